@@ -1,0 +1,101 @@
+package io.tessera.common.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Builds a node's configuration: HOCON defaults, overridden by TESSERA_* environment variables
+ * (resolved inside reference.conf), plus the values that depend on the role (ports, seeds, roles).
+ */
+public final class NodeSettings {
+    public static final String SYSTEM_NAME = "tessera";
+    public static final String NODE_ID_ROLE_PREFIX = "id:";
+
+    public final String role;
+    public final String nodeId;
+    public final String host;
+    public final int remotingPort;
+    public final String httpHost;
+    public final int httpPort;
+    public final Config config;
+
+    private NodeSettings(String role, String nodeId, String host, int remotingPort, String httpHost, int httpPort,
+                         Config config) {
+        this.role = role;
+        this.nodeId = nodeId;
+        this.host = host;
+        this.remotingPort = remotingPort;
+        this.httpHost = httpHost;
+        this.httpPort = httpPort;
+        this.config = config;
+    }
+
+    /**
+     * @param role               cluster role, "master" or "media"
+     * @param defaultRemotingPort used when TESSERA_PORT is not set
+     * @param defaultHttpPort    used when TESSERA_HTTP_PORT is not set
+     */
+    public static NodeSettings load(String role, int defaultRemotingPort, int defaultHttpPort) {
+        return load(role, defaultRemotingPort, defaultHttpPort, ConfigFactory.load());
+    }
+
+    static NodeSettings load(String role, int defaultRemotingPort, int defaultHttpPort, Config loaded) {
+        String host = loaded.getString("pekko.remote.artery.canonical.hostname");
+        int port = loaded.hasPath("pekko.remote.artery.canonical.port")
+                && loaded.getInt("pekko.remote.artery.canonical.port") != 0
+                ? loaded.getInt("pekko.remote.artery.canonical.port") : defaultRemotingPort;
+        String httpHost = loaded.getString("tessera.http.host").isBlank() ? host : loaded.getString("tessera.http.host");
+        int httpPort = loaded.hasPath("tessera.http.port") ? loaded.getInt("tessera.http.port") : defaultHttpPort;
+        String nodeId = loaded.getString("tessera.node-id").isBlank() ? role + "-" + port : loaded.getString("tessera.node-id");
+        if (!nodeId.matches("[A-Za-z0-9_.-]{1,64}")) {
+            throw new IllegalArgumentException("TESSERA_NODE_ID must be 1-64 characters of [A-Za-z0-9_.-], got '" + nodeId + "'");
+        }
+        List<String> seedNodes = seedNodes(loaded.getString("tessera.seeds"));
+        Config overrides = ConfigFactory.empty()
+                .withValue("pekko.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(port))
+                // The second role carries the node id, so every member can name every other one.
+                .withValue("pekko.cluster.roles", ConfigValueFactory.fromIterable(List.of(role, NODE_ID_ROLE_PREFIX + nodeId)))
+                .withValue("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(seedNodes))
+                .withValue("tessera.node-id", ConfigValueFactory.fromAnyRef(nodeId))
+                .withValue("tessera.http.host", ConfigValueFactory.fromAnyRef(httpHost))
+                .withValue("tessera.http.port", ConfigValueFactory.fromAnyRef(httpPort));
+        return new NodeSettings(role, nodeId, host, port, httpHost, httpPort, overrides.withFallback(loaded).resolve());
+    }
+
+    /** "h1:p1,h2:p2" to Pekko seed node addresses; rejects anything that is not host:port. */
+    static List<String> seedNodes(String seeds) {
+        List<String> result = new ArrayList<>();
+        for (String raw : seeds.split(",")) {
+            String seed = raw.trim();
+            if (seed.isEmpty()) {
+                continue;
+            }
+            int colon = seed.lastIndexOf(':');
+            if (colon <= 0 || colon == seed.length() - 1) {
+                throw new IllegalArgumentException("TESSERA_SEEDS entry '" + seed + "' is not host:port");
+            }
+            int port;
+            try {
+                port = Integer.parseInt(seed.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("TESSERA_SEEDS entry '" + seed + "' has a port that is not a number");
+            }
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("TESSERA_SEEDS entry '" + seed + "' has a port out of range");
+            }
+            result.add("pekko://" + SYSTEM_NAME + "@" + seed.substring(0, colon) + ":" + port);
+        }
+        if (result.isEmpty()) {
+            throw new IllegalArgumentException("TESSERA_SEEDS names no seed node");
+        }
+        return result;
+    }
+
+    public String secret() {
+        return config.getString("tessera.secret");
+    }
+}

@@ -1,0 +1,47 @@
+package io.tessera.common.protocol;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * Cluster-wide publish/subscribe topics: media nodes publish, masters subscribe.
+ */
+public final class ClusterTopics {
+    private ClusterTopics() {
+    }
+
+    public static final String MEDIA_LOAD = "tessera-media-load";
+    public static final String SESSION_NOTICES = "tessera-session-notices";
+
+    /**
+     * A media node's load and the address of its session manager, published about once a second.
+     * {@code status} is "running" for now; draining and fenced come with the drain work.
+     */
+    public record LoadReport(String nodeId, ActorRef<MediaNodeProtocol.Command> manager, String publicAddress,
+                             String status, int sessions, int participants, int streams, double cpu,
+                             long timestampMillis) implements ClusterSerializable {
+    }
+
+    /** What happened in a media node's session that the routing table on the masters must reflect. */
+    @JsonTypeInfo(use = JsonTypeInfo.Id.NAME)
+    @JsonSubTypes({
+            @JsonSubTypes.Type(value = ParticipantActivated.class, name = "activated"),
+            @JsonSubTypes.Type(value = ParticipantRemoved.class, name = "removed"),
+            @JsonSubTypes.Type(value = SessionEnded.class, name = "ended")})
+    public sealed interface SessionNotice extends ClusterSerializable
+            permits ParticipantActivated, ParticipantRemoved, SessionEnded {
+        String sessionId();
+    }
+
+    public record ParticipantActivated(String sessionId, String connectionId, long activeAt, String metadata,
+                                       String platform) implements SessionNotice {
+    }
+
+    public record ParticipantRemoved(String sessionId, String connectionId, String reason) implements SessionNotice {
+    }
+
+    /** The last participant left (OpenVidu closes a session then) or it was closed. */
+    public record SessionEnded(String sessionId, String reason) implements SessionNotice {
+    }
+}

@@ -1,0 +1,84 @@
+package io.tessera.master;
+
+import com.typesafe.config.Config;
+import io.tessera.common.config.NodeSettings;
+import io.tessera.common.health.HealthRoutes;
+import io.tessera.master.cluster.ClusterView;
+import io.tessera.master.placement.MediaNodeRegistry;
+import io.tessera.master.placement.MediaNodes;
+import io.tessera.master.placement.PlacementPolicy;
+import io.tessera.master.rest.RestApi;
+import io.tessera.master.routing.RoutingTable;
+import io.tessera.master.session.SessionNoticeListener;
+import io.tessera.master.session.SessionService;
+import io.tessera.master.session.Tokens;
+import io.tessera.master.signalling.ClientConnection;
+import io.tessera.master.signalling.SignallingRoute;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.server.Directives;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+
+/** Starts a master: routing table, media node registry, REST API and WebSocket signalling on one HTTP port. */
+public final class MasterMain {
+    private static final Logger log = LoggerFactory.getLogger(MasterMain.class);
+
+    private MasterMain() {
+    }
+
+    public static void main(String[] args) {
+        NodeSettings settings;
+        try {
+            settings = NodeSettings.load("master", 2551, 4443);
+        } catch (IllegalArgumentException e) {
+            System.err.println("tessera master: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        Config master = settings.config.getConfig("tessera.master");
+        MediaNodes mediaNodes = new MediaNodes(master.getDuration("placement.report-timeout").toMillis());
+        ActorSystem<Void> system = ActorSystem.create(guardian(mediaNodes), NodeSettings.SYSTEM_NAME, settings.config);
+
+        RoutingTable routing = new RoutingTable(system, master.getDuration("routing.read-timeout"),
+                master.getDuration("routing.write-timeout"));
+        String publicUrl = master.getString("public-url").isBlank()
+                ? "http://" + settings.httpHost + ":" + settings.httpPort : master.getString("public-url");
+        Duration askTimeout = master.getDuration("ask-timeout");
+        SessionService sessions = new SessionService(system, routing, mediaNodes,
+                new PlacementPolicy(master.getDuration("placement.recent-window").toMillis()),
+                new Tokens(publicUrl), master.getDuration("token-ttl"), askTimeout);
+        system.systemActorOf(SessionNoticeListener.create(routing), "session-notice-listener",
+                org.apache.pekko.actor.typed.Props.empty());
+
+        Config ws = master.getConfig("websocket");
+        SignallingRoute signalling = new SignallingRoute(system, sessions,
+                new SignallingRoute.Limits(ws.getInt("max-connections"), ws.getInt("max-message-bytes"),
+                        ws.getInt("messages-per-second"), ws.getInt("outbound-buffer")),
+                new ClientConnection.Settings(askTimeout, ws.getInt("max-metadata-length"), ws.getInt("max-message-bytes")));
+        RestApi rest = new RestApi(sessions, new ClusterView(system, settings.nodeId, mediaNodes, routing), settings.secret());
+
+        Http.get(system).newServerAt(settings.httpHost, settings.httpPort)
+                .bind(Directives.concat(new HealthRoutes(system).routes(), signalling.route(), rest.route()))
+                .whenComplete((binding, error) -> {
+                    if (error != null) {
+                        log.error("cannot bind {}:{}: {}", settings.httpHost, settings.httpPort, error.getMessage());
+                        system.terminate();
+                    } else {
+                        log.info("master {} serving REST and WebSocket on http://{}:{} (tokens name {})",
+                                settings.nodeId, settings.httpHost, settings.httpPort, publicUrl);
+                    }
+                });
+    }
+
+    static Behavior<Void> guardian(MediaNodes mediaNodes) {
+        return Behaviors.setup(ctx -> {
+            ctx.spawn(MediaNodeRegistry.create(mediaNodes), "media-node-registry");
+            return Behaviors.empty();
+        });
+    }
+}

@@ -1,0 +1,91 @@
+package io.tessera.master.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tessera.common.config.NodeSettings;
+import io.tessera.master.placement.MediaNodeState;
+import io.tessera.master.placement.MediaNodes;
+import io.tessera.master.routing.RoutingTable;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.typed.Cluster;
+
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.stream.StreamSupport;
+
+/** Tessera's {@code GET /openvidu/api/cluster}: the masters, the media nodes and their load, the routing table size. */
+public final class ClusterView {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private final Cluster cluster;
+    private final String selfId;
+    private final MediaNodes mediaNodes;
+    private final RoutingTable routing;
+
+    public ClusterView(ActorSystem<?> system, String selfId, MediaNodes mediaNodes, RoutingTable routing) {
+        this.cluster = Cluster.get(system);
+        this.selfId = selfId;
+        this.mediaNodes = mediaNodes;
+        this.routing = routing;
+    }
+
+    public Collection<MediaNodeState> mediaNodes() {
+        return mediaNodes.all().stream().sorted(Comparator.comparing(MediaNodeState::id)).toList();
+    }
+
+    public Optional<MediaNodeState> mediaNode(String id) {
+        return mediaNodes.get(id);
+    }
+
+    public CompletionStage<JsonNode> json() {
+        return routing.allSessions().thenApply(sessions -> {
+            ObjectNode root = MAPPER.createObjectNode();
+            root.put("self", selfId);
+            ClusterEvent.CurrentClusterState state = cluster.state();
+            Set<Member> unreachable = new HashSet<>(state.getUnreachable());
+            ArrayNode masters = root.putArray("masters");
+            List<Member> members = StreamSupport.stream(state.getMembers().spliterator(), false)
+                    .filter(m -> m.hasRole("master")).toList();
+            for (Member m : members) {
+                ObjectNode node = masters.addObject();
+                node.put("id", nodeId(m));
+                node.put("address", m.address().toString());
+                node.put("status", m.status().toString().toLowerCase());
+                node.put("reachable", !unreachable.contains(m));
+            }
+            ArrayNode media = root.putArray("mediaNodes");
+            long now = System.currentTimeMillis();
+            for (MediaNodeState n : mediaNodes()) {
+                ObjectNode node = media.addObject();
+                node.put("id", n.id());
+                node.put("status", n.report().status());
+                node.put("reachable", n.reachable());
+                node.put("address", n.report().manager().path().address().toString());
+                node.put("publicAddress", n.report().publicAddress());
+                ObjectNode load = node.putObject("load");
+                load.put("sessions", n.report().sessions());
+                load.put("participants", n.report().participants());
+                load.put("streams", n.report().streams());
+                load.put("cpu", Math.round(n.report().cpu() * 1000) / 1000.0);
+                node.put("lastReportAgeMs", Math.max(0, now - n.receivedAtMillis()));
+            }
+            root.putObject("routing").put("sessions", sessions.size()).put("shards", RoutingTable.SHARDS);
+            return root;
+        });
+    }
+
+    private static String nodeId(Member member) {
+        return member.getRoles().stream().filter(r -> r.startsWith(NodeSettings.NODE_ID_ROLE_PREFIX))
+                .map(r -> r.substring(NodeSettings.NODE_ID_ROLE_PREFIX.length()))
+                .findFirst().orElse(member.address().toString());
+    }
+}

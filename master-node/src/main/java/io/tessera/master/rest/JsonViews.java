@@ -1,0 +1,129 @@
+package io.tessera.master.rest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tessera.master.placement.MediaNodeState;
+import io.tessera.master.routing.ConnectionRecord;
+import io.tessera.master.routing.SessionRecord;
+import io.tessera.master.session.Tokens;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.function.Function;
+
+/** The OpenVidu 2 JSON shapes of sessions, connections and media nodes, field for field. */
+final class JsonViews {
+    static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private JsonViews() {
+    }
+
+    static ObjectNode session(SessionRecord s, List<ConnectionRecord> connections, Tokens tokens) {
+        ObjectNode node = MAPPER.createObjectNode();
+        node.put("id", s.sessionId());
+        node.put("object", "session");
+        node.put("sessionId", s.sessionId());
+        node.put("createdAt", s.createdAt());
+        node.put("mediaNodeId", s.mediaNodeId());
+        node.put("priority", s.priority());
+        node.put("customSessionId", s.customSessionId());
+        node.put("mediaMode", s.mediaMode());
+        node.put("recordingMode", s.recordingMode());
+        node.put("forcedVideoCodec", s.forcedVideoCodec());
+        node.put("forcedVideoCodecResolved", resolvedCodec(s.forcedVideoCodec()));
+        node.put("allowTranscoding", s.allowTranscoding());
+        if (s.defaultRecordingProperties() != null) {
+            try {
+                node.set("defaultRecordingProperties", MAPPER.readTree(s.defaultRecordingProperties()));
+            } catch (Exception e) {
+                // stored from a validated object; cannot happen
+                node.set("defaultRecordingProperties", NullNode.getInstance());
+            }
+        }
+        node.put("recording", false);
+        node.put("broadcasting", false);
+        node.set("connections", page(connections, c -> connection(c, tokens)));
+        return node;
+    }
+
+    private static String resolvedCodec(String forced) {
+        return switch (forced) {
+            case "VP9", "H264", "NONE" -> forced;
+            default -> "VP8";
+        };
+    }
+
+    static ObjectNode connection(ConnectionRecord c, Tokens tokens) {
+        ObjectNode node = MAPPER.createObjectNode();
+        node.put("id", c.connectionId());
+        node.put("object", "connection");
+        node.put("type", "WEBRTC");
+        node.put("status", c.status());
+        node.put("sessionId", c.sessionId());
+        node.put("connectionId", c.connectionId());
+        node.put("createdAt", c.createdAt());
+        if (c.activeAt() == null) {
+            node.putNull("activeAt");
+        } else {
+            node.put("activeAt", c.activeAt());
+        }
+        node.putNull("location");
+        node.putNull("ip");
+        putNullable(node, "platform", c.platform());
+        node.put("token", tokens.url(c.sessionId(), c.token()));
+        node.put("serverData", c.serverData());
+        putNullable(node, "clientData", c.clientData());
+        node.put("record", c.record());
+        node.put("role", c.role());
+        node.putNull("kurentoOptions");
+        node.putNull("rtspUri");
+        node.putNull("adaptativeBitrate");
+        node.putNull("onlyPlayWithSubscribers");
+        node.putNull("networkCache");
+        node.putArray("customIceServers");
+        node.putArray("publishers");
+        node.putArray("subscribers");
+        return node;
+    }
+
+    static ObjectNode mediaNode(MediaNodeState n) {
+        ObjectNode node = MAPPER.createObjectNode();
+        node.put("id", n.id());
+        node.put("object", "mediaNode");
+        node.putNull("environmentId");
+        node.put("ip", n.report().publicAddress());
+        node.put("uri", n.report().manager().path().address().toString());
+        node.put("connected", n.reachable());
+        node.put("connectionTime", n.firstSeenMillis());
+        node.putNull("disconnectionTime");
+        node.put("load", Math.round(n.report().cpu() * 10000) / 100.0);
+        node.put("status", n.report().status());
+        node.put("reachable", n.reachable());
+        node.put("lastReportAgeMs", Math.max(0, System.currentTimeMillis() - n.receivedAtMillis()));
+        ObjectNode load = node.putObject("tesseraLoad");
+        load.put("sessions", n.report().sessions());
+        load.put("participants", n.report().participants());
+        load.put("streams", n.report().streams());
+        load.put("cpu", n.report().cpu());
+        return node;
+    }
+
+    static <T> ObjectNode page(Collection<T> items, Function<T, JsonNode> view) {
+        ObjectNode node = MAPPER.createObjectNode();
+        node.put("numberOfElements", items.size());
+        ArrayNode content = node.putArray("content");
+        items.forEach(item -> content.add(view.apply(item)));
+        return node;
+    }
+
+    private static void putNullable(ObjectNode node, String field, String value) {
+        if (value == null) {
+            node.putNull(field);
+        } else {
+            node.put(field, value);
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package io.tessera.master.rest;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tessera.master.session.ApiError;
+import io.tessera.master.session.Ids;
+import io.tessera.master.session.SessionService.NewConnection;
+import io.tessera.master.session.SessionService.NewSession;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Parses and validates REST request bodies. Unknown fields are ignored (as OpenVidu does); known fields of
+ * the wrong type or with values out of their set are refused with a 400 that names the field.
+ */
+final class RequestBodies {
+    private static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNestingDepth(32).maxStringLength(256 * 1024).maxNumberLength(32).build())
+            .build());
+
+    static final Set<String> ROLES = Set.of("SUBSCRIBER", "PUBLISHER", "MODERATOR");
+    static final Set<String> MEDIA_MODES = Set.of("ROUTED", "RELAYED");
+    static final Set<String> RECORDING_MODES = Set.of("MANUAL", "ALWAYS");
+    static final Set<String> CODECS = Set.of("MEDIA_SERVER_PREFERRED", "NONE", "VP8", "VP9", "H264");
+    static final Set<String> PRIORITIES = Set.of("protected", "best-effort", "none");
+    static final int MAX_DATA_LENGTH = 10_000;
+
+    private RequestBodies() {
+    }
+
+    /** The body as a JSON object; an empty body is an empty object. */
+    static ObjectNode object(String body) {
+        if (body == null || body.isBlank()) {
+            return MAPPER.createObjectNode();
+        }
+        JsonNode node;
+        try {
+            node = MAPPER.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw ApiError.badRequest("request body is not valid JSON");
+        }
+        if (!(node instanceof ObjectNode object)) {
+            throw ApiError.badRequest("request body must be a JSON object");
+        }
+        return object;
+    }
+
+    static NewSession newSession(ObjectNode body) {
+        String custom = string(body, "customSessionId", null);
+        if (custom != null && custom.isEmpty()) {
+            custom = null;
+        }
+        if (custom != null && !Ids.isValidId(custom)) {
+            throw ApiError.badRequest("'customSessionId' must be 1-128 characters of letters, digits, '-' and '_'");
+        }
+        String mediaNodeId = null;
+        JsonNode mediaNode = body.get("mediaNode");
+        if (mediaNode != null && !mediaNode.isNull()) {
+            if (!mediaNode.isObject()) {
+                throw ApiError.badRequest("'mediaNode' must be an object like {\"id\":\"media-1\"}");
+            }
+            mediaNodeId = string((ObjectNode) mediaNode, "id", null);
+            if (mediaNodeId == null || !Ids.isValidId(mediaNodeId.replace('.', '_'))) {
+                throw ApiError.badRequest("'mediaNode.id' must be a media node id");
+            }
+        }
+        JsonNode recording = body.get("defaultRecordingProperties");
+        if (recording != null && !recording.isNull() && !recording.isObject()) {
+            throw ApiError.badRequest("'defaultRecordingProperties' must be an object");
+        }
+        return new NewSession(custom,
+                oneOf(body, "mediaMode", MEDIA_MODES, "ROUTED"),
+                oneOf(body, "recordingMode", RECORDING_MODES, "MANUAL"),
+                oneOf(body, "forcedVideoCodec", CODECS, "MEDIA_SERVER_PREFERRED"),
+                bool(body, "allowTranscoding", false),
+                recording == null || recording.isNull() ? null : recording.toString(),
+                mediaNodeId,
+                oneOf(body, "priority", PRIORITIES, "best-effort"));
+    }
+
+    static NewConnection newConnection(ObjectNode body) {
+        String type = string(body, "type", "WEBRTC");
+        if ("IPCAM".equals(type)) {
+            throw ApiError.badRequest("connection type IPCAM is not supported by Tessera yet");
+        }
+        if (!"WEBRTC".equals(type)) {
+            throw ApiError.badRequest("'type' must be WEBRTC");
+        }
+        JsonNode kurento = body.get("kurentoOptions");
+        if (kurento != null && !kurento.isNull() && !kurento.isObject()) {
+            throw ApiError.badRequest("'kurentoOptions' must be an object");
+        }
+        return new NewConnection(oneOf(body, "role", ROLES, "PUBLISHER"), bool(body, "record", true), data(body));
+    }
+
+    static String data(ObjectNode body) {
+        String data = string(body, "data", "");
+        if (data.length() > MAX_DATA_LENGTH) {
+            throw ApiError.badRequest("'data' is longer than " + MAX_DATA_LENGTH + " characters");
+        }
+        return data;
+    }
+
+    static List<String> stringList(ObjectNode body, String field) {
+        JsonNode node = body.get(field);
+        List<String> values = new ArrayList<>();
+        if (node == null || node.isNull()) {
+            return values;
+        }
+        if (!node.isArray()) {
+            throw ApiError.badRequest("'" + field + "' must be an array of strings");
+        }
+        for (JsonNode item : node) {
+            if (!item.isTextual()) {
+                throw ApiError.badRequest("'" + field + "' must be an array of strings");
+            }
+            values.add(item.asText());
+        }
+        return values;
+    }
+
+    static String string(ObjectNode body, String field, String fallback) {
+        JsonNode node = body.get(field);
+        if (node == null || node.isNull()) {
+            return fallback;
+        }
+        if (!node.isTextual()) {
+            throw ApiError.badRequest("'" + field + "' must be a string");
+        }
+        return node.asText();
+    }
+
+    static boolean bool(ObjectNode body, String field, boolean fallback) {
+        JsonNode node = body.get(field);
+        if (node == null || node.isNull()) {
+            return fallback;
+        }
+        if (!node.isBoolean()) {
+            throw ApiError.badRequest("'" + field + "' must be true or false");
+        }
+        return node.asBoolean();
+    }
+
+    static String oneOf(ObjectNode body, String field, Set<String> allowed, String fallback) {
+        String value = string(body, field, fallback);
+        if (!allowed.contains(value)) {
+            throw ApiError.badRequest("'" + field + "' must be one of " + new java.util.TreeSet<>(allowed));
+        }
+        return value;
+    }
+}

@@ -1,0 +1,290 @@
+package io.tessera.master.rest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tessera.master.cluster.ClusterView;
+import io.tessera.master.routing.ConnectionRecord;
+import io.tessera.master.routing.SessionRecord;
+import io.tessera.master.session.ApiError;
+import io.tessera.master.session.Ids;
+import io.tessera.master.session.SessionService;
+import io.tessera.master.session.Tokens;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCode;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.WWWAuthenticate;
+import org.apache.pekko.http.javadsl.model.headers.HttpChallenge;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.server.RejectionHandler;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The OpenVidu 2 REST API under {@code /openvidu/api}, behind HTTP Basic auth with the cluster secret, plus
+ * Tessera's {@code /cluster} extension. Every error is a JSON body
+ * {@code {"status":..,"error":..,"message":..,"path":..}}; nothing unexpected leaks a stack trace.
+ */
+public final class RestApi extends AllDirectives {
+    private static final Logger log = LoggerFactory.getLogger(RestApi.class);
+    private static final String USER = "OPENVIDUAPP";
+
+    private final SessionService sessions;
+    private final ClusterView cluster;
+    private final String secret;
+
+    public RestApi(SessionService sessions, ClusterView cluster, String secret) {
+        this.sessions = sessions;
+        this.cluster = cluster;
+        this.secret = secret;
+    }
+
+    public Route route() {
+        return extractUri(uri -> {
+            String path = uri.path();
+            return handleExceptions(exceptions(path), () -> handleRejections(rejections(path),
+                    () -> pathPrefix("openvidu", () -> pathPrefix("api", () -> authenticated(path, this::api)))));
+        });
+    }
+
+    private Route api() {
+        return concat(
+                pathPrefix("sessions", () -> concat(
+                        pathEnd(() -> concat(
+                                post(() -> body(body -> respond(sessions.createSession(RequestBodies.newSession(body))
+                                        .thenCompose(s -> sessionJson(s, true))))),
+                                get(() -> pending(pending -> respond(sessions.sessions().thenCompose(all -> sessionsJson(all, pending))))))),
+                        pathPrefix(PathMatchers.segment(), sessionId -> validId(sessionId, "session", () -> concat(
+                                pathEnd(() -> concat(
+                                        get(() -> pending(pending -> respond(sessions.session(sessionId)
+                                                .thenCompose(s -> sessionJson(s, pending))))),
+                                        delete(() -> noContent(sessions.closeSession(sessionId))))),
+                                pathPrefix("connection", () -> concat(
+                                        pathEnd(() -> concat(
+                                                post(() -> body(body -> respond(sessions.createConnection(sessionId,
+                                                                RequestBodies.newConnection(body))
+                                                        .thenApply(this::connectionJson)))),
+                                                get(() -> pending(pending -> respond(sessions.connections(sessionId)
+                                                        .thenApply(cs -> JsonViews.page(visible(cs, pending), this::connectionJson))))))),
+                                        path(PathMatchers.segment(), connectionId -> validId(connectionId, "connection", () -> concat(
+                                                get(() -> respond(sessions.connection(sessionId, connectionId).thenApply(this::connectionJson))),
+                                                delete(() -> noContent(sessions.deleteConnection(sessionId, connectionId))),
+                                                patch(() -> body(body -> respond(sessions.updateConnection(sessionId, connectionId,
+                                                                body.has("role") ? RequestBodies.oneOf(body, "role", RequestBodies.ROLES, null) : null,
+                                                                body.has("record") ? RequestBodies.bool(body, "record", true) : null)
+                                                        .thenApply(this::connectionJson)))))))))))))),
+                path("tokens", () -> post(() -> body(this::legacyToken))),
+                path("signal", () -> post(() -> body(this::signal))),
+                pathPrefix("media-nodes", () -> concat(
+                        pathEnd(() -> get(() -> complete(json(200, JsonViews.page(cluster.mediaNodes(), JsonViews::mediaNode))))),
+                        path(PathMatchers.segment(), id -> get(() -> complete(cluster.mediaNode(id)
+                                .map(n -> json(200, JsonViews.mediaNode(n)))
+                                .orElseGet(() -> error(404, "media node " + id + " not found", "/openvidu/api/media-nodes/" + id))))))),
+                path("health", () -> get(() -> complete(json(200, JsonViews.MAPPER.createObjectNode().put("status", "UP"))))),
+                path("cluster", () -> get(() -> respond(cluster.json()))));
+    }
+
+    // ---- handlers that need more than one line
+
+    /** OpenVidu's deprecated {@code POST /tokens}: a connection whose token is the answer's id. */
+    private Route legacyToken(ObjectNode body) {
+        String sessionId = RequestBodies.string(body, "session", null);
+        if (sessionId == null) {
+            throw ApiError.badRequest("'session' is required");
+        }
+        if (!Ids.isValidId(sessionId)) {
+            throw ApiError.notFound("session " + sessionId + " not found");
+        }
+        SessionService.NewConnection request = new SessionService.NewConnection(
+                RequestBodies.oneOf(body, "role", RequestBodies.ROLES, "PUBLISHER"),
+                RequestBodies.bool(body, "record", true), RequestBodies.data(body));
+        return respond(sessions.createConnection(sessionId, request).thenApply(c -> {
+            ObjectNode node = JsonViews.MAPPER.createObjectNode();
+            String token = sessions.tokens().url(c.sessionId(), c.token());
+            node.put("id", token);
+            node.put("token", token);
+            node.put("connectionId", c.connectionId());
+            node.put("createdAt", c.createdAt());
+            node.put("session", c.sessionId());
+            node.put("role", c.role());
+            node.put("data", c.serverData());
+            node.put("record", c.record());
+            node.putNull("kurentoOptions");
+            return node;
+        }));
+    }
+
+    private Route signal(ObjectNode body) {
+        String sessionId = RequestBodies.string(body, "session", null);
+        if (sessionId == null) {
+            throw ApiError.badRequest("'session' is required");
+        }
+        List<String> to = RequestBodies.stringList(body, "to");
+        String type = RequestBodies.string(body, "type", "signal");
+        String data = RequestBodies.data(body);
+        CompletionStage<Void> sent = sessions.signal(sessionId, null, to, type, data).exceptionally(error -> {
+            Throwable cause = ApiError.cause(error);
+            // OpenVidu answers 406 when a recipient is not connected.
+            if (cause instanceof ApiError api && api.status() == 404 && api.getMessage().startsWith("signal recipient")) {
+                throw new ApiError(406, api.getMessage());
+            }
+            throw error instanceof RuntimeException r ? r : new RuntimeException(error);
+        });
+        return respond(sent.thenApply(done -> JsonViews.MAPPER.createObjectNode()));
+    }
+
+    private CompletionStage<JsonNode> sessionJson(SessionRecord session, boolean pendingConnections) {
+        return sessions.connections(session.sessionId())
+                .exceptionally(error -> List.of())
+                .thenApply(cs -> JsonViews.session(session, visible(cs, pendingConnections), sessions.tokens()));
+    }
+
+    private CompletionStage<JsonNode> sessionsJson(List<SessionRecord> all, boolean pendingConnections) {
+        List<CompletableFuture<JsonNode>> views = new ArrayList<>();
+        for (SessionRecord s : all) {
+            views.add(sessionJson(s, pendingConnections).toCompletableFuture());
+        }
+        return CompletableFuture.allOf(views.toArray(CompletableFuture[]::new))
+                .thenApply(done -> JsonViews.page(views, CompletableFuture::join));
+    }
+
+    /** OpenVidu lists only active connections unless {@code pendingConnections=true}. */
+    private static List<ConnectionRecord> visible(List<ConnectionRecord> connections, boolean pending) {
+        return pending ? connections : connections.stream().filter(c -> "active".equals(c.status())).toList();
+    }
+
+    private JsonNode connectionJson(ConnectionRecord c) {
+        return JsonViews.connection(c, sessions.tokens());
+    }
+
+    // ---- directives
+
+    private Route authenticated(String path, Supplier<Route> inner) {
+        return optionalHeaderValueByName("Authorization", header -> {
+            if (header.isPresent() && validCredentials(header.get())) {
+                return inner.get();
+            }
+            return complete(error(401, "missing or wrong credentials: use HTTP Basic OPENVIDUAPP:<secret>", path)
+                    .addHeader(WWWAuthenticate.create(HttpChallenge.createBasic("Tessera"))));
+        });
+    }
+
+    private boolean validCredentials(String header) {
+        if (!header.regionMatches(true, 0, "Basic ", 0, 6)) {
+            return false;
+        }
+        String decoded;
+        try {
+            decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        int colon = decoded.indexOf(':');
+        if (colon < 0) {
+            return false;
+        }
+        // Both parts compared in full, in constant time, so timing says nothing about which one was wrong.
+        boolean user = Tokens.constantTimeEquals(decoded.substring(0, colon), USER);
+        boolean password = Tokens.constantTimeEquals(decoded.substring(colon + 1), secret);
+        return user & password;
+    }
+
+    private Route validId(String id, String kind, Supplier<Route> inner) {
+        if (!Ids.isValidId(id)) {
+            return complete(error(400, "invalid " + kind + " id: use 1-128 letters, digits, '-' or '_'", null));
+        }
+        return inner.get();
+    }
+
+    private Route body(Function<ObjectNode, Route> inner) {
+        return entity(Unmarshaller.entityToString(), text -> inner.apply(RequestBodies.object(text)));
+    }
+
+    private Route pending(Function<Boolean, Route> inner) {
+        return parameterOptional("pendingConnections", value -> inner.apply(value.map("true"::equalsIgnoreCase).orElse(false)));
+    }
+
+    private Route respond(CompletionStage<? extends JsonNode> result) {
+        return extractUri(uri -> completeWithFuture(result.handle((body, error) -> error == null
+                ? json(200, body) : failure(error, uri.path()))));
+    }
+
+    private Route noContent(CompletionStage<Void> result) {
+        return extractUri(uri -> completeWithFuture(result.handle((done, error) -> error == null
+                ? HttpResponse.create().withStatus(StatusCodes.NO_CONTENT) : failure(error, uri.path()))));
+    }
+
+    private static HttpResponse failure(Throwable error, String path) {
+        Throwable cause = ApiError.cause(error);
+        if (cause instanceof ApiError api) {
+            return error(api.status(), api.getMessage(), path);
+        }
+        log.error("unexpected failure serving {}", path, cause);
+        return error(500, "internal error; see the master's log", path);
+    }
+
+    private ExceptionHandler exceptions(String path) {
+        return ExceptionHandler.newBuilder()
+                .match(ApiError.class, e -> complete(error(e.status(), e.getMessage(), path)))
+                .match(EntityStreamSizeException.class, e -> complete(error(413,
+                        "request body is larger than the limit of " + e.limit() + " bytes", path)))
+                .matchAny(e -> {
+                    Throwable cause = ApiError.cause(e);
+                    if (cause instanceof EntityStreamSizeException size) {
+                        return complete(error(413, "request body is larger than the limit of " + size.limit() + " bytes", path));
+                    }
+                    log.error("unexpected failure serving {}", path, e);
+                    return complete(error(500, "internal error; see the master's log", path));
+                })
+                .build();
+    }
+
+    private RejectionHandler rejections(String path) {
+        return RejectionHandler.defaultHandler()
+                .mapRejectionResponse(response -> {
+                    if (response.entity() instanceof HttpEntity.Strict strict
+                            && !strict.getContentType().equals(ContentTypes.APPLICATION_JSON)) {
+                        String message = strict.getData().utf8String();
+                        HttpResponse json = error(response.status().intValue(), message.isBlank()
+                                ? response.status().reason() : message, path);
+                        return json.addHeaders(response.getHeaders());
+                    }
+                    return response;
+                });
+    }
+
+    static HttpResponse json(int status, JsonNode body) {
+        return HttpResponse.create().withStatus(StatusCodes.get(status))
+                .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body.toString()));
+    }
+
+    static HttpResponse error(int status, String message, String path) {
+        StatusCode code = StatusCodes.lookup(status).orElse(StatusCodes.INTERNAL_SERVER_ERROR);
+        ObjectNode body = JsonViews.MAPPER.createObjectNode();
+        body.put("timestamp", System.currentTimeMillis());
+        body.put("status", code.intValue());
+        body.put("error", code.reason());
+        body.put("message", message);
+        if (path != null) {
+            body.put("path", path);
+        }
+        return json(code.intValue(), body);
+    }
+}

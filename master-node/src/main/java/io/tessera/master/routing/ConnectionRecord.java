@@ -1,0 +1,23 @@
+package io.tessera.master.routing;
+
+import io.tessera.common.protocol.ClusterSerializable;
+
+/**
+ * A connection (OpenVidu's name for a participant slot) and its token, replicated between masters so that
+ * a token created through one master is accepted by any other. {@code status} is "pending" until the
+ * participant joins, then "active".
+ */
+public record ConnectionRecord(String connectionId, String sessionId, String token, long tokenExpiresAt,
+                               String role, boolean record, String serverData, long createdAt, String status,
+                               Long activeAt, String clientData, String platform) implements ClusterSerializable {
+
+    public ConnectionRecord activated(long at, String metadata, String platformName) {
+        return new ConnectionRecord(connectionId, sessionId, token, tokenExpiresAt, role, record, serverData, createdAt,
+                "active", at, metadata, platformName);
+    }
+
+    public ConnectionRecord withRole(String newRole, boolean newRecord) {
+        return new ConnectionRecord(connectionId, sessionId, token, tokenExpiresAt, newRole, newRecord, serverData,
+                createdAt, status, activeAt, clientData, platform);
+    }
+}

@@ -1,0 +1,246 @@
+package io.tessera.master.routing;
+
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.ddata.Key;
+import org.apache.pekko.cluster.ddata.LWWMap;
+import org.apache.pekko.cluster.ddata.LWWMapKey;
+import org.apache.pekko.cluster.ddata.SelfUniqueAddress;
+import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
+import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+
+/**
+ * Sessions and connections in Pekko Distributed Data, shared by all masters.
+ *
+ * Each kind of record is spread over {@link #SHARDS} LWWMaps by hash of the session id, so an update gossips
+ * one small map and a session's connections sit in one map. Reads are local; a local miss is retried with
+ * a majority read so that a record written with a majority on another master is found. Session creation is
+ * written with a majority so that "created through A, read through B" holds; everything else is written
+ * locally and gossips within a fraction of a second.
+ */
+public final class RoutingTable {
+    public static final int SHARDS = 100;
+
+    /** Thrown inside an update's modify function to refuse it (the replicator answers ModifyFailure). */
+    private static final class Refused extends RuntimeException {
+        Refused() {
+            super(null, null, false, false);
+        }
+    }
+
+    public enum CreateOutcome { CREATED, ALREADY_EXISTS }
+
+    private final ActorSystem<?> system;
+    private final ActorRef<Replicator.Command> replicator;
+    private final SelfUniqueAddress self;
+    private final Duration readTimeout;
+    private final Duration writeTimeout;
+    private final List<Key<LWWMap<String, SessionRecord>>> sessionKeys = new ArrayList<>(SHARDS);
+    private final List<Key<LWWMap<String, ConnectionRecord>>> connectionKeys = new ArrayList<>(SHARDS);
+
+    public RoutingTable(ActorSystem<?> system, Duration readTimeout, Duration writeTimeout) {
+        this.system = system;
+        DistributedData ddata = DistributedData.get(system);
+        this.replicator = ddata.replicator();
+        this.self = ddata.selfUniqueAddress();
+        this.readTimeout = readTimeout;
+        this.writeTimeout = writeTimeout;
+        for (int i = 0; i < SHARDS; i++) {
+            sessionKeys.add(LWWMapKey.create("sessions-" + i));
+            connectionKeys.add(LWWMapKey.create("connections-" + i));
+        }
+    }
+
+    static int shardOf(String sessionId) {
+        return Math.floorMod(sessionId.hashCode(), SHARDS);
+    }
+
+    // ---- sessions
+
+    public CompletionStage<Optional<SessionRecord>> session(String sessionId) {
+        Key<LWWMap<String, SessionRecord>> key = sessionKeys.get(shardOf(sessionId));
+        return read(key, Replicator.readLocal()).thenCompose(map -> {
+            Optional<SessionRecord> found = lookup(map, sessionId);
+            if (found.isPresent()) {
+                return CompletableFuture.completedFuture(found);
+            }
+            return read(key, new Replicator.ReadMajority(readTimeout)).thenApply(m -> lookup(m, sessionId));
+        });
+    }
+
+    /** Adds the session unless this master already knows one with that id (cluster-wide races resolve by LWW). */
+    public CompletionStage<CreateOutcome> createSession(SessionRecord record) {
+        Key<LWWMap<String, SessionRecord>> key = sessionKeys.get(shardOf(record.sessionId()));
+        return update(key, new Replicator.WriteMajority(writeTimeout), map -> {
+            if (map.contains(record.sessionId())) {
+                throw new Refused();
+            }
+            return map.put(self, record.sessionId(), record);
+        }).thenApply(applied -> applied ? CreateOutcome.CREATED : CreateOutcome.ALREADY_EXISTS);
+    }
+
+    /** Removes the session and all its connections; true when there was a session to remove. */
+    public CompletionStage<Boolean> removeSession(String sessionId) {
+        int shard = shardOf(sessionId);
+        CompletionStage<Boolean> sessionRemoved = update(sessionKeys.get(shard), new Replicator.WriteMajority(writeTimeout),
+                map -> {
+                    if (!map.contains(sessionId)) {
+                        throw new Refused();
+                    }
+                    return map.remove(self, sessionId);
+                });
+        CompletionStage<Boolean> connectionsRemoved = update(connectionKeys.get(shard), Replicator.writeLocal(), map -> {
+            LWWMap<String, ConnectionRecord> result = map;
+            boolean any = false;
+            for (Map.Entry<String, ConnectionRecord> e : map.getEntries().entrySet()) {
+                if (e.getValue().sessionId().equals(sessionId)) {
+                    result = result.remove(self, e.getKey());
+                    any = true;
+                }
+            }
+            if (!any) {
+                throw new Refused();
+            }
+            return result;
+        });
+        return sessionRemoved.thenCombine(connectionsRemoved, (s, c) -> s);
+    }
+
+    public CompletionStage<List<SessionRecord>> allSessions() {
+        List<CompletableFuture<LWWMap<String, SessionRecord>>> reads = new ArrayList<>(SHARDS);
+        for (Key<LWWMap<String, SessionRecord>> key : sessionKeys) {
+            reads.add(read(key, Replicator.readLocal()).toCompletableFuture());
+        }
+        return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            List<SessionRecord> all = new ArrayList<>();
+            reads.forEach(r -> all.addAll(r.join().getEntries().values()));
+            all.sort((a, b) -> Long.compare(a.createdAt(), b.createdAt()));
+            return all;
+        });
+    }
+
+    // ---- connections
+
+    public CompletionStage<Void> putConnection(ConnectionRecord record) {
+        return update(connectionKeys.get(shardOf(record.sessionId())), Replicator.writeLocal(),
+                map -> map.put(self, record.connectionId(), record)).thenApply(applied -> null);
+    }
+
+    /**
+     * Changes a connection if it is there; the function may throw to leave it unchanged.
+     * Completes with the new record, or empty when there was none.
+     */
+    public CompletionStage<Optional<ConnectionRecord>> updateConnection(String sessionId, String connectionId,
+                                                                        Function<ConnectionRecord, ConnectionRecord> change) {
+        ConnectionRecord[] changed = new ConnectionRecord[1];
+        return update(connectionKeys.get(shardOf(sessionId)), Replicator.writeLocal(), map -> {
+            Optional<ConnectionRecord> current = lookup(map, connectionId).filter(c -> c.sessionId().equals(sessionId));
+            if (current.isEmpty()) {
+                throw new Refused();
+            }
+            changed[0] = change.apply(current.get());
+            return map.put(self, connectionId, changed[0]);
+        }).thenApply(applied -> applied ? Optional.of(changed[0]) : Optional.empty());
+    }
+
+    public CompletionStage<Boolean> removeConnection(String sessionId, String connectionId) {
+        return update(connectionKeys.get(shardOf(sessionId)), Replicator.writeLocal(), map -> {
+            if (lookup(map, connectionId).filter(c -> c.sessionId().equals(sessionId)).isEmpty()) {
+                throw new Refused();
+            }
+            return map.remove(self, connectionId);
+        });
+    }
+
+    public CompletionStage<List<ConnectionRecord>> connections(String sessionId) {
+        Key<LWWMap<String, ConnectionRecord>> key = connectionKeys.get(shardOf(sessionId));
+        return read(key, Replicator.readLocal()).thenApply(map -> {
+            List<ConnectionRecord> result = new ArrayList<>();
+            for (ConnectionRecord c : map.getEntries().values()) {
+                if (c.sessionId().equals(sessionId)) {
+                    result.add(c);
+                }
+            }
+            result.sort((a, b) -> Long.compare(a.createdAt(), b.createdAt()));
+            return result;
+        });
+    }
+
+    /** Finds a connection by id; a local miss is retried with a majority read (it may have just been created elsewhere). */
+    public CompletionStage<Optional<ConnectionRecord>> connection(String sessionId, String connectionId) {
+        return findConnection(sessionId, c -> c.connectionId().equals(connectionId));
+    }
+
+    public CompletionStage<Optional<ConnectionRecord>> findConnection(String sessionId,
+                                                                      java.util.function.Predicate<ConnectionRecord> match) {
+        Key<LWWMap<String, ConnectionRecord>> key = connectionKeys.get(shardOf(sessionId));
+        Function<LWWMap<String, ConnectionRecord>, Optional<ConnectionRecord>> find = map -> map.getEntries().values()
+                .stream().filter(c -> c.sessionId().equals(sessionId) && match.test(c)).findFirst();
+        return read(key, Replicator.readLocal()).thenCompose(map -> {
+            Optional<ConnectionRecord> found = find.apply(map);
+            if (found.isPresent()) {
+                return CompletableFuture.completedFuture(found);
+            }
+            return read(key, new Replicator.ReadMajority(readTimeout)).thenApply(find);
+        });
+    }
+
+    // ---- plumbing
+
+    private static <V> Optional<V> lookup(LWWMap<String, V> map, String key) {
+        scala.Option<V> value = map.get(key);
+        return value.isDefined() ? Optional.of(value.get()) : Optional.empty();
+    }
+
+    private <V> CompletionStage<LWWMap<String, V>> read(Key<LWWMap<String, V>> key, Replicator.ReadConsistency consistency) {
+        Duration askTimeout = readTimeout.plusSeconds(1);
+        return AskPattern.<Replicator.Command, Replicator.GetResponse<LWWMap<String, V>>>ask(replicator,
+                        replyTo -> new Replicator.Get<>(key, consistency, replyTo), askTimeout, system.scheduler())
+                .thenApply(response -> {
+                    if (response instanceof Replicator.GetSuccess<LWWMap<String, V>> success) {
+                        return success.get(key);
+                    } else if (response instanceof Replicator.NotFound) {
+                        return LWWMap.<String, V>create();
+                    }
+                    // A majority read that timed out: fall back to what this master has.
+                    return null;
+                })
+                .thenCompose(map -> map != null ? CompletableFuture.<LWWMap<String, V>>completedFuture(map)
+                        : read(key, Replicator.readLocal()));
+    }
+
+    /**
+     * Applies {@code modify}; completes with false when it refused, true when applied. A majority write that
+     * timed out is still applied locally and gossips, so it counts as applied.
+     */
+    private <V> CompletionStage<Boolean> update(Key<LWWMap<String, V>> key, Replicator.WriteConsistency consistency,
+                                                Function<LWWMap<String, V>, LWWMap<String, V>> modify) {
+        Duration askTimeout = writeTimeout.plusSeconds(1);
+        return AskPattern.<Replicator.Command, Replicator.UpdateResponse<LWWMap<String, V>>>ask(replicator,
+                        replyTo -> new Replicator.Update<>(key, LWWMap.<String, V>create(), consistency, replyTo, modify),
+                        askTimeout, system.scheduler())
+                .thenApply(response -> {
+                    if (response instanceof Replicator.ModifyFailure<?> failure) {
+                        if (failure.cause() instanceof Refused) {
+                            return false;
+                        }
+                        throw new IllegalStateException("routing table update failed: " + failure.errorMessage(),
+                                failure.cause());
+                    }
+                    if (response instanceof Replicator.StoreFailure<?>) {
+                        throw new IllegalStateException("routing table could not be stored durably");
+                    }
+                    return true;
+                });
+    }
+}

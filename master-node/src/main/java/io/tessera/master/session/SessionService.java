@@ -1,0 +1,229 @@
+package io.tessera.master.session;
+
+import io.tessera.common.protocol.MediaNodeProtocol;
+import io.tessera.common.protocol.MediaNodeProtocol.Ack;
+import io.tessera.master.placement.MediaNodeState;
+import io.tessera.master.placement.MediaNodes;
+import io.tessera.master.placement.PlacementPolicy;
+import io.tessera.master.routing.ConnectionRecord;
+import io.tessera.master.routing.RoutingTable;
+import io.tessera.master.routing.SessionRecord;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+
+/**
+ * The session operations of the OpenVidu API, shared by REST and signalling: placement on create,
+ * records in the routing table, and the commands to the hosting media node. Failures complete the stage
+ * with an {@link ApiError}.
+ */
+public final class SessionService {
+
+    /** A validated session creation request. */
+    public record NewSession(String customSessionId, String mediaMode, String recordingMode, String forcedVideoCodec,
+                             boolean allowTranscoding, String defaultRecordingProperties, String mediaNodeId,
+                             String priority) {
+    }
+
+    /** A validated connection creation request. */
+    public record NewConnection(String role, boolean record, String serverData) {
+    }
+
+    /** What a participant needs to join: the session, its connection, and the media node hosting it. */
+    public record JoinTicket(SessionRecord session, ConnectionRecord connection,
+                             ActorRef<MediaNodeProtocol.Command> mediaNode) {
+    }
+
+    private final ActorSystem<?> system;
+    private final RoutingTable routing;
+    private final MediaNodes mediaNodes;
+    private final PlacementPolicy placement;
+    private final Tokens tokens;
+    private final Duration tokenTtl;
+    private final Duration askTimeout;
+
+    public SessionService(ActorSystem<?> system, RoutingTable routing, MediaNodes mediaNodes, PlacementPolicy placement,
+                          Tokens tokens, Duration tokenTtl, Duration askTimeout) {
+        this.system = system;
+        this.routing = routing;
+        this.mediaNodes = mediaNodes;
+        this.placement = placement;
+        this.tokens = tokens;
+        this.tokenTtl = tokenTtl;
+        this.askTimeout = askTimeout;
+    }
+
+    public Tokens tokens() {
+        return tokens;
+    }
+
+    // ---- sessions
+
+    public CompletionStage<SessionRecord> createSession(NewSession request) {
+        String sessionId = request.customSessionId() != null ? request.customSessionId() : Ids.sessionId();
+        CompletionStage<Optional<SessionRecord>> existing = request.customSessionId() != null
+                ? routing.session(sessionId) : CompletableFuture.completedFuture(Optional.empty());
+        return existing.thenCompose(found -> {
+            if (found.isPresent()) {
+                throw new ApiError(409, "session " + sessionId + " already exists");
+            }
+            MediaNodeState node = chooseNode(request.mediaNodeId());
+            long now = System.currentTimeMillis();
+            SessionRecord record = new SessionRecord(sessionId, now, node.id(), 1, request.priority(),
+                    request.customSessionId() == null ? "" : request.customSessionId(), request.mediaMode(),
+                    request.recordingMode(), request.forcedVideoCodec(), request.allowTranscoding(),
+                    request.defaultRecordingProperties());
+            return askNode(node.report().manager(), replyTo -> new MediaNodeProtocol.HostSession(sessionId, replyTo))
+                    .thenCompose(ack -> routing.createSession(record))
+                    .thenApply(outcome -> {
+                        if (outcome == RoutingTable.CreateOutcome.ALREADY_EXISTS) {
+                            throw new ApiError(409, "session " + sessionId + " already exists");
+                        }
+                        return record;
+                    });
+        });
+    }
+
+    private MediaNodeState chooseNode(String requestedNodeId) {
+        long now = System.currentTimeMillis();
+        if (requestedNodeId != null) {
+            MediaNodeState node = mediaNodes.get(requestedNodeId)
+                    .orElseThrow(() -> ApiError.badRequest("mediaNode " + requestedNodeId + " does not exist"));
+            if (!mediaNodes.isAvailable(requestedNodeId)) {
+                throw new ApiError(503, "mediaNode " + requestedNodeId + " is not available (unreachable or not running)");
+            }
+            placement.remember(node.id(), now);
+            return node;
+        }
+        return placement.place(mediaNodes.available(), now)
+                .orElseThrow(() -> new ApiError(503, "no media node is available to host a session"));
+    }
+
+    public CompletionStage<SessionRecord> session(String sessionId) {
+        return routing.session(sessionId)
+                .thenApply(found -> found.orElseThrow(() -> ApiError.notFound("session " + sessionId + " not found")));
+    }
+
+    public CompletionStage<List<SessionRecord>> sessions() {
+        return routing.allSessions();
+    }
+
+    /** Removes the session from the routing table first (so no new join finds it), then closes it on its node. */
+    public CompletionStage<Void> closeSession(String sessionId) {
+        return session(sessionId).thenCompose(record -> routing.removeSession(sessionId).thenCompose(removed -> {
+            mediaNodes.get(record.mediaNodeId()).ifPresent(node -> node.report().manager()
+                    .tell(new MediaNodeProtocol.CloseSession(sessionId, "sessionClosedByServer", system.ignoreRef())));
+            return CompletableFuture.completedFuture(null);
+        }));
+    }
+
+    // ---- connections
+
+    public CompletionStage<ConnectionRecord> createConnection(String sessionId, NewConnection request) {
+        return session(sessionId).thenCompose(record -> {
+            if (!mediaNodes.isAvailable(record.mediaNodeId())) {
+                throw new ApiError(503, "media node " + record.mediaNodeId() + " of session " + sessionId
+                        + " is not available; no token is issued that could not be used");
+            }
+            long now = System.currentTimeMillis();
+            ConnectionRecord connection = new ConnectionRecord(Ids.connectionId(), sessionId, Ids.token(),
+                    now + tokenTtl.toMillis(), request.role(), request.record(), request.serverData(), now, "pending",
+                    null, null, null);
+            return routing.putConnection(connection).thenApply(done -> connection);
+        });
+    }
+
+    public CompletionStage<List<ConnectionRecord>> connections(String sessionId) {
+        return session(sessionId).thenCompose(record -> routing.connections(sessionId));
+    }
+
+    public CompletionStage<ConnectionRecord> connection(String sessionId, String connectionId) {
+        return session(sessionId).thenCompose(record -> routing.connection(sessionId, connectionId))
+                .thenApply(found -> found.orElseThrow(() -> connectionNotFound(sessionId, connectionId)));
+    }
+
+    /** Revokes the token and, if the participant is in the session, evicts it. */
+    public CompletionStage<Void> deleteConnection(String sessionId, String connectionId) {
+        return session(sessionId).thenCompose(record -> routing.connection(sessionId, connectionId)
+                .thenCompose(found -> {
+                    ConnectionRecord connection = found.orElseThrow(() -> connectionNotFound(sessionId, connectionId));
+                    return routing.removeConnection(sessionId, connectionId).thenApply(removed -> {
+                        if ("active".equals(connection.status())) {
+                            mediaNodes.get(record.mediaNodeId()).ifPresent(node -> node.report().manager().tell(
+                                    new MediaNodeProtocol.Evict(sessionId, connectionId, "forceDisconnectByServer",
+                                            system.ignoreRef())));
+                        }
+                        return null;
+                    });
+                }));
+    }
+
+    public CompletionStage<ConnectionRecord> updateConnection(String sessionId, String connectionId, String role,
+                                                              Boolean record) {
+        return session(sessionId).thenCompose(s -> routing.updateConnection(sessionId, connectionId,
+                        c -> c.withRole(role != null ? role : c.role(), record != null ? record : c.record())))
+                .thenApply(found -> found.orElseThrow(() -> connectionNotFound(sessionId, connectionId)));
+    }
+
+    /** Sends a signal to the session's participants (all when {@code to} is empty). */
+    public CompletionStage<Void> signal(String sessionId, String from, List<String> to, String type, String data) {
+        return session(sessionId).thenCompose(record -> {
+            ActorRef<MediaNodeProtocol.Command> node = nodeOf(record);
+            return askNode(node, replyTo -> new MediaNodeProtocol.Signal(sessionId, from, to, type, data, replyTo))
+                    .thenApply(ack -> null);
+        });
+    }
+
+    // ---- joining
+
+    /** Checks a token against the session's connections and finds the media node to join on. */
+    public CompletionStage<JoinTicket> authorizeJoin(String sessionId, String tokenOrUrl) {
+        String token = Tokens.tokenValue(tokenOrUrl).orElseThrow(() -> new ApiError(401, "token is missing or malformed"));
+        return routing.session(sessionId).thenCompose(found -> {
+            SessionRecord session = found.orElseThrow(() -> ApiError.notFound("session " + sessionId + " not found"));
+            return routing.findConnection(sessionId, c -> Tokens.constantTimeEquals(c.token(), token))
+                    .thenApply(connection -> {
+                        ConnectionRecord c = connection.orElseThrow(
+                                () -> new ApiError(401, "token is not valid for session " + sessionId));
+                        if (System.currentTimeMillis() > c.tokenExpiresAt()) {
+                            throw new ApiError(401, "token has expired");
+                        }
+                        return new JoinTicket(session, c, nodeOf(session));
+                    });
+        });
+    }
+
+    private ActorRef<MediaNodeProtocol.Command> nodeOf(SessionRecord session) {
+        if (!mediaNodes.isAvailable(session.mediaNodeId())) {
+            throw new ApiError(503, "media node " + session.mediaNodeId() + " of session " + session.sessionId()
+                    + " is not available");
+        }
+        return mediaNodes.get(session.mediaNodeId()).orElseThrow().report().manager();
+    }
+
+    /** Asks a media node; a refusal becomes an ApiError with the node's code, silence a 503. */
+    private CompletionStage<Ack> askNode(ActorRef<MediaNodeProtocol.Command> node,
+                                         Function<ActorRef<Ack>, MediaNodeProtocol.Command> command) {
+        return AskPattern.ask(node, command::apply, askTimeout, system.scheduler())
+                .handle((ack, error) -> {
+                    if (error != null) {
+                        throw new ApiError(503, "media node did not answer within " + askTimeout.toMillis() + " ms");
+                    }
+                    if (!ack.ok()) {
+                        throw new ApiError(ack.errorCode(), ack.error());
+                    }
+                    return ack;
+                });
+    }
+
+    private static ApiError connectionNotFound(String sessionId, String connectionId) {
+        return ApiError.notFound("connection " + connectionId + " not found in session " + sessionId);
+    }
+}

@@ -1,0 +1,380 @@
+package io.tessera.master.signalling;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tessera.common.protocol.MediaNodeProtocol;
+import io.tessera.common.protocol.MediaNodeProtocol.Ack;
+import io.tessera.common.protocol.MediaNodeProtocol.JoinReply;
+import io.tessera.common.protocol.MediaNodeProtocol.MessageReceived;
+import io.tessera.common.protocol.MediaNodeProtocol.ParticipantEvent;
+import io.tessera.common.protocol.MediaNodeProtocol.ParticipantEvicted;
+import io.tessera.common.protocol.MediaNodeProtocol.ParticipantInfo;
+import io.tessera.common.protocol.MediaNodeProtocol.ParticipantJoined;
+import io.tessera.common.protocol.MediaNodeProtocol.ParticipantLeft;
+import io.tessera.master.session.ApiError;
+import io.tessera.master.session.SessionService;
+import io.tessera.master.signalling.JsonRpc.Invalid;
+import io.tessera.master.signalling.JsonRpc.Request;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+
+/**
+ * One client's WebSocket on this master: parses its JSON-RPC requests, joins it to its session on the
+ * media node, and turns the session's numbered events into JSON-RPC notifications. The media node's
+ * Session actor watches this actor, so when the socket closes (this actor stops) or this master dies,
+ * the participant is kept for the grace window and then announced as gone.
+ *
+ * Messages: {@link Inbound}, {@link InboundTooLarge}, {@link SocketClosed}, {@link ParticipantEvent} from
+ * the media node, and the completions of its own asynchronous calls.
+ */
+public final class ClientConnection {
+
+    /** A complete text message from the client. */
+    public record Inbound(String text) {
+    }
+
+    /** A message that was over the size limit; it was read and dropped. */
+    public enum InboundTooLarge { INSTANCE }
+
+    /** A binary message, which the protocol does not use. */
+    public enum InboundBinary { INSTANCE }
+
+    /** The socket is gone. */
+    public enum SocketClosed { INSTANCE }
+
+    /** Sent to the outbound side to complete it. */
+    public static final String CLOSE = "\u0000close";
+
+    private record JoinCompleted(JsonNode id, SessionService.JoinTicket ticket, JoinReply reply, String metadata,
+                                 Throwable error) {
+    }
+
+    private record CallCompleted(JsonNode id, JsonNode result, boolean leftSession, Throwable error) {
+    }
+
+    public record Settings(Duration askTimeout, int maxMetadataLength, int maxMessageBytes) {
+    }
+
+    public static Behavior<Object> create(SessionService sessions, ActorRef<String> out, Settings settings,
+                                          Runnable onStop) {
+        return Behaviors.setup(ctx -> new ClientConnection(sessions, out, settings, ctx).behavior(onStop));
+    }
+
+    private final SessionService sessions;
+    private final ActorRef<String> out;
+    private final Settings settings;
+    private final ActorContext<Object> ctx;
+
+    // The participation, once joined.
+    private boolean joining;
+    private String sessionId;
+    private String connectionId;
+    private ActorRef<MediaNodeProtocol.Command> mediaNode;
+
+    private ClientConnection(SessionService sessions, ActorRef<String> out, Settings settings, ActorContext<Object> ctx) {
+        this.sessions = sessions;
+        this.out = out;
+        this.settings = settings;
+        this.ctx = ctx;
+    }
+
+    private Behavior<Object> behavior(Runnable onStop) {
+        return Behaviors.receive(Object.class)
+                .onMessage(Inbound.class, inbound -> {
+                    onText(inbound.text());
+                    return Behaviors.same();
+                })
+                .onMessage(InboundTooLarge.class, m -> {
+                    out.tell(JsonRpc.error(null, 413, "message too large: the limit is "
+                            + settings.maxMessageBytes() + " bytes"));
+                    return Behaviors.same();
+                })
+                .onMessage(InboundBinary.class, m -> {
+                    out.tell(JsonRpc.error(null, JsonRpc.INVALID_REQUEST, "invalid request: binary messages are not supported"));
+                    return Behaviors.same();
+                })
+                .onMessage(SocketClosed.class, m -> Behaviors.stopped())
+                .onMessage(ParticipantEvent.class, this::onEvent)
+                .onMessage(JoinCompleted.class, this::onJoinCompleted)
+                .onMessage(CallCompleted.class, this::onCallCompleted)
+                .onSignal(PostStop.class, stop -> {
+                    out.tell(CLOSE);
+                    onStop.run();
+                    return Behaviors.same();
+                })
+                .build();
+    }
+
+    private void onText(String text) {
+        Request request;
+        try {
+            request = JsonRpc.parse(text);
+        } catch (Invalid invalid) {
+            out.tell(JsonRpc.error(invalid.id(), invalid.code(), invalid.getMessage()));
+            return;
+        }
+        try {
+            switch (request.method()) {
+                case "ping" -> reply(request, JsonRpc.MAPPER.createObjectNode().put("value", "pong"));
+                case "joinRoom" -> joinRoom(request);
+                case "leaveRoom" -> leaveRoom(request);
+                case "sendMessage" -> sendMessage(request);
+                case "publishVideo", "receiveVideoFrom", "onIceCandidate", "unpublishVideo", "unsubscribeFromVideo",
+                     "connect", "streamPropertyChanged", "forceDisconnect", "forceUnpublish", "applyFilter",
+                     "removeFilter", "execFilterMethod", "addFilterEventListener", "removeFilterEventListener",
+                     "videoData", "subscribeToSpeechToText", "unsubscribeFromSpeechToText", "reconnectStream" ->
+                        error(request.id(), JsonRpc.METHOD_NOT_FOUND, "method '" + request.method()
+                                + "' is not supported by this version of Tessera");
+                default -> error(request.id(), JsonRpc.METHOD_NOT_FOUND, "method not found: '"
+                        + abbreviate(request.method()) + "'");
+            }
+        } catch (Invalid invalid) {
+            out.tell(JsonRpc.error(invalid.id(), invalid.code(), invalid.getMessage()));
+        }
+    }
+
+    private void joinRoom(Request request) throws Invalid {
+        if (joining || connectionId != null) {
+            error(request.id(), 105, "this socket has already joined a session; leaveRoom first");
+            return;
+        }
+        String token = JsonRpc.requiredString(request, "token");
+        String session = JsonRpc.optionalString(request, "session");
+        String metadata = JsonRpc.optionalString(request, "metadata");
+        String platform = JsonRpc.optionalString(request, "platform");
+        if (session == null) {
+            throw JsonRpc.invalidParams(request, "'session' is required");
+        }
+        if (metadata != null && metadata.length() > settings.maxMetadataLength()) {
+            throw JsonRpc.invalidParams(request, "'metadata' is longer than " + settings.maxMetadataLength() + " characters");
+        }
+        String meta = metadata == null ? "" : metadata;
+        String platformName = platform == null ? "" : abbreviate(platform);
+        joining = true;
+        CompletionStage<Object[]> joined = sessions.authorizeJoin(session, token).thenCompose(ticket -> {
+            ParticipantInfo info = new ParticipantInfo(ticket.connection().connectionId(), ticket.connection().createdAt(),
+                    meta, ticket.connection().serverData(), ticket.connection().role(), platformName);
+            ActorRef<ParticipantEvent> self = ctx.getSelf().narrow();
+            return AskPattern.<MediaNodeProtocol.Command, JoinReply>ask(ticket.mediaNode(),
+                            replyTo -> new MediaNodeProtocol.Join(session, info, self, replyTo),
+                            settings.askTimeout(), ctx.getSystem().scheduler())
+                    .thenApply(reply -> new Object[]{ticket, reply});
+        });
+        ctx.pipeToSelf(joined, (pair, error) -> error != null
+                ? new JoinCompleted(request.id(), null, null, meta, error)
+                : new JoinCompleted(request.id(), (SessionService.JoinTicket) pair[0], (JoinReply) pair[1], meta, null));
+    }
+
+    private Behavior<Object> onJoinCompleted(JoinCompleted done) {
+        joining = false;
+        if (done.error() != null) {
+            Throwable cause = ApiError.cause(done.error());
+            if (cause instanceof ApiError api) {
+                error(done.id(), api.status(), api.getMessage());
+            } else {
+                error(done.id(), 503, "the session's media node did not answer the join in time");
+            }
+            return Behaviors.same();
+        }
+        JoinReply reply = done.reply();
+        if (!reply.ok()) {
+            error(done.id(), reply.errorCode(), reply.error());
+            return Behaviors.same();
+        }
+        SessionService.JoinTicket ticket = done.ticket();
+        sessionId = ticket.session().sessionId();
+        connectionId = ticket.connection().connectionId();
+        mediaNode = ticket.mediaNode();
+        ObjectNode result = JsonRpc.MAPPER.createObjectNode();
+        result.put("id", connectionId);
+        result.put("createdAt", ticket.connection().createdAt());
+        result.put("metadata", done.metadata());
+        ArrayNode value = result.putArray("value");
+        for (ParticipantInfo other : reply.others()) {
+            value.add(participantJson(other));
+        }
+        result.put("session", sessionId);
+        result.put("sessionId", sessionId);
+        result.put("role", ticket.connection().role());
+        result.put("record", ticket.connection().record());
+        result.put("version", "2.32.0");
+        result.put("mediaServer", "tessera");
+        result.put("mediaNodeId", reply.mediaNodeId());
+        result.put("seq", reply.seq());
+        result.putArray("customIceServers");
+        reply(done.id(), result);
+        ctx.getLog().info("connection {} joined session {} on media node {}", connectionId, sessionId, reply.mediaNodeId());
+        return Behaviors.same();
+    }
+
+    private void leaveRoom(Request request) {
+        if (connectionId == null) {
+            error(request.id(), 102, "not in a session: joinRoom first");
+            return;
+        }
+        String leaving = connectionId;
+        call(request.id(), replyTo -> new MediaNodeProtocol.Leave(sessionId, leaving, replyTo),
+                JsonRpc.MAPPER.createObjectNode(), true);
+    }
+
+    private void sendMessage(Request request) throws Invalid {
+        if (connectionId == null) {
+            error(request.id(), 102, "not in a session: joinRoom first");
+            return;
+        }
+        JsonNode message = request.params().get("message");
+        if (message != null && message.isTextual()) {
+            try {
+                message = JsonRpc.MAPPER.readTree(message.asText());
+            } catch (Exception e) {
+                throw JsonRpc.invalidParams(request, "'message' is not valid JSON");
+            }
+        }
+        if (message == null || !message.isObject()) {
+            throw JsonRpc.invalidParams(request, "'message' must be an object or a string holding one");
+        }
+        List<String> to = new ArrayList<>();
+        JsonNode toNode = message.get("to");
+        if (toNode != null && !toNode.isNull()) {
+            if (!toNode.isArray()) {
+                throw JsonRpc.invalidParams(request, "'message.to' must be an array of connection ids");
+            }
+            for (JsonNode recipient : toNode) {
+                if (!recipient.isTextual()) {
+                    throw JsonRpc.invalidParams(request, "'message.to' must hold connection ids (strings)");
+                }
+                to.add(recipient.asText());
+            }
+        }
+        String type = textField(request, message, "type", "signal");
+        String data = textField(request, message, "data", "");
+        ObjectNode result = JsonRpc.MAPPER.createObjectNode();
+        result.put("sessionId", sessionId);
+        ArrayNode toArray = result.putArray("to");
+        to.forEach(toArray::add);
+        result.put("type", type);
+        result.put("data", data);
+        String from = connectionId;
+        call(request.id(), replyTo -> new MediaNodeProtocol.Signal(sessionId, from, to, type, data, replyTo), result, false);
+    }
+
+    private static String textField(Request request, JsonNode message, String field, String fallback) throws Invalid {
+        JsonNode node = message.get(field);
+        if (node == null || node.isNull()) {
+            return fallback;
+        }
+        if (!node.isTextual()) {
+            throw JsonRpc.invalidParams(request, "'message." + field + "' must be a string");
+        }
+        return node.asText();
+    }
+
+    /** Asks the media node and answers the request with {@code result} once it acknowledged. */
+    private void call(JsonNode id, Function<ActorRef<Ack>, MediaNodeProtocol.Command> command, JsonNode result,
+                      boolean leavesSession) {
+        CompletionStage<Ack> asked = AskPattern.ask(mediaNode, command::apply, settings.askTimeout(),
+                ctx.getSystem().scheduler());
+        ctx.pipeToSelf(asked, (ack, error) -> {
+            if (error != null) {
+                return new CallCompleted(id, null, false, new ApiError(503, "the session's media node did not answer in time"));
+            }
+            if (!ack.ok()) {
+                return new CallCompleted(id, null, false, new ApiError(ack.errorCode(), ack.error()));
+            }
+            return new CallCompleted(id, result, leavesSession, null);
+        });
+    }
+
+    private Behavior<Object> onCallCompleted(CallCompleted done) {
+        if (done.error() instanceof ApiError api) {
+            error(done.id(), api.status(), api.getMessage());
+        } else {
+            if (done.leftSession()) {
+                ctx.getLog().info("connection {} left session {}", connectionId, sessionId);
+                leave();
+            }
+            reply(done.id(), done.result());
+        }
+        return Behaviors.same();
+    }
+
+    private Behavior<Object> onEvent(ParticipantEvent event) {
+        if (connectionId == null || !connectionId.equals(event.recipient())) {
+            return Behaviors.same(); // for a participation this socket no longer has
+        }
+        ObjectNode params = JsonRpc.MAPPER.createObjectNode();
+        String method;
+        if (event.event() instanceof ParticipantJoined joined) {
+            method = "participantJoined";
+            params = participantJson(joined.participant());
+        } else if (event.event() instanceof ParticipantLeft left) {
+            method = "participantLeft";
+            params.put("connectionId", left.connectionId());
+            params.put("reason", left.reason());
+        } else if (event.event() instanceof ParticipantEvicted evicted) {
+            method = "participantEvicted";
+            params.put("connectionId", evicted.connectionId());
+            params.put("reason", evicted.reason());
+        } else if (event.event() instanceof MessageReceived message) {
+            method = "sendMessage";
+            if (message.from() != null) {
+                params.put("from", message.from());
+            }
+            params.put("type", message.type());
+            params.put("data", message.data());
+        } else {
+            return Behaviors.same();
+        }
+        params.put("seq", event.seq());
+        out.tell(JsonRpc.notification(method, params));
+        if (event.event() instanceof ParticipantEvicted) {
+            leave();
+        }
+        return Behaviors.same();
+    }
+
+    private void leave() {
+        sessionId = null;
+        connectionId = null;
+        mediaNode = null;
+    }
+
+    private static ObjectNode participantJson(ParticipantInfo p) {
+        ObjectNode node = JsonRpc.MAPPER.createObjectNode();
+        node.put("id", p.connectionId());
+        node.put("createdAt", p.createdAt());
+        node.put("metadata", p.metadata());
+        node.putArray("streams");
+        return node;
+    }
+
+    private void reply(Request request, JsonNode result) {
+        reply(request.id(), result);
+    }
+
+    private void reply(JsonNode id, JsonNode result) {
+        if (id != null) { // notifications get no answer
+            out.tell(JsonRpc.result(id, result));
+        }
+    }
+
+    private void error(JsonNode id, int code, String message) {
+        out.tell(JsonRpc.error(id, code, message));
+    }
+
+    /** Keeps client-chosen strings short in answers and logs. */
+    private static String abbreviate(String s) {
+        return s.length() <= 64 ? s : s.substring(0, 64) + "...";
+    }
+}

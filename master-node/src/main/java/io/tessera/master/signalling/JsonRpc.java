@@ -1,0 +1,136 @@
+package io.tessera.master.signalling;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * JSON-RPC 2.0 framing for the OpenVidu signalling protocol: parses requests and writes responses,
+ * errors and notifications. Parsing is bounded (nesting depth, string and number length) so a hostile
+ * message costs little.
+ */
+public final class JsonRpc {
+    public static final int PARSE_ERROR = -32700;
+    public static final int INVALID_REQUEST = -32600;
+    public static final int METHOD_NOT_FOUND = -32601;
+    public static final int INVALID_PARAMS = -32602;
+
+    static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNestingDepth(32).maxStringLength(64 * 1024).maxNumberLength(32).build())
+            .build());
+
+    /** A well-formed request; {@code id} is null for a notification. */
+    public record Request(JsonNode id, String method, ObjectNode params) {
+    }
+
+    /** A message that is not a valid request; answer it with {@link #error}. */
+    public static final class Invalid extends Exception {
+        final JsonNode id;
+        final int code;
+
+        Invalid(JsonNode id, int code, String message) {
+            super(message, null, false, false);
+            this.id = id;
+            this.code = code;
+        }
+
+        public JsonNode id() {
+            return id;
+        }
+
+        public int code() {
+            return code;
+        }
+    }
+
+    private JsonRpc() {
+    }
+
+    public static Request parse(String text) throws Invalid {
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new Invalid(NullNode.getInstance(), PARSE_ERROR, "parse error: message is not valid JSON");
+        }
+        if (root == null || !root.isObject()) {
+            throw new Invalid(NullNode.getInstance(), INVALID_REQUEST, "invalid request: expected a JSON object");
+        }
+        JsonNode id = root.get("id");
+        if (id != null && !(id.isNumber() || id.isTextual() || id.isNull())) {
+            throw new Invalid(NullNode.getInstance(), INVALID_REQUEST, "invalid request: 'id' must be a number or a string");
+        }
+        JsonNode idOrNull = id == null ? NullNode.getInstance() : id;
+        JsonNode version = root.get("jsonrpc");
+        if (version != null && !"2.0".equals(version.asText(null))) {
+            throw new Invalid(idOrNull, INVALID_REQUEST, "invalid request: 'jsonrpc' must be \"2.0\"");
+        }
+        JsonNode method = root.get("method");
+        if (method == null || !method.isTextual() || method.asText().isEmpty()) {
+            throw new Invalid(idOrNull, INVALID_REQUEST, "invalid request: 'method' must be a non-empty string");
+        }
+        JsonNode params = root.get("params");
+        if (params != null && !params.isNull() && !params.isObject()) {
+            throw new Invalid(idOrNull, INVALID_PARAMS, "invalid params: 'params' must be an object");
+        }
+        ObjectNode paramsObject = params instanceof ObjectNode o ? o : JsonNodeFactory.instance.objectNode();
+        return new Request(id, method.asText(), paramsObject);
+    }
+
+    public static String result(JsonNode id, JsonNode result) {
+        ObjectNode response = MAPPER.createObjectNode();
+        response.set("id", id == null ? NullNode.getInstance() : id);
+        response.set("result", result);
+        response.put("jsonrpc", "2.0");
+        return response.toString();
+    }
+
+    public static String error(JsonNode id, int code, String message) {
+        ObjectNode response = MAPPER.createObjectNode();
+        response.set("id", id == null ? NullNode.getInstance() : id);
+        ObjectNode error = response.putObject("error");
+        error.put("code", code);
+        error.put("message", message);
+        response.put("jsonrpc", "2.0");
+        return response.toString();
+    }
+
+    public static String notification(String method, ObjectNode params) {
+        ObjectNode message = MAPPER.createObjectNode();
+        message.put("jsonrpc", "2.0");
+        message.put("method", method);
+        message.set("params", params);
+        return message.toString();
+    }
+
+    // ---- typed access to params, each failing with a clear INVALID_PARAMS message
+
+    public static String requiredString(Request request, String field) throws Invalid {
+        String value = optionalString(request, field);
+        if (value == null) {
+            throw new Invalid(request.id(), INVALID_PARAMS, "invalid params: '" + field + "' is required");
+        }
+        return value;
+    }
+
+    public static String optionalString(Request request, String field) throws Invalid {
+        JsonNode value = request.params().get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isTextual()) {
+            throw new Invalid(request.id(), INVALID_PARAMS, "invalid params: '" + field + "' must be a string");
+        }
+        return value.asText();
+    }
+
+    static Invalid invalidParams(Request request, String message) {
+        return new Invalid(request.id(), INVALID_PARAMS, "invalid params: " + message);
+    }
+}

@@ -1,0 +1,121 @@
+package io.tessera.master.signalling;
+
+import io.tessera.master.session.SessionService;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.ws.Message;
+import org.apache.pekko.http.javadsl.model.ws.TextMessage;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.OverflowStrategy;
+import org.apache.pekko.stream.ThrottleMode;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.typed.javadsl.ActorSink;
+import org.apache.pekko.stream.typed.javadsl.ActorSource;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The WebSocket endpoint {@code /openvidu}: one {@link ClientConnection} actor per socket. Everything is
+ * bounded: the number of sockets, the size of a message (read to the end, then refused), the rate of
+ * messages (back-pressure on the socket), and the outbound buffer (a client that does not read is cut off).
+ */
+public final class SignallingRoute extends AllDirectives {
+
+    public record Limits(int maxConnections, int maxMessageBytes, int messagesPerSecond, int outboundBuffer) {
+    }
+
+    private final ActorSystem<?> system;
+    private final SessionService sessions;
+    private final Limits limits;
+    private final ClientConnection.Settings connectionSettings;
+    private final Materializer materializer;
+    private final AtomicInteger open = new AtomicInteger();
+    private final AtomicLong sequence = new AtomicLong();
+
+    public SignallingRoute(ActorSystem<?> system, SessionService sessions, Limits limits,
+                           ClientConnection.Settings connectionSettings) {
+        this.system = system;
+        this.sessions = sessions;
+        this.limits = limits;
+        this.connectionSettings = connectionSettings;
+        this.materializer = Materializer.matFromSystem(system);
+    }
+
+    public int openConnections() {
+        return open.get();
+    }
+
+    public Route route() {
+        return path("openvidu", () -> extractUpgradeToWebSocket(upgrade -> {
+            if (open.incrementAndGet() > limits.maxConnections()) {
+                open.decrementAndGet();
+                return complete(HttpResponse.create().withStatus(StatusCodes.SERVICE_UNAVAILABLE)
+                        .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON,
+                                "{\"status\":503,\"error\":\"Service Unavailable\",\"message\":\"this master serves its maximum of "
+                                        + limits.maxConnections() + " WebSocket connections\"}")));
+            }
+            try {
+                return complete(upgrade.handleMessagesWith(socketFlow()));
+            } catch (RuntimeException e) {
+                open.decrementAndGet();
+                throw e;
+            }
+        }));
+    }
+
+    private Flow<Message, Message, NotUsed> socketFlow() {
+        Pair<ActorRef<String>, Source<String, NotUsed>> outbound = ActorSource.<String>actorRef(
+                        ClientConnection.CLOSE::equals, m -> Optional.empty(), limits.outboundBuffer(),
+                        OverflowStrategy.fail())
+                .preMaterialize(materializer);
+        ActorRef<Object> connection = system.systemActorOf(
+                ClientConnection.create(sessions, outbound.first(), connectionSettings, open::decrementAndGet),
+                "client-" + sequence.incrementAndGet(), Props.empty());
+        Sink<Message, NotUsed> inbound = Flow.<Message>create()
+                .mapAsync(1, this::read)
+                .throttle(limits.messagesPerSecond(), Duration.ofSeconds(1), limits.messagesPerSecond() * 2,
+                        ThrottleMode.shaping())
+                .to(ActorSink.actorRef(connection, ClientConnection.SocketClosed.INSTANCE,
+                        error -> ClientConnection.SocketClosed.INSTANCE));
+        Source<Message, NotUsed> toClient = outbound.second().map(text -> (Message) TextMessage.create(text));
+        return Flow.fromSinkAndSourceCoupled(inbound, toClient);
+    }
+
+    /** Reads one message to its end; a text over the limit is drained and reported, not kept. */
+    private CompletionStage<Object> read(Message message) {
+        if (!message.isText()) {
+            return message.asBinaryMessage().getStreamedData().runWith(Sink.ignore(), materializer)
+                    .thenApply(done -> ClientConnection.InboundBinary.INSTANCE);
+        }
+        TextMessage text = message.asTextMessage();
+        if (text.isStrict()) {
+            String strict = text.getStrictText();
+            return CompletableFuture.completedFuture(strict.length() > limits.maxMessageBytes()
+                    ? ClientConnection.InboundTooLarge.INSTANCE : new ClientConnection.Inbound(strict));
+        }
+        int max = limits.maxMessageBytes();
+        return text.getStreamedText().runFold(new StringBuilder(), (acc, part) -> {
+            if (acc.length() <= max) {
+                acc.append(part, 0, Math.min(part.length(), max + 1 - acc.length()));
+            }
+            return acc;
+        }, materializer).thenApply(acc -> acc.length() > max
+                ? ClientConnection.InboundTooLarge.INSTANCE : new ClientConnection.Inbound(acc.toString()));
+    }
+}

@@ -1,0 +1,73 @@
+package io.tessera.media;
+
+import io.tessera.common.config.NodeSettings;
+import io.tessera.common.health.HealthRoutes;
+import io.tessera.common.protocol.ClusterTopics;
+import io.tessera.common.protocol.ClusterTopics.LoadReport;
+import io.tessera.common.protocol.ClusterTopics.SessionNotice;
+import io.tessera.media.load.LoadReporter;
+import io.tessera.media.session.Session;
+import io.tessera.media.session.SessionManager;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.http.javadsl.Http;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+
+/** Starts a media node: session manager, load reporter and the health endpoints. */
+public final class MediaMain {
+    private static final Logger log = LoggerFactory.getLogger(MediaMain.class);
+
+    private MediaMain() {
+    }
+
+    public static void main(String[] args) {
+        NodeSettings settings;
+        try {
+            settings = NodeSettings.load("media", 2651, 4500);
+        } catch (IllegalArgumentException e) {
+            System.err.println("tessera media node: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        ActorSystem<Void> system = ActorSystem.create(guardian(settings), NodeSettings.SYSTEM_NAME, settings.config);
+        Http.get(system).newServerAt(settings.httpHost, settings.httpPort)
+                .bind(new HealthRoutes(system).routes())
+                .whenComplete((binding, error) -> {
+                    if (error != null) {
+                        log.error("cannot bind health endpoints on {}:{}: {}", settings.httpHost, settings.httpPort,
+                                error.getMessage());
+                        system.terminate();
+                    } else {
+                        log.info("media node {} health endpoints on http://{}:{}", settings.nodeId, settings.httpHost,
+                                settings.httpPort);
+                    }
+                });
+    }
+
+    static Behavior<Void> guardian(NodeSettings settings) {
+        return Behaviors.setup(ctx -> {
+            var media = settings.config.getConfig("tessera.media");
+            String publicAddress = media.getString("public-address").isBlank()
+                    ? settings.host : media.getString("public-address");
+            Session.Settings sessionSettings = new Session.Settings(settings.nodeId,
+                    media.getInt("max-participants-per-session"), media.getDuration("grace-window"),
+                    media.getInt("detached-event-buffer"));
+            ActorRef<Topic.Command<SessionNotice>> notices =
+                    ctx.spawn(Topic.create(SessionNotice.class, ClusterTopics.SESSION_NOTICES), "session-notices");
+            ActorRef<Topic.Command<LoadReport>> loadTopic =
+                    ctx.spawn(Topic.create(LoadReport.class, ClusterTopics.MEDIA_LOAD), "media-load");
+            ActorRef<Object> manager = ctx.spawn(
+                    SessionManager.create(sessionSettings, media.getInt("max-sessions"), notices), "sessions");
+            Duration interval = settings.config.getDuration("tessera.load-report-interval");
+            ctx.spawn(LoadReporter.create(settings.nodeId, publicAddress, manager, loadTopic, interval), "load-reporter");
+            ctx.getLog().info("media node {} started, public address {}", settings.nodeId, publicAddress);
+            return Behaviors.empty();
+        });
+    }
+}

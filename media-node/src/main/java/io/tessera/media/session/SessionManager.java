@@ -1,0 +1,108 @@
+package io.tessera.media.session;
+
+import io.tessera.common.protocol.ClusterTopics.SessionNotice;
+import io.tessera.common.protocol.MediaNodeProtocol.CloseSession;
+import io.tessera.common.protocol.MediaNodeProtocol.Command;
+import io.tessera.common.protocol.MediaNodeProtocol.HostSession;
+import io.tessera.common.protocol.MediaNodeProtocol.Join;
+import io.tessera.common.protocol.MediaNodeProtocol.Leave;
+import io.tessera.common.protocol.MediaNodeProtocol.Evict;
+import io.tessera.common.protocol.MediaNodeProtocol.Signal;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The media node's entry point for masters: one {@link Session} child per hosted session, created when a
+ * master places a session here (or at the first join, if that placement message was lost), stopped when
+ * the session ends. It knows the node's totals for load reports and enforces the session limit.
+ *
+ * Its messages are the public {@link Command}s plus {@link Session.Changed} and {@link GetStats}; the
+ * reference given to masters is narrowed to {@link Command}.
+ */
+public final class SessionManager {
+
+    /** Asks for the node's current totals. */
+    public record GetStats(ActorRef<Stats> replyTo) {
+    }
+
+    public record Stats(int sessions, int participants, int streams) {
+    }
+
+    public static Behavior<Object> create(Session.Settings settings, int maxSessions, ActorRef<Topic.Command<SessionNotice>> notices) {
+        return Behaviors.setup(ctx -> new SessionManager(settings, maxSessions, notices, ctx).behavior());
+    }
+
+    private final Session.Settings settings;
+    private final int maxSessions;
+    private final ActorRef<Topic.Command<SessionNotice>> notices;
+    private final ActorContext<Object> ctx;
+    private final Map<String, ActorRef<Session.Message>> sessions = new HashMap<>();
+    private final Map<String, Integer> participants = new HashMap<>();
+
+    private SessionManager(Session.Settings settings, int maxSessions, ActorRef<Topic.Command<SessionNotice>> notices,
+                           ActorContext<Object> ctx) {
+        this.settings = settings;
+        this.maxSessions = maxSessions;
+        this.notices = notices;
+        this.ctx = ctx;
+    }
+
+    private Behavior<Object> behavior() {
+        return Behaviors.receive(Object.class)
+                .onMessage(HostSession.class, host -> route(host, true))
+                .onMessage(Join.class, join -> route(join, true))
+                .onMessage(Leave.class, leave -> route(leave, false))
+                .onMessage(Signal.class, signal -> route(signal, false))
+                .onMessage(Evict.class, evict -> route(evict, false))
+                .onMessage(CloseSession.class, close -> route(close, false))
+                .onMessage(Session.Changed.class, this::onChanged)
+                .onMessage(GetStats.class, get -> {
+                    int total = participants.values().stream().mapToInt(Integer::intValue).sum();
+                    get.replyTo().tell(new Stats(sessions.size(), total, 0));
+                    return Behaviors.same();
+                })
+                .build();
+    }
+
+    private Behavior<Object> route(Command command, boolean createIfMissing) {
+        ActorRef<Session.Message> session = sessions.get(command.sessionId());
+        if (session == null && createIfMissing) {
+            if (sessions.size() >= maxSessions) {
+                command.reject(503, "media node " + settings.mediaNodeId() + " hosts its maximum of "
+                        + maxSessions + " sessions");
+                return Behaviors.same();
+            }
+            session = ctx.spawn(Session.create(command.sessionId(), settings, ctx.getSelf().narrow(), notices),
+                    "session-" + URLEncoder.encode(command.sessionId(), StandardCharsets.UTF_8));
+            sessions.put(command.sessionId(), session);
+            participants.put(command.sessionId(), 0);
+        }
+        if (session == null) {
+            command.reject(404, "session " + command.sessionId() + " is not hosted on " + settings.mediaNodeId());
+        } else {
+            session.tell(new Session.Forwarded(command));
+        }
+        return Behaviors.same();
+    }
+
+    private Behavior<Object> onChanged(Session.Changed changed) {
+        if (changed.ended()) {
+            ActorRef<Session.Message> session = sessions.remove(changed.sessionId());
+            participants.remove(changed.sessionId());
+            if (session != null) {
+                ctx.stop(session);
+            }
+        } else if (sessions.containsKey(changed.sessionId())) {
+            participants.put(changed.sessionId(), changed.participants());
+        }
+        return Behaviors.same();
+    }
+}
