@@ -58,8 +58,13 @@ public final class MediaMain {
             Session.Settings sessionSettings = new Session.Settings(settings.nodeId,
                     media.getInt("max-participants-per-session"), media.getDuration("grace-window"),
                     media.getInt("detached-event-buffer"));
-            ActorRef<Topic.Command<SessionNotice>> notices =
+            ActorRef<Topic.Command<SessionNotice>> noticeTopic =
                     ctx.spawn(Topic.create(SessionNotice.class, ClusterTopics.SESSION_NOTICES), "session-notices");
+            // Sessions only know where notices go; publishing them cluster-wide is decided here.
+            ActorRef<SessionNotice> notices = ctx.spawn(Behaviors.receiveMessage(notice -> {
+                noticeTopic.tell(Topic.publish(notice));
+                return Behaviors.same();
+            }), "session-notice-publisher");
             ActorRef<Topic.Command<LoadReport>> loadTopic =
                     ctx.spawn(Topic.create(LoadReport.class, ClusterTopics.MEDIA_LOAD), "media-load");
             ActorRef<Object> manager = ctx.spawn(

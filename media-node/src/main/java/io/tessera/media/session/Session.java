@@ -22,7 +22,6 @@ import io.tessera.common.protocol.MediaNodeProtocol.ParticipantLeft;
 import io.tessera.common.protocol.MediaNodeProtocol.Signal;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -77,7 +76,7 @@ public final class Session {
     }
 
     public static Behavior<Message> create(String sessionId, Settings settings, ActorRef<Changed> manager,
-                                           ActorRef<Topic.Command<SessionNotice>> notices) {
+                                           ActorRef<SessionNotice> notices) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
                 new Session(sessionId, settings, manager, notices, ctx, timers).active()));
     }
@@ -85,12 +84,12 @@ public final class Session {
     private final String sessionId;
     private final Settings settings;
     private final ActorRef<Changed> manager;
-    private final ActorRef<Topic.Command<SessionNotice>> notices;
+    private final ActorRef<SessionNotice> notices;
     private final ActorContext<Message> ctx;
     private final TimerScheduler<Message> timers;
     private final Map<String, Participant> participants = new LinkedHashMap<>();
 
-    private Session(String sessionId, Settings settings, ActorRef<Changed> manager, ActorRef<Topic.Command<SessionNotice>> notices,
+    private Session(String sessionId, Settings settings, ActorRef<Changed> manager, ActorRef<SessionNotice> notices,
                     ActorContext<Message> ctx, TimerScheduler<Message> timers) {
         this.sessionId = sessionId;
         this.settings = settings;
@@ -171,8 +170,8 @@ public final class Session {
         participants.put(info.connectionId(), joined);
         ctx.watchWith(join.signalling(), new SignallingTerminated(info.connectionId(), join.signalling()));
         join.replyTo().tell(new JoinReply(true, 0, null, settings.mediaNodeId(), others, joined.seq));
-        notices.tell(Topic.publish(new ParticipantActivated(sessionId, info.connectionId(), System.currentTimeMillis(),
-                info.metadata(), info.platform())));
+        notices.tell(new ParticipantActivated(sessionId, info.connectionId(), System.currentTimeMillis(),
+                info.metadata(), info.platform()));
         manager.tell(new Changed(sessionId, participants.size(), false));
     }
 
@@ -231,7 +230,7 @@ public final class Session {
         for (Participant other : participants.values()) {
             deliver(other, new ParticipantLeft(connectionId, reason));
         }
-        notices.tell(Topic.publish(new ParticipantRemoved(sessionId, connectionId, reason)));
+        notices.tell(new ParticipantRemoved(sessionId, connectionId, reason));
         if (participants.isEmpty()) {
             // OpenVidu closes a session when its last participant is gone.
             return end("lastParticipantLeft");
@@ -242,7 +241,7 @@ public final class Session {
 
     private Behavior<Message> end(String reason) {
         participants.clear();
-        notices.tell(Topic.publish(new SessionEnded(sessionId, reason)));
+        notices.tell(new SessionEnded(sessionId, reason));
         manager.tell(new Changed(sessionId, 0, true));
         return ended();
     }

@@ -10,7 +10,6 @@ import io.tessera.common.protocol.MediaNodeProtocol.Evict;
 import io.tessera.common.protocol.MediaNodeProtocol.Signal;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
@@ -36,18 +35,18 @@ public final class SessionManager {
     public record Stats(int sessions, int participants, int streams) {
     }
 
-    public static Behavior<Object> create(Session.Settings settings, int maxSessions, ActorRef<Topic.Command<SessionNotice>> notices) {
+    public static Behavior<Object> create(Session.Settings settings, int maxSessions, ActorRef<SessionNotice> notices) {
         return Behaviors.setup(ctx -> new SessionManager(settings, maxSessions, notices, ctx).behavior());
     }
 
     private final Session.Settings settings;
     private final int maxSessions;
-    private final ActorRef<Topic.Command<SessionNotice>> notices;
+    private final ActorRef<SessionNotice> notices;
     private final ActorContext<Object> ctx;
     private final Map<String, ActorRef<Session.Message>> sessions = new HashMap<>();
     private final Map<String, Integer> participants = new HashMap<>();
 
-    private SessionManager(Session.Settings settings, int maxSessions, ActorRef<Topic.Command<SessionNotice>> notices,
+    private SessionManager(Session.Settings settings, int maxSessions, ActorRef<SessionNotice> notices,
                            ActorContext<Object> ctx) {
         this.settings = settings;
         this.maxSessions = maxSessions;

@@ -1,0 +1,185 @@
+package io.tessera.media.session;
+
+import io.tessera.common.protocol.ClusterTopics.SessionNotice;
+import io.tessera.common.protocol.MediaNodeProtocol.Ack;
+import io.tessera.common.protocol.MediaNodeProtocol.CloseSession;
+import io.tessera.common.protocol.MediaNodeProtocol.Evict;
+import io.tessera.common.protocol.MediaNodeProtocol.Join;
+import io.tessera.common.protocol.MediaNodeProtocol.JoinReply;
+import io.tessera.common.protocol.MediaNodeProtocol.Leave;
+import io.tessera.common.protocol.MediaNodeProtocol.MessageReceived;
+import io.tessera.common.protocol.MediaNodeProtocol.ParticipantEvent;
+import io.tessera.common.protocol.MediaNodeProtocol.ParticipantEvicted;
+import io.tessera.common.protocol.MediaNodeProtocol.ParticipantInfo;
+import io.tessera.common.protocol.MediaNodeProtocol.ParticipantJoined;
+import io.tessera.common.protocol.MediaNodeProtocol.ParticipantLeft;
+import io.tessera.common.protocol.MediaNodeProtocol.Signal;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SessionTest {
+    // A local actor system: the node's application.conf asks for a cluster and for exiting the JVM on shutdown.
+    private static final ActorTestKit kit = ActorTestKit.create("SessionTest", com.typesafe.config.ConfigFactory
+            .parseString("pekko.actor.provider = local\npekko.coordinated-shutdown.exit-jvm = off")
+            .withFallback(com.typesafe.config.ConfigFactory.load()));
+
+    private TestProbe<Session.Changed> manager;
+    private TestProbe<SessionNotice> notices;
+    private ActorRef<Session.Message> session;
+
+    @AfterAll
+    static void shutdown() {
+        kit.shutdownTestKit();
+    }
+
+    @BeforeEach
+    void start() {
+        manager = kit.createTestProbe();
+        notices = kit.createTestProbe();
+        session = kit.spawn(Session.create("s1", new Session.Settings("media-1", 3, Duration.ofMillis(300), 5),
+                manager.getRef(), notices.getRef()));
+    }
+
+    private TestProbe<ParticipantEvent> join(String connectionId) {
+        TestProbe<ParticipantEvent> signalling = kit.createTestProbe();
+        TestProbe<JoinReply> reply = kit.createTestProbe();
+        session.tell(new Session.Forwarded(new Join("s1", info(connectionId), signalling.getRef(), reply.getRef())));
+        JoinReply joined = reply.receiveMessage();
+        assertTrue(joined.ok(), joined.error());
+        return signalling;
+    }
+
+    private static ParticipantInfo info(String connectionId) {
+        return new ParticipantInfo(connectionId, 1L, "meta-" + connectionId, "", "PUBLISHER", "test");
+    }
+
+    @Test
+    void eventsAreNumberedPerParticipantWithoutGaps() {
+        TestProbe<ParticipantEvent> a = join("a");
+        TestProbe<ParticipantEvent> b = join("b");
+        ParticipantEvent joined = a.receiveMessage();
+        assertEquals(1, joined.seq());
+        assertEquals("b", ((ParticipantJoined) joined.event()).participant().connectionId());
+
+        TestProbe<Ack> ack = kit.createTestProbe();
+        session.tell(new Session.Forwarded(new Signal("s1", "b", List.of(), "signal:chat", "hi", ack.getRef())));
+        assertTrue(ack.receiveMessage().ok());
+        assertEquals(2, a.receiveMessage().seq());
+        ParticipantEvent toSender = b.receiveMessage();
+        assertEquals(1, toSender.seq(), "b's own sequence starts at 1 too");
+        assertEquals("hi", ((MessageReceived) toSender.event()).data());
+
+        session.tell(new Session.Forwarded(new Leave("s1", "b", ack.getRef())));
+        assertTrue(ack.receiveMessage().ok());
+        ParticipantEvent left = a.receiveMessage();
+        assertEquals(3, left.seq());
+        assertEquals(new ParticipantLeft("b", "disconnect"), left.event());
+    }
+
+    @Test
+    void joinReplyListsTheOthersAndRefusesADuplicate() {
+        join("a");
+        TestProbe<JoinReply> reply = kit.createTestProbe();
+        TestProbe<ParticipantEvent> signalling = kit.createTestProbe();
+        session.tell(new Session.Forwarded(new Join("s1", info("b"), signalling.getRef(), reply.getRef())));
+        JoinReply second = reply.receiveMessage();
+        assertEquals(List.of(info("a")), second.others());
+        assertEquals("media-1", second.mediaNodeId());
+
+        session.tell(new Session.Forwarded(new Join("s1", info("b"), signalling.getRef(), reply.getRef())));
+        JoinReply duplicate = reply.receiveMessage();
+        assertFalse(duplicate.ok());
+        assertEquals(105, duplicate.errorCode());
+    }
+
+    @Test
+    void aFullSessionRefusesJoins() {
+        join("a");
+        join("b");
+        join("c");
+        TestProbe<JoinReply> reply = kit.createTestProbe();
+        session.tell(new Session.Forwarded(new Join("s1", info("d"), kit.<ParticipantEvent>createTestProbe().getRef(),
+                reply.getRef())));
+        JoinReply refused = reply.receiveMessage();
+        assertFalse(refused.ok());
+        assertEquals(429, refused.errorCode());
+    }
+
+    @Test
+    void signallingLossEvictsAfterTheGraceWindowWithNetworkDisconnect() {
+        TestProbe<ParticipantEvent> a = join("a");
+        TestProbe<ParticipantEvent> b = join("b");
+        a.receiveMessage(); // b joined
+        b.stop();
+        ParticipantEvent left = a.receiveMessage(Duration.ofSeconds(3));
+        assertEquals(new ParticipantLeft("b", "networkDisconnect"), left.event());
+        assertEquals(2, left.seq());
+    }
+
+    @Test
+    void evictionTellsTheEvictedAndTheOthers() {
+        TestProbe<ParticipantEvent> a = join("a");
+        TestProbe<ParticipantEvent> b = join("b");
+        a.receiveMessage();
+        TestProbe<Ack> ack = kit.createTestProbe();
+        session.tell(new Session.Forwarded(new Evict("s1", "b", "forceDisconnectByServer", ack.getRef())));
+        assertTrue(ack.receiveMessage().ok());
+        assertEquals(new ParticipantEvicted("b", "forceDisconnectByServer"), b.receiveMessage().event());
+        assertEquals(new ParticipantLeft("b", "forceDisconnectByServer"), a.receiveMessage().event());
+    }
+
+    @Test
+    void signalToAnUnknownRecipientIsRefusedAndDeliversNothing() {
+        TestProbe<ParticipantEvent> a = join("a");
+        TestProbe<Ack> ack = kit.createTestProbe();
+        session.tell(new Session.Forwarded(new Signal("s1", "a", List.of("nobody"), "t", "d", ack.getRef())));
+        Ack refused = ack.receiveMessage();
+        assertFalse(refused.ok());
+        assertEquals(404, refused.errorCode());
+        a.expectNoMessage(Duration.ofMillis(100));
+    }
+
+    @Test
+    void closingEvictsEveryoneEndsTheSessionAndRefusesLaterJoins() {
+        TestProbe<ParticipantEvent> a = join("a");
+        TestProbe<Ack> ack = kit.createTestProbe();
+        session.tell(new Session.Forwarded(new CloseSession("s1", "sessionClosedByServer", ack.getRef())));
+        assertTrue(ack.receiveMessage().ok());
+        assertEquals(new ParticipantEvicted("a", "sessionClosedByServer"), a.receiveMessage().event());
+        Session.Changed last = manager.fishForMessage(Duration.ofSeconds(3),
+                c -> c.ended() ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
+                        : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore()).get(0);
+        assertTrue(last.ended());
+
+        TestProbe<JoinReply> reply = kit.createTestProbe();
+        session.tell(new Session.Forwarded(new Join("s1", info("z"), kit.<ParticipantEvent>createTestProbe().getRef(),
+                reply.getRef())));
+        assertEquals(404, reply.receiveMessage().errorCode());
+    }
+
+    @Test
+    void theLastParticipantLeavingEndsTheSessionAndTellsTheMasters() {
+        join("a");
+        TestProbe<Ack> ack = kit.createTestProbe();
+        session.tell(new Session.Forwarded(new Leave("s1", "a", ack.getRef())));
+        assertTrue(ack.receiveMessage().ok());
+        List<SessionNotice> messages = notices.receiveSeveralMessages(3);
+        assertEquals(List.of(
+                new io.tessera.common.protocol.ClusterTopics.ParticipantRemoved("s1", "a", "disconnect"),
+                new io.tessera.common.protocol.ClusterTopics.SessionEnded("s1", "lastParticipantLeft")),
+                messages.subList(1, 3));
+        assertInstanceOf(io.tessera.common.protocol.ClusterTopics.ParticipantActivated.class, messages.get(0));
+    }
+}
