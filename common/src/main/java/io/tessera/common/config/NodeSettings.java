@@ -45,9 +45,7 @@ public final class NodeSettings {
 
     static NodeSettings load(String role, int defaultRemotingPort, int defaultHttpPort, Config loaded) {
         String host = loaded.getString("pekko.remote.artery.canonical.hostname");
-        int port = loaded.hasPath("pekko.remote.artery.canonical.port")
-                && loaded.getInt("pekko.remote.artery.canonical.port") != 0
-                ? loaded.getInt("pekko.remote.artery.canonical.port") : defaultRemotingPort;
+        int port = loaded.hasPath("tessera.port") ? loaded.getInt("tessera.port") : defaultRemotingPort;
         String httpHost = loaded.getString("tessera.http.host").isBlank() ? host : loaded.getString("tessera.http.host");
         int httpPort = loaded.hasPath("tessera.http.port") ? loaded.getInt("tessera.http.port") : defaultHttpPort;
         String nodeId = loaded.getString("tessera.node-id").isBlank() ? role + "-" + port : loaded.getString("tessera.node-id");

@@ -1,0 +1,45 @@
+package io.tessera.common.config;
+
+import com.typesafe.config.ConfigFactory;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class NodeSettingsTest {
+
+    @Test
+    void seedsBecomePekkoAddresses() {
+        assertEquals(List.of("pekko://tessera@127.0.0.1:2551", "pekko://tessera@10.0.0.2:2552"),
+                NodeSettings.seedNodes(" 127.0.0.1:2551, 10.0.0.2:2552 ,"));
+    }
+
+    @Test
+    void badSeedsAreRefusedWithTheirValue() {
+        assertThrows(IllegalArgumentException.class, () -> NodeSettings.seedNodes("127.0.0.1"));
+        assertThrows(IllegalArgumentException.class, () -> NodeSettings.seedNodes("h:port"));
+        assertThrows(IllegalArgumentException.class, () -> NodeSettings.seedNodes("h:70000"));
+        assertThrows(IllegalArgumentException.class, () -> NodeSettings.seedNodes(" , "));
+    }
+
+    @Test
+    void rolesPortsAndIdComeFromTheConfiguration() {
+        NodeSettings s = NodeSettings.load("media", 2651, 4500, ConfigFactory.parseString(
+                "pekko.remote.artery.canonical.hostname = \"127.0.0.5\"\n"
+                        + "tessera { node-id = \"\", seeds = \"127.0.0.1:2551\", http.host = \"\", secret = s }")
+                .withFallback(ConfigFactory.defaultReference()));
+        assertEquals("media-2651", s.nodeId);
+        assertEquals(4500, s.httpPort);
+        assertEquals("127.0.0.5", s.httpHost);
+        assertEquals(List.of("media", "id:media-2651"), s.config.getStringList("pekko.cluster.roles"));
+    }
+
+    @Test
+    void aNodeIdWithOddCharactersIsRefused() {
+        assertThrows(IllegalArgumentException.class, () -> NodeSettings.load("master", 1, 2, ConfigFactory.parseString(
+                "pekko.remote.artery.canonical.hostname = h\ntessera { node-id = \"a b\", seeds = \"h:1\", http.host = \"\" }")
+                .withFallback(ConfigFactory.defaultReference())));
+    }
+}

@@ -1,0 +1,57 @@
+package io.tessera.master.rest;
+
+import io.tessera.master.session.ApiError;
+import io.tessera.master.session.SessionService.NewConnection;
+import io.tessera.master.session.SessionService.NewSession;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class RequestBodiesTest {
+
+    private static ApiError refused(Runnable parse) {
+        return assertThrows(ApiError.class, parse::run);
+    }
+
+    @Test
+    void sessionDefaultsAreOpenVidus() {
+        NewSession s = RequestBodies.newSession(RequestBodies.object(""));
+        assertNull(s.customSessionId());
+        assertEquals("ROUTED", s.mediaMode());
+        assertEquals("MANUAL", s.recordingMode());
+        assertEquals("MEDIA_SERVER_PREFERRED", s.forcedVideoCodec());
+        assertEquals("best-effort", s.priority());
+    }
+
+    @Test
+    void sessionFieldsAreValidated() {
+        assertEquals(400, refused(() -> RequestBodies.object("{oops")).status());
+        assertEquals(400, refused(() -> RequestBodies.object("[1]")).status());
+        assertTrue(refused(() -> RequestBodies.newSession(RequestBodies.object("{\"customSessionId\":5}")))
+                .getMessage().contains("customSessionId"));
+        refused(() -> RequestBodies.newSession(RequestBodies.object("{\"customSessionId\":\"bad id!\"}")));
+        refused(() -> RequestBodies.newSession(RequestBodies.object("{\"mediaMode\":\"SIDEWAYS\"}")));
+        refused(() -> RequestBodies.newSession(RequestBodies.object("{\"allowTranscoding\":\"yes\"}")));
+        refused(() -> RequestBodies.newSession(RequestBodies.object("{\"mediaNode\":\"media-1\"}")));
+        refused(() -> RequestBodies.newSession(RequestBodies.object("{\"priority\":\"urgent\"}")));
+        NewSession s = RequestBodies.newSession(RequestBodies.object(
+                "{\"customSessionId\":\"room-1\",\"mediaNode\":{\"id\":\"media-2\"},\"priority\":\"protected\",\"unknown\":[1]}"));
+        assertEquals("room-1", s.customSessionId());
+        assertEquals("media-2", s.mediaNodeId());
+        assertEquals("protected", s.priority());
+    }
+
+    @Test
+    void connectionFieldsAreValidated() {
+        NewConnection c = RequestBodies.newConnection(RequestBodies.object("{\"role\":\"SUBSCRIBER\",\"data\":\"d\",\"record\":false}"));
+        assertEquals("SUBSCRIBER", c.role());
+        assertEquals("d", c.serverData());
+        refused(() -> RequestBodies.newConnection(RequestBodies.object("{\"role\":\"ADMIN\"}")));
+        refused(() -> RequestBodies.newConnection(RequestBodies.object("{\"type\":\"IPCAM\"}")));
+        refused(() -> RequestBodies.newConnection(RequestBodies.object("{\"data\":{}}")));
+        refused(() -> RequestBodies.newConnection(RequestBodies.object("{\"data\":\"" + "x".repeat(10_001) + "\"}")));
+    }
+}

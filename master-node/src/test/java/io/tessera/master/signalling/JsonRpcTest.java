@@ -1,0 +1,70 @@
+package io.tessera.master.signalling;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class JsonRpcTest {
+
+    @Test
+    void parsesARequest() throws Exception {
+        JsonRpc.Request r = JsonRpc.parse("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"joinRoom\",\"params\":{\"token\":\"t\"}}");
+        assertEquals(7, r.id().asInt());
+        assertEquals("joinRoom", r.method());
+        assertEquals("t", JsonRpc.requiredString(r, "token"));
+    }
+
+    @Test
+    void missingParamsAreAnEmptyObjectAndIdMayBeAString() throws Exception {
+        JsonRpc.Request r = JsonRpc.parse("{\"id\":\"a\",\"method\":\"ping\"}");
+        assertEquals("a", r.id().asText());
+        assertEquals(0, r.params().size());
+    }
+
+    private static int code(String text) {
+        return assertThrows(JsonRpc.Invalid.class, () -> JsonRpc.parse(text)).code();
+    }
+
+    @Test
+    void malformedMessagesGetTheJsonRpcCodes() {
+        assertEquals(JsonRpc.PARSE_ERROR, code("{not json"));
+        assertEquals(JsonRpc.PARSE_ERROR, code("{\"id\":1,\"method\":\"ping\""));
+        assertEquals(JsonRpc.INVALID_REQUEST, code("[1,2]"));
+        assertEquals(JsonRpc.INVALID_REQUEST, code("42"));
+        assertEquals(JsonRpc.INVALID_REQUEST, code("{\"id\":1}"));
+        assertEquals(JsonRpc.INVALID_REQUEST, code("{\"id\":1,\"method\":5}"));
+        assertEquals(JsonRpc.INVALID_REQUEST, code("{\"id\":{},\"method\":\"ping\"}"));
+        assertEquals(JsonRpc.INVALID_REQUEST, code("{\"jsonrpc\":\"1.0\",\"id\":1,\"method\":\"ping\"}"));
+        assertEquals(JsonRpc.INVALID_PARAMS, code("{\"id\":1,\"method\":\"ping\",\"params\":[1]}"));
+    }
+
+    @Test
+    void deepNestingAndHugeNumbersAreRefusedCheaply() {
+        assertEquals(JsonRpc.PARSE_ERROR, code("{\"a\":" + "[".repeat(1000) + "]".repeat(1000) + "}"));
+        assertEquals(JsonRpc.PARSE_ERROR, code("{\"id\":" + "9".repeat(5000) + ",\"method\":\"ping\"}"));
+    }
+
+    @Test
+    void wrongParamTypesNameTheField() throws Exception {
+        JsonRpc.Request r = JsonRpc.parse("{\"id\":1,\"method\":\"joinRoom\",\"params\":{\"token\":5}}");
+        JsonRpc.Invalid invalid = assertThrows(JsonRpc.Invalid.class, () -> JsonRpc.requiredString(r, "token"));
+        assertEquals(JsonRpc.INVALID_PARAMS, invalid.code());
+        assertTrue(invalid.getMessage().contains("'token'"));
+        assertThrows(JsonRpc.Invalid.class, () -> JsonRpc.requiredString(r, "session"));
+    }
+
+    @Test
+    void responsesAreJsonRpc2() throws Exception {
+        JsonNode error = JsonRpc.MAPPER.readTree(JsonRpc.error(null, 401, "no"));
+        assertEquals("2.0", error.get("jsonrpc").asText());
+        assertTrue(error.get("id").isNull());
+        assertEquals(401, error.get("error").get("code").asInt());
+        JsonNode notification = JsonRpc.MAPPER.readTree(JsonRpc.notification("participantJoined",
+                JsonRpc.MAPPER.createObjectNode().put("seq", 1)));
+        assertEquals("participantJoined", notification.get("method").asText());
+        assertEquals(1, notification.get("params").get("seq").asInt());
+    }
+}
