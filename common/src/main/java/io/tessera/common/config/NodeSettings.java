@@ -40,7 +40,9 @@ public final class NodeSettings {
      * @param defaultHttpPort    used when TESSERA_HTTP_PORT is not set
      */
     public static NodeSettings load(String role, int defaultRemotingPort, int defaultHttpPort) {
-        return load(role, defaultRemotingPort, defaultHttpPort, ConfigFactory.load());
+        // tessera-<role>.conf (which includes tessera-node.conf) instead of application.conf: in tests both
+        // roles' jars share one class path, and each node must read only its own file.
+        return load(role, defaultRemotingPort, defaultHttpPort, ConfigFactory.load("tessera-" + role));
     }
 
     static NodeSettings load(String role, int defaultRemotingPort, int defaultHttpPort, Config loaded) {

@@ -24,9 +24,9 @@ import java.util.function.Function;
  *
  * Each kind of record is spread over {@link #SHARDS} LWWMaps by hash of the session id, so an update gossips
  * one small map and a session's connections sit in one map. Reads are local; a local miss is retried with
- * a majority read so that a record written with a majority on another master is found. Session creation is
- * written with a majority so that "created through A, read through B" holds; everything else is written
- * locally and gossips within a fraction of a second.
+ * a majority read so that a record written with a majority on another master is found. Sessions and new
+ * connections are written with a majority so that "created through A, read or joined through B" holds;
+ * status changes are written locally and gossip within a fraction of a second.
  */
 public final class RoutingTable {
     public static final int SHARDS = 100;
@@ -131,8 +131,12 @@ public final class RoutingTable {
 
     // ---- connections
 
+    /**
+     * Written with a majority: a token created through one master must be found by a join through any other,
+     * whose majority-read fallback then always shares a master with this write.
+     */
     public CompletionStage<Void> putConnection(ConnectionRecord record) {
-        return update(connectionKeys.get(shardOf(record.sessionId())), Replicator.writeLocal(),
+        return update(connectionKeys.get(shardOf(record.sessionId())), new Replicator.WriteMajority(writeTimeout),
                 map -> map.put(self, record.connectionId(), record)).thenApply(applied -> null);
     }
 

@@ -140,9 +140,13 @@ public final class Session {
         } else if (command instanceof Signal signal) {
             onSignal(signal);
         } else if (command instanceof CloseSession close) {
-            for (String connectionId : List.copyOf(participants.keySet())) {
-                Participant p = participants.get(connectionId);
-                deliver(p, new ParticipantEvicted(connectionId, close.reason()));
+            // As OpenVidu: each participant in turn is evicted, and the ones still there see it leave.
+            List<String> order = List.copyOf(participants.keySet());
+            for (int i = 0; i < order.size(); i++) {
+                deliver(participants.get(order.get(i)), new ParticipantEvicted(order.get(i), close.reason()));
+                for (String remaining : order.subList(i + 1, order.size())) {
+                    deliver(participants.get(remaining), new ParticipantLeft(order.get(i), close.reason()));
+                }
             }
             close.replyTo().tell(Ack.success());
             return end(close.reason());

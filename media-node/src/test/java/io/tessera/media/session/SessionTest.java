@@ -30,10 +30,10 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SessionTest {
-    // A local actor system: the node's application.conf asks for a cluster and for exiting the JVM on shutdown.
+    // A local actor system: the node's tessera-media.conf asks for a cluster and for exiting the JVM on shutdown.
     private static final ActorTestKit kit = ActorTestKit.create("SessionTest", com.typesafe.config.ConfigFactory
             .parseString("pekko.actor.provider = local\npekko.coordinated-shutdown.exit-jvm = off")
-            .withFallback(com.typesafe.config.ConfigFactory.load()));
+            .withFallback(com.typesafe.config.ConfigFactory.load("tessera-media")));
 
     private TestProbe<Session.Changed> manager;
     private TestProbe<SessionNotice> notices;
@@ -154,10 +154,16 @@ class SessionTest {
     @Test
     void closingEvictsEveryoneEndsTheSessionAndRefusesLaterJoins() {
         TestProbe<ParticipantEvent> a = join("a");
+        TestProbe<ParticipantEvent> b = join("b");
+        a.receiveMessage(); // b joined
         TestProbe<Ack> ack = kit.createTestProbe();
         session.tell(new Session.Forwarded(new CloseSession("s1", "sessionClosedByServer", ack.getRef())));
         assertTrue(ack.receiveMessage().ok());
         assertEquals(new ParticipantEvicted("a", "sessionClosedByServer"), a.receiveMessage().event());
+        ParticipantEvent aLeft = b.receiveMessage();
+        assertEquals(new ParticipantLeft("a", "sessionClosedByServer"), aLeft.event());
+        assertEquals(1, aLeft.seq());
+        assertEquals(new ParticipantEvicted("b", "sessionClosedByServer"), b.receiveMessage().event());
         Session.Changed last = manager.fishForMessage(Duration.ofSeconds(3),
                 c -> c.ended() ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
                         : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore()).get(0);

@@ -1,0 +1,344 @@
+package io.tessera.it;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tessera.client.JoinResult;
+import io.tessera.client.JsonRpcException;
+import io.tessera.client.RemoteParticipant;
+import io.tessera.client.ServerEvent;
+import io.tessera.client.SignallingClient;
+import io.tessera.client.TesseraToken;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+
+/**
+ * Three masters and two media nodes as real processes: replication of sessions between masters, placement,
+ * signalling across masters, session deletion, and rejection of bad input. One cluster for the whole class.
+ */
+class ClusterFoundationTest {
+
+    private static final Duration STARTUP = Duration.ofSeconds(120);
+    private static final Duration REPLICATION = Duration.ofSeconds(10);
+    // Unique per run so that a leftover process of an earlier run can never answer for this one.
+    private static final String RUN = Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36);
+
+    private static ClusterProcesses cluster;
+    private static Map<String, Long> pids = Map.of();
+    private static ClusterProcesses.Node a;
+    private static ClusterProcesses.Node b;
+    private static ClusterProcesses.Node c;
+
+    @BeforeAll
+    static void startCluster() {
+        cluster = ClusterProcesses.start("ClusterFoundationTest", 3, 2);
+        pids = cluster.pids();
+        cluster.awaitReady(STARTUP);
+        a = cluster.masters().get(0);
+        b = cluster.masters().get(1);
+        c = cluster.masters().get(2);
+    }
+
+    @AfterEach
+    void noNodeCrashed() {
+        cluster.assertAllAlive();
+    }
+
+    @AfterAll
+    static void stopClusterAndCheckNothingLeaks() {
+        if (cluster != null) {
+            cluster.close();
+        }
+        // 5. After the class every child process is gone.
+        for (Map.Entry<String, Long> e : pids.entrySet()) {
+            boolean alive = ProcessHandle.of(e.getValue()).map(ProcessHandle::isAlive).orElse(false);
+            assertFalse(alive, e.getKey() + " (pid " + e.getValue() + ") is still alive after close()");
+        }
+    }
+
+    private static Rest rest(ClusterProcesses.Node master) {
+        return cluster.rest(master);
+    }
+
+    private static Set<String> mediaIds() {
+        return cluster.mediaNodes().stream().map(ClusterProcesses.Node::id).collect(Collectors.toSet());
+    }
+
+    private static Rest.Response createSession(Rest rest, String customSessionId) {
+        Rest.Response r = rest.post("/openvidu/api/sessions", Map.of("customSessionId", customSessionId));
+        assertEquals(200, r.status(), r::toString);
+        assertEquals(customSessionId, r.body().path("id").asText(), r::toString);
+        return r;
+    }
+
+    private static Rest.Response createConnection(Rest rest, String sessionId, String data) {
+        Rest.Response r = rest.post("/openvidu/api/sessions/" + sessionId + "/connection",
+                Map.of("type", "WEBRTC", "role", "PUBLISHER", "data", data));
+        assertEquals(200, r.status(), r::toString);
+        assertTrue(r.body().path("token").asText().contains("token=tok_"), r::toString);
+        assertTrue(r.body().path("connectionId").asText().startsWith("con_"), r::toString);
+        return r;
+    }
+
+    /** Replication is asynchronous: wait until a master can read the connection before joining through it. */
+    private static void awaitConnectionVisible(ClusterProcesses.Node master, String sessionId, String connectionId) {
+        await(connectionId + " visible on " + master.id()).atMost(REPLICATION).pollInterval(Duration.ofMillis(100))
+                .until(() -> rest(master).get("/openvidu/api/sessions/" + sessionId + "/connection/" + connectionId)
+                        .status() == 200);
+    }
+
+    // ------------------------------------------------------------------ 1
+
+    @Test
+    void sessionsCreatedOnOneMasterAreReadableOnEveryMasterPinnedAndSpread() {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            String id = "fnd-place-" + i + "-" + RUN;
+            createSession(rest(a), id);
+            ids.add(id);
+        }
+        Map<String, String> placement = new HashMap<>();
+        for (String id : ids) {
+            await("session " + id + " readable with one media node through every master")
+                    .atMost(REPLICATION).pollInterval(Duration.ofMillis(100))
+                    .untilAsserted(() -> {
+                        Set<String> seen = new HashSet<>();
+                        for (ClusterProcesses.Node m : cluster.masters()) {
+                            Rest.Response r = rest(m).get("/openvidu/api/sessions/" + id);
+                            assertEquals(200, r.status(), r::toString);
+                            assertEquals(id, r.body().path("id").asText(), r::toString);
+                            String node = r.body().path("mediaNodeId").asText(null);
+                            assertTrue(mediaIds().contains(node), "mediaNodeId " + node + " is not one of "
+                                    + mediaIds() + ": " + r);
+                            seen.add(node);
+                        }
+                        assertEquals(1, seen.size(), "masters disagree on the media node of " + id + ": " + seen);
+                        placement.put(id, seen.iterator().next());
+                    });
+        }
+        Map<String, Long> perNode = placement.values().stream()
+                .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
+        assertEquals(mediaIds(), perNode.keySet(), "least-loaded placement should use both media nodes: " + perNode);
+    }
+
+    // ------------------------------------------------------------------ 2
+
+    @Test
+    void participantsOnDifferentMastersSignalEachOtherWithGaplessSequences() throws Exception {
+        String sid = "fnd-join-" + RUN;
+        createSession(rest(a), sid);
+        Rest.Response conA = createConnection(rest(a), sid, "alice-data");
+        Rest.Response conB = createConnection(rest(a), sid, "bob-data");
+        String aliceId = conA.body().path("connectionId").asText();
+        String bobId = conB.body().path("connectionId").asText();
+        awaitConnectionVisible(b, sid, aliceId);
+        awaitConnectionVisible(c, sid, bobId);
+
+        try (Participant alice = Participant.connect("alice", b.webSocketUri());
+             Participant bob = Participant.connect("bob", c.webSocketUri())) {
+            JoinResult aj = alice.join(conA.body().path("token").asText(), "{\"name\":\"alice\"}");
+            assertEquals(aliceId, aj.connectionId(), "the REST connection id becomes the participant's id");
+            assertEquals(sid, aj.sessionId());
+            assertTrue(mediaIds().contains(aj.mediaNodeId()), "mediaNodeId in joinRoom: " + aj.raw());
+            assertTrue(aj.participants().isEmpty(), "first in the room: " + aj.raw());
+
+            JoinResult bj = bob.join(conB.body().path("token").asText(), "{\"name\":\"bob\"}");
+            assertEquals(bobId, bj.connectionId());
+            assertEquals(aj.mediaNodeId(), bj.mediaNodeId(), "one media node per session, whatever the master");
+            assertEquals(List.of(aliceId), bj.participants().stream().map(RemoteParticipant::connectionId).toList(),
+                    "bob's joinRoom lists alice: " + bj.raw());
+
+            ServerEvent joined = alice.awaitEvent("participantJoined", e -> bobId.equals(e.param("id")), "bob joined");
+            assertTrue(String.valueOf(joined.param("metadata")).contains("bob"), "metadata: " + joined.params());
+
+            JsonNode sent = alice.client.sendMessage(List.of(bobId), "signal:chat", "hello bob")
+                    .get(Participant.WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertEquals("signal:chat", sent.path("type").asText(), "sendMessage result: " + sent);
+            ServerEvent toBob = bob.awaitEvent("sendMessage", e -> "hello bob".equals(e.param("data")), "alice's message");
+            assertEquals(aliceId, toBob.param("from"));
+            assertEquals("signal:chat", toBob.param("type"));
+
+            // No recipients means everyone, sender included.
+            bob.client.sendMessage(List.of(), "signal:all", "hi all").get(Participant.WAIT.toSeconds(), TimeUnit.SECONDS);
+            alice.awaitEvent("sendMessage", e -> "hi all".equals(e.param("data")), "bob's broadcast");
+            bob.awaitEvent("sendMessage", e -> "hi all".equals(e.param("data")), "its own broadcast");
+
+            bob.client.leaveRoom().get(Participant.WAIT.toSeconds(), TimeUnit.SECONDS);
+            ServerEvent left = alice.awaitEvent("participantLeft", e -> bobId.equals(e.param("connectionId")), "bob left");
+            assertEquals("disconnect", left.param("reason"));
+            assertAll(
+                    () -> assertEquals(alice.expectedSeqs(), alice.seqs(), alice::describeEvents),
+                    () -> assertEquals(bob.expectedSeqs(), bob.seqs(), bob::describeEvents),
+                    () -> assertEquals(alice.events().size(), alice.client.lastSeq(), "alice lastSeq"),
+                    () -> assertEquals(0, alice.client.droppedEvents()),
+                    () -> assertEquals(0, bob.client.droppedEvents()));
+        }
+    }
+
+    // ------------------------------------------------------------------ 3
+
+    @Test
+    void sessionDeletedThroughAnotherMasterIsGoneEverywhereAndParticipantsAreTold() throws Exception {
+        String sid = "fnd-del-" + RUN;
+        createSession(rest(a), sid);
+        Rest.Response con1 = createConnection(rest(a), sid, "one");
+        Rest.Response con2 = createConnection(rest(a), sid, "two");
+        String id2 = con2.body().path("connectionId").asText();
+        awaitConnectionVisible(b, sid, id2);
+
+        try (Participant one = Participant.connect("one", a.webSocketUri());
+             Participant two = Participant.connect("two", b.webSocketUri())) {
+            one.join(con1.body().path("token").asText(), "one");
+            two.join(con2.body().path("token").asText(), "two");
+            one.awaitEvent("participantJoined", e -> id2.equals(e.param("id")), "two joined");
+
+            await("session visible on " + c.id()).atMost(REPLICATION).pollInterval(Duration.ofMillis(100))
+                    .until(() -> rest(c).get("/openvidu/api/sessions/" + sid).status() == 200);
+            Rest.Response del = rest(c).delete("/openvidu/api/sessions/" + sid);
+            assertEquals(204, del.status(), del::toString);
+
+            for (ClusterProcesses.Node m : cluster.masters()) {
+                await("session gone on " + m.id()).atMost(REPLICATION).pollInterval(Duration.ofMillis(100))
+                        .until(() -> rest(m).get("/openvidu/api/sessions/" + sid).status() == 404);
+            }
+            // TODO: CONTRACT.md does not say what the closed session's participants receive. OpenVidu 2 evicts them
+            // one by one: the others get participantLeft(sessionClosedByServer), the evicted one participantEvicted.
+            // Tessera currently sends each participant only participantEvicted (its own id, sessionClosedByServer).
+            // Accept either event with that reason, or the socket being closed by the server, until it is specified.
+            for (Participant p : List.of(one, two)) {
+                await(p.name + " told that the session closed").atMost(REPLICATION).pollInterval(Duration.ofMillis(100))
+                        .until(() -> !p.client.isOpen() || p.events().stream().anyMatch(e ->
+                                (e.method().equals("participantLeft") || e.method().equals("participantEvicted"))
+                                        && "sessionClosedByServer".equals(e.param("reason"))));
+            }
+        }
+        Rest.Response late = rest(a).post("/openvidu/api/sessions/" + sid + "/connection", Map.of());
+        assertEquals(404, late.status(), "connection on a deleted session: " + late);
+    }
+
+    // ------------------------------------------------------------------ 4
+
+    @Test
+    void badInputIsRejectedCleanlyAndTheNodeStaysHealthy() throws Exception {
+        Rest rest = rest(b);
+        String sessions = "/openvidu/api/sessions";
+        String existing = "fnd-bad-" + RUN;
+        createSession(rest, existing);
+        String unknown = "/openvidu/api/sessions/fnd-nope-" + RUN;
+        String big = "{\"customSessionId\":\"fnd-big-" + RUN + "\",\"pad\":\"" + "x".repeat(1024 * 1024) + "\"}";
+        List<Executable> checks = new ArrayList<>();
+
+        checks.add(() -> {
+            Rest.Response r = rest.postText(sessions, "{\"customSessionId\": ");
+            assertEquals(400, r.status(), "malformed JSON: " + r);
+            assertEquals(400, r.body().path("status").asInt(), "JSON error body: " + r);
+            assertFalse(r.body().path("message").asText().isEmpty(), "error message: " + r);
+            assertEquals(sessions, r.body().path("path").asText(), "error path: " + r);
+        });
+        checks.add(() -> {
+            Rest.Response r = rest.post(sessions, Map.of("customSessionId", List.of("x")));
+            assertEquals(400, r.status(), "customSessionId as an array: " + r);
+        });
+        checks.add(() -> {
+            Rest.Response r = rest.post(sessions + "/" + existing + "/connection", Map.of("role", "KING"));
+            assertEquals(400, r.status(), "unknown role: " + r);
+        });
+        checks.add(() -> {
+            Rest.Response r = rest.postText(sessions, big);
+            assertEquals(413, r.status(), "body over 1 MiB: " + r);
+        });
+        checks.add(() -> {
+            Rest.Response r = rest.withoutAuth().get(sessions);
+            assertEquals(401, r.status(), "no credentials: " + r);
+            assertTrue(r.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Basic"),
+                    "WWW-Authenticate header: " + r.headers().map());
+        });
+        checks.add(() -> {
+            Rest.Response r = rest.withSecret("wrong-" + RUN).get(sessions);
+            assertEquals(401, r.status(), "wrong secret: " + r);
+        });
+        checks.add(() -> assertEquals(404, rest.get(unknown).status(), "GET unknown session"));
+        checks.add(() -> assertEquals(404, rest.delete(unknown).status(), "DELETE unknown session"));
+        checks.add(() -> assertEquals(404, rest.post(unknown + "/connection", Map.of()).status(),
+                "connection on unknown session"));
+        checks.add(() -> {
+            Rest.Response r = rest.post(sessions, Map.of("customSessionId", "bad id!"));
+            assertEquals(400, r.status(), "customSessionId with illegal characters: " + r);
+        });
+        checks.add(() -> {
+            Rest.Response r = rest.post(sessions, Map.of("customSessionId", existing));
+            assertEquals(409, r.status(), "duplicate customSessionId: " + r);
+        });
+
+        checks.add(() -> {
+            try (RawSocket raw = RawSocket.open(b.webSocketUri())) {
+                raw.send("this is not JSON");
+                JsonNode parseError = raw.nextJson(Duration.ofSeconds(5));
+                assertEquals(-32700, parseError.at("/error/code").asInt(), "non-JSON text: " + parseError);
+                assertTrue(raw.isOpen(), "socket stays open after a parse error");
+                raw.send("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"params\":{\"interval\":5000}}");
+                JsonNode pong = raw.nextJson(Duration.ofSeconds(5));
+                assertEquals("pong", pong.at("/result/value").asText(), "ping after the parse error: " + pong);
+                raw.send("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"noSuchMethod\",\"params\":{}}");
+                JsonNode unknownMethod = raw.nextJson(Duration.ofSeconds(5));
+                assertEquals(-32601, unknownMethod.at("/error/code").asInt(), "unknown method: " + unknownMethod);
+                assertEquals(2, unknownMethod.path("id").asInt(), "error carries the request id: " + unknownMethod);
+            }
+        });
+
+        // An existing session X with a real token, and another session Y.
+        Rest.Response conX = createConnection(rest, existing, "x");
+        String tokenX = conX.body().path("token").asText();
+        String other = "fnd-bad-other-" + RUN;
+        createSession(rest, other);
+        checks.add(() -> {
+            try (SignallingClient sdk = SignallingClient.connect(b.webSocketUri())) {
+                String forged = "ws://" + b.host() + ":" + b.httpPort() + "?sessionId=" + existing + "&token=tok_forged" + RUN;
+                assertEquals(401, rpcErrorCode(sdk.joinRoom(TesseraToken.parse(forged), "")), "joinRoom, unknown token");
+                var params = Rest.JSON.createObjectNode()
+                        .put("token", tokenX).put("session", other).put("metadata", "").put("platform", "it");
+                assertEquals(401, rpcErrorCode(sdk.request("joinRoom", params)), "joinRoom, token of another session");
+                assertEquals("pong", sdk.ping().get(5, TimeUnit.SECONDS).path("value").asText(), "socket still usable");
+            }
+        });
+
+        assertAll("bad input through " + b.id(), checks.stream());
+
+        Rest.Response live = rest.withoutAuth().get("/health/live");
+        assertEquals(200, live.status(), "still alive after bad input: " + live);
+        assertEquals("UP", live.body().path("status").asText(), live::toString);
+        assertTrue(cluster.isAlive(b), b.id() + " process still running");
+    }
+
+    private static int rpcErrorCode(CompletableFuture<?> f) throws Exception {
+        try {
+            Object result = f.get(Participant.WAIT.toSeconds(), TimeUnit.SECONDS);
+            throw new AssertionError("expected a JSON-RPC error, got a result: " + result);
+        } catch (ExecutionException e) {
+            JsonRpcException rpc = assertInstanceOf(JsonRpcException.class, e.getCause(), "failure: " + e.getCause());
+            assertNotNull(rpc.errorMessage());
+            return rpc.code();
+        }
+    }
+}

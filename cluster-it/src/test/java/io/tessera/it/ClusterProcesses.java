@@ -1,0 +1,382 @@
+package io.tessera.it;
+
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+import java.util.stream.StreamSupport;
+import org.awaitility.core.ConditionTimeoutException;
+
+/**
+ * Starts a real Tessera cluster as child JVMs on 127.0.0.x: masters on .11, .12, .13..., media nodes on .21, .22...
+ * Each node gets free ports (remoting and HTTP), a log file under {@code target/cluster-logs/<test>/<node>.log},
+ * and is destroyed by {@link #close()} or, if the test JVM dies first, by a shutdown hook.
+ */
+public final class ClusterProcesses implements AutoCloseable {
+
+    public enum Role { MASTER, MEDIA }
+
+    /** One node of the cluster and where to reach it. */
+    public record Node(String id, Role role, String host, int port, int httpPort, Path log) {
+        public URI httpBase() {
+            return URI.create("http://" + host + ":" + httpPort);
+        }
+
+        public URI webSocketUri() {
+            return URI.create("ws://" + host + ":" + httpPort + "/openvidu");
+        }
+
+        String seed() {
+            return host + ":" + port;
+        }
+    }
+
+    private static final String MASTER_MAIN = "io.tessera.master.MasterMain";
+    private static final String MEDIA_MAIN = "io.tessera.media.MediaMain";
+    private static final Duration STOP_GRACE = Duration.ofSeconds(10);
+    private static final int LOG_TAIL_LINES = 40;
+
+    private final String testName;
+    private final String secret;
+    private final List<Node> masters;
+    private final List<Node> mediaNodes;
+    // Also read by the shutdown hook thread.
+    private final Map<String, Process> processes = Collections.synchronizedMap(new LinkedHashMap<>());
+    private final Thread shutdownHook = new Thread(this::stopAll, "cluster-processes-shutdown");
+    private final AtomicReference<String> lastReadiness = new AtomicReference<>("not polled yet");
+    private volatile Set<String> notReady = Set.of();
+    private boolean closed;
+
+    private ClusterProcesses(String testName, String secret, List<Node> masters, List<Node> mediaNodes) {
+        this.testName = testName;
+        this.secret = secret;
+        this.masters = List.copyOf(masters);
+        this.mediaNodes = List.copyOf(mediaNodes);
+    }
+
+    /** Starts the processes (without waiting for them: see {@link #awaitReady(Duration)}). */
+    public static ClusterProcesses start(String testName, int masterCount, int mediaCount) {
+        if (masterCount < 1 || masterCount > 9 || mediaCount < 0 || mediaCount > 9) {
+            throw new IllegalArgumentException("1-9 masters and 0-9 media nodes, got " + masterCount + "/" + mediaCount);
+        }
+        Path logDir = Paths.get(System.getProperty("tessera.it.logs", "target/cluster-logs"), testName);
+        List<Node> masters = new ArrayList<>();
+        List<Node> media = new ArrayList<>();
+        List<ServerSocket> held = new ArrayList<>();
+        try {
+            // Ports stay bound until every node has its pair, so no two nodes on one address get the same one.
+            for (int i = 0; i < masterCount; i++) {
+                masters.add(node("master-" + (i + 1), Role.MASTER, "127.0.0." + (11 + i), held, logDir));
+            }
+            for (int i = 0; i < mediaCount; i++) {
+                media.add(node("media-" + (i + 1), Role.MEDIA, "127.0.0." + (21 + i), held, logDir));
+            }
+        } finally {
+            held.forEach(ClusterProcesses::closeQuietly);
+        }
+        byte[] random = new byte[18];
+        new SecureRandom().nextBytes(random);
+        String secret = "it_" + HexFormat.of().formatHex(random);
+        ClusterProcesses cluster = new ClusterProcesses(testName, secret, masters, media);
+        cluster.launch(logDir);
+        return cluster;
+    }
+
+    private static Node node(String id, Role role, String host, List<ServerSocket> held, Path logDir) {
+        return new Node(id, role, host, freePort(host, held), freePort(host, held), logDir.resolve(id + ".log"));
+    }
+
+    private static int freePort(String host, List<ServerSocket> held) {
+        try {
+            ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(host));
+            held.add(s);
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot bind a port on " + host
+                    + " (is the 127.0.0.0/8 loopback range usable here?)", e);
+        }
+    }
+
+    private void launch(Path logDir) {
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        try {
+            Files.createDirectories(logDir);
+            String seeds = masters.stream().limit(2).map(Node::seed).collect(Collectors.joining(","));
+            for (Node n : allNodes()) {
+                processes.put(n.id(), startProcess(n, seeds));
+            }
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw new IllegalStateException("could not start the cluster for " + testName, e);
+        }
+    }
+
+    private Process startProcess(Node n, String seeds) throws IOException {
+        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-XX:+UseSerialGC",
+                // Names the process in ps output so a leak is easy to attribute.
+                "-Dtessera.it=" + testName + "/" + n.id(),
+                "-cp", classPath, n.role() == Role.MASTER ? MASTER_MAIN : MEDIA_MAIN);
+        Map<String, String> env = pb.environment();
+        env.keySet().removeIf(k -> k.startsWith("TESSERA_"));
+        env.put("TESSERA_NODE_ID", n.id());
+        env.put("TESSERA_HOST", n.host());
+        env.put("TESSERA_PORT", Integer.toString(n.port()));
+        env.put("TESSERA_HTTP_PORT", Integer.toString(n.httpPort()));
+        env.put("TESSERA_SEEDS", seeds);
+        env.put("TESSERA_SECRET", secret);
+        pb.redirectErrorStream(true);
+        // A file, not a pipe: a chatty node can never block on a full pipe buffer.
+        pb.redirectOutput(ProcessBuilder.Redirect.to(n.log().toFile()));
+        Process p = pb.start();
+        p.getOutputStream().close();
+        return p;
+    }
+
+    // ---------------------------------------------------------------- readiness
+
+    /**
+     * Waits until every node answers {@code /health/ready} with 200 and the first master's {@code /openvidu/api/cluster}
+     * shows all masters up and all media nodes running. Fails at once if a node exits.
+     */
+    public void awaitReady(Duration timeout) {
+        try {
+            await("cluster " + testName + " ready")
+                    .atMost(timeout)
+                    .pollDelay(Duration.ofMillis(500))
+                    .pollInterval(Duration.ofMillis(500))
+                    .until(this::readyNow);
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("cluster " + testName + " not ready within " + timeout.toSeconds() + " s: "
+                    + lastReadiness.get() + notReadyLogs(), e);
+        }
+    }
+
+    private boolean readyNow() {
+        for (Node n : allNodes()) {
+            Process p = processes.get(n.id());
+            if (!p.isAlive()) {
+                throw new AssertionError(n.id() + " exited with code " + p.exitValue() + " while the cluster was starting"
+                        + "\n--- tail of " + n.log() + " ---\n" + tail(n, LOG_TAIL_LINES));
+            }
+        }
+        Map<String, String> status = new LinkedHashMap<>();
+        Set<String> pending = new HashSet<>();
+        for (Node n : allNodes()) {
+            String s = Rest.probe(n.httpBase().resolve("/health/ready"));
+            status.put(n.id(), s);
+            if (!s.startsWith("200")) {
+                pending.add(n.id());
+            }
+        }
+        String clusterView = "not checked";
+        if (pending.isEmpty()) {
+            Node first = masters.get(0);
+            Rest.Response r = Rest.orNull(() -> rest(first).get("/openvidu/api/cluster"));
+            if (r == null || r.status() != 200) {
+                clusterView = r == null ? "no answer" : r.status() + " " + r.text();
+                pending.add(first.id());
+            } else {
+                Set<String> upMasters = ids(r.body().path("masters"), "up");
+                Set<String> runningMedia = ids(r.body().path("mediaNodes"), "running");
+                clusterView = "masters up " + upMasters + ", media running " + runningMedia;
+                masters.stream().map(Node::id).filter(id -> !upMasters.contains(id)).forEach(pending::add);
+                mediaNodes.stream().map(Node::id).filter(id -> !runningMedia.contains(id)).forEach(pending::add);
+            }
+        }
+        notReady = pending;
+        lastReadiness.set("health " + status + "; cluster view: " + clusterView + "; not ready: " + pending);
+        return pending.isEmpty();
+    }
+
+    private static Set<String> ids(JsonNode array, String wantedStatus) {
+        return StreamSupport.stream(array.spliterator(), false)
+                .filter(n -> wantedStatus.equalsIgnoreCase(n.path("status").asText()))
+                .map(n -> n.path("id").asText())
+                .collect(Collectors.toSet());
+    }
+
+    private String notReadyLogs() {
+        StringBuilder sb = new StringBuilder();
+        for (Node n : allNodes()) {
+            if (notReady.contains(n.id())) {
+                sb.append("\n--- tail of ").append(n.log()).append(" ---\n").append(tail(n, LOG_TAIL_LINES));
+            }
+        }
+        return sb.toString();
+    }
+
+    // ---------------------------------------------------------------- access
+
+    public List<Node> masters() {
+        return masters;
+    }
+
+    public List<Node> mediaNodes() {
+        return mediaNodes;
+    }
+
+    public List<Node> allNodes() {
+        List<Node> all = new ArrayList<>(masters);
+        all.addAll(mediaNodes);
+        return all;
+    }
+
+    public Node node(String id) {
+        return allNodes().stream().filter(n -> n.id().equals(id)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no node " + id));
+    }
+
+    public String secret() {
+        return secret;
+    }
+
+    /** REST client for a master, authenticated with this run's secret. */
+    public Rest rest(Node master) {
+        return Rest.authenticated(master.httpBase(), secret);
+    }
+
+    public long pid(Node n) {
+        return process(n).pid();
+    }
+
+    public Map<String, Long> pids() {
+        Map<String, Long> m = new LinkedHashMap<>();
+        synchronized (processes) {
+            processes.forEach((id, p) -> m.put(id, p.pid()));
+        }
+        return m;
+    }
+
+    public boolean isAlive(Node n) {
+        return process(n).isAlive();
+    }
+
+    /**
+     * Fails, with exit codes and log tails, if a node has died: a crash during a test must not pass unnoticed just
+     * because the test's own checks happened to succeed. Nodes in {@code expectedDead} (killed on purpose) are skipped.
+     */
+    public void assertAllAlive(Set<String> expectedDead) {
+        StringBuilder dead = new StringBuilder();
+        for (Node n : allNodes()) {
+            Process p = process(n);
+            if (!p.isAlive() && !expectedDead.contains(n.id())) {
+                dead.append("\n").append(n.id()).append(" exited with code ").append(p.exitValue())
+                        .append("\n--- tail of ").append(n.log()).append(" ---\n").append(tail(n, LOG_TAIL_LINES));
+            }
+        }
+        if (dead.length() > 0) {
+            throw new AssertionError("cluster " + testName + " lost nodes:" + dead);
+        }
+    }
+
+    public void assertAllAlive() {
+        assertAllAlive(Set.of());
+    }
+
+    /** kill -9: for fault tests. */
+    public void kill(Node n) {
+        Process p = process(n);
+        p.destroyForcibly();
+        try {
+            p.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private Process process(Node n) {
+        Process p = processes.get(n.id());
+        if (p == null) {
+            throw new IllegalArgumentException("no process for " + n.id());
+        }
+        return p;
+    }
+
+    /** The last {@code lines} lines of a node's log (reads at most the last 64 KiB). */
+    public String tail(Node n, int lines) {
+        try (RandomAccessFile f = new RandomAccessFile(n.log().toFile(), "r")) {
+            long len = f.length();
+            long from = Math.max(0, len - 65_536);
+            byte[] buf = new byte[(int) (len - from)];
+            f.seek(from);
+            f.readFully(buf);
+            String[] all = new String(buf, StandardCharsets.UTF_8).split("\n", -1);
+            int start = Math.max(0, all.length - lines - 1);
+            return String.join("\n", Arrays.copyOfRange(all, start, all.length));
+        } catch (IOException e) {
+            return "(cannot read " + n.log() + ": " + e + ")";
+        }
+    }
+
+    // ---------------------------------------------------------------- stop
+
+    /** Stops every node: SIGTERM, up to 10 s to exit, then SIGKILL. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        stopAll();
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException e) {
+            // Already shutting down: the hook is running or has run.
+        }
+    }
+
+    private void stopAll() {
+        Map<String, Process> snapshot;
+        synchronized (processes) {
+            snapshot = new HashMap<>(processes);
+        }
+        snapshot.values().forEach(Process::destroy);
+        long deadline = System.nanoTime() + STOP_GRACE.toNanos();
+        for (Process p : snapshot.values()) {
+            try {
+                long left = Math.max(0, deadline - System.nanoTime());
+                if (!p.waitFor(left, TimeUnit.NANOSECONDS)) {
+                    p.destroyForcibly();
+                    p.waitFor(5, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                p.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static void closeQuietly(ServerSocket s) {
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // A port we only held for a moment.
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package io.tessera.it;
+
+import static org.awaitility.Awaitility.await;
+
+import io.tessera.client.JoinResult;
+import io.tessera.client.ServerEvent;
+import io.tessera.client.SignallingClient;
+import io.tessera.client.TesseraToken;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.stream.LongStream;
+
+/** A test participant: an SDK client plus the list of every event it has taken from the client's queue. */
+final class Participant implements AutoCloseable {
+
+    static final Duration WAIT = Duration.ofSeconds(15);
+
+    final String name;
+    final SignallingClient client;
+    private final List<ServerEvent> seen = new ArrayList<>(); // guarded by this
+
+    private Participant(String name, SignallingClient client) {
+        this.name = name;
+        this.client = client;
+    }
+
+    static Participant connect(String name, URI webSocketUri) throws Exception {
+        return new Participant(name, SignallingClient.builder(webSocketUri).connect());
+    }
+
+    /** Joins with a token that may point at another master: the socket decides where we are. */
+    JoinResult join(String token, String metadata) throws Exception {
+        return client.joinRoom(TesseraToken.parse(token), metadata).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    /** Every event received so far, in order. */
+    synchronized List<ServerEvent> events() {
+        client.events().drainTo(seen);
+        return List.copyOf(seen);
+    }
+
+    /** Waits for an event with this method that matches, and returns it. */
+    ServerEvent awaitEvent(String method, Predicate<ServerEvent> match, String what) {
+        return await(name + " receives " + what).atMost(WAIT).pollInterval(Duration.ofMillis(50))
+                .until(() -> events().stream().filter(e -> e.method().equals(method) && match.test(e))
+                        .findFirst().orElse(null), e -> e != null);
+    }
+
+    /** The seq numbers of all events seen, which must be 1, 2, 3... */
+    List<Long> seqs() {
+        return events().stream().map(ServerEvent::seq).toList();
+    }
+
+    List<Long> expectedSeqs() {
+        return LongStream.rangeClosed(1, events().size()).boxed().toList();
+    }
+
+    String describeEvents() {
+        List<String> lines = new ArrayList<>();
+        for (ServerEvent e : events()) {
+            lines.add(e.method() + " " + e.params());
+        }
+        return name + " saw " + lines;
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}
