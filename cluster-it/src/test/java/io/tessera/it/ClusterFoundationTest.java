@@ -222,16 +222,15 @@ class ClusterFoundationTest {
                 await("session gone on " + m.id()).atMost(REPLICATION).pollInterval(Duration.ofMillis(100))
                         .until(() -> rest(m).get("/openvidu/api/sessions/" + sid).status() == 404);
             }
-            // TODO: CONTRACT.md does not say what the closed session's participants receive. OpenVidu 2 evicts them
-            // one by one: the others get participantLeft(sessionClosedByServer), the evicted one participantEvicted.
-            // Tessera currently sends each participant only participantEvicted (its own id, sessionClosedByServer).
-            // Accept either event with that reason, or the socket being closed by the server, until it is specified.
-            for (Participant p : List.of(one, two)) {
-                await(p.name + " told that the session closed").atMost(REPLICATION).pollInterval(Duration.ofMillis(100))
-                        .until(() -> !p.client.isOpen() || p.events().stream().anyMatch(e ->
-                                (e.method().equals("participantLeft") || e.method().equals("participantEvicted"))
-                                        && "sessionClosedByServer".equals(e.param("reason"))));
-            }
+            // As OpenVidu: participants are evicted one by one (join order); each gets participantEvicted for itself,
+            // and those still there get participantLeft for the ones evicted before them.
+            String id1 = one.client.joined().connectionId();
+            one.awaitEvent("participantEvicted", e -> id1.equals(e.param("connectionId"))
+                    && "sessionClosedByServer".equals(e.param("reason")), "one evicted");
+            two.awaitEvent("participantLeft", e -> id1.equals(e.param("connectionId"))
+                    && "sessionClosedByServer".equals(e.param("reason")), "one left, seen by two");
+            two.awaitEvent("participantEvicted", e -> id2.equals(e.param("connectionId"))
+                    && "sessionClosedByServer".equals(e.param("reason")), "two evicted");
         }
         Rest.Response late = rest(a).post("/openvidu/api/sessions/" + sid + "/connection", Map.of());
         assertEquals(404, late.status(), "connection on a deleted session: " + late);

@@ -32,6 +32,16 @@ public final class MasterMain {
     }
 
     public static void main(String[] args) {
+        try {
+            start();
+        } catch (RuntimeException e) {
+            // The actor system's threads would keep a half-started JVM alive; a supervisor must see it die.
+            log.error("tessera master failed to start: {}", e.toString(), e);
+            System.exit(1);
+        }
+    }
+
+    private static void start() {
         NodeSettings settings;
         try {
             settings = NodeSettings.load("master", 2551, 4443);

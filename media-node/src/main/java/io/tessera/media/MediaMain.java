@@ -27,6 +27,16 @@ public final class MediaMain {
     }
 
     public static void main(String[] args) {
+        try {
+            start();
+        } catch (RuntimeException e) {
+            // The actor system's threads would keep a half-started JVM alive; a supervisor must see it die.
+            log.error("tessera media node failed to start: {}", e.toString(), e);
+            System.exit(1);
+        }
+    }
+
+    private static void start() {
         NodeSettings settings;
         try {
             settings = NodeSettings.load("media", 2651, 4500);
