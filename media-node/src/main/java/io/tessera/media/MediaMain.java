@@ -5,7 +5,9 @@ import io.tessera.common.health.HealthRoutes;
 import io.tessera.common.protocol.ClusterTopics;
 import io.tessera.common.protocol.ClusterTopics.LoadReport;
 import io.tessera.common.protocol.ClusterTopics.SessionNotice;
+import io.tessera.media.engine.MediaEngine;
 import io.tessera.media.load.LoadReporter;
+import io.tessera.media.rtp.PlainRtpEngine;
 import io.tessera.media.session.Session;
 import io.tessera.media.session.SessionManager;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -17,9 +19,11 @@ import org.apache.pekko.http.javadsl.Http;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 
-/** Starts a media node: session manager, load reporter and the health endpoints. */
+/** Starts a media node: media engine, session manager, load reporter and the health endpoints. */
 public final class MediaMain {
     private static final Logger log = LoggerFactory.getLogger(MediaMain.class);
 
@@ -77,12 +81,23 @@ public final class MediaMain {
             }), "session-notice-publisher");
             ActorRef<Topic.Command<LoadReport>> loadTopic =
                     ctx.spawn(Topic.create(LoadReport.class, ClusterTopics.MEDIA_LOAD), "media-load");
+            MediaEngine engine = startEngine(media, settings.host, publicAddress);
+            ctx.getSystem().getWhenTerminated().thenRun(engine::close);
             ActorRef<Object> manager = ctx.spawn(
-                    SessionManager.create(sessionSettings, media.getInt("max-sessions"), notices), "sessions");
+                    SessionManager.create(sessionSettings, media.getInt("max-sessions"), notices, engine), "sessions");
             Duration interval = settings.config.getDuration("tessera.load-report-interval");
-            ctx.spawn(LoadReporter.create(settings.nodeId, publicAddress, manager, loadTopic, interval), "load-reporter");
-            ctx.getLog().info("media node {} started, public address {}", settings.nodeId, publicAddress);
+            ctx.spawn(LoadReporter.create(settings.nodeId, publicAddress, manager, loadTopic, interval, engine), "load-reporter");
+            ctx.getLog().info("media node {} started, public address {}, media engine {}", settings.nodeId,
+                    publicAddress, engine.name());
             return Behaviors.empty();
         });
+    }
+
+    private static MediaEngine startEngine(com.typesafe.config.Config media, String host, String publicAddress) {
+        try {
+            return new PlainRtpEngine(PlainRtpEngine.Settings.fromConfig(media.getConfig("rtp"), host, publicAddress));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the media engine", e);
+        }
     }
 }

@@ -16,11 +16,13 @@ public final class ClusterTopics {
 
     /**
      * A media node's load and the address of its session manager, published about once a second.
-     * {@code status} is "running" for now; draining and fenced come with the drain work.
+     * {@code status} is "running" for now; draining and fenced come with the drain work. {@code streams} are
+     * published streams, {@code subscriptions} the streams' receivers, {@code mediaPorts} the UDP ports the
+     * media engine holds for them.
      */
     public record LoadReport(String nodeId, ActorRef<MediaNodeProtocol.Command> manager, String publicAddress,
-                             String status, int sessions, int participants, int streams, double cpu,
-                             long timestampMillis) implements ClusterSerializable {
+                             String status, int sessions, int participants, int streams, int subscriptions,
+                             int mediaPorts, double cpu, long timestampMillis) implements ClusterSerializable {
     }
 
     /** What happened in a media node's session that the routing table on the masters must reflect. */

@@ -23,9 +23,13 @@ public final class MediaNodeProtocol {
             @JsonSubTypes.Type(value = Leave.class, name = "leave"),
             @JsonSubTypes.Type(value = Signal.class, name = "signal"),
             @JsonSubTypes.Type(value = Evict.class, name = "evict"),
-            @JsonSubTypes.Type(value = CloseSession.class, name = "close")})
+            @JsonSubTypes.Type(value = CloseSession.class, name = "close"),
+            @JsonSubTypes.Type(value = Publish.class, name = "publish"),
+            @JsonSubTypes.Type(value = Unpublish.class, name = "unpublish"),
+            @JsonSubTypes.Type(value = Subscribe.class, name = "subscribe"),
+            @JsonSubTypes.Type(value = Unsubscribe.class, name = "unsubscribe")})
     public sealed interface Command extends ClusterSerializable
-            permits HostSession, Join, Leave, Signal, Evict, CloseSession {
+            permits HostSession, Join, Leave, Signal, Evict, CloseSession, Publish, Unpublish, Subscribe, Unsubscribe {
         String sessionId();
 
         /** Answers the sender that the command failed; codes as in docs/CONTRACT.md. */
@@ -86,6 +90,71 @@ public final class MediaNodeProtocol {
         }
     }
 
+    /**
+     * A participant publishes its stream (one per participant, as OpenVidu). {@code stream} carries the client's
+     * description; the media node fills in the stream id and creation time.
+     */
+    public record Publish(String sessionId, String connectionId, StreamInfo stream, String sdpOffer,
+                          ActorRef<SdpReply> replyTo) implements Command {
+        @Override
+        public void reject(int code, String error) {
+            replyTo.tell(SdpReply.failure(code, error));
+        }
+    }
+
+    /** A participant stops publishing; its subscribers stop receiving it. */
+    public record Unpublish(String sessionId, String connectionId, ActorRef<Ack> replyTo) implements Command {
+        @Override
+        public void reject(int code, String error) {
+            replyTo.tell(Ack.failure(code, error));
+        }
+    }
+
+    /** A participant starts receiving another participant's stream. */
+    public record Subscribe(String sessionId, String connectionId, String streamId, String sdpOffer,
+                            ActorRef<SdpReply> replyTo) implements Command {
+        @Override
+        public void reject(int code, String error) {
+            replyTo.tell(SdpReply.failure(code, error));
+        }
+    }
+
+    /** A participant stops receiving a stream. */
+    public record Unsubscribe(String sessionId, String connectionId, String streamId, ActorRef<Ack> replyTo)
+            implements Command {
+        @Override
+        public void reject(int code, String error) {
+            replyTo.tell(Ack.failure(code, error));
+        }
+    }
+
+    /**
+     * A published stream as OpenVidu 2 describes it to the other participants.
+     *
+     * @param videoDimensions JSON text, e.g. {@code {"width":640,"height":480}}, as openvidu-browser sends it
+     */
+    public record StreamInfo(String streamId, long createdAt, boolean hasAudio, boolean hasVideo, boolean audioActive,
+                             boolean videoActive, String typeOfVideo, int frameRate, String videoDimensions)
+            implements ClusterSerializable {
+
+        public StreamInfo withIdentity(String id, long created) {
+            return new StreamInfo(id, created, hasAudio, hasVideo, audioActive, videoActive, typeOfVideo, frameRate,
+                    videoDimensions);
+        }
+    }
+
+    /** Answer to {@link Publish} and {@link Subscribe}: the stream (publish only) and the media node's SDP answer. */
+    public record SdpReply(boolean ok, int errorCode, String error, StreamInfo stream, String sdpAnswer)
+            implements ClusterSerializable {
+        public static SdpReply failure(int code, String error) {
+            return new SdpReply(false, code, error, null, null);
+        }
+    }
+
+    /** A participant already in the session, with the stream it publishes (if any), as a joiner sees it. */
+    public record PeerInfo(ParticipantInfo participant, List<StreamInfo> streams) implements ClusterSerializable {
+    }
+
     /** A participant as the other participants see it. */
     public record ParticipantInfo(String connectionId, long createdAt, String metadata, String serverData,
                                   String role, String platform) implements ClusterSerializable {
@@ -104,7 +173,7 @@ public final class MediaNodeProtocol {
 
     /** Outcome of a join: the participants already there and the joiner's current sequence number. */
     public record JoinReply(boolean ok, int errorCode, String error, String mediaNodeId,
-                            List<ParticipantInfo> others, long seq) implements ClusterSerializable {
+                            List<PeerInfo> others, long seq) implements ClusterSerializable {
         public static JoinReply failure(int code, String error) {
             return new JoinReply(false, code, error, null, List.of(), 0);
         }
@@ -121,9 +190,18 @@ public final class MediaNodeProtocol {
             @JsonSubTypes.Type(value = ParticipantJoined.class, name = "participantJoined"),
             @JsonSubTypes.Type(value = ParticipantLeft.class, name = "participantLeft"),
             @JsonSubTypes.Type(value = ParticipantEvicted.class, name = "participantEvicted"),
-            @JsonSubTypes.Type(value = MessageReceived.class, name = "sendMessage")})
+            @JsonSubTypes.Type(value = MessageReceived.class, name = "sendMessage"),
+            @JsonSubTypes.Type(value = ParticipantPublished.class, name = "participantPublished"),
+            @JsonSubTypes.Type(value = ParticipantUnpublished.class, name = "participantUnpublished")})
     public sealed interface Event extends ClusterSerializable
-            permits ParticipantJoined, ParticipantLeft, ParticipantEvicted, MessageReceived {
+            permits ParticipantJoined, ParticipantLeft, ParticipantEvicted, MessageReceived, ParticipantPublished,
+            ParticipantUnpublished {
+    }
+
+    public record ParticipantPublished(String connectionId, StreamInfo stream) implements Event {
+    }
+
+    public record ParticipantUnpublished(String connectionId, String streamId, String reason) implements Event {
     }
 
     public record ParticipantJoined(ParticipantInfo participant) implements Event {

@@ -75,6 +75,8 @@ public final class ClusterView {
                 load.put("sessions", n.report().sessions());
                 load.put("participants", n.report().participants());
                 load.put("streams", n.report().streams());
+                load.put("subscriptions", n.report().subscriptions());
+                load.put("mediaPorts", n.report().mediaPorts());
                 load.put("cpu", Math.round(n.report().cpu() * 1000) / 1000.0);
                 node.put("lastReportAgeMs", Math.max(0, now - n.receivedAtMillis()));
             }

@@ -107,6 +107,8 @@ final class JsonViews {
         load.put("sessions", n.report().sessions());
         load.put("participants", n.report().participants());
         load.put("streams", n.report().streams());
+        load.put("subscriptions", n.report().subscriptions());
+        load.put("mediaPorts", n.report().mediaPorts());
         load.put("cpu", n.report().cpu());
         return node;
     }

@@ -12,6 +12,11 @@ import io.tessera.common.protocol.MediaNodeProtocol.ParticipantEvicted;
 import io.tessera.common.protocol.MediaNodeProtocol.ParticipantInfo;
 import io.tessera.common.protocol.MediaNodeProtocol.ParticipantJoined;
 import io.tessera.common.protocol.MediaNodeProtocol.ParticipantLeft;
+import io.tessera.common.protocol.MediaNodeProtocol.ParticipantPublished;
+import io.tessera.common.protocol.MediaNodeProtocol.ParticipantUnpublished;
+import io.tessera.common.protocol.MediaNodeProtocol.PeerInfo;
+import io.tessera.common.protocol.MediaNodeProtocol.SdpReply;
+import io.tessera.common.protocol.MediaNodeProtocol.StreamInfo;
 import io.tessera.master.session.ApiError;
 import io.tessera.master.session.SessionService;
 import io.tessera.master.signalling.JsonRpc.Invalid;
@@ -26,6 +31,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
@@ -62,6 +68,14 @@ public final class ClientConnection {
 
     private record CallCompleted(JsonNode id, JsonNode result, boolean leftSession, Throwable error) {
     }
+
+    private record SdpCompleted(JsonNode id, SdpReply reply, Throwable error) {
+    }
+
+    /** The kinds of video openvidu-browser announces. */
+    private static final Set<String> VIDEO_TYPES = Set.of("CAMERA", "SCREEN", "CUSTOM", "IPCAM");
+    /** SDP offers longer than this are refused before they reach a media node. */
+    private static final int MAX_SDP_CHARS = 16 * 1024;
 
     public record Settings(Duration askTimeout, int maxMetadataLength, int maxMessageBytes) {
     }
@@ -108,6 +122,7 @@ public final class ClientConnection {
                 .onMessage(ParticipantEvent.class, this::onEvent)
                 .onMessage(JoinCompleted.class, this::onJoinCompleted)
                 .onMessage(CallCompleted.class, this::onCallCompleted)
+                .onMessage(SdpCompleted.class, this::onSdpCompleted)
                 .onSignal(PostStop.class, stop -> {
                     out.tell(CLOSE);
                     onStop.run();
@@ -130,8 +145,13 @@ public final class ClientConnection {
                 case "joinRoom" -> joinRoom(request);
                 case "leaveRoom" -> leaveRoom(request);
                 case "sendMessage" -> sendMessage(request);
-                case "publishVideo", "receiveVideoFrom", "onIceCandidate", "unpublishVideo", "unsubscribeFromVideo",
-                     "connect", "streamPropertyChanged", "forceDisconnect", "forceUnpublish", "applyFilter",
+                case "publishVideo" -> publishVideo(request);
+                case "unpublishVideo" -> unpublishVideo(request);
+                case "receiveVideoFrom" -> receiveVideoFrom(request);
+                case "unsubscribeFromVideo" -> unsubscribeFromVideo(request);
+                case "onIceCandidate" -> error(request.id(), JsonRpc.METHOD_NOT_FOUND,
+                        "method 'onIceCandidate' is not used: the plain RTP media engine has no ICE (see docs/CONTRACT.md)");
+                case "connect", "streamPropertyChanged", "forceDisconnect", "forceUnpublish", "applyFilter",
                      "removeFilter", "execFilterMethod", "addFilterEventListener", "removeFilterEventListener",
                      "videoData", "subscribeToSpeechToText", "unsubscribeFromSpeechToText", "reconnectStream" ->
                         error(request.id(), JsonRpc.METHOD_NOT_FOUND, "method '" + request.method()
@@ -201,8 +221,11 @@ public final class ClientConnection {
         result.put("createdAt", ticket.connection().createdAt());
         result.put("metadata", done.metadata());
         ArrayNode value = result.putArray("value");
-        for (ParticipantInfo other : reply.others()) {
-            value.add(participantJson(other));
+        for (PeerInfo other : reply.others()) {
+            ObjectNode peer = participantJson(other.participant());
+            ArrayNode streams = peer.putArray("streams");
+            other.streams().forEach(stream -> streams.add(streamJson(stream)));
+            value.add(peer);
         }
         result.put("session", sessionId);
         result.put("sessionId", sessionId);
@@ -269,6 +292,97 @@ public final class ClientConnection {
         call(request.id(), replyTo -> new MediaNodeProtocol.Signal(sessionId, from, to, type, data, replyTo), result, false);
     }
 
+    private void publishVideo(Request request) throws Invalid {
+        if (connectionId == null) {
+            error(request.id(), 102, "not in a session: joinRoom first");
+            return;
+        }
+        String sdpOffer = sdpOffer(request);
+        String typeOfVideo = JsonRpc.optionalString(request, "typeOfVideo");
+        if (typeOfVideo != null && !VIDEO_TYPES.contains(typeOfVideo)) {
+            throw JsonRpc.invalidParams(request, "'typeOfVideo' must be one of " + VIDEO_TYPES);
+        }
+        String videoDimensions = JsonRpc.optionalString(request, "videoDimensions");
+        if (videoDimensions != null && videoDimensions.length() > 200) {
+            throw JsonRpc.invalidParams(request, "'videoDimensions' is longer than 200 characters");
+        }
+        StreamInfo stream = new StreamInfo(null, 0,
+                JsonRpc.optionalBoolean(request, "hasAudio", false),
+                JsonRpc.optionalBoolean(request, "hasVideo", true),
+                JsonRpc.optionalBoolean(request, "audioActive", false),
+                JsonRpc.optionalBoolean(request, "videoActive", true),
+                typeOfVideo == null ? "CAMERA" : typeOfVideo,
+                JsonRpc.optionalInt(request, "frameRate", 30, 0, 240),
+                videoDimensions == null ? "" : videoDimensions);
+        String publisher = connectionId;
+        askSdp(request.id(), replyTo -> new MediaNodeProtocol.Publish(sessionId, publisher, stream, sdpOffer, replyTo));
+    }
+
+    private void receiveVideoFrom(Request request) throws Invalid {
+        if (connectionId == null) {
+            error(request.id(), 102, "not in a session: joinRoom first");
+            return;
+        }
+        String streamId = JsonRpc.requiredString(request, "sender");
+        String sdpOffer = sdpOffer(request);
+        String subscriber = connectionId;
+        askSdp(request.id(), replyTo -> new MediaNodeProtocol.Subscribe(sessionId, subscriber, streamId, sdpOffer, replyTo));
+    }
+
+    private void unpublishVideo(Request request) {
+        if (connectionId == null) {
+            error(request.id(), 102, "not in a session: joinRoom first");
+            return;
+        }
+        String publisher = connectionId;
+        call(request.id(), replyTo -> new MediaNodeProtocol.Unpublish(sessionId, publisher, replyTo),
+                JsonRpc.MAPPER.createObjectNode(), false);
+    }
+
+    private void unsubscribeFromVideo(Request request) throws Invalid {
+        if (connectionId == null) {
+            error(request.id(), 102, "not in a session: joinRoom first");
+            return;
+        }
+        String streamId = JsonRpc.requiredString(request, "sender");
+        String subscriber = connectionId;
+        call(request.id(), replyTo -> new MediaNodeProtocol.Unsubscribe(sessionId, subscriber, streamId, replyTo),
+                JsonRpc.MAPPER.createObjectNode(), false);
+    }
+
+    private static String sdpOffer(Request request) throws Invalid {
+        String sdpOffer = JsonRpc.requiredString(request, "sdpOffer");
+        if (sdpOffer.length() > MAX_SDP_CHARS) {
+            throw JsonRpc.invalidParams(request, "'sdpOffer' is longer than " + MAX_SDP_CHARS + " characters");
+        }
+        return sdpOffer;
+    }
+
+    /** Asks the media node for an SDP answer; the reply becomes the request's result. */
+    private void askSdp(JsonNode id, Function<ActorRef<SdpReply>, MediaNodeProtocol.Command> command) {
+        CompletionStage<SdpReply> asked = AskPattern.ask(mediaNode, command::apply, settings.askTimeout(),
+                ctx.getSystem().scheduler());
+        ctx.pipeToSelf(asked, (reply, error) -> new SdpCompleted(id, reply, error));
+    }
+
+    private Behavior<Object> onSdpCompleted(SdpCompleted done) {
+        if (done.error() != null) {
+            error(done.id(), 503, "the session's media node did not answer in time");
+        } else if (!done.reply().ok()) {
+            error(done.id(), done.reply().errorCode(), done.reply().error());
+        } else {
+            ObjectNode result = JsonRpc.MAPPER.createObjectNode();
+            StreamInfo stream = done.reply().stream();
+            if (stream != null) { // publishVideo
+                result.put("id", stream.streamId());
+                result.put("createdAt", stream.createdAt());
+            }
+            result.put("sdpAnswer", done.reply().sdpAnswer());
+            reply(done.id(), result);
+        }
+        return Behaviors.same();
+    }
+
     private static String textField(Request request, JsonNode message, String field, String fallback) throws Invalid {
         JsonNode node = message.get(field);
         if (node == null || node.isNull()) {
@@ -326,6 +440,15 @@ public final class ClientConnection {
             method = "participantEvicted";
             params.put("connectionId", evicted.connectionId());
             params.put("reason", evicted.reason());
+        } else if (event.event() instanceof ParticipantPublished published) {
+            method = "participantPublished";
+            params.put("id", published.connectionId());
+            params.putArray("streams").add(streamJson(published.stream()));
+        } else if (event.event() instanceof ParticipantUnpublished unpublished) {
+            method = "participantUnpublished";
+            params.put("connectionId", unpublished.connectionId());
+            params.put("streamId", unpublished.streamId());
+            params.put("reason", unpublished.reason());
         } else if (event.event() instanceof MessageReceived message) {
             method = "sendMessage";
             if (message.from() != null) {
@@ -356,6 +479,22 @@ public final class ClientConnection {
         node.put("createdAt", p.createdAt());
         node.put("metadata", p.metadata());
         node.putArray("streams");
+        return node;
+    }
+
+    /** A stream as openvidu-browser reads it in joinRoom's {@code value} and in {@code participantPublished}. */
+    private static ObjectNode streamJson(StreamInfo stream) {
+        ObjectNode node = JsonRpc.MAPPER.createObjectNode();
+        node.put("id", stream.streamId());
+        node.put("createdAt", stream.createdAt());
+        node.put("hasAudio", stream.hasAudio());
+        node.put("hasVideo", stream.hasVideo());
+        node.put("audioActive", stream.audioActive());
+        node.put("videoActive", stream.videoActive());
+        node.put("typeOfVideo", stream.typeOfVideo());
+        node.put("frameRate", stream.frameRate());
+        node.put("videoDimensions", stream.videoDimensions());
+        node.putObject("filter");
         return node;
     }
 

@@ -130,6 +130,30 @@ public final class JsonRpc {
         return value.asText();
     }
 
+    public static boolean optionalBoolean(Request request, String field, boolean fallback) throws Invalid {
+        JsonNode value = request.params().get(field);
+        if (value == null || value.isNull()) {
+            return fallback;
+        }
+        if (!value.isBoolean()) {
+            throw new Invalid(request.id(), INVALID_PARAMS, "invalid params: '" + field + "' must be true or false");
+        }
+        return value.booleanValue();
+    }
+
+    /** An integer in [min, max]; anything else (fractions, huge numbers, strings) is refused. */
+    public static int optionalInt(Request request, String field, int fallback, int min, int max) throws Invalid {
+        JsonNode value = request.params().get(field);
+        if (value == null || value.isNull()) {
+            return fallback;
+        }
+        if (!value.isIntegralNumber() || !value.canConvertToInt() || value.intValue() < min || value.intValue() > max) {
+            throw new Invalid(request.id(), INVALID_PARAMS, "invalid params: '" + field + "' must be an integer from "
+                    + min + " to " + max);
+        }
+        return value.intValue();
+    }
+
     static Invalid invalidParams(Request request, String message) {
         return new Invalid(request.id(), INVALID_PARAMS, "invalid params: " + message);
     }

@@ -3,6 +3,8 @@ package io.tessera.media.load;
 import com.sun.management.OperatingSystemMXBean;
 import io.tessera.common.protocol.ClusterTopics.LoadReport;
 import io.tessera.common.protocol.MediaNodeProtocol.Command;
+import io.tessera.media.engine.MediaEngine;
+import io.tessera.media.engine.MediaStats;
 import io.tessera.media.session.SessionManager;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -27,7 +29,8 @@ public final class LoadReporter {
     }
 
     public static Behavior<Message> create(String nodeId, String publicAddress, ActorRef<Object> manager,
-                                           ActorRef<Topic.Command<LoadReport>> topic, Duration interval) {
+                                           ActorRef<Topic.Command<LoadReport>> topic, Duration interval,
+                                           MediaEngine engine) {
         OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         ActorRef<Command> managerForMasters = manager.narrow();
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
@@ -41,8 +44,10 @@ public final class LoadReporter {
                     .onMessage(StatsReceived.class, received -> {
                         SessionManager.Stats stats = received.stats();
                         double cpu = Math.max(0.0, os.getProcessCpuLoad());
+                        MediaStats media = engine.stats();
                         topic.tell(Topic.publish(new LoadReport(nodeId, managerForMasters, publicAddress, "running",
-                                stats.sessions(), stats.participants(), stats.streams(), cpu, System.currentTimeMillis())));
+                                stats.sessions(), stats.participants(), stats.streams(), media.subscribers(),
+                                media.portsInUse(), cpu, System.currentTimeMillis())));
                         return Behaviors.same();
                     })
                     .build();

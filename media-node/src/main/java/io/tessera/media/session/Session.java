@@ -19,9 +19,21 @@ import io.tessera.common.protocol.MediaNodeProtocol.ParticipantEvicted;
 import io.tessera.common.protocol.MediaNodeProtocol.ParticipantInfo;
 import io.tessera.common.protocol.MediaNodeProtocol.ParticipantJoined;
 import io.tessera.common.protocol.MediaNodeProtocol.ParticipantLeft;
+import io.tessera.common.protocol.MediaNodeProtocol.ParticipantPublished;
+import io.tessera.common.protocol.MediaNodeProtocol.ParticipantUnpublished;
+import io.tessera.common.protocol.MediaNodeProtocol.PeerInfo;
+import io.tessera.common.protocol.MediaNodeProtocol.Publish;
+import io.tessera.common.protocol.MediaNodeProtocol.SdpReply;
 import io.tessera.common.protocol.MediaNodeProtocol.Signal;
+import io.tessera.common.protocol.MediaNodeProtocol.StreamInfo;
+import io.tessera.common.protocol.MediaNodeProtocol.Subscribe;
+import io.tessera.common.protocol.MediaNodeProtocol.Unpublish;
+import io.tessera.common.protocol.MediaNodeProtocol.Unsubscribe;
+import io.tessera.media.engine.MediaEngine;
+import io.tessera.media.engine.MediaException;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -30,8 +42,11 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * One media session on this node: its participants, and a sequence of events for each of them.
@@ -39,6 +54,10 @@ import java.util.Map;
  * resumes through another master can say what it saw last. A participant whose signalling actor dies
  * (its master crashed or its socket closed) is kept for a grace window, with its events buffered, and
  * evicted with reason {@code networkDisconnect} after it.
+ *
+ * <p>It also owns the session's media endpoints: each participant publishes at most one stream and
+ * subscribes to any number; the {@link MediaEngine} moves the packets, and everything a participant holds
+ * is released when it leaves, is evicted or the session ends (and, as a last resort, when the actor stops).
  */
 public final class Session {
 
@@ -56,7 +75,7 @@ public final class Session {
     }
 
     /** Told to the manager whenever the number of participants changes, and once when the session ends. */
-    public record Changed(String sessionId, int participants, boolean ended) {
+    public record Changed(String sessionId, int participants, int streams, boolean ended) {
     }
 
     /** Limits and identity of the node, fixed at start. */
@@ -68,6 +87,8 @@ public final class Session {
         ActorRef<ParticipantEvent> signalling; // null while detached
         long seq;
         final ArrayDeque<ParticipantEvent> pending = new ArrayDeque<>();
+        StreamInfo published; // null when not publishing
+        final Set<String> subscriptions = new LinkedHashSet<>(); // stream ids it receives
 
         Participant(ParticipantInfo info, ActorRef<ParticipantEvent> signalling) {
             this.info = info;
@@ -76,25 +97,27 @@ public final class Session {
     }
 
     public static Behavior<Message> create(String sessionId, Settings settings, ActorRef<Changed> manager,
-                                           ActorRef<SessionNotice> notices) {
+                                           ActorRef<SessionNotice> notices, MediaEngine engine) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-                new Session(sessionId, settings, manager, notices, ctx, timers).active()));
+                new Session(sessionId, settings, manager, notices, engine, ctx, timers).active()));
     }
 
     private final String sessionId;
     private final Settings settings;
     private final ActorRef<Changed> manager;
     private final ActorRef<SessionNotice> notices;
+    private final MediaEngine engine;
     private final ActorContext<Message> ctx;
     private final TimerScheduler<Message> timers;
     private final Map<String, Participant> participants = new LinkedHashMap<>();
 
     private Session(String sessionId, Settings settings, ActorRef<Changed> manager, ActorRef<SessionNotice> notices,
-                    ActorContext<Message> ctx, TimerScheduler<Message> timers) {
+                    MediaEngine engine, ActorContext<Message> ctx, TimerScheduler<Message> timers) {
         this.sessionId = sessionId;
         this.settings = settings;
         this.manager = manager;
         this.notices = notices;
+        this.engine = engine;
         this.ctx = ctx;
         this.timers = timers;
     }
@@ -104,6 +127,10 @@ public final class Session {
                 .onMessage(Forwarded.class, f -> onCommand(f.command()))
                 .onMessage(SignallingTerminated.class, this::onSignallingTerminated)
                 .onMessage(GraceExpired.class, this::onGraceExpired)
+                .onSignal(PostStop.class, stop -> {
+                    participants.values().forEach(this::releaseMedia);
+                    return Behaviors.same();
+                })
                 .build();
     }
 
@@ -139,6 +166,14 @@ public final class Session {
             }
         } else if (command instanceof Signal signal) {
             onSignal(signal);
+        } else if (command instanceof Publish publish) {
+            onPublish(publish);
+        } else if (command instanceof Unpublish unpublish) {
+            onUnpublish(unpublish);
+        } else if (command instanceof Subscribe subscribe) {
+            onSubscribe(subscribe);
+        } else if (command instanceof Unsubscribe unsubscribe) {
+            onUnsubscribe(unsubscribe);
         } else if (command instanceof CloseSession close) {
             // As OpenVidu: each participant in turn is evicted, and the ones still there see it leave.
             List<String> order = List.copyOf(participants.keySet());
@@ -165,9 +200,9 @@ public final class Session {
                     + settings.maxParticipants() + " participants)"));
             return;
         }
-        List<ParticipantInfo> others = new ArrayList<>(participants.size());
+        List<PeerInfo> others = new ArrayList<>(participants.size());
         for (Participant other : participants.values()) {
-            others.add(other.info);
+            others.add(new PeerInfo(other.info, other.published == null ? List.of() : List.of(other.published)));
             deliver(other, new ParticipantJoined(info));
         }
         Participant joined = new Participant(info, join.signalling());
@@ -176,7 +211,7 @@ public final class Session {
         join.replyTo().tell(new JoinReply(true, 0, null, settings.mediaNodeId(), others, joined.seq));
         notices.tell(new ParticipantActivated(sessionId, info.connectionId(), System.currentTimeMillis(),
                 info.metadata(), info.platform()));
-        manager.tell(new Changed(sessionId, participants.size(), false));
+        changed();
     }
 
     private void onSignal(Signal signal) {
@@ -227,6 +262,7 @@ public final class Session {
             deliver(removed, new ParticipantEvicted(connectionId, reason));
         }
         participants.remove(connectionId);
+        releaseMedia(removed);
         if (removed.signalling != null) {
             ctx.unwatch(removed.signalling);
         }
@@ -239,15 +275,141 @@ public final class Session {
             // OpenVidu closes a session when its last participant is gone.
             return end("lastParticipantLeft");
         }
-        manager.tell(new Changed(sessionId, participants.size(), false));
+        changed();
         return Behaviors.same();
     }
 
     private Behavior<Message> end(String reason) {
+        participants.values().forEach(this::releaseMedia);
         participants.clear();
         notices.tell(new SessionEnded(sessionId, reason));
-        manager.tell(new Changed(sessionId, 0, true));
+        manager.tell(new Changed(sessionId, 0, 0, true));
         return ended();
+    }
+
+    private void changed() {
+        int streams = (int) participants.values().stream().filter(p -> p.published != null).count();
+        manager.tell(new Changed(sessionId, participants.size(), streams, false));
+    }
+
+    // --- media --------------------------------------------------------------------------------------------
+
+    private void onPublish(Publish publish) {
+        Participant p = participants.get(publish.connectionId());
+        if (p == null) {
+            publish.replyTo().tell(SdpReply.failure(102, notIn(publish.connectionId())));
+            return;
+        }
+        if (p.published != null) {
+            publish.replyTo().tell(SdpReply.failure(409, "connection " + publish.connectionId()
+                    + " already publishes stream " + p.published.streamId() + "; unpublishVideo first"));
+            return;
+        }
+        StreamInfo stream = publish.stream().withIdentity(streamId(publish), System.currentTimeMillis());
+        String answer;
+        try {
+            answer = engine.publish(stream.streamId(), publish.sdpOffer());
+        } catch (MediaException e) {
+            publish.replyTo().tell(SdpReply.failure(e.kind().errorCode, e.getMessage()));
+            return;
+        }
+        p.published = stream;
+        publish.replyTo().tell(new SdpReply(true, 0, null, stream, answer));
+        for (Participant other : participants.values()) {
+            if (other != p) {
+                deliver(other, new ParticipantPublished(p.info.connectionId(), stream));
+            }
+        }
+        changed();
+    }
+
+    /** OpenVidu's form: {@code str_CAM_<4 random letters>_<connection id>}. */
+    private static String streamId(Publish publish) {
+        String type = "SCREEN".equals(publish.stream().typeOfVideo()) ? "SCR" : "CAM";
+        String letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+        StringBuilder random = new StringBuilder(4);
+        for (int i = 0; i < 4; i++) {
+            random.append(letters.charAt(ThreadLocalRandom.current().nextInt(letters.length())));
+        }
+        return "str_" + type + "_" + random + "_" + publish.connectionId();
+    }
+
+    private void onUnpublish(Unpublish unpublish) {
+        Participant p = participants.get(unpublish.connectionId());
+        if (p == null) {
+            unpublish.replyTo().tell(Ack.failure(102, notIn(unpublish.connectionId())));
+            return;
+        }
+        if (p.published == null) {
+            unpublish.replyTo().tell(Ack.failure(404, "connection " + unpublish.connectionId() + " does not publish"));
+            return;
+        }
+        String streamId = p.published.streamId();
+        engine.unpublish(streamId);
+        p.published = null;
+        unpublish.replyTo().tell(Ack.success());
+        for (Participant other : participants.values()) {
+            other.subscriptions.remove(streamId);
+            if (other != p) {
+                deliver(other, new ParticipantUnpublished(p.info.connectionId(), streamId, "unpublish"));
+            }
+        }
+        changed();
+    }
+
+    private void onSubscribe(Subscribe subscribe) {
+        Participant p = participants.get(subscribe.connectionId());
+        if (p == null) {
+            subscribe.replyTo().tell(SdpReply.failure(102, notIn(subscribe.connectionId())));
+            return;
+        }
+        boolean inSession = participants.values().stream()
+                .anyMatch(o -> o.published != null && o.published.streamId().equals(subscribe.streamId()));
+        if (!inSession) {
+            subscribe.replyTo().tell(SdpReply.failure(404, "stream " + subscribe.streamId()
+                    + " is not published in session " + sessionId));
+            return;
+        }
+        try {
+            String answer = engine.subscribe(subscribe.streamId(), subscribe.connectionId(), subscribe.sdpOffer());
+            p.subscriptions.add(subscribe.streamId());
+            subscribe.replyTo().tell(new SdpReply(true, 0, null, null, answer));
+        } catch (MediaException e) {
+            subscribe.replyTo().tell(SdpReply.failure(e.kind().errorCode, e.getMessage()));
+        }
+    }
+
+    private void onUnsubscribe(Unsubscribe unsubscribe) {
+        Participant p = participants.get(unsubscribe.connectionId());
+        if (p == null) {
+            unsubscribe.replyTo().tell(Ack.failure(102, notIn(unsubscribe.connectionId())));
+        } else if (!p.subscriptions.remove(unsubscribe.streamId())) {
+            unsubscribe.replyTo().tell(Ack.failure(404, "connection " + unsubscribe.connectionId()
+                    + " does not receive stream " + unsubscribe.streamId()));
+        } else {
+            engine.unsubscribe(unsubscribe.streamId(), unsubscribe.connectionId());
+            unsubscribe.replyTo().tell(Ack.success());
+        }
+    }
+
+    /** Gives back everything a participant holds in the engine. Idempotent. */
+    private void releaseMedia(Participant p) {
+        for (String streamId : p.subscriptions) {
+            engine.unsubscribe(streamId, p.info.connectionId());
+        }
+        p.subscriptions.clear();
+        if (p.published != null) {
+            // The engine ends the stream's subscriptions with it; the subscribers' records follow.
+            engine.unpublish(p.published.streamId());
+            for (Participant other : participants.values()) {
+                other.subscriptions.remove(p.published.streamId());
+            }
+            p.published = null;
+        }
+    }
+
+    private String notIn(String connectionId) {
+        return "connection " + connectionId + " is not in session " + sessionId;
     }
 
     /** Numbers the event in the recipient's sequence; sends it, or buffers it while the recipient is detached. */

@@ -7,7 +7,12 @@ import io.tessera.common.protocol.MediaNodeProtocol.HostSession;
 import io.tessera.common.protocol.MediaNodeProtocol.Join;
 import io.tessera.common.protocol.MediaNodeProtocol.Leave;
 import io.tessera.common.protocol.MediaNodeProtocol.Evict;
+import io.tessera.common.protocol.MediaNodeProtocol.Publish;
 import io.tessera.common.protocol.MediaNodeProtocol.Signal;
+import io.tessera.common.protocol.MediaNodeProtocol.Subscribe;
+import io.tessera.common.protocol.MediaNodeProtocol.Unpublish;
+import io.tessera.common.protocol.MediaNodeProtocol.Unsubscribe;
+import io.tessera.media.engine.MediaEngine;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -35,22 +40,25 @@ public final class SessionManager {
     public record Stats(int sessions, int participants, int streams) {
     }
 
-    public static Behavior<Object> create(Session.Settings settings, int maxSessions, ActorRef<SessionNotice> notices) {
-        return Behaviors.setup(ctx -> new SessionManager(settings, maxSessions, notices, ctx).behavior());
+    public static Behavior<Object> create(Session.Settings settings, int maxSessions, ActorRef<SessionNotice> notices,
+                                          MediaEngine engine) {
+        return Behaviors.setup(ctx -> new SessionManager(settings, maxSessions, notices, engine, ctx).behavior());
     }
 
     private final Session.Settings settings;
     private final int maxSessions;
     private final ActorRef<SessionNotice> notices;
+    private final MediaEngine engine;
     private final ActorContext<Object> ctx;
     private final Map<String, ActorRef<Session.Message>> sessions = new HashMap<>();
-    private final Map<String, Integer> participants = new HashMap<>();
+    private final Map<String, Session.Changed> counts = new HashMap<>();
 
     private SessionManager(Session.Settings settings, int maxSessions, ActorRef<SessionNotice> notices,
-                           ActorContext<Object> ctx) {
+                           MediaEngine engine, ActorContext<Object> ctx) {
         this.settings = settings;
         this.maxSessions = maxSessions;
         this.notices = notices;
+        this.engine = engine;
         this.ctx = ctx;
     }
 
@@ -62,10 +70,15 @@ public final class SessionManager {
                 .onMessage(Signal.class, signal -> route(signal, false))
                 .onMessage(Evict.class, evict -> route(evict, false))
                 .onMessage(CloseSession.class, close -> route(close, false))
+                .onMessage(Publish.class, publish -> route(publish, false))
+                .onMessage(Unpublish.class, unpublish -> route(unpublish, false))
+                .onMessage(Subscribe.class, subscribe -> route(subscribe, false))
+                .onMessage(Unsubscribe.class, unsubscribe -> route(unsubscribe, false))
                 .onMessage(Session.Changed.class, this::onChanged)
                 .onMessage(GetStats.class, get -> {
-                    int total = participants.values().stream().mapToInt(Integer::intValue).sum();
-                    get.replyTo().tell(new Stats(sessions.size(), total, 0));
+                    int participants = counts.values().stream().mapToInt(Session.Changed::participants).sum();
+                    int streams = counts.values().stream().mapToInt(Session.Changed::streams).sum();
+                    get.replyTo().tell(new Stats(sessions.size(), participants, streams));
                     return Behaviors.same();
                 })
                 .build();
@@ -79,10 +92,10 @@ public final class SessionManager {
                         + maxSessions + " sessions");
                 return Behaviors.same();
             }
-            session = ctx.spawn(Session.create(command.sessionId(), settings, ctx.getSelf().narrow(), notices),
+            session = ctx.spawn(Session.create(command.sessionId(), settings, ctx.getSelf().narrow(), notices, engine),
                     "session-" + URLEncoder.encode(command.sessionId(), StandardCharsets.UTF_8));
             sessions.put(command.sessionId(), session);
-            participants.put(command.sessionId(), 0);
+            counts.put(command.sessionId(), new Session.Changed(command.sessionId(), 0, 0, false));
         }
         if (session == null) {
             command.reject(404, "session " + command.sessionId() + " is not hosted on " + settings.mediaNodeId());
@@ -95,12 +108,12 @@ public final class SessionManager {
     private Behavior<Object> onChanged(Session.Changed changed) {
         if (changed.ended()) {
             ActorRef<Session.Message> session = sessions.remove(changed.sessionId());
-            participants.remove(changed.sessionId());
+            counts.remove(changed.sessionId());
             if (session != null) {
                 ctx.stop(session);
             }
         } else if (sessions.containsKey(changed.sessionId())) {
-            participants.put(changed.sessionId(), changed.participants());
+            counts.put(changed.sessionId(), changed);
         }
         return Behaviors.same();
     }

@@ -16,11 +16,23 @@ import io.tessera.common.protocol.MediaNodeProtocol.ParticipantLeft;
 import io.tessera.common.protocol.MediaNodeProtocol.Signal;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import io.tessera.common.protocol.MediaNodeProtocol.ParticipantPublished;
+import io.tessera.common.protocol.MediaNodeProtocol.ParticipantUnpublished;
+import io.tessera.common.protocol.MediaNodeProtocol.PeerInfo;
+import io.tessera.common.protocol.MediaNodeProtocol.Publish;
+import io.tessera.common.protocol.MediaNodeProtocol.SdpReply;
+import io.tessera.common.protocol.MediaNodeProtocol.StreamInfo;
+import io.tessera.common.protocol.MediaNodeProtocol.Subscribe;
+import io.tessera.common.protocol.MediaNodeProtocol.Unpublish;
+import io.tessera.common.protocol.MediaNodeProtocol.Unsubscribe;
+import io.tessera.media.rtp.PlainRtpEngine;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 
@@ -38,18 +50,28 @@ class SessionTest {
     private TestProbe<Session.Changed> manager;
     private TestProbe<SessionNotice> notices;
     private ActorRef<Session.Message> session;
+    private static PlainRtpEngine engine;
 
     @AfterAll
     static void shutdown() {
         kit.shutdownTestKit();
     }
 
+    @AfterEach
+    void stopSession() {
+        kit.stop(session);
+        engine.close();
+    }
+
     @BeforeEach
-    void start() {
+    void start() throws IOException {
+        // A fresh engine per test, so that port counts start at zero.
+        engine = new PlainRtpEngine(new PlainRtpEngine.Settings("127.0.0.1", "127.0.0.1", 43000, 43999, 1, 65536, 64,
+                Duration.ofMillis(200)));
         manager = kit.createTestProbe();
         notices = kit.createTestProbe();
         session = kit.spawn(Session.create("s1", new Session.Settings("media-1", 3, Duration.ofMillis(300), 5),
-                manager.getRef(), notices.getRef()));
+                manager.getRef(), notices.getRef(), engine));
     }
 
     private TestProbe<ParticipantEvent> join(String connectionId) {
@@ -95,7 +117,7 @@ class SessionTest {
         TestProbe<ParticipantEvent> signalling = kit.createTestProbe();
         session.tell(new Session.Forwarded(new Join("s1", info("b"), signalling.getRef(), reply.getRef())));
         JoinReply second = reply.receiveMessage();
-        assertEquals(List.of(info("a")), second.others());
+        assertEquals(List.of(new PeerInfo(info("a"), List.of())), second.others());
         assertEquals("media-1", second.mediaNodeId());
 
         session.tell(new Session.Forwarded(new Join("s1", info("b"), signalling.getRef(), reply.getRef())));
@@ -187,5 +209,107 @@ class SessionTest {
                 new io.tessera.common.protocol.ClusterTopics.SessionEnded("s1", "lastParticipantLeft")),
                 messages.subList(1, 3));
         assertInstanceOf(io.tessera.common.protocol.ClusterTopics.ParticipantActivated.class, messages.get(0));
+    }
+
+    // --- media -------------------------------------------------------------------------------------------
+
+    private static final StreamInfo CAMERA = new StreamInfo(null, 0, false, true, false, true, "CAMERA", 30,
+            "{\"width\":640,\"height\":480}");
+
+    private static String offer(int port, String direction) {
+        return "v=0\r\nc=IN IP4 127.0.0.1\r\nm=video " + port + " RTP/AVP 96\r\na=rtpmap:96 VP8/90000\r\na="
+                + direction + "\r\n";
+    }
+
+    private SdpReply publish(String connectionId, String sdp) {
+        TestProbe<SdpReply> reply = kit.createTestProbe();
+        session.tell(new Session.Forwarded(new Publish("s1", connectionId, CAMERA, sdp, reply.getRef())));
+        return reply.receiveMessage();
+    }
+
+    private SdpReply subscribe(String connectionId, String streamId, String sdp) {
+        TestProbe<SdpReply> reply = kit.createTestProbe();
+        session.tell(new Session.Forwarded(new Subscribe("s1", connectionId, streamId, sdp, reply.getRef())));
+        return reply.receiveMessage();
+    }
+
+    @Test
+    void publishingIsAnnouncedToTheOthersAndShownToLaterJoiners() {
+        TestProbe<ParticipantEvent> a = join("a");
+        TestProbe<ParticipantEvent> b = join("b");
+        a.receiveMessage(); // b joined
+        SdpReply published = publish("a", offer(50000, "sendonly"));
+        assertTrue(published.ok(), published.error());
+        String streamId = published.stream().streamId();
+        assertTrue(streamId.matches("str_CAM_[A-Za-z]{4}_a"), streamId);
+        assertTrue(published.sdpAnswer().contains("c=IN IP4 127.0.0.1"), published.sdpAnswer());
+
+        ParticipantEvent announced = b.receiveMessage();
+        assertEquals(new ParticipantPublished("a", published.stream()), announced.event());
+        a.expectNoMessage(Duration.ofMillis(100));
+
+        TestProbe<JoinReply> reply = kit.createTestProbe();
+        session.tell(new Session.Forwarded(new Join("s1", info("c"), kit.<ParticipantEvent>createTestProbe().getRef(),
+                reply.getRef())));
+        PeerInfo peerA = reply.receiveMessage().others().get(0);
+        assertEquals(List.of(published.stream()), peerA.streams(), "a joiner sees the streams already published");
+
+        assertEquals(409, publish("a", offer(50002, "sendonly")).errorCode(), "one stream per participant");
+    }
+
+    @Test
+    void subscribeUnsubscribeAndUnpublish() {
+        TestProbe<ParticipantEvent> a = join("a");
+        TestProbe<ParticipantEvent> b = join("b");
+        a.receiveMessage();
+        String streamId = publish("a", offer(50000, "sendonly")).stream().streamId();
+        b.receiveMessage();
+
+        SdpReply subscribed = subscribe("b", streamId, offer(50010, "recvonly"));
+        assertTrue(subscribed.ok(), subscribed.error());
+        assertTrue(subscribed.sdpAnswer().contains("a=sendonly"), subscribed.sdpAnswer());
+        assertEquals(409, subscribe("b", streamId, offer(50012, "recvonly")).errorCode());
+        assertEquals(404, subscribe("b", "str_CAM_Nope_x", offer(50012, "recvonly")).errorCode());
+        assertEquals(102, subscribe("zed", streamId, offer(50012, "recvonly")).errorCode());
+        assertEquals(400, subscribe("b", streamId, "v=0\r\nnonsense").errorCode());
+        assertEquals(4, engine.stats().portsInUse());
+
+        TestProbe<Ack> ack = kit.createTestProbe();
+        session.tell(new Session.Forwarded(new Unsubscribe("s1", "b", streamId, ack.getRef())));
+        assertTrue(ack.receiveMessage().ok());
+        session.tell(new Session.Forwarded(new Unsubscribe("s1", "b", streamId, ack.getRef())));
+        assertEquals(404, ack.receiveMessage().errorCode());
+
+        subscribe("b", streamId, offer(50014, "recvonly"));
+        session.tell(new Session.Forwarded(new Unpublish("s1", "a", ack.getRef())));
+        assertTrue(ack.receiveMessage().ok());
+        assertEquals(new ParticipantUnpublished("a", streamId, "unpublish"), b.receiveMessage().event());
+        awaitPortsInUse(0);
+        session.tell(new Session.Forwarded(new Unpublish("s1", "a", ack.getRef())));
+        assertEquals(404, ack.receiveMessage().errorCode());
+    }
+
+    @Test
+    void leavingReleasesEverythingTheParticipantHeld() {
+        TestProbe<ParticipantEvent> a = join("a");
+        TestProbe<ParticipantEvent> b = join("b");
+        a.receiveMessage();
+        String streamA = publish("a", offer(50000, "sendonly")).stream().streamId();
+        String streamB = publish("b", offer(50002, "sendonly")).stream().streamId();
+        assertTrue(subscribe("a", streamB, offer(50010, "recvonly")).ok());
+        assertTrue(subscribe("b", streamA, offer(50012, "recvonly")).ok());
+        assertEquals(8, engine.stats().portsInUse());
+
+        TestProbe<Ack> ack = kit.createTestProbe();
+        session.tell(new Session.Forwarded(new Leave("s1", "b", ack.getRef())));
+        assertTrue(ack.receiveMessage().ok());
+        awaitPortsInUse(2); // only a's own stream is left
+        session.tell(new Session.Forwarded(new Leave("s1", "a", ack.getRef())));
+        assertTrue(ack.receiveMessage().ok());
+        awaitPortsInUse(0);
+    }
+
+    private static void awaitPortsInUse(int ports) {
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> engine.stats().portsInUse() == ports);
     }
 }

@@ -1,0 +1,155 @@
+package io.tessera.media.rtp;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.Iterator;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One thread that owns a set of UDP sockets and moves their packets: the Netty discipline of one owner
+ * thread per socket. Other threads never touch the sockets or the counters; they hand the loop a
+ * {@link Runnable} through a bounded queue and wake its selector. The packet path allocates nothing:
+ * one direct buffer per loop, reused for every datagram.
+ */
+final class ForwardingLoop implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ForwardingLoop.class);
+
+    /** Datagrams read from one socket before the loop looks at the others, so one busy stream cannot starve them. */
+    static final int READ_BUDGET = 64;
+
+    /** Something the loop calls when a socket it owns has datagrams. */
+    interface ReadHandler {
+        void onReadable(ForwardingLoop loop) throws IOException;
+    }
+
+    final ByteBuffer buffer = ByteBuffer.allocateDirect(64 * 1024);
+
+    // Counters, written by the loop thread only.
+    long packetsReceived;
+    long packetsForwarded;
+    long packetsDropped;
+    long foreignPackets;
+    long rtcpForwarded;
+    long feedbackThrottled;
+    long errors;
+
+    private final Selector selector;
+    private final BlockingQueue<Runnable> commands;
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    ForwardingLoop(String name, int commandQueueCapacity) throws IOException {
+        this.selector = Selector.open();
+        this.commands = new ArrayBlockingQueue<>(commandQueueCapacity);
+        this.thread = new Thread(this::run, name);
+        this.thread.setDaemon(true);
+        this.thread.start();
+    }
+
+    /** Queues a command for the loop thread; false when the queue is full. */
+    boolean submit(Runnable command) {
+        if (!commands.offer(command)) {
+            return false;
+        }
+        selector.wakeup();
+        return true;
+    }
+
+    /** Queues a command that must not be lost (a release), waiting for room if the queue is full. */
+    void submitSurely(Runnable command) {
+        try {
+            while (running && !commands.offer(command, 100, TimeUnit.MILLISECONDS)) {
+                selector.wakeup();
+            }
+            selector.wakeup();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Registers a socket for reads; loop thread only. */
+    void register(DatagramChannel channel, ReadHandler handler) throws ClosedChannelException {
+        channel.register(selector, SelectionKey.OP_READ, handler);
+    }
+
+    /** A copy of the counters, taken on the loop thread. */
+    CompletableFuture<long[]> counters() {
+        CompletableFuture<long[]> result = new CompletableFuture<>();
+        if (!submit(() -> result.complete(new long[]{packetsReceived, packetsForwarded, packetsDropped,
+                foreignPackets, rtcpForwarded, feedbackThrottled}))) {
+            result.completeExceptionally(new IllegalStateException("forwarding loop queue is full"));
+        }
+        return result;
+    }
+
+    boolean isLoopThread() {
+        return Thread.currentThread() == thread;
+    }
+
+    private void run() {
+        while (running) {
+            try {
+                selector.select();
+                runCommands();
+                Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
+                while (keys.hasNext()) {
+                    SelectionKey key = keys.next();
+                    keys.remove();
+                    if (key.isValid()) {
+                        try {
+                            ((ReadHandler) key.attachment()).onReadable(this);
+                        } catch (IOException e) {
+                            // One bad socket (closed under us, ICMP error) must not stop the others.
+                            errors++;
+                        }
+                    }
+                }
+            } catch (Throwable t) {
+                errors++;
+                log.error("forwarding loop {} error: {}", thread.getName(), t.toString());
+            }
+        }
+        runCommands();
+        try {
+            for (SelectionKey key : selector.keys()) {
+                key.channel().close();
+            }
+            selector.close();
+        } catch (IOException e) {
+            log.warn("closing forwarding loop {}: {}", thread.getName(), e.toString());
+        }
+    }
+
+    private void runCommands() {
+        Runnable command;
+        while ((command = commands.poll()) != null) {
+            try {
+                command.run();
+            } catch (RuntimeException e) {
+                errors++;
+                log.error("forwarding loop {} command failed: {}", thread.getName(), e.toString());
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        selector.wakeup();
+        try {
+            thread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

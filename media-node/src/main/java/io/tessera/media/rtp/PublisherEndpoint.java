@@ -1,0 +1,145 @@
+package io.tessera.media.rtp;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.util.Arrays;
+
+/**
+ * The node's side of one published stream: the RTP socket its publisher sends to and the RTCP socket that
+ * exchanges reports and feedback with it. Forwards every RTP packet, untouched, to each subscriber. All
+ * methods but the constructor run on the owning {@link ForwardingLoop}.
+ */
+final class PublisherEndpoint implements ForwardingLoop.ReadHandler {
+    private static final SubscriberEndpoint[] NONE = new SubscriberEndpoint[0];
+
+    final String streamId;
+    final int rtpPort;
+    final PlainRtpOffer offer;
+    final DatagramChannel rtp;
+    final DatagramChannel rtcp;
+    private final InetSocketAddress publisherRtp;
+    private final InetSocketAddress publisherRtcp;
+    private final InetAddress publisherHost;
+    private final long keyframeRequestIntervalNanos;
+    private long lastKeyframeRequest = Long.MIN_VALUE / 2;
+    /** Copy-on-write: changed rarely (subscribe/unsubscribe), read for every packet. */
+    private SubscriberEndpoint[] subscribers = NONE;
+
+    PublisherEndpoint(String streamId, int rtpPort, PlainRtpOffer offer, DatagramChannel rtp, DatagramChannel rtcp,
+                      long keyframeRequestIntervalNanos) {
+        this.streamId = streamId;
+        this.rtpPort = rtpPort;
+        this.offer = offer;
+        this.rtp = rtp;
+        this.rtcp = rtcp;
+        this.publisherRtp = offer.rtpAddress();
+        this.publisherRtcp = offer.rtcpAddress();
+        this.publisherHost = offer.address();
+        this.keyframeRequestIntervalNanos = keyframeRequestIntervalNanos;
+    }
+
+    void register(ForwardingLoop loop) throws IOException {
+        loop.register(rtp, this);
+        loop.register(rtcp, this::onRtcp);
+    }
+
+    void add(SubscriberEndpoint subscriber) {
+        SubscriberEndpoint[] grown = Arrays.copyOf(subscribers, subscribers.length + 1);
+        grown[subscribers.length] = subscriber;
+        subscribers = grown;
+    }
+
+    void remove(SubscriberEndpoint subscriber) {
+        subscribers = Arrays.stream(subscribers).filter(s -> s != subscriber).toArray(SubscriberEndpoint[]::new);
+    }
+
+    SubscriberEndpoint[] subscribers() {
+        return subscribers;
+    }
+
+    /** RTP from the publisher: forward each packet to every subscriber. */
+    @Override
+    public void onReadable(ForwardingLoop loop) throws IOException {
+        ByteBuffer buffer = loop.buffer;
+        for (int i = 0; i < ForwardingLoop.READ_BUDGET; i++) {
+            buffer.clear();
+            SocketAddress from = rtp.receive(buffer);
+            if (from == null) {
+                return;
+            }
+            if (!publisherRtp.equals(from)) {
+                loop.foreignPackets++;
+                continue;
+            }
+            buffer.flip();
+            loop.packetsReceived++;
+            for (SubscriberEndpoint subscriber : subscribers) {
+                buffer.rewind();
+                if (subscriber.sendRtp(buffer)) {
+                    loop.packetsForwarded++;
+                } else {
+                    loop.packetsDropped++;
+                }
+            }
+        }
+    }
+
+    /** RTCP from the publisher (sender reports, SDES, BYE): pass it on to every subscriber. */
+    private void onRtcp(ForwardingLoop loop) throws IOException {
+        ByteBuffer buffer = loop.buffer;
+        for (int i = 0; i < ForwardingLoop.READ_BUDGET; i++) {
+            buffer.clear();
+            SocketAddress from = rtcp.receive(buffer);
+            if (from == null) {
+                return;
+            }
+            if (!publisherHost.equals(((InetSocketAddress) from).getAddress())) {
+                loop.foreignPackets++;
+                continue;
+            }
+            buffer.flip();
+            for (SubscriberEndpoint subscriber : subscribers) {
+                buffer.rewind();
+                if (subscriber.sendRtcp(buffer)) {
+                    loop.rtcpForwarded++;
+                }
+            }
+        }
+    }
+
+    /**
+     * Feedback from a subscriber, in {@code buffer}: passed on to the publisher. Keyframe requests from many
+     * subscribers at once are collapsed to one per interval, or a publisher would send nothing but keyframes.
+     */
+    void sendFeedback(ForwardingLoop loop, ByteBuffer buffer, Rtcp.Feedback feedback) throws IOException {
+        if (feedback == Rtcp.Feedback.KEYFRAME) {
+            long now = System.nanoTime();
+            if (now - lastKeyframeRequest < keyframeRequestIntervalNanos) {
+                loop.feedbackThrottled++;
+                return;
+            }
+            lastKeyframeRequest = now;
+        }
+        buffer.rewind();
+        if (rtcp.send(buffer, publisherRtcp) > 0) {
+            loop.rtcpForwarded++;
+        }
+    }
+
+    void close() {
+        closeQuietly(rtp);
+        closeQuietly(rtcp);
+    }
+
+    static void closeQuietly(DatagramChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // Closing a datagram socket cannot lose data; nothing to do.
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package io.tessera.media.rtp;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+
+/**
+ * The node's side of one subscription: RTP leaves from its own port (the one in the subscriber's answer),
+ * and the subscriber's RTCP (receiver reports, PLI, FIR, NACK) arrives on the port after it. Methods run on
+ * the owning {@link ForwardingLoop}.
+ */
+final class SubscriberEndpoint {
+    final String subscriberId;
+    final int rtpPort;
+    final PublisherEndpoint publisher;
+    final DatagramChannel rtp;
+    final DatagramChannel rtcp;
+    private final InetSocketAddress subscriberRtp;
+    private final InetSocketAddress subscriberRtcp;
+    private final InetAddress subscriberHost;
+    private final ForwardingLoop.ReadHandler rtcpHandler = this::onRtcp;
+
+    SubscriberEndpoint(String subscriberId, int rtpPort, PublisherEndpoint publisher, PlainRtpOffer offer,
+                       DatagramChannel rtp, DatagramChannel rtcp) {
+        this.subscriberId = subscriberId;
+        this.rtpPort = rtpPort;
+        this.publisher = publisher;
+        this.rtp = rtp;
+        this.rtcp = rtcp;
+        this.subscriberRtp = offer.rtpAddress();
+        this.subscriberRtcp = offer.rtcpAddress();
+        this.subscriberHost = offer.address();
+    }
+
+    void register(ForwardingLoop loop) throws IOException {
+        // The RTP socket only sends; the RTCP socket listens for the subscriber's reports and feedback.
+        loop.register(rtcp, rtcpHandler);
+    }
+
+    /** False when the socket's send buffer is full (the packet is dropped, never queued). */
+    boolean sendRtp(ByteBuffer packet) {
+        try {
+            return rtp.send(packet, subscriberRtp) > 0;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    boolean sendRtcp(ByteBuffer packet) {
+        try {
+            return rtcp.send(packet, subscriberRtcp) > 0;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private void onRtcp(ForwardingLoop loop) throws IOException {
+        ByteBuffer buffer = loop.buffer;
+        for (int i = 0; i < ForwardingLoop.READ_BUDGET; i++) {
+            buffer.clear();
+            SocketAddress from = rtcp.receive(buffer);
+            if (from == null) {
+                return;
+            }
+            if (!subscriberHost.equals(((InetSocketAddress) from).getAddress())) {
+                loop.foreignPackets++;
+                continue;
+            }
+            buffer.flip();
+            Rtcp.Feedback feedback = Rtcp.feedbackIn(buffer);
+            // Receiver reports end here (the node is the subscriber's RTP peer); feedback goes to the publisher.
+            if (feedback != Rtcp.Feedback.NONE) {
+                publisher.sendFeedback(loop, buffer, feedback);
+            }
+        }
+    }
+
+    void close() {
+        PublisherEndpoint.closeQuietly(rtp);
+        PublisherEndpoint.closeQuietly(rtcp);
+    }
+}
