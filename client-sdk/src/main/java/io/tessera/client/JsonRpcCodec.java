@@ -130,11 +130,59 @@ final class JsonRpcCodec {
         return p;
     }
 
+    /** As openvidu-browser: {@code videoDimensions} is a JSON object serialised into a string field. */
+    static ObjectNode publishVideoParams(PublishOptions o) {
+        ObjectNode dimensions = MAPPER.createObjectNode();
+        dimensions.put("width", o.videoWidth());
+        dimensions.put("height", o.videoHeight());
+        ObjectNode p = MAPPER.createObjectNode();
+        p.put("sdpOffer", o.sdpOffer());
+        p.put("hasAudio", o.hasAudio());
+        p.put("hasVideo", o.hasVideo());
+        p.put("audioActive", o.audioActive());
+        p.put("videoActive", o.videoActive());
+        p.put("typeOfVideo", o.typeOfVideo());
+        p.put("frameRate", o.frameRate());
+        p.put("videoDimensions", dimensions.toString());
+        p.put("doLoopback", o.doLoopback());
+        return p;
+    }
+
+    static PublishResult publishResult(JsonNode r) {
+        return new PublishResult(requiredText(r, "id", "publishVideo"), r.path("createdAt").asLong(0),
+                requiredText(r, "sdpAnswer", "publishVideo"), r);
+    }
+
+    static ObjectNode receiveVideoFromParams(String streamId, String sdpOffer) {
+        ObjectNode p = senderParams(streamId);
+        p.put("sdpOffer", sdpOffer);
+        return p;
+    }
+
+    static ObjectNode senderParams(String streamId) {
+        ObjectNode p = MAPPER.createObjectNode();
+        p.put("sender", streamId);
+        return p;
+    }
+
+    /** A result without a field the caller cannot do without fails the request rather than yielding nulls. */
+    static String requiredText(JsonNode r, String field, String method) {
+        JsonNode v = r == null ? null : r.get(field);
+        if (v == null || !v.isTextual() || v.asText().isEmpty()) {
+            throw new IllegalStateException(method + " result has no \"" + field + "\": " + abbreviate(String.valueOf(r)));
+        }
+        return v.asText();
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 200 ? s : s.substring(0, 197) + "...";
+    }
+
     static JoinResult joinResult(JsonNode r) {
         List<RemoteParticipant> others = new ArrayList<>();
         for (JsonNode p : r.path("value")) {
             others.add(new RemoteParticipant(p.path("id").asText(null), p.path("createdAt").asLong(0),
-                    p.path("metadata").asText(null), p.path("streams")));
+                    p.path("metadata").asText(null), StreamInfo.listOf(p.get("streams"))));
         }
         String sessionId = r.hasNonNull("sessionId") ? r.get("sessionId").asText() : r.path("session").asText(null);
         return new JoinResult(r.path("id").asText(null), sessionId, r.path("mediaNodeId").asText(null),

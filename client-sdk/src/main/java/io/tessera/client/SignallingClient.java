@@ -177,6 +177,34 @@ public final class SignallingClient implements AutoCloseable {
         return request("sendMessage", JsonRpcCodec.sendMessageParams(to, type, data));
     }
 
+    /**
+     * Publishes our stream: the future holds the stream id and the media node's SDP answer. Fails with
+     * {@link IllegalStateException} when the result has no {@code id} or {@code sdpAnswer}.
+     */
+    public CompletableFuture<PublishResult> publishVideo(PublishOptions options) {
+        Objects.requireNonNull(options, "options");
+        return request("publishVideo", JsonRpcCodec.publishVideoParams(options)).thenApply(JsonRpcCodec::publishResult);
+    }
+
+    /** Subscribes to {@code streamId} with our SDP offer; the future holds the media node's SDP answer. */
+    public CompletableFuture<String> receiveVideoFrom(String streamId, String sdpOffer) {
+        Objects.requireNonNull(streamId, "streamId");
+        Objects.requireNonNull(sdpOffer, "sdpOffer");
+        return request("receiveVideoFrom", JsonRpcCodec.receiveVideoFromParams(streamId, sdpOffer))
+                .thenApply(r -> JsonRpcCodec.requiredText(r, "sdpAnswer", "receiveVideoFrom"));
+    }
+
+    /** Stops publishing our stream; subscribers get {@code participantUnpublished}. */
+    public CompletableFuture<JsonNode> unpublishVideo() {
+        return request("unpublishVideo", JsonRpcCodec.MAPPER.createObjectNode());
+    }
+
+    /** Stops receiving {@code streamId}. */
+    public CompletableFuture<JsonNode> unsubscribeFromVideo(String streamId) {
+        Objects.requireNonNull(streamId, "streamId");
+        return request("unsubscribeFromVideo", JsonRpcCodec.senderParams(streamId));
+    }
+
     // ---------------------------------------------------------------- events and state
 
     /** The event queue (read side; capacity {@link #eventQueueCapacity()}). */

@@ -224,4 +224,110 @@ class SignallingClientTest {
         client.onClose(late::complete);
         assertTrue(late.isDone());
     }
+
+    private void reply(JsonNode req, String resultJson) throws IOException {
+        server.sendText("{\"jsonrpc\":\"2.0\",\"id\":" + req.get("id") + ",\"result\":" + resultJson + "}");
+    }
+
+    @Test
+    void publishVideoSendsTheOpenViduParamsAndMapsTheResult() throws Exception {
+        connect();
+        String offer = "v=0\r\nc=IN IP4 127.0.0.1\r\nm=video 5004 RTP/AVP 96\r\na=sendonly\r\n";
+        CompletableFuture<PublishResult> pub = client.publishVideo(PublishOptions.camera(offer));
+        JsonNode req = nextRequest();
+        assertEquals("publishVideo", req.get("method").asText());
+        JsonNode p = req.get("params");
+        assertEquals(offer, p.get("sdpOffer").asText());
+        assertFalse(p.get("hasAudio").asBoolean());
+        assertTrue(p.get("hasVideo").asBoolean());
+        assertFalse(p.get("audioActive").asBoolean());
+        assertTrue(p.get("videoActive").asBoolean());
+        assertEquals("CAMERA", p.get("typeOfVideo").asText());
+        assertEquals(30, p.get("frameRate").asInt());
+        assertTrue(p.get("videoDimensions").isTextual(), "videoDimensions is a stringified JSON object");
+        assertEquals("{\"width\":640,\"height\":480}", p.get("videoDimensions").asText());
+        assertFalse(p.get("doLoopback").asBoolean());
+        assertEquals(9, p.size(), "no other params: " + p);
+
+        reply(req, "{\"id\":\"str_CAM_abc\",\"createdAt\":123,\"sdpAnswer\":\"v=0\\r\\n\"}");
+        PublishResult r = get(pub);
+        assertEquals("str_CAM_abc", r.streamId());
+        assertEquals(123, r.createdAt());
+        assertEquals("v=0\r\n", r.sdpAnswer());
+    }
+
+    @Test
+    void publishResultWithoutSdpAnswerFailsClearly() throws Exception {
+        connect();
+        CompletableFuture<PublishResult> pub = client.publishVideo(PublishOptions.camera("v=0"));
+        reply(nextRequest(), "{\"id\":\"str_x\",\"createdAt\":1}");
+        Throwable t = failureOf(pub);
+        assertInstanceOf(IllegalStateException.class, t);
+        assertTrue(t.getMessage().contains("sdpAnswer"), t.getMessage());
+    }
+
+    @Test
+    void receiveVideoFromSendsSenderAndOfferAndReturnsTheAnswer() throws Exception {
+        connect();
+        CompletableFuture<String> answer = client.receiveVideoFrom("str_CAM_abc", "offer-sdp");
+        JsonNode req = nextRequest();
+        assertEquals("receiveVideoFrom", req.get("method").asText());
+        assertEquals("str_CAM_abc", req.at("/params/sender").asText());
+        assertEquals("offer-sdp", req.at("/params/sdpOffer").asText());
+        assertEquals(2, req.get("params").size());
+        reply(req, "{\"sdpAnswer\":\"answer-sdp\"}");
+        assertEquals("answer-sdp", get(answer));
+    }
+
+    @Test
+    void unpublishAndUnsubscribeRequestShapes() throws Exception {
+        connect();
+        CompletableFuture<JsonNode> unpublish = client.unpublishVideo();
+        JsonNode r1 = nextRequest();
+        assertEquals("unpublishVideo", r1.get("method").asText());
+        assertEquals(0, r1.get("params").size());
+        reply(r1, "{}");
+        get(unpublish);
+
+        CompletableFuture<JsonNode> unsubscribe = client.unsubscribeFromVideo("str_CAM_abc");
+        JsonNode r2 = nextRequest();
+        assertEquals("unsubscribeFromVideo", r2.get("method").asText());
+        assertEquals("{\"sender\":\"str_CAM_abc\"}", r2.get("params").toString());
+        reply(r2, "{}");
+        get(unsubscribe);
+    }
+
+    @Test
+    void joinResultAndPublishEventsCarryStreams() throws Exception {
+        connect();
+        CompletableFuture<JoinResult> join = client.joinRoom("ws://h:1?sessionId=s1&token=tok_a", "");
+        reply(nextRequest(), "{\"id\":\"con_me\",\"value\":[{\"id\":\"con_x\",\"createdAt\":1,\"metadata\":\"\","
+                + "\"streams\":[{\"id\":\"str_CAM_x\",\"createdAt\":7,\"hasAudio\":false,\"hasVideo\":true,"
+                + "\"typeOfVideo\":\"CAMERA\",\"frameRate\":30}]},{\"id\":\"con_y\",\"createdAt\":2}],\"seq\":0}");
+        JoinResult j = get(join);
+        StreamInfo s = j.participants().get(0).streams().get(0);
+        assertEquals("str_CAM_x", s.streamId());
+        assertEquals(7, s.createdAt());
+        assertFalse(s.hasAudio());
+        assertTrue(s.hasVideo());
+        assertEquals("CAMERA", s.typeOfVideo());
+        assertEquals(30, s.raw().get("frameRate").asInt());
+        assertEquals(List.of(), j.participants().get(1).streams(), "no streams field: empty");
+
+        server.sendText("{\"jsonrpc\":\"2.0\",\"method\":\"participantPublished\",\"params\":{\"id\":\"con_y\","
+                + "\"streams\":[{\"id\":\"str_CAM_y\",\"createdAt\":9,\"hasAudio\":false,\"hasVideo\":true,"
+                + "\"typeOfVideo\":\"CAMERA\"}],\"seq\":1}}");
+        server.sendText("{\"jsonrpc\":\"2.0\",\"method\":\"participantUnpublished\",\"params\":{\"connectionId\":\"con_y\","
+                + "\"reason\":\"unpublish\",\"seq\":2}}");
+        ServerEvent published = client.nextEvent(WAIT).orElseThrow();
+        assertEquals("participantPublished", published.method());
+        assertEquals("con_y", published.param("id"));
+        assertEquals(List.of("str_CAM_y"), published.streams().stream().map(StreamInfo::streamId).toList());
+        ServerEvent unpublished = client.nextEvent(WAIT).orElseThrow();
+        assertEquals("participantUnpublished", unpublished.method());
+        assertEquals("con_y", unpublished.param("connectionId"));
+        assertEquals("unpublish", unpublished.param("reason"));
+        assertEquals(List.of(), unpublished.streams());
+        assertEquals(2, client.lastSeq());
+    }
 }

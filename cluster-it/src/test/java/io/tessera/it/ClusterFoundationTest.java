@@ -86,26 +86,15 @@ class ClusterFoundationTest {
     }
 
     private static Rest.Response createSession(Rest rest, String customSessionId) {
-        Rest.Response r = rest.post("/openvidu/api/sessions", Map.of("customSessionId", customSessionId));
-        assertEquals(200, r.status(), r::toString);
-        assertEquals(customSessionId, r.body().path("id").asText(), r::toString);
-        return r;
+        return TestSessions.createSession(rest, customSessionId);
     }
 
     private static Rest.Response createConnection(Rest rest, String sessionId, String data) {
-        Rest.Response r = rest.post("/openvidu/api/sessions/" + sessionId + "/connection",
-                Map.of("type", "WEBRTC", "role", "PUBLISHER", "data", data));
-        assertEquals(200, r.status(), r::toString);
-        assertTrue(r.body().path("token").asText().contains("token=tok_"), r::toString);
-        assertTrue(r.body().path("connectionId").asText().startsWith("con_"), r::toString);
-        return r;
+        return TestSessions.createConnection(rest, sessionId, data);
     }
 
-    /** Replication is asynchronous: wait until a master can read the connection before joining through it. */
     private static void awaitConnectionVisible(ClusterProcesses.Node master, String sessionId, String connectionId) {
-        await(connectionId + " visible on " + master.id()).atMost(REPLICATION).pollInterval(Duration.ofMillis(100))
-                .until(() -> rest(master).get("/openvidu/api/sessions/" + sessionId + "/connection/" + connectionId)
-                        .status() == 200);
+        TestSessions.awaitConnectionVisible(rest(master), sessionId, connectionId);
     }
 
     // ------------------------------------------------------------------ 1

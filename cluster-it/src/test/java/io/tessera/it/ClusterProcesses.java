@@ -71,7 +71,11 @@ public final class ClusterProcesses implements AutoCloseable {
     private volatile Set<String> notReady = Set.of();
     private boolean closed;
 
-    private ClusterProcesses(String testName, String secret, List<Node> masters, List<Node> mediaNodes) {
+    private final Map<String, String> extraEnv;
+
+    private ClusterProcesses(String testName, String secret, List<Node> masters, List<Node> mediaNodes,
+                             Map<String, String> extraEnv) {
+        this.extraEnv = Map.copyOf(extraEnv);
         this.testName = testName;
         this.secret = secret;
         this.masters = List.copyOf(masters);
@@ -80,6 +84,11 @@ public final class ClusterProcesses implements AutoCloseable {
 
     /** Starts the processes (without waiting for them: see {@link #awaitReady(Duration)}). */
     public static ClusterProcesses start(String testName, int masterCount, int mediaCount) {
+        return start(testName, masterCount, mediaCount, Map.of());
+    }
+
+    /** As {@link #start(String, int, int)}, with extra environment variables for every node (e.g. RTP port ranges). */
+    public static ClusterProcesses start(String testName, int masterCount, int mediaCount, Map<String, String> extraEnv) {
         if (masterCount < 1 || masterCount > 9 || mediaCount < 0 || mediaCount > 9) {
             throw new IllegalArgumentException("1-9 masters and 0-9 media nodes, got " + masterCount + "/" + mediaCount);
         }
@@ -101,7 +110,7 @@ public final class ClusterProcesses implements AutoCloseable {
         byte[] random = new byte[18];
         new SecureRandom().nextBytes(random);
         String secret = "it_" + HexFormat.of().formatHex(random);
-        ClusterProcesses cluster = new ClusterProcesses(testName, secret, masters, media);
+        ClusterProcesses cluster = new ClusterProcesses(testName, secret, masters, media, extraEnv);
         cluster.launch(logDir);
         return cluster;
     }
@@ -150,6 +159,7 @@ public final class ClusterProcesses implements AutoCloseable {
         env.put("TESSERA_HTTP_PORT", Integer.toString(n.httpPort()));
         env.put("TESSERA_SEEDS", seeds);
         env.put("TESSERA_SECRET", secret);
+        env.putAll(extraEnv);
         pb.redirectErrorStream(true);
         // A file, not a pipe: a chatty node can never block on a full pipe buffer.
         pb.redirectOutput(ProcessBuilder.Redirect.to(n.log().toFile()));
