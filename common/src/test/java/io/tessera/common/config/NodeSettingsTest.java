@@ -59,4 +59,13 @@ class NodeSettingsTest {
         assertThrows(IllegalArgumentException.class, () -> ClusterFormationMode.of(
                 ConfigFactory.parseString("tessera.cluster.formation = dns")));
     }
+
+    @Test
+    void theNodeDefaultsParseWithSeedsFormationAndTheManagementPort() {
+        var config = ConfigFactory.parseResources("tessera-node.conf").resolve();
+        assertEquals(ClusterFormationMode.SEEDS, ClusterFormationMode.of(config));
+        assertEquals(7626, config.getInt("pekko.management.http.port"));
+        assertEquals("tessera-aws-asg",
+                config.getString("pekko.management.cluster.bootstrap.contact-point-discovery.discovery-method"));
+    }
 }
