@@ -1,6 +1,7 @@
 package io.tessera.master;
 
 import com.typesafe.config.Config;
+import io.tessera.common.cluster.ClusterFormation;
 import io.tessera.common.config.NodeSettings;
 import io.tessera.common.health.HealthRoutes;
 import io.tessera.master.cluster.ClusterView;
@@ -53,6 +54,7 @@ public final class MasterMain {
         Config master = settings.config.getConfig("tessera.master");
         MediaNodes mediaNodes = new MediaNodes(master.getDuration("placement.report-timeout").toMillis());
         ActorSystem<Void> system = ActorSystem.create(guardian(mediaNodes), NodeSettings.SYSTEM_NAME, settings.config);
+        ClusterFormation.start(system);
 
         RoutingTable routing = new RoutingTable(system, master.getDuration("routing.read-timeout"),
                 master.getDuration("routing.write-timeout"));

@@ -1,5 +1,6 @@
 package io.tessera.media;
 
+import io.tessera.common.cluster.ClusterFormation;
 import io.tessera.common.config.NodeSettings;
 import io.tessera.common.health.HealthRoutes;
 import io.tessera.common.protocol.ClusterTopics;
@@ -50,6 +51,7 @@ public final class MediaMain {
             return;
         }
         ActorSystem<Void> system = ActorSystem.create(guardian(settings), NodeSettings.SYSTEM_NAME, settings.config);
+        ClusterFormation.start(system);
         Http.get(system).newServerAt(settings.httpHost, settings.httpPort)
                 .bind(new HealthRoutes(system).routes())
                 .whenComplete((binding, error) -> {

@@ -54,7 +54,9 @@ public final class NodeSettings {
         if (!nodeId.matches("[A-Za-z0-9_.-]{1,64}")) {
             throw new IllegalArgumentException("TESSERA_NODE_ID must be 1-64 characters of [A-Za-z0-9_.-], got '" + nodeId + "'");
         }
-        List<String> seedNodes = seedNodes(loaded.getString("tessera.seeds"));
+        // With Cluster Bootstrap the contact points decide whom to join; configured seeds would join on their own.
+        List<String> seedNodes = ClusterFormationMode.of(loaded) == ClusterFormationMode.BOOTSTRAP
+                ? List.of() : seedNodes(loaded.getString("tessera.seeds"));
         Config overrides = ConfigFactory.empty()
                 .withValue("pekko.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(port))
                 // The second role carries the node id, so every member can name every other one.

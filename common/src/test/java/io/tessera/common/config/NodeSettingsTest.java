@@ -42,4 +42,30 @@ class NodeSettingsTest {
                 "pekko.remote.artery.canonical.hostname = h\ntessera { node-id = \"a b\", seeds = \"h:1\", http.host = \"\" }")
                 .withFallback(ConfigFactory.defaultReference())));
     }
+
+    @Test
+    void bootstrapFormationLeavesTheSeedNodesEmptySoPekkoDoesNotJoinThemToo() {
+        NodeSettings s = NodeSettings.load("master", 2551, 4443, ConfigFactory.parseString(
+                "pekko.remote.artery.canonical.hostname = \"10.0.1.7\"\n"
+                        + "tessera { node-id = \"\", seeds = \"127.0.0.1:2551\", http.host = \"\", cluster.formation = bootstrap }")
+                .withFallback(ConfigFactory.defaultReference()));
+        assertEquals(List.of(), s.config.getStringList("pekko.cluster.seed-nodes"));
+        assertEquals(ClusterFormationMode.BOOTSTRAP, ClusterFormationMode.of(s.config));
+    }
+
+    @Test
+    void seedsAreTheDefaultFormationAndAnUnknownOneIsRefused() {
+        assertEquals(ClusterFormationMode.SEEDS, ClusterFormationMode.of(ConfigFactory.empty()));
+        assertThrows(IllegalArgumentException.class, () -> ClusterFormationMode.of(
+                ConfigFactory.parseString("tessera.cluster.formation = dns")));
+    }
+
+    @Test
+    void theNodeDefaultsParseWithSeedsFormationAndTheManagementPort() {
+        var config = ConfigFactory.parseResources("tessera-node.conf").resolve();
+        assertEquals(ClusterFormationMode.SEEDS, ClusterFormationMode.of(config));
+        assertEquals(7626, config.getInt("pekko.management.http.port"));
+        assertEquals("tessera-aws-asg",
+                config.getString("pekko.management.cluster.bootstrap.contact-point-discovery.discovery-method"));
+    }
 }

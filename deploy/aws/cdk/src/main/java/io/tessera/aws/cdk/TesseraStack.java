@@ -1,0 +1,217 @@
+package io.tessera.aws.cdk;
+
+import io.tessera.aws.metrics.ScalingMetrics;
+import software.amazon.awscdk.Aws;
+import software.amazon.awscdk.CfnOutput;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.StackProps;
+import software.amazon.awscdk.services.autoscaling.AutoScalingGroup;
+import software.amazon.awscdk.services.autoscaling.BasicLifecycleHookProps;
+import software.amazon.awscdk.services.autoscaling.DefaultResult;
+import software.amazon.awscdk.services.autoscaling.ElbHealthCheckOptions;
+import software.amazon.awscdk.services.autoscaling.LifecycleTransition;
+import software.amazon.awscdk.services.autoscaling.MetricTargetTrackingProps;
+import software.amazon.awscdk.services.cloudwatch.Metric;
+import software.amazon.awscdk.services.ec2.InstanceType;
+import software.amazon.awscdk.services.ec2.LaunchTemplate;
+import software.amazon.awscdk.services.ec2.MachineImage;
+import software.amazon.awscdk.services.ec2.Peer;
+import software.amazon.awscdk.services.ec2.Port;
+import software.amazon.awscdk.services.ec2.SecurityGroup;
+import software.amazon.awscdk.services.ec2.SubnetConfiguration;
+import software.amazon.awscdk.services.ec2.SubnetSelection;
+import software.amazon.awscdk.services.ec2.SubnetType;
+import software.amazon.awscdk.services.ec2.UserData;
+import software.amazon.awscdk.services.ec2.Vpc;
+import software.amazon.awscdk.services.elasticloadbalancingv2.AddNetworkTargetsProps;
+import software.amazon.awscdk.services.elasticloadbalancingv2.BaseNetworkListenerProps;
+import software.amazon.awscdk.services.elasticloadbalancingv2.ListenerCertificate;
+import software.amazon.awscdk.services.elasticloadbalancingv2.NetworkListener;
+import software.amazon.awscdk.services.elasticloadbalancingv2.NetworkLoadBalancer;
+import software.amazon.awscdk.services.elasticloadbalancingv2.Protocol;
+import software.amazon.awscdk.services.iam.ManagedPolicy;
+import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.iam.Role;
+import software.amazon.awscdk.services.iam.ServicePrincipal;
+import software.constructs.Construct;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Tessera on AWS: masters in an Auto Scaling group (at least 3, spread over the VPC's AZs) behind a Network Load
+ * Balancer, media nodes in a second group in public subnets (clients send RTP to them directly), both forming
+ * one Pekko cluster through Cluster Bootstrap over the two groups, scaled on the cluster's CloudWatch metrics and
+ * drained on scale-in through lifecycle hooks.
+ */
+public final class TesseraStack extends Stack {
+    private final DeploymentSettings settings;
+
+    public TesseraStack(Construct scope, String id, StackProps props, DeploymentSettings settings) {
+        super(scope, id, props);
+        this.settings = settings;
+
+        Vpc vpc = vpc();
+        SecurityGroup lbSg = securityGroup(vpc, "LoadBalancerSecurityGroup", "Tessera NLB: clients and application servers");
+        SecurityGroup masterSg = securityGroup(vpc, "MasterSecurityGroup", "Tessera masters");
+        SecurityGroup mediaSg = securityGroup(vpc, "MediaSecurityGroup", "Tessera media nodes");
+        clusterRules(lbSg, masterSg, mediaSg);
+
+        // Fixed names: each group's user data names both groups, and tokens would make the templates depend on each other.
+        String masterGroupName = Aws.STACK_NAME + "-masters";
+        String mediaGroupName = Aws.STACK_NAME + "-media";
+        String discoveryGroups = masterGroupName + "," + mediaGroupName;
+
+        NetworkLoadBalancer nlb = NetworkLoadBalancer.Builder.create(this, "LoadBalancer").vpc(vpc)
+                .internetFacing(true).crossZoneEnabled(true).securityGroups(List.of(lbSg)).build();
+        String publicUrl = settings.tls() ? "https://" + settings.domainName().orElseThrow()
+                : "http://" + nlb.getLoadBalancerDnsName();
+
+        AutoScalingGroup masters = group(NodeUserData.Role.MASTER, vpc, masterSg, masterGroupName, discoveryGroups,
+                publicUrl, settings.masterInstanceType(), settings.masterMin(), settings.masterMax(),
+                SubnetType.PRIVATE_WITH_EGRESS, false);
+        AutoScalingGroup media = group(NodeUserData.Role.MEDIA, vpc, mediaSg, mediaGroupName, discoveryGroups,
+                publicUrl, settings.mediaInstanceType(), settings.mediaMin(), settings.mediaMax(),
+                SubnetType.PUBLIC, true);
+
+        listener(nlb).addTargets("Masters", AddNetworkTargetsProps.builder()
+                .port(ClusterPorts.MASTER_HTTP).protocol(Protocol.TCP).targets(List.of(masters))
+                // Clients reconnect to another master (SDK failover); no need to hold a leaving one long.
+                .deregistrationDelay(Duration.seconds(30))
+                .healthCheck(software.amazon.awscdk.services.elasticloadbalancingv2.HealthCheck.builder()
+                        .protocol(Protocol.HTTP).port(String.valueOf(ClusterPorts.MASTER_HTTP)).path("/health/ready")
+                        .interval(Duration.seconds(5)).timeout(Duration.seconds(3))
+                        .healthyThresholdCount(2).unhealthyThresholdCount(2).build())
+                .build());
+
+        masters.scaleToTrackMetric("MasterConnectionsTracking", MetricTargetTrackingProps.builder()
+                .metric(clusterMetric(ScalingMetrics.MASTER_CONNECTIONS))
+                .targetValue(settings.masterConnectionsTarget()).build());
+        media.scaleToTrackMetric("MediaLoadRatioTracking", MetricTargetTrackingProps.builder()
+                .metric(clusterMetric(ScalingMetrics.MEDIA_NODE_LOAD_RATIO))
+                .targetValue(settings.mediaLoadRatioTarget()).build());
+
+        CfnOutput.Builder.create(this, "PublicUrl").value(publicUrl)
+                .description("Masters' REST and WebSocket URL (OpenVidu URL for application servers)").build();
+        CfnOutput.Builder.create(this, "LoadBalancerDnsName").value(nlb.getLoadBalancerDnsName()).build();
+        CfnOutput.Builder.create(this, "MasterGroupName").value(masterGroupName).build();
+        CfnOutput.Builder.create(this, "MediaGroupName").value(mediaGroupName).build();
+    }
+
+    private Vpc vpc() {
+        Vpc.Builder vpc = Vpc.Builder.create(this, "Vpc")
+                .natGateways(settings.natGateways())
+                .restrictDefaultSecurityGroup(false)
+                .subnetConfiguration(List.of(
+                        SubnetConfiguration.builder().name("public").subnetType(SubnetType.PUBLIC).cidrMask(24)
+                                .mapPublicIpOnLaunch(true).build(),
+                        SubnetConfiguration.builder().name("private").subnetType(SubnetType.PRIVATE_WITH_EGRESS)
+                                .cidrMask(22).build()));
+        // Three AZs keep a majority of three masters through the loss of one AZ; two (the default of an
+        // environment-agnostic stack) do not.
+        return settings.availabilityZones().isEmpty() ? vpc.maxAzs(3).build()
+                : vpc.availabilityZones(settings.availabilityZones()).build();
+    }
+
+    private SecurityGroup securityGroup(Vpc vpc, String id, String description) {
+        return SecurityGroup.Builder.create(this, id).vpc(vpc).description(description).allowAllOutbound(true).build();
+    }
+
+    /** Only the two node groups reach remoting and management; the world reaches the LB and the RTP ports. */
+    private void clusterRules(SecurityGroup lbSg, SecurityGroup masterSg, SecurityGroup mediaSg) {
+        int listenerPort = settings.tls() ? 443 : 80;
+        lbSg.addIngressRule(Peer.anyIpv4(), Port.tcp(listenerPort), "clients and application servers");
+        masterSg.addIngressRule(lbSg, Port.tcp(ClusterPorts.MASTER_HTTP), "REST, WebSocket and health checks from the NLB");
+        for (SecurityGroup member : List.of(masterSg, mediaSg)) {
+            for (SecurityGroup peer : List.of(masterSg, mediaSg)) {
+                member.addIngressRule(peer, Port.tcp(ClusterPorts.MASTER_REMOTING), "Pekko remoting (masters)");
+                member.addIngressRule(peer, Port.tcp(ClusterPorts.MEDIA_REMOTING), "Pekko remoting (media)");
+                member.addIngressRule(peer, Port.tcp(ClusterPorts.MANAGEMENT), "Cluster Bootstrap probes");
+            }
+        }
+        mediaSg.addIngressRule(Peer.anyIpv4(), Port.udpRange(settings.rtpPortFrom(), settings.rtpPortTo()), "RTP from clients");
+    }
+
+    private NetworkListener listener(NetworkLoadBalancer nlb) {
+        // TCP or TLS (terminated at the NLB): WebSocket upgrades pass either way, unlike an HTTP-aware listener.
+        BaseNetworkListenerProps.Builder listener = BaseNetworkListenerProps.builder();
+        if (settings.tls()) {
+            listener.port(443).protocol(Protocol.TLS)
+                    .certificates(List.of(ListenerCertificate.fromArn(settings.certificateArn().orElseThrow())));
+        } else {
+            listener.port(80).protocol(Protocol.TCP);
+        }
+        return nlb.addListener("Listener", listener.build());
+    }
+
+    private AutoScalingGroup group(NodeUserData.Role role, Vpc vpc, SecurityGroup sg, String groupName,
+                                   String discoveryGroups, String publicUrl, String instanceType, int min, int max,
+                                   SubnetType subnets, boolean publicIp) {
+        String prefix = role == NodeUserData.Role.MASTER ? "Master" : "Media";
+        String hookName = groupName + "-scale-in";
+        Role instanceRole = instanceRole(prefix, groupName);
+        UserData userData = UserData.forLinux();
+        userData.addCommands(NodeUserData.commands(role, settings, Aws.REGION, groupName, discoveryGroups, hookName,
+                publicUrl).toArray(String[]::new));
+        LaunchTemplate template = LaunchTemplate.Builder.create(this, prefix + "LaunchTemplate")
+                .machineImage(MachineImage.latestAmazonLinux2023())
+                .instanceType(new InstanceType(instanceType))
+                .securityGroup(sg).role(instanceRole).userData(userData)
+                .requireImdsv2(true).associatePublicIpAddress(publicIp)
+                .build();
+        AutoScalingGroup.Builder group = AutoScalingGroup.Builder.create(this, prefix + "Group")
+                .vpc(vpc).vpcSubnets(SubnetSelection.builder().subnetType(subnets).build())
+                .autoScalingGroupName(groupName).launchTemplate(template)
+                .minCapacity(min).maxCapacity(max);
+        if (role == NodeUserData.Role.MASTER) {
+            // Replace a master the NLB sees unready for long, not just one whose EC2 status fails.
+            group.healthCheck(software.amazon.awscdk.services.autoscaling.HealthCheck.elb(
+                    ElbHealthCheckOptions.builder().grace(Duration.minutes(5)).build()));
+        }
+        AutoScalingGroup asg = group.build();
+        asg.addLifecycleHook("ScaleInHook", BasicLifecycleHookProps.builder()
+                .lifecycleHookName(hookName)
+                .lifecycleTransition(LifecycleTransition.INSTANCE_TERMINATING)
+                // The handler heartbeats every minute while it drains; if it dies, the instance goes anyway.
+                .heartbeatTimeout(Duration.minutes(5))
+                .defaultResult(DefaultResult.CONTINUE)
+                .build());
+        return asg;
+    }
+
+    private Role instanceRole(String prefix, String groupName) {
+        Role role = Role.Builder.create(this, prefix + "InstanceRole")
+                .assumedBy(new ServicePrincipal("ec2.amazonaws.com"))
+                // Session Manager instead of SSH: no key pairs, no port 22.
+                .managedPolicies(List.of(ManagedPolicy.fromAwsManagedPolicyName("AmazonSSMManagedInstanceCore")))
+                .build();
+        role.addToPolicy(PolicyStatement.Builder.create()
+                .actions(List.of("autoscaling:DescribeAutoScalingGroups", "ec2:DescribeInstances"))
+                .resources(List.of("*")) // these describe calls take no resource-level permissions
+                .build());
+        role.addToPolicy(PolicyStatement.Builder.create()
+                .actions(List.of("autoscaling:CompleteLifecycleAction", "autoscaling:RecordLifecycleActionHeartbeat"))
+                .resources(List.of("arn:" + Aws.PARTITION + ":autoscaling:" + Aws.REGION + ":" + Aws.ACCOUNT_ID
+                        + ":autoScalingGroup:*:autoScalingGroupName/" + groupName))
+                .build());
+        role.addToPolicy(PolicyStatement.Builder.create()
+                .actions(List.of("s3:GetObject"))
+                .resources(List.of("arn:" + Aws.PARTITION + ":s3:::" + settings.artifactBucket() + "/" + settings.artifactKey()))
+                .build());
+        role.addToPolicy(settings.secretArn()
+                .map(arn -> PolicyStatement.Builder.create().actions(List.of("secretsmanager:GetSecretValue"))
+                        .resources(List.of(arn)).build())
+                .orElseGet(() -> PolicyStatement.Builder.create().actions(List.of("ssm:GetParameter"))
+                        .resources(List.of("arn:" + Aws.PARTITION + ":ssm:" + Aws.REGION + ":" + Aws.ACCOUNT_ID
+                                + ":parameter/" + settings.secretParameter().orElseThrow().replaceFirst("^/", "")))
+                        .build()));
+        return role;
+    }
+
+    private Metric clusterMetric(String name) {
+        return Metric.Builder.create().namespace(ScalingMetrics.NAMESPACE).metricName(name)
+                .dimensionsMap(Map.of(ScalingMetrics.CLUSTER_DIMENSION, Aws.STACK_NAME))
+                .statistic("Average").period(Duration.minutes(1)).build();
+    }
+}

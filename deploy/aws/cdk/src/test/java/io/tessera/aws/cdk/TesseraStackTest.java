@@ -1,0 +1,223 @@
+package io.tessera.aws.cdk;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awscdk.App;
+import software.amazon.awscdk.StackProps;
+import software.amazon.awscdk.assertions.Match;
+import software.amazon.awscdk.assertions.Template;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Assertions on the synthesized CloudFormation template (CDK runs its constructs in Node.js through jsii). */
+class TesseraStackTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String SECRET_ARN = "arn:aws:secretsmanager:us-east-1:111122223333:secret:tessera-cluster-AbCdEf";
+
+    private static Template template;
+    private static JsonNode resources;
+
+    @BeforeAll
+    static void synthesize() {
+        template = synth(Map.of("artifactBucket", "tessera-artifacts", "secretArn", SECRET_ARN,
+                "availabilityZones", "us-east-1a,us-east-1b,us-east-1c"));
+        resources = JSON.valueToTree(template.toJSON()).get("Resources");
+    }
+
+    static Template synth(Map<String, Object> context) {
+        App app = new App();
+        DeploymentSettings settings = DeploymentSettings.fromContext(context::get);
+        return Template.fromStack(new TesseraStack(app, "tessera", StackProps.builder().build(), settings));
+    }
+
+    @Test
+    void mastersAreAtLeastThreeAndMediaNodesAGroupOfTheirOwn() {
+        template.resourceCountIs("AWS::AutoScaling::AutoScalingGroup", 2);
+        template.hasResourceProperties("AWS::AutoScaling::AutoScalingGroup", Map.of(
+                "MinSize", "3", "MaxSize", "5", "HealthCheckType", "ELB"));
+        template.hasResourceProperties("AWS::AutoScaling::AutoScalingGroup", Map.of("MinSize", "2", "MaxSize", "10"));
+    }
+
+    @Test
+    void bothGroupsSpreadOverThreeAvailabilityZones() {
+        for (JsonNode group : ofType("AWS::AutoScaling::AutoScalingGroup")) {
+            Set<String> zones = new HashSet<>();
+            for (JsonNode subnet : group.path("Properties").path("VPCZoneIdentifier")) {
+                zones.add(resources.get(subnet.get("Ref").asText()).path("Properties").path("AvailabilityZone").asText());
+            }
+            assertEquals(Set.of("us-east-1a", "us-east-1b", "us-east-1c"), zones);
+        }
+    }
+
+    @Test
+    void theLoadBalancerChecksMasterReadinessEveryFiveSecondsWithThresholdsOfTwo() {
+        template.hasResourceProperties("AWS::ElasticLoadBalancingV2::LoadBalancer", Map.of(
+                "Type", "network", "Scheme", "internet-facing"));
+        template.hasResourceProperties("AWS::ElasticLoadBalancingV2::TargetGroup", Map.of(
+                "Port", 4443, "Protocol", "TCP",
+                "HealthCheckProtocol", "HTTP", "HealthCheckPath", "/health/ready", "HealthCheckPort", "4443",
+                "HealthCheckIntervalSeconds", 5, "HealthyThresholdCount", 2, "UnhealthyThresholdCount", 2));
+        // Plain TCP: WebSocket upgrades pass through untouched.
+        template.hasResourceProperties("AWS::ElasticLoadBalancingV2::Listener", Map.of("Port", 80, "Protocol", "TCP"));
+    }
+
+    @Test
+    void aCertificateTurnsTheListenerIntoTlsAndTokensIntoWss() {
+        Template tls = synth(Map.of("artifactBucket", "b", "secretArn", SECRET_ARN,
+                "certificateArn", "arn:aws:acm:us-east-1:111122223333:certificate/abc", "domainName", "media.example.org"));
+        tls.hasResourceProperties("AWS::ElasticLoadBalancingV2::Listener", Map.of("Port", 443, "Protocol", "TLS",
+                "Certificates", List.of(Map.of("CertificateArn", "arn:aws:acm:us-east-1:111122223333:certificate/abc"))));
+        assertTrue(JSON.valueToTree(tls.toJSON()).toString().contains("TESSERA_PUBLIC_URL=https://media.example.org"));
+    }
+
+    @Test
+    void onlyClusterMembersReachRemotingAndManagementPorts() {
+        String masterSg = logicalId("AWS::EC2::SecurityGroup", "Tessera masters");
+        String mediaSg = logicalId("AWS::EC2::SecurityGroup", "Tessera media nodes");
+        for (int port : List.of(2551, 2651, 7626)) {
+            List<JsonNode> rules = ingress().stream().filter(r -> r.path("FromPort").asInt() == port).toList();
+            Set<String> pairs = new HashSet<>();
+            for (JsonNode rule : rules) {
+                assertFalse(rule.has("CidrIp") || rule.has("CidrIpv6"), "port " + port + " open to an address range: " + rule);
+                String source = rule.path("SourceSecurityGroupId").path("Fn::GetAtt").get(0).asText();
+                assertTrue(Set.of(masterSg, mediaSg).contains(source), "port " + port + " from " + source);
+                pairs.add(source + "->" + rule.path("_target").asText());
+            }
+            assertEquals(4, pairs.size(), "masters and media nodes reach each other's port " + port + ": " + pairs);
+        }
+    }
+
+    @Test
+    void mediaNodesAreReachableOnTheRtpRangeWithPublicAddresses() {
+        String mediaSg = logicalId("AWS::EC2::SecurityGroup", "Tessera media nodes");
+        List<JsonNode> udp = ingress().stream().filter(r -> r.path("IpProtocol").asText().equals("udp")).toList();
+        assertEquals(1, udp.size());
+        assertEquals(40000, udp.get(0).path("FromPort").asInt());
+        assertEquals(49999, udp.get(0).path("ToPort").asInt());
+        assertEquals("0.0.0.0/0", udp.get(0).path("CidrIp").asText());
+        assertEquals(mediaSg, udp.get(0).path("_target").asText());
+        template.hasResourceProperties("AWS::EC2::LaunchTemplate", Map.of("LaunchTemplateData", Match.objectLike(Map.of(
+                "NetworkInterfaces", List.of(Match.objectLike(Map.of("AssociatePublicIpAddress", true)))))));
+    }
+
+    @Test
+    void bothGroupsHaveAScaleInLifecycleHookWithAHeartbeatTimeout() {
+        List<JsonNode> hooks = ofType("AWS::AutoScaling::LifecycleHook");
+        assertEquals(2, hooks.size());
+        Set<String> groups = new HashSet<>();
+        for (JsonNode hook : hooks) {
+            JsonNode p = hook.get("Properties");
+            assertEquals("autoscaling:EC2_INSTANCE_TERMINATING", p.get("LifecycleTransition").asText());
+            assertEquals(300, p.get("HeartbeatTimeout").asInt());
+            assertEquals("CONTINUE", p.get("DefaultResult").asText());
+            groups.add(p.get("AutoScalingGroupName").toString());
+        }
+        assertEquals(2, groups.size(), "one hook per group");
+    }
+
+    @Test
+    void groupsScaleOnTheClusterMetrics() {
+        for (String metric : List.of("MediaNodeLoadRatio", "MasterConnections")) {
+            template.hasResourceProperties("AWS::AutoScaling::ScalingPolicy", Map.of(
+                    "PolicyType", "TargetTrackingScaling",
+                    "TargetTrackingConfiguration", Match.objectLike(Map.of("CustomizedMetricSpecification",
+                            Match.objectLike(Map.of("Namespace", "Tessera", "MetricName", metric))))));
+        }
+    }
+
+    @Test
+    void noSecretValueInUserDataOnlyItsArnFetchedByTheInstanceRole() {
+        List<JsonNode> templates = ofType("AWS::EC2::LaunchTemplate");
+        assertEquals(2, templates.size());
+        for (JsonNode launchTemplate : templates) {
+            String userData = launchTemplate.path("Properties").path("LaunchTemplateData").path("UserData").toString();
+            assertTrue(userData.contains("aws secretsmanager get-secret-value"), userData);
+            assertTrue(userData.contains(SECRET_ARN));
+            // every assignment of the secret takes it from the shell variable filled at boot
+            for (String line : userData.split("\\\\n")) {
+                if (line.contains("TESSERA_SECRET=")) {
+                    assertEquals("TESSERA_SECRET=$CLUSTER_SECRET", line.trim(), line);
+                }
+            }
+            assertTrue(userData.contains("Restart=always"));
+            assertTrue(userData.contains("TESSERA_CLUSTER_FORMATION=bootstrap"));
+        }
+        String whole = JSON.valueToTree(template.toJSON()).toString();
+        assertFalse(whole.contains("MY_SECRET"), "the development default secret is nowhere in the template");
+        template.resourceCountIs("AWS::SecretsManager::Secret", 0);
+        template.hasResourceProperties("AWS::IAM::Policy", Map.of("PolicyDocument", Match.objectLike(Map.of(
+                "Statement", Match.arrayWith(List.of(Match.objectLike(Map.of(
+                        "Action", "secretsmanager:GetSecretValue", "Resource", SECRET_ARN))))))));
+    }
+
+    @Test
+    void anSsmParameterCanHoldTheSecretInstead() {
+        Template ssm = synth(Map.of("artifactBucket", "b", "secretParameter", "/tessera/secret"));
+        String whole = JSON.valueToTree(ssm.toJSON()).toString();
+        assertTrue(whole.contains("aws ssm get-parameter"));
+        assertTrue(whole.contains("--with-decryption --name '/tessera/secret'"));
+    }
+
+    @Test
+    void settingsRefuseFewerThanThreeMastersAndAMissingSecret() {
+        assertThrowsWithMessage("masterMin", () -> DeploymentSettings.fromContext(
+                Map.<String, Object>of("artifactBucket", "b", "secretArn", SECRET_ARN, "masterMin", "2")::get));
+        assertThrowsWithMessage("secretArn", () -> DeploymentSettings.fromContext(
+                Map.<String, Object>of("artifactBucket", "b")::get));
+        assertThrowsWithMessage("artifactBucket", () -> DeploymentSettings.fromContext(Map.<String, Object>of()::get));
+    }
+
+    private static void assertThrowsWithMessage(String fragment, Runnable action) {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, action::run);
+        assertTrue(e.getMessage().contains(fragment), e.getMessage());
+    }
+
+    private static List<JsonNode> ofType(String type) {
+        List<JsonNode> found = new ArrayList<>();
+        resources.fields().forEachRemaining(e -> {
+            if (e.getValue().path("Type").asText().equals(type)) {
+                found.add(e.getValue());
+            }
+        });
+        return found;
+    }
+
+    private static String logicalId(String type, String description) {
+        Map<String, String> ids = new HashMap<>();
+        resources.fields().forEachRemaining(e -> {
+            if (e.getValue().path("Type").asText().equals(type)) {
+                ids.put(e.getValue().path("Properties").path("GroupDescription").asText(), e.getKey());
+            }
+        });
+        return ids.get(description);
+    }
+
+    /** Every ingress rule, inline or standalone, with "_target" = the logical id of the group it opens. */
+    private static List<JsonNode> ingress() {
+        List<JsonNode> rules = new ArrayList<>();
+        resources.fields().forEachRemaining(e -> {
+            JsonNode r = e.getValue();
+            if (r.path("Type").asText().equals("AWS::EC2::SecurityGroup")) {
+                for (JsonNode rule : r.path("Properties").path("SecurityGroupIngress")) {
+                    rules.add(((com.fasterxml.jackson.databind.node.ObjectNode) rule.deepCopy()).put("_target", e.getKey()));
+                }
+            } else if (r.path("Type").asText().equals("AWS::EC2::SecurityGroupIngress")) {
+                JsonNode p = r.get("Properties");
+                rules.add(((com.fasterxml.jackson.databind.node.ObjectNode) p.deepCopy())
+                        .put("_target", p.path("GroupId").path("Fn::GetAtt").get(0).asText()));
+            }
+        });
+        return rules;
+    }
+}
