@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -43,7 +42,7 @@ public final class ForwardingBenchmark implements Callable<Integer> {
     double warmupSeconds;
 
     @Option(names = "--rounds", defaultValue = "3",
-            description = "Rounds per forwarder and subscriber count; the median round is reported (default: ${DEFAULT-VALUE}).")
+            description = "Rounds per forwarder and subscriber count; each figure's median is reported (default: ${DEFAULT-VALUE}).")
     int rounds;
 
     @Option(names = "--latency-rate", defaultValue = "1000",
@@ -132,7 +131,11 @@ public final class ForwardingBenchmark implements Callable<Integer> {
     private Runnable measuring(List<Round> into, Supplier<Forwarder> factory, int subscribers) {
         return () -> {
             try {
-                into.add(measure(factory, subscribers));
+                Round round = measure(factory, subscribers);
+                System.err.printf(Locale.ROOT, "  %s N=%d: %.0f pps, latency p50 %.0f µs p99 %.0f µs max %.0f µs%n",
+                        round.forwarder(), subscribers, round.forwardedPps(), round.p50Micros(), round.p99Micros(),
+                        round.maxMicros());
+                into.add(round);
             } catch (Exception e) {
                 throw new IllegalStateException("measuring failed", e);
             }
@@ -178,9 +181,16 @@ public final class ForwardingBenchmark implements Callable<Integer> {
         }
     }
 
+    /** Each figure's median over the rounds: a tail spike of one round (a 2-core machine's scheduling) is not the result. */
     private static Round median(List<Round> rounds) {
-        List<Round> sorted = rounds.stream().sorted(Comparator.comparingDouble(Round::forwardedPps)).toList();
-        return sorted.get(sorted.size() / 2);
+        return new Round(rounds.get(0).forwarder(), rounds.get(0).subscribers(), median(rounds, Round::inputPps),
+                median(rounds, Round::forwardedPps), median(rounds, Round::p50Micros), median(rounds, Round::p99Micros),
+                median(rounds, Round::maxMicros));
+    }
+
+    private static double median(List<Round> rounds, java.util.function.ToDoubleFunction<Round> figure) {
+        double[] values = rounds.stream().mapToDouble(figure).sorted().toArray();
+        return values[values.length / 2];
     }
 
     private static void pause(double seconds) throws InterruptedException {
