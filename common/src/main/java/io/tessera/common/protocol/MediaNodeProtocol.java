@@ -27,9 +27,11 @@ public final class MediaNodeProtocol {
             @JsonSubTypes.Type(value = Publish.class, name = "publish"),
             @JsonSubTypes.Type(value = Unpublish.class, name = "unpublish"),
             @JsonSubTypes.Type(value = Subscribe.class, name = "subscribe"),
-            @JsonSubTypes.Type(value = Unsubscribe.class, name = "unsubscribe")})
+            @JsonSubTypes.Type(value = Unsubscribe.class, name = "unsubscribe"),
+            @JsonSubTypes.Type(value = Resume.class, name = "resume")})
     public sealed interface Command extends ClusterSerializable
-            permits HostSession, Join, Leave, Signal, Evict, CloseSession, Publish, Unpublish, Subscribe, Unsubscribe {
+            permits HostSession, Join, Leave, Signal, Evict, CloseSession, Publish, Unpublish, Subscribe, Unsubscribe,
+            Resume {
         String sessionId();
 
         /** Answers the sender that the command failed; codes as in docs/CONTRACT.md. */
@@ -50,6 +52,24 @@ public final class MediaNodeProtocol {
         @Override
         public void reject(int code, String error) {
             replyTo.tell(JoinReply.failure(code, error));
+        }
+    }
+
+    /**
+     * A participant's client came back through a master (maybe another one) after its signalling path broke:
+     * from now on its events go to {@code signalling}, starting with every event after {@code lastSeq}.
+     */
+    public record Resume(String sessionId, String connectionId, String resumeSecret, long lastSeq,
+                         ActorRef<ParticipantEvent> signalling, ActorRef<JoinReply> replyTo) implements Command {
+        @Override
+        public void reject(int code, String error) {
+            replyTo.tell(JoinReply.failure(code, error));
+        }
+
+        /** The secret stays out of logs and dead-letter messages. */
+        @Override
+        public String toString() {
+            return "Resume[" + sessionId + ", " + connectionId + ", lastSeq=" + lastSeq + "]";
         }
     }
 
@@ -171,11 +191,19 @@ public final class MediaNodeProtocol {
         }
     }
 
-    /** Outcome of a join: the participants already there and the joiner's current sequence number. */
+    /**
+     * Outcome of a join or a resume: the other participants, the participant's current sequence number (after a
+     * resume: before the replayed events) and the secret that lets its client resume later.
+     */
     public record JoinReply(boolean ok, int errorCode, String error, String mediaNodeId,
-                            List<PeerInfo> others, long seq) implements ClusterSerializable {
+                            List<PeerInfo> others, long seq, String resumeSecret) implements ClusterSerializable {
         public static JoinReply failure(int code, String error) {
-            return new JoinReply(false, code, error, null, List.of(), 0);
+            return new JoinReply(false, code, error, null, List.of(), 0, null);
+        }
+
+        @Override
+        public String toString() {
+            return "JoinReply[ok=" + ok + ", " + errorCode + ", " + error + ", " + mediaNodeId + ", seq=" + seq + "]";
         }
     }
 

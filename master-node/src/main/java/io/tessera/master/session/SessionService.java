@@ -200,6 +200,21 @@ public final class SessionService {
         });
     }
 
+    /**
+     * Finds where a participant that is resuming lives: its session, its connection and the session's media
+     * node. The resume secret is checked by the media node, which alone knows it.
+     */
+    public CompletionStage<JoinTicket> locateForResume(String sessionId, String connectionId) {
+        return routing.session(sessionId).thenCompose(found -> {
+            SessionRecord session = found.orElseThrow(() -> ApiError.notFound("session " + sessionId
+                    + " not found (it ended); join again"));
+            return routing.findConnection(sessionId, c -> c.connectionId().equals(connectionId))
+                    .thenApply(connection -> new JoinTicket(session, connection.orElseThrow(() -> ApiError.notFound(
+                            "connection " + connectionId + " is no longer in session " + sessionId
+                                    + " (its grace window passed, or it left); join again")), nodeOf(session)));
+        });
+    }
+
     private ActorRef<MediaNodeProtocol.Command> nodeOf(SessionRecord session) {
         if (!mediaNodes.isAvailable(session.mediaNodeId())) {
             throw new ApiError(503, "media node " + session.mediaNodeId() + " of session " + session.sessionId()

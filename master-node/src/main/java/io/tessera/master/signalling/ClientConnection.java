@@ -63,7 +63,7 @@ public final class ClientConnection {
     public static final String CLOSE = "\u0000close";
 
     private record JoinCompleted(JsonNode id, SessionService.JoinTicket ticket, JoinReply reply, String metadata,
-                                 Throwable error) {
+                                 Throwable error, boolean resumed) {
     }
 
     private record CallCompleted(JsonNode id, JsonNode result, boolean leftSession, Throwable error) {
@@ -92,6 +92,8 @@ public final class ClientConnection {
 
     // The participation, once joined.
     private boolean joining;
+    /** While a resume is under way: the participant's events may arrive before the media node's answer. */
+    private String resumingConnectionId;
     private String sessionId;
     private String connectionId;
     private ActorRef<MediaNodeProtocol.Command> mediaNode;
@@ -143,6 +145,7 @@ public final class ClientConnection {
             switch (request.method()) {
                 case "ping" -> reply(request, JsonRpc.MAPPER.createObjectNode().put("value", "pong"));
                 case "joinRoom" -> joinRoom(request);
+                case "connect" -> resume(request);
                 case "leaveRoom" -> leaveRoom(request);
                 case "sendMessage" -> sendMessage(request);
                 case "publishVideo" -> publishVideo(request);
@@ -151,7 +154,7 @@ public final class ClientConnection {
                 case "unsubscribeFromVideo" -> unsubscribeFromVideo(request);
                 case "onIceCandidate" -> error(request.id(), JsonRpc.METHOD_NOT_FOUND,
                         "method 'onIceCandidate' is not used: the plain RTP media engine has no ICE (see docs/CONTRACT.md)");
-                case "connect", "streamPropertyChanged", "forceDisconnect", "forceUnpublish", "applyFilter",
+                case "streamPropertyChanged", "forceDisconnect", "forceUnpublish", "applyFilter",
                      "removeFilter", "execFilterMethod", "addFilterEventListener", "removeFilterEventListener",
                      "videoData", "subscribeToSpeechToText", "unsubscribeFromSpeechToText", "reconnectStream" ->
                         error(request.id(), JsonRpc.METHOD_NOT_FOUND, "method '" + request.method()
@@ -192,12 +195,42 @@ public final class ClientConnection {
                     .thenApply(reply -> new Object[]{ticket, reply});
         });
         ctx.pipeToSelf(joined, (pair, error) -> error != null
-                ? new JoinCompleted(request.id(), null, null, meta, error)
-                : new JoinCompleted(request.id(), (SessionService.JoinTicket) pair[0], (JoinReply) pair[1], meta, null));
+                ? new JoinCompleted(request.id(), null, null, meta, error, false)
+                : new JoinCompleted(request.id(), (SessionService.JoinTicket) pair[0], (JoinReply) pair[1], meta, null,
+                false));
+    }
+
+    /**
+     * {@code connect}: a client whose master died (or whose socket broke) takes its participation back, through
+     * this master. The media node checks the resume secret, re-attaches the participant to this actor and
+     * replays the events after {@code lastSeq}; they may arrive before its answer.
+     */
+    private void resume(Request request) throws Invalid {
+        if (joining || connectionId != null) {
+            error(request.id(), 105, "this socket has already joined a session; leaveRoom first");
+            return;
+        }
+        String session = JsonRpc.requiredString(request, "sessionId");
+        String connection = JsonRpc.requiredString(request, "connectionId");
+        String secret = JsonRpc.requiredString(request, "resumeSecret");
+        long lastSeq = JsonRpc.optionalLong(request, "lastSeq", 0, 0, Long.MAX_VALUE / 2);
+        joining = true;
+        resumingConnectionId = connection;
+        ActorRef<ParticipantEvent> self = ctx.getSelf().narrow();
+        CompletionStage<Object[]> resumed = sessions.locateForResume(session, connection).thenCompose(ticket ->
+                AskPattern.<MediaNodeProtocol.Command, JoinReply>ask(ticket.mediaNode(),
+                                replyTo -> new MediaNodeProtocol.Resume(session, connection, secret, lastSeq, self, replyTo),
+                                settings.askTimeout(), ctx.getSystem().scheduler())
+                        .thenApply(reply -> new Object[]{ticket, reply}));
+        ctx.pipeToSelf(resumed, (pair, error) -> error != null
+                ? new JoinCompleted(request.id(), null, null, "", error, true)
+                : new JoinCompleted(request.id(), (SessionService.JoinTicket) pair[0], (JoinReply) pair[1], "", null,
+                true));
     }
 
     private Behavior<Object> onJoinCompleted(JoinCompleted done) {
         joining = false;
+        resumingConnectionId = null;
         if (done.error() != null) {
             Throwable cause = ApiError.cause(done.error());
             if (cause instanceof ApiError api) {
@@ -235,9 +268,14 @@ public final class ClientConnection {
         result.put("mediaServer", "tessera");
         result.put("mediaNodeId", reply.mediaNodeId());
         result.put("seq", reply.seq());
+        result.put("resumeSecret", reply.resumeSecret());
+        if (done.resumed()) {
+            result.put("resumed", true);
+        }
         result.putArray("customIceServers");
         reply(done.id(), result);
-        ctx.getLog().info("connection {} joined session {} on media node {}", connectionId, sessionId, reply.mediaNodeId());
+        ctx.getLog().info("connection {} {} session {} on media node {}", connectionId,
+                done.resumed() ? "resumed" : "joined", sessionId, reply.mediaNodeId());
         return Behaviors.same();
     }
 
@@ -424,7 +462,9 @@ public final class ClientConnection {
     }
 
     private Behavior<Object> onEvent(ParticipantEvent event) {
-        if (connectionId == null || !connectionId.equals(event.recipient())) {
+        boolean current = connectionId != null && connectionId.equals(event.recipient());
+        boolean resuming = resumingConnectionId != null && resumingConnectionId.equals(event.recipient());
+        if (!current && !resuming) {
             return Behaviors.same(); // for a participation this socket no longer has
         }
         ObjectNode params = JsonRpc.MAPPER.createObjectNode();

@@ -154,6 +154,19 @@ public final class JsonRpc {
         return value.intValue();
     }
 
+    /** A whole number in [min, max]. */
+    public static long optionalLong(Request request, String field, long fallback, long min, long max) throws Invalid {
+        JsonNode value = request.params().get(field);
+        if (value == null || value.isNull()) {
+            return fallback;
+        }
+        if (!value.isIntegralNumber() || !value.canConvertToLong() || value.longValue() < min || value.longValue() > max) {
+            throw new Invalid(request.id(), INVALID_PARAMS, "invalid params: '" + field + "' must be an integer from "
+                    + min + " to " + max);
+        }
+        return value.longValue();
+    }
+
     static Invalid invalidParams(Request request, String message) {
         return new Invalid(request.id(), INVALID_PARAMS, "invalid params: " + message);
     }

@@ -23,6 +23,7 @@ import io.tessera.common.protocol.MediaNodeProtocol.ParticipantPublished;
 import io.tessera.common.protocol.MediaNodeProtocol.ParticipantUnpublished;
 import io.tessera.common.protocol.MediaNodeProtocol.PeerInfo;
 import io.tessera.common.protocol.MediaNodeProtocol.Publish;
+import io.tessera.common.protocol.MediaNodeProtocol.Resume;
 import io.tessera.common.protocol.MediaNodeProtocol.SdpReply;
 import io.tessera.common.protocol.MediaNodeProtocol.Signal;
 import io.tessera.common.protocol.MediaNodeProtocol.StreamInfo;
@@ -38,7 +39,11 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -53,7 +58,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * Every event a participant receives is numbered by that participant's own sequence, so a client that
  * resumes through another master can say what it saw last. A participant whose signalling actor dies
  * (its master crashed or its socket closed) is kept for a grace window, with its events buffered, and
- * evicted with reason {@code networkDisconnect} after it.
+ * evicted with reason {@code networkDisconnect} after it. Within the window its client can resume through
+ * any master: the last events of every participant are kept, so those lost on the way to a dying master are
+ * replayed too.
  *
  * <p>It also owns the session's media endpoints: each participant publishes at most one stream and
  * subscribes to any number; the {@link MediaEngine} moves the packets, and everything a participant holds
@@ -79,14 +86,18 @@ public final class Session {
     }
 
     /** Limits and identity of the node, fixed at start. */
-    public record Settings(String mediaNodeId, int maxParticipants, Duration graceWindow, int detachedEventBuffer) {
+    /** @param replayBuffer events kept per participant for a resume; a detached one that misses more is evicted */
+    public record Settings(String mediaNodeId, int maxParticipants, Duration graceWindow, int replayBuffer) {
     }
 
     private static final class Participant {
         final ParticipantInfo info;
         ActorRef<ParticipantEvent> signalling; // null while detached
         long seq;
-        final ArrayDeque<ParticipantEvent> pending = new ArrayDeque<>();
+        /** The last events, sent or not, for a resume; bounded by {@code replayBuffer}. */
+        final ArrayDeque<ParticipantEvent> recent = new ArrayDeque<>();
+        long seqAtDetach;
+        final String resumeSecret = newSecret();
         StreamInfo published; // null when not publishing
         final Set<String> subscriptions = new LinkedHashSet<>(); // stream ids it receives
 
@@ -94,6 +105,14 @@ public final class Session {
             this.info = info;
             this.signalling = signalling;
         }
+    }
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private static String newSecret() {
+        byte[] bytes = new byte[24];
+        RANDOM.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
     public static Behavior<Message> create(String sessionId, Settings settings, ActorRef<Changed> manager,
@@ -149,6 +168,8 @@ public final class Session {
             host.replyTo().tell(Ack.success());
         } else if (command instanceof Join join) {
             onJoin(join);
+        } else if (command instanceof Resume resume) {
+            onResume(resume);
         } else if (command instanceof Leave leave) {
             Participant p = participants.get(leave.connectionId());
             if (p == null) {
@@ -208,10 +229,61 @@ public final class Session {
         Participant joined = new Participant(info, join.signalling());
         participants.put(info.connectionId(), joined);
         ctx.watchWith(join.signalling(), new SignallingTerminated(info.connectionId(), join.signalling()));
-        join.replyTo().tell(new JoinReply(true, 0, null, settings.mediaNodeId(), others, joined.seq));
+        join.replyTo().tell(new JoinReply(true, 0, null, settings.mediaNodeId(), others, joined.seq,
+                joined.resumeSecret));
         notices.tell(new ParticipantActivated(sessionId, info.connectionId(), System.currentTimeMillis(),
                 info.metadata(), info.platform()));
         changed();
+    }
+
+    private void onResume(Resume resume) {
+        Participant p = participants.get(resume.connectionId());
+        if (p == null) {
+            resume.replyTo().tell(JoinReply.failure(404, "connection " + resume.connectionId() + " is no longer in session "
+                    + sessionId + " (its grace window passed, or it left); join again"));
+            return;
+        }
+        if (resume.resumeSecret() == null || !MessageDigest.isEqual(p.resumeSecret.getBytes(StandardCharsets.UTF_8),
+                resume.resumeSecret().getBytes(StandardCharsets.UTF_8))) {
+            resume.replyTo().tell(JoinReply.failure(401, "wrong resume secret for connection " + resume.connectionId()));
+            return;
+        }
+        long oldestKept = p.recent.isEmpty() ? p.seq + 1 : p.recent.peekFirst().seq();
+        if (resume.lastSeq() < 0 || resume.lastSeq() > p.seq) {
+            resume.replyTo().tell(JoinReply.failure(400, "lastSeq " + resume.lastSeq() + " is not between 0 and "
+                    + p.seq));
+            return;
+        }
+        if (resume.lastSeq() < oldestKept - 1) {
+            resume.replyTo().tell(JoinReply.failure(409, "connection " + resume.connectionId() + " missed events "
+                    + (resume.lastSeq() + 1) + ".." + (oldestKept - 1) + " that are no longer kept; join again"));
+            return;
+        }
+        if (!resume.signalling().equals(p.signalling)) {
+            if (p.signalling != null) {
+                ctx.unwatch(p.signalling); // the old path may still be alive (a frozen master); it gets nothing more
+            }
+            p.signalling = resume.signalling();
+            ctx.watchWith(resume.signalling(), new SignallingTerminated(resume.connectionId(), resume.signalling()));
+        }
+        timers.cancel("grace-" + resume.connectionId());
+        List<PeerInfo> others = new ArrayList<>(participants.size());
+        for (Participant other : participants.values()) {
+            if (other != p) {
+                others.add(new PeerInfo(other.info, other.published == null ? List.of() : List.of(other.published)));
+            }
+        }
+        resume.replyTo().tell(new JoinReply(true, 0, null, settings.mediaNodeId(), others, resume.lastSeq(),
+                p.resumeSecret));
+        int replayed = 0;
+        for (ParticipantEvent event : p.recent) {
+            if (event.seq() > resume.lastSeq()) {
+                p.signalling.tell(event);
+                replayed++;
+            }
+        }
+        ctx.getLog().info("participant {} of session {} resumed after seq {}; {} events replayed",
+                resume.connectionId(), sessionId, resume.lastSeq(), replayed);
     }
 
     private void onSignal(Signal signal) {
@@ -239,6 +311,7 @@ public final class Session {
         Participant p = participants.get(terminated.connectionId());
         if (p != null && terminated.signalling().equals(p.signalling)) {
             p.signalling = null;
+            p.seqAtDetach = p.seq;
             ctx.getLog().info("participant {} of session {} lost its signalling; keeping it for {}",
                     terminated.connectionId(), sessionId, settings.graceWindow());
             timers.startSingleTimer("grace-" + terminated.connectionId(),
@@ -412,17 +485,21 @@ public final class Session {
         return "connection " + connectionId + " is not in session " + sessionId;
     }
 
-    /** Numbers the event in the recipient's sequence; sends it, or buffers it while the recipient is detached. */
+    /**
+     * Numbers the event in the recipient's sequence, keeps it for a resume, and sends it unless the recipient
+     * is detached. A detached recipient that misses more events than are kept could not resume without a gap:
+     * it is evicted at once.
+     */
     private void deliver(Participant recipient, Event event) {
         recipient.seq++;
         ParticipantEvent numbered = new ParticipantEvent(sessionId, recipient.info.connectionId(), recipient.seq, event);
+        if (recipient.recent.size() >= settings.replayBuffer()) {
+            recipient.recent.pollFirst();
+        }
+        recipient.recent.addLast(numbered);
         if (recipient.signalling != null) {
             recipient.signalling.tell(numbered);
-        } else if (recipient.pending.size() < settings.detachedEventBuffer()) {
-            recipient.pending.addLast(numbered);
-        } else {
-            // It can no longer resume without a gap: drop its buffer; the grace timer evicts it.
-            recipient.pending.clear();
+        } else if (recipient.seq - recipient.seqAtDetach > settings.replayBuffer()) {
             timers.startSingleTimer("grace-" + recipient.info.connectionId(),
                     new GraceExpired(recipient.info.connectionId(), null), Duration.ZERO);
         }

@@ -8,6 +8,7 @@ import io.tessera.common.protocol.MediaNodeProtocol.Join;
 import io.tessera.common.protocol.MediaNodeProtocol.Leave;
 import io.tessera.common.protocol.MediaNodeProtocol.Evict;
 import io.tessera.common.protocol.MediaNodeProtocol.Publish;
+import io.tessera.common.protocol.MediaNodeProtocol.Resume;
 import io.tessera.common.protocol.MediaNodeProtocol.Signal;
 import io.tessera.common.protocol.MediaNodeProtocol.Subscribe;
 import io.tessera.common.protocol.MediaNodeProtocol.Unpublish;
@@ -67,6 +68,7 @@ public final class SessionManager {
                 .onMessage(HostSession.class, host -> route(host, true))
                 .onMessage(Join.class, join -> route(join, true))
                 .onMessage(Leave.class, leave -> route(leave, false))
+                .onMessage(Resume.class, resume -> route(resume, false))
                 .onMessage(Signal.class, signal -> route(signal, false))
                 .onMessage(Evict.class, evict -> route(evict, false))
                 .onMessage(CloseSession.class, close -> route(close, false))

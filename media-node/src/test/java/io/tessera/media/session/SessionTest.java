@@ -20,6 +20,7 @@ import io.tessera.common.protocol.MediaNodeProtocol.ParticipantPublished;
 import io.tessera.common.protocol.MediaNodeProtocol.ParticipantUnpublished;
 import io.tessera.common.protocol.MediaNodeProtocol.PeerInfo;
 import io.tessera.common.protocol.MediaNodeProtocol.Publish;
+import io.tessera.common.protocol.MediaNodeProtocol.Resume;
 import io.tessera.common.protocol.MediaNodeProtocol.SdpReply;
 import io.tessera.common.protocol.MediaNodeProtocol.StreamInfo;
 import io.tessera.common.protocol.MediaNodeProtocol.Subscribe;
@@ -74,13 +75,82 @@ class SessionTest {
                 manager.getRef(), notices.getRef(), engine));
     }
 
+    private final java.util.Map<String, String> secrets = new java.util.HashMap<>();
+
     private TestProbe<ParticipantEvent> join(String connectionId) {
         TestProbe<ParticipantEvent> signalling = kit.createTestProbe();
         TestProbe<JoinReply> reply = kit.createTestProbe();
         session.tell(new Session.Forwarded(new Join("s1", info(connectionId), signalling.getRef(), reply.getRef())));
         JoinReply joined = reply.receiveMessage();
         assertTrue(joined.ok(), joined.error());
+        assertTrue(joined.resumeSecret().length() >= 32, "a resume secret with 192 random bits");
+        secrets.put(connectionId, joined.resumeSecret());
         return signalling;
+    }
+
+    private JoinReply resume(String connectionId, String secret, long lastSeq, TestProbe<ParticipantEvent> signalling) {
+        TestProbe<JoinReply> reply = kit.createTestProbe();
+        session.tell(new Session.Forwarded(new Resume("s1", connectionId, secret, lastSeq, signalling.getRef(),
+                reply.getRef())));
+        return reply.receiveMessage();
+    }
+
+    /** A message from b to a only. */
+    private void signal(String from, String data) {
+        TestProbe<Ack> ack = kit.createTestProbe();
+        session.tell(new Session.Forwarded(new Signal("s1", from, List.of("a"), "t", data, ack.getRef())));
+        assertTrue(ack.receiveMessage().ok());
+    }
+
+    @Test
+    void aResumeReplaysWhatTheOldPathLostAndWhatCameWhileDetachedInOrder() {
+        TestProbe<ParticipantEvent> a = join("a");
+        TestProbe<ParticipantEvent> b = join("b");
+        assertEquals(1, a.receiveMessage().seq()); // b joined
+        signal("b", "one");
+        signal("b", "two");
+        assertEquals(2, a.receiveMessage().seq());
+        a.receiveMessage(); // seq 3 reached the old master, but say its client never saw it
+        a.stop();
+        signal("b", "three"); // seq 4, while a may or may not be detached yet
+
+        TestProbe<ParticipantEvent> moved = kit.createTestProbe();
+        JoinReply resumed = resume("a", secrets.get("a"), 2, moved);
+        assertTrue(resumed.ok(), resumed.error());
+        assertEquals(2, resumed.seq());
+        assertEquals(List.of("b"), resumed.others().stream().map(o -> o.participant().connectionId()).toList());
+        assertEquals(secrets.get("a"), resumed.resumeSecret());
+        assertEquals(3, moved.receiveMessage().seq());
+        ParticipantEvent four = moved.receiveMessage();
+        assertEquals(4, four.seq());
+        assertEquals("three", ((MessageReceived) four.event()).data());
+
+        signal("b", "four");
+        assertEquals(5, moved.receiveMessage().seq(), "new events follow on the new path");
+        b.expectNoMessage(Duration.ofMillis(400)); // the grace window (300 ms) passed: a was not evicted
+    }
+
+    @Test
+    void aResumeIsRefusedWithAWrongSecretAfterTheGraceWindowAndBeyondTheBuffer() {
+        TestProbe<ParticipantEvent> a = join("a");
+        TestProbe<ParticipantEvent> b = join("b");
+        a.receiveMessage();
+        assertEquals(401, resume("a", "not-the-secret", 0, kit.createTestProbe()).errorCode());
+        assertEquals(400, resume("a", secrets.get("a"), 99, kit.createTestProbe()).errorCode());
+        for (int i = 0; i < 6; i++) {
+            signal("b", "m" + i); // a's buffer keeps 5 events; seq 1 and 2 are gone
+        }
+        assertEquals(6, a.receiveSeveralMessages(6).size());
+        JoinReply tooOld = resume("a", secrets.get("a"), 0, kit.createTestProbe());
+        assertEquals(409, tooOld.errorCode(), tooOld.error());
+        assertTrue(resume("a", secrets.get("a"), 7, a).ok(), "resuming on the same path is harmless");
+
+        b.stop();
+        ParticipantEvent left = a.receiveMessage(Duration.ofSeconds(3));
+        assertEquals(new ParticipantLeft("b", "networkDisconnect"), left.event());
+        JoinReply gone = resume("b", secrets.get("b"), 0, kit.createTestProbe());
+        assertEquals(404, gone.errorCode());
+        assertTrue(gone.error().contains("grace window"), gone.error());
     }
 
     private static ParticipantInfo info(String connectionId) {
