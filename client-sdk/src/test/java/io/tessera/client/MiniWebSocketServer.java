@@ -31,6 +31,7 @@ final class MiniWebSocketServer implements AutoCloseable {
     private final ServerSocket server;
     private final BlockingQueue<String> received = new ArrayBlockingQueue<>(1_000);
     private final CountDownLatch connected = new CountDownLatch(1);
+    private final CountDownLatch disconnected = new CountDownLatch(1);
     private final Thread reader;
     private volatile Socket socket;
     private volatile int clientCloseCode = -1;
@@ -59,6 +60,30 @@ final class MiniWebSocketServer implements AutoCloseable {
         if (!connected.await(5, TimeUnit.SECONDS)) {
             throw new IllegalStateException("no client connected");
         }
+    }
+
+    /** Whether a client completed the handshake (a connection that never reached it does not count). */
+    boolean wasConnected() {
+        return connected.getCount() == 0;
+    }
+
+    /** Waits until the connection ended, however (client close, abort, or {@link #dropAbruptly()}). */
+    void awaitDisconnected() throws InterruptedException {
+        if (!disconnected.await(5, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("client still connected");
+        }
+    }
+
+    /** Kills the connection without a close frame, as a master killed with -9 (RST, so the client notices at once). */
+    void dropAbruptly() throws IOException {
+        Socket s = socket;
+        s.setSoLinger(true, 0);
+        s.close();
+    }
+
+    /** Sends a JSON-RPC notification with {@code params.seq}. */
+    void sendEvent(String method, long seq) throws IOException {
+        sendText("{\"jsonrpc\":\"2.0\",\"method\":\"" + method + "\",\"params\":{\"seq\":" + seq + "}}");
     }
 
     void sendText(String text) throws IOException {
@@ -155,6 +180,8 @@ final class MiniWebSocketServer implements AutoCloseable {
             }
         } catch (IOException e) {
             // Connection ended: the test decides whether that was expected.
+        } finally {
+            disconnected.countDown();
         }
     }
 

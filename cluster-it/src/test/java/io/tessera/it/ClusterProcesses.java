@@ -320,6 +320,31 @@ public final class ClusterProcesses implements AutoCloseable {
         }
     }
 
+    /** SIGSTOP: the process keeps its sockets open but does nothing, as a hung machine. */
+    public void freeze(Node n) {
+        signal(n, "STOP");
+    }
+
+    /** SIGCONT after {@link #freeze}. */
+    public void thaw(Node n) {
+        signal(n, "CONT");
+    }
+
+    private void signal(Node n, String signal) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process(n).pid()))
+                    .redirectErrorStream(true).start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + signal + " " + n.id() + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     private Process process(Node n) {
         Process p = processes.get(n.id());
         if (p == null) {
@@ -366,6 +391,16 @@ public final class ClusterProcesses implements AutoCloseable {
         synchronized (processes) {
             snapshot = new HashMap<>(processes);
         }
+        // A frozen node would sit out SIGTERM until the grace ran out.
+        snapshot.values().stream().filter(Process::isAlive).forEach(p -> {
+            try {
+                new ProcessBuilder("kill", "-CONT", Long.toString(p.pid())).start().waitFor(5, TimeUnit.SECONDS);
+            } catch (IOException e) {
+                // it is killed below anyway
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
         snapshot.values().forEach(Process::destroy);
         long deadline = System.nanoTime() + STOP_GRACE.toNanos();
         for (Process p : snapshot.values()) {

@@ -28,6 +28,10 @@ final class Participant implements AutoCloseable {
         this.client = client;
     }
 
+    static Participant of(String name, SignallingClient client) {
+        return new Participant(name, client);
+    }
+
     static Participant connect(String name, URI webSocketUri) throws Exception {
         return new Participant(name, SignallingClient.builder(webSocketUri).connect());
     }
