@@ -53,6 +53,8 @@ class MasterFailoverTest {
     /** Short enough for the grace test, long enough for a resume on a loaded 2-core machine. */
     private static final Duration GRACE = Duration.ofSeconds(8);
     private static final String CLIENT_HOST = "127.0.0.1";
+    /** The masters close sockets that send nothing for this long; SDK clients here ping every second. */
+    private static final Duration SILENCE = Duration.ofSeconds(6);
 
     private static ClusterProcesses cluster;
     private static ClusterProcesses.Node m1;
@@ -63,8 +65,9 @@ class MasterFailoverTest {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        cluster = ClusterProcesses.start("MasterFailoverTest", 3, 1,
-                Map.of("TESSERA_GRACE_WINDOW", GRACE.toSeconds() + "s"));
+        cluster = ClusterProcesses.start("MasterFailoverTest", 3, 1, Map.of(
+                "TESSERA_GRACE_WINDOW", GRACE.toSeconds() + "s",
+                "TESSERA_CLIENT_SILENCE_TIMEOUT", SILENCE.toSeconds() + "s"));
         cluster.awaitReady(STARTUP);
         m1 = cluster.masters().get(0);
         m2 = cluster.masters().get(1);
@@ -298,7 +301,8 @@ class MasterFailoverTest {
         Rest.Response a = TestSessions.createConnection(cluster.rest(m1), sid, "a");
         Rest.Response b = TestSessions.createConnection(cluster.rest(m1), sid, "b");
         try (Participant pa = Participant.connect("a", m1.webSocketUri());
-             Participant pb = Participant.connect("b", m1.webSocketUri())) {
+             Participant pb = Participant.of("b", SignallingClient.builder(m1.webSocketUri())
+                     .keepalive(Duration.ofSeconds(1), Duration.ofSeconds(3)).connect())) {
             JoinResult joined = pa.join(a.body().path("token").asText(), "{}");
             pb.join(b.body().path("token").asText(), "{}");
             String secret = joined.raw().path("resumeSecret").asText();
@@ -316,6 +320,28 @@ class MasterFailoverTest {
                 assertEquals(404, error.code(), error.getMessage());
                 assertTrue(error.getMessage().contains("grace window"), error.getMessage());
             }
+        }
+    }
+
+    @Test
+    @Order(5)
+    void aSilentClientIsCutOffAndItsParticipantDetached() throws Exception {
+        String sid = "silent-" + RUN;
+        TestSessions.createSession(cluster.rest(m1), sid);
+        Rest.Response a = TestSessions.createConnection(cluster.rest(m1), sid, "a");
+        Rest.Response b = TestSessions.createConnection(cluster.rest(m1), sid, "b");
+        try (RawSocket silent = RawSocket.open(m1.webSocketUri());
+             Participant watcher = Participant.of("watcher", SignallingClient.builder(m1.webSocketUri())
+                     .keepalive(Duration.ofSeconds(1), Duration.ofSeconds(3)).connect())) {
+            watcher.join(b.body().path("token").asText(), "{}");
+            silent.send("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"joinRoom\",\"params\":{\"token\":\""
+                    + a.body().path("token").asText() + "\",\"session\":\"" + sid + "\"}}");
+            assertTrue(silent.nextJson(Participant.WAIT).has("result"));
+            // It says nothing more, like a frozen client whose TCP connection stays open.
+            await("the master closes the silent socket").atMost(SILENCE.multipliedBy(3))
+                    .pollInterval(Duration.ofMillis(200)).until(() -> !silent.isOpen());
+            watcher.awaitEvent("participantLeft", e -> "networkDisconnect".equals(e.param("reason")),
+                    "the silent participant leaves after the grace window");
         }
     }
 

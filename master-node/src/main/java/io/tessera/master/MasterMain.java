@@ -71,7 +71,8 @@ public final class MasterMain {
         SignallingRoute signalling = new SignallingRoute(system, sessions,
                 new SignallingRoute.Limits(ws.getInt("max-connections"), ws.getInt("max-message-bytes"),
                         ws.getInt("messages-per-second"), ws.getInt("outbound-buffer")),
-                new ClientConnection.Settings(askTimeout, ws.getInt("max-metadata-length"), ws.getInt("max-message-bytes")));
+                new ClientConnection.Settings(askTimeout, ws.getInt("max-metadata-length"), ws.getInt("max-message-bytes"),
+                        ws.getDuration("client-silence-timeout")));
         RestApi rest = new RestApi(sessions, new ClusterView(system, settings.nodeId, mediaNodes, routing), settings.secret());
 
         Http.get(system).newServerAt(settings.httpHost, settings.httpPort)

@@ -27,6 +27,7 @@ import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -77,12 +78,18 @@ public final class ClientConnection {
     /** SDP offers longer than this are refused before they reach a media node. */
     private static final int MAX_SDP_CHARS = 16 * 1024;
 
-    public record Settings(Duration askTimeout, int maxMetadataLength, int maxMessageBytes) {
+    public record Settings(Duration askTimeout, int maxMetadataLength, int maxMessageBytes, Duration silenceTimeout) {
     }
+
+    /** Nothing came from the client for {@link Settings#silenceTimeout}. */
+    private enum Silent { INSTANCE }
 
     public static Behavior<Object> create(SessionService sessions, ActorRef<String> out, Settings settings,
                                           Runnable onStop) {
-        return Behaviors.setup(ctx -> new ClientConnection(sessions, out, settings, ctx).behavior(onStop));
+        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+            timers.startSingleTimer(Silent.INSTANCE, settings.silenceTimeout());
+            return new ClientConnection(sessions, out, settings, ctx, timers).behavior(onStop);
+        }));
     }
 
     private final SessionService sessions;
@@ -98,7 +105,11 @@ public final class ClientConnection {
     private String connectionId;
     private ActorRef<MediaNodeProtocol.Command> mediaNode;
 
-    private ClientConnection(SessionService sessions, ActorRef<String> out, Settings settings, ActorContext<Object> ctx) {
+    private final TimerScheduler<Object> timers;
+
+    private ClientConnection(SessionService sessions, ActorRef<String> out, Settings settings, ActorContext<Object> ctx,
+                             TimerScheduler<Object> timers) {
+        this.timers = timers;
         this.sessions = sessions;
         this.out = out;
         this.settings = settings;
@@ -108,8 +119,15 @@ public final class ClientConnection {
     private Behavior<Object> behavior(Runnable onStop) {
         return Behaviors.receive(Object.class)
                 .onMessage(Inbound.class, inbound -> {
+                    timers.startSingleTimer(Silent.INSTANCE, settings.silenceTimeout());
                     onText(inbound.text());
                     return Behaviors.same();
+                })
+                .onMessageEquals(Silent.INSTANCE, () -> {
+                    // A frozen or vanished client: its TCP connection may stay open for minutes.
+                    ctx.getLog().info("connection {} sent nothing for {}; closing its socket", connectionId,
+                            settings.silenceTimeout());
+                    return Behaviors.stopped();
                 })
                 .onMessage(InboundTooLarge.class, m -> {
                     out.tell(JsonRpc.error(null, 413, "message too large: the limit is "
