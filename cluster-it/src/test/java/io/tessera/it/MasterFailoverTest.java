@@ -345,6 +345,23 @@ class MasterFailoverTest {
         }
     }
 
+    @Test
+    @Order(6)
+    void aFrozenMediaNodeThatWasDownedFencesItselfToo() {
+        ClusterProcesses.Node media = cluster.mediaNodes().get(0);
+        cluster.freeze(media);
+        try {
+            await("the media node is removed from the cluster").atMost(Duration.ofSeconds(40))
+                    .pollInterval(Duration.ofMillis(500)).until(() -> !clusterView().contains(media.id()));
+        } finally {
+            cluster.thaw(media);
+        }
+        // Its sessions were placed nowhere else yet (that is the media node failure work); it must not serve them
+        // as a zombie either.
+        await("the media node exits instead of forwarding").atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(200)).until(() -> !cluster.isAlive(media));
+    }
+
     private static String clusterView() {
         return cluster.rest(m1).get("/openvidu/api/cluster").text();
     }
