@@ -166,6 +166,8 @@ public final class SignallingClient implements AutoCloseable {
     private ReconnectLoop reconnect; // guarded by stateLock
     private ScheduledFuture<?> keepaliveTask; // guarded by stateLock
     private volatile Consumer<ServerEvent> eventListener;
+    /** Listeners of SDK parts (such as {@link MediaRecovery}), called after {@link #eventListener}. */
+    private final List<Consumer<ServerEvent>> eventHooks = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile Consumer<CloseInfo> closeListener;
     private final Consumer<Reconnecting> reconnectingListener;
     private final Consumer<Reconnected> reconnectedListener;
@@ -345,6 +347,11 @@ public final class SignallingClient implements AutoCloseable {
     }
 
     /** Listener called for every event, on the socket's thread, after it is queued: keep it short. */
+    /** Adds a listener for every event, besides the one of {@link #onEvent}; for SDK parts such as {@link MediaRecovery}. */
+    void addEventHook(Consumer<ServerEvent> hook) {
+        eventHooks.add(hook);
+    }
+
     public SignallingClient onEvent(Consumer<ServerEvent> listener) {
         this.eventListener = listener;
         return this;
@@ -548,6 +555,13 @@ public final class SignallingClient implements AutoCloseable {
                     l.accept(event);
                 } catch (RuntimeException e) {
                     log.warn("event listener failed on {}", event.method(), e);
+                }
+            }
+            for (Consumer<ServerEvent> hook : eventHooks) {
+                try {
+                    hook.accept(event);
+                } catch (RuntimeException e) {
+                    log.warn("event hook failed on {}", event.method(), e);
                 }
             }
         }

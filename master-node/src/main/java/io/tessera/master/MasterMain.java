@@ -5,6 +5,7 @@ import io.tessera.common.cluster.ClusterFormation;
 import io.tessera.common.config.NodeSettings;
 import io.tessera.common.health.HealthRoutes;
 import io.tessera.master.cluster.ClusterView;
+import io.tessera.master.placement.MediaFailover;
 import io.tessera.master.placement.MediaNodeRegistry;
 import io.tessera.master.placement.MediaNodes;
 import io.tessera.master.placement.PlacementPolicy;
@@ -14,8 +15,13 @@ import io.tessera.master.session.SessionNoticeListener;
 import io.tessera.master.session.SessionService;
 import io.tessera.master.session.Tokens;
 import io.tessera.master.signalling.ClientConnection;
+import io.tessera.master.signalling.RelocationRelay;
 import io.tessera.master.signalling.SignallingRoute;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.typed.ClusterSingleton;
+import org.apache.pekko.cluster.typed.ClusterSingletonSettings;
+import org.apache.pekko.cluster.typed.SingletonActor;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.http.javadsl.Http;
@@ -61,18 +67,25 @@ public final class MasterMain {
         String publicUrl = master.getString("public-url").isBlank()
                 ? "http://" + settings.httpHost + ":" + settings.httpPort : master.getString("public-url");
         Duration askTimeout = master.getDuration("ask-timeout");
+        PlacementPolicy placement = new PlacementPolicy(master.getDuration("placement.recent-window").toMillis());
         SessionService sessions = new SessionService(system, routing, mediaNodes,
-                new PlacementPolicy(master.getDuration("placement.recent-window").toMillis()),
+                placement,
                 new Tokens(publicUrl), master.getDuration("token-ttl"), askTimeout);
         system.systemActorOf(SessionNoticeListener.create(routing), "session-notice-listener",
                 org.apache.pekko.actor.typed.Props.empty());
+
+        // One failover coordinator per cluster, on the oldest master: a failed media node's sessions are placed once.
+        ClusterSingleton.get(system).init(SingletonActor.of(MediaFailover.create(routing, mediaNodes, placement,
+                askTimeout), "media-failover").withSettings(ClusterSingletonSettings.create(system).withRole("master")));
+        ActorRef<RelocationRelay.Message> relay = system.systemActorOf(RelocationRelay.create(),
+                "session-relocation-relay", org.apache.pekko.actor.typed.Props.empty());
 
         Config ws = master.getConfig("websocket");
         SignallingRoute signalling = new SignallingRoute(system, sessions,
                 new SignallingRoute.Limits(ws.getInt("max-connections"), ws.getInt("max-message-bytes"),
                         ws.getInt("messages-per-second"), ws.getInt("outbound-buffer")),
                 new ClientConnection.Settings(askTimeout, ws.getInt("max-metadata-length"), ws.getInt("max-message-bytes"),
-                        ws.getDuration("client-silence-timeout")));
+                        ws.getDuration("client-silence-timeout")), relay);
         RestApi rest = new RestApi(sessions, new ClusterView(system, settings.nodeId, mediaNodes, routing), settings.secret());
 
         Http.get(system).newServerAt(settings.httpHost, settings.httpPort)

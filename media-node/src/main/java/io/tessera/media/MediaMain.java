@@ -88,7 +88,8 @@ public final class MediaMain {
             ActorRef<Object> manager = ctx.spawn(
                     SessionManager.create(sessionSettings, media.getInt("max-sessions"), notices, engine), "sessions");
             Duration interval = settings.config.getDuration("tessera.load-report-interval");
-            ctx.spawn(LoadReporter.create(settings.nodeId, publicAddress, manager, loadTopic, interval, engine), "load-reporter");
+            ctx.spawn(LoadReporter.create(settings.nodeId, publicAddress, manager, loadTopic, interval, engine,
+                    media.getInt("max-sessions")), "load-reporter");
             ctx.getLog().info("media node {} started, public address {}, media engine {}", settings.nodeId,
                     publicAddress, engine.name());
             return Behaviors.empty();

@@ -122,6 +122,19 @@ public final class SyntheticPublisher implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends to another media node from now on (after its session moved there), keeping SSRC, sequence numbers
+     * and pacing, so a receiver sees one stream with a gap rather than a new stream.
+     */
+    public void retarget(PlainRtpSdp.Answer answer) {
+        InetSocketAddress rtp = answer.rtpSocketAddress();
+        InetSocketAddress rtcp = answer.rtcpSocketAddress();
+        reactor.execute(() -> {
+            this.rtpTarget = rtp;
+            this.rtcpTarget = rtcp;
+        });
+    }
+
     /** Stops sending and closes both sockets; returns once their ports are free again. Idempotent. */
     public void stop() {
         synchronized (lifecycle) {

@@ -13,16 +13,28 @@ public final class ClusterTopics {
 
     public static final String MEDIA_LOAD = "tessera-media-load";
     public static final String SESSION_NOTICES = "tessera-session-notices";
+    /** Sessions moved to another media node, or closed because theirs failed; every master relays to its clients. */
+    public static final String SESSION_RELOCATIONS = "tessera-session-relocations";
+
+    /**
+     * A session left {@code fromMediaNodeId}: it now runs on {@code mediaNodeId} (whose manager is {@code manager}),
+     * or, when {@code mediaNodeId} is null, it was closed. {@code reason}: {@code nodeCrashed} or {@code drain}.
+     */
+    public record SessionRelocated(String sessionId, String fromMediaNodeId, String mediaNodeId,
+                                   ActorRef<MediaNodeProtocol.Command> manager, String reason)
+            implements ClusterSerializable {
+    }
 
     /**
      * A media node's load and the address of its session manager, published about once a second.
      * {@code status} is "running" for now; draining and fenced come with the drain work. {@code streams} are
      * published streams, {@code subscriptions} the streams' receivers, {@code mediaPorts} the UDP ports the
-     * media engine holds for them.
+     * media engine holds for them, {@code capacity} the sessions it may host at most.
      */
     public record LoadReport(String nodeId, ActorRef<MediaNodeProtocol.Command> manager, String publicAddress,
                              String status, int sessions, int participants, int streams, int subscriptions,
-                             int mediaPorts, double cpu, long timestampMillis) implements ClusterSerializable {
+                             int mediaPorts, int capacity, double cpu, long timestampMillis)
+            implements ClusterSerializable {
     }
 
     /** What happened in a media node's session that the routing table on the masters must reflect. */

@@ -46,9 +46,20 @@ public final class MediaNodeProtocol {
         }
     }
 
-    /** A participant joins; its events will be sent to {@code signalling}. */
+    /**
+     * A participant joins; its events will be sent to {@code signalling}. After its session moved to this node
+     * (its media node failed, or was drained) {@code movedFrom} names the old node: the participant comes back
+     * with its sequence at {@code lastSeq}, the others are not told it joined, and its first event is
+     * {@link MediaNodeFailed}.
+     */
     public record Join(String sessionId, ParticipantInfo participant, ActorRef<ParticipantEvent> signalling,
-                       ActorRef<JoinReply> replyTo) implements Command {
+                       ActorRef<JoinReply> replyTo, String movedFrom, long lastSeq, String reason) implements Command {
+
+        public Join(String sessionId, ParticipantInfo participant, ActorRef<ParticipantEvent> signalling,
+                    ActorRef<JoinReply> replyTo) {
+            this(sessionId, participant, signalling, replyTo, null, 0, null);
+        }
+
         @Override
         public void reject(int code, String error) {
             replyTo.tell(JoinReply.failure(code, error));
@@ -220,10 +231,18 @@ public final class MediaNodeProtocol {
             @JsonSubTypes.Type(value = ParticipantEvicted.class, name = "participantEvicted"),
             @JsonSubTypes.Type(value = MessageReceived.class, name = "sendMessage"),
             @JsonSubTypes.Type(value = ParticipantPublished.class, name = "participantPublished"),
-            @JsonSubTypes.Type(value = ParticipantUnpublished.class, name = "participantUnpublished")})
+            @JsonSubTypes.Type(value = ParticipantUnpublished.class, name = "participantUnpublished"),
+            @JsonSubTypes.Type(value = MediaNodeFailed.class, name = "mediaNodeFailed")})
     public sealed interface Event extends ClusterSerializable
             permits ParticipantJoined, ParticipantLeft, ParticipantEvicted, MessageReceived, ParticipantPublished,
-            ParticipantUnpublished {
+            ParticipantUnpublished, MediaNodeFailed {
+    }
+
+    /**
+     * The participant's session now runs on {@code mediaNodeId}: its streams and subscriptions are gone and must be
+     * made again (the SDK does it by itself). {@code reason}: {@code nodeCrashed} or {@code drain}.
+     */
+    public record MediaNodeFailed(String failedMediaNodeId, String mediaNodeId, String reason) implements Event {
     }
 
     public record ParticipantPublished(String connectionId, StreamInfo stream) implements Event {

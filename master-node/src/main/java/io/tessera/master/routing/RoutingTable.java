@@ -89,6 +89,27 @@ public final class RoutingTable {
         }).thenApply(applied -> applied ? CreateOutcome.CREATED : CreateOutcome.ALREADY_EXISTS);
     }
 
+    /**
+     * Moves a session to another media node in one majority write, if it is still on {@code fromMediaNodeId}
+     * (another master may have moved it first); the epoch grows by one. Empty when it was not there.
+     */
+    public CompletionStage<Optional<SessionRecord>> relocateSession(String sessionId, String fromMediaNodeId,
+                                                                    String toMediaNodeId) {
+        Key<LWWMap<String, SessionRecord>> key = sessionKeys.get(shardOf(sessionId));
+        SessionRecord[] moved = new SessionRecord[1];
+        return update(key, new Replicator.WriteMajority(writeTimeout), map -> {
+            Optional<SessionRecord> current = lookup(map, sessionId);
+            if (current.isEmpty() || !current.get().mediaNodeId().equals(fromMediaNodeId)) {
+                throw new Refused();
+            }
+            SessionRecord r = current.get();
+            moved[0] = new SessionRecord(r.sessionId(), r.createdAt(), toMediaNodeId, r.epoch() + 1, r.priority(),
+                    r.customSessionId(), r.mediaMode(), r.recordingMode(), r.forcedVideoCodec(), r.allowTranscoding(),
+                    r.defaultRecordingProperties());
+            return map.put(self, sessionId, moved[0]);
+        }).thenApply(applied -> applied ? Optional.of(moved[0]) : Optional.<SessionRecord>empty());
+    }
+
     /** Removes the session and all its connections; true when there was a session to remove. */
     public CompletionStage<Boolean> removeSession(String sessionId) {
         int shard = shardOf(sessionId);

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tessera.common.protocol.MediaNodeProtocol;
 import io.tessera.common.protocol.MediaNodeProtocol.Ack;
 import io.tessera.common.protocol.MediaNodeProtocol.JoinReply;
+import io.tessera.common.protocol.ClusterTopics.SessionRelocated;
+import io.tessera.common.protocol.MediaNodeProtocol.MediaNodeFailed;
 import io.tessera.common.protocol.MediaNodeProtocol.MessageReceived;
 import io.tessera.common.protocol.MediaNodeProtocol.ParticipantEvent;
 import io.tessera.common.protocol.MediaNodeProtocol.ParticipantEvicted;
@@ -85,11 +87,14 @@ public final class ClientConnection {
     private enum Silent { INSTANCE }
 
     public static Behavior<Object> create(SessionService sessions, ActorRef<String> out, Settings settings,
-                                          Runnable onStop) {
+                                          ActorRef<RelocationRelay.Message> relay, Runnable onStop) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
             timers.startSingleTimer(Silent.INSTANCE, settings.silenceTimeout());
-            return new ClientConnection(sessions, out, settings, ctx, timers).behavior(onStop);
+            return new ClientConnection(sessions, out, settings, relay, ctx, timers).behavior(onStop);
         }));
+    }
+
+    private record MovedJoinCompleted(SessionRelocated relocation, JoinReply reply, Throwable error) {
     }
 
     private final SessionService sessions;
@@ -106,10 +111,17 @@ public final class ClientConnection {
     private ActorRef<MediaNodeProtocol.Command> mediaNode;
 
     private final TimerScheduler<Object> timers;
+    private final ActorRef<RelocationRelay.Message> relay;
+    /** The participant as the media node knows it, to join it again where its session moves. */
+    private ParticipantInfo self;
+    /** The last event sequence number sent to the client. */
+    private long lastSeq;
 
-    private ClientConnection(SessionService sessions, ActorRef<String> out, Settings settings, ActorContext<Object> ctx,
+    private ClientConnection(SessionService sessions, ActorRef<String> out, Settings settings,
+                             ActorRef<RelocationRelay.Message> relay, ActorContext<Object> ctx,
                              TimerScheduler<Object> timers) {
         this.timers = timers;
+        this.relay = relay;
         this.sessions = sessions;
         this.out = out;
         this.settings = settings;
@@ -143,7 +155,12 @@ public final class ClientConnection {
                 .onMessage(JoinCompleted.class, this::onJoinCompleted)
                 .onMessage(CallCompleted.class, this::onCallCompleted)
                 .onMessage(SdpCompleted.class, this::onSdpCompleted)
+                .onMessage(SessionRelocated.class, this::onRelocated)
+                .onMessage(MovedJoinCompleted.class, this::onMovedJoinCompleted)
                 .onSignal(PostStop.class, stop -> {
+                    if (sessionId != null) {
+                        relay.tell(new RelocationRelay.Unregister(sessionId, ctx.getSelf()));
+                    }
                     out.tell(CLOSE);
                     onStop.run();
                     return Behaviors.same();
@@ -267,6 +284,10 @@ public final class ClientConnection {
         sessionId = ticket.session().sessionId();
         connectionId = ticket.connection().connectionId();
         mediaNode = ticket.mediaNode();
+        self = new ParticipantInfo(connectionId, ticket.connection().createdAt(), done.metadata(),
+                ticket.connection().serverData(), ticket.connection().role(), "");
+        lastSeq = Math.max(lastSeq, reply.seq()); // replayed events may have come first
+        relay.tell(new RelocationRelay.Register(sessionId, ctx.getSelf()));
         ObjectNode result = JsonRpc.MAPPER.createObjectNode();
         result.put("id", connectionId);
         result.put("createdAt", ticket.connection().createdAt());
@@ -507,6 +528,12 @@ public final class ClientConnection {
             params.put("connectionId", unpublished.connectionId());
             params.put("streamId", unpublished.streamId());
             params.put("reason", unpublished.reason());
+        } else if (event.event() instanceof MediaNodeFailed failed) {
+            method = "mediaNodeFailed";
+            params.put("sessionId", event.sessionId());
+            params.put("failedMediaNodeId", failed.failedMediaNodeId());
+            params.put("mediaNodeId", failed.mediaNodeId());
+            params.put("reason", failed.reason());
         } else if (event.event() instanceof MessageReceived message) {
             method = "sendMessage";
             if (message.from() != null) {
@@ -518,6 +545,7 @@ public final class ClientConnection {
             return Behaviors.same();
         }
         params.put("seq", event.seq());
+        lastSeq = Math.max(lastSeq, event.seq());
         out.tell(JsonRpc.notification(method, params));
         if (event.event() instanceof ParticipantEvicted) {
             leave();
@@ -525,7 +553,53 @@ public final class ClientConnection {
         return Behaviors.same();
     }
 
+    /**
+     * The session's media node failed (or was drained): join the participant to the session's new node, where its
+     * sequence goes on; the new node's first event for it is {@code mediaNodeFailed}. A closed session evicts it.
+     */
+    private Behavior<Object> onRelocated(SessionRelocated relocation) {
+        if (sessionId == null || !sessionId.equals(relocation.sessionId()) || self == null) {
+            return Behaviors.same();
+        }
+        if (relocation.mediaNodeId() == null) {
+            ObjectNode params = JsonRpc.MAPPER.createObjectNode();
+            params.put("connectionId", connectionId);
+            params.put("reason", relocation.reason());
+            params.put("seq", ++lastSeq);
+            out.tell(JsonRpc.notification("participantEvicted", params));
+            leave();
+            return Behaviors.same();
+        }
+        ActorRef<ParticipantEvent> events = ctx.getSelf().narrow();
+        ParticipantInfo info = self;
+        long seq = lastSeq;
+        CompletionStage<JoinReply> joined = AskPattern.ask(relocation.manager(),
+                replyTo -> new MediaNodeProtocol.Join(relocation.sessionId(), info, events, replyTo,
+                        relocation.fromMediaNodeId(), seq, relocation.reason()),
+                settings.askTimeout(), ctx.getSystem().scheduler());
+        mediaNode = relocation.manager();
+        ctx.pipeToSelf(joined, (reply, error) -> new MovedJoinCompleted(relocation, reply, error));
+        return Behaviors.same();
+    }
+
+    private Behavior<Object> onMovedJoinCompleted(MovedJoinCompleted done) {
+        if (done.error() != null || !done.reply().ok()) {
+            ctx.getLog().warn("connection {} could not follow session {} to {}: {}", connectionId, sessionId,
+                    done.relocation().mediaNodeId(), done.error() != null ? done.error().toString() : done.reply().error());
+            return onRelocated(new SessionRelocated(done.relocation().sessionId(), done.relocation().fromMediaNodeId(),
+                    null, null, done.relocation().reason()));
+        }
+        ctx.getLog().info("connection {} followed session {} from {} to {}", connectionId, sessionId,
+                done.relocation().fromMediaNodeId(), done.relocation().mediaNodeId());
+        return Behaviors.same();
+    }
+
     private void leave() {
+        if (sessionId != null) {
+            relay.tell(new RelocationRelay.Unregister(sessionId, ctx.getSelf()));
+        }
+        self = null;
+        lastSeq = 0;
         sessionId = null;
         connectionId = null;
         mediaNode = null;

@@ -44,12 +44,14 @@ public final class SignallingRoute extends AllDirectives {
     private final SessionService sessions;
     private final Limits limits;
     private final ClientConnection.Settings connectionSettings;
+    private final ActorRef<RelocationRelay.Message> relay;
     private final Materializer materializer;
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicLong sequence = new AtomicLong();
 
     public SignallingRoute(ActorSystem<?> system, SessionService sessions, Limits limits,
-                           ClientConnection.Settings connectionSettings) {
+                           ClientConnection.Settings connectionSettings, ActorRef<RelocationRelay.Message> relay) {
+        this.relay = relay;
         this.system = system;
         this.sessions = sessions;
         this.limits = limits;
@@ -85,7 +87,7 @@ public final class SignallingRoute extends AllDirectives {
                         OverflowStrategy.fail())
                 .preMaterialize(materializer);
         ActorRef<Object> connection = system.systemActorOf(
-                ClientConnection.create(sessions, outbound.first(), connectionSettings, open::decrementAndGet),
+                ClientConnection.create(sessions, outbound.first(), connectionSettings, relay, open::decrementAndGet),
                 "client-" + sequence.incrementAndGet(), Props.empty());
         Sink<Message, NotUsed> inbound = Flow.<Message>create()
                 .mapAsync(1, this::read)

@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PlacementPolicyTest {
 
     private static MediaNodeState node(String id, int sessions, int participants, long reportedAt) {
-        return new MediaNodeState(new LoadReport(id, null, "127.0.0.1", "running", sessions, participants, 0, 0, 0, 0.1,
+        return new MediaNodeState(new LoadReport(id, null, "127.0.0.1", "running", sessions, participants, 0, 0, 0, 500, 0.1,
                 reportedAt), reportedAt, true, 0);
     }
 
@@ -62,10 +62,10 @@ class PlacementPolicyTest {
     void onlyReachableRunningAndReportingNodesAreAvailable() {
         MediaNodes view = new MediaNodes(5000);
         long now = System.currentTimeMillis();
-        LoadReport fresh = new LoadReport("fresh", null, "x", "running", 0, 0, 0, 0, 0, 0, now);
-        LoadReport stale = new LoadReport("stale", null, "x", "running", 0, 0, 0, 0, 0, 0, now - 60_000);
-        LoadReport draining = new LoadReport("draining", null, "x", "draining", 0, 0, 0, 0, 0, 0, now);
-        LoadReport cut = new LoadReport("unreachable", null, "x", "running", 0, 0, 0, 0, 0, 0, now);
+        LoadReport fresh = new LoadReport("fresh", null, "x", "running", 0, 0, 0, 0, 0, 500, 0, now);
+        LoadReport stale = new LoadReport("stale", null, "x", "running", 0, 0, 0, 0, 0, 500, 0, now - 60_000);
+        LoadReport draining = new LoadReport("draining", null, "x", "draining", 0, 0, 0, 0, 0, 500, 0, now);
+        LoadReport cut = new LoadReport("unreachable", null, "x", "running", 0, 0, 0, 0, 0, 500, 0, now);
         view.publish(Map.of(
                 "fresh", new MediaNodeState(fresh, now, true, now),
                 "stale", new MediaNodeState(stale, now - 60_000, true, now),

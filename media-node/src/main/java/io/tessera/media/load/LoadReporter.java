@@ -30,7 +30,7 @@ public final class LoadReporter {
 
     public static Behavior<Message> create(String nodeId, String publicAddress, ActorRef<Object> manager,
                                            ActorRef<Topic.Command<LoadReport>> topic, Duration interval,
-                                           MediaEngine engine) {
+                                           MediaEngine engine, int capacity) {
         OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         ActorRef<Command> managerForMasters = manager.narrow();
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
@@ -47,7 +47,7 @@ public final class LoadReporter {
                         MediaStats media = engine.stats();
                         topic.tell(Topic.publish(new LoadReport(nodeId, managerForMasters, publicAddress, "running",
                                 stats.sessions(), stats.participants(), stats.streams(), media.subscribers(),
-                                media.portsInUse(), cpu, System.currentTimeMillis())));
+                                media.portsInUse(), capacity, cpu, System.currentTimeMillis())));
                         return Behaviors.same();
                     })
                     .build();

@@ -13,6 +13,7 @@ import io.tessera.common.protocol.MediaNodeProtocol.HostSession;
 import io.tessera.common.protocol.MediaNodeProtocol.Join;
 import io.tessera.common.protocol.MediaNodeProtocol.JoinReply;
 import io.tessera.common.protocol.MediaNodeProtocol.Leave;
+import io.tessera.common.protocol.MediaNodeProtocol.MediaNodeFailed;
 import io.tessera.common.protocol.MediaNodeProtocol.MessageReceived;
 import io.tessera.common.protocol.MediaNodeProtocol.ParticipantEvent;
 import io.tessera.common.protocol.MediaNodeProtocol.ParticipantEvicted;
@@ -221,16 +222,32 @@ public final class Session {
                     + settings.maxParticipants() + " participants)"));
             return;
         }
+        boolean moved = join.movedFrom() != null;
         List<PeerInfo> others = new ArrayList<>(participants.size());
         for (Participant other : participants.values()) {
             others.add(new PeerInfo(other.info, other.published == null ? List.of() : List.of(other.published)));
-            deliver(other, new ParticipantJoined(info));
+            if (!moved) { // a participant moving with its session was in it already
+                deliver(other, new ParticipantJoined(info));
+            }
         }
         Participant joined = new Participant(info, join.signalling());
         participants.put(info.connectionId(), joined);
         ctx.watchWith(join.signalling(), new SignallingTerminated(info.connectionId(), join.signalling()));
+        if (moved) {
+            joined.seq = Math.max(0, join.lastSeq()); // its client's sequence goes on where it was
+        }
         join.replyTo().tell(new JoinReply(true, 0, null, settings.mediaNodeId(), others, joined.seq,
                 joined.resumeSecret));
+        if (moved) {
+            deliver(joined, new MediaNodeFailed(join.movedFrom(), settings.mediaNodeId(),
+                    join.reason() == null ? "nodeCrashed" : join.reason()));
+            // Streams published here before it arrived: it must hear of them to subscribe again.
+            for (Participant other : participants.values()) {
+                if (other != joined && other.published != null) {
+                    deliver(joined, new ParticipantPublished(other.info.connectionId(), other.published));
+                }
+            }
+        }
         notices.tell(new ParticipantActivated(sessionId, info.connectionId(), System.currentTimeMillis(),
                 info.metadata(), info.platform()));
         changed();

@@ -1,0 +1,178 @@
+package io.tessera.it;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.tessera.client.MediaRecovery;
+import io.tessera.client.PublishOptions;
+import io.tessera.client.PublishResult;
+import io.tessera.client.SignallingClient;
+import io.tessera.client.rtp.PlainRtpSdp;
+import io.tessera.client.rtp.RtpReactor;
+import io.tessera.client.rtp.RtpReceiver;
+import io.tessera.client.rtp.SyntheticPublisher;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A media node dies under sessions of all three priorities with RTP flowing (DESIGN.md section 6): protected
+ * and best-effort sessions are placed on the survivor, the SDK publishes and subscribes again by itself and
+ * media flows again; {@code none} sessions are closed with {@code nodeCrashed}. Two masters, two media nodes.
+ */
+class MediaNodeFailoverTest {
+    private static final Duration STARTUP = Duration.ofSeconds(120);
+    private static final String RUN = Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36);
+    private static final String CLIENT_HOST = "127.0.0.1";
+
+    private static ClusterProcesses cluster;
+    private static RtpReactor reactor;
+    private static final Map<String, Object> report = new LinkedHashMap<>();
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        cluster = ClusterProcesses.start("MediaNodeFailoverTest", 2, 2);
+        cluster.awaitReady(STARTUP);
+        reactor = new RtpReactor("media-failover-rtp");
+    }
+
+    @AfterAll
+    static void stopCluster() throws Exception {
+        if (reactor != null) {
+            reactor.close();
+        }
+        if (cluster != null) {
+            cluster.close();
+        }
+        Path out = Paths.get("target", "benchmarks");
+        Files.createDirectories(out);
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+                .writeValue(out.resolve("media-failover.json").toFile(), report);
+    }
+
+    /** A publisher (through master 1) and a subscriber (through master 2), both recovering media by themselves. */
+    private static final class Pair implements AutoCloseable {
+        final String sessionId;
+        final String priority;
+        final Participant publisher;
+        final Participant subscriber;
+        final MediaRecovery publisherMedia;
+        final MediaRecovery subscriberMedia;
+        final SyntheticPublisher source;
+        final RtpReceiver sink;
+        volatile long failedEventAt;
+        volatile long receivedAtFailure = -1;
+
+        Pair(String priority, String mediaNodeId) throws Exception {
+            this.priority = priority;
+            this.sessionId = "mnf-" + priority + "-" + RUN;
+            ClusterProcesses.Node m1 = cluster.masters().get(0);
+            ClusterProcesses.Node m2 = cluster.masters().get(1);
+            Rest.Response created = cluster.rest(m1).post("/openvidu/api/sessions", Map.of("customSessionId", sessionId,
+                    "priority", priority, "mediaNode", Map.of("id", mediaNodeId)));
+            assertEquals(200, created.status(), created::toString);
+            Rest.Response pub = TestSessions.createConnection(cluster.rest(m1), sessionId, "pub");
+            Rest.Response sub = TestSessions.createConnection(cluster.rest(m1), sessionId, "sub");
+            TestSessions.awaitConnectionVisible(cluster.rest(m2), sessionId, sub.body().path("connectionId").asText());
+            publisher = Participant.of("pub-" + priority, SignallingClient.builder(m1.webSocketUri()).connect());
+            subscriber = Participant.of("sub-" + priority, SignallingClient.builder(m2.webSocketUri())
+                    .onEvent(e -> {
+                        if (e.method().equals("mediaNodeFailed")) {
+                            failedEventAt = System.nanoTime();
+                        }
+                    }).connect());
+            publisherMedia = MediaRecovery.attach(publisher.client);
+            subscriberMedia = MediaRecovery.attach(subscriber.client);
+            String publisherId = publisher.join(pub.body().path("token").asText(), "{}").connectionId();
+            subscriber.join(sub.body().path("token").asText(), "{}");
+            InetAddress local = InetAddress.getByName(CLIENT_HOST);
+            source = SyntheticPublisher.builder(reactor).localAddress(local).packetsPerSecond(200).packetSize(1000).bind();
+            sink = RtpReceiver.builder(reactor).localAddress(local).bind();
+            publisherMedia.onRepublished(result -> source.retarget(PlainRtpSdp.parseAnswer(result.sdpAnswer())));
+            subscriberMedia.onResubscribed(r -> sink.remote(PlainRtpSdp.parseAnswer(r.sdpAnswer())));
+            PublishResult published = get(publisherMedia.publish(PublishOptions.camera(source.sdpOffer())));
+            sink.remote(PlainRtpSdp.parseAnswer(get(subscriberMedia.subscribe(publisherId, published.streamId(),
+                    sink.sdpOffer(96, "VP8")))));
+            source.start(PlainRtpSdp.parseAnswer(published.sdpAnswer()));
+        }
+
+        long received() {
+            return sink.stats().received();
+        }
+
+        @Override
+        public void close() {
+            source.close();
+            sink.close();
+            publisher.close();
+            subscriber.close();
+        }
+    }
+
+    private static <T> T get(CompletableFuture<T> future) throws Exception {
+        return future.get(Participant.WAIT.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    @Test
+    void protectedAndBestEffortSessionsMoveToTheSurvivorAndMediaFlowsAgainNoneSessionsClose() throws Exception {
+        ClusterProcesses.Node doomed = cluster.mediaNodes().get(0);
+        ClusterProcesses.Node survivor = cluster.mediaNodes().get(1);
+        List<Pair> pairs = new ArrayList<>();
+        try {
+            for (String priority : List.of("protected", "best-effort", "none")) {
+                pairs.add(new Pair(priority, doomed.id()));
+            }
+            await("media flows in every session").atMost(Duration.ofSeconds(20))
+                    .until(() -> pairs.stream().allMatch(p -> p.received() >= 100));
+
+            long killedAt = System.nanoTime();
+            pairs.forEach(p -> p.receivedAtFailure = p.received());
+            cluster.kill(doomed);
+
+            Map<String, Long> mediaBackMillis = new LinkedHashMap<>();
+            for (Pair p : pairs.subList(0, 2)) {
+                await(p.priority + " media flows again").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10))
+                        .until(() -> p.received() > p.receivedAtFailure + 20);
+                mediaBackMillis.put(p.priority, (System.nanoTime() - killedAt) / 1_000_000);
+                assertTrue(p.failedEventAt > 0, p.priority + ": mediaNodeFailed reached the subscriber");
+                Rest.Response session = cluster.rest(cluster.masters().get(0)).get("/openvidu/api/sessions/" + p.sessionId);
+                assertEquals(survivor.id(), session.body().path("mediaNodeId").asText(), session::toString);
+                assertEquals(1, p.publisherMedia.recoveries());
+                assertEquals(1, p.subscriberMedia.recoveries());
+            }
+            Pair none = pairs.get(2);
+            none.subscriber.awaitEvent("participantEvicted", e -> "nodeCrashed".equals(e.param("reason")),
+                    "the none session closed with nodeCrashed");
+            none.publisher.awaitEvent("participantEvicted", e -> "nodeCrashed".equals(e.param("reason")),
+                    "the none session closed with nodeCrashed");
+            await("the none session is gone").atMost(Duration.ofSeconds(10)).until(() ->
+                    cluster.rest(cluster.masters().get(0)).get("/openvidu/api/sessions/" + none.sessionId).status() == 404);
+
+            Map<String, Long> eventMillis = new LinkedHashMap<>();
+            for (Pair p : pairs.subList(0, 2)) {
+                eventMillis.put(p.priority, (p.failedEventAt - killedAt) / 1_000_000);
+                assertEquals(p.subscriber.expectedSeqs(), p.subscriber.seqs(), p.subscriber::describeEvents);
+            }
+            report.put("mediaBackMillis", mediaBackMillis);
+            report.put("mediaNodeFailedEventMillis", eventMillis);
+            report.put("sessionsMoved", 2);
+            report.put("sessionsClosed", 1);
+        } finally {
+            pairs.forEach(Pair::close);
+        }
+    }
+}

@@ -1,0 +1,248 @@
+package io.tessera.master.placement;
+
+import io.tessera.common.protocol.ClusterTopics;
+import io.tessera.common.protocol.ClusterTopics.SessionRelocated;
+import io.tessera.common.protocol.MediaNodeProtocol;
+import io.tessera.common.protocol.MediaNodeProtocol.Ack;
+import io.tessera.master.routing.RoutingTable;
+import io.tessera.master.routing.SessionRecord;
+import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Down;
+import org.apache.pekko.cluster.typed.Subscribe;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Places the sessions of a failed media node on the surviving ones, like a hypervisor pool restarting the
+ * VMs of a dead host: {@code protected} sessions first, then {@code best-effort}; {@code none} sessions are
+ * closed. One instance per cluster (a singleton on the masters), so that no session is placed twice.
+ *
+ * <p>A media node is taken for failed as soon as the cluster sees it unreachable, and it is downed at once:
+ * waiting for the Split Brain Resolver's stable-after would add seconds of silence to every call on it. A
+ * node that was only cut off finds out it was downed when it can talk again and exits (fencing), so a
+ * session never runs on two nodes for longer than the partition.
+ *
+ * <p>Sessions that find no room wait, in priority order, and are placed as soon as capacity appears.
+ */
+public final class MediaFailover {
+
+    public interface Message {
+    }
+
+    private record Failed(String nodeId) implements Message {
+    }
+
+    private record SessionsRead(String nodeId, List<SessionRecord> sessions, Throwable error) implements Message {
+    }
+
+    private record Moved(Pending pending, SessionRecord record, MediaNodeState target, Throwable error)
+            implements Message {
+    }
+
+    private enum Retry implements Message { INSTANCE }
+
+    private record Unreachable(Member member) implements Message {
+    }
+
+    /** A session to place again, and why. */
+    private record Pending(SessionRecord session, String fromNodeId, String reason) {
+    }
+
+    /** Lower is placed first. */
+    static int rank(String priority) {
+        return switch (priority == null ? "" : priority) {
+            case "protected" -> 0;
+            case "best-effort" -> 1;
+            default -> 2;
+        };
+    }
+
+    public static Behavior<Message> create(RoutingTable routing, MediaNodes nodes, PlacementPolicy policy,
+                                           Duration askTimeout) {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
+                new MediaFailover(routing, nodes, policy, askTimeout, ctx, timers).idle()));
+    }
+
+    private final RoutingTable routing;
+    private final MediaNodes nodes;
+    private final PlacementPolicy policy;
+    private final Duration askTimeout;
+    private final ActorContext<Message> ctx;
+    private final TimerScheduler<Message> timers;
+    private final ActorRef<Topic.Command<SessionRelocated>> relocations;
+    private final Deque<Pending> waiting = new ArrayDeque<>();
+    /** Node incarnations already handled (unreachable, then removed, must not recover twice); bounded below. */
+    private final Set<org.apache.pekko.cluster.UniqueAddress> handled = new HashSet<>();
+    private boolean placing;
+    private int lastWaitingReported;
+
+    private MediaFailover(RoutingTable routing, MediaNodes nodes, PlacementPolicy policy, Duration askTimeout,
+                          ActorContext<Message> ctx, TimerScheduler<Message> timers) {
+        this.routing = routing;
+        this.nodes = nodes;
+        this.policy = policy;
+        this.askTimeout = askTimeout;
+        this.ctx = ctx;
+        this.timers = timers;
+        this.relocations = ctx.spawn(Topic.create(SessionRelocated.class, ClusterTopics.SESSION_RELOCATIONS),
+                "session-relocations");
+        ActorRef<ClusterEvent.UnreachableMember> unreachable =
+                ctx.messageAdapter(ClusterEvent.UnreachableMember.class, e -> new Unreachable(e.member()));
+        Cluster.get(ctx.getSystem()).subscriptions().tell(Subscribe.create(unreachable,
+                ClusterEvent.UnreachableMember.class));
+        ActorRef<ClusterEvent.MemberRemoved> removed =
+                ctx.messageAdapter(ClusterEvent.MemberRemoved.class, e -> new Unreachable(e.member()));
+        Cluster.get(ctx.getSystem()).subscriptions().tell(Subscribe.create(removed, ClusterEvent.MemberRemoved.class));
+        timers.startTimerWithFixedDelay(Retry.INSTANCE, Duration.ofSeconds(1));
+    }
+
+    private Behavior<Message> idle() {
+        return Behaviors.receive(Message.class)
+                .onMessage(Unreachable.class, this::onUnreachable)
+                .onMessage(Failed.class, this::onFailed)
+                .onMessage(SessionsRead.class, this::onSessionsRead)
+                .onMessage(Moved.class, this::onMoved)
+                .onMessageEquals(Retry.INSTANCE, () -> {
+                    placeNext();
+                    return Behaviors.same();
+                })
+                .build();
+    }
+
+    private Behavior<Message> onUnreachable(Unreachable event) {
+        Member member = event.member();
+        if (!member.hasRole("media")) {
+            return Behaviors.same();
+        }
+        Optional<String> nodeId = member.getRoles().stream().filter(r -> r.startsWith("id:"))
+                .map(r -> r.substring(3)).findFirst();
+        if (nodeId.isEmpty() || !handled.add(member.uniqueAddress())) {
+            return Behaviors.same();
+        }
+        if (handled.size() > 10_000) {
+            handled.clear(); // old incarnations; a stale entry only risks a second, harmless recovery pass
+            handled.add(member.uniqueAddress());
+        }
+        Address address = member.address();
+        ctx.getLog().warn("media node {} ({}) failed: downing it and placing its sessions again", nodeId.get(), address);
+        Cluster.get(ctx.getSystem()).manager().tell(new Down(address));
+        ctx.getSelf().tell(new Failed(nodeId.get()));
+        return Behaviors.same();
+    }
+
+    private Behavior<Message> onFailed(Failed failed) {
+        ctx.pipeToSelf(routing.allSessions(), (all, error) -> new SessionsRead(failed.nodeId(), all, error));
+        return Behaviors.same();
+    }
+
+    private Behavior<Message> onSessionsRead(SessionsRead read) {
+        if (read.error() != null) {
+            ctx.getLog().error("cannot read the routing table to recover media node {}: {}", read.nodeId(),
+                    read.error().toString());
+            timers.startSingleTimer(new Failed(read.nodeId()), Duration.ofSeconds(1));
+            return Behaviors.same();
+        }
+        List<SessionRecord> lost = read.sessions().stream()
+                .filter(s -> read.nodeId().equals(s.mediaNodeId()))
+                .sorted(Comparator.comparingInt((SessionRecord s) -> rank(s.priority())).thenComparingLong(SessionRecord::createdAt))
+                .toList();
+        ctx.getLog().warn("media node {} hosted {} sessions ({} protected, {} best-effort, {} to close)", read.nodeId(),
+                lost.size(), lost.stream().filter(s -> rank(s.priority()) == 0).count(),
+                lost.stream().filter(s -> rank(s.priority()) == 1).count(),
+                lost.stream().filter(s -> rank(s.priority()) == 2).count());
+        for (SessionRecord session : lost) {
+            if (rank(session.priority()) == 2) {
+                close(session, read.nodeId());
+            } else {
+                waiting.addLast(new Pending(session, read.nodeId(), "nodeCrashed"));
+            }
+        }
+        // Keep the whole queue in priority order when a second node fails while the first is being recovered.
+        List<Pending> ordered = waiting.stream().sorted(Comparator.comparingInt((Pending p) -> rank(p.session().priority()))
+                .thenComparingLong(p -> p.session().createdAt())).toList();
+        waiting.clear();
+        waiting.addAll(ordered);
+        placeNext();
+        return Behaviors.same();
+    }
+
+    private void close(SessionRecord session, String fromNodeId) {
+        routing.removeSession(session.sessionId());
+        relocations.tell(Topic.publish(new SessionRelocated(session.sessionId(), fromNodeId, null, null, "nodeCrashed")));
+    }
+
+    /** Places the first waiting session, if a node has room; one at a time keeps the priority order. */
+    private void placeNext() {
+        if (placing || waiting.isEmpty()) {
+            return;
+        }
+        Pending next = waiting.peekFirst();
+        long now = System.currentTimeMillis();
+        List<MediaNodeState> withRoom = nodes.available().stream()
+                .filter(n -> !n.id().equals(next.fromNodeId()) && policy.score(n, now) < n.report().capacity())
+                .toList();
+        Optional<MediaNodeState> target = policy.place(withRoom, now);
+        if (target.isEmpty()) {
+            if (waiting.size() != lastWaitingReported) {
+                lastWaitingReported = waiting.size();
+                ctx.getLog().error("ALERT no media node has room: {} sessions wait to be placed again (first: {} {})",
+                        waiting.size(), next.session().priority(), next.session().sessionId());
+            }
+            return;
+        }
+        waiting.pollFirst();
+        placing = true;
+        MediaNodeState node = target.get();
+        CompletionStage<Ack> hosted = AskPattern.ask(node.report().manager(),
+                replyTo -> new MediaNodeProtocol.HostSession(next.session().sessionId(), replyTo), askTimeout,
+                ctx.getSystem().scheduler());
+        CompletionStage<Optional<SessionRecord>> moved = hosted.thenCompose(ack -> {
+            if (!ack.ok()) {
+                throw new IllegalStateException(node.id() + " refused the session: " + ack.error());
+            }
+            return routing.relocateSession(next.session().sessionId(), next.fromNodeId(), node.id());
+        });
+        ctx.pipeToSelf(moved, (record, error) -> new Moved(next, record == null ? null : record.orElse(null), node, error));
+    }
+
+    private Behavior<Message> onMoved(Moved moved) {
+        placing = false;
+        Pending pending = moved.pending();
+        if (moved.error() != null) {
+            ctx.getLog().warn("placing session {} on {} failed ({}); trying again", pending.session().sessionId(),
+                    moved.target().id(), moved.error().toString());
+            waiting.addFirst(pending);
+        } else if (moved.record() == null) {
+            ctx.getLog().info("session {} is no longer on {} (ended or moved meanwhile)", pending.session().sessionId(),
+                    pending.fromNodeId());
+        } else {
+            ctx.getLog().info("session {} ({}) moved from {} to {}", pending.session().sessionId(),
+                    pending.session().priority(), pending.fromNodeId(), moved.target().id());
+            relocations.tell(Topic.publish(new SessionRelocated(pending.session().sessionId(), pending.fromNodeId(),
+                    moved.target().id(), moved.target().report().manager(), pending.reason())));
+        }
+        if (waiting.isEmpty()) {
+            lastWaitingReported = 0;
+        }
+        placeNext();
+        return Behaviors.same();
+    }
+}

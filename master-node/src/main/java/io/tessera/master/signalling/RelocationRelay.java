@@ -1,0 +1,66 @@
+package io.tessera.master.signalling;
+
+import io.tessera.common.protocol.ClusterTopics;
+import io.tessera.common.protocol.ClusterTopics.SessionRelocated;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.pubsub.Topic;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One per master: hears every session move on the cluster topic and passes it to this master's client
+ * connections in that session, so that ten thousand sockets do not each subscribe to a cluster topic. The
+ * connections register when they join and unregister when they leave or stop; the map is bounded by the
+ * master's socket limit.
+ */
+public final class RelocationRelay {
+
+    public interface Message {
+    }
+
+    public record Register(String sessionId, ActorRef<Object> connection) implements Message {
+    }
+
+    public record Unregister(String sessionId, ActorRef<Object> connection) implements Message {
+    }
+
+    private record Heard(SessionRelocated relocation) implements Message {
+    }
+
+    private RelocationRelay() {
+    }
+
+    public static Behavior<Message> create() {
+        return Behaviors.setup(ctx -> {
+            ActorRef<Topic.Command<SessionRelocated>> topic =
+                    ctx.spawn(Topic.create(SessionRelocated.class, ClusterTopics.SESSION_RELOCATIONS), "topic");
+            topic.tell(Topic.subscribe(ctx.messageAdapter(SessionRelocated.class, Heard::new)));
+            Map<String, Set<ActorRef<Object>>> bySession = new HashMap<>();
+            return Behaviors.receive(Message.class)
+                    .onMessage(Register.class, r -> {
+                        bySession.computeIfAbsent(r.sessionId(), id -> new HashSet<>()).add(r.connection());
+                        return Behaviors.same();
+                    })
+                    .onMessage(Unregister.class, u -> {
+                        Set<ActorRef<Object>> connections = bySession.get(u.sessionId());
+                        if (connections != null && connections.remove(u.connection()) && connections.isEmpty()) {
+                            bySession.remove(u.sessionId());
+                        }
+                        return Behaviors.same();
+                    })
+                    .onMessage(Heard.class, heard -> {
+                        Set<ActorRef<Object>> connections = bySession.get(heard.relocation().sessionId());
+                        if (connections != null) {
+                            connections.forEach(c -> c.tell(heard.relocation()));
+                        }
+                        return Behaviors.same();
+                    })
+                    .build();
+        });
+    }
+}
