@@ -72,10 +72,12 @@ public final class ClusterProcesses implements AutoCloseable {
     private boolean closed;
 
     private final Map<String, String> extraEnv;
+    private final String seeds;
 
     private ClusterProcesses(String testName, String secret, List<Node> masters, List<Node> mediaNodes,
                              Map<String, String> extraEnv) {
         this.extraEnv = Map.copyOf(extraEnv);
+        this.seeds = masters.stream().limit(2).map(Node::seed).collect(Collectors.joining(","));
         this.testName = testName;
         this.secret = secret;
         this.masters = List.copyOf(masters);
@@ -134,7 +136,6 @@ public final class ClusterProcesses implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(shutdownHook);
         try {
             Files.createDirectories(logDir);
-            String seeds = masters.stream().limit(2).map(Node::seed).collect(Collectors.joining(","));
             for (Node n : allNodes()) {
                 processes.put(n.id(), startProcess(n, seeds));
             }
@@ -162,7 +163,7 @@ public final class ClusterProcesses implements AutoCloseable {
         env.putAll(extraEnv);
         pb.redirectErrorStream(true);
         // A file, not a pipe: a chatty node can never block on a full pipe buffer.
-        pb.redirectOutput(ProcessBuilder.Redirect.to(n.log().toFile()));
+        pb.redirectOutput(ProcessBuilder.Redirect.appendTo(n.log().toFile()));
         Process p = pb.start();
         p.getOutputStream().close();
         return p;
@@ -317,6 +318,18 @@ public final class ClusterProcesses implements AutoCloseable {
             p.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Starts a node that died again, with the same id and ports: a new member, as a supervisor would. */
+    public void relaunch(Node n) {
+        if (isAlive(n)) {
+            throw new IllegalStateException(n.id() + " is still alive");
+        }
+        try {
+            processes.put(n.id(), startProcess(n, seeds));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -2,6 +2,7 @@ package io.tessera.it;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -45,7 +46,8 @@ class MediaNodeFailoverTest {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        cluster = ClusterProcesses.start("MediaNodeFailoverTest", 2, 2);
+        // Three sessions per media node at most, so that running out of room is cheap to provoke.
+        cluster = ClusterProcesses.start("MediaNodeFailoverTest", 2, 2, Map.of("TESSERA_MAX_SESSIONS", "3"));
         cluster.awaitReady(STARTUP);
         reactor = new RtpReactor("media-failover-rtp");
     }
@@ -78,8 +80,12 @@ class MediaNodeFailoverTest {
         volatile long receivedAtFailure = -1;
 
         Pair(String priority, String mediaNodeId) throws Exception {
+            this(priority, mediaNodeId, "");
+        }
+
+        Pair(String priority, String mediaNodeId, String tag) throws Exception {
             this.priority = priority;
-            this.sessionId = "mnf-" + priority + "-" + RUN;
+            this.sessionId = "mnf-" + priority + tag + "-" + RUN;
             ClusterProcesses.Node m1 = cluster.masters().get(0);
             ClusterProcesses.Node m2 = cluster.masters().get(1);
             Rest.Response created = cluster.rest(m1).post("/openvidu/api/sessions", Map.of("customSessionId", sessionId,
@@ -88,8 +94,10 @@ class MediaNodeFailoverTest {
             Rest.Response pub = TestSessions.createConnection(cluster.rest(m1), sessionId, "pub");
             Rest.Response sub = TestSessions.createConnection(cluster.rest(m1), sessionId, "sub");
             TestSessions.awaitConnectionVisible(cluster.rest(m2), sessionId, sub.body().path("connectionId").asText());
-            publisher = Participant.of("pub-" + priority, SignallingClient.builder(m1.webSocketUri()).connect());
+            publisher = Participant.of("pub-" + priority, SignallingClient.builder(m1.webSocketUri())
+                    .keepalive(Duration.ofSeconds(1), Duration.ofSeconds(3)).connect());
             subscriber = Participant.of("sub-" + priority, SignallingClient.builder(m2.webSocketUri())
+                    .keepalive(Duration.ofSeconds(1), Duration.ofSeconds(3))
                     .onEvent(e -> {
                         if (e.method().equals("mediaNodeFailed")) {
                             failedEventAt = System.nanoTime();
@@ -123,6 +131,10 @@ class MediaNodeFailoverTest {
         }
     }
 
+    private static com.fasterxml.jackson.databind.JsonNode haPlan() {
+        return cluster.rest(cluster.masters().get(0)).get("/openvidu/api/cluster").body().path("haPlan");
+    }
+
     private static <T> T get(CompletableFuture<T> future) throws Exception {
         return future.get(Participant.WAIT.toSeconds(), TimeUnit.SECONDS);
     }
@@ -138,6 +150,9 @@ class MediaNodeFailoverTest {
             }
             await("media flows in every session").atMost(Duration.ofSeconds(20))
                     .until(() -> pairs.stream().allMatch(p -> p.received() >= 100));
+
+            assertEquals(1, haPlan().path("maxFailuresToTolerate").asInt(), haPlan()::toString);
+            assertFalse(haPlan().path("overcommitted").asBoolean(), haPlan()::toString);
 
             long killedAt = System.nanoTime();
             pairs.forEach(p -> p.receivedAtFailure = p.received());
@@ -167,10 +182,33 @@ class MediaNodeFailoverTest {
                 eventMillis.put(p.priority, (p.failedEventAt - killedAt) / 1_000_000);
                 assertEquals(p.subscriber.expectedSeqs(), p.subscriber.seqs(), p.subscriber::describeEvents);
             }
+            // One node left: a second failure would lose the protected session.
+            await("the HA plan turns overcommitted").atMost(Duration.ofSeconds(10)).until(() ->
+                    haPlan().path("overcommitted").asBoolean());
+            assertEquals(0, haPlan().path("maxFailuresToTolerate").asInt(), haPlan()::toString);
             report.put("mediaBackMillis", mediaBackMillis);
             report.put("mediaNodeFailedEventMillis", eventMillis);
             report.put("sessionsMoved", 2);
             report.put("sessionsClosed", 1);
+
+            // Capacity exhausted: the survivor is full with a third (protected) session, then dies too. Nothing can
+            // host its sessions, so they wait, and are placed when a media node joins again.
+            pairs.add(new Pair("protected", survivor.id(), "late"));
+            Pair late = pairs.get(3);
+            await("media flows in the third session").atMost(Duration.ofSeconds(20)).until(() -> late.received() >= 50);
+            List<Pair> moving = List.of(pairs.get(0), pairs.get(1), late);
+            moving.forEach(p -> p.receivedAtFailure = p.received());
+            cluster.kill(survivor);
+            await("the sessions wait: no media node is left").during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
+                    .until(() -> cluster.rest(cluster.masters().get(0)).get("/openvidu/api/sessions/" + late.sessionId)
+                            .body().path("mediaNodeId").asText().equals(survivor.id()));
+            cluster.relaunch(doomed);
+            for (Pair p : moving) {
+                await(p.priority + " " + p.sessionId + " placed on the node that joined").atMost(Duration.ofSeconds(60))
+                        .pollInterval(Duration.ofMillis(50)).until(() -> p.received() > p.receivedAtFailure + 20);
+                Rest.Response session = cluster.rest(cluster.masters().get(0)).get("/openvidu/api/sessions/" + p.sessionId);
+                assertEquals(doomed.id(), session.body().path("mediaNodeId").asText(), session::toString);
+            }
         } finally {
             pairs.forEach(Pair::close);
         }

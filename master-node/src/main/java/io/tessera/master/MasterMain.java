@@ -76,7 +76,7 @@ public final class MasterMain {
 
         // One failover coordinator per cluster, on the oldest master: a failed media node's sessions are placed once.
         ClusterSingleton.get(system).init(SingletonActor.of(MediaFailover.create(routing, mediaNodes, placement,
-                askTimeout), "media-failover").withSettings(ClusterSingletonSettings.create(system).withRole("master")));
+                askTimeout, master.getInt("ha.failures-to-tolerate")), "media-failover").withSettings(ClusterSingletonSettings.create(system).withRole("master")));
         ActorRef<RelocationRelay.Message> relay = system.systemActorOf(RelocationRelay.create(),
                 "session-relocation-relay", org.apache.pekko.actor.typed.Props.empty());
 
@@ -86,7 +86,8 @@ public final class MasterMain {
                         ws.getInt("messages-per-second"), ws.getInt("outbound-buffer")),
                 new ClientConnection.Settings(askTimeout, ws.getInt("max-metadata-length"), ws.getInt("max-message-bytes"),
                         ws.getDuration("client-silence-timeout")), relay);
-        RestApi rest = new RestApi(sessions, new ClusterView(system, settings.nodeId, mediaNodes, routing), settings.secret());
+        RestApi rest = new RestApi(sessions, new ClusterView(system, settings.nodeId, mediaNodes, routing,
+                master.getInt("ha.failures-to-tolerate")), settings.secret());
 
         Http.get(system).newServerAt(settings.httpHost, settings.httpPort)
                 .bind(Directives.concat(new HealthRoutes(system).routes(), signalling.route(), rest.route()))

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tessera.common.config.NodeSettings;
+import io.tessera.master.placement.HaPlan;
 import io.tessera.master.placement.MediaNodeState;
 import io.tessera.master.placement.MediaNodes;
 import io.tessera.master.routing.RoutingTable;
@@ -31,7 +32,11 @@ public final class ClusterView {
     private final MediaNodes mediaNodes;
     private final RoutingTable routing;
 
-    public ClusterView(ActorSystem<?> system, String selfId, MediaNodes mediaNodes, RoutingTable routing) {
+    private final int failuresToTolerate;
+
+    public ClusterView(ActorSystem<?> system, String selfId, MediaNodes mediaNodes, RoutingTable routing,
+                       int failuresToTolerate) {
+        this.failuresToTolerate = failuresToTolerate;
         this.cluster = Cluster.get(system);
         this.selfId = selfId;
         this.mediaNodes = mediaNodes;
@@ -81,6 +86,14 @@ public final class ClusterView {
                 node.put("lastReportAgeMs", Math.max(0, now - n.receivedAtMillis()));
             }
             root.putObject("routing").put("sessions", sessions.size()).put("shards", RoutingTable.SHARDS);
+            HaPlan.Plan plan = HaPlan.plan(mediaNodes.available(), sessions, failuresToTolerate);
+            root.putObject("haPlan")
+                    .put("mediaNodes", plan.mediaNodes())
+                    .put("maxFailuresToTolerate", plan.maxFailuresToTolerate())
+                    .put("failuresToTolerate", plan.failuresToTolerate())
+                    .put("overcommitted", plan.overcommitted())
+                    .put("protectedSessions", plan.protectedSessions())
+                    .put("freeCapacity", plan.freeCapacity());
             return root;
         });
     }

@@ -59,6 +59,11 @@ public final class MediaFailover {
 
     private enum Retry implements Message { INSTANCE }
 
+    private enum EvaluatePlan implements Message { INSTANCE }
+
+    private record PlanRead(List<SessionRecord> sessions, Throwable error) implements Message {
+    }
+
     private record Unreachable(Member member) implements Message {
     }
 
@@ -76,9 +81,9 @@ public final class MediaFailover {
     }
 
     public static Behavior<Message> create(RoutingTable routing, MediaNodes nodes, PlacementPolicy policy,
-                                           Duration askTimeout) {
+                                           Duration askTimeout, int failuresToTolerate) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-                new MediaFailover(routing, nodes, policy, askTimeout, ctx, timers).idle()));
+                new MediaFailover(routing, nodes, policy, askTimeout, failuresToTolerate, ctx, timers).idle()));
     }
 
     private final RoutingTable routing;
@@ -93,9 +98,12 @@ public final class MediaFailover {
     private final Set<org.apache.pekko.cluster.UniqueAddress> handled = new HashSet<>();
     private boolean placing;
     private int lastWaitingReported;
+    private final int failuresToTolerate;
+    private boolean overcommitted;
 
     private MediaFailover(RoutingTable routing, MediaNodes nodes, PlacementPolicy policy, Duration askTimeout,
-                          ActorContext<Message> ctx, TimerScheduler<Message> timers) {
+                          int failuresToTolerate, ActorContext<Message> ctx, TimerScheduler<Message> timers) {
+        this.failuresToTolerate = failuresToTolerate;
         this.routing = routing;
         this.nodes = nodes;
         this.policy = policy;
@@ -112,6 +120,7 @@ public final class MediaFailover {
                 ctx.messageAdapter(ClusterEvent.MemberRemoved.class, e -> new Unreachable(e.member()));
         Cluster.get(ctx.getSystem()).subscriptions().tell(Subscribe.create(removed, ClusterEvent.MemberRemoved.class));
         timers.startTimerWithFixedDelay(Retry.INSTANCE, Duration.ofSeconds(1));
+        timers.startTimerWithFixedDelay(EvaluatePlan.INSTANCE, Duration.ofSeconds(5));
     }
 
     private Behavior<Message> idle() {
@@ -124,7 +133,33 @@ public final class MediaFailover {
                     placeNext();
                     return Behaviors.same();
                 })
+                .onMessageEquals(EvaluatePlan.INSTANCE, () -> {
+                    ctx.pipeToSelf(routing.allSessions(), PlanRead::new);
+                    return Behaviors.same();
+                })
+                .onMessage(PlanRead.class, this::onPlanRead)
                 .build();
+    }
+
+    /** The HA plan, checked every few seconds: an ALERT when the pool can no longer survive the failures asked for. */
+    private Behavior<Message> onPlanRead(PlanRead read) {
+        if (read.error() != null) {
+            return Behaviors.same();
+        }
+        HaPlan.Plan plan = HaPlan.plan(nodes.available(), read.sessions(), failuresToTolerate);
+        if (plan.overcommitted() != overcommitted) {
+            overcommitted = plan.overcommitted();
+            if (overcommitted) {
+                ctx.getLog().error("ALERT overcommitted: the media nodes can survive {} failure(s) with every protected "
+                        + "session placed, {} asked ({} protected sessions, {} free places on {} nodes)",
+                        plan.maxFailuresToTolerate(), plan.failuresToTolerate(), plan.protectedSessions(),
+                        plan.freeCapacity(), plan.mediaNodes());
+            } else {
+                ctx.getLog().info("no longer overcommitted: {} failure(s) tolerated, {} asked",
+                        plan.maxFailuresToTolerate(), plan.failuresToTolerate());
+            }
+        }
+        return Behaviors.same();
     }
 
     private Behavior<Message> onUnreachable(Unreachable event) {

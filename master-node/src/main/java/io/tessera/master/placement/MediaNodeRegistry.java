@@ -35,6 +35,8 @@ public final class MediaNodeRegistry {
                     ClusterEvent.ReachabilityEvent.class));
             Cluster.get(ctx.getSystem()).subscriptions().tell(Subscribe.create(ctx.getSelf().narrow(),
                     ClusterEvent.MemberRemoved.class));
+            Cluster.get(ctx.getSystem()).subscriptions().tell(Subscribe.create(ctx.getSelf().narrow(),
+                    ClusterEvent.MemberUp.class));
 
             Map<String, MediaNodeState> nodes = new HashMap<>();
             Set<Address> unreachable = new HashSet<>();
@@ -62,6 +64,11 @@ public final class MediaNodeRegistry {
                         unreachable.remove(event.member().address());
                         setReachable(nodes, event.member().address(), true);
                         view.publish(nodes);
+                        return Behaviors.same();
+                    })
+                    .onMessage(ClusterEvent.MemberUp.class, event -> {
+                        // A node restarted on the same host and port is a new member: its reports count again.
+                        removed.remove(event.member().address());
                         return Behaviors.same();
                     })
                     .onMessage(ClusterEvent.MemberRemoved.class, event -> {

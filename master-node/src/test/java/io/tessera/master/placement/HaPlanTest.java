@@ -1,0 +1,65 @@
+package io.tessera.master.placement;
+
+import io.tessera.master.placement.HaPlan.NodeLoad;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** maxFailuresToTolerate against values worked out by hand. */
+class HaPlanTest {
+
+    @Test
+    void threeEvenNodesWithRoomTolerateTwoFailures() {
+        // capacity 10, 2 sessions each, all protected: free 8 each, total free 24.
+        // k=1: 2+8=10 <= 24; k=2: 20 <= 24; k=3: 30 > 24.
+        List<NodeLoad> nodes = List.of(new NodeLoad("a", 10, 2, 2), new NodeLoad("b", 10, 2, 2), new NodeLoad("c", 10, 2, 2));
+        assertEquals(2, HaPlan.maxFailuresToTolerate(nodes));
+    }
+
+    @Test
+    void aFullPoolToleratesNone() {
+        // free 1 + 0: any node failing leaves its 5 protected sessions with 1 or 0 places.
+        List<NodeLoad> nodes = List.of(new NodeLoad("a", 6, 5, 5), new NodeLoad("b", 6, 6, 0));
+        assertEquals(0, HaPlan.maxFailuresToTolerate(nodes));
+    }
+
+    @Test
+    void theWorstNodeDecides() {
+        // a: 8 protected, free 2 -> 10; b: 1 protected, free 9 -> 10; c: 0 protected, free 10 -> 10. Total free 21.
+        // k=1: 10 <= 21; k=2: 20 <= 21; k=3: 30 > 21.
+        assertEquals(2, HaPlan.maxFailuresToTolerate(List.of(new NodeLoad("a", 10, 8, 8),
+                new NodeLoad("b", 10, 1, 1), new NodeLoad("c", 10, 0, 0))));
+        // a: 9 protected, free 1 -> 10; b: 1 protected, free 9 -> 10; c: free 10 -> 10. Total free 20.
+        // k=2: 20 <= 20 (just fits); k=3: 30 > 20.
+        assertEquals(2, HaPlan.maxFailuresToTolerate(List.of(new NodeLoad("a", 10, 9, 9),
+                new NodeLoad("b", 10, 1, 1), new NodeLoad("c", 10, 0, 0))));
+    }
+
+    @Test
+    void bestEffortSessionsTakeRoomButNeedNone() {
+        // a: 4 sessions, 1 protected (3 best-effort), free 6 -> 7; b: 9 best-effort, free 1 -> 1. Total free 7.
+        // k=1: 7 <= 7; k=2: 8 > 7.
+        assertEquals(1, HaPlan.maxFailuresToTolerate(List.of(new NodeLoad("a", 10, 4, 1), new NodeLoad("b", 10, 9, 0))));
+    }
+
+    @Test
+    void withoutProtectedSessionsEveryNodeMayFail() {
+        assertEquals(3, HaPlan.maxFailuresToTolerate(List.of(new NodeLoad("a", 5, 5, 0), new NodeLoad("b", 5, 0, 0),
+                new NodeLoad("c", 5, 3, 0))));
+        assertEquals(0, HaPlan.maxFailuresToTolerate(List.of()));
+    }
+
+    @Test
+    void aLoneNodeWithProtectedSessionsIsOvercommittedForOneFailure() {
+        HaPlan.Plan plan = HaPlan.plan(List.of(new NodeLoad("a", 500, 2, 1)), 1);
+        assertEquals(0, plan.maxFailuresToTolerate());
+        assertTrue(plan.overcommitted());
+        HaPlan.Plan two = HaPlan.plan(List.of(new NodeLoad("a", 500, 2, 1), new NodeLoad("b", 500, 0, 0)), 1);
+        assertEquals(1, two.maxFailuresToTolerate());
+        assertFalse(two.overcommitted());
+    }
+}
