@@ -28,13 +28,20 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 
 /**
  * A media node dies under sessions of all three priorities with RTP flowing (DESIGN.md section 6): protected
  * and best-effort sessions are placed on the survivor, the SDK publishes and subscribes again by itself and
  * media flows again; {@code none} sessions are closed with {@code nodeCrashed}. Two masters, two media nodes.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MediaNodeFailoverTest {
     private static final Duration STARTUP = Duration.ofSeconds(120);
     private static final String RUN = Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36);
@@ -43,17 +50,30 @@ class MediaNodeFailoverTest {
     private static ClusterProcesses cluster;
     private static RtpReactor reactor;
     private static final Map<String, Object> report = new LinkedHashMap<>();
+    private static HttpServer hooks;
+    private static final List<String> webhookBodies = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @BeforeAll
     static void startCluster() throws Exception {
         // Three sessions per media node at most, so that running out of room is cheap to provoke.
-        cluster = ClusterProcesses.start("MediaNodeFailoverTest", 2, 2, Map.of("TESSERA_MAX_SESSIONS", "3"));
+        hooks = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        hooks.createContext("/hooks", exchange -> {
+            webhookBodies.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        hooks.start();
+        cluster = ClusterProcesses.start("MediaNodeFailoverTest", 2, 2, Map.of("TESSERA_MAX_SESSIONS", "3",
+                "TESSERA_WEBHOOK_URLS", "http://127.0.0.1:" + hooks.getAddress().getPort() + "/hooks"));
         cluster.awaitReady(STARTUP);
         reactor = new RtpReactor("media-failover-rtp");
     }
 
     @AfterAll
     static void stopCluster() throws Exception {
+        if (hooks != null) {
+            hooks.stop(0);
+        }
         if (reactor != null) {
             reactor.close();
         }
@@ -126,8 +146,72 @@ class MediaNodeFailoverTest {
         public void close() {
             source.close();
             sink.close();
+            for (Participant p : List.of(publisher, subscriber)) {
+                try {
+                    p.client.leaveRoom().get(5, TimeUnit.SECONDS); // so that the session ends now, not after the grace window
+                } catch (Exception e) {
+                    // already out (evicted with its session)
+                }
+            }
             publisher.close();
             subscriber.close();
+        }
+    }
+
+    @Test
+    @Order(2)
+    void drainingMovesEverySessionAtTheDeadlineWithoutLosingAParticipant() throws Exception {
+        ClusterProcesses.Node drained = cluster.mediaNodes().get(0);
+        ClusterProcesses.Node other = cluster.mediaNodes().get(1);
+        for (ClusterProcesses.Node n : cluster.mediaNodes()) {
+            if (!cluster.isAlive(n)) {
+                cluster.relaunch(n);
+            }
+        }
+        Rest rest = cluster.rest(cluster.masters().get(0));
+        await("both media nodes running and empty").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                .until(() -> cluster.mediaNodes().stream().allMatch(n -> {
+                    var node = rest.get("/openvidu/api/media-nodes/" + n.id()).body();
+                    return "running".equals(node.path("status").asText()) && node.path("tesseraLoad").path("sessions").asInt() == 0;
+                }));
+        List<Pair> pairs = new ArrayList<>();
+        try {
+            pairs.add(new Pair("protected", drained.id(), "drain"));
+            pairs.add(new Pair("none", drained.id(), "drain"));
+            await("media flows").atMost(Duration.ofSeconds(20)).until(() -> pairs.stream().allMatch(p -> p.received() >= 50));
+
+            Rest.Response bad = rest.patch("/openvidu/api/media-nodes/" + drained.id(), Map.of("status", "sleeping"));
+            assertEquals(400, bad.status(), bad::toString);
+            Rest.Response draining = rest.patch("/openvidu/api/media-nodes/" + drained.id(),
+                    Map.of("status", "draining", "deadline", 4));
+            assertEquals(200, draining.status(), draining::toString);
+            assertEquals("draining", draining.body().path("status").asText());
+            await("the node reports draining").atMost(Duration.ofSeconds(5)).until(() ->
+                    "draining".equals(rest.get("/openvidu/api/media-nodes/" + drained.id()).body().path("status").asText()));
+            Rest.Response fresh = rest.post("/openvidu/api/sessions", Map.of("customSessionId", "after-drain-" + RUN));
+            assertEquals(other.id(), fresh.body().path("mediaNodeId").asText(), "no new session on a draining node");
+
+            pairs.forEach(p -> p.receivedAtFailure = p.received());
+            for (Pair p : pairs) {
+                await(p.sessionId + " moved at the deadline").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                        .until(() -> other.id().equals(rest.get("/openvidu/api/sessions/" + p.sessionId).body()
+                                .path("mediaNodeId").asText()) && p.subscriberMedia.recoveries() == 1
+                                && p.publisherMedia.recoveries() == 1);
+                long afterMove = p.received();
+                await(p.sessionId + " media flows from the new node").atMost(Duration.ofSeconds(20))
+                        .pollInterval(Duration.ofMillis(50)).until(() -> p.received() > afterMove + 20);
+                assertTrue(p.subscriber.events().stream().noneMatch(e -> e.method().equals("participantLeft")
+                        || e.method().equals("participantEvicted")), p.subscriber::describeEvents);
+                assertEquals(p.subscriber.expectedSeqs(), p.subscriber.seqs(), p.subscriber::describeEvents);
+            }
+            Rest.Response running = rest.patch("/openvidu/api/media-nodes/" + drained.id(), Map.of("status", "running"));
+            assertEquals(200, running.status(), running::toString);
+            await("the node runs again").atMost(Duration.ofSeconds(5)).until(() ->
+                    "running".equals(rest.get("/openvidu/api/media-nodes/" + drained.id()).body().path("status").asText()));
+            assertTrue(webhookBodies.stream().anyMatch(b -> b.contains("\"mediaNodeStatusChanged\"")
+                    && b.contains("draining")), String.join("\n", webhookBodies));
+        } finally {
+            pairs.forEach(Pair::close);
         }
     }
 
@@ -140,6 +224,7 @@ class MediaNodeFailoverTest {
     }
 
     @Test
+    @Order(1)
     void protectedAndBestEffortSessionsMoveToTheSurvivorAndMediaFlowsAgainNoneSessionsClose() throws Exception {
         ClusterProcesses.Node doomed = cluster.mediaNodes().get(0);
         ClusterProcesses.Node survivor = cluster.mediaNodes().get(1);
@@ -186,6 +271,9 @@ class MediaNodeFailoverTest {
             await("the HA plan turns overcommitted").atMost(Duration.ofSeconds(10)).until(() ->
                     haPlan().path("overcommitted").asBoolean());
             assertEquals(0, haPlan().path("maxFailuresToTolerate").asInt(), haPlan()::toString);
+            await("webhooks: nodeCrashed and sessionMigrated").atMost(Duration.ofSeconds(10)).until(() ->
+                    webhookBodies.stream().anyMatch(b -> b.contains("\"nodeCrashed\"") && b.contains(doomed.id()))
+                            && webhookBodies.stream().anyMatch(b -> b.contains("\"sessionMigrated\"")));
             report.put("mediaBackMillis", mediaBackMillis);
             report.put("mediaNodeFailedEventMillis", eventMillis);
             report.put("sessionsMoved", 2);

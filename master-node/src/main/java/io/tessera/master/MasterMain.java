@@ -17,6 +17,9 @@ import io.tessera.master.session.Tokens;
 import io.tessera.master.signalling.ClientConnection;
 import io.tessera.master.signalling.RelocationRelay;
 import io.tessera.master.signalling.SignallingRoute;
+import io.tessera.master.webhook.Webhooks;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.typed.ClusterSingleton;
@@ -30,6 +33,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 
 /** Starts a master: routing table, media node registry, REST API and WebSocket signalling on one HTTP port. */
 public final class MasterMain {
@@ -58,9 +62,13 @@ public final class MasterMain {
             return;
         }
         Config master = settings.config.getConfig("tessera.master");
+        // A bad webhook URL, event name or header fails the start, before the node joins the cluster.
+        Webhooks webhooks = Webhooks.fromConfig(master.getConfig("webhook"));
         MediaNodes mediaNodes = new MediaNodes(master.getDuration("placement.report-timeout").toMillis());
         ActorSystem<Void> system = ActorSystem.create(guardian(mediaNodes), NodeSettings.SYSTEM_NAME, settings.config);
         ClusterFormation.start(system);
+        CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "webhooks-close",
+                () -> CompletableFuture.runAsync(webhooks::close).thenApply(v -> Done.getInstance()));
 
         RoutingTable routing = new RoutingTable(system, master.getDuration("routing.read-timeout"),
                 master.getDuration("routing.write-timeout"));
@@ -75,8 +83,9 @@ public final class MasterMain {
                 org.apache.pekko.actor.typed.Props.empty());
 
         // One failover coordinator per cluster, on the oldest master: a failed media node's sessions are placed once.
-        ClusterSingleton.get(system).init(SingletonActor.of(MediaFailover.create(routing, mediaNodes, placement,
-                askTimeout, master.getInt("ha.failures-to-tolerate")), "media-failover").withSettings(ClusterSingletonSettings.create(system).withRole("master")));
+        ActorRef<MediaFailover.Message> failover = ClusterSingleton.get(system).init(SingletonActor.of(
+                MediaFailover.create(routing, mediaNodes, placement, askTimeout, master.getInt("ha.failures-to-tolerate"),
+                        webhooks), "media-failover").withSettings(ClusterSingletonSettings.create(system).withRole("master")));
         ActorRef<RelocationRelay.Message> relay = system.systemActorOf(RelocationRelay.create(),
                 "session-relocation-relay", org.apache.pekko.actor.typed.Props.empty());
 
@@ -87,7 +96,7 @@ public final class MasterMain {
                 new ClientConnection.Settings(askTimeout, ws.getInt("max-metadata-length"), ws.getInt("max-message-bytes"),
                         ws.getDuration("client-silence-timeout")), relay);
         RestApi rest = new RestApi(sessions, new ClusterView(system, settings.nodeId, mediaNodes, routing,
-                master.getInt("ha.failures-to-tolerate")), settings.secret());
+                master.getInt("ha.failures-to-tolerate")), settings.secret(), failover, webhooks);
 
         Http.get(system).newServerAt(settings.httpHost, settings.httpPort)
                 .bind(Directives.concat(new HealthRoutes(system).routes(), signalling.route(), rest.route()))

@@ -28,10 +28,12 @@ public final class MediaNodeProtocol {
             @JsonSubTypes.Type(value = Unpublish.class, name = "unpublish"),
             @JsonSubTypes.Type(value = Subscribe.class, name = "subscribe"),
             @JsonSubTypes.Type(value = Unsubscribe.class, name = "unsubscribe"),
-            @JsonSubTypes.Type(value = Resume.class, name = "resume")})
+            @JsonSubTypes.Type(value = Resume.class, name = "resume"),
+            @JsonSubTypes.Type(value = ReleaseSession.class, name = "release"),
+            @JsonSubTypes.Type(value = SetNodeStatus.class, name = "status")})
     public sealed interface Command extends ClusterSerializable
             permits HostSession, Join, Leave, Signal, Evict, CloseSession, Publish, Unpublish, Subscribe, Unsubscribe,
-            Resume {
+            Resume, ReleaseSession, SetNodeStatus {
         String sessionId();
 
         /** Answers the sender that the command failed; codes as in docs/CONTRACT.md. */
@@ -184,6 +186,30 @@ public final class MediaNodeProtocol {
 
     /** A participant already in the session, with the stream it publishes (if any), as a joiner sees it. */
     public record PeerInfo(ParticipantInfo participant, List<StreamInfo> streams) implements ClusterSerializable {
+    }
+
+    /**
+     * The session moved to another node (drain): stop it here without a word to anyone, its participants have
+     * followed it. Unlike {@link CloseSession}, the masters' routing table is not touched.
+     */
+    public record ReleaseSession(String sessionId, ActorRef<Ack> replyTo) implements Command {
+        @Override
+        public void reject(int code, String error) {
+            replyTo.tell(Ack.success()); // nothing left to release
+        }
+    }
+
+    /** Node-wide: {@code running} or {@code draining} (no new sessions are placed here); no session id. */
+    public record SetNodeStatus(String status, ActorRef<Ack> replyTo) implements Command {
+        @Override
+        public String sessionId() {
+            return "";
+        }
+
+        @Override
+        public void reject(int code, String error) {
+            replyTo.tell(Ack.failure(code, error));
+        }
     }
 
     /** A participant as the other participants see it. */

@@ -6,6 +6,8 @@ import io.tessera.common.protocol.MediaNodeProtocol;
 import io.tessera.common.protocol.MediaNodeProtocol.Ack;
 import io.tessera.master.routing.RoutingTable;
 import io.tessera.master.routing.SessionRecord;
+import io.tessera.master.webhook.WebhookEvent;
+import io.tessera.master.webhook.Webhooks;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -50,6 +52,20 @@ public final class MediaFailover {
     private record Failed(String nodeId) implements Message {
     }
 
+    /** An operator drains a node: at {@code deadlineMillis} its remaining sessions are moved (none dropped). */
+    public record Drain(String nodeId, long deadlineMillis) implements Message {
+    }
+
+    /** The node is running again: the drain's deadline no longer applies. */
+    public record CancelDrain(String nodeId) implements Message {
+    }
+
+    private record DrainDue(String nodeId) implements Message {
+    }
+
+    private record DrainSessionsRead(String nodeId, List<SessionRecord> sessions, Throwable error) implements Message {
+    }
+
     private record SessionsRead(String nodeId, List<SessionRecord> sessions, Throwable error) implements Message {
     }
 
@@ -81,9 +97,9 @@ public final class MediaFailover {
     }
 
     public static Behavior<Message> create(RoutingTable routing, MediaNodes nodes, PlacementPolicy policy,
-                                           Duration askTimeout, int failuresToTolerate) {
+                                           Duration askTimeout, int failuresToTolerate, Webhooks webhooks) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-                new MediaFailover(routing, nodes, policy, askTimeout, failuresToTolerate, ctx, timers).idle()));
+                new MediaFailover(routing, nodes, policy, askTimeout, failuresToTolerate, webhooks, ctx, timers).idle()));
     }
 
     private final RoutingTable routing;
@@ -99,11 +115,14 @@ public final class MediaFailover {
     private boolean placing;
     private int lastWaitingReported;
     private final int failuresToTolerate;
+    private final Webhooks webhooks;
     private boolean overcommitted;
 
     private MediaFailover(RoutingTable routing, MediaNodes nodes, PlacementPolicy policy, Duration askTimeout,
-                          int failuresToTolerate, ActorContext<Message> ctx, TimerScheduler<Message> timers) {
+                          int failuresToTolerate, Webhooks webhooks, ActorContext<Message> ctx,
+                          TimerScheduler<Message> timers) {
         this.failuresToTolerate = failuresToTolerate;
+        this.webhooks = webhooks;
         this.routing = routing;
         this.nodes = nodes;
         this.policy = policy;
@@ -138,6 +157,21 @@ public final class MediaFailover {
                     return Behaviors.same();
                 })
                 .onMessage(PlanRead.class, this::onPlanRead)
+                .onMessage(Drain.class, drain -> {
+                    long delay = Math.max(0, drain.deadlineMillis() - System.currentTimeMillis());
+                    ctx.getLog().info("media node {} drains; sessions still there in {} ms are moved", drain.nodeId(), delay);
+                    timers.startSingleTimer("drain-" + drain.nodeId(), new DrainDue(drain.nodeId()), Duration.ofMillis(delay));
+                    return Behaviors.same();
+                })
+                .onMessage(CancelDrain.class, cancel -> {
+                    timers.cancel("drain-" + cancel.nodeId());
+                    return Behaviors.same();
+                })
+                .onMessage(DrainDue.class, due -> {
+                    ctx.pipeToSelf(routing.allSessions(), (all, error) -> new DrainSessionsRead(due.nodeId(), all, error));
+                    return Behaviors.same();
+                })
+                .onMessage(DrainSessionsRead.class, this::onDrainSessionsRead)
                 .build();
     }
 
@@ -150,6 +184,7 @@ public final class MediaFailover {
         if (plan.overcommitted() != overcommitted) {
             overcommitted = plan.overcommitted();
             if (overcommitted) {
+                webhooks.publish(WebhookEvent.haOvercommitted(plan.failuresToTolerate(), plan.maxFailuresToTolerate()));
                 ctx.getLog().error("ALERT overcommitted: the media nodes can survive {} failure(s) with every protected "
                         + "session placed, {} asked ({} protected sessions, {} free places on {} nodes)",
                         plan.maxFailuresToTolerate(), plan.failuresToTolerate(), plan.protectedSessions(),
@@ -199,6 +234,8 @@ public final class MediaFailover {
                 .filter(s -> read.nodeId().equals(s.mediaNodeId()))
                 .sorted(Comparator.comparingInt((SessionRecord s) -> rank(s.priority())).thenComparingLong(SessionRecord::createdAt))
                 .toList();
+        webhooks.publish(WebhookEvent.nodeCrashed(read.nodeId(), WebhookEvent.NodeRole.MEDIA, null,
+                lost.stream().map(SessionRecord::sessionId).toList()));
         ctx.getLog().warn("media node {} hosted {} sessions ({} protected, {} best-effort, {} to close)", read.nodeId(),
                 lost.size(), lost.stream().filter(s -> rank(s.priority()) == 0).count(),
                 lost.stream().filter(s -> rank(s.priority()) == 1).count(),
@@ -215,6 +252,25 @@ public final class MediaFailover {
                 .thenComparingLong(p -> p.session().createdAt())).toList();
         waiting.clear();
         waiting.addAll(ordered);
+        placeNext();
+        return Behaviors.same();
+    }
+
+    /** The deadline passed: every session still on the node moves, whatever its priority; nobody loses signalling. */
+    private Behavior<Message> onDrainSessionsRead(DrainSessionsRead read) {
+        if (read.error() != null) {
+            timers.startSingleTimer("drain-" + read.nodeId(), new DrainDue(read.nodeId()), Duration.ofSeconds(1));
+            return Behaviors.same();
+        }
+        boolean stillDraining = nodes.get(read.nodeId()).map(n -> "draining".equals(n.report().status())).orElse(false);
+        if (!stillDraining) {
+            return Behaviors.same();
+        }
+        List<SessionRecord> remaining = read.sessions().stream().filter(s -> read.nodeId().equals(s.mediaNodeId()))
+                .sorted(Comparator.comparingInt((SessionRecord s) -> rank(s.priority())).thenComparingLong(SessionRecord::createdAt))
+                .toList();
+        ctx.getLog().info("drain deadline of {}: moving its {} sessions", read.nodeId(), remaining.size());
+        remaining.forEach(s -> waiting.addLast(new Pending(s, read.nodeId(), "drain")));
         placeNext();
         return Behaviors.same();
     }
@@ -240,6 +296,8 @@ public final class MediaFailover {
                 lastWaitingReported = waiting.size();
                 ctx.getLog().error("ALERT no media node has room: {} sessions wait to be placed again (first: {} {})",
                         waiting.size(), next.session().priority(), next.session().sessionId());
+                waiting.forEach(p -> webhooks.publish(WebhookEvent.sessionPlacementWaiting(p.session().sessionId(),
+                        p.session().priority())));
             }
             return;
         }
@@ -273,6 +331,14 @@ public final class MediaFailover {
                     pending.session().priority(), pending.fromNodeId(), moved.target().id());
             relocations.tell(Topic.publish(new SessionRelocated(pending.session().sessionId(), pending.fromNodeId(),
                     moved.target().id(), moved.target().report().manager(), pending.reason())));
+            webhooks.publish(WebhookEvent.sessionMigrated(pending.session().sessionId(), pending.fromNodeId(),
+                    moved.target().id(), pending.session().priority(), pending.reason()));
+            if ("drain".equals(pending.reason())) {
+                // The old node is alive: its copy of the session stops once the relocation is out.
+                nodes.get(pending.fromNodeId()).ifPresent(old -> old.report().manager().tell(
+                        new MediaNodeProtocol.ReleaseSession(pending.session().sessionId(),
+                                ctx.getSystem().ignoreRef())));
+            }
         }
         if (waiting.isEmpty()) {
             lastWaitingReported = 0;

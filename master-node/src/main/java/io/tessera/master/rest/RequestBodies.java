@@ -155,4 +155,33 @@ final class RequestBodies {
         }
         return value;
     }
+
+    /**
+     * A deadline as an ISO-8601 instant ({@code "2026-11-24T10:00:00Z"}) or a number of seconds from now, at most a
+     * week ahead; absent gives {@code fallback}.
+     */
+    static long deadlineMillis(ObjectNode body, String field, long fallback) {
+        JsonNode value = body.get(field);
+        if (value == null || value.isNull()) {
+            return fallback;
+        }
+        long now = System.currentTimeMillis();
+        long millis;
+        if (value.isIntegralNumber() && value.canConvertToLong() && value.longValue() >= 0
+                && value.longValue() <= 7 * 24 * 3600) {
+            millis = now + value.longValue() * 1000;
+        } else if (value.isTextual()) {
+            try {
+                millis = java.time.Instant.parse(value.asText()).toEpochMilli();
+            } catch (java.time.format.DateTimeParseException e) {
+                throw ApiError.badRequest("'" + field + "' must be an ISO-8601 instant or seconds from now");
+            }
+            if (millis > now + 7L * 24 * 3600 * 1000) {
+                throw ApiError.badRequest("'" + field + "' is more than a week ahead");
+            }
+        } else {
+            throw ApiError.badRequest("'" + field + "' must be an ISO-8601 instant or seconds from now (0 to 604800)");
+        }
+        return Math.max(now, millis);
+    }
 }

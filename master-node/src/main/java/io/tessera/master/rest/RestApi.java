@@ -5,7 +5,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tessera.master.cluster.ClusterView;
 import io.tessera.master.routing.ConnectionRecord;
 import io.tessera.master.routing.SessionRecord;
+import io.tessera.master.placement.MediaFailover;
 import io.tessera.master.session.ApiError;
+import io.tessera.master.webhook.WebhookEvent;
+import io.tessera.master.webhook.Webhooks;
+import org.apache.pekko.actor.typed.ActorRef;
 import io.tessera.master.session.Ids;
 import io.tessera.master.session.SessionService;
 import io.tessera.master.session.Tokens;
@@ -50,7 +54,13 @@ public final class RestApi extends AllDirectives {
     private final ClusterView cluster;
     private final String secret;
 
-    public RestApi(SessionService sessions, ClusterView cluster, String secret) {
+    private final ActorRef<MediaFailover.Message> failover;
+    private final Webhooks webhooks;
+
+    public RestApi(SessionService sessions, ClusterView cluster, String secret, ActorRef<MediaFailover.Message> failover,
+                   Webhooks webhooks) {
+        this.failover = failover;
+        this.webhooks = webhooks;
         this.sessions = sessions;
         this.cluster = cluster;
         this.secret = secret;
@@ -94,14 +104,47 @@ public final class RestApi extends AllDirectives {
                 path("signal", () -> post(() -> body(this::signal))),
                 pathPrefix("media-nodes", () -> concat(
                         pathEnd(() -> get(() -> complete(json(200, JsonViews.page(cluster.mediaNodes(), JsonViews::mediaNode))))),
-                        path(PathMatchers.segment(), id -> get(() -> complete(cluster.mediaNode(id)
-                                .map(n -> json(200, JsonViews.mediaNode(n)))
-                                .orElseGet(() -> error(404, "media node " + id + " not found", "/openvidu/api/media-nodes/" + id))))))),
+                        path(PathMatchers.segment(), id -> concat(
+                                get(() -> complete(cluster.mediaNode(id)
+                                        .map(n -> json(200, JsonViews.mediaNode(n)))
+                                        .orElseGet(() -> error(404, "media node " + id + " not found",
+                                                "/openvidu/api/media-nodes/" + id)))),
+                                patch(() -> body(b -> setMediaNodeStatus(id, b))))))),
                 path("health", () -> get(() -> complete(json(200, JsonViews.MAPPER.createObjectNode().put("status", "UP"))))),
                 path("cluster", () -> get(() -> respond(cluster.json()))));
     }
 
     // ---- handlers that need more than one line
+
+    /**
+     * {@code PATCH /media-nodes/{id}} {@code {"status":"draining","deadline":"2026-11-24T10:00:00Z"}} (or
+     * {@code "deadline": <seconds from now>}): no new session goes there, and at the deadline the sessions still
+     * there are moved to other nodes; {@code {"status":"running"}} undoes it. What the AWS scale-in hook calls.
+     */
+    private Route setMediaNodeStatus(String id, ObjectNode body) {
+        String status = RequestBodies.oneOf(body, "status", java.util.Set.of("running", "draining"), null);
+        if (status == null) {
+            throw ApiError.badRequest("'status' is required: running or draining");
+        }
+        long deadline = RequestBodies.deadlineMillis(body, "deadline", System.currentTimeMillis() + 3_600_000L);
+        return respond(sessions.setMediaNodeStatus(id, status).thenApply(node -> {
+            String old = node.report().status();
+            if ("draining".equals(status)) {
+                failover.tell(new MediaFailover.Drain(id, deadline));
+            } else {
+                failover.tell(new MediaFailover.CancelDrain(id));
+            }
+            if (!old.equals(status)) {
+                webhooks.publish(WebhookEvent.mediaNodeStatusChanged(id, old, status));
+            }
+            ObjectNode json = JsonViews.mediaNode(node);
+            json.put("status", status);
+            if ("draining".equals(status)) {
+                json.put("drainDeadline", java.time.Instant.ofEpochMilli(deadline).toString());
+            }
+            return json;
+        }));
+    }
 
     /** OpenVidu's deprecated {@code POST /tokens}: a connection whose token is the answer's id. */
     private Route legacyToken(ObjectNode body) {

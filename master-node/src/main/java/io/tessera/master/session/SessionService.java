@@ -223,6 +223,13 @@ public final class SessionService {
         return mediaNodes.get(session.mediaNodeId()).orElseThrow().report().manager();
     }
 
+    /** Tells a media node its status ({@code running} / {@code draining}); answers the node's previous state. */
+    public CompletionStage<MediaNodeState> setMediaNodeStatus(String nodeId, String status) {
+        MediaNodeState node = mediaNodes.get(nodeId).orElseThrow(() -> ApiError.notFound("media node " + nodeId + " not found"));
+        return askNode(node.report().manager(), replyTo -> new MediaNodeProtocol.SetNodeStatus(status, replyTo))
+                .thenApply(ack -> node);
+    }
+
     /** Asks a media node; a refusal becomes an ApiError with the node's code, silence a 503. */
     private CompletionStage<Ack> askNode(ActorRef<MediaNodeProtocol.Command> node,
                                          Function<ActorRef<Ack>, MediaNodeProtocol.Command> command) {

@@ -45,7 +45,7 @@ public final class LoadReporter {
                         SessionManager.Stats stats = received.stats();
                         double cpu = Math.max(0.0, os.getProcessCpuLoad());
                         MediaStats media = engine.stats();
-                        topic.tell(Topic.publish(new LoadReport(nodeId, managerForMasters, publicAddress, "running",
+                        topic.tell(Topic.publish(new LoadReport(nodeId, managerForMasters, publicAddress, stats.status(),
                                 stats.sessions(), stats.participants(), stats.streams(), media.subscribers(),
                                 media.portsInUse(), capacity, cpu, System.currentTimeMillis())));
                         return Behaviors.same();

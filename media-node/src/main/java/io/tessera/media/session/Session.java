@@ -24,6 +24,7 @@ import io.tessera.common.protocol.MediaNodeProtocol.ParticipantPublished;
 import io.tessera.common.protocol.MediaNodeProtocol.ParticipantUnpublished;
 import io.tessera.common.protocol.MediaNodeProtocol.PeerInfo;
 import io.tessera.common.protocol.MediaNodeProtocol.Publish;
+import io.tessera.common.protocol.MediaNodeProtocol.ReleaseSession;
 import io.tessera.common.protocol.MediaNodeProtocol.Resume;
 import io.tessera.common.protocol.MediaNodeProtocol.SdpReply;
 import io.tessera.common.protocol.MediaNodeProtocol.Signal;
@@ -171,6 +172,18 @@ public final class Session {
             onJoin(join);
         } else if (command instanceof Resume resume) {
             onResume(resume);
+        } else if (command instanceof ReleaseSession release) {
+            // Moved away (drain): its participants follow it elsewhere; nobody is told anything here.
+            participants.values().forEach(p -> {
+                releaseMedia(p);
+                if (p.signalling != null) {
+                    ctx.unwatch(p.signalling);
+                }
+            });
+            participants.clear();
+            release.replyTo().tell(Ack.success());
+            manager.tell(new Changed(sessionId, 0, 0, true));
+            return ended();
         } else if (command instanceof Leave leave) {
             Participant p = participants.get(leave.connectionId());
             if (p == null) {

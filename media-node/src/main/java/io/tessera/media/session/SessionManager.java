@@ -8,7 +8,10 @@ import io.tessera.common.protocol.MediaNodeProtocol.Join;
 import io.tessera.common.protocol.MediaNodeProtocol.Leave;
 import io.tessera.common.protocol.MediaNodeProtocol.Evict;
 import io.tessera.common.protocol.MediaNodeProtocol.Publish;
+import io.tessera.common.protocol.MediaNodeProtocol.Ack;
+import io.tessera.common.protocol.MediaNodeProtocol.ReleaseSession;
 import io.tessera.common.protocol.MediaNodeProtocol.Resume;
+import io.tessera.common.protocol.MediaNodeProtocol.SetNodeStatus;
 import io.tessera.common.protocol.MediaNodeProtocol.Signal;
 import io.tessera.common.protocol.MediaNodeProtocol.Subscribe;
 import io.tessera.common.protocol.MediaNodeProtocol.Unpublish;
@@ -38,7 +41,7 @@ public final class SessionManager {
     public record GetStats(ActorRef<Stats> replyTo) {
     }
 
-    public record Stats(int sessions, int participants, int streams) {
+    public record Stats(int sessions, int participants, int streams, String status) {
     }
 
     public static Behavior<Object> create(Session.Settings settings, int maxSessions, ActorRef<SessionNotice> notices,
@@ -53,6 +56,8 @@ public final class SessionManager {
     private final ActorContext<Object> ctx;
     private final Map<String, ActorRef<Session.Message>> sessions = new HashMap<>();
     private final Map<String, Session.Changed> counts = new HashMap<>();
+    /** {@code running}, or {@code draining}: masters place no new session here. */
+    private String status = "running";
 
     private SessionManager(Session.Settings settings, int maxSessions, ActorRef<SessionNotice> notices,
                            MediaEngine engine, ActorContext<Object> ctx) {
@@ -69,6 +74,17 @@ public final class SessionManager {
                 .onMessage(Join.class, join -> route(join, true))
                 .onMessage(Leave.class, leave -> route(leave, false))
                 .onMessage(Resume.class, resume -> route(resume, false))
+                .onMessage(ReleaseSession.class, release -> route(release, false))
+                .onMessage(SetNodeStatus.class, set -> {
+                    if (!set.status().equals("running") && !set.status().equals("draining")) {
+                        set.replyTo().tell(Ack.failure(400, "status must be running or draining"));
+                    } else {
+                        ctx.getLog().info("media node {} status {} -> {}", settings.mediaNodeId(), status, set.status());
+                        status = set.status();
+                        set.replyTo().tell(Ack.success());
+                    }
+                    return Behaviors.same();
+                })
                 .onMessage(Signal.class, signal -> route(signal, false))
                 .onMessage(Evict.class, evict -> route(evict, false))
                 .onMessage(CloseSession.class, close -> route(close, false))
@@ -80,7 +96,7 @@ public final class SessionManager {
                 .onMessage(GetStats.class, get -> {
                     int participants = counts.values().stream().mapToInt(Session.Changed::participants).sum();
                     int streams = counts.values().stream().mapToInt(Session.Changed::streams).sum();
-                    get.replyTo().tell(new Stats(sessions.size(), participants, streams));
+                    get.replyTo().tell(new Stats(sessions.size(), participants, streams, status));
                     return Behaviors.same();
                 })
                 .build();
