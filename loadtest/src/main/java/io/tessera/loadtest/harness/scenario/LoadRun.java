@@ -98,8 +98,11 @@ public final class LoadRun {
             }
             enterPhase("teardown", durationMs);
             chaos.close();
-            participants.forEach(SimulatedParticipant::stopPublishing);
+            // Last poll with the publishers still sending, so that stopping them is not counted as a media gap.
+            samplers.shutdown();
+            samplers.awaitTermination(5, TimeUnit.SECONDS);
             pollMedia();
+            participants.forEach(SimulatedParticipant::stopPublishing);
             String loadAverage = loadAverage();
             RunResult result = ResultBuilder.build(cfg, m, media, processes, mediaRate, participantsOverTime,
                     startedAt, loadAverage);
