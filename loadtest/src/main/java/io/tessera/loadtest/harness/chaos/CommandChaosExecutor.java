@@ -1,0 +1,69 @@
+package io.tessera.loadtest.harness.chaos;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs an external command per fault: {@code bin/cluster <verb> <node>} for a local cluster, or a hook template
+ * such as {@code ssh ops@bastion tessera-chaos {verb} {node}} for a remote one (run with {@code sh -c}).
+ */
+public final class CommandChaosExecutor implements ChaosExecutor {
+    /** A restart waits for readiness in bin/cluster; anything slower is a failure of the fault itself. */
+    private static final Duration TIMEOUT = Duration.ofSeconds(120);
+    private static final int MAX_OUTPUT_CHARS = 2000;
+
+    private final List<String> prefix;
+    private final String template;
+
+    private CommandChaosExecutor(List<String> prefix, String template) {
+        this.prefix = prefix;
+        this.template = template;
+    }
+
+    /** {@code <script> <verb> <node>}, e.g. the worktree's {@code bin/cluster}. */
+    public static CommandChaosExecutor clusterScript(Path script) {
+        return new CommandChaosExecutor(List.of(script.toString()), null);
+    }
+
+    /** A shell command template with {@code {verb}} and {@code {node}} placeholders. */
+    public static CommandChaosExecutor hook(String template) {
+        if (!template.contains("{verb}") || !template.contains("{node}")) {
+            throw new IllegalArgumentException("the chaos hook must contain {verb} and {node}: " + template);
+        }
+        return new CommandChaosExecutor(null, template);
+    }
+
+    /** The command line for one fault (node names are validated by {@link ChaosAction}: no shell characters). */
+    List<String> command(ChaosAction.Verb verb, String node) {
+        if (template != null) {
+            return List.of("sh", "-c", template.replace("{verb}", verb.word()).replace("{node}", node));
+        }
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.add(verb.word());
+        cmd.add(node);
+        return cmd;
+    }
+
+    @Override
+    public void execute(ChaosAction.Verb verb, String node) throws IOException, InterruptedException {
+        List<String> cmd = command(verb, node);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        // Read while it runs so a chatty command never blocks on a full pipe; keep only the tail.
+        byte[] out = p.getInputStream().readAllBytes();
+        if (!p.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IOException(verb.word() + " " + node + ": no exit within " + TIMEOUT.toSeconds() + " s");
+        }
+        if (p.exitValue() != 0) {
+            String text = new String(out, StandardCharsets.UTF_8);
+            String tail = text.length() > MAX_OUTPUT_CHARS ? text.substring(text.length() - MAX_OUTPUT_CHARS) : text;
+            throw new IOException(verb.word() + " " + node + " exited with " + p.exitValue() + ": " + tail.strip());
+        }
+    }
+}

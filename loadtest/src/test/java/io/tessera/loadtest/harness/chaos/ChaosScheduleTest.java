@@ -1,0 +1,67 @@
+package io.tessera.loadtest.harness.chaos;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class ChaosScheduleTest {
+
+    @Test
+    void parsesVerbsNodesInstantsAndHoldsInTimeOrder() {
+        ChaosSchedule s = ChaosSchedule.parse("restart:media-1@60s, kill:master-2@20s,freeze:master-3@40s+12s");
+        assertEquals(List.of(
+                new ChaosAction(ChaosAction.Verb.KILL, "master-2", Duration.ofSeconds(20), Optional.empty()),
+                new ChaosAction(ChaosAction.Verb.FREEZE, "master-3", Duration.ofSeconds(40),
+                        Optional.of(Duration.ofSeconds(12))),
+                new ChaosAction(ChaosAction.Verb.RESTART, "media-1", Duration.ofSeconds(60), Optional.empty())),
+                s.actions());
+        assertEquals(Duration.ofSeconds(60), s.end());
+        assertEquals("kill:master-2@20s,freeze:master-3@40s+12s,restart:media-1@60s", s.toString());
+    }
+
+    @Test
+    void acceptsMillisecondsFractionsAndMinutes() {
+        assertEquals(Duration.ofMillis(1500), ChaosSchedule.duration("1.5s"));
+        assertEquals(Duration.ofMillis(250), ChaosSchedule.duration("250ms"));
+        assertEquals(Duration.ofMinutes(2), ChaosSchedule.duration("2m"));
+        assertEquals(Duration.ofSeconds(52), ChaosSchedule.parse("freeze:master-3@40s+12s").end());
+    }
+
+    @Test
+    void emptyOrBlankIsNoChaos() {
+        assertTrue(ChaosSchedule.parse(null).actions().isEmpty());
+        assertTrue(ChaosSchedule.parse("  ").actions().isEmpty());
+    }
+
+    @Test
+    void freezeWithHoldBecomesAFreezeAndAThaw() {
+        List<ChaosAction> steps = ChaosRunner.steps(ChaosSchedule.parse("freeze:master-3@40s+12s,kill:media-1@45s"));
+        assertEquals(List.of("freeze:master-3@40s+12s", "kill:media-1@45s", "thaw:master-3@52s"),
+                steps.stream().map(ChaosAction::toString).toList());
+    }
+
+    @Test
+    void refusesWhatItCannotRunAndNamesTheItem() {
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ChaosSchedule.parse("explode:master-1@5s"))
+                .getMessage().contains("explode"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ChaosSchedule.parse("kill:master-1"))
+                .getMessage().contains("kill:master-1"));
+        assertThrows(IllegalArgumentException.class, () -> ChaosSchedule.parse("kill:master-1@5s+3s"));
+        assertThrows(IllegalArgumentException.class, () -> ChaosSchedule.parse("kill:m;rm -rf /@5s"));
+        assertThrows(IllegalArgumentException.class, () -> ChaosSchedule.parse("kill:master-1@5h"));
+    }
+
+    @Test
+    void commandsForTheClusterScriptAndAHook() {
+        assertEquals(List.of("/x/bin/cluster", "freeze", "master-3"), CommandChaosExecutor
+                .clusterScript(java.nio.file.Path.of("/x/bin/cluster")).command(ChaosAction.Verb.FREEZE, "master-3"));
+        assertEquals(List.of("sh", "-c", "ssh ops@b fault kill media-1"),
+                CommandChaosExecutor.hook("ssh ops@b fault {verb} {node}").command(ChaosAction.Verb.KILL, "media-1"));
+        assertThrows(IllegalArgumentException.class, () -> CommandChaosExecutor.hook("ssh ops@b fault"));
+    }
+}
