@@ -329,4 +329,63 @@ class ClusterFoundationTest {
             return rpc.code();
         }
     }
+
+    // ------------------------------------------------------------------ 6
+
+    /**
+     * Two masters create the same session at the same moment, each on another media node, and a participant joins
+     * through each before they converge: after convergence both are in one session on the winner (they hear each
+     * other), whichever copy they joined. Repeated, so that the race does happen.
+     */
+    @Test
+    void aPlacementRaceConvergesToOneMediaNodeWithEveryParticipant() throws Exception {
+        List<String> media = cluster.mediaNodes().stream().map(ClusterProcesses.Node::id).sorted().toList();
+        int races = 0;
+        int moved = 0;
+        for (int attempt = 0; attempt < 8; attempt++) {
+            String sid = "race-" + attempt + "-" + RUN;
+            var onA = CompletableFuture.supplyAsync(() -> rest(a).post("/openvidu/api/sessions",
+                    Map.of("customSessionId", sid, "mediaNode", Map.of("id", media.get(0)))));
+            var onB = CompletableFuture.supplyAsync(() -> rest(b).post("/openvidu/api/sessions",
+                    Map.of("customSessionId", sid, "mediaNode", Map.of("id", media.get(1)))));
+            Rest.Response ra = onA.get(20, TimeUnit.SECONDS);
+            Rest.Response rb = onB.get(20, TimeUnit.SECONDS);
+            assertTrue(Set.of(200, 409).contains(ra.status()) && Set.of(200, 409).contains(rb.status()), ra + " / " + rb);
+            if (ra.status() == 200 && rb.status() == 200) {
+                races++;
+            }
+            Rest.Response conA = rest(a).post("/openvidu/api/sessions/" + sid + "/connection", Map.of());
+            Rest.Response conB = rest(b).post("/openvidu/api/sessions/" + sid + "/connection", Map.of());
+            assertEquals(200, conA.status(), conA::toString);
+            assertEquals(200, conB.status(), conB::toString);
+            try (Participant pa = Participant.connect("race-a", a.webSocketUri());
+                 Participant pb = Participant.connect("race-b", b.webSocketUri())) {
+                JoinResult ja = pa.join(conA.body().path("token").asText(), "{}");
+                JoinResult jb = pb.join(conB.body().path("token").asText(), "{}");
+                if (!ja.mediaNodeId().equals(jb.mediaNodeId())) {
+                    moved++;
+                }
+                String winner = await("masters agree on one media node for " + sid).atMost(REPLICATION)
+                        .until(() -> {
+                            Set<String> seen = new HashSet<>();
+                            for (ClusterProcesses.Node m : cluster.masters()) {
+                                seen.add(rest(m).get("/openvidu/api/sessions/" + sid).body().path("mediaNodeId").asText());
+                            }
+                            return seen.size() == 1 ? seen.iterator().next() : null;
+                        }, w -> w != null);
+                // Each hears the other: they are in one session, on the winner.
+                pa.awaitEvent("participantJoined", e -> jb.connectionId().equals(e.param("id")), "b in the same session");
+                if (jb.participants().stream().noneMatch(p -> p.connectionId().equals(ja.connectionId()))) {
+                    pb.awaitEvent("participantJoined", e -> ja.connectionId().equals(e.param("id")), "a in the same session");
+                }
+                pb.client.sendMessage(List.of(), "signal:race", "one room").get(Participant.WAIT.toSeconds(), TimeUnit.SECONDS);
+                pa.awaitEvent("sendMessage", e -> "signal:race".equals(e.param("type")), "b's message on " + winner);
+                pa.client.leaveRoom().get(Participant.WAIT.toSeconds(), TimeUnit.SECONDS);
+                pb.client.leaveRoom().get(Participant.WAIT.toSeconds(), TimeUnit.SECONDS);
+            }
+        }
+        System.out.printf("placement race: %d of 8 attempts created the session on two masters, %d had participants "
+                + "on two media nodes before convergence%n", races, moved);
+        assertTrue(races > 0, "the race never happened in 8 attempts: the test proves nothing");
+    }
 }

@@ -48,8 +48,9 @@ public final class ClusterTopics {
         String sessionId();
     }
 
+    /** {@code mediaNodeId}: where it joined, so that a join on the losing node of a placement race is noticed. */
     public record ParticipantActivated(String sessionId, String connectionId, long activeAt, String metadata,
-                                       String platform) implements SessionNotice {
+                                       String platform, String mediaNodeId) implements SessionNotice {
     }
 
     public record ParticipantRemoved(String sessionId, String connectionId, String reason) implements SessionNotice {

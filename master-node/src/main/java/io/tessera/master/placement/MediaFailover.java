@@ -63,6 +63,16 @@ public final class MediaFailover {
     private record DrainDue(String nodeId) implements Message {
     }
 
+    private record Activated(ClusterTopics.ParticipantActivated notice) implements Message {
+    }
+
+    private record RouteChecked(ClusterTopics.ParticipantActivated notice, SessionRecord routed) implements Message {
+    }
+
+    /** The losing copy stops once its participants had time to follow (they move on the relocation notice). */
+    private record ReleaseLoser(String sessionId, ActorRef<MediaNodeProtocol.Command> manager) implements Message {
+    }
+
     private record DrainSessionsRead(String nodeId, List<SessionRecord> sessions, Throwable error) implements Message {
     }
 
@@ -138,6 +148,12 @@ public final class MediaFailover {
         ActorRef<ClusterEvent.MemberRemoved> removed =
                 ctx.messageAdapter(ClusterEvent.MemberRemoved.class, e -> new Unreachable(e.member()));
         Cluster.get(ctx.getSystem()).subscriptions().tell(Subscribe.create(removed, ClusterEvent.MemberRemoved.class));
+        // Placement races: a participant that joined a node the session is not routed to (any more) is on the
+        // losing copy of a session two masters created at once; it is moved to the winner.
+        ActorRef<Topic.Command<ClusterTopics.SessionNotice>> notices = ctx.spawn(
+                Topic.create(ClusterTopics.SessionNotice.class, ClusterTopics.SESSION_NOTICES), "session-notices");
+        notices.tell(Topic.subscribe(ctx.messageAdapter(ClusterTopics.SessionNotice.class, notice ->
+                notice instanceof ClusterTopics.ParticipantActivated a ? new Activated(a) : new Activated(null))));
         timers.startTimerWithFixedDelay(Retry.INSTANCE, Duration.ofSeconds(1));
         timers.startTimerWithFixedDelay(EvaluatePlan.INSTANCE, Duration.ofSeconds(5));
     }
@@ -172,6 +188,13 @@ public final class MediaFailover {
                     return Behaviors.same();
                 })
                 .onMessage(DrainSessionsRead.class, this::onDrainSessionsRead)
+                .onMessage(Activated.class, this::onActivated)
+                .onMessage(RouteChecked.class, this::onRouteChecked)
+                .onMessage(ReleaseLoser.class, release -> {
+                    release.manager().tell(new MediaNodeProtocol.ReleaseSession(release.sessionId(),
+                            ctx.getSystem().ignoreRef()));
+                    return Behaviors.same();
+                })
                 .build();
     }
 
@@ -272,6 +295,42 @@ public final class MediaFailover {
         ctx.getLog().info("drain deadline of {}: moving its {} sessions", read.nodeId(), remaining.size());
         remaining.forEach(s -> waiting.addLast(new Pending(s, read.nodeId(), "drain")));
         placeNext();
+        return Behaviors.same();
+    }
+
+    private Behavior<Message> onActivated(Activated activated) {
+        ClusterTopics.ParticipantActivated notice = activated.notice();
+        if (notice == null || notice.mediaNodeId() == null) {
+            return Behaviors.same();
+        }
+        // A local read first: only a disagreement is worth a majority read.
+        CompletionStage<Optional<SessionRecord>> routed = routing.session(notice.sessionId()).thenCompose(local ->
+                local.isPresent() && local.get().mediaNodeId().equals(notice.mediaNodeId())
+                        ? java.util.concurrent.CompletableFuture.completedFuture(local)
+                        : routing.sessionFromMajority(notice.sessionId()));
+        ctx.pipeToSelf(routed, (record, error) -> new RouteChecked(notice,
+                error == null && record.isPresent() ? record.get() : null));
+        return Behaviors.same();
+    }
+
+    private Behavior<Message> onRouteChecked(RouteChecked checked) {
+        SessionRecord routed = checked.routed();
+        ClusterTopics.ParticipantActivated notice = checked.notice();
+        if (routed == null || routed.mediaNodeId().equals(notice.mediaNodeId())) {
+            return Behaviors.same();
+        }
+        Optional<MediaNodeState> winner = nodes.get(routed.mediaNodeId());
+        if (winner.isEmpty()) {
+            return Behaviors.same(); // the winner is gone: its failure recovery places the session
+        }
+        ctx.getLog().warn("placement race on session {}: {} joined {}, the session is routed to {}; moving it",
+                notice.sessionId(), notice.connectionId(), notice.mediaNodeId(), routed.mediaNodeId());
+        relocations.tell(Topic.publish(new SessionRelocated(notice.sessionId(), notice.mediaNodeId(),
+                routed.mediaNodeId(), winner.get().report().manager(), "placementRace")));
+        webhooks.publish(WebhookEvent.sessionMigrated(notice.sessionId(), notice.mediaNodeId(), routed.mediaNodeId(),
+                routed.priority(), "placementRace"));
+        nodes.get(notice.mediaNodeId()).ifPresent(loser -> timers.startSingleTimer("release-" + notice.sessionId(),
+                new ReleaseLoser(notice.sessionId(), loser.report().manager()), Duration.ofSeconds(2)));
         return Behaviors.same();
     }
 

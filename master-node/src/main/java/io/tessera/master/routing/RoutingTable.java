@@ -78,6 +78,12 @@ public final class RoutingTable {
         });
     }
 
+    /** The session as a majority of masters has it: after two concurrent creates, the value they converge to. */
+    public CompletionStage<Optional<SessionRecord>> sessionFromMajority(String sessionId) {
+        return read(sessionKeys.get(shardOf(sessionId)), new Replicator.ReadMajority(readTimeout))
+                .thenApply(map -> lookup(map, sessionId));
+    }
+
     /** Adds the session unless this master already knows one with that id (cluster-wide races resolve by LWW). */
     public CompletionStage<CreateOutcome> createSession(SessionRecord record) {
         Key<LWWMap<String, SessionRecord>> key = sessionKeys.get(shardOf(record.sessionId()));

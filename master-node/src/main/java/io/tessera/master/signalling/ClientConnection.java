@@ -116,6 +116,8 @@ public final class ClientConnection {
     private ParticipantInfo self;
     /** The last event sequence number sent to the client. */
     private long lastSeq;
+    /** The media node the participant is on now. */
+    private String mediaNodeId;
 
     private ClientConnection(SessionService sessions, ActorRef<String> out, Settings settings,
                              ActorRef<RelocationRelay.Message> relay, ActorContext<Object> ctx,
@@ -287,6 +289,7 @@ public final class ClientConnection {
         self = new ParticipantInfo(connectionId, ticket.connection().createdAt(), done.metadata(),
                 ticket.connection().serverData(), ticket.connection().role(), "");
         lastSeq = Math.max(lastSeq, reply.seq()); // replayed events may have come first
+        mediaNodeId = reply.mediaNodeId();
         relay.tell(new RelocationRelay.Register(sessionId, ctx.getSelf()));
         ObjectNode result = JsonRpc.MAPPER.createObjectNode();
         result.put("id", connectionId);
@@ -558,8 +561,9 @@ public final class ClientConnection {
      * sequence goes on; the new node's first event for it is {@code mediaNodeFailed}. A closed session evicts it.
      */
     private Behavior<Object> onRelocated(SessionRelocated relocation) {
-        if (sessionId == null || !sessionId.equals(relocation.sessionId()) || self == null) {
-            return Behaviors.same();
+        if (sessionId == null || !sessionId.equals(relocation.sessionId()) || self == null
+                || (mediaNodeId != null && !mediaNodeId.equals(relocation.fromMediaNodeId()))) {
+            return Behaviors.same(); // another session, or this participant is not on the node the session left
         }
         if (relocation.mediaNodeId() == null) {
             ObjectNode params = JsonRpc.MAPPER.createObjectNode();
@@ -578,6 +582,7 @@ public final class ClientConnection {
                         relocation.fromMediaNodeId(), seq, relocation.reason()),
                 settings.askTimeout(), ctx.getSystem().scheduler());
         mediaNode = relocation.manager();
+        mediaNodeId = relocation.mediaNodeId();
         ctx.pipeToSelf(joined, (reply, error) -> new MovedJoinCompleted(relocation, reply, error));
         return Behaviors.same();
     }

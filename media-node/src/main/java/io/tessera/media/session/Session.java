@@ -236,10 +236,12 @@ public final class Session {
             return;
         }
         boolean moved = join.movedFrom() != null;
+        // After a failure or a drain everyone moves and knew each other; after a placement race the mover is new here.
+        boolean strangers = "placementRace".equals(join.reason());
         List<PeerInfo> others = new ArrayList<>(participants.size());
         for (Participant other : participants.values()) {
             others.add(new PeerInfo(other.info, other.published == null ? List.of() : List.of(other.published)));
-            if (!moved) { // a participant moving with its session was in it already
+            if (!moved || strangers) { // a participant moving with its session was in it already
                 deliver(other, new ParticipantJoined(info));
             }
         }
@@ -256,13 +258,16 @@ public final class Session {
                     join.reason() == null ? "nodeCrashed" : join.reason()));
             // Streams published here before it arrived: it must hear of them to subscribe again.
             for (Participant other : participants.values()) {
+                if (other != joined && strangers) {
+                    deliver(joined, new ParticipantJoined(other.info));
+                }
                 if (other != joined && other.published != null) {
                     deliver(joined, new ParticipantPublished(other.info.connectionId(), other.published));
                 }
             }
         }
         notices.tell(new ParticipantActivated(sessionId, info.connectionId(), System.currentTimeMillis(),
-                info.metadata(), info.platform()));
+                info.metadata(), info.platform(), settings.mediaNodeId()));
         changed();
     }
 
