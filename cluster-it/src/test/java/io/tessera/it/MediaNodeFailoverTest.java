@@ -213,6 +213,16 @@ class MediaNodeFailoverTest {
         } finally {
             pairs.forEach(Pair::close);
         }
+        // Every kind of webhook the two tests caused reached the receiver (each sent by one master only).
+        for (String event : List.of("sessionCreated", "sessionDestroyed", "participantJoined", "participantLeft",
+                "webrtcConnectionCreated", "webrtcConnectionDestroyed", "nodeCrashed", "mediaNodeStatusChanged",
+                "sessionMigrated")) {
+            await("webhook " + event).atMost(Duration.ofSeconds(15)).until(() ->
+                    webhookBodies.stream().anyMatch(b -> b.contains("\"event\":\"" + event + "\"")));
+        }
+        long created = webhookBodies.stream().filter(b -> b.contains("\"event\":\"sessionCreated\"")
+                && b.contains("mnf-protecteddrain-" + RUN)).count();
+        assertEquals(1, created, "one sessionCreated per session, not one per master");
     }
 
     private static com.fasterxml.jackson.databind.JsonNode haPlan() {

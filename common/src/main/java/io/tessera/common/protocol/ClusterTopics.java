@@ -42,9 +42,10 @@ public final class ClusterTopics {
     @JsonSubTypes({
             @JsonSubTypes.Type(value = ParticipantActivated.class, name = "activated"),
             @JsonSubTypes.Type(value = ParticipantRemoved.class, name = "removed"),
-            @JsonSubTypes.Type(value = SessionEnded.class, name = "ended")})
+            @JsonSubTypes.Type(value = SessionEnded.class, name = "ended"),
+            @JsonSubTypes.Type(value = StreamChanged.class, name = "stream")})
     public sealed interface SessionNotice extends ClusterSerializable
-            permits ParticipantActivated, ParticipantRemoved, SessionEnded {
+            permits ParticipantActivated, ParticipantRemoved, SessionEnded, StreamChanged {
         String sessionId();
     }
 
@@ -57,6 +58,15 @@ public final class ClusterTopics {
     }
 
     /** The last participant left (OpenVidu closes a session then) or it was closed. */
+    /**
+     * A media connection opened ({@code created}) or closed: a participant's published stream ({@code receivingFrom}
+     * null) or its subscription to another's. The masters turn it into OpenVidu's webrtcConnection* webhooks.
+     */
+    public record StreamChanged(String sessionId, String connectionId, String streamId, String receivingFrom,
+                                boolean created, long startTime, String reason, boolean audio, boolean video,
+                                String typeOfVideo, int frameRate, String videoDimensions) implements SessionNotice {
+    }
+
     public record SessionEnded(String sessionId, String reason) implements SessionNotice {
     }
 }

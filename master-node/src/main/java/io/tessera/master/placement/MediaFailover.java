@@ -336,6 +336,7 @@ public final class MediaFailover {
 
     private void close(SessionRecord session, String fromNodeId) {
         routing.removeSession(session.sessionId());
+        webhooks.publish(WebhookEvent.sessionDestroyed(session.sessionId(), session.createdAt(), "nodeCrashed"));
         relocations.tell(Topic.publish(new SessionRelocated(session.sessionId(), fromNodeId, null, null, "nodeCrashed")));
     }
 

@@ -79,6 +79,7 @@ public final class RestApi extends AllDirectives {
                 pathPrefix("sessions", () -> concat(
                         pathEnd(() -> concat(
                                 post(() -> body(body -> respond(sessions.createSession(RequestBodies.newSession(body))
+                                        .thenApply(this::announceCreated)
                                         .thenCompose(s -> sessionJson(s, true))))),
                                 get(() -> pending(pending -> respond(sessions.sessions().thenCompose(all -> sessionsJson(all, pending))))))),
                         pathPrefix(PathMatchers.segment(), sessionId -> validId(sessionId, "session", () -> concat(
@@ -115,6 +116,12 @@ public final class RestApi extends AllDirectives {
     }
 
     // ---- handlers that need more than one line
+
+    /** The master that created a session is the one that announces it (every master would be too many). */
+    private SessionRecord announceCreated(SessionRecord record) {
+        webhooks.publish(WebhookEvent.sessionCreated(record.sessionId(), record.createdAt()));
+        return record;
+    }
 
     /**
      * {@code PATCH /media-nodes/{id}} {@code {"status":"draining","deadline":"2026-11-24T10:00:00Z"}} (or

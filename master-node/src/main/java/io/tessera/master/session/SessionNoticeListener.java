@@ -6,7 +6,13 @@ import io.tessera.common.protocol.ClusterTopics.ParticipantRemoved;
 import io.tessera.common.protocol.ClusterTopics.SessionEnded;
 import io.tessera.common.protocol.ClusterTopics.SessionNotice;
 import io.tessera.master.routing.RoutingTable;
+import io.tessera.common.protocol.ClusterTopics.StreamChanged;
+import io.tessera.master.routing.ConnectionRecord;
+import io.tessera.master.routing.SessionRecord;
+import io.tessera.master.webhook.WebhookEvent;
+import io.tessera.master.webhook.Webhooks;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.pubsub.Topic;
@@ -21,8 +27,15 @@ public final class SessionNoticeListener {
     private SessionNoticeListener() {
     }
 
-    public static Behavior<SessionNotice> create(RoutingTable routing) {
+    /**
+     * @param webhooks notices become OpenVidu's session, participant and webrtcConnection webhooks, sent by one
+     *                 master only: the leader of the masters (every master sees every notice)
+     */
+    public static Behavior<SessionNotice> create(RoutingTable routing, Webhooks webhooks) {
         return Behaviors.setup(ctx -> {
+            Cluster cluster = Cluster.get(ctx.getSystem());
+            java.util.function.BooleanSupplier sender = () -> webhooks.enabled() && cluster.selfMember().address()
+                    .equals(cluster.state().getRoleLeader("master"));
             ActorRef<Topic.Command<SessionNotice>> topic =
                     ctx.spawn(Topic.create(SessionNotice.class, ClusterTopics.SESSION_NOTICES), "session-notices");
             topic.tell(Topic.subscribe(ctx.getSelf()));
@@ -30,14 +43,59 @@ public final class SessionNoticeListener {
                     .onMessage(ParticipantActivated.class, n -> {
                         routing.updateConnection(n.sessionId(), n.connectionId(),
                                 c -> c.activated(n.activeAt(), n.metadata(), n.platform()));
+                        if (sender.getAsBoolean()) {
+                            routing.session(n.sessionId()).thenCombine(routing.connection(n.sessionId(), n.connectionId()),
+                                    (session, connection) -> WebhookEvent.participantJoined(n.sessionId(),
+                                            session.map(SessionRecord::createdAt).orElse(0L), n.connectionId(),
+                                            n.metadata(), connection.map(ConnectionRecord::serverData).orElse(null),
+                                            null, null, n.platform()))
+                                    .thenAccept(webhooks::publish);
+                        }
                         return Behaviors.same();
                     })
                     .onMessage(ParticipantRemoved.class, n -> {
-                        routing.removeConnection(n.sessionId(), n.connectionId());
+                        // Read what the webhook needs before the connection is gone.
+                        var session = routing.session(n.sessionId());
+                        var connection = routing.connection(n.sessionId(), n.connectionId());
+                        boolean send = sender.getAsBoolean();
+                        session.thenCombine(connection, (s, c) -> {
+                            if (send) {
+                                webhooks.publish(WebhookEvent.participantLeft(n.sessionId(),
+                                        s.map(SessionRecord::createdAt).orElse(0L), n.connectionId(),
+                                        c.map(ConnectionRecord::clientData).orElse(null),
+                                        c.map(ConnectionRecord::serverData).orElse(null), null, null,
+                                        c.map(ConnectionRecord::platform).orElse(null),
+                                        c.map(ConnectionRecord::activeAt).filter(java.util.Objects::nonNull).orElse(0L),
+                                        n.reason()));
+                            }
+                            return routing.removeConnection(n.sessionId(), n.connectionId());
+                        });
                         return Behaviors.same();
                     })
                     .onMessage(SessionEnded.class, n -> {
-                        routing.removeSession(n.sessionId());
+                        boolean send = sender.getAsBoolean();
+                        routing.session(n.sessionId()).thenAccept(s -> {
+                            if (send) {
+                                webhooks.publish(WebhookEvent.sessionDestroyed(n.sessionId(),
+                                        s.map(SessionRecord::createdAt).orElse(0L), n.reason()));
+                            }
+                            routing.removeSession(n.sessionId());
+                        });
+                        return Behaviors.same();
+                    })
+                    .onMessage(StreamChanged.class, n -> {
+                        if (sender.getAsBoolean()) {
+                            routing.session(n.sessionId()).thenAccept(s -> {
+                                long createdAt = s.map(SessionRecord::createdAt).orElse(0L);
+                                WebhookEvent.Media media = new WebhookEvent.Media(n.audio(), n.video(), n.typeOfVideo(),
+                                        n.frameRate(), n.videoDimensions());
+                                webhooks.publish(n.created()
+                                        ? WebhookEvent.webrtcConnectionCreated(n.sessionId(), createdAt, n.streamId(),
+                                        n.connectionId(), n.receivingFrom(), media)
+                                        : WebhookEvent.webrtcConnectionDestroyed(n.sessionId(), createdAt, n.streamId(),
+                                        n.connectionId(), n.receivingFrom(), media, n.startTime(), n.reason()));
+                            });
+                        }
                         return Behaviors.same();
                     })
                     .build();

@@ -423,6 +423,7 @@ public final class Session {
         }
         p.published = stream;
         publish.replyTo().tell(new SdpReply(true, 0, null, stream, answer));
+        streamNotice(p.info.connectionId(), stream, null, true, "publish");
         for (Participant other : participants.values()) {
             if (other != p) {
                 deliver(other, new ParticipantPublished(p.info.connectionId(), stream));
@@ -454,6 +455,7 @@ public final class Session {
         }
         String streamId = p.published.streamId();
         engine.unpublish(streamId);
+        streamNotice(p.info.connectionId(), p.published, null, false, "unpublish");
         p.published = null;
         unpublish.replyTo().tell(Ack.success());
         for (Participant other : participants.values()) {
@@ -481,6 +483,8 @@ public final class Session {
         try {
             String answer = engine.subscribe(subscribe.streamId(), subscribe.connectionId(), subscribe.sdpOffer());
             p.subscriptions.add(subscribe.streamId());
+            publisherOf(subscribe.streamId()).ifPresent(pub ->
+                    streamNotice(subscribe.connectionId(), pub.published, pub.info.connectionId(), true, "subscribe"));
             subscribe.replyTo().tell(new SdpReply(true, 0, null, null, answer));
         } catch (MediaException e) {
             subscribe.replyTo().tell(SdpReply.failure(e.kind().errorCode, e.getMessage()));
@@ -496,19 +500,37 @@ public final class Session {
                     + " does not receive stream " + unsubscribe.streamId()));
         } else {
             engine.unsubscribe(unsubscribe.streamId(), unsubscribe.connectionId());
+            publisherOf(unsubscribe.streamId()).ifPresent(pub -> streamNotice(unsubscribe.connectionId(), pub.published,
+                    pub.info.connectionId(), false, "unsubscribe"));
             unsubscribe.replyTo().tell(Ack.success());
         }
+    }
+
+    private java.util.Optional<Participant> publisherOf(String streamId) {
+        return participants.values().stream()
+                .filter(o -> o.published != null && o.published.streamId().equals(streamId)).findFirst();
+    }
+
+    /** Tells the masters a media connection opened or closed (for OpenVidu's webrtcConnection* webhooks). */
+    private void streamNotice(String connectionId, StreamInfo stream, String receivingFrom, boolean created,
+                              String reason) {
+        notices.tell(new io.tessera.common.protocol.ClusterTopics.StreamChanged(sessionId, connectionId,
+                stream.streamId(), receivingFrom, created, stream.createdAt(), created ? null : reason,
+                stream.hasAudio(), stream.hasVideo(), stream.typeOfVideo(), stream.frameRate(), stream.videoDimensions()));
     }
 
     /** Gives back everything a participant holds in the engine. Idempotent. */
     private void releaseMedia(Participant p) {
         for (String streamId : p.subscriptions) {
             engine.unsubscribe(streamId, p.info.connectionId());
+            publisherOf(streamId).ifPresent(pub -> streamNotice(p.info.connectionId(), pub.published,
+                    pub.info.connectionId(), false, "participantLeft"));
         }
         p.subscriptions.clear();
         if (p.published != null) {
             // The engine ends the stream's subscriptions with it; the subscribers' records follow.
             engine.unpublish(p.published.streamId());
+            streamNotice(p.info.connectionId(), p.published, null, false, "participantLeft");
             for (Participant other : participants.values()) {
                 other.subscriptions.remove(p.published.streamId());
             }
