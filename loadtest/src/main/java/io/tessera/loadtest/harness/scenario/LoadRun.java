@@ -220,14 +220,16 @@ public final class LoadRun {
     /** Token over REST from the session's master, then WebSocket + joinRoom through this participant's master. */
     private void join(SimulatedParticipant p) throws Exception {
         int global = p.session.index * cfg.participants() + p.index;
-        int masterIndex = global % webSockets.size();
-        URI via = webSockets.get(masterIndex);
-        List<URI> others = new ArrayList<>();
-        for (int k = 1; k < webSockets.size(); k++) {
-            others.add(webSockets.get((masterIndex + k) % webSockets.size()));
-        }
+        int firstMaster = global % webSockets.size();
         Exception last = null;
         for (int attempt = 1; attempt <= JOIN_ATTEMPTS; attempt++) {
+            // A retry goes to the next master: the first one may be the master that just died.
+            int masterIndex = (firstMaster + attempt - 1) % webSockets.size();
+            URI via = webSockets.get(masterIndex);
+            List<URI> others = new ArrayList<>();
+            for (int k = 1; k < webSockets.size(); k++) {
+                others.add(webSockets.get((masterIndex + k) % webSockets.size()));
+            }
             if (attempt > 1) {
                 m.joinRetries.incrementAndGet();
                 // Backoff before retrying a join the cluster refused (e.g. a token not replicated yet).
@@ -262,8 +264,18 @@ public final class LoadRun {
                         })
                         .connect();
                 self.set(client);
+                io.tessera.client.MediaRecovery recovery = io.tessera.client.MediaRecovery.attach(client);
                 JoinResult joined = client.joinRoom(token, "{\"clientData\":\"" + p.name + "\"}")
                         .get(STEP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                p.connectionId = joined.connectionId();
+                p.media = recovery
+                        .onResubscribed(r -> {
+                            RtpReceiver sink = p.receiverByPublisher.get(r.publisherConnectionId());
+                            if (sink != null) {
+                                sink.remote(PlainRtpSdp.parseAnswer(r.sdpAnswer()));
+                            }
+                        })
+                        .onFailure(e -> m.errors.add(ErrorTally.kindOf("media-recovery", e), ErrorTally.messageOf(e)));
                 p.client = client;
                 m.joinDone(via.getAuthority(), startMillis, Duration.ofNanos(System.nanoTime() - startNanos));
                 return;
@@ -282,7 +294,8 @@ public final class LoadRun {
                 .packetsPerSecond(cfg.media().packetsPerSecond()).packetSize(cfg.media().packetSize()).bind();
         p.publisher = source;
         long start = System.nanoTime();
-        PublishResult published = p.client.publishVideo(PublishOptions.camera(source.sdpOffer()))
+        p.media.onRepublished(r -> source.retarget(PlainRtpSdp.parseAnswer(r.sdpAnswer())));
+        PublishResult published = p.media.publish(PublishOptions.camera(source.sdpOffer()))
                 .get(STEP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         m.publish.record(m.clock.millisNow(), Duration.ofNanos(System.nanoTime() - start));
         source.start(PlainRtpSdp.parseAnswer(published.sdpAnswer()));
@@ -299,7 +312,8 @@ public final class LoadRun {
             p.receivers.add(sink);
             long start = System.nanoTime();
             media.watch(p.name + "<" + pairing.publisher().index, sink);
-            String answer = p.client.receiveVideoFrom(pairing.streamId(), sink.sdpOffer(96, "VP8"))
+            p.receiverByPublisher.put(pairing.publisher().connectionId, sink);
+            String answer = p.media.subscribe(pairing.publisher().connectionId, pairing.streamId(), sink.sdpOffer(96, "VP8"))
                     .get(STEP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             sink.remote(PlainRtpSdp.parseAnswer(answer));
             m.subscribe.record(m.clock.millisNow(), Duration.ofNanos(System.nanoTime() - start));

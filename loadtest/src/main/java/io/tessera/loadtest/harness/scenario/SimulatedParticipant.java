@@ -12,6 +12,11 @@ final class SimulatedParticipant {
     final int index;
     final String name;
     volatile SignallingClient client;
+    /** Publishes and subscribes again by itself when the session's media node fails (see the SDK). */
+    volatile io.tessera.client.MediaRecovery media;
+    volatile String connectionId;
+    /** Receivers by the connection id of the participant they receive, to point them at a new node. */
+    final java.util.Map<String, RtpReceiver> receiverByPublisher = new java.util.concurrent.ConcurrentHashMap<>();
     volatile SyntheticPublisher publisher;
     final List<RtpReceiver> receivers = new CopyOnWriteArrayList<>();
 
