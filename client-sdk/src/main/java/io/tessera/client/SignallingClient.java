@@ -539,6 +539,10 @@ public final class SignallingClient implements AutoCloseable {
                 return;
             }
             link.countDelivered();
+            if ("mediaNodeFailed".equals(event.method()) && event.params().hasNonNull("resumeSecret")) {
+                // The session moved to another media node, which issued a new secret for resuming.
+                resumeSecret = event.params().get("resumeSecret").asText();
+            }
             if (isOwnEviction(event)) {
                 notJoinedAnyMore();
             }

@@ -307,6 +307,22 @@ class MediaNodeFailoverTest {
                 Rest.Response session = cluster.rest(cluster.masters().get(0)).get("/openvidu/api/sessions/" + p.sessionId);
                 assertEquals(doomed.id(), session.body().path("mediaNodeId").asText(), session::toString);
             }
+            // After the move only the new node's resume secret works: a client that resumes now (its master died) uses it.
+            Pair prot = pairs.get(0);
+            var failedEvent = prot.subscriber.events().stream().filter(e -> e.method().equals("mediaNodeFailed"))
+                    .reduce((first, last) -> last).orElseThrow(); // the latest move's secret
+            String newSecret = failedEvent.param("resumeSecret");
+            assertTrue(newSecret != null && newSecret.length() >= 32, failedEvent.params().toString());
+            try (SignallingClient other = SignallingClient.connect(cluster.masters().get(0).webSocketUri())) {
+                var params = new ObjectMapper().createObjectNode().put("sessionId", prot.sessionId)
+                        .put("connectionId", prot.subscriber.client.joined().connectionId())
+                        .put("resumeSecret", newSecret).put("lastSeq", prot.subscriber.client.lastSeq());
+                var resumed = get(other.request("connect", params));
+                assertTrue(resumed.path("resumed").asBoolean(), resumed.toString());
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new AssertionError("resume with the new node's secret failed", e);
+            }
+
         } finally {
             pairs.forEach(Pair::close);
         }

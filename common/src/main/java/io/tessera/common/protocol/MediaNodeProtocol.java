@@ -266,9 +266,16 @@ public final class MediaNodeProtocol {
 
     /**
      * The participant's session now runs on {@code mediaNodeId}: its streams and subscriptions are gone and must be
-     * made again (the SDK does it by itself). {@code reason}: {@code nodeCrashed} or {@code drain}.
+     * made again (the SDK does it by itself). {@code reason}: {@code nodeCrashed}, {@code drain} or
+     * {@code placementRace}. {@code resumeSecret}: the new node's secret for resuming (the old one no longer works).
      */
-    public record MediaNodeFailed(String failedMediaNodeId, String mediaNodeId, String reason) implements Event {
+    public record MediaNodeFailed(String failedMediaNodeId, String mediaNodeId, String reason, String resumeSecret)
+            implements Event {
+        /** The secret stays out of logs. */
+        @Override
+        public String toString() {
+            return "MediaNodeFailed[" + failedMediaNodeId + " -> " + mediaNodeId + ", " + reason + "]";
+        }
     }
 
     public record ParticipantPublished(String connectionId, StreamInfo stream) implements Event {

@@ -537,6 +537,7 @@ public final class ClientConnection {
             params.put("failedMediaNodeId", failed.failedMediaNodeId());
             params.put("mediaNodeId", failed.mediaNodeId());
             params.put("reason", failed.reason());
+            params.put("resumeSecret", failed.resumeSecret()); // resuming needs the new node's secret
         } else if (event.event() instanceof MessageReceived message) {
             method = "sendMessage";
             if (message.from() != null) {

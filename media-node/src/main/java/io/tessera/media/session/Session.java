@@ -255,7 +255,7 @@ public final class Session {
                 joined.resumeSecret));
         if (moved) {
             deliver(joined, new MediaNodeFailed(join.movedFrom(), settings.mediaNodeId(),
-                    join.reason() == null ? "nodeCrashed" : join.reason()));
+                    join.reason() == null ? "nodeCrashed" : join.reason(), joined.resumeSecret));
             // Streams published here before it arrived: it must hear of them to subscribe again.
             for (Participant other : participants.values()) {
                 if (other != joined && strangers) {
