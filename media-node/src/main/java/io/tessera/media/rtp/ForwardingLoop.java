@@ -77,6 +77,28 @@ final class ForwardingLoop implements AutoCloseable {
         }
     }
 
+    static final int DRAINED = 0;
+    static final int RECEIVED = 1;
+    static final int FOREIGN = -1;
+
+    /**
+     * Reads one datagram of {@code channel} into {@link #buffer} (flipped): {@link #RECEIVED} when it came from
+     * {@code host}, {@link #FOREIGN} when from anyone else (counted, dropped), {@link #DRAINED} when there was none.
+     */
+    int receiveFrom(DatagramChannel channel, java.net.InetAddress host) throws IOException {
+        buffer.clear();
+        java.net.SocketAddress from = channel.receive(buffer);
+        if (from == null) {
+            return DRAINED;
+        }
+        if (!host.equals(((java.net.InetSocketAddress) from).getAddress())) {
+            foreignPackets++;
+            return FOREIGN;
+        }
+        buffer.flip();
+        return RECEIVED;
+    }
+
     /** Registers a socket for reads; loop thread only. */
     void register(DatagramChannel channel, ReadHandler handler) throws ClosedChannelException {
         channel.register(selector, SelectionKey.OP_READ, handler);

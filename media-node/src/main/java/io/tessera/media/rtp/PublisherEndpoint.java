@@ -92,16 +92,13 @@ final class PublisherEndpoint implements ForwardingLoop.ReadHandler {
     private void onRtcp(ForwardingLoop loop) throws IOException {
         ByteBuffer buffer = loop.buffer;
         for (int i = 0; i < ForwardingLoop.READ_BUDGET; i++) {
-            buffer.clear();
-            SocketAddress from = rtcp.receive(buffer);
-            if (from == null) {
+            int read = loop.receiveFrom(rtcp, publisherHost);
+            if (read == ForwardingLoop.DRAINED) {
                 return;
             }
-            if (!publisherHost.equals(((InetSocketAddress) from).getAddress())) {
-                loop.foreignPackets++;
+            if (read == ForwardingLoop.FOREIGN) {
                 continue;
             }
-            buffer.flip();
             for (SubscriberEndpoint subscriber : subscribers) {
                 buffer.rewind();
                 if (subscriber.sendRtcp(buffer)) {

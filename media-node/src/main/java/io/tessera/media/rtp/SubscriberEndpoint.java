@@ -3,7 +3,6 @@ package io.tessera.media.rtp;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 
@@ -60,16 +59,13 @@ final class SubscriberEndpoint {
     private void onRtcp(ForwardingLoop loop) throws IOException {
         ByteBuffer buffer = loop.buffer;
         for (int i = 0; i < ForwardingLoop.READ_BUDGET; i++) {
-            buffer.clear();
-            SocketAddress from = rtcp.receive(buffer);
-            if (from == null) {
+            int read = loop.receiveFrom(rtcp, subscriberHost);
+            if (read == ForwardingLoop.DRAINED) {
                 return;
             }
-            if (!subscriberHost.equals(((InetSocketAddress) from).getAddress())) {
-                loop.foreignPackets++;
+            if (read == ForwardingLoop.FOREIGN) {
                 continue;
             }
-            buffer.flip();
             Rtcp.Feedback feedback = Rtcp.feedbackIn(buffer);
             // Receiver reports end here (the node is the subscriber's RTP peer); feedback goes to the publisher.
             if (feedback != Rtcp.Feedback.NONE) {
