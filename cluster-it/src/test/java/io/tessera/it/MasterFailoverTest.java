@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.tessera.client.JoinResult;
 import io.tessera.client.JsonRpcException;
 import io.tessera.client.PublishOptions;
@@ -22,9 +21,6 @@ import io.tessera.client.rtp.RtpReceiver;
 import io.tessera.client.rtp.SyntheticPublisher;
 import java.net.InetAddress;
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -83,9 +79,7 @@ class MasterFailoverTest {
         if (cluster != null) {
             cluster.close();
         }
-        Path out = Paths.get("target", "benchmarks");
-        Files.createDirectories(out);
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve("failover.json").toFile(), report);
+        MeasuredResults.write("failover", report);
     }
 
     /** A participant whose SDK resumes by itself; records when (nanoTime) it resumed. */

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.tessera.client.MediaRecovery;
 import io.tessera.client.PublishOptions;
 import io.tessera.client.PublishResult;
@@ -16,9 +15,6 @@ import io.tessera.client.rtp.RtpReactor;
 import io.tessera.client.rtp.RtpReceiver;
 import io.tessera.client.rtp.SyntheticPublisher;
 import java.net.InetAddress;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -80,10 +76,7 @@ class MediaNodeFailoverTest {
         if (cluster != null) {
             cluster.close();
         }
-        Path out = Paths.get("target", "benchmarks");
-        Files.createDirectories(out);
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-                .writeValue(out.resolve("media-failover.json").toFile(), report);
+        MeasuredResults.write("media-failover", report);
     }
 
     /** A publisher (through master 1) and a subscriber (through master 2), both recovering media by themselves. */
