@@ -806,8 +806,9 @@ public final class SignallingClient implements AutoCloseable {
         private Consumer<CloseInfo> closeListener;
         private List<URI> failoverUris = List.of();
         private ReconnectPolicy reconnectPolicy;
-        private Duration keepaliveInterval;
-        private Duration keepaliveTimeout;
+        // On by default: masters cut off a client that sends nothing for 20 s (like openvidu-browser's 5 s ping).
+        private Duration keepaliveInterval = Duration.ofSeconds(5);
+        private Duration keepaliveTimeout = Duration.ofSeconds(15);
         private DoubleSupplier jitter = () -> ThreadLocalRandom.current().nextDouble();
         private Consumer<Reconnecting> reconnectingListener;
         private Consumer<Reconnected> reconnectedListener;
@@ -887,8 +888,8 @@ public final class SignallingClient implements AutoCloseable {
 
         /**
          * Sends {@code ping} every {@code interval} and drops the socket when nothing at all (answer or event) came
-         * for {@code timeout}: how a master frozen with its TCP connection still open is noticed. Off by default;
-         * 1 s / 3 s is recommended with {@link #reconnect(ReconnectPolicy)}.
+         * for {@code timeout}: how a master frozen with its TCP connection still open is noticed. Default 5 s / 15 s
+         * (masters close sockets silent for 20 s); 1 s / 3 s is recommended with {@link #reconnect(ReconnectPolicy)}.
          */
         public Builder keepalive(Duration interval, Duration timeout) {
             positive(interval, "keepalive interval");
@@ -899,6 +900,13 @@ public final class SignallingClient implements AutoCloseable {
             }
             this.keepaliveInterval = interval;
             this.keepaliveTimeout = timeout;
+            return this;
+        }
+
+        /** No keepalive pings: only for servers that do not cut off silent clients (Tessera's masters do, after 20 s). */
+        public Builder keepaliveOff() {
+            this.keepaliveInterval = null;
+            this.keepaliveTimeout = null;
             return this;
         }
 
