@@ -110,22 +110,9 @@ final class WebhookTestServer implements AutoCloseable {
         }
     }
 
-    /**
-     * Waits until the condition holds (checked every 10 ms, at most 15 s). master-node has no Awaitility on its test
-     * class path, so this is its minimal stand-in.
-     */
+    /** Waits until the condition holds (polled every 10 ms, at most 15 s). */
     static void awaitUntil(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting until " + what);
-            }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted waiting until " + what);
-            }
-        }
+        org.awaitility.Awaitility.await(what).atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(10))
+                .until(condition::getAsBoolean);
     }
 }
