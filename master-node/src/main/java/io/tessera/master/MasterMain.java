@@ -2,6 +2,7 @@ package io.tessera.master;
 
 import com.typesafe.config.Config;
 import io.tessera.common.cluster.ClusterFormation;
+import io.tessera.common.config.NodeLauncher;
 import io.tessera.common.config.NodeSettings;
 import io.tessera.common.health.HealthRoutes;
 import io.tessera.master.cluster.ClusterView;
@@ -43,24 +44,10 @@ public final class MasterMain {
     }
 
     public static void main(String[] args) {
-        try {
-            start();
-        } catch (RuntimeException e) {
-            // The actor system's threads would keep a half-started JVM alive; a supervisor must see it die.
-            log.error("tessera master failed to start: {}", e.toString(), e);
-            System.exit(1);
-        }
+        NodeLauncher.launch("master", "tessera master", 2551, 4443, MasterMain::start);
     }
 
-    private static void start() {
-        NodeSettings settings;
-        try {
-            settings = NodeSettings.load("master", 2551, 4443);
-        } catch (IllegalArgumentException e) {
-            System.err.println("tessera master: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
+    private static void start(NodeSettings settings) {
         Config master = settings.config.getConfig("tessera.master");
         // A bad webhook URL, event name or header fails the start, before the node joins the cluster.
         Webhooks webhooks = Webhooks.fromConfig(master.getConfig("webhook"));

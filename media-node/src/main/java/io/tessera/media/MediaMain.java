@@ -1,6 +1,7 @@
 package io.tessera.media;
 
 import io.tessera.common.cluster.ClusterFormation;
+import io.tessera.common.config.NodeLauncher;
 import io.tessera.common.config.NodeSettings;
 import io.tessera.common.health.HealthRoutes;
 import io.tessera.common.protocol.ClusterTopics;
@@ -32,24 +33,10 @@ public final class MediaMain {
     }
 
     public static void main(String[] args) {
-        try {
-            start();
-        } catch (RuntimeException e) {
-            // The actor system's threads would keep a half-started JVM alive; a supervisor must see it die.
-            log.error("tessera media node failed to start: {}", e.toString(), e);
-            System.exit(1);
-        }
+        NodeLauncher.launch("media", "tessera media node", 2651, 4500, MediaMain::start);
     }
 
-    private static void start() {
-        NodeSettings settings;
-        try {
-            settings = NodeSettings.load("media", 2651, 4500);
-        } catch (IllegalArgumentException e) {
-            System.err.println("tessera media node: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
+    private static void start(NodeSettings settings) {
         ActorSystem<Void> system = ActorSystem.create(guardian(settings), NodeSettings.SYSTEM_NAME, settings.config);
         ClusterFormation.start(system);
         Http.get(system).newServerAt(settings.httpHost, settings.httpPort)

@@ -1,0 +1,37 @@
+package io.tessera.common.config;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.function.Consumer;
+
+/** How every node process starts: settings first, then the node; a start that fails ends the JVM. */
+public final class NodeLauncher {
+    private static final Logger log = LoggerFactory.getLogger(NodeLauncher.class);
+
+    private NodeLauncher() {
+    }
+
+    /**
+     * Loads the role's settings and starts the node. Bad settings exit with 2 (a message, no stack trace); a start
+     * that throws exits with 1: the actor system's threads would keep a half-started JVM alive, and a supervisor
+     * must see it die.
+     */
+    public static void launch(String role, String name, int defaultPort, int defaultHttpPort,
+                              Consumer<NodeSettings> start) {
+        try {
+            NodeSettings settings;
+            try {
+                settings = NodeSettings.load(role, defaultPort, defaultHttpPort);
+            } catch (IllegalArgumentException e) {
+                System.err.println(name + ": " + e.getMessage());
+                System.exit(2);
+                return;
+            }
+            start.accept(settings);
+        } catch (RuntimeException e) {
+            log.error("{} failed to start: {}", name, e.toString(), e);
+            System.exit(1);
+        }
+    }
+}
