@@ -23,7 +23,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -41,6 +44,8 @@ class ClusterFoundationTest {
 
     private static final Duration STARTUP = Duration.ofSeconds(120);
     private static final Duration REPLICATION = Duration.ofSeconds(10);
+    private static final int MAX_RACE_ATTEMPTS = 20;
+    private static final int WANTED_RACES = 3;
     // Unique per run so that a leftover process of an earlier run can never answer for this one.
     private static final String RUN = Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36);
 
@@ -342,50 +347,68 @@ class ClusterFoundationTest {
         List<String> media = cluster.mediaNodes().stream().map(ClusterProcesses.Node::id).sorted().toList();
         int races = 0;
         int moved = 0;
-        for (int attempt = 0; attempt < 8; attempt++) {
-            String sid = "race-" + attempt + "-" + RUN;
-            var onA = CompletableFuture.supplyAsync(() -> rest(a).post("/openvidu/api/sessions",
-                    Map.of("customSessionId", sid, "mediaNode", Map.of("id", media.get(0)))));
-            var onB = CompletableFuture.supplyAsync(() -> rest(b).post("/openvidu/api/sessions",
-                    Map.of("customSessionId", sid, "mediaNode", Map.of("id", media.get(1)))));
-            Rest.Response ra = onA.get(20, TimeUnit.SECONDS);
-            Rest.Response rb = onB.get(20, TimeUnit.SECONDS);
-            assertTrue(Set.of(200, 409).contains(ra.status()) && Set.of(200, 409).contains(rb.status()), ra + " / " + rb);
-            if (ra.status() == 200 && rb.status() == 200) {
-                races++;
-            }
-            Rest.Response conA = rest(a).post("/openvidu/api/sessions/" + sid + "/connection", Map.of());
-            Rest.Response conB = rest(b).post("/openvidu/api/sessions/" + sid + "/connection", Map.of());
-            assertEquals(200, conA.status(), conA::toString);
-            assertEquals(200, conB.status(), conB::toString);
-            try (Participant pa = Participant.connect("race-a", a.webSocketUri());
-                 Participant pb = Participant.connect("race-b", b.webSocketUri())) {
-                JoinResult ja = pa.join(conA.body().path("token").asText(), "{}");
-                JoinResult jb = pb.join(conB.body().path("token").asText(), "{}");
-                if (!ja.mediaNodeId().equals(jb.mediaNodeId())) {
-                    moved++;
+        int attempts = 0;
+        // Two dedicated threads released together by a barrier: the common pool has parallelism 1 on a 2-core
+        // machine, so supplyAsync would send the two creates one after the other and the race would never happen.
+        ExecutorService senders = Executors.newFixedThreadPool(2);
+        try {
+            while (attempts < MAX_RACE_ATTEMPTS && races < WANTED_RACES) {
+                String sid = "race-" + attempts + "-" + RUN;
+                attempts++;
+                rest(a).get("/openvidu/api/sessions"); // warm both connections: no TCP/HTTP setup inside the race
+                rest(b).get("/openvidu/api/sessions");
+                CyclicBarrier start = new CyclicBarrier(2);
+                var onA = senders.submit(() -> {
+                    start.await();
+                    return rest(a).post("/openvidu/api/sessions",
+                            Map.of("customSessionId", sid, "mediaNode", Map.of("id", media.get(0))));
+                });
+                var onB = senders.submit(() -> {
+                    start.await();
+                    return rest(b).post("/openvidu/api/sessions",
+                            Map.of("customSessionId", sid, "mediaNode", Map.of("id", media.get(1))));
+                });
+                Rest.Response ra = onA.get(20, TimeUnit.SECONDS);
+                Rest.Response rb = onB.get(20, TimeUnit.SECONDS);
+                assertTrue(Set.of(200, 409).contains(ra.status()) && Set.of(200, 409).contains(rb.status()), ra + " / " + rb);
+                if (ra.status() == 200 && rb.status() == 200) {
+                    races++;
                 }
-                String winner = await("masters agree on one media node for " + sid).atMost(REPLICATION)
-                        .until(() -> {
-                            Set<String> seen = new HashSet<>();
-                            for (ClusterProcesses.Node m : cluster.masters()) {
-                                seen.add(rest(m).get("/openvidu/api/sessions/" + sid).body().path("mediaNodeId").asText());
-                            }
-                            return seen.size() == 1 ? seen.iterator().next() : null;
-                        }, w -> w != null);
-                // Each hears the other: they are in one session, on the winner.
-                pa.awaitEvent("participantJoined", e -> jb.connectionId().equals(e.param("id")), "b in the same session");
-                if (jb.participants().stream().noneMatch(p -> p.connectionId().equals(ja.connectionId()))) {
-                    pb.awaitEvent("participantJoined", e -> ja.connectionId().equals(e.param("id")), "a in the same session");
+                Rest.Response conA = rest(a).post("/openvidu/api/sessions/" + sid + "/connection", Map.of());
+                Rest.Response conB = rest(b).post("/openvidu/api/sessions/" + sid + "/connection", Map.of());
+                assertEquals(200, conA.status(), conA::toString);
+                assertEquals(200, conB.status(), conB::toString);
+                try (Participant pa = Participant.connect("race-a", a.webSocketUri());
+                     Participant pb = Participant.connect("race-b", b.webSocketUri())) {
+                    JoinResult ja = pa.join(conA.body().path("token").asText(), "{}");
+                    JoinResult jb = pb.join(conB.body().path("token").asText(), "{}");
+                    if (!ja.mediaNodeId().equals(jb.mediaNodeId())) {
+                        moved++;
+                    }
+                    String winner = await("masters agree on one media node for " + sid).atMost(REPLICATION)
+                            .until(() -> {
+                                Set<String> seen = new HashSet<>();
+                                for (ClusterProcesses.Node m : cluster.masters()) {
+                                    seen.add(rest(m).get("/openvidu/api/sessions/" + sid).body().path("mediaNodeId").asText());
+                                }
+                                return seen.size() == 1 ? seen.iterator().next() : null;
+                            }, w -> w != null);
+                    // Each hears the other: they are in one session, on the winner.
+                    pa.awaitEvent("participantJoined", e -> jb.connectionId().equals(e.param("id")), "b in the same session");
+                    if (jb.participants().stream().noneMatch(p -> p.connectionId().equals(ja.connectionId()))) {
+                        pb.awaitEvent("participantJoined", e -> ja.connectionId().equals(e.param("id")), "a in the same session");
+                    }
+                    pb.client.sendMessage(List.of(), "signal:race", "one room").get(Participant.WAIT.toSeconds(), TimeUnit.SECONDS);
+                    pa.awaitEvent("sendMessage", e -> "signal:race".equals(e.param("type")), "b's message on " + winner);
+                    pa.client.leaveRoom().get(Participant.WAIT.toSeconds(), TimeUnit.SECONDS);
+                    pb.client.leaveRoom().get(Participant.WAIT.toSeconds(), TimeUnit.SECONDS);
                 }
-                pb.client.sendMessage(List.of(), "signal:race", "one room").get(Participant.WAIT.toSeconds(), TimeUnit.SECONDS);
-                pa.awaitEvent("sendMessage", e -> "signal:race".equals(e.param("type")), "b's message on " + winner);
-                pa.client.leaveRoom().get(Participant.WAIT.toSeconds(), TimeUnit.SECONDS);
-                pb.client.leaveRoom().get(Participant.WAIT.toSeconds(), TimeUnit.SECONDS);
             }
+        } finally {
+            senders.shutdownNow();
         }
-        System.out.printf("placement race: %d of 8 attempts created the session on two masters, %d had participants "
-                + "on two media nodes before convergence%n", races, moved);
-        assertTrue(races > 0, "the race never happened in 8 attempts: the test proves nothing");
+        System.out.printf("placement race: %d of %d attempts created the session on two masters, %d had participants "
+                + "on two media nodes before convergence%n", races, attempts, moved);
+        assertTrue(races > 0, "the race never happened in " + attempts + " attempts: the test proves nothing");
     }
 }
