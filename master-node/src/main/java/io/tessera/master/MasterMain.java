@@ -79,9 +79,10 @@ public final class MasterMain {
         Config ws = master.getConfig("websocket");
         SignallingRoute signalling = new SignallingRoute(system, sessions,
                 new SignallingRoute.Limits(ws.getInt("max-connections"), ws.getInt("max-message-bytes"),
-                        ws.getInt("messages-per-second"), ws.getInt("outbound-buffer")),
+                        ws.getInt("messages-per-second"), ws.getInt("outbound-buffer"),
+                        ws.getBytes("outbound-buffer-bytes")),
                 new ClientConnection.Settings(askTimeout, ws.getInt("max-metadata-length"), ws.getInt("max-message-bytes"),
-                        ws.getDuration("client-silence-timeout")), relay);
+                        ws.getDuration("client-silence-timeout"), ws.getInt("messages-per-second")), relay);
         RestApi rest = new RestApi(sessions, new ClusterView(system, settings.nodeId, mediaNodes, routing,
                 master.getInt("ha.failures-to-tolerate")), settings.secret(), failover, webhooks);
 

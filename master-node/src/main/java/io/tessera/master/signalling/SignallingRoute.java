@@ -15,6 +15,7 @@ import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.BufferOverflowException;
 import org.apache.pekko.stream.OverflowStrategy;
 import org.apache.pekko.stream.ThrottleMode;
 import org.apache.pekko.stream.javadsl.Flow;
@@ -37,8 +38,12 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class SignallingRoute extends AllDirectives {
 
-    public record Limits(int maxConnections, int maxMessageBytes, int messagesPerSecond, int outboundBuffer) {
+    public record Limits(int maxConnections, int maxMessageBytes, int messagesPerSecond, int outboundBuffer,
+                         long outboundBufferBytes) {
     }
+
+    /** The socket's hard ceiling, as a multiple of the per-connection request rate. */
+    private static final int CEILING_FACTOR = 4;
 
     private final ActorSystem<?> system;
     private final SessionService sessions;
@@ -82,20 +87,36 @@ public final class SignallingRoute extends AllDirectives {
     }
 
     private Flow<Message, Message, NotUsed> socketFlow() {
+        Outbox[] outbox = new Outbox[1];
         Pair<ActorRef<String>, Source<String, NotUsed>> outbound = ActorSource.<String>actorRef(
-                        ClientConnection.CLOSE::equals, m -> Optional.empty(), limits.outboundBuffer(),
-                        OverflowStrategy.fail())
+                        ClientConnection.CLOSE::equals,
+                        m -> Outbox.OVERFLOW.equals(m) ? Optional.of(outbox[0].overflow()) : Optional.empty(),
+                        limits.outboundBuffer(), OverflowStrategy.fail())
                 .preMaterialize(materializer);
+        outbox[0] = new Outbox(outbound.first(), limits.outboundBufferBytes());
         ActorRef<Object> connection = system.systemActorOf(
-                ClientConnection.create(sessions, outbound.first(), connectionSettings, relay, open::decrementAndGet),
+                ClientConnection.create(sessions, outbox[0], connectionSettings, relay, open::decrementAndGet),
                 "client-" + sequence.incrementAndGet(), Props.empty());
         Sink<Message, NotUsed> inbound = Flow.<Message>create()
                 .mapAsync(1, this::read)
-                .throttle(limits.messagesPerSecond(), Duration.ofSeconds(1), limits.messagesPerSecond() * 2,
-                        ThrottleMode.shaping())
+                // A hard ceiling well above the per-connection rate (whose excess ClientConnection answers with 429):
+                // past it the socket is back-pressured, so a flood cannot grow the actor's mailbox without bound.
+                .throttle(limits.messagesPerSecond() * CEILING_FACTOR, Duration.ofSeconds(1),
+                        limits.messagesPerSecond() * CEILING_FACTOR, ThrottleMode.shaping())
                 .to(ActorSink.actorRef(connection, ClientConnection.SocketClosed.INSTANCE,
                         error -> ClientConnection.SocketClosed.INSTANCE));
-        Source<Message, NotUsed> toClient = outbound.second().map(text -> (Message) TextMessage.create(text));
+        String name = connection.path().name();
+        Source<Message, NotUsed> toClient = outbound.second()
+                .watchTermination((notUsed, done) -> {
+                    done.whenComplete((ok, error) -> {
+                        if (error instanceof BufferOverflowException overflow) {
+                            // A client that does not read its socket: cut off so it holds no memory of the master's.
+                            system.log().warn("{}: cut off: {}", name, overflow.getMessage());
+                        }
+                    });
+                    return notUsed;
+                })
+                .map(text -> (Message) TextMessage.create(outbox[0].taken(text)));
         return Flow.fromSinkAndSourceCoupled(inbound, toClient);
     }
 
