@@ -195,6 +195,11 @@ public final class SessionService {
                         if (System.currentTimeMillis() > c.tokenExpiresAt()) {
                             throw new ApiError(401, "token has expired");
                         }
+                        if ("active".equals(c.status())) {
+                            // A token is one participation; a lost socket resumes with 'connect' instead.
+                            throw new ApiError(409, "token is in use by connection " + c.connectionId()
+                                    + "; resume it with 'connect', or ask the application for a new token");
+                        }
                         return new JoinTicket(session, c, nodeOf(session));
                     });
         });

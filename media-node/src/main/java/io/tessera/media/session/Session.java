@@ -227,7 +227,9 @@ public final class Session {
     private void onJoin(Join join) {
         ParticipantInfo info = join.participant();
         if (participants.containsKey(info.connectionId())) {
-            join.replyTo().tell(JoinReply.failure(105, "connection " + info.connectionId() + " has already joined"));
+            // Its token is in use: a second socket may not take the participation over (a resume may).
+            join.replyTo().tell(JoinReply.failure(409, "token is in use by connection " + info.connectionId()
+                    + "; resume it with 'connect', or ask the application for a new token"));
             return;
         }
         if (participants.size() >= settings.maxParticipants()) {

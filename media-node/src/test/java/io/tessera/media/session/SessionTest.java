@@ -193,7 +193,7 @@ class SessionTest {
         session.tell(new Session.Forwarded(new Join("s1", info("b"), signalling.getRef(), reply.getRef())));
         JoinReply duplicate = reply.receiveMessage();
         assertFalse(duplicate.ok());
-        assertEquals(105, duplicate.errorCode());
+        assertEquals(409, duplicate.errorCode());
     }
 
     @Test
