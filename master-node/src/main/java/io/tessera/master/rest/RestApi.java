@@ -24,6 +24,7 @@ import org.apache.pekko.http.javadsl.model.headers.HttpChallenge;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.server.MalformedRequestContentRejection;
 import org.apache.pekko.http.javadsl.server.RejectionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
@@ -307,7 +308,18 @@ public final class RestApi extends AllDirectives {
     }
 
     private RejectionHandler rejections(String path) {
-        return RejectionHandler.defaultHandler()
+        // Pekko reports an oversized body as malformed content, with the exception's name in the text.
+        RejectionHandler tooLarge = RejectionHandler.newBuilder()
+                .handle(MalformedRequestContentRejection.class, rejection -> {
+                    if (rejection.getCause() instanceof EntityStreamSizeException size) {
+                        return complete(error(413, "request body is larger than the limit of " + size.limit()
+                                + " bytes", path));
+                    }
+                    return complete(error(400, "request body is not valid: " + rejection.message()
+                            .replaceAll("[A-Za-z.]*Exception: ", ""), path));
+                })
+                .build();
+        return tooLarge.withFallback(RejectionHandler.defaultHandler())
                 .mapRejectionResponse(response -> {
                     if (response.entity() instanceof HttpEntity.Strict strict
                             && !strict.getContentType().equals(ContentTypes.APPLICATION_JSON)) {

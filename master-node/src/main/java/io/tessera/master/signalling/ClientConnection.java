@@ -20,6 +20,7 @@ import io.tessera.common.protocol.MediaNodeProtocol.PeerInfo;
 import io.tessera.common.protocol.MediaNodeProtocol.SdpReply;
 import io.tessera.common.protocol.MediaNodeProtocol.StreamInfo;
 import io.tessera.master.session.ApiError;
+import io.tessera.master.session.Ids;
 import io.tessera.master.session.SessionService;
 import io.tessera.master.signalling.JsonRpc.Invalid;
 import io.tessera.master.signalling.JsonRpc.Request;
@@ -80,13 +81,15 @@ public final class ClientConnection {
     /** SDP offers longer than this are refused before they reach a media node. */
     private static final int MAX_SDP_CHARS = 16 * 1024;
 
-    public record Settings(Duration askTimeout, int maxMetadataLength, int maxMessageBytes, Duration silenceTimeout) {
+    /** {@code messagesPerSecond}: requests over it (bursts of twice as many pass) are answered with 429. */
+    public record Settings(Duration askTimeout, int maxMetadataLength, int maxMessageBytes, Duration silenceTimeout,
+                           int messagesPerSecond) {
     }
 
     /** Nothing came from the client for {@link Settings#silenceTimeout}. */
     private enum Silent { INSTANCE }
 
-    public static Behavior<Object> create(SessionService sessions, ActorRef<String> out, Settings settings,
+    static Behavior<Object> create(SessionService sessions, Outbox out, Settings settings,
                                           ActorRef<RelocationRelay.Message> relay, Runnable onStop) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
             timers.startSingleTimer(Silent.INSTANCE, settings.silenceTimeout());
@@ -98,7 +101,7 @@ public final class ClientConnection {
     }
 
     private final SessionService sessions;
-    private final ActorRef<String> out;
+    private final Outbox out;
     private final Settings settings;
     private final ActorContext<Object> ctx;
 
@@ -111,6 +114,7 @@ public final class ClientConnection {
     private ActorRef<MediaNodeProtocol.Command> mediaNode;
 
     private final TimerScheduler<Object> timers;
+    private final RequestRate rate;
     private final ActorRef<RelocationRelay.Message> relay;
     /** The participant as the media node knows it, to join it again where its session moves. */
     private ParticipantInfo self;
@@ -119,7 +123,7 @@ public final class ClientConnection {
     /** The media node the participant is on now. */
     private String mediaNodeId;
 
-    private ClientConnection(SessionService sessions, ActorRef<String> out, Settings settings,
+    private ClientConnection(SessionService sessions, Outbox out, Settings settings,
                              ActorRef<RelocationRelay.Message> relay, ActorContext<Object> ctx,
                              TimerScheduler<Object> timers) {
         this.timers = timers;
@@ -128,13 +132,18 @@ public final class ClientConnection {
         this.out = out;
         this.settings = settings;
         this.ctx = ctx;
+        this.rate = new RequestRate(settings.messagesPerSecond(), 2 * settings.messagesPerSecond(), System.nanoTime());
     }
 
     private Behavior<Object> behavior(Runnable onStop) {
         return Behaviors.receive(Object.class)
                 .onMessage(Inbound.class, inbound -> {
                     timers.startSingleTimer(Silent.INSTANCE, settings.silenceTimeout());
-                    onText(inbound.text());
+                    if (rate.tryAcquire(System.nanoTime())) {
+                        onText(inbound.text());
+                    } else {
+                        refuseOverRate(inbound.text());
+                    }
                     return Behaviors.same();
                 })
                 .onMessageEquals(Silent.INSTANCE, () -> {
@@ -168,6 +177,17 @@ public final class ClientConnection {
                     return Behaviors.same();
                 })
                 .build();
+    }
+
+    private void refuseOverRate(String text) {
+        JsonNode id = null;
+        try {
+            id = JsonRpc.parse(text).id();
+        } catch (Invalid invalid) {
+            id = invalid.id();
+        }
+        out.tell(JsonRpc.error(id, 429, "too many requests: the limit is " + settings.messagesPerSecond()
+                + " messages a second per connection (bursts of " + 2 * settings.messagesPerSecond() + ")"));
     }
 
     private void onText(String text) {
@@ -216,6 +236,7 @@ public final class ClientConnection {
         if (session == null) {
             throw JsonRpc.invalidParams(request, "'session' is required");
         }
+        requireValidId(request, "session", session);
         if (metadata != null && metadata.length() > settings.maxMetadataLength()) {
             throw JsonRpc.invalidParams(request, "'metadata' is longer than " + settings.maxMetadataLength() + " characters");
         }
@@ -242,6 +263,13 @@ public final class ClientConnection {
      * this master. The media node checks the resume secret, re-attaches the participant to this actor and
      * replays the events after {@code lastSeq}; they may arrive before its answer.
      */
+    /** Ids are checked before use, so that no error message or log line echoes arbitrary client text. */
+    private static void requireValidId(Request request, String field, String value) throws Invalid {
+        if (!Ids.isValidId(value)) {
+            throw JsonRpc.invalidParams(request, "'" + field + "' is not a valid id: use 1-128 letters, digits, '-' or '_'");
+        }
+    }
+
     private void resume(Request request) throws Invalid {
         if (joining || connectionId != null) {
             error(request.id(), 105, "this socket has already joined a session; leaveRoom first");
@@ -249,6 +277,8 @@ public final class ClientConnection {
         }
         String session = JsonRpc.requiredString(request, "sessionId");
         String connection = JsonRpc.requiredString(request, "connectionId");
+        requireValidId(request, "sessionId", session);
+        requireValidId(request, "connectionId", connection);
         String secret = JsonRpc.requiredString(request, "resumeSecret");
         long lastSeq = JsonRpc.optionalLong(request, "lastSeq", 0, 0, Long.MAX_VALUE / 2);
         joining = true;
