@@ -36,6 +36,10 @@ final class RawSocket implements AutoCloseable {
         ws.sendText(text, true).get(5, TimeUnit.SECONDS);
     }
 
+    void sendBinary(byte[] bytes) throws Exception {
+        ws.sendBinary(java.nio.ByteBuffer.wrap(bytes), true).get(5, TimeUnit.SECONDS);
+    }
+
     /** The next message parsed as JSON; fails the test if none arrives in time. */
     JsonNode nextJson(Duration timeout) throws Exception {
         if (overflowed) {
