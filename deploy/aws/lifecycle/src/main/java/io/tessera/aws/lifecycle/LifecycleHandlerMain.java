@@ -2,9 +2,6 @@ package io.tessera.aws.lifecycle;
 
 import software.amazon.awssdk.services.autoscaling.AutoScalingClient;
 
-import java.net.http.HttpClient;
-import java.time.Clock;
-import java.time.Duration;
 
 /** The scale-in handler that runs beside a node on every instance (systemd unit tessera-lifecycle.service). */
 public final class LifecycleHandlerMain {
@@ -20,14 +17,8 @@ public final class LifecycleHandlerMain {
             System.exit(2);
             return;
         }
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         try (AutoScalingClient autoScaling = settings.aws().autoScaling()) {
-            new ScaleInHandler(settings,
-                    new InstanceMetadata(settings.metadataEndpoint(), http),
-                    new MasterRestClient(settings.masterUrl(), settings.secret(), http),
-                    new LifecycleActions(autoScaling, settings.autoScalingGroup(), settings.lifecycleHook()),
-                    ServiceStopper.systemctl(settings.serviceUnit()),
-                    Clock.systemUTC()).run();
+            ScaleInHandler.create(settings, autoScaling, ServiceStopper.systemctl(settings.serviceUnit())).run();
         }
     }
 }
