@@ -9,6 +9,10 @@ public final class LifecycleHandlerMain {
     }
 
     public static void main(String[] args) throws InterruptedException {
+        // Not named logback.xml: this jar shares class paths with the nodes (tests), whose logback.xml must win.
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", "tessera-aws-lifecycle-logback.xml");
+        }
         HandlerSettings settings;
         try {
             settings = HandlerSettings.fromEnv(System.getenv());

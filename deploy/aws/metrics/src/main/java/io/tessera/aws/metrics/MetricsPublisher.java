@@ -49,7 +49,9 @@ final class MetricsPublisher {
         try {
             sample = master.read();
         } catch (IOException e) {
-            log.warn("cannot read the local master, no metrics this round: {}", e.getMessage());
+            // A refused connection has no message: name the exception then.
+            log.warn("cannot read the local master, no metrics this round: {}",
+                    e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
             failing = true;
             return false;
         }

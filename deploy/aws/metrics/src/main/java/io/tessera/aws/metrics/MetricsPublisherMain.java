@@ -10,6 +10,10 @@ public final class MetricsPublisherMain {
     }
 
     public static void main(String[] args) throws InterruptedException {
+        // Not named logback.xml: this jar shares class paths with the nodes (tests), whose logback.xml must win.
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", "tessera-aws-metrics-logback.xml");
+        }
         PublisherSettings settings;
         try {
             settings = PublisherSettings.fromEnv(System.getenv());
