@@ -84,7 +84,7 @@ public final class MasterMain {
                 new ClientConnection.Settings(askTimeout, ws.getInt("max-metadata-length"), ws.getInt("max-message-bytes"),
                         ws.getDuration("client-silence-timeout"), ws.getInt("messages-per-second")), relay);
         RestApi rest = new RestApi(sessions, new ClusterView(system, settings.nodeId, mediaNodes, routing,
-                master.getInt("ha.failures-to-tolerate")), settings.secret(), failover, webhooks);
+                master.getInt("ha.failures-to-tolerate"), signalling::openConnections), settings.secret(), failover, webhooks);
 
         Http.get(system).newServerAt(settings.httpHost, settings.httpPort)
                 .bind(Directives.concat(new HealthRoutes(system).routes(), signalling.route(), rest.route()))

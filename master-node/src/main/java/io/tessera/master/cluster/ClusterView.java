@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import java.util.function.IntSupplier;
 import java.util.stream.StreamSupport;
 
 /** Tessera's {@code GET /openvidu/api/cluster}: the masters, the media nodes and their load, the routing table size. */
@@ -33,10 +34,13 @@ public final class ClusterView {
     private final RoutingTable routing;
 
     private final int failuresToTolerate;
+    // This master's open WebSocket connections: what the masters' group scales on (deploy/aws metrics publisher).
+    private final IntSupplier selfConnections;
 
     public ClusterView(ActorSystem<?> system, String selfId, MediaNodes mediaNodes, RoutingTable routing,
-                       int failuresToTolerate) {
+                       int failuresToTolerate, IntSupplier selfConnections) {
         this.failuresToTolerate = failuresToTolerate;
+        this.selfConnections = selfConnections;
         this.cluster = Cluster.get(system);
         this.selfId = selfId;
         this.mediaNodes = mediaNodes;
@@ -55,6 +59,7 @@ public final class ClusterView {
         return routing.allSessions().thenApply(sessions -> {
             ObjectNode root = MAPPER.createObjectNode();
             root.put("self", selfId);
+            root.put("selfConnections", selfConnections.getAsInt());
             ClusterEvent.CurrentClusterState state = cluster.state();
             Set<Member> unreachable = new HashSet<>(state.getUnreachable());
             ArrayNode masters = root.putArray("masters");
@@ -82,6 +87,7 @@ public final class ClusterView {
                 load.put("streams", n.report().streams());
                 load.put("subscriptions", n.report().subscriptions());
                 load.put("mediaPorts", n.report().mediaPorts());
+                load.put("capacity", n.report().capacity());
                 load.put("cpu", Math.round(n.report().cpu() * 1000) / 1000.0);
                 node.put("lastReportAgeMs", Math.max(0, now - n.receivedAtMillis()));
             }

@@ -6,11 +6,12 @@ import java.util.List;
 /**
  * The boot script of a master or media instance: install Java and the jars from S3, fetch the cluster secret
  * with the instance role into a root-only environment file, and start the node and the scale-in handler as
- * systemd units. The secret's name is in here, its value never is.
+ * systemd units (on masters also the CloudWatch metric publisher). The secret's name is in here, its value never is.
  */
 final class NodeUserData {
     static final String ENV_FILE = "/etc/tessera/tessera.env";
     static final String HOME = "/opt/tessera";
+    static final String METRICS_UNIT = "tessera-metrics.service";
 
     enum Role {
         MASTER("master", "master-node", "io.tessera.master.MasterMain", ClusterPorts.MASTER_REMOTING, ClusterPorts.MASTER_HTTP),
@@ -41,9 +42,10 @@ final class NodeUserData {
      * @param discoveryGroups both groups, comma separated: the Cluster Bootstrap contact points
      * @param lifecycleHook   this group's scale-in hook
      * @param publicUrl       the masters' URL behind the load balancer (tokens; the media handler's REST calls)
+     * @param clusterName     the scaling metrics' Cluster dimension (the stack name)
      */
     static List<String> commands(Role role, DeploymentSettings settings, String region, String ownGroup,
-                                 String discoveryGroups, String lifecycleHook, String publicUrl) {
+                                 String discoveryGroups, String lifecycleHook, String publicUrl, String clusterName) {
         List<String> lines = new ArrayList<>();
         lines.add("set -euo pipefail");
         lines.add("dnf install -y -q java-17-amazon-corretto-headless");
@@ -76,6 +78,9 @@ final class NodeUserData {
         lines.add("TESSERA_LIFECYCLE_HOOK=" + lifecycleHook);
         lines.add("TESSERA_DRAIN_TIMEOUT_SECONDS=" + settings.mediaDrainSeconds());
         lines.add("AWS_REGION=" + region);
+        if (role == Role.MASTER) {
+            lines.add("TESSERA_CLUSTER_NAME=" + clusterName);
+        }
         lines.add("JAVA_OPTS=" + settings.javaOpts());
         lines.add("EOF");
         lines.add("unset CLUSTER_SECRET");
@@ -85,8 +90,15 @@ final class NodeUserData {
         // root: it stops the node's unit with systemctl when the instance is scaled in.
         lines.addAll(unit("tessera-lifecycle.service", "Tessera scale-in handler", "root", "on-failure",
                 classPath("aws-lifecycle", "tessera-aws-lifecycle.jar"), "io.tessera.aws.lifecycle.LifecycleHandlerMain"));
+        String units = role.unit() + " tessera-lifecycle.service";
+        if (role == Role.MASTER) {
+            // Reads this master's /openvidu/api/cluster once a minute and puts the scaling metrics into CloudWatch.
+            lines.addAll(unit(METRICS_UNIT, "Tessera CloudWatch metric publisher", "tessera", "always",
+                    classPath("aws-metrics", "tessera-aws-metrics.jar"), "io.tessera.aws.metrics.MetricsPublisherMain"));
+            units += " " + METRICS_UNIT;
+        }
         lines.add("systemctl daemon-reload");
-        lines.add("systemctl enable --now " + role.unit() + " tessera-lifecycle.service");
+        lines.add("systemctl enable --now " + units);
         return lines;
     }
 

@@ -151,9 +151,16 @@ public final class TesseraStack extends Stack {
         String prefix = role == NodeUserData.Role.MASTER ? "Master" : "Media";
         String hookName = groupName + "-scale-in";
         Role instanceRole = instanceRole(prefix, groupName);
+        if (role == NodeUserData.Role.MASTER) {
+            instanceRole.addToPolicy(PolicyStatement.Builder.create()
+                    .actions(List.of("cloudwatch:PutMetricData"))
+                    .resources(List.of("*")) // PutMetricData takes no resource; the namespace condition narrows it
+                    .conditions(Map.of("StringEquals", Map.of("cloudwatch:namespace", ScalingMetrics.NAMESPACE)))
+                    .build());
+        }
         UserData userData = UserData.forLinux();
         userData.addCommands(NodeUserData.commands(role, settings, Aws.REGION, groupName, discoveryGroups, hookName,
-                publicUrl).toArray(String[]::new));
+                publicUrl, Aws.STACK_NAME).toArray(String[]::new));
         LaunchTemplate template = LaunchTemplate.Builder.create(this, prefix + "LaunchTemplate")
                 .machineImage(MachineImage.latestAmazonLinux2023())
                 .instanceType(new InstanceType(instanceType))

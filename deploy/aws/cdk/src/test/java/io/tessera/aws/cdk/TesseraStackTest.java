@@ -137,6 +137,50 @@ class TesseraStackTest {
     }
 
     @Test
+    void mastersRunTheMetricPublisherAndOnlyTheirRoleMayPutMetricsInTheTesseraNamespace() {
+        JsonNode masterTemplate = launchTemplate("Master");
+        JsonNode mediaTemplate = launchTemplate("Media");
+        String master = masterTemplate.path("Properties").path("LaunchTemplateData").path("UserData").toString();
+        String media = mediaTemplate.path("Properties").path("LaunchTemplateData").path("UserData").toString();
+        assertTrue(master.contains("cat > /etc/systemd/system/tessera-metrics.service"), master);
+        assertTrue(master.contains("io.tessera.aws.metrics.MetricsPublisherMain"), master);
+        assertTrue(master.contains("/opt/tessera/aws-metrics/tessera-aws-metrics.jar"), master);
+        assertTrue(master.contains("tessera-lifecycle.service tessera-metrics.service"), "enabled and started: " + master);
+        // the dimension value is the stack name the scaling policies use
+        assertTrue(master.contains("TESSERA_CLUSTER_NAME=\",{\"Ref\":\"AWS::StackName\"}"), master);
+        assertFalse(media.contains("tessera-metrics"), "media nodes do not publish: " + media);
+
+        String putMetricData = "cloudwatch:PutMetricData";
+        Map<String, Object> statement = Map.of("Action", putMetricData, "Effect", "Allow", "Resource", "*",
+                "Condition", Map.of("StringEquals", Map.of("cloudwatch:namespace", "Tessera")));
+        template.hasResourceProperties("AWS::IAM::Policy", Map.of(
+                "PolicyDocument", Match.objectLike(Map.of("Statement", Match.arrayWith(List.of(Match.objectEquals(statement))))),
+                "Roles", List.of(Map.of("Ref", logicalIdOfType("AWS::IAM::Role", "MasterInstanceRole")))));
+        List<JsonNode> withPut = new ArrayList<>();
+        for (JsonNode policy : ofType("AWS::IAM::Policy")) {
+            if (policy.path("Properties").path("PolicyDocument").toString().contains(putMetricData)) {
+                withPut.add(policy);
+            }
+        }
+        assertEquals(1, withPut.size(), "only the masters' role: " + withPut);
+    }
+
+    private static JsonNode launchTemplate(String prefix) {
+        return resources.get(logicalIdOfType("AWS::EC2::LaunchTemplate", prefix + "LaunchTemplate"));
+    }
+
+    private static String logicalIdOfType(String type, String prefix) {
+        List<String> ids = new ArrayList<>();
+        resources.fields().forEachRemaining(e -> {
+            if (e.getValue().path("Type").asText().equals(type) && e.getKey().startsWith(prefix)) {
+                ids.add(e.getKey());
+            }
+        });
+        assertEquals(1, ids.size(), type + " " + prefix + ": " + ids);
+        return ids.get(0);
+    }
+
+    @Test
     void noSecretValueInUserDataOnlyItsArnFetchedByTheInstanceRole() {
         List<JsonNode> templates = ofType("AWS::EC2::LaunchTemplate");
         assertEquals(2, templates.size());

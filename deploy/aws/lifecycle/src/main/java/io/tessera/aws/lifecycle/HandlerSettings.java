@@ -9,7 +9,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** What the scale-in handler needs, from the environment the instance's systemd unit gives it. */
+/**
+ * What the scale-in handler needs, from the environment the instance's systemd unit gives it.
+ *
+ * @param drainTimeout the drain deadline the masters get: sessions still on the node then are moved
+ * @param moveGrace    how long after that deadline the handler waits for the moves before it stops the node anyway
+ */
 public record HandlerSettings(
         Role role,
         String nodeId,
@@ -22,6 +27,7 @@ public record HandlerSettings(
         Duration pollInterval,
         Duration heartbeatInterval,
         Duration drainTimeout,
+        Duration moveGrace,
         AwsClients aws) {
 
     public enum Role { MASTER, MEDIA }
@@ -31,7 +37,7 @@ public record HandlerSettings(
         // Never print the secret.
         return "HandlerSettings[role=" + role + ", nodeId=" + nodeId + ", masterUrl=" + masterUrl
                 + ", autoScalingGroup=" + autoScalingGroup + ", lifecycleHook=" + lifecycleHook
-                + ", serviceUnit=" + serviceUnit + ", drainTimeout=" + drainTimeout + "]";
+                + ", serviceUnit=" + serviceUnit + ", drainTimeout=" + drainTimeout + ", moveGrace=" + moveGrace + "]";
     }
 
     public static HandlerSettings fromEnv(Map<String, String> env) {
@@ -51,6 +57,7 @@ public record HandlerSettings(
                 seconds(env, "TESSERA_LIFECYCLE_POLL_SECONDS", 5),
                 seconds(env, "TESSERA_LIFECYCLE_HEARTBEAT_SECONDS", 60),
                 seconds(env, "TESSERA_DRAIN_TIMEOUT_SECONDS", 1800),
+                seconds(env, "TESSERA_DRAIN_MOVE_SECONDS", 120),
                 AwsClients.of(env.getOrDefault("AWS_REGION", ""), env.getOrDefault("TESSERA_AWS_ENDPOINT", ""),
                         Duration.ofSeconds(10)));
     }

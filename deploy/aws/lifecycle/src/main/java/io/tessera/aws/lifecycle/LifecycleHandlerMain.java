@@ -2,9 +2,6 @@ package io.tessera.aws.lifecycle;
 
 import software.amazon.awssdk.services.autoscaling.AutoScalingClient;
 
-import java.net.http.HttpClient;
-import java.time.Clock;
-import java.time.Duration;
 
 /** The scale-in handler that runs beside a node on every instance (systemd unit tessera-lifecycle.service). */
 public final class LifecycleHandlerMain {
@@ -12,6 +9,10 @@ public final class LifecycleHandlerMain {
     }
 
     public static void main(String[] args) throws InterruptedException {
+        // Not named logback.xml: this jar shares class paths with the nodes (tests), whose logback.xml must win.
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", "tessera-aws-lifecycle-logback.xml");
+        }
         HandlerSettings settings;
         try {
             settings = HandlerSettings.fromEnv(System.getenv());
@@ -20,14 +21,8 @@ public final class LifecycleHandlerMain {
             System.exit(2);
             return;
         }
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         try (AutoScalingClient autoScaling = settings.aws().autoScaling()) {
-            new ScaleInHandler(settings,
-                    new InstanceMetadata(settings.metadataEndpoint(), http),
-                    new MasterRestClient(settings.masterUrl(), settings.secret(), http),
-                    new LifecycleActions(autoScaling, settings.autoScalingGroup(), settings.lifecycleHook()),
-                    ServiceStopper.systemctl(settings.serviceUnit()),
-                    Clock.systemUTC()).run();
+            ScaleInHandler.create(settings, autoScaling, ServiceStopper.systemctl(settings.serviceUnit())).run();
         }
     }
 }

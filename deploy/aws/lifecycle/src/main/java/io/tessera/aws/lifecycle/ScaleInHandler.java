@@ -3,18 +3,22 @@ package io.tessera.aws.lifecycle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import software.amazon.awssdk.services.autoscaling.AutoScalingClient;
+
 import java.io.IOException;
+import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 
 /**
  * Waits until Auto Scaling picks this instance for termination, then lets it go without dropping a session:
- * a media node is drained (no new sessions, wait until its sessions end or the deadline passes) and then
+ * a media node is drained (no new sessions; at the drain deadline the masters move the sessions still there to
+ * other nodes; the handler waits until none is left, at most the move grace after the deadline) and then
  * stopped; a master is stopped (SIGTERM: it leaves the cluster gracefully). Only then is the lifecycle action
  * completed with CONTINUE. While it waits it sends heartbeats, so the hook's timeout does not end the drain.
  */
-final class ScaleInHandler {
+public final class ScaleInHandler {
     static final String TERMINATED = "Terminated";
     private static final Logger log = LoggerFactory.getLogger(ScaleInHandler.class);
 
@@ -35,8 +39,17 @@ final class ScaleInHandler {
         this.clock = clock;
     }
 
+    /** The handler as the instance runs it: IMDSv2, the masters' REST API over HTTP, this Auto Scaling client. */
+    public static ScaleInHandler create(HandlerSettings settings, AutoScalingClient autoScaling, ServiceStopper service) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(5)).build();
+        return new ScaleInHandler(settings, new InstanceMetadata(settings.metadataEndpoint(), http),
+                new MasterRestClient(settings.masterUrl(), settings.secret(), http),
+                new LifecycleActions(autoScaling, settings.autoScalingGroup(), settings.lifecycleHook()),
+                service, Clock.systemUTC());
+    }
+
     /** Returns once the lifecycle action is completed; the instance terminates shortly after. */
-    void run() throws InterruptedException {
+    public void run() throws InterruptedException {
         String instanceId = awaitTermination();
         log.info("{} ({}) is terminating: {}", settings.nodeId(), instanceId,
                 settings.role() == HandlerSettings.Role.MEDIA ? "draining it" : "leaving the cluster");
@@ -64,6 +77,8 @@ final class ScaleInHandler {
 
     private void drain(String instanceId) throws InterruptedException {
         Instant deadline = clock.instant().plus(settings.drainTimeout());
+        // The masters start moving sessions at the deadline: give the moves time before stopping the node.
+        Instant giveUp = deadline.plus(settings.moveGrace());
         Instant nextHeartbeat = clock.instant().plus(settings.heartbeatInterval());
         boolean drainAccepted = false;
         while (true) {
@@ -81,15 +96,15 @@ final class ScaleInHandler {
                 log.warn("masters' REST API: {}", e.getMessage());
             }
             Instant now = clock.instant();
-            if (!now.isBefore(deadline)) {
-                log.warn("drain deadline {} passed with sessions left on {}", deadline, settings.nodeId());
+            if (!now.isBefore(giveUp)) {
+                log.warn("drain deadline {} and move grace passed with sessions left on {}", deadline, settings.nodeId());
                 return;
             }
             if (!now.isBefore(nextHeartbeat)) {
                 heartbeat(instanceId);
                 nextHeartbeat = now.plus(settings.heartbeatInterval());
             }
-            Thread.sleep(Math.min(settings.pollInterval().toMillis(), Duration.between(now, deadline).toMillis() + 1));
+            Thread.sleep(Math.min(settings.pollInterval().toMillis(), Duration.between(now, giveUp).toMillis() + 1));
         }
     }
 

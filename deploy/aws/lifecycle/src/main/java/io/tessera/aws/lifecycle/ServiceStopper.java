@@ -5,7 +5,7 @@ import java.util.concurrent.TimeUnit;
 
 /** Stops the node's service: SIGTERM, so Pekko's coordinated shutdown leaves the cluster gracefully. */
 @FunctionalInterface
-interface ServiceStopper {
+public interface ServiceStopper {
     void stop() throws IOException, InterruptedException;
 
     /** systemctl stop waits for the unit to exit (its TimeoutStopSec bounds that); a stop is not restarted. */

@@ -47,6 +47,7 @@ class ScaleInHandlerTest {
     private static final String NODE = "media-i-0abc";
     private static final String INSTANCE = "i-0abc";
     private static final String SECRET = "s3cret-for-tests";
+    private static final Duration MOVE_GRACE = Duration.ofMillis(500);
 
     private final AtomicReference<String> lifecycleState = new AtomicReference<>("InService");
     private final AtomicInteger sessions = new AtomicInteger(2);
@@ -112,7 +113,7 @@ class ScaleInHandlerTest {
     }
 
     @Test
-    void theDrainEndsAtTheDeadlineEvenIfSessionsRemain() {
+    void theDrainEndsAMoveGraceAfterTheDeadlineEvenIfSessionsRemain() {
         sessions.set(3);
         lifecycleState.set("Terminated");
         Instant started = Instant.now();
@@ -120,7 +121,8 @@ class ScaleInHandlerTest {
         handler = run(settings(HandlerSettings.Role.MEDIA, Duration.ofSeconds(1)));
 
         handler.orTimeout(10, TimeUnit.SECONDS).join();
-        assertTrue(Duration.between(started, Instant.now()).toMillis() >= 1000, "waited until the deadline");
+        assertTrue(Duration.between(started, Instant.now()).toMillis() >= 1000 + MOVE_GRACE.toMillis(),
+                "waited until the deadline and then the move grace");
         assertEquals("CONTINUE", completions().get(0).form().get("LifecycleActionResult"));
         assertEquals("CompleteLifecycleAction", events.get(events.size() - 1));
         assertTrue(masters.requests(r -> r.method().equals("GET")).size() >= 2, "kept polling the sessions");
@@ -183,7 +185,7 @@ class ScaleInHandlerTest {
         String group = role == HandlerSettings.Role.MEDIA ? "tessera-media" : "tessera-masters";
         return new HandlerSettings(role, NODE, masters.uri(), SECRET, group, group + "-scale-in",
                 "tessera-" + role.name().toLowerCase() + ".service", metadata.uri(), Duration.ofMillis(50),
-                Duration.ofMillis(100), drainTimeout, AwsClients.of("us-east-1", aws.uri().toString(), Duration.ofSeconds(5)));
+                Duration.ofMillis(100), drainTimeout, MOVE_GRACE, AwsClients.of("us-east-1", aws.uri().toString(), Duration.ofSeconds(5)));
     }
 
     private Response metadata(Request request) {

@@ -3,6 +3,7 @@ package io.tessera.aws.testkit;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -16,14 +17,21 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.zip.GZIPInputStream;
 
 /**
  * A loopback HTTP server that answers with a function of the request and records every request, so a test can
- * stand in for AWS APIs (Query protocol: form-encoded POST, XML answer), instance metadata or the master REST API.
+ * stand in for AWS APIs (Query protocol: form-encoded POST, XML answer; Smithy RPC v2 CBOR: binary POST and
+ * answer), instance metadata or the master REST API. A gzip request body is stored decompressed.
  */
 public final class FakeHttpServer implements AutoCloseable {
 
-    public record Request(String method, String path, Map<String, List<String>> headers, String body) {
+    public record Request(String method, String path, Map<String, List<String>> headers, byte[] bytes) {
+        /** The body as UTF-8 text. */
+        public String body() {
+            return new String(bytes, StandardCharsets.UTF_8);
+        }
+
         public String header(String name) {
             List<String> values = headers.get(name.toLowerCase());
             return values == null || values.isEmpty() ? null : values.get(0);
@@ -32,7 +40,7 @@ public final class FakeHttpServer implements AutoCloseable {
         /** The AWS Query parameters of a form-encoded body ({@code Action=...&Version=...}). */
         public Map<String, String> form() {
             Map<String, String> params = new LinkedHashMap<>();
-            for (String pair : body.split("&")) {
+            for (String pair : body().split("&")) {
                 if (pair.isEmpty()) {
                     continue;
                 }
@@ -49,7 +57,15 @@ public final class FakeHttpServer implements AutoCloseable {
         }
     }
 
-    public record Response(int status, String contentType, String body) {
+    public record Response(int status, String contentType, byte[] bytes, Map<String, String> headers) {
+        public Response(int status, String contentType, String body) {
+            this(status, contentType, body.getBytes(StandardCharsets.UTF_8), Map.of());
+        }
+
+        public static Response binary(int status, String contentType, byte[] body, Map<String, String> headers) {
+            return new Response(status, contentType, body, headers);
+        }
+
         public static Response xml(String body) {
             return new Response(200, "text/xml", body);
         }
@@ -86,7 +102,12 @@ public final class FakeHttpServer implements AutoCloseable {
         try (exchange) {
             Map<String, List<String>> headers = new LinkedHashMap<>();
             exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(), List.copyOf(values)));
-            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            if ("gzip".equalsIgnoreCase(exchange.getRequestHeaders().getFirst("Content-Encoding"))) {
+                try (GZIPInputStream gzip = new GZIPInputStream(new ByteArrayInputStream(body))) {
+                    body = gzip.readAllBytes();
+                }
+            }
             Request request = new Request(exchange.getRequestMethod(), exchange.getRequestURI().getPath(), headers, body);
             requests.add(request);
             Response response;
@@ -95,8 +116,9 @@ public final class FakeHttpServer implements AutoCloseable {
             } catch (RuntimeException e) {
                 response = Response.text(500, "fake failed: " + e);
             }
-            byte[] bytes = response.body().getBytes(StandardCharsets.UTF_8);
+            byte[] bytes = response.bytes();
             exchange.getResponseHeaders().set("Content-Type", response.contentType());
+            response.headers().forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
             exchange.sendResponseHeaders(response.status(), bytes.length == 0 ? -1 : bytes.length);
             if (bytes.length > 0) {
                 exchange.getResponseBody().write(bytes);
