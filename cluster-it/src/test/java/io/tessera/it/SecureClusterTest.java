@@ -37,8 +37,8 @@ import org.junit.jupiter.api.Test;
 /**
  * One master and one media node with https/wss on their HTTP ports and mutual TLS between members (Artery tls-tcp),
  * from PKCS12 key stores made with keytool at test time: REST and the SDK work over TLS, plain http does not, a node
- * with another certificate never becomes a member, a bad key store password stops a node with exit 2, and no key
- * store password reaches a log.
+ * with another certificate never becomes a member, bad TLS settings stop a node with exit 2, and no key store
+ * password reaches a log.
  */
 class SecureClusterTest {
 
@@ -197,14 +197,21 @@ class SecureClusterTest {
     }
 
     @Test
-    void aWrongKeyStorePasswordStopsANodeWithExitCode2AndDoesNotPrintIt() throws IOException {
-        ClusterProcesses.Node bad = cluster.startExtra("bad-password-master", ClusterProcesses.Role.MASTER, Map.of(
-                "TESSERA_TLS_KEYSTORE_PASSWORD_FILE", "",
-                "TESSERA_TLS_KEYSTORE_PASSWORD", WRONG_PASSWORD));
-        assertEquals(2, cluster.awaitExit(bad, WAIT), () -> cluster.tail(bad, 40));
-        String log = Files.readString(bad.log(), StandardCharsets.UTF_8);
+    void badTlsSettingsStopANodeWithExitCode2AndNoPasswordIsPrinted() throws IOException {
+        ClusterProcesses.Node wrongPassword = cluster.startExtra("bad-password-master", ClusterProcesses.Role.MASTER,
+                Map.of("TESSERA_TLS_KEYSTORE_PASSWORD_FILE", "", "TESSERA_TLS_KEYSTORE_PASSWORD", WRONG_PASSWORD));
+        // Tokens would send clients to ws:// on a port that only speaks TLS.
+        ClusterProcesses.Node plainPublicUrl = cluster.startExtra("plain-url-master", ClusterProcesses.Role.MASTER,
+                Map.of("TESSERA_PUBLIC_URL", "http://tessera.example.com:4443"));
+
+        assertEquals(2, cluster.awaitExit(wrongPassword, WAIT), () -> cluster.tail(wrongPassword, 40));
+        String log = Files.readString(wrongPassword.log(), StandardCharsets.UTF_8);
         assertTrue(log.contains("TESSERA_TLS_KEYSTORE") && log.contains("cluster.p12"), log);
         assertFalse(log.contains(WRONG_PASSWORD), log);
+
+        assertEquals(2, cluster.awaitExit(plainPublicUrl, WAIT), () -> cluster.tail(plainPublicUrl, 40));
+        String urlLog = Files.readString(plainPublicUrl.log(), StandardCharsets.UTF_8);
+        assertTrue(urlLog.contains("TESSERA_PUBLIC_URL"), urlLog);
     }
 
     // ---------------------------------------------------------------- key stores
