@@ -28,6 +28,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.DoubleSupplier;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -851,6 +852,18 @@ public final class SignallingClient implements AutoCloseable {
         /** The HTTP client that opens the sockets (default: one shared by all clients of this JVM). */
         public Builder httpClient(HttpClient client) {
             this.httpClient = client;
+            return this;
+        }
+
+        /**
+         * For {@code wss://} masters whose certificate the JVM's default trust store does not know (a private CA, a
+         * self-signed cluster certificate in tests): the sockets are opened by an HTTP client of their own that
+         * trusts what {@code context} trusts. Host names are still verified. Short for
+         * {@code httpClient(HttpClient.newBuilder().sslContext(context).build())}; clients sharing one context should
+         * share one such HTTP client through {@link #httpClient} instead.
+         */
+        public Builder sslContext(SSLContext context) {
+            this.httpClient = HttpClient.newBuilder().sslContext(Objects.requireNonNull(context, "context")).build();
             return this;
         }
 

@@ -19,6 +19,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
 
 /**
  * Just enough of RFC 6455 to play the server side of one connection in tests (com.sun.net.httpserver cannot
@@ -36,15 +37,28 @@ final class MiniWebSocketServer implements AutoCloseable {
     private volatile Socket socket;
     private volatile int clientCloseCode = -1;
 
+    private final String scheme;
+
     MiniWebSocketServer() throws IOException {
-        server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        this(new ServerSocket(0, 1, InetAddress.getLoopbackAddress()), "ws");
+    }
+
+    /** A {@code wss://} server presenting the key of {@code context}. */
+    static MiniWebSocketServer secure(SSLContext context) throws IOException {
+        return new MiniWebSocketServer(context.getServerSocketFactory().createServerSocket(0, 1,
+                InetAddress.getLoopbackAddress()), "wss");
+    }
+
+    private MiniWebSocketServer(ServerSocket server, String scheme) {
+        this.server = server;
+        this.scheme = scheme;
         reader = new Thread(this::serve, "mini-ws-server");
         reader.setDaemon(true);
         reader.start();
     }
 
     URI uri() {
-        return URI.create("ws://127.0.0.1:" + server.getLocalPort() + "/openvidu");
+        return URI.create(scheme + "://127.0.0.1:" + server.getLocalPort() + "/openvidu");
     }
 
     /** The next complete text message from the client, or null after the timeout. */

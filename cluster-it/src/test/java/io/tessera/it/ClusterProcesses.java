@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,6 +30,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
+import javax.net.ssl.SSLContext;
 import org.awaitility.core.ConditionTimeoutException;
 
 /**
@@ -41,13 +43,13 @@ public final class ClusterProcesses implements AutoCloseable {
     public enum Role { MASTER, MEDIA }
 
     /** One node of the cluster and where to reach it. */
-    public record Node(String id, Role role, String host, int port, int httpPort, Path log) {
+    public record Node(String id, Role role, String host, int port, int httpPort, Path log, boolean tls) {
         public URI httpBase() {
-            return URI.create("http://" + host + ":" + httpPort);
+            return URI.create((tls ? "https://" : "http://") + host + ":" + httpPort);
         }
 
         public URI webSocketUri() {
-            return URI.create("ws://" + host + ":" + httpPort + "/openvidu");
+            return URI.create((tls ? "wss://" : "ws://") + host + ":" + httpPort + "/openvidu");
         }
 
         String seed() {
@@ -73,10 +75,15 @@ public final class ClusterProcesses implements AutoCloseable {
 
     private final Map<String, String> extraEnv;
     private final String seeds;
+    private final HttpClient http;
+    private final Path logDir;
+    private final List<Node> extraNodes = Collections.synchronizedList(new ArrayList<>());
 
     private ClusterProcesses(String testName, String secret, List<Node> masters, List<Node> mediaNodes,
-                             Map<String, String> extraEnv) {
+                             Map<String, String> extraEnv, HttpClient http, Path logDir) {
         this.extraEnv = Map.copyOf(extraEnv);
+        this.http = http;
+        this.logDir = logDir;
         this.seeds = masters.stream().limit(2).map(Node::seed).collect(Collectors.joining(","));
         this.testName = testName;
         this.secret = secret;
@@ -91,6 +98,16 @@ public final class ClusterProcesses implements AutoCloseable {
 
     /** As {@link #start(String, int, int)}, with extra environment variables for every node (e.g. RTP port ranges). */
     public static ClusterProcesses start(String testName, int masterCount, int mediaCount, Map<String, String> extraEnv) {
+        return start(testName, masterCount, mediaCount, extraEnv, null);
+    }
+
+    /**
+     * As {@link #start(String, int, int, Map)}, for nodes whose HTTP port serves TLS ({@code extraEnv} turns it on,
+     * e.g. TESSERA_TLS=on with a key store): when {@code httpsTrust} is not null, nodes are reached over https/wss
+     * by an HTTP client trusting what it trusts (readiness, {@link #rest}).
+     */
+    public static ClusterProcesses start(String testName, int masterCount, int mediaCount, Map<String, String> extraEnv,
+                                         SSLContext httpsTrust) {
         if (masterCount < 1 || masterCount > 9 || mediaCount < 0 || mediaCount > 9) {
             throw new IllegalArgumentException("1-9 masters and 0-9 media nodes, got " + masterCount + "/" + mediaCount);
         }
@@ -98,13 +115,14 @@ public final class ClusterProcesses implements AutoCloseable {
         List<Node> masters = new ArrayList<>();
         List<Node> media = new ArrayList<>();
         List<ServerSocket> held = new ArrayList<>();
+        boolean tls = httpsTrust != null;
         try {
             // Ports stay bound until every node has its pair, so no two nodes on one address get the same one.
             for (int i = 0; i < masterCount; i++) {
-                masters.add(node("master-" + (i + 1), Role.MASTER, "127.0.0." + (11 + i), held, logDir));
+                masters.add(node("master-" + (i + 1), Role.MASTER, "127.0.0." + (11 + i), held, logDir, tls));
             }
             for (int i = 0; i < mediaCount; i++) {
-                media.add(node("media-" + (i + 1), Role.MEDIA, "127.0.0." + (21 + i), held, logDir));
+                media.add(node("media-" + (i + 1), Role.MEDIA, "127.0.0." + (21 + i), held, logDir, tls));
             }
         } finally {
             held.forEach(ClusterProcesses::closeQuietly);
@@ -112,13 +130,61 @@ public final class ClusterProcesses implements AutoCloseable {
         byte[] random = new byte[18];
         new SecureRandom().nextBytes(random);
         String secret = "it_" + HexFormat.of().formatHex(random);
-        ClusterProcesses cluster = new ClusterProcesses(testName, secret, masters, media, extraEnv);
+        ClusterProcesses cluster = new ClusterProcesses(testName, secret, masters, media, extraEnv,
+                tls ? Rest.httpClient(httpsTrust) : Rest.defaultHttpClient(), logDir);
         cluster.launch(logDir);
         return cluster;
     }
 
-    private static Node node(String id, Role role, String host, List<ServerSocket> held, Path logDir) {
-        return new Node(id, role, host, freePort(host, held), freePort(host, held), logDir.resolve(id + ".log"));
+    private static Node node(String id, Role role, String host, List<ServerSocket> held, Path logDir, boolean tls) {
+        return new Node(id, role, host, freePort(host, held), freePort(host, held), logDir.resolve(id + ".log"), tls);
+    }
+
+    /**
+     * Starts one more node on 127.0.0.31, .32... with the cluster's environment overridden by {@code env} (a node
+     * with other credentials, or bad settings). It is not part of the cluster's readiness, {@link #allNodes()} or
+     * {@link #assertAllAlive()}, but {@link #close()} stops it like the others.
+     */
+    public synchronized Node startExtra(String id, Role role, Map<String, String> env) {
+        if (closed || processes.containsKey(id)) {
+            throw new IllegalStateException(closed ? "cluster closed" : "node " + id + " exists");
+        }
+        List<ServerSocket> held = new ArrayList<>();
+        Node n;
+        try {
+            n = node(id, role, "127.0.0." + (31 + extraNodes.size()), held, logDir, false);
+        } finally {
+            held.forEach(ClusterProcesses::closeQuietly);
+        }
+        extraNodes.add(n);
+        try {
+            // A fresh log: tests read what this process wrote, not what an earlier run left.
+            Files.deleteIfExists(n.log());
+            processes.put(n.id(), startProcess(n, seeds, env));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + id, e);
+        }
+        return n;
+    }
+
+    /** The nodes started by {@link #startExtra}. */
+    public List<Node> extraNodes() {
+        return List.copyOf(extraNodes);
+    }
+
+    /** Waits for a node's process to end and returns its exit code. */
+    public int awaitExit(Node n, Duration timeout) {
+        Process p = process(n);
+        try {
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new AssertionError(n.id() + " still running after " + timeout.toSeconds() + " s\n--- tail of "
+                        + n.log() + " ---\n" + tail(n, LOG_TAIL_LINES));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        return p.exitValue();
     }
 
     private static int freePort(String host, List<ServerSocket> held) {
@@ -146,6 +212,10 @@ public final class ClusterProcesses implements AutoCloseable {
     }
 
     private Process startProcess(Node n, String seeds) throws IOException {
+        return startProcess(n, seeds, Map.of());
+    }
+
+    private Process startProcess(Node n, String seeds, Map<String, String> overrides) throws IOException {
         String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
         String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-XX:+UseSerialGC",
@@ -161,6 +231,7 @@ public final class ClusterProcesses implements AutoCloseable {
         env.put("TESSERA_SEEDS", seeds);
         env.put("TESSERA_SECRET", secret);
         env.putAll(extraEnv);
+        env.putAll(overrides);
         pb.redirectErrorStream(true);
         // A file, not a pipe: a chatty node can never block on a full pipe buffer.
         pb.redirectOutput(ProcessBuilder.Redirect.appendTo(n.log().toFile()));
@@ -199,7 +270,7 @@ public final class ClusterProcesses implements AutoCloseable {
         Map<String, String> status = new LinkedHashMap<>();
         Set<String> pending = new HashSet<>();
         for (Node n : allNodes()) {
-            String s = Rest.probe(n.httpBase().resolve("/health/ready"));
+            String s = Rest.probe(http, n.httpBase().resolve("/health/ready"));
             status.put(n.id(), s);
             if (!s.startsWith("200")) {
                 pending.add(n.id());
@@ -269,7 +340,7 @@ public final class ClusterProcesses implements AutoCloseable {
 
     /** REST client for a master, authenticated with this run's secret. */
     public Rest rest(Node master) {
-        return Rest.authenticated(master.httpBase(), secret);
+        return Rest.authenticated(master.httpBase(), secret, http);
     }
 
     public long pid(Node n) {

@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.concurrent.Callable;
+import javax.net.ssl.SSLContext;
 
 /** Minimal REST client for tests: Basic auth {@code OPENVIDUAPP:<secret>}, answers as status + JSON body. */
 public final class Rest {
@@ -38,23 +39,40 @@ public final class Rest {
 
     private final URI base;
     private final String authorization;
+    private final HttpClient http;
 
-    private Rest(URI base, String authorization) {
+    private Rest(URI base, String authorization, HttpClient http) {
         this.base = base;
         this.authorization = authorization;
+        this.http = http;
     }
 
     /** A client for the master at {@code base} with the cluster secret. */
     public static Rest authenticated(URI base, String secret) {
-        return new Rest(base, basic("OPENVIDUAPP", secret));
+        return new Rest(base, basic("OPENVIDUAPP", secret), HTTP);
+    }
+
+    /** As {@link #authenticated(URI, String)}, through {@code http} (e.g. one trusting the cluster's certificate). */
+    public static Rest authenticated(URI base, String secret, HttpClient http) {
+        return new Rest(base, basic("OPENVIDUAPP", secret), http);
+    }
+
+    /** An HTTP client like the default one that trusts what {@code trust} trusts: for https nodes. */
+    public static HttpClient httpClient(SSLContext trust) {
+        return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).version(HttpClient.Version.HTTP_1_1)
+                .sslContext(trust).build();
+    }
+
+    static HttpClient defaultHttpClient() {
+        return HTTP;
     }
 
     public Rest withoutAuth() {
-        return new Rest(base, null);
+        return new Rest(base, null, http);
     }
 
     public Rest withSecret(String secret) {
-        return new Rest(base, basic("OPENVIDUAPP", secret));
+        return new Rest(base, basic("OPENVIDUAPP", secret), http);
     }
 
     private static String basic(String user, String secret) {
@@ -94,7 +112,7 @@ public final class Rest {
             b.header("Authorization", authorization);
         }
         try {
-            HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
             return new Response(method, uri, r.statusCode(), parse(r.body()), r.body(), r.headers());
         } catch (IOException e) {
             throw new UncheckedIOException(method + " " + uri + " failed: " + e, e);
@@ -129,8 +147,12 @@ public final class Rest {
 
     /** For readiness polling: "200 {...}", "503 {...}", or why there was no answer; never throws. */
     static String probe(URI uri) {
+        return probe(HTTP, uri);
+    }
+
+    static String probe(HttpClient http, URI uri) {
         try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).GET().build(),
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).GET().build(),
                     HttpResponse.BodyHandlers.ofString());
             String body = r.body() == null ? "" : r.body();
             return r.statusCode() + " " + (body.length() > 200 ? body.substring(0, 200) : body);

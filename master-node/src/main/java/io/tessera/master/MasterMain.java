@@ -44,7 +44,24 @@ public final class MasterMain {
     }
 
     public static void main(String[] args) {
-        NodeLauncher.launch("master", "tessera master", 2551, 4443, MasterMain::start);
+        NodeLauncher.launch("master", "tessera master", 2551, 4443, MasterMain::publicUrl, MasterMain::start);
+    }
+
+    /**
+     * The base URL put into tokens: {@code tessera.master.public-url}, or this node's own HTTP address. With TLS on,
+     * a plain http/ws URL would send clients to a port that only speaks TLS: refused as a bad setting.
+     */
+    static String publicUrl(NodeSettings settings) {
+        String configured = settings.config.getString("tessera.master.public-url").trim();
+        if (configured.isEmpty()) {
+            return settings.httpTls.scheme() + "://" + settings.httpHost + ":" + settings.httpPort;
+        }
+        if (settings.httpTls.enabled() && (configured.startsWith("http://") || configured.startsWith("ws://"))) {
+            throw new IllegalArgumentException("TESSERA_PUBLIC_URL is " + configured + " but TLS is on"
+                    + " (TESSERA_TLS): use https:// or wss://");
+        }
+        new Tokens(configured); // refuses a URL that is neither http(s) nor ws(s)
+        return configured;
     }
 
     private static void start(NodeSettings settings) {
@@ -59,8 +76,7 @@ public final class MasterMain {
 
         RoutingTable routing = new RoutingTable(system, master.getDuration("routing.read-timeout"),
                 master.getDuration("routing.write-timeout"));
-        String publicUrl = master.getString("public-url").isBlank()
-                ? "http://" + settings.httpHost + ":" + settings.httpPort : master.getString("public-url");
+        String publicUrl = publicUrl(settings);
         Duration askTimeout = master.getDuration("ask-timeout");
         PlacementPolicy placement = new PlacementPolicy(master.getDuration("placement.recent-window").toMillis());
         SessionService sessions = new SessionService(system, routing, mediaNodes,
@@ -86,15 +102,16 @@ public final class MasterMain {
         RestApi rest = new RestApi(sessions, new ClusterView(system, settings.nodeId, mediaNodes, routing,
                 master.getInt("ha.failures-to-tolerate"), signalling::openConnections), settings.secret(), failover, webhooks);
 
-        Http.get(system).newServerAt(settings.httpHost, settings.httpPort)
+        settings.httpTls.apply(Http.get(system).newServerAt(settings.httpHost, settings.httpPort))
                 .bind(Directives.concat(new HealthRoutes(system).routes(), signalling.route(), rest.route()))
                 .whenComplete((binding, error) -> {
                     if (error != null) {
                         log.error("cannot bind {}:{}: {}", settings.httpHost, settings.httpPort, error.getMessage());
                         system.terminate();
                     } else {
-                        log.info("master {} serving REST and WebSocket on http://{}:{} (tokens name {})",
-                                settings.nodeId, settings.httpHost, settings.httpPort, publicUrl);
+                        log.info("master {} serving REST and WebSocket on {}://{}:{} (tokens name {})",
+                                settings.nodeId, settings.httpTls.scheme(), settings.httpHost, settings.httpPort,
+                                publicUrl);
                     }
                 });
     }

@@ -39,7 +39,7 @@ public final class MediaMain {
     private static void start(NodeSettings settings) {
         ActorSystem<Void> system = ActorSystem.create(guardian(settings), NodeSettings.SYSTEM_NAME, settings.config);
         ClusterFormation.start(system);
-        Http.get(system).newServerAt(settings.httpHost, settings.httpPort)
+        settings.httpTls.apply(Http.get(system).newServerAt(settings.httpHost, settings.httpPort))
                 .bind(new HealthRoutes(system).routes())
                 .whenComplete((binding, error) -> {
                     if (error != null) {
@@ -47,8 +47,8 @@ public final class MediaMain {
                                 error.getMessage());
                         system.terminate();
                     } else {
-                        log.info("media node {} health endpoints on http://{}:{}", settings.nodeId, settings.httpHost,
-                                settings.httpPort);
+                        log.info("media node {} health endpoints on {}://{}:{}", settings.nodeId,
+                                settings.httpTls.scheme(), settings.httpHost, settings.httpPort);
                     }
                 });
     }

@@ -19,10 +19,20 @@ public final class NodeLauncher {
      */
     public static void launch(String role, String name, int defaultPort, int defaultHttpPort,
                               Consumer<NodeSettings> start) {
+        launch(role, name, defaultPort, defaultHttpPort, settings -> { }, start);
+    }
+
+    /**
+     * As {@link #launch(String, String, int, int, Consumer)}, with a role's own check of its settings: an
+     * {@link IllegalArgumentException} from {@code check} is a bad setting too (exit 2).
+     */
+    public static void launch(String role, String name, int defaultPort, int defaultHttpPort,
+                              Consumer<NodeSettings> check, Consumer<NodeSettings> start) {
         try {
             NodeSettings settings;
             try {
                 settings = NodeSettings.load(role, defaultPort, defaultHttpPort);
+                check.accept(settings);
             } catch (IllegalArgumentException e) {
                 System.err.println(name + ": " + e.getMessage());
                 System.exit(2);

@@ -3,6 +3,8 @@ package io.tessera.common.config;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import io.tessera.common.tls.HttpTls;
+import io.tessera.common.tls.RemotingTls;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -22,9 +24,11 @@ public final class NodeSettings {
     public final String httpHost;
     public final int httpPort;
     public final Config config;
+    /** TLS of the HTTP port (off unless tessera.http.tls.enabled); its key store was opened while loading. */
+    public final HttpTls httpTls;
 
     private NodeSettings(String role, String nodeId, String host, int remotingPort, String httpHost, int httpPort,
-                         Config config) {
+                         Config config, HttpTls httpTls) {
         this.role = role;
         this.nodeId = nodeId;
         this.host = host;
@@ -32,6 +36,7 @@ public final class NodeSettings {
         this.httpHost = httpHost;
         this.httpPort = httpPort;
         this.config = config;
+        this.httpTls = httpTls;
     }
 
     /**
@@ -65,7 +70,11 @@ public final class NodeSettings {
                 .withValue("tessera.node-id", ConfigValueFactory.fromAnyRef(nodeId))
                 .withValue("tessera.http.host", ConfigValueFactory.fromAnyRef(httpHost))
                 .withValue("tessera.http.port", ConfigValueFactory.fromAnyRef(httpPort));
-        return new NodeSettings(role, nodeId, host, port, httpHost, httpPort, overrides.withFallback(loaded).resolve());
+        // Key stores are opened here, so that a missing file or a wrong password is a settings error (exit 2).
+        HttpTls httpTls = HttpTls.fromConfig(loaded);
+        Config remotingTls = RemotingTls.arteryOverrides(loaded);
+        return new NodeSettings(role, nodeId, host, port, httpHost, httpPort,
+                overrides.withFallback(remotingTls).withFallback(loaded).resolve(), httpTls);
     }
 
     /** "h1:p1,h2:p2" to Pekko seed node addresses; rejects anything that is not host:port. */

@@ -6,7 +6,9 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class NodeSettingsTest {
 
@@ -67,5 +69,27 @@ class NodeSettingsTest {
         assertEquals(7626, config.getInt("pekko.management.http.port"));
         assertEquals("tessera-aws-asg",
                 config.getString("pekko.management.cluster.bootstrap.contact-point-discovery.discovery-method"));
+    }
+
+    @Test
+    void tlsKeyStoresAreOpenedWhileLoadingSoABadOneIsASettingsError() {
+        String base = "pekko.remote.artery.canonical.hostname = h\ntessera { node-id = \"\", seeds = \"h:1\", http.host = \"\" }\n";
+        IllegalArgumentException http = assertThrows(IllegalArgumentException.class, () -> NodeSettings.load("master", 1, 2,
+                ConfigFactory.parseString(base + "tessera.http.tls { enabled = on, key-store = /nonexistent.p12,"
+                        + " key-store-password = pw }").withFallback(ConfigFactory.defaultReference())));
+        assertTrue(http.getMessage().contains("TESSERA_TLS_KEYSTORE"), http.getMessage());
+        IllegalArgumentException remoting = assertThrows(IllegalArgumentException.class, () -> NodeSettings.load("media",
+                1, 2, ConfigFactory.parseString(base + "tessera.remoting.tls { enabled = on, key-store = /nonexistent.p12,"
+                        + " key-store-password = pw, trust-store = \"\", trust-store-password = \"\", protocol = TLSv1.3 }")
+                        .withFallback(ConfigFactory.defaultReference())));
+        assertTrue(remoting.getMessage().contains("TESSERA_REMOTING_TLS_KEYSTORE"), remoting.getMessage());
+    }
+
+    @Test
+    void withoutTlsSettingsTheHttpPortIsPlain() {
+        NodeSettings s = NodeSettings.load("master", 1, 2, ConfigFactory.parseString(
+                "pekko.remote.artery.canonical.hostname = h\ntessera { node-id = \"\", seeds = \"h:1\", http.host = \"\" }")
+                .withFallback(ConfigFactory.defaultReference()));
+        assertFalse(s.httpTls.enabled());
     }
 }
