@@ -48,9 +48,13 @@ public final class SignallingRoute extends AllDirectives {
     private final Materializer materializer;
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicLong sequence = new AtomicLong();
+    private final SignallingMeters meters;
 
     public SignallingRoute(ActorSystem<?> system, SessionService sessions, Limits limits,
-                           ClientConnection.Settings connectionSettings, ActorRef<RelocationRelay.Message> relay) {
+                           ClientConnection.Settings connectionSettings, ActorRef<RelocationRelay.Message> relay,
+                           SignallingMeters meters) {
+        this.meters = meters;
+        meters.bindSockets(open::get, limits.maxConnections());
         this.relay = relay;
         this.system = system;
         this.sessions = sessions;
@@ -67,6 +71,7 @@ public final class SignallingRoute extends AllDirectives {
         return path("openvidu", () -> extractUpgradeToWebSocket(upgrade -> {
             if (open.incrementAndGet() > limits.maxConnections()) {
                 open.decrementAndGet();
+                meters.socketRefused();
                 return complete(HttpResponse.create().withStatus(StatusCodes.SERVICE_UNAVAILABLE)
                         .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON,
                                 "{\"status\":503,\"error\":\"Service Unavailable\",\"message\":\"this master serves its maximum of "
@@ -87,7 +92,8 @@ public final class SignallingRoute extends AllDirectives {
                         OverflowStrategy.fail())
                 .preMaterialize(materializer);
         ActorRef<Object> connection = system.systemActorOf(
-                ClientConnection.create(sessions, outbound.first(), connectionSettings, relay, open::decrementAndGet),
+                ClientConnection.create(sessions, outbound.first(), connectionSettings, relay, meters,
+                        open::decrementAndGet),
                 "client-" + sequence.incrementAndGet(), Props.empty());
         Sink<Message, NotUsed> inbound = Flow.<Message>create()
                 .mapAsync(1, this::read)

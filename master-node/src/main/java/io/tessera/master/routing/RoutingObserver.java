@@ -1,0 +1,164 @@
+package io.tessera.master.routing;
+
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.UniqueAddress;
+import org.apache.pekko.cluster.ddata.Key;
+import org.apache.pekko.cluster.ddata.LWWMap;
+import org.apache.pekko.cluster.ddata.LWWRegister;
+import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
+import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
+import org.apache.pekko.cluster.ddata.typed.javadsl.ReplicatorMessageAdapter;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * Watches this master's replica of the routing table through Replicator subscriptions, for the metrics: how many
+ * sessions and connections it holds, and how long records written on other masters took to arrive here (now minus
+ * the record's LWW timestamp, once per record version). Records written before this master started are not timed:
+ * they did not converge, this master was not there yet.
+ *
+ * <p>The latest session maps are also kept for readers on other threads ({@link #sessions()}), e.g. the HA plan
+ * gauges, so that a scrape never asks the replicator.
+ */
+public final class RoutingObserver {
+
+    public interface Message {
+    }
+
+    private record SessionsChanged(int shard, Replicator.SubscribeResponse<LWWMap<String, SessionRecord>> response)
+            implements Message {
+    }
+
+    private record ConnectionsChanged(int shard,
+                                      Replicator.SubscribeResponse<LWWMap<String, ConnectionRecord>> response)
+            implements Message {
+    }
+
+    private final AtomicReferenceArray<LWWMap<String, SessionRecord>> sessionShards =
+            new AtomicReferenceArray<>(RoutingTable.SHARDS);
+
+    private final RoutingTable routing;
+    private final RoutingMeters meters;
+
+    public RoutingObserver(RoutingTable routing, RoutingMeters meters) {
+        this.routing = routing;
+        this.meters = meters;
+    }
+
+    /** The sessions this master's replica holds now (a fresh list); safe from any thread. */
+    public List<SessionRecord> sessions() {
+        List<SessionRecord> all = new ArrayList<>();
+        for (int i = 0; i < sessionShards.length(); i++) {
+            LWWMap<String, SessionRecord> map = sessionShards.get(i);
+            if (map != null) {
+                all.addAll(map.getEntries().values());
+            }
+        }
+        return all;
+    }
+
+    public Behavior<Message> behavior() {
+        return Behaviors.setup(ctx -> DistributedData.withReplicatorMessageAdapter(
+                (ReplicatorMessageAdapter<Message, LWWMap<String, SessionRecord>> sessionsAdapter) ->
+                        DistributedData.withReplicatorMessageAdapter(
+                                (ReplicatorMessageAdapter<Message, LWWMap<String, ConnectionRecord>> connectionsAdapter) ->
+                                        new Watch(ctx, sessionsAdapter, connectionsAdapter).behavior())));
+    }
+
+    /** The actor's state: per shard, the version (LWW timestamp) of every record seen, and its counts. */
+    private final class Watch {
+        private final UniqueAddress self;
+        private final long startedAt = System.currentTimeMillis();
+        private final List<Map<String, Long>> seenSessions = new ArrayList<>(RoutingTable.SHARDS);
+        private final List<Map<String, Long>> seenConnections = new ArrayList<>(RoutingTable.SHARDS);
+        private final int[] sessionCounts = new int[RoutingTable.SHARDS];
+        private final int[] activeCounts = new int[RoutingTable.SHARDS];
+        private final int[] pendingCounts = new int[RoutingTable.SHARDS];
+
+        Watch(ActorContext<Message> ctx,
+              ReplicatorMessageAdapter<Message, LWWMap<String, SessionRecord>> sessionsAdapter,
+              ReplicatorMessageAdapter<Message, LWWMap<String, ConnectionRecord>> connectionsAdapter) {
+            this.self = DistributedData.get(ctx.getSystem()).selfUniqueAddress().uniqueAddress();
+            for (int i = 0; i < RoutingTable.SHARDS; i++) {
+                int shard = i;
+                seenSessions.add(new HashMap<>());
+                seenConnections.add(new HashMap<>());
+                sessionsAdapter.subscribe(routing.sessionKeys().get(i), r -> new SessionsChanged(shard, r));
+                connectionsAdapter.subscribe(routing.connectionKeys().get(i), r -> new ConnectionsChanged(shard, r));
+            }
+        }
+
+        Behavior<Message> behavior() {
+            return Behaviors.receive(Message.class)
+                    .onMessage(SessionsChanged.class, this::onSessions)
+                    .onMessage(ConnectionsChanged.class, this::onConnections)
+                    .build();
+        }
+
+        private Behavior<Message> onSessions(SessionsChanged changed) {
+            if (changed.response() instanceof Replicator.Changed<LWWMap<String, SessionRecord>> c) {
+                Key<LWWMap<String, SessionRecord>> key = routing.sessionKeys().get(changed.shard());
+                LWWMap<String, SessionRecord> map = c.get(key);
+                sessionShards.set(changed.shard(), map);
+                sessionCounts[changed.shard()] = map.size();
+                seenSessions.set(changed.shard(), observe(map, seenSessions.get(changed.shard()), true));
+                meters.sessions.set(sum(sessionCounts));
+            }
+            return Behaviors.same();
+        }
+
+        private Behavior<Message> onConnections(ConnectionsChanged changed) {
+            if (changed.response() instanceof Replicator.Changed<LWWMap<String, ConnectionRecord>> c) {
+                LWWMap<String, ConnectionRecord> map = c.get(routing.connectionKeys().get(changed.shard()));
+                int active = 0;
+                int pending = 0;
+                for (ConnectionRecord record : map.getEntries().values()) {
+                    if ("active".equals(record.status())) {
+                        active++;
+                    } else {
+                        pending++;
+                    }
+                }
+                activeCounts[changed.shard()] = active;
+                pendingCounts[changed.shard()] = pending;
+                seenConnections.set(changed.shard(), observe(map, seenConnections.get(changed.shard()), false));
+                meters.activeConnections.set(sum(activeCounts));
+                meters.pendingConnections.set(sum(pendingCounts));
+            }
+            return Behaviors.same();
+        }
+
+        /** Times the record versions this master has not seen yet; returns the versions now present. */
+        private <V> Map<String, Long> observe(LWWMap<String, V> map, Map<String, Long> seen, boolean session) {
+            long now = System.currentTimeMillis();
+            Collection<Map.Entry<String, LWWRegister<V>>> entries = map.underlying().getEntries().entrySet();
+            Map<String, Long> versions = new HashMap<>(entries.size() * 2);
+            for (Map.Entry<String, LWWRegister<V>> e : entries) {
+                LWWRegister<V> register = e.getValue();
+                long timestamp = register.timestamp();
+                versions.put(e.getKey(), timestamp);
+                Long before = seen.get(e.getKey());
+                boolean newVersion = before == null || before != timestamp;
+                if (newVersion && timestamp >= startedAt && !self.equals(register.updatedBy())) {
+                    meters.converged(session, now - timestamp);
+                }
+            }
+            return versions;
+        }
+
+        private static int sum(int[] counts) {
+            int total = 0;
+            for (int c : counts) {
+                total += c;
+            }
+            return total;
+        }
+    }
+}
