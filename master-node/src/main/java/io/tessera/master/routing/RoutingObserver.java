@@ -1,5 +1,6 @@
 package io.tessera.master.routing;
 
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -9,7 +10,6 @@ import org.apache.pekko.cluster.ddata.LWWMap;
 import org.apache.pekko.cluster.ddata.LWWRegister;
 import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
 import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
-import org.apache.pekko.cluster.ddata.typed.javadsl.ReplicatorMessageAdapter;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -32,13 +32,8 @@ public final class RoutingObserver {
     public interface Message {
     }
 
-    private record SessionsChanged(int shard, Replicator.SubscribeResponse<LWWMap<String, SessionRecord>> response)
-            implements Message {
-    }
-
-    private record ConnectionsChanged(int shard,
-                                      Replicator.SubscribeResponse<LWWMap<String, ConnectionRecord>> response)
-            implements Message {
+    /** A change of any routing key; which shard and kind of record is told by its key. */
+    private record KeyChanged(Replicator.SubscribeResponse<?> response) implements Message {
     }
 
     private final AtomicReferenceArray<LWWMap<String, SessionRecord>> sessionShards =
@@ -65,11 +60,7 @@ public final class RoutingObserver {
     }
 
     public Behavior<Message> behavior() {
-        return Behaviors.setup(ctx -> DistributedData.withReplicatorMessageAdapter(
-                (ReplicatorMessageAdapter<Message, LWWMap<String, SessionRecord>> sessionsAdapter) ->
-                        DistributedData.withReplicatorMessageAdapter(
-                                (ReplicatorMessageAdapter<Message, LWWMap<String, ConnectionRecord>> connectionsAdapter) ->
-                                        new Watch(ctx, sessionsAdapter, connectionsAdapter).behavior())));
+        return Behaviors.setup(ctx -> new Watch(ctx).behavior());
     }
 
     /** The actor's state: per shard, the version (LWW timestamp) of every record seen, and its counts. */
@@ -82,57 +73,71 @@ public final class RoutingObserver {
         private final int[] activeCounts = new int[RoutingTable.SHARDS];
         private final int[] pendingCounts = new int[RoutingTable.SHARDS];
 
-        Watch(ActorContext<Message> ctx,
-              ReplicatorMessageAdapter<Message, LWWMap<String, SessionRecord>> sessionsAdapter,
-              ReplicatorMessageAdapter<Message, LWWMap<String, ConnectionRecord>> connectionsAdapter) {
+        /** Shard of each session key, and of each connection key (one actor-wide adapter serves both kinds). */
+        private final Map<Key<?>, Integer> sessionShardOf = new HashMap<>();
+        private final Map<Key<?>, Integer> connectionShardOf = new HashMap<>();
+
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        Watch(ActorContext<Message> ctx) {
             this.self = DistributedData.get(ctx.getSystem()).selfUniqueAddress().uniqueAddress();
+            // One adapter for every key: an actor has one message adapter per message class.
+            ActorRef<Replicator.SubscribeResponse> changes =
+                    ctx.messageAdapter(Replicator.SubscribeResponse.class, KeyChanged::new);
+            ActorRef<Replicator.Command> replicator = DistributedData.get(ctx.getSystem()).replicator();
             for (int i = 0; i < RoutingTable.SHARDS; i++) {
-                int shard = i;
                 seenSessions.add(new HashMap<>());
                 seenConnections.add(new HashMap<>());
-                sessionsAdapter.subscribe(routing.sessionKeys().get(i), r -> new SessionsChanged(shard, r));
-                connectionsAdapter.subscribe(routing.connectionKeys().get(i), r -> new ConnectionsChanged(shard, r));
+                Key<LWWMap<String, SessionRecord>> sessionKey = routing.sessionKeys().get(i);
+                Key<LWWMap<String, ConnectionRecord>> connectionKey = routing.connectionKeys().get(i);
+                sessionShardOf.put(sessionKey, i);
+                connectionShardOf.put(connectionKey, i);
+                replicator.tell(new Replicator.Subscribe(sessionKey, (ActorRef) changes));
+                replicator.tell(new Replicator.Subscribe(connectionKey, (ActorRef) changes));
             }
         }
 
         Behavior<Message> behavior() {
             return Behaviors.receive(Message.class)
-                    .onMessage(SessionsChanged.class, this::onSessions)
-                    .onMessage(ConnectionsChanged.class, this::onConnections)
+                    .onMessage(KeyChanged.class, this::onChanged)
                     .build();
         }
 
-        private Behavior<Message> onSessions(SessionsChanged changed) {
-            if (changed.response() instanceof Replicator.Changed<LWWMap<String, SessionRecord>> c) {
-                Key<LWWMap<String, SessionRecord>> key = routing.sessionKeys().get(changed.shard());
-                LWWMap<String, SessionRecord> map = c.get(key);
-                sessionShards.set(changed.shard(), map);
-                sessionCounts[changed.shard()] = map.size();
-                seenSessions.set(changed.shard(), observe(map, seenSessions.get(changed.shard()), true));
-                meters.sessions.set(sum(sessionCounts));
+        @SuppressWarnings("unchecked")
+        private Behavior<Message> onChanged(KeyChanged changed) {
+            if (changed.response() instanceof Replicator.Changed<?> c) {
+                Integer sessionShard = sessionShardOf.get(c.key());
+                Integer connectionShard = connectionShardOf.get(c.key());
+                if (sessionShard != null) {
+                    onSessions(sessionShard, (LWWMap<String, SessionRecord>) c.dataValue());
+                } else if (connectionShard != null) {
+                    onConnections(connectionShard, (LWWMap<String, ConnectionRecord>) c.dataValue());
+                }
             }
             return Behaviors.same();
         }
 
-        private Behavior<Message> onConnections(ConnectionsChanged changed) {
-            if (changed.response() instanceof Replicator.Changed<LWWMap<String, ConnectionRecord>> c) {
-                LWWMap<String, ConnectionRecord> map = c.get(routing.connectionKeys().get(changed.shard()));
-                int active = 0;
-                int pending = 0;
-                for (ConnectionRecord record : map.getEntries().values()) {
-                    if ("active".equals(record.status())) {
-                        active++;
-                    } else {
-                        pending++;
-                    }
+        private void onSessions(int shard, LWWMap<String, SessionRecord> map) {
+            sessionShards.set(shard, map);
+            sessionCounts[shard] = map.size();
+            seenSessions.set(shard, observe(map, seenSessions.get(shard), true));
+            meters.sessions.set(sum(sessionCounts));
+        }
+
+        private void onConnections(int shard, LWWMap<String, ConnectionRecord> map) {
+            int active = 0;
+            int pending = 0;
+            for (ConnectionRecord record : map.getEntries().values()) {
+                if ("active".equals(record.status())) {
+                    active++;
+                } else {
+                    pending++;
                 }
-                activeCounts[changed.shard()] = active;
-                pendingCounts[changed.shard()] = pending;
-                seenConnections.set(changed.shard(), observe(map, seenConnections.get(changed.shard()), false));
-                meters.activeConnections.set(sum(activeCounts));
-                meters.pendingConnections.set(sum(pendingCounts));
             }
-            return Behaviors.same();
+            activeCounts[shard] = active;
+            pendingCounts[shard] = pending;
+            seenConnections.set(shard, observe(map, seenConnections.get(shard), false));
+            meters.activeConnections.set(sum(activeCounts));
+            meters.pendingConnections.set(sum(pendingCounts));
         }
 
         /** Times the record versions this master has not seen yet; returns the versions now present. */
