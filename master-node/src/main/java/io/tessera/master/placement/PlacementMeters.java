@@ -83,17 +83,23 @@ public final class PlacementMeters {
      */
     public void bindPlan(MediaNodes nodes, Supplier<Collection<SessionRecord>> sessions, int failuresToTolerate) {
         PlanCache cache = new PlanCache(nodes, sessions, failuresToTolerate);
+        // Gauges hold their object weakly unless told otherwise: the cache lives only through them.
         Gauge.builder("tessera.master.ha.failures.to.tolerate", cache, c -> c.plan().failuresToTolerate())
+                .strongReference(true)
                 .description("Media node failures the pool must survive (tessera.master.ha.failures-to-tolerate)")
                 .register(registry);
         Gauge.builder("tessera.master.ha.max.failures.to.tolerate", cache, c -> c.plan().maxFailuresToTolerate())
+                .strongReference(true)
                 .description("Media node failures the pool can survive now with every protected session placeable")
                 .register(registry);
         Gauge.builder("tessera.master.ha.overcommitted", cache, c -> c.plan().overcommitted() ? 1 : 0)
+                .strongReference(true)
                 .description("1 when fewer failures can be tolerated than asked for").register(registry);
         Gauge.builder("tessera.master.ha.protected.sessions", cache, c -> c.plan().protectedSessions())
+                .strongReference(true)
                 .description("Sessions with priority protected").register(registry);
         Gauge.builder("tessera.master.ha.free.capacity", cache, c -> c.plan().freeCapacity())
+                .strongReference(true)
                 .description("Sessions the available media nodes can still take").register(registry);
         Gauge.builder("tessera.master.media.nodes.available", nodes, n -> n.available().size())
                 .description("Media nodes reporting, reachable and running (placement candidates)").register(registry);

@@ -41,6 +41,10 @@ public final class SignallingMeters {
         for (String result : new String[]{"ok", "not_found", "wrong_secret", "bad_seq", "events_lost", "unavailable"}) {
             resumes(result);
         }
+        // The usual failure codes exist from the start, so that rate() and alerts see them before the first failure.
+        for (int code : new int[]{401, 404, 429, 503}) {
+            joinFailure(code);
+        }
     }
 
     /** Meters nobody scrapes, for tests. */
@@ -50,7 +54,7 @@ public final class SignallingMeters {
 
     /** The open sockets and their limit, read at scrape time. */
     void bindSockets(IntSupplier open, int limit) {
-        Gauge.builder("tessera.master.websocket.connections", open, IntSupplier::getAsInt)
+        Gauge.builder("tessera.master.websocket.connections", open, IntSupplier::getAsInt).strongReference(true)
                 .description("WebSocket connections open on this master").register(registry);
         Gauge.builder("tessera.master.websocket.connections.limit", () -> limit)
                 .description("WebSocket connections this master accepts (tessera.master.websocket.max-connections)")
@@ -67,8 +71,13 @@ public final class SignallingMeters {
     }
 
     void joinFailed(int code) {
-        Counter.builder("tessera.master.join.failures").description("joinRoom requests answered with an error, by code")
-                .tag("code", Integer.toString(code)).register(registry).increment();
+        joinFailure(code).increment();
+    }
+
+    private Counter joinFailure(int code) {
+        return Counter.builder("tessera.master.join.failures")
+                .description("joinRoom requests answered with an error, by code")
+                .tag("code", Integer.toString(code)).register(registry);
     }
 
     void resumed(int errorCode) {

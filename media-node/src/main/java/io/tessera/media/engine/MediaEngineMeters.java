@@ -70,7 +70,9 @@ public final class MediaEngineMeters {
     }
 
     private void gauge(MeterRegistry registry, String name, String help, ToDoubleFunction<MediaStats> value) {
-        Gauge.builder(name, this, m -> value.applyAsDouble(m.stats())).description(help).register(registry);
+        // Held strongly: this object lives only through its meters, and the function counters hold it weakly.
+        Gauge.builder(name, this, m -> value.applyAsDouble(m.stats())).strongReference(true).description(help)
+                .register(registry);
     }
 
     private void counter(MeterRegistry registry, String name, String help, ToLongFunction<MediaStats> value,
