@@ -103,7 +103,7 @@ class MetricsTest {
         assertEquals(1.0, master.value("tessera_master_ha_failures_to_tolerate"));
         assertEquals(1.0, master.value("tessera_master_media_nodes_available"));
         assertEquals(0.0, master.value("tessera_master_webhooks_dropped_total"), "no webhook endpoint configured");
-        assertEquals(64.0, scrape(media).value("tessera_media_ports_capacity"), "ports 40100-40131: 32 pairs");
+        assertEquals(32.0, scrape(media).value("tessera_media_ports_capacity"), "ports 40100-40131: 16 pairs");
         // Health stays where it was and needs no credentials either.
         assertEquals(200, cluster.rest(a).withoutAuth().get("/health/ready").status());
     }
