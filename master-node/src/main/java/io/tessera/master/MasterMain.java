@@ -5,19 +5,27 @@ import io.tessera.common.cluster.ClusterFormation;
 import io.tessera.common.config.NodeLauncher;
 import io.tessera.common.config.NodeSettings;
 import io.tessera.common.health.HealthRoutes;
+import io.tessera.common.metrics.MetricsRoutes;
+import io.tessera.common.metrics.NodeMetrics;
 import io.tessera.master.cluster.ClusterView;
 import io.tessera.master.placement.MediaFailover;
 import io.tessera.master.placement.MediaNodeRegistry;
 import io.tessera.master.placement.MediaNodes;
+import io.tessera.master.placement.PlacementMeters;
 import io.tessera.master.placement.PlacementPolicy;
 import io.tessera.master.rest.RestApi;
+import io.tessera.master.rest.RestMeters;
+import io.tessera.master.routing.RoutingMeters;
+import io.tessera.master.routing.RoutingObserver;
 import io.tessera.master.routing.RoutingTable;
 import io.tessera.master.session.SessionNoticeListener;
 import io.tessera.master.session.SessionService;
 import io.tessera.master.session.Tokens;
 import io.tessera.master.signalling.ClientConnection;
 import io.tessera.master.signalling.RelocationRelay;
+import io.tessera.master.signalling.SignallingMeters;
 import io.tessera.master.signalling.SignallingRoute;
+import io.tessera.master.webhook.WebhookMeters;
 import io.tessera.master.webhook.Webhooks;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
@@ -68,27 +76,35 @@ public final class MasterMain {
         Config master = settings.config.getConfig("tessera.master");
         // A bad webhook URL, event name or header fails the start, before the node joins the cluster.
         Webhooks webhooks = Webhooks.fromConfig(master.getConfig("webhook"));
+        NodeMetrics metrics = NodeMetrics.create("master", settings.nodeId);
+        WebhookMeters.bind(metrics.registry(), webhooks);
+        PlacementMeters placementMeters = new PlacementMeters(metrics.registry());
         MediaNodes mediaNodes = new MediaNodes(master.getDuration("placement.report-timeout").toMillis());
         ActorSystem<Void> system = ActorSystem.create(guardian(mediaNodes), NodeSettings.SYSTEM_NAME, settings.config);
         ClusterFormation.start(system);
         CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "webhooks-close",
                 () -> CompletableFuture.runAsync(webhooks::close).thenApply(v -> Done.getInstance()));
 
+        RoutingMeters routingMeters = new RoutingMeters(metrics.registry());
         RoutingTable routing = new RoutingTable(system, master.getDuration("routing.read-timeout"),
-                master.getDuration("routing.write-timeout"));
+                master.getDuration("routing.write-timeout"), routingMeters);
+        // Counts and convergence times for /metrics, from Replicator subscriptions (never on a request's path).
+        RoutingObserver observer = new RoutingObserver(routing, routingMeters);
+        system.systemActorOf(observer.behavior(), "routing-observer", org.apache.pekko.actor.typed.Props.empty());
+        placementMeters.bindPlan(mediaNodes, observer::sessions, master.getInt("ha.failures-to-tolerate"));
         String publicUrl = publicUrl(settings);
         Duration askTimeout = master.getDuration("ask-timeout");
         PlacementPolicy placement = new PlacementPolicy(master.getDuration("placement.recent-window").toMillis());
         SessionService sessions = new SessionService(system, routing, mediaNodes,
                 placement,
-                new Tokens(publicUrl), master.getDuration("token-ttl"), askTimeout);
+                new Tokens(publicUrl), master.getDuration("token-ttl"), askTimeout, placementMeters);
         system.systemActorOf(SessionNoticeListener.create(routing, webhooks), "session-notice-listener",
                 org.apache.pekko.actor.typed.Props.empty());
 
         // One failover coordinator per cluster, on the oldest master: a failed media node's sessions are placed once.
         ActorRef<MediaFailover.Message> failover = ClusterSingleton.get(system).init(SingletonActor.of(
                 MediaFailover.create(routing, mediaNodes, placement, askTimeout, master.getInt("ha.failures-to-tolerate"),
-                        webhooks), "media-failover").withSettings(ClusterSingletonSettings.create(system).withRole("master")));
+                        webhooks, placementMeters), "media-failover").withSettings(ClusterSingletonSettings.create(system).withRole("master")));
         ActorRef<RelocationRelay.Message> relay = system.systemActorOf(RelocationRelay.create(),
                 "session-relocation-relay", org.apache.pekko.actor.typed.Props.empty());
 
@@ -98,12 +114,14 @@ public final class MasterMain {
                         ws.getInt("messages-per-second"), ws.getInt("outbound-buffer"),
                         ws.getBytes("outbound-buffer-bytes")),
                 new ClientConnection.Settings(askTimeout, ws.getInt("max-metadata-length"), ws.getInt("max-message-bytes"),
-                        ws.getDuration("client-silence-timeout"), ws.getInt("messages-per-second")), relay);
+                        ws.getDuration("client-silence-timeout"), ws.getInt("messages-per-second")), relay,
+                new SignallingMeters(metrics.registry()));
         RestApi rest = new RestApi(sessions, new ClusterView(system, settings.nodeId, mediaNodes, routing,
                 master.getInt("ha.failures-to-tolerate"), signalling::openConnections), settings.secret(), failover, webhooks);
 
         settings.httpTls.apply(Http.get(system).newServerAt(settings.httpHost, settings.httpPort))
-                .bind(Directives.concat(new HealthRoutes(system).routes(), signalling.route(), rest.route()))
+                .bind(Directives.concat(new HealthRoutes(system).routes(), new MetricsRoutes(system, metrics).routes(),
+                        signalling.route(), new RestMeters(metrics.registry()).counted(rest.route())))
                 .whenComplete((binding, error) -> {
                     if (error != null) {
                         log.error("cannot bind {}:{}: {}", settings.httpHost, settings.httpPort, error.getMessage());

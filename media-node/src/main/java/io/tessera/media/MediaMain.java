@@ -4,20 +4,24 @@ import io.tessera.common.cluster.ClusterFormation;
 import io.tessera.common.config.NodeLauncher;
 import io.tessera.common.config.NodeSettings;
 import io.tessera.common.health.HealthRoutes;
+import io.tessera.common.metrics.MetricsRoutes;
+import io.tessera.common.metrics.NodeMetrics;
 import io.tessera.common.protocol.ClusterTopics;
 import io.tessera.common.protocol.ClusterTopics.LoadReport;
 import io.tessera.common.protocol.ClusterTopics.SessionNotice;
-import io.tessera.media.engine.MediaEngine;
+import io.tessera.media.engine.MediaEngineMeters;
 import io.tessera.media.load.LoadReporter;
 import io.tessera.media.rtp.PlainRtpEngine;
 import io.tessera.media.session.Session;
 import io.tessera.media.session.SessionManager;
+import io.tessera.media.session.SessionMeters;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.server.Directives;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,23 +41,25 @@ public final class MediaMain {
     }
 
     private static void start(NodeSettings settings) {
-        ActorSystem<Void> system = ActorSystem.create(guardian(settings), NodeSettings.SYSTEM_NAME, settings.config);
+        NodeMetrics metrics = NodeMetrics.create("media", settings.nodeId);
+        ActorSystem<Void> system = ActorSystem.create(guardian(settings, metrics), NodeSettings.SYSTEM_NAME,
+                settings.config);
         ClusterFormation.start(system);
         settings.httpTls.apply(Http.get(system).newServerAt(settings.httpHost, settings.httpPort))
-                .bind(new HealthRoutes(system).routes())
+                .bind(Directives.concat(new HealthRoutes(system).routes(), new MetricsRoutes(system, metrics).routes()))
                 .whenComplete((binding, error) -> {
                     if (error != null) {
                         log.error("cannot bind health endpoints on {}:{}: {}", settings.httpHost, settings.httpPort,
                                 error.getMessage());
                         system.terminate();
                     } else {
-                        log.info("media node {} health endpoints on {}://{}:{}", settings.nodeId,
+                        log.info("media node {} health and metrics endpoints on {}://{}:{}", settings.nodeId,
                                 settings.httpTls.scheme(), settings.httpHost, settings.httpPort);
                     }
                 });
     }
 
-    static Behavior<Void> guardian(NodeSettings settings) {
+    static Behavior<Void> guardian(NodeSettings settings, NodeMetrics metrics) {
         return Behaviors.setup(ctx -> {
             var media = settings.config.getConfig("tessera.media");
             String publicAddress = media.getString("public-address").isBlank()
@@ -70,10 +76,11 @@ public final class MediaMain {
             }), "session-notice-publisher");
             ActorRef<Topic.Command<LoadReport>> loadTopic =
                     ctx.spawn(Topic.create(LoadReport.class, ClusterTopics.MEDIA_LOAD), "media-load");
-            MediaEngine engine = startEngine(media, settings.host, publicAddress);
+            PlainRtpEngine engine = startEngine(media, settings.host, publicAddress);
             ctx.getSystem().getWhenTerminated().thenRun(engine::close);
-            ActorRef<Object> manager = ctx.spawn(
-                    SessionManager.create(sessionSettings, media.getInt("max-sessions"), notices, engine), "sessions");
+            MediaEngineMeters.bind(metrics.registry(), engine, engine.portPairCapacity() * 2);
+            ActorRef<Object> manager = ctx.spawn(SessionManager.create(sessionSettings, media.getInt("max-sessions"),
+                    notices, engine, new SessionMeters(metrics.registry())), "sessions");
             Duration interval = settings.config.getDuration("tessera.load-report-interval");
             ctx.spawn(LoadReporter.create(settings.nodeId, publicAddress, manager, loadTopic, interval, engine,
                     media.getInt("max-sessions")), "load-reporter");
@@ -83,7 +90,7 @@ public final class MediaMain {
         });
     }
 
-    private static MediaEngine startEngine(com.typesafe.config.Config media, String host, String publicAddress) {
+    private static PlainRtpEngine startEngine(com.typesafe.config.Config media, String host, String publicAddress) {
         try {
             return new PlainRtpEngine(PlainRtpEngine.Settings.fromConfig(media.getConfig("rtp"), host, publicAddress));
         } catch (IOException e) {

@@ -107,9 +107,11 @@ public final class MediaFailover {
     }
 
     public static Behavior<Message> create(RoutingTable routing, MediaNodes nodes, PlacementPolicy policy,
-                                           Duration askTimeout, int failuresToTolerate, Webhooks webhooks) {
+                                           Duration askTimeout, int failuresToTolerate, Webhooks webhooks,
+                                           PlacementMeters meters) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-                new MediaFailover(routing, nodes, policy, askTimeout, failuresToTolerate, webhooks, ctx, timers).idle()));
+                new MediaFailover(routing, nodes, policy, askTimeout, failuresToTolerate, webhooks, meters, ctx,
+                        timers).idle()));
     }
 
     private final RoutingTable routing;
@@ -126,11 +128,13 @@ public final class MediaFailover {
     private int lastWaitingReported;
     private final int failuresToTolerate;
     private final Webhooks webhooks;
+    private final PlacementMeters meters;
     private boolean overcommitted;
 
     private MediaFailover(RoutingTable routing, MediaNodes nodes, PlacementPolicy policy, Duration askTimeout,
-                          int failuresToTolerate, Webhooks webhooks, ActorContext<Message> ctx,
-                          TimerScheduler<Message> timers) {
+                          int failuresToTolerate, Webhooks webhooks, PlacementMeters meters,
+                          ActorContext<Message> ctx, TimerScheduler<Message> timers) {
+        this.meters = meters;
         this.failuresToTolerate = failuresToTolerate;
         this.webhooks = webhooks;
         this.routing = routing;
@@ -235,6 +239,7 @@ public final class MediaFailover {
             handled.add(member.uniqueAddress());
         }
         Address address = member.address();
+        meters.mediaNodeFailed();
         ctx.getLog().warn("media node {} ({}) failed: downing it and placing its sessions again", nodeId.get(), address);
         Cluster.get(ctx.getSystem()).manager().tell(new Down(address));
         ctx.getSelf().tell(new Failed(nodeId.get()));
@@ -327,6 +332,7 @@ public final class MediaFailover {
                 notice.sessionId(), notice.connectionId(), notice.mediaNodeId(), routed.mediaNodeId());
         relocations.tell(Topic.publish(new SessionRelocated(notice.sessionId(), notice.mediaNodeId(),
                 routed.mediaNodeId(), winner.get().report().manager(), "placementRace")));
+        meters.sessionMoved("placementRace");
         webhooks.publish(WebhookEvent.sessionMigrated(notice.sessionId(), notice.mediaNodeId(), routed.mediaNodeId(),
                 routed.priority(), "placementRace"));
         nodes.get(notice.mediaNodeId()).ifPresent(loser -> timers.startSingleTimer("release-" + notice.sessionId(),
@@ -335,6 +341,7 @@ public final class MediaFailover {
     }
 
     private void close(SessionRecord session, String fromNodeId) {
+        meters.sessionClosed();
         routing.removeSession(session.sessionId());
         webhooks.publish(WebhookEvent.sessionDestroyed(session.sessionId(), session.createdAt(), "nodeCrashed"));
         relocations.tell(Topic.publish(new SessionRelocated(session.sessionId(), fromNodeId, null, null, "nodeCrashed")));
@@ -342,6 +349,11 @@ public final class MediaFailover {
 
     /** Places the first waiting session, if a node has room; one at a time keeps the priority order. */
     private void placeNext() {
+        placeFirstWaiting();
+        meters.waiting(waiting.size() + (placing ? 1 : 0));
+    }
+
+    private void placeFirstWaiting() {
         if (placing || waiting.isEmpty()) {
             return;
         }
@@ -391,6 +403,7 @@ public final class MediaFailover {
                     pending.session().priority(), pending.fromNodeId(), moved.target().id());
             relocations.tell(Topic.publish(new SessionRelocated(pending.session().sessionId(), pending.fromNodeId(),
                     moved.target().id(), moved.target().report().manager(), pending.reason())));
+            meters.sessionMoved(pending.reason());
             webhooks.publish(WebhookEvent.sessionMigrated(pending.session().sessionId(), pending.fromNodeId(),
                     moved.target().id(), pending.session().priority(), pending.reason()));
             if ("drain".equals(pending.reason())) {

@@ -45,11 +45,13 @@ public final class RoutingTable {
     private final SelfUniqueAddress self;
     private final Duration readTimeout;
     private final Duration writeTimeout;
+    private final RoutingMeters meters;
     private final List<Key<LWWMap<String, SessionRecord>>> sessionKeys = new ArrayList<>(SHARDS);
     private final List<Key<LWWMap<String, ConnectionRecord>>> connectionKeys = new ArrayList<>(SHARDS);
 
-    public RoutingTable(ActorSystem<?> system, Duration readTimeout, Duration writeTimeout) {
+    public RoutingTable(ActorSystem<?> system, Duration readTimeout, Duration writeTimeout, RoutingMeters meters) {
         this.system = system;
+        this.meters = meters;
         DistributedData ddata = DistributedData.get(system);
         this.replicator = ddata.replicator();
         this.self = ddata.selfUniqueAddress();
@@ -59,6 +61,15 @@ public final class RoutingTable {
             sessionKeys.add(LWWMapKey.create("sessions-" + i));
             connectionKeys.add(LWWMapKey.create("connections-" + i));
         }
+    }
+
+    /** The keys of the session shards, in shard order (for {@link RoutingObserver}). */
+    List<Key<LWWMap<String, SessionRecord>>> sessionKeys() {
+        return sessionKeys;
+    }
+
+    List<Key<LWWMap<String, ConnectionRecord>>> connectionKeys() {
+        return connectionKeys;
     }
 
     static int shardOf(String sessionId) {
@@ -257,9 +268,12 @@ public final class RoutingTable {
     private <V> CompletionStage<Boolean> update(Key<LWWMap<String, V>> key, Replicator.WriteConsistency consistency,
                                                 Function<LWWMap<String, V>, LWWMap<String, V>> modify) {
         Duration askTimeout = writeTimeout.plusSeconds(1);
+        long started = System.nanoTime();
+        boolean majority = consistency instanceof Replicator.WriteMajority;
         return AskPattern.<Replicator.Command, Replicator.UpdateResponse<LWWMap<String, V>>>ask(replicator,
                         replyTo -> new Replicator.Update<>(key, LWWMap.<String, V>create(), consistency, replyTo, modify),
                         askTimeout, system.scheduler())
+                .whenComplete((response, error) -> meters.write(majority, System.nanoTime() - started))
                 .thenApply(response -> {
                     if (response instanceof Replicator.ModifyFailure<?> failure) {
                         if (failure.cause() instanceof Refused) {

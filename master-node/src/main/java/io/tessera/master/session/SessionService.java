@@ -4,6 +4,7 @@ import io.tessera.common.protocol.MediaNodeProtocol;
 import io.tessera.common.protocol.MediaNodeProtocol.Ack;
 import io.tessera.master.placement.MediaNodeState;
 import io.tessera.master.placement.MediaNodes;
+import io.tessera.master.placement.PlacementMeters;
 import io.tessera.master.placement.PlacementPolicy;
 import io.tessera.master.routing.ConnectionRecord;
 import io.tessera.master.routing.RoutingTable;
@@ -48,9 +49,11 @@ public final class SessionService {
     private final Tokens tokens;
     private final Duration tokenTtl;
     private final Duration askTimeout;
+    private final PlacementMeters meters;
 
     public SessionService(ActorSystem<?> system, RoutingTable routing, MediaNodes mediaNodes, PlacementPolicy placement,
-                          Tokens tokens, Duration tokenTtl, Duration askTimeout) {
+                          Tokens tokens, Duration tokenTtl, Duration askTimeout, PlacementMeters meters) {
+        this.meters = meters;
         this.system = system;
         this.routing = routing;
         this.mediaNodes = mediaNodes;
@@ -74,13 +77,23 @@ public final class SessionService {
             if (found.isPresent()) {
                 throw new ApiError(409, "session " + sessionId + " already exists");
             }
-            MediaNodeState node = chooseNode(request.mediaNodeId());
+            MediaNodeState node;
+            try {
+                node = chooseNode(request.mediaNodeId());
+            } catch (ApiError e) {
+                if (e.status() == 503) {
+                    meters.placed(PlacementMeters.Outcome.NO_CAPACITY);
+                }
+                throw e;
+            }
             long now = System.currentTimeMillis();
             SessionRecord record = new SessionRecord(sessionId, now, node.id(), 1, request.priority(),
                     request.customSessionId() == null ? "" : request.customSessionId(), request.mediaMode(),
                     request.recordingMode(), request.forcedVideoCodec(), request.allowTranscoding(),
                     request.defaultRecordingProperties());
             return askNode(node.report().manager(), replyTo -> new MediaNodeProtocol.HostSession(sessionId, replyTo))
+                    .whenComplete((ack, error) -> meters.placed(error == null
+                            ? PlacementMeters.Outcome.PLACED : PlacementMeters.Outcome.FAILED))
                     .thenCompose(ack -> routing.createSession(record))
                     .thenApply(outcome -> {
                         if (outcome == RoutingTable.CreateOutcome.ALREADY_EXISTS) {

@@ -90,10 +90,11 @@ public final class ClientConnection {
     private enum Silent { INSTANCE }
 
     static Behavior<Object> create(SessionService sessions, Outbox out, Settings settings,
-                                          ActorRef<RelocationRelay.Message> relay, Runnable onStop) {
+                                   ActorRef<RelocationRelay.Message> relay, SignallingMeters meters,
+                                   Runnable onStop) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
             timers.startSingleTimer(Silent.INSTANCE, settings.silenceTimeout());
-            return new ClientConnection(sessions, out, settings, relay, ctx, timers).behavior(onStop);
+            return new ClientConnection(sessions, out, settings, relay, meters, ctx, timers).behavior(onStop);
         }));
     }
 
@@ -104,9 +105,14 @@ public final class ClientConnection {
     private final Outbox out;
     private final Settings settings;
     private final ActorContext<Object> ctx;
+    private final SignallingMeters meters;
 
     // The participation, once joined.
     private boolean joining;
+    /** When the pending joinRoom arrived (System.nanoTime), for the join latency. */
+    private long joinStartedNanos;
+    /** Whether this socket counts as a participant in {@link SignallingMeters}. */
+    private boolean countedAsParticipant;
     /** While a resume is under way: the participant's events may arrive before the media node's answer. */
     private String resumingConnectionId;
     private String sessionId;
@@ -124,8 +130,9 @@ public final class ClientConnection {
     private String mediaNodeId;
 
     private ClientConnection(SessionService sessions, Outbox out, Settings settings,
-                             ActorRef<RelocationRelay.Message> relay, ActorContext<Object> ctx,
-                             TimerScheduler<Object> timers) {
+                             ActorRef<RelocationRelay.Message> relay, SignallingMeters meters,
+                             ActorContext<Object> ctx, TimerScheduler<Object> timers) {
+        this.meters = meters;
         this.timers = timers;
         this.relay = relay;
         this.sessions = sessions;
@@ -153,12 +160,11 @@ public final class ClientConnection {
                     return Behaviors.stopped();
                 })
                 .onMessage(InboundTooLarge.class, m -> {
-                    out.tell(JsonRpc.error(null, 413, "message too large: the limit is "
-                            + settings.maxMessageBytes() + " bytes"));
+                    error(null, 413, "message too large: the limit is " + settings.maxMessageBytes() + " bytes");
                     return Behaviors.same();
                 })
                 .onMessage(InboundBinary.class, m -> {
-                    out.tell(JsonRpc.error(null, JsonRpc.INVALID_REQUEST, "invalid request: binary messages are not supported"));
+                    error(null, JsonRpc.INVALID_REQUEST, "invalid request: binary messages are not supported");
                     return Behaviors.same();
                 })
                 .onMessage(SocketClosed.class, m -> Behaviors.stopped())
@@ -173,6 +179,7 @@ public final class ClientConnection {
                         relay.tell(new RelocationRelay.Unregister(sessionId, ctx.getSelf()));
                     }
                     out.tell(CLOSE);
+                    countAsParticipant(false);
                     onStop.run();
                     return Behaviors.same();
                 })
@@ -186,8 +193,8 @@ public final class ClientConnection {
         } catch (Invalid invalid) {
             id = invalid.id();
         }
-        out.tell(JsonRpc.error(id, 429, "too many requests: the limit is " + settings.messagesPerSecond()
-                + " messages a second per connection (bursts of " + 2 * settings.messagesPerSecond() + ")"));
+        error(id, 429, "too many requests: the limit is " + settings.messagesPerSecond()
+                + " messages a second per connection (bursts of " + 2 * settings.messagesPerSecond() + ")");
     }
 
     private void onText(String text) {
@@ -195,7 +202,7 @@ public final class ClientConnection {
         try {
             request = JsonRpc.parse(text);
         } catch (Invalid invalid) {
-            out.tell(JsonRpc.error(invalid.id(), invalid.code(), invalid.getMessage()));
+            error(invalid.id(), invalid.code(), invalid.getMessage());
             return;
         }
         try {
@@ -220,15 +227,17 @@ public final class ClientConnection {
                         + abbreviate(request.method()) + "'");
             }
         } catch (Invalid invalid) {
-            out.tell(JsonRpc.error(invalid.id(), invalid.code(), invalid.getMessage()));
+            error(invalid.id(), invalid.code(), invalid.getMessage());
         }
     }
 
     private void joinRoom(Request request) throws Invalid {
         if (joining || connectionId != null) {
+            meters.joinFailed(105);
             error(request.id(), 105, "this socket has already joined a session; leaveRoom first");
             return;
         }
+        long started = System.nanoTime();
         String token = JsonRpc.requiredString(request, "token");
         String session = JsonRpc.optionalString(request, "session");
         String metadata = JsonRpc.optionalString(request, "metadata");
@@ -243,6 +252,7 @@ public final class ClientConnection {
         String meta = metadata == null ? "" : metadata;
         String platformName = platform == null ? "" : abbreviate(platform);
         joining = true;
+        joinStartedNanos = started;
         CompletionStage<Object[]> joined = sessions.authorizeJoin(session, token).thenCompose(ticket -> {
             ParticipantInfo info = new ParticipantInfo(ticket.connection().connectionId(), ticket.connection().createdAt(),
                     meta, ticket.connection().serverData(), ticket.connection().role(), platformName);
@@ -301,14 +311,17 @@ public final class ClientConnection {
         if (done.error() != null) {
             Throwable cause = ApiError.cause(done.error());
             if (cause instanceof ApiError api) {
+                joinOrResumeFailed(done, api.status());
                 error(done.id(), api.status(), api.getMessage());
             } else {
+                joinOrResumeFailed(done, 503);
                 error(done.id(), 503, "the session's media node did not answer the join in time");
             }
             return Behaviors.same();
         }
         JoinReply reply = done.reply();
         if (!reply.ok()) {
+            joinOrResumeFailed(done, reply.errorCode());
             error(done.id(), reply.errorCode(), reply.error());
             return Behaviors.same();
         }
@@ -346,6 +359,12 @@ public final class ClientConnection {
         }
         result.putArray("customIceServers");
         reply(done.id(), result);
+        if (done.resumed()) {
+            meters.resumed(0);
+        } else {
+            meters.joined(System.nanoTime() - joinStartedNanos);
+        }
+        countAsParticipant(true);
         ctx.getLog().info("connection {} {} session {} on media node {}", connectionId,
                 done.resumed() ? "resumed" : "joined", sessionId, reply.mediaNodeId());
         return Behaviors.same();
@@ -630,7 +649,27 @@ public final class ClientConnection {
         return Behaviors.same();
     }
 
+    private void joinOrResumeFailed(JoinCompleted done, int code) {
+        if (done.resumed()) {
+            meters.resumed(code);
+        } else {
+            meters.joinFailed(code);
+        }
+    }
+
+    private void countAsParticipant(boolean joined) {
+        if (joined != countedAsParticipant) {
+            countedAsParticipant = joined;
+            if (joined) {
+                meters.participantJoined();
+            } else {
+                meters.participantGone();
+            }
+        }
+    }
+
     private void leave() {
+        countAsParticipant(false);
         if (sessionId != null) {
             relay.tell(new RelocationRelay.Unregister(sessionId, ctx.getSelf()));
         }
@@ -677,6 +716,7 @@ public final class ClientConnection {
     }
 
     private void error(JsonNode id, int code, String message) {
+        meters.rpcError(code);
         out.tell(JsonRpc.error(id, code, message));
     }
 

@@ -53,9 +53,13 @@ public final class SignallingRoute extends AllDirectives {
     private final Materializer materializer;
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicLong sequence = new AtomicLong();
+    private final SignallingMeters meters;
 
     public SignallingRoute(ActorSystem<?> system, SessionService sessions, Limits limits,
-                           ClientConnection.Settings connectionSettings, ActorRef<RelocationRelay.Message> relay) {
+                           ClientConnection.Settings connectionSettings, ActorRef<RelocationRelay.Message> relay,
+                           SignallingMeters meters) {
+        this.meters = meters;
+        meters.bindSockets(open::get, limits.maxConnections());
         this.relay = relay;
         this.system = system;
         this.sessions = sessions;
@@ -72,6 +76,7 @@ public final class SignallingRoute extends AllDirectives {
         return path("openvidu", () -> extractUpgradeToWebSocket(upgrade -> {
             if (open.incrementAndGet() > limits.maxConnections()) {
                 open.decrementAndGet();
+                meters.socketRefused();
                 return complete(HttpResponse.create().withStatus(StatusCodes.SERVICE_UNAVAILABLE)
                         .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON,
                                 "{\"status\":503,\"error\":\"Service Unavailable\",\"message\":\"this master serves its maximum of "
@@ -95,7 +100,8 @@ public final class SignallingRoute extends AllDirectives {
                 .preMaterialize(materializer);
         outbox[0] = new Outbox(outbound.first(), limits.outboundBufferBytes());
         ActorRef<Object> connection = system.systemActorOf(
-                ClientConnection.create(sessions, outbox[0], connectionSettings, relay, open::decrementAndGet),
+                ClientConnection.create(sessions, outbox[0], connectionSettings, relay, meters,
+                        open::decrementAndGet),
                 "client-" + sequence.incrementAndGet(), Props.empty());
         Sink<Message, NotUsed> inbound = Flow.<Message>create()
                 .mapAsync(1, this::read)

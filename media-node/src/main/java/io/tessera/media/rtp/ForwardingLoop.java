@@ -36,7 +36,9 @@ final class ForwardingLoop implements AutoCloseable {
 
     // Counters, written by the loop thread only.
     long packetsReceived;
+    long bytesReceived;
     long packetsForwarded;
+    long bytesForwarded;
     long packetsDropped;
     long foreignPackets;
     long rtcpForwarded;
@@ -104,11 +106,14 @@ final class ForwardingLoop implements AutoCloseable {
         channel.register(selector, SelectionKey.OP_READ, handler);
     }
 
-    /** A copy of the counters, taken on the loop thread. */
+    /** Number of counters in {@link #counters()}. */
+    static final int COUNTERS = 9;
+
+    /** A copy of the counters, taken on the loop thread (the order of {@link io.tessera.media.engine.MediaStats}). */
     CompletableFuture<long[]> counters() {
         CompletableFuture<long[]> result = new CompletableFuture<>();
         if (!submit(() -> result.complete(new long[]{packetsReceived, packetsForwarded, packetsDropped,
-                foreignPackets, rtcpForwarded, feedbackThrottled}))) {
+                foreignPackets, rtcpForwarded, feedbackThrottled, bytesReceived, bytesForwarded, errors}))) {
             result.completeExceptionally(new IllegalStateException("forwarding loop queue is full"));
         }
         return result;

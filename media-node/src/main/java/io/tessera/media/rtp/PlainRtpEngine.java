@@ -66,6 +66,8 @@ public final class PlainRtpEngine implements MediaEngine {
     private final Map<String, Map<String, SubscriberEndpoint>> subscriptions = new HashMap<>();
     private final long answerVersion = System.currentTimeMillis() / 1000;
     private volatile MediaStats lastStats = MediaStats.EMPTY;
+    /** Endpoints refused because a forwarding thread's command queue was full. */
+    private final java.util.concurrent.atomic.AtomicLong commandRejections = new java.util.concurrent.atomic.AtomicLong();
     private boolean closed;
 
     public PlainRtpEngine(Settings settings) throws IOException {
@@ -109,6 +111,7 @@ public final class PlainRtpEngine implements MediaEngine {
             if (!loop.submit(() -> registerOrClose(loop, registered, null))) {
                 publisher.close();
                 ports.release(pair.rtpPort);
+                commandRejections.incrementAndGet();
                 throw busy();
             }
             publishers.put(streamId, publisher);
@@ -145,6 +148,7 @@ public final class PlainRtpEngine implements MediaEngine {
             if (!loop.submit(() -> registerOrClose(loop, null, registered))) {
                 subscriber.close();
                 ports.release(pair.rtpPort);
+                commandRejections.incrementAndGet();
                 throw busy();
             }
             subscriptions.get(streamId).put(subscriberId, subscriber);
@@ -205,7 +209,7 @@ public final class PlainRtpEngine implements MediaEngine {
             subscriberCount = subscriptions.values().stream().mapToInt(Map::size).sum();
             portsInUse = ports.inUse() * 2;
         }
-        long[] totals = new long[6];
+        long[] totals = new long[ForwardingLoop.COUNTERS];
         try {
             for (ForwardingLoop loop : loops) {
                 long[] counters = loop.counters().get(1, TimeUnit.SECONDS);
@@ -218,10 +222,11 @@ public final class PlainRtpEngine implements MediaEngine {
             MediaStats last = lastStats;
             return new MediaStats(publisherCount, subscriberCount, portsInUse, last.packetsReceived(),
                     last.packetsForwarded(), last.packetsDropped(), last.foreignPackets(), last.rtcpForwarded(),
-                    last.feedbackThrottled());
+                    last.feedbackThrottled(), last.bytesReceived(), last.bytesForwarded(), last.forwardingErrors(),
+                    commandRejections.get());
         }
         MediaStats stats = new MediaStats(publisherCount, subscriberCount, portsInUse, totals[0], totals[1], totals[2],
-                totals[3], totals[4], totals[5]);
+                totals[3], totals[4], totals[5], totals[6], totals[7], totals[8], commandRejections.get());
         lastStats = stats;
         return stats;
     }

@@ -77,10 +77,13 @@ final class PublisherEndpoint implements ForwardingLoop.ReadHandler {
             }
             buffer.flip();
             loop.packetsReceived++;
+            loop.bytesReceived += buffer.remaining();
             for (SubscriberEndpoint subscriber : subscribers) {
                 buffer.rewind();
-                if (subscriber.sendRtp(buffer)) {
+                int sent = subscriber.sendRtp(buffer);
+                if (sent > 0) {
                     loop.packetsForwarded++;
+                    loop.bytesForwarded += sent;
                 } else {
                     loop.packetsDropped++;
                 }

@@ -39,12 +39,12 @@ final class SubscriberEndpoint {
         loop.register(rtcp, rtcpHandler);
     }
 
-    /** False when the socket's send buffer is full (the packet is dropped, never queued). */
-    boolean sendRtp(ByteBuffer packet) {
+    /** Bytes sent; 0 when the socket's send buffer is full or the send failed (the packet is dropped, never queued). */
+    int sendRtp(ByteBuffer packet) {
         try {
-            return rtp.send(packet, subscriberRtp) > 0;
+            return rtp.send(packet, subscriberRtp);
         } catch (IOException e) {
-            return false;
+            return 0;
         }
     }
 

@@ -118,9 +118,9 @@ public final class Session {
     }
 
     public static Behavior<Message> create(String sessionId, Settings settings, ActorRef<Changed> manager,
-                                           ActorRef<SessionNotice> notices, MediaEngine engine) {
+                                           ActorRef<SessionNotice> notices, MediaEngine engine, SessionMeters meters) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-                new Session(sessionId, settings, manager, notices, engine, ctx, timers).active()));
+                new Session(sessionId, settings, manager, notices, engine, meters, ctx, timers).active()));
     }
 
     private final String sessionId;
@@ -128,12 +128,14 @@ public final class Session {
     private final ActorRef<Changed> manager;
     private final ActorRef<SessionNotice> notices;
     private final MediaEngine engine;
+    private final SessionMeters meters;
     private final ActorContext<Message> ctx;
     private final TimerScheduler<Message> timers;
     private final Map<String, Participant> participants = new LinkedHashMap<>();
 
     private Session(String sessionId, Settings settings, ActorRef<Changed> manager, ActorRef<SessionNotice> notices,
-                    MediaEngine engine, ActorContext<Message> ctx, TimerScheduler<Message> timers) {
+                    MediaEngine engine, SessionMeters meters, ActorContext<Message> ctx, TimerScheduler<Message> timers) {
+        this.meters = meters;
         this.sessionId = sessionId;
         this.settings = settings;
         this.manager = manager;
@@ -276,22 +278,26 @@ public final class Session {
     private void onResume(Resume resume) {
         Participant p = participants.get(resume.connectionId());
         if (p == null) {
+            meters.resumed(SessionMeters.ResumeResult.UNKNOWN_CONNECTION);
             resume.replyTo().tell(JoinReply.failure(404, "connection " + resume.connectionId() + " is no longer in session "
                     + sessionId + " (its grace window passed, or it left); join again"));
             return;
         }
         if (resume.resumeSecret() == null || !MessageDigest.isEqual(p.resumeSecret.getBytes(StandardCharsets.UTF_8),
                 resume.resumeSecret().getBytes(StandardCharsets.UTF_8))) {
+            meters.resumed(SessionMeters.ResumeResult.WRONG_SECRET);
             resume.replyTo().tell(JoinReply.failure(401, "wrong resume secret for connection " + resume.connectionId()));
             return;
         }
         long oldestKept = p.recent.isEmpty() ? p.seq + 1 : p.recent.peekFirst().seq();
         if (resume.lastSeq() < 0 || resume.lastSeq() > p.seq) {
+            meters.resumed(SessionMeters.ResumeResult.BAD_SEQ);
             resume.replyTo().tell(JoinReply.failure(400, "lastSeq " + resume.lastSeq() + " is not between 0 and "
                     + p.seq));
             return;
         }
         if (resume.lastSeq() < oldestKept - 1) {
+            meters.resumed(SessionMeters.ResumeResult.EVENTS_LOST);
             resume.replyTo().tell(JoinReply.failure(409, "connection " + resume.connectionId() + " missed events "
                     + (resume.lastSeq() + 1) + ".." + (oldestKept - 1) + " that are no longer kept; join again"));
             return;
@@ -310,6 +316,7 @@ public final class Session {
                 others.add(new PeerInfo(other.info, other.published == null ? List.of() : List.of(other.published)));
             }
         }
+        meters.resumed(SessionMeters.ResumeResult.OK);
         resume.replyTo().tell(new JoinReply(true, 0, null, settings.mediaNodeId(), others, resume.lastSeq(),
                 p.resumeSecret));
         int replayed = 0;
@@ -360,6 +367,8 @@ public final class Session {
     private Behavior<Message> onGraceExpired(GraceExpired expired) {
         Participant p = participants.get(expired.connectionId());
         if (p != null && p.signalling == null) {
+            // A timer without the old signalling ref is the replay buffer overflowing (see deliver).
+            meters.evicted(expired.signalling() != null);
             return remove(expired.connectionId(), "networkDisconnect", false);
         }
         return Behaviors.same();

@@ -45,14 +45,15 @@ public final class SessionManager {
     }
 
     public static Behavior<Object> create(Session.Settings settings, int maxSessions, ActorRef<SessionNotice> notices,
-                                          MediaEngine engine) {
-        return Behaviors.setup(ctx -> new SessionManager(settings, maxSessions, notices, engine, ctx).behavior());
+                                          MediaEngine engine, SessionMeters meters) {
+        return Behaviors.setup(ctx -> new SessionManager(settings, maxSessions, notices, engine, meters, ctx).behavior());
     }
 
     private final Session.Settings settings;
     private final int maxSessions;
     private final ActorRef<SessionNotice> notices;
     private final MediaEngine engine;
+    private final SessionMeters meters;
     private final ActorContext<Object> ctx;
     private final Map<String, ActorRef<Session.Message>> sessions = new HashMap<>();
     private final Map<String, Session.Changed> counts = new HashMap<>();
@@ -60,7 +61,8 @@ public final class SessionManager {
     private String status = "running";
 
     private SessionManager(Session.Settings settings, int maxSessions, ActorRef<SessionNotice> notices,
-                           MediaEngine engine, ActorContext<Object> ctx) {
+                           MediaEngine engine, SessionMeters meters, ActorContext<Object> ctx) {
+        this.meters = meters;
         this.settings = settings;
         this.maxSessions = maxSessions;
         this.notices = notices;
@@ -106,14 +108,17 @@ public final class SessionManager {
         ActorRef<Session.Message> session = sessions.get(command.sessionId());
         if (session == null && createIfMissing) {
             if (sessions.size() >= maxSessions) {
+                meters.sessionRefused();
                 command.reject(503, "media node " + settings.mediaNodeId() + " hosts its maximum of "
                         + maxSessions + " sessions");
                 return Behaviors.same();
             }
-            session = ctx.spawn(Session.create(command.sessionId(), settings, ctx.getSelf().narrow(), notices, engine),
+            session = ctx.spawn(Session.create(command.sessionId(), settings, ctx.getSelf().narrow(), notices, engine,
+                            meters),
                     "session-" + URLEncoder.encode(command.sessionId(), StandardCharsets.UTF_8));
             sessions.put(command.sessionId(), session);
             counts.put(command.sessionId(), new Session.Changed(command.sessionId(), 0, 0, false));
+            publishCounts();
         }
         if (session == null) {
             command.reject(404, "session " + command.sessionId() + " is not hosted on " + settings.mediaNodeId());
@@ -133,6 +138,14 @@ public final class SessionManager {
         } else if (sessions.containsKey(changed.sessionId())) {
             counts.put(changed.sessionId(), changed);
         }
+        publishCounts();
         return Behaviors.same();
+    }
+
+    /** The node's totals for the metrics gauges (read by scrapes on other threads). */
+    private void publishCounts() {
+        meters.sessions.set(sessions.size());
+        meters.participants.set(counts.values().stream().mapToInt(Session.Changed::participants).sum());
+        meters.streams.set(counts.values().stream().mapToInt(Session.Changed::streams).sum());
     }
 }

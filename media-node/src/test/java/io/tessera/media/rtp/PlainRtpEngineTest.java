@@ -80,6 +80,8 @@ class PlainRtpEngineTest {
         assertEquals(count, stats.packetsReceived());
         assertEquals(2L * count, stats.packetsForwarded());
         assertEquals(0, stats.packetsDropped());
+        assertEquals(1200L * count, stats.bytesReceived());
+        assertEquals(2L * 1200 * count, stats.bytesForwarded());
     }
 
     @Test

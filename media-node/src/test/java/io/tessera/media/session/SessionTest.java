@@ -52,6 +52,7 @@ class SessionTest {
     private TestProbe<SessionNotice> notices;
     private ActorRef<Session.Message> session;
     private static PlainRtpEngine engine;
+    private io.micrometer.core.instrument.simple.SimpleMeterRegistry registry;
 
     @AfterAll
     static void shutdown() {
@@ -71,8 +72,13 @@ class SessionTest {
                 Duration.ofMillis(200)));
         manager = kit.createTestProbe();
         notices = kit.createTestProbe();
+        registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
         session = kit.spawn(Session.create("s1", new Session.Settings("media-1", 3, Duration.ofMillis(300), 5),
-                manager.getRef(), notices.getRef(), engine));
+                manager.getRef(), notices.getRef(), engine, new SessionMeters(registry)));
+    }
+
+    private double count(String name, String tag, String value) {
+        return registry.get(name).tag(tag, value).counter().count();
     }
 
     private final java.util.Map<String, String> secrets = new java.util.HashMap<>();
@@ -128,6 +134,8 @@ class SessionTest {
         signal("b", "four");
         assertEquals(5, moved.receiveMessage().seq(), "new events follow on the new path");
         b.expectNoMessage(Duration.ofMillis(400)); // the grace window (300 ms) passed: a was not evicted
+        assertEquals(1, count("tessera.media.resumes", "result", "ok"));
+        assertEquals(0, count("tessera.media.detached.evictions", "reason", "grace_expired"));
     }
 
     @Test
@@ -151,6 +159,12 @@ class SessionTest {
         JoinReply gone = resume("b", secrets.get("b"), 0, kit.createTestProbe());
         assertEquals(404, gone.errorCode());
         assertTrue(gone.error().contains("grace window"), gone.error());
+        assertEquals(1, count("tessera.media.resumes", "result", "wrong_secret"));
+        assertEquals(1, count("tessera.media.resumes", "result", "bad_seq"));
+        assertEquals(1, count("tessera.media.resumes", "result", "events_lost"));
+        assertEquals(1, count("tessera.media.resumes", "result", "unknown_connection"));
+        assertEquals(1, count("tessera.media.resumes", "result", "ok"));
+        assertEquals(1, count("tessera.media.detached.evictions", "reason", "grace_expired"));
     }
 
     private static ParticipantInfo info(String connectionId) {
@@ -218,6 +232,8 @@ class SessionTest {
         ParticipantEvent left = a.receiveMessage(Duration.ofSeconds(3));
         assertEquals(new ParticipantLeft("b", "networkDisconnect"), left.event());
         assertEquals(2, left.seq());
+        assertEquals(1, count("tessera.media.detached.evictions", "reason", "grace_expired"));
+        assertEquals(0, count("tessera.media.detached.evictions", "reason", "replay_overflow"));
     }
 
     @Test

@@ -1,0 +1,58 @@
+package io.tessera.master.routing;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.tessera.common.metrics.NodeMetrics;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The routing table's meters: write round trips to the replicator, how long other masters' writes take to reach
+ * this one, and the sizes this master's replica holds (kept by {@link RoutingObserver}).
+ */
+public final class RoutingMeters {
+    private final Timer majorityWrites;
+    private final Timer localWrites;
+    private final Timer sessionConvergence;
+    private final Timer connectionConvergence;
+    final AtomicInteger sessions = new AtomicInteger();
+    final AtomicInteger activeConnections = new AtomicInteger();
+    final AtomicInteger pendingConnections = new AtomicInteger();
+
+    public RoutingMeters(MeterRegistry registry) {
+        String update = "tessera.master.routing.update.latency";
+        String updateHelp = "Routing table (Distributed Data) writes: from the update to the replicator's answer";
+        majorityWrites = latency(update, updateHelp).tag("consistency", "majority").register(registry);
+        localWrites = latency(update, updateHelp).tag("consistency", "local").register(registry);
+        String convergence = "tessera.master.routing.convergence";
+        String convergenceHelp = "From a routing record's write on another master to this master seeing it "
+                + "(the record's LWW timestamp to the replicator's change notification; includes clock skew)";
+        sessionConvergence = latency(convergence, convergenceHelp).tag("record", "session").register(registry);
+        connectionConvergence = latency(convergence, convergenceHelp).tag("record", "connection").register(registry);
+        Gauge.builder("tessera.master.sessions", sessions, AtomicInteger::get)
+                .description("Sessions in the routing table, as this master's replica has them (cluster-wide)")
+                .register(registry);
+        Gauge.builder("tessera.master.participants", activeConnections, AtomicInteger::get)
+                .description("Active connections (joined participants) in the routing table, cluster-wide")
+                .register(registry);
+        Gauge.builder("tessera.master.connections.pending", pendingConnections, AtomicInteger::get)
+                .description("Connections whose token was issued but not used to join yet, cluster-wide")
+                .register(registry);
+    }
+
+    private static Timer.Builder latency(String name, String help) {
+        return Timer.builder(name).description(help).serviceLevelObjectives(NodeMetrics.LATENCY_BUCKETS)
+                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(10));
+    }
+
+    void write(boolean majority, long nanos) {
+        (majority ? majorityWrites : localWrites).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    void converged(boolean session, long millis) {
+        (session ? sessionConvergence : connectionConvergence).record(Math.max(0, millis), TimeUnit.MILLISECONDS);
+    }
+}

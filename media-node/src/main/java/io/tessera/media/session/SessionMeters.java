@@ -1,0 +1,70 @@
+package io.tessera.media.session;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * What the session actors of a media node count: the node's sessions, participants and streams (set by the
+ * {@link SessionManager}, read by scrapes), resumes and evictions of detached participants. Thread-safe.
+ */
+public final class SessionMeters {
+    /** Resume outcomes; the failure reasons follow the media node's error codes. */
+    public enum ResumeResult { OK, UNKNOWN_CONNECTION, WRONG_SECRET, BAD_SEQ, EVENTS_LOST }
+
+    final AtomicInteger sessions = new AtomicInteger();
+    final AtomicInteger participants = new AtomicInteger();
+    final AtomicInteger streams = new AtomicInteger();
+    private final Counter graceExpired;
+    private final Counter replayOverflow;
+    private final Counter sessionsRefused;
+    private final Map<ResumeResult, Counter> resumes;
+
+    public SessionMeters(MeterRegistry registry) {
+        Gauge.builder("tessera.media.sessions", sessions, AtomicInteger::get)
+                .description("Sessions hosted on this media node").register(registry);
+        Gauge.builder("tessera.media.participants", participants, AtomicInteger::get)
+                .description("Participants in the sessions of this media node (detached ones included)")
+                .register(registry);
+        Gauge.builder("tessera.media.streams", streams, AtomicInteger::get)
+                .description("Streams published on this media node").register(registry);
+        String evictions = "tessera.media.detached.evictions";
+        String evictionsHelp = "Participants removed after losing their signalling: the grace window passed, or more "
+                + "events were missed than the replay buffer keeps";
+        graceExpired = Counter.builder(evictions).description(evictionsHelp).tag("reason", "grace_expired")
+                .register(registry);
+        replayOverflow = Counter.builder(evictions).description(evictionsHelp).tag("reason", "replay_overflow")
+                .register(registry);
+        sessionsRefused = Counter.builder("tessera.media.sessions.refused")
+                .description("Sessions refused because the node hosts its maximum (tessera.media.max-sessions)")
+                .register(registry);
+        java.util.EnumMap<ResumeResult, Counter> byResult = new java.util.EnumMap<>(ResumeResult.class);
+        for (ResumeResult r : ResumeResult.values()) {
+            byResult.put(r, Counter.builder("tessera.media.resumes")
+                    .description("Resume attempts (connect) that reached this node, by result")
+                    .tag("result", r.name().toLowerCase()).register(registry));
+        }
+        this.resumes = Map.copyOf(byResult);
+    }
+
+    /** Meters nobody scrapes, for tests and tools that run sessions without a node. */
+    public static SessionMeters unscraped() {
+        return new SessionMeters(new SimpleMeterRegistry());
+    }
+
+    void resumed(ResumeResult result) {
+        resumes.get(result).increment();
+    }
+
+    void evicted(boolean graceExpiredNotOverflow) {
+        (graceExpiredNotOverflow ? graceExpired : replayOverflow).increment();
+    }
+
+    void sessionRefused() {
+        sessionsRefused.increment();
+    }
+}
