@@ -1,5 +1,7 @@
 package io.tessera.aws.lifecycle;
 
+import ch.qos.logback.classic.LoggerContext;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.autoscaling.AutoScalingClient;
 
 import java.net.http.HttpClient;
@@ -19,6 +21,11 @@ public final class LifecycleHandlerMain {
             System.err.println("tessera lifecycle handler: " + e.getMessage());
             System.exit(2);
             return;
+        }
+        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext logs) {
+            // The same fields as the nodes' lines: which instance's handler said it.
+            logs.putProperty("role", "lifecycle");
+            logs.putProperty("nodeId", settings.nodeId());
         }
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         try (AutoScalingClient autoScaling = settings.aws().autoScaling()) {
