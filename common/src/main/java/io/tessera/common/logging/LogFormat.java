@@ -7,7 +7,7 @@ import java.util.Locale;
 /**
  * Picks the log format for {@code logback.xml}: {@code TESSERA_LOG_FORMAT} ({@code json}, the default, or
  * {@code text}), or the system property {@code tessera.log.format}. An unknown value falls back to JSON with a
- * warning, rather than to no output at all (a bare {@code ${...}} in an appender-ref would silence the node).
+ * warning, rather than to no output at all (an include of a file that is not there would silence the node).
  */
 public final class LogFormat extends PropertyDefinerBase {
     public static final String ENV = "TESSERA_LOG_FORMAT";
@@ -23,11 +23,11 @@ public final class LogFormat extends PropertyDefinerBase {
         return format;
     }
 
-    /** "JSON" or "TEXT", the names of the appenders in logback.xml. */
+    /** "json" or "text": logback.xml includes {@code tessera-log-<format>.xml}. */
     static String resolve(String raw) {
         if (raw != null && raw.trim().toLowerCase(Locale.ROOT).equals("text")) {
-            return "TEXT";
+            return "text";
         }
-        return "JSON";
+        return "json";
     }
 }

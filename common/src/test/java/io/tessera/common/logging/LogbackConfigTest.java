@@ -36,7 +36,7 @@ class LogbackConfigTest {
         event.setMDCPropertyMap(Map.of(LogKeys.SESSION_ID, "ses_A", LogKeys.CONNECTION_ID, "con_B"));
         event.setThrowableProxy(new ch.qos.logback.classic.spi.ThrowableProxy(new IllegalStateException("boom")));
 
-        String line = encode("JSON", event);
+        String line = encode(event);
 
         assertTrue(line.endsWith("\n") && line.indexOf('\n') == line.length() - 1, "one line per event: " + line);
         JsonNode json = new ObjectMapper().readTree(line);
@@ -58,7 +58,7 @@ class LogbackConfigTest {
         LoggingEvent event = event("hello {}", "world");
         event.setMDCPropertyMap(Map.of(LogKeys.SESSION_ID, "ses_A"));
 
-        String line = encode("TEXT", event);
+        String line = encode(event);
 
         assertTrue(line.contains("INFO") && line.contains("hello world session=ses_A"), line);
         assertFalse(line.contains("connection="), "no empty MDC suffix: " + line);
@@ -67,9 +67,16 @@ class LogbackConfigTest {
 
     @Test
     void unknownFormatFallsBackToJson() {
-        assertEquals("JSON", LogFormat.resolve("xml"));
-        assertEquals("JSON", LogFormat.resolve(null));
-        assertEquals("TEXT", LogFormat.resolve(" Text "));
+        assertEquals("json", LogFormat.resolve("xml"));
+        assertEquals("json", LogFormat.resolve(null));
+        assertEquals("text", LogFormat.resolve(" Text "));
+    }
+
+    /** Warnings make Logback print its status report into the log as plain text: there must be none. */
+    private void assertNoWarnings() {
+        assertEquals(ch.qos.logback.core.status.Status.INFO,
+                new ch.qos.logback.core.status.StatusUtil(context).getHighestLevel(0),
+                () -> context.getStatusManager().getCopyOfStatusList().toString());
     }
 
     private void configure(String format) {
@@ -83,6 +90,7 @@ class LogbackConfigTest {
         } catch (Exception e) {
             throw new AssertionError(e);
         }
+        assertNoWarnings();
     }
 
     private LoggingEvent event(String message, Object arg) {
@@ -93,11 +101,11 @@ class LogbackConfigTest {
     }
 
     @SuppressWarnings("unchecked")
-    private String encode(String appender, ILoggingEvent event) {
+    private String encode(ILoggingEvent event) {
         OutputStreamAppender<ILoggingEvent> a = (OutputStreamAppender<ILoggingEvent>)
-                context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).getAppender(appender);
+                context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).getAppender("CONSOLE");
         if (a == null) {
-            throw new AssertionError("root has no appender " + appender);
+            throw new AssertionError("root has no appender CONSOLE");
         }
         return new String(a.getEncoder().encode(event), StandardCharsets.UTF_8);
     }

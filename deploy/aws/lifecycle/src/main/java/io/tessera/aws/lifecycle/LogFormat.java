@@ -12,6 +12,6 @@ public final class LogFormat extends PropertyDefinerBase {
     @Override
     public String getPropertyValue() {
         String raw = System.getProperty("tessera.log.format", System.getenv("TESSERA_LOG_FORMAT"));
-        return raw != null && raw.trim().toLowerCase(Locale.ROOT).equals("text") ? "TEXT" : "JSON";
+        return raw != null && raw.trim().toLowerCase(Locale.ROOT).equals("text") ? "text" : "json";
     }
 }
