@@ -144,6 +144,8 @@ public final class ClusterProcesses implements AutoCloseable {
         try {
             Files.createDirectories(logDir);
             for (Node n : allNodes()) {
+                // A fresh log per run: the scan in close() must judge this run only (relaunch() appends).
+                Files.deleteIfExists(n.log());
                 processes.put(n.id(), startProcess(n, seeds));
             }
         } catch (IOException | RuntimeException e) {
