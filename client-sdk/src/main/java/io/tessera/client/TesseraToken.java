@@ -29,32 +29,32 @@ public record TesseraToken(String raw, URI webSocketUri, String sessionId, Strin
         try {
             uri = new URI(raw.trim());
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("token is not a valid URI: " + e.getMessage(), e);
+            throw new IllegalArgumentException("token is not a valid URI: " + e.getReason() + " at index " + e.getIndex());
         }
         String scheme = uri.getScheme() == null ? null : uri.getScheme().toLowerCase(Locale.ROOT);
         String wsScheme = switch (scheme == null ? "" : scheme) {
             case "ws", "http" -> "ws";
             case "wss", "https" -> "wss";
             default -> throw new IllegalArgumentException(
-                    "token must start with ws://, wss://, http:// or https://, got: " + abbreviate(raw));
+                    "token must start with ws://, wss://, http:// or https://, got " + describe(raw));
         };
         if (uri.getHost() == null || uri.getHost().isEmpty()) {
-            throw new IllegalArgumentException("token has no host: " + abbreviate(raw));
+            throw new IllegalArgumentException("token has no host: " + describe(raw));
         }
         Map<String, String> query = parseQuery(uri.getRawQuery());
         String sessionId = query.get("sessionId");
         String token = query.get("token");
         if (sessionId == null || sessionId.isEmpty()) {
-            throw new IllegalArgumentException("token has no sessionId parameter: " + abbreviate(raw));
+            throw new IllegalArgumentException("token has no sessionId parameter: " + describe(raw));
         }
         if (token == null || token.isEmpty()) {
-            throw new IllegalArgumentException("token has no token parameter: " + abbreviate(raw));
+            throw new IllegalArgumentException("token has no token parameter: " + describe(raw));
         }
         try {
             URI ws = new URI(wsScheme, null, uri.getHost(), uri.getPort(), webSocketPath(uri.getPath()), null, null);
             return new TesseraToken(raw.trim(), ws, sessionId, token);
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("cannot build WebSocket URI from token: " + e.getMessage(), e);
+            throw new IllegalArgumentException("cannot build WebSocket URI from token: " + e.getReason());
         }
     }
 
@@ -82,15 +82,16 @@ public record TesseraToken(String raw, URI webSocketUri, String sessionId, Strin
                 String value = URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
                 result.putIfAbsent(key, value);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("token has a badly encoded query parameter: " + pair, e);
+                // No cause: URLDecoder's message quotes the value, which may be the token.
+                throw new IllegalArgumentException("token has a badly encoded query parameter");
             }
         }
         return result;
     }
 
-    // Bounded error messages even for garbage input of any size.
-    private static String abbreviate(String s) {
-        return s.length() <= 80 ? s : s.substring(0, 77) + "...";
+    // Error messages end up in logs: they never quote the token URL, which holds the token.
+    private static String describe(String raw) {
+        return "(a " + raw.length() + "-character value, not shown: it may hold the token)";
     }
 
     // The token value is a credential: keep it out of logs.

@@ -18,6 +18,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.HashMap;
@@ -26,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
@@ -37,6 +39,7 @@ import org.awaitility.core.ConditionTimeoutException;
  * Starts a real Tessera cluster as child JVMs on 127.0.0.x: masters on .11, .12, .13..., media nodes on .21, .22...
  * Each node gets free ports (remoting and HTTP), a log file under {@code target/cluster-logs/<test>/<node>.log},
  * and is destroyed by {@link #close()} or, if the test JVM dies first, by a shutdown hook.
+ * {@link #close()} then scans the nodes' logs and fails if a secret or token is in them ({@link NodeLogScan}).
  */
 public final class ClusterProcesses implements AutoCloseable {
 
@@ -72,6 +75,8 @@ public final class ClusterProcesses implements AutoCloseable {
     private final AtomicReference<String> lastReadiness = new AtomicReference<>("not polled yet");
     private volatile Set<String> notReady = Set.of();
     private boolean closed;
+    /** Literal values that must not appear in any node log; checked by {@link #close()}. */
+    private final Set<String> forbiddenInLogs = ConcurrentHashMap.newKeySet();
 
     private final Map<String, String> extraEnv;
     private final String seeds;
@@ -89,6 +94,8 @@ public final class ClusterProcesses implements AutoCloseable {
         this.secret = secret;
         this.masters = List.copyOf(masters);
         this.mediaNodes = List.copyOf(mediaNodes);
+        forbidInLogs(secret);
+        forbidInLogs(Base64.getEncoder().encodeToString(("OPENVIDUAPP:" + secret).getBytes(StandardCharsets.UTF_8)));
     }
 
     /** Starts the processes (without waiting for them: see {@link #awaitReady(Duration)}). */
@@ -203,10 +210,12 @@ public final class ClusterProcesses implements AutoCloseable {
         try {
             Files.createDirectories(logDir);
             for (Node n : allNodes()) {
+                // A fresh log per run: the scan in close() must judge this run only (relaunch() appends).
+                Files.deleteIfExists(n.log());
                 processes.put(n.id(), startProcess(n, seeds));
             }
         } catch (IOException | RuntimeException e) {
-            close();
+            stop();
             throw new IllegalStateException("could not start the cluster for " + testName, e);
         }
     }
@@ -455,11 +464,40 @@ public final class ClusterProcesses implements AutoCloseable {
 
     // ---------------------------------------------------------------- stop
 
-    /** Stops every node: SIGTERM, up to 10 s to exit, then SIGKILL. Idempotent. */
+    /**
+     * A value (a token, a resume secret, a header) that must never be in a node's log, beyond the cluster secret and
+     * the token and resume-secret shapes that are always checked.
+     */
+    public void forbidInLogs(String value) {
+        if (value != null && !value.isEmpty()) {
+            forbiddenInLogs.add(value);
+        }
+    }
+
+    /** Secrets found in the nodes' logs so far (empty when clean); see {@link NodeLogScan}. */
+    public List<String> logLeaks() {
+        return NodeLogScan.findings(allNodes().stream().map(Node::log).toList(), forbiddenInLogs);
+    }
+
+    /**
+     * Stops every node (SIGTERM, up to 10 s to exit, then SIGKILL), then fails if a node's log holds a secret or a
+     * token: every cluster test class checks the logs it produced this way. Idempotent.
+     */
     @Override
-    public synchronized void close() {
+    public void close() {
+        if (stop()) {
+            List<String> leaks = logLeaks();
+            if (!leaks.isEmpty()) {
+                throw new AssertionError("secrets or tokens in the node logs of " + testName + " (never log them; see "
+                        + "docs/OPERATIONS-logging.md):\n" + String.join("\n", leaks));
+            }
+        }
+    }
+
+    /** Stops every node; true the first time. */
+    private synchronized boolean stop() {
         if (closed) {
-            return;
+            return false;
         }
         closed = true;
         stopAll();
@@ -468,6 +506,7 @@ public final class ClusterProcesses implements AutoCloseable {
         } catch (IllegalStateException e) {
             // Already shutting down: the hook is running or has run.
         }
+        return true;
     }
 
     private void stopAll() {

@@ -1,5 +1,6 @@
 package io.tessera.common.config;
 
+import io.tessera.common.logging.NodeLogIdentity;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +39,8 @@ public final class NodeLauncher {
                 System.exit(2);
                 return;
             }
+            // Before the node starts, so every line it logs names the node.
+            NodeLogIdentity.set(role, settings.nodeId);
             start.accept(settings);
         } catch (RuntimeException e) {
             log.error("{} failed to start: {}", name, e.toString(), e);

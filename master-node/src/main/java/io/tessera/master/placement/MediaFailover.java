@@ -1,5 +1,6 @@
 package io.tessera.master.placement;
 
+import io.tessera.common.logging.SessionMdc;
 import io.tessera.common.protocol.ClusterTopics;
 import io.tessera.common.protocol.ClusterTopics.SessionRelocated;
 import io.tessera.common.protocol.MediaNodeProtocol;
@@ -328,8 +329,10 @@ public final class MediaFailover {
         if (winner.isEmpty()) {
             return Behaviors.same(); // the winner is gone: its failure recovery places the session
         }
-        ctx.getLog().warn("placement race on session {}: {} joined {}, the session is routed to {}; moving it",
-                notice.sessionId(), notice.connectionId(), notice.mediaNodeId(), routed.mediaNodeId());
+        try (SessionMdc mdc = SessionMdc.of(notice.sessionId(), notice.connectionId(), routed.mediaNodeId())) {
+            ctx.getLog().warn("placement race on session {}: {} joined {}, the session is routed to {}; moving it",
+                    notice.sessionId(), notice.connectionId(), notice.mediaNodeId(), routed.mediaNodeId());
+        }
         relocations.tell(Topic.publish(new SessionRelocated(notice.sessionId(), notice.mediaNodeId(),
                 routed.mediaNodeId(), winner.get().report().manager(), "placementRace")));
         meters.sessionMoved("placementRace");
@@ -391,6 +394,17 @@ public final class MediaFailover {
     private Behavior<Message> onMoved(Moved moved) {
         placing = false;
         Pending pending = moved.pending();
+        try (SessionMdc mdc = SessionMdc.session(pending.session().sessionId())) {
+            movedOne(moved, pending);
+        }
+        if (waiting.isEmpty()) {
+            lastWaitingReported = 0;
+        }
+        placeNext();
+        return Behaviors.same();
+    }
+
+    private void movedOne(Moved moved, Pending pending) {
         if (moved.error() != null) {
             ctx.getLog().warn("placing session {} on {} failed ({}); trying again", pending.session().sessionId(),
                     moved.target().id(), moved.error().toString());
@@ -413,10 +427,5 @@ public final class MediaFailover {
                                 ctx.getSystem().ignoreRef())));
             }
         }
-        if (waiting.isEmpty()) {
-            lastWaitingReported = 0;
-        }
-        placeNext();
-        return Behaviors.same();
     }
 }

@@ -11,6 +11,12 @@ public record ConnectionRecord(String connectionId, String sessionId, String tok
                                String role, boolean record, String serverData, long createdAt, String status,
                                Long activeAt, String clientData, String platform) implements ClusterSerializable {
 
+    /** Without the token: a record that ends up in a log line (or a dead-letter message) must not carry it. */
+    @Override
+    public String toString() {
+        return "ConnectionRecord[" + connectionId + ", session " + sessionId + ", " + role + ", " + status + "]";
+    }
+
     public ConnectionRecord activated(long at, String metadata, String platformName) {
         return new ConnectionRecord(connectionId, sessionId, token, tokenExpiresAt, role, record, serverData, createdAt,
                 "active", at, metadata, platformName);

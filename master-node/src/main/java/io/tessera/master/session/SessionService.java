@@ -1,5 +1,7 @@
 package io.tessera.master.session;
 
+import io.tessera.common.logging.LogSafe;
+import io.tessera.common.logging.SessionMdc;
 import io.tessera.common.protocol.MediaNodeProtocol;
 import io.tessera.common.protocol.MediaNodeProtocol.Ack;
 import io.tessera.master.placement.MediaNodeState;
@@ -12,6 +14,8 @@ import io.tessera.master.routing.SessionRecord;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.List;
@@ -26,6 +30,7 @@ import java.util.function.Function;
  * with an {@link ApiError}.
  */
 public final class SessionService {
+    private static final Logger log = LoggerFactory.getLogger(SessionService.class);
 
     /** A validated session creation request. */
     public record NewSession(String customSessionId, String mediaMode, String recordingMode, String forcedVideoCodec,
@@ -99,6 +104,9 @@ public final class SessionService {
                         if (outcome == RoutingTable.CreateOutcome.ALREADY_EXISTS) {
                             throw new ApiError(409, "session " + sessionId + " already exists");
                         }
+                        try (SessionMdc mdc = SessionMdc.of(sessionId, null, node.id())) {
+                            log.info("session {} created on media node {}", sessionId, node.id());
+                        }
                         return record;
                     });
         });
@@ -131,6 +139,9 @@ public final class SessionService {
     /** Removes the session from the routing table first (so no new join finds it), then closes it on its node. */
     public CompletionStage<Void> closeSession(String sessionId) {
         return session(sessionId).thenCompose(record -> routing.removeSession(sessionId).thenCompose(removed -> {
+            try (SessionMdc mdc = SessionMdc.of(sessionId, null, record.mediaNodeId())) {
+                log.info("session {} closed through the REST API", sessionId);
+            }
             mediaNodes.get(record.mediaNodeId()).ifPresent(node -> node.report().manager()
                     .tell(new MediaNodeProtocol.CloseSession(sessionId, "sessionClosedByServer", system.ignoreRef())));
             return CompletableFuture.completedFuture(null);
@@ -149,7 +160,15 @@ public final class SessionService {
             ConnectionRecord connection = new ConnectionRecord(Ids.connectionId(), sessionId, Ids.token(),
                     now + tokenTtl.toMillis(), request.role(), request.record(), request.serverData(), now, "pending",
                     null, null, null);
-            return routing.putConnection(connection).thenApply(done -> connection);
+            return routing.putConnection(connection).thenApply(done -> {
+                // The token itself never: its fingerprint lets a refused join be matched to this line.
+                try (SessionMdc mdc = SessionMdc.of(sessionId, connection.connectionId(), record.mediaNodeId())) {
+                    log.info("connection {} created in session {}, token {} valid until {}", connection.connectionId(),
+                            sessionId, LogSafe.fingerprint(connection.token()),
+                            java.time.Instant.ofEpochMilli(connection.tokenExpiresAt()));
+                }
+                return connection;
+            });
         });
     }
 
@@ -168,6 +187,10 @@ public final class SessionService {
                 .thenCompose(found -> {
                     ConnectionRecord connection = found.orElseThrow(() -> connectionNotFound(sessionId, connectionId));
                     return routing.removeConnection(sessionId, connectionId).thenApply(removed -> {
+                        try (SessionMdc mdc = SessionMdc.of(sessionId, connectionId, record.mediaNodeId())) {
+                            log.info("connection {} deleted from session {}: its token is revoked{}", connectionId,
+                                    sessionId, "active".equals(connection.status()) ? ", the participant evicted" : "");
+                        }
                         if ("active".equals(connection.status())) {
                             mediaNodes.get(record.mediaNodeId()).ifPresent(node -> node.report().manager().tell(
                                     new MediaNodeProtocol.Evict(sessionId, connectionId, "forceDisconnectByServer",

@@ -3,6 +3,8 @@ package io.tessera.master.signalling;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tessera.common.logging.LogSafe;
+import io.tessera.common.logging.SessionMdc;
 import io.tessera.common.protocol.MediaNodeProtocol;
 import io.tessera.common.protocol.MediaNodeProtocol.Ack;
 import io.tessera.common.protocol.MediaNodeProtocol.JoinReply;
@@ -31,10 +33,12 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.slf4j.MDC;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
@@ -67,7 +71,28 @@ public final class ClientConnection {
     public static final String CLOSE = "\u0000close";
 
     private record JoinCompleted(JsonNode id, SessionService.JoinTicket ticket, JoinReply reply, String metadata,
-                                 Throwable error, boolean resumed) {
+                                 Throwable error, boolean resumed, Attempt attempt) {
+    }
+
+    /**
+     * What a join or resume asked for, in a form safe to log: the session id only if it has the shape of one, the
+     * token only as a fingerprint (a token URL holds the token), the resume secret not at all.
+     */
+    private record Attempt(String sessionId, String who) {
+        static Attempt join(String session, String tokenOrUrl) {
+            // The bare token's fingerprint, as SessionService logs it when it issues the token.
+            return new Attempt(session, "token " + LogSafe.fingerprint(
+                    io.tessera.master.session.Tokens.tokenValue(tokenOrUrl).orElse(tokenOrUrl)));
+        }
+
+        static Attempt resume(String session, String connection) {
+            return new Attempt(session, "connection " + LogSafe.id(connection));
+        }
+
+        /** The session id for the MDC, or null when the client sent something that is not an id. */
+        String mdcSessionId() {
+            return LogSafe.id(sessionId).equals(sessionId) ? sessionId : null;
+        }
     }
 
     private record CallCompleted(JsonNode id, JsonNode result, boolean leftSession, Throwable error) {
@@ -94,8 +119,15 @@ public final class ClientConnection {
                                    Runnable onStop) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
             timers.startSingleTimer(Silent.INSTANCE, settings.silenceTimeout());
-            return new ClientConnection(sessions, out, settings, relay, meters, ctx, timers).behavior(onStop);
+            ClientConnection connection = new ClientConnection(sessions, out, settings, relay, meters, ctx, timers);
+            // Every line this actor logs names the participation it has at that moment.
+            return Behaviors.withMdc(Object.class, message -> connection.mdc(), connection.behavior(onStop));
         }));
+    }
+
+    /** The session, participant and media node this socket is about now; empty before a join. */
+    private Map<String, String> mdc() {
+        return SessionMdc.map(sessionId, connectionId != null ? connectionId : resumingConnectionId, mediaNodeId);
     }
 
     private record MovedJoinCompleted(SessionRelocated relocation, JoinReply reply, Throwable error) {
@@ -262,10 +294,11 @@ public final class ClientConnection {
                             settings.askTimeout(), ctx.getSystem().scheduler())
                     .thenApply(reply -> new Object[]{ticket, reply});
         });
+        Attempt attempt = Attempt.join(session, token);
         ctx.pipeToSelf(joined, (pair, error) -> error != null
-                ? new JoinCompleted(request.id(), null, null, meta, error, false)
+                ? new JoinCompleted(request.id(), null, null, meta, error, false, attempt)
                 : new JoinCompleted(request.id(), (SessionService.JoinTicket) pair[0], (JoinReply) pair[1], meta, null,
-                false));
+                false, attempt));
     }
 
     /**
@@ -299,10 +332,11 @@ public final class ClientConnection {
                                 replyTo -> new MediaNodeProtocol.Resume(session, connection, secret, lastSeq, self, replyTo),
                                 settings.askTimeout(), ctx.getSystem().scheduler())
                         .thenApply(reply -> new Object[]{ticket, reply}));
+        Attempt attempt = Attempt.resume(session, connection);
         ctx.pipeToSelf(resumed, (pair, error) -> error != null
-                ? new JoinCompleted(request.id(), null, null, "", error, true)
+                ? new JoinCompleted(request.id(), null, null, "", error, true, attempt)
                 : new JoinCompleted(request.id(), (SessionService.JoinTicket) pair[0], (JoinReply) pair[1], "", null,
-                true));
+                true, attempt));
     }
 
     private Behavior<Object> onJoinCompleted(JoinCompleted done) {
@@ -313,9 +347,11 @@ public final class ClientConnection {
             if (cause instanceof ApiError api) {
                 joinOrResumeFailed(done, api.status());
                 error(done.id(), api.status(), api.getMessage());
+                logRefused(done, api.status());
             } else {
                 joinOrResumeFailed(done, 503);
                 error(done.id(), 503, "the session's media node did not answer the join in time");
+                logRefused(done, 503);
             }
             return Behaviors.same();
         }
@@ -323,6 +359,7 @@ public final class ClientConnection {
         if (!reply.ok()) {
             joinOrResumeFailed(done, reply.errorCode());
             error(done.id(), reply.errorCode(), reply.error());
+            logRefused(done, reply.errorCode());
             return Behaviors.same();
         }
         SessionService.JoinTicket ticket = done.ticket();
@@ -334,6 +371,7 @@ public final class ClientConnection {
         lastSeq = Math.max(lastSeq, reply.seq()); // replayed events may have come first
         mediaNodeId = reply.mediaNodeId();
         relay.tell(new RelocationRelay.Register(sessionId, ctx.getSelf()));
+        mdc().forEach(MDC::put); // known only from now on; the actor's MDC is cleared after each message
         ObjectNode result = JsonRpc.MAPPER.createObjectNode();
         result.put("id", connectionId);
         result.put("createdAt", ticket.connection().createdAt());
@@ -368,6 +406,17 @@ public final class ClientConnection {
         ctx.getLog().info("connection {} {} session {} on media node {}", connectionId,
                 done.resumed() ? "resumed" : "joined", sessionId, reply.mediaNodeId());
         return Behaviors.same();
+    }
+
+    /**
+     * A refused join or resume, for an operator to see: the code only, since the error text may echo what the
+     * client sent (which may even be its token).
+     */
+    private void logRefused(JoinCompleted done, int code) {
+        try (SessionMdc mdc = SessionMdc.session(done.attempt().mdcSessionId())) {
+            ctx.getLog().info("{} of session {} refused ({}) for {}", done.resumed() ? "resume" : "join",
+                    LogSafe.id(done.attempt().sessionId()), code, done.attempt().who());
+        }
     }
 
     private void leaveRoom(Request request) {

@@ -1,5 +1,6 @@
 package io.tessera.media.session;
 
+import io.tessera.common.logging.SessionMdc;
 import io.tessera.common.protocol.ClusterTopics.ParticipantActivated;
 import io.tessera.common.protocol.ClusterTopics.ParticipantRemoved;
 import io.tessera.common.protocol.ClusterTopics.SessionEnded;
@@ -119,8 +120,44 @@ public final class Session {
 
     public static Behavior<Message> create(String sessionId, Settings settings, ActorRef<Changed> manager,
                                            ActorRef<SessionNotice> notices, MediaEngine engine, SessionMeters meters) {
-        return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-                new Session(sessionId, settings, manager, notices, engine, meters, ctx, timers).active()));
+        // Every line this actor logs names its session and node, and the participant a command is about.
+        // Signalling rate only: the media engine forwards packets on its own threads and never comes here.
+        return Behaviors.withMdc(Message.class, SessionMdc.map(sessionId, null, settings.mediaNodeId()),
+                Session::mdcFor,
+                Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
+                        new Session(sessionId, settings, manager, notices, engine, meters, ctx, timers).active())));
+    }
+
+    /** The participant a message is about, for the MDC; empty for session-wide ones. */
+    private static Map<String, String> mdcFor(Message message) {
+        String connectionId = null;
+        if (message instanceof Forwarded f) {
+            Command c = f.command();
+            if (c instanceof Join join) {
+                connectionId = join.participant().connectionId();
+            } else if (c instanceof Resume resume) {
+                connectionId = resume.connectionId();
+            } else if (c instanceof Leave leave) {
+                connectionId = leave.connectionId();
+            } else if (c instanceof Evict evict) {
+                connectionId = evict.connectionId();
+            } else if (c instanceof Publish publish) {
+                connectionId = publish.connectionId();
+            } else if (c instanceof Unpublish unpublish) {
+                connectionId = unpublish.connectionId();
+            } else if (c instanceof Subscribe subscribe) {
+                connectionId = subscribe.connectionId();
+            } else if (c instanceof Unsubscribe unsubscribe) {
+                connectionId = unsubscribe.connectionId();
+            } else if (c instanceof Signal signal) {
+                connectionId = signal.from();
+            }
+        } else if (message instanceof SignallingTerminated t) {
+            connectionId = t.connectionId();
+        } else if (message instanceof GraceExpired g) {
+            connectionId = g.connectionId();
+        }
+        return connectionId == null ? Map.of() : SessionMdc.map(null, connectionId, null);
     }
 
     private final String sessionId;
@@ -169,6 +206,7 @@ public final class Session {
 
     private Behavior<Message> onCommand(Command command) {
         if (command instanceof HostSession host) {
+            ctx.getLog().info("hosting session {}", sessionId);
             host.replyTo().tell(Ack.success());
         } else if (command instanceof Join join) {
             onJoin(join);
@@ -272,6 +310,8 @@ public final class Session {
         }
         notices.tell(new ParticipantActivated(sessionId, info.connectionId(), System.currentTimeMillis(),
                 info.metadata(), info.platform(), settings.mediaNodeId()));
+        ctx.getLog().info("participant {} joined session {}{} ({} participants)", info.connectionId(), sessionId,
+                moved ? " moved from " + join.movedFrom() : "", participants.size());
         changed();
     }
 
@@ -287,6 +327,9 @@ public final class Session {
                 resume.resumeSecret().getBytes(StandardCharsets.UTF_8))) {
             meters.resumed(SessionMeters.ResumeResult.WRONG_SECRET);
             resume.replyTo().tell(JoinReply.failure(401, "wrong resume secret for connection " + resume.connectionId()));
+            // The connection id is known to be in the session; the secret offered is never logged.
+            ctx.getLog().info("resume of participant {} of session {} refused: wrong resume secret",
+                    resume.connectionId(), sessionId);
             return;
         }
         long oldestKept = p.recent.isEmpty() ? p.seq + 1 : p.recent.peekFirst().seq();
@@ -390,6 +433,7 @@ public final class Session {
             deliver(other, new ParticipantLeft(connectionId, reason));
         }
         notices.tell(new ParticipantRemoved(sessionId, connectionId, reason));
+        ctx.getLog().info("participant {} left session {} ({})", connectionId, sessionId, reason);
         if (participants.isEmpty()) {
             // OpenVidu closes a session when its last participant is gone.
             return end("lastParticipantLeft");
@@ -399,6 +443,7 @@ public final class Session {
     }
 
     private Behavior<Message> end(String reason) {
+        ctx.getLog().info("session {} ended ({})", sessionId, reason);
         participants.values().forEach(this::releaseMedia);
         participants.clear();
         notices.tell(new SessionEnded(sessionId, reason));

@@ -20,6 +20,14 @@ public record HarnessConfig(String runName, List<URI> masters, String secret, in
                             String clientHost, int workers, Duration gapThreshold,
                             Supplier<Map<String, Long>> pids) {
 
+    /** Everything but the secret: a config printed or logged must not carry it. */
+    @Override
+    public String toString() {
+        return "HarnessConfig[runName=" + runName + ", masters=" + masters + ", sessions=" + sessions
+                + ", participants=" + participants + ", publishers=" + publishers + ", topology=" + topology
+                + ", joinsPerSecond=" + joinsPerSecond + ", duration=" + duration + ", workers=" + workers + "]";
+    }
+
     public HarnessConfig {
         Objects.requireNonNull(runName, "runName");
         if (!runName.matches("[A-Za-z0-9_-]{1,40}")) {

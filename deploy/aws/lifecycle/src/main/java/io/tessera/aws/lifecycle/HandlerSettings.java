@@ -34,8 +34,8 @@ public record HandlerSettings(
 
     @Override
     public String toString() {
-        // Never print the secret.
-        return "HandlerSettings[role=" + role + ", nodeId=" + nodeId + ", masterUrl=" + masterUrl
+        // Never print the secret, nor credentials an operator may have put into the URL.
+        return "HandlerSettings[role=" + role + ", nodeId=" + nodeId + ", masterUrl=" + withoutUserInfo(masterUrl)
                 + ", autoScalingGroup=" + autoScalingGroup + ", lifecycleHook=" + lifecycleHook
                 + ", serviceUnit=" + serviceUnit + ", drainTimeout=" + drainTimeout + ", moveGrace=" + moveGrace + "]";
     }
@@ -74,6 +74,14 @@ public record HandlerSettings(
     private static Duration seconds(Map<String, String> env, String name, long fallback) {
         String value = env.get(name);
         return Duration.ofSeconds(value == null || value.isBlank() ? fallback : Long.parseLong(value.trim()));
+    }
+
+    private static String withoutUserInfo(URI uri) {
+        if (uri == null || uri.getRawUserInfo() == null) {
+            return String.valueOf(uri);
+        }
+        return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() >= 0 ? ":" + uri.getPort() : "")
+                + (uri.getRawPath() == null ? "" : uri.getRawPath());
     }
 
     private static String stripSlash(String url) {

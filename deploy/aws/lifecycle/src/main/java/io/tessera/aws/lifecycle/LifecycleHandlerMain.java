@@ -1,5 +1,7 @@
 package io.tessera.aws.lifecycle;
 
+import ch.qos.logback.classic.LoggerContext;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.autoscaling.AutoScalingClient;
 
 
@@ -20,6 +22,11 @@ public final class LifecycleHandlerMain {
             System.err.println("tessera lifecycle handler: " + e.getMessage());
             System.exit(2);
             return;
+        }
+        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext logs) {
+            // The same fields as the nodes' lines: which instance's handler said it.
+            logs.putProperty("role", "lifecycle");
+            logs.putProperty("nodeId", settings.nodeId());
         }
         try (AutoScalingClient autoScaling = settings.aws().autoScaling()) {
             ScaleInHandler.create(settings, autoScaling, ServiceStopper.systemctl(settings.serviceUnit())).run();

@@ -164,6 +164,11 @@ class ScaleInHandlerTest {
         assertEquals(URI.create("https://m.example"), s.masterUrl());
         assertEquals("tessera-media.service", s.serviceUnit());
         assertTrue(!s.toString().contains(SECRET));
+        HandlerSettings withUser = HandlerSettings.fromEnv(Map.of("TESSERA_ROLE", "media", "TESSERA_NODE_ID", NODE,
+                "TESSERA_ASG_NAME", "g", "TESSERA_LIFECYCLE_HOOK", "h",
+                "TESSERA_MASTER_URL", "https://ops:" + SECRET + "@m.example:8443/", "TESSERA_SECRET", SECRET));
+        assertTrue(!withUser.toString().contains(SECRET) && withUser.toString().contains("https://m.example:8443"),
+                withUser.toString());
     }
 
     private CompletableFuture<Void> run(HandlerSettings settings) {
