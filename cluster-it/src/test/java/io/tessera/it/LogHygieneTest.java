@@ -36,7 +36,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * (wrong and right Basic auth, malformed headers and request lines, joins with good, foreign and revoked tokens,
  * resumes with wrong and right secrets, malformed JSON-RPC that the server echoes, a webhook with an Authorization
  * header), then reads every node's log: no secret in any line, every line a JSON object with the documented
- * fields, and the lines Tessera writes about a session carry its id in the MDC. docs/OPERATIONS-logging.md.
+ * fields, and the lines Tessera writes about a session carry its id in the MDC. docs/OPERATIONS.md "Logs".
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LogHygieneTest {

@@ -2,7 +2,7 @@ package io.tessera.common.logging;
 
 /**
  * Names of the MDC entries and logger-context properties that every node puts into its log lines
- * (docs/OPERATIONS-logging.md lists them). One place, so that masters and media nodes use the same keys.
+ * (docs/OPERATIONS.md "Logs" lists them). One place, so that masters and media nodes use the same keys.
  */
 public final class LogKeys {
     /** MDC: the session a line is about. */

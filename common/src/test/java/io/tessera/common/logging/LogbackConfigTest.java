@@ -17,7 +17,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The nodes' logback.xml, loaded as a node loads it, encodes the fields docs/OPERATIONS-logging.md promises. */
+/** The nodes' logback.xml, loaded as a node loads it, encodes the fields docs/OPERATIONS.md "Logs" promises. */
 class LogbackConfigTest {
     private final LoggerContext context = new LoggerContext();
 

@@ -7,7 +7,7 @@ import java.nio.file.Paths;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Makes PKCS12 key stores with the JDK's keytool, as an operator would (docs/OPERATIONS-security.md). */
+/** Makes PKCS12 key stores with the JDK's keytool, as an operator would (docs/OPERATIONS.md "Security"). */
 final class KeyTool {
     private KeyTool() {
     }
