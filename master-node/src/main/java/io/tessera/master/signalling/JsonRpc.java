@@ -59,7 +59,11 @@ public final class JsonRpc {
         } catch (JsonProcessingException e) {
             throw new Invalid(NullNode.getInstance(), PARSE_ERROR, "parse error: message is not valid JSON");
         }
-        if (root == null || !root.isObject()) {
+        if (root == null || root.isMissingNode()) {
+            // An empty or blank message holds no JSON value at all: that is a parse error, not a wrong value.
+            throw new Invalid(NullNode.getInstance(), PARSE_ERROR, "parse error: message is empty");
+        }
+        if (!root.isObject()) {
             throw new Invalid(NullNode.getInstance(), INVALID_REQUEST, "invalid request: expected a JSON object");
         }
         JsonNode id = root.get("id");

@@ -32,6 +32,8 @@ class JsonRpcTest {
     void malformedMessagesGetTheJsonRpcCodes() {
         assertEquals(JsonRpc.PARSE_ERROR, code("{not json"));
         assertEquals(JsonRpc.PARSE_ERROR, code("{\"id\":1,\"method\":\"ping\""));
+        assertEquals(JsonRpc.PARSE_ERROR, code(""));
+        assertEquals(JsonRpc.PARSE_ERROR, code(" \n "));
         assertEquals(JsonRpc.INVALID_REQUEST, code("[1,2]"));
         assertEquals(JsonRpc.INVALID_REQUEST, code("42"));
         assertEquals(JsonRpc.INVALID_REQUEST, code("{\"id\":1}"));
