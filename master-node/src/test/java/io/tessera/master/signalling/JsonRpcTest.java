@@ -36,6 +36,8 @@ class JsonRpcTest {
         assertEquals(JsonRpc.PARSE_ERROR, code(" \n "));
         assertEquals(JsonRpc.PARSE_ERROR, code("{\"id\":1,\"method\":\"ping\"} garbage"));
         assertEquals(JsonRpc.PARSE_ERROR, code("{\"id\":1,\"method\":\"ping\"}{\"id\":2,\"method\":\"ping\"}"));
+        assertEquals(JsonRpc.PARSE_ERROR, code("{\"id\":1,\"method\":\"ping\",\"method\":\"leaveRoom\"}"));
+        assertEquals(JsonRpc.PARSE_ERROR, code("{\"id\":1,\"method\":\"ping\",\"params\":{\"a\":1,\"a\":2}}"));
         assertEquals(JsonRpc.INVALID_REQUEST, code("[1,2]"));
         assertEquals(JsonRpc.INVALID_REQUEST, code("42"));
         assertEquals(JsonRpc.INVALID_REQUEST, code("{\"id\":1}"));
