@@ -31,6 +31,9 @@ public final class JsonRpc {
                     .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                     .build())
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            // Fractions and exponents stay exact, so an id like 1e400 or 1.0000000000000000001 is echoed as sent
+            // (as a double it would come back as "Infinity" or 1.0).
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .build();
 
     /** A well-formed request; {@code id} is null for a notification. */
@@ -66,6 +69,9 @@ public final class JsonRpc {
             root = MAPPER.readTree(text);
         } catch (JsonProcessingException e) {
             throw new Invalid(NullNode.getInstance(), PARSE_ERROR, "parse error: message is not valid JSON");
+        } catch (NumberFormatException e) {
+            // An exponent no BigDecimal holds (1e2147483648): Jackson lets this one through unwrapped.
+            throw new Invalid(NullNode.getInstance(), PARSE_ERROR, "parse error: a number is out of range");
         }
         if (root == null || root.isMissingNode()) {
             // An empty or blank message holds no JSON value at all: that is a parse error, not a wrong value.
