@@ -86,7 +86,7 @@ public final class JsonRpc {
         }
         JsonNode idOrNull = id == null ? NullNode.getInstance() : id;
         JsonNode version = root.get("jsonrpc");
-        if (version != null && !"2.0".equals(version.asText(null))) {
+        if (version != null && !(version.isTextual() && version.textValue().equals("2.0"))) {
             throw new Invalid(idOrNull, INVALID_REQUEST, "invalid request: 'jsonrpc' must be \"2.0\"");
         }
         JsonNode method = root.get("method");

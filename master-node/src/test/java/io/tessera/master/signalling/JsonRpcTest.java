@@ -44,6 +44,7 @@ class JsonRpcTest {
         assertEquals(JsonRpc.INVALID_REQUEST, code("{\"id\":1,\"method\":5}"));
         assertEquals(JsonRpc.INVALID_REQUEST, code("{\"id\":{},\"method\":\"ping\"}"));
         assertEquals(JsonRpc.INVALID_REQUEST, code("{\"jsonrpc\":\"1.0\",\"id\":1,\"method\":\"ping\"}"));
+        assertEquals(JsonRpc.INVALID_REQUEST, code("{\"jsonrpc\":2.0,\"id\":1,\"method\":\"ping\"}"));
         assertEquals(JsonRpc.INVALID_PARAMS, code("{\"id\":1,\"method\":\"ping\",\"params\":[1]}"));
     }
 
