@@ -22,6 +22,8 @@ public final class JsonRpc {
     public static final int INVALID_REQUEST = -32600;
     public static final int METHOD_NOT_FOUND = -32601;
     public static final int INVALID_PARAMS = -32602;
+    /** Largest exponent (scale) of a number in a message; far past any double, far below BigDecimal's int limit. */
+    static final int MAX_EXPONENT = 100_000;
 
     // Trailing data after the message's value is refused: a message is exactly one JSON value. Duplicate member
     // names are refused too: parsers disagree on which one counts, so such a message has no single meaning.
@@ -73,6 +75,9 @@ public final class JsonRpc {
             // An exponent no BigDecimal holds (1e2147483648): Jackson lets this one through unwrapped.
             throw new Invalid(NullNode.getInstance(), PARSE_ERROR, "parse error: a number is out of range");
         }
+        if (root != null && !exponentsInRange(root)) {
+            throw new Invalid(NullNode.getInstance(), PARSE_ERROR, "parse error: a number's exponent is out of range");
+        }
         if (root == null || root.isMissingNode()) {
             // An empty or blank message holds no JSON value at all: that is a parse error, not a wrong value.
             throw new Invalid(NullNode.getInstance(), PARSE_ERROR, "parse error: message is empty");
@@ -99,6 +104,22 @@ public final class JsonRpc {
         }
         ObjectNode paramsObject = params instanceof ObjectNode o ? o : JsonNodeFactory.instance.objectNode();
         return new Request(id, method.asText(), paramsObject);
+    }
+
+    /**
+     * Whether every number's exponent stays within {@link #MAX_EXPONENT}: 10e2147483647 reads as a BigDecimal, but
+     * its normal form 1E+2147483648 does not, so an id like that would be echoed as a number nobody reads back.
+     */
+    private static boolean exponentsInRange(JsonNode node) {
+        if (node.isBigDecimal()) {
+            return Math.abs((long) node.decimalValue().scale()) <= MAX_EXPONENT;
+        }
+        for (JsonNode child : node) {
+            if (!exponentsInRange(child)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public static String result(JsonNode id, JsonNode result) {
