@@ -179,6 +179,12 @@ record PlainRtpOffer(String media, InetAddress address, int rtpPort, int rtcpPor
             throw invalid("sdpOffer has no c= line");
         }
         InetAddress address = address(connection);
+        if (rtcpPort == null && rtpPort == 65535) {
+            throw invalid("m= port 65535 leaves no port for RTCP (rtp+1); name one with a=rtcp:<port>");
+        }
+        if (rtcpPort != null && rtcpPort == 0) {
+            throw invalid("a=rtcp port 0 is not a port");
+        }
         return new PlainRtpOffer(media, address, rtpPort, rtcpPort != null ? rtcpPort : rtpPort + 1, List.copyOf(formats),
                 direction, List.copyOf(ssrcs));
     }

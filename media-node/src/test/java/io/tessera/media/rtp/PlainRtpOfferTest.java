@@ -69,6 +69,8 @@ class PlainRtpOfferTest {
             "no connection|'v=0\nm=video 5000 RTP/AVP 96\na=rtpmap:96 VP8/90000'|INVALID_SDP|no c= line",
             "port not a number|'v=0\nc=IN IP4 127.0.0.1\nm=video 5x RTP/AVP 96'|INVALID_SDP|not a number",
             "port out of range|'v=0\nc=IN IP4 127.0.0.1\nm=video 70000 RTP/AVP 96'|INVALID_SDP|out of range",
+            "no rtcp port left|'v=0\nc=IN IP4 127.0.0.1\nm=video 65535 RTP/AVP 0'|INVALID_SDP|no port for RTCP",
+            "rtcp port zero|'v=0\nc=IN IP4 127.0.0.1\nm=video 5000 RTP/AVP 0\na=rtcp:0'|INVALID_SDP|a=rtcp port 0",
             "port zero|'v=0\nc=IN IP4 127.0.0.1\nm=video 0 RTP/AVP 96'|INVALID_SDP|port 0",
             "hostname|'v=0\nc=IN IP4 example.com\nm=video 5000 RTP/AVP 0'|INVALID_SDP|IPv4 literal",
             "bad octets|'v=0\nc=IN IP4 300.1.1.1\nm=video 5000 RTP/AVP 0'|INVALID_SDP|not a valid IPv4",
