@@ -261,7 +261,8 @@ record PlainRtpOffer(String media, InetAddress address, int rtpPort, int rtcpPor
 
     private static int number(String text, String what) throws MediaException {
         String t = text.trim();
-        if (t.isEmpty() || t.length() > 9 || !t.chars().allMatch(Character::isDigit)) {
+        // ASCII digits only: Character.isDigit and Integer.parseInt also take other scripts' digits (U+0661...).
+        if (t.isEmpty() || t.length() > 9 || !t.chars().allMatch(c -> c >= '0' && c <= '9')) {
             throw invalid(what + " '" + shorten(t) + "' is not a number");
         }
         return Integer.parseInt(t);

@@ -68,6 +68,8 @@ class PlainRtpOfferTest {
             "no media|'v=0\nc=IN IP4 127.0.0.1'|INVALID_SDP|no m= line",
             "no connection|'v=0\nm=video 5000 RTP/AVP 96\na=rtpmap:96 VP8/90000'|INVALID_SDP|no c= line",
             "port not a number|'v=0\nc=IN IP4 127.0.0.1\nm=video 5x RTP/AVP 96'|INVALID_SDP|not a number",
+            "arabic-indic digits|'v=0\nc=IN IP4 127.0.0.1\nm=video \u0665\u0660\u0660\u0660 RTP/AVP 0'|INVALID_SDP|not a number",
+            "fullwidth digits|'v=0\nc=IN IP4 127.0.0.1\nm=video 5000 RTP/AVP \uff10'|INVALID_SDP|not a number",
             "port out of range|'v=0\nc=IN IP4 127.0.0.1\nm=video 70000 RTP/AVP 96'|INVALID_SDP|out of range",
             "no rtcp port left|'v=0\nc=IN IP4 127.0.0.1\nm=video 65535 RTP/AVP 0'|INVALID_SDP|no port for RTCP",
             "rtcp port zero|'v=0\nc=IN IP4 127.0.0.1\nm=video 5000 RTP/AVP 0\na=rtcp:0'|INVALID_SDP|a=rtcp port 0",
