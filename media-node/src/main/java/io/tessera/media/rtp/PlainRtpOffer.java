@@ -90,6 +90,11 @@ record PlainRtpOffer(String media, InetAddress address, int rtpPort, int rtcpPor
             if (line.isEmpty()) {
                 continue;
             }
+            if (line.chars().anyMatch(Character::isISOControl)) {
+                // A lone CR, NUL, ESC... inside a line: the encoding, fmtp and ssrc values are copied into other
+                // participants' answers, where a CR would start a line of the publisher's choosing.
+                throw invalid("SDP line '" + shorten(line) + "' holds a control character");
+            }
             if (line.length() < 2 || line.charAt(1) != '=') {
                 throw invalid("malformed SDP line '" + shorten(line) + "': expected <type>=<value>");
             }
@@ -273,7 +278,7 @@ record PlainRtpOffer(String media, InetAddress address, int rtpPort, int rtcpPor
     }
 
     private static String shorten(String s) {
-        String printable = s.replaceAll("\\p{Cntrl}", "?");
+        String printable = s.replaceAll("\\p{Cc}", "?"); // C0 and C1 controls (\p{Cntrl} is only C0 and DEL)
         return printable.length() <= 60 ? printable : printable.substring(0, 57) + "...";
     }
 }

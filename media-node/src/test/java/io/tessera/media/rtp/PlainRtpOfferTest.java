@@ -100,6 +100,18 @@ class PlainRtpOfferTest {
     }
 
     @Test
+    void controlCharactersInsideALineAreRefused() {
+        // a lone CR in the encoding name would end the a=rtpmap line in subscribers' answers
+        for (String c : new String[]{"\r", "\u0000", "\u001b", "\u0085", "\t"}) {
+            String sdp = "v=0\nc=IN IP4 127.0.0.1\nm=video 5000 RTP/AVP 96\na=rtpmap:96 VP8" + c + "/90000\n";
+            MediaException e = assertThrows(MediaException.class, () -> PlainRtpOffer.parse(sdp));
+            assertEquals(Kind.INVALID_SDP, e.kind());
+            assertTrue(e.getMessage().contains("control character"), e.getMessage());
+            assertTrue(e.getMessage().chars().noneMatch(Character::isISOControl), e.getMessage());
+        }
+    }
+
+    @Test
     void controlCharactersDoNotLeakIntoMessages() {
         MediaException e = assertThrows(MediaException.class, () -> PlainRtpOffer.parse("v=0\nc=IN IP4 1.2.3.\u0007\nm=video 1 RTP/AVP 0"));
         assertTrue(!e.getMessage().contains("\u0007"), e.getMessage());
