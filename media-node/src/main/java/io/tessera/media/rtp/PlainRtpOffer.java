@@ -3,7 +3,6 @@ package io.tessera.media.rtp;
 import io.tessera.media.engine.MediaException;
 import io.tessera.media.engine.MediaException.Kind;
 
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -217,15 +216,27 @@ record PlainRtpOffer(String media, InetAddress address, int rtpPort, int rtcpPor
             // Never resolve names here: a DNS lookup would stall the session actor.
             throw invalid("c= address '" + shorten(host) + "' must be an IPv4 literal");
         }
-        try {
-            InetAddress address = InetAddress.getByName(host);
-            if (!(address instanceof Inet4Address) || address.isAnyLocalAddress() || address.isMulticastAddress()) {
-                throw invalid("c= address '" + host + "' must be a unicast IPv4 address");
+        // The octets are read here, not by InetAddress.getByName, which sends a literal it cannot read
+        // (300.1.1.1) to the system resolver as a host name.
+        String[] parts = host.split("\\.");
+        byte[] octets = new byte[4];
+        for (int i = 0; i < 4; i++) {
+            int octet = Integer.parseInt(parts[i]);
+            if (octet > 255) {
+                throw invalid("c= address '" + host + "' is not a valid IPv4 address");
             }
-            return address;
-        } catch (UnknownHostException e) {
-            throw invalid("c= address '" + shorten(host) + "' is not a valid IPv4 address");
+            octets[i] = (byte) octet;
         }
+        InetAddress address;
+        try {
+            address = InetAddress.getByAddress(octets);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("four octets are always an address", e);
+        }
+        if (address.isAnyLocalAddress() || address.isMulticastAddress()) {
+            throw invalid("c= address '" + host + "' must be a unicast IPv4 address");
+        }
+        return address;
     }
 
     /** Formats with a static payload type (RFC 3551) may omit a=rtpmap. */
