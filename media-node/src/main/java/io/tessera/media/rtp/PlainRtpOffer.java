@@ -164,7 +164,12 @@ record PlainRtpOffer(String media, InetAddress address, int rtpPort, int rtcpPor
             throw invalid("more than " + MAX_FORMATS + " formats in the m= line");
         }
         for (int i = 3; i < m.length; i++) {
-            payloadTypes.add(payloadType(m[i]));
+            int pt = payloadType(m[i]);
+            if (payloadTypes.contains(pt)) {
+                // one format per payload type: the forwarder maps a packet's payload type to exactly one format
+                throw invalid("payload type " + pt + " appears twice in the m= line");
+            }
+            payloadTypes.add(pt);
         }
         List<Format> formats = new ArrayList<>();
         for (int pt : payloadTypes) {

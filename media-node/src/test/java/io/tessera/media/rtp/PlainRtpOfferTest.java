@@ -80,6 +80,7 @@ class PlainRtpOfferTest {
             "missing rtpmap|'v=0\nc=IN IP4 127.0.0.1\nm=video 5000 RTP/AVP 96'|INVALID_SDP|no a=rtpmap",
             "bad clock|'v=0\nc=IN IP4 127.0.0.1\nm=video 5000 RTP/AVP 96\na=rtpmap:96 VP8/abc'|INVALID_SDP|clock rate",
             "pt out of range|'v=0\nc=IN IP4 127.0.0.1\nm=video 5000 RTP/AVP 200'|INVALID_SDP|out of range 0-127",
+            "payload type twice|'v=0\nc=IN IP4 127.0.0.1\nm=video 5000 RTP/AVP 96 96\na=rtpmap:96 VP8/90000'|INVALID_SDP|twice",
             "webrtc profile|'v=0\nc=IN IP4 127.0.0.1\nm=video 9 UDP/TLS/RTP/SAVPF 96'|UNSUPPORTED|RTP/AVP",
             "ipv6|'v=0\nc=IN IP6 ::1\nm=video 5000 RTP/AVP 0'|UNSUPPORTED|IP4",
             "application|'v=0\nc=IN IP4 127.0.0.1\nm=application 5000 RTP/AVP 0'|UNSUPPORTED|video or audio",
