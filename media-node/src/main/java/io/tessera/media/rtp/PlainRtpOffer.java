@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * The parts of a plain-RTP SDP offer (RFC 4566, profile {@code RTP/AVP}) that the engine needs: where the
@@ -23,6 +24,8 @@ record PlainRtpOffer(String media, InetAddress address, int rtpPort, int rtcpPor
     static final int MAX_CHARS = 16 * 1024;
     static final int MAX_LINES = 256;
     static final int MAX_FORMATS = 32;
+    /** RFC 4566 token characters (encoding names, their parameters). */
+    private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+\\-.0-9A-Z^_`a-z{|}~]+");
 
     /** One offered payload format: {@code a=rtpmap} plus its optional {@code a=fmtp} parameters. */
     record Format(int payloadType, String encoding, int clockRate, String encodingParameters, String fmtp) {
@@ -180,7 +183,14 @@ record PlainRtpOffer(String media, InetAddress address, int rtpPort, int rtcpPor
                 if (map.length < 2) {
                     throw invalid("malformed a=rtpmap for payload type " + pt + ": expected <encoding>/<clock rate>");
                 }
-                formats.add(new Format(pt, map[0], clockRate(map[1], pt), map.length > 2 ? map[2] : null, fmtps.get(pt)));
+                String encoding = map[0];
+                String parameters = map.length > 2 ? map[2] : null;
+                // Both go verbatim into the a=rtpmap line of subscribers' answers: RFC 4566 tokens only.
+                if (!TOKEN.matcher(encoding).matches() || (parameters != null && !TOKEN.matcher(parameters).matches())) {
+                    throw invalid("malformed a=rtpmap for payload type " + pt + ": encoding '" + shorten(String.join("/", map))
+                            + "' is not <name>/<clock rate>[/<parameters>] of token characters");
+                }
+                formats.add(new Format(pt, encoding, clockRate(map[1], pt), parameters, fmtps.get(pt)));
             }
         }
         String connection = mediaConnection != null ? mediaConnection : sessionConnection;

@@ -78,6 +78,8 @@ class PlainRtpOfferTest {
             "bad octets|'v=0\nc=IN IP4 300.1.1.1\nm=video 5000 RTP/AVP 0'|INVALID_SDP|not a valid IPv4",
             "wildcard|'v=0\nc=IN IP4 0.0.0.0\nm=video 5000 RTP/AVP 0'|INVALID_SDP|unicast",
             "missing rtpmap|'v=0\nc=IN IP4 127.0.0.1\nm=video 5000 RTP/AVP 96'|INVALID_SDP|no a=rtpmap",
+            "empty encoding|'v=0\nc=IN IP4 127.0.0.1\nm=video 5000 RTP/AVP 96\na=rtpmap:96 /90000'|INVALID_SDP|token",
+            "space in encoding|'v=0\nc=IN IP4 127.0.0.1\nm=video 5000 RTP/AVP 96\na=rtpmap:96 VP5 5/90000'|INVALID_SDP|token",
             "bad clock|'v=0\nc=IN IP4 127.0.0.1\nm=video 5000 RTP/AVP 96\na=rtpmap:96 VP8/abc'|INVALID_SDP|clock rate",
             "pt out of range|'v=0\nc=IN IP4 127.0.0.1\nm=video 5000 RTP/AVP 200'|INVALID_SDP|out of range 0-127",
             "payload type twice|'v=0\nc=IN IP4 127.0.0.1\nm=video 5000 RTP/AVP 96 96\na=rtpmap:96 VP8/90000'|INVALID_SDP|twice",
