@@ -171,14 +171,17 @@ final class RequestBodies {
                 && value.longValue() <= 7 * 24 * 3600) {
             millis = now + value.longValue() * 1000;
         } else if (value.isTextual()) {
+            java.time.Instant instant;
             try {
-                millis = java.time.Instant.parse(value.asText()).toEpochMilli();
+                instant = java.time.Instant.parse(value.asText());
             } catch (java.time.format.DateTimeParseException e) {
                 throw ApiError.badRequest("'" + field + "' must be an ISO-8601 instant or seconds from now");
             }
-            if (millis > now + 7L * 24 * 3600 * 1000) {
+            // Compared as instants: toEpochMilli overflows for years like +999999999.
+            if (instant.isAfter(java.time.Instant.ofEpochMilli(now + 7L * 24 * 3600 * 1000))) {
                 throw ApiError.badRequest("'" + field + "' is more than a week ahead");
             }
+            millis = instant.isBefore(java.time.Instant.ofEpochMilli(now)) ? now : instant.toEpochMilli();
         } else {
             throw ApiError.badRequest("'" + field + "' must be an ISO-8601 instant or seconds from now (0 to 604800)");
         }

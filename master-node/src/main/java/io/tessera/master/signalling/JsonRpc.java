@@ -2,9 +2,12 @@ package io.tessera.master.signalling;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -19,11 +22,21 @@ public final class JsonRpc {
     public static final int INVALID_REQUEST = -32600;
     public static final int METHOD_NOT_FOUND = -32601;
     public static final int INVALID_PARAMS = -32602;
+    /** Largest exponent (scale) of a number in a message; far past any double, far below BigDecimal's int limit. */
+    static final int MAX_EXPONENT = 100_000;
 
-    static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder()
-                    .maxNestingDepth(32).maxStringLength(64 * 1024).maxNumberLength(32).build())
-            .build());
+    // Trailing data after the message's value is refused: a message is exactly one JSON value. Duplicate member
+    // names are refused too: parsers disagree on which one counts, so such a message has no single meaning.
+    static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder()
+                            .maxNestingDepth(32).maxStringLength(64 * 1024).maxNumberLength(32).build())
+                    .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                    .build())
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            // Fractions and exponents stay exact, so an id like 1e400 or 1.0000000000000000001 is echoed as sent
+            // (as a double it would come back as "Infinity" or 1.0).
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .build();
 
     /** A well-formed request; {@code id} is null for a notification. */
     public record Request(JsonNode id, String method, ObjectNode params) {
@@ -58,8 +71,18 @@ public final class JsonRpc {
             root = MAPPER.readTree(text);
         } catch (JsonProcessingException e) {
             throw new Invalid(NullNode.getInstance(), PARSE_ERROR, "parse error: message is not valid JSON");
+        } catch (NumberFormatException e) {
+            // An exponent no BigDecimal holds (1e2147483648): Jackson lets this one through unwrapped.
+            throw new Invalid(NullNode.getInstance(), PARSE_ERROR, "parse error: a number is out of range");
         }
-        if (root == null || !root.isObject()) {
+        if (root != null && !exponentsInRange(root)) {
+            throw new Invalid(NullNode.getInstance(), PARSE_ERROR, "parse error: a number's exponent is out of range");
+        }
+        if (root == null || root.isMissingNode()) {
+            // An empty or blank message holds no JSON value at all: that is a parse error, not a wrong value.
+            throw new Invalid(NullNode.getInstance(), PARSE_ERROR, "parse error: message is empty");
+        }
+        if (!root.isObject()) {
             throw new Invalid(NullNode.getInstance(), INVALID_REQUEST, "invalid request: expected a JSON object");
         }
         JsonNode id = root.get("id");
@@ -68,7 +91,7 @@ public final class JsonRpc {
         }
         JsonNode idOrNull = id == null ? NullNode.getInstance() : id;
         JsonNode version = root.get("jsonrpc");
-        if (version != null && !"2.0".equals(version.asText(null))) {
+        if (version != null && !(version.isTextual() && version.textValue().equals("2.0"))) {
             throw new Invalid(idOrNull, INVALID_REQUEST, "invalid request: 'jsonrpc' must be \"2.0\"");
         }
         JsonNode method = root.get("method");
@@ -81,6 +104,22 @@ public final class JsonRpc {
         }
         ObjectNode paramsObject = params instanceof ObjectNode o ? o : JsonNodeFactory.instance.objectNode();
         return new Request(id, method.asText(), paramsObject);
+    }
+
+    /**
+     * Whether every number's exponent stays within {@link #MAX_EXPONENT}: 10e2147483647 reads as a BigDecimal, but
+     * its normal form 1E+2147483648 does not, so an id like that would be echoed as a number nobody reads back.
+     */
+    private static boolean exponentsInRange(JsonNode node) {
+        if (node.isBigDecimal()) {
+            return Math.abs((long) node.decimalValue().scale()) <= MAX_EXPONENT;
+        }
+        for (JsonNode child : node) {
+            if (!exponentsInRange(child)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public static String result(JsonNode id, JsonNode result) {

@@ -54,4 +54,13 @@ class RequestBodiesTest {
         refused(() -> RequestBodies.newConnection(RequestBodies.object("{\"data\":{}}")));
         refused(() -> RequestBodies.newConnection(RequestBodies.object("{\"data\":\"" + "x".repeat(10_001) + "\"}")));
     }
+
+    @Test
+    void farAwayDeadlinesAreRefusedOrClampedNotOverflowed() {
+        assertEquals(400, refused(() -> RequestBodies.deadlineMillis(
+                RequestBodies.object("{\"d\":\"+999999999-01-01T00:00:00Z\"}"), "d", 0)).status());
+        long before = System.currentTimeMillis();
+        long past = RequestBodies.deadlineMillis(RequestBodies.object("{\"d\":\"-999999999-01-01T00:00:00Z\"}"), "d", 0);
+        assertTrue(past >= before, "a deadline in the past is now");
+    }
 }

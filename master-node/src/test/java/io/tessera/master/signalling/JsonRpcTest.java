@@ -32,12 +32,19 @@ class JsonRpcTest {
     void malformedMessagesGetTheJsonRpcCodes() {
         assertEquals(JsonRpc.PARSE_ERROR, code("{not json"));
         assertEquals(JsonRpc.PARSE_ERROR, code("{\"id\":1,\"method\":\"ping\""));
+        assertEquals(JsonRpc.PARSE_ERROR, code(""));
+        assertEquals(JsonRpc.PARSE_ERROR, code(" \n "));
+        assertEquals(JsonRpc.PARSE_ERROR, code("{\"id\":1,\"method\":\"ping\"} garbage"));
+        assertEquals(JsonRpc.PARSE_ERROR, code("{\"id\":1,\"method\":\"ping\"}{\"id\":2,\"method\":\"ping\"}"));
+        assertEquals(JsonRpc.PARSE_ERROR, code("{\"id\":1,\"method\":\"ping\",\"method\":\"leaveRoom\"}"));
+        assertEquals(JsonRpc.PARSE_ERROR, code("{\"id\":1,\"method\":\"ping\",\"params\":{\"a\":1,\"a\":2}}"));
         assertEquals(JsonRpc.INVALID_REQUEST, code("[1,2]"));
         assertEquals(JsonRpc.INVALID_REQUEST, code("42"));
         assertEquals(JsonRpc.INVALID_REQUEST, code("{\"id\":1}"));
         assertEquals(JsonRpc.INVALID_REQUEST, code("{\"id\":1,\"method\":5}"));
         assertEquals(JsonRpc.INVALID_REQUEST, code("{\"id\":{},\"method\":\"ping\"}"));
         assertEquals(JsonRpc.INVALID_REQUEST, code("{\"jsonrpc\":\"1.0\",\"id\":1,\"method\":\"ping\"}"));
+        assertEquals(JsonRpc.INVALID_REQUEST, code("{\"jsonrpc\":2.0,\"id\":1,\"method\":\"ping\"}"));
         assertEquals(JsonRpc.INVALID_PARAMS, code("{\"id\":1,\"method\":\"ping\",\"params\":[1]}"));
     }
 
@@ -45,6 +52,24 @@ class JsonRpcTest {
     void deepNestingAndHugeNumbersAreRefusedCheaply() {
         assertEquals(JsonRpc.PARSE_ERROR, code("{\"a\":" + "[".repeat(1000) + "]".repeat(1000) + "}"));
         assertEquals(JsonRpc.PARSE_ERROR, code("{\"id\":" + "9".repeat(5000) + ",\"method\":\"ping\"}"));
+    }
+
+    @Test
+    void numericIdsAreEchoedExactly() throws Exception {
+        for (String id : new String[]{"1e400", "-1E+400", "1e-100000", "1.50", "1.0000000000000000001", "0.1", "12345678901234567890"}) {
+            JsonRpc.Request r = JsonRpc.parse("{\"id\":" + id + ",\"method\":\"ping\"}");
+            JsonNode answer = JsonRpc.MAPPER.readTree(JsonRpc.result(r.id(), JsonRpc.MAPPER.createObjectNode()));
+            assertTrue(answer.get("id").isNumber(), id + " came back as " + answer.get("id"));
+            assertEquals(r.id(), JsonRpc.parse("{\"id\":" + answer.get("id") + ",\"method\":\"ping\"}").id(),
+                    id + ": the echoed id reads back");
+            assertEquals(0, new java.math.BigDecimal(id).compareTo(answer.get("id").decimalValue()), id + " came back as "
+                    + answer.get("id"));
+        }
+        // exponents past what any number type holds are refused, not turned into Infinity or 0
+        assertEquals(JsonRpc.PARSE_ERROR, code("{\"id\":1E2147483648,\"method\":\"ping\"}"));
+        assertEquals(JsonRpc.PARSE_ERROR, code("{\"id\":10e2147483647,\"method\":\"ping\"}"));
+        assertEquals(JsonRpc.PARSE_ERROR, code("{\"id\":1e100001,\"method\":\"ping\"}"));
+        assertEquals(JsonRpc.PARSE_ERROR, code("{\"id\":1,\"method\":\"ping\",\"params\":{\"x\":0e2147483648}}"));
     }
 
     @Test

@@ -3,7 +3,6 @@ package io.tessera.media.rtp;
 import io.tessera.media.engine.MediaException;
 import io.tessera.media.engine.MediaException.Kind;
 
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -12,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * The parts of a plain-RTP SDP offer (RFC 4566, profile {@code RTP/AVP}) that the engine needs: where the
@@ -24,6 +24,8 @@ record PlainRtpOffer(String media, InetAddress address, int rtpPort, int rtcpPor
     static final int MAX_CHARS = 16 * 1024;
     static final int MAX_LINES = 256;
     static final int MAX_FORMATS = 32;
+    /** RFC 4566 token characters (encoding names, their parameters). */
+    private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+\\-.0-9A-Z^_`a-z{|}~]+");
 
     /** One offered payload format: {@code a=rtpmap} plus its optional {@code a=fmtp} parameters. */
     record Format(int payloadType, String encoding, int clockRate, String encodingParameters, String fmtp) {
@@ -89,6 +91,11 @@ record PlainRtpOffer(String media, InetAddress address, int rtpPort, int rtcpPor
             String line = raw.strip();
             if (line.isEmpty()) {
                 continue;
+            }
+            if (line.chars().anyMatch(Character::isISOControl)) {
+                // A lone CR, NUL, ESC... inside a line: the encoding, fmtp and ssrc values are copied into other
+                // participants' answers, where a CR would start a line of the publisher's choosing.
+                throw invalid("SDP line '" + shorten(line) + "' holds a control character");
             }
             if (line.length() < 2 || line.charAt(1) != '=') {
                 throw invalid("malformed SDP line '" + shorten(line) + "': expected <type>=<value>");
@@ -160,7 +167,12 @@ record PlainRtpOffer(String media, InetAddress address, int rtpPort, int rtcpPor
             throw invalid("more than " + MAX_FORMATS + " formats in the m= line");
         }
         for (int i = 3; i < m.length; i++) {
-            payloadTypes.add(payloadType(m[i]));
+            int pt = payloadType(m[i]);
+            if (payloadTypes.contains(pt)) {
+                // one format per payload type: the forwarder maps a packet's payload type to exactly one format
+                throw invalid("payload type " + pt + " appears twice in the m= line");
+            }
+            payloadTypes.add(pt);
         }
         List<Format> formats = new ArrayList<>();
         for (int pt : payloadTypes) {
@@ -171,7 +183,14 @@ record PlainRtpOffer(String media, InetAddress address, int rtpPort, int rtcpPor
                 if (map.length < 2) {
                     throw invalid("malformed a=rtpmap for payload type " + pt + ": expected <encoding>/<clock rate>");
                 }
-                formats.add(new Format(pt, map[0], clockRate(map[1], pt), map.length > 2 ? map[2] : null, fmtps.get(pt)));
+                String encoding = map[0];
+                String parameters = map.length > 2 ? map[2] : null;
+                // Both go verbatim into the a=rtpmap line of subscribers' answers: RFC 4566 tokens only.
+                if (!TOKEN.matcher(encoding).matches() || (parameters != null && !TOKEN.matcher(parameters).matches())) {
+                    throw invalid("malformed a=rtpmap for payload type " + pt + ": encoding '" + shorten(String.join("/", map))
+                            + "' is not <name>/<clock rate>[/<parameters>] of token characters");
+                }
+                formats.add(new Format(pt, encoding, clockRate(map[1], pt), parameters, fmtps.get(pt)));
             }
         }
         String connection = mediaConnection != null ? mediaConnection : sessionConnection;
@@ -179,6 +198,12 @@ record PlainRtpOffer(String media, InetAddress address, int rtpPort, int rtcpPor
             throw invalid("sdpOffer has no c= line");
         }
         InetAddress address = address(connection);
+        if (rtcpPort == null && rtpPort == 65535) {
+            throw invalid("m= port 65535 leaves no port for RTCP (rtp+1); name one with a=rtcp:<port>");
+        }
+        if (rtcpPort != null && rtcpPort == 0) {
+            throw invalid("a=rtcp port 0 is not a port");
+        }
         return new PlainRtpOffer(media, address, rtpPort, rtcpPort != null ? rtcpPort : rtpPort + 1, List.copyOf(formats),
                 direction, List.copyOf(ssrcs));
     }
@@ -206,15 +231,27 @@ record PlainRtpOffer(String media, InetAddress address, int rtpPort, int rtcpPor
             // Never resolve names here: a DNS lookup would stall the session actor.
             throw invalid("c= address '" + shorten(host) + "' must be an IPv4 literal");
         }
-        try {
-            InetAddress address = InetAddress.getByName(host);
-            if (!(address instanceof Inet4Address) || address.isAnyLocalAddress() || address.isMulticastAddress()) {
-                throw invalid("c= address '" + host + "' must be a unicast IPv4 address");
+        // The octets are read here, not by InetAddress.getByName, which sends a literal it cannot read
+        // (300.1.1.1) to the system resolver as a host name.
+        String[] parts = host.split("\\.");
+        byte[] octets = new byte[4];
+        for (int i = 0; i < 4; i++) {
+            int octet = Integer.parseInt(parts[i]);
+            if (octet > 255) {
+                throw invalid("c= address '" + host + "' is not a valid IPv4 address");
             }
-            return address;
-        } catch (UnknownHostException e) {
-            throw invalid("c= address '" + shorten(host) + "' is not a valid IPv4 address");
+            octets[i] = (byte) octet;
         }
+        InetAddress address;
+        try {
+            address = InetAddress.getByAddress(octets);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("four octets are always an address", e);
+        }
+        if (address.isAnyLocalAddress() || address.isMulticastAddress()) {
+            throw invalid("c= address '" + host + "' must be a unicast IPv4 address");
+        }
+        return address;
     }
 
     /** Formats with a static payload type (RFC 3551) may omit a=rtpmap. */
@@ -255,7 +292,8 @@ record PlainRtpOffer(String media, InetAddress address, int rtpPort, int rtcpPor
 
     private static int number(String text, String what) throws MediaException {
         String t = text.trim();
-        if (t.isEmpty() || t.length() > 9 || !t.chars().allMatch(Character::isDigit)) {
+        // ASCII digits only: Character.isDigit and Integer.parseInt also take other scripts' digits (U+0661...).
+        if (t.isEmpty() || t.length() > 9 || !t.chars().allMatch(c -> c >= '0' && c <= '9')) {
             throw invalid(what + " '" + shorten(t) + "' is not a number");
         }
         return Integer.parseInt(t);
@@ -266,7 +304,7 @@ record PlainRtpOffer(String media, InetAddress address, int rtpPort, int rtcpPor
     }
 
     private static String shorten(String s) {
-        String printable = s.replaceAll("\\p{Cntrl}", "?");
+        String printable = s.replaceAll("\\p{Cc}", "?"); // C0 and C1 controls (\p{Cntrl} is only C0 and DEL)
         return printable.length() <= 60 ? printable : printable.substring(0, 57) + "...";
     }
 }

@@ -68,14 +68,21 @@ class PlainRtpOfferTest {
             "no media|'v=0\nc=IN IP4 127.0.0.1'|INVALID_SDP|no m= line",
             "no connection|'v=0\nm=video 5000 RTP/AVP 96\na=rtpmap:96 VP8/90000'|INVALID_SDP|no c= line",
             "port not a number|'v=0\nc=IN IP4 127.0.0.1\nm=video 5x RTP/AVP 96'|INVALID_SDP|not a number",
+            "arabic-indic digits|'v=0\nc=IN IP4 127.0.0.1\nm=video \u0665\u0660\u0660\u0660 RTP/AVP 0'|INVALID_SDP|not a number",
+            "fullwidth digits|'v=0\nc=IN IP4 127.0.0.1\nm=video 5000 RTP/AVP \uff10'|INVALID_SDP|not a number",
             "port out of range|'v=0\nc=IN IP4 127.0.0.1\nm=video 70000 RTP/AVP 96'|INVALID_SDP|out of range",
+            "no rtcp port left|'v=0\nc=IN IP4 127.0.0.1\nm=video 65535 RTP/AVP 0'|INVALID_SDP|no port for RTCP",
+            "rtcp port zero|'v=0\nc=IN IP4 127.0.0.1\nm=video 5000 RTP/AVP 0\na=rtcp:0'|INVALID_SDP|a=rtcp port 0",
             "port zero|'v=0\nc=IN IP4 127.0.0.1\nm=video 0 RTP/AVP 96'|INVALID_SDP|port 0",
             "hostname|'v=0\nc=IN IP4 example.com\nm=video 5000 RTP/AVP 0'|INVALID_SDP|IPv4 literal",
             "bad octets|'v=0\nc=IN IP4 300.1.1.1\nm=video 5000 RTP/AVP 0'|INVALID_SDP|not a valid IPv4",
             "wildcard|'v=0\nc=IN IP4 0.0.0.0\nm=video 5000 RTP/AVP 0'|INVALID_SDP|unicast",
             "missing rtpmap|'v=0\nc=IN IP4 127.0.0.1\nm=video 5000 RTP/AVP 96'|INVALID_SDP|no a=rtpmap",
+            "empty encoding|'v=0\nc=IN IP4 127.0.0.1\nm=video 5000 RTP/AVP 96\na=rtpmap:96 /90000'|INVALID_SDP|token",
+            "space in encoding|'v=0\nc=IN IP4 127.0.0.1\nm=video 5000 RTP/AVP 96\na=rtpmap:96 VP5 5/90000'|INVALID_SDP|token",
             "bad clock|'v=0\nc=IN IP4 127.0.0.1\nm=video 5000 RTP/AVP 96\na=rtpmap:96 VP8/abc'|INVALID_SDP|clock rate",
             "pt out of range|'v=0\nc=IN IP4 127.0.0.1\nm=video 5000 RTP/AVP 200'|INVALID_SDP|out of range 0-127",
+            "payload type twice|'v=0\nc=IN IP4 127.0.0.1\nm=video 5000 RTP/AVP 96 96\na=rtpmap:96 VP8/90000'|INVALID_SDP|twice",
             "webrtc profile|'v=0\nc=IN IP4 127.0.0.1\nm=video 9 UDP/TLS/RTP/SAVPF 96'|UNSUPPORTED|RTP/AVP",
             "ipv6|'v=0\nc=IN IP6 ::1\nm=video 5000 RTP/AVP 0'|UNSUPPORTED|IP4",
             "application|'v=0\nc=IN IP4 127.0.0.1\nm=application 5000 RTP/AVP 0'|UNSUPPORTED|video or audio",
@@ -93,6 +100,18 @@ class PlainRtpOfferTest {
         assertEquals(Kind.INVALID_SDP, assertThrows(MediaException.class, () -> PlainRtpOffer.parse(huge)).kind());
         String long1 = "v=0\ns=" + "x".repeat(PlainRtpOffer.MAX_CHARS);
         assertEquals(Kind.INVALID_SDP, assertThrows(MediaException.class, () -> PlainRtpOffer.parse(long1)).kind());
+    }
+
+    @Test
+    void controlCharactersInsideALineAreRefused() {
+        // a lone CR in the encoding name would end the a=rtpmap line in subscribers' answers
+        for (String c : new String[]{"\r", "\u0000", "\u001b", "\u0085", "\t"}) {
+            String sdp = "v=0\nc=IN IP4 127.0.0.1\nm=video 5000 RTP/AVP 96\na=rtpmap:96 VP8" + c + "/90000\n";
+            MediaException e = assertThrows(MediaException.class, () -> PlainRtpOffer.parse(sdp));
+            assertEquals(Kind.INVALID_SDP, e.kind());
+            assertTrue(e.getMessage().contains("control character"), e.getMessage());
+            assertTrue(e.getMessage().chars().noneMatch(Character::isISOControl), e.getMessage());
+        }
     }
 
     @Test
