@@ -489,7 +489,7 @@ public final class ClusterProcesses implements AutoCloseable {
             List<String> leaks = logLeaks();
             if (!leaks.isEmpty()) {
                 throw new AssertionError("secrets or tokens in the node logs of " + testName + " (never log them; see "
-                        + "docs/OPERATIONS.md "Logs"):\n" + String.join("\n", leaks));
+                        + "docs/OPERATIONS.md, Logs):\n" + String.join("\n", leaks));
             }
         }
     }

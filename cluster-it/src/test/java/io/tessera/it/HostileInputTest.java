@@ -206,8 +206,12 @@ class HostileInputTest {
         cases.put("{\"jsonrpc\":\"2.0\",\"id\":14,\"method\":\"connect\",\"params\":{\"sessionId\":\"a\\u0000\","
                 + "\"connectionId\":\"con_x\",\"resumeSecret\":\"s\",\"lastSeq\":1}}", -32602);
         cases.put("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"connect\",\"params\":{\"sessionId\":\"x\","
-                + "\"connectionId\":\"con_x\",\"resumeSecret\":\"s\",\"lastSeq\":" + "9".repeat(400) + "}}", -32602);
-        cases.put("{\"jsonrpc\":\"2.0\",\"id\":1e99999,\"method\":\"ping\"}", -32600);
+                + "\"connectionId\":\"con_x\",\"resumeSecret\":\"s\",\"lastSeq\":" + "9".repeat(400) + "}}", -32700);
+        cases.put("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"connect\",\"params\":{\"sessionId\":\"x\","
+                + "\"connectionId\":\"con_x\",\"resumeSecret\":\"s\",\"lastSeq\":1e30}}", -32602);
+        cases.put("{\"jsonrpc\":\"2.0\",\"id\":1e999999,\"method\":\"ping\"}", -32700);
+        cases.put("{\"jsonrpc\":\"2.0\",\"id\":15,\"method\":\"ping\"} {\"id\":16}", -32700);
+        cases.put("{\"jsonrpc\":\"2.0\",\"id\":17,\"method\":\"ping\",\"method\":\"leaveRoom\"}", -32700);
         cases.put("{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"noSuchMethod\",\"params\":{}}", -32601);
         cases.put("{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"sendMessage\",\"params\":{\"message\":\"{}\"}}", 102);
         cases.put("{\"jsonrpc\":\"2.0\",\"id\":10,\"method\":\"" + "m".repeat(5_000) + "\"}", -32601);

@@ -3,6 +3,8 @@ package io.tessera.master.rest;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -20,10 +22,13 @@ import java.util.Set;
  * the wrong type or with values out of their set are refused with a 400 that names the field.
  */
 final class RequestBodies {
+    /** As strict as the JSON-RPC reader: one JSON value, no member name twice. */
     private static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder()
                     .maxNestingDepth(32).maxStringLength(256 * 1024).maxNumberLength(32).build())
-            .build());
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build())
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     static final Set<String> ROLES = Set.of("SUBSCRIBER", "PUBLISHER", "MODERATOR");
     static final Set<String> MEDIA_MODES = Set.of("ROUTED", "RELAYED");

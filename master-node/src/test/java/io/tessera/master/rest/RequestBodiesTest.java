@@ -29,6 +29,8 @@ class RequestBodiesTest {
     @Test
     void sessionFieldsAreValidated() {
         assertEquals(400, refused(() -> RequestBodies.object("{oops")).status());
+        assertEquals(400, refused(() -> RequestBodies.object("{} {}")).status(), "data after the object");
+        assertEquals(400, refused(() -> RequestBodies.object("{\"a\":1,\"a\":2}")).status(), "a member twice");
         assertEquals(400, refused(() -> RequestBodies.object("[1]")).status());
         assertTrue(refused(() -> RequestBodies.newSession(RequestBodies.object("{\"customSessionId\":5}")))
                 .getMessage().contains("customSessionId"));
