@@ -178,6 +178,9 @@ class ScaleInHandlerClusterTest {
         for (Session s : sessions) {
             assertBothStillIn(rest, s);
             s.participants().forEach(ScaleInHandlerClusterTest::assertNoneLeft);
+            // Told to move by the leaving master itself, not left to find out from a dead socket.
+            ServerEvent told = s.subscriber().awaitEvent("masterLeaving", e -> true, "the leaving master's notice");
+            assertEquals("shutdown", told.param("reason"), told.toString());
         }
         cluster.assertAllAlive(Set.of(cluster.mediaNodes().get(0).id(), leaving.id()));
     }

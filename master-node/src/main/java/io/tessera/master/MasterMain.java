@@ -116,6 +116,13 @@ public final class MasterMain {
                 new ClientConnection.Settings(askTimeout, ws.getInt("max-metadata-length"), ws.getInt("max-message-bytes"),
                         ws.getDuration("client-silence-timeout"), ws.getInt("messages-per-second")), relay,
                 new SignallingMeters(metrics.registry()));
+        // Before the HTTP port unbinds: clients move now (and resume elsewhere) instead of when the process is gone.
+        CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "tell-clients-to-move",
+                () -> {
+                    int told = signalling.tellClientsToMove();
+                    log.info("shutting down: told {} WebSocket client(s) to resume through another master", told);
+                    return CompletableFuture.completedFuture(Done.getInstance());
+                });
         RestApi rest = new RestApi(sessions, new ClusterView(system, settings.nodeId, mediaNodes, routing,
                 master.getInt("ha.failures-to-tolerate"), signalling::openConnections), settings.secret(), failover, webhooks);
 

@@ -67,6 +67,15 @@ public final class ClientConnection {
     /** The socket is gone. */
     public enum SocketClosed { INSTANCE }
 
+    /** How long a socket being closed by the master may take to close before its actor stops anyway. */
+    private static final Duration SOCKET_CLOSE_GRACE = Duration.ofSeconds(2);
+
+    /** This master is shutting down: tell the client to resume elsewhere, then close its socket. */
+    public enum MasterLeaving { INSTANCE }
+
+    /** The socket this actor closed has not closed within {@link #SOCKET_CLOSE_GRACE}. */
+    private enum CloseGraceOver { INSTANCE }
+
     /** Sent to the outbound side to complete it. */
     public static final String CLOSE = "\u0000close";
 
@@ -200,6 +209,17 @@ public final class ClientConnection {
                     return Behaviors.same();
                 })
                 .onMessage(SocketClosed.class, m -> Behaviors.stopped())
+                .onMessageEquals(MasterLeaving.INSTANCE, () -> {
+                    out.tell(JsonRpc.notification("masterLeaving", JsonRpc.MAPPER.createObjectNode()
+                            .put("reason", "shutdown")
+                            .put("message", "this master is shutting down: reconnect through another master and resume")));
+                    // Not stopped here: the socket's inbound side watches this actor and would cut the notification
+                    // off. Completing the outbound side sends it, then closes the socket, which stops this actor.
+                    out.tell(CLOSE);
+                    timers.startSingleTimer(CloseGraceOver.INSTANCE, SOCKET_CLOSE_GRACE);
+                    return Behaviors.same();
+                })
+                .onMessageEquals(CloseGraceOver.INSTANCE, Behaviors::stopped)
                 .onMessage(ParticipantEvent.class, this::onEvent)
                 .onMessage(JoinCompleted.class, this::onJoinCompleted)
                 .onMessage(CallCompleted.class, this::onCallCompleted)

@@ -25,11 +25,15 @@ import org.apache.pekko.stream.typed.javadsl.ActorSink;
 import org.apache.pekko.stream.typed.javadsl.ActorSource;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The WebSocket endpoint {@code /openvidu}: one {@link ClientConnection} actor per socket. Everything is
@@ -52,6 +56,8 @@ public final class SignallingRoute extends AllDirectives {
     private final ActorRef<RelocationRelay.Message> relay;
     private final Materializer materializer;
     private final AtomicInteger open = new AtomicInteger();
+    /** The live connection actors, to tell them when this master leaves. */
+    private final Set<ActorRef<Object>> connections = ConcurrentHashMap.newKeySet();
     private final AtomicLong sequence = new AtomicLong();
     private final SignallingMeters meters;
 
@@ -70,6 +76,17 @@ public final class SignallingRoute extends AllDirectives {
 
     public int openConnections() {
         return open.get();
+    }
+
+    /**
+     * This master is shutting down (scale-in, upgrade): every client is told so with a {@code masterLeaving}
+     * notification and its socket is closed, so that it resumes through another master now rather than when this
+     * one's process is gone. Their participants are detached for the grace window meanwhile; media keeps flowing.
+     */
+    public int tellClientsToMove() {
+        List<ActorRef<Object>> now = List.copyOf(connections);
+        now.forEach(c -> c.tell(ClientConnection.MasterLeaving.INSTANCE));
+        return now.size();
     }
 
     public Route route() {
@@ -99,10 +116,18 @@ public final class SignallingRoute extends AllDirectives {
                         limits.outboundBuffer(), OverflowStrategy.fail())
                 .preMaterialize(materializer);
         outbox[0] = new Outbox(outbound.first(), limits.outboundBufferBytes());
+        AtomicReference<ActorRef<Object>> self = new AtomicReference<>();
         ActorRef<Object> connection = system.systemActorOf(
-                ClientConnection.create(sessions, outbox[0], connectionSettings, relay, meters,
-                        open::decrementAndGet),
+                ClientConnection.create(sessions, outbox[0], connectionSettings, relay, meters, () -> {
+                    open.decrementAndGet();
+                    ActorRef<Object> me = self.get(); // set right after the spawn; nothing stops a connection sooner
+                    if (me != null) {
+                        connections.remove(me);
+                    }
+                }),
                 "client-" + sequence.incrementAndGet(), Props.empty());
+        self.set(connection);
+        connections.add(connection);
         Sink<Message, NotUsed> inbound = Flow.<Message>create()
                 .mapAsync(1, this::read)
                 // A hard ceiling well above the per-connection rate (whose excess ClientConnection answers with 429):
