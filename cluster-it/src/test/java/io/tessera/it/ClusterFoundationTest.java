@@ -4,13 +4,10 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tessera.client.JoinResult;
-import io.tessera.client.JsonRpcException;
 import io.tessera.client.RemoteParticipant;
 import io.tessera.client.ServerEvent;
 import io.tessera.client.SignallingClient;
@@ -24,7 +21,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -325,14 +321,7 @@ class ClusterFoundationTest {
     }
 
     private static int rpcErrorCode(CompletableFuture<?> f) throws Exception {
-        try {
-            Object result = f.get(Participant.WAIT.toSeconds(), TimeUnit.SECONDS);
-            throw new AssertionError("expected a JSON-RPC error, got a result: " + result);
-        } catch (ExecutionException e) {
-            JsonRpcException rpc = assertInstanceOf(JsonRpcException.class, e.getCause(), "failure: " + e.getCause());
-            assertNotNull(rpc.errorMessage());
-            return rpc.code();
-        }
+        return Participant.rpcError(f).code();
     }
 
     // ------------------------------------------------------------------ 6

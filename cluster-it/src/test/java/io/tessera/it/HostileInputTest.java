@@ -493,15 +493,9 @@ class HostileInputTest {
     }
 
     private static int rpcErrorCode(CompletableFuture<?> f) throws Exception {
-        try {
-            Object result = f.get(WAIT.toSeconds(), TimeUnit.SECONDS);
-            throw new AssertionError("expected a JSON-RPC error, got a result: " + result);
-        } catch (ExecutionException e) {
-            JsonRpcException rpc = assertInstanceOf(JsonRpcException.class, e.getCause(), "failure: " + e.getCause());
-            assertNotNull(rpc.errorMessage());
-            assertNoStackTrace(rpc.errorMessage());
-            return rpc.code();
-        }
+        JsonRpcException rpc = Participant.rpcError(f);
+        assertNoStackTrace(rpc.errorMessage());
+        return rpc.code();
     }
 
     private static void assertJsonError(int status, Rest.Response r, String what) {

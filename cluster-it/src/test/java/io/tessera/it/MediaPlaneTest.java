@@ -3,7 +3,6 @@ package io.tessera.it;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -25,7 +24,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -109,15 +107,6 @@ class MediaPlaneTest {
         return future.get(Participant.WAIT.toSeconds(), TimeUnit.SECONDS);
     }
 
-    /** The JSON-RPC error a request ends with. */
-    private static JsonRpcException rpcError(CompletableFuture<?> future) throws Exception {
-        try {
-            Object result = future.get(Participant.WAIT.toSeconds(), TimeUnit.SECONDS);
-            throw new AssertionError("expected a JSON-RPC error, got " + result);
-        } catch (ExecutionException e) {
-            return assertInstanceOf(JsonRpcException.class, e.getCause());
-        }
-    }
 
     private static JsonNode mediaLoad() {
         Rest.Response r = cluster.rest(a).get("/openvidu/api/cluster");
@@ -225,20 +214,20 @@ class MediaPlaneTest {
     void badMediaRequestsGetClearErrorsAndLeakNothing() throws Exception {
         try (Pair p = pair("media-bad")) {
             var pub = p.publisher().client;
-            JsonRpcException malformed = rpcError(pub.publishVideo(PublishOptions.camera("v=0\r\nthis is not sdp")));
+            JsonRpcException malformed = Participant.rpcError(pub.publishVideo(PublishOptions.camera("v=0\r\nthis is not sdp")));
             assertEquals(400, malformed.code(), malformed.getMessage());
             assertTrue(malformed.getMessage().contains("malformed SDP line"), malformed.getMessage());
 
             String webrtc = "v=0\r\nc=IN IP4 127.0.0.1\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=rtpmap:96 VP8/90000\r\n";
-            JsonRpcException unsupported = rpcError(pub.publishVideo(PublishOptions.camera(webrtc)));
+            JsonRpcException unsupported = Participant.rpcError(pub.publishVideo(PublishOptions.camera(webrtc)));
             assertEquals(415, unsupported.code(), unsupported.getMessage());
             assertTrue(unsupported.getMessage().contains("RTP/AVP"), unsupported.getMessage());
 
-            JsonRpcException unknown = rpcError(p.subscriber().client.receiveVideoFrom("str_CAM_Nope_con_x",
+            JsonRpcException unknown = Participant.rpcError(p.subscriber().client.receiveVideoFrom("str_CAM_Nope_con_x",
                     Ffmpeg.subscriberOffer(CLIENT_HOST, 30000)));
             assertEquals(404, unknown.code(), unknown.getMessage());
 
-            JsonRpcException huge = rpcError(pub.publishVideo(PublishOptions.camera("v=0\r\n" + "a=x\r\n".repeat(5000))));
+            JsonRpcException huge = Participant.rpcError(pub.publishVideo(PublishOptions.camera("v=0\r\n" + "a=x\r\n".repeat(5000))));
             assertEquals(-32602, huge.code(), huge.getMessage());
 
             get(pub.leaveRoom());
@@ -267,7 +256,7 @@ class MediaPlaneTest {
             }
             Participant last = participants.get(pairs);
             String offer = Ffmpeg.publisherOffer(CLIENT_HOST, 30000 + 2 * pairs);
-            JsonRpcException full = rpcError(last.client.publishVideo(PublishOptions.camera(offer)));
+            JsonRpcException full = Participant.rpcError(last.client.publishVideo(PublishOptions.camera(offer)));
             assertEquals(503, full.code(), full.getMessage());
             assertTrue(full.getMessage().contains("no free RTP port pair"), full.getMessage());
 

@@ -1,8 +1,11 @@
 package io.tessera.it;
 
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import io.tessera.client.JoinResult;
+import io.tessera.client.JsonRpcException;
 import io.tessera.client.ServerEvent;
 import io.tessera.client.SignallingClient;
 import io.tessera.client.TesseraToken;
@@ -10,6 +13,8 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.LongStream;
@@ -34,6 +39,18 @@ final class Participant implements AutoCloseable {
 
     static Participant connect(String name, URI webSocketUri) throws Exception {
         return new Participant(name, SignallingClient.builder(webSocketUri).connect());
+    }
+
+    /** The JSON-RPC error a request ends with (a result, or another failure, fails the test). */
+    static JsonRpcException rpcError(CompletableFuture<?> request) throws Exception {
+        try {
+            Object result = request.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            throw new AssertionError("expected a JSON-RPC error, got a result: " + result);
+        } catch (ExecutionException e) {
+            JsonRpcException rpc = assertInstanceOf(JsonRpcException.class, e.getCause(), "failure: " + e.getCause());
+            assertNotNull(rpc.errorMessage(), "an error message");
+            return rpc;
+        }
     }
 
     /** Joins with a token that may point at another master: the socket decides where we are. */
