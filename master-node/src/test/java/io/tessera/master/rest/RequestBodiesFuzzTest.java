@@ -1,7 +1,7 @@
 package io.tessera.master.rest;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.tessera.master.fuzz.Bounded;
+import io.tessera.common.fuzz.Bounded;
 import io.tessera.master.session.ApiError;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;

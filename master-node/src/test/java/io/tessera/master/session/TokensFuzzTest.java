@@ -1,6 +1,6 @@
 package io.tessera.master.session;
 
-import io.tessera.master.fuzz.Bounded;
+import io.tessera.common.fuzz.Bounded;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;

@@ -11,7 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.tessera.master.fuzz.Bounded;
+import io.tessera.common.fuzz.Bounded;
 import io.tessera.master.signalling.JsonRpc.Invalid;
 import io.tessera.master.signalling.JsonRpc.Request;
 import net.jqwik.api.Arbitraries;

@@ -2,7 +2,7 @@ package io.tessera.media.rtp;
 
 import io.tessera.media.engine.MediaException;
 import io.tessera.media.engine.MediaException.Kind;
-import io.tessera.media.fuzz.Bounded;
+import io.tessera.common.fuzz.Bounded;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Builders;

@@ -1,4 +1,4 @@
-package io.tessera.media.fuzz;
+package io.tessera.common.fuzz;
 
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
