@@ -63,7 +63,7 @@ final class RequestBodies {
             custom = null;
         }
         if (custom != null && !Ids.isValidId(custom)) {
-            throw ApiError.badRequest("'customSessionId' must be 1-128 characters of letters, digits, '-' and '_'");
+            throw ApiError.badRequest("'customSessionId' must be " + Ids.VALID_ID_RULE);
         }
         String mediaNodeId = null;
         JsonNode mediaNode = body.get("mediaNode");

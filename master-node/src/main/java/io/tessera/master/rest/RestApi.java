@@ -259,7 +259,7 @@ public final class RestApi extends AllDirectives {
 
     private Route validId(String id, String kind, Supplier<Route> inner) {
         if (!Ids.isValidId(id)) {
-            return complete(error(400, "invalid " + kind + " id: use 1-128 letters, digits, '-' or '_'", null));
+            return complete(error(400, "invalid " + kind + " id: use " + Ids.VALID_ID_RULE, null));
         }
         return inner.get();
     }

@@ -9,6 +9,8 @@ public final class Ids {
     private static final char[] ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
     /** As OpenVidu: letters, digits, '-' and '_'; bounded so ids stay cheap to store and log. */
     private static final Pattern VALID_ID = Pattern.compile("[A-Za-z0-9_-]{1,128}");
+    /** {@link #VALID_ID} in words, for the errors that refuse an id. */
+    public static final String VALID_ID_RULE = "1-128 letters, digits, '-' or '_'";
 
     private Ids() {
     }

@@ -329,7 +329,7 @@ public final class ClientConnection {
     /** Ids are checked before use, so that no error message or log line echoes arbitrary client text. */
     private static void requireValidId(Request request, String field, String value) throws Invalid {
         if (!Ids.isValidId(value)) {
-            throw JsonRpc.invalidParams(request, "'" + field + "' is not a valid id: use 1-128 letters, digits, '-' or '_'");
+            throw JsonRpc.invalidParams(request, "'" + field + "' is not a valid id: use " + Ids.VALID_ID_RULE);
         }
     }
 
