@@ -54,6 +54,7 @@ class HostileInputTest {
     private static final int MAX_CONNECTIONS = 40;
     private static final int MESSAGES_PER_SECOND = 50;
     private static final int OUTBOUND_BUFFER_CHARS = 256 * 1024;
+    private static final int OUTBOUND_BUFFER_MESSAGES = 1024;
 
     private static ClusterProcesses cluster;
     private static ClusterProcesses.Node m1;
@@ -72,6 +73,7 @@ class HostileInputTest {
                 "TESSERA_MAX_CONNECTIONS", Integer.toString(MAX_CONNECTIONS),
                 "TESSERA_WS_MESSAGES_PER_SECOND", Integer.toString(MESSAGES_PER_SECOND),
                 "TESSERA_WS_OUTBOUND_BUFFER_BYTES", Integer.toString(OUTBOUND_BUFFER_CHARS),
+                "TESSERA_WS_OUTBOUND_BUFFER", Integer.toString(OUTBOUND_BUFFER_MESSAGES),
                 "TESSERA_RTP_PORT_MIN", "47000", "TESSERA_RTP_PORT_MAX", "47099"));
         cluster.awaitReady(STARTUP);
         m1 = cluster.masters().get(0);
@@ -458,6 +460,9 @@ class HostileInputTest {
             System.out.printf("slow consumer: cut off and gone from the session after %d signals of 9000 characters"
                     + " (%d ms)%n", sent - 1, floodMillis);
             assertEquals(406, status, "the stalled participant is gone after " + sent + " signals");
+            // The bound in characters cut it off, before the bound in messages could have (the kernel's socket
+            // buffers take a few hundred of these signals first).
+            assertTrue(sent - 1 < OUTBOUND_BUFFER_MESSAGES, "cut off by the character bound: " + (sent - 1) + " signals");
             ServerEvent left = neighbour.awaitEvent("participantLeft", e -> stalledId.equals(e.param("connectionId")),
                     "the stalled participant leaving");
             assertEquals("networkDisconnect", left.param("reason"), left.toString());
