@@ -114,6 +114,9 @@ public final class JanusProcess implements AutoCloseable {
             throw new IOException("the Janus binary " + settings.binary() + " is missing or not executable "
                     + "(install the 'janus' package or set TESSERA_JANUS_BINARY)");
         }
+        if (settings.iceEnforceList().isPresent()) {
+            IceEnforceCheck.requireMatch(settings.iceEnforceList().get());
+        }
         JanusProcess janus = new JanusProcess(settings, policy, listener);
         janus.stopLeftover();
         Runtime.getRuntime().addShutdownHook(janus.shutdownHook);

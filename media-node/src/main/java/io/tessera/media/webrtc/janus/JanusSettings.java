@@ -82,10 +82,23 @@ public record JanusSettings(Path binary, Path libraryDir, Path workDir, int wsPo
                 Duration.ofSeconds(20));
     }
 
-    /** Loopback only, for tests and a laptop: Janus gathers on {@code lo} and writes 127.0.0.1 in its SDP. */
-    public static JanusSettings loopback(Path workDir, int wsPort, int adminWsPort, int rtpPortMin, int rtpPortMax) {
+    /**
+     * Janus on this host with its API on the given loopback ports and no address restriction (it gathers on every
+     * interface that is up, as on a developer's machine).
+     */
+    public static JanusSettings local(Path workDir, int wsPort, int adminWsPort, int rtpPortMin, int rtpPortMax) {
         return new JanusSettings(DEFAULT_BINARY, DEFAULT_LIBRARY_DIR, workDir, wsPort, adminWsPort, rtpPortMin,
-                rtpPortMax, Optional.empty(), Optional.of("lo"), Optional.of("127.0.0.1"), Duration.ofSeconds(20));
+                rtpPortMax, Optional.empty(), Optional.empty(), Optional.empty(), Duration.ofSeconds(20));
+    }
+
+    /**
+     * These settings, gathering only on {@code address} (written as {@code ice_enforce_list}, and as the SDP's
+     * {@code interface}). Janus 1.1 never gathers on an interface flagged as loopback, so a loopback-only test puts
+     * its address (e.g. 127.0.0.2) on an interface of a network namespace of its own; see {@link IceEnforceCheck}.
+     */
+    public JanusSettings gatheringOnlyOn(String address) {
+        return new JanusSettings(binary, libraryDir, workDir, wsPort, adminWsPort, rtpPortMin, rtpPortMax,
+                publicAddress, Optional.of(address), Optional.of(address), startTimeout);
     }
 
     public JanusSettings withBinary(Path otherBinary) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -114,18 +115,21 @@ public final class VideoRoomHandle {
                 .thenApply(reply -> data(reply).path("exists").asBoolean(false));
     }
 
-    /** The ids of the room's participants that publish. */
-    public CompletableFuture<List<String>> publisherIds(String roomId) {
+    /** A participant of a room as the VideoRoom lists it; {@code publishing} once its PeerConnection is up. */
+    public record Participant(String id, boolean publishing) {
+    }
+
+    /** The room's participants (publishers, whether their media flows yet or not). */
+    public CompletableFuture<List<Participant>> participants(String roomId) {
         ObjectNode body = body("listparticipants");
         body.put("room", roomId);
         return client.message(handleId, body, null, JanusSocket.Reply.FIRST).thenApply(reply -> {
-            List<String> ids = new java.util.ArrayList<>();
+            List<Participant> participants = new ArrayList<>();
             for (JsonNode participant : data(reply).path("participants")) {
-                if (participant.path("publisher").asBoolean(false)) {
-                    ids.add(participant.path("id").asText());
-                }
+                participants.add(new Participant(participant.path("id").asText(),
+                        participant.path("publisher").asBoolean(false)));
             }
-            return ids;
+            return participants;
         });
     }
 
