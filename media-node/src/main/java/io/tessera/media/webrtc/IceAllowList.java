@@ -42,6 +42,12 @@ public final class IceAllowList {
         return parse("0.0.0.0/0,::/0");
     }
 
+    /** The list in {@code TESSERA_ICE_ALLOW}, or {@link #any()} when it is unset or blank. */
+    public static IceAllowList fromEnvironment(java.util.Map<String, String> env) {
+        String value = env.get(ENV);
+        return value == null || value.isBlank() ? any() : parse(value);
+    }
+
     /**
      * Parses {@code "127.0.0.0/8, ::1/128, 10.1.2.3"} (a bare address is a /32 or /128).
      *

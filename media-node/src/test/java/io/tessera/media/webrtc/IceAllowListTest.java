@@ -91,6 +91,14 @@ class IceAllowListTest {
     }
 
     @Test
+    void environmentDefaultsToAnyAddress() {
+        assertTrue(IceAllowList.fromEnvironment(java.util.Map.of()).allowsAddress("203.0.113.1"));
+        IceAllowList configured = IceAllowList.fromEnvironment(java.util.Map.of(IceAllowList.ENV, "127.0.0.0/8"));
+        assertTrue(configured.allowsAddress("127.0.0.2"));
+        assertFalse(configured.allowsAddress("203.0.113.1"));
+    }
+
+    @Test
     void candidateAddressField() {
         assertEquals("127.0.0.1", IceAllowList.candidateAddress(
                 "candidate:842163049 1 udp 1677729535 127.0.0.1 3478 typ srflx raddr 0.0.0.0 rport 0").orElseThrow());
