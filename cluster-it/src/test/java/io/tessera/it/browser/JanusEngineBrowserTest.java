@@ -105,6 +105,9 @@ class JanusEngineBrowserTest {
             if (janus != null) {
                 janus.close();
                 assertTrue(janus.pid().isEmpty(), "Janus stopped");
+                assertEquals(List.of(), ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
+                        .filter(handle -> handle.info().command().orElse("").endsWith("/janus"))
+                        .map(ProcessHandle::pid).toList(), "no janus process left");
             }
         }
     }
@@ -120,8 +123,11 @@ class JanusEngineBrowserTest {
         alice.open(pages.uri("engine-test.html"));
         String offer = alice.call("page.publish").asText();
         assertTrue(offer.contains("m=audio") && offer.contains("m=video"), "one PeerConnection, audio and video");
+        String filteredOffer = allow.filterSdp(offer);
+        assertTrue(filteredOffer.lines().filter(line -> line.startsWith("a=candidate:"))
+                .allMatch(allow::allowsCandidate), "no refused candidate left in the offer");
         VideoRoomHandle publisher = get(client.attachVideoRoom());
-        Jsep answer = get(publisher.publish(room, "alice", Jsep.offer(allow.filterSdp(offer))));
+        Jsep answer = get(publisher.publish(room, "alice", Jsep.offer(filteredOffer)));
         assertOnlyAddress(answer.sdp(), JANUS_ADDRESS);
         alice.call("page.acceptAnswer", answer.sdp());
         relayCandidates(alice, publisher);
@@ -148,6 +154,8 @@ class JanusEngineBrowserTest {
                 sent.audioPacketsSent(), later.videoFramesDecoded(), later.audioPacketsReceived(),
                 sent.localAddress(), sent.remoteAddress(), later.localAddress(), later.remoteAddress(),
                 refusedCandidates.get());
+        assertTrue(refusedCandidates.get() > 0, "the browsers offered candidates on the namespace's other "
+                + "addresses (198.51.100.2, fd00:99::2), and the allow-list refused them");
         assertTrue(sent.selectedPairOnLoopback(), "alice's pair: " + sent);
         assertTrue(later.selectedPairOnLoopback(), "bob's pair: " + later);
         assertEquals(JANUS_ADDRESS, sent.remoteAddress(), "alice sends to Janus's address");
