@@ -1,5 +1,6 @@
 package io.tessera.client;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -28,7 +29,7 @@ class SignallingClientTest {
     private MiniWebSocketServer server;
     private SignallingClient client;
     private final List<ServerEvent> heard = new CopyOnWriteArrayList<>();
-    private final CompletableFuture<SignallingClient.CloseInfo> closedInfo = new CompletableFuture<>();
+    private final CompletableFuture<SignallingListener.CloseInfo> closedInfo = new CompletableFuture<>();
 
     @BeforeEach
     void start() throws Exception {
@@ -43,7 +44,7 @@ class SignallingClientTest {
         server.close();
     }
 
-    private SignallingClient connect(SignallingClient.Builder b) throws Exception {
+    private SignallingClient connect(SignallingClientBuilder b) throws Exception {
         client = b.onEvent(heard::add).onClose(closedInfo::complete).connect();
         server.awaitConnected();
         return client;
@@ -150,7 +151,8 @@ class SignallingClientTest {
         assertEquals(1, ev.seq());
         assertEquals("{\"name\":\"Zoë ✓ 名前\"}", ev.param("metadata"));
         assertEquals(1, client.lastSeq());
-        assertEquals(List.of(ev), heard);
+        // The listener runs on the socket's thread after the event is queued: it may not have run yet.
+        await().atMost(WAIT).untilAsserted(() -> assertEquals(List.of(ev), heard));
     }
 
     @Test
@@ -177,7 +179,7 @@ class SignallingClientTest {
         CompletableFuture<JsonNode> ping = client.ping();
         nextRequest();
         server.sendClose(1001, "going away");
-        SignallingClient.CloseInfo info = get(closedInfo);
+        SignallingListener.CloseInfo info = get(closedInfo);
         assertEquals(1001, info.statusCode());
         assertEquals("going away", info.reason());
         assertInstanceOf(IOException.class, failureOf(ping));
@@ -220,7 +222,7 @@ class SignallingClientTest {
     void onCloseSetAfterTheEndIsCalledAtOnce() throws Exception {
         connect();
         client.close();
-        CompletableFuture<SignallingClient.CloseInfo> late = new CompletableFuture<>();
+        CompletableFuture<SignallingListener.CloseInfo> late = new CompletableFuture<>();
         client.onClose(late::complete);
         assertTrue(late.isDone());
     }
