@@ -1,27 +1,18 @@
 package io.tessera.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tessera.client.SignallingListener.CloseInfo;
-import io.tessera.client.SignallingListener.Disconnected;
-import io.tessera.client.SignallingListener.Reconnected;
-import io.tessera.client.SignallingListener.Reconnecting;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A signalling connection to Tessera masters, speaking OpenVidu 2 JSON-RPC over WebSocket.
@@ -36,8 +27,9 @@ import org.slf4j.LoggerFactory;
  * master and resumes with {@code connect}; the same object keeps working and the application sees every event exactly
  * once, in order. See the module README for the details.
  *
- * <p>This class holds the connection's state ({@link ConnectionState} and the socket in use) and the requests; the
- * resume runs in {@link Resumption}, the pings in {@link Keepalive}, event delivery in {@link EventDelivery}.
+ * <p>This class is the API; the socket in use and the {@link ConnectionState} are kept by a
+ * {@link SignallingConnection}, which resumes through a {@link Resumption} and pings through a {@link Keepalive};
+ * requests wait in {@link PendingRequests}, events go out through {@link EventDelivery}.
  *
  * <pre>{@code
  * TesseraToken token = TesseraToken.parse(tokenString);
@@ -53,29 +45,18 @@ import org.slf4j.LoggerFactory;
  */
 public final class SignallingClient implements AutoCloseable {
 
-    private static final Logger log = LoggerFactory.getLogger(SignallingClient.class);
-
     private final ClientOptions options;
     private final Callbacks callbacks;
     private final PendingRequests requests;
     private final EventDelivery delivery;
-    private final SocketLink.Owner linkOwner = new LinkOwner();
-    private final AtomicLong resumes = new AtomicLong();
-    private final CompletableFuture<CloseInfo> closed = new CompletableFuture<>();
-    private final Object stateLock = new Object();
-    private volatile ConnectionState state = ConnectionState.CONNECTING; // written under stateLock
-    private volatile SocketLink current; // written under stateLock; null while reconnecting
-    private Resumption resumption; // guarded by stateLock; set while RECONNECTING
-    private Keepalive keepalive; // guarded by stateLock
-    private volatile JoinResult joined;
-    private volatile String resumeSecret;
-    private volatile Duration lastReconnectDuration;
+    private final SignallingConnection connection;
 
     SignallingClient(ClientOptions options, Callbacks callbacks) {
         this.options = options;
         this.callbacks = callbacks;
         this.requests = new PendingRequests(options.maxPendingRequests(), SharedResources.TIMERS);
         this.delivery = new EventDelivery(options.eventQueueCapacity(), callbacks);
+        this.connection = new SignallingConnection(options, callbacks, requests, delivery);
     }
 
     /** A builder for a client of the master at {@code webSocketUri} ({@code ws://} or {@code wss://}). */
@@ -90,19 +71,7 @@ public final class SignallingClient implements AutoCloseable {
 
     /** Opens the first socket within {@code timeout}; the builder's last step. */
     CompletableFuture<SignallingClient> open(Duration timeout) {
-        URI uri = options.uri();
-        return SocketLink.open(options.http(), uri, timeout, options.maxMessageChars(), linkOwner).thenApply(link -> {
-            synchronized (stateLock) {
-                current = link;
-                state = ConnectionState.OPEN;
-            }
-            // Lost while connecting: report it now that the link is the client's.
-            if (!link.isOpen()) {
-                finish(new CloseInfo(-1, "socket to " + uri + " closed at once", null), null);
-            }
-            startKeepalive();
-            return this;
-        });
+        return connection.open(timeout).thenApply(opened -> this);
     }
 
     // ---------------------------------------------------------------- requests
@@ -119,8 +88,8 @@ public final class SignallingClient implements AutoCloseable {
     public CompletableFuture<JsonNode> request(String method, JsonNode params, Duration timeout) {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(timeout, "timeout");
-        SocketLink link = current;
-        ConnectionState s = state;
+        SocketLink link = connection.current();
+        ConnectionState s = connection.state();
         if (s == ConnectionState.RECONNECTING) {
             return CompletableFuture.failedFuture(new IOException("signalling is reconnecting after losing "
                     + options.uri() + ", not sending " + method + "; retry after onReconnected"));
@@ -141,27 +110,20 @@ public final class SignallingClient implements AutoCloseable {
     public CompletableFuture<JoinResult> joinRoom(TesseraToken token, String metadata) {
         return request("joinRoom", JsonRpcCodec.joinRoomParams(token, metadata)).thenApply(r -> {
             JoinResult j = JsonRpcCodec.joinResult(r);
-            delivery.restartAt(j.seq());
-            joined = j;
-            rememberSecret(r);
-            synchronized (stateLock) {
-                if (state == ConnectionState.OPEN) {
-                    state = ConnectionState.JOINED;
-                }
-            }
+            connection.joined(j, r);
             return j;
         });
     }
 
     /** Leaves the session; from now on a lost socket is not resumed. */
     public CompletableFuture<JsonNode> leaveRoom() {
-        notJoinedAnyMore();
+        connection.notJoinedAnyMore();
         return request("leaveRoom", JsonRpcCodec.MAPPER.createObjectNode());
     }
 
     /** Sends {@code ping}; the result is {@code {"value":"pong"}}. */
     public CompletableFuture<JsonNode> ping() {
-        return request("ping", pingParams(5000));
+        return request("ping", SignallingConnection.pingParams(5000));
     }
 
     /** Sends a signal; an empty or null {@code to} means everyone in the session, sender included. */
@@ -258,39 +220,39 @@ public final class SignallingClient implements AutoCloseable {
 
     /** How many times the client resumed on a new socket. */
     public long resumeCount() {
-        return resumes.get();
+        return connection.resumeCount();
     }
 
     /** From losing the socket to the {@code connect} answer, for the last successful resume; empty before any. */
     public Optional<Duration> lastReconnectDuration() {
-        return Optional.ofNullable(lastReconnectDuration);
+        return Optional.ofNullable(connection.lastReconnectDuration());
     }
 
     /** The latest resume secret (from {@code joinRoom} or {@code connect}); kept out of the public API. */
     String resumeSecret() {
-        return resumeSecret;
+        return connection.resumeSecret();
     }
 
     /** Where the client is now. */
     public ConnectionState state() {
-        return state;
+        return connection.state();
     }
 
     /** The result of the last successful {@code joinRoom} or resume, or null before any. */
     public JoinResult joined() {
-        return joined;
+        return connection.joined();
     }
 
     /** True when a socket is open and the client is not reconnecting or closed. */
     public boolean isOpen() {
-        SocketLink link = current;
-        ConnectionState s = state;
+        SocketLink link = connection.current();
+        ConnectionState s = connection.state();
         return link != null && link.isOpen() && (s == ConnectionState.OPEN || s == ConnectionState.JOINED);
     }
 
     /** Completes with how the client ended. */
     public CompletableFuture<CloseInfo> closeFuture() {
-        return closed.copy();
+        return connection.closeFuture();
     }
 
     /** The URI the client was built with. */
@@ -300,8 +262,8 @@ public final class SignallingClient implements AutoCloseable {
 
     /** The master the current socket goes to; empty while reconnecting or closed. */
     public Optional<URI> currentUri() {
-        SocketLink link = current;
-        return link == null || state == ConnectionState.CLOSED ? Optional.empty() : Optional.of(link.uri());
+        SocketLink link = connection.current();
+        return link == null || connection.state() == ConnectionState.CLOSED ? Optional.empty() : Optional.of(link.uri());
     }
 
     /**
@@ -310,256 +272,6 @@ public final class SignallingClient implements AutoCloseable {
      */
     @Override
     public void close() {
-        SocketLink link;
-        Resumption resuming;
-        synchronized (stateLock) {
-            if (state == ConnectionState.CLOSED) {
-                return;
-            }
-            state = ConnectionState.CLOSED;
-            link = current;
-            resuming = resumption;
-            resumption = null;
-        }
-        if (resuming != null) {
-            resuming.cancel();
-        }
-        if (link != null && link.isOpen()) {
-            try {
-                link.sendClose(WebSocket.NORMAL_CLOSURE, "client closing");
-                link.endedFuture().get(2, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (ExecutionException | TimeoutException e) {
-                log.debug("no close reply from {} in time, aborting", link.uri());
-            } finally {
-                link.abort("closed by client");
-            }
-        }
-        finish(new CloseInfo(WebSocket.NORMAL_CLOSURE, "closed by client", null), null);
-    }
-
-    // ---------------------------------------------------------------- internals
-
-    private static ObjectNode pingParams(long intervalMillis) {
-        ObjectNode p = JsonRpcCodec.MAPPER.createObjectNode();
-        p.put("interval", intervalMillis);
-        return p;
-    }
-
-    private void rememberSecret(JsonNode result) {
-        JsonNode secret = result.get("resumeSecret");
-        if (secret != null && secret.isTextual() && !secret.asText().isEmpty()) {
-            resumeSecret = secret.asText();
-        }
-    }
-
-    private void notJoinedAnyMore() {
-        synchronized (stateLock) {
-            if (state == ConnectionState.JOINED) {
-                state = ConnectionState.OPEN;
-            }
-        }
-    }
-
-    // Called with the link's messages only while it is the current link or the one being resumed.
-    private void handleText(SocketLink link, String text) {
-        JsonRpcCodec.Incoming in = JsonRpcCodec.decode(text);
-        if (in instanceof JsonRpcCodec.Result r) {
-            requests.answer(r.id(), r.result());
-        } else if (in instanceof JsonRpcCodec.Error e) {
-            if (!requests.refuse(e.id(), e.toException())) {
-                log.warn("error from {} for no pending request (id {}): {} {}", link.uri(), e.id(), e.code(), e.message());
-            }
-        } else if (in instanceof JsonRpcCodec.Notification n) {
-            ServerEvent event = n.toEvent();
-            delivery.deliver(event, () -> {
-                link.countDelivered();
-                learnFrom(event);
-            });
-        } else if (in instanceof JsonRpcCodec.Invalid bad) {
-            log.warn("ignoring message from {}: {}", link.uri(), bad.reason());
-        }
-    }
-
-    /** What the client itself takes from an event it delivers. */
-    private void learnFrom(ServerEvent event) {
-        if ("mediaNodeFailed".equals(event.method()) && event.params().hasNonNull("resumeSecret")) {
-            // The session moved to another media node, which issued a new secret for resuming.
-            resumeSecret = event.params().get("resumeSecret").asText();
-        }
-        JoinResult j = joined;
-        if ("participantEvicted".equals(event.method()) && j != null
-                && Objects.equals(j.connectionId(), event.param("connectionId"))) {
-            notJoinedAnyMore();
-        }
-    }
-
-    private final class LinkOwner implements SocketLink.Owner {
-        @Override
-        public void onText(SocketLink link, String text) {
-            boolean live;
-            synchronized (stateLock) {
-                // While connecting the opening socket is the only one, not yet recorded as current.
-                live = link == current || state == ConnectionState.CONNECTING
-                        || (resumption != null && resumption.isAttempt(link));
-            }
-            if (live) {
-                handleText(link, text);
-            }
-        }
-
-        @Override
-        public void onEnded(SocketLink link, int statusCode, String reason, Throwable error) {
-            linkEnded(link, statusCode, reason, error);
-        }
-    }
-
-    private void linkEnded(SocketLink link, int statusCode, String reason, Throwable error) {
-        IOException lost = new IOException("signalling socket to " + link.uri() + " lost (" + statusCode + " " + reason
-                + ") before the answer; the request may or may not have been applied", error);
-        requests.failSentOn(link, lost);
-        Resumption started = null;
-        synchronized (stateLock) {
-            if (link != current || state == ConnectionState.CLOSED) {
-                return; // an attempt's socket (its connect request just failed), an old socket, or close() under way
-            }
-            current = null;
-            if (state == ConnectionState.JOINED && canResume()) {
-                state = ConnectionState.RECONNECTING;
-                started = new Resumption(options.reconnectPolicy(), options.failoverRing(), link.uri(),
-                        SharedResources.TIMERS, options.jitter(), new ResumeHooks());
-                resumption = started;
-            }
-        }
-        if (started != null) {
-            log.info("signalling socket to {} lost ({} {}), resuming elsewhere", link.uri(), statusCode, reason);
-            started.start(error != null ? error : lost);
-        } else {
-            finish(new CloseInfo(statusCode, reason, error), null);
-        }
-    }
-
-    private boolean canResume() {
-        JoinResult j = joined;
-        if (options.reconnectPolicy() == null) {
-            return false;
-        }
-        if (j == null || j.connectionId() == null || j.sessionId() == null || resumeSecret == null) {
-            log.warn("cannot resume: the join result had no connection id, session id or resumeSecret");
-            return false;
-        }
-        return true;
-    }
-
-    /** The client as a {@link Resumption} sees it: sockets to open, the {@code connect} to send, the outcome. */
-    private final class ResumeHooks implements Resumption.Client {
-        @Override
-        public CompletableFuture<SocketLink> open(URI uri, Duration timeout) {
-            return SocketLink.open(options.http(), uri, timeout, options.maxMessageChars(), linkOwner);
-        }
-
-        @Override
-        public CompletableFuture<JsonNode> sendConnect(SocketLink link, Duration timeout) {
-            JoinResult j = joined;
-            ObjectNode params = JsonRpcCodec.MAPPER.createObjectNode();
-            params.put("sessionId", j.sessionId());
-            params.put("connectionId", j.connectionId());
-            params.put("resumeSecret", resumeSecret);
-            params.put("lastSeq", delivery.lastSeq());
-            return requests.send(link, "connect", params, timeout);
-        }
-
-        @Override
-        public ReconnectLoop.Resumed adopt(SocketLink link, JsonNode result) {
-            synchronized (stateLock) {
-                if (state != ConnectionState.RECONNECTING || resumption == null || !resumption.isAttempt(link)) {
-                    throw new IllegalStateException("client closed while resuming");
-                }
-                resumption = null;
-                current = link;
-                state = ConnectionState.JOINED;
-            }
-            // Not advancing the sequence from the result's seq: replayed events may still follow the answer.
-            JoinResult j = JsonRpcCodec.joinResult(result);
-            joined = j;
-            rememberSecret(result);
-            resumes.incrementAndGet();
-            return new ReconnectLoop.Resumed(j, link.deliveredEvents());
-        }
-
-        @Override
-        public void reconnecting(Reconnecting attempt) {
-            log.debug("resume attempt {} on {} in {} ms", attempt.attempt(), attempt.uri(), attempt.delay().toMillis());
-            callbacks.onReconnecting(attempt);
-        }
-
-        @Override
-        public void reconnected(Reconnected info) {
-            lastReconnectDuration = info.elapsed();
-            log.info("resumed on {} after {} attempt(s) in {} ms", info.uri(), info.attempts(), info.elapsed().toMillis());
-            callbacks.onReconnected(info);
-        }
-
-        @Override
-        public void disconnected(Disconnected info) {
-            synchronized (stateLock) {
-                if (state != ConnectionState.RECONNECTING) {
-                    return; // close() won
-                }
-                resumption = null;
-            }
-            log.warn("resuming failed ({}): {}", info.reason(), info.detail());
-            finish(new CloseInfo(-1, "resume failed: " + info.reason() + ": " + info.detail(), info.cause()), info);
-        }
-    }
-
-    private void startKeepalive() {
-        if (options.keepaliveInterval() == null) {
-            return;
-        }
-        synchronized (stateLock) {
-            if (state != ConnectionState.CLOSED) {
-                keepalive = Keepalive.start(options.keepaliveInterval(), options.keepaliveTimeout(),
-                        new KeepaliveHooks(), SharedResources.TIMERS);
-            }
-        }
-    }
-
-    /** The client as its {@link Keepalive} sees it: the socket in use, and how to ping on it. */
-    private final class KeepaliveHooks implements Keepalive.Connection {
-        @Override
-        public SocketLink liveLink() {
-            SocketLink link = current;
-            ConnectionState s = state;
-            return s == ConnectionState.OPEN || s == ConnectionState.JOINED ? link : null;
-        }
-
-        @Override
-        public void ping(SocketLink link, Duration interval, Duration timeout) {
-            requests.send(link, "ping", pingParams(interval.toMillis()), timeout)
-                    .exceptionally(e -> null); // the keepalive's silence check is what decides
-        }
-    }
-
-    private void finish(CloseInfo info, Disconnected disconnected) {
-        Keepalive pinging;
-        synchronized (stateLock) {
-            state = ConnectionState.CLOSED;
-            pinging = keepalive;
-            keepalive = null;
-        }
-        if (pinging != null) {
-            pinging.stop();
-        }
-        if (!closed.complete(info)) {
-            return;
-        }
-        requests.failAll(new IOException("signalling closed (" + info.statusCode() + " " + info.reason() + ")",
-                info.error()));
-        if (disconnected != null) {
-            callbacks.onDisconnected(disconnected);
-        }
-        callbacks.onClose(info);
+        connection.close();
     }
 }
