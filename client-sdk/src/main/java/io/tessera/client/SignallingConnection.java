@@ -142,13 +142,6 @@ final class SignallingConnection {
         finish(new CloseInfo(WebSocket.NORMAL_CLOSURE, "closed by client", null), null);
     }
 
-    /** The params of {@code ping}: {@code interval} tells the master how often to expect one. */
-    static ObjectNode pingParams(long intervalMillis) {
-        ObjectNode p = JsonRpcCodec.MAPPER.createObjectNode();
-        p.put("interval", intervalMillis);
-        return p;
-    }
-
     private void rememberSecret(JsonNode result) {
         JsonNode secret = result.get("resumeSecret");
         if (secret != null && secret.isTextual() && !secret.asText().isEmpty()) {
@@ -329,6 +322,13 @@ final class SignallingConnection {
         }
     }
 
+    /** The params of {@code ping}: {@code interval} tells the master how often to expect one. */
+    static ObjectNode pingParams(long intervalMillis) {
+        ObjectNode p = JsonRpcCodec.MAPPER.createObjectNode();
+        p.put("interval", intervalMillis);
+        return p;
+    }
+
     /** The client as its {@link Keepalive} sees it: the socket in use, and how to ping on it. */
     private final class KeepaliveHooks implements Keepalive.Connection {
         @Override
@@ -364,4 +364,5 @@ final class SignallingConnection {
             callbacks.onDisconnected(disconnected);
         }
         callbacks.onClose(info);
-    }}
+    }
+}
