@@ -227,6 +227,60 @@ class SignallingClientTest {
         assertTrue(late.isDone());
     }
 
+    @Test
+    void oneListenerGetsEventsAndTheEndAndAFailingCallbackDoesNotSkipTheSdkHooks() throws Exception {
+        List<String> got = new CopyOnWriteArrayList<>();
+        CompletableFuture<SignallingListener.CloseInfo> ended = new CompletableFuture<>();
+        client = SignallingClient.builder(server.uri()).listener(new SignallingListener() {
+            @Override
+            public void onEvent(ServerEvent event) {
+                got.add(event.param("data"));
+                if ("boom".equals(event.param("data"))) {
+                    throw new IllegalStateException("application bug");
+                }
+            }
+
+            @Override
+            public void onClose(CloseInfo info) {
+                ended.complete(info);
+            }
+        }).connect();
+        server.awaitConnected();
+        List<String> hooked = new CopyOnWriteArrayList<>();
+        client.addEventHook(e -> hooked.add(e.param("data")));
+        for (String data : List.of("a", "boom", "b")) {
+            server.sendText("{\"jsonrpc\":\"2.0\",\"method\":\"sendMessage\",\"params\":{\"data\":\"" + data + "\"}}");
+        }
+        await().atMost(WAIT).untilAsserted(() -> assertEquals(List.of("a", "boom", "b"), hooked,
+                "SDK hooks (MediaRecovery) still see the event the application's callback failed on"));
+        assertEquals(List.of("a", "boom", "b"), got);
+        assertEquals(3, client.events().size());
+        server.sendClose(1001, "going away");
+        assertEquals(1001, get(ended).statusCode());
+    }
+
+    @Test
+    void aSingleCallbackSetAfterTheListenerReplacesThatMethodOnly() throws Exception {
+        List<String> byListener = new CopyOnWriteArrayList<>();
+        List<String> byCallback = new CopyOnWriteArrayList<>();
+        client = SignallingClient.builder(server.uri()).listener(new SignallingListener() {
+            @Override
+            public void onEvent(ServerEvent event) {
+                byListener.add(event.param("data"));
+            }
+
+            @Override
+            public void onClose(CloseInfo info) {
+                byListener.add("closed");
+            }
+        }).onEvent(e -> byCallback.add(e.param("data"))).connect();
+        server.awaitConnected();
+        server.sendText("{\"jsonrpc\":\"2.0\",\"method\":\"sendMessage\",\"params\":{\"data\":\"x\"}}");
+        await().atMost(WAIT).untilAsserted(() -> assertEquals(List.of("x"), byCallback));
+        client.close();
+        assertEquals(List.of("closed"), byListener, "onClose still goes to the listener, events do not");
+    }
+
     private void reply(JsonNode req, String resultJson) throws IOException {
         server.sendText("{\"jsonrpc\":\"2.0\",\"id\":" + req.get("id") + ",\"result\":" + resultJson + "}");
     }
