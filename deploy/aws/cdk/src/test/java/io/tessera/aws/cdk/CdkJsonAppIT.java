@@ -10,9 +10,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -30,6 +32,8 @@ class CdkJsonAppIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Path MODULE = Path.of(System.getProperty("basedir", ".")).toAbsolutePath();
     private static final long TIMEOUT_MINUTES = 5;
+    /** Kept after the build: .ci/run lints this template with cfn-lint where that is installed. */
+    static final Path KEPT_OUTPUT = MODULE.resolve("target/cdk-it.out");
 
     @TempDir
     Path work;
@@ -37,7 +41,7 @@ class CdkJsonAppIT {
     @Test
     void theAppOfCdkJsonWritesTheTemplateWithCdkJsonContextOverriddenByCommandLineContext() throws Exception {
         Run run = synth(Map.of("artifactBucket", "tessera-artifacts", "secretParameter", "/tessera/secret",
-                "mediaMax", "7"));
+                "mediaMax", "7"), KEPT_OUTPUT);
 
         assertEquals(0, run.exitCode, "the app failed:\n" + run.stderr);
         assertFalse(run.stderr.contains("is deprecated"), "the app uses a deprecated API:\n" + run.stderr);
@@ -46,6 +50,7 @@ class CdkJsonAppIT {
         Path templateFile = run.outDir.resolve("tessera.template.json");
         assertTrue(Files.isRegularFile(templateFile), "no template in " + run.outDir);
         JsonNode resources = JSON.readTree(templateFile.toFile()).path("Resources");
+        assertTrue(resources.has("CDKMetadata"), "the CLI's default context (version reporting) reached the app");
 
         List<String> groupSizes = new ArrayList<>();
         resources.forEach(r -> {
@@ -62,7 +67,7 @@ class CdkJsonAppIT {
 
     @Test
     void theAppExitsWithTheMissingContextNamedWhenArtifactBucketIsNotGiven() throws Exception {
-        Run run = synth(Map.of("secretParameter", "/tessera/secret"));
+        Run run = synth(Map.of("secretParameter", "/tessera/secret"), work.resolve("cdk.out"));
 
         assertEquals(1, run.exitCode, "stderr:\n" + run.stderr);
         assertTrue(run.stderr.contains("missing context (cdk deploy -c key=value): artifactBucket"), run.stderr);
@@ -72,11 +77,18 @@ class CdkJsonAppIT {
     private record Run(int exitCode, String stderr, Path outDir) {
     }
 
-    private Run synth(Map<String, String> commandLineContext) throws IOException, InterruptedException {
+    private Run synth(Map<String, String> commandLineContext, Path outDir) throws IOException, InterruptedException {
         JsonNode cdkJson = JSON.readTree(MODULE.resolve("cdk.json").toFile());
-        ObjectNode context = ((ObjectNode) cdkJson.path("context")).deepCopy();
+        // what the CLI adds by default (cdk.json's "versionReporting", "pathMetadata"... unset), then cdk.json, then -c
+        ObjectNode context = JSON.createObjectNode()
+                .put("aws:cdk:enable-path-metadata", true)
+                .put("aws:cdk:enable-asset-metadata", true)
+                .put("aws:cdk:version-reporting", true);
+        context.putArray("aws:cdk:bundling-stacks").add("**");
+        context.setAll((ObjectNode) cdkJson.path("context"));
         commandLineContext.forEach(context::put);
-        Path outDir = Files.createDirectory(work.resolve("cdk.out"));
+        deleteRecursively(outDir);
+        Files.createDirectories(outDir);
         Path stdout = work.resolve("stdout");
         Path stderr = work.resolve("stderr");
 
@@ -98,6 +110,16 @@ class CdkJsonAppIT {
             fail("the app did not finish within " + TIMEOUT_MINUTES + " minutes:\n" + Files.readString(stderr));
         }
         return new Run(process.exitValue(), Files.readString(stderr), outDir);
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (Stream<Path> paths = Files.walk(dir)) {
+                for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(path);
+                }
+            }
+        }
     }
 
     /**
