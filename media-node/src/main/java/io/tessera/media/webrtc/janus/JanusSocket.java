@@ -110,10 +110,13 @@ final class JanusSocket implements WebSocket.Listener {
                 fail(transaction, JanusException.local("cannot send '" + janusVerb + "' to Janus: " + error));
             }
         });
-        return future.exceptionallyCompose(error -> CompletableFuture.failedFuture(
-                error instanceof TimeoutException
-                        ? JanusException.local("Janus did not answer '" + janusVerb + "' within " + requestTimeout)
-                        : error));
+        return future.exceptionallyCompose(error -> {
+            Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                    ? error.getCause() : error;
+            return CompletableFuture.failedFuture(cause instanceof TimeoutException
+                    ? JanusException.local("Janus did not answer '" + janusVerb + "' within " + requestTimeout)
+                    : cause);
+        });
     }
 
     /** Sends without waiting for an answer (none comes for some messages, e.g. the admin API's). */

@@ -133,6 +133,26 @@ class JanusClientTest {
     }
 
     @Test
+    void requestsInFlightAreBounded() throws Exception {
+        try (JanusClient bounded = get(JanusClient.connect(janus.apiUri(), new JanusClient.Options(
+                Duration.ofSeconds(5), 1, janus.clientOptions().apiSecret()), JanusEvent.Listener.IGNORE))) {
+            CompletableFuture<Void> first = bounded.ping();
+            JanusException refused = failure(bounded.ping());
+            assertTrue(refused.getMessage().contains("too many Janus requests in flight (1)"), refused.getMessage());
+            get(first);
+            get(bounded.ping()); // room again once the first was answered
+        }
+    }
+
+    @Test
+    void aWrongApiSecretIsRefusedByJanus() {
+        CompletableFuture<JanusClient> connecting = JanusClient.connect(janus.apiUri(),
+                JanusClient.Options.defaults(java.util.Optional.of("not-the-secret")), JanusEvent.Listener.IGNORE);
+        JanusException refused = failure(connecting);
+        assertEquals(403, refused.code(), refused.getMessage()); // JANUS_ERROR_UNAUTHORIZED
+    }
+
+    @Test
     void requestsToAGoneHandleFailClearly() throws Exception {
         VideoRoomHandle handle = get(client.attachVideoRoom());
         get(handle.detach());
