@@ -1,9 +1,11 @@
 package io.tessera.client.rtp;
 
+import io.tessera.wire.rtp.Rtcp;
+
 import java.nio.ByteBuffer;
 
 /** Counts the RTCP a publisher receives: PLIs, FIRs, others, malformed. Written on the reactor thread only. */
-final class RtcpCounter implements RtpReactor.DatagramHandler, RtpPacket.RtcpVisitor {
+final class RtcpCounter implements RtpReactor.DatagramHandler, Rtcp.Visitor {
 
     // Single writer (the reactor thread), so volatile is enough for readers elsewhere.
     private volatile long plis;
@@ -13,16 +15,16 @@ final class RtcpCounter implements RtpReactor.DatagramHandler, RtpPacket.RtcpVis
 
     @Override
     public void onDatagram(ByteBuffer packet, int length, long arrivalNanos) {
-        if (!RtpPacket.visitRtcp(packet, length, this)) {
+        if (!Rtcp.visit(packet, length, this)) {
             malformed++;
         }
     }
 
     @Override
     public void onRtcp(int packetType, int format) {
-        if (packetType == RtpPacket.RTCP_PSFB && format == RtpPacket.FMT_PLI) {
+        if (packetType == Rtcp.PAYLOAD_FEEDBACK && format == Rtcp.FMT_PLI) {
             plis++;
-        } else if (packetType == RtpPacket.RTCP_PSFB && format == RtpPacket.FMT_FIR) {
+        } else if (packetType == Rtcp.PAYLOAD_FEEDBACK && format == Rtcp.FMT_FIR) {
             firs++;
         } else {
             others++;
