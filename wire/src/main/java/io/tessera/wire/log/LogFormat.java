@@ -1,6 +1,7 @@
 package io.tessera.wire.log;
 
 import java.util.Locale;
+import java.util.function.Consumer;
 
 /**
  * The log format a Tessera process writes: {@code TESSERA_LOG_FORMAT} ({@code json}, the default, or {@code text}),
@@ -14,6 +15,16 @@ public final class LogFormat {
     public static final String TEXT = "text";
 
     private LogFormat() {
+    }
+
+    /** The configured format, {@code json} or {@code text}; a value that names neither is reported to {@code warnings}. */
+    public static String chosen(Consumer<String> warnings) {
+        String raw = configured();
+        String warning = warning(raw);
+        if (warning != null) {
+            warnings.accept(warning);
+        }
+        return resolve(raw);
     }
 
     /** The raw setting: the system property, else the environment variable; null when neither is set. */

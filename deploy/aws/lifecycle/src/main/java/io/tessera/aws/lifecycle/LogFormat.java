@@ -6,11 +6,6 @@ import ch.qos.logback.core.PropertyDefinerBase;
 public final class LogFormat extends PropertyDefinerBase {
     @Override
     public String getPropertyValue() {
-        String raw = io.tessera.wire.log.LogFormat.configured();
-        String warning = io.tessera.wire.log.LogFormat.warning(raw);
-        if (warning != null) {
-            addWarn(warning);
-        }
-        return io.tessera.wire.log.LogFormat.resolve(raw);
+        return io.tessera.wire.log.LogFormat.chosen(this::addWarn);
     }
 }
