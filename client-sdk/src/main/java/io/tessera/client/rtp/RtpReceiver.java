@@ -102,14 +102,11 @@ public final class RtpReceiver implements AutoCloseable {
     private final Object lock = new Object(); // uncontended on the hot path: only stats() competes
     private final StreamCounter[] streams; // guarded by lock, filled in order
     private final RtpHandler rtpHandler = new RtpHandler();
-    private final RtcpHandler rtcpHandler = new RtcpHandler();
+    private final RtcpCounter rtcpCounter = new RtcpCounter();
     private final ByteBuffer feedback = ByteBuffer.allocate(Rtcp.FIR_SIZE); // guarded by itself
     private int streamCount; // guarded by lock
     private long malformed; // guarded by lock
     private long overLimit; // guarded by lock
-    private volatile long senderReports; // reactor thread writes
-    private volatile long otherRtcp;
-    private volatile long malformedRtcp;
     private volatile InetSocketAddress remoteRtcp;
     private volatile long remoteMediaSsrc = -1;
     private int firSequence; // guarded by feedback
@@ -231,7 +228,8 @@ public final class RtpReceiver implements AutoCloseable {
             malformedNow = malformed;
             overLimitNow = overLimit;
         }
-        return new Stats(list, malformedNow, overLimitNow, senderReports, otherRtcp, malformedRtcp);
+        return new Stats(list, malformedNow, overLimitNow, rtcpCounter.senderReports(),
+                rtcpCounter.notSenderReports(), rtcpCounter.malformed());
     }
 
     /** Closes both sockets; returns once their ports are free again. Idempotent. */
@@ -284,24 +282,6 @@ public final class RtpReceiver implements AutoCloseable {
             StreamCounter c = new StreamCounter(ssrc, clockRate, highestLatencyMicros, latencyDigits);
             streams[streamCount++] = c;
             return c;
-        }
-    }
-
-    private final class RtcpHandler implements RtpReactor.DatagramHandler, Rtcp.Visitor {
-        @Override
-        public void onDatagram(ByteBuffer packet, int length, long arrivalNanos) {
-            if (!Rtcp.visit(packet, length, this)) {
-                malformedRtcp++;
-            }
-        }
-
-        @Override
-        public void onRtcp(int packetType, int format) {
-            if (packetType == Rtcp.SENDER_REPORT) {
-                senderReports++;
-            } else {
-                otherRtcp++;
-            }
         }
     }
 
@@ -402,7 +382,7 @@ public final class RtpReceiver implements AutoCloseable {
             RtpReceiver r = new RtpReceiver(this, rtp, rtcp);
             try {
                 UdpChannels.await(reactor.register(rtp, r.rtpHandler));
-                UdpChannels.await(reactor.register(rtcp, r.rtcpHandler));
+                UdpChannels.await(reactor.register(rtcp, r.rtcpCounter));
             } catch (IOException | RuntimeException e) {
                 reactor.closeAndRelease(rtp, rtcp);
                 throw e;

@@ -200,7 +200,7 @@ public final class SyntheticPublisher implements AutoCloseable {
 
     /** Other valid RTCP packets received on our RTCP socket (receiver reports, ...). */
     public long otherRtcpReceived() {
-        return feedback.others();
+        return feedback.notKeyframeRequests();
     }
 
     /** Datagrams on our RTCP socket that were not valid RTCP. */
