@@ -487,11 +487,23 @@ public final class MediaFailover {
         return Behaviors.same();
     }
 
+    /**
+     * Closes a {@code none} session of a failed node. As for any eviction, each participant still there gets its
+     * {@code participantLeft} (reason {@code nodeCrashed}, in join order) before the {@code sessionDestroyed}; the
+     * connection records are read before the session's removal takes them away.
+     */
     private void close(SessionRecord session, String fromNodeId) {
         meters.sessionClosed();
-        routing.removeSession(session.sessionId());
-        webhooks.publish(WebhookEvent.sessionDestroyed(session.sessionId(), session.createdAt(), "nodeCrashed"));
-        relocations.tell(Topic.publish(new SessionRelocated(session.sessionId(), fromNodeId, null, null, "nodeCrashed")));
+        String id = session.sessionId();
+        routing.connections(id).exceptionally(error -> List.of()).thenAccept(connections -> {
+            connections.stream().filter(c -> "active".equals(c.status()) && c.activeAt() != null)
+                    .sorted(Comparator.comparingLong(c -> c.activeAt()))
+                    .forEach(c -> webhooks.publish(WebhookEvent.participantLeft(id, session.createdAt(), c.connectionId(),
+                            c.clientData(), c.serverData(), null, c.ip(), c.platform(), c.activeAt(), "nodeCrashed")));
+            webhooks.publish(WebhookEvent.sessionDestroyed(id, session.createdAt(), "nodeCrashed"));
+            routing.removeSession(id);
+        });
+        relocations.tell(Topic.publish(new SessionRelocated(id, fromNodeId, null, null, "nodeCrashed")));
     }
 
     /** Places the first waiting session, if a node has room; one at a time keeps the priority order. */
