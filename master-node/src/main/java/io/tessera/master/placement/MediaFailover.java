@@ -257,6 +257,7 @@ public final class MediaFailover {
         List<MediaNodeState> available = nodes.available();
         HaPlan.Plan plan = HaPlan.plan(available, read.sessions(), failuresToTolerate);
         Set<String> current = new HashSet<>(available.stream().map(MediaNodeState::id).toList());
+        departedOnPurpose.keySet().removeAll(current); // back in service: a later loss of it is a loss again
         nodes.all().stream().filter(n -> "draining".equals(n.report().status()))
                 .forEach(n -> departed(n.id(), "draining"));
         Set<String> gone = new HashSet<>(planNodes);
