@@ -1,6 +1,7 @@
 package io.tessera.master.placement;
 
 import io.tessera.common.logging.SessionMdc;
+import io.tessera.common.protocol.ClusterSerializable;
 import io.tessera.common.protocol.ClusterTopics;
 import io.tessera.common.protocol.ClusterTopics.SessionRelocated;
 import io.tessera.common.protocol.MediaNodeProtocol;
@@ -67,12 +68,15 @@ public final class MediaFailover {
     private record MoveLeftSessions(String nodeId) implements Message {
     }
 
-    /** An operator drains a node: at {@code deadlineMillis} its remaining sessions are moved (none dropped). */
-    public record Drain(String nodeId, long deadlineMillis) implements Message {
+    /**
+     * An operator drains a node: at {@code deadlineMillis} its remaining sessions are moved (none dropped). Sent by
+     * the master that took the PATCH to the singleton, which usually runs on another master: it crosses the network.
+     */
+    public record Drain(String nodeId, long deadlineMillis) implements Message, ClusterSerializable {
     }
 
     /** The node is running again: the drain's deadline no longer applies. */
-    public record CancelDrain(String nodeId) implements Message {
+    public record CancelDrain(String nodeId) implements Message, ClusterSerializable {
     }
 
     private record DrainDue(String nodeId) implements Message {
