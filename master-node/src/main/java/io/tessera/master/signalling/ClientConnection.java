@@ -126,9 +126,17 @@ public final class ClientConnection {
     static Behavior<Object> create(SessionService sessions, Outbox out, Settings settings,
                                    ActorRef<RelocationRelay.Message> relay, SignallingMeters meters,
                                    Runnable onStop) {
+        return create(sessions, out, settings, relay, meters, null, onStop);
+    }
+
+    /** {@code clientIp}: the socket's remote address, for webhooks (null when unknown). */
+    static Behavior<Object> create(SessionService sessions, Outbox out, Settings settings,
+                                   ActorRef<RelocationRelay.Message> relay, SignallingMeters meters, String clientIp,
+                                   Runnable onStop) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
             timers.startSingleTimer(Silent.INSTANCE, settings.silenceTimeout());
             ClientConnection connection = new ClientConnection(sessions, out, settings, relay, meters, ctx, timers);
+            connection.clientIp = clientIp;
             // Every line this actor logs names the participation it has at that moment.
             return Behaviors.withMdc(Object.class, message -> connection.mdc(), connection.behavior(onStop));
         }));
@@ -165,6 +173,8 @@ public final class ClientConnection {
     private final ActorRef<RelocationRelay.Message> relay;
     /** The participant as the media node knows it, to join it again where its session moves. */
     private ParticipantInfo self;
+    /** The client's address as this socket sees it; null when unknown. */
+    private String clientIp;
     /** The last event sequence number sent to the client. */
     private long lastSeq;
     /** The media node the participant is on now. */
@@ -307,7 +317,7 @@ public final class ClientConnection {
         joinStartedNanos = started;
         CompletionStage<Object[]> joined = sessions.authorizeJoin(session, token).thenCompose(ticket -> {
             ParticipantInfo info = new ParticipantInfo(ticket.connection().connectionId(), ticket.connection().createdAt(),
-                    meta, ticket.connection().serverData(), ticket.connection().role(), platformName);
+                    meta, ticket.connection().serverData(), ticket.connection().role(), platformName, clientIp);
             ActorRef<ParticipantEvent> self = ctx.getSelf().narrow();
             return AskPattern.<MediaNodeProtocol.Command, JoinReply>ask(ticket.mediaNode(),
                             replyTo -> new MediaNodeProtocol.Join(session, info, self, replyTo),
@@ -387,7 +397,7 @@ public final class ClientConnection {
         connectionId = ticket.connection().connectionId();
         mediaNode = ticket.mediaNode();
         self = new ParticipantInfo(connectionId, ticket.connection().createdAt(), done.metadata(),
-                ticket.connection().serverData(), ticket.connection().role(), "");
+                ticket.connection().serverData(), ticket.connection().role(), "", clientIp);
         lastSeq = Math.max(lastSeq, reply.seq()); // replayed events may have come first
         mediaNodeId = reply.mediaNodeId();
         relay.tell(new RelocationRelay.Register(sessionId, ctx.getSelf()));
