@@ -10,7 +10,7 @@ import io.tessera.client.MediaRecovery;
 import io.tessera.client.PublishOptions;
 import io.tessera.client.PublishResult;
 import io.tessera.client.SignallingClient;
-import io.tessera.client.rtp.PlainRtpSdp;
+import io.tessera.wire.sdp.PlainRtpAnswer;
 import io.tessera.client.rtp.RtpReactor;
 import io.tessera.client.rtp.RtpReceiver;
 import io.tessera.client.rtp.SyntheticPublisher;
@@ -111,8 +111,8 @@ class WebhookContractTest {
 
             // publish, subscribe
             PublishResult published = aMedia.publish(PublishOptions.camera(source.sdpOffer())).get(15, TimeUnit.SECONDS);
-            source.start(PlainRtpSdp.parseAnswer(published.sdpAnswer()));
-            sink.remote(PlainRtpSdp.parseAnswer(b.client.receiveVideoFrom(published.streamId(), sink.sdpOffer(96, "VP8"))
+            source.start(PlainRtpAnswer.parse(published.sdpAnswer()));
+            sink.remote(PlainRtpAnswer.parse(b.client.receiveVideoFrom(published.streamId(), sink.sdpOffer(96, "VP8"))
                     .get(15, TimeUnit.SECONDS)));
             awaitEvents("the stream and the subscription", e -> is(e, "webrtcConnectionCreated") && e.path("sessionId")
                     .asText().equals(s1), 2);
