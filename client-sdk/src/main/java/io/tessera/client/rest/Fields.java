@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Reading the master's JSON answers: the fields a view cannot do without are required (an answer without them is
@@ -16,11 +17,7 @@ final class Fields {
     }
 
     static String text(JsonNode node, String field) {
-        JsonNode value = node.path(field);
-        if (!value.isTextual()) {
-            throw new IllegalArgumentException("no string '" + field + "'");
-        }
-        return value.asText();
+        return required(node, field, JsonNode::isTextual, "string").asText();
     }
 
     /** The string, or null when absent or JSON null. */
@@ -30,17 +27,17 @@ final class Fields {
     }
 
     static int number(JsonNode node, String field) {
-        JsonNode value = node.path(field);
-        if (!value.isNumber()) {
-            throw new IllegalArgumentException("no number '" + field + "'");
-        }
-        return value.asInt();
+        return required(node, field, JsonNode::isNumber, "number").asInt();
     }
 
     static JsonNode object(JsonNode node, String field) {
+        return required(node, field, JsonNode::isObject, "object");
+    }
+
+    private static JsonNode required(JsonNode node, String field, Predicate<JsonNode> kind, String kindName) {
         JsonNode value = node.path(field);
-        if (!value.isObject()) {
-            throw new IllegalArgumentException("no object '" + field + "'");
+        if (!kind.test(value)) {
+            throw new IllegalArgumentException("no " + kindName + " '" + field + "'");
         }
         return value;
     }
