@@ -353,7 +353,8 @@ public final class ClusterProcesses implements AutoCloseable {
      */
     public String probe(Node node, String path) {
         try {
-            RestResponse r = rest(node).withoutCredentials().send("GET", path);
+            RestResponse r = MasterRestClient.builder(node.httpBase()).httpClient(http)
+                    .requestTimeout(Duration.ofSeconds(2)).build().send("GET", path);
             return r.status() + " " + (r.text().length() > 200 ? r.text().substring(0, 200) : r.text());
         } catch (ConnectException e) {
             return "connection refused";
