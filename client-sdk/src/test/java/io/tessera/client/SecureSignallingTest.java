@@ -6,26 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** wss:// with a certificate the JVM does not trust by default: the caller's SSLContext decides. */
 class SecureSignallingTest {
-    private static final char[] PASSWORD = "sdk-test-pw".toCharArray();
-
     @TempDir
     static Path dir;
     static SSLContext serverContext;
@@ -33,28 +24,9 @@ class SecureSignallingTest {
 
     @BeforeAll
     static void selfSignedCertificate() throws Exception {
-        Path store = dir.resolve("server.p12");
-        String keytool = Paths.get(System.getProperty("java.home"), "bin", "keytool").toString();
-        Process p = new ProcessBuilder(keytool, "-genkeypair", "-alias", "server", "-keyalg", "RSA", "-keysize", "2048",
-                "-validity", "2", "-dname", "CN=sdk-test", "-ext", "SAN=ip:127.0.0.1", "-storetype", "PKCS12",
-                "-keystore", store.toString(), "-storepass", new String(PASSWORD)).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IllegalStateException("keytool failed: " + out);
-        }
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(store)) {
-            ks.load(in, PASSWORD);
-        }
-        KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        keys.init(ks, PASSWORD);
-        serverContext = SSLContext.getInstance("TLS");
-        serverContext.init(keys.getKeyManagers(), null, null);
-        // The certificate of the key entry is trusted as is (self-signed).
-        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        trust.init(ks);
-        trustingContext = SSLContext.getInstance("TLS");
-        trustingContext.init(null, trust.getTrustManagers(), null);
+        SelfSignedCertificate certificate = SelfSignedCertificate.create(dir);
+        serverContext = certificate.server();
+        trustingContext = certificate.trusting();
     }
 
     @Test

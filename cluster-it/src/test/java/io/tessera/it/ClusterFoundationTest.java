@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,6 +13,13 @@ import io.tessera.client.RemoteParticipant;
 import io.tessera.client.ServerEvent;
 import io.tessera.client.SignallingClient;
 import io.tessera.client.TesseraToken;
+import io.tessera.client.rest.Connection;
+import io.tessera.client.rest.ConnectionProperties;
+import io.tessera.client.rest.MasterRestClient;
+import io.tessera.client.rest.RestException;
+import io.tessera.client.rest.RestResponse;
+import io.tessera.client.rest.Session;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -78,7 +86,7 @@ class ClusterFoundationTest {
         }
     }
 
-    private static Rest rest(ClusterProcesses.Node master) {
+    private static MasterRestClient rest(ClusterProcesses.Node master) {
         return cluster.rest(master);
     }
 
@@ -86,11 +94,12 @@ class ClusterFoundationTest {
         return cluster.mediaNodes().stream().map(ClusterProcesses.Node::id).collect(Collectors.toSet());
     }
 
-    private static Rest.Response createSession(Rest rest, String customSessionId) {
+    private static Session createSession(MasterRestClient rest, String customSessionId) throws IOException, InterruptedException {
         return TestSessions.createSession(rest, customSessionId);
     }
 
-    private static Rest.Response createConnection(Rest rest, String sessionId, String data) {
+    private static Connection createConnection(MasterRestClient rest, String sessionId, String data)
+            throws IOException, InterruptedException {
         return TestSessions.createConnection(rest, sessionId, data);
     }
 
@@ -101,7 +110,7 @@ class ClusterFoundationTest {
     // ------------------------------------------------------------------ 1
 
     @Test
-    void sessionsCreatedOnOneMasterAreReadableOnEveryMasterPinnedAndSpread() {
+    void sessionsCreatedOnOneMasterAreReadableOnEveryMasterPinnedAndSpread() throws Exception {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             String id = "fnd-place-" + i + "-" + RUN;
@@ -115,12 +124,11 @@ class ClusterFoundationTest {
                     .untilAsserted(() -> {
                         Set<String> seen = new HashSet<>();
                         for (ClusterProcesses.Node m : cluster.masters()) {
-                            Rest.Response r = rest(m).get("/openvidu/api/sessions/" + id);
-                            assertEquals(200, r.status(), r::toString);
-                            assertEquals(id, r.body().path("id").asText(), r::toString);
-                            String node = r.body().path("mediaNodeId").asText(null);
+                            Session session = rest(m).session(id)
+                                    .orElseThrow(() -> new AssertionError(id + " not found through " + m.id()));
+                            String node = session.mediaNodeId();
                             assertTrue(mediaIds().contains(node), "mediaNodeId " + node + " is not one of "
-                                    + mediaIds() + ": " + r);
+                                    + mediaIds() + ": " + session.json());
                             seen.add(node);
                         }
                         assertEquals(1, seen.size(), "masters disagree on the media node of " + id + ": " + seen);
@@ -138,22 +146,22 @@ class ClusterFoundationTest {
     void participantsOnDifferentMastersSignalEachOtherWithGaplessSequences() throws Exception {
         String sid = "fnd-join-" + RUN;
         createSession(rest(a), sid);
-        Rest.Response conA = createConnection(rest(a), sid, "alice-data");
-        Rest.Response conB = createConnection(rest(a), sid, "bob-data");
-        String aliceId = conA.body().path("connectionId").asText();
-        String bobId = conB.body().path("connectionId").asText();
+        Connection conA = createConnection(rest(a), sid, "alice-data");
+        Connection conB = createConnection(rest(a), sid, "bob-data");
+        String aliceId = conA.connectionId();
+        String bobId = conB.connectionId();
         awaitConnectionVisible(b, sid, aliceId);
         awaitConnectionVisible(c, sid, bobId);
 
         try (Participant alice = Participant.connect("alice", b.webSocketUri());
              Participant bob = Participant.connect("bob", c.webSocketUri())) {
-            JoinResult aj = alice.join(conA.body().path("token").asText(), "{\"name\":\"alice\"}");
+            JoinResult aj = alice.join(conA.token(), "{\"name\":\"alice\"}");
             assertEquals(aliceId, aj.connectionId(), "the REST connection id becomes the participant's id");
             assertEquals(sid, aj.sessionId());
             assertTrue(mediaIds().contains(aj.mediaNodeId()), "mediaNodeId in joinRoom: " + aj.raw());
             assertTrue(aj.participants().isEmpty(), "first in the room: " + aj.raw());
 
-            JoinResult bj = bob.join(conB.body().path("token").asText(), "{\"name\":\"bob\"}");
+            JoinResult bj = bob.join(conB.token(), "{\"name\":\"bob\"}");
             assertEquals(bobId, bj.connectionId());
             assertEquals(aj.mediaNodeId(), bj.mediaNodeId(), "one media node per session, whatever the master");
             assertEquals(List.of(aliceId), bj.participants().stream().map(RemoteParticipant::connectionId).toList(),
@@ -192,25 +200,24 @@ class ClusterFoundationTest {
     void sessionDeletedThroughAnotherMasterIsGoneEverywhereAndParticipantsAreTold() throws Exception {
         String sid = "fnd-del-" + RUN;
         createSession(rest(a), sid);
-        Rest.Response con1 = createConnection(rest(a), sid, "one");
-        Rest.Response con2 = createConnection(rest(a), sid, "two");
-        String id2 = con2.body().path("connectionId").asText();
+        Connection con1 = createConnection(rest(a), sid, "one");
+        Connection con2 = createConnection(rest(a), sid, "two");
+        String id2 = con2.connectionId();
         awaitConnectionVisible(b, sid, id2);
 
         try (Participant one = Participant.connect("one", a.webSocketUri());
              Participant two = Participant.connect("two", b.webSocketUri())) {
-            one.join(con1.body().path("token").asText(), "one");
-            two.join(con2.body().path("token").asText(), "two");
+            one.join(con1.token(), "one");
+            two.join(con2.token(), "two");
             one.awaitEvent("participantJoined", e -> id2.equals(e.param("id")), "two joined");
 
             await("session visible on " + c.id()).atMost(REPLICATION).pollInterval(Duration.ofMillis(100))
-                    .until(() -> rest(c).get("/openvidu/api/sessions/" + sid).status() == 200);
-            Rest.Response del = rest(c).delete("/openvidu/api/sessions/" + sid);
-            assertEquals(204, del.status(), del::toString);
+                    .until(() -> rest(c).session(sid).isPresent());
+            rest(c).deleteSession(sid);
 
             for (ClusterProcesses.Node m : cluster.masters()) {
                 await("session gone on " + m.id()).atMost(REPLICATION).pollInterval(Duration.ofMillis(100))
-                        .until(() -> rest(m).get("/openvidu/api/sessions/" + sid).status() == 404);
+                        .until(() -> rest(m).session(sid).isEmpty());
             }
             // As OpenVidu: participants are evicted one by one (join order); each gets participantEvicted for itself,
             // and those still there get participantLeft for the ones evicted before them.
@@ -222,15 +229,16 @@ class ClusterFoundationTest {
             two.awaitEvent("participantEvicted", e -> id2.equals(e.param("connectionId"))
                     && "sessionClosedByServer".equals(e.param("reason")), "two evicted");
         }
-        Rest.Response late = rest(a).post("/openvidu/api/sessions/" + sid + "/connection", Map.of());
-        assertEquals(404, late.status(), "connection on a deleted session: " + late);
+        RestException late = assertThrows(RestException.class,
+                () -> rest(a).createConnection(sid, ConnectionProperties.publisher("late")));
+        assertEquals(404, late.status(), "connection on a deleted session: " + late.getMessage());
     }
 
     // ------------------------------------------------------------------ 4
 
     @Test
     void badInputIsRejectedCleanlyAndTheNodeStaysHealthy() throws Exception {
-        Rest rest = rest(b);
+        MasterRestClient rest = rest(b);
         String sessions = "/openvidu/api/sessions";
         String existing = "fnd-bad-" + RUN;
         createSession(rest, existing);
@@ -239,44 +247,44 @@ class ClusterFoundationTest {
         List<Executable> checks = new ArrayList<>();
 
         checks.add(() -> {
-            Rest.Response r = rest.postText(sessions, "{\"customSessionId\": ");
+            RestResponse r = rest.send("POST", sessions, "{\"customSessionId\": ");
             assertEquals(400, r.status(), "malformed JSON: " + r);
-            assertEquals(400, r.body().path("status").asInt(), "JSON error body: " + r);
-            assertFalse(r.body().path("message").asText().isEmpty(), "error message: " + r);
-            assertEquals(sessions, r.body().path("path").asText(), "error path: " + r);
+            assertEquals(400, r.json().path("status").asInt(), "JSON error body: " + r);
+            assertFalse(r.json().path("message").asText().isEmpty(), "error message: " + r);
+            assertEquals(sessions, r.json().path("path").asText(), "error path: " + r);
         });
         checks.add(() -> {
-            Rest.Response r = rest.post(sessions, Map.of("customSessionId", List.of("x")));
+            RestResponse r = rest.sendJson("POST", sessions, Map.of("customSessionId", List.of("x")));
             assertEquals(400, r.status(), "customSessionId as an array: " + r);
         });
         checks.add(() -> {
-            Rest.Response r = rest.post(sessions + "/" + existing + "/connection", Map.of("role", "KING"));
+            RestResponse r = rest.sendJson("POST", sessions + "/" + existing + "/connection", Map.of("role", "KING"));
             assertEquals(400, r.status(), "unknown role: " + r);
         });
         checks.add(() -> {
-            Rest.Response r = rest.postText(sessions, big);
+            RestResponse r = rest.send("POST", sessions, big);
             assertEquals(413, r.status(), "body over 1 MiB: " + r);
         });
         checks.add(() -> {
-            Rest.Response r = rest.withoutAuth().get(sessions);
+            RestResponse r = rest.withoutCredentials().send("GET", sessions);
             assertEquals(401, r.status(), "no credentials: " + r);
             assertTrue(r.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Basic"),
                     "WWW-Authenticate header: " + r.headers().map());
         });
         checks.add(() -> {
-            Rest.Response r = rest.withSecret("wrong-" + RUN).get(sessions);
+            RestResponse r = rest.withSecret("wrong-" + RUN).send("GET", sessions);
             assertEquals(401, r.status(), "wrong secret: " + r);
         });
-        checks.add(() -> assertEquals(404, rest.get(unknown).status(), "GET unknown session"));
-        checks.add(() -> assertEquals(404, rest.delete(unknown).status(), "DELETE unknown session"));
-        checks.add(() -> assertEquals(404, rest.post(unknown + "/connection", Map.of()).status(),
+        checks.add(() -> assertEquals(404, rest.send("GET", unknown).status(), "GET unknown session"));
+        checks.add(() -> assertEquals(404, rest.send("DELETE", unknown).status(), "DELETE unknown session"));
+        checks.add(() -> assertEquals(404, rest.sendJson("POST", unknown + "/connection", Map.of()).status(),
                 "connection on unknown session"));
         checks.add(() -> {
-            Rest.Response r = rest.post(sessions, Map.of("customSessionId", "bad id!"));
+            RestResponse r = rest.sendJson("POST", sessions, Map.of("customSessionId", "bad id!"));
             assertEquals(400, r.status(), "customSessionId with illegal characters: " + r);
         });
         checks.add(() -> {
-            Rest.Response r = rest.post(sessions, Map.of("customSessionId", existing));
+            RestResponse r = rest.sendJson("POST", sessions, Map.of("customSessionId", existing));
             assertEquals(409, r.status(), "duplicate customSessionId: " + r);
         });
 
@@ -297,15 +305,15 @@ class ClusterFoundationTest {
         });
 
         // An existing session X with a real token, and another session Y.
-        Rest.Response conX = createConnection(rest, existing, "x");
-        String tokenX = conX.body().path("token").asText();
+        Connection conX = createConnection(rest, existing, "x");
+        String tokenX = conX.token();
         String other = "fnd-bad-other-" + RUN;
         createSession(rest, other);
         checks.add(() -> {
             try (SignallingClient sdk = SignallingClient.connect(b.webSocketUri())) {
                 String forged = "ws://" + b.host() + ":" + b.httpPort() + "?sessionId=" + existing + "&token=tok_forged" + RUN;
                 assertEquals(401, rpcErrorCode(sdk.joinRoom(TesseraToken.parse(forged), "")), "joinRoom, unknown token");
-                var params = Rest.JSON.createObjectNode()
+                var params = TestJson.MAPPER.createObjectNode()
                         .put("token", tokenX).put("session", other).put("metadata", "").put("platform", "it");
                 assertEquals(401, rpcErrorCode(sdk.request("joinRoom", params)), "joinRoom, token of another session");
                 assertEquals("pong", sdk.ping().get(5, TimeUnit.SECONDS).path("value").asText(), "socket still usable");
@@ -314,9 +322,9 @@ class ClusterFoundationTest {
 
         assertAll("bad input through " + b.id(), checks.stream());
 
-        Rest.Response live = rest.withoutAuth().get("/health/live");
+        RestResponse live = rest.withoutCredentials().send("GET", "/health/live");
         assertEquals(200, live.status(), "still alive after bad input: " + live);
-        assertEquals("UP", live.body().path("status").asText(), live::toString);
+        assertEquals("UP", live.json().path("status").asText(), live::toString);
         assertTrue(cluster.isAlive(b), b.id() + " process still running");
     }
 
@@ -344,33 +352,31 @@ class ClusterFoundationTest {
             while (attempts < MAX_RACE_ATTEMPTS && races < WANTED_RACES) {
                 String sid = "race-" + attempts + "-" + RUN;
                 attempts++;
-                rest(a).get("/openvidu/api/sessions"); // warm both connections: no TCP/HTTP setup inside the race
-                rest(b).get("/openvidu/api/sessions");
+                rest(a).send("GET", "/openvidu/api/sessions"); // warm both connections: no TCP/HTTP setup inside the race
+                rest(b).send("GET", "/openvidu/api/sessions");
                 CyclicBarrier start = new CyclicBarrier(2);
                 var onA = senders.submit(() -> {
                     start.await();
-                    return rest(a).post("/openvidu/api/sessions",
+                    return rest(a).sendJson("POST", "/openvidu/api/sessions",
                             Map.of("customSessionId", sid, "mediaNode", Map.of("id", media.get(0))));
                 });
                 var onB = senders.submit(() -> {
                     start.await();
-                    return rest(b).post("/openvidu/api/sessions",
+                    return rest(b).sendJson("POST", "/openvidu/api/sessions",
                             Map.of("customSessionId", sid, "mediaNode", Map.of("id", media.get(1))));
                 });
-                Rest.Response ra = onA.get(20, TimeUnit.SECONDS);
-                Rest.Response rb = onB.get(20, TimeUnit.SECONDS);
+                RestResponse ra = onA.get(20, TimeUnit.SECONDS);
+                RestResponse rb = onB.get(20, TimeUnit.SECONDS);
                 assertTrue(Set.of(200, 409).contains(ra.status()) && Set.of(200, 409).contains(rb.status()), ra + " / " + rb);
                 if (ra.status() == 200 && rb.status() == 200) {
                     races++;
                 }
-                Rest.Response conA = rest(a).post("/openvidu/api/sessions/" + sid + "/connection", Map.of());
-                Rest.Response conB = rest(b).post("/openvidu/api/sessions/" + sid + "/connection", Map.of());
-                assertEquals(200, conA.status(), conA::toString);
-                assertEquals(200, conB.status(), conB::toString);
+                Connection conA = rest(a).createConnection(sid, ConnectionProperties.publisher("race-a"));
+                Connection conB = rest(b).createConnection(sid, ConnectionProperties.publisher("race-b"));
                 try (Participant pa = Participant.connect("race-a", a.webSocketUri());
                      Participant pb = Participant.connect("race-b", b.webSocketUri())) {
-                    JoinResult ja = pa.join(conA.body().path("token").asText(), "{}");
-                    JoinResult jb = pb.join(conB.body().path("token").asText(), "{}");
+                    JoinResult ja = pa.join(conA.token(), "{}");
+                    JoinResult jb = pb.join(conB.token(), "{}");
                     if (!ja.mediaNodeId().equals(jb.mediaNodeId())) {
                         moved++;
                     }
@@ -378,7 +384,7 @@ class ClusterFoundationTest {
                             .until(() -> {
                                 Set<String> seen = new HashSet<>();
                                 for (ClusterProcesses.Node m : cluster.masters()) {
-                                    seen.add(rest(m).get("/openvidu/api/sessions/" + sid).body().path("mediaNodeId").asText());
+                                    seen.add(rest(m).session(sid).map(Session::mediaNodeId).orElse("none"));
                                 }
                                 return seen.size() == 1 ? seen.iterator().next() : null;
                             }, w -> w != null);

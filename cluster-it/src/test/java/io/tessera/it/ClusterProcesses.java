@@ -2,10 +2,13 @@ package io.tessera.it;
 
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.tessera.client.rest.ClusterView;
+import io.tessera.client.rest.MasterRestClient;
+import io.tessera.client.rest.RestResponse;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
+import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -20,9 +23,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collections;
-import java.util.HexFormat;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +34,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
-import java.util.stream.StreamSupport;
 import javax.net.ssl.SSLContext;
 import org.awaitility.core.ConditionTimeoutException;
 
@@ -138,7 +140,7 @@ public final class ClusterProcesses implements AutoCloseable {
         new SecureRandom().nextBytes(random);
         String secret = "it_" + HexFormat.of().formatHex(random);
         ClusterProcesses cluster = new ClusterProcesses(testName, secret, masters, media, extraEnv,
-                tls ? Rest.httpClient(httpsTrust) : Rest.defaultHttpClient(), logDir);
+                httpClient(httpsTrust), logDir);
         cluster.launch(logDir);
         return cluster;
     }
@@ -279,7 +281,7 @@ public final class ClusterProcesses implements AutoCloseable {
         Map<String, String> status = new LinkedHashMap<>();
         Set<String> pending = new HashSet<>();
         for (Node n : allNodes()) {
-            String s = Rest.probe(http, n.httpBase().resolve("/health/ready"));
+            String s = probe(n, "/health/ready");
             status.put(n.id(), s);
             if (!s.startsWith("200")) {
                 pending.add(n.id());
@@ -288,28 +290,26 @@ public final class ClusterProcesses implements AutoCloseable {
         String clusterView = "not checked";
         if (pending.isEmpty()) {
             Node first = masters.get(0);
-            Rest.Response r = Rest.orNull(() -> rest(first).get("/openvidu/api/cluster"));
-            if (r == null || r.status() != 200) {
-                clusterView = r == null ? "no answer" : r.status() + " " + r.text();
-                pending.add(first.id());
-            } else {
-                Set<String> upMasters = ids(r.body().path("masters"), "up");
-                Set<String> runningMedia = ids(r.body().path("mediaNodes"), "running");
+            try {
+                ClusterView view = rest(first).clusterView();
+                Set<String> upMasters = view.masters().stream().filter(m -> "up".equals(m.status()))
+                        .map(ClusterView.Member::id).collect(Collectors.toSet());
+                Set<String> runningMedia = view.mediaNodes().stream().filter(ClusterView.MediaMember::isRunning)
+                        .map(ClusterView.MediaMember::id).collect(Collectors.toSet());
                 clusterView = "masters up " + upMasters + ", media running " + runningMedia;
                 masters.stream().map(Node::id).filter(id -> !upMasters.contains(id)).forEach(pending::add);
                 mediaNodes.stream().map(Node::id).filter(id -> !runningMedia.contains(id)).forEach(pending::add);
+            } catch (IOException e) {
+                clusterView = e.toString();
+                pending.add(first.id());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the cluster", e);
             }
         }
         notReady = pending;
         lastReadiness.set("health " + status + "; cluster view: " + clusterView + "; not ready: " + pending);
         return pending.isEmpty();
-    }
-
-    private static Set<String> ids(JsonNode array, String wantedStatus) {
-        return StreamSupport.stream(array.spliterator(), false)
-                .filter(n -> wantedStatus.equalsIgnoreCase(n.path("status").asText()))
-                .map(n -> n.path("id").asText())
-                .collect(Collectors.toSet());
     }
 
     private String notReadyLogs() {
@@ -347,9 +347,34 @@ public final class ClusterProcesses implements AutoCloseable {
         return secret;
     }
 
-    /** REST client for a master, authenticated with this run's secret. */
-    public Rest rest(Node master) {
-        return Rest.authenticated(master.httpBase(), secret, http);
+    /**
+     * "200 {...}", "503 {...}", or why there was no answer, for {@code path} on any node (health needs no
+     * credentials); never throws: for readiness polling and its diagnostics.
+     */
+    public String probe(Node node, String path) {
+        try {
+            RestResponse r = MasterRestClient.builder(node.httpBase()).httpClient(http)
+                    .requestTimeout(Duration.ofSeconds(2)).build().send("GET", path);
+            return r.status() + " " + (r.text().length() > 200 ? r.text().substring(0, 200) : r.text());
+        } catch (ConnectException e) {
+            return "connection refused";
+        } catch (IOException e) {
+            return "no answer (" + e + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
+    }
+
+    /** The HTTP client of every REST call of a run (HTTP/1.1; trusting {@code trust} for https nodes, when given). */
+    private static HttpClient httpClient(SSLContext trust) {
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).version(HttpClient.Version.HTTP_1_1);
+        return (trust == null ? b : b.sslContext(trust)).build();
+    }
+
+    /** REST client for a master (or the health endpoints of any node), authenticated with this run's secret. */
+    public MasterRestClient rest(Node master) {
+        return MasterRestClient.builder(master.httpBase()).secret(secret).httpClient(http).build();
     }
 
     public long pid(Node n) {

@@ -1,19 +1,18 @@
 package io.tessera.it;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.tessera.client.SignallingClient;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-
+import io.tessera.client.rest.ConnectionProperties;
+import io.tessera.client.rest.MasterRestClient;
+import io.tessera.client.rest.SessionProperties;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 
 /**
  * Measures the foundation on a real local cluster (3 masters, 2 media nodes, all on this machine): session create
@@ -40,27 +39,26 @@ class FoundationBenchmark {
             ClusterProcesses.Node a = cluster.masters().get(0);
             ClusterProcesses.Node b = cluster.masters().get(1);
             ClusterProcesses.Node c = cluster.masters().get(2);
-            Rest restA = cluster.rest(a);
+            MasterRestClient restA = cluster.rest(a);
             String run = Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36);
 
             // Warm up the JIT and the connections so that the first samples measure Tessera, not class loading.
             for (int i = 0; i < 50; i++) {
-                assertEquals(200, restA.post("/openvidu/api/sessions", Map.of()).status());
+                restA.createSession(new SessionProperties(null, null, null));
             }
 
             double[] create = new double[CREATES];
             for (int i = 0; i < CREATES; i++) {
                 long t0 = System.nanoTime();
-                Rest.Response r = restA.post("/openvidu/api/sessions", Map.of("customSessionId", "bench-" + run + "-" + i));
+                restA.createSession("bench-" + run + "-" + i);
                 create[i] = (System.nanoTime() - t0) / 1e6;
-                assertEquals(200, r.status(), r.toString());
             }
 
             double[] convergence = new double[CONVERGENCE_SAMPLES];
             for (int i = 0; i < CONVERGENCE_SAMPLES; i++) {
                 int before = Math.max(sessionCount(cluster.rest(b)), sessionCount(cluster.rest(c)));
                 long t0 = System.nanoTime();
-                assertEquals(200, restA.post("/openvidu/api/sessions", Map.of()).status());
+                restA.createSession(new SessionProperties(null, null, null));
                 while (sessionCount(cluster.rest(b)) <= before || sessionCount(cluster.rest(c)) <= before) {
                     if (System.nanoTime() - t0 > TimeUnit.SECONDS.toNanos(10)) {
                         throw new AssertionError("session did not reach both other masters within 10 s");
@@ -74,10 +72,9 @@ class FoundationBenchmark {
             List<SignallingClient> clients = new ArrayList<>();
             try {
                 for (int s = 0; s < SESSIONS_FOR_JOINS; s++) {
-                    String sessionId = restA.post("/openvidu/api/sessions", Map.of()).body().get("id").asText();
+                    String sessionId = restA.createSession(new SessionProperties(null, null, null)).sessionId();
                     for (int p = 0; p < PARTICIPANTS_PER_SESSION; p++) {
-                        String token = restA.post("/openvidu/api/sessions/" + sessionId + "/connection", Map.of())
-                                .body().get("token").asText();
+                        String token = restA.createConnection(sessionId, new ConnectionProperties(null, null, null)).token();
                         // Join through the other masters, as a load balancer would spread clients.
                         ClusterProcesses.Node through = p % 2 == 0 ? b : c;
                         SignallingClient client = SignallingClient.connect(through.webSocketUri());
@@ -102,9 +99,8 @@ class FoundationBenchmark {
         }
     }
 
-    private static int sessionCount(Rest rest) {
-        JsonNode body = rest.get("/openvidu/api/cluster").body();
-        return body.get("routing").get("sessions").asInt();
+    private static int sessionCount(MasterRestClient rest) throws IOException, InterruptedException {
+        return rest.clusterView().routedSessions();
     }
 
     private static String percentiles(double[] samples) {

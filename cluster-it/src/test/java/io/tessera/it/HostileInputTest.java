@@ -14,6 +14,10 @@ import io.tessera.client.JoinResult;
 import io.tessera.client.JsonRpcException;
 import io.tessera.client.ServerEvent;
 import io.tessera.client.SignallingClient;
+import io.tessera.client.rest.Connection;
+import io.tessera.client.rest.MasterRestClient;
+import io.tessera.client.rest.RestException;
+import io.tessera.client.rest.RestResponse;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
@@ -102,7 +106,7 @@ class HostileInputTest {
     void nodesHealthyAndControlSessionUndisturbed() throws Exception {
         cluster.assertAllAlive();
         for (ClusterProcesses.Node n : cluster.allNodes()) {
-            Rest.Response live = Rest.authenticated(n.httpBase(), cluster.secret()).withoutAuth().get("/health/live");
+            RestResponse live = cluster.rest(n).withoutCredentials().send("GET", "/health/live");
             assertEquals(200, live.status(), n.id() + " liveness: " + live);
         }
         String text = "still here " + controlMessages.incrementAndGet();
@@ -118,8 +122,8 @@ class HostileInputTest {
     // ------------------------------------------------------------------ REST
 
     @Test
-    void restRejectsMalformedWrongTypedHugeAndOversizedBodiesWithAJsonError() {
-        Rest rest = rest(m1);
+    void restRejectsMalformedWrongTypedHugeAndOversizedBodiesWithAJsonError() throws Exception {
+        MasterRestClient rest = rest(m1);
         String existing = "hi-rest-" + RUN;
         TestSessions.createSession(rest, existing);
         String connection = SESSIONS + "/" + existing + "/connection";
@@ -146,30 +150,30 @@ class HostileInputTest {
         badSessionBodies.put("deep nesting", "{\"x\":" + "[".repeat(5_000) + "]".repeat(5_000) + "}");
         List<Executable> checks = new ArrayList<>();
         badSessionBodies.forEach((what, body) -> checks.add(
-                () -> assertJsonError(400, rest.postText(SESSIONS, body), "POST /sessions with " + what)));
-        checks.add(() -> assertJsonError(400, rest.postText(connection, "{\"role\": 7}"), "role as number"));
-        checks.add(() -> assertJsonError(400, rest.postText(connection, "{\"data\": \"" + "d".repeat(10_001) + "\"}"),
+                () -> assertJsonError(400, rest.send("POST", SESSIONS, body), "POST /sessions with " + what)));
+        checks.add(() -> assertJsonError(400, rest.send("POST", connection, "{\"role\": 7}"), "role as number"));
+        checks.add(() -> assertJsonError(400, rest.send("POST", connection, "{\"data\": \"" + "d".repeat(10_001) + "\"}"),
                 "connection data over 10000 characters"));
-        checks.add(() -> assertJsonError(400, rest.postText("/openvidu/api/signal",
+        checks.add(() -> assertJsonError(400, rest.send("POST", "/openvidu/api/signal",
                 "{\"session\": \"" + existing + "\", \"to\": \"not-a-list\"}"), "signal 'to' as string"));
-        checks.add(() -> assertJsonError(413, rest.postText(SESSIONS,
+        checks.add(() -> assertJsonError(413, rest.send("POST", SESSIONS,
                 "{\"customSessionId\":\"hi-big\",\"pad\":\"" + "x".repeat(2 * 1024 * 1024) + "\"}"), "2 MiB body"));
-        checks.add(() -> assertJsonError(400, rest.get(SESSIONS + "/hi-%F0%9F%98%80"), "GET a session id with an emoji"));
-        checks.add(() -> assertJsonError(400, rest.get(SESSIONS + "/hi%00x"), "GET a session id with NUL"));
-        checks.add(() -> assertJsonError(400, rest.delete(SESSIONS + "/hi%E2%80%AEx"), "DELETE an id with an RTL override"));
-        checks.add(() -> assertJsonError(404, rest.get("/openvidu/api/no-such-thing"), "unknown path"));
+        checks.add(() -> assertJsonError(400, rest.send("GET", SESSIONS + "/hi-%F0%9F%98%80"), "GET a session id with an emoji"));
+        checks.add(() -> assertJsonError(400, rest.send("GET", SESSIONS + "/hi%00x"), "GET a session id with NUL"));
+        checks.add(() -> assertJsonError(400, rest.send("DELETE", SESSIONS + "/hi%E2%80%AEx"), "DELETE an id with an RTL override"));
+        checks.add(() -> assertJsonError(404, rest.send("GET", "/openvidu/api/no-such-thing"), "unknown path"));
         checks.add(() -> assertJsonError(405, rest.send("PUT", SESSIONS, "{}"), "PUT on /sessions"));
         assertAll("REST through " + m1.id(), checks.stream());
-        assertEquals(200, rest.get(SESSIONS + "/" + existing).status(), "the session next door is intact");
+        assertEquals(200, rest.send("GET", SESSIONS + "/" + existing).status(), "the session next door is intact");
     }
 
     @Test
     void restFloodsAreAnsweredAndTheMasterStaysResponsive() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(16);
         try {
-            Map<Integer, Integer> authorized = flood(pool, 800, () -> rest(m2).get(SESSIONS).status());
+            Map<Integer, Integer> authorized = flood(pool, 800, () -> rest(m2).send("GET", SESSIONS).status());
             Map<Integer, Integer> anonymous = flood(pool, 800,
-                    () -> rest(m2).withSecret("guess-" + RUN).get(SESSIONS).status());
+                    () -> rest(m2).withSecret("guess-" + RUN).send("GET", SESSIONS).status());
             assertEquals(Map.of(200, 800), authorized, "800 authorized GETs in 16 threads");
             assertEquals(Map.of(401, 800), anonymous, "800 GETs with a wrong secret in 16 threads");
         } finally {
@@ -311,35 +315,34 @@ class HostileInputTest {
 
     @Test
     void tokensOfOtherSessionsForgedRevokedReplayedAndExpiredTokensAreRefused() throws Exception {
-        Rest rest = rest(m1);
+        MasterRestClient rest = rest(m1);
         String mine = "hi-tok-" + RUN;
         String other = "hi-tok-other-" + RUN;
         TestSessions.createSession(rest, mine);
         TestSessions.createSession(rest, other);
-        String tokenOfOther = TestSessions.createConnection(rest, other, "o").body().path("token").asText();
-        Rest.Response revokedCon = TestSessions.createConnection(rest, mine, "r");
-        Rest.Response usedCon = TestSessions.createConnection(rest, mine, "u");
-        Rest.Response expiringCon = TestSessions.createConnection(rest, mine, "e");
+        String tokenOfOther = TestSessions.createConnection(rest, other, "o").token();
+        Connection revokedCon = TestSessions.createConnection(rest, mine, "r");
+        Connection usedCon = TestSessions.createConnection(rest, mine, "u");
+        Connection expiringCon = TestSessions.createConnection(rest, mine, "e");
         long expiringCreatedAt = System.currentTimeMillis();
-        assertEquals(204, rest.delete(SESSIONS + "/" + mine + "/connection/"
-                + revokedCon.body().path("connectionId").asText()).status(), "revoke by deleting the connection");
+        rest.deleteConnection(mine, revokedCon.connectionId()); // revokes its token
         try (Participant user = Participant.connect("token-user", m1.webSocketUri());
              SignallingClient sdk = SignallingClient.connect(m2.webSocketUri())) {
-            user.join(usedCon.body().path("token").asText(), "{}");
+            user.join(usedCon.token(), "{}");
             List<Executable> checks = new ArrayList<>();
             checks.add(() -> assertEquals(401, rpcErrorCode(sdk.request("joinRoom", joinParams(tokenOfOther, mine))),
                     "a token of another session"));
             checks.add(() -> assertEquals(401, rpcErrorCode(sdk.request("joinRoom",
                     joinParams("tok_" + "A".repeat(16), mine))), "a forged token"));
             checks.add(() -> assertEquals(401, rpcErrorCode(sdk.request("joinRoom",
-                    joinParams(revokedCon.body().path("token").asText(), mine))), "a revoked token"));
+                    joinParams(revokedCon.token(), mine))), "a revoked token"));
             checks.add(() -> assertEquals(409, rpcErrorCode(sdk.request("joinRoom",
-                    joinParams(usedCon.body().path("token").asText(), mine))), "a token in use by a participant"));
+                    joinParams(usedCon.token(), mine))), "a token in use by a participant"));
             assertAll("tokens", checks.stream());
             await("the token TTL passes").atMost(TOKEN_TTL.plus(WAIT)).pollInterval(Duration.ofMillis(250))
                     .until(() -> System.currentTimeMillis() > expiringCreatedAt + TOKEN_TTL.toMillis() + 500);
             assertEquals(401, rpcErrorCode(sdk.request("joinRoom",
-                    joinParams(expiringCon.body().path("token").asText(), mine))), "an expired token");
+                    joinParams(expiringCon.token(), mine))), "an expired token");
             assertEquals("pong", sdk.ping().get(WAIT.toSeconds(), TimeUnit.SECONDS).path("value").asText(),
                     "the socket is still usable");
             assertTrue(user.events().stream().noneMatch(e -> e.method().equals("participantJoined")),
@@ -349,13 +352,13 @@ class HostileInputTest {
 
     @Test
     void resumeWithAWrongSecretOrForAParticipantThatMissedTooMuchIsRefused() throws Exception {
-        Rest rest = rest(m1);
+        MasterRestClient rest = rest(m1);
         String sid = "hi-resume-" + RUN;
         TestSessions.createSession(rest, sid);
         try (Participant speaker = joined("speaker", m1, sid);
              RawSocket leaver = RawSocket.open(m2.webSocketUri())) {
             leaver.send("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"joinRoom\",\"params\":" + joinParams(
-                    TestSessions.createConnection(rest, sid, "leaver").body().path("token").asText(), sid) + "}");
+                    TestSessions.createConnection(rest, sid, "leaver").token(), sid) + "}");
             JsonNode left = leaver.nextJson(WAIT).path("result");
             String leaverId = left.path("id").asText();
             String secret = left.path("resumeSecret").asText();
@@ -403,7 +406,7 @@ class HostileInputTest {
 
     @Test
     void aFullSessionRefusesOneMoreParticipantWith429() throws Exception {
-        Rest rest = rest(m1);
+        MasterRestClient rest = rest(m1);
         String sid = "hi-full-" + RUN;
         TestSessions.createSession(rest, sid);
         List<Participant> in = new ArrayList<>();
@@ -411,7 +414,7 @@ class HostileInputTest {
             for (int i = 0; i < MAX_PARTICIPANTS; i++) {
                 in.add(joined("full-" + i, i % 2 == 0 ? m1 : m2, sid));
             }
-            String token = TestSessions.createConnection(rest, sid, "one-too-many").body().path("token").asText();
+            String token = TestSessions.createConnection(rest, sid, "one-too-many").token();
             try (SignallingClient sdk = SignallingClient.connect(m2.webSocketUri())) {
                 assertEquals(429, rpcErrorCode(sdk.request("joinRoom", joinParams(token, sid))), "participant "
                         + (MAX_PARTICIPANTS + 1));
@@ -431,15 +434,15 @@ class HostileInputTest {
 
     @Test
     void aClientThatStopsReadingIsCutOffWithoutHurtingTheOthers() throws Exception {
-        Rest rest = rest(m1);
+        MasterRestClient rest = rest(m1);
         String sid = "hi-slow-" + RUN;
         TestSessions.createSession(rest, sid);
-        Rest.Response con = TestSessions.createConnection(rest, sid, "stalled");
-        String stalledId = con.body().path("connectionId").asText();
+        Connection con = TestSessions.createConnection(rest, sid, "stalled");
+        String stalledId = con.connectionId();
         try (Participant neighbour = joined("neighbour", m1, sid);
              StalledClient stalled = StalledClient.open(m1.webSocketUri())) {
             stalled.sendText("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"joinRoom\",\"params\":"
-                    + joinParams(con.body().path("token").asText(), sid) + "}");
+                    + joinParams(con.token(), sid) + "}");
             JsonNode joinAnswer = stalled.readJson();
             assertEquals(stalledId, joinAnswer.at("/result/id").asText(), "stalled client joined: " + joinAnswer);
             // From here on it reads nothing. Signals of ~9 KB pile up for it at the master until the master cuts it
@@ -450,10 +453,12 @@ class HostileInputTest {
             int sent = 0;
             int status = 200;
             while (status == 200 && sent < 20_000) {
-                Rest.Response r = rest.post("/openvidu/api/signal",
-                        Map.of("session", sid, "to", List.of(stalledId), "type", "signal:pile", "data", data));
-                status = r.status();
-                assertTrue(status == 200 || status == 406, "signal " + sent + ": " + r);
+                try {
+                    rest.signal(sid, List.of(stalledId), "signal:pile", data);
+                } catch (RestException refused) {
+                    status = refused.status();
+                    assertEquals(406, status, "signal " + sent + ": " + refused.getMessage());
+                }
                 sent++;
             }
             long floodMillis = (System.nanoTime() - started) / 1_000_000;
@@ -466,8 +471,7 @@ class HostileInputTest {
             ServerEvent left = neighbour.awaitEvent("participantLeft", e -> stalledId.equals(e.param("connectionId")),
                     "the stalled participant leaving");
             assertEquals("networkDisconnect", left.param("reason"), left.toString());
-            assertEquals(404, rest.get(SESSIONS + "/" + sid + "/connection/" + stalledId).status(),
-                    "its connection is gone");
+            assertTrue(rest.connection(sid, stalledId).isEmpty(), "its connection is gone");
             // The neighbour on the same master and session is served.
             neighbour.client.sendMessage(List.of(), "signal:neighbour", "fine").get(WAIT.toSeconds(), TimeUnit.SECONDS);
             neighbour.awaitEvent("sendMessage", e -> "fine".equals(e.param("data")), "its own broadcast");
@@ -476,24 +480,24 @@ class HostileInputTest {
 
     // ------------------------------------------------------------------ helpers
 
-    private static Rest rest(ClusterProcesses.Node master) {
+    private static MasterRestClient rest(ClusterProcesses.Node master) {
         return cluster.rest(master);
     }
 
     private static Participant joined(String name, ClusterProcesses.Node master, String sessionId) throws Exception {
-        Rest.Response con = TestSessions.createConnection(rest(master), sessionId, name);
+        Connection con = TestSessions.createConnection(rest(master), sessionId, name);
         Participant p = Participant.connect(name, master.webSocketUri());
-        p.join(con.body().path("token").asText(), "{\"name\":\"" + name + "\"}");
+        p.join(con.token(), "{\"name\":\"" + name + "\"}");
         return p;
     }
 
     private static ObjectNode joinParams(String token, String sessionId) {
-        return Rest.JSON.createObjectNode().put("token", token).put("session", sessionId)
+        return TestJson.MAPPER.createObjectNode().put("token", token).put("session", sessionId)
                 .put("metadata", "").put("platform", "hostile-input-test");
     }
 
     private static ObjectNode resumeParams(String sessionId, String connectionId, String secret, long lastSeq) {
-        return Rest.JSON.createObjectNode().put("sessionId", sessionId).put("connectionId", connectionId)
+        return TestJson.MAPPER.createObjectNode().put("sessionId", sessionId).put("connectionId", connectionId)
                 .put("resumeSecret", secret).put("lastSeq", lastSeq);
     }
 
@@ -503,10 +507,10 @@ class HostileInputTest {
         return rpc.code();
     }
 
-    private static void assertJsonError(int status, Rest.Response r, String what) {
+    private static void assertJsonError(int status, RestResponse r, String what) {
         assertEquals(status, r.status(), what + ": " + r);
-        assertEquals(status, r.body().path("status").asInt(), what + ", JSON error body: " + r);
-        assertFalse(r.body().path("message").asText().isBlank(), what + ", a message: " + r);
+        assertEquals(status, r.json().path("status").asInt(), what + ", JSON error body: " + r);
+        assertFalse(r.json().path("message").asText().isBlank(), what + ", a message: " + r);
         assertNoStackTrace(r.text());
     }
 

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
+import io.tessera.client.rest.Connection;
+import io.tessera.client.rest.MasterRestClient;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -97,16 +99,16 @@ class LogHygieneTest {
     @Test
     @Order(1)
     void provokeThePathsThatCouldLeak() throws Exception {
-        Rest rest = cluster.rest(master);
+        MasterRestClient rest = cluster.rest(master);
         String wrongSecret = "wrong_" + random(12);
         cluster.forbidInLogs(wrongSecret);
 
         // REST: no, wrong and right Basic auth; malformed bodies that carry the secret.
-        assertEquals(401, rest.withoutAuth().get("/openvidu/api/sessions").status());
-        assertEquals(401, rest.withSecret(wrongSecret).get("/openvidu/api/sessions").status());
-        assertEquals(200, rest.get("/openvidu/api/sessions").status());
-        assertEquals(400, rest.postText("/openvidu/api/sessions", "{\"customSessionId\":\"" + cluster.secret()).status());
-        assertEquals(400, rest.post("/openvidu/api/sessions", Map.of("customSessionId", "x " + wrongSecret)).status());
+        assertEquals(401, rest.withoutCredentials().send("GET", "/openvidu/api/sessions").status());
+        assertEquals(401, rest.withSecret(wrongSecret).send("GET", "/openvidu/api/sessions").status());
+        assertEquals(200, rest.send("GET", "/openvidu/api/sessions").status());
+        assertEquals(400, rest.send("POST", "/openvidu/api/sessions", "{\"customSessionId\":\"" + cluster.secret()).status());
+        assertEquals(400, rest.sendJson("POST", "/openvidu/api/sessions", Map.of("customSessionId", "x " + wrongSecret)).status());
 
         // Malformed Authorization header and request line (Pekko HTTP quotes them in full when verbose).
         assertTrue(rawHttp("GET /openvidu/api/sessions HTTP/1.1\r\nHost: x\r\nAuthorization: Basic @@"
@@ -114,19 +116,18 @@ class LogHygieneTest {
 
         TestSessions.createSession(rest, sessionA);
         TestSessions.createSession(rest, sessionB);
-        Rest.Response a1 = TestSessions.createConnection(rest, sessionA, "a1");
-        Rest.Response a2 = TestSessions.createConnection(rest, sessionA, "a2");
-        Rest.Response b1 = TestSessions.createConnection(rest, sessionB, "b1");
-        Rest.Response revoked = TestSessions.createConnection(rest, sessionA, "revoked");
-        String tokenA1 = a1.body().path("token").asText();
-        String tokenB1 = b1.body().path("token").asText();
-        String tokenRevoked = revoked.body().path("token").asText();
-        for (Rest.Response r : List.of(a1, a2, b1, revoked)) {
-            cluster.forbidInLogs(r.body().path("token").asText());
-            cluster.forbidInLogs(bareToken(r.body().path("token").asText()));
+        Connection a1 = TestSessions.createConnection(rest, sessionA, "a1");
+        Connection a2 = TestSessions.createConnection(rest, sessionA, "a2");
+        Connection b1 = TestSessions.createConnection(rest, sessionB, "b1");
+        Connection revoked = TestSessions.createConnection(rest, sessionA, "revoked");
+        String tokenA1 = a1.token();
+        String tokenB1 = b1.token();
+        String tokenRevoked = revoked.token();
+        for (Connection r : List.of(a1, a2, b1, revoked)) {
+            cluster.forbidInLogs(r.token());
+            cluster.forbidInLogs(bareToken(r.token()));
         }
-        assertEquals(204, rest.delete("/openvidu/api/sessions/" + sessionA + "/connection/"
-                + revoked.body().path("connectionId").asText()).status());
+        rest.deleteConnection(sessionA, revoked.connectionId());
         assertTrue(rawHttp("GET /openvidu?sessionId=" + sessionA + "&token=" + bareToken(tokenA1)
                 + "{ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").startsWith("HTTP/1.1 4"));
 
@@ -194,7 +195,7 @@ class LogHygieneTest {
                 String where = n.id() + ":" + (i + 1);
                 JsonNode json;
                 try {
-                    json = Rest.JSON.readTree(lines.get(i));
+                    json = TestJson.MAPPER.readTree(lines.get(i));
                 } catch (Exception e) {
                     problems.add(where + " is not JSON: " + abbreviate(lines.get(i)));
                     continue;
@@ -231,7 +232,7 @@ class LogHygieneTest {
     // ---------------------------------------------------------------- helpers
 
     private static ObjectNode params(String... keyValues) {
-        ObjectNode p = Rest.JSON.createObjectNode();
+        ObjectNode p = TestJson.MAPPER.createObjectNode();
         for (int i = 0; i < keyValues.length; i += 2) {
             if ("lastSeq".equals(keyValues[i])) {
                 p.put(keyValues[i], Long.parseLong(keyValues[i + 1]));
@@ -244,7 +245,7 @@ class LogHygieneTest {
 
     /** Sends a request and returns its answer (notifications in between are skipped). */
     private static JsonNode call(RawSocket socket, int id, String method, ObjectNode params) throws Exception {
-        ObjectNode request = Rest.JSON.createObjectNode().put("jsonrpc", "2.0").put("id", id).put("method", method);
+        ObjectNode request = TestJson.MAPPER.createObjectNode().put("jsonrpc", "2.0").put("id", id).put("method", method);
         request.set("params", params);
         socket.send(request.toString());
         return next(socket, id);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -17,6 +18,8 @@ import io.tessera.client.PublishResult;
 import io.tessera.client.ReconnectPolicy;
 import io.tessera.client.SignallingClient;
 import io.tessera.client.TesseraToken;
+import io.tessera.client.rest.Connection;
+import io.tessera.client.rest.MasterRestClient;
 import io.tessera.client.rtp.RtpReactor;
 import io.tessera.client.rtp.RtpReceiver;
 import io.tessera.client.rtp.SyntheticPublisher;
@@ -130,7 +133,7 @@ class MasterFailoverTest {
     private static Room room(String name, int size, ClusterProcesses.Node via, List<ClusterProcesses.Node> others,
                              int packets) throws Exception {
         String sid = name + "-" + RUN;
-        Rest rest = cluster.rest(m1);
+        MasterRestClient rest = cluster.rest(m1);
         TestSessions.createSession(rest, sid);
         List<Client> clients = new ArrayList<>();
         List<RtpReceiver> sinks = new ArrayList<>();
@@ -138,11 +141,11 @@ class MasterFailoverTest {
         SyntheticPublisher source = SyntheticPublisher.builder(reactor).localAddress(local).packetsPerSecond(100)
                 .packetSize(1000).packetLimit(packets).bind();
         for (int i = 0; i < size; i++) {
-            Rest.Response con = TestSessions.createConnection(rest, sid, name + "-" + i);
-            TestSessions.awaitConnectionVisible(cluster.rest(via), sid, con.body().path("connectionId").asText());
+            Connection con = TestSessions.createConnection(rest, sid, name + "-" + i);
+            TestSessions.awaitConnectionVisible(cluster.rest(via), sid, con.connectionId());
             Client client = new Client(name + "-" + i, via, others);
             clients.add(client);
-            JoinResult joined = client.participant.join(con.body().path("token").asText(), "{}");
+            JoinResult joined = client.participant.join(con.token(), "{}");
             assertTrue(joined.raw().path("resumeSecret").asText().length() >= 32, joined.raw().toString());
         }
         PublishResult published = get(clients.get(0).sdk().publishVideo(PublishOptions.camera(source.sdpOffer())));
@@ -192,9 +195,9 @@ class MasterFailoverTest {
                     .until(() -> sinks.stream().allMatch(s -> s.stats().received() >= 100));
 
             // A participant on a surviving master, so that events happen while the others are cut off.
-            Rest.Response con = TestSessions.createConnection(cluster.rest(m1), rooms.get(0).sessionId(), "witness");
+            Connection con = TestSessions.createConnection(cluster.rest(m1), rooms.get(0).sessionId(), "witness");
             Client witness = new Client("witness", m1, List.of(m3));
-            witness.participant.join(con.body().path("token").asText(), "{}");
+            witness.participant.join(con.token(), "{}");
             await().atMost(Participant.WAIT).until(() -> rooms.get(0).clients().stream().allMatch(c ->
                     c.participant.events().stream().anyMatch(e -> e.method().equals("participantJoined"))));
 
@@ -277,12 +280,12 @@ class MasterFailoverTest {
         assertFalse(cluster.isAlive(m3));
         String sid = "alone-" + RUN;
         TestSessions.createSession(cluster.rest(m1), sid);
-        Rest.Response a = TestSessions.createConnection(cluster.rest(m1), sid, "a");
-        Rest.Response b = TestSessions.createConnection(cluster.rest(m1), sid, "b");
+        Connection a = TestSessions.createConnection(cluster.rest(m1), sid, "a");
+        Connection b = TestSessions.createConnection(cluster.rest(m1), sid, "b");
         try (Participant pa = Participant.connect("a", m1.webSocketUri());
              Participant pb = Participant.connect("b", m1.webSocketUri())) {
-            pa.join(a.body().path("token").asText(), "{}");
-            pb.join(b.body().path("token").asText(), "{}");
+            pa.join(a.token(), "{}");
+            pb.join(b.token(), "{}");
             get(pb.client.sendMessage(List.of(), "signal:alone", "one master is enough"));
             pa.awaitEvent("sendMessage", e -> "signal:alone".equals(e.param("type")), "the message");
         }
@@ -293,13 +296,13 @@ class MasterFailoverTest {
     void aResumeAfterTheGraceWindowIsRefusedAndTheParticipantWasAnnouncedAsLeft() throws Exception {
         String sid = "grace-" + RUN;
         TestSessions.createSession(cluster.rest(m1), sid);
-        Rest.Response a = TestSessions.createConnection(cluster.rest(m1), sid, "a");
-        Rest.Response b = TestSessions.createConnection(cluster.rest(m1), sid, "b");
+        Connection a = TestSessions.createConnection(cluster.rest(m1), sid, "a");
+        Connection b = TestSessions.createConnection(cluster.rest(m1), sid, "b");
         try (Participant pa = Participant.connect("a", m1.webSocketUri());
              Participant pb = Participant.of("b", SignallingClient.builder(m1.webSocketUri())
                      .keepalive(Duration.ofSeconds(1), Duration.ofSeconds(3)).connect())) {
-            JoinResult joined = pa.join(a.body().path("token").asText(), "{}");
-            pb.join(b.body().path("token").asText(), "{}");
+            JoinResult joined = pa.join(a.token(), "{}");
+            pb.join(b.token(), "{}");
             String secret = joined.raw().path("resumeSecret").asText();
             pa.client.close(); // no reconnect configured: the participant is detached
             pb.awaitEvent("participantLeft", e -> joined.connectionId().equals(e.param("connectionId")),
@@ -323,14 +326,14 @@ class MasterFailoverTest {
     void aSilentClientIsCutOffAndItsParticipantDetached() throws Exception {
         String sid = "silent-" + RUN;
         TestSessions.createSession(cluster.rest(m1), sid);
-        Rest.Response a = TestSessions.createConnection(cluster.rest(m1), sid, "a");
-        Rest.Response b = TestSessions.createConnection(cluster.rest(m1), sid, "b");
+        Connection a = TestSessions.createConnection(cluster.rest(m1), sid, "a");
+        Connection b = TestSessions.createConnection(cluster.rest(m1), sid, "b");
         try (RawSocket silent = RawSocket.open(m1.webSocketUri());
              Participant watcher = Participant.of("watcher", SignallingClient.builder(m1.webSocketUri())
                      .keepalive(Duration.ofSeconds(1), Duration.ofSeconds(3)).connect())) {
-            watcher.join(b.body().path("token").asText(), "{}");
+            watcher.join(b.token(), "{}");
             silent.send("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"joinRoom\",\"params\":{\"token\":\""
-                    + a.body().path("token").asText() + "\",\"session\":\"" + sid + "\"}}");
+                    + a.token() + "\",\"session\":\"" + sid + "\"}}");
             assertTrue(silent.nextJson(Participant.WAIT).has("result"));
             // It says nothing more, like a frozen client whose TCP connection stays open.
             await("the master closes the silent socket").atMost(SILENCE.multipliedBy(3))
@@ -357,7 +360,7 @@ class MasterFailoverTest {
                 .pollInterval(Duration.ofMillis(200)).until(() -> !cluster.isAlive(media));
     }
 
-    private static String clusterView() {
-        return cluster.rest(m1).get("/openvidu/api/cluster").text();
+    private static String clusterView() throws Exception {
+        return cluster.rest(m1).send("GET", "/openvidu/api/cluster").text();
     }
 }

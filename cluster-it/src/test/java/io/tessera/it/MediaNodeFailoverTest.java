@@ -8,19 +8,29 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
 import io.tessera.client.MediaRecovery;
 import io.tessera.client.PublishOptions;
 import io.tessera.client.PublishResult;
 import io.tessera.client.SignallingClient;
+import io.tessera.client.rest.Connection;
+import io.tessera.client.rest.MasterRestClient;
+import io.tessera.client.rest.MediaNode;
+import io.tessera.client.rest.RestResponse;
+import io.tessera.client.rest.Session;
+import io.tessera.client.rest.SessionProperties;
 import io.tessera.client.rtp.RtpReactor;
 import io.tessera.client.rtp.RtpReceiver;
 import io.tessera.client.rtp.SyntheticPublisher;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -29,9 +39,6 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import com.sun.net.httpserver.HttpServer;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 
 /**
  * A media node dies under sessions of all three priorities with RTP flowing (DESIGN.md section 6): protected
@@ -102,12 +109,10 @@ class MediaNodeFailoverTest {
             this.sessionId = "mnf-" + priority + tag + "-" + RUN;
             ClusterProcesses.Node m1 = cluster.masters().get(0);
             ClusterProcesses.Node m2 = cluster.masters().get(1);
-            Rest.Response created = cluster.rest(m1).post("/openvidu/api/sessions", Map.of("customSessionId", sessionId,
-                    "priority", priority, "mediaNode", Map.of("id", mediaNodeId)));
-            assertEquals(200, created.status(), created::toString);
-            Rest.Response pub = TestSessions.createConnection(cluster.rest(m1), sessionId, "pub");
-            Rest.Response sub = TestSessions.createConnection(cluster.rest(m1), sessionId, "sub");
-            TestSessions.awaitConnectionVisible(cluster.rest(m2), sessionId, sub.body().path("connectionId").asText());
+            cluster.rest(m1).createSession(SessionProperties.withId(sessionId).priority(priority).mediaNodeId(mediaNodeId));
+            Connection pub = TestSessions.createConnection(cluster.rest(m1), sessionId, "pub");
+            Connection sub = TestSessions.createConnection(cluster.rest(m1), sessionId, "sub");
+            TestSessions.awaitConnectionVisible(cluster.rest(m2), sessionId, sub.connectionId());
             publisher = Participant.of("pub-" + priority, SignallingClient.builder(m1.webSocketUri())
                     .keepalive(Duration.ofSeconds(1), Duration.ofSeconds(3)).connect());
             subscriber = Participant.of("sub-" + priority, SignallingClient.builder(m2.webSocketUri())
@@ -119,8 +124,8 @@ class MediaNodeFailoverTest {
                     }).connect());
             publisherMedia = MediaRecovery.attach(publisher.client);
             subscriberMedia = MediaRecovery.attach(subscriber.client);
-            String publisherId = publisher.join(pub.body().path("token").asText(), "{}").connectionId();
-            subscriber.join(sub.body().path("token").asText(), "{}");
+            String publisherId = publisher.join(pub.token(), "{}").connectionId();
+            subscriber.join(sub.token(), "{}");
             InetAddress local = InetAddress.getByName(CLIENT_HOST);
             source = SyntheticPublisher.builder(reactor).localAddress(local).packetsPerSecond(200).packetSize(1000).bind();
             sink = RtpReceiver.builder(reactor).localAddress(local).bind();
@@ -162,34 +167,38 @@ class MediaNodeFailoverTest {
                 cluster.relaunch(n);
             }
         }
-        Rest rest = cluster.rest(cluster.masters().get(0));
+        MasterRestClient rest = cluster.rest(cluster.masters().get(0));
         await("both media nodes running and empty").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
-                .until(() -> cluster.mediaNodes().stream().allMatch(n -> {
-                    var node = rest.get("/openvidu/api/media-nodes/" + n.id()).body();
-                    return "running".equals(node.path("status").asText()) && node.path("tesseraLoad").path("sessions").asInt() == 0;
-                }));
+                .until(() -> {
+                    for (ClusterProcesses.Node n : cluster.mediaNodes()) {
+                        Optional<MediaNode> node = rest.mediaNode(n.id());
+                        if (node.isEmpty() || !node.get().isRunning() || node.get().load().sessions() != 0) {
+                            return false;
+                        }
+                    }
+                    return true;
+                });
         List<Pair> pairs = new ArrayList<>();
         try {
             pairs.add(new Pair("protected", drained.id(), "drain"));
             pairs.add(new Pair("none", drained.id(), "drain"));
             await("media flows").atMost(Duration.ofSeconds(20)).until(() -> pairs.stream().allMatch(p -> p.received() >= 50));
 
-            Rest.Response bad = rest.patch("/openvidu/api/media-nodes/" + drained.id(), Map.of("status", "sleeping"));
+            RestResponse bad = rest.sendJson("PATCH", "/openvidu/api/media-nodes/" + drained.id(), Map.of("status", "sleeping"));
             assertEquals(400, bad.status(), bad::toString);
-            Rest.Response draining = rest.patch("/openvidu/api/media-nodes/" + drained.id(),
+            // The deadline in seconds from now (the scale-in handler's drainMediaNode sends an instant).
+            RestResponse draining = rest.sendJson("PATCH", "/openvidu/api/media-nodes/" + drained.id(),
                     Map.of("status", "draining", "deadline", 4));
             assertEquals(200, draining.status(), draining::toString);
-            assertEquals("draining", draining.body().path("status").asText());
+            assertEquals("draining", draining.json().path("status").asText());
             await("the node reports draining").atMost(Duration.ofSeconds(5)).until(() ->
-                    "draining".equals(rest.get("/openvidu/api/media-nodes/" + drained.id()).body().path("status").asText()));
-            Rest.Response fresh = rest.post("/openvidu/api/sessions", Map.of("customSessionId", "after-drain-" + RUN));
-            assertEquals(other.id(), fresh.body().path("mediaNodeId").asText(), "no new session on a draining node");
+                    rest.mediaNode(drained.id()).map(MediaNode::status).orElse("").equals(MediaNode.DRAINING));
+            assertEquals(other.id(), rest.createSession("after-drain-" + RUN).mediaNodeId(), "no new session on a draining node");
 
             pairs.forEach(p -> p.receivedAtFailure = p.received());
             for (Pair p : pairs) {
                 await(p.sessionId + " moved at the deadline").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
-                        .until(() -> other.id().equals(rest.get("/openvidu/api/sessions/" + p.sessionId).body()
-                                .path("mediaNodeId").asText()) && p.subscriberMedia.recoveries() == 1
+                        .until(() -> other.id().equals(mediaNodeOf(p.sessionId)) && p.subscriberMedia.recoveries() == 1
                                 && p.publisherMedia.recoveries() == 1);
                 long afterMove = p.received();
                 await(p.sessionId + " media flows from the new node").atMost(Duration.ofSeconds(20))
@@ -198,10 +207,9 @@ class MediaNodeFailoverTest {
                         || e.method().equals("participantEvicted")), p.subscriber::describeEvents);
                 assertEquals(p.subscriber.expectedSeqs(), p.subscriber.seqs(), p.subscriber::describeEvents);
             }
-            Rest.Response running = rest.patch("/openvidu/api/media-nodes/" + drained.id(), Map.of("status", "running"));
-            assertEquals(200, running.status(), running::toString);
+            assertTrue(rest.resumeMediaNode(drained.id()).isRunning());
             await("the node runs again").atMost(Duration.ofSeconds(5)).until(() ->
-                    "running".equals(rest.get("/openvidu/api/media-nodes/" + drained.id()).body().path("status").asText()));
+                    rest.mediaNode(drained.id()).map(MediaNode::isRunning).orElse(false));
             assertTrue(webhookBodies.stream().anyMatch(b -> b.contains("\"mediaNodeStatusChanged\"")
                     && b.contains("draining")), String.join("\n", webhookBodies));
         } finally {
@@ -219,8 +227,13 @@ class MediaNodeFailoverTest {
         assertEquals(1, created, "one sessionCreated per session, not one per master");
     }
 
-    private static com.fasterxml.jackson.databind.JsonNode haPlan() {
-        return cluster.rest(cluster.masters().get(0)).get("/openvidu/api/cluster").body().path("haPlan");
+    private static com.fasterxml.jackson.databind.JsonNode haPlan() throws Exception {
+        return cluster.rest(cluster.masters().get(0)).clusterView().json().path("haPlan");
+    }
+
+    /** The media node hosting the session, as the first master sees it; null when it knows no such session. */
+    private static String mediaNodeOf(String sessionId) throws Exception {
+        return cluster.rest(cluster.masters().get(0)).session(sessionId).map(Session::mediaNodeId).orElse(null);
     }
 
     private static <T> T get(CompletableFuture<T> future) throws Exception {
@@ -253,8 +266,7 @@ class MediaNodeFailoverTest {
                         .until(() -> p.received() > p.receivedAtFailure + 20);
                 mediaBackMillis.put(p.priority, (System.nanoTime() - killedAt) / 1_000_000);
                 assertTrue(p.failedEventAt > 0, p.priority + ": mediaNodeFailed reached the subscriber");
-                Rest.Response session = cluster.rest(cluster.masters().get(0)).get("/openvidu/api/sessions/" + p.sessionId);
-                assertEquals(survivor.id(), session.body().path("mediaNodeId").asText(), session::toString);
+                assertEquals(survivor.id(), mediaNodeOf(p.sessionId));
                 assertEquals(1, p.publisherMedia.recoveries());
                 assertEquals(1, p.subscriberMedia.recoveries());
             }
@@ -264,7 +276,7 @@ class MediaNodeFailoverTest {
             none.publisher.awaitEvent("participantEvicted", e -> "nodeCrashed".equals(e.param("reason")),
                     "the none session closed with nodeCrashed");
             await("the none session is gone").atMost(Duration.ofSeconds(10)).until(() ->
-                    cluster.rest(cluster.masters().get(0)).get("/openvidu/api/sessions/" + none.sessionId).status() == 404);
+                    mediaNodeOf(none.sessionId) == null);
 
             Map<String, Long> eventMillis = new LinkedHashMap<>();
             for (Pair p : pairs.subList(0, 2)) {
@@ -292,14 +304,12 @@ class MediaNodeFailoverTest {
             moving.forEach(p -> p.receivedAtFailure = p.received());
             cluster.kill(survivor);
             await("the sessions wait: no media node is left").during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
-                    .until(() -> cluster.rest(cluster.masters().get(0)).get("/openvidu/api/sessions/" + late.sessionId)
-                            .body().path("mediaNodeId").asText().equals(survivor.id()));
+                    .until(() -> survivor.id().equals(mediaNodeOf(late.sessionId)));
             cluster.relaunch(doomed);
             for (Pair p : moving) {
                 await(p.priority + " " + p.sessionId + " placed on the node that joined").atMost(Duration.ofSeconds(60))
                         .pollInterval(Duration.ofMillis(50)).until(() -> p.received() > p.receivedAtFailure + 20);
-                Rest.Response session = cluster.rest(cluster.masters().get(0)).get("/openvidu/api/sessions/" + p.sessionId);
-                assertEquals(doomed.id(), session.body().path("mediaNodeId").asText(), session::toString);
+                assertEquals(doomed.id(), mediaNodeOf(p.sessionId));
             }
             // After the move only the new node's resume secret works: a client that resumes now (its master died) uses it.
             Pair prot = pairs.get(0);

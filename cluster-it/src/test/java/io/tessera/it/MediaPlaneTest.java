@@ -13,6 +13,8 @@ import io.tessera.client.JsonRpcException;
 import io.tessera.client.PublishOptions;
 import io.tessera.client.PublishResult;
 import io.tessera.client.ServerEvent;
+import io.tessera.client.rest.Connection;
+import io.tessera.client.rest.MediaLoad;
 import io.tessera.client.rtp.RtpReactor;
 import io.tessera.client.rtp.RtpReceiver;
 import io.tessera.client.rtp.SyntheticPublisher;
@@ -94,13 +96,13 @@ class MediaPlaneTest {
     private static Pair pair(String name) throws Exception {
         String sid = name + "-" + RUN;
         TestSessions.createSession(cluster.rest(a), sid);
-        Rest.Response pub = TestSessions.createConnection(cluster.rest(a), sid, "publisher");
-        Rest.Response sub = TestSessions.createConnection(cluster.rest(a), sid, "subscriber");
-        TestSessions.awaitConnectionVisible(cluster.rest(b), sid, sub.body().path("connectionId").asText());
+        Connection pub = TestSessions.createConnection(cluster.rest(a), sid, "publisher");
+        Connection sub = TestSessions.createConnection(cluster.rest(a), sid, "subscriber");
+        TestSessions.awaitConnectionVisible(cluster.rest(b), sid, sub.connectionId());
         Participant publisher = Participant.connect("publisher", a.webSocketUri());
         Participant subscriber = Participant.connect("subscriber", b.webSocketUri());
-        publisher.join(pub.body().path("token").asText(), "{}");
-        subscriber.join(sub.body().path("token").asText(), "{}");
+        publisher.join(pub.token(), "{}");
+        subscriber.join(sub.token(), "{}");
         return new Pair(sid, publisher, subscriber);
     }
 
@@ -108,11 +110,8 @@ class MediaPlaneTest {
         return future.get(Participant.WAIT.toSeconds(), TimeUnit.SECONDS);
     }
 
-
-    private static JsonNode mediaLoad() {
-        Rest.Response r = cluster.rest(a).get("/openvidu/api/cluster");
-        assertEquals(200, r.status(), r::toString);
-        return r.body().path("mediaNodes").get(0).path("load");
+    private static MediaLoad mediaLoad() throws Exception {
+        return cluster.rest(a).clusterView().mediaNodes().get(0).load();
     }
 
     // ------------------------------------------------------------------------------------------------------
@@ -149,9 +148,9 @@ class MediaPlaneTest {
                     .pollInterval(Duration.ofMillis(200)).until(() -> !decoding.isAlive());
             assertEquals(0, receiver.exitValue(), () -> "ffmpeg receiver failed; see " + workDir);
             assertEquals(50, Ffmpeg.decodedFrames(workDir, subscriberPort));
-            JsonNode load = mediaLoad();
-            assertEquals(1, load.path("streams").asInt(), load.toString());
-            assertEquals(1, load.path("subscriptions").asInt(), load.toString());
+            MediaLoad load = mediaLoad();
+            assertEquals(1, load.streams(), load.toString());
+            assertEquals(1, load.subscriptions(), load.toString());
 
             get(p.publisher().client.unpublishVideo());
             ServerEvent unpublished = p.subscriber().awaitEvent("participantUnpublished", e -> true, "unpublish");
@@ -181,9 +180,9 @@ class MediaPlaneTest {
 
             // A third participant, through the other master, subscribes once the stream is under way.
             await("stream under way").atMost(Duration.ofSeconds(10)).until(() -> early.stats().received() >= 500);
-            Rest.Response con = TestSessions.createConnection(cluster.rest(a), p.sessionId(), "late");
+            Connection con = TestSessions.createConnection(cluster.rest(a), p.sessionId(), "late");
             try (Participant third = Participant.connect("late", a.webSocketUri())) {
-                third.join(con.body().path("token").asText(), "{}");
+                third.join(con.token(), "{}");
                 String lateAnswer = get(third.client.receiveVideoFrom(published.streamId(), late.sdpOffer(96, "VP8")));
                 late.remote(PlainRtpAnswer.parse(lateAnswer));
 
@@ -245,10 +244,10 @@ class MediaPlaneTest {
         List<Participant> participants = new ArrayList<>();
         try {
             for (int i = 0; i <= pairs; i++) {
-                Rest.Response con = TestSessions.createConnection(cluster.rest(a), sid, "p" + i);
+                Connection con = TestSessions.createConnection(cluster.rest(a), sid, "p" + i);
                 Participant participant = Participant.connect("p" + i, a.webSocketUri());
                 participants.add(participant);
-                participant.join(con.body().path("token").asText(), "{}");
+                participant.join(con.token(), "{}");
             }
             // Each participant publishes one stream, one port pair each: the last one finds none left.
             for (int i = 0; i < pairs; i++) {
@@ -276,6 +275,6 @@ class MediaPlaneTest {
 
     private static void awaitNoMediaPorts() {
         await("every media port released").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
-                .until(() -> mediaLoad().path("mediaPorts").asInt() == 0 && mediaLoad().path("streams").asInt() == 0);
+                .until(() -> mediaLoad().mediaPorts() == 0 && mediaLoad().streams() == 0);
     }
 }

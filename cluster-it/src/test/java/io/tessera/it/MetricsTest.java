@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -14,6 +15,8 @@ import io.tessera.client.JsonRpcException;
 import io.tessera.client.PublishOptions;
 import io.tessera.client.PublishResult;
 import io.tessera.client.SignallingClient;
+import io.tessera.client.rest.Connection;
+import io.tessera.client.rest.RestResponse;
 import io.tessera.client.rtp.RtpReactor;
 import io.tessera.client.rtp.RtpReceiver;
 import io.tessera.client.rtp.SyntheticPublisher;
@@ -63,8 +66,8 @@ class MetricsTest {
         }
     }
 
-    private static PrometheusText scrape(ClusterProcesses.Node node) {
-        Rest.Response r = cluster.rest(node).withoutAuth().get("/metrics");
+    private static PrometheusText scrape(ClusterProcesses.Node node) throws Exception {
+        RestResponse r = cluster.rest(node).withoutCredentials().send("GET", "/metrics");
         assertEquals(200, r.status(), () -> "GET /metrics of " + node.id() + ": " + r);
         String type = r.headers().firstValue("content-type").orElse("");
         assertTrue(type.startsWith("text/plain") && type.contains("version=0.0.4"), type);
@@ -84,9 +87,9 @@ class MetricsTest {
     }
 
     @Test
-    void everyNodeServesMetricsWithoutCredentialsAndWithoutSecrets() {
+    void everyNodeServesMetricsWithoutCredentialsAndWithoutSecrets() throws Exception {
         for (ClusterProcesses.Node node : cluster.allNodes()) {
-            Rest.Response r = cluster.rest(node).withoutAuth().get("/metrics");
+            RestResponse r = cluster.rest(node).withoutCredentials().send("GET", "/metrics");
             assertEquals(200, r.status(), r::toString);
             assertFalse(r.text().contains(cluster.secret()), "the cluster secret is in /metrics of " + node.id());
             PrometheusText metrics = PrometheusText.parse(r.text());
@@ -106,7 +109,7 @@ class MetricsTest {
         assertEquals(0.0, master.value("tessera_master_webhooks_dropped_total"), "no webhook endpoint configured");
         assertEquals(32.0, scrape(media).value("tessera_media_ports_capacity"), "ports 40100-40131: 16 pairs");
         // Health stays where it was and needs no credentials either.
-        assertEquals(200, cluster.rest(a).withoutAuth().get("/health/ready").status());
+        assertEquals(200, cluster.rest(a).withoutCredentials().send("GET", "/health/ready").status());
     }
 
     @Test
@@ -117,10 +120,10 @@ class MetricsTest {
         String sid = "metrics-" + RUN;
 
         TestSessions.createSession(cluster.rest(a), sid);
-        Rest.Response pubCon = TestSessions.createConnection(cluster.rest(a), sid, "publisher");
-        Rest.Response subCon = TestSessions.createConnection(cluster.rest(a), sid, "subscriber");
-        Rest.Response thirdCon = TestSessions.createConnection(cluster.rest(a), sid, "third");
-        TestSessions.awaitConnectionVisible(cluster.rest(b), sid, subCon.body().path("connectionId").asText());
+        Connection pubCon = TestSessions.createConnection(cluster.rest(a), sid, "publisher");
+        Connection subCon = TestSessions.createConnection(cluster.rest(a), sid, "subscriber");
+        Connection thirdCon = TestSessions.createConnection(cluster.rest(a), sid, "third");
+        TestSessions.awaitConnectionVisible(cluster.rest(b), sid, subCon.connectionId());
 
         PrometheusText a1 = scrape(a);
         assertEquals(1.0, delta(a0, a1, "tessera_master_placements_total", Map.of("kind", "create", "outcome", "placed")));
@@ -143,13 +146,13 @@ class MetricsTest {
              RtpReceiver receiver = RtpReceiver.builder(reactor).localAddress(local).bind()) {
             // A join with a token of nobody fails with 401, counted by code.
             JsonRpcException refused = assertInstanceOf(JsonRpcException.class, assertThrows(() ->
-                    get(third.client.joinRoom(pubCon.body().path("token").asText().replaceAll("tok_\\w+", "tok_nobody"),
+                    get(third.client.joinRoom(pubCon.token().replaceAll("tok_\\w+", "tok_nobody"),
                             "{}"))));
             assertEquals(401, refused.code(), refused.getMessage());
 
-            publisher.join(pubCon.body().path("token").asText(), "{}");
-            subscriber.join(subCon.body().path("token").asText(), "{}");
-            JoinResult thirdJoined = third.join(thirdCon.body().path("token").asText(), "{}");
+            publisher.join(pubCon.token(), "{}");
+            subscriber.join(subCon.token(), "{}");
+            JoinResult thirdJoined = third.join(thirdCon.token(), "{}");
 
             PrometheusText a2 = scrape(a);
             PrometheusText b2 = scrape(b);
@@ -190,7 +193,7 @@ class MetricsTest {
             long lastSeq = third.client.lastSeq();
             third.close();
             try (SignallingClient resumer = SignallingClient.builder(b.webSocketUri()).connect()) {
-                ObjectNode params = Rest.JSON.createObjectNode().put("sessionId", sid)
+                ObjectNode params = TestJson.MAPPER.createObjectNode().put("sessionId", sid)
                         .put("connectionId", thirdJoined.connectionId()).put("lastSeq", lastSeq);
                 JsonRpcException wrong = assertInstanceOf(JsonRpcException.class, assertThrows(() ->
                         get(resumer.request("connect", params.deepCopy().put("resumeSecret", "not-" + secret)))));
@@ -203,7 +206,7 @@ class MetricsTest {
                 PrometheusText m4 = scrape(media);
                 assertEquals(1.0, delta(m0, m4, "tessera_media_resumes_total", Map.of("result", "ok")));
                 assertEquals(1.0, delta(m0, m4, "tessera_media_resumes_total", Map.of("result", "wrong_secret")));
-                get(resumer.request("leaveRoom", Rest.JSON.createObjectNode()));
+                get(resumer.request("leaveRoom", TestJson.MAPPER.createObjectNode()));
             }
 
             // The subscriber's socket closes without leaving: it is evicted when the grace window (3 s) passes.

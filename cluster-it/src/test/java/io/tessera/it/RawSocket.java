@@ -50,7 +50,7 @@ final class RawSocket implements AutoCloseable {
             throw new AssertionError("no message from the server within " + timeout.toMillis() + " ms (socket "
                     + (isOpen() ? "open" : "closed") + ")");
         }
-        return Rest.JSON.readTree(text);
+        return TestJson.MAPPER.readTree(text);
     }
 
     boolean isOpen() {

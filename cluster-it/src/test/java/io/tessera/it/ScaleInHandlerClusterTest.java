@@ -4,7 +4,6 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.tessera.aws.discovery.AwsClients;
 import io.tessera.aws.lifecycle.HandlerSettings;
 import io.tessera.aws.lifecycle.ScaleInHandler;
@@ -15,6 +14,11 @@ import io.tessera.aws.testkit.FakeHttpServer.Response;
 import io.tessera.client.ReconnectPolicy;
 import io.tessera.client.ServerEvent;
 import io.tessera.client.SignallingClient;
+import io.tessera.client.rest.ClusterView;
+import io.tessera.client.rest.Connection;
+import io.tessera.client.rest.MasterRestClient;
+import io.tessera.client.rest.MediaNode;
+import io.tessera.client.rest.SessionProperties;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,7 +33,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.StreamSupport;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -109,7 +113,7 @@ class ScaleInHandlerClusterTest {
         ClusterProcesses.Node m2 = cluster.masters().get(1);
         ClusterProcesses.Node doomed = cluster.mediaNodes().get(0);
         ClusterProcesses.Node survivor = cluster.mediaNodes().get(1);
-        Rest rest = cluster.rest(m1);
+        MasterRestClient rest = cluster.rest(m1);
         for (String priority : List.of("protected", "best-effort", "none")) {
             sessions.add(session("scalein-" + priority + "-" + RUN, priority, doomed, m1, m2));
         }
@@ -123,15 +127,13 @@ class ScaleInHandlerClusterTest {
         lifecycleState.set("Terminated");
         await(doomed.id() + " drains").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
                 .until(() -> "draining".equals(status(rest, doomed)));
-        Rest.Response fresh = rest.post("/openvidu/api/sessions", Map.of("customSessionId", "scalein-fresh-" + RUN));
-        assertEquals(survivor.id(), fresh.body().path("mediaNodeId").asText(), "no new session on a draining node");
+        assertEquals(survivor.id(), rest.createSession("scalein-fresh-" + RUN).mediaNodeId(), "no new session on a draining node");
 
         handler.get(HANDLER_DONE.toSeconds(), TimeUnit.SECONDS);
 
         for (Session s : sessions) {
-            Rest.Response session = rest.get("/openvidu/api/sessions/" + s.id());
-            assertEquals(200, session.status(), session::toString);
-            assertEquals(survivor.id(), session.body().path("mediaNodeId").asText(), session::toString);
+            var session = rest.session(s.id()).orElseThrow(() -> new AssertionError(s.id() + " is gone"));
+            assertEquals(survivor.id(), session.mediaNodeId(), session.json()::toString);
             assertBothStillIn(rest, s);
             for (Participant p : s.participants()) {
                 p.awaitEvent("mediaNodeFailed", e -> "drain".equals(e.param("reason")), "the move to " + survivor.id());
@@ -148,7 +150,7 @@ class ScaleInHandlerClusterTest {
         assertEquals("CONTINUE", lastAction("CompleteLifecycleAction").form().get("LifecycleActionResult"));
         assertTrue(!cluster.isAlive(doomed), doomed.id() + " exited");
         await(doomed.id() + " left the cluster (removed, not unreachable)").atMost(Duration.ofSeconds(20))
-                .until(() -> ids(rest.get("/openvidu/api/cluster").body().path("mediaNodes")).equals(Set.of(survivor.id())));
+                .until(() -> ids(rest.clusterView().mediaNodes(), ClusterView.MediaMember::id).equals(Set.of(survivor.id())));
         cluster.assertAllAlive(Set.of(doomed.id()));
     }
 
@@ -157,7 +159,7 @@ class ScaleInHandlerClusterTest {
     void aScaledInMasterLeavesTheClusterItsClientsResumeOnTheOtherThenTheActionCompletes() throws Exception {
         ClusterProcesses.Node m1 = cluster.masters().get(0);
         ClusterProcesses.Node leaving = cluster.masters().get(1);
-        Rest rest = cluster.rest(m1);
+        MasterRestClient rest = cluster.rest(m1);
         instanceId.set("i-0master2");
         lifecycleState.set("Terminated");
         events.clear();
@@ -171,7 +173,7 @@ class ScaleInHandlerClusterTest {
         assertEquals("CONTINUE", lastAction("CompleteLifecycleAction").form().get("LifecycleActionResult"));
         assertTrue(!cluster.isAlive(leaving), leaving.id() + " exited");
         await(leaving.id() + " left the cluster").atMost(Duration.ofSeconds(20)).until(() ->
-                ids(rest.get("/openvidu/api/cluster").body().path("masters")).equals(Set.of(m1.id())));
+                ids(rest.clusterView().masters(), ClusterView.Member::id).equals(Set.of(m1.id())));
         // Every subscriber joined through the leaving master: each resumes on the other one by itself.
         await("the leaving master's clients resume on " + m1.id()).atMost(Duration.ofSeconds(30)).until(() ->
                 sessions.stream().allMatch(s -> m1.webSocketUri().toString().equals(resumedOn.get(s.subscriber().name))));
@@ -190,18 +192,16 @@ class ScaleInHandlerClusterTest {
     /** A session on {@code node}: the publisher joins through m1, the subscriber through m2, each failing over to the other. */
     private static Session session(String id, String priority, ClusterProcesses.Node node, ClusterProcesses.Node m1,
                                    ClusterProcesses.Node m2) throws Exception {
-        Rest rest = cluster.rest(m1);
-        Rest.Response created = rest.post("/openvidu/api/sessions", Map.of("customSessionId", id, "priority", priority,
-                "mediaNode", Map.of("id", node.id())));
-        assertEquals(200, created.status(), created::toString);
-        assertEquals(node.id(), created.body().path("mediaNodeId").asText(), created::toString);
-        Rest.Response pub = TestSessions.createConnection(rest, id, "pub");
-        Rest.Response sub = TestSessions.createConnection(rest, id, "sub");
-        TestSessions.awaitConnectionVisible(cluster.rest(m2), id, sub.body().path("connectionId").asText());
+        MasterRestClient rest = cluster.rest(m1);
+        var created = rest.createSession(SessionProperties.withId(id).priority(priority).mediaNodeId(node.id()));
+        assertEquals(node.id(), created.mediaNodeId(), created.json()::toString);
+        Connection pub = TestSessions.createConnection(rest, id, "pub");
+        Connection sub = TestSessions.createConnection(rest, id, "sub");
+        TestSessions.awaitConnectionVisible(cluster.rest(m2), id, sub.connectionId());
         Participant publisher = participant("pub-" + priority, m1, m2);
         Participant subscriber = participant("sub-" + priority, m2, m1);
-        publisher.join(pub.body().path("token").asText(), "{}");
-        subscriber.join(sub.body().path("token").asText(), "{}");
+        publisher.join(pub.token(), "{}");
+        subscriber.join(sub.token(), "{}");
         return new Session(id, publisher, subscriber);
     }
 
@@ -249,11 +249,11 @@ class ScaleInHandlerClusterTest {
         };
     }
 
-    private static void assertBothStillIn(Rest rest, Session s) {
-        JsonNode connections = rest.get("/openvidu/api/sessions/" + s.id()).body().path("connections");
-        assertEquals(2, connections.path("numberOfElements").asInt(), connections::toString);
-        for (JsonNode c : connections.path("content")) {
-            assertEquals("active", c.path("status").asText(), connections::toString);
+    private static void assertBothStillIn(MasterRestClient rest, Session s) throws Exception {
+        var session = rest.session(s.id()).orElseThrow(() -> new AssertionError(s.id() + " is gone"));
+        assertEquals(2, session.connections().size(), session.json()::toString);
+        for (Connection c : session.connections()) {
+            assertEquals("active", c.status(), session.json()::toString);
         }
     }
 
@@ -277,13 +277,12 @@ class ScaleInHandlerClusterTest {
         return matching.get(matching.size() - 1);
     }
 
-    private static String status(Rest rest, ClusterProcesses.Node media) {
-        return rest.get("/openvidu/api/media-nodes/" + media.id()).body().path("status").asText();
+    private static String status(MasterRestClient rest, ClusterProcesses.Node media) throws Exception {
+        return rest.mediaNode(media.id()).map(MediaNode::status).orElse("unknown");
     }
 
-    private static Set<String> ids(JsonNode array) {
-        return StreamSupport.stream(array.spliterator(), false).map(n -> n.path("id").asText())
-                .collect(java.util.stream.Collectors.toSet());
+    private static <T> Set<String> ids(List<T> members, Function<T, String> id) {
+        return members.stream().map(id).collect(java.util.stream.Collectors.toSet());
     }
 
     private static Response metadata(Request request) {

@@ -9,9 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tessera.client.SignallingClient;
 import io.tessera.client.TesseraToken;
+import io.tessera.client.rest.MasterRestClient;
+import io.tessera.client.rest.RestResponse;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -118,31 +119,30 @@ class SecureClusterTest {
     }
 
     @Test
-    void restAnswersOverHttpsWithTheSecretAndPlainHttpGetsNoAnswer() {
+    void restAnswersOverHttpsWithTheSecretAndPlainHttpGetsNoAnswer() throws Exception {
         ClusterProcesses.Node master = cluster.masters().get(0);
         assertEquals("https", master.httpBase().getScheme());
-        Rest rest = cluster.rest(master);
-        Rest.Response view = rest.get("/openvidu/api/cluster");
-        assertEquals(200, view.status(), view::toString);
+        MasterRestClient rest = cluster.rest(master);
+        assertEquals(master.id(), rest.clusterView().self());
 
-        Rest.Response noAuth = rest.withoutAuth().get("/openvidu/api/sessions");
+        RestResponse noAuth = rest.withoutCredentials().send("GET", "/openvidu/api/sessions");
         assertEquals(401, noAuth.status(), noAuth::toString);
         assertTrue(noAuth.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Basic"), noAuth::toString);
 
         // The same port spoken to in plain http: the TLS server never produces an HTTP answer.
-        Rest plain = Rest.authenticated(java.net.URI.create("http://" + master.host() + ":" + master.httpPort()),
-                cluster.secret());
-        assertThrows(UncheckedIOException.class, () -> plain.get("/openvidu/api/cluster"));
+        MasterRestClient plain = MasterRestClient.create(java.net.URI.create("http://" + master.host() + ":"
+                + master.httpPort()), cluster.secret());
+        assertThrows(IOException.class, () -> plain.send("GET", "/openvidu/api/cluster")); // send throws only without an answer
     }
 
     @Test
     void anSdkParticipantJoinsOverWssAndReceivesEvents() throws Exception {
         ClusterProcesses.Node master = cluster.masters().get(0);
-        Rest rest = cluster.rest(master);
+        MasterRestClient rest = cluster.rest(master);
         String sessionId = "secure-" + RUN;
         TestSessions.createSession(rest, sessionId);
-        String tokenA = TestSessions.createConnection(rest, sessionId, "alice").body().path("token").asText();
-        String tokenB = TestSessions.createConnection(rest, sessionId, "bob").body().path("token").asText();
+        String tokenA = TestSessions.createConnection(rest, sessionId, "alice").token();
+        String tokenB = TestSessions.createConnection(rest, sessionId, "bob").token();
         // TLS on and no public URL configured: tokens send clients to wss:// on the master.
         assertTrue(tokenA.startsWith("wss://" + master.host() + ":" + master.httpPort()), tokenA);
 
@@ -155,12 +155,12 @@ class SecureClusterTest {
             bob.join(tokenB, "{\"clientData\":\"bob\"}");
             alice.awaitEvent("participantJoined", e -> e.params().toString().contains("bob"), "bob's join");
         } finally {
-            rest.delete("/openvidu/api/sessions/" + sessionId);
+            rest.send("DELETE", "/openvidu/api/sessions/" + sessionId);
         }
     }
 
     @Test
-    void aNodeWithAnotherCertificateNeverBecomesAMember() {
+    void aNodeWithAnotherCertificateNeverBecomesAMember() throws Exception {
         ClusterProcesses.Node master = cluster.masters().get(0);
         // Same seeds, same cluster secret, same role, and it trusts the cluster's certificate: only its own key and
         // certificate differ, so it is the master's check of the connecting side (mutual TLS) that keeps it out.
@@ -176,23 +176,22 @@ class SecureClusterTest {
                 .until(() -> cluster.tail(rogue, 400).contains("SSLHandshakeException: Received fatal alert"));
         assertTrue(cluster.isAlive(rogue), () -> "rogue-media exited\n" + cluster.tail(rogue, 40));
 
-        Rest rest = cluster.rest(master);
+        MasterRestClient rest = cluster.rest(master);
         // For a while (a joined node would show within a second or two), the master's views never list it.
         await("rogue-media stays out").during(Duration.ofSeconds(8)).atMost(Duration.ofSeconds(20))
                 .pollInterval(Duration.ofMillis(500)).until(() -> {
-                    Rest.Response view = rest.get("/openvidu/api/cluster");
-                    Rest.Response media = rest.get("/openvidu/api/media-nodes");
+                    RestResponse view = rest.send("GET", "/openvidu/api/cluster");
+                    RestResponse media = rest.send("GET", "/openvidu/api/media-nodes");
                     return view.status() == 200 && media.status() == 200
                             && !view.text().contains("rogue-media") && !media.text().contains("rogue-media");
                 });
         // The cluster is unharmed: its own media node still runs and the master is ready.
-        Rest.Response view = rest.get("/openvidu/api/cluster");
+        RestResponse view = rest.send("GET", "/openvidu/api/cluster");
         assertAll(
                 () -> assertTrue(view.text().contains("\"media-1\""), view::toString),
-                () -> assertEquals("running", view.body().path("mediaNodes").get(0).path("status").asText().toLowerCase(),
+                () -> assertEquals("running", view.json().path("mediaNodes").get(0).path("status").asText().toLowerCase(),
                         view::toString),
-                () -> assertTrue(Rest.probe(Rest.httpClient(trust), master.httpBase().resolve("/health/ready"))
-                        .startsWith("200"), "master ready"),
+                () -> assertTrue(rest.isReady(), "master ready"),
                 () -> assertTrue(cluster.isAlive(rogue), "rogue-media still trying, not dead"));
     }
 

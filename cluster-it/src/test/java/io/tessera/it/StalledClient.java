@@ -133,7 +133,7 @@ final class StalledClient implements AutoCloseable {
                 return null; // close
             }
             if (opcode == 0x1) {
-                return Rest.JSON.readTree(payload);
+                return TestJson.MAPPER.readTree(payload);
             }
         }
     }

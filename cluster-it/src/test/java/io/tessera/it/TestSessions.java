@@ -4,8 +4,12 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tessera.client.rest.Connection;
+import io.tessera.client.rest.ConnectionProperties;
+import io.tessera.client.rest.MasterRestClient;
+import io.tessera.client.rest.Session;
+import java.io.IOException;
 import java.time.Duration;
-import java.util.Map;
 
 /** Sessions and connections through the REST API, as an application server makes them. */
 final class TestSessions {
@@ -14,26 +18,24 @@ final class TestSessions {
     private TestSessions() {
     }
 
-    static Rest.Response createSession(Rest rest, String customSessionId) {
-        Rest.Response r = rest.post("/openvidu/api/sessions", Map.of("customSessionId", customSessionId));
-        assertEquals(200, r.status(), r::toString);
-        assertEquals(customSessionId, r.body().path("id").asText(), r::toString);
-        return r;
+    static Session createSession(MasterRestClient rest, String customSessionId) throws IOException, InterruptedException {
+        Session session = rest.createSession(customSessionId);
+        assertEquals(customSessionId, session.sessionId(), session.json()::toString);
+        return session;
     }
 
-    static Rest.Response createConnection(Rest rest, String sessionId, String data) {
-        Rest.Response r = rest.post("/openvidu/api/sessions/" + sessionId + "/connection",
-                Map.of("type", "WEBRTC", "role", "PUBLISHER", "data", data));
-        assertEquals(200, r.status(), r::toString);
-        assertTrue(r.body().path("token").asText().contains("token=tok_"), r::toString);
-        assertTrue(r.body().path("connectionId").asText().startsWith("con_"), r::toString);
-        return r;
+    /** A publisher's connection with this server data. */
+    static Connection createConnection(MasterRestClient rest, String sessionId, String data)
+            throws IOException, InterruptedException {
+        Connection connection = rest.createConnection(sessionId, ConnectionProperties.publisher(data));
+        assertTrue(connection.token().contains("token=tok_"), connection.json()::toString);
+        assertTrue(connection.connectionId().startsWith("con_"), connection.json()::toString);
+        return connection;
     }
 
     /** Replication is asynchronous: wait until a master can read the connection before joining through it. */
-    static void awaitConnectionVisible(Rest master, String sessionId, String connectionId) {
+    static void awaitConnectionVisible(MasterRestClient master, String sessionId, String connectionId) {
         await(connectionId + " visible").atMost(REPLICATION).pollInterval(Duration.ofMillis(100))
-                .until(() -> master.get("/openvidu/api/sessions/" + sessionId + "/connection/" + connectionId)
-                        .status() == 200);
+                .until(() -> master.connection(sessionId, connectionId).isPresent());
     }
 }

@@ -53,7 +53,7 @@ public final class ErrorTally {
         String detail = c.getClass().getSimpleName();
         if (c instanceof io.tessera.client.JsonRpcException rpc) {
             detail = "rpc-" + rpc.code();
-        } else if (c instanceof io.tessera.loadtest.harness.scenario.RestException rest) {
+        } else if (c instanceof io.tessera.client.rest.RestException rest) {
             detail = "http-" + rest.status();
         }
         return stage + ":" + detail;

@@ -7,6 +7,7 @@ import io.tessera.client.PublishOptions;
 import io.tessera.client.PublishResult;
 import io.tessera.client.ReconnectPolicy;
 import io.tessera.client.SignallingClient;
+import io.tessera.client.rest.Connection;
 import io.tessera.client.rtp.RtpReactor;
 import io.tessera.client.rtp.RtpReceiver;
 import io.tessera.client.rtp.SyntheticPublisher;
@@ -45,7 +46,7 @@ public final class LoadRun {
     private final HarnessConfig cfg;
     private final Progress progress;
     private final Measurements m = new Measurements();
-    private final RestApi rest;
+    private final ApplicationServer rest;
     private final List<URI> webSockets;
     private final InetAddress clientAddress;
     private final List<SimulatedParticipant> participants = new CopyOnWriteArrayList<>();
@@ -65,7 +66,7 @@ public final class LoadRun {
     public LoadRun(HarnessConfig cfg, Progress progress) throws java.net.UnknownHostException {
         this.cfg = cfg;
         this.progress = progress;
-        this.rest = new RestApi(cfg.masters(), cfg.secret());
+        this.rest = new ApplicationServer(cfg.masters(), cfg.secret());
         this.webSockets = cfg.masters().stream().map(HarnessConfig::webSocketUri).toList();
         this.clientAddress = InetAddress.getByName(cfg.clientHost());
         // Bounded: at most one task per planned participant and subscription is ever queued.
@@ -174,7 +175,7 @@ public final class LoadRun {
     private void createSession(SimulatedSession session) {
         long start = System.nanoTime();
         try {
-            RestApi.Answer a = rest.createSession(session.index, session.id);
+            ApplicationServer.Answer<?> a = rest.createSession(session.index, session.id);
             m.sessionCreate.record(m.clock.millisNow(), Duration.ofNanos(System.nanoTime() - start));
             m.restFailovers.addAndGet(a.failovers());
             m.sessionsCreated.incrementAndGet();
@@ -237,10 +238,10 @@ public final class LoadRun {
                 Thread.sleep(200L * attempt);
             }
             long tokenStart = System.nanoTime();
-            RestApi.Answer con = rest.createConnection(p.session.index, p.session.id, p.name);
+            ApplicationServer.Answer<Connection> con = rest.createConnection(p.session.index, p.session.id, p.name);
             m.connectionCreate.record(m.clock.millisNow(), Duration.ofNanos(System.nanoTime() - tokenStart));
             m.restFailovers.addAndGet(con.failovers());
-            String token = con.body().path("token").asText();
+            String token = con.value().token();
             long startNanos = System.nanoTime();
             long startMillis = m.clock.millisNow();
             SignallingClient client = null;

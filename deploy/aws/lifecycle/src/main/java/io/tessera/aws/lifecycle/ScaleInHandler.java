@@ -1,5 +1,7 @@
 package io.tessera.aws.lifecycle;
 
+import io.tessera.client.rest.MasterRestClient;
+import io.tessera.client.rest.RestException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +45,7 @@ public final class ScaleInHandler {
     public static ScaleInHandler create(HandlerSettings settings, AutoScalingClient autoScaling, ServiceStopper service) {
         HttpClient http = HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(5)).build();
         return new ScaleInHandler(settings, new InstanceMetadata(settings.metadataEndpoint(), http),
-                new MasterRestClient(settings.masterUrl(), settings.secret(), http),
+                MasterRestClient.create(settings.masterUrl(), settings.secret()),
                 new LifecycleActions(autoScaling, settings.autoScalingGroup(), settings.lifecycleHook()),
                 service, Clock.systemUTC());
     }
@@ -84,8 +86,8 @@ public final class ScaleInHandler {
         while (true) {
             try {
                 // Asked again until a master accepts it: a master may be restarting, or the LB between them.
-                drainAccepted = drainAccepted || masters.requestDrain(settings.nodeId(), deadline);
-                int sessions = masters.sessions(settings.nodeId());
+                drainAccepted = drainAccepted || requestDrain(deadline);
+                int sessions = sessionsLeft();
                 if (sessions == 0) {
                     log.info("{} hosts no session any more", settings.nodeId());
                     return;
@@ -106,6 +108,22 @@ public final class ScaleInHandler {
             }
             Thread.sleep(Math.min(settings.pollInterval().toMillis(), Duration.between(now, giveUp).toMillis() + 1));
         }
+    }
+
+    /** True when a master accepted the drain; a refusal is logged and the drain asked again at the next poll. */
+    private boolean requestDrain(Instant deadline) throws IOException, InterruptedException {
+        try {
+            masters.drainMediaNode(settings.nodeId(), deadline);
+            return true;
+        } catch (RestException refused) {
+            log.warn("drain of {} not accepted: {}", settings.nodeId(), refused.getMessage());
+            return false;
+        }
+    }
+
+    /** Sessions the node still hosts; 0 once the masters no longer know the node (it left the cluster). */
+    private int sessionsLeft() throws IOException, InterruptedException {
+        return masters.mediaNode(settings.nodeId()).map(node -> node.load().sessions()).orElse(0);
     }
 
     private void heartbeat(String instanceId) {

@@ -6,6 +6,7 @@ import io.tessera.aws.discovery.AwsClients;
 import io.tessera.aws.testkit.FakeHttpServer;
 import io.tessera.aws.testkit.FakeHttpServer.Request;
 import io.tessera.aws.testkit.FakeHttpServer.Response;
+import io.tessera.client.rest.MasterRestClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -174,7 +175,7 @@ class ScaleInHandlerTest {
     private CompletableFuture<Void> run(HandlerSettings settings) {
         HttpClient http = HttpClient.newHttpClient();
         ScaleInHandler scaleIn = new ScaleInHandler(settings, new InstanceMetadata(metadata.uri(), http),
-                new MasterRestClient(masters.uri(), SECRET, http),
+                MasterRestClient.create(masters.uri(), SECRET),
                 new LifecycleActions(autoScaling, settings.autoScalingGroup(), settings.lifecycleHook()),
                 () -> events.add("stop"), Clock.systemUTC());
         return CompletableFuture.runAsync(() -> {
@@ -212,8 +213,8 @@ class ScaleInHandlerTest {
             return Response.json(404, "{}");
         }
         return switch (request.method()) {
-            case "PATCH" -> Response.json(200, "{\"id\":\"" + NODE + "\",\"status\":\"draining\"}");
-            case "GET" -> Response.json(200, "{\"id\":\"" + NODE + "\",\"object\":\"mediaNode\",\"status\":\"draining\","
+            // The master answers both with the media node (the drain's answer adds its deadline).
+            case "PATCH", "GET" -> Response.json(200, "{\"id\":\"" + NODE + "\",\"object\":\"mediaNode\",\"status\":\"draining\","
                     + "\"tesseraLoad\":{\"sessions\":" + sessions.get() + ",\"participants\":0,\"streams\":0,\"cpu\":0.1}}");
             default -> Response.json(405, "{}");
         };

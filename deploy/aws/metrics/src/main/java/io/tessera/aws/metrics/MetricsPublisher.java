@@ -1,5 +1,6 @@
 package io.tessera.aws.metrics;
 
+import io.tessera.client.rest.MasterRestClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -15,13 +16,14 @@ import java.time.Duration;
 final class MetricsPublisher {
     private static final Logger log = LoggerFactory.getLogger(MetricsPublisher.class);
 
-    private final LocalMasterLoad master;
+    private final MasterRestClient master;
     private final CloudWatchPublisher cloudWatch;
     private final Duration interval;
     private final Clock clock;
     private boolean failing = true; // so that the first success is logged
 
-    MetricsPublisher(LocalMasterLoad master, CloudWatchPublisher cloudWatch, Duration interval, Clock clock) {
+    /** {@code master}: the local master's REST API (its {@code GET /openvidu/api/cluster} is read each round). */
+    MetricsPublisher(MasterRestClient master, CloudWatchPublisher cloudWatch, Duration interval, Clock clock) {
         this.master = master;
         this.cloudWatch = cloudWatch;
         this.interval = interval;
@@ -47,7 +49,7 @@ final class MetricsPublisher {
     boolean publishOnce() throws InterruptedException {
         ClusterSample sample;
         try {
-            sample = master.read();
+            sample = ClusterSample.of(master.clusterView());
         } catch (IOException e) {
             // A refused connection has no message: name the exception then.
             log.warn("cannot read the local master, no metrics this round: {}",

@@ -1,8 +1,7 @@
 package io.tessera.aws.metrics;
 
-import java.net.http.HttpClient;
+import io.tessera.client.rest.MasterRestClient;
 import java.time.Clock;
-import java.time.Duration;
 
 /** The metric publisher beside every master (systemd unit tessera-metrics.service). */
 public final class MetricsPublisherMain {
@@ -22,10 +21,9 @@ public final class MetricsPublisherMain {
             System.exit(2);
             return;
         }
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         try (CloudWatchPublisher cloudWatch = new CloudWatchPublisher(
                 CloudWatchPublisher.client(settings.aws(), settings.maxAttempts()), settings.clusterName())) {
-            new MetricsPublisher(new LocalMasterLoad(settings.masterUrl(), settings.secret(), http), cloudWatch,
+            new MetricsPublisher(MasterRestClient.create(settings.masterUrl(), settings.secret()), cloudWatch,
                     settings.interval(), Clock.systemUTC()).run();
         }
     }

@@ -9,6 +9,7 @@ import io.tessera.aws.discovery.AwsClients;
 import io.tessera.aws.testkit.FakeHttpServer;
 import io.tessera.aws.testkit.FakeHttpServer.Request;
 import io.tessera.aws.testkit.FakeHttpServer.Response;
+import io.tessera.client.rest.MasterRestClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -18,7 +19,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -175,7 +175,7 @@ class MetricsPublisherTest {
     }
 
     private MetricsPublisher newPublisher() {
-        return new MetricsPublisher(new LocalMasterLoad(master.uri(), SECRET, HttpClient.newHttpClient()), publisher,
+        return new MetricsPublisher(MasterRestClient.create(master.uri(), SECRET), publisher,
                 Duration.ofSeconds(60), Clock.fixed(NOW, ZoneOffset.UTC));
     }
 
