@@ -4,6 +4,8 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tessera.client.rest.MasterRestClient;
+import io.tessera.client.rest.RestResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,16 +56,21 @@ class DrainPlacementTest {
     void noSessionCreatedAfterThePatchAnsweredLandsOnTheDrainingNode() throws Exception {
         ClusterProcesses.Node drained = cluster.mediaNodes().get(0);
         ClusterProcesses.Node other = cluster.mediaNodes().get(1);
-        Rest first = cluster.rest(cluster.masters().get(0));
+        MasterRestClient first = cluster.rest(cluster.masters().get(0));
         for (int i = 0; i < PRELOAD; i++) {
-            Rest.Response r = first.post("/openvidu/api/sessions", Map.of("customSessionId", "pre-" + i + "-" + RUN,
+            RestResponse r = first.sendJson("POST", "/openvidu/api/sessions", Map.of("customSessionId", "pre-" + i + "-" + RUN,
                     "mediaNode", Map.of("id", other.id())));
             assertEquals(200, r.status(), r::toString);
         }
         await("every master sees the load of " + other.id()).atMost(Duration.ofSeconds(20))
-                .pollInterval(Duration.ofMillis(200)).until(() -> cluster.masters().stream().allMatch(m ->
-                        cluster.rest(m).get("/openvidu/api/media-nodes/" + other.id()).body().path("tesseraLoad")
-                                .path("sessions").asInt() >= PRELOAD));
+                .pollInterval(Duration.ofMillis(200)).until(() -> {
+                    for (ClusterProcesses.Node m : cluster.masters()) {
+                        if (cluster.rest(m).mediaNode(other.id()).orElseThrow().load().sessions() < PRELOAD) {
+                            return false;
+                        }
+                    }
+                    return true;
+                });
 
         ConcurrentLinkedQueue<Created> created = new ConcurrentLinkedQueue<>();
         AtomicBoolean stop = new AtomicBoolean();
@@ -71,14 +78,14 @@ class DrainPlacementTest {
         CountDownLatch started = new CountDownLatch(cluster.masters().size());
         ExecutorService creators = Executors.newFixedThreadPool(cluster.masters().size());
         for (ClusterProcesses.Node master : cluster.masters()) {
-            Rest rest = cluster.rest(master);
+            MasterRestClient rest = cluster.rest(master);
             creators.submit(() -> {
                 started.countDown();
                 while (!stop.get()) {
                     String id = "dp-" + master.id() + "-" + sequence.incrementAndGet() + "-" + RUN;
                     long sentAt = System.nanoTime();
-                    Rest.Response r = rest.post("/openvidu/api/sessions", Map.of("customSessionId", id));
-                    created.add(new Created(id, sentAt, r.status() == 200 ? r.body().path("mediaNodeId").asText() : null,
+                    RestResponse r = rest.sendJson("POST", "/openvidu/api/sessions", Map.of("customSessionId", id));
+                    created.add(new Created(id, sentAt, r.status() == 200 ? r.json().path("mediaNodeId").asText() : null,
                             r.status()));
                 }
                 return null;
@@ -89,11 +96,11 @@ class DrainPlacementTest {
                 .pollInterval(Duration.ofMillis(20))
                 .until(() -> created.stream().filter(c -> drained.id().equals(c.mediaNodeId())).count() >= 3);
 
-        Rest.Response patch = first.patch("/openvidu/api/media-nodes/" + drained.id(),
+        RestResponse patch = first.sendJson("PATCH", "/openvidu/api/media-nodes/" + drained.id(),
                 Map.of("status", "draining", "deadline", 600));
         long answeredAt = System.nanoTime();
         assertEquals(200, patch.status(), patch::toString);
-        assertEquals("draining", patch.body().path("status").asText(), patch::toString);
+        assertEquals("draining", patch.json().path("status").asText(), patch::toString);
 
         await("creates keep coming after the answer").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
                 .until(() -> created.stream().filter(c -> c.sentAt() > answeredAt).count() >= 30);
@@ -110,25 +117,25 @@ class DrainPlacementTest {
         assertTrue(refused.isEmpty(), "creates refused although " + other.id() + " has room: " + refused);
         assertTrue(before >= 3, "the drained node was preferred before the PATCH: " + before);
         for (ClusterProcesses.Node m : cluster.masters()) {
-            Rest.Response node = cluster.rest(m).get("/openvidu/api/media-nodes/" + drained.id());
-            assertEquals("draining", node.body().path("status").asText(), () -> m.id() + ": " + node);
+            RestResponse node = cluster.rest(m).send("GET", "/openvidu/api/media-nodes/" + drained.id());
+            assertEquals("draining", node.json().path("status").asText(), () -> m.id() + ": " + node);
         }
-        Rest.Response running = first.patch("/openvidu/api/media-nodes/" + drained.id(), Map.of("status", "running"));
+        RestResponse running = first.sendJson("PATCH", "/openvidu/api/media-nodes/" + drained.id(), Map.of("status", "running"));
         assertEquals(200, running.status(), running::toString);
         cluster.assertAllAlive();
     }
 
     /** A PATCH body that is wrong answers 400 with a message, never a 500. */
     @Test
-    void aBadStatusChangeIsA400WithAMessage() {
-        Rest rest = cluster.rest(cluster.masters().get(1));
+    void aBadStatusChangeIsA400WithAMessage() throws Exception {
+        MasterRestClient rest = cluster.rest(cluster.masters().get(1));
         String path = "/openvidu/api/media-nodes/" + cluster.mediaNodes().get(1).id();
         for (Object body : List.of(Map.of("deadline", 5), Map.of(), Map.of("status", "sleeping"),
                 Map.of("status", "running", "deadline", 5), Map.of("status", "draining", "deadline", "soon"),
                 Map.of("status", "draining", "deadline", 604_801))) {
-            Rest.Response r = rest.patch(path, body);
+            RestResponse r = rest.sendJson("PATCH", path, body);
             assertEquals(400, r.status(), () -> body + " -> " + r);
-            assertTrue(!r.body().path("message").asText().isBlank(), r::toString);
+            assertTrue(!r.json().path("message").asText().isBlank(), r::toString);
         }
         cluster.assertAllAlive();
     }

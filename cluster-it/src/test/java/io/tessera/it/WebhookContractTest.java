@@ -10,10 +10,13 @@ import io.tessera.client.MediaRecovery;
 import io.tessera.client.PublishOptions;
 import io.tessera.client.PublishResult;
 import io.tessera.client.SignallingClient;
-import io.tessera.wire.sdp.PlainRtpAnswer;
+import io.tessera.client.rest.Connection;
+import io.tessera.client.rest.MasterRestClient;
+import io.tessera.client.rest.RestResponse;
 import io.tessera.client.rtp.RtpReactor;
 import io.tessera.client.rtp.RtpReceiver;
 import io.tessera.client.rtp.SyntheticPublisher;
+import io.tessera.wire.sdp.PlainRtpAnswer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -51,7 +54,7 @@ class WebhookContractTest {
     static void start() throws Exception {
         receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         receiver.createContext("/hooks", exchange -> {
-            events.add(Rest.JSON.readTree(exchange.getRequestBody().readAllBytes()));
+            events.add(TestJson.MAPPER.readTree(exchange.getRequestBody().readAllBytes()));
             exchange.sendResponseHeaders(200, -1);
             exchange.close();
         });
@@ -81,8 +84,8 @@ class WebhookContractTest {
         ClusterProcesses.Node m2 = cluster.masters().get(1);
         ClusterProcesses.Node media1 = cluster.mediaNodes().get(0);
         ClusterProcesses.Node media2 = cluster.mediaNodes().get(1);
-        Rest rest1 = cluster.rest(m1);
-        Rest rest2 = cluster.rest(m2);
+        MasterRestClient rest1 = cluster.rest(m1);
+        MasterRestClient rest2 = cluster.rest(m2);
         long scenarioStart = System.currentTimeMillis();
 
         // create: S1 on media-1 (its participants publish and subscribe), S2 on media-2 (killed later); both protected.
@@ -123,7 +126,7 @@ class WebhookContractTest {
             long beforeKill = System.currentTimeMillis();
 
             // media node kill: S2 (protected) is placed on media-1, C follows it
-            String media2Ip = rest1.get("/openvidu/api/media-nodes/" + media2.id()).body().path("ip").asText();
+            String media2Ip = rest1.send("GET", "/openvidu/api/media-nodes/" + media2.id()).json().path("ip").asText();
             long recoveredBefore = planRecoveries();
             cluster.kill(media2);
             c.awaitEvent("mediaNodeFailed", e -> true, "its session moved after the kill");
@@ -137,7 +140,7 @@ class WebhookContractTest {
 
             // drain: media-1's sessions (S1 with A, S2 with C) move to media-2 at the deadline
             long drainAt = System.currentTimeMillis();
-            Rest.Response drain = rest2.patch("/openvidu/api/media-nodes/" + media1.id(),
+            RestResponse drain = rest2.sendJson("PATCH", "/openvidu/api/media-nodes/" + media1.id(),
                     Map.of("status", "draining", "deadline", 2));
             assertEquals(200, drain.status(), drain::toString);
             for (Participant p : List.of(a, c)) {
@@ -157,8 +160,8 @@ class WebhookContractTest {
 
             // REST close of both sessions, with A and C still in them
             long closeAt = System.currentTimeMillis();
-            assertEquals(204, rest1.delete("/openvidu/api/sessions/" + s1).status());
-            assertEquals(204, rest2.delete("/openvidu/api/sessions/" + s2).status());
+            assertEquals(204, rest1.send("DELETE", "/openvidu/api/sessions/" + s1).status());
+            assertEquals(204, rest2.send("DELETE", "/openvidu/api/sessions/" + s2).status());
             awaitEvents("both sessions destroyed", e -> is(e, "sessionDestroyed"), 2);
             awaitQuiet();
             long end = System.currentTimeMillis();
@@ -284,24 +287,24 @@ class WebhookContractTest {
 
     // ---- scenario helpers
 
-    private static long create(Rest rest, String sessionId, String mediaNodeId) {
-        Rest.Response r = rest.post("/openvidu/api/sessions", Map.of("customSessionId", sessionId, "priority", "protected",
+    private static long create(MasterRestClient rest, String sessionId, String mediaNodeId) throws Exception {
+        RestResponse r = rest.sendJson("POST", "/openvidu/api/sessions", Map.of("customSessionId", sessionId, "priority", "protected",
                 "mediaNode", Map.of("id", mediaNodeId)));
         assertEquals(200, r.status(), r::toString);
-        return r.body().path("createdAt").asLong();
+        return r.json().path("createdAt").asLong();
     }
 
-    private static String connection(Rest rest, String sessionId, String data) {
-        Rest.Response r = TestSessions.createConnection(rest, sessionId, data);
+    private static String connection(MasterRestClient rest, String sessionId, String data) throws Exception {
+        Connection c = TestSessions.createConnection(rest, sessionId, data);
         for (ClusterProcesses.Node m : cluster.masters()) {
-            TestSessions.awaitConnectionVisible(cluster.rest(m), sessionId, r.body().path("connectionId").asText());
+            TestSessions.awaitConnectionVisible(cluster.rest(m), sessionId, c.connectionId());
         }
-        return r.body().path("token").asText();
+        return c.token();
     }
 
-    private static JsonNode awaitActive(Rest rest, String sessionId, String connectionId) {
+    private static JsonNode awaitActive(MasterRestClient rest, String sessionId, String connectionId) {
         return await(connectionId + " active").atMost(WAIT).pollInterval(Duration.ofMillis(100))
-                .until(() -> rest.get("/openvidu/api/sessions/" + sessionId + "/connection/" + connectionId).body(),
+                .until(() -> rest.send("GET", "/openvidu/api/sessions/" + sessionId + "/connection/" + connectionId).json(),
                         c -> "active".equals(c.path("status").asText()));
     }
 
