@@ -15,12 +15,16 @@ import java.util.function.LongSupplier;
 /**
  * Which masters serve a console, and at which base URL. The cluster view names masters by their remoting
  * address, which a browser cannot use; so every master announces its public HTTP URL on a cluster topic every
- * {@code interval}, and every master keeps the announcements heard within three intervals. The page reads the list
+ * {@code interval}, and every master lists those heard within three intervals. The page reads the list
  * ({@code GET /console/api/masters}) to know where to reconnect when its master dies, and the CORS check lets
- * exactly these origins call this master.
+ * exactly the masters' origins call this master.
  */
 public final class MasterDirectory {
     static final String TOPIC = "tessera-console-masters";
+    /** How long a master that stopped announcing itself stays a trusted origin. */
+    static final long REMEMBER_MILLIS = 24 * 3600 * 1000L;
+    /** Masters remembered at most (a cluster has a handful; the bound only guards the map). */
+    static final int REMEMBER_MAX = 64;
 
     /** One master's announcement: its id and the base URL its console and REST API are reached at. */
     public record Announcement(String masterId, String url) implements ClusterSerializable {
@@ -59,9 +63,16 @@ public final class MasterDirectory {
         return selfId;
     }
 
-    /** Whether a browser origin (scheme://host:port) is one of the masters' own. */
+    /**
+     * Whether a browser origin (scheme://host:port) is one of the masters' own: this one, or any heard of within
+     * {@link #REMEMBER_MILLIS}, even if gone now, because the consoles loaded from a master that died are exactly
+     * the ones that must keep working through the others.
+     */
     boolean isMasterOrigin(String origin) {
-        return masters().values().stream().anyMatch(url -> origin(url).equalsIgnoreCase(origin));
+        if (origin(selfUrl).equalsIgnoreCase(origin)) {
+            return true;
+        }
+        return heard.values().stream().anyMatch(h -> origin(h.url()).equalsIgnoreCase(origin));
     }
 
     static String origin(String url) {
@@ -95,9 +106,13 @@ public final class MasterDirectory {
                     })
                     .onMessage(Received.class, r -> {
                         long now = clock.getAsLong();
-                        heard.values().removeIf(h -> now - h.atMillis() > staleAfterMillis);
-                        heard.put(r.announcement().masterId(), new Heard(stripSlash(r.announcement().url()),
-                                clock.getAsLong()));
+                        heard.values().removeIf(h -> now - h.atMillis() > REMEMBER_MILLIS);
+                        heard.put(r.announcement().masterId(), new Heard(stripSlash(r.announcement().url()), now));
+                        while (heard.size() > REMEMBER_MAX) {
+                            heard.entrySet().stream().min(java.util.Map.Entry.comparingByValue(
+                                            java.util.Comparator.comparingLong(Heard::atMillis)))
+                                    .ifPresent(oldest -> heard.remove(oldest.getKey()));
+                        }
                         return Behaviors.same();
                     })
                     .build();
