@@ -67,8 +67,10 @@ class ResultJsonTest {
     }
 
     @Test
-    void htmlReportIsSelfContainedWithChartsAndFaultMarks() {
+    void htmlReportIsSelfContainedWithChartsAndFaultMarks() throws Exception {
         String html = HtmlReport.render(sample(1, 20, 0), List.of());
+        // Kept for a look in a browser (target/ is not committed).
+        java.nio.file.Files.writeString(java.nio.file.Path.of("target", "report-sample.html"), html);
         // The charting library is inlined (one file, opens offline) and draws every chart container.
         assertTrue(html.contains(".uplot"), "the charting library's style is in the page");
         assertTrue(html.contains("TesseraReportCharts="), "the charting library is in the page");
