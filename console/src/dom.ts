@@ -26,9 +26,18 @@ export function h<K extends keyof HTMLElementTagNameMap>(
 
 export function age(fromMillis: number, now = Date.now()): string {
   const s = Math.max(0, Math.round((now - fromMillis) / 1000));
+  // Coarse past a minute, so that rows do not change (and get re-rendered under the pointer) every second.
   if (s < 60) return s + ' s';
-  if (s < 3600) return Math.floor(s / 60) + ' min ' + (s % 60) + ' s';
+  if (s < 3600) return Math.floor(s / 60) + ' min';
   return Math.floor(s / 3600) + ' h ' + Math.floor((s % 3600) / 60) + ' min';
+}
+
+/** Replaces what a container shows only when the new content differs, so buttons are not swapped under a click. */
+export function swap(container: HTMLElement, next: HTMLElement): void {
+  const current = container.firstElementChild;
+  if (!current || current.outerHTML !== next.outerHTML) {
+    container.replaceChildren(next);
+  }
 }
 
 export function clock(millis: number): string {

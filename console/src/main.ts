@@ -2,7 +2,7 @@
 import './style.css';
 import { Api, ApiError, MasterLink } from './api';
 import { LoadChart } from './chart';
-import { clock, h } from './dom';
+import { clock, h, swap } from './dom';
 import { ClusterEvent, Feed, FeedState } from './feed';
 import { ClusterJson, Page, SessionJson } from './model';
 import { Actions, GoneNode, haPlan, mastersTable, mediaNodesTable, sessionPage, sessionsTable } from './views';
@@ -129,14 +129,14 @@ function render(): void {
   els.banner.textContent = banner;
   els.banner.hidden = banner === '';
   if (cluster) {
-    els.haPlan.replaceChildren(haPlan(cluster));
-    els.masters.replaceChildren(mastersTable(cluster, masterUrls, api.baseLabel));
-    els.mediaNodes.replaceChildren(mediaNodesTable(cluster, [...gone.values()], deadlines, actions));
+    swap(els.haPlan, haPlan(cluster));
+    swap(els.masters, mastersTable(cluster, masterUrls, api.baseLabel));
+    swap(els.mediaNodes, mediaNodesTable(cluster, [...gone.values()], deadlines, actions));
   }
   els.summary.textContent = '(' + sessions.length + ')';
-  els.sessions.replaceChildren(sessionsTable(sessions, filter));
+  swap(els.sessions, sessionsTable(sessions, filter));
   if (r.view === 'session') {
-    els.session.replaceChildren(
+    swap(els.session,
       session && session.sessionId === r.id
         ? sessionPage(session, actions)
         : h('p', { class: 'empty' }, sessionMissing === r.id ? 'session ' + r.id + ' does not exist (any more)' : 'loading…'),

@@ -75,7 +75,7 @@ export function mediaNodesTable(
       h('td', {}, goneAt !== null ? '-' : n.load.participants),
       h('td', {}, goneAt !== null ? '-' : n.load.streams),
       h('td', {}, goneAt !== null ? '-' : (n.load.cpu * 100).toFixed(1) + ' %'),
-      h('td', {}, goneAt !== null ? 'gone ' + age(goneAt, now) + ' ago' : (n.lastReportAgeMs / 1000).toFixed(1) + ' s'),
+      h('td', {}, goneAt !== null ? 'gone ' + age(goneAt, now) + ' ago' : n.lastReportAgeMs < 2000 ? '< 2 s ago' : age(now - n.lastReportAgeMs, now) + ' ago (late)'),
       h('td', { class: 'deadline' }, drainText),
       h('td', {}, button),
     );

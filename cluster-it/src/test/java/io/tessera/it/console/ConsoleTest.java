@@ -10,6 +10,8 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 
@@ -67,13 +69,20 @@ class ConsoleTest {
         return page.findElements(By.cssSelector(css));
     }
 
+    /** The visible text of the first match, read in one script call: the page re-renders tables as data arrives. */
     private static String text(String css) {
-        List<WebElement> found = all(css);
-        return found.isEmpty() ? "" : found.get(0).getText();
+        Object text = ((JavascriptExecutor) page).executeScript(
+                "const e = document.querySelector(arguments[0]); return e ? e.innerText.trim() : '';", css);
+        return text == null ? "" : text.toString();
     }
 
+    /** Clicks the first match, again if the page replaced it between finding and clicking. */
     private static void click(String css) {
-        page.findElement(By.cssSelector(css)).click();
+        await("click " + css).atMost(Duration.ofSeconds(5)).ignoreException(StaleElementReferenceException.class)
+                .until(() -> {
+                    page.findElement(By.cssSelector(css)).click();
+                    return true;
+                });
     }
 
     @Test
@@ -252,6 +261,6 @@ class ConsoleTest {
 
     /** Moves within the page (a hash change: the page, and the credential in its memory, stay). */
     private static void go(String hash) {
-        ((org.openqa.selenium.JavascriptExecutor) page).executeScript("window.location.hash = arguments[0]", hash);
+        ((JavascriptExecutor) page).executeScript("window.location.hash = arguments[0]", hash);
     }
 }
