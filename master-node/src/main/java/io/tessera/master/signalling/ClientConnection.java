@@ -3,7 +3,7 @@ package io.tessera.master.signalling;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.tessera.common.logging.LogSafe;
+import io.tessera.wire.log.LogSafe;
 import io.tessera.common.logging.SessionMdc;
 import io.tessera.common.protocol.MediaNodeProtocol;
 import io.tessera.common.protocol.MediaNodeProtocol.Ack;
