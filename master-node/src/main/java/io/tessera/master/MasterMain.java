@@ -8,6 +8,8 @@ import io.tessera.common.health.HealthRoutes;
 import io.tessera.common.metrics.MetricsRoutes;
 import io.tessera.common.metrics.NodeMetrics;
 import io.tessera.master.cluster.ClusterView;
+import io.tessera.master.console.ConsoleRoutes;
+import io.tessera.master.console.MasterConsole;
 import io.tessera.master.placement.MediaFailover;
 import io.tessera.master.placement.MediaNodeRegistry;
 import io.tessera.master.placement.MediaNodes;
@@ -126,9 +128,14 @@ public final class MasterMain {
         RestApi rest = new RestApi(sessions, new ClusterView(system, settings.nodeId, mediaNodes, routing,
                 master.getInt("ha.failures-to-tolerate"), signalling::openConnections), settings.secret(), failover, webhooks);
 
+        ConsoleRoutes console = MasterConsole.start(system, master.getConfig("console"), settings.nodeId, publicUrl,
+                settings.secret(), mediaNodes, observer::sessions, askTimeout);
+
         settings.httpTls.apply(Http.get(system).newServerAt(settings.httpHost, settings.httpPort))
-                .bind(Directives.concat(new HealthRoutes(system).routes(), new MetricsRoutes(system, metrics).routes(),
-                        signalling.route(), new RestMeters(metrics.registry()).counted(rest.route())))
+                // The console first: the REST route answers 404 for any path it does not know.
+                .bind(console.withCors(Directives.concat(console.route(), new HealthRoutes(system).routes(),
+                        new MetricsRoutes(system, metrics).routes(), signalling.route(),
+                        new RestMeters(metrics.registry()).counted(rest.route()))))
                 .whenComplete((binding, error) -> {
                     if (error != null) {
                         log.error("cannot bind {}:{}: {}", settings.httpHost, settings.httpPort, error.getMessage());

@@ -12,7 +12,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** A self-contained HTML page for one run: tables of the figures and inline SVG charts with the faults marked. */
+/**
+ * A self-contained HTML page for one run: tables of the figures and charts (the console's charting library,
+ * inlined) with the faults marked.
+ */
 public final class HtmlReport {
     private static final String[] COLORS = {"#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2"};
 
@@ -25,19 +28,19 @@ public final class HtmlReport {
 
     static String render(RunResult r, List<BaselineComparison.Row> baseline) {
         StringBuilder h = new StringBuilder("<!DOCTYPE html><html><head><meta charset='utf-8'><title>Tessera load test "
-                + Svg.esc(r.runName()) + "</title><style>body{font-family:sans-serif;margin:2em;max-width:1000px}"
+                + Charts.esc(r.runName()) + "</title><style>body{font-family:sans-serif;margin:2em;max-width:1000px}"
                 + "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;"
                 + "text-align:right}th{background:#f4f4f4}td:first-child{text-align:left}.bad{color:#c00}</style>"
-                + "</head><body>");
+                + Charts.style() + "</head><body>");
         RunResult.Plan p = r.plan();
-        h.append("<h1>Tessera load test: ").append(Svg.esc(r.runName())).append("</h1>");
+        h.append("<h1>Tessera load test: ").append(Charts.esc(r.runName())).append("</h1>");
         h.append(String.format(Locale.ROOT, "<p>Started %s; load average at the end %s. %d sessions x %d participants "
                         + "(%d publishing, topology %s), %d kbit/s in %d-byte packets (%d packets/s), ramp %.1f joins/s, "
                         + "duration %.0f s, chaos <code>%s</code>, masters %s.</p>",
-                Svg.esc(r.startedAt()), Svg.esc(r.loadAverage()), p.sessions(), p.participants(), p.publishers(),
+                Charts.esc(r.startedAt()), Charts.esc(r.loadAverage()), p.sessions(), p.participants(), p.publishers(),
                 p.topology(), p.bitrateKbps(), p.packetSize(), p.packetsPerSecond(), p.joinsPerSecond(),
-                p.durationSeconds(), Svg.esc(p.chaos().isEmpty() ? "none" : p.chaos()),
-                Svg.esc(String.join(", ", p.masters()))));
+                p.durationSeconds(), Charts.esc(p.chaos().isEmpty() ? "none" : p.chaos()),
+                Charts.esc(String.join(", ", p.masters()))));
 
         RunResult.Counts c = r.counts();
         h.append("<h2>Counts</h2><table><tr><th>what</th><th>planned</th><th>done</th></tr>");
@@ -62,7 +65,7 @@ public final class HtmlReport {
                 + "<table><tr><th>master</th><th>joins</th><th>joins/s</th></tr>", t.joinsPerSecond(),
                 t.joinWindowSeconds()));
         t.joinsPerMaster().forEach((k, v) -> h.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%d</td><td>%.2f</td>"
-                + "</tr>", Svg.esc(k), v, t.joinsPerSecondPerMaster().getOrDefault(k, 0.0))));
+                + "</tr>", Charts.esc(k), v, t.joinsPerSecondPerMaster().getOrDefault(k, 0.0))));
         h.append("</table>");
 
         RunResult.Media m = r.media();
@@ -83,44 +86,45 @@ public final class HtmlReport {
         h.append("<h2>Faults</h2><table><tr><th>action</th><th>at (s)</th><th>took (ms)</th><th>result</th></tr>");
         for (FaultLog.Fault f : r.faults()) {
             h.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%.2f</td><td>%d</td><td>%s</td></tr>",
-                    Svg.esc(f.action()), f.atMillis() / 1000.0, f.tookMillis(),
-                    f.error() == null ? "ok" : "<span class='bad'>" + Svg.esc(f.error()) + "</span>"));
+                    Charts.esc(f.action()), f.atMillis() / 1000.0, f.tookMillis(),
+                    f.error() == null ? "ok" : "<span class='bad'>" + Charts.esc(f.error()) + "</span>"));
         }
         h.append("</table>");
 
-        h.append("<h2>Charts</h2>");
-        List<Svg.Marker> markers = r.faults().stream()
-                .map(f -> new Svg.Marker(f.atMillis() / 1000.0, f.verb() + " " + f.node())).toList();
+        h.append("<h2>Charts</h2><p>Drag across a chart to zoom in (double-click to zoom out); the legend shows "
+                + "the values under the cursor.</p>");
+        List<Charts.Marker> markers = r.faults().stream()
+                .map(f -> new Charts.Marker(f.atMillis() / 1000.0, f.verb() + " " + f.node())).toList();
         double xMax = p.durationSeconds() + 5;
         List<LatencyMeter.SecondPoint> jl = r.timeline().joinLatency();
-        h.append(Svg.lines("Join latency over time (per second)", "seconds since start", "ms", List.of(
-                new Svg.Series("p50", COLORS[0], jl.stream().map(s -> new double[] {s.second(), s.p50()}).toList()),
-                new Svg.Series("p99", COLORS[1], jl.stream().map(s -> new double[] {s.second(), s.p99()}).toList()),
-                new Svg.Series("max", COLORS[3], jl.stream().map(s -> new double[] {s.second(), s.max()}).toList())),
+        h.append(Charts.lines("Join latency over time (per second)", "seconds since start", "ms", List.of(
+                new Charts.Series("p50", COLORS[0], jl.stream().map(s -> new double[] {s.second(), s.p50()}).toList()),
+                new Charts.Series("p99", COLORS[1], jl.stream().map(s -> new double[] {s.second(), s.p99()}).toList()),
+                new Charts.Series("max", COLORS[3], jl.stream().map(s -> new double[] {s.second(), s.max()}).toList())),
                 markers, xMax));
-        h.append(Svg.lines("RTP packets received per second, all subscribers", "seconds since start", "packets/s",
-                List.of(new Svg.Series("packets/s", COLORS[2], series(r.timeline().mediaPacketsPerSecond()))),
+        h.append(Charts.lines("RTP packets received per second, all subscribers", "seconds since start", "packets/s",
+                List.of(new Charts.Series("packets/s", COLORS[2], series(r.timeline().mediaPacketsPerSecond()))),
                 markers, xMax));
-        h.append(Svg.lines("Participants joined", "seconds since start", "participants",
-                List.of(new Svg.Series("joined", COLORS[0], series(r.timeline().participantsPerSecond()))),
+        h.append(Charts.lines("Participants joined", "seconds since start", "participants",
+                List.of(new Charts.Series("joined", COLORS[0], series(r.timeline().participantsPerSecond()))),
                 markers, xMax));
-        h.append(Svg.histogram("Resume time after a master fault", "ms", r.timeline().resumeMillis(), 30, COLORS[1]));
-        h.append(Svg.histogram("Media recovery after a media-node fault", "ms", r.timeline().recoveryMillis(), 30,
+        h.append(Charts.histogram("Resume time after a master fault", "ms", r.timeline().resumeMillis(), 30, COLORS[1]));
+        h.append(Charts.histogram("Media recovery after a media-node fault", "ms", r.timeline().recoveryMillis(), 30,
                 COLORS[2]));
-        h.append(Svg.histogram("Time to first media packet", "ms", r.timeline().firstPacketMillis(), 30, COLORS[0]));
+        h.append(Charts.histogram("Time to first media packet", "ms", r.timeline().firstPacketMillis(), 30, COLORS[0]));
 
         if (!r.processes().isEmpty()) {
             h.append("<h2>Node processes</h2><table><tr><th>node</th><th>CPU avg %</th><th>CPU max %</th>"
                     + "<th>RSS max MiB</th></tr>");
-            List<Svg.Series> cpu = new ArrayList<>();
+            List<Charts.Series> cpu = new ArrayList<>();
             int i = 0;
             for (ProcessSampler.NodeUsage u : r.processes()) {
                 h.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%.1f</td><td>%.1f</td><td>%.1f</td></tr>",
-                        Svg.esc(u.node()), u.cpuAvgPercent(), u.cpuMaxPercent(), u.rssMaxKiB() / 1024.0));
-                cpu.add(new Svg.Series(u.node(), COLORS[i++ % COLORS.length], u.samples().stream()
+                        Charts.esc(u.node()), u.cpuAvgPercent(), u.cpuMaxPercent(), u.rssMaxKiB() / 1024.0));
+                cpu.add(new Charts.Series(u.node(), COLORS[i++ % COLORS.length], u.samples().stream()
                         .map(s -> new double[] {s.atMillis() / 1000.0, s.cpuPercent()}).toList()));
             }
-            h.append("</table>").append(Svg.lines("CPU per node (% of one core)", "seconds since start", "%", cpu,
+            h.append("</table>").append(Charts.lines("CPU per node (% of one core)", "seconds since start", "%", cpu,
                     markers, xMax));
         }
 
@@ -129,9 +133,9 @@ public final class HtmlReport {
             h.append("<p>None.</p>");
         } else {
             h.append("<table><tr><th>kind</th><th>count</th><th>first example</th></tr>");
-            r.errors().forEach((k, v) -> h.append("<tr><td>").append(Svg.esc(k)).append("</td><td>").append(v)
+            r.errors().forEach((k, v) -> h.append("<tr><td>").append(Charts.esc(k)).append("</td><td>").append(v)
                     .append("</td><td style='text-align:left'>")
-                    .append(Svg.esc(r.errorExamples().getOrDefault(k, ""))).append("</td></tr>"));
+                    .append(Charts.esc(r.errorExamples().getOrDefault(k, ""))).append("</td></tr>"));
             h.append("</table>");
         }
         if (baseline != null && !baseline.isEmpty()) {
@@ -144,7 +148,7 @@ public final class HtmlReport {
             }
             h.append("</table>");
         }
-        return h.append("</body></html>\n").toString();
+        return h.append(Charts.script()).append("</body></html>\n").toString();
     }
 
     private static List<double[]> series(List<long[]> points) {
@@ -157,13 +161,13 @@ public final class HtmlReport {
     }
 
     private static void kv(StringBuilder h, String k, Object v) {
-        h.append("<tr><td>").append(Svg.esc(k)).append("</td><td>").append(Svg.esc(String.valueOf(v)))
+        h.append("<tr><td>").append(Charts.esc(k)).append("</td><td>").append(Charts.esc(String.valueOf(v)))
                 .append("</td></tr>");
     }
 
     private static void pct(StringBuilder h, String name, Percentiles p) {
         h.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%d</td><td>%.2f</td><td>%.2f</td><td>%.2f</td>"
-                        + "<td>%.2f</td><td>%.2f</td></tr>", Svg.esc(name), p.count(), p.p50(), p.p95(), p.p99(),
+                        + "<td>%.2f</td><td>%.2f</td></tr>", Charts.esc(name), p.count(), p.p50(), p.p95(), p.p99(),
                 p.max(), p.mean()));
     }
 
