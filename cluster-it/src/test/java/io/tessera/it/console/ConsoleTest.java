@@ -2,7 +2,7 @@ package io.tessera.it.console;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tessera.it.ClusterProcesses;
-import io.tessera.it.Rest;
+import io.tessera.client.rest.RestResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -87,7 +87,7 @@ class ConsoleTest {
 
     @Test
     @Order(1)
-    void a_wrong_secret_is_refused_with_a_clear_error_and_the_right_one_shows_3_masters_and_2_media_nodes() {
+    void a_wrong_secret_is_refused_with_a_clear_error_and_the_right_one_shows_3_masters_and_2_media_nodes() throws Exception {
         page.get(m1.httpBase().resolve("/console/").toString());
         page.findElement(By.id("secret")).sendKeys("not-the-secret");
         click("#login-button");
@@ -97,9 +97,9 @@ class ConsoleTest {
         browser.screenshot("01-wrong-secret");
 
         // The feed refuses a wrong secret too (the page never gets that far, so asked directly).
-        Rest.Response feed = cluster.rest(m1).withSecret("not-the-secret").get("/console/api/feed");
+        RestResponse feed = cluster.rest(m1).withSecret("not-the-secret").send("GET", "/console/api/feed");
         assertEquals(401, feed.status(), feed.toString());
-        assertTrue(feed.body().path("message").asText().contains("wrong secret"), feed.toString());
+        assertTrue(feed.json().path("message").asText().contains("wrong secret"), feed.toString());
 
         WebElement secret = page.findElement(By.id("secret"));
         secret.clear();
@@ -119,10 +119,10 @@ class ConsoleTest {
 
     @Test
     @Order(2)
-    void a_session_created_over_rest_through_another_master_appears_within_a_second() {
+    void a_session_created_over_rest_through_another_master_appears_within_a_second() throws Exception {
         go("#/sessions");
         String sid = "console-" + RUN;
-        Rest.Response created = cluster.rest(m2).post("/openvidu/api/sessions",
+        RestResponse created = cluster.rest(m2).sendJson("POST", "/openvidu/api/sessions",
                 Map.of("customSessionId", sid, "mediaNode", Map.of("id", "media-1")));
         long createdAt = System.nanoTime();
         assertEquals(200, created.status(), created.toString());
@@ -139,10 +139,10 @@ class ConsoleTest {
 
     @Test
     @Order(3)
-    void a_killed_media_node_shows_down_and_its_sessions_moved() {
+    void a_killed_media_node_shows_down_and_its_sessions_moved() throws Exception {
         String sid = "console-" + RUN;
         String second = "console-b-" + RUN;
-        assertEquals(200, cluster.rest(m1).post("/openvidu/api/sessions",
+        assertEquals(200, cluster.rest(m1).sendJson("POST", "/openvidu/api/sessions",
                 Map.of("customSessionId", second, "mediaNode", Map.of("id", "media-1"))).status());
         go("#/cluster");
         await("media-1 has the two sessions").atMost(Duration.ofSeconds(5))
@@ -172,7 +172,7 @@ class ConsoleTest {
 
     @Test
     @Order(4)
-    void a_drain_from_the_console_is_visible_in_the_rest_api_and_undone_from_the_console() {
+    void a_drain_from_the_console_is_visible_in_the_rest_api_and_undone_from_the_console() throws Exception {
         go("#/cluster");
         await("drain button").atMost(Duration.ofSeconds(5))
                 .until(() -> !all("button[data-drain='media-2']").isEmpty());
@@ -206,12 +206,12 @@ class ConsoleTest {
 
     @Test
     @Order(5)
-    void evicting_a_connection_and_closing_a_session_from_the_session_page() {
+    void evicting_a_connection_and_closing_a_session_from_the_session_page() throws Exception {
         String sid = "console-" + RUN;
-        Rest.Response connection = cluster.rest(m1).post("/openvidu/api/sessions/" + sid + "/connection",
+        RestResponse connection = cluster.rest(m1).sendJson("POST", "/openvidu/api/sessions/" + sid + "/connection",
                 Map.of("data", "alice"));
         assertEquals(200, connection.status(), connection.toString());
-        String connectionId = connection.body().path("connectionId").asText();
+        String connectionId = connection.json().path("connectionId").asText();
         go("#/sessions/" + sid);
         await("participant listed").atMost(Duration.ofSeconds(5))
                 .until(() -> !all("#participants tr[data-connection='" + connectionId + "']").isEmpty());
@@ -219,19 +219,19 @@ class ConsoleTest {
         click("button[data-evict='" + connectionId + "']");
         click("#confirm-ok");
         await("connection gone over REST").atMost(Duration.ofSeconds(5)).until(() -> cluster.rest(m2)
-                .get("/openvidu/api/sessions/" + sid + "/connection/" + connectionId).status() == 404);
+                .send("GET", "/openvidu/api/sessions/" + sid + "/connection/" + connectionId).status() == 404);
 
         click("#close-session");
         click("#confirm-ok");
         await("session gone over REST").atMost(Duration.ofSeconds(5))
-                .until(() -> cluster.rest(m2).get("/openvidu/api/sessions/" + sid).status() == 404);
+                .until(() -> cluster.rest(m2).send("GET", "/openvidu/api/sessions/" + sid).status() == 404);
         await("timeline").atMost(Duration.ofSeconds(3))
                 .until(() -> text("#timeline").contains("session " + sid + " closed"));
     }
 
     @Test
     @Order(6)
-    void the_page_keeps_working_through_another_master_when_its_own_dies() {
+    void the_page_keeps_working_through_another_master_when_its_own_dies() throws Exception {
         go("#/sessions");
         await("the page knows the other masters").atMost(Duration.ofSeconds(10)).until(() ->
                 text("#masters").contains(m2.httpBase().toString().replaceAll("/$", ""))
@@ -243,14 +243,14 @@ class ConsoleTest {
         System.out.println("ConsoleTest: console moved to another master (" + text("#via") + ") "
                 + (System.nanoTime() - killedAt) / 1_000_000 + " ms after its master was killed");
         String sid = "console-after-" + RUN;
-        assertEquals(200, cluster.rest(m2).post("/openvidu/api/sessions", Map.of("customSessionId", sid)).status());
+        assertEquals(200, cluster.rest(m2).sendJson("POST", "/openvidu/api/sessions", Map.of("customSessionId", sid)).status());
         await("a new session still appears").atMost(Duration.ofSeconds(3))
                 .until(() -> !all("#sessions-table tr[data-session='" + sid + "']").isEmpty());
         browser.screenshot("08-after-master-died");
     }
 
-    private static String mediaNodeStatus(String id) {
-        JsonNode nodes = cluster.rest(m2).get("/openvidu/api/media-nodes").body().path("content");
+    private static String mediaNodeStatus(String id) throws Exception {
+        JsonNode nodes = cluster.rest(m2).send("GET", "/openvidu/api/media-nodes").json().path("content");
         for (JsonNode n : nodes) {
             if (id.equals(n.path("id").asText())) {
                 return n.path("status").asText();
