@@ -8,6 +8,7 @@ import io.tessera.common.health.HealthRoutes;
 import io.tessera.common.metrics.MetricsRoutes;
 import io.tessera.common.metrics.NodeMetrics;
 import io.tessera.master.cluster.ClusterView;
+import io.tessera.master.medianode.MediaNodeClient;
 import io.tessera.master.placement.MediaFailover;
 import io.tessera.master.placement.MediaNodeRegistry;
 import io.tessera.master.placement.MediaNodes;
@@ -95,9 +96,11 @@ public final class MasterMain {
         String publicUrl = publicUrl(settings);
         Duration askTimeout = master.getDuration("ask-timeout");
         PlacementPolicy placement = new PlacementPolicy(master.getDuration("placement.recent-window").toMillis());
+        // The one client through which this master asks media nodes (signalling, REST, failover).
+        MediaNodeClient mediaNodeClient = new MediaNodeClient(system.scheduler(), askTimeout);
         SessionService sessions = new SessionService(system, routing, mediaNodes,
                 placement,
-                new Tokens(publicUrl), master.getDuration("token-ttl"), askTimeout, placementMeters);
+                new Tokens(publicUrl), master.getDuration("token-ttl"), mediaNodeClient, placementMeters);
         system.systemActorOf(SessionNoticeListener.create(routing, webhooks), "session-notice-listener",
                 org.apache.pekko.actor.typed.Props.empty());
 
@@ -105,7 +108,7 @@ public final class MasterMain {
         ActorRef<MediaFailover.Message> failover = ClusterSingleton.get(system).init(SingletonActor.of(
                 MediaFailover.create(routing, mediaNodes, placement, askTimeout, master.getInt("ha.failures-to-tolerate"),
                         webhooks, placementMeters), "media-failover").withSettings(ClusterSingletonSettings.create(system).withRole("master")));
-        ActorRef<RelocationRelay.Message> relay = system.systemActorOf(RelocationRelay.create(),
+        ActorRef<RelocationRelay.Command> relay = system.systemActorOf(RelocationRelay.create(),
                 "session-relocation-relay", org.apache.pekko.actor.typed.Props.empty());
 
         Config ws = master.getConfig("websocket");

@@ -244,9 +244,17 @@ public final class MediaNodeProtocol {
         }
     }
 
+    /**
+     * What a media node sends to a participant's signalling actor on its master. Not sealed: that actor's own
+     * protocol extends it, so the media node can watch the actor itself (a watched message adapter would not tell
+     * it when the actor stops).
+     */
+    public interface ToSignalling {
+    }
+
     /** One server event for one participant, numbered by that participant's own sequence. */
     public record ParticipantEvent(String sessionId, String recipient, long seq, Event event)
-            implements ClusterSerializable {
+            implements ClusterSerializable, ToSignalling {
     }
 
     /** The events a participant can receive. */
