@@ -106,7 +106,7 @@ public final class MasterMain {
 
         // One failover coordinator per cluster, on the oldest master: a failed media node's sessions are placed once.
         ActorRef<MediaFailover.Message> failover = ClusterSingleton.get(system).init(SingletonActor.of(
-                MediaFailover.create(routing, mediaNodes, placement, askTimeout, master.getInt("ha.failures-to-tolerate"),
+                MediaFailover.create(routing, mediaNodes, placement, mediaNodeClient, master.getInt("ha.failures-to-tolerate"),
                         webhooks, placementMeters), "media-failover").withSettings(ClusterSingletonSettings.create(system).withRole("master")));
         ActorRef<RelocationRelay.Command> relay = system.systemActorOf(RelocationRelay.create(),
                 "session-relocation-relay", org.apache.pekko.actor.typed.Props.empty());
@@ -116,7 +116,7 @@ public final class MasterMain {
                 new SignallingRoute.Limits(ws.getInt("max-connections"), ws.getInt("max-message-bytes"),
                         ws.getInt("messages-per-second"), ws.getInt("outbound-buffer"),
                         ws.getBytes("outbound-buffer-bytes")),
-                new ClientConnection.Settings(askTimeout, ws.getInt("max-metadata-length"), ws.getInt("max-message-bytes"),
+                new ClientConnection.Settings(ws.getInt("max-metadata-length"), ws.getInt("max-message-bytes"),
                         ws.getDuration("client-silence-timeout"), ws.getInt("messages-per-second")), relay,
                 new SignallingMeters(metrics.registry()));
         // Before the HTTP port unbinds: clients move now (and resume elsewhere) instead of when the process is gone.

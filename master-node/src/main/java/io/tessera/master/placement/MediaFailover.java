@@ -4,16 +4,17 @@ import io.tessera.common.logging.SessionMdc;
 import io.tessera.common.protocol.ClusterTopics;
 import io.tessera.common.protocol.ClusterTopics.SessionRelocated;
 import io.tessera.common.protocol.MediaNodeProtocol;
-import io.tessera.common.protocol.MediaNodeProtocol.Ack;
+import io.tessera.common.protocol.MediaNodeStatus;
+import io.tessera.master.medianode.MediaNodeClient;
 import io.tessera.master.routing.RoutingTable;
 import io.tessera.master.routing.SessionRecord;
 import io.tessera.master.webhook.WebhookEvent;
 import io.tessera.master.webhook.Webhooks;
+import io.tessera.wire.jsonrpc.RelocationReason;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.actor.typed.pubsub.Topic;
@@ -108,17 +109,17 @@ public final class MediaFailover {
     }
 
     public static Behavior<Message> create(RoutingTable routing, MediaNodes nodes, PlacementPolicy policy,
-                                           Duration askTimeout, int failuresToTolerate, Webhooks webhooks,
-                                           PlacementMeters meters) {
+                                           MediaNodeClient mediaNodeClient, int failuresToTolerate,
+                                           Webhooks webhooks, PlacementMeters meters) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-                new MediaFailover(routing, nodes, policy, askTimeout, failuresToTolerate, webhooks, meters, ctx,
+                new MediaFailover(routing, nodes, policy, mediaNodeClient, failuresToTolerate, webhooks, meters, ctx,
                         timers).idle()));
     }
 
     private final RoutingTable routing;
     private final MediaNodes nodes;
     private final PlacementPolicy policy;
-    private final Duration askTimeout;
+    private final MediaNodeClient mediaNodeClient;
     private final ActorContext<Message> ctx;
     private final TimerScheduler<Message> timers;
     private final ActorRef<Topic.Command<SessionRelocated>> relocations;
@@ -132,7 +133,7 @@ public final class MediaFailover {
     private final PlacementMeters meters;
     private boolean overcommitted;
 
-    private MediaFailover(RoutingTable routing, MediaNodes nodes, PlacementPolicy policy, Duration askTimeout,
+    private MediaFailover(RoutingTable routing, MediaNodes nodes, PlacementPolicy policy, MediaNodeClient mediaNodeClient,
                           int failuresToTolerate, Webhooks webhooks, PlacementMeters meters,
                           ActorContext<Message> ctx, TimerScheduler<Message> timers) {
         this.meters = meters;
@@ -141,7 +142,7 @@ public final class MediaFailover {
         this.routing = routing;
         this.nodes = nodes;
         this.policy = policy;
-        this.askTimeout = askTimeout;
+        this.mediaNodeClient = mediaNodeClient;
         this.ctx = ctx;
         this.timers = timers;
         this.relocations = ctx.spawn(Topic.create(SessionRelocated.class, ClusterTopics.SESSION_RELOCATIONS),
@@ -273,7 +274,7 @@ public final class MediaFailover {
             if (rank(session.priority()) == 2) {
                 close(session, read.nodeId());
             } else {
-                waiting.addLast(new Pending(session, read.nodeId(), "nodeCrashed"));
+                waiting.addLast(new Pending(session, read.nodeId(), RelocationReason.NODE_CRASHED.wireName()));
             }
         }
         // Keep the whole queue in priority order when a second node fails while the first is being recovered.
@@ -291,7 +292,7 @@ public final class MediaFailover {
             timers.startSingleTimer("drain-" + read.nodeId(), new DrainDue(read.nodeId()), Duration.ofSeconds(1));
             return Behaviors.same();
         }
-        boolean stillDraining = nodes.get(read.nodeId()).map(n -> "draining".equals(n.report().status())).orElse(false);
+        boolean stillDraining = nodes.get(read.nodeId()).map(n -> MediaNodeStatus.DRAINING.wireName().equals(n.report().status())).orElse(false);
         if (!stillDraining) {
             return Behaviors.same();
         }
@@ -299,7 +300,7 @@ public final class MediaFailover {
                 .sorted(Comparator.comparingInt((SessionRecord s) -> rank(s.priority())).thenComparingLong(SessionRecord::createdAt))
                 .toList();
         ctx.getLog().info("drain deadline of {}: moving its {} sessions", read.nodeId(), remaining.size());
-        remaining.forEach(s -> waiting.addLast(new Pending(s, read.nodeId(), "drain")));
+        remaining.forEach(s -> waiting.addLast(new Pending(s, read.nodeId(), RelocationReason.DRAIN.wireName())));
         placeNext();
         return Behaviors.same();
     }
@@ -334,10 +335,10 @@ public final class MediaFailover {
                     notice.sessionId(), notice.connectionId(), notice.mediaNodeId(), routed.mediaNodeId());
         }
         relocations.tell(Topic.publish(new SessionRelocated(notice.sessionId(), notice.mediaNodeId(),
-                routed.mediaNodeId(), winner.get().report().manager(), "placementRace")));
-        meters.sessionMoved("placementRace");
+                routed.mediaNodeId(), winner.get().report().manager(), RelocationReason.PLACEMENT_RACE.wireName())));
+        meters.sessionMoved(RelocationReason.PLACEMENT_RACE.wireName());
         webhooks.publish(WebhookEvent.sessionMigrated(notice.sessionId(), notice.mediaNodeId(), routed.mediaNodeId(),
-                routed.priority(), "placementRace"));
+                routed.priority(), RelocationReason.PLACEMENT_RACE.wireName()));
         nodes.get(notice.mediaNodeId()).ifPresent(loser -> timers.startSingleTimer("release-" + notice.sessionId(),
                 new ReleaseLoser(notice.sessionId(), loser.report().manager()), Duration.ofSeconds(2)));
         return Behaviors.same();
@@ -346,8 +347,8 @@ public final class MediaFailover {
     private void close(SessionRecord session, String fromNodeId) {
         meters.sessionClosed();
         routing.removeSession(session.sessionId());
-        webhooks.publish(WebhookEvent.sessionDestroyed(session.sessionId(), session.createdAt(), "nodeCrashed"));
-        relocations.tell(Topic.publish(new SessionRelocated(session.sessionId(), fromNodeId, null, null, "nodeCrashed")));
+        webhooks.publish(WebhookEvent.sessionDestroyed(session.sessionId(), session.createdAt(), RelocationReason.NODE_CRASHED.wireName()));
+        relocations.tell(Topic.publish(new SessionRelocated(session.sessionId(), fromNodeId, null, null, RelocationReason.NODE_CRASHED.wireName())));
     }
 
     /** Places the first waiting session, if a node has room; one at a time keeps the priority order. */
@@ -379,12 +380,10 @@ public final class MediaFailover {
         waiting.pollFirst();
         placing = true;
         MediaNodeState node = target.get();
-        CompletionStage<Ack> hosted = AskPattern.ask(node.report().manager(),
-                replyTo -> new MediaNodeProtocol.HostSession(next.session().sessionId(), replyTo), askTimeout,
-                ctx.getSystem().scheduler());
-        CompletionStage<Optional<SessionRecord>> moved = hosted.thenCompose(ack -> {
-            if (!ack.ok()) {
-                throw new IllegalStateException(node.id() + " refused the session: " + ack.error());
+        CompletionStage<Optional<SessionRecord>> moved = mediaNodeClient.hostSession(node.report().manager(),
+                next.session().sessionId()).thenCompose(reply -> {
+            if (reply instanceof MediaNodeClient.Rejected<?> rejected) {
+                throw new IllegalStateException(node.id() + " refused the session: " + rejected.message());
             }
             return routing.relocateSession(next.session().sessionId(), next.fromNodeId(), node.id());
         });
@@ -420,7 +419,7 @@ public final class MediaFailover {
             meters.sessionMoved(pending.reason());
             webhooks.publish(WebhookEvent.sessionMigrated(pending.session().sessionId(), pending.fromNodeId(),
                     moved.target().id(), pending.session().priority(), pending.reason()));
-            if ("drain".equals(pending.reason())) {
+            if (RelocationReason.DRAIN.wireName().equals(pending.reason())) {
                 // The old node is alive: its copy of the session stops once the relocation is out.
                 nodes.get(pending.fromNodeId()).ifPresent(old -> old.report().manager().tell(
                         new MediaNodeProtocol.ReleaseSession(pending.session().sessionId(),

@@ -94,8 +94,11 @@ public final class ClientConnection {
     /** Sent to the outbound side to complete it. */
     public static final String CLOSE = "\u0000close";
 
-    /** {@code messagesPerSecond}: requests over it (bursts of twice as many pass) are answered with 429. */
-    public record Settings(Duration askTimeout, int maxMetadataLength, int maxMessageBytes, Duration silenceTimeout,
+    /**
+     * {@code messagesPerSecond}: requests over it (bursts of twice as many pass) are answered with 429. How long
+     * the media node may take is the {@link MediaNodeClient}'s timeout.
+     */
+    public record Settings(int maxMetadataLength, int maxMessageBytes, Duration silenceTimeout,
                            int messagesPerSecond) {
     }
 
