@@ -8,6 +8,7 @@ import io.tessera.common.config.NodeSettings;
 import io.tessera.master.placement.HaPlan;
 import io.tessera.master.placement.MediaNodeState;
 import io.tessera.master.placement.MediaNodes;
+import io.tessera.master.routing.Routes;
 import io.tessera.master.routing.RoutingTable;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.ClusterEvent;
@@ -31,13 +32,13 @@ public final class ClusterView {
     private final Cluster cluster;
     private final String selfId;
     private final MediaNodes mediaNodes;
-    private final RoutingTable routing;
+    private final Routes routing;
 
     private final int failuresToTolerate;
     // This master's open WebSocket connections: what the masters' group scales on (deploy/aws metrics publisher).
     private final IntSupplier selfConnections;
 
-    public ClusterView(ActorSystem<?> system, String selfId, MediaNodes mediaNodes, RoutingTable routing,
+    public ClusterView(ActorSystem<?> system, String selfId, MediaNodes mediaNodes, Routes routing,
                        int failuresToTolerate, IntSupplier selfConnections) {
         this.failuresToTolerate = failuresToTolerate;
         this.selfConnections = selfConnections;

@@ -6,7 +6,7 @@ import io.tessera.common.protocol.ClusterTopics.SessionRelocated;
 import io.tessera.common.protocol.MediaNodeProtocol;
 import io.tessera.common.protocol.MediaNodeStatus;
 import io.tessera.master.medianode.MediaNodeClient;
-import io.tessera.master.routing.RoutingTable;
+import io.tessera.master.routing.Routes;
 import io.tessera.master.routing.SessionRecord;
 import io.tessera.master.webhook.WebhookEvent;
 import io.tessera.master.webhook.Webhooks;
@@ -108,7 +108,7 @@ public final class MediaFailover {
         };
     }
 
-    public static Behavior<Message> create(RoutingTable routing, MediaNodes nodes, PlacementPolicy policy,
+    public static Behavior<Message> create(Routes routing, MediaNodes nodes, PlacementPolicy policy,
                                            MediaNodeClient mediaNodeClient, int failuresToTolerate,
                                            Webhooks webhooks, PlacementMeters meters) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
@@ -116,7 +116,7 @@ public final class MediaFailover {
                         timers).idle()));
     }
 
-    private final RoutingTable routing;
+    private final Routes routing;
     private final MediaNodes nodes;
     private final PlacementPolicy policy;
     private final MediaNodeClient mediaNodeClient;
@@ -133,7 +133,7 @@ public final class MediaFailover {
     private final PlacementMeters meters;
     private boolean overcommitted;
 
-    private MediaFailover(RoutingTable routing, MediaNodes nodes, PlacementPolicy policy, MediaNodeClient mediaNodeClient,
+    private MediaFailover(Routes routing, MediaNodes nodes, PlacementPolicy policy, MediaNodeClient mediaNodeClient,
                           int failuresToTolerate, Webhooks webhooks, PlacementMeters meters,
                           ActorContext<Message> ctx, TimerScheduler<Message> timers) {
         this.meters = meters;

@@ -10,7 +10,7 @@ import io.tessera.master.placement.MediaNodes;
 import io.tessera.master.placement.PlacementMeters;
 import io.tessera.master.placement.PlacementPolicy;
 import io.tessera.master.routing.ConnectionRecord;
-import io.tessera.master.routing.RoutingTable;
+import io.tessera.master.routing.Routes;
 import io.tessera.master.routing.SessionRecord;
 import io.tessera.wire.jsonrpc.ErrorCode;
 import io.tessera.wire.jsonrpc.LeaveReason;
@@ -49,7 +49,7 @@ public final class SessionService {
     }
 
     private final ActorSystem<?> system;
-    private final RoutingTable routing;
+    private final Routes routing;
     private final MediaNodes mediaNodes;
     private final PlacementPolicy placement;
     private final Tokens tokens;
@@ -57,7 +57,7 @@ public final class SessionService {
     private final MediaNodeClient mediaNodeClient;
     private final PlacementMeters meters;
 
-    public SessionService(ActorSystem<?> system, RoutingTable routing, MediaNodes mediaNodes, PlacementPolicy placement,
+    public SessionService(ActorSystem<?> system, Routes routing, MediaNodes mediaNodes, PlacementPolicy placement,
                           Tokens tokens, Duration tokenTtl, MediaNodeClient mediaNodeClient, PlacementMeters meters) {
         this.meters = meters;
         this.mediaNodeClient = mediaNodeClient;
@@ -107,7 +107,7 @@ public final class SessionService {
                             ? PlacementMeters.Outcome.PLACED : PlacementMeters.Outcome.FAILED))
                     .thenCompose(ack -> routing.createSession(record))
                     .thenApply(outcome -> {
-                        if (outcome == RoutingTable.CreateOutcome.ALREADY_EXISTS) {
+                        if (outcome == Routes.CreateOutcome.ALREADY_EXISTS) {
                             throw new ApiError(ErrorCode.CONFLICT, "session " + sessionId + " already exists");
                         }
                         try (SessionMdc mdc = SessionMdc.of(sessionId, null, node.id())) {
