@@ -6,6 +6,7 @@ import io.tessera.master.cluster.ClusterView;
 import io.tessera.master.routing.ConnectionRecord;
 import io.tessera.master.routing.SessionRecord;
 import io.tessera.master.placement.MediaFailover;
+import io.tessera.master.views.JsonViews;
 import io.tessera.master.session.ApiError;
 import io.tessera.master.webhook.WebhookEvent;
 import io.tessera.master.webhook.Webhooks;
