@@ -73,7 +73,8 @@ final class JsonRpcCodec {
     }
 
     static ObjectNode joinRoomParams(TesseraToken token, String metadata) {
-        return new OpenViduRequest.JoinRoom(token.raw(), token.sessionId(), metadata, PLATFORM).params();
+        return new OpenViduRequest.JoinRoom(token.raw(), token.sessionId(), metadata == null ? "" : metadata, PLATFORM)
+                .params();
     }
 
     /** As openvidu-browser: the message is a JSON object serialised into a string field. */

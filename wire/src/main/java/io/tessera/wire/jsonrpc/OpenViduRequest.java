@@ -164,7 +164,7 @@ public sealed interface OpenViduRequest {
             ObjectNode p = JsonRpc.MAPPER.createObjectNode();
             p.put("token", token);
             p.put("session", session);
-            p.put("metadata", metadata == null ? "" : metadata);
+            p.put("metadata", metadata);
             p.put("platform", platform);
             return p;
         }
