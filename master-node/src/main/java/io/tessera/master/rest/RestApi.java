@@ -219,7 +219,7 @@ public final class RestApi extends AllDirectives {
 
     /** OpenVidu lists only active connections unless {@code pendingConnections=true}. */
     private static List<ConnectionRecord> visible(List<ConnectionRecord> connections, boolean pending) {
-        return pending ? connections : connections.stream().filter(c -> "active".equals(c.status())).toList();
+        return pending ? connections : connections.stream().filter(ConnectionRecord::active).toList();
     }
 
     private JsonNode connectionJson(ConnectionRecord c) {

@@ -164,7 +164,7 @@ public final class SessionService {
             }
             long now = System.currentTimeMillis();
             ConnectionRecord connection = new ConnectionRecord(Ids.connectionId(), sessionId, Ids.token(),
-                    now + tokenTtl.toMillis(), request.role(), request.record(), request.serverData(), now, "pending",
+                    now + tokenTtl.toMillis(), request.role(), request.record(), request.serverData(), now, ConnectionRecord.Status.PENDING.wireName(),
                     null, null, null);
             return routing.putConnection(connection).thenApply(done -> {
                 // The token itself never: its fingerprint lets a refused join be matched to this line.
@@ -195,9 +195,9 @@ public final class SessionService {
                     return routing.removeConnection(sessionId, connectionId).thenApply(removed -> {
                         try (SessionMdc mdc = SessionMdc.of(sessionId, connectionId, record.mediaNodeId())) {
                             log.info("connection {} deleted from session {}: its token is revoked{}", connectionId,
-                                    sessionId, "active".equals(connection.status()) ? ", the participant evicted" : "");
+                                    sessionId, connection.active() ? ", the participant evicted" : "");
                         }
-                        if ("active".equals(connection.status())) {
+                        if (connection.active()) {
                             mediaNodes.get(record.mediaNodeId()).ifPresent(node -> node.report().manager().tell(
                                     new MediaNodeProtocol.Evict(sessionId, connectionId, LeaveReason.FORCE_DISCONNECT_BY_SERVER.wireName(),
                                             system.ignoreRef())));
@@ -240,7 +240,7 @@ public final class SessionService {
                         if (System.currentTimeMillis() > c.tokenExpiresAt()) {
                             throw new ApiError(ErrorCode.UNAUTHORIZED, "token has expired");
                         }
-                        if ("active".equals(c.status())) {
+                        if (c.active()) {
                             // A token is one participation; a lost socket resumes with 'connect' instead.
                             throw new ApiError(ErrorCode.CONFLICT, "token is in use by connection " + c.connectionId()
                                     + "; resume it with 'connect', or ask the application for a new token");
