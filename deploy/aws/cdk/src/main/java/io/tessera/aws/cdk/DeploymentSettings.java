@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
  * Everything a deployment chooses, from CDK context ({@code cdk deploy -c key=value}, defaults in cdk.json).
@@ -25,6 +26,9 @@ public record DeploymentSettings(
         int mediaMax,
         int rtpPortFrom,
         int rtpPortTo,
+        int webrtcPortFrom,
+        int webrtcPortTo,
+        List<String> iceAllow,
         List<String> availabilityZones,
         int natGateways,
         Optional<String> certificateArn,
@@ -44,10 +48,22 @@ public record DeploymentSettings(
         if (rtpPortFrom < 1024 || rtpPortTo > 65535 || rtpPortFrom > rtpPortTo) {
             throw new IllegalArgumentException("rtpPorts must be a range like 40000-49999");
         }
+        if (webrtcPortFrom < 1024 || webrtcPortTo > 65535 || webrtcPortFrom > webrtcPortTo) {
+            throw new IllegalArgumentException("webrtcPorts must be a range like 20000-20999");
+        }
+        if (rtpPortFrom <= webrtcPortTo && webrtcPortFrom <= rtpPortTo) {
+            throw new IllegalArgumentException("rtpPorts and webrtcPorts overlap: the plain RTP engine and Janus need ports of their own");
+        }
+        if (iceAllow.isEmpty() || !iceAllow.stream().allMatch(cidr -> IPV4_CIDR.matcher(cidr).matches())) {
+            throw new IllegalArgumentException("iceAllow must be IPv4 CIDRs, comma separated, like 0.0.0.0/0: " + iceAllow);
+        }
         if (certificateArn.isPresent() != domainName.isPresent()) {
             throw new IllegalArgumentException("certificateArn and domainName go together (TLS listener)");
         }
     }
+
+    private static final Pattern IPV4_CIDR = Pattern.compile(
+            "((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)/(3[0-2]|[12]?\\d)");
 
     public boolean tls() {
         return certificateArn.isPresent();
@@ -56,6 +72,7 @@ public record DeploymentSettings(
     public static DeploymentSettings fromContext(Function<String, Object> context) {
         Context c = new Context(context);
         int[] rtp = c.range("rtpPorts", "40000-49999");
+        int[] webrtc = c.range("webrtcPorts", "20000-20999");
         String artifactBucket = c.required("artifactBucket");
         c.failIfMissing();
         return new DeploymentSettings(
@@ -69,7 +86,9 @@ public record DeploymentSettings(
                 c.integer("masterMin", 3), c.integer("masterMax", 5),
                 c.integer("mediaMin", 2), c.integer("mediaMax", 10),
                 rtp[0], rtp[1],
-                c.list("availabilityZones"),
+                webrtc[0], webrtc[1],
+                c.list("iceAllow", "0.0.0.0/0"),
+                c.list("availabilityZones", ""),
                 c.integer("natGateways", 1),
                 c.optional("certificateArn"),
                 c.optional("domainName"),
@@ -112,9 +131,9 @@ public record DeploymentSettings(
             return optional(key).map(Double::parseDouble).orElse(fallback);
         }
 
-        List<String> list(String key) {
-            return optional(key).map(v -> Arrays.stream(v.replaceAll("[\\[\\]\"]", "").split(","))
-                    .map(String::trim).filter(s -> !s.isEmpty()).toList()).orElse(List.of());
+        List<String> list(String key, String fallback) {
+            return Arrays.stream(string(key, fallback).replaceAll("[\\[\\]\"]", "").split(","))
+                    .map(String::trim).filter(s -> !s.isEmpty()).toList();
         }
 
         int[] range(String key, String fallback) {

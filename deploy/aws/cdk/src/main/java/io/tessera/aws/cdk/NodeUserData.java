@@ -4,9 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The boot script of a master or media instance: install Java and the jars from S3, fetch the cluster secret
- * with the instance role into a root-only environment file, and start the node and the scale-in handler as
- * systemd units (on masters also the CloudWatch metric publisher). The secret's name is in here, its value never is.
+ * The boot script of a master or media instance: install Java (and on media nodes Janus) and the jars from S3,
+ * fetch the cluster secret with the instance role into a root-only environment file, and start the node and the
+ * scale-in handler as systemd units (on masters also the CloudWatch metric publisher). The secret's name is in here, its value never is.
  */
 final class NodeUserData {
     static final String ENV_FILE = "/etc/tessera/tessera.env";
@@ -48,7 +48,7 @@ final class NodeUserData {
                                  String discoveryGroups, String lifecycleHook, String publicUrl, String clusterName) {
         List<String> lines = new ArrayList<>();
         lines.add("set -euo pipefail");
-        lines.add("dnf install -y -q java-17-amazon-corretto-headless");
+        lines.addAll(packages(role, region));
         lines.add("id tessera >/dev/null 2>&1 || useradd --system --home-dir " + HOME + " --shell /sbin/nologin tessera");
         lines.add("mkdir -p " + HOME + " /etc/tessera");
         lines.add("aws s3 cp --region " + region + " 's3://" + settings.artifactBucket() + "/" + settings.artifactKey()
@@ -72,7 +72,18 @@ final class NodeUserData {
         lines.add("TESSERA_DISCOVERY_GROUPS=" + discoveryGroups);
         lines.add("TESSERA_MANAGEMENT_PORT=" + ClusterPorts.MANAGEMENT);
         lines.add("TESSERA_SECRET=$CLUSTER_SECRET");
-        lines.add(role == Role.MASTER ? "TESSERA_PUBLIC_URL=" + publicUrl : "TESSERA_PUBLIC_ADDRESS=$PUBLIC_IP");
+        if (role == Role.MASTER) {
+            lines.add("TESSERA_PUBLIC_URL=" + publicUrl);
+        } else {
+            // The address clients send media to: the plain RTP engine's SDP and Janus's nat_1_1_mapping.
+            lines.add("TESSERA_PUBLIC_ADDRESS=$PUBLIC_IP");
+            lines.add("TESSERA_RTP_PORT_MIN=" + settings.rtpPortFrom());
+            lines.add("TESSERA_RTP_PORT_MAX=" + settings.rtpPortTo());
+            lines.add("TESSERA_WEBRTC_ENGINE=janus");
+            lines.add("TESSERA_WEBRTC_PORT_MIN=" + settings.webrtcPortFrom());
+            lines.add("TESSERA_WEBRTC_PORT_MAX=" + settings.webrtcPortTo());
+            lines.add("TESSERA_ICE_ALLOW=" + String.join(",", settings.iceAllow()));
+        }
         lines.add("TESSERA_MASTER_URL=" + publicUrl);
         lines.add("TESSERA_ASG_NAME=" + ownGroup);
         lines.add("TESSERA_LIFECYCLE_HOOK=" + lifecycleHook);
@@ -100,6 +111,28 @@ final class NodeUserData {
         lines.add("systemctl daemon-reload");
         lines.add("systemctl enable --now " + units);
         return lines;
+    }
+
+    /**
+     * Masters run Amazon Linux 2023 (Corretto, AWS CLI and the SSM agent come with it). Media nodes run Debian 12,
+     * where Janus, the WebRTC engine, is a package ({@code janus}, 1.1.2): the media node starts and supervises its
+     * own Janus process, so the package's own unit is stopped and disabled. Debian's image has neither the AWS CLI
+     * (a package) nor the SSM agent (AWS publishes its .deb per region) that Session Manager needs.
+     */
+    private static List<String> packages(Role role, String region) {
+        if (role == Role.MASTER) {
+            return List.of("dnf install -y -q java-17-amazon-corretto-headless");
+        }
+        return List.of(
+                "export DEBIAN_FRONTEND=noninteractive",
+                "apt-get update -q",
+                "apt-get install -y -q --no-install-recommends openjdk-17-jre-headless janus awscli curl ca-certificates",
+                "systemctl disable --now janus.service",
+                "dpkg-query -W janus",
+                "ARCH=$(dpkg --print-architecture)",
+                "curl -sfL -o /tmp/amazon-ssm-agent.deb https://s3." + region + ".amazonaws.com/amazon-ssm-" + region
+                        + "/latest/debian_$ARCH/amazon-ssm-agent.deb",
+                "dpkg -i /tmp/amazon-ssm-agent.deb && rm /tmp/amazon-ssm-agent.deb");
     }
 
     private static String secretFetch(DeploymentSettings settings, String region) {

@@ -5,11 +5,29 @@ import software.amazon.awscdk.Aws;
 import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.RemovalPolicy;
+import software.amazon.awscdk.services.ec2.BlockDevice;
+import software.amazon.awscdk.services.ec2.BlockDeviceVolume;
+import software.amazon.awscdk.services.ec2.EbsDeviceOptions;
+import software.amazon.awscdk.services.ec2.EbsDeviceVolumeType;
+import software.amazon.awscdk.services.ec2.AmazonLinux2023ImageSsmParameterProps;
+import software.amazon.awscdk.services.ec2.AmazonLinuxCpuType;
+import software.amazon.awscdk.services.ec2.FlowLogDestination;
+import software.amazon.awscdk.services.ec2.FlowLogOptions;
+import software.amazon.awscdk.services.ec2.FlowLogTrafficType;
+import software.amazon.awscdk.services.ec2.IMachineImage;
+import software.amazon.awscdk.services.ec2.InstanceArchitecture;
+import software.amazon.awscdk.services.ec2.OperatingSystemType;
+import software.amazon.awscdk.services.ec2.SsmParameterImageOptions;
+import software.amazon.awscdk.services.logs.LogGroup;
+import software.amazon.awscdk.services.logs.RetentionDays;
 import software.amazon.awscdk.StackProps;
+import software.amazon.awscdk.services.autoscaling.AdditionalHealthCheckType;
+import software.amazon.awscdk.services.autoscaling.AdditionalHealthChecksOptions;
 import software.amazon.awscdk.services.autoscaling.AutoScalingGroup;
 import software.amazon.awscdk.services.autoscaling.BasicLifecycleHookProps;
 import software.amazon.awscdk.services.autoscaling.DefaultResult;
-import software.amazon.awscdk.services.autoscaling.ElbHealthCheckOptions;
+import software.amazon.awscdk.services.autoscaling.HealthChecks;
 import software.amazon.awscdk.services.autoscaling.LifecycleTransition;
 import software.amazon.awscdk.services.autoscaling.MetricTargetTrackingProps;
 import software.amazon.awscdk.services.cloudwatch.Metric;
@@ -46,6 +64,10 @@ import java.util.Map;
  * drained on scale-in through lifecycle hooks.
  */
 public final class TesseraStack extends Stack {
+    static final String DEBIAN_12_AMI_PARAMETER = "/aws/service/debian/release/12/latest/";
+    /** Both images (Amazon Linux 2023 and Debian 12) name their root volume so and ship it at 8 GiB. */
+    private static final String ROOT_DEVICE = "/dev/xvda";
+    private static final int ROOT_VOLUME_GIB = 8;
     private final DeploymentSettings settings;
 
     public TesseraStack(Construct scope, String id, StackProps props, DeploymentSettings settings) {
@@ -110,8 +132,14 @@ public final class TesseraStack extends Stack {
                                 .cidrMask(22).build()));
         // Three AZs keep a majority of three masters through the loss of one AZ; two (the default of an
         // environment-agnostic stack) do not.
-        return settings.availabilityZones().isEmpty() ? vpc.maxAzs(3).build()
+        Vpc built = settings.availabilityZones().isEmpty() ? vpc.maxAzs(3).build()
                 : vpc.availabilityZones(settings.availabilityZones()).build();
+        // Rejected packets only: what it takes to see a security group dropping RTP or cluster traffic, at little cost.
+        built.addFlowLog("RejectedTraffic", FlowLogOptions.builder().trafficType(FlowLogTrafficType.REJECT)
+                .destination(FlowLogDestination.toCloudWatchLogs(LogGroup.Builder.create(this, "RejectedTrafficLog")
+                        .retention(RetentionDays.ONE_MONTH).removalPolicy(RemovalPolicy.DESTROY).build()))
+                .build());
+        return built;
     }
 
     private SecurityGroup securityGroup(Vpc vpc, String id, String description) {
@@ -131,6 +159,11 @@ public final class TesseraStack extends Stack {
             }
         }
         mediaSg.addIngressRule(Peer.anyIpv4(), Port.udpRange(settings.rtpPortFrom(), settings.rtpPortTo()), "RTP from clients");
+        // Janus's RTP and ICE ports: only from where ICE candidates are allowed (TESSERA_ICE_ALLOW, 0.0.0.0/0 by default).
+        for (String cidr : settings.iceAllow()) {
+            mediaSg.addIngressRule(Peer.ipv4(cidr), Port.udpRange(settings.webrtcPortFrom(), settings.webrtcPortTo()),
+                    "WebRTC (Janus ICE and SRTP) from clients");
+        }
     }
 
     private NetworkListener listener(NetworkLoadBalancer nlb) {
@@ -161,9 +194,16 @@ public final class TesseraStack extends Stack {
         UserData userData = UserData.forLinux();
         userData.addCommands(NodeUserData.commands(role, settings, Aws.REGION, groupName, discoveryGroups, hookName,
                 publicUrl, Aws.STACK_NAME).toArray(String[]::new));
+        InstanceType type = new InstanceType(instanceType);
         LaunchTemplate template = LaunchTemplate.Builder.create(this, prefix + "LaunchTemplate")
-                .machineImage(MachineImage.latestAmazonLinux2023())
-                .instanceType(new InstanceType(instanceType))
+                .machineImage(role == NodeUserData.Role.MASTER ? MachineImage.latestAmazonLinux2023(
+                        AmazonLinux2023ImageSsmParameterProps.builder().cpuType(amazonLinuxCpu(type)).build())
+                        : debian12(type))
+                .instanceType(type)
+                .blockDevices(List.of(BlockDevice.builder().deviceName(ROOT_DEVICE)
+                        .volume(BlockDeviceVolume.ebs(ROOT_VOLUME_GIB, EbsDeviceOptions.builder()
+                                .encrypted(true).volumeType(EbsDeviceVolumeType.GP3).deleteOnTermination(true).build()))
+                        .build()))
                 .securityGroup(sg).role(instanceRole).userData(userData)
                 .requireImdsv2(true).associatePublicIpAddress(publicIp)
                 .build();
@@ -173,8 +213,8 @@ public final class TesseraStack extends Stack {
                 .minCapacity(min).maxCapacity(max);
         if (role == NodeUserData.Role.MASTER) {
             // Replace a master the NLB sees unready for long, not just one whose EC2 status fails.
-            group.healthCheck(software.amazon.awscdk.services.autoscaling.HealthCheck.elb(
-                    ElbHealthCheckOptions.builder().grace(Duration.minutes(5)).build()));
+            group.healthChecks(HealthChecks.withAdditionalChecks(AdditionalHealthChecksOptions.builder()
+                    .additionalTypes(List.of(AdditionalHealthCheckType.ELB)).gracePeriod(Duration.minutes(5)).build()));
         }
         AutoScalingGroup asg = group.build();
         asg.addLifecycleHook("ScaleInHook", BasicLifecycleHookProps.builder()
@@ -185,6 +225,21 @@ public final class TesseraStack extends Stack {
                 .defaultResult(DefaultResult.CONTINUE)
                 .build());
         return asg;
+    }
+
+    /**
+     * The Debian project publishes the AMI ids of its official Debian 12 (bookworm) images in every region as public
+     * SSM parameters; CloudFormation resolves the parameter at each deploy, so an update picks up the newest point
+     * release and the template needs no per-region ids or lookups.
+     */
+    private static IMachineImage debian12(InstanceType type) {
+        String arch = type.getArchitecture() == InstanceArchitecture.ARM_64 ? "arm64" : "amd64";
+        return MachineImage.fromSsmParameter(DEBIAN_12_AMI_PARAMETER + arch,
+                SsmParameterImageOptions.builder().os(OperatingSystemType.LINUX).build());
+    }
+
+    private static AmazonLinuxCpuType amazonLinuxCpu(InstanceType type) {
+        return type.getArchitecture() == InstanceArchitecture.ARM_64 ? AmazonLinuxCpuType.ARM_64 : AmazonLinuxCpuType.X86_64;
     }
 
     private Role instanceRole(String prefix, String groupName) {

@@ -99,14 +99,14 @@ class TesseraStackTest {
     }
 
     @Test
-    void mediaNodesAreReachableOnTheRtpRangeWithPublicAddresses() {
+    void mediaNodesAreReachableOnTheRtpAndWebRtcRangesWithPublicAddresses() {
         String mediaSg = logicalId("AWS::EC2::SecurityGroup", "Tessera media nodes");
-        List<JsonNode> udp = ingress().stream().filter(r -> r.path("IpProtocol").asText().equals("udp")).toList();
-        assertEquals(1, udp.size());
-        assertEquals(40000, udp.get(0).path("FromPort").asInt());
-        assertEquals(49999, udp.get(0).path("ToPort").asInt());
-        assertEquals("0.0.0.0/0", udp.get(0).path("CidrIp").asText());
-        assertEquals(mediaSg, udp.get(0).path("_target").asText());
+        List<String> udp = ingress().stream().filter(r -> r.path("IpProtocol").asText().equals("udp"))
+                .map(r -> r.path("_target").asText() + " " + r.path("CidrIp").asText() + " "
+                        + r.path("FromPort").asInt() + "-" + r.path("ToPort").asInt())
+                .sorted().toList();
+        // the plain RTP engine's range and Janus's RTP/ICE range (TESSERA_WEBRTC_PORT_MIN/MAX), nothing else
+        assertEquals(List.of(mediaSg + " 0.0.0.0/0 20000-20999", mediaSg + " 0.0.0.0/0 40000-49999"), udp);
         template.hasResourceProperties("AWS::EC2::LaunchTemplate", Map.of("LaunchTemplateData", Match.objectLike(Map.of(
                 "NetworkInterfaces", List.of(Match.objectLike(Map.of("AssociatePublicIpAddress", true)))))));
     }
@@ -163,6 +163,79 @@ class TesseraStackTest {
             }
         }
         assertEquals(1, withPut.size(), "only the masters' role: " + withPut);
+    }
+
+    @Test
+    void mediaNodesRunDebian12WithJanusAndTheWebRtcSettings() {
+        JsonNode media = launchTemplate("Media").path("Properties").path("LaunchTemplateData");
+        // resolved by CloudFormation at each deploy from the SSM parameter Debian publishes
+        assertEquals("/aws/service/debian/release/12/latest/amd64", imageParameterOf("Media"));
+        String userData = media.path("UserData").toString();
+        assertTrue(userData.contains("apt-get install -y -q --no-install-recommends openjdk-17-jre-headless janus awscli"), userData);
+        // the media node starts and supervises Janus itself: the package's own unit must not hold the ports
+        assertTrue(userData.contains("systemctl disable --now janus.service"), userData);
+        for (String env : List.of("TESSERA_WEBRTC_ENGINE=janus", "TESSERA_WEBRTC_PORT_MIN=20000", "TESSERA_WEBRTC_PORT_MAX=20999",
+                "TESSERA_ICE_ALLOW=0.0.0.0/0", "TESSERA_PUBLIC_ADDRESS=$PUBLIC_IP", "PUBLIC_IP=$(imds public-ipv4)",
+                "TESSERA_RTP_PORT_MIN=40000", "TESSERA_RTP_PORT_MAX=49999")) {
+            assertTrue(userData.contains(env), env + " in " + userData);
+        }
+        String master = launchTemplate("Master").path("Properties").path("LaunchTemplateData").toString();
+        assertTrue(imageParameterOf("Master").startsWith("/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-"));
+        assertFalse(master.contains("janus") || master.contains("TESSERA_WEBRTC"), master);
+    }
+
+    @Test
+    void webRtcPortsAndIceAllowListComeFromContextAndBoundTheSecurityGroup() {
+        Template narrowed = synth(Map.of("artifactBucket", "b", "secretArn", SECRET_ARN, "webrtcPorts", "30000-30099",
+                "iceAllow", "198.51.100.0/24, 203.0.113.7/32", "mediaInstanceType", "c7g.large"));
+        JsonNode json = JSON.valueToTree(narrowed.toJSON());
+        for (String cidr : List.of("198.51.100.0/24", "203.0.113.7/32")) {
+            narrowed.hasResourceProperties("AWS::EC2::SecurityGroup", Map.of("GroupDescription", "Tessera media nodes",
+                    "SecurityGroupIngress", Match.arrayWith(List.of(Match.objectLike(Map.of(
+                            "IpProtocol", "udp", "CidrIp", cidr, "FromPort", 30000, "ToPort", 30099))))));
+        }
+        String whole = json.toString();
+        assertFalse(whole.contains("20000"), "the default range is gone");
+        assertTrue(whole.contains("TESSERA_ICE_ALLOW=198.51.100.0/24,203.0.113.7/32"), whole);
+        assertTrue(whole.contains("TESSERA_WEBRTC_PORT_MIN=30000") && whole.contains("TESSERA_WEBRTC_PORT_MAX=30099"), whole);
+        assertTrue(whole.contains("/aws/service/debian/release/12/latest/arm64"), "a Graviton type gets the arm64 image");
+
+        assertThrowsWithMessage("overlap", () -> DeploymentSettings.fromContext(Map.<String, Object>of(
+                "artifactBucket", "b", "secretArn", SECRET_ARN, "webrtcPorts", "45000-45999")::get));
+        assertThrowsWithMessage("iceAllow", () -> DeploymentSettings.fromContext(Map.<String, Object>of(
+                "artifactBucket", "b", "secretArn", SECRET_ARN, "iceAllow", "10.0.0.0/33")::get));
+    }
+
+    @Test
+    void theTokenUrlOfTheMastersNamesTheLoadBalancer() {
+        String nlb = logicalIdOfType("AWS::ElasticLoadBalancingV2::LoadBalancer", "LoadBalancer");
+        JsonNode userData = launchTemplate("Master").path("Properties").path("LaunchTemplateData").path("UserData");
+        // Fn::Base64 of Fn::Join: the literal ends with the variable's name, the next part is the NLB's DNS name
+        JsonNode parts = userData.path("Fn::Base64").path("Fn::Join").get(1);
+        boolean named = false;
+        for (int i = 0; i + 1 < parts.size(); i++) {
+            if (parts.get(i).asText().endsWith("\nTESSERA_PUBLIC_URL=http://")) {
+                named = parts.get(i + 1).equals(JSON.valueToTree(Map.of("Fn::GetAtt", List.of(nlb, "DNSName"))));
+            }
+        }
+        assertTrue(named, "TESSERA_PUBLIC_URL=http://<the NLB's DNS name> in " + userData);
+        template.hasOutput("PublicUrl", Map.of("Value", Map.of("Fn::Join", List.of("",
+                List.of("http://", Map.of("Fn::GetAtt", List.of(nlb, "DNSName")))))));
+    }
+
+    @Test
+    void rootVolumesAreEncryptedAndRejectedTrafficIsLogged() {
+        for (String prefix : List.of("Master", "Media")) {
+            JsonNode devices = launchTemplate(prefix).path("Properties").path("LaunchTemplateData").path("BlockDeviceMappings");
+            assertEquals("/dev/xvda", devices.get(0).path("DeviceName").asText());
+            assertTrue(devices.get(0).path("Ebs").path("Encrypted").asBoolean(), prefix + ": " + devices);
+        }
+        template.hasResourceProperties("AWS::EC2::FlowLog", Map.of("TrafficType", "REJECT", "ResourceType", "VPC"));
+    }
+
+    private static String imageParameterOf(String prefix) {
+        String parameter = launchTemplate(prefix).path("Properties").path("LaunchTemplateData").path("ImageId").path("Ref").asText();
+        return JSON.valueToTree(template.toJSON()).path("Parameters").path(parameter).path("Default").asText();
     }
 
     private static JsonNode launchTemplate(String prefix) {
