@@ -38,6 +38,9 @@ public final class FakeMediaNode {
         if (command instanceof MediaNodeProtocol.Join join) {
             join.replyTo().tell(new JoinReply(true, 0, null, nodeId, List.of(), join.lastSeq(), secretOf(nodeId)));
         } else if (command instanceof MediaNodeProtocol.Resume resume) {
+            // As a Session does: the events the client missed are replayed first, then the answer (seq before them).
+            resume.signalling().tell(new MediaNodeProtocol.ParticipantEvent(resume.sessionId(), resume.connectionId(),
+                    resume.lastSeq() + 1, new MediaNodeProtocol.MessageReceived(null, "signal", "missed")));
             resume.replyTo().tell(new JoinReply(true, 0, null, nodeId, List.of(), resume.lastSeq(), secretOf(nodeId)));
         } else if (command instanceof MediaNodeProtocol.Publish publish) {
             publish.replyTo().tell(new SdpReply(true, 0, null,

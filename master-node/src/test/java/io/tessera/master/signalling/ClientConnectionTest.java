@@ -175,4 +175,26 @@ class ClientConnectionTest {
         assertEquals(4, evicted.path("params").path("seq").asLong());
         assertEquals("nodeCrashed", evicted.path("params").path("reason").asText());
     }
+
+    @Test
+    void aResumeDeliversTheReplayedEventsAndGoesOnFromThem() throws Exception {
+        Client client = new Client(Set.of());
+        client.token("s6");
+        ConnectionRecord c = client.sessions.connections("s6").toCompletableFuture().join().get(0);
+        client.connection.tell(new ClientConnection.Inbound("{\"id\":9,\"method\":\"connect\",\"params\":{"
+                + "\"sessionId\":\"s6\",\"connectionId\":\"" + c.connectionId() + "\",\"resumeSecret\":\"x\","
+                + "\"lastSeq\":12}}"));
+        JsonNode replayed = JsonRpc.MAPPER.readTree(client.socket.receiveMessage());
+        assertEquals("sendMessage", replayed.get("method").asText(), "the replayed event may come first");
+        assertEquals(13, replayed.path("params").path("seq").asLong());
+        JsonNode resumed = JsonRpc.MAPPER.readTree(client.socket.receiveMessage()).get("result");
+        assertTrue(resumed.get("resumed").asBoolean());
+        assertEquals(12, resumed.get("seq").asLong());
+        MediaNodeProtocol.Resume resume = client.node1.expectMessageClass(MediaNodeProtocol.Resume.class);
+        assertEquals("x", resume.resumeSecret());
+        // the sequence goes on after the replayed event
+        client.connection.tell(new ClientConnection.Relocated(new SessionRelocated("s6", "media-1", null, null,
+                "nodeCrashed")));
+        assertEquals(14, JsonRpc.MAPPER.readTree(client.socket.receiveMessage()).path("params").path("seq").asLong());
+    }
 }
