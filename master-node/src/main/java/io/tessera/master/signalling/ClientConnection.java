@@ -105,10 +105,17 @@ public final class ClientConnection {
     static Behavior<ToSignalling> create(SessionService sessions, Outbox out, Settings settings,
                                          ActorRef<RelocationRelay.Command> relay, SignallingMeters meters,
                                          Runnable onStop) {
+        return create(sessions, out, settings, relay, meters, null, onStop);
+    }
+
+    /** {@code clientIp}: the socket's remote address (null when unknown). */
+    static Behavior<ToSignalling> create(SessionService sessions, Outbox out, Settings settings,
+                                         ActorRef<RelocationRelay.Command> relay, SignallingMeters meters,
+                                         String clientIp, Runnable onStop) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
             timers.startSingleTimer(Silent.INSTANCE, settings.silenceTimeout());
             ClientConnection connection = new ClientConnection(sessions, out, settings, relay, meters, ctx, timers,
-                    onStop);
+                    clientIp, onStop);
             // Every line this actor logs names the participation it has at that moment.
             return Behaviors.withMdc(ToSignalling.class, message -> connection.mdc, connection.awaitingJoin());
         }));
@@ -123,6 +130,8 @@ public final class ClientConnection {
     private final RequestRate rate;
     private final SignallingHandler handler;
     private final Runnable onStop;
+    /** The client's address as this socket sees it; null when unknown. */
+    private final String clientIp;
     /** The session, participant and media node this socket is about now; empty before a join. */
     private Map<String, String> mdc = Map.of();
     /** Whether this socket counts as a participant in {@link SignallingMeters}. */
@@ -130,8 +139,10 @@ public final class ClientConnection {
 
     private ClientConnection(SessionService sessions, Outbox out, Settings settings,
                              ActorRef<RelocationRelay.Command> relay, SignallingMeters meters,
-                             ActorContext<ToSignalling> ctx, TimerScheduler<ToSignalling> timers, Runnable onStop) {
+                             ActorContext<ToSignalling> ctx, TimerScheduler<ToSignalling> timers, String clientIp,
+                             Runnable onStop) {
         this.out = out;
+        this.clientIp = clientIp;
         this.settings = settings;
         this.ctx = ctx;
         this.timers = timers;
@@ -139,7 +150,8 @@ public final class ClientConnection {
         this.relay = relay;
         this.onStop = onStop;
         this.rate = new RequestRate(settings.messagesPerSecond(), 2 * settings.messagesPerSecond(), System.nanoTime());
-        this.handler = new SignallingHandler(this, sessions, sessions.mediaNodeClient(), out, settings, meters, ctx);
+        this.handler = new SignallingHandler(this, sessions, sessions.mediaNodeClient(), out, settings, meters, ctx,
+                clientIp);
     }
 
     // ---------------------------------------------------------------- states

@@ -62,9 +62,13 @@ final class SignallingHandler {
     private final ClientConnection.Settings settings;
     private final SignallingMeters meters;
     private final ActorContext<ToSignalling> ctx;
+    /** The client's address as its socket sees it; null when unknown. */
+    private final String clientIp;
 
     SignallingHandler(ClientConnection connection, SessionService sessions, MediaNodeClient mediaNodes, Outbox out,
-                      ClientConnection.Settings settings, SignallingMeters meters, ActorContext<ToSignalling> ctx) {
+                      ClientConnection.Settings settings, SignallingMeters meters, ActorContext<ToSignalling> ctx,
+                      String clientIp) {
+        this.clientIp = clientIp;
         this.connection = connection;
         this.sessions = sessions;
         this.mediaNodes = mediaNodes;
