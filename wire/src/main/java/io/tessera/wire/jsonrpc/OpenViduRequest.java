@@ -14,7 +14,8 @@ import java.util.Set;
  * The OpenVidu 2 requests (client to master) Tessera serves, one record per method (docs/CONTRACT.md, "WebSocket").
  * Each record reads itself from a request's params ({@code read}, strictly: a wrong type or a value out of range is
  * {@link ErrorCode#INVALID_PARAMS} naming the field) and writes itself ({@link #params()}, as openvidu-browser does).
- * A new method is a record here, a case in {@link #read(Request)}, and a handler on the master.
+ * A new method is a record here (with its case in {@link #read(Request)}, its {@link Precondition} if it has one, and
+ * its method in {@link Handler}, which makes the master's handler fail to compile until it serves it).
  * Checks that depend on a node's configuration (metadata length, id rule) stay with the handler.
  */
 public sealed interface OpenViduRequest {
