@@ -1,5 +1,9 @@
 package io.tessera.client;
 
+import io.tessera.client.SignallingListener.DisconnectReason;
+import io.tessera.client.SignallingListener.Disconnected;
+import io.tessera.client.SignallingListener.Reconnected;
+import io.tessera.client.SignallingListener.Reconnecting;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -33,11 +37,11 @@ final class ReconnectLoop {
 
     /** What the client hears; at most one of reconnected/disconnected, and neither once cancelled. */
     interface Outcome {
-        void reconnecting(SignallingClient.Reconnecting attempt);
+        void reconnecting(Reconnecting attempt);
 
-        void reconnected(SignallingClient.Reconnected info);
+        void reconnected(Reconnected info);
 
-        void disconnected(SignallingClient.Disconnected info);
+        void disconnected(Disconnected info);
     }
 
     private final ReconnectPolicy policy;
@@ -81,7 +85,7 @@ final class ReconnectLoop {
     }
 
     private void scheduleNext(Throwable cause) {
-        SignallingClient.Reconnecting next;
+        Reconnecting next;
         long remainingMillis;
         synchronized (this) {
             if (cancelled) {
@@ -96,11 +100,11 @@ final class ReconnectLoop {
                 attempts = n;
                 URI uri = uris.get(nextIndex);
                 nextIndex = (nextIndex + 1) % uris.size();
-                next = new SignallingClient.Reconnecting(n, uri, delay, cause);
+                next = new Reconnecting(n, uri, delay, cause);
             }
         }
         if (next == null) {
-            finish(SignallingClient.DisconnectReason.GAVE_UP,
+            finish(DisconnectReason.GAVE_UP,
                     "no master resumed the session within " + policy.maxTotalTime().toMillis() + " ms", cause);
             return;
         }
@@ -115,7 +119,7 @@ final class ReconnectLoop {
         }
     }
 
-    private void run(SignallingClient.Reconnecting a, Duration timeout) {
+    private void run(Reconnecting a, Duration timeout) {
         synchronized (this) {
             if (cancelled) {
                 return;
@@ -136,19 +140,19 @@ final class ReconnectLoop {
         });
     }
 
-    private void succeeded(SignallingClient.Reconnecting a, Resumed resumed) {
+    private void succeeded(Reconnecting a, Resumed resumed) {
         synchronized (this) {
             if (cancelled) {
                 return;
             }
             cancelled = true; // done: nothing more may run
         }
-        outcome.reconnected(new SignallingClient.Reconnected(a.uri(), a.attempt(), elapsed(),
+        outcome.reconnected(new Reconnected(a.uri(), a.attempt(), elapsed(),
                 resumed.replayedEvents(), resumed.result()));
     }
 
-    private void failed(SignallingClient.Reconnecting a, Throwable error) {
-        SignallingClient.DisconnectReason terminal = terminalReason(error);
+    private void failed(Reconnecting a, Throwable error) {
+        DisconnectReason terminal = terminalReason(error);
         if (terminal != null) {
             finish(terminal, "resume refused by " + a.uri() + ": " + error.getMessage(), error);
         } else {
@@ -157,7 +161,7 @@ final class ReconnectLoop {
         }
     }
 
-    private void finish(SignallingClient.DisconnectReason reason, String detail, Throwable cause) {
+    private void finish(DisconnectReason reason, String detail, Throwable cause) {
         int n;
         synchronized (this) {
             if (cancelled) {
@@ -166,16 +170,16 @@ final class ReconnectLoop {
             cancelled = true;
             n = attempts;
         }
-        outcome.disconnected(new SignallingClient.Disconnected(reason, detail, n, elapsed(), cause));
+        outcome.disconnected(new Disconnected(reason, detail, n, elapsed(), cause));
     }
 
     /** 401/404/409 cannot get better by retrying; anything else (503, transport, timeout) may on another try. */
-    static SignallingClient.DisconnectReason terminalReason(Throwable error) {
+    static DisconnectReason terminalReason(Throwable error) {
         if (error instanceof JsonRpcException e) {
             return switch (e.code()) {
-                case 401 -> SignallingClient.DisconnectReason.RESUME_REJECTED;
-                case 404 -> SignallingClient.DisconnectReason.PARTICIPANT_GONE;
-                case 409 -> SignallingClient.DisconnectReason.EVENTS_LOST;
+                case 401 -> DisconnectReason.RESUME_REJECTED;
+                case 404 -> DisconnectReason.PARTICIPANT_GONE;
+                case 409 -> DisconnectReason.EVENTS_LOST;
                 default -> null;
             };
         }

@@ -36,10 +36,10 @@ class SignallingClientReconnectTest {
     private SignallingClient client;
     private final List<Long> delivered = new CopyOnWriteArrayList<>();
     private final List<String> callbacks = new CopyOnWriteArrayList<>();
-    private final List<SignallingClient.Reconnecting> attempts = new CopyOnWriteArrayList<>();
-    private final CompletableFuture<SignallingClient.Reconnected> reconnected = new CompletableFuture<>();
-    private final CompletableFuture<SignallingClient.Disconnected> disconnected = new CompletableFuture<>();
-    private final CompletableFuture<SignallingClient.CloseInfo> closed = new CompletableFuture<>();
+    private final List<SignallingListener.Reconnecting> attempts = new CopyOnWriteArrayList<>();
+    private final CompletableFuture<SignallingListener.Reconnected> reconnected = new CompletableFuture<>();
+    private final CompletableFuture<SignallingListener.Disconnected> disconnected = new CompletableFuture<>();
+    private final CompletableFuture<SignallingListener.CloseInfo> closed = new CompletableFuture<>();
 
     @AfterEach
     void stop() throws Exception {
@@ -69,7 +69,7 @@ class SignallingClientReconnectTest {
                 .maxTotalTime(Duration.ofSeconds(5)).attemptTimeout(Duration.ofSeconds(1)).build();
     }
 
-    private SignallingClient.Builder builder(MiniWebSocketServer first, List<URI> failover, ReconnectPolicy policy) {
+    private SignallingClientBuilder builder(MiniWebSocketServer first, List<URI> failover, ReconnectPolicy policy) {
         return SignallingClient.builder(first.uri())
                 .failoverUris(failover)
                 .reconnect(policy)
@@ -93,7 +93,7 @@ class SignallingClientReconnectTest {
     }
 
     /** Connects to {@code master}, joins session s1 as con_me with resume secret sec-1, and gets events 1..n. */
-    private void joinWithEvents(MiniWebSocketServer master, SignallingClient.Builder b, int events) throws Exception {
+    private void joinWithEvents(MiniWebSocketServer master, SignallingClientBuilder b, int events) throws Exception {
         client = b.connect();
         master.awaitConnected();
         CompletableFuture<JoinResult> join = client.joinRoom(TOKEN, "");
@@ -171,7 +171,7 @@ class SignallingClientReconnectTest {
         assertTrue(meanwhile.getMessage().contains("reconnecting"), meanwhile.getMessage());
 
         reply(m2, connect, resumed("sec-2", 2));
-        SignallingClient.Reconnected info = get(reconnected);
+        SignallingListener.Reconnected info = get(reconnected);
         assertEquals(m2.uri(), info.uri());
         assertEquals(1, info.attempts());
         assertEquals(0, info.replayedEvents());
@@ -256,7 +256,7 @@ class SignallingClientReconnectTest {
         m1.dropAbruptly();
         reply(m3, expect(m3, "connect"), resumed("sec-2", 0));
 
-        SignallingClient.Reconnected info = get(reconnected);
+        SignallingListener.Reconnected info = get(reconnected);
         assertEquals(m3.uri(), info.uri());
         assertEquals(2, info.attempts());
         assertEquals(frozenUri, attempts.get(0).uri());
@@ -264,7 +264,7 @@ class SignallingClientReconnectTest {
 
     @ParameterizedTest
     @CsvSource({"401, RESUME_REJECTED", "404, PARTICIPANT_GONE", "409, EVENTS_LOST"})
-    void terminalConnectErrorsCloseTheClientWithoutFurtherAttempts(int code, SignallingClient.DisconnectReason reason)
+    void terminalConnectErrorsCloseTheClientWithoutFurtherAttempts(int code, SignallingListener.DisconnectReason reason)
             throws Exception {
         MiniWebSocketServer m1 = master();
         MiniWebSocketServer m2 = master();
@@ -274,7 +274,7 @@ class SignallingClientReconnectTest {
 
         replyError(m2, expect(m2, "connect"), code);
 
-        SignallingClient.Disconnected d = get(disconnected);
+        SignallingListener.Disconnected d = get(disconnected);
         assertEquals(reason, d.reason());
         assertEquals(1, d.attempts());
         assertEquals(code, assertInstanceOf(JsonRpcException.class, d.cause()).code());
@@ -297,7 +297,7 @@ class SignallingClientReconnectTest {
         replyError(m2, expect(m2, "connect"), 503);
         reply(m3, expect(m3, "connect"), resumed("sec-3", 1));
 
-        SignallingClient.Reconnected info = get(reconnected);
+        SignallingListener.Reconnected info = get(reconnected);
         assertEquals(m3.uri(), info.uri());
         assertEquals(2, info.attempts());
         assertEquals(503, assertInstanceOf(JsonRpcException.class, attempts.get(1).cause()).code());
@@ -319,8 +319,8 @@ class SignallingClientReconnectTest {
 
         m1.close(); // the master is gone for good: every URI now refuses
 
-        SignallingClient.Disconnected d = get(disconnected);
-        assertEquals(SignallingClient.DisconnectReason.GAVE_UP, d.reason());
+        SignallingListener.Disconnected d = get(disconnected);
+        assertEquals(SignallingListener.DisconnectReason.GAVE_UP, d.reason());
         List<Long> delays = attempts.stream().map(a -> a.delay().toMillis()).toList();
         assertEquals(List.of(10L, 20L, 40L, 40L), delays.subList(0, 4), "grows then is capped: " + delays);
         assertTrue(delays.stream().allMatch(ms -> ms <= 40), delays.toString());
@@ -330,7 +330,7 @@ class SignallingClientReconnectTest {
         assertTrue(d.elapsed().toMillis() >= 600 - 40, "gave up only when the next delay would pass the total: "
                 + d.elapsed());
         assertEquals(List.of(dead1, dead2, m1.uri()), attempts.subList(0, 3).stream()
-                .map(SignallingClient.Reconnecting::uri).toList(), "round robin");
+                .map(SignallingListener.Reconnecting::uri).toList(), "round robin");
         assertEquals(ConnectionState.CLOSED, client.state());
         int made = attempts.size();
         await().during(Duration.ofMillis(200)).atMost(WAIT).until(() -> attempts.size() == made);
@@ -412,7 +412,7 @@ class SignallingClientReconnectTest {
     @Test
     void builderRejectsIncompleteFailoverSettings() throws Exception {
         MiniWebSocketServer m1 = master();
-        SignallingClient.Builder noPolicy = SignallingClient.builder(m1.uri()).failoverUris(List.of(deadUri()));
+        SignallingClientBuilder noPolicy = SignallingClient.builder(m1.uri()).failoverUris(List.of(deadUri()));
         assertThrows(IllegalStateException.class, noPolicy::connect);
         assertThrows(IllegalArgumentException.class, () -> SignallingClient.builder(m1.uri())
                 .keepalive(Duration.ofSeconds(3), Duration.ofSeconds(1)));

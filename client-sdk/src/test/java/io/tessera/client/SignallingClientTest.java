@@ -1,5 +1,6 @@
 package io.tessera.client;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -28,7 +29,7 @@ class SignallingClientTest {
     private MiniWebSocketServer server;
     private SignallingClient client;
     private final List<ServerEvent> heard = new CopyOnWriteArrayList<>();
-    private final CompletableFuture<SignallingClient.CloseInfo> closedInfo = new CompletableFuture<>();
+    private final CompletableFuture<SignallingListener.CloseInfo> closedInfo = new CompletableFuture<>();
 
     @BeforeEach
     void start() throws Exception {
@@ -43,7 +44,7 @@ class SignallingClientTest {
         server.close();
     }
 
-    private SignallingClient connect(SignallingClient.Builder b) throws Exception {
+    private SignallingClient connect(SignallingClientBuilder b) throws Exception {
         client = b.onEvent(heard::add).onClose(closedInfo::complete).connect();
         server.awaitConnected();
         return client;
@@ -150,7 +151,8 @@ class SignallingClientTest {
         assertEquals(1, ev.seq());
         assertEquals("{\"name\":\"Zoë ✓ 名前\"}", ev.param("metadata"));
         assertEquals(1, client.lastSeq());
-        assertEquals(List.of(ev), heard);
+        // The listener runs on the socket's thread after the event is queued: it may not have run yet.
+        await().atMost(WAIT).untilAsserted(() -> assertEquals(List.of(ev), heard));
     }
 
     @Test
@@ -177,7 +179,7 @@ class SignallingClientTest {
         CompletableFuture<JsonNode> ping = client.ping();
         nextRequest();
         server.sendClose(1001, "going away");
-        SignallingClient.CloseInfo info = get(closedInfo);
+        SignallingListener.CloseInfo info = get(closedInfo);
         assertEquals(1001, info.statusCode());
         assertEquals("going away", info.reason());
         assertInstanceOf(IOException.class, failureOf(ping));
@@ -220,9 +222,63 @@ class SignallingClientTest {
     void onCloseSetAfterTheEndIsCalledAtOnce() throws Exception {
         connect();
         client.close();
-        CompletableFuture<SignallingClient.CloseInfo> late = new CompletableFuture<>();
+        CompletableFuture<SignallingListener.CloseInfo> late = new CompletableFuture<>();
         client.onClose(late::complete);
         assertTrue(late.isDone());
+    }
+
+    @Test
+    void oneListenerGetsEventsAndTheEndAndAFailingCallbackDoesNotSkipTheSdkHooks() throws Exception {
+        List<String> got = new CopyOnWriteArrayList<>();
+        CompletableFuture<SignallingListener.CloseInfo> ended = new CompletableFuture<>();
+        client = SignallingClient.builder(server.uri()).listener(new SignallingListener() {
+            @Override
+            public void onEvent(ServerEvent event) {
+                got.add(event.param("data"));
+                if ("boom".equals(event.param("data"))) {
+                    throw new IllegalStateException("application bug");
+                }
+            }
+
+            @Override
+            public void onClose(CloseInfo info) {
+                ended.complete(info);
+            }
+        }).connect();
+        server.awaitConnected();
+        List<String> hooked = new CopyOnWriteArrayList<>();
+        client.addEventHook(e -> hooked.add(e.param("data")));
+        for (String data : List.of("a", "boom", "b")) {
+            server.sendText("{\"jsonrpc\":\"2.0\",\"method\":\"sendMessage\",\"params\":{\"data\":\"" + data + "\"}}");
+        }
+        await().atMost(WAIT).untilAsserted(() -> assertEquals(List.of("a", "boom", "b"), hooked,
+                "SDK hooks (MediaRecovery) still see the event the application's callback failed on"));
+        assertEquals(List.of("a", "boom", "b"), got);
+        assertEquals(3, client.events().size());
+        server.sendClose(1001, "going away");
+        assertEquals(1001, get(ended).statusCode());
+    }
+
+    @Test
+    void aSingleCallbackSetAfterTheListenerReplacesThatMethodOnly() throws Exception {
+        List<String> byListener = new CopyOnWriteArrayList<>();
+        List<String> byCallback = new CopyOnWriteArrayList<>();
+        client = SignallingClient.builder(server.uri()).listener(new SignallingListener() {
+            @Override
+            public void onEvent(ServerEvent event) {
+                byListener.add(event.param("data"));
+            }
+
+            @Override
+            public void onClose(CloseInfo info) {
+                byListener.add("closed");
+            }
+        }).onEvent(e -> byCallback.add(e.param("data"))).connect();
+        server.awaitConnected();
+        server.sendText("{\"jsonrpc\":\"2.0\",\"method\":\"sendMessage\",\"params\":{\"data\":\"x\"}}");
+        await().atMost(WAIT).untilAsserted(() -> assertEquals(List.of("x"), byCallback));
+        client.close();
+        assertEquals(List.of("closed"), byListener, "onClose still goes to the listener, events do not");
     }
 
     private void reply(JsonNode req, String resultJson) throws IOException {

@@ -1,5 +1,7 @@
 package io.tessera.it;
 
+import io.tessera.wire.sdp.PlainRtpAnswer;
+
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -15,7 +17,6 @@ import io.tessera.client.PublishResult;
 import io.tessera.client.ReconnectPolicy;
 import io.tessera.client.SignallingClient;
 import io.tessera.client.TesseraToken;
-import io.tessera.client.rtp.PlainRtpSdp;
 import io.tessera.client.rtp.RtpReactor;
 import io.tessera.client.rtp.RtpReceiver;
 import io.tessera.client.rtp.SyntheticPublisher;
@@ -148,10 +149,10 @@ class MasterFailoverTest {
         for (Client subscriber : clients.subList(1, size)) {
             RtpReceiver sink = RtpReceiver.builder(reactor).localAddress(local).bind();
             sinks.add(sink);
-            sink.remote(PlainRtpSdp.parseAnswer(get(subscriber.sdk().receiveVideoFrom(published.streamId(),
+            sink.remote(PlainRtpAnswer.parse(get(subscriber.sdk().receiveVideoFrom(published.streamId(),
                     sink.sdpOffer(96, "VP8")))));
         }
-        source.start(PlainRtpSdp.parseAnswer(published.sdpAnswer()));
+        source.start(PlainRtpAnswer.parse(published.sdpAnswer()));
         return new Room(sid, clients, source, sinks);
     }
 

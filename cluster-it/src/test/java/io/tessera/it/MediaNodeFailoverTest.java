@@ -1,5 +1,7 @@
 package io.tessera.it;
 
+import io.tessera.wire.sdp.PlainRtpAnswer;
+
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,7 +12,6 @@ import io.tessera.client.MediaRecovery;
 import io.tessera.client.PublishOptions;
 import io.tessera.client.PublishResult;
 import io.tessera.client.SignallingClient;
-import io.tessera.client.rtp.PlainRtpSdp;
 import io.tessera.client.rtp.RtpReactor;
 import io.tessera.client.rtp.RtpReceiver;
 import io.tessera.client.rtp.SyntheticPublisher;
@@ -123,12 +124,12 @@ class MediaNodeFailoverTest {
             InetAddress local = InetAddress.getByName(CLIENT_HOST);
             source = SyntheticPublisher.builder(reactor).localAddress(local).packetsPerSecond(200).packetSize(1000).bind();
             sink = RtpReceiver.builder(reactor).localAddress(local).bind();
-            publisherMedia.onRepublished(result -> source.retarget(PlainRtpSdp.parseAnswer(result.sdpAnswer())));
-            subscriberMedia.onResubscribed(r -> sink.remote(PlainRtpSdp.parseAnswer(r.sdpAnswer())));
+            publisherMedia.onRepublished(result -> source.retarget(PlainRtpAnswer.parse(result.sdpAnswer())));
+            subscriberMedia.onResubscribed(r -> sink.remote(PlainRtpAnswer.parse(r.sdpAnswer())));
             PublishResult published = get(publisherMedia.publish(PublishOptions.camera(source.sdpOffer())));
-            sink.remote(PlainRtpSdp.parseAnswer(get(subscriberMedia.subscribe(publisherId, published.streamId(),
+            sink.remote(PlainRtpAnswer.parse(get(subscriberMedia.subscribe(publisherId, published.streamId(),
                     sink.sdpOffer(96, "VP8")))));
-            source.start(PlainRtpSdp.parseAnswer(published.sdpAnswer()));
+            source.start(PlainRtpAnswer.parse(published.sdpAnswer()));
         }
 
         long received() {

@@ -1,5 +1,7 @@
 package io.tessera.it;
 
+import io.tessera.wire.sdp.PlainRtpAnswer;
+
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -11,7 +13,6 @@ import io.tessera.client.JsonRpcException;
 import io.tessera.client.PublishOptions;
 import io.tessera.client.PublishResult;
 import io.tessera.client.ServerEvent;
-import io.tessera.client.rtp.PlainRtpSdp;
 import io.tessera.client.rtp.RtpReactor;
 import io.tessera.client.rtp.RtpReceiver;
 import io.tessera.client.rtp.SyntheticPublisher;
@@ -126,7 +127,7 @@ class MediaPlaneTest {
             PublishResult published = get(p.publisher().client.publishVideo(
                     PublishOptions.camera(Ffmpeg.publisherOffer(CLIENT_HOST, publisherPort))));
             assertTrue(published.streamId().startsWith("str_CAM_"), published.raw().toString());
-            PlainRtpSdp.Answer toNode = PlainRtpSdp.parseAnswer(published.sdpAnswer());
+            PlainRtpAnswer toNode = PlainRtpAnswer.parse(published.sdpAnswer());
             assertEquals(cluster.mediaNodes().get(0).host(), toNode.address(), "the answer names the media node");
             assertTrue(toNode.rtpPort() >= PORT_MIN && toNode.rtpPort() <= PORT_MAX, published.sdpAnswer());
 
@@ -175,8 +176,8 @@ class MediaPlaneTest {
              RtpReceiver late = RtpReceiver.builder(reactor).localAddress(local).bind()) {
             PublishResult published = get(p.publisher().client.publishVideo(PublishOptions.camera(source.sdpOffer())));
             String answer = get(p.subscriber().client.receiveVideoFrom(published.streamId(), early.sdpOffer(96, "VP8")));
-            early.remote(PlainRtpSdp.parseAnswer(answer));
-            source.start(PlainRtpSdp.parseAnswer(published.sdpAnswer()));
+            early.remote(PlainRtpAnswer.parse(answer));
+            source.start(PlainRtpAnswer.parse(published.sdpAnswer()));
 
             // A third participant, through the other master, subscribes once the stream is under way.
             await("stream under way").atMost(Duration.ofSeconds(10)).until(() -> early.stats().received() >= 500);
@@ -184,7 +185,7 @@ class MediaPlaneTest {
             try (Participant third = Participant.connect("late", a.webSocketUri())) {
                 third.join(con.body().path("token").asText(), "{}");
                 String lateAnswer = get(third.client.receiveVideoFrom(published.streamId(), late.sdpOffer(96, "VP8")));
-                late.remote(PlainRtpSdp.parseAnswer(lateAnswer));
+                late.remote(PlainRtpAnswer.parse(lateAnswer));
 
                 await("every packet sent arrives").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
                         .until(() -> source.finished() && early.stats().received() == source.sent());

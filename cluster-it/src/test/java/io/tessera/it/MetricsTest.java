@@ -1,5 +1,7 @@
 package io.tessera.it;
 
+import io.tessera.wire.sdp.PlainRtpAnswer;
+
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -12,7 +14,6 @@ import io.tessera.client.JsonRpcException;
 import io.tessera.client.PublishOptions;
 import io.tessera.client.PublishResult;
 import io.tessera.client.SignallingClient;
-import io.tessera.client.rtp.PlainRtpSdp;
 import io.tessera.client.rtp.RtpReactor;
 import io.tessera.client.rtp.RtpReceiver;
 import io.tessera.client.rtp.SyntheticPublisher;
@@ -169,8 +170,8 @@ class MetricsTest {
             // Media: one stream, one subscriber, every packet the subscriber got was counted as forwarded.
             PublishResult published = get(publisher.client.publishVideo(PublishOptions.camera(source.sdpOffer())));
             String answer = get(subscriber.client.receiveVideoFrom(published.streamId(), receiver.sdpOffer(96, "VP8")));
-            receiver.remote(PlainRtpSdp.parseAnswer(answer));
-            source.start(PlainRtpSdp.parseAnswer(published.sdpAnswer()));
+            receiver.remote(PlainRtpAnswer.parse(answer));
+            source.start(PlainRtpAnswer.parse(published.sdpAnswer()));
             await("the stream is sent and received").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
                     .until(() -> source.finished() && receiver.stats().received() == source.sent());
             long received = receiver.stats().received();

@@ -79,7 +79,7 @@ public final class MediaMain {
             PlainRtpEngine engine = startEngine(media, settings.host, publicAddress);
             ctx.getSystem().getWhenTerminated().thenRun(engine::close);
             MediaEngineMeters.bind(metrics.registry(), engine, engine.portPairCapacity() * 2);
-            ActorRef<Object> manager = ctx.spawn(SessionManager.create(sessionSettings, media.getInt("max-sessions"),
+            ActorRef<SessionManager.Command> manager = ctx.spawn(SessionManager.create(sessionSettings, media.getInt("max-sessions"),
                     notices, engine, new SessionMeters(metrics.registry())), "sessions");
             Duration interval = settings.config.getDuration("tessera.load-report-interval");
             ctx.spawn(LoadReporter.create(settings.nodeId, publicAddress, manager, loadTopic, interval, engine,

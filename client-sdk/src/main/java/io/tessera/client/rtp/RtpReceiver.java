@@ -1,5 +1,12 @@
 package io.tessera.client.rtp;
 
+import io.tessera.wire.sdp.PlainRtpAnswer;
+import io.tessera.wire.sdp.PlainRtpOffer;
+import io.tessera.wire.sdp.Direction;
+
+import io.tessera.wire.rtp.RtpHeader;
+import io.tessera.wire.rtp.Rtcp;
+
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -21,7 +28,7 @@ import org.HdrHistogram.Histogram;
  * <pre>{@code
  * RtpReceiver rx = RtpReceiver.builder(reactor).bind();
  * String answer = client.receiveVideoFrom(streamId, rx.sdpOffer(96, "VP8")).get();
- * rx.remote(PlainRtpSdp.parseAnswer(answer));
+ * rx.remote(PlainRtpAnswer.parse(answer));
  * ...
  * RtpReceiver.Stats s = rx.stats();
  * }</pre>
@@ -95,14 +102,11 @@ public final class RtpReceiver implements AutoCloseable {
     private final Object lock = new Object(); // uncontended on the hot path: only stats() competes
     private final StreamCounter[] streams; // guarded by lock, filled in order
     private final RtpHandler rtpHandler = new RtpHandler();
-    private final RtcpHandler rtcpHandler = new RtcpHandler();
-    private final ByteBuffer feedback = ByteBuffer.allocate(RtpPacket.FIR_SIZE); // guarded by itself
+    private final RtcpCounter rtcpCounter = new RtcpCounter();
+    private final ByteBuffer feedback = ByteBuffer.allocate(Rtcp.FIR_SIZE); // guarded by itself
     private int streamCount; // guarded by lock
     private long malformed; // guarded by lock
     private long overLimit; // guarded by lock
-    private volatile long senderReports; // reactor thread writes
-    private volatile long otherRtcp;
-    private volatile long malformedRtcp;
     private volatile InetSocketAddress remoteRtcp;
     private volatile long remoteMediaSsrc = -1;
     private int firSequence; // guarded by feedback
@@ -153,12 +157,12 @@ public final class RtpReceiver implements AutoCloseable {
 
     /** The recvonly SDP offer naming our RTP and RTCP ports, for {@code receiveVideoFrom}. */
     public String sdpOffer(int payloadType, String codec) {
-        return new PlainRtpSdp.Offer(localAddress.getHostAddress(), rtpPort(), rtcpPort(), payloadType, codec,
-                clockRate, ownSsrc, PlainRtpSdp.Direction.RECVONLY).toSdp();
+        return PlainRtpOffer.write(localAddress.getHostAddress(), rtpPort(), rtcpPort(), payloadType, codec,
+                clockRate, ownSsrc, Direction.RECVONLY);
     }
 
     /** Takes the media node's RTCP address (and the stream's SSRC if the answer names one) for PLI and FIR. */
-    public void remote(PlainRtpSdp.Answer answer) {
+    public void remote(PlainRtpAnswer answer) {
         remote(answer.rtcpSocketAddress(), answer.ssrc());
     }
 
@@ -189,11 +193,11 @@ public final class RtpReceiver implements AutoCloseable {
         synchronized (feedback) {
             feedback.clear();
             if (fir) {
-                RtpPacket.writeFir(feedback, ownSsrc, media, firSequence++);
-                feedback.limit(RtpPacket.FIR_SIZE).position(0);
+                Rtcp.writeFir(feedback, ownSsrc, media, firSequence++);
+                feedback.limit(Rtcp.FIR_SIZE).position(0);
             } else {
-                RtpPacket.writePli(feedback, ownSsrc, media);
-                feedback.limit(RtpPacket.PLI_SIZE).position(0);
+                Rtcp.writePli(feedback, ownSsrc, media);
+                feedback.limit(Rtcp.PLI_SIZE).position(0);
             }
             return rtcp.send(feedback, target) > 0;
         }
@@ -224,7 +228,8 @@ public final class RtpReceiver implements AutoCloseable {
             malformedNow = malformed;
             overLimitNow = overLimit;
         }
-        return new Stats(list, malformedNow, overLimitNow, senderReports, otherRtcp, malformedRtcp);
+        return new Stats(list, malformedNow, overLimitNow, rtcpCounter.senderReports(),
+                rtcpCounter.notSenderReports(), rtcpCounter.malformed());
     }
 
     /** Closes both sockets; returns once their ports are free again. Idempotent. */
@@ -251,11 +256,11 @@ public final class RtpReceiver implements AutoCloseable {
         @Override
         public void onDatagram(ByteBuffer packet, int length, long arrivalNanos) {
             synchronized (lock) {
-                if (!RtpPacket.isRtp(packet, length)) {
+                if (!RtpHeader.isRtp(packet, length)) {
                     malformed++;
                     return;
                 }
-                StreamCounter counter = counterFor(RtpPacket.ssrc(packet));
+                StreamCounter counter = counterFor(RtpHeader.ssrc(packet));
                 if (counter == null) {
                     overLimit++;
                     return;
@@ -277,24 +282,6 @@ public final class RtpReceiver implements AutoCloseable {
             StreamCounter c = new StreamCounter(ssrc, clockRate, highestLatencyMicros, latencyDigits);
             streams[streamCount++] = c;
             return c;
-        }
-    }
-
-    private final class RtcpHandler implements RtpReactor.DatagramHandler, RtpPacket.RtcpVisitor {
-        @Override
-        public void onDatagram(ByteBuffer packet, int length, long arrivalNanos) {
-            if (!RtpPacket.visitRtcp(packet, length, this)) {
-                malformedRtcp++;
-            }
-        }
-
-        @Override
-        public void onRtcp(int packetType, int format) {
-            if (packetType == RtpPacket.RTCP_SR) {
-                senderReports++;
-            } else {
-                otherRtcp++;
-            }
         }
     }
 
@@ -395,7 +382,7 @@ public final class RtpReceiver implements AutoCloseable {
             RtpReceiver r = new RtpReceiver(this, rtp, rtcp);
             try {
                 UdpChannels.await(reactor.register(rtp, r.rtpHandler));
-                UdpChannels.await(reactor.register(rtcp, r.rtcpHandler));
+                UdpChannels.await(reactor.register(rtcp, r.rtcpCounter));
             } catch (IOException | RuntimeException e) {
                 reactor.closeAndRelease(rtp, rtcp);
                 throw e;

@@ -1,5 +1,7 @@
 package io.tessera.client.rtp;
 
+import io.tessera.wire.rtp.RtpHeader;
+
 import java.nio.ByteBuffer;
 import org.HdrHistogram.Histogram;
 
@@ -34,12 +36,12 @@ final class StreamCounter {
             firstEpochMicros = nowMicros;
         }
         lastEpochMicros = nowMicros;
-        payloadType = RtpPacket.payloadType(packet);
-        if (sequences.onPacket(RtpPacket.sequence(packet)) == SequenceTracker.Kind.DUPLICATE) {
+        payloadType = RtpHeader.payloadType(packet);
+        if (sequences.onPacket(RtpHeader.sequence(packet)) == SequenceTracker.Kind.DUPLICATE) {
             return;
         }
         bytes += length;
-        updateJitter(RtpPacket.timestamp(packet), arrivalNanos);
+        updateJitter(RtpHeader.timestamp(packet), arrivalNanos);
         long sentMicros = RtpPacket.syntheticSendMicros(packet, length);
         if (sentMicros == Long.MIN_VALUE) {
             withoutTimestamp++;

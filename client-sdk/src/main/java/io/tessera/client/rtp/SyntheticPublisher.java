@@ -1,5 +1,12 @@
 package io.tessera.client.rtp;
 
+import io.tessera.wire.sdp.PlainRtpAnswer;
+import io.tessera.wire.sdp.PlainRtpOffer;
+import io.tessera.wire.sdp.Direction;
+
+import io.tessera.wire.rtp.RtpHeader;
+import io.tessera.wire.rtp.Rtcp;
+
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -20,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  * <pre>{@code
  * SyntheticPublisher pub = SyntheticPublisher.builder(reactor).packetsPerSecond(200).bind();
  * PublishResult r = client.publishVideo(PublishOptions.camera(pub.sdpOffer())).get();
- * pub.start(PlainRtpSdp.parseAnswer(r.sdpAnswer()));
+ * pub.start(PlainRtpAnswer.parse(r.sdpAnswer()));
  * }</pre>
  */
 public final class SyntheticPublisher implements AutoCloseable {
@@ -90,12 +97,12 @@ public final class SyntheticPublisher implements AutoCloseable {
 
     /** The sendonly SDP offer naming our RTP and RTCP address, for {@code publishVideo}. */
     public String sdpOffer() {
-        return new PlainRtpSdp.Offer(localAddress.getHostAddress(), rtpPort(), rtcpPort(), payloadType, codec,
-                clockRate, ssrc, PlainRtpSdp.Direction.SENDONLY).toSdp();
+        return PlainRtpOffer.write(localAddress.getHostAddress(), rtpPort(), rtcpPort(), payloadType, codec,
+                clockRate, ssrc, Direction.SENDONLY);
     }
 
     /** Starts sending to the RTP and RTCP addresses named by the media node's answer. */
-    public void start(PlainRtpSdp.Answer answer) {
+    public void start(PlainRtpAnswer answer) {
         start(answer.rtpSocketAddress(), answer.rtcpSocketAddress());
     }
 
@@ -126,7 +133,7 @@ public final class SyntheticPublisher implements AutoCloseable {
      * Sends to another media node from now on (after its session moved there), keeping SSRC, sequence numbers
      * and pacing, so a receiver sees one stream with a gap rather than a new stream.
      */
-    public void retarget(PlainRtpSdp.Answer answer) {
+    public void retarget(PlainRtpAnswer answer) {
         InetSocketAddress rtp = answer.rtpSocketAddress();
         InetSocketAddress rtcp = answer.rtcpSocketAddress();
         reactor.execute(() -> {
@@ -193,7 +200,7 @@ public final class SyntheticPublisher implements AutoCloseable {
 
     /** Other valid RTCP packets received on our RTCP socket (receiver reports, ...). */
     public long otherRtcpReceived() {
-        return feedback.others();
+        return feedback.notKeyframeRequests();
     }
 
     /** Datagrams on our RTCP socket that were not valid RTCP. */
@@ -257,8 +264,8 @@ public final class SyntheticPublisher implements AutoCloseable {
         }
         ByteBuffer b = reactor.sendBuffer();
         b.clear(); // absolute puts are bounded by the limit the previous send left
-        RtpPacket.writeHeader(b, marker, payloadType, sequence, frameTimestamp, ssrc);
-        RtpPacket.writeSyntheticPrefix(b, RtpPacket.HEADER, RtpClock.epochMicros(now), index);
+        RtpHeader.write(b, marker, payloadType, sequence, frameTimestamp, ssrc);
+        RtpPacket.writeSyntheticPrefix(b, RtpHeader.SIZE, RtpClock.epochMicros(now), index);
         b.limit(packetSize).position(0);
         try {
             if (rtp.send(b, rtpTarget) > 0) {
@@ -277,9 +284,9 @@ public final class SyntheticPublisher implements AutoCloseable {
         b.clear();
         long rtpTimestamp = timestampBase + RtpClock.ticks(now - startNanos, clockRate);
         long packets = sent;
-        RtpPacket.writeSenderReport(b, ssrc, RtpClock.epochMicros(now), rtpTimestamp, packets,
-                packets * (packetSize - RtpPacket.HEADER));
-        b.limit(RtpPacket.SR_SIZE).position(0);
+        Rtcp.writeSenderReport(b, ssrc, RtpClock.epochMicros(now), rtpTimestamp, packets,
+                packets * (packetSize - RtpHeader.SIZE));
+        b.limit(Rtcp.SENDER_REPORT_SIZE).position(0);
         try {
             if (rtcp.send(b, rtcpTarget) > 0) {
                 senderReports++;

@@ -1,5 +1,10 @@
 package io.tessera.client.rtp;
 
+import io.tessera.wire.sdp.PlainRtpAnswer;
+import io.tessera.wire.sdp.Direction;
+
+import io.tessera.wire.rtp.RtpHeader;
+
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -97,17 +102,17 @@ class RtpFlowTest {
     void offersNameTheBoundPorts() throws Exception {
         try (RtpReceiver rx = RtpReceiver.builder(reactor).bind();
              SyntheticPublisher pub = SyntheticPublisher.builder(reactor).payloadType(101).codec("H264", 90_000).bind()) {
-            PlainRtpSdp.Answer r = PlainRtpSdp.parseAnswer(rx.sdpOffer(96, "VP8"));
+            PlainRtpAnswer r = PlainRtpAnswer.parse(rx.sdpOffer(96, "VP8"));
             assertEquals(rx.rtpPort(), r.rtpPort());
             assertEquals(rx.rtcpPort(), r.rtcpPort());
-            assertEquals(PlainRtpSdp.Direction.RECVONLY, r.direction());
-            PlainRtpSdp.Answer p = PlainRtpSdp.parseAnswer(pub.sdpOffer());
+            assertEquals(Direction.RECVONLY, r.direction());
+            PlainRtpAnswer p = PlainRtpAnswer.parse(pub.sdpOffer());
             assertEquals(pub.rtpPort(), p.rtpPort());
             assertEquals(pub.rtcpPort(), p.rtcpPort());
             assertEquals(101, p.payloadType());
             assertEquals("H264", p.codec());
             assertEquals(pub.ssrc(), p.ssrc());
-            assertEquals(PlainRtpSdp.Direction.SENDONLY, p.direction());
+            assertEquals(Direction.SENDONLY, p.direction());
         }
     }
 
@@ -119,8 +124,8 @@ class RtpFlowTest {
             ByteBuffer b = ByteBuffer.allocate(64);
             for (int seq : sequences) {
                 b.clear();
-                RtpPacket.writeHeader(b, false, 96, seq, 1000L * seq, 77);
-                RtpPacket.writeSyntheticPrefix(b, RtpPacket.HEADER, RtpClock.epochMicros(System.nanoTime()), seq);
+                RtpHeader.write(b, false, 96, seq, 1000L * seq, 77);
+                RtpPacket.writeSyntheticPrefix(b, RtpHeader.SIZE, RtpClock.epochMicros(System.nanoTime()), seq);
                 b.limit(RtpPacket.MIN_SYNTHETIC_SIZE).position(0);
                 raw.send(b, rx.rtpAddress());
             }
@@ -141,10 +146,10 @@ class RtpFlowTest {
     void packetsFromTooManySsrcsAreDroppedAndCounted() throws Exception {
         try (RtpReceiver rx = RtpReceiver.builder(reactor).maxStreams(2).bind();
              DatagramChannel raw = DatagramChannel.open()) {
-            ByteBuffer b = ByteBuffer.allocate(RtpPacket.HEADER);
+            ByteBuffer b = ByteBuffer.allocate(RtpHeader.SIZE);
             for (long ssrc = 1; ssrc <= 3; ssrc++) {
                 b.clear();
-                RtpPacket.writeHeader(b, true, 96, 1, 0, ssrc);
+                RtpHeader.write(b, true, 96, 1, 0, ssrc);
                 raw.send(b, rx.rtpAddress());
             }
             await().atMost(WAIT).until(() -> rx.stats().overLimit() == 1);

@@ -24,7 +24,7 @@ class LogbackConfigTest {
     @AfterEach
     void stop() {
         context.stop();
-        System.clearProperty(LogFormat.PROPERTY);
+        System.clearProperty(io.tessera.wire.log.LogFormat.PROPERTY);
     }
 
     @Test
@@ -65,13 +65,6 @@ class LogbackConfigTest {
         assertFalse(line.startsWith("{"), line);
     }
 
-    @Test
-    void unknownFormatFallsBackToJson() {
-        assertEquals("json", LogFormat.resolve("xml"));
-        assertEquals("json", LogFormat.resolve(null));
-        assertEquals("text", LogFormat.resolve(" Text "));
-    }
-
     /** Warnings make Logback print its status report into the log as plain text: there must be none. */
     private void assertNoWarnings() {
         assertEquals(ch.qos.logback.core.status.Status.INFO,
@@ -81,7 +74,7 @@ class LogbackConfigTest {
 
     private void configure(String format) {
         if (format != null) {
-            System.setProperty(LogFormat.PROPERTY, format);
+            System.setProperty(io.tessera.wire.log.LogFormat.PROPERTY, format);
         }
         JoranConfigurator configurator = new JoranConfigurator();
         configurator.setContext(context);

@@ -1,6 +1,6 @@
 package io.tessera.master.session;
 
-import io.tessera.common.logging.LogSafe;
+import io.tessera.wire.log.LogSafe;
 import io.tessera.common.logging.SessionMdc;
 import io.tessera.common.protocol.MediaNodeProtocol;
 import io.tessera.common.protocol.MediaNodeProtocol.Ack;

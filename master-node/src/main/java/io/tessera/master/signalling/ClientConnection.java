@@ -1,7 +1,7 @@
 package io.tessera.master.signalling;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.tessera.common.logging.LogSafe;
+import io.tessera.wire.log.LogSafe;
 import io.tessera.common.logging.SessionMdc;
 import io.tessera.common.protocol.ClusterTopics.SessionRelocated;
 import io.tessera.common.protocol.MediaNodeProtocol;

@@ -2,7 +2,6 @@ package io.tessera.media.load;
 
 import com.sun.management.OperatingSystemMXBean;
 import io.tessera.common.protocol.ClusterTopics.LoadReport;
-import io.tessera.common.protocol.MediaNodeProtocol.Command;
 import io.tessera.media.engine.MediaEngine;
 import io.tessera.media.engine.MediaStats;
 import io.tessera.media.session.SessionManager;
@@ -20,23 +19,23 @@ import java.time.Duration;
  */
 public final class LoadReporter {
 
-    public interface Message {
+    /** What this actor handles: only its own timer and the manager's replies, both private. */
+    public interface Command {
     }
 
-    private enum Tick implements Message { INSTANCE }
+    private enum Tick implements Command { INSTANCE }
 
-    private record StatsReceived(SessionManager.Stats stats) implements Message {
+    private record StatsReceived(SessionManager.Stats stats) implements Command {
     }
 
-    public static Behavior<Message> create(String nodeId, String publicAddress, ActorRef<Object> manager,
+    public static Behavior<Command> create(String nodeId, String publicAddress, ActorRef<SessionManager.Command> manager,
                                            ActorRef<Topic.Command<LoadReport>> topic, Duration interval,
                                            MediaEngine engine, int capacity) {
         OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-        ActorRef<Command> managerForMasters = manager.narrow();
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
             timers.startTimerWithFixedDelay(Tick.INSTANCE, Duration.ZERO, interval);
             ActorRef<SessionManager.Stats> statsAdapter = ctx.messageAdapter(SessionManager.Stats.class, StatsReceived::new);
-            return Behaviors.receive(Message.class)
+            return Behaviors.receive(Command.class)
                     .onMessageEquals(Tick.INSTANCE, () -> {
                         manager.tell(new SessionManager.GetStats(statsAdapter));
                         return Behaviors.same();
@@ -45,7 +44,7 @@ public final class LoadReporter {
                         SessionManager.Stats stats = received.stats();
                         double cpu = Math.max(0.0, os.getProcessCpuLoad());
                         MediaStats media = engine.stats();
-                        topic.tell(Topic.publish(new LoadReport(nodeId, managerForMasters, publicAddress, stats.status(),
+                        topic.tell(Topic.publish(new LoadReport(nodeId, stats.forMasters(), publicAddress, stats.status(),
                                 stats.sessions(), stats.participants(), stats.streams(), media.subscribers(),
                                 media.portsInUse(), capacity, cpu, System.currentTimeMillis())));
                         return Behaviors.same();

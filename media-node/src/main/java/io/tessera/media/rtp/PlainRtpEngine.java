@@ -1,5 +1,11 @@
 package io.tessera.media.rtp;
 
+import io.tessera.wire.sdp.Direction;
+import io.tessera.wire.sdp.PlainRtpAnswer;
+import io.tessera.wire.sdp.PlainRtpOffer;
+import io.tessera.wire.sdp.RtpFormat;
+import io.tessera.wire.sdp.SdpException;
+
 import com.typesafe.config.Config;
 import io.tessera.media.engine.MediaEngine;
 import io.tessera.media.engine.MediaException;
@@ -92,7 +98,7 @@ public final class PlainRtpEngine implements MediaEngine {
 
     @Override
     public String publish(String streamId, String sdpOffer) throws MediaException {
-        PlainRtpOffer offer = PlainRtpOffer.parse(sdpOffer);
+        PlainRtpOffer offer = readOffer(sdpOffer);
         if (!offer.direction().sends()) {
             throw new MediaException(Kind.INVALID_SDP, "a publisher's offer must send (sendonly or sendrecv), this one is "
                     + offer.direction().name().toLowerCase());
@@ -117,20 +123,20 @@ public final class PlainRtpEngine implements MediaEngine {
             publishers.put(streamId, publisher);
             subscriptions.put(streamId, new LinkedHashMap<>());
         }
-        return PlainRtpAnswer.build(settings.publicAddress(), answerVersion, offer.media(), publisher.rtpPort,
-                offer.formats(), "recvonly", List.of());
+        return PlainRtpAnswer.write(settings.publicAddress(), answerVersion, offer.media(), publisher.rtpPort,
+                offer.formats(), Direction.RECVONLY, List.of());
     }
 
     @Override
     public String subscribe(String streamId, String subscriberId, String sdpOffer) throws MediaException {
-        PlainRtpOffer offer = PlainRtpOffer.parse(sdpOffer);
+        PlainRtpOffer offer = readOffer(sdpOffer);
         if (!offer.direction().receives()) {
             throw new MediaException(Kind.INVALID_SDP, "a subscriber's offer must receive (recvonly or sendrecv), this one is "
                     + offer.direction().name().toLowerCase());
         }
         PublisherEndpoint publisher;
         SubscriberEndpoint subscriber;
-        List<PlainRtpOffer.Format> formats;
+        List<RtpFormat> formats;
         synchronized (this) {
             checkOpen();
             publisher = publishers.get(streamId);
@@ -154,8 +160,8 @@ public final class PlainRtpEngine implements MediaEngine {
             subscriptions.get(streamId).put(subscriberId, subscriber);
         }
         // Packets are forwarded unchanged, so the answer names the publisher's payload types and SSRCs.
-        return PlainRtpAnswer.build(settings.publicAddress(), answerVersion, publisher.offer.media(), subscriber.rtpPort,
-                formats, "sendonly", publisher.offer.ssrcAttributes());
+        return PlainRtpAnswer.write(settings.publicAddress(), answerVersion, publisher.offer.media(), subscriber.rtpPort,
+                formats, Direction.SENDONLY, publisher.offer.ssrcAttributes());
     }
 
     @Override
@@ -265,14 +271,23 @@ public final class PlainRtpEngine implements MediaEngine {
         }
     }
 
-    private List<PlainRtpOffer.Format> commonFormats(PlainRtpOffer published, PlainRtpOffer subscriber)
+    private static PlainRtpOffer readOffer(String sdpOffer) throws MediaException {
+        try {
+            return PlainRtpOffer.parse(sdpOffer);
+        } catch (SdpException e) {
+            throw new MediaException(e.kind() == SdpException.Kind.UNSUPPORTED ? Kind.UNSUPPORTED : Kind.INVALID_SDP,
+                    e.getMessage());
+        }
+    }
+
+    private List<RtpFormat> commonFormats(PlainRtpOffer published, PlainRtpOffer subscriber)
             throws MediaException {
         if (!published.media().equals(subscriber.media())) {
             throw new MediaException(Kind.UNSUPPORTED, "the stream is " + published.media() + ", the offer asks for "
                     + subscriber.media());
         }
-        List<PlainRtpOffer.Format> common = new ArrayList<>();
-        for (PlainRtpOffer.Format format : published.formats()) {
+        List<RtpFormat> common = new ArrayList<>();
+        for (RtpFormat format : published.formats()) {
             if (subscriber.formats().stream().anyMatch(format::sameCodec)) {
                 common.add(format);
             }

@@ -1,5 +1,9 @@
 package io.tessera.media.rtp;
 
+import io.tessera.wire.sdp.PlainRtpOffer;
+
+import io.tessera.wire.rtp.Rtcp;
+
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

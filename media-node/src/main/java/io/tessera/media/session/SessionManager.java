@@ -1,21 +1,11 @@
 package io.tessera.media.session;
 
 import io.tessera.common.protocol.ClusterTopics.SessionNotice;
-import io.tessera.common.protocol.MediaNodeProtocol.CloseSession;
-import io.tessera.common.protocol.MediaNodeProtocol.Command;
+import io.tessera.common.protocol.MediaNodeProtocol;
+import io.tessera.common.protocol.MediaNodeProtocol.Ack;
 import io.tessera.common.protocol.MediaNodeProtocol.HostSession;
 import io.tessera.common.protocol.MediaNodeProtocol.Join;
-import io.tessera.common.protocol.MediaNodeProtocol.Leave;
-import io.tessera.common.protocol.MediaNodeProtocol.Evict;
-import io.tessera.common.protocol.MediaNodeProtocol.Publish;
-import io.tessera.common.protocol.MediaNodeProtocol.Ack;
-import io.tessera.common.protocol.MediaNodeProtocol.ReleaseSession;
-import io.tessera.common.protocol.MediaNodeProtocol.Resume;
 import io.tessera.common.protocol.MediaNodeProtocol.SetNodeStatus;
-import io.tessera.common.protocol.MediaNodeProtocol.Signal;
-import io.tessera.common.protocol.MediaNodeProtocol.Subscribe;
-import io.tessera.common.protocol.MediaNodeProtocol.Unpublish;
-import io.tessera.common.protocol.MediaNodeProtocol.Unsubscribe;
 import io.tessera.media.engine.MediaEngine;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -32,20 +22,40 @@ import java.util.Map;
  * master places a session here (or at the first join, if that placement message was lost), stopped when
  * the session ends. It knows the node's totals for load reports and enforces the session limit.
  *
- * Its messages are the public {@link Command}s plus {@link Session.Changed} and {@link GetStats}; the
- * reference given to masters is narrowed to {@link Command}.
+ * <p>Its protocol is {@link Command}: {@link GetStats} from the node itself, and private messages that wrap what
+ * arrives through its message adapters: the masters' {@link MediaNodeProtocol.Command}s (sent to
+ * {@link Stats#forMasters}, the reference load reports carry; their wire form is the protocol's own) and its
+ * sessions' {@link Session.Changed} counts.
  */
 public final class SessionManager {
 
+    /** What this actor handles. */
+    public interface Command {
+    }
+
     /** Asks for the node's current totals. */
-    public record GetStats(ActorRef<Stats> replyTo) {
+    public record GetStats(ActorRef<Stats> replyTo) implements Command {
     }
 
-    public record Stats(int sessions, int participants, int streams, String status) {
+    /**
+     * The node's totals.
+     *
+     * @param forMasters where masters send their commands to this node (a message adapter of this actor)
+     */
+    public record Stats(int sessions, int participants, int streams, String status,
+                        ActorRef<MediaNodeProtocol.Command> forMasters) {
     }
 
-    public static Behavior<Object> create(Session.Settings settings, int maxSessions, ActorRef<SessionNotice> notices,
-                                          MediaEngine engine, SessionMeters meters) {
+    /** A master's command, through the adapter. */
+    private record FromMaster(MediaNodeProtocol.Command command) implements Command {
+    }
+
+    /** A session's new counts, or its end, through the adapter. */
+    private record SessionChanged(Session.Changed changed) implements Command {
+    }
+
+    public static Behavior<Command> create(Session.Settings settings, int maxSessions, ActorRef<SessionNotice> notices,
+                                           MediaEngine engine, SessionMeters meters) {
         return Behaviors.setup(ctx -> new SessionManager(settings, maxSessions, notices, engine, meters, ctx).behavior());
     }
 
@@ -54,57 +64,60 @@ public final class SessionManager {
     private final ActorRef<SessionNotice> notices;
     private final MediaEngine engine;
     private final SessionMeters meters;
-    private final ActorContext<Object> ctx;
+    private final ActorContext<Command> ctx;
+    private final ActorRef<MediaNodeProtocol.Command> forMasters;
+    private final ActorRef<Session.Changed> sessionChanges;
     private final Map<String, ActorRef<Session.Message>> sessions = new HashMap<>();
     private final Map<String, Session.Changed> counts = new HashMap<>();
     /** {@code running}, or {@code draining}: masters place no new session here. */
     private String status = "running";
 
     private SessionManager(Session.Settings settings, int maxSessions, ActorRef<SessionNotice> notices,
-                           MediaEngine engine, SessionMeters meters, ActorContext<Object> ctx) {
+                           MediaEngine engine, SessionMeters meters, ActorContext<Command> ctx) {
         this.meters = meters;
         this.settings = settings;
         this.maxSessions = maxSessions;
         this.notices = notices;
         this.engine = engine;
         this.ctx = ctx;
+        this.forMasters = ctx.messageAdapter(MediaNodeProtocol.Command.class, FromMaster::new);
+        this.sessionChanges = ctx.messageAdapter(Session.Changed.class, SessionChanged::new);
     }
 
-    private Behavior<Object> behavior() {
-        return Behaviors.receive(Object.class)
-                .onMessage(HostSession.class, host -> route(host, true))
-                .onMessage(Join.class, join -> route(join, true))
-                .onMessage(Leave.class, leave -> route(leave, false))
-                .onMessage(Resume.class, resume -> route(resume, false))
-                .onMessage(ReleaseSession.class, release -> route(release, false))
-                .onMessage(SetNodeStatus.class, set -> {
-                    if (!set.status().equals("running") && !set.status().equals("draining")) {
-                        set.replyTo().tell(Ack.failure(400, "status must be running or draining"));
-                    } else {
-                        ctx.getLog().info("media node {} status {} -> {}", settings.mediaNodeId(), status, set.status());
-                        status = set.status();
-                        set.replyTo().tell(Ack.success());
-                    }
-                    return Behaviors.same();
-                })
-                .onMessage(Signal.class, signal -> route(signal, false))
-                .onMessage(Evict.class, evict -> route(evict, false))
-                .onMessage(CloseSession.class, close -> route(close, false))
-                .onMessage(Publish.class, publish -> route(publish, false))
-                .onMessage(Unpublish.class, unpublish -> route(unpublish, false))
-                .onMessage(Subscribe.class, subscribe -> route(subscribe, false))
-                .onMessage(Unsubscribe.class, unsubscribe -> route(unsubscribe, false))
-                .onMessage(Session.Changed.class, this::onChanged)
+    private Behavior<Command> behavior() {
+        return Behaviors.receive(Command.class)
+                .onMessage(FromMaster.class, this::onMasterCommand)
+                .onMessage(SessionChanged.class, changed -> onChanged(changed.changed()))
                 .onMessage(GetStats.class, get -> {
                     int participants = counts.values().stream().mapToInt(Session.Changed::participants).sum();
                     int streams = counts.values().stream().mapToInt(Session.Changed::streams).sum();
-                    get.replyTo().tell(new Stats(sessions.size(), participants, streams, status));
+                    get.replyTo().tell(new Stats(sessions.size(), participants, streams, status, forMasters));
                     return Behaviors.same();
                 })
                 .build();
     }
 
-    private Behavior<Object> route(Command command, boolean createIfMissing) {
+    /** Node status is this actor's; placement (host, join) may start a session; the rest goes to its session. */
+    private Behavior<Command> onMasterCommand(FromMaster message) {
+        MediaNodeProtocol.Command command = message.command();
+        if (command instanceof SetNodeStatus set) {
+            return onSetNodeStatus(set);
+        }
+        return route(command, command instanceof HostSession || command instanceof Join);
+    }
+
+    private Behavior<Command> onSetNodeStatus(SetNodeStatus set) {
+        if (!set.status().equals("running") && !set.status().equals("draining")) {
+            set.replyTo().tell(Ack.failure(400, "status must be running or draining"));
+        } else {
+            ctx.getLog().info("media node {} status {} -> {}", settings.mediaNodeId(), status, set.status());
+            status = set.status();
+            set.replyTo().tell(Ack.success());
+        }
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> route(MediaNodeProtocol.Command command, boolean createIfMissing) {
         ActorRef<Session.Message> session = sessions.get(command.sessionId());
         if (session == null && createIfMissing) {
             if (sessions.size() >= maxSessions) {
@@ -113,7 +126,7 @@ public final class SessionManager {
                         + maxSessions + " sessions");
                 return Behaviors.same();
             }
-            session = ctx.spawn(Session.create(command.sessionId(), settings, ctx.getSelf().narrow(), notices, engine,
+            session = ctx.spawn(Session.create(command.sessionId(), settings, sessionChanges, notices, engine,
                             meters),
                     "session-" + URLEncoder.encode(command.sessionId(), StandardCharsets.UTF_8));
             sessions.put(command.sessionId(), session);
@@ -128,7 +141,7 @@ public final class SessionManager {
         return Behaviors.same();
     }
 
-    private Behavior<Object> onChanged(Session.Changed changed) {
+    private Behavior<Command> onChanged(Session.Changed changed) {
         if (changed.ended()) {
             ActorRef<Session.Message> session = sessions.remove(changed.sessionId());
             counts.remove(changed.sessionId());

@@ -1,7 +1,10 @@
 package io.tessera.media.rtp;
 
-import io.tessera.media.engine.MediaException;
-import io.tessera.media.engine.MediaException.Kind;
+import io.tessera.wire.sdp.Direction;
+import io.tessera.wire.sdp.PlainRtpOffer;
+import io.tessera.wire.sdp.RtpFormat;
+import io.tessera.wire.sdp.SdpException;
+import io.tessera.wire.sdp.SdpException.Kind;
 import io.tessera.common.fuzz.Bounded;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -31,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * Property-based tests of {@link PlainRtpOffer#parse}: generated offers read back as the values put in, and any other
  * text - arbitrary, or a valid offer with lines dropped, repeated, swapped, numbers replaced, characters inserted - gives
  * either an offer whose values are sane (they go into sockets and into other participants' SDP answers) or a
- * {@link MediaException} of kind INVALID_SDP or UNSUPPORTED with a readable message; never another exception, never a
+ * {@link SdpException} of kind MALFORMED or UNSUPPORTED with a readable message; never another exception, never a
  * hang.
  */
 class PlainRtpOfferFuzzTest {
@@ -47,7 +50,7 @@ class PlainRtpOfferFuzzTest {
         Object outcome = outcome(text);
         if (spec.rtcpPort() == null && spec.rtpPort() == 65535) {
             // RTCP would default to port 65536
-            expectRefused(outcome, Kind.INVALID_SDP, text);
+            expectRefused(outcome, Kind.MALFORMED, text);
             return;
         }
         if (!(outcome instanceof PlainRtpOffer offer)) {
@@ -60,8 +63,8 @@ class PlainRtpOfferFuzzTest {
         assertEquals(spec.rtpPort(), offer.rtpPort());
         assertEquals(spec.rtcpPort() != null ? spec.rtcpPort() : spec.rtpPort() + 1, offer.rtcpPort());
         assertEquals(spec.expectedFormats(), offer.formats(), () -> "formats of " + Bounded.show(text));
-        assertEquals(spec.direction() == null ? PlainRtpOffer.Direction.SENDRECV
-                : PlainRtpOffer.Direction.valueOf(spec.direction().toUpperCase()), offer.direction());
+        assertEquals(spec.direction() == null ? Direction.SENDRECV
+                : Direction.valueOf(spec.direction().toUpperCase()), offer.direction());
         assertEquals(spec.ssrcs(), offer.ssrcAttributes());
     }
 
@@ -117,7 +120,7 @@ class PlainRtpOfferFuzzTest {
             }
         }
         String text = String.join(spec.eol(), lines) + spec.eol();
-        expectRefused(outcome(text), Kind.INVALID_SDP, text);
+        expectRefused(outcome(text), Kind.MALFORMED, text);
     }
 
     // ---------------------------------------------------------------- the checks
@@ -130,8 +133,8 @@ class PlainRtpOfferFuzzTest {
         Object outcome = outcome(text);
         if (outcome instanceof PlainRtpOffer offer) {
             checkSane(offer, text);
-        } else if (outcome instanceof MediaException e) {
-            assertTrue(e.kind() == Kind.INVALID_SDP || e.kind() == Kind.UNSUPPORTED, () -> e.kind() + " for "
+        } else if (outcome instanceof SdpException e) {
+            assertTrue(e.kind() == Kind.MALFORMED || e.kind() == Kind.UNSUPPORTED, () -> e.kind() + " for "
                     + Bounded.show(text));
             checkMessage(e, text);
         } else {
@@ -140,7 +143,7 @@ class PlainRtpOfferFuzzTest {
     }
 
     static void expectRefused(Object outcome, Kind kind, String text) {
-        if (!(outcome instanceof MediaException e)) {
+        if (!(outcome instanceof SdpException e)) {
             fail("expected " + kind + " but got " + outcome + " for " + Bounded.show(text),
                     outcome instanceof Throwable t ? t : null);
             return;
@@ -149,7 +152,7 @@ class PlainRtpOfferFuzzTest {
         checkMessage(e, text);
     }
 
-    static void checkMessage(MediaException e, String text) {
+    static void checkMessage(SdpException e, String text) {
         String message = e.getMessage();
         assertTrue(message != null && !message.isBlank(), () -> "no message for " + Bounded.show(text));
         assertTrue(message.length() < 300, () -> "message of " + message.length() + " chars for " + Bounded.show(text));
@@ -168,7 +171,7 @@ class PlainRtpOfferFuzzTest {
         offer.rtcpAddress();
         assertTrue(!offer.formats().isEmpty() && offer.formats().size() <= PlainRtpOffer.MAX_FORMATS, "formats" + where);
         Set<Integer> payloadTypes = new HashSet<>();
-        for (PlainRtpOffer.Format f : offer.formats()) {
+        for (RtpFormat f : offer.formats()) {
             assertTrue(f.payloadType() >= 0 && f.payloadType() <= 127, "payload type " + f.payloadType() + where);
             assertTrue(payloadTypes.add(f.payloadType()), "payload type " + f.payloadType() + " twice" + where);
             assertTrue(TOKEN.matcher(f.encoding()).matches(), "encoding " + Bounded.show(f.encoding()) + where);
@@ -191,24 +194,24 @@ class PlainRtpOfferFuzzTest {
     // ---------------------------------------------------------------- a valid offer, as values and as text
 
     record Fmt(int payloadType, String encoding, int clockRate, String channels, String fmtp, boolean withRtpmap) {
-        PlainRtpOffer.Format expected() {
-            return withRtpmap ? new PlainRtpOffer.Format(payloadType, encoding, clockRate, channels, fmtp)
-                    : new PlainRtpOffer.Format(payloadType, STATIC.get(payloadType).encoding(),
+        RtpFormat expected() {
+            return withRtpmap ? new RtpFormat(payloadType, encoding, clockRate, channels, fmtp)
+                    : new RtpFormat(payloadType, STATIC.get(payloadType).encoding(),
                     STATIC.get(payloadType).clockRate(), null, fmtp);
         }
     }
 
-    static final java.util.Map<Integer, PlainRtpOffer.Format> STATIC = java.util.Map.of(
-            0, new PlainRtpOffer.Format(0, "PCMU", 8000, null, null),
-            8, new PlainRtpOffer.Format(8, "PCMA", 8000, null, null),
-            26, new PlainRtpOffer.Format(26, "JPEG", 90000, null, null),
-            32, new PlainRtpOffer.Format(32, "MPV", 90000, null, null),
-            34, new PlainRtpOffer.Format(34, "H263", 90000, null, null));
+    static final java.util.Map<Integer, RtpFormat> STATIC = java.util.Map.of(
+            0, new RtpFormat(0, "PCMU", 8000, null, null),
+            8, new RtpFormat(8, "PCMA", 8000, null, null),
+            26, new RtpFormat(26, "JPEG", 90000, null, null),
+            32, new RtpFormat(32, "MPV", 90000, null, null),
+            34, new RtpFormat(34, "H263", 90000, null, null));
 
     record Spec(String media, String address, String ttl, boolean mediaLevelConnection, int rtpPort, Integer rtcpPort,
                 List<Fmt> formats, String direction, boolean sessionLevelDirection, List<String> ssrcs, String eol) {
 
-        List<PlainRtpOffer.Format> expectedFormats() {
+        List<RtpFormat> expectedFormats() {
             return formats.stream().map(Fmt::expected).toList();
         }
 

@@ -1,11 +1,12 @@
 package io.tessera.loadtest.harness.scenario;
 
+import io.tessera.wire.sdp.PlainRtpAnswer;
+
 import io.tessera.client.JoinResult;
 import io.tessera.client.PublishOptions;
 import io.tessera.client.PublishResult;
 import io.tessera.client.ReconnectPolicy;
 import io.tessera.client.SignallingClient;
-import io.tessera.client.rtp.PlainRtpSdp;
 import io.tessera.client.rtp.RtpReactor;
 import io.tessera.client.rtp.RtpReceiver;
 import io.tessera.client.rtp.SyntheticPublisher;
@@ -272,7 +273,7 @@ public final class LoadRun {
                         .onResubscribed(r -> {
                             RtpReceiver sink = p.receiverByPublisher.get(r.publisherConnectionId());
                             if (sink != null) {
-                                sink.remote(PlainRtpSdp.parseAnswer(r.sdpAnswer()));
+                                sink.remote(PlainRtpAnswer.parse(r.sdpAnswer()));
                             }
                         })
                         .onFailure(e -> m.errors.add(ErrorTally.kindOf("media-recovery", e), ErrorTally.messageOf(e)));
@@ -294,11 +295,11 @@ public final class LoadRun {
                 .packetsPerSecond(cfg.media().packetsPerSecond()).packetSize(cfg.media().packetSize()).bind();
         p.publisher = source;
         long start = System.nanoTime();
-        p.media.onRepublished(r -> source.retarget(PlainRtpSdp.parseAnswer(r.sdpAnswer())));
+        p.media.onRepublished(r -> source.retarget(PlainRtpAnswer.parse(r.sdpAnswer())));
         PublishResult published = p.media.publish(PublishOptions.camera(source.sdpOffer()))
                 .get(STEP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         m.publish.record(m.clock.millisNow(), Duration.ofNanos(System.nanoTime() - start));
-        source.start(PlainRtpSdp.parseAnswer(published.sdpAnswer()));
+        source.start(PlainRtpAnswer.parse(published.sdpAnswer()));
         m.published.incrementAndGet();
         return published.streamId();
     }
@@ -315,7 +316,7 @@ public final class LoadRun {
             p.receiverByPublisher.put(pairing.publisher().connectionId, sink);
             String answer = p.media.subscribe(pairing.publisher().connectionId, pairing.streamId(), sink.sdpOffer(96, "VP8"))
                     .get(STEP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            sink.remote(PlainRtpSdp.parseAnswer(answer));
+            sink.remote(PlainRtpAnswer.parse(answer));
             m.subscribe.record(m.clock.millisNow(), Duration.ofNanos(System.nanoTime() - start));
             m.subscribed.incrementAndGet();
         } catch (InterruptedException e) {

@@ -1,4 +1,4 @@
-package io.tessera.common.logging;
+package io.tessera.wire.log;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -30,6 +30,18 @@ public final class LogSafe {
             return value;
         }
         return "<" + value.length() + " chars>";
+    }
+
+    /**
+     * Untrusted free text made safe for one log line: control characters (C0 and C1, so no forged line breaks) shown
+     * as {@code ?}, cut to 80 characters; {@code -} for null.
+     */
+    public static String text(String value) {
+        if (value == null) {
+            return "-";
+        }
+        String printable = value.replaceAll("\\p{Cc}", "?");
+        return printable.length() <= 80 ? printable : printable.substring(0, 77) + "...";
     }
 
     /** True for a value with the shape of a Tessera token (the bare {@code tok_...} form). */

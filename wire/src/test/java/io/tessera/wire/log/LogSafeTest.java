@@ -1,4 +1,4 @@
-package io.tessera.common.logging;
+package io.tessera.wire.log;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -23,5 +23,22 @@ class LogSafeTest {
         assertTrue(fp.matches("fp:[0-9a-f]{8}"), fp);
         assertEquals(fp, LogSafe.fingerprint("tok_AAAAAAAAAAAAAAAAAAAAAAAA"));
         assertNotEquals(fp, LogSafe.fingerprint("tok_AAAAAAAAAAAAAAAAAAAAAAAB"));
+    }
+
+    @Test
+    void textLosesControlCharactersAndLength() {
+        assertEquals("a?b?c", LogSafe.text("a\nb\u0085c"));
+        assertEquals(80, LogSafe.text("x".repeat(500)).length());
+        assertEquals("-", LogSafe.text(null));
+    }
+
+    @Test
+    void logFormatIsJsonUnlessText() {
+        assertEquals("json", LogFormat.resolve("xml"));
+        assertEquals("json", LogFormat.resolve(null));
+        assertEquals("text", LogFormat.resolve(" Text "));
+        assertEquals(null, LogFormat.warning(" Text "));
+        assertEquals(null, LogFormat.warning(null));
+        assertTrue(LogFormat.warning("x\ny").contains("'x?y' is neither json nor text"));
     }
 }

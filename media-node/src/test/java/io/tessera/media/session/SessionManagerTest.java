@@ -1,0 +1,105 @@
+package io.tessera.media.session;
+
+import io.tessera.common.protocol.ClusterTopics.SessionNotice;
+import io.tessera.common.protocol.MediaNodeProtocol;
+import io.tessera.common.protocol.MediaNodeProtocol.Ack;
+import io.tessera.common.protocol.MediaNodeProtocol.CloseSession;
+import io.tessera.common.protocol.MediaNodeProtocol.HostSession;
+import io.tessera.common.protocol.MediaNodeProtocol.Leave;
+import io.tessera.common.protocol.MediaNodeProtocol.SetNodeStatus;
+import io.tessera.media.rtp.PlainRtpEngine;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The manager in one JVM: masters' commands through the reference its stats name, the session limit, node status. */
+class SessionManagerTest {
+    private static final ActorTestKit kit = ActorTestKit.create("SessionManagerTest", com.typesafe.config.ConfigFactory
+            .parseString("pekko.actor.provider = local\npekko.coordinated-shutdown.exit-jvm = off")
+            .withFallback(com.typesafe.config.ConfigFactory.load("tessera-media")));
+
+    private PlainRtpEngine engine;
+    private ActorRef<SessionManager.Command> manager;
+    private ActorRef<MediaNodeProtocol.Command> forMasters;
+
+    @AfterAll
+    static void shutdown() {
+        kit.shutdownTestKit();
+    }
+
+    @BeforeEach
+    void start() throws IOException {
+        engine = new PlainRtpEngine(new PlainRtpEngine.Settings("127.0.0.1", "127.0.0.1", 44000, 44099, 1, 65536, 64,
+                Duration.ofMillis(200)));
+        TestProbe<SessionNotice> notices = kit.createTestProbe();
+        manager = kit.spawn(SessionManager.create(new Session.Settings("media-1", 3, Duration.ofMillis(300), 5), 1,
+                notices.getRef(), engine, new SessionMeters(new SimpleMeterRegistry())));
+        forMasters = stats().forMasters();
+    }
+
+    @AfterEach
+    void stop() {
+        kit.stop(manager);
+        engine.close();
+    }
+
+    private SessionManager.Stats stats() {
+        TestProbe<SessionManager.Stats> probe = kit.createTestProbe();
+        manager.tell(new SessionManager.GetStats(probe.getRef()));
+        return probe.receiveMessage();
+    }
+
+    private Ack ask(java.util.function.Function<ActorRef<Ack>, MediaNodeProtocol.Command> command) {
+        TestProbe<Ack> probe = kit.createTestProbe();
+        forMasters.tell(command.apply(probe.getRef()));
+        return probe.receiveMessage();
+    }
+
+    @Test
+    void hostsUpToItsLimitAndRoutesToTheSession() {
+        assertTrue(ask(reply -> new HostSession("s1", reply)).ok());
+        assertEquals(1, stats().sessions());
+
+        Ack refused = ask(reply -> new HostSession("s2", reply));
+        assertFalse(refused.ok());
+        assertEquals(503, refused.errorCode(), refused.error());
+
+        Ack unknown = ask(reply -> new Leave("s3", "con_x", reply));
+        assertEquals(404, unknown.errorCode(), "commands other than placement do not start a session");
+
+        Ack notInSession = ask(reply -> new Leave("s1", "con_x", reply));
+        assertEquals(102, notInSession.errorCode(), "routed to session s1, which does not know con_x");
+    }
+
+    @Test
+    void aClosedSessionIsForgotten() {
+        assertTrue(ask(reply -> new HostSession("s1", reply)).ok());
+        assertTrue(ask(reply -> new CloseSession("s1", "sessionClosedByServer", reply)).ok());
+        TestProbe<SessionManager.Stats> probe = kit.createTestProbe();
+        probe.awaitAssert(Duration.ofSeconds(3), () -> {
+            assertEquals(0, stats().sessions());
+            return null;
+        });
+        assertTrue(ask(reply -> new HostSession("s2", reply)).ok(), "the slot is free again");
+    }
+
+    @Test
+    void nodeStatusIsRunningOrDraining() {
+        assertEquals("running", stats().status());
+        assertEquals(400, ask(reply -> new SetNodeStatus("paused", reply)).errorCode());
+        assertTrue(ask(reply -> new SetNodeStatus("draining", reply)).ok());
+        assertEquals("draining", stats().status());
+    }
+}
