@@ -1,0 +1,235 @@
+package io.tessera.media.webrtc.janus;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One handle of Janus's VideoRoom plugin: a room's publisher, a subscriber, or the node's room-management handle.
+ * Room and participant ids are strings (the plugin runs with {@code string_ids}).
+ *
+ * <p>Requests and replies as documented for the VideoRoom plugin of Janus 1.1: {@code create}/{@code destroy} are
+ * answered at once; {@code joinandconfigure}, {@code join}, {@code start}, {@code unpublish} and {@code leave} are
+ * acknowledged and answered by an event.
+ */
+public final class VideoRoomHandle {
+    /** A WebRTC session description as Janus takes and gives it: {@code {"type": "offer"|"answer", "sdp": ...}}. */
+    public record Jsep(String type, String sdp) {
+        public Jsep {
+            Objects.requireNonNull(type, "type");
+            Objects.requireNonNull(sdp, "sdp");
+        }
+
+        public static Jsep offer(String sdp) {
+            return new Jsep("offer", sdp);
+        }
+
+        public static Jsep answer(String sdp) {
+            return new Jsep("answer", sdp);
+        }
+
+        JsonNode toJson() {
+            ObjectNode jsep = JanusSocket.JSON.createObjectNode();
+            jsep.put("type", type);
+            jsep.put("sdp", sdp);
+            return jsep;
+        }
+
+        static Jsep from(JsonNode reply, String expectedType) {
+            JsonNode jsep = reply.path("jsep");
+            if (!expectedType.equals(jsep.path("type").asText()) || !jsep.path("sdp").isTextual()) {
+                throw JanusException.local("Janus answered without an SDP " + expectedType);
+            }
+            return new Jsep(expectedType, jsep.path("sdp").asText());
+        }
+    }
+
+    /** An ICE candidate as the browser gives it ({@code RTCIceCandidate}: candidate line, sdpMid, sdpMLineIndex). */
+    public record Candidate(String candidate, String sdpMid, int sdpMLineIndex) {
+        public Candidate {
+            Objects.requireNonNull(candidate, "candidate");
+        }
+
+        JsonNode toJson() {
+            ObjectNode json = JanusSocket.JSON.createObjectNode();
+            json.put("candidate", candidate);
+            if (sdpMid != null) {
+                json.put("sdpMid", sdpMid);
+            }
+            json.put("sdpMLineIndex", sdpMLineIndex);
+            return json;
+        }
+    }
+
+    /** What a room allows; the media node creates one room per session. */
+    public record RoomOptions(int maxPublishers, int bitrateBps, String audioCodecs, String videoCodecs) {
+        public static RoomOptions defaults() {
+            return new RoomOptions(100, 0, "opus", "vp8,h264");
+        }
+    }
+
+    private final JanusClient client;
+    private final long handleId;
+
+    VideoRoomHandle(JanusClient client, long handleId) {
+        this.client = client;
+        this.handleId = handleId;
+    }
+
+    public long handleId() {
+        return handleId;
+    }
+
+    /** Creates a room (not kept in Janus's config file: it lives as long as this Janus process). */
+    public CompletableFuture<Void> createRoom(String roomId, RoomOptions options) {
+        ObjectNode body = body("create");
+        body.put("room", roomId);
+        body.put("permanent", false);
+        body.put("is_private", true);
+        body.put("publishers", options.maxPublishers());
+        if (options.bitrateBps() > 0) {
+            body.put("bitrate", options.bitrateBps());
+        }
+        body.put("audiocodec", options.audioCodecs());
+        body.put("videocodec", options.videoCodecs());
+        return sync(body, "created");
+    }
+
+    public CompletableFuture<Void> destroyRoom(String roomId) {
+        ObjectNode body = body("destroy");
+        body.put("room", roomId);
+        body.put("permanent", false);
+        return sync(body, "destroyed");
+    }
+
+    /** Whether the room exists. */
+    public CompletableFuture<Boolean> roomExists(String roomId) {
+        ObjectNode body = body("exists");
+        body.put("room", roomId);
+        return client.message(handleId, body, null, JanusSocket.Reply.FIRST)
+                .thenApply(reply -> data(reply).path("exists").asBoolean(false));
+    }
+
+    /** A participant of a room as the VideoRoom lists it; {@code publishing} once its PeerConnection is up. */
+    public record Participant(String id, boolean publishing) {
+    }
+
+    /** The room's participants (publishers, whether their media flows yet or not). */
+    public CompletableFuture<List<Participant>> participants(String roomId) {
+        ObjectNode body = body("listparticipants");
+        body.put("room", roomId);
+        return client.message(handleId, body, null, JanusSocket.Reply.FIRST).thenApply(reply -> {
+            List<Participant> participants = new ArrayList<>();
+            for (JsonNode participant : data(reply).path("participants")) {
+                participants.add(new Participant(participant.path("id").asText(),
+                        participant.path("publisher").asBoolean(false)));
+            }
+            return participants;
+        });
+    }
+
+    /** Joins {@code roomId} as publisher {@code publisherId} and publishes the offer's media; returns Janus's answer. */
+    public CompletableFuture<Jsep> publish(String roomId, String publisherId, Jsep offer) {
+        ObjectNode body = body("joinandconfigure");
+        body.put("room", roomId);
+        body.put("ptype", "publisher");
+        body.put("id", publisherId);
+        return client.message(handleId, body, offer.toJson(), JanusSocket.Reply.EVENT)
+                .thenApply(reply -> Jsep.from(reply, "answer"));
+    }
+
+    /** Joins {@code roomId} as a subscriber to every stream of {@code publisherId}; returns Janus's offer. */
+    public CompletableFuture<Jsep> subscribe(String roomId, String publisherId) {
+        ObjectNode body = body("join");
+        body.put("room", roomId);
+        body.put("ptype", "subscriber");
+        ArrayNode streams = body.putArray("streams");
+        streams.addObject().put("feed", publisherId);
+        return client.message(handleId, body, null, JanusSocket.Reply.EVENT)
+                .thenApply(reply -> Jsep.from(reply, "offer"));
+    }
+
+    /** Completes a subscription with the subscriber's answer to Janus's offer. */
+    public CompletableFuture<Void> start(Jsep answer) {
+        return client.message(handleId, body("start"), answer.toJson(), JanusSocket.Reply.EVENT)
+                .thenApply(reply -> null);
+    }
+
+    /** Stops publishing; the handle stays in the room. */
+    public CompletableFuture<Void> unpublish() {
+        return client.message(handleId, body("unpublish"), null, JanusSocket.Reply.EVENT).thenApply(reply -> null);
+    }
+
+    /** Leaves the room (a publisher stops publishing, a subscriber stops receiving). */
+    public CompletableFuture<Void> leave() {
+        return client.message(handleId, body("leave"), null, JanusSocket.Reply.EVENT).thenApply(reply -> null);
+    }
+
+    /** Hands one remote candidate of the peer to Janus. */
+    public CompletableFuture<Void> trickle(Candidate candidate) {
+        ObjectNode trickle = JanusSocket.JSON.createObjectNode();
+        trickle.put("janus", "trickle");
+        trickle.set("candidate", candidate.toJson());
+        return ack(trickle);
+    }
+
+    /** Hands several remote candidates to Janus in one message. */
+    public CompletableFuture<Void> trickle(List<Candidate> candidates) {
+        ObjectNode trickle = JanusSocket.JSON.createObjectNode();
+        trickle.put("janus", "trickle");
+        ArrayNode array = trickle.putArray("candidates");
+        candidates.forEach(candidate -> array.add(candidate.toJson()));
+        return ack(trickle);
+    }
+
+    /** Tells Janus the peer has no more candidates. */
+    public CompletableFuture<Void> trickleCompleted() {
+        ObjectNode trickle = JanusSocket.JSON.createObjectNode();
+        trickle.put("janus", "trickle");
+        trickle.putObject("candidate").put("completed", true);
+        return ack(trickle);
+    }
+
+    /** Closes the handle's PeerConnection and removes the handle from Janus. */
+    public CompletableFuture<Void> detach() {
+        ObjectNode detach = JanusSocket.JSON.createObjectNode();
+        detach.put("janus", "detach");
+        return client.handleRequest(handleId, detach).thenApply(reply -> {
+            JanusClient.expect(reply, "success");
+            return null;
+        });
+    }
+
+    private CompletableFuture<Void> ack(ObjectNode request) {
+        return client.handleRequest(handleId, request).thenApply(reply -> {
+            JanusClient.expect(reply, "ack");
+            return null;
+        });
+    }
+
+    private CompletableFuture<Void> sync(ObjectNode body, String expected) {
+        return client.message(handleId, body, null, JanusSocket.Reply.FIRST).thenApply(reply -> {
+            String videoroom = data(reply).path("videoroom").asText();
+            if (!expected.equals(videoroom)) {
+                throw JanusException.local("the VideoRoom answered '" + videoroom + "' where '" + expected
+                        + "' was expected");
+            }
+            return null;
+        });
+    }
+
+    private static JsonNode data(JsonNode reply) {
+        return reply.path("plugindata").path("data");
+    }
+
+    private static ObjectNode body(String request) {
+        ObjectNode body = JanusSocket.JSON.createObjectNode();
+        body.put("request", request);
+        return body;
+    }
+}

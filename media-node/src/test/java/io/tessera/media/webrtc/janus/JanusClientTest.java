@@ -1,0 +1,183 @@
+package io.tessera.media.webrtc.janus;
+
+import io.tessera.media.webrtc.IceAllowList;
+import io.tessera.media.webrtc.janus.VideoRoomHandle.Jsep;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The client's requests against a real Janus 1.1 on loopback (no browser: hand-written offers, no ICE). */
+class JanusClientTest {
+    @TempDir
+    static Path dir;
+    private static JanusProcess janus;
+    private static JanusClient client;
+    private static JanusAdminClient admin;
+    private static final List<JanusEvent> events = new CopyOnWriteArrayList<>();
+    private static int rtpMin;
+
+    @BeforeAll
+    static void startJanus() throws Exception {
+        JanusSettings settings = JanusTestSupport.loopbackSettings(dir);
+        rtpMin = settings.rtpPortMin();
+        janus = JanusProcess.start(settings, JanusProcess.RestartPolicy.defaults(),
+                JanusProcess.Listener.IGNORE);
+        client = JanusClient.connect(janus.apiUri(), janus.clientOptions(), new JanusEvent.Listener() {
+            @Override
+            public void onEvent(JanusEvent event) {
+                events.add(event);
+            }
+
+            @Override
+            public void onClosed(String reason) {
+            }
+        }).get(10, TimeUnit.SECONDS);
+        admin = JanusAdminClient.connect(janus.adminUri().orElseThrow(), janus.adminSecret(), Duration.ofSeconds(5))
+                .get(10, TimeUnit.SECONDS);
+    }
+
+    @AfterAll
+    static void stopJanus() {
+        if (admin != null) {
+            admin.close();
+        }
+        if (client != null) {
+            client.close();
+        }
+        if (janus != null) {
+            janus.close();
+        }
+        assertEquals(List.of(), JanusTestSupport.janusProcessesUsing(dir), "a janus process was left running");
+    }
+
+    @Test
+    void publishSubscribeAndRelease() throws Exception {
+        String room = "room-" + UUID.randomUUID();
+        Set<Long> before = Set.copyOf(get(admin.handles(client.sessionId())));
+        VideoRoomHandle manager = get(client.attachVideoRoom());
+        get(manager.createRoom(room, VideoRoomHandle.RoomOptions.defaults()));
+        assertTrue(get(manager.roomExists(room)));
+
+        VideoRoomHandle publisher = get(client.attachVideoRoom());
+        Jsep answer = get(publisher.publish(room, "alice", Jsep.offer(JanusTestSupport.offer())));
+        assertEquals("answer", answer.type());
+        assertTrue(answer.sdp().contains("m=audio") && answer.sdp().contains("m=video"), answer.sdp());
+        assertHostCandidatesInRange(answer.sdp());
+        assertEquals(List.of(new VideoRoomHandle.Participant("alice", false)), get(manager.participants(room)),
+                "alice is in the room, not publishing until her PeerConnection is up");
+        get(publisher.trickle(new VideoRoomHandle.Candidate(
+                "candidate:2 1 udp 2122260223 127.0.0.1 40002 typ host", "0", 0)));
+        get(publisher.trickle(List.of(new VideoRoomHandle.Candidate(
+                "candidate:3 1 udp 2122260223 127.0.0.1 40003 typ host", "1", 1))));
+        get(publisher.trickleCompleted());
+
+        // Janus offers a subscription only to media that flows (the browser test covers that path)
+        VideoRoomHandle subscriber = get(client.attachVideoRoom());
+        assertEquals(428, failure(subscriber.subscribe(room, "alice")).code()); // JANUS_VIDEOROOM_ERROR_NO_SUCH_FEED
+
+        List<Long> handles = get(admin.handles(client.sessionId()));
+        assertTrue(handles.containsAll(List.of(manager.handleId(), publisher.handleId(), subscriber.handleId())),
+                handles.toString());
+
+        get(subscriber.detach());
+        get(publisher.leave());
+        await().atMost(Duration.ofSeconds(5)).until(() -> get(manager.participants(room)).isEmpty());
+        get(publisher.detach());
+        get(manager.destroyRoom(room));
+        assertFalse(get(manager.roomExists(room)));
+        get(manager.detach());
+        assertEquals(before, Set.copyOf(get(admin.handles(client.sessionId()))), "every handle of the test released");
+    }
+
+    @Test
+    void janusRefusalsCarryItsCodeAndReason() throws Exception {
+        String room = "bad-" + UUID.randomUUID();
+        VideoRoomHandle handle = get(client.attachVideoRoom());
+        get(handle.createRoom(room, VideoRoomHandle.RoomOptions.defaults()));
+
+        JanusException duplicate = failure(handle.createRoom(room, VideoRoomHandle.RoomOptions.defaults()));
+        assertEquals(427, duplicate.code(), duplicate.getMessage()); // JANUS_VIDEOROOM_ERROR_ROOM_EXISTS
+        VideoRoomHandle subscriber = get(client.attachVideoRoom());
+        JanusException unknownFeed = failure(subscriber.subscribe(room, "nobody"));
+        assertEquals(428, unknownFeed.code(), unknownFeed.getMessage()); // JANUS_VIDEOROOM_ERROR_NO_SUCH_FEED
+
+        VideoRoomHandle publisher = get(client.attachVideoRoom());
+        JanusException malformed = failure(publisher.publish(room, "mallory", Jsep.offer("this is not SDP")));
+        assertTrue(malformed.code() != JanusException.LOCAL, malformed.getMessage());
+        assertTrue(malformed.getMessage().startsWith("Janus error " + malformed.code() + ": "),
+                malformed.getMessage());
+        // the session stays healthy after a refusal
+        get(client.ping());
+        get(handle.destroyRoom(room));
+        for (VideoRoomHandle used : List.of(handle, subscriber, publisher)) {
+            get(used.detach());
+        }
+    }
+
+    @Test
+    void requestsInFlightAreBounded() throws Exception {
+        try (JanusClient bounded = get(JanusClient.connect(janus.apiUri(), new JanusClient.Options(
+                Duration.ofSeconds(5), 1, janus.clientOptions().apiSecret()), JanusEvent.Listener.IGNORE))) {
+            CompletableFuture<Void> first = bounded.ping();
+            JanusException refused = failure(bounded.ping());
+            assertTrue(refused.getMessage().contains("too many Janus requests in flight (1)"), refused.getMessage());
+            get(first);
+            get(bounded.ping()); // room again once the first was answered
+        }
+    }
+
+    @Test
+    void aWrongApiSecretIsRefusedByJanus() {
+        CompletableFuture<JanusClient> connecting = JanusClient.connect(janus.apiUri(),
+                JanusClient.Options.defaults(java.util.Optional.of("not-the-secret")), JanusEvent.Listener.IGNORE);
+        JanusException refused = failure(connecting);
+        assertEquals(403, refused.code(), refused.getMessage()); // JANUS_ERROR_UNAUTHORIZED
+    }
+
+    @Test
+    void requestsToAGoneHandleFailClearly() throws Exception {
+        VideoRoomHandle handle = get(client.attachVideoRoom());
+        get(handle.detach());
+        JanusException gone = failure(handle.trickleCompleted());
+        assertEquals(459, gone.code(), gone.getMessage()); // JANUS_ERROR_HANDLE_NOT_FOUND
+    }
+
+    private static void assertHostCandidatesInRange(String sdp) {
+        List<String> candidates = sdp.lines().filter(line -> line.startsWith("a=candidate:")).toList();
+        assertFalse(candidates.isEmpty(), "Janus offered no candidate:\n" + sdp);
+        for (String line : candidates) {
+            assertTrue(IceAllowList.candidateAddress(line).isPresent(), line);
+            int port = Integer.parseInt(line.split(" ")[5]);
+            assertTrue(port >= rtpMin && port <= rtpMin + 99, "port outside rtp_port_range: " + line);
+        }
+    }
+
+    static <T> T get(CompletableFuture<T> future) throws Exception {
+        return future.get(15, TimeUnit.SECONDS);
+    }
+
+    static JanusException failure(CompletableFuture<?> future) {
+        CompletionException error = assertThrows(CompletionException.class, () -> future.orTimeout(15,
+                TimeUnit.SECONDS).join());
+        return assertInstanceOf(JanusException.class, error.getCause());
+    }
+
+}
