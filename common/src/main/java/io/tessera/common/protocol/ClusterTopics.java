@@ -51,9 +51,14 @@ public final class ClusterTopics {
         String sessionId();
     }
 
-    /** {@code mediaNodeId}: where it joined, so that a join on the losing node of a placement race is noticed. */
+    /**
+     * {@code mediaNodeId}: where it joined, so that a join on the losing node of a placement race is noticed.
+     * {@code ip}: the client's address (null when unknown). {@code movedFrom}: null for a join; the node it came
+     * from when the participant followed its session to another node (not a new participant: no webhook).
+     */
     public record ParticipantActivated(String sessionId, String connectionId, long activeAt, String metadata,
-                                       String platform, String mediaNodeId) implements SessionNotice {
+                                       String platform, String mediaNodeId, String ip, String movedFrom)
+            implements SessionNotice {
     }
 
     public record ParticipantRemoved(String sessionId, String connectionId, String reason) implements SessionNotice {

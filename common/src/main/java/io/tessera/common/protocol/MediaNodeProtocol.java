@@ -222,9 +222,12 @@ public final class MediaNodeProtocol {
         }
     }
 
-    /** A participant as the other participants see it. */
+    /**
+     * A participant as the other participants see it. {@code ip}: the client's address as its master saw it (for
+     * webhooks; null when unknown); never sent to other clients.
+     */
     public record ParticipantInfo(String connectionId, long createdAt, String metadata, String serverData,
-                                  String role, String platform) implements ClusterSerializable {
+                                  String role, String platform, String ip) implements ClusterSerializable {
     }
 
     /** Outcome of a command; {@code errorCode} follows the JSON-RPC error codes in docs/CONTRACT.md. */

@@ -1,6 +1,7 @@
 package io.tessera.master.placement;
 
 import io.tessera.common.logging.SessionMdc;
+import io.tessera.common.protocol.ClusterSerializable;
 import io.tessera.common.protocol.ClusterTopics;
 import io.tessera.common.protocol.ClusterTopics.SessionRelocated;
 import io.tessera.common.protocol.MediaNodeProtocol;
@@ -20,6 +21,7 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Down;
 import org.apache.pekko.cluster.typed.Subscribe;
@@ -45,21 +47,37 @@ import java.util.concurrent.CompletionStage;
  * session never runs on two nodes for longer than the partition.
  *
  * <p>Sessions that find no room wait, in priority order, and are placed as soon as capacity appears.
+ *
+ * <p>A node that leaves on purpose (drained, scaled in, upgraded: SIGTERM runs the cluster leave) is no failure.
+ * The cluster event tells which is which, not timing: a member that is {@code Leaving}/{@code Exiting}, or removed
+ * after exiting, left; one that turned unreachable while up, or was removed after being downed, failed. A node that
+ * left gets a {@code mediaNodeStatusChanged} (to {@code terminated}) instead of {@code nodeCrashed}; sessions still
+ * routed to it move as at a drain deadline.
  */
 public final class MediaFailover {
 
     public interface Message {
     }
 
-    private record Failed(String nodeId) implements Message {
+    private record Failed(String nodeId, String ip) implements Message {
     }
 
-    /** An operator drains a node: at {@code deadlineMillis} its remaining sessions are moved (none dropped). */
-    public record Drain(String nodeId, long deadlineMillis) implements Message {
+    /** The node left the cluster on purpose; {@code lastStatus} as last reported (null when unknown). */
+    private record Left(String nodeId, String lastStatus) implements Message {
+    }
+
+    private record MoveLeftSessions(String nodeId) implements Message {
+    }
+
+    /**
+     * An operator drains a node: at {@code deadlineMillis} its remaining sessions are moved (none dropped). Sent by
+     * the master that took the PATCH to the singleton, which usually runs on another master: it crosses the network.
+     */
+    public record Drain(String nodeId, long deadlineMillis) implements Message, ClusterSerializable {
     }
 
     /** The node is running again: the drain's deadline no longer applies. */
-    public record CancelDrain(String nodeId) implements Message {
+    public record CancelDrain(String nodeId) implements Message, ClusterSerializable {
     }
 
     private record DrainDue(String nodeId) implements Message {
@@ -75,10 +93,13 @@ public final class MediaFailover {
     private record ReleaseLoser(String sessionId, ActorRef<MediaNodeProtocol.Command> manager) implements Message {
     }
 
-    private record DrainSessionsRead(String nodeId, List<SessionRecord> sessions, Throwable error) implements Message {
+    /** {@code left}: the node left the cluster (no longer there to report draining), so every session moves. */
+    private record DrainSessionsRead(String nodeId, List<SessionRecord> sessions, Throwable error, boolean left)
+            implements Message {
     }
 
-    private record SessionsRead(String nodeId, List<SessionRecord> sessions, Throwable error) implements Message {
+    private record SessionsRead(String nodeId, String ip, List<SessionRecord> sessions, Throwable error)
+            implements Message {
     }
 
     private record Moved(Pending pending, SessionRecord record, MediaNodeState target, Throwable error)
@@ -93,6 +114,13 @@ public final class MediaFailover {
     }
 
     private record Unreachable(Member member) implements Message {
+    }
+
+    /** Left or exiting: the member is leaving on purpose; remember what it was before the registry forgets it. */
+    private record Leaving(Member member) implements Message {
+    }
+
+    private record Removed(Member member, MemberStatus previousStatus) implements Message {
     }
 
     /** A session to place again, and why. */
@@ -132,6 +160,13 @@ public final class MediaFailover {
     private final Webhooks webhooks;
     private final PlacementMeters meters;
     private boolean overcommitted;
+    /** The media nodes of the last HA plan, to tell a pool that shrank on purpose from one that lost a node. */
+    private Set<String> planNodes = Set.of();
+    /** Media nodes that left or were drained on purpose (bounded: most recent {@link #MAX_DEPARTED} kept). */
+    private final java.util.LinkedHashMap<String, String> departedOnPurpose = new java.util.LinkedHashMap<>();
+    private static final int MAX_DEPARTED = 1000;
+    /** The last status of each leaving media node, captured before the registry forgets the node. */
+    private final java.util.Map<org.apache.pekko.cluster.UniqueAddress, String> leavingStatus = new java.util.HashMap<>();
 
     private MediaFailover(Routes routing, MediaNodes nodes, PlacementPolicy policy, MediaNodeClient mediaNodeClient,
                           int failuresToTolerate, Webhooks webhooks, PlacementMeters meters,
@@ -152,8 +187,14 @@ public final class MediaFailover {
         Cluster.get(ctx.getSystem()).subscriptions().tell(Subscribe.create(unreachable,
                 ClusterEvent.UnreachableMember.class));
         ActorRef<ClusterEvent.MemberRemoved> removed =
-                ctx.messageAdapter(ClusterEvent.MemberRemoved.class, e -> new Unreachable(e.member()));
+                ctx.messageAdapter(ClusterEvent.MemberRemoved.class, e -> new Removed(e.member(), e.previousStatus()));
         Cluster.get(ctx.getSystem()).subscriptions().tell(Subscribe.create(removed, ClusterEvent.MemberRemoved.class));
+        ActorRef<ClusterEvent.MemberLeft> left =
+                ctx.messageAdapter(ClusterEvent.MemberLeft.class, e -> new Leaving(e.member()));
+        Cluster.get(ctx.getSystem()).subscriptions().tell(Subscribe.create(left, ClusterEvent.MemberLeft.class));
+        ActorRef<ClusterEvent.MemberExited> exited =
+                ctx.messageAdapter(ClusterEvent.MemberExited.class, e -> new Leaving(e.member()));
+        Cluster.get(ctx.getSystem()).subscriptions().tell(Subscribe.create(exited, ClusterEvent.MemberExited.class));
         // Placement races: a participant that joined a node the session is not routed to (any more) is on the
         // losing copy of a session two masters created at once; it is moved to the winner.
         ActorRef<Topic.Command<ClusterTopics.SessionNotice>> notices = ctx.spawn(
@@ -167,6 +208,14 @@ public final class MediaFailover {
     private Behavior<Message> idle() {
         return Behaviors.receive(Message.class)
                 .onMessage(Unreachable.class, this::onUnreachable)
+                .onMessage(Leaving.class, this::onLeaving)
+                .onMessage(Removed.class, this::onRemoved)
+                .onMessage(Left.class, this::onLeft)
+                .onMessage(MoveLeftSessions.class, move -> {
+                    ctx.pipeToSelf(routing.allSessions(), (all, error) -> new DrainSessionsRead(move.nodeId(), all,
+                            error, true));
+                    return Behaviors.same();
+                })
                 .onMessage(Failed.class, this::onFailed)
                 .onMessage(SessionsRead.class, this::onSessionsRead)
                 .onMessage(Moved.class, this::onMoved)
@@ -190,7 +239,8 @@ public final class MediaFailover {
                     return Behaviors.same();
                 })
                 .onMessage(DrainDue.class, due -> {
-                    ctx.pipeToSelf(routing.allSessions(), (all, error) -> new DrainSessionsRead(due.nodeId(), all, error));
+                    ctx.pipeToSelf(routing.allSessions(), (all, error) -> new DrainSessionsRead(due.nodeId(), all, error,
+                            false));
                     return Behaviors.same();
                 })
                 .onMessage(DrainSessionsRead.class, this::onDrainSessionsRead)
@@ -209,10 +259,24 @@ public final class MediaFailover {
         if (read.error() != null) {
             return Behaviors.same();
         }
-        HaPlan.Plan plan = HaPlan.plan(nodes.available(), read.sessions(), failuresToTolerate);
+        List<MediaNodeState> available = nodes.available();
+        HaPlan.Plan plan = HaPlan.plan(available, read.sessions(), failuresToTolerate);
+        Set<String> current = new HashSet<>(available.stream().map(MediaNodeState::id).toList());
+        departedOnPurpose.keySet().removeAll(current); // back in service: a later loss of it is a loss again
+        nodes.all().stream().filter(n -> MediaNodeStatus.DRAINING.wireName().equals(n.report().status()))
+                .forEach(n -> departed(n.id(), "draining"));
+        Set<String> gone = new HashSet<>(planNodes);
+        gone.removeAll(current);
+        // The pool shrank only because an operator drained or stopped nodes: an expected consequence, not an alert.
+        boolean onPurpose = !gone.isEmpty() && departedOnPurpose.keySet().containsAll(gone);
+        planNodes = current;
         if (plan.overcommitted() != overcommitted) {
             overcommitted = plan.overcommitted();
-            if (overcommitted) {
+            if (overcommitted && onPurpose) {
+                ctx.getLog().info("the media nodes can survive {} failure(s), {} asked, after {} left on purpose; "
+                        + "no alert for a planned departure", plan.maxFailuresToTolerate(), plan.failuresToTolerate(),
+                        gone);
+            } else if (overcommitted) {
                 webhooks.publish(WebhookEvent.haOvercommitted(plan.failuresToTolerate(), plan.maxFailuresToTolerate()));
                 ctx.getLog().error("ALERT overcommitted: the media nodes can survive {} failure(s) with every protected "
                         + "session placed, {} asked ({} protected sessions, {} free places on {} nodes)",
@@ -226,30 +290,106 @@ public final class MediaFailover {
         return Behaviors.same();
     }
 
-    private Behavior<Message> onUnreachable(Unreachable event) {
-        Member member = event.member();
+    private static Optional<String> mediaNodeId(Member member) {
         if (!member.hasRole("media")) {
-            return Behaviors.same();
+            return Optional.empty();
         }
-        Optional<String> nodeId = member.getRoles().stream().filter(r -> r.startsWith("id:"))
-                .map(r -> r.substring(3)).findFirst();
-        if (nodeId.isEmpty() || !handled.add(member.uniqueAddress())) {
-            return Behaviors.same();
+        return member.getRoles().stream().filter(r -> r.startsWith("id:")).map(r -> r.substring(3)).findFirst();
+    }
+
+    private static boolean isLeaving(MemberStatus status) {
+        return status == MemberStatus.leaving() || status == MemberStatus.exiting();
+    }
+
+    /** First time this incarnation is handled (as failed or as left); bounded. */
+    private boolean firstTime(Member member) {
+        if (!handled.add(member.uniqueAddress())) {
+            return false;
         }
         if (handled.size() > 10_000) {
             handled.clear(); // old incarnations; a stale entry only risks a second, harmless recovery pass
             handled.add(member.uniqueAddress());
         }
-        Address address = member.address();
-        meters.mediaNodeFailed();
-        ctx.getLog().warn("media node {} ({}) failed: downing it and placing its sessions again", nodeId.get(), address);
-        Cluster.get(ctx.getSystem()).manager().tell(new Down(address));
-        ctx.getSelf().tell(new Failed(nodeId.get()));
+        return true;
+    }
+
+    private Behavior<Message> onLeaving(Leaving event) {
+        Member member = event.member();
+        mediaNodeId(member).ifPresent(id -> {
+            if (leavingStatus.size() < MAX_DEPARTED) {
+                leavingStatus.put(member.uniqueAddress(), nodes.get(id).map(n -> n.report().status()).orElse(null));
+            }
+            departed(id, "left");
+        });
         return Behaviors.same();
     }
 
+    private Behavior<Message> onRemoved(Removed event) {
+        if (isLeaving(event.previousStatus())) {
+            left(event.member());
+        } else {
+            failed(event.member()); // removed after being downed (by us, by the Split Brain Resolver, by an operator)
+        }
+        return Behaviors.same();
+    }
+
+    private Behavior<Message> onUnreachable(Unreachable event) {
+        Member member = event.member();
+        if (isLeaving(member.status())) {
+            // It stopped while leaving (its leave did not finish before the process ended): still a planned exit.
+            mediaNodeId(member).ifPresent(id -> Cluster.get(ctx.getSystem()).manager().tell(new Down(member.address())));
+            left(member);
+        } else {
+            failed(member);
+        }
+        return Behaviors.same();
+    }
+
+    private void left(Member member) {
+        Optional<String> nodeId = mediaNodeId(member);
+        String lastStatus = leavingStatus.remove(member.uniqueAddress());
+        if (nodeId.isEmpty() || !firstTime(member)) {
+            return;
+        }
+        departed(nodeId.get(), "left");
+        ctx.getLog().info("media node {} ({}) left the cluster on purpose (was {})", nodeId.get(), member.address(),
+                lastStatus);
+        ctx.getSelf().tell(new Left(nodeId.get(), lastStatus));
+    }
+
+    private void departed(String nodeId, String how) {
+        departedOnPurpose.remove(nodeId);
+        departedOnPurpose.put(nodeId, how);
+        if (departedOnPurpose.size() > MAX_DEPARTED) {
+            departedOnPurpose.remove(departedOnPurpose.keySet().iterator().next());
+        }
+    }
+
+    private void failed(Member member) {
+        Optional<String> nodeId = mediaNodeId(member);
+        if (nodeId.isEmpty() || !firstTime(member)) {
+            return;
+        }
+        Address address = member.address();
+        // The address the REST API shows for the node; the cluster address when it never reported.
+        String ip = nodes.get(nodeId.get()).map(n -> n.report().publicAddress()).filter(a -> !a.isBlank())
+                .orElse(address.getHost().orElse(null));
+        meters.mediaNodeFailed();
+        ctx.getLog().warn("media node {} ({}) failed: downing it and placing its sessions again", nodeId.get(), address);
+        Cluster.get(ctx.getSystem()).manager().tell(new Down(address));
+        ctx.getSelf().tell(new Failed(nodeId.get(), ip));
+    }
+
     private Behavior<Message> onFailed(Failed failed) {
-        ctx.pipeToSelf(routing.allSessions(), (all, error) -> new SessionsRead(failed.nodeId(), all, error));
+        ctx.pipeToSelf(routing.allSessions(), (all, error) -> new SessionsRead(failed.nodeId(), failed.ip(), all, error));
+        return Behaviors.same();
+    }
+
+    /** A node that left: a status change, and the sessions still routed to it move as at a drain deadline. */
+    private Behavior<Message> onLeft(Left left) {
+        timers.cancel("drain-" + left.nodeId());
+        webhooks.publish(WebhookEvent.mediaNodeStatusChanged(left.nodeId(), left.lastStatus(), "terminated"));
+        ctx.getSelf().tell(new MoveLeftSessions(left.nodeId()));
         return Behaviors.same();
     }
 
@@ -257,14 +397,14 @@ public final class MediaFailover {
         if (read.error() != null) {
             ctx.getLog().error("cannot read the routing table to recover media node {}: {}", read.nodeId(),
                     read.error().toString());
-            timers.startSingleTimer(new Failed(read.nodeId()), Duration.ofSeconds(1));
+            timers.startSingleTimer(new Failed(read.nodeId(), read.ip()), Duration.ofSeconds(1));
             return Behaviors.same();
         }
         List<SessionRecord> lost = read.sessions().stream()
                 .filter(s -> read.nodeId().equals(s.mediaNodeId()))
                 .sorted(Comparator.comparingInt((SessionRecord s) -> rank(s.priority())).thenComparingLong(SessionRecord::createdAt))
                 .toList();
-        webhooks.publish(WebhookEvent.nodeCrashed(read.nodeId(), WebhookEvent.NodeRole.MEDIA, null,
+        webhooks.publish(WebhookEvent.nodeCrashed(read.nodeId(), WebhookEvent.NodeRole.MEDIA, read.ip(),
                 lost.stream().map(SessionRecord::sessionId).toList()));
         ctx.getLog().warn("media node {} hosted {} sessions ({} protected, {} best-effort, {} to close)", read.nodeId(),
                 lost.size(), lost.stream().filter(s -> rank(s.priority()) == 0).count(),
@@ -289,17 +429,26 @@ public final class MediaFailover {
     /** The deadline passed: every session still on the node moves, whatever its priority; nobody loses signalling. */
     private Behavior<Message> onDrainSessionsRead(DrainSessionsRead read) {
         if (read.error() != null) {
-            timers.startSingleTimer("drain-" + read.nodeId(), new DrainDue(read.nodeId()), Duration.ofSeconds(1));
+            if (read.left()) {
+                timers.startSingleTimer(new MoveLeftSessions(read.nodeId()), Duration.ofSeconds(1));
+            } else {
+                timers.startSingleTimer("drain-" + read.nodeId(), new DrainDue(read.nodeId()), Duration.ofSeconds(1));
+            }
             return Behaviors.same();
         }
         boolean stillDraining = nodes.get(read.nodeId()).map(n -> MediaNodeStatus.DRAINING.wireName().equals(n.report().status())).orElse(false);
-        if (!stillDraining) {
+        if (!stillDraining && !read.left()) {
             return Behaviors.same();
         }
         List<SessionRecord> remaining = read.sessions().stream().filter(s -> read.nodeId().equals(s.mediaNodeId()))
                 .sorted(Comparator.comparingInt((SessionRecord s) -> rank(s.priority())).thenComparingLong(SessionRecord::createdAt))
                 .toList();
-        ctx.getLog().info("drain deadline of {}: moving its {} sessions", read.nodeId(), remaining.size());
+        if (read.left() && !remaining.isEmpty()) {
+            ctx.getLog().warn("media node {} left with {} sessions still routed to it (not drained first): moving them",
+                    read.nodeId(), remaining.size());
+        } else if (!read.left()) {
+            ctx.getLog().info("drain deadline of {}: moving its {} sessions", read.nodeId(), remaining.size());
+        }
         remaining.forEach(s -> waiting.addLast(new Pending(s, read.nodeId(), RelocationReason.DRAIN.wireName())));
         placeNext();
         return Behaviors.same();
@@ -344,11 +493,23 @@ public final class MediaFailover {
         return Behaviors.same();
     }
 
+    /**
+     * Closes a {@code none} session of a failed node. As for any eviction, each participant still there gets its
+     * {@code participantLeft} (reason {@code nodeCrashed}, in join order) before the {@code sessionDestroyed}; the
+     * connection records are read before the session's removal takes them away.
+     */
     private void close(SessionRecord session, String fromNodeId) {
         meters.sessionClosed();
-        routing.removeSession(session.sessionId());
-        webhooks.publish(WebhookEvent.sessionDestroyed(session.sessionId(), session.createdAt(), RelocationReason.NODE_CRASHED.wireName()));
-        relocations.tell(Topic.publish(new SessionRelocated(session.sessionId(), fromNodeId, null, null, RelocationReason.NODE_CRASHED.wireName())));
+        String id = session.sessionId();
+        routing.connections(id).exceptionally(error -> List.of()).thenAccept(connections -> {
+            connections.stream().filter(c -> c.active() && c.activeAt() != null)
+                    .sorted(Comparator.comparingLong(c -> c.activeAt()))
+                    .forEach(c -> webhooks.publish(WebhookEvent.participantLeft(id, session.createdAt(), c.connectionId(),
+                            c.clientData(), c.serverData(), null, c.ip(), c.platform(), c.activeAt(), RelocationReason.NODE_CRASHED.wireName())));
+            webhooks.publish(WebhookEvent.sessionDestroyed(id, session.createdAt(), RelocationReason.NODE_CRASHED.wireName()));
+            routing.removeSession(id);
+        });
+        relocations.tell(Topic.publish(new SessionRelocated(id, fromNodeId, null, null, RelocationReason.NODE_CRASHED.wireName())));
     }
 
     /** Places the first waiting session, if a node has room; one at a time keeps the priority order. */

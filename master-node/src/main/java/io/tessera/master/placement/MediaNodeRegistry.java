@@ -1,5 +1,6 @@
 package io.tessera.master.placement;
 
+import io.tessera.common.protocol.ClusterSerializable;
 import io.tessera.common.protocol.ClusterTopics;
 import io.tessera.common.protocol.ClusterTopics.LoadReport;
 import org.apache.pekko.actor.Address;
@@ -8,6 +9,8 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.actor.typed.receptionist.ServiceKey;
 import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Subscribe;
@@ -21,11 +24,34 @@ import java.util.Set;
  * Keeps this master's view of the media nodes from their load reports and from cluster membership, and
  * publishes it to {@link MediaNodes} after every change. A node that becomes unreachable is at once no
  * longer placeable; a node that leaves the cluster is forgotten.
+ *
+ * <p>A status an operator sets ({@link SetStatus}, sent to every master's registry by {@link NodeStatusBroadcast}
+ * before {@code PATCH /media-nodes} answers) takes effect here at once, ahead of the node's load reports: reports
+ * sent before the change still name the old status, so the new one holds until a report agrees with it (or for
+ * {@link #OVERRIDE_LIFETIME_MILLIS}, after which the node's own report is the truth again).
  */
 public final class MediaNodeRegistry {
 
-    /** What the registry hears; all of it comes through message adapters. */
+    /** What the registry hears: {@link SetStatus} from masters, the rest through message adapters. */
     public interface Command {
+    }
+
+    /** Every master's registry, so that a status change reaches each placement before the PATCH answers. */
+    public static final ServiceKey<SetStatus> KEY = ServiceKey.create(SetStatus.class, "media-node-registry");
+
+    /** Long enough for a few load reports (one a second) to confirm the status, short enough to heal a race. */
+    static final long OVERRIDE_LIFETIME_MILLIS = 10_000;
+
+    /** Place nothing more on {@code nodeId} ({@code draining}), or again ({@code running}); answered once applied. */
+    public record SetStatus(String nodeId, String status, ActorRef<StatusApplied> replyTo)
+            implements Command, ClusterSerializable {
+    }
+
+    public record StatusApplied(String nodeId, String status) implements ClusterSerializable {
+    }
+
+    /** A status set by an operator that the node's reports have not confirmed yet. */
+    private record Override(String status, long setAtMillis) {
     }
 
     /** A media node's latest load report, from the cluster topic. */
@@ -46,6 +72,7 @@ public final class MediaNodeRegistry {
 
     private final MediaNodes view;
     private final Map<String, MediaNodeState> nodes = new HashMap<>();
+    private final Map<String, Override> overrides = new HashMap<>();
     private final Set<Address> unreachable = new HashSet<>();
     private final Set<Address> removed = new HashSet<>();
 
@@ -56,6 +83,7 @@ public final class MediaNodeRegistry {
     public static Behavior<Command> create(MediaNodes view) {
         return Behaviors.setup(ctx -> {
             subscribe(ctx);
+            ctx.getSystem().receptionist().tell(Receptionist.register(KEY, ctx.getSelf().narrow()));
             return new MediaNodeRegistry(view).behavior();
         });
     }
@@ -77,6 +105,7 @@ public final class MediaNodeRegistry {
     private Behavior<Command> behavior() {
         return Behaviors.receive(Command.class)
                 .onMessage(Reported.class, this::onReported)
+                .onMessage(SetStatus.class, this::onSetStatus)
                 .onMessage(ReachabilityChanged.class, this::onReachabilityChanged)
                 .onMessage(MemberUp.class, up -> {
                     removed.remove(up.address()); // its reports count again
@@ -94,10 +123,33 @@ public final class MediaNodeRegistry {
         }
         MediaNodeState previous = nodes.get(report.nodeId());
         long now = System.currentTimeMillis();
-        nodes.put(report.nodeId(), new MediaNodeState(report, now, !unreachable.contains(address),
+        Override override = overrides.get(report.nodeId());
+        LoadReport effective = report;
+        if (override != null) {
+            if (override.status().equals(report.status()) || now - override.setAtMillis() > OVERRIDE_LIFETIME_MILLIS) {
+                overrides.remove(report.nodeId()); // confirmed (or stale): the node's word again
+            } else {
+                effective = withStatus(report, override.status()); // a report sent before the change
+            }
+        }
+        nodes.put(report.nodeId(), new MediaNodeState(effective, now, !unreachable.contains(address),
                 previous == null ? now : previous.firstSeenMillis()));
         view.publish(nodes);
         return Behaviors.same();
+    }
+
+    private Behavior<Command> onSetStatus(SetStatus set) {
+        overrides.put(set.nodeId(), new Override(set.status(), System.currentTimeMillis()));
+        nodes.computeIfPresent(set.nodeId(), (id, n) -> new MediaNodeState(withStatus(n.report(), set.status()),
+                n.receivedAtMillis(), n.reachable(), n.firstSeenMillis()));
+        view.publish(nodes); // placement reads the new view from here on
+        set.replyTo().tell(new StatusApplied(set.nodeId(), set.status()));
+        return Behaviors.same();
+    }
+
+    private static LoadReport withStatus(LoadReport r, String status) {
+        return new LoadReport(r.nodeId(), r.manager(), r.publicAddress(), status, r.sessions(), r.participants(),
+                r.streams(), r.subscriptions(), r.mediaPorts(), r.capacity(), r.cpu(), r.timestampMillis());
     }
 
     private Behavior<Command> onReachabilityChanged(ReachabilityChanged changed) {
@@ -116,6 +168,7 @@ public final class MediaNodeRegistry {
         removed.add(gone.address());
         unreachable.remove(gone.address());
         nodes.values().removeIf(n -> n.report().manager().path().address().equals(gone.address()));
+        overrides.keySet().retainAll(nodes.keySet());
         view.publish(nodes);
         return Behaviors.same();
     }

@@ -155,15 +155,45 @@ final class RequestBodies {
 
     static String oneOf(ObjectNode body, String field, Set<String> allowed, String fallback) {
         String value = string(body, field, fallback);
+        if (value == null) {
+            return null; // absent, and no default: the caller decides whether that is allowed (Set.of refuses null)
+        }
         if (!allowed.contains(value)) {
             throw ApiError.badRequest("'" + field + "' must be one of " + new java.util.TreeSet<>(allowed));
         }
         return value;
     }
 
+    static final Set<String> NODE_STATUSES = Set.of("running", "draining");
+    static final long MAX_DEADLINE_SECONDS = 7 * 24 * 3600;
+
+    /** What {@code PATCH /media-nodes/{id}} asks: a status and, when draining, the instant the sessions move. */
+    record StatusChange(String status, long deadlineMillis) {
+    }
+
     /**
-     * A deadline as an ISO-8601 instant ({@code "2026-11-24T10:00:00Z"}) or a number of seconds from now, at most a
-     * week ahead; absent gives {@code fallback}.
+     * The body of {@code PATCH /media-nodes/{id}}: {@code status} is required ({@code running} or {@code draining});
+     * {@code deadline} belongs to {@code draining} only (default {@code defaultDrainMillis} from now).
+     */
+    static StatusChange mediaNodeStatus(ObjectNode body, long defaultDrainMillis) {
+        String status = oneOf(body, "status", NODE_STATUSES, null);
+        if (status == null) {
+            throw ApiError.badRequest("'status' is required: running or draining (a 'deadline' goes with draining)");
+        }
+        boolean hasDeadline = body.hasNonNull("deadline");
+        if (hasDeadline && !"draining".equals(status)) {
+            throw ApiError.badRequest("'deadline' applies only to status draining");
+        }
+        long deadline = "draining".equals(status)
+                ? deadlineMillis(body, "deadline", System.currentTimeMillis() + defaultDrainMillis) : 0;
+        return new StatusChange(status, deadline);
+    }
+
+    /**
+     * A deadline as an ISO-8601 instant ({@code "2026-11-24T10:00:00Z"}) or a whole number of seconds from now, at most
+     * a week ahead; absent gives {@code fallback}. One rule for the past, whatever the form: a deadline at or before
+     * now (an instant already gone, {@code 0} or negative seconds) means at once. That keeps a retried request with
+     * an absolute deadline (the scale-in handler's) valid after the deadline passed.
      */
     static long deadlineMillis(ObjectNode body, String field, long fallback) {
         JsonNode value = body.get(field);
@@ -171,25 +201,27 @@ final class RequestBodies {
             return fallback;
         }
         long now = System.currentTimeMillis();
-        long millis;
-        if (value.isIntegralNumber() && value.canConvertToLong() && value.longValue() >= 0
-                && value.longValue() <= 7 * 24 * 3600) {
-            millis = now + value.longValue() * 1000;
-        } else if (value.isTextual()) {
-            java.time.Instant instant;
-            try {
-                instant = java.time.Instant.parse(value.asText());
-            } catch (java.time.format.DateTimeParseException e) {
-                throw ApiError.badRequest("'" + field + "' must be an ISO-8601 instant or seconds from now");
+        if (value.isIntegralNumber() && value.canConvertToLong()) {
+            long seconds = value.longValue();
+            if (seconds > MAX_DEADLINE_SECONDS) {
+                throw ApiError.badRequest("'" + field + "' is more than a week ahead (at most " + MAX_DEADLINE_SECONDS
+                        + " seconds)");
             }
-            // Compared as instants: toEpochMilli overflows for years like +999999999.
-            if (instant.isAfter(java.time.Instant.ofEpochMilli(now + 7L * 24 * 3600 * 1000))) {
-                throw ApiError.badRequest("'" + field + "' is more than a week ahead");
-            }
-            millis = instant.isBefore(java.time.Instant.ofEpochMilli(now)) ? now : instant.toEpochMilli();
-        } else {
-            throw ApiError.badRequest("'" + field + "' must be an ISO-8601 instant or seconds from now (0 to 604800)");
+            return seconds <= 0 ? now : now + seconds * 1000;
         }
-        return Math.max(now, millis);
+        if (!value.isTextual()) {
+            throw ApiError.badRequest("'" + field + "' must be an ISO-8601 instant or a whole number of seconds from now");
+        }
+        java.time.Instant instant;
+        try {
+            instant = java.time.Instant.parse(value.asText());
+        } catch (java.time.format.DateTimeParseException e) {
+            throw ApiError.badRequest("'" + field + "' must be an ISO-8601 instant or a whole number of seconds from now");
+        }
+        // Compared as instants: toEpochMilli overflows for years like +999999999.
+        if (instant.isAfter(java.time.Instant.ofEpochMilli(now + MAX_DEADLINE_SECONDS * 1000))) {
+            throw ApiError.badRequest("'" + field + "' is more than a week ahead");
+        }
+        return instant.isBefore(java.time.Instant.ofEpochMilli(now)) ? now : instant.toEpochMilli();
     }
 }

@@ -88,7 +88,8 @@ public final class RestApi extends AllDirectives {
                                 pathEnd(() -> concat(
                                         get(() -> pending(pending -> respond(sessions.session(sessionId)
                                                 .thenCompose(s -> sessionJson(s, pending))))),
-                                        delete(() -> noContent(sessions.closeSession(sessionId))))),
+                                        delete(() -> noContent(sessions.closeSession(sessionId)
+                                                .thenAccept(this::announceClosed))))),
                                 pathPrefix("connection", () -> concat(
                                         pathEnd(() -> concat(
                                                 post(() -> body(body -> respond(sessions.createConnection(sessionId,
@@ -126,16 +127,28 @@ public final class RestApi extends AllDirectives {
     }
 
     /**
+     * The master that closed a session announces it, as OpenVidu does: {@code participantLeft} for each participant
+     * still there, in join order, then {@code sessionDestroyed}, all with reason {@code sessionClosedByServer} and
+     * the session's start time from its record (the one {@code sessionCreated} carried).
+     */
+    private void announceClosed(SessionService.ClosedSession closed) {
+        SessionRecord s = closed.session();
+        for (ConnectionRecord c : closed.participants()) {
+            webhooks.publish(WebhookEvent.participantLeft(s.sessionId(), s.createdAt(), c.connectionId(), c.clientData(),
+                    c.serverData(), null, c.ip(), c.platform(), c.activeAt(), SessionService.CLOSED_BY_SERVER));
+        }
+        webhooks.publish(WebhookEvent.sessionDestroyed(s.sessionId(), s.createdAt(), SessionService.CLOSED_BY_SERVER));
+    }
+
+    /**
      * {@code PATCH /media-nodes/{id}} {@code {"status":"draining","deadline":"2026-11-24T10:00:00Z"}} (or
      * {@code "deadline": <seconds from now>}): no new session goes there, and at the deadline the sessions still
      * there are moved to other nodes; {@code {"status":"running"}} undoes it. What the AWS scale-in hook calls.
      */
     private Route setMediaNodeStatus(String id, ObjectNode body) {
-        String status = RequestBodies.oneOf(body, "status", java.util.Set.of("running", "draining"), null);
-        if (status == null) {
-            throw ApiError.badRequest("'status' is required: running or draining");
-        }
-        long deadline = RequestBodies.deadlineMillis(body, "deadline", System.currentTimeMillis() + 3_600_000L);
+        RequestBodies.StatusChange change = RequestBodies.mediaNodeStatus(body, 3_600_000L);
+        String status = change.status();
+        long deadline = change.deadlineMillis();
         return respond(sessions.setMediaNodeStatus(id, status).thenApply(node -> {
             String old = node.report().status();
             if ("draining".equals(status)) {

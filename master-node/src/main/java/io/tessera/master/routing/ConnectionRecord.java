@@ -9,7 +9,8 @@ import io.tessera.common.protocol.ClusterSerializable;
  */
 public record ConnectionRecord(String connectionId, String sessionId, String token, long tokenExpiresAt,
                                String role, boolean record, String serverData, long createdAt, String status,
-                               Long activeAt, String clientData, String platform) implements ClusterSerializable {
+                               Long activeAt, String clientData, String platform, String ip)
+        implements ClusterSerializable {
 
     /** OpenVidu's connection status. */
     public enum Status {
@@ -37,13 +38,13 @@ public record ConnectionRecord(String connectionId, String sessionId, String tok
         return "ConnectionRecord[" + connectionId + ", session " + sessionId + ", " + role + ", " + status + "]";
     }
 
-    public ConnectionRecord activated(long at, String metadata, String platformName) {
+    public ConnectionRecord activated(long at, String metadata, String platformName, String clientIp) {
         return new ConnectionRecord(connectionId, sessionId, token, tokenExpiresAt, role, record, serverData, createdAt,
-                Status.ACTIVE.wireName(), at, metadata, platformName);
+                Status.ACTIVE.wireName(), at, metadata, platformName, clientIp);
     }
 
     public ConnectionRecord withRole(String newRole, boolean newRecord) {
         return new ConnectionRecord(connectionId, sessionId, token, tokenExpiresAt, newRole, newRecord, serverData,
-                createdAt, status, activeAt, clientData, platform);
+                createdAt, status, activeAt, clientData, platform, ip);
     }
 }

@@ -41,14 +41,22 @@ public final class SessionNoticeListener {
             topic.tell(Topic.subscribe(ctx.getSelf()));
             return Behaviors.receive(SessionNotice.class)
                     .onMessage(ParticipantActivated.class, n -> {
+                        if (n.movedFrom() != null) {
+                            // The participant followed its session to another node (failover, drain, placement
+                            // race): the same participation, so no participantJoined, and its record (joined at,
+                            // platform, ip) stays as its join made it.
+                            routing.updateConnection(n.sessionId(), n.connectionId(), c -> "active".equals(c.status())
+                                    ? c : c.activated(n.activeAt(), n.metadata(), n.platform(), n.ip()));
+                            return Behaviors.same();
+                        }
                         routing.updateConnection(n.sessionId(), n.connectionId(),
-                                c -> c.activated(n.activeAt(), n.metadata(), n.platform()));
+                                c -> c.activated(n.activeAt(), n.metadata(), n.platform(), n.ip()));
                         if (sender.getAsBoolean()) {
                             routing.session(n.sessionId()).thenCombine(routing.connection(n.sessionId(), n.connectionId()),
                                     (session, connection) -> WebhookEvent.participantJoined(n.sessionId(),
-                                            session.map(SessionRecord::createdAt).orElse(0L), n.connectionId(),
+                                            session.map(SessionRecord::createdAt).orElse(null), n.connectionId(),
                                             n.metadata(), connection.map(ConnectionRecord::serverData).orElse(null),
-                                            null, null, n.platform()))
+                                            null, n.ip(), n.platform()))
                                     .thenAccept(webhooks::publish);
                         }
                         return Behaviors.same();
@@ -61,11 +69,12 @@ public final class SessionNoticeListener {
                         session.thenCombine(connection, (s, c) -> {
                             if (send) {
                                 webhooks.publish(WebhookEvent.participantLeft(n.sessionId(),
-                                        s.map(SessionRecord::createdAt).orElse(0L), n.connectionId(),
+                                        s.map(SessionRecord::createdAt).orElse(null), n.connectionId(),
                                         c.map(ConnectionRecord::clientData).orElse(null),
-                                        c.map(ConnectionRecord::serverData).orElse(null), null, null,
+                                        c.map(ConnectionRecord::serverData).orElse(null), null,
+                                        c.map(ConnectionRecord::ip).orElse(null),
                                         c.map(ConnectionRecord::platform).orElse(null),
-                                        c.map(ConnectionRecord::activeAt).filter(java.util.Objects::nonNull).orElse(0L),
+                                        c.map(ConnectionRecord::activeAt).orElse(null),
                                         n.reason()));
                             }
                             return routing.removeConnection(n.sessionId(), n.connectionId());
@@ -73,11 +82,13 @@ public final class SessionNoticeListener {
                         return Behaviors.same();
                     })
                     .onMessage(SessionEnded.class, n -> {
-                        boolean send = sender.getAsBoolean();
+                        // A session closed through REST is announced by the master that closed it, which still
+                        // had its record and its participants (they are gone from the routing table by now).
+                        boolean send = sender.getAsBoolean() && !SessionService.CLOSED_BY_SERVER.equals(n.reason());
                         routing.session(n.sessionId()).thenAccept(s -> {
                             if (send) {
                                 webhooks.publish(WebhookEvent.sessionDestroyed(n.sessionId(),
-                                        s.map(SessionRecord::createdAt).orElse(0L), n.reason()));
+                                        s.map(SessionRecord::createdAt).orElse(null), n.reason()));
                             }
                             routing.removeSession(n.sessionId());
                         });
@@ -86,7 +97,7 @@ public final class SessionNoticeListener {
                     .onMessage(StreamChanged.class, n -> {
                         if (sender.getAsBoolean()) {
                             routing.session(n.sessionId()).thenAccept(s -> {
-                                long createdAt = s.map(SessionRecord::createdAt).orElse(0L);
+                                Long createdAt = s.map(SessionRecord::createdAt).orElse(null);
                                 WebhookEvent.Media media = new WebhookEvent.Media(n.audio(), n.video(), n.typeOfVideo(),
                                         n.frameRate(), n.videoDimensions());
                                 webhooks.publish(n.created()

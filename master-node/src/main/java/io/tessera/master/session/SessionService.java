@@ -7,6 +7,7 @@ import io.tessera.common.protocol.MediaNodeProtocol.Ack;
 import io.tessera.master.medianode.MediaNodeClient;
 import io.tessera.master.placement.MediaNodeState;
 import io.tessera.master.placement.MediaNodes;
+import io.tessera.master.placement.NodeStatusBroadcast;
 import io.tessera.master.placement.PlacementMeters;
 import io.tessera.master.placement.PlacementPolicy;
 import io.tessera.master.routing.ConnectionRecord;
@@ -142,16 +143,31 @@ public final class SessionService {
         return routing.allSessions();
     }
 
-    /** Removes the session from the routing table first (so no new join finds it), then closes it on its node. */
-    public CompletionStage<Void> closeSession(String sessionId) {
-        return session(sessionId).thenCompose(record -> routing.removeSession(sessionId).thenCompose(removed -> {
+    /** The reason of a session closed through the REST API, and of its participants' leaving. */
+    public static final String CLOSED_BY_SERVER = LeaveReason.SESSION_CLOSED_BY_SERVER.wireName();
+
+    /** A session closed through the REST API: its record and the participants that were in it, in join order. */
+    public record ClosedSession(SessionRecord session, List<ConnectionRecord> participants) {
+    }
+
+    /**
+     * Removes the session from the routing table first (so no new join finds it), then closes it on its node.
+     * Answers what the session was, read before the removal: the caller announces the close (the records are gone
+     * by the time the node reports the session ended).
+     */
+    public CompletionStage<ClosedSession> closeSession(String sessionId) {
+        return session(sessionId).thenCompose(record -> routing.connections(sessionId).exceptionally(error -> List.of())
+                .thenCompose(connections -> routing.removeSession(sessionId).thenApply(removed -> {
             try (SessionMdc mdc = SessionMdc.of(sessionId, null, record.mediaNodeId())) {
                 log.info("session {} closed through the REST API", sessionId);
             }
             mediaNodes.get(record.mediaNodeId()).ifPresent(node -> node.report().manager()
-                    .tell(new MediaNodeProtocol.CloseSession(sessionId, LeaveReason.SESSION_CLOSED_BY_SERVER.wireName(), system.ignoreRef())));
-            return CompletableFuture.completedFuture(null);
-        }));
+                    .tell(new MediaNodeProtocol.CloseSession(sessionId, CLOSED_BY_SERVER, system.ignoreRef())));
+            List<ConnectionRecord> participants = connections.stream()
+                    .filter(c -> c.active() && c.activeAt() != null)
+                    .sorted(java.util.Comparator.comparingLong(ConnectionRecord::activeAt)).toList();
+            return new ClosedSession(record, participants);
+        })));
     }
 
     // ---- connections
@@ -164,8 +180,8 @@ public final class SessionService {
             }
             long now = System.currentTimeMillis();
             ConnectionRecord connection = new ConnectionRecord(Ids.connectionId(), sessionId, Ids.token(),
-                    now + tokenTtl.toMillis(), request.role(), request.record(), request.serverData(), now, ConnectionRecord.Status.PENDING.wireName(),
-                    null, null, null);
+                    now + tokenTtl.toMillis(), request.role(), request.record(), request.serverData(), now,
+                    ConnectionRecord.Status.PENDING.wireName(), null, null, null, null);
             return routing.putConnection(connection).thenApply(done -> {
                 // The token itself never: its fingerprint lets a refused join be matched to this line.
                 try (SessionMdc mdc = SessionMdc.of(sessionId, connection.connectionId(), record.mediaNodeId())) {
@@ -273,13 +289,24 @@ public final class SessionService {
         return mediaNodes.get(session.mediaNodeId()).orElseThrow().report().manager();
     }
 
-    /** Tells a media node its status ({@code running} / {@code draining}); answers the node's previous state. */
+    /**
+     * Tells a media node its status ({@code running} / {@code draining}), then the placement of every reachable
+     * master; completes (with the node's previous state) only when all of them applied it, so that no session
+     * created after the answer lands on a node that is no longer running. 503 when a master did not confirm.
+     */
     public CompletionStage<MediaNodeState> setMediaNodeStatus(String nodeId, String status) {
         MediaNodeState node = mediaNodes.get(nodeId).orElseThrow(() -> ApiError.notFound("media node " + nodeId + " not found"));
-        return mediaNodeClient.setStatus(node.report().manager(), status).thenApply(reply -> {
-            accepted(reply);
-            return node;
-        });
+        return mediaNodeClient.setStatus(node.report().manager(), status).thenApply(SessionService::accepted)
+                .thenCompose(ack -> NodeStatusBroadcast.apply(system, nodeId, status, mediaNodeClient.timeout())
+                        .handle((masters, error) -> {
+                            if (error != null) {
+                                throw new ApiError(ErrorCode.UNAVAILABLE, "media node " + nodeId + " is " + status
+                                        + ", but not every master confirmed it (" + ApiError.cause(error).getMessage()
+                                        + "); send the request again");
+                            }
+                            log.info("media node {} is {} in the placement of {} master(s)", nodeId, status, masters);
+                            return node;
+                        }));
     }
 
     /** A media node's answer, or its refusal (silence: 503) as an ApiError with the same code. */

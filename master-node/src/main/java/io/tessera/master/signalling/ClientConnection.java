@@ -287,7 +287,7 @@ public final class ClientConnection {
         String sessionId = ticket.session().sessionId();
         String connectionId = ticket.connection().connectionId();
         ParticipantInfo self = new ParticipantInfo(connectionId, ticket.connection().createdAt(), pending.metadata(),
-                ticket.connection().serverData(), ticket.connection().role(), "");
+                ticket.connection().serverData(), ticket.connection().role(), "", clientIp);
         pending.sequence().saw(reply.seq()); // replayed events may have come first
         Participation p = new Participation(sessionId, connectionId, reply.mediaNodeId(), ticket.mediaNode(), self,
                 pending.sequence());

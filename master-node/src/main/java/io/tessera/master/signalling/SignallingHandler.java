@@ -181,7 +181,7 @@ final class SignallingHandler {
                     .thenCompose(ticket -> {
                         ParticipantInfo info = new ParticipantInfo(ticket.connection().connectionId(),
                                 ticket.connection().createdAt(), metadata, ticket.connection().serverData(),
-                                ticket.connection().role(), platform);
+                                ticket.connection().role(), platform, clientIp);
                         return mediaNodes.join(ticket.mediaNode(), session, info, events)
                                 .thenApply(reply -> new JoinCompleted(pending, ticket, reply, null));
                     });

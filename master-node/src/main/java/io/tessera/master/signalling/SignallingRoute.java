@@ -5,8 +5,11 @@ import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.http.javadsl.model.AttributeKeys;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.RemoteAddress;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.ws.Message;
@@ -24,6 +27,7 @@ import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.stream.typed.javadsl.ActorSink;
 import org.apache.pekko.stream.typed.javadsl.ActorSource;
 
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -90,7 +94,7 @@ public final class SignallingRoute extends AllDirectives {
     }
 
     public Route route() {
-        return path("openvidu", () -> extractUpgradeToWebSocket(upgrade -> {
+        return path("openvidu", () -> extractRequest(request -> extractUpgradeToWebSocket(upgrade -> {
             if (open.incrementAndGet() > limits.maxConnections()) {
                 open.decrementAndGet();
                 meters.socketRefused();
@@ -100,15 +104,24 @@ public final class SignallingRoute extends AllDirectives {
                                         + limits.maxConnections() + " WebSocket connections\"}")));
             }
             try {
-                return complete(upgrade.handleMessagesWith(socketFlow()));
+                return complete(upgrade.handleMessagesWith(socketFlow(clientIp(request))));
             } catch (RuntimeException e) {
                 open.decrementAndGet();
                 throw e;
             }
-        }));
+        })));
     }
 
-    private Flow<Message, Message, NotUsed> socketFlow() {
+    /**
+     * The TCP peer's address (needs {@code pekko.http.server.remote-address-attribute = on}), not a forwarding header
+     * a client could write itself; null when unknown.
+     */
+    private static String clientIp(HttpRequest request) {
+        return request.getAttribute(AttributeKeys.remoteAddress)
+                .flatMap(RemoteAddress::getAddress).map(InetAddress::getHostAddress).orElse(null);
+    }
+
+    private Flow<Message, Message, NotUsed> socketFlow(String clientIp) {
         Outbox[] outbox = new Outbox[1];
         Pair<ActorRef<String>, Source<String, NotUsed>> outbound = ActorSource.<String>actorRef(
                         ClientConnection.CLOSE::equals,
@@ -118,7 +131,7 @@ public final class SignallingRoute extends AllDirectives {
         outbox[0] = new Outbox(outbound.first(), limits.outboundBufferBytes());
         AtomicReference<ActorRef<ClientConnection.Command>> self = new AtomicReference<>();
         ActorRef<ClientConnection.Command> connection = system.systemActorOf(
-                ClientConnection.create(sessions, outbox[0], connectionSettings, relay, meters, () -> {
+                ClientConnection.create(sessions, outbox[0], connectionSettings, relay, meters, clientIp, () -> {
                     open.decrementAndGet();
                     ActorRef<ClientConnection.Command> me = self.get(); // set right after the spawn; nothing stops a connection sooner
                     if (me != null) {

@@ -76,7 +76,7 @@ public final class JsonViews {
             node.put("activeAt", c.activeAt());
         }
         node.putNull("location");
-        node.putNull("ip");
+        putNullable(node, "ip", c.ip());
         putNullable(node, "platform", c.platform());
         node.put("token", tokens.url(c.sessionId(), c.token()));
         node.put("serverData", c.serverData());

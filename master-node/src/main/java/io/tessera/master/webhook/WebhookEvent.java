@@ -120,9 +120,12 @@ public record WebhookEvent(String event, long timestamp, Map<String, Object> fie
 
     // ---- OpenVidu events ------------------------------------------------------------------------------------------
 
-    /** OpenVidu's unique session id: the session id and its creation time, so a reused custom id stays apart. */
-    static String uniqueSessionId(String sessionId, long sessionCreatedAt) {
-        return sessionId + "_" + sessionCreatedAt;
+    /**
+     * OpenVidu's unique session id: the session id and its creation time, so a reused custom id stays apart. Null
+     * (left out) when the creation time is unknown: a made-up one would name another session.
+     */
+    static String uniqueSessionId(String sessionId, Long sessionCreatedAt) {
+        return sessionCreatedAt == null ? null : sessionId + "_" + sessionCreatedAt;
     }
 
     /** A session was created; {@code timestamp} is its creation time. */
@@ -133,18 +136,20 @@ public record WebhookEvent(String event, long timestamp, Map<String, Object> fie
     }
 
     /**
-     * A session ended. {@code duration} is in whole seconds, as OpenVidu.
+     * A session ended. {@code duration} is in whole seconds, as OpenVidu. {@code sessionCreatedAt} is the session
+     * record's creation time (the one {@code sessionCreated} carried); null when unknown leaves out
+     * {@code uniqueSessionId}, {@code startTime} and {@code duration}.
      *
      * @param reason {@code lastParticipantLeft}, {@code sessionClosedByServer}, {@code nodeCrashed},
      *               {@code openviduServerStopped}...
      */
-    public static WebhookEvent sessionDestroyed(String sessionId, long sessionCreatedAt, String reason) {
+    public static WebhookEvent sessionDestroyed(String sessionId, Long sessionCreatedAt, String reason) {
         long now = System.currentTimeMillis();
         return new WebhookEvent(SESSION_DESTROYED, now, fields(
                 "sessionId", sessionId,
                 "uniqueSessionId", uniqueSessionId(sessionId, sessionCreatedAt),
                 "startTime", sessionCreatedAt,
-                "duration", seconds(now - sessionCreatedAt),
+                "duration", sessionCreatedAt == null ? null : seconds(now - sessionCreatedAt),
                 "reason", reason));
     }
 
@@ -157,7 +162,7 @@ public record WebhookEvent(String event, long timestamp, Map<String, Object> fie
      * @param ip         the client's address, or null
      * @param platform   what the client said it runs on
      */
-    public static WebhookEvent participantJoined(String sessionId, long sessionCreatedAt, String connectionId,
+    public static WebhookEvent participantJoined(String sessionId, Long sessionCreatedAt, String connectionId,
                                                  String clientData, String serverData, String location, String ip,
                                                  String platform) {
         return new WebhookEvent(PARTICIPANT_JOINED, System.currentTimeMillis(), fields(
@@ -177,9 +182,9 @@ public record WebhookEvent(String event, long timestamp, Map<String, Object> fie
      * @param reason {@code disconnect}, {@code networkDisconnect}, {@code forceDisconnectByServer},
      *               {@code sessionClosedByServer}, {@code nodeCrashed}...
      */
-    public static WebhookEvent participantLeft(String sessionId, long sessionCreatedAt, String connectionId,
+    public static WebhookEvent participantLeft(String sessionId, Long sessionCreatedAt, String connectionId,
                                                String clientData, String serverData, String location, String ip,
-                                               String platform, long joinedAt, String reason) {
+                                               String platform, Long joinedAt, String reason) {
         long now = System.currentTimeMillis();
         return new WebhookEvent(PARTICIPANT_LEFT, now, fields(
                 "sessionId", sessionId,
@@ -191,7 +196,7 @@ public record WebhookEvent(String event, long timestamp, Map<String, Object> fie
                 "ip", ip,
                 "platform", platform,
                 "startTime", joinedAt,
-                "duration", seconds(now - joinedAt),
+                "duration", joinedAt == null ? null : seconds(now - joinedAt),
                 "reason", reason));
     }
 
@@ -200,7 +205,7 @@ public record WebhookEvent(String event, long timestamp, Map<String, Object> fie
      * subscription to another participant's stream ({@code INBOUND}, {@code receivingFrom} = the publisher's
      * connection id). For Tessera these are plain RTP streams; the name is OpenVidu's.
      */
-    public static WebhookEvent webrtcConnectionCreated(String sessionId, long sessionCreatedAt, String streamId,
+    public static WebhookEvent webrtcConnectionCreated(String sessionId, Long sessionCreatedAt, String streamId,
                                                        String connectionId, String receivingFrom, Media media) {
         return new WebhookEvent(WEBRTC_CONNECTION_CREATED, System.currentTimeMillis(),
                 connectionFields(sessionId, sessionCreatedAt, streamId, connectionId, receivingFrom, media));
@@ -212,7 +217,7 @@ public record WebhookEvent(String event, long timestamp, Map<String, Object> fie
      * @param reason {@code unpublish}, {@code unsubscribe}, {@code disconnect}, {@code networkDisconnect},
      *               {@code sessionClosedByServer}, {@code nodeCrashed}...
      */
-    public static WebhookEvent webrtcConnectionDestroyed(String sessionId, long sessionCreatedAt, String streamId,
+    public static WebhookEvent webrtcConnectionDestroyed(String sessionId, Long sessionCreatedAt, String streamId,
                                                          String connectionId, String receivingFrom, Media media,
                                                          long startTime, String reason) {
         long now = System.currentTimeMillis();
@@ -292,7 +297,7 @@ public record WebhookEvent(String event, long timestamp, Map<String, Object> fie
 
     // ---- helpers --------------------------------------------------------------------------------------------------
 
-    private static Map<String, Object> connectionFields(String sessionId, long sessionCreatedAt, String streamId,
+    private static Map<String, Object> connectionFields(String sessionId, Long sessionCreatedAt, String streamId,
                                                         String connectionId, String receivingFrom, Media media) {
         Map<String, Object> f = fields(
                 "sessionId", sessionId,

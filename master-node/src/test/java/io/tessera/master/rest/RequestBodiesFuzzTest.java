@@ -45,7 +45,8 @@ class RequestBodiesFuzzTest {
         for (Function<ObjectNode, Object> validation : List.<Function<ObjectNode, Object>>of(
                 RequestBodies::newSession, RequestBodies::newConnection,
                 o -> RequestBodies.stringList(o, "to"),
-                o -> RequestBodies.deadlineMillis(o, "deadline", 0))) {
+                o -> RequestBodies.deadlineMillis(o, "deadline", 0),
+                o -> RequestBodies.mediaNodeStatus(o, 3_600_000L))) {
             Object result = Bounded.outcome(() -> validation.apply(object), body);
             if (result instanceof Throwable) {
                 expectBadRequest(result, body);
@@ -96,12 +97,12 @@ class RequestBodiesFuzzTest {
         Arbitrary<String> value = Arbitraries.oneOf(
                 Arbitraries.of("null", "true", "false", "0", "-1", "1.5", "1e400", "99999999999999999999999", "[]", "{}",
                         "[\"a\",1]", "[\"con_1\"]", "{\"id\":\"media-1\"}", "{\"id\":5}", "{\"id\":\"a.b\"}", "\"\"",
-                        "\"WEBRTC\"", "\"IPCAM\"", "\"PUBLISHER\"", "\"ROUTED\"", "\"protected\"", "\"2026-11-24T10:00:00Z\""),
+                        "\"WEBRTC\"", "\"IPCAM\"", "\"PUBLISHER\"", "\"ROUTED\"", "\"protected\"", "\"2026-11-24T10:00:00Z\"", "\"draining\"", "\"running\""),
                 Arbitraries.strings().ofMaxLength(20).map(s -> com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance()
                         .quoteAsString(s)).map(chars -> "\"" + new String(chars) + "\""));
         Arbitrary<String> key = Arbitraries.of("customSessionId", "mediaMode", "recordingMode", "forcedVideoCodec",
                 "allowTranscoding", "defaultRecordingProperties", "mediaNode", "priority", "type", "role", "record",
-                "data", "kurentoOptions", "to", "deadline", "other");
+                "data", "kurentoOptions", "to", "deadline", "status", "other");
         return Combinators.combine(key, value).as((k, v) -> "\"" + k + "\":" + v).list().ofMaxSize(6)
                 .map(members -> "{" + String.join(",", members) + "}");
     }

@@ -65,4 +65,38 @@ class RequestBodiesTest {
         long past = RequestBodies.deadlineMillis(RequestBodies.object("{\"d\":\"-999999999-01-01T00:00:00Z\"}"), "d", 0);
         assertTrue(past >= before, "a deadline in the past is now");
     }
+
+    @Test
+    void mediaNodeStatusNeedsAStatusAndTakesADeadlineOnlyWhenDraining() {
+        ApiError noStatus = refused(() -> RequestBodies.mediaNodeStatus(RequestBodies.object("{\"deadline\":5}"), 1000));
+        assertEquals(400, noStatus.status(), "a deadline without status is a bad body, not a server error");
+        assertTrue(noStatus.getMessage().contains("'status' is required"), noStatus.getMessage());
+        assertEquals(400, refused(() -> RequestBodies.mediaNodeStatus(RequestBodies.object("{}"), 1000)).status());
+        assertEquals(400, refused(() -> RequestBodies.mediaNodeStatus(
+                RequestBodies.object("{\"status\":\"sleeping\"}"), 1000)).status());
+        ApiError runningWithDeadline = refused(() -> RequestBodies.mediaNodeStatus(
+                RequestBodies.object("{\"status\":\"running\",\"deadline\":5}"), 1000));
+        assertTrue(runningWithDeadline.getMessage().contains("only to status draining"), runningWithDeadline.getMessage());
+        assertEquals("running", RequestBodies.mediaNodeStatus(RequestBodies.object("{\"status\":\"running\"}"), 1000).status());
+        long before = System.currentTimeMillis();
+        RequestBodies.StatusChange drain = RequestBodies.mediaNodeStatus(RequestBodies.object("{\"status\":\"draining\"}"), 60_000);
+        assertTrue(drain.deadlineMillis() >= before + 60_000, "the default drain time applies");
+    }
+
+    @Test
+    void aDeadlineInThePastMeansAtOnceWhateverItsForm() {
+        long before = System.currentTimeMillis();
+        for (String past : new String[]{"-5", "0", "\"2001-01-01T00:00:00Z\"", "-9223372036854775808"}) {
+            long deadline = RequestBodies.deadlineMillis(RequestBodies.object("{\"d\":" + past + "}"), "d", 0);
+            long after = System.currentTimeMillis();
+            assertTrue(deadline >= before && deadline <= after, past + " is now, got " + deadline);
+        }
+        long in5 = RequestBodies.deadlineMillis(RequestBodies.object("{\"d\":5}"), "d", 0);
+        assertTrue(in5 >= before + 5000, "seconds from now");
+        assertEquals(400, refused(() -> RequestBodies.deadlineMillis(RequestBodies.object("{\"d\":604801}"), "d", 0)).status());
+        assertEquals(400, refused(() -> RequestBodies.deadlineMillis(RequestBodies.object("{\"d\":1.5}"), "d", 0)).status());
+        assertEquals(400, refused(() -> RequestBodies.deadlineMillis(RequestBodies.object("{\"d\":\"soon\"}"), "d", 0)).status());
+        assertEquals(400, refused(() -> RequestBodies.deadlineMillis(
+                RequestBodies.object("{\"d\":99999999999999999999}"), "d", 0)).status());
+    }
 }

@@ -132,4 +132,18 @@ class WebhookEventTest {
         assertEquals(5L, n.get("timestamp").asLong());
         assertEquals(7L, WebhookEvent.sessionCreated("s", 1L).at(7L).timestamp());
     }
+
+    /** A session whose record is gone: its start time is unknown, so the fields built on it are left out, not 0. */
+    @Test
+    void anUnknownStartTimeIsLeftOutNotZero() throws Exception {
+        JsonNode destroyed = json(WebhookEvent.sessionDestroyed("ses_A", null, "lastParticipantLeft"));
+        assertEquals(List.of("event", "timestamp", "sessionId", "reason"), names(destroyed));
+        JsonNode left = json(WebhookEvent.participantLeft("ses_A", null, "con_1", "c", "s", null, "10.0.0.7", "x", null,
+                "disconnect"));
+        assertFalse(left.has("uniqueSessionId") || left.has("startTime") || left.has("duration"), left.toString());
+        assertEquals("10.0.0.7", left.get("ip").asText());
+        JsonNode known = json(WebhookEvent.sessionDestroyed("ses_A", 1_000L, "sessionClosedByServer"));
+        assertEquals("ses_A_1000", known.get("uniqueSessionId").asText());
+        assertEquals(1_000L, known.get("startTime").asLong());
+    }
 }

@@ -309,7 +309,7 @@ public final class Session {
             }
         }
         notices.tell(new ParticipantActivated(sessionId, info.connectionId(), System.currentTimeMillis(),
-                info.metadata(), info.platform(), settings.mediaNodeId()));
+                info.metadata(), info.platform(), settings.mediaNodeId(), info.ip(), join.movedFrom()));
         ctx.getLog().info("participant {} joined session {}{} ({} participants)", info.connectionId(), sessionId,
                 moved ? " moved from " + join.movedFrom() : "", participants.size());
         changed();

@@ -168,7 +168,7 @@ class SessionTest {
     }
 
     private static ParticipantInfo info(String connectionId) {
-        return new ParticipantInfo(connectionId, 1L, "meta-" + connectionId, "", "PUBLISHER", "test");
+        return new ParticipantInfo(connectionId, 1L, "meta-" + connectionId, "", "PUBLISHER", "test", "127.0.0.1");
     }
 
     @Test
