@@ -2,6 +2,7 @@ package io.tessera.master.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tessera.common.protocol.MediaNodeStatus;
 import io.tessera.master.cluster.ClusterView;
 import io.tessera.master.routing.ConnectionRecord;
 import io.tessera.master.routing.SessionRecord;
@@ -151,7 +152,7 @@ public final class RestApi extends AllDirectives {
         long deadline = change.deadlineMillis();
         return respond(sessions.setMediaNodeStatus(id, status).thenApply(node -> {
             String old = node.report().status();
-            if ("draining".equals(status)) {
+            if (MediaNodeStatus.DRAINING.wireName().equals(status)) {
                 failover.tell(new MediaFailover.Drain(id, deadline));
             } else {
                 failover.tell(new MediaFailover.CancelDrain(id));
@@ -161,7 +162,7 @@ public final class RestApi extends AllDirectives {
             }
             ObjectNode json = JsonViews.mediaNode(node);
             json.put("status", status);
-            if ("draining".equals(status)) {
+            if (MediaNodeStatus.DRAINING.wireName().equals(status)) {
                 json.put("drainDeadline", java.time.Instant.ofEpochMilli(deadline).toString());
             }
             return json;

@@ -45,7 +45,7 @@ public final class SessionNoticeListener {
                             // The participant followed its session to another node (failover, drain, placement
                             // race): the same participation, so no participantJoined, and its record (joined at,
                             // platform, ip) stays as its join made it.
-                            routing.updateConnection(n.sessionId(), n.connectionId(), c -> "active".equals(c.status())
+                            routing.updateConnection(n.sessionId(), n.connectionId(), c -> c.active()
                                     ? c : c.activated(n.activeAt(), n.metadata(), n.platform(), n.ip()));
                             return Behaviors.same();
                         }

@@ -65,7 +65,7 @@ class MediaNodeClientTest {
                 testKit.<MediaNodeProtocol.Command>createTestProbe().getRef(), Set.of(MediaNodeProtocol.Join.class)));
         MediaNodeClient.Rejected<?> timedOut = assertInstanceOf(MediaNodeClient.Rejected.class,
                 await(client.join(silent, "s", new MediaNodeProtocol.ParticipantInfo("con_1", 1, "", "", "PUBLISHER",
-                        ""), testKit.<MediaNodeProtocol.ParticipantEvent>createTestProbe().getRef())));
+                        "", null), testKit.<MediaNodeProtocol.ParticipantEvent>createTestProbe().getRef())));
         assertEquals(ErrorCode.UNAVAILABLE, timedOut.code());
         assertEquals("the session's media node did not answer within 300 ms", timedOut.message());
     }

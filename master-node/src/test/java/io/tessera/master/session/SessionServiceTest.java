@@ -84,7 +84,7 @@ class SessionServiceTest {
         assertEquals(connection.connectionId(), ticket.connection().connectionId());
         assertEquals(401, refusal(f.service().authorizeJoin("s2", "tok_wrong")).status());
         assertEquals(404, refusal(f.service().authorizeJoin("nope", connection.token())).status());
-        await(f.routes().updateConnection("s2", connection.connectionId(), c -> c.activated(1, "", "")));
+        await(f.routes().updateConnection("s2", connection.connectionId(), c -> c.activated(1, "", "", null)));
         assertEquals(409, refusal(f.service().authorizeJoin("s2", connection.token())).status());
     }
 
