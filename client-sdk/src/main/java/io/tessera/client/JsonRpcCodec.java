@@ -1,17 +1,21 @@
 package io.tessera.client;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tessera.wire.jsonrpc.JsonRpc;
+import io.tessera.wire.jsonrpc.OpenViduRequest;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Encoding and decoding of JSON-RPC 2.0 frames, kept free of I/O so it can be tested directly. */
+/**
+ * The SDK's side of the OpenVidu JSON-RPC: envelopes and params are written and read by the wire module
+ * ({@link JsonRpc}, {@link OpenViduRequest}, {@link io.tessera.wire.jsonrpc.Incoming}); this class turns them into the
+ * SDK's own result types, free of I/O so it can be tested directly.
+ */
 final class JsonRpcCodec {
 
-    static final ObjectMapper MAPPER = new ObjectMapper();
+    static final ObjectMapper MAPPER = io.tessera.wire.jsonrpc.Incoming.LENIENT;
     static final String PLATFORM = "tessera-java-sdk";
 
     private JsonRpcCodec() {
@@ -41,111 +45,48 @@ final class JsonRpcCodec {
     }
 
     static String encodeRequest(long id, String method, JsonNode params) {
-        ObjectNode msg = MAPPER.createObjectNode();
-        msg.put("jsonrpc", "2.0");
-        msg.put("id", id);
-        msg.put("method", method);
-        msg.set("params", params == null ? MAPPER.createObjectNode() : params);
-        return msg.toString();
+        return JsonRpc.request(id, method, params);
     }
 
+    static String encodeRequest(long id, OpenViduRequest request) {
+        return JsonRpc.request(id, request);
+    }
+
+    /** Reads with the wire module; the SDK's own types keep its callers free of the wire's. */
     static Incoming decode(String text) {
-        JsonNode msg;
-        try {
-            msg = MAPPER.readTree(text);
-        } catch (JsonProcessingException e) {
-            return new Invalid("not JSON: " + e.getOriginalMessage(), text);
+        io.tessera.wire.jsonrpc.Incoming in = io.tessera.wire.jsonrpc.Incoming.read(text);
+        if (in instanceof io.tessera.wire.jsonrpc.Incoming.Result r) {
+            return new Result(r.id(), r.result());
         }
-        if (msg == null || !msg.isObject()) {
-            return new Invalid("not a JSON object", text);
+        if (in instanceof io.tessera.wire.jsonrpc.Incoming.Error e) {
+            return new Error(e.id(), e.code(), e.message(), e.data());
         }
-        JsonNode method = msg.get("method");
-        JsonNode id = msg.get("id");
-        boolean hasId = id != null && !id.isNull();
-        if (method != null && method.isTextual() && !hasId) {
-            JsonNode params = msg.get("params");
-            return new Notification(method.asText(), params == null || params.isNull() ? MAPPER.createObjectNode() : params);
+        if (in instanceof io.tessera.wire.jsonrpc.Incoming.Notification n) {
+            return new Notification(n.method(), n.params());
         }
-        if (method != null) {
-            // A request from the server: the protocol has none, so it is reported rather than answered.
-            return new Invalid("unexpected request from server: " + method.asText(), text);
-        }
-        Long numericId = hasId ? idOf(id) : null;
-        if (hasId && numericId == null) {
-            return new Invalid("response id is not a number: " + id, text);
-        }
-        JsonNode error = msg.get("error");
-        if (error != null && !error.isNull()) {
-            int code = error.path("code").asInt(0);
-            String message = error.path("message").asText("");
-            JsonNode data = error.get("data");
-            return new Error(numericId, code, message, data);
-        }
-        if (numericId == null) {
-            return new Invalid("response without id", text);
-        }
-        JsonNode result = msg.get("result");
-        return new Result(numericId, result == null ? MAPPER.nullNode() : result);
-    }
-
-    private static Long idOf(JsonNode id) {
-        if (id.canConvertToLong() && id.isIntegralNumber()) {
-            return id.asLong();
-        }
-        if (id.isTextual()) {
-            try {
-                return Long.parseLong(id.asText());
-            } catch (NumberFormatException e) {
-                return null;
-            }
-        }
-        return null;
+        io.tessera.wire.jsonrpc.Incoming.Unreadable bad = (io.tessera.wire.jsonrpc.Incoming.Unreadable) in;
+        return new Invalid(bad.reason(), bad.text());
     }
 
     static long seqOf(JsonNode params) {
-        JsonNode seq = params == null ? null : params.get("seq");
-        return seq != null && seq.canConvertToLong() ? seq.asLong() : -1;
+        return params == null ? -1 : new io.tessera.wire.jsonrpc.Incoming.Notification("", params).seq();
     }
 
     static ObjectNode joinRoomParams(TesseraToken token, String metadata) {
-        ObjectNode p = MAPPER.createObjectNode();
-        p.put("token", token.raw());
-        p.put("session", token.sessionId());
-        p.put("metadata", metadata == null ? "" : metadata);
-        p.put("platform", PLATFORM);
-        return p;
+        return new OpenViduRequest.JoinRoom(token.raw(), token.sessionId(), metadata == null ? "" : metadata, PLATFORM)
+                .params();
     }
 
     /** As openvidu-browser: the message is a JSON object serialised into a string field. */
     static ObjectNode sendMessageParams(List<String> to, String type, String data) {
-        ObjectNode message = MAPPER.createObjectNode();
-        ArrayNode toArray = message.putArray("to");
-        if (to != null) {
-            to.forEach(toArray::add);
-        }
-        message.put("type", type);
-        message.put("data", data);
-        ObjectNode p = MAPPER.createObjectNode();
-        p.put("message", message.toString());
-        return p;
+        return new OpenViduRequest.SendMessage(to, type, data).params();
     }
 
     /** As openvidu-browser: {@code videoDimensions} is a JSON object serialised into a string field. */
     static ObjectNode publishVideoParams(PublishOptions o) {
-        ObjectNode dimensions = MAPPER.createObjectNode();
-        dimensions.put("width", o.videoWidth());
-        dimensions.put("height", o.videoHeight());
-        ObjectNode p = MAPPER.createObjectNode();
-        p.put("sdpOffer", o.sdpOffer());
-        p.put("hasAudio", o.hasAudio());
-        p.put("hasVideo", o.hasVideo());
-        p.put("audioActive", o.audioActive());
-        p.put("videoActive", o.videoActive());
-        p.put("typeOfVideo", o.typeOfVideo());
-        p.put("frameRate", o.frameRate());
-        p.put("videoDimensions", dimensions.toString());
-        p.put("doLoopback", o.doLoopback());
-        return p;
+        return new OpenViduRequest.PublishVideo(o.sdpOffer(), o.hasAudio(), o.hasVideo(), o.audioActive(),
+                o.videoActive(), o.typeOfVideo(), o.frameRate(),
+                OpenViduRequest.PublishVideo.dimensions(o.videoWidth(), o.videoHeight()), o.doLoopback()).params();
     }
 
     static PublishResult publishResult(JsonNode r) {
@@ -154,15 +95,19 @@ final class JsonRpcCodec {
     }
 
     static ObjectNode receiveVideoFromParams(String streamId, String sdpOffer) {
-        ObjectNode p = senderParams(streamId);
-        p.put("sdpOffer", sdpOffer);
-        return p;
+        return new OpenViduRequest.ReceiveVideoFrom(streamId, sdpOffer).params();
     }
 
     static ObjectNode senderParams(String streamId) {
-        ObjectNode p = MAPPER.createObjectNode();
-        p.put("sender", streamId);
-        return p;
+        return new OpenViduRequest.UnsubscribeFromVideo(streamId).params();
+    }
+
+    static ObjectNode connectParams(String sessionId, String connectionId, String resumeSecret, long lastSeq) {
+        return new OpenViduRequest.Connect(sessionId, connectionId, resumeSecret, lastSeq).params();
+    }
+
+    static ObjectNode pingParams(long intervalMillis) {
+        return new OpenViduRequest.Ping(intervalMillis).params();
     }
 
     /** A result without a field the caller cannot do without fails the request rather than yielding nulls. */

@@ -2,6 +2,7 @@ package io.tessera.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tessera.client.SignallingListener.CloseInfo;
+import io.tessera.wire.jsonrpc.OpenViduRequest;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
@@ -118,7 +119,7 @@ public final class SignallingClient implements AutoCloseable {
     /** Leaves the session; from now on a lost socket is not resumed. */
     public CompletableFuture<JsonNode> leaveRoom() {
         connection.notJoinedAnyMore();
-        return request("leaveRoom", JsonRpcCodec.MAPPER.createObjectNode());
+        return request("leaveRoom", new OpenViduRequest.LeaveRoom().params());
     }
 
     /** Sends {@code ping}; the result is {@code {"value":"pong"}}. */
@@ -150,7 +151,7 @@ public final class SignallingClient implements AutoCloseable {
 
     /** Stops publishing our stream; subscribers get {@code participantUnpublished}. */
     public CompletableFuture<JsonNode> unpublishVideo() {
-        return request("unpublishVideo", JsonRpcCodec.MAPPER.createObjectNode());
+        return request("unpublishVideo", new OpenViduRequest.UnpublishVideo().params());
     }
 
     /** Stops receiving {@code streamId}. */

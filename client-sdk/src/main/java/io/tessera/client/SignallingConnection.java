@@ -258,12 +258,8 @@ final class SignallingConnection {
         @Override
         public CompletableFuture<JsonNode> sendConnect(SocketLink link, Duration timeout) {
             JoinResult j = joined;
-            ObjectNode params = JsonRpcCodec.MAPPER.createObjectNode();
-            params.put("sessionId", j.sessionId());
-            params.put("connectionId", j.connectionId());
-            params.put("resumeSecret", resumeSecret);
-            params.put("lastSeq", delivery.lastSeq());
-            return requests.send(link, "connect", params, timeout);
+            return requests.send(link, "connect", JsonRpcCodec.connectParams(j.sessionId(), j.connectionId(),
+                    resumeSecret, delivery.lastSeq()), timeout);
         }
 
         @Override
@@ -324,9 +320,7 @@ final class SignallingConnection {
 
     /** The params of {@code ping}: {@code interval} tells the master how often to expect one. */
     static ObjectNode pingParams(long intervalMillis) {
-        ObjectNode p = JsonRpcCodec.MAPPER.createObjectNode();
-        p.put("interval", intervalMillis);
-        return p;
+        return JsonRpcCodec.pingParams(intervalMillis);
     }
 
     /** The client as its {@link Keepalive} sees it: the socket in use, and how to ping on it. */

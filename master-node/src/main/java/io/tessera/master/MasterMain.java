@@ -10,6 +10,7 @@ import io.tessera.common.metrics.NodeMetrics;
 import io.tessera.master.cluster.ClusterView;
 import io.tessera.master.console.ConsoleRoutes;
 import io.tessera.master.console.MasterConsole;
+import io.tessera.master.medianode.MediaNodeClient;
 import io.tessera.master.placement.MediaFailover;
 import io.tessera.master.placement.MediaNodeRegistry;
 import io.tessera.master.placement.MediaNodes;
@@ -97,17 +98,19 @@ public final class MasterMain {
         String publicUrl = publicUrl(settings);
         Duration askTimeout = master.getDuration("ask-timeout");
         PlacementPolicy placement = new PlacementPolicy(master.getDuration("placement.recent-window").toMillis());
+        // The one client through which this master asks media nodes (signalling, REST, failover).
+        MediaNodeClient mediaNodeClient = new MediaNodeClient(system.scheduler(), askTimeout);
         SessionService sessions = new SessionService(system, routing, mediaNodes,
                 placement,
-                new Tokens(publicUrl), master.getDuration("token-ttl"), askTimeout, placementMeters);
+                new Tokens(publicUrl), master.getDuration("token-ttl"), mediaNodeClient, placementMeters);
         system.systemActorOf(SessionNoticeListener.create(routing, webhooks), "session-notice-listener",
                 org.apache.pekko.actor.typed.Props.empty());
 
         // One failover coordinator per cluster, on the oldest master: a failed media node's sessions are placed once.
         ActorRef<MediaFailover.Message> failover = ClusterSingleton.get(system).init(SingletonActor.of(
-                MediaFailover.create(routing, mediaNodes, placement, askTimeout, master.getInt("ha.failures-to-tolerate"),
+                MediaFailover.create(routing, mediaNodes, placement, mediaNodeClient, master.getInt("ha.failures-to-tolerate"),
                         webhooks, placementMeters), "media-failover").withSettings(ClusterSingletonSettings.create(system).withRole("master")));
-        ActorRef<RelocationRelay.Message> relay = system.systemActorOf(RelocationRelay.create(),
+        ActorRef<RelocationRelay.Command> relay = system.systemActorOf(RelocationRelay.create(),
                 "session-relocation-relay", org.apache.pekko.actor.typed.Props.empty());
 
         Config ws = master.getConfig("websocket");
@@ -115,7 +118,7 @@ public final class MasterMain {
                 new SignallingRoute.Limits(ws.getInt("max-connections"), ws.getInt("max-message-bytes"),
                         ws.getInt("messages-per-second"), ws.getInt("outbound-buffer"),
                         ws.getBytes("outbound-buffer-bytes")),
-                new ClientConnection.Settings(askTimeout, ws.getInt("max-metadata-length"), ws.getInt("max-message-bytes"),
+                new ClientConnection.Settings(ws.getInt("max-metadata-length"), ws.getInt("max-message-bytes"),
                         ws.getDuration("client-silence-timeout"), ws.getInt("messages-per-second")), relay,
                 new SignallingMeters(metrics.registry()));
         // Before the HTTP port unbinds: clients move now (and resume elsewhere) instead of when the process is gone.

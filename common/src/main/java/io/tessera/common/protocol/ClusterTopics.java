@@ -18,7 +18,8 @@ public final class ClusterTopics {
 
     /**
      * A session left {@code fromMediaNodeId}: it now runs on {@code mediaNodeId} (whose manager is {@code manager}),
-     * or, when {@code mediaNodeId} is null, it was closed. {@code reason}: {@code nodeCrashed} or {@code drain}.
+     * or, when {@code mediaNodeId} is null, it was closed. {@code reason}: {@code nodeCrashed}, {@code drain} or
+     * {@code placementRace} (the wire names of {@code io.tessera.wire.jsonrpc.RelocationReason}).
      */
     public record SessionRelocated(String sessionId, String fromMediaNodeId, String mediaNodeId,
                                    ActorRef<MediaNodeProtocol.Command> manager, String reason)
@@ -27,7 +28,8 @@ public final class ClusterTopics {
 
     /**
      * A media node's load and the address of its session manager, published about once a second.
-     * {@code status} is "running" for now; draining and fenced come with the drain work. {@code streams} are
+     * {@code status} is a {@link MediaNodeStatus} by its wire name: {@code running}, or {@code draining} once an
+     * operator drains the node (placement skips it; the masters move its sessions at the deadline). {@code streams} are
      * published streams, {@code subscriptions} the streams' receivers, {@code mediaPorts} the UDP ports the
      * media engine holds for them, {@code capacity} the sessions it may host at most.
      */

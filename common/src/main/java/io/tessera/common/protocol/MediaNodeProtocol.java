@@ -2,6 +2,7 @@ package io.tessera.common.protocol;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import io.tessera.wire.jsonrpc.ErrorCode;
 import org.apache.pekko.actor.typed.ActorRef;
 
 import java.util.List;
@@ -38,6 +39,11 @@ public final class MediaNodeProtocol {
 
         /** Answers the sender that the command failed; codes as in docs/CONTRACT.md. */
         void reject(int code, String error);
+
+        /** Answers the sender that the command failed with a code of the contract. */
+        default void reject(ErrorCode code, String error) {
+            reject(code.code(), error);
+        }
     }
 
     /** Start hosting a session that a master just placed here. Idempotent. */
@@ -182,6 +188,10 @@ public final class MediaNodeProtocol {
         public static SdpReply failure(int code, String error) {
             return new SdpReply(false, code, error, null, null);
         }
+
+        public static SdpReply failure(ErrorCode code, String error) {
+            return failure(code.code(), error);
+        }
     }
 
     /** A participant already in the session, with the stream it publishes (if any), as a joiner sees it. */
@@ -229,6 +239,10 @@ public final class MediaNodeProtocol {
         public static Ack failure(int code, String error) {
             return new Ack(false, code, error);
         }
+
+        public static Ack failure(ErrorCode code, String error) {
+            return failure(code.code(), error);
+        }
     }
 
     /**
@@ -241,15 +255,27 @@ public final class MediaNodeProtocol {
             return new JoinReply(false, code, error, null, List.of(), 0, null);
         }
 
+        public static JoinReply failure(ErrorCode code, String error) {
+            return failure(code.code(), error);
+        }
+
         @Override
         public String toString() {
             return "JoinReply[ok=" + ok + ", " + errorCode + ", " + error + ", " + mediaNodeId + ", seq=" + seq + "]";
         }
     }
 
+    /**
+     * What a media node sends to a participant's signalling actor on its master. Not sealed: that actor's own
+     * protocol extends it, so the media node can watch the actor itself (a watched message adapter would not tell
+     * it when the actor stops).
+     */
+    public interface ToSignalling {
+    }
+
     /** One server event for one participant, numbered by that participant's own sequence. */
     public record ParticipantEvent(String sessionId, String recipient, long seq, Event event)
-            implements ClusterSerializable {
+            implements ClusterSerializable, ToSignalling {
     }
 
     /** The events a participant can receive. */

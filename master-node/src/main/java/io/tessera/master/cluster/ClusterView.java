@@ -1,14 +1,15 @@
 package io.tessera.master.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tessera.common.config.NodeSettings;
 import io.tessera.master.placement.HaPlan;
 import io.tessera.master.placement.MediaNodeState;
 import io.tessera.master.placement.MediaNodes;
+import io.tessera.master.routing.Routes;
 import io.tessera.master.routing.RoutingTable;
+import io.tessera.master.views.JsonViews;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.Member;
@@ -26,18 +27,16 @@ import java.util.stream.StreamSupport;
 
 /** Tessera's {@code GET /openvidu/api/cluster}: the masters, the media nodes and their load, the routing table size. */
 public final class ClusterView {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
-
     private final Cluster cluster;
     private final String selfId;
     private final MediaNodes mediaNodes;
-    private final RoutingTable routing;
+    private final Routes routing;
 
     private final int failuresToTolerate;
     // This master's open WebSocket connections: what the masters' group scales on (deploy/aws metrics publisher).
     private final IntSupplier selfConnections;
 
-    public ClusterView(ActorSystem<?> system, String selfId, MediaNodes mediaNodes, RoutingTable routing,
+    public ClusterView(ActorSystem<?> system, String selfId, MediaNodes mediaNodes, Routes routing,
                        int failuresToTolerate, IntSupplier selfConnections) {
         this.failuresToTolerate = failuresToTolerate;
         this.selfConnections = selfConnections;
@@ -57,7 +56,7 @@ public final class ClusterView {
 
     public CompletionStage<JsonNode> json() {
         return routing.allSessions().thenApply(sessions -> {
-            ObjectNode root = MAPPER.createObjectNode();
+            ObjectNode root = JsonViews.MAPPER.createObjectNode();
             root.put("self", selfId);
             root.put("selfConnections", selfConnections.getAsInt());
             ClusterEvent.CurrentClusterState state = cluster.state();
@@ -75,31 +74,10 @@ public final class ClusterView {
             ArrayNode media = root.putArray("mediaNodes");
             long now = System.currentTimeMillis();
             for (MediaNodeState n : mediaNodes()) {
-                ObjectNode node = media.addObject();
-                node.put("id", n.id());
-                node.put("status", n.report().status());
-                node.put("reachable", n.reachable());
-                node.put("address", n.report().manager().path().address().toString());
-                node.put("publicAddress", n.report().publicAddress());
-                ObjectNode load = node.putObject("load");
-                load.put("sessions", n.report().sessions());
-                load.put("participants", n.report().participants());
-                load.put("streams", n.report().streams());
-                load.put("subscriptions", n.report().subscriptions());
-                load.put("mediaPorts", n.report().mediaPorts());
-                load.put("capacity", n.report().capacity());
-                load.put("cpu", Math.round(n.report().cpu() * 1000) / 1000.0);
-                node.put("lastReportAgeMs", Math.max(0, now - n.receivedAtMillis()));
+                media.add(JsonViews.clusterMediaNode(n, now));
             }
             root.putObject("routing").put("sessions", sessions.size()).put("shards", RoutingTable.SHARDS);
-            HaPlan.Plan plan = HaPlan.plan(mediaNodes.available(), sessions, failuresToTolerate);
-            root.putObject("haPlan")
-                    .put("mediaNodes", plan.mediaNodes())
-                    .put("maxFailuresToTolerate", plan.maxFailuresToTolerate())
-                    .put("failuresToTolerate", plan.failuresToTolerate())
-                    .put("overcommitted", plan.overcommitted())
-                    .put("protectedSessions", plan.protectedSessions())
-                    .put("freeCapacity", plan.freeCapacity());
+            root.set("haPlan", JsonViews.haPlan(HaPlan.plan(mediaNodes.available(), sessions, failuresToTolerate)));
             return root;
         });
     }

@@ -5,16 +5,17 @@ import io.tessera.common.protocol.ClusterSerializable;
 import io.tessera.common.protocol.ClusterTopics;
 import io.tessera.common.protocol.ClusterTopics.SessionRelocated;
 import io.tessera.common.protocol.MediaNodeProtocol;
-import io.tessera.common.protocol.MediaNodeProtocol.Ack;
-import io.tessera.master.routing.RoutingTable;
+import io.tessera.common.protocol.MediaNodeStatus;
+import io.tessera.master.medianode.MediaNodeClient;
+import io.tessera.master.routing.Routes;
 import io.tessera.master.routing.SessionRecord;
 import io.tessera.master.webhook.WebhookEvent;
 import io.tessera.master.webhook.Webhooks;
+import io.tessera.wire.jsonrpc.RelocationReason;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.actor.typed.pubsub.Topic;
@@ -135,18 +136,18 @@ public final class MediaFailover {
         };
     }
 
-    public static Behavior<Message> create(RoutingTable routing, MediaNodes nodes, PlacementPolicy policy,
-                                           Duration askTimeout, int failuresToTolerate, Webhooks webhooks,
-                                           PlacementMeters meters) {
+    public static Behavior<Message> create(Routes routing, MediaNodes nodes, PlacementPolicy policy,
+                                           MediaNodeClient mediaNodeClient, int failuresToTolerate,
+                                           Webhooks webhooks, PlacementMeters meters) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-                new MediaFailover(routing, nodes, policy, askTimeout, failuresToTolerate, webhooks, meters, ctx,
+                new MediaFailover(routing, nodes, policy, mediaNodeClient, failuresToTolerate, webhooks, meters, ctx,
                         timers).idle()));
     }
 
-    private final RoutingTable routing;
+    private final Routes routing;
     private final MediaNodes nodes;
     private final PlacementPolicy policy;
-    private final Duration askTimeout;
+    private final MediaNodeClient mediaNodeClient;
     private final ActorContext<Message> ctx;
     private final TimerScheduler<Message> timers;
     private final ActorRef<Topic.Command<SessionRelocated>> relocations;
@@ -167,7 +168,7 @@ public final class MediaFailover {
     /** The last status of each leaving media node, captured before the registry forgets the node. */
     private final java.util.Map<org.apache.pekko.cluster.UniqueAddress, String> leavingStatus = new java.util.HashMap<>();
 
-    private MediaFailover(RoutingTable routing, MediaNodes nodes, PlacementPolicy policy, Duration askTimeout,
+    private MediaFailover(Routes routing, MediaNodes nodes, PlacementPolicy policy, MediaNodeClient mediaNodeClient,
                           int failuresToTolerate, Webhooks webhooks, PlacementMeters meters,
                           ActorContext<Message> ctx, TimerScheduler<Message> timers) {
         this.meters = meters;
@@ -176,7 +177,7 @@ public final class MediaFailover {
         this.routing = routing;
         this.nodes = nodes;
         this.policy = policy;
-        this.askTimeout = askTimeout;
+        this.mediaNodeClient = mediaNodeClient;
         this.ctx = ctx;
         this.timers = timers;
         this.relocations = ctx.spawn(Topic.create(SessionRelocated.class, ClusterTopics.SESSION_RELOCATIONS),
@@ -262,7 +263,7 @@ public final class MediaFailover {
         HaPlan.Plan plan = HaPlan.plan(available, read.sessions(), failuresToTolerate);
         Set<String> current = new HashSet<>(available.stream().map(MediaNodeState::id).toList());
         departedOnPurpose.keySet().removeAll(current); // back in service: a later loss of it is a loss again
-        nodes.all().stream().filter(n -> "draining".equals(n.report().status()))
+        nodes.all().stream().filter(n -> MediaNodeStatus.DRAINING.wireName().equals(n.report().status()))
                 .forEach(n -> departed(n.id(), "draining"));
         Set<String> gone = new HashSet<>(planNodes);
         gone.removeAll(current);
@@ -413,7 +414,7 @@ public final class MediaFailover {
             if (rank(session.priority()) == 2) {
                 close(session, read.nodeId());
             } else {
-                waiting.addLast(new Pending(session, read.nodeId(), "nodeCrashed"));
+                waiting.addLast(new Pending(session, read.nodeId(), RelocationReason.NODE_CRASHED.wireName()));
             }
         }
         // Keep the whole queue in priority order when a second node fails while the first is being recovered.
@@ -435,7 +436,7 @@ public final class MediaFailover {
             }
             return Behaviors.same();
         }
-        boolean stillDraining = nodes.get(read.nodeId()).map(n -> "draining".equals(n.report().status())).orElse(false);
+        boolean stillDraining = nodes.get(read.nodeId()).map(n -> MediaNodeStatus.DRAINING.wireName().equals(n.report().status())).orElse(false);
         if (!stillDraining && !read.left()) {
             return Behaviors.same();
         }
@@ -448,7 +449,7 @@ public final class MediaFailover {
         } else if (!read.left()) {
             ctx.getLog().info("drain deadline of {}: moving its {} sessions", read.nodeId(), remaining.size());
         }
-        remaining.forEach(s -> waiting.addLast(new Pending(s, read.nodeId(), "drain")));
+        remaining.forEach(s -> waiting.addLast(new Pending(s, read.nodeId(), RelocationReason.DRAIN.wireName())));
         placeNext();
         return Behaviors.same();
     }
@@ -483,10 +484,10 @@ public final class MediaFailover {
                     notice.sessionId(), notice.connectionId(), notice.mediaNodeId(), routed.mediaNodeId());
         }
         relocations.tell(Topic.publish(new SessionRelocated(notice.sessionId(), notice.mediaNodeId(),
-                routed.mediaNodeId(), winner.get().report().manager(), "placementRace")));
-        meters.sessionMoved("placementRace");
+                routed.mediaNodeId(), winner.get().report().manager(), RelocationReason.PLACEMENT_RACE.wireName())));
+        meters.sessionMoved(RelocationReason.PLACEMENT_RACE.wireName());
         webhooks.publish(WebhookEvent.sessionMigrated(notice.sessionId(), notice.mediaNodeId(), routed.mediaNodeId(),
-                routed.priority(), "placementRace"));
+                routed.priority(), RelocationReason.PLACEMENT_RACE.wireName()));
         nodes.get(notice.mediaNodeId()).ifPresent(loser -> timers.startSingleTimer("release-" + notice.sessionId(),
                 new ReleaseLoser(notice.sessionId(), loser.report().manager()), Duration.ofSeconds(2)));
         return Behaviors.same();
@@ -501,14 +502,14 @@ public final class MediaFailover {
         meters.sessionClosed();
         String id = session.sessionId();
         routing.connections(id).exceptionally(error -> List.of()).thenAccept(connections -> {
-            connections.stream().filter(c -> "active".equals(c.status()) && c.activeAt() != null)
+            connections.stream().filter(c -> c.active() && c.activeAt() != null)
                     .sorted(Comparator.comparingLong(c -> c.activeAt()))
                     .forEach(c -> webhooks.publish(WebhookEvent.participantLeft(id, session.createdAt(), c.connectionId(),
-                            c.clientData(), c.serverData(), null, c.ip(), c.platform(), c.activeAt(), "nodeCrashed")));
-            webhooks.publish(WebhookEvent.sessionDestroyed(id, session.createdAt(), "nodeCrashed"));
+                            c.clientData(), c.serverData(), null, c.ip(), c.platform(), c.activeAt(), RelocationReason.NODE_CRASHED.wireName())));
+            webhooks.publish(WebhookEvent.sessionDestroyed(id, session.createdAt(), RelocationReason.NODE_CRASHED.wireName()));
             routing.removeSession(id);
         });
-        relocations.tell(Topic.publish(new SessionRelocated(id, fromNodeId, null, null, "nodeCrashed")));
+        relocations.tell(Topic.publish(new SessionRelocated(id, fromNodeId, null, null, RelocationReason.NODE_CRASHED.wireName())));
     }
 
     /** Places the first waiting session, if a node has room; one at a time keeps the priority order. */
@@ -540,12 +541,10 @@ public final class MediaFailover {
         waiting.pollFirst();
         placing = true;
         MediaNodeState node = target.get();
-        CompletionStage<Ack> hosted = AskPattern.ask(node.report().manager(),
-                replyTo -> new MediaNodeProtocol.HostSession(next.session().sessionId(), replyTo), askTimeout,
-                ctx.getSystem().scheduler());
-        CompletionStage<Optional<SessionRecord>> moved = hosted.thenCompose(ack -> {
-            if (!ack.ok()) {
-                throw new IllegalStateException(node.id() + " refused the session: " + ack.error());
+        CompletionStage<Optional<SessionRecord>> moved = mediaNodeClient.hostSession(node.report().manager(),
+                next.session().sessionId()).thenCompose(reply -> {
+            if (reply instanceof MediaNodeClient.Rejected<?> rejected) {
+                throw new IllegalStateException(node.id() + " refused the session: " + rejected.message());
             }
             return routing.relocateSession(next.session().sessionId(), next.fromNodeId(), node.id());
         });
@@ -581,7 +580,7 @@ public final class MediaFailover {
             meters.sessionMoved(pending.reason());
             webhooks.publish(WebhookEvent.sessionMigrated(pending.session().sessionId(), pending.fromNodeId(),
                     moved.target().id(), pending.session().priority(), pending.reason()));
-            if ("drain".equals(pending.reason())) {
+            if (RelocationReason.DRAIN.wireName().equals(pending.reason())) {
                 // The old node is alive: its copy of the session stops once the relocation is out.
                 nodes.get(pending.fromNodeId()).ifPresent(old -> old.report().manager().tell(
                         new MediaNodeProtocol.ReleaseSession(pending.session().sessionId(),

@@ -6,6 +6,7 @@ import io.tessera.common.protocol.ClusterTopics.LoadReport;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
@@ -31,6 +32,10 @@ import java.util.Set;
  */
 public final class MediaNodeRegistry {
 
+    /** What the registry hears: {@link SetStatus} from masters, the rest through message adapters. */
+    public interface Command {
+    }
+
     /** Every master's registry, so that a status change reaches each placement before the PATCH answers. */
     public static final ServiceKey<SetStatus> KEY = ServiceKey.create(SetStatus.class, "media-node-registry");
 
@@ -39,7 +44,7 @@ public final class MediaNodeRegistry {
 
     /** Place nothing more on {@code nodeId} ({@code draining}), or again ({@code running}); answered once applied. */
     public record SetStatus(String nodeId, String status, ActorRef<StatusApplied> replyTo)
-            implements ClusterSerializable {
+            implements Command, ClusterSerializable {
     }
 
     public record StatusApplied(String nodeId, String status) implements ClusterSerializable {
@@ -49,87 +54,97 @@ public final class MediaNodeRegistry {
     private record Override(String status, long setAtMillis) {
     }
 
-    private MediaNodeRegistry() {
+    /** A media node's latest load report, from the cluster topic. */
+    private record Reported(LoadReport report) implements Command {
     }
 
-    public static Behavior<Object> create(MediaNodes view) {
-        return Behaviors.setup(ctx -> {
-            ActorRef<Topic.Command<LoadReport>> topic =
-                    ctx.spawn(Topic.create(LoadReport.class, ClusterTopics.MEDIA_LOAD), "media-load");
-            topic.tell(Topic.subscribe(ctx.getSelf().narrow()));
-            Cluster.get(ctx.getSystem()).subscriptions().tell(Subscribe.create(ctx.getSelf().narrow(),
-                    ClusterEvent.ReachabilityEvent.class));
-            Cluster.get(ctx.getSystem()).subscriptions().tell(Subscribe.create(ctx.getSelf().narrow(),
-                    ClusterEvent.MemberRemoved.class));
-            Cluster.get(ctx.getSystem()).subscriptions().tell(Subscribe.create(ctx.getSelf().narrow(),
-                    ClusterEvent.MemberUp.class));
-            ctx.getSystem().receptionist().tell(Receptionist.register(KEY, ctx.getSelf().narrow()));
+    /** A member became unreachable ({@code reachable} false) or reachable again. */
+    private record ReachabilityChanged(Address address, boolean reachable) implements Command {
+    }
 
-            Map<String, MediaNodeState> nodes = new HashMap<>();
-            Map<String, Override> overrides = new HashMap<>();
-            Set<Address> unreachable = new HashSet<>();
-            Set<Address> removed = new HashSet<>();
-            return Behaviors.receive(Object.class)
-                    .onMessage(LoadReport.class, report -> {
-                        Address address = report.manager().path().address();
-                        if (removed.contains(address)) {
-                            return Behaviors.same(); // a late report from a node that already left
-                        }
-                        MediaNodeState previous = nodes.get(report.nodeId());
-                        long now = System.currentTimeMillis();
-                        Override override = overrides.get(report.nodeId());
-                        LoadReport effective = report;
-                        if (override != null) {
-                            if (override.status().equals(report.status())
-                                    || now - override.setAtMillis() > OVERRIDE_LIFETIME_MILLIS) {
-                                overrides.remove(report.nodeId()); // confirmed (or stale): the node's word again
-                            } else {
-                                effective = withStatus(report, override.status()); // a report sent before the change
-                            }
-                        }
-                        nodes.put(report.nodeId(), new MediaNodeState(effective, now, !unreachable.contains(address),
-                                previous == null ? now : previous.firstSeenMillis()));
-                        view.publish(nodes);
-                        return Behaviors.same();
-                    })
-                    .onMessage(SetStatus.class, set -> {
-                        overrides.put(set.nodeId(), new Override(set.status(), System.currentTimeMillis()));
-                        nodes.computeIfPresent(set.nodeId(), (id, n) -> new MediaNodeState(
-                                withStatus(n.report(), set.status()), n.receivedAtMillis(), n.reachable(),
-                                n.firstSeenMillis()));
-                        view.publish(nodes); // placement reads the new view from here on
-                        set.replyTo().tell(new StatusApplied(set.nodeId(), set.status()));
-                        return Behaviors.same();
-                    })
-                    .onMessage(ClusterEvent.UnreachableMember.class, event -> {
-                        unreachable.add(event.member().address());
-                        setReachable(nodes, event.member().address(), false);
-                        view.publish(nodes);
-                        return Behaviors.same();
-                    })
-                    .onMessage(ClusterEvent.ReachableMember.class, event -> {
-                        unreachable.remove(event.member().address());
-                        setReachable(nodes, event.member().address(), true);
-                        view.publish(nodes);
-                        return Behaviors.same();
-                    })
-                    .onMessage(ClusterEvent.MemberUp.class, event -> {
-                        // A node restarted on the same host and port is a new member: its reports count again.
-                        removed.remove(event.member().address());
-                        return Behaviors.same();
-                    })
-                    .onMessage(ClusterEvent.MemberRemoved.class, event -> {
-                        Address address = event.member().address();
-                        removed.add(address);
-                        unreachable.remove(address);
-                        nodes.values().removeIf(n -> n.report().manager().path().address().equals(address));
-                        overrides.keySet().retainAll(nodes.keySet());
-                        view.publish(nodes);
-                        return Behaviors.same();
-                    })
-                    .onAnyMessage(other -> Behaviors.same())
-                    .build();
+    /** A member is up: a node restarted on the same host and port is a new member. */
+    private record MemberUp(Address address) implements Command {
+    }
+
+    /** A member left the cluster or was removed. */
+    private record MemberRemoved(Address address) implements Command {
+    }
+
+    private final MediaNodes view;
+    private final Map<String, MediaNodeState> nodes = new HashMap<>();
+    private final Map<String, Override> overrides = new HashMap<>();
+    private final Set<Address> unreachable = new HashSet<>();
+    private final Set<Address> removed = new HashSet<>();
+
+    private MediaNodeRegistry(MediaNodes view) {
+        this.view = view;
+    }
+
+    public static Behavior<Command> create(MediaNodes view) {
+        return Behaviors.setup(ctx -> {
+            subscribe(ctx);
+            ctx.getSystem().receptionist().tell(Receptionist.register(KEY, ctx.getSelf().narrow()));
+            return new MediaNodeRegistry(view).behavior();
         });
+    }
+
+    private static void subscribe(ActorContext<Command> ctx) {
+        ActorRef<Topic.Command<LoadReport>> topic =
+                ctx.spawn(Topic.create(LoadReport.class, ClusterTopics.MEDIA_LOAD), "media-load");
+        topic.tell(Topic.subscribe(ctx.messageAdapter(LoadReport.class, Reported::new)));
+        Cluster cluster = Cluster.get(ctx.getSystem());
+        cluster.subscriptions().tell(Subscribe.create(ctx.messageAdapter(ClusterEvent.ReachabilityEvent.class,
+                event -> new ReachabilityChanged(event.member().address(),
+                        event instanceof ClusterEvent.ReachableMember)), ClusterEvent.ReachabilityEvent.class));
+        cluster.subscriptions().tell(Subscribe.create(ctx.messageAdapter(ClusterEvent.MemberRemoved.class,
+                event -> new MemberRemoved(event.member().address())), ClusterEvent.MemberRemoved.class));
+        cluster.subscriptions().tell(Subscribe.create(ctx.messageAdapter(ClusterEvent.MemberUp.class,
+                event -> new MemberUp(event.member().address())), ClusterEvent.MemberUp.class));
+    }
+
+    private Behavior<Command> behavior() {
+        return Behaviors.receive(Command.class)
+                .onMessage(Reported.class, this::onReported)
+                .onMessage(SetStatus.class, this::onSetStatus)
+                .onMessage(ReachabilityChanged.class, this::onReachabilityChanged)
+                .onMessage(MemberUp.class, up -> {
+                    removed.remove(up.address()); // its reports count again
+                    return Behaviors.same();
+                })
+                .onMessage(MemberRemoved.class, this::onMemberRemoved)
+                .build();
+    }
+
+    private Behavior<Command> onReported(Reported reported) {
+        LoadReport report = reported.report();
+        Address address = report.manager().path().address();
+        if (removed.contains(address)) {
+            return Behaviors.same(); // a late report from a node that already left
+        }
+        MediaNodeState previous = nodes.get(report.nodeId());
+        long now = System.currentTimeMillis();
+        Override override = overrides.get(report.nodeId());
+        LoadReport effective = report;
+        if (override != null) {
+            if (override.status().equals(report.status()) || now - override.setAtMillis() > OVERRIDE_LIFETIME_MILLIS) {
+                overrides.remove(report.nodeId()); // confirmed (or stale): the node's word again
+            } else {
+                effective = withStatus(report, override.status()); // a report sent before the change
+            }
+        }
+        nodes.put(report.nodeId(), new MediaNodeState(effective, now, !unreachable.contains(address),
+                previous == null ? now : previous.firstSeenMillis()));
+        view.publish(nodes);
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onSetStatus(SetStatus set) {
+        overrides.put(set.nodeId(), new Override(set.status(), System.currentTimeMillis()));
+        nodes.computeIfPresent(set.nodeId(), (id, n) -> new MediaNodeState(withStatus(n.report(), set.status()),
+                n.receivedAtMillis(), n.reachable(), n.firstSeenMillis()));
+        view.publish(nodes); // placement reads the new view from here on
+        set.replyTo().tell(new StatusApplied(set.nodeId(), set.status()));
+        return Behaviors.same();
     }
 
     private static LoadReport withStatus(LoadReport r, String status) {
@@ -137,8 +152,24 @@ public final class MediaNodeRegistry {
                 r.streams(), r.subscriptions(), r.mediaPorts(), r.capacity(), r.cpu(), r.timestampMillis());
     }
 
-    private static void setReachable(Map<String, MediaNodeState> nodes, Address address, boolean reachable) {
-        nodes.replaceAll((id, n) -> n.report().manager().path().address().equals(address)
-                ? new MediaNodeState(n.report(), n.receivedAtMillis(), reachable, n.firstSeenMillis()) : n);
+    private Behavior<Command> onReachabilityChanged(ReachabilityChanged changed) {
+        if (changed.reachable()) {
+            unreachable.remove(changed.address());
+        } else {
+            unreachable.add(changed.address());
+        }
+        nodes.replaceAll((id, n) -> n.report().manager().path().address().equals(changed.address())
+                ? new MediaNodeState(n.report(), n.receivedAtMillis(), changed.reachable(), n.firstSeenMillis()) : n);
+        view.publish(nodes);
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onMemberRemoved(MemberRemoved gone) {
+        removed.add(gone.address());
+        unreachable.remove(gone.address());
+        nodes.values().removeIf(n -> n.report().manager().path().address().equals(gone.address()));
+        overrides.keySet().retainAll(nodes.keySet());
+        view.publish(nodes);
+        return Behaviors.same();
     }
 }

@@ -1,6 +1,7 @@
 package io.tessera.master.placement;
 
 import io.tessera.common.protocol.ClusterTopics.LoadReport;
+import io.tessera.common.protocol.MediaNodeStatus;
 
 /**
  * What this master knows of one media node: its last load report, when it arrived, and whether the
@@ -14,6 +15,6 @@ public record MediaNodeState(LoadReport report, long receivedAtMillis, boolean r
 
     /** Placeable: reachable, reporting, and in status running. */
     public boolean available(long nowMillis, long reportTimeoutMillis) {
-        return reachable && "running".equals(report.status()) && nowMillis - receivedAtMillis <= reportTimeoutMillis;
+        return reachable && MediaNodeStatus.RUNNING.wireName().equals(report.status()) && nowMillis - receivedAtMillis <= reportTimeoutMillis;
     }
 }

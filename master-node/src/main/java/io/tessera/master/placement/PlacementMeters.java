@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tessera.master.routing.SessionRecord;
+import io.tessera.wire.jsonrpc.RelocationReason;
 
 import java.util.Collection;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -28,8 +29,8 @@ public final class PlacementMeters {
         for (Outcome o : Outcome.values()) {
             placement("create", o);
         }
-        for (String reason : new String[]{"nodeCrashed", "drain", "placementRace"}) {
-            moved(reason);
+        for (RelocationReason reason : RelocationReason.values()) {
+            moved(reason.wireName());
         }
         mediaNodeFailures = Counter.builder("tessera.master.media.node.failures")
                 .description("Media nodes taken for failed (unreachable or removed) by the failover coordinator")
@@ -59,10 +60,8 @@ public final class PlacementMeters {
     }
 
     void sessionMoved(String reason) {
-        moved(switch (reason) {
-            case "nodeCrashed", "drain", "placementRace" -> reason;
-            default -> "other";
-        }).increment();
+        boolean known = java.util.Arrays.stream(RelocationReason.values()).anyMatch(r -> r.wireName().equals(reason));
+        moved(known ? reason : "other").increment();
     }
 
     void mediaNodeFailed() {

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tessera.common.protocol.MediaNodeStatus;
 import io.tessera.master.session.ApiError;
 import io.tessera.master.session.Ids;
 import io.tessera.master.session.SessionService.NewConnection;
@@ -164,7 +165,8 @@ final class RequestBodies {
         return value;
     }
 
-    static final Set<String> NODE_STATUSES = Set.of("running", "draining");
+    static final Set<String> NODE_STATUSES = Set.of(MediaNodeStatus.RUNNING.wireName(),
+            MediaNodeStatus.DRAINING.wireName());
     static final long MAX_DEADLINE_SECONDS = 7 * 24 * 3600;
 
     /** What {@code PATCH /media-nodes/{id}} asks: a status and, when draining, the instant the sessions move. */
@@ -181,10 +183,10 @@ final class RequestBodies {
             throw ApiError.badRequest("'status' is required: running or draining (a 'deadline' goes with draining)");
         }
         boolean hasDeadline = body.hasNonNull("deadline");
-        if (hasDeadline && !"draining".equals(status)) {
+        if (hasDeadline && !MediaNodeStatus.DRAINING.wireName().equals(status)) {
             throw ApiError.badRequest("'deadline' applies only to status draining");
         }
-        long deadline = "draining".equals(status)
+        long deadline = MediaNodeStatus.DRAINING.wireName().equals(status)
                 ? deadlineMillis(body, "deadline", System.currentTimeMillis() + defaultDrainMillis) : 0;
         return new StatusChange(status, deadline);
     }

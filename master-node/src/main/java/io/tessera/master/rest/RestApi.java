@@ -2,10 +2,12 @@ package io.tessera.master.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tessera.common.protocol.MediaNodeStatus;
 import io.tessera.master.cluster.ClusterView;
 import io.tessera.master.routing.ConnectionRecord;
 import io.tessera.master.routing.SessionRecord;
 import io.tessera.master.placement.MediaFailover;
+import io.tessera.master.views.JsonViews;
 import io.tessera.master.session.ApiError;
 import io.tessera.master.webhook.WebhookEvent;
 import io.tessera.master.webhook.Webhooks;
@@ -150,7 +152,7 @@ public final class RestApi extends AllDirectives {
         long deadline = change.deadlineMillis();
         return respond(sessions.setMediaNodeStatus(id, status).thenApply(node -> {
             String old = node.report().status();
-            if ("draining".equals(status)) {
+            if (MediaNodeStatus.DRAINING.wireName().equals(status)) {
                 failover.tell(new MediaFailover.Drain(id, deadline));
             } else {
                 failover.tell(new MediaFailover.CancelDrain(id));
@@ -160,7 +162,7 @@ public final class RestApi extends AllDirectives {
             }
             ObjectNode json = JsonViews.mediaNode(node);
             json.put("status", status);
-            if ("draining".equals(status)) {
+            if (MediaNodeStatus.DRAINING.wireName().equals(status)) {
                 json.put("drainDeadline", java.time.Instant.ofEpochMilli(deadline).toString());
             }
             return json;
@@ -231,7 +233,7 @@ public final class RestApi extends AllDirectives {
 
     /** OpenVidu lists only active connections unless {@code pendingConnections=true}. */
     private static List<ConnectionRecord> visible(List<ConnectionRecord> connections, boolean pending) {
-        return pending ? connections : connections.stream().filter(c -> "active".equals(c.status())).toList();
+        return pending ? connections : connections.stream().filter(ConnectionRecord::active).toList();
     }
 
     private JsonNode connectionJson(ConnectionRecord c) {

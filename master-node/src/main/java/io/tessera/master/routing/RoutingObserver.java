@@ -127,7 +127,7 @@ public final class RoutingObserver {
             int active = 0;
             int pending = 0;
             for (ConnectionRecord record : map.getEntries().values()) {
-                if ("active".equals(record.status())) {
+                if (record.active()) {
                     active++;
                 } else {
                     pending++;

@@ -28,7 +28,7 @@ import java.util.function.Function;
  * connections are written with a majority so that "created through A, read or joined through B" holds;
  * status changes are written locally and gossip within a fraction of a second.
  */
-public final class RoutingTable {
+public final class RoutingTable implements Routes {
     public static final int SHARDS = 100;
 
     /** Thrown inside an update's modify function to refuse it (the replicator answers ModifyFailure). */
@@ -37,8 +37,6 @@ public final class RoutingTable {
             super(null, null, false, false);
         }
     }
-
-    public enum CreateOutcome { CREATED, ALREADY_EXISTS }
 
     private final ActorSystem<?> system;
     private final ActorRef<Replicator.Command> replicator;

@@ -1,5 +1,7 @@
 package io.tessera.master.session;
 
+import io.tessera.wire.jsonrpc.ErrorCode;
+
 /**
  * A request that cannot be served, with the HTTP status that says why. The same numbers are used as
  * JSON-RPC error codes on the WebSocket (401, 404, 409, 503...), see docs/CONTRACT.md.
@@ -12,16 +14,21 @@ public final class ApiError extends RuntimeException {
         this.status = status;
     }
 
+    /** A refusal that is also a JSON-RPC error of the contract: its code is the HTTP status. */
+    public ApiError(ErrorCode code, String message) {
+        this(code.code(), message);
+    }
+
     public int status() {
         return status;
     }
 
     public static ApiError badRequest(String message) {
-        return new ApiError(400, message);
+        return new ApiError(ErrorCode.BAD_REQUEST, message);
     }
 
     public static ApiError notFound(String message) {
-        return new ApiError(404, message);
+        return new ApiError(ErrorCode.NOT_FOUND, message);
     }
 
     /** Unwraps the CompletionException layers a failed stage adds. */

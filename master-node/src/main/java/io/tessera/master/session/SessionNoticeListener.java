@@ -5,7 +5,7 @@ import io.tessera.common.protocol.ClusterTopics.ParticipantActivated;
 import io.tessera.common.protocol.ClusterTopics.ParticipantRemoved;
 import io.tessera.common.protocol.ClusterTopics.SessionEnded;
 import io.tessera.common.protocol.ClusterTopics.SessionNotice;
-import io.tessera.master.routing.RoutingTable;
+import io.tessera.master.routing.Routes;
 import io.tessera.common.protocol.ClusterTopics.StreamChanged;
 import io.tessera.master.routing.ConnectionRecord;
 import io.tessera.master.routing.SessionRecord;
@@ -31,7 +31,7 @@ public final class SessionNoticeListener {
      * @param webhooks notices become OpenVidu's session, participant and webrtcConnection webhooks, sent by one
      *                 master only: the leader of the masters (every master sees every notice)
      */
-    public static Behavior<SessionNotice> create(RoutingTable routing, Webhooks webhooks) {
+    public static Behavior<SessionNotice> create(Routes routing, Webhooks webhooks) {
         return Behaviors.setup(ctx -> {
             Cluster cluster = Cluster.get(ctx.getSystem());
             java.util.function.BooleanSupplier sender = () -> webhooks.enabled() && cluster.selfMember().address()
@@ -45,7 +45,7 @@ public final class SessionNoticeListener {
                             // The participant followed its session to another node (failover, drain, placement
                             // race): the same participation, so no participantJoined, and its record (joined at,
                             // platform, ip) stays as its join made it.
-                            routing.updateConnection(n.sessionId(), n.connectionId(), c -> "active".equals(c.status())
+                            routing.updateConnection(n.sessionId(), n.connectionId(), c -> c.active()
                                     ? c : c.activated(n.activeAt(), n.metadata(), n.platform(), n.ip()));
                             return Behaviors.same();
                         }

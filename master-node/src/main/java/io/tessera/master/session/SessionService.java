@@ -4,17 +4,19 @@ import io.tessera.wire.log.LogSafe;
 import io.tessera.common.logging.SessionMdc;
 import io.tessera.common.protocol.MediaNodeProtocol;
 import io.tessera.common.protocol.MediaNodeProtocol.Ack;
+import io.tessera.master.medianode.MediaNodeClient;
 import io.tessera.master.placement.MediaNodeState;
 import io.tessera.master.placement.MediaNodes;
 import io.tessera.master.placement.NodeStatusBroadcast;
 import io.tessera.master.placement.PlacementMeters;
 import io.tessera.master.placement.PlacementPolicy;
 import io.tessera.master.routing.ConnectionRecord;
-import io.tessera.master.routing.RoutingTable;
+import io.tessera.master.routing.Routes;
 import io.tessera.master.routing.SessionRecord;
+import io.tessera.wire.jsonrpc.ErrorCode;
+import io.tessera.wire.jsonrpc.LeaveReason;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +25,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Function;
 
 /**
  * The session operations of the OpenVidu API, shared by REST and signalling: placement on create,
@@ -49,28 +50,33 @@ public final class SessionService {
     }
 
     private final ActorSystem<?> system;
-    private final RoutingTable routing;
+    private final Routes routing;
     private final MediaNodes mediaNodes;
     private final PlacementPolicy placement;
     private final Tokens tokens;
     private final Duration tokenTtl;
-    private final Duration askTimeout;
+    private final MediaNodeClient mediaNodeClient;
     private final PlacementMeters meters;
 
-    public SessionService(ActorSystem<?> system, RoutingTable routing, MediaNodes mediaNodes, PlacementPolicy placement,
-                          Tokens tokens, Duration tokenTtl, Duration askTimeout, PlacementMeters meters) {
+    public SessionService(ActorSystem<?> system, Routes routing, MediaNodes mediaNodes, PlacementPolicy placement,
+                          Tokens tokens, Duration tokenTtl, MediaNodeClient mediaNodeClient, PlacementMeters meters) {
         this.meters = meters;
+        this.mediaNodeClient = mediaNodeClient;
         this.system = system;
         this.routing = routing;
         this.mediaNodes = mediaNodes;
         this.placement = placement;
         this.tokens = tokens;
         this.tokenTtl = tokenTtl;
-        this.askTimeout = askTimeout;
     }
 
     public Tokens tokens() {
         return tokens;
+    }
+
+    /** How this master asks media nodes; signalling uses the same client. */
+    public MediaNodeClient mediaNodeClient() {
+        return mediaNodeClient;
     }
 
     // ---- sessions
@@ -81,13 +87,13 @@ public final class SessionService {
                 ? routing.session(sessionId) : CompletableFuture.completedFuture(Optional.empty());
         return existing.thenCompose(found -> {
             if (found.isPresent()) {
-                throw new ApiError(409, "session " + sessionId + " already exists");
+                throw new ApiError(ErrorCode.CONFLICT, "session " + sessionId + " already exists");
             }
             MediaNodeState node;
             try {
                 node = chooseNode(request.mediaNodeId());
             } catch (ApiError e) {
-                if (e.status() == 503) {
+                if (e.status() == ErrorCode.UNAVAILABLE.code()) {
                     meters.placed(PlacementMeters.Outcome.NO_CAPACITY);
                 }
                 throw e;
@@ -97,13 +103,13 @@ public final class SessionService {
                     request.customSessionId() == null ? "" : request.customSessionId(), request.mediaMode(),
                     request.recordingMode(), request.forcedVideoCodec(), request.allowTranscoding(),
                     request.defaultRecordingProperties());
-            return askNode(node.report().manager(), replyTo -> new MediaNodeProtocol.HostSession(sessionId, replyTo))
+            return mediaNodeClient.hostSession(node.report().manager(), sessionId).thenApply(SessionService::accepted)
                     .whenComplete((ack, error) -> meters.placed(error == null
                             ? PlacementMeters.Outcome.PLACED : PlacementMeters.Outcome.FAILED))
                     .thenCompose(ack -> routing.createSession(record))
                     .thenApply(outcome -> {
-                        if (outcome == RoutingTable.CreateOutcome.ALREADY_EXISTS) {
-                            throw new ApiError(409, "session " + sessionId + " already exists");
+                        if (outcome == Routes.CreateOutcome.ALREADY_EXISTS) {
+                            throw new ApiError(ErrorCode.CONFLICT, "session " + sessionId + " already exists");
                         }
                         try (SessionMdc mdc = SessionMdc.of(sessionId, null, node.id())) {
                             log.info("session {} created on media node {}", sessionId, node.id());
@@ -119,13 +125,13 @@ public final class SessionService {
             MediaNodeState node = mediaNodes.get(requestedNodeId)
                     .orElseThrow(() -> ApiError.badRequest("mediaNode " + requestedNodeId + " does not exist"));
             if (!mediaNodes.isAvailable(requestedNodeId)) {
-                throw new ApiError(503, "mediaNode " + requestedNodeId + " is not available (unreachable or not running)");
+                throw new ApiError(ErrorCode.UNAVAILABLE, "mediaNode " + requestedNodeId + " is not available (unreachable or not running)");
             }
             placement.remember(node.id(), now);
             return node;
         }
         return placement.place(mediaNodes.available(), now)
-                .orElseThrow(() -> new ApiError(503, "no media node is available to host a session"));
+                .orElseThrow(() -> new ApiError(ErrorCode.UNAVAILABLE, "no media node is available to host a session"));
     }
 
     public CompletionStage<SessionRecord> session(String sessionId) {
@@ -138,7 +144,7 @@ public final class SessionService {
     }
 
     /** The reason of a session closed through the REST API, and of its participants' leaving. */
-    public static final String CLOSED_BY_SERVER = "sessionClosedByServer";
+    public static final String CLOSED_BY_SERVER = LeaveReason.SESSION_CLOSED_BY_SERVER.wireName();
 
     /** A session closed through the REST API: its record and the participants that were in it, in join order. */
     public record ClosedSession(SessionRecord session, List<ConnectionRecord> participants) {
@@ -158,7 +164,7 @@ public final class SessionService {
             mediaNodes.get(record.mediaNodeId()).ifPresent(node -> node.report().manager()
                     .tell(new MediaNodeProtocol.CloseSession(sessionId, CLOSED_BY_SERVER, system.ignoreRef())));
             List<ConnectionRecord> participants = connections.stream()
-                    .filter(c -> "active".equals(c.status()) && c.activeAt() != null)
+                    .filter(c -> c.active() && c.activeAt() != null)
                     .sorted(java.util.Comparator.comparingLong(ConnectionRecord::activeAt)).toList();
             return new ClosedSession(record, participants);
         })));
@@ -169,13 +175,13 @@ public final class SessionService {
     public CompletionStage<ConnectionRecord> createConnection(String sessionId, NewConnection request) {
         return session(sessionId).thenCompose(record -> {
             if (!mediaNodes.isAvailable(record.mediaNodeId())) {
-                throw new ApiError(503, "media node " + record.mediaNodeId() + " of session " + sessionId
+                throw new ApiError(ErrorCode.UNAVAILABLE, "media node " + record.mediaNodeId() + " of session " + sessionId
                         + " is not available; no token is issued that could not be used");
             }
             long now = System.currentTimeMillis();
             ConnectionRecord connection = new ConnectionRecord(Ids.connectionId(), sessionId, Ids.token(),
-                    now + tokenTtl.toMillis(), request.role(), request.record(), request.serverData(), now, "pending",
-                    null, null, null, null);
+                    now + tokenTtl.toMillis(), request.role(), request.record(), request.serverData(), now,
+                    ConnectionRecord.Status.PENDING.wireName(), null, null, null, null);
             return routing.putConnection(connection).thenApply(done -> {
                 // The token itself never: its fingerprint lets a refused join be matched to this line.
                 try (SessionMdc mdc = SessionMdc.of(sessionId, connection.connectionId(), record.mediaNodeId())) {
@@ -205,11 +211,11 @@ public final class SessionService {
                     return routing.removeConnection(sessionId, connectionId).thenApply(removed -> {
                         try (SessionMdc mdc = SessionMdc.of(sessionId, connectionId, record.mediaNodeId())) {
                             log.info("connection {} deleted from session {}: its token is revoked{}", connectionId,
-                                    sessionId, "active".equals(connection.status()) ? ", the participant evicted" : "");
+                                    sessionId, connection.active() ? ", the participant evicted" : "");
                         }
-                        if ("active".equals(connection.status())) {
+                        if (connection.active()) {
                             mediaNodes.get(record.mediaNodeId()).ifPresent(node -> node.report().manager().tell(
-                                    new MediaNodeProtocol.Evict(sessionId, connectionId, "forceDisconnectByServer",
+                                    new MediaNodeProtocol.Evict(sessionId, connectionId, LeaveReason.FORCE_DISCONNECT_BY_SERVER.wireName(),
                                             system.ignoreRef())));
                         }
                         return null;
@@ -228,8 +234,11 @@ public final class SessionService {
     public CompletionStage<Void> signal(String sessionId, String from, List<String> to, String type, String data) {
         return session(sessionId).thenCompose(record -> {
             ActorRef<MediaNodeProtocol.Command> node = nodeOf(record);
-            return askNode(node, replyTo -> new MediaNodeProtocol.Signal(sessionId, from, to, type, data, replyTo))
-                    .thenApply(ack -> null);
+            return mediaNodeClient.signal(node, sessionId, from, to, type, data)
+                    .thenApply(reply -> {
+                        accepted(reply);
+                        return null;
+                    });
         });
     }
 
@@ -237,19 +246,19 @@ public final class SessionService {
 
     /** Checks a token against the session's connections and finds the media node to join on. */
     public CompletionStage<JoinTicket> authorizeJoin(String sessionId, String tokenOrUrl) {
-        String token = Tokens.tokenValue(tokenOrUrl).orElseThrow(() -> new ApiError(401, "token is missing or malformed"));
+        String token = Tokens.tokenValue(tokenOrUrl).orElseThrow(() -> new ApiError(ErrorCode.UNAUTHORIZED, "token is missing or malformed"));
         return routing.session(sessionId).thenCompose(found -> {
             SessionRecord session = found.orElseThrow(() -> ApiError.notFound("session " + sessionId + " not found"));
             return routing.findConnection(sessionId, c -> Tokens.constantTimeEquals(c.token(), token))
                     .thenApply(connection -> {
                         ConnectionRecord c = connection.orElseThrow(
-                                () -> new ApiError(401, "token is not valid for session " + sessionId));
+                                () -> new ApiError(ErrorCode.UNAUTHORIZED, "token is not valid for session " + sessionId));
                         if (System.currentTimeMillis() > c.tokenExpiresAt()) {
-                            throw new ApiError(401, "token has expired");
+                            throw new ApiError(ErrorCode.UNAUTHORIZED, "token has expired");
                         }
-                        if ("active".equals(c.status())) {
+                        if (c.active()) {
                             // A token is one participation; a lost socket resumes with 'connect' instead.
-                            throw new ApiError(409, "token is in use by connection " + c.connectionId()
+                            throw new ApiError(ErrorCode.CONFLICT, "token is in use by connection " + c.connectionId()
                                     + "; resume it with 'connect', or ask the application for a new token");
                         }
                         return new JoinTicket(session, c, nodeOf(session));
@@ -274,7 +283,7 @@ public final class SessionService {
 
     private ActorRef<MediaNodeProtocol.Command> nodeOf(SessionRecord session) {
         if (!mediaNodes.isAvailable(session.mediaNodeId())) {
-            throw new ApiError(503, "media node " + session.mediaNodeId() + " of session " + session.sessionId()
+            throw new ApiError(ErrorCode.UNAVAILABLE, "media node " + session.mediaNodeId() + " of session " + session.sessionId()
                     + " is not available");
         }
         return mediaNodes.get(session.mediaNodeId()).orElseThrow().report().manager();
@@ -287,11 +296,11 @@ public final class SessionService {
      */
     public CompletionStage<MediaNodeState> setMediaNodeStatus(String nodeId, String status) {
         MediaNodeState node = mediaNodes.get(nodeId).orElseThrow(() -> ApiError.notFound("media node " + nodeId + " not found"));
-        return askNode(node.report().manager(), replyTo -> new MediaNodeProtocol.SetNodeStatus(status, replyTo))
-                .thenCompose(ack -> NodeStatusBroadcast.apply(system, nodeId, status, askTimeout)
+        return mediaNodeClient.setStatus(node.report().manager(), status).thenApply(SessionService::accepted)
+                .thenCompose(ack -> NodeStatusBroadcast.apply(system, nodeId, status, mediaNodeClient.timeout())
                         .handle((masters, error) -> {
                             if (error != null) {
-                                throw new ApiError(503, "media node " + nodeId + " is " + status
+                                throw new ApiError(ErrorCode.UNAVAILABLE, "media node " + nodeId + " is " + status
                                         + ", but not every master confirmed it (" + ApiError.cause(error).getMessage()
                                         + "); send the request again");
                             }
@@ -300,19 +309,12 @@ public final class SessionService {
                         }));
     }
 
-    /** Asks a media node; a refusal becomes an ApiError with the node's code, silence a 503. */
-    private CompletionStage<Ack> askNode(ActorRef<MediaNodeProtocol.Command> node,
-                                         Function<ActorRef<Ack>, MediaNodeProtocol.Command> command) {
-        return AskPattern.ask(node, command::apply, askTimeout, system.scheduler())
-                .handle((ack, error) -> {
-                    if (error != null) {
-                        throw new ApiError(503, "media node did not answer within " + askTimeout.toMillis() + " ms");
-                    }
-                    if (!ack.ok()) {
-                        throw new ApiError(ack.errorCode(), ack.error());
-                    }
-                    return ack;
-                });
+    /** A media node's answer, or its refusal (silence: 503) as an ApiError with the same code. */
+    private static <T> T accepted(MediaNodeClient.Reply<T> reply) {
+        if (reply instanceof MediaNodeClient.Rejected<T> rejected) {
+            throw new ApiError(rejected.code(), rejected.message());
+        }
+        return ((MediaNodeClient.Accepted<T>) reply).value();
     }
 
     private static ApiError connectionNotFound(String sessionId, String connectionId) {

@@ -20,43 +20,47 @@ import java.util.Set;
  */
 public final class RelocationRelay {
 
-    public interface Message {
+    public interface Command {
     }
 
-    public record Register(String sessionId, ActorRef<Object> connection) implements Message {
+    /** A connection joined session {@code sessionId} on this master. */
+    public record Register(String sessionId, ActorRef<ClientConnection.Command> connection) implements Command {
     }
 
-    public record Unregister(String sessionId, ActorRef<Object> connection) implements Message {
+    /** The connection left the session, or stopped. */
+    public record Unregister(String sessionId, ActorRef<ClientConnection.Command> connection) implements Command {
     }
 
-    private record Heard(SessionRelocated relocation) implements Message {
+    /** A relocation notice from the cluster topic (message adapter). */
+    private record Heard(SessionRelocated relocation) implements Command {
     }
 
     private RelocationRelay() {
     }
 
-    public static Behavior<Message> create() {
+    public static Behavior<Command> create() {
         return Behaviors.setup(ctx -> {
             ActorRef<Topic.Command<SessionRelocated>> topic =
                     ctx.spawn(Topic.create(SessionRelocated.class, ClusterTopics.SESSION_RELOCATIONS), "topic");
             topic.tell(Topic.subscribe(ctx.messageAdapter(SessionRelocated.class, Heard::new)));
-            Map<String, Set<ActorRef<Object>>> bySession = new HashMap<>();
-            return Behaviors.receive(Message.class)
+            Map<String, Set<ActorRef<ClientConnection.Command>>> bySession = new HashMap<>();
+            return Behaviors.receive(Command.class)
                     .onMessage(Register.class, r -> {
                         bySession.computeIfAbsent(r.sessionId(), id -> new HashSet<>()).add(r.connection());
                         return Behaviors.same();
                     })
                     .onMessage(Unregister.class, u -> {
-                        Set<ActorRef<Object>> connections = bySession.get(u.sessionId());
+                        Set<ActorRef<ClientConnection.Command>> connections = bySession.get(u.sessionId());
                         if (connections != null && connections.remove(u.connection()) && connections.isEmpty()) {
                             bySession.remove(u.sessionId());
                         }
                         return Behaviors.same();
                     })
                     .onMessage(Heard.class, heard -> {
-                        Set<ActorRef<Object>> connections = bySession.get(heard.relocation().sessionId());
+                        Set<ActorRef<ClientConnection.Command>> connections = bySession.get(heard.relocation().sessionId());
                         if (connections != null) {
-                            connections.forEach(c -> c.tell(heard.relocation()));
+                            ClientConnection.Relocated relocated = new ClientConnection.Relocated(heard.relocation());
+                            connections.forEach(c -> c.tell(relocated));
                         }
                         return Behaviors.same();
                     })

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tessera.wire.jsonrpc.ErrorCode;
 import io.tessera.common.metrics.NodeMetrics;
 
 import java.time.Duration;
@@ -42,8 +43,9 @@ public final class SignallingMeters {
             resumes(result);
         }
         // The usual failure codes exist from the start, so that rate() and alerts see them before the first failure.
-        for (int code : new int[]{401, 404, 429, 503}) {
-            joinFailure(code);
+        for (ErrorCode code : new ErrorCode[]{ErrorCode.UNAUTHORIZED, ErrorCode.NOT_FOUND,
+                ErrorCode.TOO_MANY_REQUESTS, ErrorCode.UNAVAILABLE}) {
+            joinFailure(code.code());
         }
     }
 
@@ -80,16 +82,16 @@ public final class SignallingMeters {
                 .tag("code", Integer.toString(code)).register(registry);
     }
 
+    /** {@code errorCode} 0: resumed. */
     void resumed(int errorCode) {
-        resumes(switch (errorCode) {
-            case 0 -> "ok";
-            case 404 -> "not_found";
-            case 401 -> "wrong_secret";
-            case 400 -> "bad_seq";
-            case 409 -> "events_lost";
-            case 503 -> "unavailable";
+        resumes(errorCode == 0 ? "ok" : ErrorCode.of(errorCode).map(code -> switch (code) {
+            case NOT_FOUND -> "not_found";
+            case UNAUTHORIZED -> "wrong_secret";
+            case BAD_REQUEST -> "bad_seq";
+            case CONFLICT -> "events_lost";
+            case UNAVAILABLE -> "unavailable";
             default -> "other";
-        }).increment();
+        }).orElse("other")).increment();
     }
 
     private Counter resumes(String result) {

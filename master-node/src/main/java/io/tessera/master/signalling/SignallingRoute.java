@@ -5,8 +5,8 @@ import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
-import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.AttributeKeys;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.RemoteAddress;
@@ -57,16 +57,16 @@ public final class SignallingRoute extends AllDirectives {
     private final SessionService sessions;
     private final Limits limits;
     private final ClientConnection.Settings connectionSettings;
-    private final ActorRef<RelocationRelay.Message> relay;
+    private final ActorRef<RelocationRelay.Command> relay;
     private final Materializer materializer;
     private final AtomicInteger open = new AtomicInteger();
     /** The live connection actors, to tell them when this master leaves. */
-    private final Set<ActorRef<Object>> connections = ConcurrentHashMap.newKeySet();
+    private final Set<ActorRef<ClientConnection.Command>> connections = ConcurrentHashMap.newKeySet();
     private final AtomicLong sequence = new AtomicLong();
     private final SignallingMeters meters;
 
     public SignallingRoute(ActorSystem<?> system, SessionService sessions, Limits limits,
-                           ClientConnection.Settings connectionSettings, ActorRef<RelocationRelay.Message> relay,
+                           ClientConnection.Settings connectionSettings, ActorRef<RelocationRelay.Command> relay,
                            SignallingMeters meters) {
         this.meters = meters;
         meters.bindSockets(open::get, limits.maxConnections());
@@ -88,7 +88,7 @@ public final class SignallingRoute extends AllDirectives {
      * one's process is gone. Their participants are detached for the grace window meanwhile; media keeps flowing.
      */
     public int tellClientsToMove() {
-        List<ActorRef<Object>> now = List.copyOf(connections);
+        List<ActorRef<ClientConnection.Command>> now = List.copyOf(connections);
         now.forEach(c -> c.tell(ClientConnection.MasterLeaving.INSTANCE));
         return now.size();
     }
@@ -129,16 +129,16 @@ public final class SignallingRoute extends AllDirectives {
                         limits.outboundBuffer(), OverflowStrategy.fail())
                 .preMaterialize(materializer);
         outbox[0] = new Outbox(outbound.first(), limits.outboundBufferBytes());
-        AtomicReference<ActorRef<Object>> self = new AtomicReference<>();
-        ActorRef<Object> connection = system.systemActorOf(
+        AtomicReference<ActorRef<ClientConnection.Command>> self = new AtomicReference<>();
+        ActorRef<ClientConnection.Command> connection = system.systemActorOf(
                 ClientConnection.create(sessions, outbox[0], connectionSettings, relay, meters, clientIp, () -> {
                     open.decrementAndGet();
-                    ActorRef<Object> me = self.get(); // set right after the spawn; nothing stops a connection sooner
+                    ActorRef<ClientConnection.Command> me = self.get(); // set right after the spawn; nothing stops a connection sooner
                     if (me != null) {
                         connections.remove(me);
                     }
                 }),
-                "client-" + sequence.incrementAndGet(), Props.empty());
+                "client-" + sequence.incrementAndGet(), Props.empty()).narrow();
         self.set(connection);
         connections.add(connection);
         Sink<Message, NotUsed> inbound = Flow.<Message>create()
@@ -165,10 +165,10 @@ public final class SignallingRoute extends AllDirectives {
     }
 
     /** Reads one message to its end; a text over the limit is drained and reported, not kept. */
-    private CompletionStage<Object> read(Message message) {
+    private CompletionStage<ClientConnection.Command> read(Message message) {
         if (!message.isText()) {
             return message.asBinaryMessage().getStreamedData().runWith(Sink.ignore(), materializer)
-                    .thenApply(done -> ClientConnection.InboundBinary.INSTANCE);
+                    .thenApply(done -> (ClientConnection.Command) ClientConnection.InboundBinary.INSTANCE);
         }
         TextMessage text = message.asTextMessage();
         if (text.isStrict()) {

@@ -12,8 +12,10 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tessera.common.fuzz.Bounded;
-import io.tessera.master.signalling.JsonRpc.Invalid;
-import io.tessera.master.signalling.JsonRpc.Request;
+import io.tessera.wire.jsonrpc.ErrorCode;
+import io.tessera.wire.jsonrpc.JsonRpc;
+import io.tessera.wire.jsonrpc.JsonRpc.Invalid;
+import io.tessera.wire.jsonrpc.JsonRpc.Request;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -181,41 +183,41 @@ class JsonRpcFuzzTest {
         }
         Reading reading = read(text);
         if (!reading.json()) {
-            expectRefused(outcome, JsonRpc.PARSE_ERROR, NullNode.getInstance(), text);
+            expectRefused(outcome, ErrorCode.PARSE_ERROR.code(), NullNode.getInstance(), text);
             return;
         }
         if (reading.depth() > MAX_DEPTH || reading.longestNumber() > NUMBER_REFUSED || reading.longestString() > MAX_STRING) {
-            expectRefused(outcome, JsonRpc.PARSE_ERROR, NullNode.getInstance(), text);
+            expectRefused(outcome, ErrorCode.PARSE_ERROR.code(), NullNode.getInstance(), text);
             return;
         }
         if (reading.longestNumber() > NUMBER_ACCEPTED && outcome instanceof Invalid invalid
-                && invalid.code() == JsonRpc.PARSE_ERROR) {
+                && invalid.code() == ErrorCode.PARSE_ERROR.code()) {
             return; // near the number length limit, either answer is right
         }
         JsonNode root = reading.tree();
         if (!root.isObject()) {
-            expectRefused(outcome, JsonRpc.INVALID_REQUEST, NullNode.getInstance(), text);
+            expectRefused(outcome, ErrorCode.INVALID_REQUEST.code(), NullNode.getInstance(), text);
             return;
         }
         JsonNode id = root.get("id");
         if (id != null && !(id.isNumber() || id.isTextual() || id.isNull())) {
-            expectRefused(outcome, JsonRpc.INVALID_REQUEST, NullNode.getInstance(), text);
+            expectRefused(outcome, ErrorCode.INVALID_REQUEST.code(), NullNode.getInstance(), text);
             return;
         }
         JsonNode idOrNull = id == null ? NullNode.getInstance() : id;
         JsonNode version = root.get("jsonrpc");
         if (version != null && !(version.isTextual() && version.textValue().equals("2.0"))) {
-            expectRefused(outcome, JsonRpc.INVALID_REQUEST, idOrNull, text);
+            expectRefused(outcome, ErrorCode.INVALID_REQUEST.code(), idOrNull, text);
             return;
         }
         JsonNode method = root.get("method");
         if (method == null || !method.isTextual() || method.textValue().isEmpty()) {
-            expectRefused(outcome, JsonRpc.INVALID_REQUEST, idOrNull, text);
+            expectRefused(outcome, ErrorCode.INVALID_REQUEST.code(), idOrNull, text);
             return;
         }
         JsonNode params = root.get("params");
         if (params != null && !params.isNull() && !params.isObject()) {
-            expectRefused(outcome, JsonRpc.INVALID_PARAMS, idOrNull, text);
+            expectRefused(outcome, ErrorCode.INVALID_PARAMS.code(), idOrNull, text);
             return;
         }
         if (!(outcome instanceof Request request)) {

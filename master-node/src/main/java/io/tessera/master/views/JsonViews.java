@@ -1,10 +1,11 @@
-package io.tessera.master.rest;
+package io.tessera.master.views;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tessera.master.placement.HaPlan;
 import io.tessera.master.placement.MediaNodeState;
 import io.tessera.master.routing.ConnectionRecord;
 import io.tessera.master.routing.SessionRecord;
@@ -14,14 +15,18 @@ import java.util.Collection;
 import java.util.List;
 import java.util.function.Function;
 
-/** The OpenVidu 2 JSON shapes of sessions, connections and media nodes, field for field. */
-final class JsonViews {
-    static final ObjectMapper MAPPER = new ObjectMapper();
+/**
+ * The master's JSON views, written in one place with one mapper: the OpenVidu 2 shapes of sessions, connections and
+ * media nodes (REST), field for field, and Tessera's own cluster view ({@code GET /cluster}). Signalling's views are
+ * in {@link SignallingViews} (the JSON-RPC itself is the wire module's), webhooks' in {@code webhook.WebhookEvent}.
+ */
+public final class JsonViews {
+    public static final ObjectMapper MAPPER = new ObjectMapper();
 
     private JsonViews() {
     }
 
-    static ObjectNode session(SessionRecord s, List<ConnectionRecord> connections, Tokens tokens) {
+    public static ObjectNode session(SessionRecord s, List<ConnectionRecord> connections, Tokens tokens) {
         ObjectNode node = MAPPER.createObjectNode();
         node.put("id", s.sessionId());
         node.put("object", "session");
@@ -56,7 +61,7 @@ final class JsonViews {
         };
     }
 
-    static ObjectNode connection(ConnectionRecord c, Tokens tokens) {
+    public static ObjectNode connection(ConnectionRecord c, Tokens tokens) {
         ObjectNode node = MAPPER.createObjectNode();
         node.put("id", c.connectionId());
         node.put("object", "connection");
@@ -89,7 +94,7 @@ final class JsonViews {
         return node;
     }
 
-    static ObjectNode mediaNode(MediaNodeState n) {
+    public static ObjectNode mediaNode(MediaNodeState n) {
         ObjectNode node = MAPPER.createObjectNode();
         node.put("id", n.id());
         node.put("object", "mediaNode");
@@ -113,7 +118,7 @@ final class JsonViews {
         return node;
     }
 
-    static <T> ObjectNode page(Collection<T> items, Function<T, JsonNode> view) {
+    public static <T> ObjectNode page(Collection<T> items, Function<T, JsonNode> view) {
         ObjectNode node = MAPPER.createObjectNode();
         node.put("numberOfElements", items.size());
         ArrayNode content = node.putArray("content");
@@ -127,5 +132,36 @@ final class JsonViews {
         } else {
             node.put(field, value);
         }
+    }
+
+    /** A media node as {@code GET /cluster} shows it: where it is, what it hosts and how full it is. */
+    public static ObjectNode clusterMediaNode(MediaNodeState n, long nowMillis) {
+        ObjectNode node = MAPPER.createObjectNode();
+        node.put("id", n.id());
+        node.put("status", n.report().status());
+        node.put("reachable", n.reachable());
+        node.put("address", n.report().manager().path().address().toString());
+        node.put("publicAddress", n.report().publicAddress());
+        ObjectNode load = node.putObject("load");
+        load.put("sessions", n.report().sessions());
+        load.put("participants", n.report().participants());
+        load.put("streams", n.report().streams());
+        load.put("subscriptions", n.report().subscriptions());
+        load.put("mediaPorts", n.report().mediaPorts());
+        load.put("capacity", n.report().capacity());
+        load.put("cpu", Math.round(n.report().cpu() * 1000) / 1000.0);
+        node.put("lastReportAgeMs", Math.max(0, nowMillis - n.receivedAtMillis()));
+        return node;
+    }
+
+    /** The HA plan as {@code GET /cluster} shows it. */
+    public static ObjectNode haPlan(HaPlan.Plan plan) {
+        return MAPPER.createObjectNode()
+                .put("mediaNodes", plan.mediaNodes())
+                .put("maxFailuresToTolerate", plan.maxFailuresToTolerate())
+                .put("failuresToTolerate", plan.failuresToTolerate())
+                .put("overcommitted", plan.overcommitted())
+                .put("protectedSessions", plan.protectedSessions())
+                .put("freeCapacity", plan.freeCapacity());
     }
 }

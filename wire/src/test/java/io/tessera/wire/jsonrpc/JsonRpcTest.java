@@ -1,4 +1,4 @@
-package io.tessera.master.signalling;
+package io.tessera.wire.jsonrpc;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
@@ -14,7 +14,7 @@ class JsonRpcTest {
         JsonRpc.Request r = JsonRpc.parse("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"joinRoom\",\"params\":{\"token\":\"t\"}}");
         assertEquals(7, r.id().asInt());
         assertEquals("joinRoom", r.method());
-        assertEquals("t", JsonRpc.requiredString(r, "token"));
+        assertEquals("t", r.requiredString("token"));
     }
 
     @Test
@@ -24,34 +24,34 @@ class JsonRpcTest {
         assertEquals(0, r.params().size());
     }
 
-    private static int code(String text) {
-        return assertThrows(JsonRpc.Invalid.class, () -> JsonRpc.parse(text)).code();
+    private static ErrorCode code(String text) {
+        return assertThrows(JsonRpc.Invalid.class, () -> JsonRpc.parse(text)).errorCode();
     }
 
     @Test
     void malformedMessagesGetTheJsonRpcCodes() {
-        assertEquals(JsonRpc.PARSE_ERROR, code("{not json"));
-        assertEquals(JsonRpc.PARSE_ERROR, code("{\"id\":1,\"method\":\"ping\""));
-        assertEquals(JsonRpc.PARSE_ERROR, code(""));
-        assertEquals(JsonRpc.PARSE_ERROR, code(" \n "));
-        assertEquals(JsonRpc.PARSE_ERROR, code("{\"id\":1,\"method\":\"ping\"} garbage"));
-        assertEquals(JsonRpc.PARSE_ERROR, code("{\"id\":1,\"method\":\"ping\"}{\"id\":2,\"method\":\"ping\"}"));
-        assertEquals(JsonRpc.PARSE_ERROR, code("{\"id\":1,\"method\":\"ping\",\"method\":\"leaveRoom\"}"));
-        assertEquals(JsonRpc.PARSE_ERROR, code("{\"id\":1,\"method\":\"ping\",\"params\":{\"a\":1,\"a\":2}}"));
-        assertEquals(JsonRpc.INVALID_REQUEST, code("[1,2]"));
-        assertEquals(JsonRpc.INVALID_REQUEST, code("42"));
-        assertEquals(JsonRpc.INVALID_REQUEST, code("{\"id\":1}"));
-        assertEquals(JsonRpc.INVALID_REQUEST, code("{\"id\":1,\"method\":5}"));
-        assertEquals(JsonRpc.INVALID_REQUEST, code("{\"id\":{},\"method\":\"ping\"}"));
-        assertEquals(JsonRpc.INVALID_REQUEST, code("{\"jsonrpc\":\"1.0\",\"id\":1,\"method\":\"ping\"}"));
-        assertEquals(JsonRpc.INVALID_REQUEST, code("{\"jsonrpc\":2.0,\"id\":1,\"method\":\"ping\"}"));
-        assertEquals(JsonRpc.INVALID_PARAMS, code("{\"id\":1,\"method\":\"ping\",\"params\":[1]}"));
+        assertEquals(ErrorCode.PARSE_ERROR, code("{not json"));
+        assertEquals(ErrorCode.PARSE_ERROR, code("{\"id\":1,\"method\":\"ping\""));
+        assertEquals(ErrorCode.PARSE_ERROR, code(""));
+        assertEquals(ErrorCode.PARSE_ERROR, code(" \n "));
+        assertEquals(ErrorCode.PARSE_ERROR, code("{\"id\":1,\"method\":\"ping\"} garbage"));
+        assertEquals(ErrorCode.PARSE_ERROR, code("{\"id\":1,\"method\":\"ping\"}{\"id\":2,\"method\":\"ping\"}"));
+        assertEquals(ErrorCode.PARSE_ERROR, code("{\"id\":1,\"method\":\"ping\",\"method\":\"leaveRoom\"}"));
+        assertEquals(ErrorCode.PARSE_ERROR, code("{\"id\":1,\"method\":\"ping\",\"params\":{\"a\":1,\"a\":2}}"));
+        assertEquals(ErrorCode.INVALID_REQUEST, code("[1,2]"));
+        assertEquals(ErrorCode.INVALID_REQUEST, code("42"));
+        assertEquals(ErrorCode.INVALID_REQUEST, code("{\"id\":1}"));
+        assertEquals(ErrorCode.INVALID_REQUEST, code("{\"id\":1,\"method\":5}"));
+        assertEquals(ErrorCode.INVALID_REQUEST, code("{\"id\":{},\"method\":\"ping\"}"));
+        assertEquals(ErrorCode.INVALID_REQUEST, code("{\"jsonrpc\":\"1.0\",\"id\":1,\"method\":\"ping\"}"));
+        assertEquals(ErrorCode.INVALID_REQUEST, code("{\"jsonrpc\":2.0,\"id\":1,\"method\":\"ping\"}"));
+        assertEquals(ErrorCode.INVALID_PARAMS, code("{\"id\":1,\"method\":\"ping\",\"params\":[1]}"));
     }
 
     @Test
     void deepNestingAndHugeNumbersAreRefusedCheaply() {
-        assertEquals(JsonRpc.PARSE_ERROR, code("{\"a\":" + "[".repeat(1000) + "]".repeat(1000) + "}"));
-        assertEquals(JsonRpc.PARSE_ERROR, code("{\"id\":" + "9".repeat(5000) + ",\"method\":\"ping\"}"));
+        assertEquals(ErrorCode.PARSE_ERROR, code("{\"a\":" + "[".repeat(1000) + "]".repeat(1000) + "}"));
+        assertEquals(ErrorCode.PARSE_ERROR, code("{\"id\":" + "9".repeat(5000) + ",\"method\":\"ping\"}"));
     }
 
     @Test
@@ -66,24 +66,24 @@ class JsonRpcTest {
                     + answer.get("id"));
         }
         // exponents past what any number type holds are refused, not turned into Infinity or 0
-        assertEquals(JsonRpc.PARSE_ERROR, code("{\"id\":1E2147483648,\"method\":\"ping\"}"));
-        assertEquals(JsonRpc.PARSE_ERROR, code("{\"id\":10e2147483647,\"method\":\"ping\"}"));
-        assertEquals(JsonRpc.PARSE_ERROR, code("{\"id\":1e100001,\"method\":\"ping\"}"));
-        assertEquals(JsonRpc.PARSE_ERROR, code("{\"id\":1,\"method\":\"ping\",\"params\":{\"x\":0e2147483648}}"));
+        assertEquals(ErrorCode.PARSE_ERROR, code("{\"id\":1E2147483648,\"method\":\"ping\"}"));
+        assertEquals(ErrorCode.PARSE_ERROR, code("{\"id\":10e2147483647,\"method\":\"ping\"}"));
+        assertEquals(ErrorCode.PARSE_ERROR, code("{\"id\":1e100001,\"method\":\"ping\"}"));
+        assertEquals(ErrorCode.PARSE_ERROR, code("{\"id\":1,\"method\":\"ping\",\"params\":{\"x\":0e2147483648}}"));
     }
 
     @Test
     void wrongParamTypesNameTheField() throws Exception {
         JsonRpc.Request r = JsonRpc.parse("{\"id\":1,\"method\":\"joinRoom\",\"params\":{\"token\":5}}");
-        JsonRpc.Invalid invalid = assertThrows(JsonRpc.Invalid.class, () -> JsonRpc.requiredString(r, "token"));
-        assertEquals(JsonRpc.INVALID_PARAMS, invalid.code());
+        JsonRpc.Invalid invalid = assertThrows(JsonRpc.Invalid.class, () -> r.requiredString("token"));
+        assertEquals(ErrorCode.INVALID_PARAMS, invalid.errorCode());
         assertTrue(invalid.getMessage().contains("'token'"));
-        assertThrows(JsonRpc.Invalid.class, () -> JsonRpc.requiredString(r, "session"));
+        assertThrows(JsonRpc.Invalid.class, () -> r.requiredString("session"));
     }
 
     @Test
     void responsesAreJsonRpc2() throws Exception {
-        JsonNode error = JsonRpc.MAPPER.readTree(JsonRpc.error(null, 401, "no"));
+        JsonNode error = JsonRpc.MAPPER.readTree(JsonRpc.error(null, ErrorCode.UNAUTHORIZED, "no"));
         assertEquals("2.0", error.get("jsonrpc").asText());
         assertTrue(error.get("id").isNull());
         assertEquals(401, error.get("error").get("code").asInt());

@@ -1,0 +1,165 @@
+package io.tessera.master.medianode;
+
+import io.tessera.common.protocol.MediaNodeProtocol;
+import io.tessera.common.protocol.MediaNodeProtocol.Ack;
+import io.tessera.common.protocol.MediaNodeProtocol.Command;
+import io.tessera.common.protocol.MediaNodeProtocol.JoinReply;
+import io.tessera.common.protocol.MediaNodeProtocol.ParticipantEvent;
+import io.tessera.common.protocol.MediaNodeProtocol.ParticipantInfo;
+import io.tessera.common.protocol.MediaNodeProtocol.SdpReply;
+import io.tessera.common.protocol.MediaNodeProtocol.StreamInfo;
+import io.tessera.wire.jsonrpc.ErrorCode;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Scheduler;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+
+/**
+ * The one place a master asks a media node something and waits for the answer (signalling, REST through
+ * {@code SessionService}, failover). Every call has the same timeout, and every outcome is a {@link Reply}: the
+ * node's answer ({@link Accepted}) or why there is none ({@link Rejected}: the node's refusal with its code, or
+ * {@link ErrorCode#UNAVAILABLE} when it did not answer in time). The returned stages never fail.
+ * Commands that need no answer (close, evict, release) are told directly.
+ */
+public final class MediaNodeClient {
+    private static final Logger log = LoggerFactory.getLogger(MediaNodeClient.class);
+
+    /** What a media node answered. */
+    public sealed interface Reply<T> permits Accepted, Rejected {
+    }
+
+    /** The node did it; {@code value} is its answer. */
+    public record Accepted<T>(T value) implements Reply<T> {
+    }
+
+    /** The node refused ({@code code} its reason), or did not answer in time ({@link ErrorCode#UNAVAILABLE}). */
+    public record Rejected<T>(ErrorCode code, String message) implements Reply<T> {
+        /** The same refusal, as the reply of a call with another answer type. */
+        @SuppressWarnings("unchecked")
+        public <U> Rejected<U> cast() {
+            return (Rejected<U>) this;
+        }
+    }
+
+    private final Scheduler scheduler;
+    private final Duration timeout;
+
+    public MediaNodeClient(Scheduler scheduler, Duration timeout) {
+        this.scheduler = scheduler;
+        this.timeout = timeout;
+    }
+
+    public Duration timeout() {
+        return timeout;
+    }
+
+    // ---- node and session placement
+
+    /** Start hosting a session that was just placed on {@code node}. */
+    public CompletionStage<Reply<Ack>> hostSession(ActorRef<Command> node, String sessionId) {
+        return ack(node, replyTo -> new MediaNodeProtocol.HostSession(sessionId, replyTo), "media node");
+    }
+
+    /** {@code running} or {@code draining}. */
+    public CompletionStage<Reply<Ack>> setStatus(ActorRef<Command> node, String status) {
+        return ack(node, replyTo -> new MediaNodeProtocol.SetNodeStatus(status, replyTo), "media node");
+    }
+
+    // ---- participants
+
+    /** A participant joins; its events go to {@code signalling}. */
+    public CompletionStage<Reply<JoinReply>> join(ActorRef<Command> node, String sessionId, ParticipantInfo participant,
+                                                  ActorRef<ParticipantEvent> signalling) {
+        return joinReply(node, replyTo -> new MediaNodeProtocol.Join(sessionId, participant, signalling, replyTo));
+    }
+
+    /** A participant follows its session from {@code movedFrom} with its sequence at {@code lastSeq}. */
+    public CompletionStage<Reply<JoinReply>> rejoinMoved(ActorRef<Command> node, String sessionId,
+                                                         ParticipantInfo participant,
+                                                         ActorRef<ParticipantEvent> signalling, String movedFrom,
+                                                         long lastSeq, String reason) {
+        return joinReply(node, replyTo -> new MediaNodeProtocol.Join(sessionId, participant, signalling, replyTo,
+                movedFrom, lastSeq, reason));
+    }
+
+    /** A participant takes its participation back through another socket; the node checks the secret. */
+    public CompletionStage<Reply<JoinReply>> resume(ActorRef<Command> node, String sessionId, String connectionId,
+                                                    String resumeSecret, long lastSeq,
+                                                    ActorRef<ParticipantEvent> signalling) {
+        return joinReply(node, replyTo -> new MediaNodeProtocol.Resume(sessionId, connectionId, resumeSecret, lastSeq,
+                signalling, replyTo));
+    }
+
+    public CompletionStage<Reply<Ack>> leave(ActorRef<Command> node, String sessionId, String connectionId) {
+        return ack(node, replyTo -> new MediaNodeProtocol.Leave(sessionId, connectionId, replyTo), "session's media node");
+    }
+
+    /** A signal to {@code to} (everyone when empty); {@code from} null for one sent through REST. */
+    public CompletionStage<Reply<Ack>> signal(ActorRef<Command> node, String sessionId, String from, List<String> to,
+                                              String type, String data) {
+        return ack(node, replyTo -> new MediaNodeProtocol.Signal(sessionId, from, to, type, data, replyTo),
+                "session's media node");
+    }
+
+    // ---- media
+
+    public CompletionStage<Reply<SdpReply>> publish(ActorRef<Command> node, String sessionId, String connectionId,
+                                                    StreamInfo stream, String sdpOffer) {
+        return sdp(node, replyTo -> new MediaNodeProtocol.Publish(sessionId, connectionId, stream, sdpOffer, replyTo));
+    }
+
+    public CompletionStage<Reply<SdpReply>> subscribe(ActorRef<Command> node, String sessionId, String connectionId,
+                                                      String streamId, String sdpOffer) {
+        return sdp(node, replyTo -> new MediaNodeProtocol.Subscribe(sessionId, connectionId, streamId, sdpOffer,
+                replyTo));
+    }
+
+    public CompletionStage<Reply<Ack>> unpublish(ActorRef<Command> node, String sessionId, String connectionId) {
+        return ack(node, replyTo -> new MediaNodeProtocol.Unpublish(sessionId, connectionId, replyTo),
+                "session's media node");
+    }
+
+    public CompletionStage<Reply<Ack>> unsubscribe(ActorRef<Command> node, String sessionId, String connectionId,
+                                                   String streamId) {
+        return ack(node, replyTo -> new MediaNodeProtocol.Unsubscribe(sessionId, connectionId, streamId, replyTo),
+                "session's media node");
+    }
+
+    // ---- the three answer shapes
+
+    private CompletionStage<Reply<Ack>> ack(ActorRef<Command> node, Function<ActorRef<Ack>, Command> command,
+                                            String who) {
+        return AskPattern.ask(node, command::apply, timeout, scheduler).handle((ack, error) -> error != null
+                ? silent(who) : ack.ok() ? new Accepted<>(ack) : refused(ack.errorCode(), ack.error()));
+    }
+
+    private CompletionStage<Reply<JoinReply>> joinReply(ActorRef<Command> node,
+                                                        Function<ActorRef<JoinReply>, Command> command) {
+        return AskPattern.ask(node, command::apply, timeout, scheduler).handle((reply, error) -> error != null
+                ? silent("session's media node")
+                : reply.ok() ? new Accepted<>(reply) : refused(reply.errorCode(), reply.error()));
+    }
+
+    private CompletionStage<Reply<SdpReply>> sdp(ActorRef<Command> node, Function<ActorRef<SdpReply>, Command> command) {
+        return AskPattern.ask(node, command::apply, timeout, scheduler).handle((reply, error) -> error != null
+                ? silent("session's media node")
+                : reply.ok() ? new Accepted<>(reply) : refused(reply.errorCode(), reply.error()));
+    }
+
+    private <T> Rejected<T> silent(String who) {
+        return new Rejected<>(ErrorCode.UNAVAILABLE, "the " + who + " did not answer within " + timeout.toMillis() + " ms");
+    }
+
+    private static <T> Rejected<T> refused(int code, String message) {
+        return new Rejected<>(ErrorCode.of(code).orElseGet(() -> {
+            log.warn("a media node refused with code {}, which the contract does not list; answering 503", code);
+            return ErrorCode.UNAVAILABLE;
+        }), message);
+    }
+}

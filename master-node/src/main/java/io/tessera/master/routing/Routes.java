@@ -1,0 +1,63 @@
+package io.tessera.master.routing;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * The routing table as its users see it: sessions (with their media node) and connections (with their tokens).
+ * {@link RoutingTable} keeps them in Distributed Data, replicated between the masters; {@link InMemoryRoutes} keeps
+ * them in one JVM, for tests of the actors that use them. Every operation is asynchronous.
+ */
+public interface Routes {
+
+    enum CreateOutcome { CREATED, ALREADY_EXISTS }
+
+    // ---- sessions
+
+    /** The session, as this master knows it (a miss is confirmed with the other masters). */
+    CompletionStage<Optional<SessionRecord>> session(String sessionId);
+
+    /** The session as a majority of masters has it: after two concurrent creates, the value they converge to. */
+    CompletionStage<Optional<SessionRecord>> sessionFromMajority(String sessionId);
+
+    /** Adds the session unless one with that id is known. */
+    CompletionStage<CreateOutcome> createSession(SessionRecord record);
+
+    /**
+     * Moves a session to another media node if it is still on {@code fromMediaNodeId}; the epoch grows by one.
+     * Empty when it was not there.
+     */
+    CompletionStage<Optional<SessionRecord>> relocateSession(String sessionId, String fromMediaNodeId,
+                                                             String toMediaNodeId);
+
+    /** Removes the session and all its connections; true when there was a session to remove. */
+    CompletionStage<Boolean> removeSession(String sessionId);
+
+    /** Every session, oldest first. */
+    CompletionStage<List<SessionRecord>> allSessions();
+
+    // ---- connections
+
+    CompletionStage<Void> putConnection(ConnectionRecord record);
+
+    /**
+     * Changes a connection if it is there; the function may throw to leave it unchanged. Completes with the new
+     * record, or empty when there was none.
+     */
+    CompletionStage<Optional<ConnectionRecord>> updateConnection(String sessionId, String connectionId,
+                                                                 Function<ConnectionRecord, ConnectionRecord> change);
+
+    CompletionStage<Boolean> removeConnection(String sessionId, String connectionId);
+
+    /** The session's connections, oldest first. */
+    CompletionStage<List<ConnectionRecord>> connections(String sessionId);
+
+    default CompletionStage<Optional<ConnectionRecord>> connection(String sessionId, String connectionId) {
+        return findConnection(sessionId, c -> c.connectionId().equals(connectionId));
+    }
+
+    CompletionStage<Optional<ConnectionRecord>> findConnection(String sessionId, Predicate<ConnectionRecord> match);
+}

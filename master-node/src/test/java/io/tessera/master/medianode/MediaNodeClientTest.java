@@ -1,0 +1,72 @@
+package io.tessera.master.medianode;
+
+import io.tessera.common.protocol.MediaNodeProtocol;
+import io.tessera.common.protocol.MediaNodeProtocol.StreamInfo;
+import io.tessera.wire.jsonrpc.ErrorCode;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+/** Every answer of a media node, and its silence, as the one reply type callers see. */
+class MediaNodeClientTest {
+    static final ActorTestKit testKit = ActorTestKit.create();
+    static final MediaNodeClient client = new MediaNodeClient(testKit.scheduler(), Duration.ofMillis(300));
+
+    @AfterAll
+    static void stop() {
+        testKit.shutdownTestKit();
+    }
+
+    /** A node that refuses every command with {@code code}. */
+    private static ActorRef<MediaNodeProtocol.Command> refusing(int code) {
+        return testKit.spawn(Behaviors.receive(MediaNodeProtocol.Command.class).onAnyMessage(command -> {
+            command.reject(code, "refused with " + code);
+            return Behaviors.same();
+        }).build());
+    }
+
+    private static <T> MediaNodeClient.Reply<T> await(java.util.concurrent.CompletionStage<MediaNodeClient.Reply<T>> s) {
+        return s.toCompletableFuture().join();
+    }
+
+    @Test
+    void anAnswerIsAccepted() {
+        ActorRef<MediaNodeProtocol.Command> node = testKit.spawn(FakeMediaNode.create("media-1",
+                testKit.<MediaNodeProtocol.Command>createTestProbe().getRef(), Set.of()));
+        MediaNodeClient.Accepted<MediaNodeProtocol.SdpReply> accepted = assertInstanceOf(MediaNodeClient.Accepted.class,
+                await(client.publish(node, "s", "con_1", new StreamInfo(null, 0, false, true, false, true, "CAMERA",
+                        30, ""), "v=0")));
+        assertEquals("answer-from-media-1", accepted.value().sdpAnswer());
+    }
+
+    @Test
+    void aRefusalKeepsTheNodesCode() {
+        MediaNodeClient.Rejected<?> rejected = assertInstanceOf(MediaNodeClient.Rejected.class,
+                await(client.subscribe(refusing(415), "s", "con_1", "str_1", "v=0")));
+        assertEquals(ErrorCode.UNSUPPORTED_MEDIA, rejected.code());
+        assertEquals("refused with 415", rejected.message());
+        assertEquals(ErrorCode.NOT_JOINED, assertInstanceOf(MediaNodeClient.Rejected.class,
+                await(client.leave(refusing(102), "s", "con_1"))).code());
+    }
+
+    @Test
+    void aCodeOutsideTheContractAndSilenceAre503() {
+        assertEquals(ErrorCode.UNAVAILABLE, assertInstanceOf(MediaNodeClient.Rejected.class,
+                await(client.hostSession(refusing(418), "s"))).code());
+        ActorRef<MediaNodeProtocol.Command> silent = testKit.spawn(FakeMediaNode.create("media-2",
+                testKit.<MediaNodeProtocol.Command>createTestProbe().getRef(), Set.of(MediaNodeProtocol.Join.class)));
+        MediaNodeClient.Rejected<?> timedOut = assertInstanceOf(MediaNodeClient.Rejected.class,
+                await(client.join(silent, "s", new MediaNodeProtocol.ParticipantInfo("con_1", 1, "", "", "PUBLISHER",
+                        "", null), testKit.<MediaNodeProtocol.ParticipantEvent>createTestProbe().getRef())));
+        assertEquals(ErrorCode.UNAVAILABLE, timedOut.code());
+        assertEquals("the session's media node did not answer within 300 ms", timedOut.message());
+    }
+}

@@ -1,0 +1,99 @@
+package io.tessera.master.session;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tessera.common.protocol.MediaNodeProtocol;
+import io.tessera.master.medianode.FakeMediaNode;
+import io.tessera.master.medianode.MediaNodeClient;
+import io.tessera.master.placement.PlacementMeters;
+import io.tessera.master.placement.PlacementPolicy;
+import io.tessera.master.placement.TestMediaNodes;
+import io.tessera.master.routing.ConnectionRecord;
+import io.tessera.master.routing.InMemoryRoutes;
+import io.tessera.master.routing.SessionRecord;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** SessionService in one JVM: in-memory routes and scripted media nodes instead of a cluster. */
+class SessionServiceTest {
+    static final ActorTestKit testKit = ActorTestKit.create();
+
+    @AfterAll
+    static void stop() {
+        testKit.shutdownTestKit();
+    }
+
+    private static <T> T await(CompletionStage<T> stage) {
+        return stage.toCompletableFuture().join();
+    }
+
+    private static ApiError refusal(CompletionStage<?> stage) {
+        CompletionException failed = assertThrows(CompletionException.class, () -> await(stage));
+        return assertInstanceOf(ApiError.class, ApiError.cause(failed));
+    }
+
+    private record Fixture(SessionService service, InMemoryRoutes routes, TestProbe<MediaNodeProtocol.Command> seen) {
+    }
+
+    private static Fixture fixture(Set<Class<? extends MediaNodeProtocol.Command>> silentFor) {
+        TestProbe<MediaNodeProtocol.Command> seen = testKit.createTestProbe();
+        ActorRef<MediaNodeProtocol.Command> node = testKit.spawn(FakeMediaNode.create("media-1", seen.getRef(), silentFor));
+        TestMediaNodes nodes = new TestMediaNodes().report("media-1", node, "running", 0, 10);
+        InMemoryRoutes routes = new InMemoryRoutes();
+        SessionService service = new SessionService(testKit.system(), routes, nodes.view(), new PlacementPolicy(3000),
+                new Tokens("http://127.0.0.1:4443"), Duration.ofMinutes(5),
+                new MediaNodeClient(testKit.scheduler(), Duration.ofMillis(300)),
+                new PlacementMeters(new SimpleMeterRegistry()));
+        return new Fixture(service, routes, seen);
+    }
+
+    private static SessionService.NewSession session(String id) {
+        return new SessionService.NewSession(id, "ROUTED", "MANUAL", "VP8", false, null, null, "best-effort");
+    }
+
+    @Test
+    void aSessionIsHostedOnItsNodeBeforeItIsRouted() {
+        Fixture f = fixture(Set.of());
+        SessionRecord created = await(f.service().createSession(session("s1")));
+        assertEquals("media-1", created.mediaNodeId());
+        assertEquals("s1", f.seen().expectMessageClass(MediaNodeProtocol.HostSession.class).sessionId());
+        assertTrue(await(f.routes().session("s1")).isPresent());
+        assertEquals(409, refusal(f.service().createSession(session("s1"))).status());
+    }
+
+    @Test
+    void aTokenAdmitsOneJoinToItsSession() {
+        Fixture f = fixture(Set.of());
+        await(f.service().createSession(session("s2")));
+        ConnectionRecord connection = await(f.service().createConnection("s2",
+                new SessionService.NewConnection("PUBLISHER", false, "")));
+        SessionService.JoinTicket ticket = await(f.service().authorizeJoin("s2",
+                f.service().tokens().url("s2", connection.token())));
+        assertEquals(connection.connectionId(), ticket.connection().connectionId());
+        assertEquals(401, refusal(f.service().authorizeJoin("s2", "tok_wrong")).status());
+        assertEquals(404, refusal(f.service().authorizeJoin("nope", connection.token())).status());
+        await(f.routes().updateConnection("s2", connection.connectionId(), c -> c.activated(1, "", "", null)));
+        assertEquals(409, refusal(f.service().authorizeJoin("s2", connection.token())).status());
+    }
+
+    @Test
+    void aSilentMediaNodeIs503() {
+        Fixture f = fixture(Set.of(MediaNodeProtocol.HostSession.class));
+        ApiError error = refusal(f.service().createSession(session("s3")));
+        assertEquals(503, error.status());
+        assertTrue(error.getMessage().contains("did not answer within 300 ms"), error.getMessage());
+        assertTrue(await(f.routes().session("s3")).isEmpty(), "not routed when the node did not host it");
+    }
+}

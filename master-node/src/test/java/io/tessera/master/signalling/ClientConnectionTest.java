@@ -1,0 +1,200 @@
+package io.tessera.master.signalling;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tessera.common.protocol.ClusterTopics.SessionRelocated;
+import io.tessera.common.protocol.MediaNodeProtocol;
+import io.tessera.common.protocol.MediaNodeProtocol.ParticipantEvent;
+import io.tessera.common.protocol.MediaNodeProtocol.ToSignalling;
+import io.tessera.master.medianode.FakeMediaNode;
+import io.tessera.master.medianode.MediaNodeClient;
+import io.tessera.master.placement.PlacementMeters;
+import io.tessera.master.placement.PlacementPolicy;
+import io.tessera.master.placement.TestMediaNodes;
+import io.tessera.master.routing.ConnectionRecord;
+import io.tessera.master.routing.InMemoryRoutes;
+import io.tessera.master.session.SessionService;
+import io.tessera.master.session.Tokens;
+import io.tessera.wire.jsonrpc.JsonRpc;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A ClientConnection in one JVM: JSON-RPC text in, JSON-RPC text out (through its Outbox), a scripted media node and
+ * in-memory routes behind it. The states (awaiting join, joining, joined, relocating) as a client sees them.
+ */
+class ClientConnectionTest {
+    static final ActorTestKit testKit = ActorTestKit.create();
+
+    @AfterAll
+    static void stop() {
+        testKit.shutdownTestKit();
+    }
+
+    /** One socket: what the client sends, what it receives, and what the media nodes were asked. */
+    private static final class Client {
+        final TestProbe<String> socket = testKit.createTestProbe();
+        final TestProbe<MediaNodeProtocol.Command> node1 = testKit.createTestProbe();
+        final TestProbe<MediaNodeProtocol.Command> node2 = testKit.createTestProbe();
+        final TestProbe<RelocationRelay.Command> relay = testKit.createTestProbe();
+        final ActorRef<MediaNodeProtocol.Command> manager1;
+        final ActorRef<MediaNodeProtocol.Command> manager2;
+        final SessionService sessions;
+        final ActorRef<ToSignalling> connection;
+        int nextId = 1;
+
+        Client(Set<Class<? extends MediaNodeProtocol.Command>> silentFor) {
+            manager1 = testKit.spawn(FakeMediaNode.create("media-1", node1.getRef(), silentFor));
+            manager2 = testKit.spawn(FakeMediaNode.create("media-2", node2.getRef(), Set.of()));
+            TestMediaNodes nodes = new TestMediaNodes().report("media-1", manager1, "running", 0, 10);
+            sessions = new SessionService(testKit.system(), new InMemoryRoutes(), nodes.view(), new PlacementPolicy(3000),
+                    new Tokens("ws://127.0.0.1:4443"), Duration.ofMinutes(5),
+                    new MediaNodeClient(testKit.scheduler(), Duration.ofMillis(500)),
+                    new PlacementMeters(new SimpleMeterRegistry()));
+            connection = testKit.spawn(ClientConnection.create(sessions, new Outbox(socket.getRef(), 1 << 20),
+                    new ClientConnection.Settings(100, 64 * 1024, Duration.ofMinutes(1), 1000), relay.getRef(),
+                    SignallingMeters.unscraped(), () -> { }));
+        }
+
+        /** A session on media-1 and a token for it. */
+        String token(String sessionId) {
+            sessions.createSession(new SessionService.NewSession(sessionId, "ROUTED", "MANUAL", "VP8", false, null,
+                    null, "protected")).toCompletableFuture().join();
+            node1.expectMessageClass(MediaNodeProtocol.HostSession.class);
+            ConnectionRecord c = sessions.createConnection(sessionId,
+                    new SessionService.NewConnection("PUBLISHER", false, "")).toCompletableFuture().join();
+            return sessions.tokens().url(sessionId, c.token());
+        }
+
+        JsonNode call(String method, String params) throws Exception {
+            int id = nextId++;
+            connection.tell(new ClientConnection.Inbound("{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"" + method
+                    + "\",\"params\":" + params + "}"));
+            JsonNode answer = JsonRpc.MAPPER.readTree(socket.receiveMessage(Duration.ofSeconds(5)));
+            assertEquals(id, answer.get("id").asInt(), answer.toString());
+            return answer;
+        }
+
+        JsonNode join(String sessionId) throws Exception {
+            JsonNode joined = call("joinRoom", "{\"token\":\"" + token(sessionId) + "\",\"session\":\"" + sessionId
+                    + "\",\"platform\":\"test\"}");
+            node1.expectMessageClass(MediaNodeProtocol.Join.class);
+            return joined.get("result");
+        }
+    }
+
+    private static int errorCode(JsonNode answer) {
+        return answer.path("error").path("code").asInt();
+    }
+
+    @Test
+    void sessionRequestsNeedAJoinAndAJoinHappensOnce() throws Exception {
+        Client client = new Client(Set.of());
+        assertEquals(102, errorCode(client.call("publishVideo", "{\"sdpOffer\":\"v=0\"}")));
+        assertEquals("pong", client.call("ping", "{}").path("result").path("value").asText());
+        JsonNode joined = client.join("s1");
+        assertEquals("s1", joined.get("sessionId").asText());
+        assertEquals("media-1", joined.get("mediaNodeId").asText());
+        assertEquals(FakeMediaNode.secretOf("media-1"), joined.get("resumeSecret").asText());
+        client.relay.expectMessageClass(RelocationRelay.Register.class);
+        assertEquals(105, errorCode(client.call("joinRoom", "{\"token\":\"x\",\"session\":\"s1\"}")));
+        assertEquals(105, errorCode(client.call("connect", "{}")));
+    }
+
+    @Test
+    void joinedRequestsGoToTheMediaNodeAndLeavingEndsThem() throws Exception {
+        Client client = new Client(Set.of());
+        String connectionId = client.join("s2").get("id").asText();
+        JsonNode published = client.call("publishVideo", "{\"sdpOffer\":\"v=0\",\"typeOfVideo\":\"SCREEN\"}");
+        assertEquals("answer-from-media-1", published.path("result").path("sdpAnswer").asText());
+        assertEquals("str_CAM_" + connectionId, published.path("result").path("id").asText());
+        MediaNodeProtocol.Publish publish = client.node1.expectMessageClass(MediaNodeProtocol.Publish.class);
+        assertEquals("SCREEN", publish.stream().typeOfVideo());
+        assertEquals("{}", client.call("leaveRoom", "{}").get("result").toString());
+        client.node1.expectMessageClass(MediaNodeProtocol.Leave.class);
+        assertEquals(102, errorCode(client.call("unpublishVideo", "{}")));
+    }
+
+    @Test
+    void eventsBecomeNumberedNotificationsAndAnEvictionEndsTheParticipation() throws Exception {
+        Client client = new Client(Set.of());
+        String connectionId = client.join("s3").get("id").asText();
+        client.connection.tell(new ParticipantEvent("s3", connectionId, 1,
+                new MediaNodeProtocol.ParticipantLeft("con_other", "disconnect")));
+        assertEquals("{\"jsonrpc\":\"2.0\",\"method\":\"participantLeft\",\"params\":{\"connectionId\":\"con_other\","
+                + "\"reason\":\"disconnect\",\"seq\":1}}", client.socket.receiveMessage());
+        client.connection.tell(new ParticipantEvent("s3", "con_someone_else", 2,
+                new MediaNodeProtocol.ParticipantLeft("con_other", "disconnect")));
+        client.connection.tell(new ParticipantEvent("s3", connectionId, 2,
+                new MediaNodeProtocol.ParticipantEvicted(connectionId, "forceDisconnectByServer")));
+        JsonNode evicted = JsonRpc.MAPPER.readTree(client.socket.receiveMessage());
+        assertEquals("participantEvicted", evicted.get("method").asText(), "another participant's event is not sent");
+        assertEquals(102, errorCode(client.call("leaveRoom", "{}")));
+    }
+
+    @Test
+    void aSilentMediaNodeIs503AndTheSocketStaysUsable() throws Exception {
+        Client client = new Client(Set.of(MediaNodeProtocol.Publish.class));
+        client.join("s4");
+        JsonNode answer = client.call("publishVideo", "{\"sdpOffer\":\"v=0\"}");
+        assertEquals(503, errorCode(answer));
+        assertTrue(answer.path("error").path("message").asText().contains("did not answer"), answer.toString());
+        assertEquals("pong", client.call("ping", "{}").path("result").path("value").asText());
+    }
+
+    @Test
+    void aRelocatedSessionIsFollowedToItsNewNodeWithTheSequenceWhereItWas() throws Exception {
+        Client client = new Client(Set.of());
+        String connectionId = client.join("s5").get("id").asText();
+        client.connection.tell(new ParticipantEvent("s5", connectionId, 3,
+                new MediaNodeProtocol.MessageReceived("con_x", "signal", "hi")));
+        client.socket.receiveMessage();
+        client.connection.tell(new ClientConnection.Relocated(new SessionRelocated("s5", "media-1", "media-2",
+                client.manager2, "nodeCrashed")));
+        MediaNodeProtocol.Join moved = client.node2.expectMessageClass(MediaNodeProtocol.Join.class);
+        assertEquals("media-1", moved.movedFrom());
+        assertEquals(3, moved.lastSeq());
+        assertEquals(connectionId, moved.participant().connectionId());
+        // requests now go to the new node
+        client.call("receiveVideoFrom", "{\"sender\":\"str_CAM_x\",\"sdpOffer\":\"v=0\"}");
+        client.node2.expectMessageClass(MediaNodeProtocol.Subscribe.class);
+        // a session that could not be placed again evicts the participant, numbered after what it saw
+        client.connection.tell(new ClientConnection.Relocated(new SessionRelocated("s5", "media-2", null, null,
+                "nodeCrashed")));
+        JsonNode evicted = JsonRpc.MAPPER.readTree(client.socket.receiveMessage());
+        assertEquals("participantEvicted", evicted.get("method").asText());
+        assertEquals(4, evicted.path("params").path("seq").asLong());
+        assertEquals("nodeCrashed", evicted.path("params").path("reason").asText());
+    }
+
+    @Test
+    void aResumeDeliversTheReplayedEventsAndGoesOnFromThem() throws Exception {
+        Client client = new Client(Set.of());
+        client.token("s6");
+        ConnectionRecord c = client.sessions.connections("s6").toCompletableFuture().join().get(0);
+        client.connection.tell(new ClientConnection.Inbound("{\"id\":9,\"method\":\"connect\",\"params\":{"
+                + "\"sessionId\":\"s6\",\"connectionId\":\"" + c.connectionId() + "\",\"resumeSecret\":\"x\","
+                + "\"lastSeq\":12}}"));
+        JsonNode replayed = JsonRpc.MAPPER.readTree(client.socket.receiveMessage());
+        assertEquals("sendMessage", replayed.get("method").asText(), "the replayed event may come first");
+        assertEquals(13, replayed.path("params").path("seq").asLong());
+        JsonNode resumed = JsonRpc.MAPPER.readTree(client.socket.receiveMessage()).get("result");
+        assertTrue(resumed.get("resumed").asBoolean());
+        assertEquals(12, resumed.get("seq").asLong());
+        MediaNodeProtocol.Resume resume = client.node1.expectMessageClass(MediaNodeProtocol.Resume.class);
+        assertEquals("x", resume.resumeSecret());
+        // the sequence goes on after the replayed event
+        client.connection.tell(new ClientConnection.Relocated(new SessionRelocated("s6", "media-1", null, null,
+                "nodeCrashed")));
+        assertEquals(14, JsonRpc.MAPPER.readTree(client.socket.receiveMessage()).path("params").path("seq").asLong());
+    }
+}

@@ -1,0 +1,443 @@
+package io.tessera.wire.jsonrpc;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tessera.wire.jsonrpc.JsonRpc.Invalid;
+import io.tessera.wire.jsonrpc.JsonRpc.Request;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The OpenVidu 2 requests (client to master) Tessera serves, one record per method (docs/CONTRACT.md, "WebSocket").
+ * Each record reads itself from a request's params ({@code read}, strictly: a wrong type or a value out of range is
+ * {@link ErrorCode#INVALID_PARAMS} naming the field) and writes itself ({@link #params()}, as openvidu-browser does).
+ * A new method is a record here (with its case in {@link #read(Request)}, its {@link Precondition} if it has one, and
+ * its method in {@link Handler}, which makes the master's handler fail to compile until it serves it).
+ * Checks that depend on a node's configuration (metadata length, id rule) stay with the handler.
+ */
+public sealed interface OpenViduRequest {
+
+    /** SDP offers longer than this are refused before they reach a media node. */
+    int MAX_SDP_CHARS = 16 * 1024;
+    /** The kinds of video openvidu-browser announces. */
+    Set<String> VIDEO_TYPES = Set.of("CAMERA", "SCREEN", "CUSTOM", "IPCAM");
+
+    /** The method name on the wire. */
+    String method();
+
+    /** What a socket must (not) have before a method is served; checked before the params are read. */
+    enum Precondition {
+        /** Served in any state. */
+        NONE,
+        /** Only on a socket that is not in a session (nor joining one): else {@link ErrorCode#ALREADY_JOINED}. */
+        NOT_IN_SESSION,
+        /** Only on a socket in a session: else {@link ErrorCode#NOT_JOINED}. */
+        IN_SESSION
+    }
+
+    /** The precondition of a method by its name (methods Tessera does not serve have none). */
+    static Precondition precondition(String method) {
+        return switch (method) {
+            case JoinRoom.METHOD, Connect.METHOD -> Precondition.NOT_IN_SESSION;
+            case LeaveRoom.METHOD, SendMessage.METHOD, PublishVideo.METHOD, UnpublishVideo.METHOD,
+                 ReceiveVideoFrom.METHOD, UnsubscribeFromVideo.METHOD -> Precondition.IN_SESSION;
+            default -> Precondition.NONE;
+        };
+    }
+
+    /** The params as a client sends them. */
+    ObjectNode params();
+
+    /** Calls the handler's method for this request. */
+    <R> R accept(JsonNode id, Handler<R> handler) throws Invalid;
+
+    /**
+     * The server's side: one method per request, so that a new request that is not handled is a compile error.
+     * {@code id} is the request's id to answer (null for a notification, which gets no answer).
+     */
+    interface Handler<R> {
+        R ping(JsonNode id, Ping request) throws Invalid;
+
+        R joinRoom(JsonNode id, JoinRoom request) throws Invalid;
+
+        R connect(JsonNode id, Connect request) throws Invalid;
+
+        R leaveRoom(JsonNode id, LeaveRoom request) throws Invalid;
+
+        R sendMessage(JsonNode id, SendMessage request) throws Invalid;
+
+        R publishVideo(JsonNode id, PublishVideo request) throws Invalid;
+
+        R unpublishVideo(JsonNode id, UnpublishVideo request) throws Invalid;
+
+        R receiveVideoFrom(JsonNode id, ReceiveVideoFrom request) throws Invalid;
+
+        R unsubscribeFromVideo(JsonNode id, UnsubscribeFromVideo request) throws Invalid;
+    }
+
+    /**
+     * The typed request a parsed message holds, or {@link ErrorCode#METHOD_NOT_FOUND} for a method Tessera does not
+     * serve (with a message that says whether OpenVidu has it).
+     */
+    static OpenViduRequest read(Request request) throws Invalid {
+        return switch (request.method()) {
+            case Ping.METHOD -> Ping.read(request);
+            case JoinRoom.METHOD -> JoinRoom.read(request);
+            case Connect.METHOD -> Connect.read(request);
+            case LeaveRoom.METHOD -> new LeaveRoom();
+            case SendMessage.METHOD -> SendMessage.read(request);
+            case PublishVideo.METHOD -> PublishVideo.read(request);
+            case UnpublishVideo.METHOD -> new UnpublishVideo();
+            case ReceiveVideoFrom.METHOD -> ReceiveVideoFrom.read(request);
+            case UnsubscribeFromVideo.METHOD -> UnsubscribeFromVideo.read(request);
+            case "onIceCandidate" -> throw request.refuse(ErrorCode.METHOD_NOT_FOUND,
+                    "method 'onIceCandidate' is not used: the plain RTP media engine has no ICE (see docs/CONTRACT.md)");
+            case "streamPropertyChanged", "forceDisconnect", "forceUnpublish", "applyFilter",
+                 "removeFilter", "execFilterMethod", "addFilterEventListener", "removeFilterEventListener",
+                 "videoData", "subscribeToSpeechToText", "unsubscribeFromSpeechToText", "reconnectStream" ->
+                    throw request.refuse(ErrorCode.METHOD_NOT_FOUND, "method '" + request.method()
+                            + "' is not supported by this version of Tessera");
+            default -> throw request.refuse(ErrorCode.METHOD_NOT_FOUND, "method not found: '"
+                    + abbreviate(request.method()) + "'");
+        };
+    }
+
+    /** Keeps client-chosen strings short in answers and logs. */
+    static String abbreviate(String s) {
+        return s.length() <= 64 ? s : s.substring(0, 64) + "...";
+    }
+
+    /** {@code ping}: the keepalive; {@code interval} (ms) is what the client announces, 0 when absent. */
+    record Ping(long intervalMillis) implements OpenViduRequest {
+        public static final String METHOD = "ping";
+
+        @Override
+        public <R> R accept(JsonNode id, Handler<R> handler) throws Invalid {
+            return handler.ping(id, this);
+        }
+
+        static Ping read(Request request) {
+            // Not checked: the interval is advisory and OpenVidu clients send it in several shapes.
+            return new Ping(request.params().path("interval").asLong(0));
+        }
+
+        @Override
+        public String method() {
+            return METHOD;
+        }
+
+        @Override
+        public ObjectNode params() {
+            return JsonRpc.MAPPER.createObjectNode().put("interval", intervalMillis);
+        }
+    }
+
+    /** {@code joinRoom}: {@code token} is the full token URL or the bare {@code tok_...}. */
+    record JoinRoom(String token, String session, String metadata, String platform) implements OpenViduRequest {
+        public static final String METHOD = "joinRoom";
+
+        @Override
+        public <R> R accept(JsonNode id, Handler<R> handler) throws Invalid {
+            return handler.joinRoom(id, this);
+        }
+
+        static JoinRoom read(Request request) throws Invalid {
+            String token = request.requiredString("token");
+            String session = request.optionalString("session");
+            String metadata = request.optionalString("metadata");
+            String platform = request.optionalString("platform");
+            if (session == null) {
+                throw request.invalidParams("'session' is required");
+            }
+            return new JoinRoom(token, session, metadata, platform);
+        }
+
+        @Override
+        public String method() {
+            return METHOD;
+        }
+
+        @Override
+        public ObjectNode params() {
+            ObjectNode p = JsonRpc.MAPPER.createObjectNode();
+            p.put("token", token);
+            p.put("session", session);
+            p.put("metadata", metadata);
+            p.put("platform", platform);
+            return p;
+        }
+    }
+
+    /** {@code connect}: resume a participation after the socket or its master died. */
+    record Connect(String sessionId, String connectionId, String resumeSecret, long lastSeq) implements OpenViduRequest {
+        public static final String METHOD = "connect";
+
+        @Override
+        public <R> R accept(JsonNode id, Handler<R> handler) throws Invalid {
+            return handler.connect(id, this);
+        }
+
+        static Connect read(Request request) throws Invalid {
+            String session = request.requiredString("sessionId");
+            String connection = request.requiredString("connectionId");
+            String secret = request.requiredString("resumeSecret");
+            long lastSeq = request.optionalLong("lastSeq", 0, 0, Long.MAX_VALUE / 2);
+            return new Connect(session, connection, secret, lastSeq);
+        }
+
+        @Override
+        public String method() {
+            return METHOD;
+        }
+
+        @Override
+        public ObjectNode params() {
+            ObjectNode p = JsonRpc.MAPPER.createObjectNode();
+            p.put("sessionId", sessionId);
+            p.put("connectionId", connectionId);
+            p.put("resumeSecret", resumeSecret);
+            p.put("lastSeq", lastSeq);
+            return p;
+        }
+
+        @Override
+        public String toString() { // the secret stays out of logs
+            return "Connect[sessionId=" + sessionId + ", connectionId=" + connectionId + ", lastSeq=" + lastSeq + "]";
+        }
+    }
+
+    /** {@code leaveRoom}. */
+    record LeaveRoom() implements OpenViduRequest {
+        public static final String METHOD = "leaveRoom";
+
+        @Override
+        public <R> R accept(JsonNode id, Handler<R> handler) throws Invalid {
+            return handler.leaveRoom(id, this);
+        }
+
+        @Override
+        public String method() {
+            return METHOD;
+        }
+
+        @Override
+        public ObjectNode params() {
+            return JsonRpc.MAPPER.createObjectNode();
+        }
+    }
+
+    /**
+     * {@code sendMessage}: as openvidu-browser, the message is a JSON object serialised into a string field (an
+     * object is accepted too). An empty {@code to} means everyone in the session, sender included.
+     */
+    record SendMessage(List<String> to, String type, String data) implements OpenViduRequest {
+        public static final String METHOD = "sendMessage";
+
+        @Override
+        public <R> R accept(JsonNode id, Handler<R> handler) throws Invalid {
+            return handler.sendMessage(id, this);
+        }
+
+        public SendMessage {
+            to = to == null ? List.of() : List.copyOf(to);
+        }
+
+        static SendMessage read(Request request) throws Invalid {
+            JsonNode message = request.params().get("message");
+            if (message != null && message.isTextual()) {
+                try {
+                    message = JsonRpc.MAPPER.readTree(message.asText());
+                } catch (Exception e) {
+                    throw request.invalidParams("'message' is not valid JSON");
+                }
+            }
+            if (message == null || !message.isObject()) {
+                throw request.invalidParams("'message' must be an object or a string holding one");
+            }
+            List<String> to = new ArrayList<>();
+            JsonNode toNode = message.get("to");
+            if (toNode != null && !toNode.isNull()) {
+                if (!toNode.isArray()) {
+                    throw request.invalidParams("'message.to' must be an array of connection ids");
+                }
+                for (JsonNode recipient : toNode) {
+                    if (!recipient.isTextual()) {
+                        throw request.invalidParams("'message.to' must hold connection ids (strings)");
+                    }
+                    to.add(recipient.asText());
+                }
+            }
+            return new SendMessage(to, textField(request, message, "type", "signal"),
+                    textField(request, message, "data", ""));
+        }
+
+        private static String textField(Request request, JsonNode message, String field, String fallback)
+                throws Invalid {
+            JsonNode node = message.get(field);
+            if (node == null || node.isNull()) {
+                return fallback;
+            }
+            if (!node.isTextual()) {
+                throw request.invalidParams("'message." + field + "' must be a string");
+            }
+            return node.asText();
+        }
+
+        @Override
+        public String method() {
+            return METHOD;
+        }
+
+        @Override
+        public ObjectNode params() {
+            ObjectNode message = JsonRpc.MAPPER.createObjectNode();
+            ArrayNode toArray = message.putArray("to");
+            to.forEach(toArray::add);
+            message.put("type", type);
+            message.put("data", data);
+            return JsonRpc.MAPPER.createObjectNode().put("message", message.toString());
+        }
+    }
+
+    /** {@code publishVideo}: {@code videoDimensions} is a JSON object serialised into a string, as openvidu-browser. */
+    record PublishVideo(String sdpOffer, boolean hasAudio, boolean hasVideo, boolean audioActive, boolean videoActive,
+                        String typeOfVideo, int frameRate, String videoDimensions, boolean doLoopback)
+            implements OpenViduRequest {
+        public static final String METHOD = "publishVideo";
+
+        @Override
+        public <R> R accept(JsonNode id, Handler<R> handler) throws Invalid {
+            return handler.publishVideo(id, this);
+        }
+
+        static PublishVideo read(Request request) throws Invalid {
+            String sdpOffer = readSdpOffer(request);
+            String typeOfVideo = request.optionalString("typeOfVideo");
+            if (typeOfVideo != null && !VIDEO_TYPES.contains(typeOfVideo)) {
+                throw request.invalidParams("'typeOfVideo' must be one of " + VIDEO_TYPES);
+            }
+            String videoDimensions = request.optionalString("videoDimensions");
+            if (videoDimensions != null && videoDimensions.length() > 200) {
+                throw request.invalidParams("'videoDimensions' is longer than 200 characters");
+            }
+            return new PublishVideo(sdpOffer,
+                    request.optionalBoolean("hasAudio", false),
+                    request.optionalBoolean("hasVideo", true),
+                    request.optionalBoolean("audioActive", false),
+                    request.optionalBoolean("videoActive", true),
+                    typeOfVideo == null ? "CAMERA" : typeOfVideo,
+                    request.optionalInt("frameRate", 30, 0, 240),
+                    videoDimensions == null ? "" : videoDimensions,
+                    // Not checked: the master does not loop media back; the flag is only carried.
+                    request.params().path("doLoopback").asBoolean(false));
+        }
+
+        /** The {@code videoDimensions} string for a width and height. */
+        public static String dimensions(int width, int height) {
+            return JsonRpc.MAPPER.createObjectNode().put("width", width).put("height", height).toString();
+        }
+
+        @Override
+        public String method() {
+            return METHOD;
+        }
+
+        @Override
+        public ObjectNode params() {
+            ObjectNode p = JsonRpc.MAPPER.createObjectNode();
+            p.put("sdpOffer", sdpOffer);
+            p.put("hasAudio", hasAudio);
+            p.put("hasVideo", hasVideo);
+            p.put("audioActive", audioActive);
+            p.put("videoActive", videoActive);
+            p.put("typeOfVideo", typeOfVideo);
+            p.put("frameRate", frameRate);
+            p.put("videoDimensions", videoDimensions);
+            p.put("doLoopback", doLoopback);
+            return p;
+        }
+    }
+
+    /** {@code unpublishVideo}. */
+    record UnpublishVideo() implements OpenViduRequest {
+        public static final String METHOD = "unpublishVideo";
+
+        @Override
+        public <R> R accept(JsonNode id, Handler<R> handler) throws Invalid {
+            return handler.unpublishVideo(id, this);
+        }
+
+        @Override
+        public String method() {
+            return METHOD;
+        }
+
+        @Override
+        public ObjectNode params() {
+            return JsonRpc.MAPPER.createObjectNode();
+        }
+    }
+
+    /** {@code receiveVideoFrom}: {@code sender} is the stream id. */
+    record ReceiveVideoFrom(String sender, String sdpOffer) implements OpenViduRequest {
+        public static final String METHOD = "receiveVideoFrom";
+
+        @Override
+        public <R> R accept(JsonNode id, Handler<R> handler) throws Invalid {
+            return handler.receiveVideoFrom(id, this);
+        }
+
+        static ReceiveVideoFrom read(Request request) throws Invalid {
+            String sender = request.requiredString("sender");
+            return new ReceiveVideoFrom(sender, readSdpOffer(request));
+        }
+
+        @Override
+        public String method() {
+            return METHOD;
+        }
+
+        @Override
+        public ObjectNode params() {
+            ObjectNode p = JsonRpc.MAPPER.createObjectNode();
+            p.put("sender", sender);
+            p.put("sdpOffer", sdpOffer);
+            return p;
+        }
+    }
+
+    /** {@code unsubscribeFromVideo}: {@code sender} is the stream id. */
+    record UnsubscribeFromVideo(String sender) implements OpenViduRequest {
+        public static final String METHOD = "unsubscribeFromVideo";
+
+        @Override
+        public <R> R accept(JsonNode id, Handler<R> handler) throws Invalid {
+            return handler.unsubscribeFromVideo(id, this);
+        }
+
+        static UnsubscribeFromVideo read(Request request) throws Invalid {
+            return new UnsubscribeFromVideo(request.requiredString("sender"));
+        }
+
+        @Override
+        public String method() {
+            return METHOD;
+        }
+
+        @Override
+        public ObjectNode params() {
+            return JsonRpc.MAPPER.createObjectNode().put("sender", sender);
+        }
+    }
+
+    private static String readSdpOffer(Request request) throws Invalid {
+        String sdpOffer = request.requiredString("sdpOffer");
+        if (sdpOffer.length() > MAX_SDP_CHARS) {
+            throw request.invalidParams("'sdpOffer' is longer than " + MAX_SDP_CHARS + " characters");
+        }
+        return sdpOffer;
+    }
+}

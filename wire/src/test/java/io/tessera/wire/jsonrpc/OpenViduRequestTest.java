@@ -1,0 +1,93 @@
+package io.tessera.wire.jsonrpc;
+
+import io.tessera.wire.jsonrpc.OpenViduRequest.Connect;
+import io.tessera.wire.jsonrpc.OpenViduRequest.JoinRoom;
+import io.tessera.wire.jsonrpc.OpenViduRequest.PublishVideo;
+import io.tessera.wire.jsonrpc.OpenViduRequest.ReceiveVideoFrom;
+import io.tessera.wire.jsonrpc.OpenViduRequest.SendMessage;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class OpenViduRequestTest {
+
+    private static OpenViduRequest roundTrip(OpenViduRequest request) throws Exception {
+        return OpenViduRequest.read(JsonRpc.parse(JsonRpc.request(7, request)));
+    }
+
+    @Test
+    void whatAClientWritesTheMasterReadsBack() throws Exception {
+        List<OpenViduRequest> requests = List.of(
+                new OpenViduRequest.Ping(5000),
+                new JoinRoom("tok_abc", "s1", "{\"name\":\"a\"}", "tessera-java-sdk"),
+                new Connect("s1", "con_1", "secret", 12),
+                new OpenViduRequest.LeaveRoom(),
+                new SendMessage(List.of("con_2", "con_3"), "signal:chat", "hi"),
+                new PublishVideo("v=0\r\n", true, true, false, true, "SCREEN", 15, PublishVideo.dimensions(640, 480), false),
+                new OpenViduRequest.UnpublishVideo(),
+                new ReceiveVideoFrom("str_CAM_x_con_2", "v=0\r\n"),
+                new OpenViduRequest.UnsubscribeFromVideo("str_CAM_x_con_2"));
+        for (OpenViduRequest request : requests) {
+            assertEquals(request, roundTrip(request), request.method());
+        }
+    }
+
+    @Test
+    void sendMessageAsOpenViduBrowserSendsIt() throws Exception {
+        String wire = JsonRpc.request(1, new SendMessage(List.of(), "signal", "x"));
+        assertTrue(wire.contains("\"message\":\"{\\\"to\\\":[],\\\"type\\\":\\\"signal\\\",\\\"data\\\":\\\"x\\\"}\""), wire);
+        // an object is accepted too, and the defaults fill in what is absent
+        SendMessage read = (SendMessage) OpenViduRequest.read(JsonRpc.parse(
+                "{\"id\":1,\"method\":\"sendMessage\",\"params\":{\"message\":{\"data\":\"d\"}}}"));
+        assertEquals(new SendMessage(List.of(), "signal", "d"), read);
+    }
+
+    @Test
+    void refusalsNameTheFieldOrTheMethod() throws Exception {
+        JsonRpc.Invalid missing = assertThrows(JsonRpc.Invalid.class, () -> OpenViduRequest.read(JsonRpc.parse(
+                "{\"id\":1,\"method\":\"joinRoom\",\"params\":{\"token\":\"t\"}}")));
+        assertEquals(ErrorCode.INVALID_PARAMS, missing.errorCode());
+        assertEquals("invalid params: 'session' is required", missing.getMessage());
+        JsonRpc.Invalid range = assertThrows(JsonRpc.Invalid.class, () -> OpenViduRequest.read(JsonRpc.parse(
+                "{\"id\":1,\"method\":\"publishVideo\",\"params\":{\"sdpOffer\":\"v=0\",\"frameRate\":1000}}")));
+        assertEquals("invalid params: 'frameRate' must be an integer from 0 to 240", range.getMessage());
+        JsonRpc.Invalid ice = assertThrows(JsonRpc.Invalid.class, () -> OpenViduRequest.read(JsonRpc.parse(
+                "{\"id\":1,\"method\":\"onIceCandidate\",\"params\":{}}")));
+        assertEquals(ErrorCode.METHOD_NOT_FOUND, ice.errorCode());
+        JsonRpc.Invalid unknown = assertThrows(JsonRpc.Invalid.class, () -> OpenViduRequest.read(JsonRpc.parse(
+                "{\"id\":1,\"method\":\"" + "x".repeat(100) + "\"}")));
+        assertEquals("method not found: '" + "x".repeat(64) + "...'", unknown.getMessage());
+    }
+
+    @Test
+    void sessionMethodsNeedASession() {
+        assertEquals(OpenViduRequest.Precondition.NOT_IN_SESSION, OpenViduRequest.precondition("connect"));
+        assertEquals(OpenViduRequest.Precondition.IN_SESSION, OpenViduRequest.precondition("receiveVideoFrom"));
+        assertEquals(OpenViduRequest.Precondition.NONE, OpenViduRequest.precondition("ping"));
+    }
+
+    @Test
+    void eventsCarryTheirSequenceLast() {
+        String wire = JsonRpc.notification(new OpenViduEvent.ParticipantLeft("con_1", LeaveReason.DISCONNECT.wireName()), 3);
+        assertEquals("{\"jsonrpc\":\"2.0\",\"method\":\"participantLeft\",\"params\":{\"connectionId\":\"con_1\","
+                + "\"reason\":\"disconnect\",\"seq\":3}}", wire);
+        Incoming.Notification read = assertInstanceOf(Incoming.Notification.class, Incoming.read(wire));
+        assertEquals(3, read.seq());
+    }
+
+    @Test
+    void aClientReadsResultsAndErrors() {
+        assertEquals(new Incoming.Result(4, JsonRpc.MAPPER.createObjectNode().put("value", "pong")),
+                Incoming.read(JsonRpc.result(JsonRpc.MAPPER.getNodeFactory().numberNode(4), new OpenViduResult.Pong().json())));
+        Incoming.Error error = assertInstanceOf(Incoming.Error.class,
+                Incoming.read(JsonRpc.error(JsonRpc.MAPPER.getNodeFactory().textNode("5"), ErrorCode.NOT_JOINED, "no")));
+        assertEquals(5L, error.id());
+        assertEquals(ErrorCode.NOT_JOINED, error.errorCode().orElseThrow());
+        assertInstanceOf(Incoming.Unreadable.class, Incoming.read("{\"id\":\"x\",\"result\":{}}"));
+    }
+}
