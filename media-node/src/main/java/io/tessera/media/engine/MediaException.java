@@ -1,24 +1,26 @@
 package io.tessera.media.engine;
 
+import io.tessera.wire.jsonrpc.ErrorCode;
+
 /** A media request the engine refuses; {@link #kind} says whose fault it is and maps to the client's error code. */
 public final class MediaException extends Exception {
 
     /** Why the engine refused; each kind has the JSON-RPC error code the signalling layer answers with. */
     public enum Kind {
         /** The SDP could not be read, or it contradicts the request (e.g. a publisher offer that only receives). */
-        INVALID_SDP(400),
+        INVALID_SDP(ErrorCode.BAD_REQUEST),
         /** Well-formed, but asks for something this engine does not do (a profile, an address family, several m= lines). */
-        UNSUPPORTED(415),
+        UNSUPPORTED(ErrorCode.UNSUPPORTED_MEDIA),
         /** The stream to subscribe to does not exist (any more). */
-        UNKNOWN_STREAM(404),
+        UNKNOWN_STREAM(ErrorCode.NOT_FOUND),
         /** The stream or subscription exists already. */
-        CONFLICT(409),
+        CONFLICT(ErrorCode.CONFLICT),
         /** Out of ports, sockets or queue space on this node. */
-        NO_CAPACITY(503);
+        NO_CAPACITY(ErrorCode.UNAVAILABLE);
 
-        public final int errorCode;
+        public final ErrorCode errorCode;
 
-        Kind(int errorCode) {
+        Kind(ErrorCode errorCode) {
             this.errorCode = errorCode;
         }
     }

@@ -35,26 +35,26 @@ import io.tessera.common.protocol.MediaNodeProtocol.Unpublish;
 import io.tessera.common.protocol.MediaNodeProtocol.Unsubscribe;
 import io.tessera.media.engine.MediaEngine;
 import io.tessera.media.engine.MediaException;
-import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.PostStop;
-import org.apache.pekko.actor.typed.javadsl.ActorContext;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
-
+import io.tessera.wire.jsonrpc.ErrorCode;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
  * One media session on this node: its participants, and a sequence of events for each of them.
@@ -198,7 +198,7 @@ public final class Session {
     private Behavior<Message> ended() {
         return Behaviors.receive(Message.class)
                 .onMessage(Forwarded.class, f -> {
-                    f.command().reject(404, "session " + sessionId + " is closed");
+                    f.command().reject(ErrorCode.NOT_FOUND, "session " + sessionId + " is closed");
                     return Behaviors.same();
                 })
                 .build();
@@ -227,14 +227,14 @@ public final class Session {
         } else if (command instanceof Leave leave) {
             Participant p = participants.get(leave.connectionId());
             if (p == null) {
-                leave.replyTo().tell(Ack.failure(102, "connection " + leave.connectionId() + " is not in session " + sessionId));
+                leave.replyTo().tell(Ack.failure(ErrorCode.NOT_JOINED, "connection " + leave.connectionId() + " is not in session " + sessionId));
             } else {
                 leave.replyTo().tell(Ack.success());
                 return remove(leave.connectionId(), "disconnect", false);
             }
         } else if (command instanceof Evict evict) {
             if (!participants.containsKey(evict.connectionId())) {
-                evict.replyTo().tell(Ack.failure(404, "connection " + evict.connectionId() + " is not in session " + sessionId));
+                evict.replyTo().tell(Ack.failure(ErrorCode.NOT_FOUND, "connection " + evict.connectionId() + " is not in session " + sessionId));
             } else {
                 evict.replyTo().tell(Ack.success());
                 return remove(evict.connectionId(), evict.reason(), true);
@@ -268,12 +268,12 @@ public final class Session {
         ParticipantInfo info = join.participant();
         if (participants.containsKey(info.connectionId())) {
             // Its token is in use: a second socket may not take the participation over (a resume may).
-            join.replyTo().tell(JoinReply.failure(409, "token is in use by connection " + info.connectionId()
+            join.replyTo().tell(JoinReply.failure(ErrorCode.CONFLICT, "token is in use by connection " + info.connectionId()
                     + "; resume it with 'connect', or ask the application for a new token"));
             return;
         }
         if (participants.size() >= settings.maxParticipants()) {
-            join.replyTo().tell(JoinReply.failure(429, "session " + sessionId + " is full ("
+            join.replyTo().tell(JoinReply.failure(ErrorCode.TOO_MANY_REQUESTS, "session " + sessionId + " is full ("
                     + settings.maxParticipants() + " participants)"));
             return;
         }
@@ -319,14 +319,14 @@ public final class Session {
         Participant p = participants.get(resume.connectionId());
         if (p == null) {
             meters.resumed(SessionMeters.ResumeResult.UNKNOWN_CONNECTION);
-            resume.replyTo().tell(JoinReply.failure(404, "connection " + resume.connectionId() + " is no longer in session "
+            resume.replyTo().tell(JoinReply.failure(ErrorCode.NOT_FOUND, "connection " + resume.connectionId() + " is no longer in session "
                     + sessionId + " (its grace window passed, or it left); join again"));
             return;
         }
         if (resume.resumeSecret() == null || !MessageDigest.isEqual(p.resumeSecret.getBytes(StandardCharsets.UTF_8),
                 resume.resumeSecret().getBytes(StandardCharsets.UTF_8))) {
             meters.resumed(SessionMeters.ResumeResult.WRONG_SECRET);
-            resume.replyTo().tell(JoinReply.failure(401, "wrong resume secret for connection " + resume.connectionId()));
+            resume.replyTo().tell(JoinReply.failure(ErrorCode.UNAUTHORIZED, "wrong resume secret for connection " + resume.connectionId()));
             // The connection id is known to be in the session; the secret offered is never logged.
             ctx.getLog().info("resume of participant {} of session {} refused: wrong resume secret",
                     resume.connectionId(), sessionId);
@@ -335,13 +335,13 @@ public final class Session {
         long oldestKept = p.recent.isEmpty() ? p.seq + 1 : p.recent.peekFirst().seq();
         if (resume.lastSeq() < 0 || resume.lastSeq() > p.seq) {
             meters.resumed(SessionMeters.ResumeResult.BAD_SEQ);
-            resume.replyTo().tell(JoinReply.failure(400, "lastSeq " + resume.lastSeq() + " is not between 0 and "
+            resume.replyTo().tell(JoinReply.failure(ErrorCode.BAD_REQUEST, "lastSeq " + resume.lastSeq() + " is not between 0 and "
                     + p.seq));
             return;
         }
         if (resume.lastSeq() < oldestKept - 1) {
             meters.resumed(SessionMeters.ResumeResult.EVENTS_LOST);
-            resume.replyTo().tell(JoinReply.failure(409, "connection " + resume.connectionId() + " missed events "
+            resume.replyTo().tell(JoinReply.failure(ErrorCode.CONFLICT, "connection " + resume.connectionId() + " missed events "
                     + (resume.lastSeq() + 1) + ".." + (oldestKept - 1) + " that are no longer kept; join again"));
             return;
         }
@@ -375,13 +375,13 @@ public final class Session {
 
     private void onSignal(Signal signal) {
         if (signal.from() != null && !participants.containsKey(signal.from())) {
-            signal.replyTo().tell(Ack.failure(102, "connection " + signal.from() + " is not in session " + sessionId));
+            signal.replyTo().tell(Ack.failure(ErrorCode.NOT_JOINED, "connection " + signal.from() + " is not in session " + sessionId));
             return;
         }
         List<String> to = signal.to() == null ? List.of() : signal.to();
         for (String recipient : to) {
             if (!participants.containsKey(recipient)) {
-                signal.replyTo().tell(Ack.failure(404, "signal recipient " + recipient + " is not in session " + sessionId));
+                signal.replyTo().tell(Ack.failure(ErrorCode.NOT_FOUND, "signal recipient " + recipient + " is not in session " + sessionId));
                 return;
             }
         }
@@ -461,11 +461,11 @@ public final class Session {
     private void onPublish(Publish publish) {
         Participant p = participants.get(publish.connectionId());
         if (p == null) {
-            publish.replyTo().tell(SdpReply.failure(102, notIn(publish.connectionId())));
+            publish.replyTo().tell(SdpReply.failure(ErrorCode.NOT_JOINED, notIn(publish.connectionId())));
             return;
         }
         if (p.published != null) {
-            publish.replyTo().tell(SdpReply.failure(409, "connection " + publish.connectionId()
+            publish.replyTo().tell(SdpReply.failure(ErrorCode.CONFLICT, "connection " + publish.connectionId()
                     + " already publishes stream " + p.published.streamId() + "; unpublishVideo first"));
             return;
         }
@@ -502,11 +502,11 @@ public final class Session {
     private void onUnpublish(Unpublish unpublish) {
         Participant p = participants.get(unpublish.connectionId());
         if (p == null) {
-            unpublish.replyTo().tell(Ack.failure(102, notIn(unpublish.connectionId())));
+            unpublish.replyTo().tell(Ack.failure(ErrorCode.NOT_JOINED, notIn(unpublish.connectionId())));
             return;
         }
         if (p.published == null) {
-            unpublish.replyTo().tell(Ack.failure(404, "connection " + unpublish.connectionId() + " does not publish"));
+            unpublish.replyTo().tell(Ack.failure(ErrorCode.NOT_FOUND, "connection " + unpublish.connectionId() + " does not publish"));
             return;
         }
         String streamId = p.published.streamId();
@@ -526,13 +526,13 @@ public final class Session {
     private void onSubscribe(Subscribe subscribe) {
         Participant p = participants.get(subscribe.connectionId());
         if (p == null) {
-            subscribe.replyTo().tell(SdpReply.failure(102, notIn(subscribe.connectionId())));
+            subscribe.replyTo().tell(SdpReply.failure(ErrorCode.NOT_JOINED, notIn(subscribe.connectionId())));
             return;
         }
         boolean inSession = participants.values().stream()
                 .anyMatch(o -> o.published != null && o.published.streamId().equals(subscribe.streamId()));
         if (!inSession) {
-            subscribe.replyTo().tell(SdpReply.failure(404, "stream " + subscribe.streamId()
+            subscribe.replyTo().tell(SdpReply.failure(ErrorCode.NOT_FOUND, "stream " + subscribe.streamId()
                     + " is not published in session " + sessionId));
             return;
         }
@@ -550,9 +550,9 @@ public final class Session {
     private void onUnsubscribe(Unsubscribe unsubscribe) {
         Participant p = participants.get(unsubscribe.connectionId());
         if (p == null) {
-            unsubscribe.replyTo().tell(Ack.failure(102, notIn(unsubscribe.connectionId())));
+            unsubscribe.replyTo().tell(Ack.failure(ErrorCode.NOT_JOINED, notIn(unsubscribe.connectionId())));
         } else if (!p.subscriptions.remove(unsubscribe.streamId())) {
-            unsubscribe.replyTo().tell(Ack.failure(404, "connection " + unsubscribe.connectionId()
+            unsubscribe.replyTo().tell(Ack.failure(ErrorCode.NOT_FOUND, "connection " + unsubscribe.connectionId()
                     + " does not receive stream " + unsubscribe.streamId()));
         } else {
             engine.unsubscribe(unsubscribe.streamId(), unsubscribe.connectionId());

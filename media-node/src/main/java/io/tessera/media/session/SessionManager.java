@@ -1,21 +1,21 @@
 package io.tessera.media.session;
 
 import io.tessera.common.protocol.ClusterTopics.SessionNotice;
-import io.tessera.common.protocol.MediaNodeProtocol;
 import io.tessera.common.protocol.MediaNodeProtocol.Ack;
 import io.tessera.common.protocol.MediaNodeProtocol.HostSession;
 import io.tessera.common.protocol.MediaNodeProtocol.Join;
 import io.tessera.common.protocol.MediaNodeProtocol.SetNodeStatus;
+import io.tessera.common.protocol.MediaNodeProtocol;
 import io.tessera.media.engine.MediaEngine;
-import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.javadsl.ActorContext;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
-
+import io.tessera.wire.jsonrpc.ErrorCode;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
  * The media node's entry point for masters: one {@link Session} child per hosted session, created when a
@@ -108,7 +108,7 @@ public final class SessionManager {
 
     private Behavior<Command> onSetNodeStatus(SetNodeStatus set) {
         if (!set.status().equals("running") && !set.status().equals("draining")) {
-            set.replyTo().tell(Ack.failure(400, "status must be running or draining"));
+            set.replyTo().tell(Ack.failure(ErrorCode.BAD_REQUEST, "status must be running or draining"));
         } else {
             ctx.getLog().info("media node {} status {} -> {}", settings.mediaNodeId(), status, set.status());
             status = set.status();
@@ -122,7 +122,7 @@ public final class SessionManager {
         if (session == null && createIfMissing) {
             if (sessions.size() >= maxSessions) {
                 meters.sessionRefused();
-                command.reject(503, "media node " + settings.mediaNodeId() + " hosts its maximum of "
+                command.reject(ErrorCode.UNAVAILABLE, "media node " + settings.mediaNodeId() + " hosts its maximum of "
                         + maxSessions + " sessions");
                 return Behaviors.same();
             }
@@ -134,7 +134,7 @@ public final class SessionManager {
             publishCounts();
         }
         if (session == null) {
-            command.reject(404, "session " + command.sessionId() + " is not hosted on " + settings.mediaNodeId());
+            command.reject(ErrorCode.NOT_FOUND, "session " + command.sessionId() + " is not hosted on " + settings.mediaNodeId());
         } else {
             session.tell(new Session.Forwarded(command));
         }

@@ -194,7 +194,7 @@ class PlainRtpEngineTest {
         engine.subscribe("str_1", "con_a", offer(peer(), "recvonly"));
         MediaException full = assertThrows(MediaException.class, () -> engine.subscribe("str_1", "con_b", offer(peer(), "recvonly")));
         assertEquals(Kind.NO_CAPACITY, full.kind());
-        assertEquals(503, full.kind().errorCode);
+        assertEquals(503, full.kind().errorCode.code());
         assertTrue(full.getMessage().contains("no free RTP port pair"), full.getMessage());
 
         engine.unsubscribe("str_1", "con_a");

@@ -1,5 +1,7 @@
 package io.tessera.wire.sdp;
 
+import io.tessera.wire.jsonrpc.ErrorCode;
+
 /**
  * An SDP that cannot be read ({@link Kind#MALFORMED}, answered with 400) or asks for what the reader does not do
  * ({@link Kind#UNSUPPORTED}, 415). The message names the offending line and holds no control character, so it can go
@@ -10,13 +12,13 @@ public final class SdpException extends IllegalArgumentException {
     /** Whose fault: each kind has the error code the signalling layer answers with. */
     public enum Kind {
         /** Not SDP, or SDP breaking a rule of the dialect: 400. */
-        MALFORMED(400),
+        MALFORMED(ErrorCode.BAD_REQUEST),
         /** Well-formed, but asks for something the reader does not take (a profile, an address family, two m= lines): 415. */
-        UNSUPPORTED(415);
+        UNSUPPORTED(ErrorCode.UNSUPPORTED_MEDIA);
 
-        public final int errorCode;
+        public final ErrorCode errorCode;
 
-        Kind(int errorCode) {
+        Kind(ErrorCode errorCode) {
             this.errorCode = errorCode;
         }
     }
@@ -42,7 +44,7 @@ public final class SdpException extends IllegalArgumentException {
 
     /** 400 or 415. */
     public int errorCode() {
-        return kind.errorCode;
+        return kind.errorCode.code();
     }
 
     // Refusals of hostile input are frequent and expected: no stack trace to fill.
