@@ -3,6 +3,12 @@ package io.tessera.master.console;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tessera.master.rest.BasicCredentials;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -21,12 +27,6 @@ import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.OverflowStrategy;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.stream.typed.javadsl.ActorSource;
-
-import java.time.Duration;
-import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.CompletionStage;
-import java.util.function.Supplier;
 
 /**
  * The operator console on a master: the page under {@code /console/} (static files built by the {@code console}
@@ -53,7 +53,7 @@ public final class ConsoleRoutes extends AllDirectives {
     private final ActorSystem<?> system;
     private final ActorRef<ConsoleFeed.Command> feed;
     private final MasterDirectory directory;
-    private final ConsoleAuth auth;
+    private final BasicCredentials auth;
     private final Settings settings;
 
     public ConsoleRoutes(ActorSystem<?> system, ActorRef<ConsoleFeed.Command> feed, MasterDirectory directory,
@@ -61,7 +61,7 @@ public final class ConsoleRoutes extends AllDirectives {
         this.system = system;
         this.feed = feed;
         this.directory = directory;
-        this.auth = new ConsoleAuth(secret);
+        this.auth = new BasicCredentials(secret);
         this.settings = settings;
     }
 

@@ -14,7 +14,6 @@ import io.tessera.master.webhook.Webhooks;
 import org.apache.pekko.actor.typed.ActorRef;
 import io.tessera.master.session.Ids;
 import io.tessera.master.session.SessionService;
-import io.tessera.master.session.Tokens;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
@@ -34,9 +33,7 @@ import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -51,11 +48,10 @@ import java.util.function.Supplier;
  */
 public final class RestApi extends AllDirectives {
     private static final Logger log = LoggerFactory.getLogger(RestApi.class);
-    private static final String USER = "OPENVIDUAPP";
 
     private final SessionService sessions;
     private final ClusterView cluster;
-    private final String secret;
+    private final BasicCredentials credentials;
 
     private final ActorRef<MediaFailover.Message> failover;
     private final Webhooks webhooks;
@@ -66,7 +62,7 @@ public final class RestApi extends AllDirectives {
         this.webhooks = webhooks;
         this.sessions = sessions;
         this.cluster = cluster;
-        this.secret = secret;
+        this.credentials = new BasicCredentials(secret);
     }
 
     public Route route() {
@@ -244,32 +240,12 @@ public final class RestApi extends AllDirectives {
 
     private Route authenticated(String path, Supplier<Route> inner) {
         return optionalHeaderValueByName("Authorization", header -> {
-            if (header.isPresent() && validCredentials(header.get())) {
+            if (credentials.accepts(header.orElse(null))) {
                 return inner.get();
             }
             return complete(error(401, "missing or wrong credentials: use HTTP Basic OPENVIDUAPP:<secret>", path)
                     .addHeader(WWWAuthenticate.create(HttpChallenge.createBasic("Tessera"))));
         });
-    }
-
-    private boolean validCredentials(String header) {
-        if (!header.regionMatches(true, 0, "Basic ", 0, 6)) {
-            return false;
-        }
-        String decoded;
-        try {
-            decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
-        int colon = decoded.indexOf(':');
-        if (colon < 0) {
-            return false;
-        }
-        // Both parts compared in full, in constant time, so timing says nothing about which one was wrong.
-        boolean user = Tokens.constantTimeEquals(decoded.substring(0, colon), USER);
-        boolean password = Tokens.constantTimeEquals(decoded.substring(colon + 1), secret);
-        return user & password;
     }
 
     private Route validId(String id, String kind, Supplier<Route> inner) {

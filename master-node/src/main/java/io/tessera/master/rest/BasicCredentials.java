@@ -1,4 +1,4 @@
-package io.tessera.master.console;
+package io.tessera.master.rest;
 
 import io.tessera.master.session.Tokens;
 
@@ -6,20 +6,20 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
 /**
- * The console's check of an {@code Authorization} header: the REST API's credential ({@code OPENVIDUAPP:<secret>},
- * HTTP Basic), compared in full and in constant time. The page keeps the credential in memory only and sends it on
- * every request, to the REST API and to the console's own endpoints alike.
+ * The one check of an {@code Authorization} header against the application credential ({@code OPENVIDUAPP:<secret>},
+ * HTTP Basic), for the REST API and the operator console alike. Both parts are compared in full and in constant time,
+ * so timing says nothing about which one was wrong.
  */
-final class ConsoleAuth {
+public final class BasicCredentials {
     static final String USER = "OPENVIDUAPP";
 
     private final String secret;
 
-    ConsoleAuth(String secret) {
+    public BasicCredentials(String secret) {
         this.secret = secret;
     }
 
-    boolean accepts(String authorizationHeader) {
+    public boolean accepts(String authorizationHeader) {
         if (authorizationHeader == null || !authorizationHeader.regionMatches(true, 0, "Basic ", 0, 6)) {
             return false;
         }
