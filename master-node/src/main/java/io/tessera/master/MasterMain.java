@@ -107,7 +107,7 @@ public final class MasterMain {
                 org.apache.pekko.actor.typed.Props.empty());
 
         // One failover coordinator per cluster, on the oldest master: a failed media node's sessions are placed once.
-        ActorRef<MediaFailover.Message> failover = ClusterSingleton.get(system).init(SingletonActor.of(
+        ActorRef<MediaFailover.Command> failover = ClusterSingleton.get(system).init(SingletonActor.of(
                 MediaFailover.create(routing, mediaNodes, placement, mediaNodeClient, master.getInt("ha.failures-to-tolerate"),
                         webhooks, placementMeters), "media-failover").withSettings(ClusterSingletonSettings.create(system).withRole("master")));
         ActorRef<RelocationRelay.Command> relay = system.systemActorOf(RelocationRelay.create(),

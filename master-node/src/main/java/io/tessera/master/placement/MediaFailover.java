@@ -56,71 +56,72 @@ import java.util.concurrent.CompletionStage;
  */
 public final class MediaFailover {
 
-    public interface Message {
+    /** Everything the failover coordinator handles: drains from the REST API, and its own cluster and timer signals. */
+    public interface Command {
     }
 
-    private record Failed(String nodeId, String ip) implements Message {
+    private record Failed(String nodeId, String ip) implements Command {
     }
 
     /** The node left the cluster on purpose; {@code lastStatus} as last reported (null when unknown). */
-    private record Left(String nodeId, String lastStatus) implements Message {
+    private record Left(String nodeId, String lastStatus) implements Command {
     }
 
-    private record MoveLeftSessions(String nodeId) implements Message {
+    private record MoveLeftSessions(String nodeId) implements Command {
     }
 
     /**
      * An operator drains a node: at {@code deadlineMillis} its remaining sessions are moved (none dropped). Sent by
      * the master that took the PATCH to the singleton, which usually runs on another master: it crosses the network.
      */
-    public record Drain(String nodeId, long deadlineMillis) implements Message, ClusterSerializable {
+    public record Drain(String nodeId, long deadlineMillis) implements Command, ClusterSerializable {
     }
 
     /** The node is running again: the drain's deadline no longer applies. */
-    public record CancelDrain(String nodeId) implements Message, ClusterSerializable {
+    public record CancelDrain(String nodeId) implements Command, ClusterSerializable {
     }
 
-    private record DrainDue(String nodeId) implements Message {
+    private record DrainDue(String nodeId) implements Command {
     }
 
-    private record Activated(ClusterTopics.ParticipantActivated notice) implements Message {
+    private record Activated(ClusterTopics.ParticipantActivated notice) implements Command {
     }
 
-    private record RouteChecked(ClusterTopics.ParticipantActivated notice, SessionRecord routed) implements Message {
+    private record RouteChecked(ClusterTopics.ParticipantActivated notice, SessionRecord routed) implements Command {
     }
 
     /** The losing copy stops once its participants had time to follow (they move on the relocation notice). */
-    private record ReleaseLoser(String sessionId, ActorRef<MediaNodeProtocol.Command> manager) implements Message {
+    private record ReleaseLoser(String sessionId, ActorRef<MediaNodeProtocol.Command> manager) implements Command {
     }
 
     /** {@code left}: the node left the cluster (no longer there to report draining), so every session moves. */
     private record DrainSessionsRead(String nodeId, List<SessionRecord> sessions, Throwable error, boolean left)
-            implements Message {
+            implements Command {
     }
 
     private record SessionsRead(String nodeId, String ip, List<SessionRecord> sessions, Throwable error)
-            implements Message {
+            implements Command {
     }
 
     private record Moved(Pending pending, SessionRecord record, MediaNodeState target, Throwable error)
-            implements Message {
+            implements Command {
     }
 
-    private enum Retry implements Message { INSTANCE }
+    private enum Retry implements Command { INSTANCE }
 
-    private enum EvaluatePlan implements Message { INSTANCE }
+    private enum EvaluatePlan implements Command { INSTANCE }
 
-    private record PlanRead(List<SessionRecord> sessions, Throwable error) implements Message {
+    private record PlanRead(List<SessionRecord> sessions, Throwable error) implements Command {
     }
 
-    private record Unreachable(Member member) implements Message {
+    private record Unreachable(Member member) implements Command {
     }
 
     /** Left or exiting: the member is leaving on purpose; remember what it was before the registry forgets it. */
-    private record Leaving(Member member) implements Message {
+    private record Leaving(Member member) implements Command {
     }
 
-    private record Removed(Member member, MemberStatus previousStatus) implements Message {
+    private record Removed(Member member, MemberStatus previousStatus) implements Command {
     }
 
     /** A session to place again, and why. */
@@ -136,7 +137,7 @@ public final class MediaFailover {
         };
     }
 
-    public static Behavior<Message> create(Routes routing, MediaNodes nodes, PlacementPolicy policy,
+    public static Behavior<Command> create(Routes routing, MediaNodes nodes, PlacementPolicy policy,
                                            MediaNodeClient mediaNodeClient, int failuresToTolerate,
                                            Webhooks webhooks, PlacementMeters meters) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
@@ -148,8 +149,8 @@ public final class MediaFailover {
     private final MediaNodes nodes;
     private final PlacementPolicy policy;
     private final MediaNodeClient mediaNodeClient;
-    private final ActorContext<Message> ctx;
-    private final TimerScheduler<Message> timers;
+    private final ActorContext<Command> ctx;
+    private final TimerScheduler<Command> timers;
     private final ActorRef<Topic.Command<SessionRelocated>> relocations;
     private final Deque<Pending> waiting = new ArrayDeque<>();
     /** Node incarnations already handled (unreachable, then removed, must not recover twice); bounded below. */
@@ -170,7 +171,7 @@ public final class MediaFailover {
 
     private MediaFailover(Routes routing, MediaNodes nodes, PlacementPolicy policy, MediaNodeClient mediaNodeClient,
                           int failuresToTolerate, Webhooks webhooks, PlacementMeters meters,
-                          ActorContext<Message> ctx, TimerScheduler<Message> timers) {
+                          ActorContext<Command> ctx, TimerScheduler<Command> timers) {
         this.meters = meters;
         this.failuresToTolerate = failuresToTolerate;
         this.webhooks = webhooks;
@@ -205,8 +206,8 @@ public final class MediaFailover {
         timers.startTimerWithFixedDelay(EvaluatePlan.INSTANCE, Duration.ofSeconds(5));
     }
 
-    private Behavior<Message> idle() {
-        return Behaviors.receive(Message.class)
+    private Behavior<Command> idle() {
+        return Behaviors.receive(Command.class)
                 .onMessage(Unreachable.class, this::onUnreachable)
                 .onMessage(Leaving.class, this::onLeaving)
                 .onMessage(Removed.class, this::onRemoved)
@@ -255,7 +256,7 @@ public final class MediaFailover {
     }
 
     /** The HA plan, checked every few seconds: an ALERT when the pool can no longer survive the failures asked for. */
-    private Behavior<Message> onPlanRead(PlanRead read) {
+    private Behavior<Command> onPlanRead(PlanRead read) {
         if (read.error() != null) {
             return Behaviors.same();
         }
@@ -313,7 +314,7 @@ public final class MediaFailover {
         return true;
     }
 
-    private Behavior<Message> onLeaving(Leaving event) {
+    private Behavior<Command> onLeaving(Leaving event) {
         Member member = event.member();
         mediaNodeId(member).ifPresent(id -> {
             if (leavingStatus.size() < MAX_DEPARTED) {
@@ -324,7 +325,7 @@ public final class MediaFailover {
         return Behaviors.same();
     }
 
-    private Behavior<Message> onRemoved(Removed event) {
+    private Behavior<Command> onRemoved(Removed event) {
         if (isLeaving(event.previousStatus())) {
             left(event.member());
         } else {
@@ -333,7 +334,7 @@ public final class MediaFailover {
         return Behaviors.same();
     }
 
-    private Behavior<Message> onUnreachable(Unreachable event) {
+    private Behavior<Command> onUnreachable(Unreachable event) {
         Member member = event.member();
         if (isLeaving(member.status())) {
             // It stopped while leaving (its leave did not finish before the process ended): still a planned exit.
@@ -380,20 +381,20 @@ public final class MediaFailover {
         ctx.getSelf().tell(new Failed(nodeId.get(), ip));
     }
 
-    private Behavior<Message> onFailed(Failed failed) {
+    private Behavior<Command> onFailed(Failed failed) {
         ctx.pipeToSelf(routing.allSessions(), (all, error) -> new SessionsRead(failed.nodeId(), failed.ip(), all, error));
         return Behaviors.same();
     }
 
     /** A node that left: a status change, and the sessions still routed to it move as at a drain deadline. */
-    private Behavior<Message> onLeft(Left left) {
+    private Behavior<Command> onLeft(Left left) {
         timers.cancel("drain-" + left.nodeId());
         webhooks.publish(WebhookEvent.mediaNodeStatusChanged(left.nodeId(), left.lastStatus(), "terminated"));
         ctx.getSelf().tell(new MoveLeftSessions(left.nodeId()));
         return Behaviors.same();
     }
 
-    private Behavior<Message> onSessionsRead(SessionsRead read) {
+    private Behavior<Command> onSessionsRead(SessionsRead read) {
         if (read.error() != null) {
             ctx.getLog().error("cannot read the routing table to recover media node {}: {}", read.nodeId(),
                     read.error().toString());
@@ -427,7 +428,7 @@ public final class MediaFailover {
     }
 
     /** The deadline passed: every session still on the node moves, whatever its priority; nobody loses signalling. */
-    private Behavior<Message> onDrainSessionsRead(DrainSessionsRead read) {
+    private Behavior<Command> onDrainSessionsRead(DrainSessionsRead read) {
         if (read.error() != null) {
             if (read.left()) {
                 timers.startSingleTimer(new MoveLeftSessions(read.nodeId()), Duration.ofSeconds(1));
@@ -454,7 +455,7 @@ public final class MediaFailover {
         return Behaviors.same();
     }
 
-    private Behavior<Message> onActivated(Activated activated) {
+    private Behavior<Command> onActivated(Activated activated) {
         ClusterTopics.ParticipantActivated notice = activated.notice();
         if (notice == null || notice.mediaNodeId() == null) {
             return Behaviors.same();
@@ -469,7 +470,7 @@ public final class MediaFailover {
         return Behaviors.same();
     }
 
-    private Behavior<Message> onRouteChecked(RouteChecked checked) {
+    private Behavior<Command> onRouteChecked(RouteChecked checked) {
         SessionRecord routed = checked.routed();
         ClusterTopics.ParticipantActivated notice = checked.notice();
         if (routed == null || routed.mediaNodeId().equals(notice.mediaNodeId())) {
@@ -551,7 +552,7 @@ public final class MediaFailover {
         ctx.pipeToSelf(moved, (record, error) -> new Moved(next, record == null ? null : record.orElse(null), node, error));
     }
 
-    private Behavior<Message> onMoved(Moved moved) {
+    private Behavior<Command> onMoved(Moved moved) {
         placing = false;
         Pending pending = moved.pending();
         try (SessionMdc mdc = SessionMdc.session(pending.session().sessionId())) {

@@ -53,10 +53,10 @@ public final class RestApi extends AllDirectives {
     private final ClusterView cluster;
     private final BasicCredentials credentials;
 
-    private final ActorRef<MediaFailover.Message> failover;
+    private final ActorRef<MediaFailover.Command> failover;
     private final Webhooks webhooks;
 
-    public RestApi(SessionService sessions, ClusterView cluster, String secret, ActorRef<MediaFailover.Message> failover,
+    public RestApi(SessionService sessions, ClusterView cluster, String secret, ActorRef<MediaFailover.Command> failover,
                    Webhooks webhooks) {
         this.failover = failover;
         this.webhooks = webhooks;

@@ -55,7 +55,7 @@ class MediaFailoverTest {
         InMemoryRoutes routes = new InMemoryRoutes();
         routes.createSession(new SessionRecord("s1", 1, "media-1", 1, "best-effort", "s1", "ROUTED", "MANUAL", "VP8",
                 false, null));
-        ActorRef<MediaFailover.Message> failover = testKit.spawn(MediaFailover.create(routes, nodes.view(),
+        ActorRef<MediaFailover.Command> failover = testKit.spawn(MediaFailover.create(routes, nodes.view(),
                 new PlacementPolicy(3000), new MediaNodeClient(testKit.scheduler(), Duration.ofSeconds(1)), 1,
                 Webhooks.noop(), new PlacementMeters(new SimpleMeterRegistry())));
 
