@@ -70,16 +70,7 @@ class JanusEngineBrowserTest {
         JanusSettings settings = JanusSettings.local(janusDir, ws, adminPort, 20000, 20099)
                 .gatheringOnlyOn(JANUS_ADDRESS);
         janus = JanusProcess.start(settings, JanusProcess.RestartPolicy.defaults(), JanusProcess.Listener.IGNORE);
-        client = JanusClient.connect(janus.apiUri(), janus.clientOptions(), new JanusEvent.Listener() {
-            @Override
-            public void onEvent(JanusEvent event) {
-                events.add(event);
-            }
-
-            @Override
-            public void onClosed(String reason) {
-            }
-        }).get(10, TimeUnit.SECONDS);
+        client = JanusClient.connect(janus.apiUri(), janus.clientOptions(), JanusEvent.Listener.eventsTo(events::add)).get(10, TimeUnit.SECONDS);
         admin = JanusAdminClient.connect(janus.adminUri().orElseThrow(), janus.adminSecret(), Duration.ofSeconds(5))
                 .get(10, TimeUnit.SECONDS);
         pages = new PageServer();

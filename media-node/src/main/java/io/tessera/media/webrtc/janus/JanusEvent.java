@@ -1,6 +1,7 @@
 package io.tessera.media.webrtc.janus;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.function.Consumer;
 
 /**
  * Something Janus tells on its own, not as the answer to a request: a handle's PeerConnection came up or went down,
@@ -51,14 +52,21 @@ public record JanusEvent(Kind kind, long handleId, JsonNode message) {
         /** The WebSocket to Janus is closed (Janus died or was stopped): every session and handle on it is gone. */
         void onClosed(String reason);
 
-        Listener IGNORE = new Listener() {
-            @Override
-            public void onEvent(JanusEvent event) {
-            }
+        Listener IGNORE = eventsTo(event -> {
+        });
 
-            @Override
-            public void onClosed(String reason) {
-            }
-        };
+        /** Hands every event to {@code events}; for callers that learn of a closed socket another way. */
+        static Listener eventsTo(Consumer<JanusEvent> events) {
+            return new Listener() {
+                @Override
+                public void onEvent(JanusEvent event) {
+                    events.accept(event);
+                }
+
+                @Override
+                public void onClosed(String reason) {
+                }
+            };
+        }
     }
 }

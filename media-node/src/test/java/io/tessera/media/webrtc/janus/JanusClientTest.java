@@ -40,16 +40,7 @@ class JanusClientTest {
         rtpMin = settings.rtpPortMin();
         janus = JanusProcess.start(settings, JanusProcess.RestartPolicy.defaults(),
                 JanusProcess.Listener.IGNORE);
-        client = JanusClient.connect(janus.apiUri(), janus.clientOptions(), new JanusEvent.Listener() {
-            @Override
-            public void onEvent(JanusEvent event) {
-                events.add(event);
-            }
-
-            @Override
-            public void onClosed(String reason) {
-            }
-        }).get(10, TimeUnit.SECONDS);
+        client = JanusClient.connect(janus.apiUri(), janus.clientOptions(), JanusEvent.Listener.eventsTo(events::add)).get(10, TimeUnit.SECONDS);
         admin = JanusAdminClient.connect(janus.adminUri().orElseThrow(), janus.adminSecret(), Duration.ofSeconds(5))
                 .get(10, TimeUnit.SECONDS);
     }
