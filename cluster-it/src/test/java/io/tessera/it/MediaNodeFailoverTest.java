@@ -240,6 +240,34 @@ class MediaNodeFailoverTest {
         return future.get(Participant.WAIT.toSeconds(), TimeUnit.SECONDS);
     }
 
+    /**
+     * A media node without sessions that stops answering for longer than the failure detector allows (a JVM stalled
+     * on a busy machine, as during a cluster start on 2 cores) but comes back before the Split Brain Resolver's
+     * stable-after is not downed: nothing waited on it. Before, the failover coordinator downed it at once.
+     */
+    @Test
+    @Order(0)
+    void anIdleMediaNodeThatWasOnlySlowIsNotDowned() throws Exception {
+        ClusterProcesses.Node idle = cluster.mediaNodes().get(1);
+        assertEquals(0, mediaNode(idle.id()).load().sessions(), "no session on it yet");
+        cluster.freeze(idle);
+        try {
+            await("the masters see " + idle.id() + " unreachable").atMost(Duration.ofSeconds(15))
+                    .until(() -> !mediaNode(idle.id()).reachable());
+        } finally {
+            cluster.thaw(idle);
+        }
+        await(idle.id() + " reachable again").atMost(Duration.ofSeconds(15))
+                .until(() -> mediaNode(idle.id()).reachable());
+        assertTrue(cluster.isAlive(idle), idle.id() + " was downed for a late heartbeat:\n" + cluster.tail(idle, 20));
+        assertFalse(webhookBodies.stream().anyMatch(b -> b.contains("\"nodeCrashed\"") && b.contains(idle.id())),
+                "nodeCrashed sent for a node that was only slow");
+    }
+
+    private static MediaNode mediaNode(String id) throws Exception {
+        return cluster.rest(cluster.masters().get(0)).mediaNode(id).orElseThrow();
+    }
+
     @Test
     @Order(1)
     void protectedAndBestEffortSessionsMoveToTheSurvivorAndMediaFlowsAgainNoneSessionsClose() throws Exception {

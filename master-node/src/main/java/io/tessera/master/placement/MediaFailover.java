@@ -41,10 +41,11 @@ import java.util.concurrent.CompletionStage;
  * VMs of a dead host: {@code protected} sessions first, then {@code best-effort}; {@code none} sessions are
  * closed. One instance per cluster (a singleton on the masters), so that no session is placed twice.
  *
- * <p>A media node is taken for failed as soon as the cluster sees it unreachable, and it is downed at once:
- * waiting for the Split Brain Resolver's stable-after would add seconds of silence to every call on it. A
- * node that was only cut off finds out it was downed when it can talk again and exits (fencing), so a
- * session never runs on two nodes for longer than the partition.
+ * <p>A media node that hosts sessions is taken for failed as soon as the cluster sees it unreachable, and it is
+ * downed at once: waiting for the Split Brain Resolver's stable-after would add seconds of silence to every call on
+ * it. A node that was only cut off finds out it was downed when it can talk again and exits (fencing), so a
+ * session never runs on two nodes for longer than the partition. A node that hosts no session is not downed here:
+ * the Split Brain Resolver decides, so a late heartbeat (a busy machine, a starting cluster) costs nothing.
  *
  * <p>Sessions that find no room wait, in priority order, and are placed as soon as capacity appears.
  *
@@ -115,6 +116,10 @@ public final class MediaFailover {
     }
 
     private record Unreachable(Member member) implements Command {
+    }
+
+    /** What the routing table held when a member turned unreachable: decides between failing over now and waiting. */
+    private record UnreachableChecked(Member member, List<SessionRecord> sessions, Throwable error) implements Command {
     }
 
     /** Left or exiting: the member is leaving on purpose; remember what it was before the registry forgets it. */
@@ -209,6 +214,7 @@ public final class MediaFailover {
     private Behavior<Command> idle() {
         return Behaviors.receive(Command.class)
                 .onMessage(Unreachable.class, this::onUnreachable)
+                .onMessage(UnreachableChecked.class, this::onUnreachableChecked)
                 .onMessage(Leaving.class, this::onLeaving)
                 .onMessage(Removed.class, this::onRemoved)
                 .onMessage(Left.class, this::onLeft)
@@ -340,8 +346,33 @@ public final class MediaFailover {
             // It stopped while leaving (its leave did not finish before the process ended): still a planned exit.
             mediaNodeId(member).ifPresent(id -> Cluster.get(ctx.getSystem()).manager().tell(new Down(member.address())));
             left(member);
-        } else {
+        } else if (mediaNodeId(member).isPresent()) {
+            ctx.pipeToSelf(routing.allSessions(), (all, error) -> new UnreachableChecked(member, all, error));
+        }
+        return Behaviors.same();
+    }
+
+    /**
+     * Fail over at once only a node that hosts sessions: those calls are silent until it is done. A node that hosts
+     * none costs nothing to wait for, so it is left to the Split Brain Resolver (which downs it after stable-after if
+     * it stays unreachable; its removal then comes here as a failure). That keeps a node that was only slow, as every
+     * JVM is while a cluster starts on busy machines, from being downed for a late heartbeat. Unplaceable while
+     * unreachable either way: the registry offers only reachable nodes.
+     */
+    private Behavior<Command> onUnreachableChecked(UnreachableChecked checked) {
+        Member member = checked.member();
+        String nodeId = mediaNodeId(member).orElseThrow();
+        if (!Cluster.get(ctx.getSystem()).state().getUnreachable().contains(member)) {
+            ctx.getLog().info("media node {} ({}) is reachable again; nothing to fail over", nodeId, member.address());
+            return Behaviors.same();
+        }
+        boolean hostsSessions = checked.error() != null // cannot tell: assume it does, the sessions come first
+                || checked.sessions().stream().anyMatch(s -> nodeId.equals(s.mediaNodeId()));
+        if (hostsSessions) {
             failed(member);
+        } else {
+            ctx.getLog().info("media node {} ({}) is unreachable and hosts no session: not downing it, the split brain "
+                    + "resolver decides if it stays unreachable", nodeId, member.address());
         }
         return Behaviors.same();
     }
