@@ -2,6 +2,7 @@ package io.tessera.media.session;
 
 import io.tessera.common.protocol.ClusterTopics.SessionNotice;
 import io.tessera.common.protocol.MediaNodeProtocol.Ack;
+import io.tessera.common.protocol.MediaNodeProtocol.DescribeSessions;
 import io.tessera.common.protocol.MediaNodeProtocol.HostSession;
 import io.tessera.common.protocol.MediaNodeProtocol.Join;
 import io.tessera.common.protocol.MediaNodeProtocol.SetNodeStatus;
@@ -10,6 +11,7 @@ import io.tessera.media.engine.MediaEngine;
 import io.tessera.wire.jsonrpc.ErrorCode;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -42,7 +44,7 @@ public final class SessionManager {
      *
      * @param forMasters where masters send their commands to this node (a message adapter of this actor)
      */
-    public record Stats(int sessions, int participants, int streams, String status,
+    public record Stats(int sessions, int participants, int streams, String status, long drainDeadlineMillis,
                         ActorRef<MediaNodeProtocol.Command> forMasters) {
     }
 
@@ -59,6 +61,9 @@ public final class SessionManager {
         return Behaviors.setup(ctx -> new SessionManager(settings, maxSessions, notices, engine, meters, ctx).behavior());
     }
 
+    /** Sessions answer from memory; one that takes longer is busy and left out rather than holding up the view. */
+    static final Duration DESCRIBE_TIMEOUT = Duration.ofMillis(500);
+
     private final Session.Settings settings;
     private final int maxSessions;
     private final ActorRef<SessionNotice> notices;
@@ -71,6 +76,10 @@ public final class SessionManager {
     private final Map<String, Session.Changed> counts = new HashMap<>();
     /** {@code running}, or {@code draining}: masters place no new session here. */
     private String status = "running";
+    /** While draining: the deadline a master gave (UTC ms), reported so that every master knows it; else 0. */
+    private long drainDeadlineMillis;
+    /** Names the describers of concurrent {@link DescribeSessions} requests apart. */
+    private long describeRequests;
 
     private SessionManager(Session.Settings settings, int maxSessions, ActorRef<SessionNotice> notices,
                            MediaEngine engine, SessionMeters meters, ActorContext<Command> ctx) {
@@ -91,7 +100,8 @@ public final class SessionManager {
                 .onMessage(GetStats.class, get -> {
                     int participants = counts.values().stream().mapToInt(Session.Changed::participants).sum();
                     int streams = counts.values().stream().mapToInt(Session.Changed::streams).sum();
-                    get.replyTo().tell(new Stats(sessions.size(), participants, streams, status, forMasters));
+                    get.replyTo().tell(new Stats(sessions.size(), participants, streams, status, drainDeadlineMillis,
+                            forMasters));
                     return Behaviors.same();
                 })
                 .build();
@@ -103,6 +113,9 @@ public final class SessionManager {
         if (command instanceof SetNodeStatus set) {
             return onSetNodeStatus(set);
         }
+        if (command instanceof DescribeSessions describe) {
+            return onDescribeSessions(describe);
+        }
         return route(command, command instanceof HostSession || command instanceof Join);
     }
 
@@ -112,8 +125,27 @@ public final class SessionManager {
         } else {
             ctx.getLog().info("media node {} status {} -> {}", settings.mediaNodeId(), status, set.status());
             status = set.status();
+            drainDeadlineMillis = "draining".equals(status) ? Math.max(0, set.drainDeadlineMillis()) : 0;
             set.replyTo().tell(Ack.success());
         }
+        return Behaviors.same();
+    }
+
+    /** A master builds a REST view: the wanted sessions hosted here describe their media, collected by a child. */
+    private Behavior<Command> onDescribeSessions(DescribeSessions describe) {
+        if (describe.sessionIds() == null || describe.sessionIds().size() > DescribeSessions.MAX_DESCRIBED) {
+            describe.reject(ErrorCode.BAD_REQUEST, "describe at most " + DescribeSessions.MAX_DESCRIBED + " sessions at once");
+            return Behaviors.same();
+        }
+        Map<String, ActorRef<Session.Message>> wanted = new HashMap<>();
+        for (String id : describe.sessionIds()) {
+            ActorRef<Session.Message> session = sessions.get(id);
+            if (session != null) {
+                wanted.put(id, session);
+            }
+        }
+        ctx.spawn(SessionsDescriber.create(settings.mediaNodeId(), wanted, describe.replyTo(), DESCRIBE_TIMEOUT),
+                "describe-" + (++describeRequests));
         return Behaviors.same();
     }
 
