@@ -5,12 +5,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tessera.common.protocol.MediaNodeProtocol.StreamInfo;
+import io.tessera.common.protocol.MediaNodeStatus;
 import io.tessera.master.placement.HaPlan;
 import io.tessera.master.placement.MediaNodeState;
 import io.tessera.master.routing.ConnectionRecord;
 import io.tessera.master.routing.SessionRecord;
+import io.tessera.master.session.LiveMedia;
 import io.tessera.master.session.Tokens;
 
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.function.Function;
@@ -26,7 +30,12 @@ public final class JsonViews {
     private JsonViews() {
     }
 
-    public static ObjectNode session(SessionRecord s, List<ConnectionRecord> connections, Tokens tokens) {
+    /**
+     * A session with its connections; their {@code publishers} and {@code subscribers} come from {@code media}, the
+     * session's media node's answer. When there is none, {@code mediaUnavailable} says why (a Tessera extension).
+     */
+    public static ObjectNode session(SessionRecord s, List<ConnectionRecord> connections, Tokens tokens,
+                                     LiveMedia.Answer media) {
         ObjectNode node = MAPPER.createObjectNode();
         node.put("id", s.sessionId());
         node.put("object", "session");
@@ -50,7 +59,8 @@ public final class JsonViews {
         }
         node.put("recording", false);
         node.put("broadcasting", false);
-        node.set("connections", page(connections, c -> connection(c, tokens)));
+        putUnavailable(node, media);
+        node.set("connections", page(connections, c -> connection(c, tokens, media)));
         return node;
     }
 
@@ -61,7 +71,13 @@ public final class JsonViews {
         };
     }
 
+    /** A connection that holds no media yet (just created). */
     public static ObjectNode connection(ConnectionRecord c, Tokens tokens) {
+        return connection(c, tokens, LiveMedia.Answer.none());
+    }
+
+    /** A connection with its streams as its session's media node described them ({@code media}). */
+    public static ObjectNode connection(ConnectionRecord c, Tokens tokens, LiveMedia.Answer media) {
         ObjectNode node = MAPPER.createObjectNode();
         node.put("id", c.connectionId());
         node.put("object", "connection");
@@ -89,9 +105,40 @@ public final class JsonViews {
         node.putNull("onlyPlayWithSubscribers");
         node.putNull("networkCache");
         node.putArray("customIceServers");
-        node.putArray("publishers");
-        node.putArray("subscribers");
+        ArrayNode publishers = node.putArray("publishers");
+        ArrayNode subscribers = node.putArray("subscribers");
+        media.of(c.connectionId()).ifPresent(m -> {
+            m.published().forEach(stream -> publishers.add(publisher(stream)));
+            m.subscriptions().forEach(sub -> subscribers.add(MAPPER.createObjectNode()
+                    .put("createdAt", sub.createdAt())
+                    .put("streamId", sub.streamId())
+                    .put("publisher", sub.publisherConnectionId())));
+        });
+        putUnavailable(node, media);
         return node;
+    }
+
+    /** OpenVidu's publisher object: the stream and its {@code mediaOptions}. */
+    private static ObjectNode publisher(StreamInfo stream) {
+        ObjectNode node = MAPPER.createObjectNode();
+        node.put("createdAt", stream.createdAt());
+        node.put("streamId", stream.streamId());
+        ObjectNode options = node.putObject("mediaOptions");
+        options.put("hasAudio", stream.hasAudio());
+        options.put("audioActive", stream.audioActive());
+        options.put("hasVideo", stream.hasVideo());
+        options.put("videoActive", stream.videoActive());
+        putNullable(options, "typeOfVideo", stream.typeOfVideo());
+        options.put("frameRate", stream.frameRate());
+        putNullable(options, "videoDimensions", stream.videoDimensions());
+        options.putObject("filter");
+        return node;
+    }
+
+    private static void putUnavailable(ObjectNode node, LiveMedia.Answer media) {
+        if (!media.known()) {
+            node.put("mediaUnavailable", media.unavailable());
+        }
     }
 
     public static ObjectNode mediaNode(MediaNodeState n) {
@@ -106,6 +153,7 @@ public final class JsonViews {
         node.putNull("disconnectionTime");
         node.put("load", Math.round(n.report().cpu() * 10000) / 100.0);
         node.put("status", n.report().status());
+        putDrainDeadline(node, n);
         node.put("reachable", n.reachable());
         node.put("lastReportAgeMs", Math.max(0, System.currentTimeMillis() - n.receivedAtMillis()));
         ObjectNode load = node.putObject("tesseraLoad");
@@ -116,6 +164,13 @@ public final class JsonViews {
         load.put("mediaPorts", n.report().mediaPorts());
         load.put("cpu", n.report().cpu());
         return node;
+    }
+
+    /** While draining: the deadline the node was given, as every master knows it from the node's load reports. */
+    private static void putDrainDeadline(ObjectNode node, MediaNodeState n) {
+        if (MediaNodeStatus.DRAINING.wireName().equals(n.report().status()) && n.report().drainDeadlineMillis() > 0) {
+            node.put("drainDeadline", Instant.ofEpochMilli(n.report().drainDeadlineMillis()).toString());
+        }
     }
 
     public static <T> ObjectNode page(Collection<T> items, Function<T, JsonNode> view) {
@@ -139,6 +194,7 @@ public final class JsonViews {
         ObjectNode node = MAPPER.createObjectNode();
         node.put("id", n.id());
         node.put("status", n.report().status());
+        putDrainDeadline(node, n);
         node.put("reachable", n.reachable());
         node.put("address", n.report().manager().path().address().toString());
         node.put("publicAddress", n.report().publicAddress());
