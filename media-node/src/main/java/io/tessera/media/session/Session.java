@@ -580,12 +580,22 @@ public final class Session {
 
     /** The session's participants and their media as they are now (the masters' REST view asks for it). */
     private SessionMedia describe() {
+        Map<String, StreamInfo> streams = new HashMap<>(); // stream id -> stream, one pass instead of one per receiver
+        Map<String, String> publishers = new HashMap<>(); // stream id -> publishing connection
+        for (Participant p : participants.values()) {
+            if (p.published != null) {
+                streams.put(p.published.streamId(), p.published);
+                publishers.put(p.published.streamId(), p.info.connectionId());
+            }
+        }
         List<ConnectionMedia> connections = new ArrayList<>(participants.size());
         for (Participant p : participants.values()) {
             List<Subscription> receives = new ArrayList<>(p.subscriptions.size());
             for (String streamId : p.subscriptions) {
-                publisherOf(streamId).ifPresent(pub -> receives.add(new Subscription(streamId,
-                        pub.info.connectionId(), p.subscribedAt.getOrDefault(streamId, pub.published.createdAt()))));
+                if (streams.containsKey(streamId)) {
+                    receives.add(new Subscription(streamId, publishers.get(streamId),
+                            p.subscribedAt.getOrDefault(streamId, streams.get(streamId).createdAt())));
+                }
             }
             connections.add(new ConnectionMedia(p.info.connectionId(),
                     p.published == null ? List.of() : List.of(p.published), receives));
