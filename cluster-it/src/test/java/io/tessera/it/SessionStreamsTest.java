@@ -154,6 +154,8 @@ class SessionStreamsTest {
                 assertEquals(List.of(streamId), fetched.getConnection(idB).getSubscribers());
             }
 
+            measureViews(sessionId);
+
             // Unsubscribing and unpublishing show at once: the node is asked at every view, nothing is cached.
             b.client.unsubscribeFromVideo(streamId).get(WAIT.toSeconds(), TimeUnit.SECONDS);
             JsonNode afterUnsubscribe = cluster.rest(m2).send("GET", "/openvidu/api/sessions/" + sessionId).json();
@@ -216,6 +218,35 @@ class SessionStreamsTest {
         } finally {
             cluster.thaw(media); // it may have been downed meanwhile (it hosts a session): it then exits
         }
+    }
+
+    /**
+     * What asking the media node costs a view: {@code GET /sessions/{id}} (two participants, one stream, one
+     * subscription) timed through each master, sequentially. Written to target/benchmarks, quoted in BENCHMARKS.md.
+     */
+    private static void measureViews(String sessionId) throws Exception {
+        Map<String, Object> results = new java.util.LinkedHashMap<>();
+        for (ClusterProcesses.Node master : cluster.masters()) {
+            MasterRestClient rest = cluster.rest(master);
+            for (int i = 0; i < 20; i++) { // warm-up: JIT, connections
+                rest.send("GET", "/openvidu/api/sessions/" + sessionId);
+            }
+            long[] micros = new long[200];
+            for (int i = 0; i < micros.length; i++) {
+                long start = System.nanoTime();
+                RestResponse view = rest.send("GET", "/openvidu/api/sessions/" + sessionId);
+                micros[i] = (System.nanoTime() - start) / 1000;
+                assertFalse(view.json().has("mediaUnavailable"), view::toString);
+            }
+            java.util.Arrays.sort(micros);
+            Map<String, Object> percentiles = Map.of("n", micros.length, "p50Ms", micros[micros.length / 2] / 1000.0,
+                    "p95Ms", micros[micros.length * 95 / 100] / 1000.0,
+                    "p99Ms", micros[micros.length * 99 / 100] / 1000.0, "maxMs", micros[micros.length - 1] / 1000.0);
+            results.put(master.id(), percentiles);
+            System.out.println("SessionStreamsTest: GET /sessions/{id} with streams through " + master.id() + ": "
+                    + percentiles);
+        }
+        MeasuredResults.write("session-streams-view", results);
     }
 
     private static JsonNode connection(JsonNode sessionOrPage, String connectionId) {
