@@ -10,6 +10,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -18,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 /** Every answer of a media node, and its silence, as the one reply type callers see. */
 class MediaNodeClientTest {
     static final ActorTestKit testKit = ActorTestKit.create();
-    static final MediaNodeClient client = new MediaNodeClient(testKit.scheduler(), Duration.ofMillis(300));
+    static final MediaNodeClient client = new MediaNodeClient(testKit.system(), Duration.ofMillis(300));
 
     @AfterAll
     static void stop() {
@@ -68,5 +69,23 @@ class MediaNodeClientTest {
                         "", null), testKit.<MediaNodeProtocol.ParticipantEvent>createTestProbe().getRef())));
         assertEquals(ErrorCode.UNAVAILABLE, timedOut.code());
         assertEquals("the session's media node did not answer within 300 ms", timedOut.message());
+    }
+
+    @Test
+    void closeEvictAndReleaseReachTheNodeWithoutWaitingForIt() {
+        var node = testKit.<MediaNodeProtocol.Command>createTestProbe();
+        client.closeSession(node.getRef(), "s", "sessionClosedByServer");
+        MediaNodeProtocol.CloseSession close = node.expectMessageClass(MediaNodeProtocol.CloseSession.class);
+        assertEquals("s", close.sessionId());
+        assertEquals("sessionClosedByServer", close.reason());
+        client.evict(node.getRef(), "s", "con_1", "forceDisconnectByServer");
+        MediaNodeProtocol.Evict evict = node.expectMessageClass(MediaNodeProtocol.Evict.class);
+        assertEquals(List.of("s", "con_1", "forceDisconnectByServer"),
+                List.of(evict.sessionId(), evict.connectionId(), evict.reason()));
+        client.release(node.getRef(), "s");
+        assertEquals("s", node.expectMessageClass(MediaNodeProtocol.ReleaseSession.class).sessionId());
+        // Nobody waits for the node: its answer goes to the ignore reference, not to an ask that would time out.
+        assertEquals(testKit.system().ignoreRef(), close.replyTo());
+        assertEquals(testKit.system().ignoreRef(), evict.replyTo());
     }
 }

@@ -54,7 +54,7 @@ class SessionServiceTest {
         InMemoryRoutes routes = new InMemoryRoutes();
         SessionService service = new SessionService(testKit.system(), routes, nodes.view(), new PlacementPolicy(3000),
                 new Tokens("http://127.0.0.1:4443"), Duration.ofMinutes(5),
-                new MediaNodeClient(testKit.scheduler(), Duration.ofMillis(300)),
+                new MediaNodeClient(testKit.system(), Duration.ofMillis(300)),
                 new PlacementMeters(new SimpleMeterRegistry()));
         return new Fixture(service, routes, seen);
     }
