@@ -1,9 +1,9 @@
 package io.tessera.master.console;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tessera.master.rest.BasicCredentials;
+import io.tessera.master.views.JsonViews;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -38,7 +38,6 @@ import org.apache.pekko.stream.typed.javadsl.ActorSource;
  */
 public final class ConsoleRoutes extends AllDirectives {
     static final String RESOURCES = "tessera-console";
-    private static final ObjectMapper MAPPER = new ObjectMapper();
     /** Tells a pre-materialized feed source to complete (a refused or failed subscription). */
     private static final ConsoleEvent END = new ConsoleEvent(-1, 0, "end", "", null, null);
 
@@ -72,7 +71,7 @@ public final class ConsoleRoutes extends AllDirectives {
                 pathSingleSlash(() -> get(() -> respondWithHeader(RawHeader.create("Cache-Control", "no-cache"),
                         () -> getFromResource(RESOURCES + "/index.html", ContentTypes.TEXT_HTML_UTF8)))),
                 pathPrefix("api", () -> authenticated(() -> concat(
-                        path("login", () -> get(() -> complete(json(200, MAPPER.createObjectNode()
+                        path("login", () -> get(() -> complete(json(200, JsonViews.MAPPER.createObjectNode()
                                 .put("master", directory.selfId()))))),
                         path("masters", () -> get(() -> complete(json(200, masters())))),
                         path("feed", () -> get(this::feed)),
@@ -113,7 +112,7 @@ public final class ConsoleRoutes extends AllDirectives {
     }
 
     private ObjectNode masters() {
-        ObjectNode root = MAPPER.createObjectNode();
+        ObjectNode root = JsonViews.MAPPER.createObjectNode();
         root.put("self", directory.selfId());
         ArrayNode list = root.putArray("masters");
         directory.masters().forEach((id, url) -> list.addObject().put("id", id).put("url", url));
@@ -160,7 +159,7 @@ public final class ConsoleRoutes extends AllDirectives {
 
     /** The REST API's error shape ({@code status}, {@code error}, {@code message}, {@code path}), so the page reads one. */
     private static HttpResponse error(int status, String message, String path) {
-        ObjectNode body = MAPPER.createObjectNode();
+        ObjectNode body = JsonViews.MAPPER.createObjectNode();
         body.put("timestamp", System.currentTimeMillis());
         body.put("status", status);
         body.put("error", StatusCodes.get(status).reason());

@@ -535,8 +535,8 @@ public final class MediaFailover {
         routing.connections(id).exceptionally(error -> List.of()).thenAccept(connections -> {
             connections.stream().filter(c -> c.active() && c.activeAt() != null)
                     .sorted(Comparator.comparingLong(c -> c.activeAt()))
-                    .forEach(c -> webhooks.publish(WebhookEvent.participantLeft(id, session.createdAt(), c.connectionId(),
-                            c.clientData(), c.serverData(), null, c.ip(), c.platform(), c.activeAt(), RelocationReason.NODE_CRASHED.wireName())));
+                    .forEach(c -> webhooks.publish(WebhookEvent.participantLeft(id, session.createdAt(), c,
+                            RelocationReason.NODE_CRASHED.wireName())));
             webhooks.publish(WebhookEvent.sessionDestroyed(id, session.createdAt(), RelocationReason.NODE_CRASHED.wireName()));
             routing.removeSession(id);
         });
