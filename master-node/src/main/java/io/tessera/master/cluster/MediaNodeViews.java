@@ -1,6 +1,7 @@
 package io.tessera.master.cluster;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tessera.common.protocol.ClusterTopics.LoadReport;
 import io.tessera.master.placement.HaPlan;
 import io.tessera.master.placement.MediaNodeState;
 
@@ -31,13 +32,7 @@ public final class MediaNodeViews {
         node.put("status", n.report().status());
         node.put("reachable", n.reachable());
         node.put("lastReportAgeMs", Math.max(0, System.currentTimeMillis() - n.receivedAtMillis()));
-        ObjectNode load = node.putObject("tesseraLoad");
-        load.put("sessions", n.report().sessions());
-        load.put("participants", n.report().participants());
-        load.put("streams", n.report().streams());
-        load.put("subscriptions", n.report().subscriptions());
-        load.put("mediaPorts", n.report().mediaPorts());
-        load.put("cpu", n.report().cpu());
+        counts(node.putObject("tesseraLoad"), n.report()).put("cpu", n.report().cpu());
         return node;
     }
 
@@ -49,16 +44,19 @@ public final class MediaNodeViews {
         node.put("reachable", n.reachable());
         node.put("address", n.report().manager().path().address().toString());
         node.put("publicAddress", n.report().publicAddress());
-        ObjectNode load = node.putObject("load");
-        load.put("sessions", n.report().sessions());
-        load.put("participants", n.report().participants());
-        load.put("streams", n.report().streams());
-        load.put("subscriptions", n.report().subscriptions());
-        load.put("mediaPorts", n.report().mediaPorts());
-        load.put("capacity", n.report().capacity());
-        load.put("cpu", Math.round(n.report().cpu() * 1000) / 1000.0);
+        counts(node.putObject("load"), n.report()).put("capacity", n.report().capacity())
+                .put("cpu", Math.round(n.report().cpu() * 1000) / 1000.0);
         node.put("lastReportAgeMs", Math.max(0, nowMillis - n.receivedAtMillis()));
         return node;
+    }
+
+    /** What a node hosts, as both views count it. */
+    private static ObjectNode counts(ObjectNode load, LoadReport report) {
+        return load.put("sessions", report.sessions())
+                .put("participants", report.participants())
+                .put("streams", report.streams())
+                .put("subscriptions", report.subscriptions())
+                .put("mediaPorts", report.mediaPorts());
     }
 
     /** The HA plan as {@code GET /cluster} shows it. */
