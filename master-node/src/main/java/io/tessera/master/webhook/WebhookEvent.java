@@ -165,15 +165,9 @@ public record WebhookEvent(String event, long timestamp, Map<String, Object> fie
     public static WebhookEvent participantJoined(String sessionId, Long sessionCreatedAt, String connectionId,
                                                  String clientData, String serverData, String location, String ip,
                                                  String platform) {
-        return new WebhookEvent(PARTICIPANT_JOINED, System.currentTimeMillis(), fields(
-                "sessionId", sessionId,
-                "uniqueSessionId", uniqueSessionId(sessionId, sessionCreatedAt),
-                "connectionId", connectionId,
-                "clientData", clientData,
-                "serverData", serverData,
-                "location", location,
-                "ip", ip,
-                "platform", platform));
+        return new WebhookEvent(PARTICIPANT_JOINED, System.currentTimeMillis(),
+                participantFields(sessionId, sessionCreatedAt, connectionId, clientData, serverData, location, ip,
+                        platform));
     }
 
     /**
@@ -186,18 +180,12 @@ public record WebhookEvent(String event, long timestamp, Map<String, Object> fie
                                                String clientData, String serverData, String location, String ip,
                                                String platform, Long joinedAt, String reason) {
         long now = System.currentTimeMillis();
-        return new WebhookEvent(PARTICIPANT_LEFT, now, fields(
-                "sessionId", sessionId,
-                "uniqueSessionId", uniqueSessionId(sessionId, sessionCreatedAt),
-                "connectionId", connectionId,
-                "clientData", clientData,
-                "serverData", serverData,
-                "location", location,
-                "ip", ip,
-                "platform", platform,
-                "startTime", joinedAt,
-                "duration", joinedAt == null ? null : seconds(now - joinedAt),
-                "reason", reason));
+        Map<String, Object> f = participantFields(sessionId, sessionCreatedAt, connectionId, clientData, serverData,
+                location, ip, platform);
+        f.put("startTime", joinedAt);
+        f.put("duration", joinedAt == null ? null : seconds(now - joinedAt));
+        f.put("reason", reason);
+        return new WebhookEvent(PARTICIPANT_LEFT, now, f);
     }
 
     /**
@@ -306,6 +294,21 @@ public record WebhookEvent(String event, long timestamp, Map<String, Object> fie
     }
 
     // ---- helpers --------------------------------------------------------------------------------------------------
+
+    /** The participant as both participant events show it, in OpenVidu's order. */
+    private static Map<String, Object> participantFields(String sessionId, Long sessionCreatedAt, String connectionId,
+                                                         String clientData, String serverData, String location,
+                                                         String ip, String platform) {
+        return fields(
+                "sessionId", sessionId,
+                "uniqueSessionId", uniqueSessionId(sessionId, sessionCreatedAt),
+                "connectionId", connectionId,
+                "clientData", clientData,
+                "serverData", serverData,
+                "location", location,
+                "ip", ip,
+                "platform", platform);
+    }
 
     private static Map<String, Object> connectionFields(String sessionId, Long sessionCreatedAt, String streamId,
                                                         String connectionId, String receivingFrom, Media media) {
