@@ -311,12 +311,17 @@ public final class RestApi extends AllDirectives {
                 });
     }
 
-    static HttpResponse json(int status, JsonNode body) {
+    /** A JSON answer; the console's endpoints answer with it too. */
+    public static HttpResponse json(int status, JsonNode body) {
         return HttpResponse.create().withStatus(StatusCodes.get(status))
                 .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body.toString()));
     }
 
-    static HttpResponse error(int status, String message, String path) {
+    /**
+     * The error shape every master endpoint answers with ({@code timestamp}, {@code status}, {@code error},
+     * {@code message}, {@code path}), the REST API's and the console's alike, so a client reads one.
+     */
+    public static HttpResponse error(int status, String message, String path) {
         StatusCode code = StatusCodes.lookup(status).orElse(StatusCodes.INTERNAL_SERVER_ERROR);
         ObjectNode body = JsonViews.MAPPER.createObjectNode();
         body.put("timestamp", System.currentTimeMillis());
