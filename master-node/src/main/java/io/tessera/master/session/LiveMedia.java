@@ -1,10 +1,10 @@
 package io.tessera.master.session;
 
-import io.tessera.common.protocol.MediaNodeProtocol.ConnectionMedia;
 import io.tessera.common.protocol.MediaNodeProtocol.DescribeSessions;
 import io.tessera.common.protocol.MediaNodeProtocol.SessionMedia;
 import io.tessera.common.protocol.MediaNodeProtocol.SessionsMedia;
 import io.tessera.master.medianode.MediaNodeClient;
+import io.tessera.master.medianode.SessionStreams;
 import io.tessera.master.placement.MediaNodeState;
 import io.tessera.master.placement.MediaNodes;
 import io.tessera.master.routing.SessionRecord;
@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,41 +24,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * The streams of sessions, for the REST views: asked of each session's media node when a view is built, because
  * the node is the ground truth (masters keep no copy that could drift, miss a notice, or be empty on a master that
  * started later). One request per media node for any number of sessions, bounded by {@code within}; a node that is
- * gone, unreachable or silent gives an {@link Answer} that says so instead of streams, and never fails the view.
+ * gone, unreachable or silent gives an {@link SessionStreams} that says so instead of streams, and never fails the view.
  */
 public final class LiveMedia {
-
-    /**
-     * What a view knows of one session's media: the node's description ({@code unavailable} null), or why there is
-     * none ({@code connections} empty then).
-     */
-    public record Answer(Map<String, ConnectionMedia> connections, String unavailable) {
-        private static final Answer NONE = new Answer(Map.of(), null);
-
-        /** A session (or connection) that holds no media: nobody joined yet. */
-        public static Answer none() {
-            return NONE;
-        }
-
-        static Answer of(SessionMedia media) {
-            Map<String, ConnectionMedia> byId = new LinkedHashMap<>();
-            media.connections().forEach(c -> byId.put(c.connectionId(), c));
-            return new Answer(byId, null);
-        }
-
-        static Answer unknown(String why) {
-            return new Answer(Map.of(), why);
-        }
-
-        public boolean known() {
-            return unavailable == null;
-        }
-
-        /** A connection's media; empty for one that is not in the session on the node (pending, or gone). */
-        public Optional<ConnectionMedia> of(String connectionId) {
-            return Optional.ofNullable(connections.get(connectionId));
-        }
-    }
 
     private final MediaNodes mediaNodes;
     private final MediaNodeClient client;
@@ -72,15 +39,15 @@ public final class LiveMedia {
     }
 
     /** The media of every session in {@code sessions}, by session id; the stage never fails. */
-    public CompletionStage<Map<String, Answer>> of(Collection<SessionRecord> sessions) {
+    public CompletionStage<Map<String, SessionStreams>> of(Collection<SessionRecord> sessions) {
         Map<String, List<String>> byNode = new HashMap<>();
         sessions.forEach(s -> byNode.computeIfAbsent(s.mediaNodeId(), n -> new ArrayList<>()).add(s.sessionId()));
-        Map<String, Answer> answers = new ConcurrentHashMap<>(); // filled by the nodes' answers, on their threads
+        Map<String, SessionStreams> answers = new ConcurrentHashMap<>(); // filled by the nodes' answers, on their threads
         List<CompletableFuture<Void>> asks = new ArrayList<>();
         byNode.forEach((nodeId, ids) -> {
             Optional<MediaNodeState> node = mediaNodes.get(nodeId);
             if (node.isEmpty() || !node.get().reachable()) {
-                Answer unknown = Answer.unknown("media node " + nodeId + (node.isEmpty() ? " is not in the cluster"
+                SessionStreams unknown = SessionStreams.unknown("media node " + nodeId + (node.isEmpty() ? " is not in the cluster"
                         : " is not reachable"));
                 ids.forEach(id -> answers.put(id, unknown));
                 return;
@@ -95,14 +62,14 @@ public final class LiveMedia {
     }
 
     /** The media of one session. */
-    public CompletionStage<Answer> of(SessionRecord session) {
+    public CompletionStage<SessionStreams> of(SessionRecord session) {
         return of(List.of(session)).thenApply(all -> all.get(session.sessionId()));
     }
 
     private static void record(String nodeId, List<String> ids, MediaNodeClient.Reply<SessionsMedia> reply,
-                               Map<String, Answer> answers) {
+                               Map<String, SessionStreams> answers) {
         if (reply instanceof MediaNodeClient.Rejected<SessionsMedia> rejected) {
-            Answer unknown = Answer.unknown("media node " + nodeId + ": " + rejected.message());
+            SessionStreams unknown = SessionStreams.unknown("media node " + nodeId + ": " + rejected.message());
             ids.forEach(id -> answers.put(id, unknown));
             return;
         }
@@ -112,12 +79,12 @@ public final class LiveMedia {
         for (String id : ids) {
             SessionMedia session = described.get(id);
             if (session != null) {
-                answers.put(id, Answer.of(session));
+                answers.put(id, SessionStreams.of(session));
             } else if (media.error() != null) {
-                answers.put(id, Answer.unknown("media node " + nodeId + ": " + media.error()));
+                answers.put(id, SessionStreams.unknown("media node " + nodeId + ": " + media.error()));
             } else {
                 // Routed there but not hosted (yet, or any more): it holds no participants, so no streams.
-                answers.put(id, Answer.NONE);
+                answers.put(id, SessionStreams.none());
             }
         }
     }

@@ -3,6 +3,7 @@ package io.tessera.master.session;
 import io.tessera.common.protocol.MediaNodeProtocol;
 import io.tessera.master.medianode.FakeMediaNode;
 import io.tessera.master.medianode.MediaNodeClient;
+import io.tessera.master.medianode.SessionStreams;
 import io.tessera.master.placement.TestMediaNodes;
 import io.tessera.master.routing.SessionRecord;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -45,10 +46,10 @@ class LiveMediaTest {
         TestMediaNodes nodes = new TestMediaNodes()
                 .report("media-1", answering, "running", 2, 10)
                 .report("media-2", frozen, "running", 1, 10);
-        LiveMedia live = new LiveMedia(nodes.view(), new MediaNodeClient(testKit.scheduler(), Duration.ofSeconds(5)),
+        LiveMedia live = new LiveMedia(nodes.view(), new MediaNodeClient(testKit.system(), Duration.ofSeconds(5)),
                 Duration.ofMillis(300));
 
-        Map<String, LiveMedia.Answer> answers = live.of(List.of(session("a", "media-1"), session("b", "media-1"),
+        Map<String, SessionStreams> answers = live.of(List.of(session("a", "media-1"), session("b", "media-1"),
                 session("c", "media-2"), session("d", "media-9"))).toCompletableFuture().join();
 
         MediaNodeProtocol.DescribeSessions asked = assertInstanceOf(MediaNodeProtocol.DescribeSessions.class,
