@@ -33,13 +33,9 @@ import io.tessera.master.placement.RecoveryPlacement.Pending;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Places the sessions of a failed media node on the surviving ones, like a hypervisor pool restarting the
@@ -110,12 +106,9 @@ public final class MediaFailover {
             implements Command {
     }
 
-    /**
-     * A batch's asks and its route write are over. {@code hosted}: the assignments whose node accepted; {@code moved}:
-     * the records the write moved (by session id); {@code error}: the write failed (everything hosted is retried).
-     */
-    private record BatchPlaced(List<Assignment> batch, Map<Assignment, Throwable> refused,
-                               Map<String, SessionRecord> moved, Throwable error) implements Command {
+    /** A batch's asks and its route write are over; {@code error}: the write failed (the batch is placed again). */
+    private record BatchPlaced(List<Assignment> batch, PlacementBatch.Outcome outcome, Throwable error)
+            implements Command {
     }
 
     private enum Retry implements Command { INSTANCE }
@@ -582,43 +575,23 @@ public final class MediaFailover {
     }
 
     private void place(List<Assignment> batch) {
-        Map<Assignment, Throwable> refused = new ConcurrentHashMap<>();
-        List<CompletableFuture<Assignment>> asks = batch.stream().map(a -> mediaNodeClient.hostSession(
-                a.target().report().manager(), a.pending().sessionId()).handle((reply, error) -> {
-            if (error != null) {
-                refused.put(a, error);
-                return (Assignment) null;
-            }
-            if (reply instanceof MediaNodeClient.Rejected<?> rejected) {
-                refused.put(a, new IllegalStateException(a.target().id() + " refused the session: "
-                        + rejected.message()));
-                return null;
-            }
-            return a;
-        }).toCompletableFuture()).toList();
-        CompletionStage<Map<String, SessionRecord>> written = CompletableFuture.allOf(
-                asks.toArray(CompletableFuture[]::new)).thenCompose(done -> {
-            List<Routes.Relocation> moves = asks.stream().map(CompletableFuture::join).filter(Objects::nonNull)
-                    .map(a -> new Routes.Relocation(a.pending().sessionId(), a.pending().fromNodeId(), a.target().id()))
-                    .toList();
-            return moves.isEmpty() ? CompletableFuture.completedFuture(Map.of()) : routing.relocateSessions(moves);
-        });
-        ctx.pipeToSelf(written, (moved, error) -> new BatchPlaced(batch, refused, moved, error));
+        ctx.pipeToSelf(PlacementBatch.place(batch, mediaNodeClient, routing), (outcome, error) ->
+                new BatchPlaced(batch, outcome, error));
     }
 
     private Behavior<Command> onBatchPlaced(BatchPlaced placed) {
         for (Assignment assignment : placed.batch()) {
             Pending pending = assignment.pending();
             try (SessionMdc mdc = SessionMdc.session(pending.sessionId())) {
-                Throwable error = placed.refused().containsKey(assignment) ? placed.refused().get(assignment)
-                        : placed.error();
+                Throwable error = placed.error() != null ? placed.error()
+                        : placed.outcome().refused().get(assignment);
                 if (error != null) {
                     ctx.getLog().warn("placing session {} on {} failed ({}); trying again", pending.sessionId(),
                             assignment.target().id(), error.toString());
                     placement.retry(pending);
                 } else {
                     placement.finished(pending.sessionId());
-                    movedOne(pending, assignment.target(), placed.moved().get(pending.sessionId()));
+                    movedOne(pending, assignment.target(), placed.outcome().moved().get(pending.sessionId()));
                 }
             }
         }
