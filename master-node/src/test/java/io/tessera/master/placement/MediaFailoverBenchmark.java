@@ -108,7 +108,7 @@ class MediaFailoverBenchmark {
                     "VP8", false, null));
         }
         ActorRef<MediaFailover.Command> failover = testKit.spawn(MediaFailover.create(new SlowWrites(memory),
-                nodes.view(), new PlacementPolicy(3000), new MediaNodeClient(testKit.scheduler(), Duration.ofSeconds(10)),
+                nodes.view(), new PlacementPolicy(3000), new MediaNodeClient(testKit.system(), Duration.ofSeconds(10)),
                 1, Webhooks.noop(), new PlacementMeters(new SimpleMeterRegistry()), inFlight));
         long t0 = System.nanoTime();
         failover.tell(new MediaFailover.Failed("dead", "127.0.0.9"));

@@ -147,7 +147,7 @@ class MediaFailoverTest {
         ActorRef<MediaFailover.Command> failover(InMemoryRoutes routes) {
             // A long recent window: the scripted load reports do not refresh, placements must count until they would.
             return testKit.spawn(MediaFailover.create(routes, nodes.view(), new PlacementPolicy(600_000),
-                    new MediaNodeClient(testKit.scheduler(), Duration.ofSeconds(5)), 1, Webhooks.noop(),
+                    new MediaNodeClient(testKit.system(), Duration.ofSeconds(5)), 1, Webhooks.noop(),
                     new PlacementMeters(new SimpleMeterRegistry())));
         }
 
