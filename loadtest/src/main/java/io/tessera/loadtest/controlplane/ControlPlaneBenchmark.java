@@ -27,8 +27,9 @@ import org.HdrHistogram.Histogram;
 /**
  * The control-plane benchmark: no media, only what the masters do. At each concurrency level it runs five phases
  * one after the other, each with exactly {@code concurrency} workers busy (closed loop): session creates (REST),
- * connection creates (REST, the token), WebSocket open + {@code joinRoom}, {@code leaveRoom} + close, session
- * deletes (REST). Sessions, tokens, joins and deletes go round-robin over the masters, each step of one session
+ * connection creates (REST, the token), WebSocket open + {@code joinRoom}, {@code leaveRoom} + close of every
+ * participant but the last of each session (a session closes when its last participant leaves), session deletes
+ * (REST; each evicts that last participant). Sessions, tokens, joins and deletes go round-robin over the masters, each step of one session
  * through a different master than the step before, so cross-master reads are part of what is measured. Per phase:
  * throughput, latency percentiles, and the CPU the nodes spent, by role, per operation.
  *
@@ -57,8 +58,9 @@ public final class ControlPlaneBenchmark {
 
     /** Operations a run makes, warm-up included (for a progress bar's total). */
     public static long plannedOperations(ControlPlaneConfig cfg) {
-        long perRound = 2L * cfg.sessions() + 3L * cfg.participants();
-        long warmup = 2L * cfg.warmupSessions() + 3L * cfg.warmupSessions() * cfg.participantsPerSession();
+        int p = cfg.participantsPerSession();
+        long perRound = 2L * cfg.sessions() + 2L * cfg.participants() + (long) cfg.sessions() * (p - 1);
+        long warmup = 2L * cfg.warmupSessions() + (3L * p - 1) * cfg.warmupSessions();
         return perRound * cfg.concurrency().size() + warmup;
     }
 
@@ -122,7 +124,11 @@ public final class ControlPlaneBenchmark {
                 clients[j] = client;
                 return true;
             }));
-            phases.add(phase("leave", concurrency, participants, j -> {
+            // The last participant of each session stays: a session closes when its last participant leaves (as in
+            // OpenVidu), and the delete phase is to find it open (its delete then evicts that participant).
+            int leaving = sessions * (perSession - 1);
+            phases.add(phase("leave", concurrency, leaving, k -> {
+                int j = k / (perSession - 1) * perSession + k % (perSession - 1);
                 SignallingClient client = clients[j];
                 if (client == null) {
                     return false;
@@ -135,6 +141,13 @@ public final class ControlPlaneBenchmark {
                 }
                 return true;
             }));
+            phases.add(phase("sessionDelete", concurrency, sessions, i -> {
+                if (sessionIds[i] == null) {
+                    return false;
+                }
+                rest.get((i + 2) % masters).deleteSession(sessionIds[i]);
+                return true;
+            }));
         } finally {
             for (SignallingClient c : clients) {
                 if (c != null) {
@@ -142,13 +155,6 @@ public final class ControlPlaneBenchmark {
                 }
             }
         }
-        phases.add(phase("sessionDelete", concurrency, sessions, i -> {
-            if (sessionIds[i] == null) {
-                return false;
-            }
-            rest.get((i + 2) % masters).deleteSession(sessionIds[i]);
-            return true;
-        }));
         return new ControlPlaneResult.Level(concurrency, sessions, participants, phases);
     }
 

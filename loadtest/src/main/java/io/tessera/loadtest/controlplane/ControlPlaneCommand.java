@@ -43,7 +43,7 @@ public final class ControlPlaneCommand implements Callable<Integer> {
     int sessions;
 
     @Option(names = {"-p", "--participants"}, defaultValue = "5",
-            description = "Participants per session (tokens, joins and leaves). Default: ${DEFAULT-VALUE}")
+            description = "Participants per session, at least 2 (tokens and joins; all but the last leave, the delete evicts it). Default: ${DEFAULT-VALUE}")
     int participants;
 
     @Option(names = {"-w", "--warmup"}, defaultValue = "50",

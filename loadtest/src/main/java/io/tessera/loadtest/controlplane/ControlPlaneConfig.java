@@ -28,8 +28,9 @@ public record ControlPlaneConfig(String runName, List<URI> masters, String secre
             throw new IllegalArgumentException("concurrency levels must be 1.." + MAX_CONCURRENCY + ", were "
                     + concurrency);
         }
-        if (sessions < 1 || participantsPerSession < 1 || warmupSessions < 0) {
-            throw new IllegalArgumentException("sessions and participants per session must be at least 1, warm-up "
+        if (sessions < 1 || participantsPerSession < 2 || warmupSessions < 0) {
+            throw new IllegalArgumentException("sessions must be at least 1, participants per session at least 2 (the "
+                    + "last one stays for the delete), warm-up "
                     + "sessions at least 0");
         }
         if ((long) sessions * participantsPerSession > MAX_PARTICIPANTS) {
