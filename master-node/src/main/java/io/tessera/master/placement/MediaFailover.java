@@ -7,6 +7,8 @@ import io.tessera.common.protocol.ClusterTopics.SessionRelocated;
 import io.tessera.common.protocol.MediaNodeProtocol;
 import io.tessera.common.protocol.MediaNodeStatus;
 import io.tessera.master.medianode.MediaNodeClient;
+import io.tessera.master.placement.RecoveryPlacement.Assignment;
+import io.tessera.master.placement.RecoveryPlacement.Pending;
 import io.tessera.master.routing.Routes;
 import io.tessera.master.routing.SessionRecord;
 import io.tessera.master.webhook.WebhookEvent;
@@ -27,9 +29,6 @@ import org.apache.pekko.cluster.typed.Down;
 import org.apache.pekko.cluster.typed.Subscribe;
 
 import java.time.Duration;
-import io.tessera.master.placement.RecoveryPlacement.Assignment;
-import io.tessera.master.placement.RecoveryPlacement.Pending;
-
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
