@@ -10,6 +10,8 @@ import io.tessera.common.metrics.NodeMetrics;
 import io.tessera.master.cluster.ClusterView;
 import io.tessera.master.console.ConsoleRoutes;
 import io.tessera.master.console.MasterConsole;
+import io.tessera.master.fencing.Fencing;
+import io.tessera.master.fencing.ServingGate;
 import io.tessera.master.medianode.MediaNodeClient;
 import io.tessera.master.placement.MediaFailover;
 import io.tessera.master.placement.MediaNodeRegistry;
@@ -84,6 +86,8 @@ public final class MasterMain {
         PlacementMeters placementMeters = new PlacementMeters(metrics.registry());
         MediaNodes mediaNodes = new MediaNodes(master.getDuration("placement.report-timeout").toMillis());
         ActorSystem<Void> system = ActorSystem.create(guardian(mediaNodes), NodeSettings.SYSTEM_NAME, settings.config);
+        // Before anything serves: REST, readiness and signalling all consult this one gate.
+        ServingGate gate = Fencing.start(system, metrics.registry());
         ClusterFormation.start(system);
         CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "webhooks-close",
                 () -> CompletableFuture.runAsync(webhooks::close).thenApply(v -> Done.getInstance()));
@@ -120,7 +124,14 @@ public final class MasterMain {
                         ws.getBytes("outbound-buffer-bytes")),
                 new ClientConnection.Settings(ws.getInt("max-metadata-length"), ws.getInt("max-message-bytes"),
                         ws.getDuration("client-silence-timeout"), ws.getInt("messages-per-second")), relay,
-                new SignallingMeters(metrics.registry()));
+                new SignallingMeters(metrics.registry()), gate);
+        // A master that fences itself sends its clients on at once: it cannot reach their sessions' majority side.
+        gate.onClose(reason -> {
+            if (reason == ServingGate.Reason.ISOLATED) {
+                int told = signalling.tellClientsToMove(ClientConnection.MasterLeaving.FENCED);
+                log.warn("fenced: told {} WebSocket client(s) to resume through another master", told);
+            }
+        });
         // Before the HTTP port unbinds: clients move now (and resume elsewhere) instead of when the process is gone.
         CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "tell-clients-to-move",
                 () -> {
@@ -129,14 +140,15 @@ public final class MasterMain {
                     return CompletableFuture.completedFuture(Done.getInstance());
                 });
         RestApi rest = new RestApi(sessions, new ClusterView(system, settings.nodeId, mediaNodes, routing,
-                master.getInt("ha.failures-to-tolerate"), signalling::openConnections), settings.secret(), failover, webhooks);
+                master.getInt("ha.failures-to-tolerate"), signalling::openConnections), settings.secret(), failover, webhooks,
+                gate);
 
         ConsoleRoutes console = MasterConsole.start(system, master.getConfig("console"), settings.nodeId, publicUrl,
                 settings.secret(), mediaNodes, observer::sessions, askTimeout);
 
         settings.httpTls.apply(Http.get(system).newServerAt(settings.httpHost, settings.httpPort))
                 // The console first: the REST route answers 404 for any path it does not know.
-                .bind(console.withCors(Directives.concat(console.route(), new HealthRoutes(system).routes(),
+                .bind(console.withCors(Directives.concat(console.route(), new HealthRoutes(system, gate::refusal).routes(),
                         new MetricsRoutes(system, metrics).routes(), signalling.route(),
                         new RestMeters(metrics.registry()).counted(rest.route()))))
                 .whenComplete((binding, error) -> {
