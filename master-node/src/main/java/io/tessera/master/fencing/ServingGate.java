@@ -6,11 +6,17 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * Whether this master may serve clients now: the one switch that REST, readiness and signalling consult on every
- * request, so that they all stop at the same moment. It is closed while any {@link Reason} holds. It is written by the
- * {@link FencingMonitor} (cluster events) and by coordinated shutdown, and read from any thread without locking.
+ * request, so that they all stop at the same moment. It is closed while any {@link Reason} holds, or when its lease
+ * has run out. It is written by the {@link FencingMonitor} (cluster events, lease renewals) and by coordinated
+ * shutdown, and read from any thread without locking.
+ *
+ * <p>The lease: the monitor renews it while this master sees the majority of the cluster; a request checks the clock
+ * against it. So a master that was frozen (SIGSTOP, a long pause) for longer than the lease refuses the requests that
+ * queued up meanwhile even before its monitor has run again.
  */
 public final class ServingGate {
 
@@ -38,30 +44,55 @@ public final class ServingGate {
 
     private final Set<Reason> reasons = ConcurrentHashMap.newKeySet();
     private final List<Consumer<Reason>> onClose = new CopyOnWriteArrayList<>();
+    private final LongSupplier nanoClock;
+    /** Off until the monitor first renews it; then, when {@code nanoClock} reaches it, the lease has run out. */
+    private volatile boolean leased;
+    private volatile long leaseEndNanos;
 
     /** A gate that starts closed for {@link Reason#JOINING}: nothing is served before the member is Up. */
     public static ServingGate joining() {
-        ServingGate gate = new ServingGate();
+        return joining(System::nanoTime);
+    }
+
+    static ServingGate joining(LongSupplier nanoClock) {
+        ServingGate gate = new ServingGate(nanoClock);
         gate.reasons.add(Reason.JOINING);
         return gate;
     }
 
     /** A gate that serves until told otherwise (in-JVM tests that run no cluster). */
     public static ServingGate open() {
-        return new ServingGate();
+        return new ServingGate(System::nanoTime);
     }
 
-    private ServingGate() {
+    private ServingGate(LongSupplier nanoClock) {
+        this.nanoClock = nanoClock;
     }
 
     public boolean serving() {
-        return reasons.isEmpty();
+        return reasons.isEmpty() && !leaseExpired();
+    }
+
+    private boolean leaseExpired() {
+        return leased && nanoClock.getAsLong() - leaseEndNanos >= 0;
+    }
+
+    /** This master saw the majority just now: it may serve for {@code forNanos} more without seeing it again. */
+    void renewLease(long forNanos) {
+        leaseEndNanos = nanoClock.getAsLong() + forNanos;
+        leased = true;
+    }
+
+    /** Whether the lease has run out (it may have before the monitor noticed and closed the gate). */
+    boolean leaseRunOut() {
+        return leaseExpired();
     }
 
     /** Empty while serving; otherwise the message a refused client gets. */
     public Optional<String> refusal() {
         if (reasons.isEmpty()) {
-            return Optional.empty();
+            return leaseExpired() ? Optional.of("this master is not serving: " + Reason.ISOLATED.why()
+                    + "; use another master") : Optional.empty();
         }
         // The most final reason first: a downed master stays downed whatever else holds.
         for (Reason r : new Reason[] {Reason.DOWNED, Reason.LEAVING, Reason.ISOLATED, Reason.JOINING}) {
