@@ -135,12 +135,15 @@ public final class FencingMonitor {
     }
 
     private Behavior<Command> checkLease() {
-        if (!up) {
+        Set<Reason> reasons = gate.reasons();
+        if (!up || reasons.contains(Reason.DOWNED) || reasons.contains(Reason.LEAVING)) {
+            // Before Up there is no lease; once downed or leaving there is none any more (and the member's view of
+            // reachability stops meaning anything: a downed member stops heartbeating).
             return Behaviors.same();
         }
         List<Member> counted = counted();
         List<Boolean> reachable = counted.stream().map(this::reachable).toList();
-        boolean isolated = gate.reasons().contains(Reason.ISOLATED);
+        boolean isolated = reasons.contains(Reason.ISOLATED);
         if (KeepMajority.keeps(reachable)) {
             gate.renewLease(settings.selfFenceAfter().toNanos());
             if (isolated) {
