@@ -4,6 +4,8 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tessera.client.JsonRpcException;
 import io.tessera.client.SignallingClient;
 import io.tessera.client.rest.ClusterView;
 import io.tessera.client.rest.Connection;
@@ -19,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -34,7 +37,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Real network partitions (issue 17, scenario 1): a master cut off from the other masters and the media nodes while its
- * clients still reach it. Three masters and two media nodes whose Pekko remoting runs through the test's proxies
+ * clients still reach it; and a master frozen past its lease. Three masters and two media nodes whose Pekko remoting runs through the test's proxies
  * ({@link ClusterProcesses#startPartitionable}); the tests run in order on one cluster.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -84,12 +87,13 @@ class PartitionTest {
      */
     @Test
     @Order(1)
-    void aMasterCutOffFencesItselfAndServesAgainWhenTheCutHealsInTime() {
+    void aMasterCutOffFencesItselfAndServesAgainWhenTheCutHealsInTime() throws Exception {
         List<Long> backMillis = new ArrayList<>();
         for (int i = 0; i < SHORT_PARTITIONS; i++) {
             long cutAt = System.nanoTime();
             cluster.partition(m3);
             long fenced = awaitReadiness(m3, "503", cutAt, FENCE_BOUND);
+            assertFencedNotDowned();
             cluster.heal();
             fenceMillis.add(fenced);
             long healedAt = System.nanoTime();
@@ -129,6 +133,7 @@ class PartitionTest {
                 long cutAt = System.nanoTime();
                 cluster.partition(m3);
                 long fenced = awaitReadiness(m3, "503", cutAt, FENCE_BOUND);
+                assertFencedNotDowned();
                 fenceMillis.add(fenced);
                 report.put("longPartitionTimeToFenceMs", fenced);
 
@@ -164,6 +169,65 @@ class PartitionTest {
         long relaunchedAt = System.nanoTime();
         cluster.awaitReady(STARTUP);
         report.put("restartToReadyMs", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - relaunchedAt));
+        awaitWhole(Duration.ofSeconds(30));
+        cluster.assertAllAlive();
+    }
+
+    /**
+     * The freeze of issue 17: requests a client sent to a frozen master were passed on after the thaw, seconds late.
+     * Frozen past its lease (until the majority sees it unreachable, not yet downed), the master must refuse what
+     * queued up (error 503, or its socket closed when it sends its clients on) and relay none of it; never downed, it
+     * serves again without a restart.
+     */
+    @Test
+    @Order(3)
+    void aMasterFrozenPastItsLeaseRefusesTheRequestsThatQueuedUpInsteadOfRelayingThem() throws Exception {
+        MasterRestClient majority = cluster.rest(m1);
+        String sessionId = "freeze_" + RUN;
+        TestSessions.createSession(majority, sessionId);
+        Connection toFrozen = TestSessions.createConnection(majority, sessionId, "on-m3");
+        Connection toWatcher = TestSessions.createConnection(majority, sessionId, "on-m1");
+        TestSessions.awaitConnectionVisible(cluster.rest(m3), sessionId, toFrozen.connectionId());
+        try (Participant sender = Participant.of("on-m3", SignallingClient.builder(m3.webSocketUri())
+                     .keepaliveOff().requestTimeout(Duration.ofSeconds(60)).connect());
+             Participant watcher = Participant.connect("on-m1", m1.webSocketUri())) {
+            sender.join(toFrozen.token(), "{}");
+            String watcherId = watcher.join(toWatcher.token(), "{}").connectionId();
+            sender.client.sendMessage(List.of(watcherId), "signal:test", "before")
+                    .get(Participant.WAIT.toSeconds(), TimeUnit.SECONDS);
+            watcher.awaitEvent("sendMessage", e -> "before".equals(e.param("data")), "the message before the freeze");
+
+            List<CompletableFuture<JsonNode>> stale = new ArrayList<>();
+            cluster.freeze(m3);
+            try {
+                for (int i = 0; i < 5; i++) {
+                    stale.add(sender.client.sendMessage(List.of(watcherId), "signal:test", "stale-" + i));
+                }
+                await("the majority sees the frozen master unreachable").atMost(Duration.ofSeconds(30))
+                        .pollInterval(Duration.ofMillis(200))
+                        .until(() -> majority.clusterView().masters().stream()
+                                .anyMatch(m -> m.id().equals(m3.id()) && !m.reachable()));
+            } finally {
+                cluster.thaw(m3);
+            }
+            for (CompletableFuture<JsonNode> request : stale) {
+                try {
+                    JsonNode result = request.get(60, TimeUnit.SECONDS);
+                    throw new AssertionError("a request queued during the freeze was served: " + result);
+                } catch (ExecutionException e) {
+                    // Refused (503), or the socket closed first when the master sent its clients on: not relayed.
+                    if (e.getCause() instanceof JsonRpcException rpc) {
+                        assertEquals(503, rpc.code(), rpc.getMessage());
+                    }
+                }
+            }
+            await("nothing queued during the freeze reaches the watcher").during(Duration.ofSeconds(3))
+                    .atMost(Duration.ofSeconds(5))
+                    .until(() -> watcher.events().stream().noneMatch(e -> e.method().equals("sendMessage")
+                            && String.valueOf(e.param("data")).startsWith("stale-")));
+        }
+        // Never downed: it serves again on its own.
+        awaitReadiness(m3, "200", System.nanoTime(), Duration.ofSeconds(30));
         awaitWhole(Duration.ofSeconds(30));
         cluster.assertAllAlive();
     }
@@ -208,6 +272,18 @@ class PartitionTest {
                     .atMost(Duration.ofSeconds(60)).until(() -> rounds.get() >= n || !failures.isEmpty());
             assertEquals(List.of(), failures, "the majority must serve throughout the partition");
         }
+    }
+
+    /**
+     * The isolated master stopped serving on its own: it says it lost the majority, and the majority has not downed
+     * it (still an Up member there, only unreachable).
+     */
+    private static void assertFencedNotDowned() throws Exception {
+        String readiness = cluster.probe(m3, "/health/ready");
+        assertTrue(readiness.startsWith("503") && readiness.contains("lost contact with the majority"), readiness);
+        ClusterView view = cluster.rest(m1).clusterView();
+        assertTrue(view.masters().stream().anyMatch(m -> m.id().equals(m3.id()) && "up".equals(m.status())),
+                "fenced before the majority downed it: " + view.masters());
     }
 
     /** Polls {@code /health/ready} every 50 ms until its status is {@code status}; ms since {@code since}. */

@@ -20,6 +20,7 @@ import org.apache.pekko.remote.FailureDetectorRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.StreamSupport;
 
 /**
@@ -63,6 +64,9 @@ public final class FencingMonitor {
     private final String role;
     private final UniqueAddress self;
     private boolean up;
+    /** Whether the last check saw the majority, and since when without a break. */
+    private boolean majorityInSight;
+    private long majoritySinceNanos;
 
     private FencingMonitor(ActorContext<Command> ctx, ServingGate gate, FencingSettings settings, String role,
                            Counter selfFences) {
@@ -144,13 +148,27 @@ public final class FencingMonitor {
         List<Member> counted = counted();
         List<Boolean> reachable = counted.stream().map(this::reachable).toList();
         boolean isolated = reasons.contains(Reason.ISOLATED);
+        long now = System.nanoTime();
         if (KeepMajority.keeps(reachable)) {
-            gate.renewLease(settings.selfFenceAfter().toNanos());
-            if (isolated) {
-                gate.lift(Reason.ISOLATED);
-                ctx.getLog().warn("serving again: this master sees the majority of the cluster again");
+            if (!majorityInSight) {
+                majorityInSight = true;
+                majoritySinceNanos = now;
             }
-        } else if (!isolated && gate.leaseRunOut()) {
+            // After a lapse (a cut, a freeze) the first heartbeat answers do not say the cluster still counts this
+            // master in: it waits one gossip round, long enough for a "downed" verdict to reach it.
+            boolean lapsed = isolated || gate.leaseRunOut();
+            if (!lapsed || now - majoritySinceNanos >= settings.serveAgainAfter().toNanos()) {
+                gate.renewLease(settings.selfFenceAfter().toNanos());
+                if (isolated) {
+                    gate.lift(Reason.ISOLATED);
+                    ctx.getLog().warn("serving again: this master has seen the majority of the cluster for {} ms",
+                            TimeUnit.NANOSECONDS.toMillis(now - majoritySinceNanos));
+                }
+            }
+        } else {
+            majorityInSight = false;
+        }
+        if (!majorityInSight && !isolated && gate.leaseRunOut()) {
             List<String> lost = new ArrayList<>();
             for (int i = 0; i < counted.size(); i++) {
                 if (!reachable.get(i)) {
