@@ -206,7 +206,7 @@ class PartitionTest {
                 await("the majority sees the frozen master unreachable").atMost(Duration.ofSeconds(30))
                         .pollInterval(Duration.ofMillis(200))
                         .until(() -> majority.clusterView().masters().stream()
-                                .anyMatch(m -> m.id().equals(m3.id()) && !m.reachable()));
+                                .anyMatch(m -> m.id().equals(m3.id()) && "up".equals(m.status()) && !m.reachable()));
             } finally {
                 cluster.thaw(m3);
             }
@@ -298,9 +298,10 @@ class PartitionTest {
         Set<String> expected = cluster.masters().stream().map(ClusterProcesses.Node::id).collect(Collectors.toSet());
         await("cluster whole again").atMost(bound).pollInterval(Duration.ofMillis(200)).until(() -> {
             ClusterView view = cluster.rest(m1).clusterView();
-            Set<String> up = view.masters().stream().filter(m -> "up".equals(m.status()) && m.reachable())
-                    .map(ClusterView.Member::id).collect(Collectors.toSet());
-            return up.equals(expected)
+            // Exactly one member per master, up and reachable: no earlier incarnation of a restarted one left over.
+            List<String> up = view.masters().stream().filter(m -> "up".equals(m.status()) && m.reachable())
+                    .map(ClusterView.Member::id).toList();
+            return view.masters().size() == expected.size() && Set.copyOf(up).equals(expected)
                     && view.mediaNodes().stream().filter(ClusterView.MediaMember::isRunning).count()
                     == cluster.mediaNodes().size();
         });
