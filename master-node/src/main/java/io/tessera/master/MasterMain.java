@@ -11,6 +11,8 @@ import io.tessera.master.cluster.ClusterView;
 import io.tessera.master.console.ConsoleRoutes;
 import io.tessera.master.console.MasterConsole;
 import io.tessera.master.demo.DemoRoutes;
+import io.tessera.master.fencing.Fencing;
+import io.tessera.master.fencing.ServingGate;
 import io.tessera.master.medianode.MediaNodeClient;
 import io.tessera.master.placement.MediaFailover;
 import io.tessera.master.placement.MediaNodeRegistry;
@@ -86,6 +88,8 @@ public final class MasterMain {
         PlacementMeters placementMeters = new PlacementMeters(metrics.registry());
         MediaNodes mediaNodes = new MediaNodes(master.getDuration("placement.report-timeout").toMillis());
         ActorSystem<Void> system = ActorSystem.create(guardian(mediaNodes), NodeSettings.SYSTEM_NAME, settings.config);
+        // Before anything serves: REST, readiness and signalling all consult this one gate.
+        ServingGate gate = Fencing.start(system, metrics.registry());
         ClusterFormation.start(system);
         CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "webhooks-close",
                 () -> CompletableFuture.runAsync(webhooks::close).thenApply(v -> Done.getInstance()));
@@ -122,7 +126,14 @@ public final class MasterMain {
                         ws.getBytes("outbound-buffer-bytes")),
                 new ClientConnection.Settings(ws.getInt("max-metadata-length"), ws.getInt("max-message-bytes"),
                         ws.getDuration("client-silence-timeout"), ws.getInt("messages-per-second")), relay,
-                new SignallingMeters(metrics.registry()));
+                new SignallingMeters(metrics.registry()), gate);
+        // A master that fences itself sends its clients on at once: it cannot reach their sessions' majority side.
+        gate.onClose(reason -> {
+            if (reason == ServingGate.Reason.ISOLATED) {
+                int told = signalling.tellClientsToMove(ClientConnection.MasterLeaving.FENCED);
+                log.warn("fenced: told {} WebSocket client(s) to resume through another master", told);
+            }
+        });
         // Before the HTTP port unbinds: clients move now (and resume elsewhere) instead of when the process is gone.
         CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "tell-clients-to-move",
                 () -> {
@@ -132,7 +143,7 @@ public final class MasterMain {
                 });
         RestApi rest = new RestApi(sessions, new ClusterView(system, settings.nodeId, mediaNodes, routing,
                 master.getInt("ha.failures-to-tolerate"), signalling::openConnections), settings.secret(), failover, webhooks,
-                new LiveMedia(mediaNodes, mediaNodeClient, master.getDuration("media-view-timeout")));
+                new LiveMedia(mediaNodes, mediaNodeClient, master.getDuration("media-view-timeout")), gate);
 
         ConsoleRoutes console = MasterConsole.start(system, master.getConfig("console"), settings.nodeId, publicUrl,
                 settings.secret(), mediaNodes, observer::sessions, askTimeout);
@@ -140,7 +151,7 @@ public final class MasterMain {
         settings.httpTls.apply(Http.get(system).newServerAt(settings.httpHost, settings.httpPort))
                 // The console and the demo page first: the REST route answers 404 for any path it does not know.
                 .bind(console.withCors(Directives.concat(console.route(), new DemoRoutes().route(),
-                        new HealthRoutes(system).routes(),
+                        new HealthRoutes(system, gate::refusal).routes(),
                         new MetricsRoutes(system, metrics).routes(), signalling.route(),
                         new RestMeters(metrics.registry()).counted(rest.route()))))
                 .whenComplete((binding, error) -> {

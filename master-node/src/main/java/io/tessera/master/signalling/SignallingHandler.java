@@ -112,14 +112,22 @@ final class SignallingHandler {
     }
 
     void refuseOverRate(String text) {
-        JsonNode id;
-        try {
-            id = JsonRpc.parse(text).id();
-        } catch (Invalid invalid) {
-            id = invalid.id();
-        }
-        error(id, ErrorCode.TOO_MANY_REQUESTS.code(), "too many requests: the limit is " + settings.messagesPerSecond()
+        error(idOf(text), ErrorCode.TOO_MANY_REQUESTS.code(), "too many requests: the limit is " + settings.messagesPerSecond()
                 + " messages a second per connection (bursts of " + 2 * settings.messagesPerSecond() + ")");
+    }
+
+    /** A request that arrived while this master may not serve: refused with 503 and {@code message}, never relayed. */
+    void refuseUnavailable(String text, String message) {
+        error(idOf(text), ErrorCode.UNAVAILABLE.code(), message);
+    }
+
+    /** The id of a request that is refused without being read further (null when it has none or is not JSON-RPC). */
+    private static JsonNode idOf(String text) {
+        try {
+            return JsonRpc.parse(text).id();
+        } catch (Invalid invalid) {
+            return invalid.id();
+        }
     }
 
     void answer(Answered answered) {
