@@ -25,6 +25,7 @@ import io.tessera.master.session.SessionNoticeListener;
 import io.tessera.master.session.SessionService;
 import io.tessera.master.session.Tokens;
 import io.tessera.master.signalling.ClientConnection;
+import io.tessera.wire.jsonrpc.OpenViduResult;
 import io.tessera.master.signalling.RelocationRelay;
 import io.tessera.master.signalling.SignallingMeters;
 import io.tessera.master.signalling.SignallingRoute;
@@ -119,7 +120,8 @@ public final class MasterMain {
                         ws.getInt("messages-per-second"), ws.getInt("outbound-buffer"),
                         ws.getBytes("outbound-buffer-bytes")),
                 new ClientConnection.Settings(ws.getInt("max-metadata-length"), ws.getInt("max-message-bytes"),
-                        ws.getDuration("client-silence-timeout"), ws.getInt("messages-per-second")), relay,
+                        ws.getDuration("client-silence-timeout"), ws.getInt("messages-per-second"),
+                        OpenViduResult.IceServer.parseList(ws.getString("ice-servers"))), relay,
                 new SignallingMeters(metrics.registry()));
         // Before the HTTP port unbinds: clients move now (and resume elsewhere) instead of when the process is gone.
         CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "tell-clients-to-move",

@@ -7,6 +7,8 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Participants and joinRoom results as openvidu-browser 2.32.2 reads them (docs/WEBRTC-SIGNALLING-NOTES.md). */
 class OpenViduViewsTest {
@@ -28,8 +30,31 @@ class OpenViduViewsTest {
         assertEquals("str_CAM_AbCd_con_a", result.path("value").get(1).path("streams").get(0).path("id").asText());
     }
 
+    @Test
+    void joinRoomTellsTheBrowserHowToTalkToJanus() {
+        JsonNode janus = new OpenViduResult.Joined("con_c", 3, "", List.of(), "ses", "PUBLISHER", false, "media-1", 0,
+                "secret", false, "janus", OpenViduResult.IceServer.parseList("stun:127.0.0.1:3478")).json();
+        assertEquals("mediasoup", janus.path("mediaServer").asText(), "server-offer subscriptions");
+        assertEquals(false, janus.path("videoSimulcast").asBoolean(true));
+        assertTrue(janus.path("version").asText().startsWith("2.32."), janus.toString());
+        assertEquals("stun:127.0.0.1:3478", janus.path("customIceServers").get(0).path("url").asText());
+        assertEquals("con_c", janus.path("finalUserId").asText());
+        assertEquals("tessera", joinedWith(List.of()).path("mediaServer").asText(), "plain RTP only: client offers");
+    }
+
+    @Test
+    void iceServerListsAreNeverEmpty() {
+        assertThrows(IllegalArgumentException.class, () -> OpenViduResult.IceServer.parseList(" , "));
+        assertThrows(IllegalArgumentException.class, () -> OpenViduResult.IceServer.parseList("http://x"));
+        List<OpenViduResult.IceServer> servers =
+                OpenViduResult.IceServer.parseList("stun:10.0.0.1:3478, turn:10.0.0.1:3478|user|pass");
+        assertEquals(2, servers.size());
+        assertEquals("user", servers.get(1).username());
+        assertFalse(servers.get(1).toString().contains("pass"), "the credential stays out of logs");
+    }
+
     private static JsonNode joinedWith(List<ParticipantView> others) {
         return new OpenViduResult.Joined("con_c", 3, "", others, "ses", "PUBLISHER", false, "media-1", 0, "secret",
-                false).json();
+                false, null, OpenViduResult.IceServer.parseList(OpenViduResult.IceServer.LOOPBACK_DEFAULT)).json();
     }
 }
