@@ -10,6 +10,7 @@ import io.tessera.common.metrics.NodeMetrics;
 import io.tessera.master.cluster.ClusterView;
 import io.tessera.master.console.ConsoleRoutes;
 import io.tessera.master.console.MasterConsole;
+import io.tessera.master.demo.DemoRoutes;
 import io.tessera.master.medianode.MediaNodeClient;
 import io.tessera.master.placement.MediaFailover;
 import io.tessera.master.placement.MediaNodeRegistry;
@@ -137,8 +138,9 @@ public final class MasterMain {
                 settings.secret(), mediaNodes, observer::sessions, askTimeout);
 
         settings.httpTls.apply(Http.get(system).newServerAt(settings.httpHost, settings.httpPort))
-                // The console first: the REST route answers 404 for any path it does not know.
-                .bind(console.withCors(Directives.concat(console.route(), new HealthRoutes(system).routes(),
+                // The console and the demo page first: the REST route answers 404 for any path it does not know.
+                .bind(console.withCors(Directives.concat(console.route(), new DemoRoutes().route(),
+                        new HealthRoutes(system).routes(),
                         new MetricsRoutes(system, metrics).routes(), signalling.route(),
                         new RestMeters(metrics.registry()).counted(rest.route()))))
                 .whenComplete((binding, error) -> {
