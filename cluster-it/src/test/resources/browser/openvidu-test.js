@@ -65,13 +65,15 @@ window.page = {
   // Polls the subscription's statistics until its first decoded frame, for the join-to-first-frame time.
   watchFirstFrame(remote, subscriber) {
     const poll = async () => {
-      const pc = subscriber.stream.getRTCPeerConnection && subscriber.stream.getRTCPeerConnection();
-      if (pc) {
-        const stats = await window.tesseraStats(pc);
+      try {
+        // throws until openvidu-browser made the stream's peer connection
+        const stats = await window.tesseraStats(subscriber.stream.getRTCPeerConnection());
         if (stats.videoFramesDecoded > 0) {
-          page.firstFrame[remote] = performance.now() - page.joinStarted;
+          page.firstFrame[remote] = Math.round(performance.now() - page.joinStarted);
           return;
         }
+      } catch (notYet) {
+        // polled again below
       }
       if (page.subscribers[remote] === subscriber) {
         setTimeout(poll, 20);
@@ -81,12 +83,19 @@ window.page = {
   },
 
   subscriberPc(remote) {
-    const subscriber = page.subscribers[remote];
-    return subscriber && subscriber.stream.getRTCPeerConnection ? subscriber.stream.getRTCPeerConnection() : null;
+    try {
+      return page.subscribers[remote].stream.getRTCPeerConnection();
+    } catch (notYet) {
+      return null;
+    }
   },
 
   publisherPc() {
-    return page.publisher ? page.publisher.stream.getRTCPeerConnection() : null;
+    try {
+      return page.publisher.stream.getRTCPeerConnection();
+    } catch (notYet) {
+      return null;
+    }
   },
 
   async unpublish() {

@@ -29,6 +29,7 @@ import java.util.regex.Pattern;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The unmodified openvidu-browser 2.32.2 (served by the masters at /demo/js/) in real headless Chromium, against a
@@ -83,52 +84,16 @@ class OpenViduBrowserTest {
     @Test
     void twoBrowsersOnDifferentMastersSeeAndHearEachOtherThroughJanus() throws Exception {
         browsers = new Browsers(2);
-        List<ClusterProcesses.Node> masters = cluster.masters();
         String sessionId = "ovb-two-" + System.nanoTime();
-        MasterRestClient rest = cluster.rest(masters.get(0));
-        rest.createSession(sessionId);
-        List<Peer> peers = new ArrayList<>();
-        for (int i = 0; i < 2; i++) {
-            ClusterProcesses.Node master = masters.get(i);
-            Connection connection = rest.createConnection(sessionId, ConnectionProperties.publisher("browser-" + i));
-            awaitVisible(cluster.rest(master), sessionId, connection.connectionId());
-            Browser browser = browsers.open("browser-" + i);
-            browser.open(URI.create(pages.uri("openvidu-test.html") + "?master="
-                    + URLEncoder.encode(master.httpBase().toString(), StandardCharsets.UTF_8)));
-            String joined = browser.call("page.join", throughMaster(connection.token(), master)).asText();
-            assertEquals(connection.connectionId(), joined, "openvidu-browser's connection id is the REST one");
-            peers.add(new Peer(browser, joined));
-        }
+        cluster.rest(cluster.masters().get(0)).createSession(sessionId);
+        long refusedBefore = counter("tessera_media_webrtc_candidates_refused_total");
+        List<Peer> peers = List.of(join(sessionId, 0), join(sessionId, 1));
         Peer alice = peers.get(0);
         Peer bob = peers.get(1);
-
-        for (Peer receiver : peers) {
-            Peer sender = receiver == alice ? bob : alice;
-            String pc = "page.subscriberPc('" + sender.connectionId + "')";
-            RtcStats first = awaitStats(receiver.browser, pc, receiver.connectionId + " receives " + sender.connectionId,
-                    stats -> stats.videoFramesDecoded() > 0 && stats.audioPacketsReceived() > 0);
-            RtcStats later = awaitStats(receiver.browser, pc, "media keeps flowing to " + receiver.connectionId,
-                    stats -> stats.videoFramesDecoded() > first.videoFramesDecoded() + 10
-                            && stats.audioPacketsReceived() > first.audioPacketsReceived() + 20);
-            assertTrue(later.selectedPairOnLoopback(), "subscriber pair: " + later);
-            assertEquals(JANUS_ADDRESS, later.remoteAddress(), "media comes from Janus's address");
-            RtcStats sent = receiver.browser.stats("page.publisherPc()");
-            assertTrue(sent.selectedPairOnLoopback(), "publisher pair: " + sent);
-            assertEquals(JANUS_ADDRESS, sent.remoteAddress(), "media goes to Janus's address");
-            log.info("{} decoded {} frames and got {} audio packets of {}; pairs {} -> {} (publishing {} -> {})",
-                    receiver.connectionId, later.videoFramesDecoded(), later.audioPacketsReceived(),
-                    sender.connectionId, later.localAddress(), later.remoteAddress(), sent.localAddress(),
-                    sent.remoteAddress());
-        }
-        for (Peer peer : peers) {
-            String other = peer == alice ? bob.connectionId : alice.connectionId;
-            awaitEvent(peer, "streamCreated", other);
-            awaitEvent(peer, "streamPlaying", other);
-        }
-        JsonNode bobsReport = bob.browser.call("page.report");
-        log.info("join to first decoded frame (ms): {} {}", alice.browser.call("page.report").path("firstFrame"),
-                bobsReport.path("firstFrame"));
+        everyoneReceivesEveryone(peers);
         awaitMetrics(m -> m.publishers == 2 && m.subscribers == 2, "two publishers, two subscriptions");
+        assertTrue(counter("tessera_media_webrtc_candidates_refused_total") > refusedBefore, "the browsers offered "
+                + "candidates on the namespace's other addresses (198.51.100.2, fd00:99::2); the allow-list dropped them");
 
         bob.browser.call("page.unpublish");
         awaitEvent(alice, "streamDestroyed", bob.connectionId);
@@ -141,13 +106,120 @@ class OpenViduBrowserTest {
         alice.browser.call("page.leave");
         awaitMetrics(m -> m.publishers == 0 && m.subscribers == 0 && m.rooms == 0 && m.handles == 1,
                 "the session's room and every endpoint handle released (the room manager's handle stays)");
+        assertNoPageErrors(peers);
+    }
+
+    @Test
+    void fourBrowsersOnTwoMastersEachReceiveTheOtherThree() throws Exception {
+        browsers = new Browsers(4);
+        String sessionId = "ovb-four-" + System.nanoTime();
+        cluster.rest(cluster.masters().get(0)).createSession(sessionId);
+        List<Peer> peers = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            peers.add(join(sessionId, i));
+        }
+        everyoneReceivesEveryone(peers);
+        awaitMetrics(m -> m.publishers == 4 && m.subscribers == 12, "four publishers, twelve subscriptions");
+        for (Peer peer : peers) {
+            peer.browser.call("page.leave");
+        }
+        for (Peer peer : peers.subList(0, 3)) {
+            awaitEvent(peers.get(3), "connectionDestroyed", peer.connectionId);
+        }
+        awaitMetrics(m -> m.publishers == 0 && m.subscribers == 0 && m.rooms == 0 && m.handles == 1,
+                "every handle released");
+        assertNoPageErrors(peers);
+    }
+
+    /**
+     * Time from {@code session.connect} to the first decoded video frame of a stream already published, over
+     * {@code -Dtessera.benchmark.joins=N} joins (0, the default, skips it); for docs/BENCHMARKS.md.
+     */
+    @Test
+    void joinToFirstDecodedFrame() throws Exception {
+        int joins = Integer.getInteger("tessera.benchmark.joins", 0);
+        assumeTrue(joins > 0, "a measurement: run with -Dtessera.benchmark.joins=20");
+        browsers = new Browsers(2);
+        String sessionId = "ovb-timing-" + System.nanoTime();
+        cluster.rest(cluster.masters().get(0)).createSession(sessionId);
+        Peer publisher = join(sessionId, 0);
+        List<Long> millis = new ArrayList<>();
+        Browser joiner = null;
+        for (int i = 0; i < joins; i++) {
+            Peer peer = i == 0 ? join(sessionId, 1) : rejoin(joiner, sessionId, 1);
+            joiner = peer.browser;
+            Browser watching = joiner;
+            await("first frame").atMost(MEDIA).pollInterval(Duration.ofMillis(100)).until(() ->
+                    watching.call("page.report").path("firstFrame").has(publisher.connectionId));
+            millis.add(joiner.call("page.report").path("firstFrame").path(publisher.connectionId).asLong());
+            joiner.call("page.leave");
+        }
+        List<Long> sorted = millis.stream().sorted().toList();
+        log.info("join to first decoded frame over {} joins (ms): p50 {} p99 {} max {}; all {}", joins,
+                sorted.get((sorted.size() - 1) / 2), sorted.get((int) Math.ceil(sorted.size() * 0.99) - 1),
+                sorted.get(sorted.size() - 1), millis);
+        publisher.browser.call("page.leave");
+    }
+
+    private record Peer(Browser browser, String connectionId) {
+    }
+
+    /** A new browser joins through master {@code i % 2} (alternating), publishes and subscribes to everyone. */
+    private Peer join(String sessionId, int i) throws Exception {
+        return rejoin(browsers.open("browser-" + i), sessionId, i);
+    }
+
+    /** The browser loads the page afresh and joins with a new token. */
+    private Peer rejoin(Browser browser, String sessionId, int i) throws Exception {
+        ClusterProcesses.Node master = cluster.masters().get(i % 2);
+        MasterRestClient rest = cluster.rest(cluster.masters().get(0));
+        Connection connection = rest.createConnection(sessionId, ConnectionProperties.publisher("browser-" + i));
+        awaitVisible(cluster.rest(master), sessionId, connection.connectionId());
+        browser.open(URI.create(pages.uri("openvidu-test.html") + "?master="
+                + URLEncoder.encode(master.httpBase().toString(), StandardCharsets.UTF_8)));
+        String joined = browser.call("page.join", throughMaster(connection.token(), master)).asText();
+        assertEquals(connection.connectionId(), joined, "openvidu-browser's connection id is the REST one");
+        return new Peer(browser, joined);
+    }
+
+    /**
+     * Every browser decodes video and receives audio, still rising, from every other one, over 127.0.0.x pairs to
+     * Janus's address, and openvidu-browser fired streamCreated and streamPlaying for each.
+     */
+    private static void everyoneReceivesEveryone(List<Peer> peers) throws Exception {
+        for (Peer receiver : peers) {
+            RtcStats sent = receiver.browser.stats("page.publisherPc()");
+            assertTrue(sent.selectedPairOnLoopback(), "publisher pair: " + sent);
+            assertEquals(JANUS_ADDRESS, sent.remoteAddress(), "media goes to Janus's address");
+            for (Peer sender : peers) {
+                if (sender == receiver) {
+                    continue;
+                }
+                String pc = "page.subscriberPc('" + sender.connectionId + "')";
+                RtcStats first = awaitStats(receiver.browser, pc, receiver.connectionId + " receives "
+                        + sender.connectionId, stats -> stats.videoFramesDecoded() > 0
+                        && stats.audioPacketsReceived() > 0);
+                RtcStats later = awaitStats(receiver.browser, pc, "media keeps flowing to " + receiver.connectionId,
+                        stats -> stats.videoFramesDecoded() > first.videoFramesDecoded() + 10
+                                && stats.audioPacketsReceived() > first.audioPacketsReceived() + 20);
+                assertTrue(later.selectedPairOnLoopback(), "subscriber pair: " + later);
+                assertEquals(JANUS_ADDRESS, later.remoteAddress(), "media comes from Janus's address");
+                awaitEvent(receiver, "streamCreated", sender.connectionId);
+                awaitEvent(receiver, "streamPlaying", sender.connectionId);
+                log.info("{} decoded {} frames and got {} audio packets of {}; pair {} -> {}",
+                        receiver.connectionId, later.videoFramesDecoded(), later.audioPacketsReceived(),
+                        sender.connectionId, later.localAddress(), later.remoteAddress());
+            }
+            log.info("{}: join to first decoded frame (ms) {}", receiver.connectionId,
+                    receiver.browser.call("page.report").path("firstFrame"));
+        }
+    }
+
+    private static void assertNoPageErrors(List<Peer> peers) {
         for (Peer peer : peers) {
             JsonNode errors = peer.browser.call("page.report").path("errors");
             assertEquals(0, errors.size(), peer.connectionId + "'s page: " + errors);
         }
-    }
-
-    private record Peer(Browser browser, String connectionId) {
     }
 
     /** A token names the master that issued it; any master serves it, so the test picks the one to join through. */
@@ -202,6 +274,11 @@ class OpenViduBrowserTest {
         return new WebRtcMetrics(gauge(text, "tessera_media_webrtc_publishers"),
                 gauge(text, "tessera_media_webrtc_subscribers"), gauge(text, "tessera_media_webrtc_handles"),
                 gauge(text, "tessera_media_webrtc_rooms"));
+    }
+
+    private static long counter(String name) throws Exception {
+        ClusterProcesses.Node media = cluster.mediaNodes().get(0);
+        return gauge(cluster.rest(media).withoutCredentials().send("GET", "/metrics").text(), name);
     }
 
     private static int gauge(String text, String name) {
