@@ -215,10 +215,20 @@ class OpenViduBrowserTest {
         }
     }
 
-    private static void assertNoPageErrors(List<Peer> peers) {
+    /**
+     * Nothing went wrong on either side: no exception in the pages, and no JSON-RPC error answered by a master (so
+     * nothing openvidu-browser sent during join, publish, subscribe, unpublish or leave got -32601 or a refusal).
+     */
+    private static void assertNoPageErrors(List<Peer> peers) throws Exception {
         for (Peer peer : peers) {
             JsonNode errors = peer.browser.call("page.report").path("errors");
             assertEquals(0, errors.size(), peer.connectionId + "'s page: " + errors);
+        }
+        for (ClusterProcesses.Node master : cluster.masters()) {
+            String text = cluster.rest(master).withoutCredentials().send("GET", "/metrics").text();
+            List<String> errors = text.lines().filter(line -> line.startsWith("tessera_master_jsonrpc_errors_total"))
+                    .filter(line -> !line.endsWith(" 0.0")).toList();
+            assertEquals(List.of(), errors, master.id() + " answered JSON-RPC errors");
         }
     }
 

@@ -25,14 +25,11 @@ import io.tessera.common.protocol.MediaNodeProtocol.ParticipantInfo;
 import io.tessera.common.protocol.MediaNodeProtocol.ParticipantJoined;
 import io.tessera.common.protocol.MediaNodeProtocol.ParticipantLeft;
 import io.tessera.common.protocol.MediaNodeProtocol.ParticipantPublished;
-import io.tessera.common.protocol.MediaNodeProtocol.ParticipantUnpublished;
 import io.tessera.common.protocol.MediaNodeProtocol.PeerInfo;
 import io.tessera.common.protocol.MediaNodeProtocol.Publish;
 import io.tessera.common.protocol.MediaNodeProtocol.ReleaseSession;
 import io.tessera.common.protocol.MediaNodeProtocol.Resume;
-import io.tessera.common.protocol.MediaNodeProtocol.SdpReply;
 import io.tessera.common.protocol.MediaNodeProtocol.Signal;
-import io.tessera.common.protocol.MediaNodeProtocol.StreamInfo;
 import io.tessera.common.protocol.MediaNodeProtocol.Subscribe;
 import io.tessera.common.protocol.MediaNodeProtocol.Unpublish;
 import io.tessera.common.protocol.MediaNodeProtocol.Unsubscribe;
@@ -41,17 +38,11 @@ import io.tessera.media.webrtc.WebRtcEngine;
 import io.tessera.wire.jsonrpc.ErrorCode;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -69,8 +60,9 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * replayed too.
  *
  * <p>It also owns the session's media endpoints: each participant publishes at most one stream and
- * subscribes to any number; the {@link MediaEngine} moves the packets, and everything a participant holds
- * is released when it leaves, is evicted or the session ends (and, as a last resort, when the actor stops).
+ * subscribes to any number; {@link SessionMedia} drives the engines (the plain RTP {@link MediaEngine}, or the
+ * WebRTC engine, by the publisher's offer), and everything a participant holds is released when it leaves, is
+ * evicted or the session ends (and, as a last resort, when the actor stops).
  */
 public final class Session {
 
