@@ -221,8 +221,12 @@ class OpenViduBrowserTest {
      */
     private static void assertNoPageErrors(List<Peer> peers) throws Exception {
         for (Peer peer : peers) {
-            JsonNode errors = peer.browser.call("page.report").path("errors");
-            assertEquals(0, errors.size(), peer.connectionId + "'s page: " + errors);
+            JsonNode report = peer.browser.call("page.report");
+            assertEquals(0, report.path("errors").size(), peer.connectionId + "'s page: " + report.path("errors"));
+            if (!report.path("slow").isEmpty()) {
+                log.info("{}: openvidu-browser found a video slow to start: {}", peer.connectionId,
+                        report.path("slow"));
+            }
         }
         for (ClusterProcesses.Node master : cluster.masters()) {
             String text = cluster.rest(master).withoutCredentials().send("GET", "/metrics").text();
