@@ -29,6 +29,7 @@ import io.tessera.master.session.LiveMedia;
 import io.tessera.master.session.SessionService;
 import io.tessera.master.session.Tokens;
 import io.tessera.master.signalling.ClientConnection;
+import io.tessera.wire.jsonrpc.OpenViduResult;
 import io.tessera.master.signalling.RelocationRelay;
 import io.tessera.master.signalling.SignallingMeters;
 import io.tessera.master.signalling.SignallingRoute;
@@ -125,7 +126,8 @@ public final class MasterMain {
                         ws.getInt("messages-per-second"), ws.getInt("outbound-buffer"),
                         ws.getBytes("outbound-buffer-bytes")),
                 new ClientConnection.Settings(ws.getInt("max-metadata-length"), ws.getInt("max-message-bytes"),
-                        ws.getDuration("client-silence-timeout"), ws.getInt("messages-per-second")), relay,
+                        ws.getDuration("client-silence-timeout"), ws.getInt("messages-per-second"),
+                        OpenViduResult.IceServer.parseList(ws.getString("ice-servers"))), relay,
                 new SignallingMeters(metrics.registry()), gate);
         // A master that fences itself sends its clients on at once: it cannot reach their sessions' majority side.
         gate.onClose(reason -> {

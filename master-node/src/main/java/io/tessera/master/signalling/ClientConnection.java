@@ -30,6 +30,7 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.slf4j.MDC;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -110,8 +111,21 @@ public final class ClientConnection {
      * {@code messagesPerSecond}: requests over it (bursts of twice as many pass) are answered with 429. How long
      * the media node may take is the {@link MediaNodeClient}'s timeout.
      */
+    /** @param iceServers joinRoom's {@code customIceServers}, never empty (see {@link OpenViduResult.IceServer}) */
     public record Settings(int maxMetadataLength, int maxMessageBytes, Duration silenceTimeout,
-                           int messagesPerSecond) {
+                           int messagesPerSecond, List<OpenViduResult.IceServer> iceServers) {
+        public Settings {
+            iceServers = List.copyOf(iceServers);
+            if (iceServers.isEmpty()) {
+                throw new IllegalArgumentException("at least one ICE server is needed: openvidu-browser uses public "
+                        + "STUN servers when the list is empty");
+            }
+        }
+
+        public Settings(int maxMetadataLength, int maxMessageBytes, Duration silenceTimeout, int messagesPerSecond) {
+            this(maxMetadataLength, maxMessageBytes, silenceTimeout, messagesPerSecond,
+                    OpenViduResult.IceServer.parseList(OpenViduResult.IceServer.LOOPBACK_DEFAULT));
+        }
     }
 
     static Behavior<ToSignalling> create(SessionService sessions, Outbox out, Settings settings,
@@ -320,7 +334,7 @@ public final class ClientConnection {
         handler.reply(pending.id(), new OpenViduResult.Joined(connectionId, ticket.connection().createdAt(),
                 pending.metadata(), reply.others().stream().map(SignallingViews::peer).toList(), sessionId,
                 ticket.connection().role(), ticket.connection().record(), reply.mediaNodeId(), reply.seq(),
-                reply.resumeSecret(), pending.resumed()).json());
+                reply.resumeSecret(), pending.resumed(), reply.webrtcEngine(), settings.iceServers()).json());
         if (pending.resumed()) {
             meters.resumed(0);
         } else {

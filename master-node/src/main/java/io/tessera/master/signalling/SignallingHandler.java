@@ -20,6 +20,10 @@ import io.tessera.wire.jsonrpc.JsonRpc.Invalid;
 import io.tessera.wire.jsonrpc.JsonRpc.Request;
 import io.tessera.wire.jsonrpc.OpenViduRequest;
 import io.tessera.wire.jsonrpc.OpenViduRequest.Connect;
+import io.tessera.wire.jsonrpc.OpenViduRequest.Echo;
+import io.tessera.wire.jsonrpc.OpenViduRequest.OnIceCandidate;
+import io.tessera.wire.jsonrpc.OpenViduRequest.PrepareReceiveVideoFrom;
+import io.tessera.wire.jsonrpc.OpenViduRequest.VideoData;
 import io.tessera.wire.jsonrpc.OpenViduRequest.JoinRoom;
 import io.tessera.wire.jsonrpc.OpenViduRequest.LeaveRoom;
 import io.tessera.wire.jsonrpc.OpenViduRequest.Ping;
@@ -249,8 +253,40 @@ final class SignallingHandler {
 
         @Override
         public Behavior<ToSignalling> receiveVideoFrom(JsonNode id, ReceiveVideoFrom request) {
+            if (request.answersServerOffer()) {
+                return answerWith(id, mediaNodes.startSubscribe(p.mediaNode(), p.sessionId(), p.connectionId(),
+                        request.sender(), request.sdpAnswer()), ack -> new OpenViduResult.Empty(), null);
+            }
             return answerWith(id, mediaNodes.subscribe(p.mediaNode(), p.sessionId(), p.connectionId(),
                     request.sender(), request.sdpOffer()), SignallingHandler::sdpAnswer, null);
+        }
+
+        @Override
+        public Behavior<ToSignalling> prepareReceiveVideoFrom(JsonNode id, PrepareReceiveVideoFrom request) {
+            return answerWith(id, mediaNodes.prepareSubscribe(p.mediaNode(), p.sessionId(), p.connectionId(),
+                    request.sender(), request.reconnect()),
+                    reply -> new OpenViduResult.SdpOffer(reply.sdpAnswer()), null);
+        }
+
+        @Override
+        public Behavior<ToSignalling> onIceCandidate(JsonNode id, OnIceCandidate request) throws Invalid {
+            requireValidId(id, "endpointName", request.endpointName());
+            return answerWith(id, mediaNodes.iceCandidate(p.mediaNode(), p.sessionId(), p.connectionId(),
+                    request.endpointName(), request.candidate(), request.sdpMid(), request.sdpMLineIndex()),
+                    ack -> new OpenViduResult.Empty(), null);
+        }
+
+        /** Only reported for OpenVidu's session info; nothing here needs it. */
+        @Override
+        public Behavior<ToSignalling> videoData(JsonNode id, VideoData request) {
+            reply(id, new OpenViduResult.Empty().json());
+            return Behaviors.same();
+        }
+
+        @Override
+        public Behavior<ToSignalling> echo(JsonNode id, Echo request) {
+            reply(id, new OpenViduResult.Empty().json());
+            return Behaviors.same();
         }
 
         @Override
