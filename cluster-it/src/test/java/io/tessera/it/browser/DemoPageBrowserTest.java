@@ -12,6 +12,10 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -25,10 +29,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The demo page (/demo/) in real headless Chromium against a real cluster (2 masters, 1 media node) with
  * TESSERA_DEMO=on: the page loads the unmodified openvidu-browser from a master, refuses bad input with a message
  * before asking for a token, and two pages joining one session through different masters list each other (their
- * {@code connectionCreated} events) and see the other leave ({@code connectionDestroyed}).
+ * {@code connectionCreated} events) and see the other leave ({@code connectionDestroyed}); then two pages publish
+ * their fake camera and microphone through Janus and each plays the other's video and audio.
  *
- * <p>Publishing media through the page needs the WebRTC signalling of issue 13 on the masters and media nodes; this
- * test does not depend on it (the page stays in the session when publishing is refused).
+ * <p>Runs in the browser execution's network namespace (tag {@code browser}): Janus gathers on 127.0.0.2 there.
  */
 @Tag("browser")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -47,7 +51,16 @@ class DemoPageBrowserTest {
 
     @BeforeAll
     static void start() {
-        cluster = ClusterProcesses.start("DemoPageBrowserTest", 2, 1, Map.of("TESSERA_DEMO", "on"));
+        cluster = ClusterProcesses.start("DemoPageBrowserTest", 2, 1, Map.of(
+                "TESSERA_DEMO", "on",
+                // Janus on the media node, gathering on the namespace's 127.0.0.2 (src/test/netns/bin/java), remote
+                // candidates limited to loopback: as OpenViduBrowserTest
+                "TESSERA_WEBRTC_ENGINE", "janus",
+                "TESSERA_JANUS_WS_PORT", Integer.toString(freePort()),
+                "TESSERA_JANUS_ICE_ENFORCE_LIST", "127.0.0.2",
+                "TESSERA_WEBRTC_PORT_MIN", "20200",
+                "TESSERA_WEBRTC_PORT_MAX", "20299",
+                "TESSERA_ICE_ALLOW", "127.0.0.0/8"));
         cluster.awaitReady(STARTUP);
         m1 = cluster.masters().get(0);
         m2 = cluster.masters().get(1);
@@ -66,6 +79,14 @@ class DemoPageBrowserTest {
             if (cluster != null) {
                 cluster.close();
             }
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -171,5 +192,50 @@ class DemoPageBrowserTest {
         assertEquals(List.of("Ann (you)"), participants(ann));
         await("Bob's page is back at the form").atMost(PAGE)
                 .until(() -> visible(bob, "join-form") && !visible(bob, "room") && tiles(bob) == 0);
+    }
+
+    /**
+     * What a page shows of one participant's media: the tile's state text, and its video element playing frames and
+     * carrying a live audio track.
+     */
+    private static String media(Browser page, String name) {
+        return String.valueOf(page.run("const tile = [...document.querySelectorAll('#tiles .tile')]"
+                + ".find(t => t.querySelector('.label').textContent === arguments[0]);"
+                + "if (!tile) return 'no tile';"
+                + "const v = tile.querySelector('video');"
+                + "const audio = v && v.srcObject ? v.srcObject.getAudioTracks().filter(t => t.readyState === 'live').length : 0;"
+                + "return tile.querySelector('.media-state').textContent + (v && v.videoWidth > 0 && v.currentTime > 0"
+                + " ? ' video' : '') + (audio > 0 ? ' audio' : '');", name));
+    }
+
+    @Test
+    @Order(3)
+    void twoPagesPublishTheirCameraAndMicrophoneAndReceiveEachOther() {
+        String session = SESSION + "-media";
+        ann.open(demo(m2));
+        bob.open(demo(m1));
+        join(ann, session, "Ann");
+        await("Ann in the session").atMost(PAGE).until(() -> participantCount(ann) == 1);
+        join(bob, session, "Bob");
+
+        try {
+            await("each page publishes and plays the other's video and audio").atMost(Duration.ofSeconds(60))
+                    .until(() -> media(ann, "Ann (you)").startsWith("publishing video")
+                            && media(ann, "Bob").equals("receiving video audio")
+                            && media(bob, "Bob (you)").startsWith("publishing video")
+                            && media(bob, "Ann").equals("receiving video audio"));
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("media did not flow through the page: Ann's page shows Ann '"
+                    + media(ann, "Ann (you)") + "', Bob '" + media(ann, "Bob") + "', error '" + text(ann, "error")
+                    + "'; Bob's page shows Bob '" + media(bob, "Bob (you)") + "', Ann '" + media(bob, "Ann")
+                    + "', error '" + text(bob, "error") + "'", e);
+        }
+        assertTrue(!visible(ann, "error") && !visible(bob, "error"),
+                "an error was shown: '" + text(ann, "error") + "' / '" + text(bob, "error") + "'");
+
+        ann.run("document.getElementById('leave').click();");
+        await("Bob sees Ann leave").atMost(PAGE).until(() -> participantCount(bob) == 1);
+        bob.run("document.getElementById('leave').click();");
+        await("Bob's page is back at the form").atMost(PAGE).until(() -> visible(bob, "join-form"));
     }
 }
