@@ -101,7 +101,7 @@ public final class MasterMain {
         Duration askTimeout = master.getDuration("ask-timeout");
         PlacementPolicy placement = new PlacementPolicy(master.getDuration("placement.recent-window").toMillis());
         // The one client through which this master asks media nodes (signalling, REST, failover).
-        MediaNodeClient mediaNodeClient = new MediaNodeClient(system.scheduler(), askTimeout);
+        MediaNodeClient mediaNodeClient = new MediaNodeClient(system, askTimeout);
         SessionService sessions = new SessionService(system, routing, mediaNodes,
                 placement,
                 new Tokens(publicUrl), master.getDuration("token-ttl"), mediaNodeClient, placementMeters);
