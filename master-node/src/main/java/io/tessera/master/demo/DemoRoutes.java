@@ -1,10 +1,10 @@
 package io.tessera.master.demo;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tessera.master.rest.RestApi;
 import io.tessera.master.session.ApiError;
+import io.tessera.master.views.JsonViews;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
-import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.Uri;
@@ -35,7 +35,7 @@ public final class DemoRoutes extends AllDirectives {
     static final String OFF_MESSAGE = "demo tokens are off on this master: start it with TESSERA_DEMO=on"
             + " (insecure: anyone who reaches the master may join any session; bin/cluster start turns it on locally)";
     private static final Logger log = LoggerFactory.getLogger(DemoRoutes.class);
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = JsonViews.MAPPER;
 
     private final boolean tokensEnabled;
     private final DemoTokens tokens;
@@ -52,13 +52,13 @@ public final class DemoRoutes extends AllDirectives {
                 pathSingleSlash(() -> get(() -> noCache(
                         () -> getFromResource(RESOURCES + "/index.html", ContentTypes.TEXT_HTML_UTF8)))),
                 pathPrefix("api", () -> extractUri(uri -> concat(
-                        path("config", () -> get(() -> complete(json(200, MAPPER.createObjectNode()
+                        path("config", () -> get(() -> complete(RestApi.json(200, MAPPER.createObjectNode()
                                 .put("tokens", tokensEnabled)
                                 .put("message", tokensEnabled ? "" : OFF_MESSAGE))))),
                         path("token", () -> concat(post(() -> token(uri.path())),
-                                complete(error(405, "use POST with {\"sessionId\":\"...\",\"userName\":\"...\"}",
+                                complete(RestApi.error(405, "use POST with {\"sessionId\":\"...\",\"userName\":\"...\"}",
                                         uri.path())))),
-                        complete(error(404, "no such demo endpoint (POST /demo/api/token, GET /demo/api/config)",
+                        complete(RestApi.error(404, "no such demo endpoint (POST /demo/api/token, GET /demo/api/config)",
                                 uri.path()))))),
                 // The library's file name carries its version, so a browser may keep it for good.
                 pathPrefix("js", () -> get(() -> respondWithHeader(
@@ -70,23 +70,23 @@ public final class DemoRoutes extends AllDirectives {
 
     private Route token(String path) {
         if (!tokensEnabled) {
-            return complete(error(403, OFF_MESSAGE, path));
+            return complete(RestApi.error(403, OFF_MESSAGE, path));
         }
         return withSizeLimit(MAX_BODY_BYTES, () -> handleRejections(RejectionHandler.newBuilder()
                         .handle(MalformedRequestContentRejection.class, rejection -> complete(
                                 rejection.getCause() instanceof EntityStreamSizeException
-                                        ? error(413, "request body is larger than " + MAX_BODY_BYTES + " bytes", path)
-                                        : error(400, "request body cannot be read", path)))
+                                        ? RestApi.error(413, "request body is larger than " + MAX_BODY_BYTES + " bytes", path)
+                                        : RestApi.error(400, "request body cannot be read", path)))
                         .build(),
                 () -> entity(Unmarshaller.entityToString(), body -> {
                     DemoTokenRequest request;
                     try {
                         request = DemoTokenRequest.parse(body);
                     } catch (ApiError e) {
-                        return complete(error(e.status(), e.getMessage(), path));
+                        return complete(RestApi.error(e.status(), e.getMessage(), path));
                     }
                     return completeWithFuture(tokens.issue(request).handle((token, failure) -> failure == null
-                            ? json(200, MAPPER.createObjectNode().put("token", token.token())
+                            ? RestApi.json(200, MAPPER.createObjectNode().put("token", token.token())
                                     .put("sessionId", token.sessionId()).put("connectionId", token.connectionId()))
                             : failed(failure, path)));
                 })));
@@ -98,25 +98,9 @@ public final class DemoRoutes extends AllDirectives {
 
     private static HttpResponse failed(Throwable failure, String path) {
         if (ApiError.cause(failure) instanceof ApiError api) {
-            return error(api.status(), api.getMessage(), path);
+            return RestApi.error(api.status(), api.getMessage(), path);
         }
         log.error("demo token for {} failed", path, ApiError.cause(failure));
-        return error(500, "internal error; see the master's log", path);
-    }
-
-    private static HttpResponse json(int status, ObjectNode body) {
-        return HttpResponse.create().withStatus(StatusCodes.get(status))
-                .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body.toString()));
-    }
-
-    /** The REST API's error shape ({@code status}, {@code error}, {@code message}, {@code path}). */
-    private static HttpResponse error(int status, String message, String path) {
-        ObjectNode body = MAPPER.createObjectNode();
-        body.put("timestamp", System.currentTimeMillis());
-        body.put("status", status);
-        body.put("error", StatusCodes.get(status).reason());
-        body.put("message", message);
-        body.put("path", path);
-        return json(status, body);
+        return RestApi.error(500, "internal error; see the master's log", path);
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tessera.master.session.ApiError;
+import io.tessera.master.views.JsonViews;
 import io.tessera.master.session.Ids;
 
 /**
@@ -14,7 +15,7 @@ public record DemoTokenRequest(String sessionId, String userName) {
     /** A display name is shown in every other participant's page: short, and without control characters. */
     static final int MAX_USER_NAME = 50;
     static final String USER_NAME_RULE = "1-" + MAX_USER_NAME + " characters, no control characters";
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = JsonViews.MAPPER;
 
     static DemoTokenRequest parse(String body) {
         JsonNode root;

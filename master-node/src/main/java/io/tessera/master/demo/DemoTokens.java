@@ -2,6 +2,7 @@ package io.tessera.master.demo;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tessera.master.session.ApiError;
+import io.tessera.master.views.JsonViews;
 import io.tessera.master.session.SessionService;
 import io.tessera.wire.jsonrpc.ErrorCode;
 
@@ -23,7 +24,7 @@ public interface DemoTokens {
 
     /** Creates the session when it does not exist yet (as OpenVidu's tutorials' application servers do). */
     static DemoTokens through(SessionService sessions) {
-        ObjectMapper mapper = new ObjectMapper();
+        ObjectMapper mapper = JsonViews.MAPPER;
         return request -> {
             String sessionId = request.sessionId();
             CompletionStage<?> exists = sessions.session(sessionId).handle((found, error) -> {
