@@ -11,6 +11,7 @@ import io.tessera.master.cluster.ClusterView;
 import io.tessera.master.console.ConsoleRoutes;
 import io.tessera.master.console.MasterConsole;
 import io.tessera.master.demo.DemoRoutes;
+import io.tessera.master.demo.DemoTokens;
 import io.tessera.master.fencing.Fencing;
 import io.tessera.master.fencing.ServingGate;
 import io.tessera.master.medianode.MediaNodeClient;
@@ -150,9 +151,17 @@ public final class MasterMain {
         ConsoleRoutes console = MasterConsole.start(system, master.getConfig("console"), settings.nodeId, publicUrl,
                 settings.secret(), mediaNodes, observer::sessions, askTimeout);
 
+        // The demo page is always served; its token endpoint only with TESSERA_DEMO=on (insecure, demo only).
+        boolean demoTokens = master.getBoolean("demo.enabled");
+        DemoRoutes demo = new DemoRoutes(demoTokens, DemoTokens.through(sessions));
+        if (demoTokens) {
+            log.warn("TESSERA_DEMO is on: POST /demo/api/token gives anyone who reaches this master a token for any"
+                    + " session; for demos on a trusted network only");
+        }
+
         settings.httpTls.apply(Http.get(system).newServerAt(settings.httpHost, settings.httpPort))
                 // The console and the demo page first: the REST route answers 404 for any path it does not know.
-                .bind(console.withCors(Directives.concat(console.route(), new DemoRoutes().route(),
+                .bind(console.withCors(Directives.concat(console.route(), demo.route(),
                         new HealthRoutes(system, gate::refusal).routes(),
                         new MetricsRoutes(system, metrics).routes(), signalling.route(),
                         new RestMeters(metrics.registry()).counted(rest.route()))))
