@@ -329,27 +329,39 @@ public final class ClusterProcesses implements AutoCloseable {
         }
         String clusterView = "not checked";
         if (pending.isEmpty()) {
-            Node first = masters.get(0);
-            try {
-                ClusterView view = rest(first).clusterView();
-                Set<String> upMasters = view.masters().stream().filter(m -> "up".equals(m.status()))
-                        .map(ClusterView.Member::id).collect(Collectors.toSet());
-                Set<String> runningMedia = view.mediaNodes().stream().filter(ClusterView.MediaMember::isRunning)
-                        .map(ClusterView.MediaMember::id).collect(Collectors.toSet());
-                clusterView = "masters up " + upMasters + ", media running " + runningMedia;
-                masters.stream().map(Node::id).filter(id -> !upMasters.contains(id)).forEach(pending::add);
-                mediaNodes.stream().map(Node::id).filter(id -> !runningMedia.contains(id)).forEach(pending::add);
-            } catch (IOException e) {
-                clusterView = e.toString();
-                pending.add(first.id());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for the cluster", e);
+            // Every master places sessions from its own view (load reports reach each master on its own), so each
+            // one must see every master up and every media node running, reachable and reporting: checking one
+            // master let a create on another answer 503 "no media node is available" right after start.
+            StringBuilder views = new StringBuilder();
+            for (Node master : masters) {
+                views.append(master.id()).append(": ").append(viewOf(master, pending)).append("; ");
             }
+            clusterView = views.toString();
         }
         notReady = pending;
         lastReadiness.set("health " + status + "; cluster view: " + clusterView + "; not ready: " + pending);
         return pending.isEmpty();
+    }
+
+    /** What {@code master} sees, adding to {@code pending} each node it does not see ready (or itself if unasked). */
+    private String viewOf(Node master, Set<String> pending) {
+        try {
+            ClusterView view = rest(master).clusterView();
+            Set<String> upMasters = view.masters().stream().filter(m -> "up".equals(m.status()) && m.reachable())
+                    .map(ClusterView.Member::id).collect(Collectors.toSet());
+            Set<String> runningMedia = view.mediaNodes().stream()
+                    .filter(m -> m.isRunning() && m.reachable() && m.lastReportAgeMs() < 3_000)
+                    .map(ClusterView.MediaMember::id).collect(Collectors.toSet());
+            masters.stream().map(Node::id).filter(id -> !upMasters.contains(id)).forEach(pending::add);
+            mediaNodes.stream().map(Node::id).filter(id -> !runningMedia.contains(id)).forEach(pending::add);
+            return "masters up " + upMasters + ", media running " + runningMedia;
+        } catch (IOException e) {
+            pending.add(master.id());
+            return e.toString();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the cluster", e);
+        }
     }
 
     private String notReadyLogs() {

@@ -157,6 +157,13 @@ public final class FencingMonitor {
             // After a lapse (a cut, a freeze) the first heartbeat answers do not say the cluster still counts this
             // master in: it waits one gossip round, long enough for a "downed" verdict to reach it.
             boolean lapsed = isolated || gate.leaseRunOut();
+            if (lapsed && majoritySinceNanos - gate.leaseEndNanos() < 0) {
+                // Seen before the lease ran out is not seen since: a frozen process thaws with majorityInSight still
+                // true from before the freeze (no check ran during it) and heartbeat answers that were buffered meanwhile
+                // make the others look available at once. Count the majority from now, so the requests that queued
+                // up during the freeze meet an expired lease, and a "downed" verdict has a gossip round to arrive.
+                majoritySinceNanos = now;
+            }
             if (!lapsed || now - majoritySinceNanos >= settings.serveAgainAfter().toNanos()) {
                 gate.renewLease(settings.selfFenceAfter().toNanos());
                 if (isolated) {

@@ -88,6 +88,11 @@ public final class ServingGate {
         return leaseExpired();
     }
 
+    /** When the lease ends (or ended), on {@code nanoClock}'s scale; meaningless before the first renewal. */
+    long leaseEndNanos() {
+        return leaseEndNanos;
+    }
+
     /** Empty while serving; otherwise the message a refused client gets. */
     public Optional<String> refusal() {
         if (reasons.isEmpty()) {
