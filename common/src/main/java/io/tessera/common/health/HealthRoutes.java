@@ -10,15 +10,25 @@ import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 
+import java.util.function.BooleanSupplier;
+
 /**
  * Liveness and readiness for load balancers and scripts. Neither reads CRDTs: a node that is slow to
- * converge must still answer, and readiness only says whether this node is an Up cluster member.
+ * converge must still answer, and readiness only says whether this node is an Up cluster member and, on a master,
+ * whether its routing table was rebuilt ({@code alsoReady}).
  */
 public final class HealthRoutes extends AllDirectives {
     private final Cluster cluster;
+    private final BooleanSupplier alsoReady;
 
     public HealthRoutes(ActorSystem<?> system) {
+        this(system, () -> true);
+    }
+
+    /** {@code alsoReady}: a node-specific condition of readiness, read on every probe (must not block). */
+    public HealthRoutes(ActorSystem<?> system, BooleanSupplier alsoReady) {
         this.cluster = Cluster.get(system);
+        this.alsoReady = alsoReady;
     }
 
     public Route routes() {
@@ -30,7 +40,7 @@ public final class HealthRoutes extends AllDirectives {
     }
 
     public boolean isReady() {
-        return cluster.selfMember().status() == MemberStatus.up();
+        return cluster.selfMember().status() == MemberStatus.up() && alsoReady.getAsBoolean();
     }
 
     private static HttpResponse json(int status, String body) {

@@ -574,7 +574,7 @@ public final class MediaFailover {
         placing = true;
         MediaNodeState node = target.get();
         CompletionStage<Optional<SessionRecord>> moved = mediaNodeClient.hostSession(node.report().manager(),
-                next.session().sessionId()).thenCompose(reply -> {
+                next.session().sessionId(), next.session().descriptor(next.session().epoch() + 1)).thenCompose(reply -> {
             if (reply instanceof MediaNodeClient.Rejected<?> rejected) {
                 throw new IllegalStateException(node.id() + " refused the session: " + rejected.message());
             }
