@@ -10,6 +10,7 @@ import io.tessera.common.metrics.NodeMetrics;
 import io.tessera.master.cluster.ClusterView;
 import io.tessera.master.console.ConsoleRoutes;
 import io.tessera.master.console.MasterConsole;
+import io.tessera.master.demo.DemoRoutes;
 import io.tessera.master.medianode.MediaNodeClient;
 import io.tessera.master.placement.MediaFailover;
 import io.tessera.master.placement.MediaNodeRegistry;
@@ -101,7 +102,7 @@ public final class MasterMain {
         Duration askTimeout = master.getDuration("ask-timeout");
         PlacementPolicy placement = new PlacementPolicy(master.getDuration("placement.recent-window").toMillis());
         // The one client through which this master asks media nodes (signalling, REST, failover).
-        MediaNodeClient mediaNodeClient = new MediaNodeClient(system.scheduler(), askTimeout);
+        MediaNodeClient mediaNodeClient = new MediaNodeClient(system, askTimeout);
         SessionService sessions = new SessionService(system, routing, mediaNodes,
                 placement,
                 new Tokens(publicUrl), master.getDuration("token-ttl"), mediaNodeClient, placementMeters);
@@ -115,7 +116,8 @@ public final class MasterMain {
         // Not ready, and no REST or WebSocket, until the routing table holds what the media nodes host (after every
         // master was lost it is empty); bounded by rebuild.timeout.
         RebuildGate rebuilt = new RebuildGate();
-        system.systemActorOf(RoutingRebuild.create(routing, mediaNodes, rebuilt, master.getDuration("rebuild.timeout")),
+        system.systemActorOf(RoutingRebuild.create(routing, mediaNodes, mediaNodeClient, rebuilt,
+                        master.getDuration("rebuild.timeout")),
                 "routing-rebuild", org.apache.pekko.actor.typed.Props.empty());
         ActorRef<RelocationRelay.Command> relay = system.systemActorOf(RelocationRelay.create(),
                 "session-relocation-relay", org.apache.pekko.actor.typed.Props.empty());
@@ -142,8 +144,8 @@ public final class MasterMain {
                 settings.secret(), mediaNodes, observer::sessions, askTimeout);
 
         settings.httpTls.apply(Http.get(system).newServerAt(settings.httpHost, settings.httpPort))
-                // The console first: the REST route answers 404 for any path it does not know.
-                .bind(console.withCors(Directives.concat(console.route(),
+                // The console and the demo page first: the REST route answers 404 for any path it does not know.
+                .bind(console.withCors(Directives.concat(console.route(), new DemoRoutes().route(),
                         new HealthRoutes(system, rebuilt::isOpen).routes(),
                         new MetricsRoutes(system, metrics).routes(), rebuilt.guard(signalling.route()),
                         new RestMeters(metrics.registry()).counted(rebuilt.guard(rest.route())))))

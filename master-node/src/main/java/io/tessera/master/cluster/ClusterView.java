@@ -74,10 +74,10 @@ public final class ClusterView {
             ArrayNode media = root.putArray("mediaNodes");
             long now = System.currentTimeMillis();
             for (MediaNodeState n : mediaNodes()) {
-                media.add(JsonViews.clusterMediaNode(n, now));
+                media.add(MediaNodeViews.clusterMediaNode(n, now));
             }
             root.putObject("routing").put("sessions", sessions.size()).put("shards", RoutingTable.SHARDS);
-            root.set("haPlan", JsonViews.haPlan(HaPlan.plan(mediaNodes.available(), sessions, failuresToTolerate)));
+            root.set("haPlan", MediaNodeViews.haPlan(HaPlan.plan(mediaNodes.available(), sessions, failuresToTolerate)));
             return root;
         });
     }

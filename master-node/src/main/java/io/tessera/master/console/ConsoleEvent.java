@@ -1,7 +1,7 @@
 package io.tessera.master.console;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tessera.master.views.JsonViews;
 
 /**
  * One entry of the console's timeline, derived by a master from two consecutive {@link ClusterSnapshot}s.
@@ -17,7 +17,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param to      the new value, or null
  */
 public record ConsoleEvent(long seq, long at, String kind, String subject, String from, String to) {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     /** The kinds of event, by the name the page sees. */
     public enum Kind {
@@ -53,7 +52,7 @@ public record ConsoleEvent(long seq, long at, String kind, String subject, Strin
     }
 
     public String toJson() {
-        ObjectNode node = MAPPER.createObjectNode();
+        ObjectNode node = JsonViews.MAPPER.createObjectNode();
         node.put("seq", seq);
         node.put("at", at);
         node.put("kind", kind);

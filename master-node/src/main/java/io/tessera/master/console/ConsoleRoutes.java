@@ -1,9 +1,10 @@
 package io.tessera.master.console;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tessera.master.rest.BasicCredentials;
+import io.tessera.master.rest.RestApi;
+import io.tessera.master.views.JsonViews;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -15,7 +16,6 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.http.javadsl.marshalling.sse.EventStreamMarshalling;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
-import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -38,7 +38,6 @@ import org.apache.pekko.stream.typed.javadsl.ActorSource;
  */
 public final class ConsoleRoutes extends AllDirectives {
     static final String RESOURCES = "tessera-console";
-    private static final ObjectMapper MAPPER = new ObjectMapper();
     /** Tells a pre-materialized feed source to complete (a refused or failed subscription). */
     private static final ConsoleEvent END = new ConsoleEvent(-1, 0, "end", "", null, null);
 
@@ -72,11 +71,11 @@ public final class ConsoleRoutes extends AllDirectives {
                 pathSingleSlash(() -> get(() -> respondWithHeader(RawHeader.create("Cache-Control", "no-cache"),
                         () -> getFromResource(RESOURCES + "/index.html", ContentTypes.TEXT_HTML_UTF8)))),
                 pathPrefix("api", () -> authenticated(() -> concat(
-                        path("login", () -> get(() -> complete(json(200, MAPPER.createObjectNode()
+                        path("login", () -> get(() -> complete(RestApi.json(200, JsonViews.MAPPER.createObjectNode()
                                 .put("master", directory.selfId()))))),
-                        path("masters", () -> get(() -> complete(json(200, masters())))),
+                        path("masters", () -> get(() -> complete(RestApi.json(200, masters())))),
                         path("feed", () -> get(this::feed)),
-                        extractUri(uri -> complete(error(404, "no such console endpoint", uri.path())))))),
+                        extractUri(uri -> complete(RestApi.error(404, "no such console endpoint", uri.path())))))),
                 pathPrefix("assets", () -> get(() -> respondWithHeader(
                         RawHeader.create("Cache-Control", "public, max-age=31536000, immutable"),
                         () -> getFromResourceDirectory(RESOURCES + "/assets"))))));
@@ -107,13 +106,13 @@ public final class ConsoleRoutes extends AllDirectives {
     private Route authenticated(Supplier<Route> inner) {
         return extractUri(uri -> optionalHeaderValueByName("Authorization", header -> auth.accepts(header.orElse(null))
                 ? inner.get()
-                : complete(error(401, header.isPresent()
+                : complete(RestApi.error(401, header.isPresent()
                         ? "wrong secret: the master refused OPENVIDUAPP and the secret given"
                         : "no credential: log in with the cluster secret (TESSERA_SECRET)", uri.path()))));
     }
 
     private ObjectNode masters() {
-        ObjectNode root = MAPPER.createObjectNode();
+        ObjectNode root = JsonViews.MAPPER.createObjectNode();
         root.put("self", directory.selfId());
         ArrayNode list = root.putArray("masters");
         directory.masters().forEach((id, url) -> list.addObject().put("id", id).put("url", url));
@@ -140,7 +139,7 @@ public final class ConsoleRoutes extends AllDirectives {
                 stream.second().runWith(org.apache.pekko.stream.javadsl.Sink.ignore(), system);
                 String message = result.isSuccess() && result.get() instanceof ConsoleFeed.Refused refused
                         ? refused.reason() : "the console feed did not answer in time; try again";
-                return complete(error(503, message, uri.path()));
+                return complete(RestApi.error(503, message, uri.path()));
             });
         }));
     }
@@ -151,21 +150,5 @@ public final class ConsoleRoutes extends AllDirectives {
         } catch (NumberFormatException e) {
             return 0;
         }
-    }
-
-    private static HttpResponse json(int status, ObjectNode body) {
-        return HttpResponse.create().withStatus(StatusCodes.get(status))
-                .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body.toString()));
-    }
-
-    /** The REST API's error shape ({@code status}, {@code error}, {@code message}, {@code path}), so the page reads one. */
-    private static HttpResponse error(int status, String message, String path) {
-        ObjectNode body = MAPPER.createObjectNode();
-        body.put("timestamp", System.currentTimeMillis());
-        body.put("status", status);
-        body.put("error", StatusCodes.get(status).reason());
-        body.put("message", message);
-        body.put("path", path);
-        return json(status, body);
     }
 }

@@ -10,6 +10,7 @@ import io.tessera.common.protocol.MediaNodeProtocol.SdpReply;
 import io.tessera.common.protocol.MediaNodeProtocol.StreamInfo;
 import io.tessera.wire.jsonrpc.ErrorCode;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Scheduler;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.slf4j.Logger;
@@ -25,7 +26,11 @@ import java.util.function.Function;
  * {@code SessionService}, failover). Every call has the same timeout, and every outcome is a {@link Reply}: the
  * node's answer ({@link Accepted}) or why there is none ({@link Rejected}: the node's refusal with its code, or
  * {@link ErrorCode#UNAVAILABLE} when it did not answer in time). The returned stages never fail.
- * Commands that need no answer (close, evict, release) are told directly.
+ * <p>
+ * Three commands are fire-and-forget ({@link #closeSession}, {@link #evict}, {@link #release}): their callers have
+ * already done what decides the outcome (removed the session or the connection from the routing table, or moved the
+ * session elsewhere), and a node that is gone has nothing left to close. Their answers go to the ignore reference, so
+ * no ask actor and no timeout is spent on them.
  */
 public final class MediaNodeClient {
     private static final Logger log = LoggerFactory.getLogger(MediaNodeClient.class);
@@ -48,10 +53,12 @@ public final class MediaNodeClient {
     }
 
     private final Scheduler scheduler;
+    private final ActorRef<Ack> noReply;
     private final Duration timeout;
 
-    public MediaNodeClient(Scheduler scheduler, Duration timeout) {
-        this.scheduler = scheduler;
+    public MediaNodeClient(ActorSystem<?> system, Duration timeout) {
+        this.scheduler = system.scheduler();
+        this.noReply = system.ignoreRef();
         this.timeout = timeout;
     }
 
@@ -72,7 +79,31 @@ public final class MediaNodeClient {
         return ack(node, replyTo -> new MediaNodeProtocol.SetNodeStatus(status, replyTo), "media node");
     }
 
+    /**
+     * Fire-and-forget: the node ends the session and tells its participants why ({@code reason}). Closing a session
+     * the node no longer has is already done, so there is nothing to wait for.
+     */
+    public void closeSession(ActorRef<Command> node, String sessionId, String reason) {
+        node.tell(new MediaNodeProtocol.CloseSession(sessionId, reason, noReply));
+    }
+
+    /**
+     * Fire-and-forget: the node stops its copy of a session that now lives on another node (drain, or the loser of
+     * a placement race); the masters' routing table is not touched.
+     */
+    public void release(ActorRef<Command> node, String sessionId) {
+        node.tell(new MediaNodeProtocol.ReleaseSession(sessionId, noReply));
+    }
+
     // ---- participants
+
+    /**
+     * Fire-and-forget: the node removes the participant and tells it why ({@code reason}). The caller has already
+     * revoked its connection; a participant that has left meanwhile is gone either way.
+     */
+    public void evict(ActorRef<Command> node, String sessionId, String connectionId, String reason) {
+        node.tell(new MediaNodeProtocol.Evict(sessionId, connectionId, reason, noReply));
+    }
 
     /** A participant joins; its events go to {@code signalling}. */
     public CompletionStage<Reply<JoinReply>> join(ActorRef<Command> node, String sessionId, ParticipantInfo participant,

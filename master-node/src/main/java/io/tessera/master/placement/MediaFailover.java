@@ -254,8 +254,7 @@ public final class MediaFailover {
                 .onMessage(Activated.class, this::onActivated)
                 .onMessage(RouteChecked.class, this::onRouteChecked)
                 .onMessage(ReleaseLoser.class, release -> {
-                    release.manager().tell(new MediaNodeProtocol.ReleaseSession(release.sessionId(),
-                            ctx.getSystem().ignoreRef()));
+                    mediaNodeClient.release(release.manager(), release.sessionId());
                     return Behaviors.same();
                 })
                 .build();
@@ -536,8 +535,8 @@ public final class MediaFailover {
         routing.connections(id).exceptionally(error -> List.of()).thenAccept(connections -> {
             connections.stream().filter(c -> c.active() && c.activeAt() != null)
                     .sorted(Comparator.comparingLong(c -> c.activeAt()))
-                    .forEach(c -> webhooks.publish(WebhookEvent.participantLeft(id, session.createdAt(), c.connectionId(),
-                            c.clientData(), c.serverData(), null, c.ip(), c.platform(), c.activeAt(), RelocationReason.NODE_CRASHED.wireName())));
+                    .forEach(c -> webhooks.publish(WebhookEvent.participantLeft(id, session.createdAt(), c,
+                            RelocationReason.NODE_CRASHED.wireName())));
             webhooks.publish(WebhookEvent.sessionDestroyed(id, session.createdAt(), RelocationReason.NODE_CRASHED.wireName()));
             routing.removeSession(id);
         });
@@ -614,9 +613,8 @@ public final class MediaFailover {
                     moved.target().id(), pending.session().priority(), pending.reason()));
             if (RelocationReason.DRAIN.wireName().equals(pending.reason())) {
                 // The old node is alive: its copy of the session stops once the relocation is out.
-                nodes.get(pending.fromNodeId()).ifPresent(old -> old.report().manager().tell(
-                        new MediaNodeProtocol.ReleaseSession(pending.session().sessionId(),
-                                ctx.getSystem().ignoreRef())));
+                nodes.get(pending.fromNodeId()).ifPresent(old -> mediaNodeClient.release(old.report().manager(),
+                        pending.session().sessionId()));
             }
         }
     }

@@ -1,12 +1,11 @@
 package io.tessera.master.rebuild;
 
 import io.tessera.common.config.NodeSettings;
-import io.tessera.common.protocol.MediaNodeProtocol.Ack;
 import io.tessera.common.protocol.MediaNodeProtocol.HostedSession;
 import io.tessera.common.protocol.MediaNodeProtocol.InventoryPage;
 import io.tessera.common.protocol.MediaNodeProtocol.ParticipantInfo;
-import io.tessera.common.protocol.MediaNodeProtocol.ReleaseSession;
 import io.tessera.common.protocol.MediaNodeProtocol.ReportInventory;
+import io.tessera.master.medianode.MediaNodeClient;
 import io.tessera.master.placement.MediaNodeState;
 import io.tessera.master.placement.MediaNodes;
 import io.tessera.master.routing.ConnectionRecord;
@@ -41,7 +40,8 @@ import java.util.stream.StreamSupport;
  * records and the connections of joined participants that the routing table does not have (after every master was
  * lost, all of them), then opens the {@link RebuildGate}. A master that joins a running cluster finds every session
  * already there and writes nothing. Bounded by {@code timeout}: past it the gate opens anyway (logged as an ALERT).
- * Tokens issued but not used yet live in the masters only and are not rebuilt.
+ * Tokens issued but not used yet live in the masters only and are not rebuilt. The inventory is a stream of pages,
+ * not one answer, so this actor asks for it itself instead of through {@link MediaNodeClient} (which it uses to release).
  */
 public final class RoutingRebuild {
 
@@ -68,15 +68,17 @@ public final class RoutingRebuild {
     /** How many sessions are written at once. */
     private static final int PARALLEL_WRITES = 32;
 
-    public static Behavior<Command> create(Routes routes, MediaNodes mediaNodes, RebuildGate gate, Duration timeout) {
+    public static Behavior<Command> create(Routes routes, MediaNodes mediaNodes, MediaNodeClient mediaNodeClient,
+                                           RebuildGate gate, Duration timeout) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-                new RoutingRebuild(ctx, timers, routes, mediaNodes, gate, timeout).awaitingUp()));
+                new RoutingRebuild(ctx, timers, routes, mediaNodes, mediaNodeClient, gate, timeout).awaitingUp()));
     }
 
     private final ActorContext<Command> ctx;
     private final TimerScheduler<Command> timers;
     private final Routes routes;
     private final MediaNodes mediaNodes;
+    private final MediaNodeClient mediaNodeClient;
     private final RebuildGate gate;
     private final Duration timeout;
     private long startedNanos;
@@ -85,8 +87,9 @@ public final class RoutingRebuild {
     private final Map<String, List<HostedSession>> inventories = new HashMap<>();
 
     private RoutingRebuild(ActorContext<Command> ctx, TimerScheduler<Command> timers, Routes routes,
-                           MediaNodes mediaNodes, RebuildGate gate, Duration timeout) {
+                           MediaNodes mediaNodes, MediaNodeClient mediaNodeClient, RebuildGate gate, Duration timeout) {
         this.ctx = ctx;
+        this.mediaNodeClient = mediaNodeClient;
         this.timers = timers;
         this.routes = routes;
         this.mediaNodes = mediaNodes;
@@ -201,8 +204,8 @@ public final class RoutingRebuild {
     private void release(InventoryMerge.Loser loser) {
         ctx.getLog().warn("session {} is also on media node {} (epoch {}): released there, the higher epoch wins",
                 loser.sessionId(), loser.mediaNodeId(), loser.epoch());
-        mediaNodes.get(loser.mediaNodeId()).ifPresent(node -> node.report().manager().tell(
-                new ReleaseSession(loser.sessionId(), ctx.getSystem().<Ack>ignoreRef())));
+        mediaNodes.get(loser.mediaNodeId())
+                .ifPresent(node -> mediaNodeClient.release(node.report().manager(), loser.sessionId()));
     }
 
     /** In batches of {@link #PARALLEL_WRITES}, oldest sessions first. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tessera.common.protocol.MediaNodeStatus;
 import io.tessera.master.cluster.ClusterView;
+import io.tessera.master.cluster.MediaNodeViews;
 import io.tessera.master.routing.ConnectionRecord;
 import io.tessera.master.routing.SessionRecord;
 import io.tessera.master.placement.MediaFailover;
@@ -104,10 +105,10 @@ public final class RestApi extends AllDirectives {
                 path("tokens", () -> post(() -> body(this::legacyToken))),
                 path("signal", () -> post(() -> body(this::signal))),
                 pathPrefix("media-nodes", () -> concat(
-                        pathEnd(() -> get(() -> complete(json(200, JsonViews.page(cluster.mediaNodes(), JsonViews::mediaNode))))),
+                        pathEnd(() -> get(() -> complete(json(200, JsonViews.page(cluster.mediaNodes(), MediaNodeViews::mediaNode))))),
                         path(PathMatchers.segment(), id -> concat(
                                 get(() -> complete(cluster.mediaNode(id)
-                                        .map(n -> json(200, JsonViews.mediaNode(n)))
+                                        .map(n -> json(200, MediaNodeViews.mediaNode(n)))
                                         .orElseGet(() -> error(404, "media node " + id + " not found",
                                                 "/openvidu/api/media-nodes/" + id)))),
                                 patch(() -> body(b -> setMediaNodeStatus(id, b))))))),
@@ -131,8 +132,7 @@ public final class RestApi extends AllDirectives {
     private void announceClosed(SessionService.ClosedSession closed) {
         SessionRecord s = closed.session();
         for (ConnectionRecord c : closed.participants()) {
-            webhooks.publish(WebhookEvent.participantLeft(s.sessionId(), s.createdAt(), c.connectionId(), c.clientData(),
-                    c.serverData(), null, c.ip(), c.platform(), c.activeAt(), SessionService.CLOSED_BY_SERVER));
+            webhooks.publish(WebhookEvent.participantLeft(s.sessionId(), s.createdAt(), c, SessionService.CLOSED_BY_SERVER));
         }
         webhooks.publish(WebhookEvent.sessionDestroyed(s.sessionId(), s.createdAt(), SessionService.CLOSED_BY_SERVER));
     }
@@ -156,7 +156,7 @@ public final class RestApi extends AllDirectives {
             if (!old.equals(status)) {
                 webhooks.publish(WebhookEvent.mediaNodeStatusChanged(id, old, status));
             }
-            ObjectNode json = JsonViews.mediaNode(node);
+            ObjectNode json = MediaNodeViews.mediaNode(node);
             json.put("status", status);
             if (MediaNodeStatus.DRAINING.wireName().equals(status)) {
                 json.put("drainDeadline", java.time.Instant.ofEpochMilli(deadline).toString());
@@ -177,20 +177,8 @@ public final class RestApi extends AllDirectives {
         SessionService.NewConnection request = new SessionService.NewConnection(
                 RequestBodies.oneOf(body, "role", RequestBodies.ROLES, "PUBLISHER"),
                 RequestBodies.bool(body, "record", true), RequestBodies.data(body));
-        return respond(sessions.createConnection(sessionId, request).thenApply(c -> {
-            ObjectNode node = JsonViews.MAPPER.createObjectNode();
-            String token = sessions.tokens().url(c.sessionId(), c.token());
-            node.put("id", token);
-            node.put("token", token);
-            node.put("connectionId", c.connectionId());
-            node.put("createdAt", c.createdAt());
-            node.put("session", c.sessionId());
-            node.put("role", c.role());
-            node.put("data", c.serverData());
-            node.put("record", c.record());
-            node.putNull("kurentoOptions");
-            return node;
-        }));
+        return respond(sessions.createConnection(sessionId, request)
+                .thenApply(c -> JsonViews.legacyToken(c, sessions.tokens()::url)));
     }
 
     private Route signal(ObjectNode body) {
@@ -215,7 +203,7 @@ public final class RestApi extends AllDirectives {
     private CompletionStage<JsonNode> sessionJson(SessionRecord session, boolean pendingConnections) {
         return sessions.connections(session.sessionId())
                 .exceptionally(error -> List.of())
-                .thenApply(cs -> JsonViews.session(session, visible(cs, pendingConnections), sessions.tokens()));
+                .thenApply(cs -> JsonViews.session(session, visible(cs, pendingConnections), sessions.tokens()::url));
     }
 
     private CompletionStage<JsonNode> sessionsJson(List<SessionRecord> all, boolean pendingConnections) {
@@ -233,7 +221,7 @@ public final class RestApi extends AllDirectives {
     }
 
     private JsonNode connectionJson(ConnectionRecord c) {
-        return JsonViews.connection(c, sessions.tokens());
+        return JsonViews.connection(c, sessions.tokens()::url);
     }
 
     // ---- directives
@@ -323,12 +311,17 @@ public final class RestApi extends AllDirectives {
                 });
     }
 
-    static HttpResponse json(int status, JsonNode body) {
+    /** A JSON answer; the console's endpoints answer with it too. */
+    public static HttpResponse json(int status, JsonNode body) {
         return HttpResponse.create().withStatus(StatusCodes.get(status))
                 .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body.toString()));
     }
 
-    static HttpResponse error(int status, String message, String path) {
+    /**
+     * The error shape every master endpoint answers with ({@code timestamp}, {@code status}, {@code error},
+     * {@code message}, {@code path}), the REST API's and the console's alike, so a client reads one.
+     */
+    public static HttpResponse error(int status, String message, String path) {
         StatusCode code = StatusCodes.lookup(status).orElse(StatusCodes.INTERNAL_SERVER_ERROR);
         ObjectNode body = JsonViews.MAPPER.createObjectNode();
         body.put("timestamp", System.currentTimeMillis());

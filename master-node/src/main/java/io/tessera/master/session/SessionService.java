@@ -162,8 +162,8 @@ public final class SessionService {
             try (SessionMdc mdc = SessionMdc.of(sessionId, null, record.mediaNodeId())) {
                 log.info("session {} closed through the REST API", sessionId);
             }
-            mediaNodes.get(record.mediaNodeId()).ifPresent(node -> node.report().manager()
-                    .tell(new MediaNodeProtocol.CloseSession(sessionId, CLOSED_BY_SERVER, system.ignoreRef())));
+            mediaNodes.get(record.mediaNodeId()).ifPresent(node -> mediaNodeClient.closeSession(
+                    node.report().manager(), sessionId, CLOSED_BY_SERVER));
             List<ConnectionRecord> participants = connections.stream()
                     .filter(c -> c.active() && c.activeAt() != null)
                     .sorted(java.util.Comparator.comparingLong(ConnectionRecord::activeAt)).toList();
@@ -215,9 +215,9 @@ public final class SessionService {
                                     sessionId, connection.active() ? ", the participant evicted" : "");
                         }
                         if (connection.active()) {
-                            mediaNodes.get(record.mediaNodeId()).ifPresent(node -> node.report().manager().tell(
-                                    new MediaNodeProtocol.Evict(sessionId, connectionId, LeaveReason.FORCE_DISCONNECT_BY_SERVER.wireName(),
-                                            system.ignoreRef())));
+                            mediaNodes.get(record.mediaNodeId()).ifPresent(node -> mediaNodeClient.evict(
+                                    node.report().manager(), sessionId, connectionId,
+                                    LeaveReason.FORCE_DISCONNECT_BY_SERVER.wireName()));
                         }
                         return null;
                     });

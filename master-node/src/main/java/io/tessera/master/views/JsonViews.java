@@ -5,28 +5,35 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.tessera.master.placement.HaPlan;
-import io.tessera.master.placement.MediaNodeState;
 import io.tessera.master.routing.ConnectionRecord;
 import io.tessera.master.routing.SessionRecord;
-import io.tessera.master.session.Tokens;
 
 import java.util.Collection;
 import java.util.List;
 import java.util.function.Function;
 
 /**
- * The master's JSON views, written in one place with one mapper: the OpenVidu 2 shapes of sessions, connections and
- * media nodes (REST), field for field, and Tessera's own cluster view ({@code GET /cluster}). Signalling's views are
- * in {@link SignallingViews} (the JSON-RPC itself is the wire module's), webhooks' in {@code webhook.WebhookEvent}.
+ * The master's one mapper and the OpenVidu 2 objects it writes from the routing table's records: sessions and
+ * connections as REST shows them, field for field. Signalling's views of the same objects are in
+ * {@link SignallingViews} (the JSON-RPC itself is the wire module's); webhook events are written with this mapper by
+ * {@code webhook.WebhookEvent}. Views that read the media nodes' state (REST's {@code mediaNode},
+ * {@code GET /cluster}) are in {@code cluster}, above placement: this package depends only on the records, so that
+ * webhooks (below placement) can use it without a package cycle.
  */
 public final class JsonViews {
+    /** The master's one JSON mapper: REST, the console, the cluster view and webhooks write with it. */
     public static final ObjectMapper MAPPER = new ObjectMapper();
+
+    /** How a connection's token is handed out: the token URL of the master's public address. */
+    @FunctionalInterface
+    public interface TokenUrl {
+        String of(String sessionId, String token);
+    }
 
     private JsonViews() {
     }
 
-    public static ObjectNode session(SessionRecord s, List<ConnectionRecord> connections, Tokens tokens) {
+    public static ObjectNode session(SessionRecord s, List<ConnectionRecord> connections, TokenUrl tokenUrl) {
         ObjectNode node = MAPPER.createObjectNode();
         node.put("id", s.sessionId());
         node.put("object", "session");
@@ -50,7 +57,7 @@ public final class JsonViews {
         }
         node.put("recording", false);
         node.put("broadcasting", false);
-        node.set("connections", page(connections, c -> connection(c, tokens)));
+        node.set("connections", page(connections, c -> connection(c, tokenUrl)));
         return node;
     }
 
@@ -61,7 +68,7 @@ public final class JsonViews {
         };
     }
 
-    public static ObjectNode connection(ConnectionRecord c, Tokens tokens) {
+    public static ObjectNode connection(ConnectionRecord c, TokenUrl tokenUrl) {
         ObjectNode node = MAPPER.createObjectNode();
         node.put("id", c.connectionId());
         node.put("object", "connection");
@@ -78,7 +85,7 @@ public final class JsonViews {
         node.putNull("location");
         putNullable(node, "ip", c.ip());
         putNullable(node, "platform", c.platform());
-        node.put("token", tokens.url(c.sessionId(), c.token()));
+        node.put("token", tokenUrl.of(c.sessionId(), c.token()));
         node.put("serverData", c.serverData());
         putNullable(node, "clientData", c.clientData());
         node.put("record", c.record());
@@ -94,27 +101,19 @@ public final class JsonViews {
         return node;
     }
 
-    public static ObjectNode mediaNode(MediaNodeState n) {
+    /** The token object of OpenVidu's legacy {@code POST /api/tokens}: a connection seen as its token. */
+    public static ObjectNode legacyToken(ConnectionRecord c, TokenUrl tokenUrl) {
         ObjectNode node = MAPPER.createObjectNode();
-        node.put("id", n.id());
-        node.put("object", "mediaNode");
-        node.putNull("environmentId");
-        node.put("ip", n.report().publicAddress());
-        node.put("uri", n.report().manager().path().address().toString());
-        node.put("connected", n.reachable());
-        node.put("connectionTime", n.firstSeenMillis());
-        node.putNull("disconnectionTime");
-        node.put("load", Math.round(n.report().cpu() * 10000) / 100.0);
-        node.put("status", n.report().status());
-        node.put("reachable", n.reachable());
-        node.put("lastReportAgeMs", Math.max(0, System.currentTimeMillis() - n.receivedAtMillis()));
-        ObjectNode load = node.putObject("tesseraLoad");
-        load.put("sessions", n.report().sessions());
-        load.put("participants", n.report().participants());
-        load.put("streams", n.report().streams());
-        load.put("subscriptions", n.report().subscriptions());
-        load.put("mediaPorts", n.report().mediaPorts());
-        load.put("cpu", n.report().cpu());
+        String token = tokenUrl.of(c.sessionId(), c.token());
+        node.put("id", token);
+        node.put("token", token);
+        node.put("connectionId", c.connectionId());
+        node.put("createdAt", c.createdAt());
+        node.put("session", c.sessionId());
+        node.put("role", c.role());
+        node.put("data", c.serverData());
+        node.put("record", c.record());
+        node.putNull("kurentoOptions");
         return node;
     }
 
@@ -132,36 +131,5 @@ public final class JsonViews {
         } else {
             node.put(field, value);
         }
-    }
-
-    /** A media node as {@code GET /cluster} shows it: where it is, what it hosts and how full it is. */
-    public static ObjectNode clusterMediaNode(MediaNodeState n, long nowMillis) {
-        ObjectNode node = MAPPER.createObjectNode();
-        node.put("id", n.id());
-        node.put("status", n.report().status());
-        node.put("reachable", n.reachable());
-        node.put("address", n.report().manager().path().address().toString());
-        node.put("publicAddress", n.report().publicAddress());
-        ObjectNode load = node.putObject("load");
-        load.put("sessions", n.report().sessions());
-        load.put("participants", n.report().participants());
-        load.put("streams", n.report().streams());
-        load.put("subscriptions", n.report().subscriptions());
-        load.put("mediaPorts", n.report().mediaPorts());
-        load.put("capacity", n.report().capacity());
-        load.put("cpu", Math.round(n.report().cpu() * 1000) / 1000.0);
-        node.put("lastReportAgeMs", Math.max(0, nowMillis - n.receivedAtMillis()));
-        return node;
-    }
-
-    /** The HA plan as {@code GET /cluster} shows it. */
-    public static ObjectNode haPlan(HaPlan.Plan plan) {
-        return MAPPER.createObjectNode()
-                .put("mediaNodes", plan.mediaNodes())
-                .put("maxFailuresToTolerate", plan.maxFailuresToTolerate())
-                .put("failuresToTolerate", plan.failuresToTolerate())
-                .put("overcommitted", plan.overcommitted())
-                .put("protectedSessions", plan.protectedSessions())
-                .put("freeCapacity", plan.freeCapacity());
     }
 }

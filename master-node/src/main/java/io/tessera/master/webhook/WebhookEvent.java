@@ -1,7 +1,8 @@
 package io.tessera.master.webhook;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tessera.master.routing.ConnectionRecord;
+import io.tessera.master.views.JsonViews;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
@@ -13,7 +14,8 @@ import java.util.Set;
 
 /**
  * One webhook event, serialized as OpenVidu 2 sends them: a flat JSON object with the event name in {@code event},
- * the time in UTC milliseconds in {@code timestamp}, and the event's own fields beside them, e.g.
+ * the time in UTC milliseconds in {@code timestamp}, and the event's own fields beside them (written with the master's
+ * one mapper, {@link JsonViews#MAPPER}), e.g.
  * {@code {"event":"sessionCreated","timestamp":1601394690713,"sessionId":"ses_Jd8","uniqueSessionId":"ses_Jd8_1601394690713"}}.
  * <p>
  * Build events with the factory methods (one per event name); they use OpenVidu's field names where OpenVidu has the
@@ -45,8 +47,6 @@ public record WebhookEvent(String event, long timestamp, Map<String, Object> fie
     public static final Set<String> ALL = Set.of(SESSION_CREATED, SESSION_DESTROYED, PARTICIPANT_JOINED, PARTICIPANT_LEFT,
             WEBRTC_CONNECTION_CREATED, WEBRTC_CONNECTION_DESTROYED, NODE_CRASHED, MEDIA_NODE_STATUS_CHANGED,
             SESSION_MIGRATED, HA_OVERCOMMITTED, SESSION_PLACEMENT_WAITING);
-
-    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     /** Which kind of node crashed, written as OpenVidu writes {@code nodeRole}. */
     public enum NodeRole {
@@ -108,7 +108,7 @@ public record WebhookEvent(String event, long timestamp, Map<String, Object> fie
         body.put("timestamp", timestamp);
         body.putAll(fields);
         try {
-            return MAPPER.writeValueAsBytes(body);
+            return JsonViews.MAPPER.writeValueAsBytes(body);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write webhook event " + event, e);
         }
@@ -165,15 +165,9 @@ public record WebhookEvent(String event, long timestamp, Map<String, Object> fie
     public static WebhookEvent participantJoined(String sessionId, Long sessionCreatedAt, String connectionId,
                                                  String clientData, String serverData, String location, String ip,
                                                  String platform) {
-        return new WebhookEvent(PARTICIPANT_JOINED, System.currentTimeMillis(), fields(
-                "sessionId", sessionId,
-                "uniqueSessionId", uniqueSessionId(sessionId, sessionCreatedAt),
-                "connectionId", connectionId,
-                "clientData", clientData,
-                "serverData", serverData,
-                "location", location,
-                "ip", ip,
-                "platform", platform));
+        return new WebhookEvent(PARTICIPANT_JOINED, System.currentTimeMillis(),
+                participantFields(sessionId, sessionCreatedAt, connectionId, clientData, serverData, location, ip,
+                        platform));
     }
 
     /**
@@ -186,18 +180,22 @@ public record WebhookEvent(String event, long timestamp, Map<String, Object> fie
                                                String clientData, String serverData, String location, String ip,
                                                String platform, Long joinedAt, String reason) {
         long now = System.currentTimeMillis();
-        return new WebhookEvent(PARTICIPANT_LEFT, now, fields(
-                "sessionId", sessionId,
-                "uniqueSessionId", uniqueSessionId(sessionId, sessionCreatedAt),
-                "connectionId", connectionId,
-                "clientData", clientData,
-                "serverData", serverData,
-                "location", location,
-                "ip", ip,
-                "platform", platform,
-                "startTime", joinedAt,
-                "duration", joinedAt == null ? null : seconds(now - joinedAt),
-                "reason", reason));
+        Map<String, Object> f = participantFields(sessionId, sessionCreatedAt, connectionId, clientData, serverData,
+                location, ip, platform);
+        f.put("startTime", joinedAt);
+        f.put("duration", joinedAt == null ? null : seconds(now - joinedAt));
+        f.put("reason", reason);
+        return new WebhookEvent(PARTICIPANT_LEFT, now, f);
+    }
+
+    /**
+     * A participant of a session the master announces itself left ({@code sessionClosedByServer} through REST,
+     * {@code nodeCrashed} when its session is closed by failover): what it joined with, from its connection record.
+     */
+    public static WebhookEvent participantLeft(String sessionId, Long sessionCreatedAt, ConnectionRecord c,
+                                               String reason) {
+        return participantLeft(sessionId, sessionCreatedAt, c.connectionId(), c.clientData(), c.serverData(), null,
+                c.ip(), c.platform(), c.activeAt(), reason);
     }
 
     /**
@@ -296,6 +294,21 @@ public record WebhookEvent(String event, long timestamp, Map<String, Object> fie
     }
 
     // ---- helpers --------------------------------------------------------------------------------------------------
+
+    /** The participant as both participant events show it, in OpenVidu's order. */
+    private static Map<String, Object> participantFields(String sessionId, Long sessionCreatedAt, String connectionId,
+                                                         String clientData, String serverData, String location,
+                                                         String ip, String platform) {
+        return fields(
+                "sessionId", sessionId,
+                "uniqueSessionId", uniqueSessionId(sessionId, sessionCreatedAt),
+                "connectionId", connectionId,
+                "clientData", clientData,
+                "serverData", serverData,
+                "location", location,
+                "ip", ip,
+                "platform", platform);
+    }
 
     private static Map<String, Object> connectionFields(String sessionId, Long sessionCreatedAt, String streamId,
                                                         String connectionId, String receivingFrom, Media media) {

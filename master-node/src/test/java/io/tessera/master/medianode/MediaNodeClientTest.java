@@ -10,6 +10,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -18,7 +19,9 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 /** Every answer of a media node, and its silence, as the one reply type callers see. */
 class MediaNodeClientTest {
     static final ActorTestKit testKit = ActorTestKit.create();
-    static final MediaNodeClient client = new MediaNodeClient(testKit.scheduler(), Duration.ofMillis(300));
+    // Answers may be slow on a loaded machine: only the silence test uses the short timeout, which it waits out.
+    static final MediaNodeClient client = new MediaNodeClient(testKit.system(), Duration.ofSeconds(10));
+    static final MediaNodeClient impatient = new MediaNodeClient(testKit.system(), Duration.ofMillis(300));
 
     @AfterAll
     static void stop() {
@@ -64,9 +67,27 @@ class MediaNodeClientTest {
         ActorRef<MediaNodeProtocol.Command> silent = testKit.spawn(FakeMediaNode.create("media-2",
                 testKit.<MediaNodeProtocol.Command>createTestProbe().getRef(), Set.of(MediaNodeProtocol.Join.class)));
         MediaNodeClient.Rejected<?> timedOut = assertInstanceOf(MediaNodeClient.Rejected.class,
-                await(client.join(silent, "s", new MediaNodeProtocol.ParticipantInfo("con_1", 1, "", "", "PUBLISHER",
+                await(impatient.join(silent, "s", new MediaNodeProtocol.ParticipantInfo("con_1", 1, "", "", "PUBLISHER",
                         "", null), testKit.<MediaNodeProtocol.ParticipantEvent>createTestProbe().getRef())));
         assertEquals(ErrorCode.UNAVAILABLE, timedOut.code());
         assertEquals("the session's media node did not answer within 300 ms", timedOut.message());
+    }
+
+    @Test
+    void closeEvictAndReleaseReachTheNodeWithoutWaitingForIt() {
+        var node = testKit.<MediaNodeProtocol.Command>createTestProbe();
+        client.closeSession(node.getRef(), "s", "sessionClosedByServer");
+        MediaNodeProtocol.CloseSession close = node.expectMessageClass(MediaNodeProtocol.CloseSession.class);
+        assertEquals("s", close.sessionId());
+        assertEquals("sessionClosedByServer", close.reason());
+        client.evict(node.getRef(), "s", "con_1", "forceDisconnectByServer");
+        MediaNodeProtocol.Evict evict = node.expectMessageClass(MediaNodeProtocol.Evict.class);
+        assertEquals(List.of("s", "con_1", "forceDisconnectByServer"),
+                List.of(evict.sessionId(), evict.connectionId(), evict.reason()));
+        client.release(node.getRef(), "s");
+        assertEquals("s", node.expectMessageClass(MediaNodeProtocol.ReleaseSession.class).sessionId());
+        // Nobody waits for the node: its answer goes to the ignore reference, not to an ask that would time out.
+        assertEquals(testKit.system().ignoreRef(), close.replyTo());
+        assertEquals(testKit.system().ignoreRef(), evict.replyTo());
     }
 }

@@ -56,7 +56,7 @@ class MediaFailoverTest {
         routes.createSession(new SessionRecord("s1", 1, "media-1", 1, "best-effort", "s1", "ROUTED", "MANUAL", "VP8",
                 false, null));
         ActorRef<MediaFailover.Command> failover = testKit.spawn(MediaFailover.create(routes, nodes.view(),
-                new PlacementPolicy(3000), new MediaNodeClient(testKit.scheduler(), Duration.ofSeconds(1)), 1,
+                new PlacementPolicy(3000), new MediaNodeClient(testKit.system(), Duration.ofSeconds(1)), 1,
                 Webhooks.noop(), new PlacementMeters(new SimpleMeterRegistry())));
 
         failover.tell(new MediaFailover.Drain("media-1", System.currentTimeMillis()));

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -54,7 +55,8 @@ class SessionServiceTest {
         InMemoryRoutes routes = new InMemoryRoutes();
         SessionService service = new SessionService(testKit.system(), routes, nodes.view(), new PlacementPolicy(3000),
                 new Tokens("http://127.0.0.1:4443"), Duration.ofMinutes(5),
-                new MediaNodeClient(testKit.scheduler(), Duration.ofMillis(300)),
+                // Answers may be slow on a loaded machine; the short timeout only where the test waits out a silence.
+                new MediaNodeClient(testKit.system(), silentFor.isEmpty() ? Duration.ofSeconds(10) : Duration.ofMillis(300)),
                 new PlacementMeters(new SimpleMeterRegistry()));
         return new Fixture(service, routes, seen);
     }
@@ -95,5 +97,30 @@ class SessionServiceTest {
         assertEquals(503, error.status());
         assertTrue(error.getMessage().contains("did not answer within 300 ms"), error.getMessage());
         assertTrue(await(f.routes().session("s3")).isEmpty(), "not routed when the node did not host it");
+    }
+
+    @Test
+    void aRevokedParticipantIsEvictedAndAClosedSessionClosedOnItsNode() {
+        Fixture f = fixture(Set.of());
+        await(f.service().createSession(session("s4")));
+        f.seen().expectMessageClass(MediaNodeProtocol.HostSession.class);
+        ConnectionRecord pending = await(f.service().createConnection("s4",
+                new SessionService.NewConnection("PUBLISHER", false, "")));
+        ConnectionRecord joined = await(f.service().createConnection("s4",
+                new SessionService.NewConnection("PUBLISHER", false, "")));
+        await(f.routes().updateConnection("s4", joined.connectionId(), c -> c.activated(1, "", "", null)));
+
+        // A token nobody used is only revoked: the node has nobody to evict.
+        await(f.service().deleteConnection("s4", pending.connectionId()));
+        await(f.service().deleteConnection("s4", joined.connectionId()));
+        MediaNodeProtocol.Evict evict = f.seen().expectMessageClass(MediaNodeProtocol.Evict.class);
+        assertEquals(List.of("s4", joined.connectionId(), "forceDisconnectByServer"),
+                List.of(evict.sessionId(), evict.connectionId(), evict.reason()));
+        assertTrue(await(f.routes().connection("s4", joined.connectionId())).isEmpty());
+
+        await(f.service().closeSession("s4"));
+        MediaNodeProtocol.CloseSession close = f.seen().expectMessageClass(MediaNodeProtocol.CloseSession.class);
+        assertEquals(List.of("s4", SessionService.CLOSED_BY_SERVER), List.of(close.sessionId(), close.reason()));
+        assertTrue(await(f.routes().session("s4")).isEmpty(), "gone from the routing table before the node closes it");
     }
 }

@@ -58,7 +58,7 @@ class ClientConnectionTest {
             TestMediaNodes nodes = new TestMediaNodes().report("media-1", manager1, "running", 0, 10);
             sessions = new SessionService(testKit.system(), new InMemoryRoutes(), nodes.view(), new PlacementPolicy(3000),
                     new Tokens("ws://127.0.0.1:4443"), Duration.ofMinutes(5),
-                    new MediaNodeClient(testKit.scheduler(), Duration.ofMillis(500)),
+                    new MediaNodeClient(testKit.system(), Duration.ofMillis(500)),
                     new PlacementMeters(new SimpleMeterRegistry()));
             connection = testKit.spawn(ClientConnection.create(sessions, new Outbox(socket.getRef(), 1 << 20),
                     new ClientConnection.Settings(100, 64 * 1024, Duration.ofMinutes(1), 1000), relay.getRef(),

@@ -2,6 +2,7 @@ package io.tessera.master.webhook;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tessera.master.routing.ConnectionRecord;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -66,6 +67,23 @@ class WebhookEventTest {
         assertEquals(joinedAt, left.get("startTime").asLong());
         assertTrue(left.get("duration").asLong() >= 3);
         assertEquals("networkDisconnect", left.get("reason").asText());
+    }
+
+    @Test
+    void aParticipantLeavingFromItsRecordIsTheSameEventAsFromItsFields() throws Exception {
+        ConnectionRecord c = new ConnectionRecord("con_1", "ses_A", "tok_1", 0, "PUBLISHER", true, "srv", 5L, "pending",
+                null, null, null, null).activated(20L, "{\"name\":\"ann\"}", "Chrome 120", "10.0.0.7");
+        WebhookEvent fromRecord = WebhookEvent.participantLeft("ses_A", 10L, c, "sessionClosedByServer");
+        WebhookEvent fromFields = WebhookEvent.participantLeft("ses_A", 10L, "con_1", "{\"name\":\"ann\"}", "srv", null,
+                "10.0.0.7", "Chrome 120", 20L, "sessionClosedByServer");
+        // The duration is counted from each event's own "now", which may fall in another second.
+        Map<String, Object> expected = new java.util.LinkedHashMap<>(fromFields.fields());
+        Map<String, Object> actual = new java.util.LinkedHashMap<>(fromRecord.fields());
+        expected.remove("duration");
+        actual.remove("duration");
+        assertEquals(expected, actual);
+        assertEquals(List.of("event", "timestamp", "sessionId", "uniqueSessionId", "connectionId", "clientData",
+                "serverData", "ip", "platform", "startTime", "duration", "reason"), names(json(fromRecord)));
     }
 
     @Test
