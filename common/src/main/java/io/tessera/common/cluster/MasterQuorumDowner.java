@@ -1,6 +1,7 @@
 package io.tessera.common.cluster;
 
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.eventstream.EventStream;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -11,6 +12,7 @@ import org.apache.pekko.cluster.UniqueAddress;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Down;
 import org.apache.pekko.cluster.typed.Subscribe;
+import org.apache.pekko.remote.artery.ThisActorSystemQuarantinedEvent;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,7 +22,9 @@ import java.util.Set;
 /**
  * Runs {@link MasterQuorum} on every node: after the membership and reachability stayed unchanged for
  * {@code stableAfter}, the side's decider downs what the rule says; once a second, a media node checks how long it
- * has seen no master and downs itself past {@code masterlessLimit}.
+ * has seen no master and downs itself past {@code masterlessLimit}. A node that a member quarantined (it was downed
+ * and removed while it was cut off or frozen, and now reaches them again) downs itself at once, as Pekko's Split Brain
+ * Resolver does: that is how a cut-off media node is fenced when the partition heals.
  */
 final class MasterQuorumDowner {
 
@@ -34,6 +38,9 @@ final class MasterQuorumDowner {
     private enum Stable implements Command { INSTANCE }
 
     private enum CheckMasters implements Command { INSTANCE }
+
+    private record Quarantined(ThisActorSystemQuarantinedEvent event) implements Command {
+    }
 
     static Behavior<Command> create(Duration stableAfter, Duration masterlessLimit) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
@@ -57,6 +64,8 @@ final class MasterQuorumDowner {
         this.cluster = Cluster.get(ctx.getSystem());
         cluster.subscriptions().tell(Subscribe.create(ctx.messageAdapter(ClusterEvent.ClusterDomainEvent.class,
                 ClusterChanged::new), ClusterEvent.ClusterDomainEvent.class));
+        ctx.getSystem().eventStream().tell(new EventStream.Subscribe<>(ThisActorSystemQuarantinedEvent.class,
+                ctx.messageAdapter(ThisActorSystemQuarantinedEvent.class, Quarantined::new)));
         ctx.getLog().info("downing: masters decide by majority of masters after {} ms stable; media nodes wait for"
                 + " masters up to {} s", stableAfter.toMillis(), masterlessLimit.toSeconds());
         if (!cluster.selfMember().hasRole(MasterQuorum.MASTER_ROLE)) {
@@ -75,6 +84,7 @@ final class MasterQuorumDowner {
                 })
                 .onMessage(Stable.class, s -> onStable())
                 .onMessage(CheckMasters.class, c -> onCheckMasters())
+                .onMessage(Quarantined.class, this::onQuarantined)
                 .build();
     }
 
@@ -95,6 +105,18 @@ final class MasterQuorumDowner {
             }
             // Decided again if the view is still not clean after another stable period.
             timers.startSingleTimer(Stable.INSTANCE, stableAfter);
+        }
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onQuarantined(Quarantined quarantined) {
+        var remote = quarantined.event().remoteAddress().address();
+        boolean byMember = java.util.stream.StreamSupport.stream(cluster.state().getMembers().spliterator(), false)
+                .anyMatch(m -> m.address().equals(remote));
+        if (byMember) {
+            ctx.getLog().warn("quarantined by member {}: this node was downed and removed while unreachable; downing"
+                    + " itself", remote);
+            cluster.manager().tell(new Down(cluster.selfMember().address()));
         }
         return Behaviors.same();
     }
