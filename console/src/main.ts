@@ -51,7 +51,6 @@ let sessions: SessionJson[] = [];
 let session: SessionJson | null = null;
 let sessionMissing = '';
 const events: ClusterEvent[] = [];
-const deadlines = new Map<string, number>();
 const seenNodes = new Map<string, GoneNode['node']>();
 const gone = new Map<string, GoneNode>();
 const masterUrls = new Map<string, string>();
@@ -131,7 +130,7 @@ function render(): void {
   if (cluster) {
     swap(els.haPlan, haPlan(cluster));
     swap(els.masters, mastersTable(cluster, masterUrls, api.baseLabel));
-    swap(els.mediaNodes, mediaNodesTable(cluster, [...gone.values()], deadlines, actions));
+    swap(els.mediaNodes, mediaNodesTable(cluster, [...gone.values()], actions));
   }
   els.summary.textContent = '(' + sessions.length + ')';
   swap(els.sessions, sessionsTable(sessions, filter));
@@ -238,16 +237,14 @@ async function act(what: string, call: () => Promise<unknown>): Promise<void> {
 const actions: Actions = {
   drain: (nodeId, seconds) =>
     act('drain ' + nodeId, async () => {
-      const node = await api.send<{ drainDeadline?: string }>('PATCH', '/openvidu/api/media-nodes/' + encodeURIComponent(nodeId), {
+      await api.send('PATCH', '/openvidu/api/media-nodes/' + encodeURIComponent(nodeId), {
         status: 'draining',
         deadline: seconds,
       });
-      if (node.drainDeadline) deadlines.set(nodeId, Date.parse(node.drainDeadline));
     }),
   undrain: (nodeId) =>
     act('undo drain of ' + nodeId, async () => {
       await api.send('PATCH', '/openvidu/api/media-nodes/' + encodeURIComponent(nodeId), { status: 'running' });
-      deadlines.delete(nodeId);
     }),
   closeSession: (sessionId) =>
     act('close ' + sessionId, () => api.send('DELETE', '/openvidu/api/sessions/' + encodeURIComponent(sessionId))),

@@ -10,6 +10,8 @@ export interface MasterJson {
 export interface MediaNodeJson {
   id: string;
   status: string;
+  /** While draining: the deadline (ISO instant) the node was given, known to every master. */
+  drainDeadline?: string;
   reachable: boolean;
   publicAddress: string;
   load: {
@@ -49,8 +51,30 @@ export interface ConnectionJson {
   platform: string | null;
   clientData: string | null;
   serverData: string;
-  publishers: Array<{ streamId: string }>;
-  subscribers: Array<{ streamId: string }>;
+  publishers: PublisherJson[];
+  subscribers: SubscriberJson[];
+}
+
+/** A published stream, as OpenVidu 2's REST shows it. */
+export interface PublisherJson {
+  streamId: string;
+  createdAt: number;
+  mediaOptions: {
+    hasAudio: boolean;
+    hasVideo: boolean;
+    audioActive: boolean;
+    videoActive: boolean;
+    typeOfVideo: string | null;
+    frameRate: number;
+    videoDimensions: string | null;
+  };
+}
+
+/** A stream a connection receives; {@code publisher} is the publishing connection. */
+export interface SubscriberJson {
+  streamId: string;
+  createdAt: number;
+  publisher: string;
 }
 
 export interface SessionJson {
@@ -60,6 +84,8 @@ export interface SessionJson {
   priority: string;
   mediaMode: string;
   recordingMode: string;
+  /** Set when the session's media node did not describe its streams (the lists are then empty, not known). */
+  mediaUnavailable?: string;
   connections: { numberOfElements: number; content: ConnectionJson[] };
 }
 
@@ -72,6 +98,19 @@ export function activeParticipants(s: SessionJson): number {
   return s.connections.content.filter((c) => c.status === 'active').length;
 }
 
-export function streams(s: SessionJson): number {
+/** Published streams in the session; null when its media node could not say. */
+export function streams(s: SessionJson): number | null {
+  if (s.mediaUnavailable) return null;
   return s.connections.content.reduce((n, c) => n + (c.publishers?.length ?? 0), 0);
+}
+
+/** Every published stream of the session with its publisher and how many connections receive it. */
+export function streamList(s: SessionJson): Array<{ publisher: string; stream: PublisherJson; receivers: number }> {
+  const receivers = new Map<string, number>();
+  for (const c of s.connections.content) {
+    for (const sub of c.subscribers ?? []) receivers.set(sub.streamId, (receivers.get(sub.streamId) ?? 0) + 1);
+  }
+  return s.connections.content.flatMap((c) =>
+    (c.publishers ?? []).map((p) => ({ publisher: c.connectionId, stream: p, receivers: receivers.get(p.streamId) ?? 0 })),
+  );
 }

@@ -1,7 +1,7 @@
 // The console's views, each rendered from the last data the page fetched. Pure DOM building: no state here.
 import { confirmAction } from './confirm';
 import { age, h } from './dom';
-import { ClusterJson, MediaNodeJson, SessionJson, activeParticipants, streams } from './model';
+import { ClusterJson, MediaNodeJson, SessionJson, activeParticipants, streamList, streams } from './model';
 
 export interface Actions {
   drain(nodeId: string, seconds: number): Promise<void>;
@@ -41,24 +41,20 @@ export function mastersTable(cluster: ClusterJson, urls: Map<string, string>, in
   );
 }
 
-export function mediaNodesTable(
-  cluster: ClusterJson,
-  gone: GoneNode[],
-  deadlines: Map<string, number>,
-  actions: Actions,
-): HTMLElement {
+export function mediaNodesTable(cluster: ClusterJson, gone: GoneNode[], actions: Actions): HTMLElement {
   const now = Date.now();
   const row = (n: MediaNodeJson, goneAt: number | null) => {
     const down = goneAt !== null || !n.reachable;
     const status = goneAt !== null ? 'down' : n.reachable ? n.status : 'down (unreachable)';
-    const deadline = deadlines.get(n.id);
+    // The deadline comes with the node (every master knows it from the node's reports), whoever set it.
+    const deadline = n.drainDeadline ? Date.parse(n.drainDeadline) : null;
     const drainText =
       n.status === 'draining' && goneAt === null
-        ? deadline
+        ? deadline !== null
           ? deadline > now
             ? 'in ' + age(now, deadline) + ' (' + new Date(deadline).toLocaleTimeString([], { hour12: false }) + ')'
             : 'passed'
-          : 'set elsewhere'
+          : 'not reported'
         : '-';
     const button =
       goneAt !== null
@@ -179,7 +175,7 @@ export function sessionsTable(sessions: SessionJson[], filter: string): HTMLElem
           h('td', { class: 'media-node' }, s.mediaNodeId),
           h('td', {}, s.priority),
           h('td', {}, activeParticipants(s) + (s.connections.numberOfElements > activeParticipants(s) ? ' (+' + (s.connections.numberOfElements - activeParticipants(s)) + ' pending)' : '')),
-          h('td', {}, streams(s)),
+          streamsCell(s),
           h('td', {}, age(s.createdAt, now)),
         ),
       ),
@@ -203,8 +199,9 @@ export function sessionPage(s: SessionJson, actions: Actions): HTMLElement {
       h('dt', {}, 'age'), h('dd', {}, age(s.createdAt, now)),
       h('dt', {}, 'media mode'), h('dd', {}, s.mediaMode),
       h('dt', {}, 'participants'), h('dd', {}, String(activeParticipants(s))),
-      h('dt', {}, 'streams'), h('dd', {}, String(streams(s))),
+      h('dt', {}, 'streams'), h('dd', { class: 'streams' }, streams(s) === null ? 'unknown' : String(streams(s))),
     ),
+    s.mediaUnavailable ? h('p', { id: 'media-unavailable', class: 'error' }, 'Streams unknown: ' + s.mediaUnavailable) : null,
     h(
       'button',
       {
@@ -221,6 +218,8 @@ export function sessionPage(s: SessionJson, actions: Actions): HTMLElement {
       },
       'Close session…',
     ),
+    h('h3', {}, 'Streams'),
+    streamsTable(s, now),
     h('h3', {}, 'Participants'),
     h(
       'table',
@@ -271,4 +270,56 @@ export function sessionPage(s: SessionJson, actions: Actions): HTMLElement {
       ),
     ),
   );
+}
+
+/** The session list's stream count; "?" (with the reason as a tooltip) when the media node did not say. */
+function streamsCell(s: SessionJson): HTMLElement {
+  const n = streams(s);
+  return n === null
+    ? h('td', { class: 'streams unknown', title: s.mediaUnavailable ?? '' }, '?')
+    : h('td', { class: 'streams' }, n);
+}
+
+function streamsTable(s: SessionJson, now: number): HTMLElement {
+  const list = streamList(s);
+  return h(
+    'table',
+    { id: 'streams' },
+    h(
+      'thead',
+      {},
+      h('tr', {}, ...['stream', 'publisher', 'type', 'video', 'audio', 'since', 'receivers'].map((t) => h('th', {}, t))),
+    ),
+    h(
+      'tbody',
+      {},
+      ...list.map(({ publisher, stream, receivers }) => {
+        const o = stream.mediaOptions;
+        return h(
+          'tr',
+          { 'data-stream': stream.streamId },
+          h('td', {}, stream.streamId),
+          h('td', {}, publisher),
+          h('td', {}, o.typeOfVideo ?? '-'),
+          h('td', {}, o.hasVideo ? (o.videoActive ? 'on' : 'muted') + ' ' + videoSize(o.videoDimensions) + ' ' + o.frameRate + ' fps' : 'none'),
+          h('td', {}, o.hasAudio ? (o.audioActive ? 'on' : 'muted') : 'none'),
+          h('td', {}, age(stream.createdAt, now)),
+          h('td', { class: 'receivers' }, receivers),
+        );
+      }),
+      list.length === 0
+        ? h('tr', {}, h('td', { colspan: '7', class: 'empty' }, s.mediaUnavailable ? 'unknown: the media node did not answer' : 'no streams'))
+        : null,
+    ),
+  );
+}
+
+/** "640x480" from OpenVidu's stringified {"width":640,"height":480}; empty when it cannot be read. */
+function videoSize(dimensions: string | null): string {
+  try {
+    const d = JSON.parse(dimensions ?? '') as { width?: number; height?: number };
+    return d.width && d.height ? d.width + 'x' + d.height : '';
+  } catch {
+    return '';
+  }
 }

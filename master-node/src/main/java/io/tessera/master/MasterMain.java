@@ -25,6 +25,7 @@ import io.tessera.master.routing.RoutingMeters;
 import io.tessera.master.routing.RoutingObserver;
 import io.tessera.master.routing.RoutingTable;
 import io.tessera.master.session.SessionNoticeListener;
+import io.tessera.master.session.LiveMedia;
 import io.tessera.master.session.SessionService;
 import io.tessera.master.session.Tokens;
 import io.tessera.master.signalling.ClientConnection;
@@ -138,7 +139,8 @@ public final class MasterMain {
                     return CompletableFuture.completedFuture(Done.getInstance());
                 });
         RestApi rest = new RestApi(sessions, new ClusterView(system, settings.nodeId, mediaNodes, routing,
-                master.getInt("ha.failures-to-tolerate"), signalling::openConnections), settings.secret(), failover, webhooks);
+                master.getInt("ha.failures-to-tolerate"), signalling::openConnections), settings.secret(), failover, webhooks,
+                new LiveMedia(mediaNodes, mediaNodeClient, master.getDuration("media-view-timeout")));
 
         ConsoleRoutes console = MasterConsole.start(system, master.getConfig("console"), settings.nodeId, publicUrl,
                 settings.secret(), mediaNodes, observer::sessions, askTimeout);

@@ -10,7 +10,8 @@ import java.time.Instant;
  * @param status        {@code running} or {@code draining} (as the node reports it)
  * @param reachable     whether the masters reach it now
  * @param publicAddress the address clients send media to ({@code ip})
- * @param drainDeadline when the sessions still there are moved away; only in the answer to a drain, else null
+ * @param drainDeadline while draining, when the sessions still there are moved away (every master knows it from the
+ *                      node's reports); null when running
  * @param json          the whole answer, for the fields not named here
  */
 public record MediaNode(String id, String status, boolean reachable, String publicAddress, MediaLoad load,

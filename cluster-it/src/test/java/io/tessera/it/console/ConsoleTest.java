@@ -2,7 +2,16 @@ package io.tessera.it.console;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tessera.it.ClusterProcesses;
+import io.tessera.client.PublishOptions;
+import io.tessera.client.PublishResult;
+import io.tessera.client.SignallingClient;
+import io.tessera.client.TesseraToken;
+import io.tessera.client.rest.MasterRestClient;
 import io.tessera.client.rest.RestResponse;
+import io.tessera.client.rtp.RtpReactor;
+import io.tessera.client.rtp.RtpReceiver;
+import io.tessera.client.rtp.SyntheticPublisher;
+import io.tessera.wire.sdp.PlainRtpAnswer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -15,10 +24,12 @@ import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -202,10 +213,66 @@ class ConsoleTest {
                 .until(() -> "running".equals(mediaNodeStatus("media-2")));
         await("timeline").atMost(Duration.ofSeconds(5))
                 .until(() -> text("#timeline").contains("media node media-2: draining -> running (drain undone)"));
+
+        // A drain set through another master: the page (served by master-1) still shows its deadline.
+        RestResponse elsewhere = cluster.rest(m2).sendJson("PATCH", "/openvidu/api/media-nodes/media-2",
+                Map.of("status", "draining", "deadline", 1800));
+        assertEquals(200, elsewhere.status(), elsewhere.toString());
+        await("the deadline set through master-2 shown").atMost(Duration.ofSeconds(5)).until(() ->
+                text("#media-nodes tr[data-node='media-2'] .deadline").matches("in (29|30) min .*"));
+        browser.screenshot("07-drained-through-another-master");
+        assertEquals(200, cluster.rest(m2).sendJson("PATCH", "/openvidu/api/media-nodes/media-2",
+                Map.of("status", "running")).status());
+        await("no deadline once undone").atMost(Duration.ofSeconds(5))
+                .until(() -> text("#media-nodes tr[data-node='media-2'] .deadline").equals("-"));
     }
 
     @Test
     @Order(5)
+    void the_session_list_counts_the_streams_and_the_session_page_lists_them() throws Exception {
+        String sid = "console-streams-" + RUN; // its own: the session ends when the last of these two leaves
+        MasterRestClient rest = cluster.rest(m2);
+        assertEquals(200, rest.sendJson("POST", "/openvidu/api/sessions", Map.of("customSessionId", sid)).status());
+        String publisherToken = rest.sendJson("POST", "/openvidu/api/sessions/" + sid + "/connection", Map.of())
+                .json().path("token").asText();
+        String viewerToken = rest.sendJson("POST", "/openvidu/api/sessions/" + sid + "/connection", Map.of())
+                .json().path("token").asText();
+        InetAddress local = InetAddress.getByName("127.0.0.1");
+        try (RtpReactor reactor = new RtpReactor("console-test-rtp");
+             SignallingClient publisher = SignallingClient.builder(m2.webSocketUri()).connect();
+             SignallingClient viewer = SignallingClient.builder(cluster.masters().get(2).webSocketUri()).connect();
+             SyntheticPublisher source = SyntheticPublisher.builder(reactor).localAddress(local)
+                     .packetsPerSecond(30).packetSize(500).bind();
+             RtpReceiver sink = RtpReceiver.builder(reactor).localAddress(local).bind()) {
+            String publisherId = publisher.joinRoom(TesseraToken.parse(publisherToken), "{}").get(15, TimeUnit.SECONDS)
+                    .connectionId();
+            viewer.joinRoom(TesseraToken.parse(viewerToken), "{}").get(15, TimeUnit.SECONDS);
+            PublishResult published = publisher.publishVideo(PublishOptions.camera(source.sdpOffer()))
+                    .get(15, TimeUnit.SECONDS);
+            source.start(PlainRtpAnswer.parse(published.sdpAnswer()));
+            sink.remote(PlainRtpAnswer.parse(viewer.receiveVideoFrom(published.streamId(), sink.sdpOffer(96, "VP8"))
+                    .get(15, TimeUnit.SECONDS)));
+
+            go("#/sessions");
+            await("the session list counts 1 stream").atMost(Duration.ofSeconds(5))
+                    .until(() -> text("#sessions-table tr[data-session='" + sid + "'] .streams").equals("1"));
+            go("#/sessions/" + sid);
+            String row = "#streams tr[data-stream='" + published.streamId() + "']";
+            await("the session page lists the stream with its publisher and one receiver").atMost(Duration.ofSeconds(5))
+                    .until(() -> text(row).contains(publisherId) && text(row + " .receivers").equals("1")
+                            && text(row).contains("640x480 30 fps") && text("#session-page .streams").equals("1"));
+            browser.screenshot("08-session-streams");
+
+            publisher.unpublishVideo().get(15, TimeUnit.SECONDS);
+            await("the stream is gone from the page").atMost(Duration.ofSeconds(5))
+                    .until(() -> all(row).isEmpty() && text("#session-page .streams").equals("0"));
+            publisher.leaveRoom().get(15, TimeUnit.SECONDS);
+            viewer.leaveRoom().get(15, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    @Order(6)
     void evicting_a_connection_and_closing_a_session_from_the_session_page() throws Exception {
         String sid = "console-" + RUN;
         RestResponse connection = cluster.rest(m1).sendJson("POST", "/openvidu/api/sessions/" + sid + "/connection",
@@ -215,7 +282,7 @@ class ConsoleTest {
         go("#/sessions/" + sid);
         await("participant listed").atMost(Duration.ofSeconds(5))
                 .until(() -> !all("#participants tr[data-connection='" + connectionId + "']").isEmpty());
-        browser.screenshot("07-session-page");
+        browser.screenshot("09-session-page");
         click("button[data-evict='" + connectionId + "']");
         click("#confirm-ok");
         await("connection gone over REST").atMost(Duration.ofSeconds(5)).until(() -> cluster.rest(m2)
@@ -230,7 +297,7 @@ class ConsoleTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void the_page_keeps_working_through_another_master_when_its_own_dies() throws Exception {
         go("#/sessions");
         await("the page knows the other masters").atMost(Duration.ofSeconds(10)).until(() ->
@@ -246,7 +313,7 @@ class ConsoleTest {
         assertEquals(200, cluster.rest(m2).sendJson("POST", "/openvidu/api/sessions", Map.of("customSessionId", sid)).status());
         await("a new session still appears").atMost(Duration.ofSeconds(3))
                 .until(() -> !all("#sessions-table tr[data-session='" + sid + "']").isEmpty());
-        browser.screenshot("08-after-master-died");
+        browser.screenshot("10-after-master-died");
     }
 
     private static String mediaNodeStatus(String id) throws Exception {

@@ -31,12 +31,27 @@ public final class ClusterTopics {
      * {@code status} is a {@link MediaNodeStatus} by its wire name: {@code running}, or {@code draining} once an
      * operator drains the node (placement skips it; the masters move its sessions at the deadline). {@code streams} are
      * published streams, {@code subscriptions} the streams' receivers, {@code mediaPorts} the UDP ports the
-     * media engine holds for them, {@code capacity} the sessions it may host at most.
+     * media engine holds for them, {@code capacity} the sessions it may host at most. {@code drainDeadlineMillis}: while
+     * {@code draining}, the deadline the node was given (UTC ms), so that every master shows it; 0 otherwise.
      */
     public record LoadReport(String nodeId, ActorRef<MediaNodeProtocol.Command> manager, String publicAddress,
                              String status, int sessions, int participants, int streams, int subscriptions,
-                             int mediaPorts, int capacity, double cpu, long timestampMillis)
+                             int mediaPorts, int capacity, double cpu, long timestampMillis, long drainDeadlineMillis)
             implements ClusterSerializable {
+
+        /** A report without a drain deadline. */
+        public LoadReport(String nodeId, ActorRef<MediaNodeProtocol.Command> manager, String publicAddress,
+                          String status, int sessions, int participants, int streams, int subscriptions,
+                          int mediaPorts, int capacity, double cpu, long timestampMillis) {
+            this(nodeId, manager, publicAddress, status, sessions, participants, streams, subscriptions, mediaPorts,
+                    capacity, cpu, timestampMillis, 0);
+        }
+
+        /** The same report with another status and deadline (an operator's change the node has not reported yet). */
+        public LoadReport withStatus(String newStatus, long newDrainDeadlineMillis) {
+            return new LoadReport(nodeId, manager, publicAddress, newStatus, sessions, participants, streams,
+                    subscriptions, mediaPorts, capacity, cpu, timestampMillis, newDrainDeadlineMillis);
+        }
     }
 
     /** What happened in a media node's session that the routing table on the masters must reflect. */

@@ -32,10 +32,12 @@ public final class MediaNodeProtocol {
             @JsonSubTypes.Type(value = Resume.class, name = "resume"),
             @JsonSubTypes.Type(value = ReleaseSession.class, name = "release"),
             @JsonSubTypes.Type(value = SetNodeStatus.class, name = "status"),
+            @JsonSubTypes.Type(value = DescribeSessions.class, name = "describeSessions"),
+            @JsonSubTypes.Type(value = DescribeSession.class, name = "describeSession"),
             @JsonSubTypes.Type(value = ReportInventory.class, name = "inventory")})
     public sealed interface Command extends ClusterSerializable
             permits HostSession, Join, Leave, Signal, Evict, CloseSession, Publish, Unpublish, Subscribe, Unsubscribe,
-            Resume, ReleaseSession, SetNodeStatus, ReportInventory {
+            Resume, ReleaseSession, SetNodeStatus, DescribeSessions, DescribeSession, ReportInventory {
         String sessionId();
 
         /** Answers the sender that the command failed; codes as in docs/CONTRACT.md. */
@@ -218,8 +220,16 @@ public final class MediaNodeProtocol {
         }
     }
 
-    /** Node-wide: {@code running} or {@code draining} (no new sessions are placed here); no session id. */
-    public record SetNodeStatus(String status, ActorRef<Ack> replyTo) implements Command {
+    /**
+     * Node-wide: {@code running} or {@code draining} (no new sessions are placed here); no session id.
+     * {@code drainDeadlineMillis}: when the masters move the sessions still there (UTC ms), 0 with {@code running}.
+     * The node keeps it and puts it in its load reports, so that every master knows it, not only the one that set it.
+     */
+    public record SetNodeStatus(String status, long drainDeadlineMillis, ActorRef<Ack> replyTo) implements Command {
+        public SetNodeStatus(String status, ActorRef<Ack> replyTo) {
+            this(status, 0, replyTo);
+        }
+
         @Override
         public String sessionId() {
             return "";
@@ -232,9 +242,61 @@ public final class MediaNodeProtocol {
     }
 
     /**
+     * Node-wide: what the media node's sessions hold right now (participants, published streams, subscriptions), for
+     * the REST views. The media node is the ground truth of streams; masters ask it when they build a session's view.
+     * {@code sessionIds}: the sessions wanted (at most {@link #MAX_DESCRIBED}); sessions not hosted here are left
+     * out of the answer.
+     */
+    public record DescribeSessions(List<String> sessionIds, ActorRef<SessionsMedia> replyTo) implements Command {
+        /** More ids than a node hosts sessions by default would only be a mistake (or an abuse). */
+        public static final int MAX_DESCRIBED = 10_000;
+
+        @Override
+        public String sessionId() {
+            return "";
+        }
+
+        @Override
+        public void reject(int code, String error) {
+            replyTo.tell(new SessionsMedia(null, List.of(), error));
+        }
+    }
+
+    /** One session's part of {@link DescribeSessions}, asked of the session itself on its node. */
+    public record DescribeSession(String sessionId, ActorRef<SessionMedia> replyTo) implements Command {
+        @Override
+        public void reject(int code, String error) {
+            replyTo.tell(new SessionMedia(sessionId, false, List.of()));
+        }
+    }
+
+    /**
+     * Answer to {@link DescribeSessions}: the described sessions that are hosted here. {@code error} is null, or why
+     * the node could not answer for every session (then {@code sessions} holds those that answered).
+     */
+    public record SessionsMedia(String mediaNodeId, List<SessionMedia> sessions, String error)
+            implements ClusterSerializable {
+    }
+
+    /** A session's participants as its media node sees them; {@code hosted} false when the node has no such session. */
+    public record SessionMedia(String sessionId, boolean hosted, List<ConnectionMedia> connections)
+            implements ClusterSerializable {
+    }
+
+    /** A participant's media: the stream it publishes (OpenVidu allows one; empty when none) and what it receives. */
+    public record ConnectionMedia(String connectionId, List<StreamInfo> published, List<Subscription> subscriptions)
+            implements ClusterSerializable {
+    }
+
+    /** A stream a participant receives: the stream, the connection publishing it, and since when (UTC ms). */
+    public record Subscription(String streamId, String publisherConnectionId, long createdAt)
+            implements ClusterSerializable {
+    }
+
+    /**
      * A session's properties as its master created it, and the epoch of its route to the node that keeps this copy:
      * what a master needs to write the session's record again when every master was lost (docs/ARCHITECTURE.md
-     * "Rebuilding the routing table").
+     * "Losing every master").
      */
     public record SessionDescriptor(long createdAt, long epoch, String priority, String customSessionId,
                                     String mediaMode, String recordingMode, String forcedVideoCodec,

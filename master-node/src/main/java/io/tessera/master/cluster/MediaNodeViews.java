@@ -2,8 +2,11 @@ package io.tessera.master.cluster;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tessera.common.protocol.ClusterTopics.LoadReport;
+import io.tessera.common.protocol.MediaNodeStatus;
 import io.tessera.master.placement.HaPlan;
 import io.tessera.master.placement.MediaNodeState;
+
+import java.time.Instant;
 
 import static io.tessera.master.views.JsonViews.MAPPER;
 
@@ -30,6 +33,7 @@ public final class MediaNodeViews {
         node.putNull("disconnectionTime");
         node.put("load", Math.round(n.report().cpu() * 10000) / 100.0);
         node.put("status", n.report().status());
+        putDrainDeadline(node, n);
         node.put("reachable", n.reachable());
         node.put("lastReportAgeMs", Math.max(0, System.currentTimeMillis() - n.receivedAtMillis()));
         counts(node.putObject("tesseraLoad"), n.report()).put("cpu", n.report().cpu());
@@ -41,6 +45,7 @@ public final class MediaNodeViews {
         ObjectNode node = MAPPER.createObjectNode();
         node.put("id", n.id());
         node.put("status", n.report().status());
+        putDrainDeadline(node, n);
         node.put("reachable", n.reachable());
         node.put("address", n.report().manager().path().address().toString());
         node.put("publicAddress", n.report().publicAddress());
@@ -48,6 +53,13 @@ public final class MediaNodeViews {
                 .put("cpu", Math.round(n.report().cpu() * 1000) / 1000.0);
         node.put("lastReportAgeMs", Math.max(0, nowMillis - n.receivedAtMillis()));
         return node;
+    }
+
+    /** While draining: the deadline the node was given, as every master knows it from the node's load reports. */
+    private static void putDrainDeadline(ObjectNode node, MediaNodeState n) {
+        if (MediaNodeStatus.DRAINING.wireName().equals(n.report().status()) && n.report().drainDeadlineMillis() > 0) {
+            node.put("drainDeadline", Instant.ofEpochMilli(n.report().drainDeadlineMillis()).toString());
+        }
     }
 
     /** What a node hosts, as both views count it. */

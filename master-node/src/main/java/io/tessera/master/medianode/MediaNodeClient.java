@@ -7,6 +7,7 @@ import io.tessera.common.protocol.MediaNodeProtocol.JoinReply;
 import io.tessera.common.protocol.MediaNodeProtocol.ParticipantEvent;
 import io.tessera.common.protocol.MediaNodeProtocol.ParticipantInfo;
 import io.tessera.common.protocol.MediaNodeProtocol.SdpReply;
+import io.tessera.common.protocol.MediaNodeProtocol.SessionsMedia;
 import io.tessera.common.protocol.MediaNodeProtocol.StreamInfo;
 import io.tessera.wire.jsonrpc.ErrorCode;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -74,9 +75,25 @@ public final class MediaNodeClient {
         return ack(node, replyTo -> new MediaNodeProtocol.HostSession(sessionId, replyTo, descriptor), "media node");
     }
 
-    /** {@code running} or {@code draining}. */
-    public CompletionStage<Reply<Ack>> setStatus(ActorRef<Command> node, String status) {
-        return ack(node, replyTo -> new MediaNodeProtocol.SetNodeStatus(status, replyTo), "media node");
+    /** {@code running} (deadline 0) or {@code draining} until {@code drainDeadlineMillis}, which the node reports. */
+    public CompletionStage<Reply<Ack>> setStatus(ActorRef<Command> node, String status, long drainDeadlineMillis) {
+        return ack(node, replyTo -> new MediaNodeProtocol.SetNodeStatus(status, drainDeadlineMillis, replyTo),
+                "media node");
+    }
+
+    /**
+     * The live media of {@code sessionIds} on {@code node} (sessions it does not host are left out), within
+     * {@code within}: REST views ask with a shorter bound than commands, and show what they have without it.
+     */
+    public CompletionStage<Reply<SessionsMedia>> describe(ActorRef<Command> node, List<String> sessionIds,
+                                                          Duration within) {
+        return AskPattern.<Command, SessionsMedia>ask(node, replyTo -> new MediaNodeProtocol.DescribeSessions(
+                        sessionIds, replyTo), within, scheduler)
+                .handle((media, error) -> error != null
+                        ? new Rejected<>(ErrorCode.UNAVAILABLE, "the media node did not answer within "
+                                + within.toMillis() + " ms")
+                        : media.mediaNodeId() == null ? new Rejected<>(ErrorCode.BAD_REQUEST, media.error())
+                        : new Accepted<>(media));
     }
 
     /**

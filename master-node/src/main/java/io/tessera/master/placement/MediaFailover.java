@@ -7,6 +7,8 @@ import io.tessera.common.protocol.ClusterTopics.SessionRelocated;
 import io.tessera.common.protocol.MediaNodeProtocol;
 import io.tessera.common.protocol.MediaNodeStatus;
 import io.tessera.master.medianode.MediaNodeClient;
+import io.tessera.master.placement.RecoveryPlacement.Assignment;
+import io.tessera.master.placement.RecoveryPlacement.Pending;
 import io.tessera.master.routing.Routes;
 import io.tessera.master.routing.SessionRecord;
 import io.tessera.master.webhook.WebhookEvent;
@@ -27,9 +29,7 @@ import org.apache.pekko.cluster.typed.Down;
 import org.apache.pekko.cluster.typed.Subscribe;
 
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.Comparator;
-import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -61,7 +61,8 @@ public final class MediaFailover {
     public interface Command {
     }
 
-    private record Failed(String nodeId, String ip) implements Command {
+    /** The node is known failed (downed): its sessions are placed again. Package-private for in-JVM tests. */
+    record Failed(String nodeId, String ip) implements Command {
     }
 
     /** The node left the cluster on purpose; {@code lastStatus} as last reported (null when unknown). */
@@ -104,7 +105,8 @@ public final class MediaFailover {
             implements Command {
     }
 
-    private record Moved(Pending pending, SessionRecord record, MediaNodeState target, Throwable error)
+    /** A batch's asks and its route write are over; {@code error}: the write failed (the batch is placed again). */
+    private record BatchPlaced(List<Assignment> batch, PlacementBatch.Outcome outcome, Throwable error)
             implements Command {
     }
 
@@ -129,25 +131,31 @@ public final class MediaFailover {
     private record Removed(Member member, MemberStatus previousStatus) implements Command {
     }
 
-    /** A session to place again, and why. */
-    private record Pending(SessionRecord session, String fromNodeId, String reason) {
-    }
+    /**
+     * How many sessions may be between {@code HostSession} and their route write at once: enough to keep every
+     * survivor busy (asks to one node queue in its session manager anyway), few enough that a failure of a node with
+     * hundreds of sessions does not flood the survivors and the replicator with asks that would time out together.
+     */
+    static final int MAX_PLACEMENTS_IN_FLIGHT = 32;
 
-    /** Lower is placed first. */
     static int rank(String priority) {
-        return switch (priority == null ? "" : priority) {
-            case "protected" -> 0;
-            case "best-effort" -> 1;
-            default -> 2;
-        };
+        return RecoveryPlacement.rank(priority);
     }
 
     public static Behavior<Command> create(Routes routing, MediaNodes nodes, PlacementPolicy policy,
                                            MediaNodeClient mediaNodeClient, int failuresToTolerate,
                                            Webhooks webhooks, PlacementMeters meters) {
+        return create(routing, nodes, policy, mediaNodeClient, failuresToTolerate, webhooks, meters,
+                MAX_PLACEMENTS_IN_FLIGHT);
+    }
+
+    /** {@code maxInFlight} 1 places one session at a time, as before batches (kept for the benchmark). */
+    static Behavior<Command> create(Routes routing, MediaNodes nodes, PlacementPolicy policy,
+                                    MediaNodeClient mediaNodeClient, int failuresToTolerate,
+                                    Webhooks webhooks, PlacementMeters meters, int maxInFlight) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-                new MediaFailover(routing, nodes, policy, mediaNodeClient, failuresToTolerate, webhooks, meters, ctx,
-                        timers).idle()));
+                new MediaFailover(routing, nodes, policy, mediaNodeClient, failuresToTolerate, webhooks, meters,
+                        new RecoveryPlacement(policy, maxInFlight), ctx, timers).idle()));
     }
 
     private final Routes routing;
@@ -157,10 +165,9 @@ public final class MediaFailover {
     private final ActorContext<Command> ctx;
     private final TimerScheduler<Command> timers;
     private final ActorRef<Topic.Command<SessionRelocated>> relocations;
-    private final Deque<Pending> waiting = new ArrayDeque<>();
+    private final RecoveryPlacement placement;
     /** Node incarnations already handled (unreachable, then removed, must not recover twice); bounded below. */
     private final Set<org.apache.pekko.cluster.UniqueAddress> handled = new HashSet<>();
-    private boolean placing;
     private int lastWaitingReported;
     private final int failuresToTolerate;
     private final Webhooks webhooks;
@@ -176,7 +183,8 @@ public final class MediaFailover {
 
     private MediaFailover(Routes routing, MediaNodes nodes, PlacementPolicy policy, MediaNodeClient mediaNodeClient,
                           int failuresToTolerate, Webhooks webhooks, PlacementMeters meters,
-                          ActorContext<Command> ctx, TimerScheduler<Command> timers) {
+                          RecoveryPlacement placement, ActorContext<Command> ctx, TimerScheduler<Command> timers) {
+        this.placement = placement;
         this.meters = meters;
         this.failuresToTolerate = failuresToTolerate;
         this.webhooks = webhooks;
@@ -225,7 +233,7 @@ public final class MediaFailover {
                 })
                 .onMessage(Failed.class, this::onFailed)
                 .onMessage(SessionsRead.class, this::onSessionsRead)
-                .onMessage(Moved.class, this::onMoved)
+                .onMessage(BatchPlaced.class, this::onBatchPlaced)
                 .onMessageEquals(Retry.INSTANCE, () -> {
                     placeNext();
                     return Behaviors.same();
@@ -445,14 +453,10 @@ public final class MediaFailover {
             if (rank(session.priority()) == 2) {
                 close(session, read.nodeId());
             } else {
-                waiting.addLast(new Pending(session, read.nodeId(), RelocationReason.NODE_CRASHED.wireName()));
+                // The queue keeps its priority order when a second node fails while the first is being recovered.
+                placement.add(new Pending(session, read.nodeId(), RelocationReason.NODE_CRASHED.wireName()));
             }
         }
-        // Keep the whole queue in priority order when a second node fails while the first is being recovered.
-        List<Pending> ordered = waiting.stream().sorted(Comparator.comparingInt((Pending p) -> rank(p.session().priority()))
-                .thenComparingLong(p -> p.session().createdAt())).toList();
-        waiting.clear();
-        waiting.addAll(ordered);
         placeNext();
         return Behaviors.same();
     }
@@ -480,7 +484,7 @@ public final class MediaFailover {
         } else if (!read.left()) {
             ctx.getLog().info("drain deadline of {}: moving its {} sessions", read.nodeId(), remaining.size());
         }
-        remaining.forEach(s -> waiting.addLast(new Pending(s, read.nodeId(), RelocationReason.DRAIN.wireName())));
+        remaining.forEach(s -> placement.add(new Pending(s, read.nodeId(), RelocationReason.DRAIN.wireName())));
         placeNext();
         return Behaviors.same();
     }
@@ -543,74 +547,71 @@ public final class MediaFailover {
         relocations.tell(Topic.publish(new SessionRelocated(id, fromNodeId, null, null, RelocationReason.NODE_CRASHED.wireName())));
     }
 
-    /** Places the first waiting session, if a node has room; one at a time keeps the priority order. */
+    /**
+     * Hands the waiting sessions to the survivors in batches ({@link RecoveryPlacement}): every session of the
+     * batch is asked to its node at once, then the batch's routes are moved in one write (one majority write per
+     * shard touched). The next batch starts as soon as places and ask slots are free, so a batch that waits on a slow
+     * node does not hold the others.
+     */
     private void placeNext() {
-        placeFirstWaiting();
-        meters.waiting(waiting.size() + (placing ? 1 : 0));
+        while (true) {
+            List<Assignment> batch = placement.nextBatch(nodes.available(), System.currentTimeMillis());
+            if (batch.isEmpty()) {
+                break;
+            }
+            place(batch);
+        }
+        Optional<Pending> first = placement.firstWaiting();
+        if (first.isPresent() && placement.inFlightCount() == 0 && placement.waitingCount() != lastWaitingReported) {
+            lastWaitingReported = placement.waitingCount();
+            ctx.getLog().error("ALERT no media node has room: {} sessions wait to be placed again (first: {} {})",
+                    placement.waitingCount(), first.get().session().priority(), first.get().sessionId());
+            placement.waitingSessions().forEach(p -> webhooks.publish(WebhookEvent.sessionPlacementWaiting(
+                    p.sessionId(), p.session().priority())));
+        }
+        meters.waiting(placement.waitingCount() + placement.inFlightCount());
     }
 
-    private void placeFirstWaiting() {
-        if (placing || waiting.isEmpty()) {
-            return;
-        }
-        Pending next = waiting.peekFirst();
-        long now = System.currentTimeMillis();
-        List<MediaNodeState> withRoom = nodes.available().stream()
-                .filter(n -> !n.id().equals(next.fromNodeId()) && policy.score(n, now) < n.report().capacity())
-                .toList();
-        Optional<MediaNodeState> target = policy.place(withRoom, now);
-        if (target.isEmpty()) {
-            if (waiting.size() != lastWaitingReported) {
-                lastWaitingReported = waiting.size();
-                ctx.getLog().error("ALERT no media node has room: {} sessions wait to be placed again (first: {} {})",
-                        waiting.size(), next.session().priority(), next.session().sessionId());
-                waiting.forEach(p -> webhooks.publish(WebhookEvent.sessionPlacementWaiting(p.session().sessionId(),
-                        p.session().priority())));
-            }
-            return;
-        }
-        waiting.pollFirst();
-        placing = true;
-        MediaNodeState node = target.get();
-        CompletionStage<Optional<SessionRecord>> moved = mediaNodeClient.hostSession(node.report().manager(),
-                next.session().sessionId(), next.session().descriptor(next.session().epoch() + 1)).thenCompose(reply -> {
-            if (reply instanceof MediaNodeClient.Rejected<?> rejected) {
-                throw new IllegalStateException(node.id() + " refused the session: " + rejected.message());
-            }
-            return routing.relocateSession(next.session().sessionId(), next.fromNodeId(), node.id());
-        });
-        ctx.pipeToSelf(moved, (record, error) -> new Moved(next, record == null ? null : record.orElse(null), node, error));
+    private void place(List<Assignment> batch) {
+        ctx.pipeToSelf(PlacementBatch.place(batch, mediaNodeClient, routing), (outcome, error) ->
+                new BatchPlaced(batch, outcome, error));
     }
 
-    private Behavior<Command> onMoved(Moved moved) {
-        placing = false;
-        Pending pending = moved.pending();
-        try (SessionMdc mdc = SessionMdc.session(pending.session().sessionId())) {
-            movedOne(moved, pending);
+    private Behavior<Command> onBatchPlaced(BatchPlaced placed) {
+        for (Assignment assignment : placed.batch()) {
+            Pending pending = assignment.pending();
+            try (SessionMdc mdc = SessionMdc.session(pending.sessionId())) {
+                Throwable error = placed.error() != null ? placed.error()
+                        : placed.outcome().refused().get(assignment);
+                if (error != null) {
+                    ctx.getLog().warn("placing session {} on {} failed ({}); trying again", pending.sessionId(),
+                            assignment.target().id(), error.toString());
+                    placement.retry(pending);
+                } else {
+                    placement.finished(pending.sessionId());
+                    movedOne(pending, assignment.target(), placed.outcome().moved().get(pending.sessionId()));
+                }
+            }
         }
-        if (waiting.isEmpty()) {
+        if (placement.waitingCount() == 0) {
             lastWaitingReported = 0;
         }
         placeNext();
         return Behaviors.same();
     }
 
-    private void movedOne(Moved moved, Pending pending) {
-        if (moved.error() != null) {
-            ctx.getLog().warn("placing session {} on {} failed ({}); trying again", pending.session().sessionId(),
-                    moved.target().id(), moved.error().toString());
-            waiting.addFirst(pending);
-        } else if (moved.record() == null) {
+    private void movedOne(Pending pending, MediaNodeState target, SessionRecord record) {
+        if (record == null) {
             ctx.getLog().info("session {} is no longer on {} (ended or moved meanwhile)", pending.session().sessionId(),
                     pending.fromNodeId());
         } else {
             ctx.getLog().info("session {} ({}) moved from {} to {}", pending.session().sessionId(),
-                    pending.session().priority(), pending.fromNodeId(), moved.target().id());
+                    pending.session().priority(), pending.fromNodeId(), target.id());
             relocations.tell(Topic.publish(new SessionRelocated(pending.session().sessionId(), pending.fromNodeId(),
-                    moved.target().id(), moved.target().report().manager(), pending.reason())));
+                    target.id(), target.report().manager(), pending.reason())));
             meters.sessionMoved(pending.reason());
             webhooks.publish(WebhookEvent.sessionMigrated(pending.session().sessionId(), pending.fromNodeId(),
-                    moved.target().id(), pending.session().priority(), pending.reason()));
+                    target.id(), pending.session().priority(), pending.reason()));
             if (RelocationReason.DRAIN.wireName().equals(pending.reason())) {
                 // The old node is alive: its copy of the session stops once the relocation is out.
                 nodes.get(pending.fromNodeId()).ifPresent(old -> mediaNodeClient.release(old.report().manager(),

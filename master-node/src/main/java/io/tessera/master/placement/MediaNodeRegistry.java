@@ -42,8 +42,11 @@ public final class MediaNodeRegistry {
     /** Long enough for a few load reports (one a second) to confirm the status, short enough to heal a race. */
     static final long OVERRIDE_LIFETIME_MILLIS = 10_000;
 
-    /** Place nothing more on {@code nodeId} ({@code draining}), or again ({@code running}); answered once applied. */
-    public record SetStatus(String nodeId, String status, ActorRef<StatusApplied> replyTo)
+    /**
+     * Place nothing more on {@code nodeId} ({@code draining}, until {@code drainDeadlineMillis}), or again
+     * ({@code running}, deadline 0); answered once applied.
+     */
+    public record SetStatus(String nodeId, String status, long drainDeadlineMillis, ActorRef<StatusApplied> replyTo)
             implements Command, ClusterSerializable {
     }
 
@@ -51,7 +54,10 @@ public final class MediaNodeRegistry {
     }
 
     /** A status set by an operator that the node's reports have not confirmed yet. */
-    private record Override(String status, long setAtMillis) {
+    private record Override(String status, long drainDeadlineMillis, long setAtMillis) {
+        boolean confirmedBy(LoadReport report) {
+            return status.equals(report.status()) && drainDeadlineMillis == report.drainDeadlineMillis();
+        }
     }
 
     /** A media node's latest load report, from the cluster topic. */
@@ -126,10 +132,11 @@ public final class MediaNodeRegistry {
         Override override = overrides.get(report.nodeId());
         LoadReport effective = report;
         if (override != null) {
-            if (override.status().equals(report.status()) || now - override.setAtMillis() > OVERRIDE_LIFETIME_MILLIS) {
+            if (override.confirmedBy(report) || now - override.setAtMillis() > OVERRIDE_LIFETIME_MILLIS) {
                 overrides.remove(report.nodeId()); // confirmed (or stale): the node's word again
             } else {
-                effective = withStatus(report, override.status()); // a report sent before the change
+                // a report sent before the change
+                effective = report.withStatus(override.status(), override.drainDeadlineMillis());
             }
         }
         nodes.put(report.nodeId(), new MediaNodeState(effective, now, !unreachable.contains(address),
@@ -139,17 +146,13 @@ public final class MediaNodeRegistry {
     }
 
     private Behavior<Command> onSetStatus(SetStatus set) {
-        overrides.put(set.nodeId(), new Override(set.status(), System.currentTimeMillis()));
-        nodes.computeIfPresent(set.nodeId(), (id, n) -> new MediaNodeState(withStatus(n.report(), set.status()),
-                n.receivedAtMillis(), n.reachable(), n.firstSeenMillis()));
+        overrides.put(set.nodeId(), new Override(set.status(), set.drainDeadlineMillis(), System.currentTimeMillis()));
+        nodes.computeIfPresent(set.nodeId(), (id, n) -> new MediaNodeState(
+                n.report().withStatus(set.status(), set.drainDeadlineMillis()), n.receivedAtMillis(), n.reachable(),
+                n.firstSeenMillis()));
         view.publish(nodes); // placement reads the new view from here on
         set.replyTo().tell(new StatusApplied(set.nodeId(), set.status()));
         return Behaviors.same();
-    }
-
-    private static LoadReport withStatus(LoadReport r, String status) {
-        return new LoadReport(r.nodeId(), r.manager(), r.publicAddress(), status, r.sessions(), r.participants(),
-                r.streams(), r.subscriptions(), r.mediaPorts(), r.capacity(), r.cpu(), r.timestampMillis());
     }
 
     private Behavior<Command> onReachabilityChanged(ReachabilityChanged changed) {

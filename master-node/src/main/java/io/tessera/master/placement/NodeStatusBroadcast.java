@@ -33,7 +33,7 @@ public final class NodeStatusBroadcast {
 
     /** Completes with the number of masters that applied the status; fails when a reachable one did not. */
     public static CompletionStage<Integer> apply(ActorSystem<?> system, String nodeId, String status,
-                                                 Duration timeout) {
+                                                 long drainDeadlineMillis, Duration timeout) {
         CompletionStage<Receptionist.Listing> found = AskPattern.ask(system.receptionist(),
                 replyTo -> Receptionist.find(MediaNodeRegistry.KEY, replyTo), timeout, system.scheduler());
         return found.thenCompose(listing -> {
@@ -64,7 +64,7 @@ public final class NodeStatusBroadcast {
             registries.forEach((address, ref) -> {
                 if (reachable.contains(address)) {
                     acks.add(AskPattern.<MediaNodeRegistry.SetStatus, MediaNodeRegistry.StatusApplied>ask(ref,
-                            replyTo -> new MediaNodeRegistry.SetStatus(nodeId, status, replyTo), timeout,
+                            replyTo -> new MediaNodeRegistry.SetStatus(nodeId, status, drainDeadlineMillis, replyTo), timeout,
                             system.scheduler()).toCompletableFuture());
                 }
             });

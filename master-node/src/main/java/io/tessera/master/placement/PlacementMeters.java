@@ -39,7 +39,7 @@ public final class PlacementMeters {
                 .description("Sessions of a failed media node closed instead of moved (priority none)")
                 .register(registry);
         Gauge.builder("tessera.master.failover.sessions.waiting", waiting, AtomicInteger::get)
-                .description("Sessions of failed or drained media nodes waiting for a node with room")
+                .description("Sessions of failed or drained media nodes not placed yet (waiting for room or being placed)")
                 .register(registry);
     }
 

@@ -14,6 +14,8 @@ import io.tessera.master.webhook.WebhookEvent;
 import io.tessera.master.webhook.Webhooks;
 import org.apache.pekko.actor.typed.ActorRef;
 import io.tessera.master.session.Ids;
+import io.tessera.master.medianode.SessionStreams;
+import io.tessera.master.session.LiveMedia;
 import io.tessera.master.session.SessionService;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
@@ -56,9 +58,11 @@ public final class RestApi extends AllDirectives {
 
     private final ActorRef<MediaFailover.Command> failover;
     private final Webhooks webhooks;
+    private final LiveMedia liveMedia;
 
     public RestApi(SessionService sessions, ClusterView cluster, String secret, ActorRef<MediaFailover.Command> failover,
-                   Webhooks webhooks) {
+                   Webhooks webhooks, LiveMedia liveMedia) {
+        this.liveMedia = liveMedia;
         this.failover = failover;
         this.webhooks = webhooks;
         this.sessions = sessions;
@@ -94,14 +98,18 @@ public final class RestApi extends AllDirectives {
                                                                 RequestBodies.newConnection(body))
                                                         .thenApply(this::connectionJson)))),
                                                 get(() -> pending(pending -> respond(sessions.connections(sessionId)
-                                                        .thenApply(cs -> JsonViews.page(visible(cs, pending), this::connectionJson))))))),
+                                                        .thenCompose(cs -> connectionsJson(sessionId, visible(cs, pending)))
+                                                        .thenApply(views -> JsonViews.page(views, view -> view))))))),
                                         path(PathMatchers.segment(), connectionId -> validId(connectionId, "connection", () -> concat(
-                                                get(() -> respond(sessions.connection(sessionId, connectionId).thenApply(this::connectionJson))),
+                                                get(() -> respond(sessions.connection(sessionId, connectionId)
+                                                        .thenCompose(c -> connectionsJson(sessionId, List.of(c)))
+                                                        .thenApply(views -> views.get(0)))),
                                                 delete(() -> noContent(sessions.deleteConnection(sessionId, connectionId))),
                                                 patch(() -> body(body -> respond(sessions.updateConnection(sessionId, connectionId,
                                                                 body.has("role") ? RequestBodies.oneOf(body, "role", RequestBodies.ROLES, null) : null,
                                                                 body.has("record") ? RequestBodies.bool(body, "record", true) : null)
-                                                        .thenApply(this::connectionJson)))))))))))))),
+                                                        .thenCompose(c -> connectionsJson(sessionId, List.of(c)))
+                                                        .thenApply(views -> views.get(0))))))))))))))),
                 path("tokens", () -> post(() -> body(this::legacyToken))),
                 path("signal", () -> post(() -> body(this::signal))),
                 pathPrefix("media-nodes", () -> concat(
@@ -146,7 +154,7 @@ public final class RestApi extends AllDirectives {
         RequestBodies.StatusChange change = RequestBodies.mediaNodeStatus(body, 3_600_000L);
         String status = change.status();
         long deadline = change.deadlineMillis();
-        return respond(sessions.setMediaNodeStatus(id, status).thenApply(node -> {
+        return respond(sessions.setMediaNodeStatus(id, status, deadline).thenApply(node -> {
             String old = node.report().status();
             if (MediaNodeStatus.DRAINING.wireName().equals(status)) {
                 failover.tell(new MediaFailover.Drain(id, deadline));
@@ -158,6 +166,7 @@ public final class RestApi extends AllDirectives {
             }
             ObjectNode json = MediaNodeViews.mediaNode(node);
             json.put("status", status);
+            json.remove("drainDeadline"); // the node's answer is the new state; its last report is older
             if (MediaNodeStatus.DRAINING.wireName().equals(status)) {
                 json.put("drainDeadline", java.time.Instant.ofEpochMilli(deadline).toString());
             }
@@ -201,18 +210,33 @@ public final class RestApi extends AllDirectives {
     }
 
     private CompletionStage<JsonNode> sessionJson(SessionRecord session, boolean pendingConnections) {
-        return sessions.connections(session.sessionId())
-                .exceptionally(error -> List.of())
-                .thenApply(cs -> JsonViews.session(session, visible(cs, pendingConnections), sessions.tokens()::url));
+        return liveMedia.of(session).thenCompose(media -> sessionJson(session, pendingConnections, media));
     }
 
+    private CompletionStage<JsonNode> sessionJson(SessionRecord session, boolean pendingConnections,
+                                                  SessionStreams media) {
+        return sessions.connections(session.sessionId())
+                .exceptionally(error -> List.of())
+                .thenApply(cs -> JsonViews.session(session, visible(cs, pendingConnections), sessions.tokens()::url, media));
+    }
+
+    /** Every session, with one media request per media node for all of them (not one per session). */
     private CompletionStage<JsonNode> sessionsJson(List<SessionRecord> all, boolean pendingConnections) {
-        List<CompletableFuture<JsonNode>> views = new ArrayList<>();
-        for (SessionRecord s : all) {
-            views.add(sessionJson(s, pendingConnections).toCompletableFuture());
-        }
-        return CompletableFuture.allOf(views.toArray(CompletableFuture[]::new))
-                .thenApply(done -> JsonViews.page(views, CompletableFuture::join));
+        return liveMedia.of(all).thenCompose(media -> {
+            List<CompletableFuture<JsonNode>> views = new ArrayList<>();
+            for (SessionRecord s : all) {
+                views.add(sessionJson(s, pendingConnections, media.get(s.sessionId())).toCompletableFuture());
+            }
+            return CompletableFuture.allOf(views.toArray(CompletableFuture[]::new))
+                    .thenApply(done -> JsonViews.page(views, CompletableFuture::join));
+        });
+    }
+
+    /** Connections of a session with their streams, as the session's media node describes them. */
+    private CompletionStage<List<JsonNode>> connectionsJson(String sessionId, List<ConnectionRecord> connections) {
+        return sessions.session(sessionId).thenCompose(liveMedia::of)
+                .thenApply(media -> connections.stream()
+                        .<JsonNode>map(c -> JsonViews.connection(c, sessions.tokens()::url, media)).toList());
     }
 
     /** OpenVidu lists only active connections unless {@code pendingConnections=true}. */

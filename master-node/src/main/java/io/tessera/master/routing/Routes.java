@@ -1,7 +1,10 @@
 package io.tessera.master.routing;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -32,6 +35,26 @@ public interface Routes {
      */
     CompletionStage<Optional<SessionRecord>> relocateSession(String sessionId, String fromMediaNodeId,
                                                              String toMediaNodeId);
+
+    /** One move of {@link #relocateSessions}: the session goes to {@code toMediaNodeId} if still on {@code fromMediaNodeId}. */
+    record Relocation(String sessionId, String fromMediaNodeId, String toMediaNodeId) {
+    }
+
+    /**
+     * Several moves at once, each under the rule of {@link #relocateSession} (applied only if the session still
+     * names its {@code from} node). Completes with the moved records by session id; a session that was not moved is
+     * absent. This default writes them one by one, all in flight together.
+     */
+    default CompletionStage<Map<String, SessionRecord>> relocateSessions(List<Relocation> moves) {
+        List<CompletableFuture<Optional<SessionRecord>>> writes = moves.stream()
+                .map(m -> relocateSession(m.sessionId(), m.fromMediaNodeId(), m.toMediaNodeId()).toCompletableFuture())
+                .toList();
+        return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            Map<String, SessionRecord> moved = new HashMap<>();
+            writes.forEach(w -> w.join().ifPresent(r -> moved.put(r.sessionId(), r)));
+            return moved;
+        });
+    }
 
     /** Removes the session and all its connections; true when there was a session to remove. */
     CompletionStage<Boolean> removeSession(String sessionId);

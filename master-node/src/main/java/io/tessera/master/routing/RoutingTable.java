@@ -125,6 +125,47 @@ public final class RoutingTable implements Routes {
         }).thenApply(applied -> applied ? Optional.of(moved[0]) : Optional.<SessionRecord>empty());
     }
 
+    /**
+     * The moves grouped by shard: one majority write per shard touched, all in flight at once, instead of one per
+     * session (a failed node's sessions moved in a batch share shards). Each move applies only if its session still
+     * names its {@code from} node, as in {@link #relocateSession}.
+     */
+    @Override
+    public CompletionStage<Map<String, SessionRecord>> relocateSessions(List<Relocation> moves) {
+        Map<Integer, List<Relocation>> byShard = new java.util.TreeMap<>();
+        moves.forEach(m -> byShard.computeIfAbsent(shardOf(m.sessionId()), s -> new ArrayList<>()).add(m));
+        Map<String, SessionRecord> moved = new java.util.concurrent.ConcurrentHashMap<>();
+        List<CompletableFuture<Boolean>> writes = new ArrayList<>(byShard.size());
+        byShard.forEach((shard, group) -> {
+            Map<String, SessionRecord> movedHere = new java.util.HashMap<>();
+            writes.add(update(sessionKeys.get(shard), new Replicator.WriteMajority(writeTimeout), map -> {
+                movedHere.clear(); // the modify function may run again
+                LWWMap<String, SessionRecord> result = map;
+                for (Relocation m : group) {
+                    Optional<SessionRecord> current = lookup(map, m.sessionId());
+                    if (current.isPresent() && current.get().mediaNodeId().equals(m.fromMediaNodeId())) {
+                        SessionRecord r = current.get();
+                        SessionRecord next = new SessionRecord(r.sessionId(), r.createdAt(), m.toMediaNodeId(),
+                                r.epoch() + 1, r.priority(), r.customSessionId(), r.mediaMode(), r.recordingMode(),
+                                r.forcedVideoCodec(), r.allowTranscoding(), r.defaultRecordingProperties());
+                        movedHere.put(r.sessionId(), next);
+                        result = result.put(self, r.sessionId(), next);
+                    }
+                }
+                if (movedHere.isEmpty()) {
+                    throw new Refused();
+                }
+                return result;
+            }).thenApply(applied -> {
+                if (applied) {
+                    moved.putAll(movedHere);
+                }
+                return applied;
+            }).toCompletableFuture());
+        });
+        return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).thenApply(done -> Map.copyOf(moved));
+    }
+
     /** Removes the session and all its connections; true when there was a session to remove. */
     public CompletionStage<Boolean> removeSession(String sessionId) {
         int shard = shardOf(sessionId);

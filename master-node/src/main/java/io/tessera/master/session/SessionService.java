@@ -295,10 +295,12 @@ public final class SessionService {
      * master; completes (with the node's previous state) only when all of them applied it, so that no session
      * created after the answer lands on a node that is no longer running. 503 when a master did not confirm.
      */
-    public CompletionStage<MediaNodeState> setMediaNodeStatus(String nodeId, String status) {
+    public CompletionStage<MediaNodeState> setMediaNodeStatus(String nodeId, String status, long drainDeadlineMillis) {
         MediaNodeState node = mediaNodes.get(nodeId).orElseThrow(() -> ApiError.notFound("media node " + nodeId + " not found"));
-        return mediaNodeClient.setStatus(node.report().manager(), status).thenApply(SessionService::accepted)
-                .thenCompose(ack -> NodeStatusBroadcast.apply(system, nodeId, status, mediaNodeClient.timeout())
+        return mediaNodeClient.setStatus(node.report().manager(), status, drainDeadlineMillis)
+                .thenApply(SessionService::accepted)
+                .thenCompose(ack -> NodeStatusBroadcast.apply(system, nodeId, status, drainDeadlineMillis,
+                        mediaNodeClient.timeout())
                         .handle((masters, error) -> {
                             if (error != null) {
                                 throw new ApiError(ErrorCode.UNAVAILABLE, "media node " + nodeId + " is " + status

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tessera.common.protocol.MediaNodeProtocol.StreamInfo;
+import io.tessera.master.medianode.SessionStreams;
 import io.tessera.master.routing.ConnectionRecord;
 import io.tessera.master.routing.SessionRecord;
 
@@ -17,8 +19,9 @@ import java.util.function.Function;
  * connections as REST shows them, field for field. Signalling's views of the same objects are in
  * {@link SignallingViews} (the JSON-RPC itself is the wire module's); webhook events are written with this mapper by
  * {@code webhook.WebhookEvent}. Views that read the media nodes' state (REST's {@code mediaNode},
- * {@code GET /cluster}) are in {@code cluster}, above placement: this package depends only on the records, so that
- * webhooks (below placement) can use it without a package cycle.
+ * {@code GET /cluster}) are in {@code cluster}, above placement: this package depends only on the records (and
+ * {@code medianode.SessionStreams}, a record of what a media node said), so that webhooks (below placement) can use
+ * it without a package cycle.
  */
 public final class JsonViews {
     /** The master's one JSON mapper: REST, the console, the cluster view and webhooks write with it. */
@@ -33,7 +36,12 @@ public final class JsonViews {
     private JsonViews() {
     }
 
-    public static ObjectNode session(SessionRecord s, List<ConnectionRecord> connections, TokenUrl tokenUrl) {
+    /**
+     * A session with its connections; their {@code publishers} and {@code subscribers} come from {@code streams}, the
+     * session's media node's answer. When there is none, {@code mediaUnavailable} says why (a Tessera extension).
+     */
+    public static ObjectNode session(SessionRecord s, List<ConnectionRecord> connections, TokenUrl tokenUrl,
+                                     SessionStreams streams) {
         ObjectNode node = MAPPER.createObjectNode();
         node.put("id", s.sessionId());
         node.put("object", "session");
@@ -57,7 +65,8 @@ public final class JsonViews {
         }
         node.put("recording", false);
         node.put("broadcasting", false);
-        node.set("connections", page(connections, c -> connection(c, tokenUrl)));
+        putUnavailable(node, streams);
+        node.set("connections", page(connections, c -> connection(c, tokenUrl, streams)));
         return node;
     }
 
@@ -68,7 +77,13 @@ public final class JsonViews {
         };
     }
 
+    /** A connection that holds no media yet (just created). */
     public static ObjectNode connection(ConnectionRecord c, TokenUrl tokenUrl) {
+        return connection(c, tokenUrl, SessionStreams.none());
+    }
+
+    /** A connection with its streams as its session's media node described them ({@code streams}). */
+    public static ObjectNode connection(ConnectionRecord c, TokenUrl tokenUrl, SessionStreams streams) {
         ObjectNode node = MAPPER.createObjectNode();
         node.put("id", c.connectionId());
         node.put("object", "connection");
@@ -96,9 +111,40 @@ public final class JsonViews {
         node.putNull("onlyPlayWithSubscribers");
         node.putNull("networkCache");
         node.putArray("customIceServers");
-        node.putArray("publishers");
-        node.putArray("subscribers");
+        ArrayNode publishers = node.putArray("publishers");
+        ArrayNode subscribers = node.putArray("subscribers");
+        streams.of(c.connectionId()).ifPresent(m -> {
+            m.published().forEach(stream -> publishers.add(publisher(stream)));
+            m.subscriptions().forEach(sub -> subscribers.add(MAPPER.createObjectNode()
+                    .put("createdAt", sub.createdAt())
+                    .put("streamId", sub.streamId())
+                    .put("publisher", sub.publisherConnectionId())));
+        });
+        putUnavailable(node, streams);
         return node;
+    }
+
+    /** OpenVidu's publisher object: the stream and its {@code mediaOptions}. */
+    private static ObjectNode publisher(StreamInfo stream) {
+        ObjectNode node = MAPPER.createObjectNode();
+        node.put("createdAt", stream.createdAt());
+        node.put("streamId", stream.streamId());
+        ObjectNode options = node.putObject("mediaOptions");
+        options.put("hasAudio", stream.hasAudio());
+        options.put("audioActive", stream.audioActive());
+        options.put("hasVideo", stream.hasVideo());
+        options.put("videoActive", stream.videoActive());
+        putNullable(options, "typeOfVideo", stream.typeOfVideo());
+        options.put("frameRate", stream.frameRate());
+        putNullable(options, "videoDimensions", stream.videoDimensions());
+        options.putObject("filter");
+        return node;
+    }
+
+    private static void putUnavailable(ObjectNode node, SessionStreams streams) {
+        if (!streams.known()) {
+            node.put("mediaUnavailable", streams.unavailable());
+        }
     }
 
     /** The token object of OpenVidu's legacy {@code POST /api/tokens}: a connection seen as its token. */

@@ -65,6 +65,13 @@ public final class FakeMediaNode {
             release.replyTo().tell(Ack.success());
         } else if (command instanceof MediaNodeProtocol.SetNodeStatus status) {
             status.replyTo().tell(Ack.success());
+        } else if (command instanceof MediaNodeProtocol.DescribeSessions describe) {
+            // Every wanted session is hosted here, with one participant publishing one stream.
+            describe.replyTo().tell(new MediaNodeProtocol.SessionsMedia(nodeId, describe.sessionIds().stream()
+                    .map(id -> new MediaNodeProtocol.SessionMedia(id, true, List.of(new MediaNodeProtocol.ConnectionMedia(
+                            "con_" + id, List.of(new MediaNodeProtocol.StreamInfo("str_CAM_" + id, 7, false, true,
+                                    false, true, "CAMERA", 30, null)), List.of()))))
+                    .toList(), null));
         }
     }
 }

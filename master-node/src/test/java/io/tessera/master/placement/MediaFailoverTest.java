@@ -18,9 +18,16 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The failover coordinator in one JVM (a one-node cluster on loopback): in-memory routes, scripted media nodes. */
 class MediaFailoverTest {
@@ -68,5 +75,119 @@ class MediaFailoverTest {
         SessionRecord moved = routes.session("s1").toCompletableFuture().join().orElseThrow();
         assertEquals("media-2", moved.mediaNodeId());
         assertEquals(2, moved.epoch());
+    }
+
+    /**
+     * A dead node with 40 sessions (10 protected, created interleaved with the others) over three survivors with 35
+     * free places between them (20, 10, 5): the places are filled, no session is asked to two nodes, every protected
+     * session is placed, and the 5 that find no room are the youngest best-effort ones; they are placed once a node
+     * reports room.
+     */
+    @Test
+    void aDeadNodesSessionsFillTheSurvivorsProtectedFirstEachOnce() {
+        Survivors survivors = new Survivors(Map.of("media-a", new int[]{10, 30}, "media-b", new int[]{10, 20},
+                "media-c", new int[]{15, 20}));
+        DeadNode dead = new DeadNode(40, 4);
+        ActorRef<MediaFailover.Command> failover = survivors.failover(dead.routes);
+
+        failover.tell(new MediaFailover.Failed("media-dead", "127.0.0.9"));
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> onNode(dead.routes, "media-dead").size() == 5);
+        Map<String, List<String>> hosted = survivors.hosted(dead.routes);
+        assertEquals(Map.of("media-a", 20, "media-b", 10, "media-c", 5), sizes(hosted), "placements: " + hosted);
+        List<String> all = hosted.values().stream().flatMap(List::stream).toList();
+        assertEquals(35, Set.copyOf(all).size(), "each session asked to one node once: " + all);
+        assertTrue(all.containsAll(dead.protectedIds), "every protected session placed: " + all);
+        assertEquals(Set.copyOf(dead.bestEffortIds.subList(25, 30)), Set.copyOf(onNode(dead.routes, "media-dead")),
+                "the youngest best-effort sessions wait");
+
+        // Room appears: the waiting ones follow (the retry runs every second).
+        survivors.nodes.report("media-c", survivors.managers.get("media-c"), "running", 20, 30);
+        await().atMost(Duration.ofSeconds(20)).until(() -> onNode(dead.routes, "media-dead").isEmpty());
+        assertEquals(Set.copyOf(dead.bestEffortIds.subList(25, 30)), Set.copyOf(survivors.probes.get("media-c")
+                .receiveSeveralMessages(5, Duration.ofSeconds(5)).stream()
+                .map(m -> ((MediaNodeProtocol.HostSession) m).sessionId()).toList()));
+        survivors.probes.values().forEach(probe -> probe.expectNoMessage(Duration.ofMillis(300)));
+    }
+
+    /**
+     * 30 sessions over survivors with 40, 20 and 10 free places: each goes where most room is left, so the two
+     * roomiest end with the same room (15) and the smallest is spared; least-loaded placement would have split them
+     * between the two nodes with fewest sessions instead.
+     */
+    @Test
+    void aDeadNodesSessionsSpreadOverTheSurvivorsByRoom() {
+        Survivors survivors = new Survivors(Map.of("media-a", new int[]{10, 50}, "media-b", new int[]{10, 30},
+                "media-c", new int[]{15, 25}));
+        DeadNode dead = new DeadNode(30, 3);
+        ActorRef<MediaFailover.Command> failover = survivors.failover(dead.routes);
+
+        failover.tell(new MediaFailover.Failed("media-dead", "127.0.0.9"));
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> onNode(dead.routes, "media-dead").isEmpty());
+        Map<String, List<String>> hosted = survivors.hosted(dead.routes);
+        assertEquals(Map.of("media-a", 25, "media-b", 5, "media-c", 0), sizes(hosted), "placements: " + hosted);
+        assertEquals(30, hosted.values().stream().flatMap(List::stream).distinct().count());
+    }
+
+    /** Scripted survivors: id to {sessions reported, capacity}. */
+    private static final class Survivors {
+        final Map<String, TestProbe<MediaNodeProtocol.Command>> probes = new HashMap<>();
+        final Map<String, ActorRef<MediaNodeProtocol.Command>> managers = new HashMap<>();
+        final TestMediaNodes nodes = new TestMediaNodes();
+
+        Survivors(Map<String, int[]> load) {
+            load.forEach((id, sessionsAndCapacity) -> {
+                probes.put(id, testKit.createTestProbe());
+                managers.put(id, testKit.spawn(FakeMediaNode.create(id, probes.get(id).getRef(), Set.of())));
+                nodes.report(id, managers.get(id), "running", sessionsAndCapacity[0], sessionsAndCapacity[1]);
+            });
+        }
+
+        ActorRef<MediaFailover.Command> failover(InMemoryRoutes routes) {
+            // A long recent window: the scripted load reports do not refresh, placements must count until they would.
+            return testKit.spawn(MediaFailover.create(routes, nodes.view(), new PlacementPolicy(600_000),
+                    new MediaNodeClient(testKit.system(), Duration.ofSeconds(5)), 1, Webhooks.noop(),
+                    new PlacementMeters(new SimpleMeterRegistry())));
+        }
+
+        /** The sessions each node was asked to host, checked against the routes that name it. */
+        Map<String, List<String>> hosted(InMemoryRoutes routes) {
+            Map<String, List<String>> hosted = new HashMap<>();
+            probes.forEach((id, probe) -> {
+                List<String> asked = probe.receiveSeveralMessages(onNode(routes, id).size(), Duration.ofSeconds(5))
+                        .stream().map(m -> ((MediaNodeProtocol.HostSession) m).sessionId()).toList();
+                assertEquals(Set.copyOf(asked), Set.copyOf(onNode(routes, id)), "routes name the node asked");
+                hosted.put(id, asked);
+            });
+            return hosted;
+        }
+    }
+
+    /** The sessions routed to {@code media-dead}: every {@code protectedEvery}-th one protected. */
+    private static final class DeadNode {
+        final InMemoryRoutes routes = new InMemoryRoutes();
+        final List<String> protectedIds = new ArrayList<>();
+        final List<String> bestEffortIds = new ArrayList<>();
+
+        DeadNode(int sessions, int protectedEvery) {
+            for (int i = 0; i < sessions; i++) {
+                // Interleaved creation times: priority, not age, must decide who goes first.
+                String priority = i % protectedEvery == 0 ? "protected" : "best-effort";
+                String id = "dead-" + i;
+                (priority.equals("protected") ? protectedIds : bestEffortIds).add(id);
+                routes.createSession(new SessionRecord(id, 1000 + i, "media-dead", 1, priority, id, "ROUTED",
+                        "MANUAL", "VP8", false, null));
+            }
+        }
+    }
+
+    private static Map<String, Integer> sizes(Map<String, List<String>> hosted) {
+        return hosted.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().size()));
+    }
+
+    private static List<String> onNode(InMemoryRoutes routes, String nodeId) {
+        return routes.allSessions().toCompletableFuture().join().stream()
+                .filter(s -> s.mediaNodeId().equals(nodeId)).map(SessionRecord::sessionId).toList();
     }
 }

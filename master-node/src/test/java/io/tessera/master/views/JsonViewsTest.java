@@ -1,5 +1,10 @@
 package io.tessera.master.views;
 
+import io.tessera.common.protocol.MediaNodeProtocol.ConnectionMedia;
+import io.tessera.common.protocol.MediaNodeProtocol.SessionMedia;
+import io.tessera.common.protocol.MediaNodeProtocol.StreamInfo;
+import io.tessera.common.protocol.MediaNodeProtocol.Subscription;
+import io.tessera.master.medianode.SessionStreams;
 import io.tessera.master.routing.ConnectionRecord;
 import io.tessera.master.routing.SessionRecord;
 import org.junit.jupiter.api.Test;
@@ -7,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The OpenVidu objects REST writes from the routing records, to the byte: field order and nulls are the contract. */
 class JsonViewsTest {
@@ -33,7 +39,7 @@ class JsonViewsTest {
     void aSessionPagesItsConnections() {
         SessionRecord session = new SessionRecord("ses_1", 500, "media-1", 1, "protected", "ses_1", "ROUTED", "MANUAL",
                 "H264", false, "{\"outputMode\":\"COMPOSED\"}");
-        String json = JsonViews.session(session, List.of(ACTIVE), TOKEN_URL).toString();
+        String json = JsonViews.session(session, List.of(ACTIVE), TOKEN_URL, SessionStreams.none()).toString();
         assertEquals("{\"id\":\"ses_1\",\"object\":\"session\",\"sessionId\":\"ses_1\",\"createdAt\":500,"
                         + "\"mediaNodeId\":\"media-1\",\"priority\":\"protected\",\"customSessionId\":\"ses_1\","
                         + "\"mediaMode\":\"ROUTED\",\"recordingMode\":\"MANUAL\",\"forcedVideoCodec\":\"H264\","
@@ -49,10 +55,32 @@ class JsonViewsTest {
     }
 
     @Test
+    void aConnectionListsWhatItsMediaNodeSaysItPublishesAndReceives() {
+        StreamInfo camera = new StreamInfo("str_CAM_Abcd_con_A", 3_000, false, true, false, true, "CAMERA", 30,
+                "{\"width\":640,\"height\":480}");
+        SessionStreams streams = SessionStreams.of(new SessionMedia("ses_1", true, List.of(new ConnectionMedia("con_A",
+                List.of(camera), List.of(new Subscription("str_CAM_Wxyz_con_B", "con_B", 4_000))))));
+        String json = JsonViews.connection(ACTIVE, TOKEN_URL, streams).toString();
+        assertTrue(json.endsWith("\"publishers\":[{\"createdAt\":3000,\"streamId\":\"str_CAM_Abcd_con_A\","
+                + "\"mediaOptions\":{\"hasAudio\":false,\"audioActive\":false,\"hasVideo\":true,\"videoActive\":true,"
+                + "\"typeOfVideo\":\"CAMERA\",\"frameRate\":30,"
+                + "\"videoDimensions\":\"{\\\"width\\\":640,\\\"height\\\":480}\",\"filter\":{}}}],"
+                + "\"subscribers\":[{\"createdAt\":4000,\"streamId\":\"str_CAM_Wxyz_con_B\",\"publisher\":\"con_B\"}]}"),
+                json);
+
+        String unknown = JsonViews.session(new SessionRecord("ses_1", 500, "media-1", 1, "protected", "ses_1", "ROUTED",
+                        "MANUAL", "VP8", false, null), List.of(ACTIVE), TOKEN_URL,
+                SessionStreams.unknown("media node media-1 is not reachable")).toString();
+        assertTrue(unknown.contains("\"broadcasting\":false,\"mediaUnavailable\":\"media node media-1 is not reachable\","),
+                unknown);
+        assertTrue(unknown.contains("\"publishers\":[],\"subscribers\":[],\"mediaUnavailable\""), unknown);
+    }
+
+    @Test
     void anUnforcedCodecResolvesToVp8() {
         SessionRecord session = new SessionRecord("ses_2", 1, "media-1", 1, "best-effort", "", "ROUTED", "MANUAL",
                 "MEDIA_SERVER_PREFERRED", true, null);
-        String json = JsonViews.session(session, List.of(), TOKEN_URL).toString();
+        String json = JsonViews.session(session, List.of(), TOKEN_URL, SessionStreams.none()).toString();
         assertEquals(true, json.contains("\"forcedVideoCodecResolved\":\"VP8\",") && !json.contains("defaultRecording"),
                 json);
     }

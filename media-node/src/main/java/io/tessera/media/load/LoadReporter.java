@@ -46,7 +46,8 @@ public final class LoadReporter {
                         MediaStats media = engine.stats();
                         topic.tell(Topic.publish(new LoadReport(nodeId, stats.forMasters(), publicAddress, stats.status(),
                                 stats.sessions(), stats.participants(), stats.streams(), media.subscribers(),
-                                media.portsInUse(), capacity, cpu, System.currentTimeMillis())));
+                                media.portsInUse(), capacity, cpu, System.currentTimeMillis(),
+                                stats.drainDeadlineMillis())));
                         return Behaviors.same();
                     })
                     .build();

@@ -8,6 +8,8 @@ import io.tessera.common.protocol.ClusterTopics.SessionNotice;
 import io.tessera.common.protocol.MediaNodeProtocol.Ack;
 import io.tessera.common.protocol.MediaNodeProtocol.CloseSession;
 import io.tessera.common.protocol.MediaNodeProtocol.Command;
+import io.tessera.common.protocol.MediaNodeProtocol.ConnectionMedia;
+import io.tessera.common.protocol.MediaNodeProtocol.DescribeSession;
 import io.tessera.common.protocol.MediaNodeProtocol.Event;
 import io.tessera.common.protocol.MediaNodeProtocol.Evict;
 import io.tessera.common.protocol.MediaNodeProtocol.HostSession;
@@ -28,9 +30,11 @@ import io.tessera.common.protocol.MediaNodeProtocol.Publish;
 import io.tessera.common.protocol.MediaNodeProtocol.ReleaseSession;
 import io.tessera.common.protocol.MediaNodeProtocol.Resume;
 import io.tessera.common.protocol.MediaNodeProtocol.SdpReply;
+import io.tessera.common.protocol.MediaNodeProtocol.SessionMedia;
 import io.tessera.common.protocol.MediaNodeProtocol.Signal;
 import io.tessera.common.protocol.MediaNodeProtocol.StreamInfo;
 import io.tessera.common.protocol.MediaNodeProtocol.Subscribe;
+import io.tessera.common.protocol.MediaNodeProtocol.Subscription;
 import io.tessera.common.protocol.MediaNodeProtocol.Unpublish;
 import io.tessera.common.protocol.MediaNodeProtocol.Unsubscribe;
 import io.tessera.media.engine.MediaEngine;
@@ -43,6 +47,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -111,6 +116,8 @@ public final class Session {
         final String resumeSecret = newSecret();
         StreamInfo published; // null when not publishing
         final Set<String> subscriptions = new LinkedHashSet<>(); // stream ids it receives
+        /** When each subscription started (UTC ms), for the REST view; trimmed to {@code subscriptions} on change. */
+        final Map<String, Long> subscribedAt = new HashMap<>();
 
         Participant(ParticipantInfo info, ActorRef<ParticipantEvent> signalling) {
             this.info = info;
@@ -266,6 +273,8 @@ public final class Session {
             onSubscribe(subscribe);
         } else if (command instanceof Unsubscribe unsubscribe) {
             onUnsubscribe(unsubscribe);
+        } else if (command instanceof DescribeSession describe) {
+            describe.replyTo().tell(describe());
         } else if (command instanceof CloseSession close) {
             // As OpenVidu: each participant in turn is evicted, and the ones still there see it leave.
             List<String> order = List.copyOf(participants.keySet());
@@ -556,6 +565,8 @@ public final class Session {
         try {
             String answer = engine.subscribe(subscribe.streamId(), subscribe.connectionId(), subscribe.sdpOffer());
             p.subscriptions.add(subscribe.streamId());
+            p.subscribedAt.keySet().retainAll(p.subscriptions); // bounded by what it receives now
+            p.subscribedAt.put(subscribe.streamId(), System.currentTimeMillis());
             publisherOf(subscribe.streamId()).ifPresent(pub ->
                     streamNotice(subscribe.connectionId(), pub.published, pub.info.connectionId(), true, "subscribe"));
             subscribe.replyTo().tell(new SdpReply(true, 0, null, null, answer));
@@ -582,6 +593,31 @@ public final class Session {
     private java.util.Optional<Participant> publisherOf(String streamId) {
         return participants.values().stream()
                 .filter(o -> o.published != null && o.published.streamId().equals(streamId)).findFirst();
+    }
+
+    /** The session's participants and their media as they are now (the masters' REST view asks for it). */
+    private SessionMedia describe() {
+        Map<String, StreamInfo> streams = new HashMap<>(); // stream id -> stream, one pass instead of one per receiver
+        Map<String, String> publishers = new HashMap<>(); // stream id -> publishing connection
+        for (Participant p : participants.values()) {
+            if (p.published != null) {
+                streams.put(p.published.streamId(), p.published);
+                publishers.put(p.published.streamId(), p.info.connectionId());
+            }
+        }
+        List<ConnectionMedia> connections = new ArrayList<>(participants.size());
+        for (Participant p : participants.values()) {
+            List<Subscription> receives = new ArrayList<>(p.subscriptions.size());
+            for (String streamId : p.subscriptions) {
+                if (streams.containsKey(streamId)) {
+                    receives.add(new Subscription(streamId, publishers.get(streamId),
+                            p.subscribedAt.getOrDefault(streamId, streams.get(streamId).createdAt())));
+                }
+            }
+            connections.add(new ConnectionMedia(p.info.connectionId(),
+                    p.published == null ? List.of() : List.of(p.published), receives));
+        }
+        return new SessionMedia(sessionId, true, connections);
     }
 
     /** Tells the masters a media connection opened or closed (for OpenVidu's webrtcConnection* webhooks). */

@@ -2,6 +2,7 @@ package io.tessera.media.session;
 
 import io.tessera.common.protocol.ClusterTopics.SessionNotice;
 import io.tessera.common.protocol.MediaNodeProtocol.Ack;
+import io.tessera.common.protocol.MediaNodeProtocol.DescribeSessions;
 import io.tessera.common.protocol.MediaNodeProtocol.HostSession;
 import io.tessera.common.protocol.MediaNodeProtocol.Join;
 import io.tessera.common.protocol.MediaNodeProtocol.ReportInventory;
@@ -47,7 +48,7 @@ public final class SessionManager {
      *
      * @param forMasters where masters send their commands to this node (a message adapter of this actor)
      */
-    public record Stats(int sessions, int participants, int streams, String status,
+    public record Stats(int sessions, int participants, int streams, String status, long drainDeadlineMillis,
                         ActorRef<MediaNodeProtocol.Command> forMasters) {
     }
 
@@ -63,6 +64,9 @@ public final class SessionManager {
                                            MediaEngine engine, SessionMeters meters) {
         return Behaviors.setup(ctx -> new SessionManager(settings, maxSessions, notices, engine, meters, ctx).behavior());
     }
+
+    /** Sessions answer from memory; one that takes longer is busy and left out rather than holding up the view. */
+    static final Duration DESCRIBE_TIMEOUT = Duration.ofMillis(500);
 
     private final Session.Settings settings;
     private final int maxSessions;
@@ -80,6 +84,10 @@ public final class SessionManager {
     private static final Duration INVENTORY_TIMEOUT = Duration.ofSeconds(3);
     /** {@code running}, or {@code draining}: masters place no new session here. */
     private String status = "running";
+    /** While draining: the deadline a master gave (UTC ms), reported so that every master knows it; else 0. */
+    private long drainDeadlineMillis;
+    /** Names the describers of concurrent {@link DescribeSessions} requests apart. */
+    private long describeRequests;
 
     private SessionManager(Session.Settings settings, int maxSessions, ActorRef<SessionNotice> notices,
                            MediaEngine engine, SessionMeters meters, ActorContext<Command> ctx) {
@@ -100,7 +108,8 @@ public final class SessionManager {
                 .onMessage(GetStats.class, get -> {
                     int participants = counts.values().stream().mapToInt(Session.Changed::participants).sum();
                     int streams = counts.values().stream().mapToInt(Session.Changed::streams).sum();
-                    get.replyTo().tell(new Stats(sessions.size(), participants, streams, status, forMasters));
+                    get.replyTo().tell(new Stats(sessions.size(), participants, streams, status, drainDeadlineMillis,
+                            forMasters));
                     return Behaviors.same();
                 })
                 .build();
@@ -111,6 +120,9 @@ public final class SessionManager {
         MediaNodeProtocol.Command command = message.command();
         if (command instanceof SetNodeStatus set) {
             return onSetNodeStatus(set);
+        }
+        if (command instanceof DescribeSessions describe) {
+            return onDescribeSessions(describe);
         }
         if (command instanceof ReportInventory report) {
             return onReportInventory(report);
@@ -131,6 +143,7 @@ public final class SessionManager {
         } else {
             ctx.getLog().info("media node {} status {} -> {}", settings.mediaNodeId(), status, set.status());
             status = set.status();
+            drainDeadlineMillis = "draining".equals(status) ? Math.max(0, set.drainDeadlineMillis()) : 0;
             set.replyTo().tell(Ack.success());
         }
         return Behaviors.same();
@@ -141,6 +154,24 @@ public final class SessionManager {
         sessions.forEach((id, session) -> hosted.put(id, new InventoryCollector.Hosted(descriptors.get(id), session)));
         ctx.getLog().info("reporting the inventory of {} sessions to {}", hosted.size(), report.replyTo().path().address());
         ctx.spawnAnonymous(InventoryCollector.create(settings.mediaNodeId(), hosted, report.replyTo(), INVENTORY_TIMEOUT));
+        return Behaviors.same();
+    }
+
+    /** A master builds a REST view: the wanted sessions hosted here describe their media, collected by a child. */
+    private Behavior<Command> onDescribeSessions(DescribeSessions describe) {
+        if (describe.sessionIds() == null || describe.sessionIds().size() > DescribeSessions.MAX_DESCRIBED) {
+            describe.reject(ErrorCode.BAD_REQUEST, "describe at most " + DescribeSessions.MAX_DESCRIBED + " sessions at once");
+            return Behaviors.same();
+        }
+        Map<String, ActorRef<Session.Message>> wanted = new HashMap<>();
+        for (String id : describe.sessionIds()) {
+            ActorRef<Session.Message> session = sessions.get(id);
+            if (session != null) {
+                wanted.put(id, session);
+            }
+        }
+        ctx.spawn(SessionsDescriber.create(settings.mediaNodeId(), wanted, describe.replyTo(), DESCRIBE_TIMEOUT),
+                "describe-" + (++describeRequests));
         return Behaviors.same();
     }
 

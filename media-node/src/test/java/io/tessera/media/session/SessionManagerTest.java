@@ -6,7 +6,20 @@ import io.tessera.common.protocol.MediaNodeProtocol.Ack;
 import io.tessera.common.protocol.MediaNodeProtocol.CloseSession;
 import io.tessera.common.protocol.MediaNodeProtocol.HostSession;
 import io.tessera.common.protocol.MediaNodeProtocol.Leave;
+import io.tessera.common.protocol.MediaNodeProtocol.ConnectionMedia;
+import io.tessera.common.protocol.MediaNodeProtocol.DescribeSessions;
+import io.tessera.common.protocol.MediaNodeProtocol.Join;
+import io.tessera.common.protocol.MediaNodeProtocol.JoinReply;
+import io.tessera.common.protocol.MediaNodeProtocol.ParticipantEvent;
+import io.tessera.common.protocol.MediaNodeProtocol.ParticipantInfo;
+import io.tessera.common.protocol.MediaNodeProtocol.Publish;
+import io.tessera.common.protocol.MediaNodeProtocol.SdpReply;
+import io.tessera.common.protocol.MediaNodeProtocol.SessionMedia;
+import io.tessera.common.protocol.MediaNodeProtocol.SessionsMedia;
 import io.tessera.common.protocol.MediaNodeProtocol.SetNodeStatus;
+import io.tessera.common.protocol.MediaNodeProtocol.StreamInfo;
+import io.tessera.common.protocol.MediaNodeProtocol.Subscribe;
+import io.tessera.common.protocol.MediaNodeProtocol.Subscription;
 import io.tessera.media.rtp.PlainRtpEngine;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -19,9 +32,11 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The manager in one JVM: masters' commands through the reference its stats name, the session limit, node status. */
@@ -153,5 +168,62 @@ class SessionManagerTest {
         assertEquals(200, pages.stream().flatMap(java.util.List::stream).mapToInt(e -> e.participants().size()).sum());
         assertEquals(java.util.Set.of("s0", "s1", "s2", "s3", "s4"), pages.stream().flatMap(java.util.List::stream)
                 .map(MediaNodeProtocol.HostedSession::sessionId).collect(java.util.stream.Collectors.toSet()));
+    }
+
+    @Test
+    void theDrainDeadlineIsKeptForTheLoadReportsUntilTheDrainIsUndone() {
+        assertEquals(0, stats().drainDeadlineMillis());
+        assertTrue(ask(reply -> new SetNodeStatus("draining", 1_900_000_000_000L, reply)).ok());
+        assertEquals(1_900_000_000_000L, stats().drainDeadlineMillis());
+        assertTrue(ask(reply -> new SetNodeStatus("running", 1_900_000_000_000L, reply)).ok());
+        assertEquals(0, stats().drainDeadlineMillis(), "running has no deadline, whatever was sent with it");
+    }
+
+    @Test
+    void describesTheParticipantsAndStreamsOfItsSessions() {
+        assertTrue(ask(reply -> new HostSession("s1", reply)).ok());
+        join("a");
+        join("b");
+        TestProbe<SdpReply> published = kit.createTestProbe();
+        forMasters.tell(new Publish("s1", "a", new StreamInfo(null, 0, true, true, true, true, "CAMERA", 30,
+                "{\"width\":640,\"height\":480}"), offer(44500, "sendonly"), published.getRef()));
+        StreamInfo stream = published.receiveMessage().stream();
+        TestProbe<SdpReply> subscribed = kit.createTestProbe();
+        forMasters.tell(new Subscribe("s1", "b", stream.streamId(), offer(44510, "recvonly"), subscribed.getRef()));
+        assertTrue(subscribed.receiveMessage().ok());
+
+        SessionsMedia media = describe(List.of("s1", "not-here"));
+        assertEquals("media-1", media.mediaNodeId());
+        assertNull(media.error());
+        assertEquals(1, media.sessions().size(), "a session not hosted here is left out");
+        SessionMedia s1 = media.sessions().get(0);
+        assertEquals(List.of("a", "b"), s1.connections().stream().map(ConnectionMedia::connectionId).toList());
+        assertEquals(List.of(stream), s1.connections().get(0).published());
+        assertEquals(List.of(), s1.connections().get(0).subscriptions());
+        Subscription receives = s1.connections().get(1).subscriptions().get(0);
+        assertEquals(stream.streamId(), receives.streamId());
+        assertEquals("a", receives.publisherConnectionId());
+        assertTrue(receives.createdAt() >= stream.createdAt());
+        assertEquals(List.of(), s1.connections().get(1).published());
+
+        assertEquals(List.of(), describe(List.of()).sessions());
+    }
+
+    private void join(String connectionId) {
+        TestProbe<JoinReply> reply = kit.createTestProbe();
+        forMasters.tell(new Join("s1", new ParticipantInfo(connectionId, 1, "", "", "PUBLISHER", "test", null),
+                kit.<ParticipantEvent>createTestProbe().getRef(), reply.getRef()));
+        assertTrue(reply.receiveMessage().ok());
+    }
+
+    private SessionsMedia describe(List<String> ids) {
+        TestProbe<SessionsMedia> reply = kit.createTestProbe();
+        forMasters.tell(new DescribeSessions(ids, reply.getRef()));
+        return reply.receiveMessage();
+    }
+
+    private static String offer(int port, String direction) {
+        return "v=0\r\nc=IN IP4 127.0.0.1\r\nm=video " + port + " RTP/AVP 96\r\na=rtpmap:96 VP8/90000\r\na="
+                + direction + "\r\n";
     }
 }

@@ -91,7 +91,7 @@ public final class ProcessSampler {
     }
 
     /** utime + stime of a process, -1 if it is gone. Fields after the command name, which may hold spaces. */
-    static long cpuTicks(long pid) {
+    public static long cpuTicks(long pid) {
         try {
             String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");

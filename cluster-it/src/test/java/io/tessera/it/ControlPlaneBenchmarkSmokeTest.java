@@ -1,0 +1,62 @@
+package io.tessera.it;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tessera.loadtest.controlplane.ControlPlaneBenchmark;
+import io.tessera.loadtest.controlplane.ControlPlaneConfig;
+import io.tessera.loadtest.controlplane.ControlPlaneResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The control-plane benchmark end to end against real node JVMs (2 masters + 1 media node): a warm-up and two short
+ * levels complete every operation through both masters, leave no session behind, and see the CPU of both roles.
+ * No timing is asserted: the figures belong in docs/BENCHMARKS.md.
+ */
+class ControlPlaneBenchmarkSmokeTest {
+
+    @Test
+    void aShortRunCompletesEveryOperationAndCountsCpuPerRole() throws Exception {
+        try (ClusterProcesses cluster = ClusterProcesses.start("ControlPlaneBenchmarkSmokeTest", 2, 1)) {
+            cluster.awaitReady(Duration.ofSeconds(120));
+            ControlPlaneConfig cfg = new ControlPlaneConfig("cp-smoke", cluster.masters().stream()
+                    .map(ClusterProcesses.Node::httpBase).toList(), cluster.secret(), List.of(1, 3), 4, 2, 2,
+                    Duration.ofSeconds(10), cluster::pids);
+            AtomicLong operations = new AtomicLong();
+
+            ControlPlaneResult result = new ControlPlaneBenchmark(cfg, operations::incrementAndGet).run();
+
+            Path json = Files.createDirectories(Path.of("target", "control-plane-smoke")).resolve("control-plane.json");
+            result.write(json);
+            assertEquals(result, ControlPlaneResult.read(json));
+            assertEquals(ControlPlaneBenchmark.plannedOperations(cfg), operations.get());
+            assertEquals(List.of(1, 3), result.levels().stream().map(ControlPlaneResult.Level::concurrency).toList());
+            for (ControlPlaneResult.Level level : result.levels()) {
+                for (String op : ControlPlaneBenchmark.OPERATIONS) {
+                    ControlPlaneResult.Phase p = level.phase(op);
+                    // 4 sessions x 2 participants; the last of each stays until its session's delete.
+                    long expected = op.startsWith("session") || op.equals("leave") ? 4 : 8;
+                    assertAll(result.table(),
+                            () -> assertNull(p.firstError()),
+                            () -> assertEquals(expected, p.ok(), op + " at " + level.concurrency()),
+                            () -> assertEquals(expected, p.latencyMs().count()),
+                            () -> assertTrue(p.perSecond() > 0));
+                }
+            }
+            // Both roles are measured (the figures can be 0 at the 10 ms resolution of /proc for so few operations).
+            assertTrue(result.levels().stream().allMatch(l -> l.phase("sessionCreate").cpuMsByRole()
+                    .containsKey("master")), result.table());
+            assertTrue(result.levels().stream().allMatch(l -> l.phase("join").cpuMsByRole().containsKey("media")),
+                    result.table());
+            assertTrue(cluster.rest(cluster.masters().get(0)).sessions().isEmpty(), "every session deleted");
+            cluster.assertAllAlive();
+        }
+    }
+}

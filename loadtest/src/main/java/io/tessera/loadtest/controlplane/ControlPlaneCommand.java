@@ -1,0 +1,105 @@
+package io.tessera.loadtest.controlplane;
+
+import io.tessera.loadtest.harness.measure.ProcessSampler;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The control-plane benchmark on the command line; {@code --help} explains every option. */
+@Command(name = "tessera-control-plane-bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Measures the control plane of a running Tessera cluster, without media: at each concurrency "
+                + "level, session creates, connection (token) creates, WebSocket open + joinRoom, leaves and session "
+                + "deletes, spread over the masters. Per operation: throughput, p50/p99/max latency and the CPU the "
+                + "nodes spent per operation, by role (from /proc/<pid>/stat). Writes control-plane.json.", ""},
+        footer = {"", "Example (local cluster started with bin/cluster start --no-demo):",
+                "  tessera-control-plane-bench -c 4,8,32 -s 200 -p 5 --local-cluster bin/cluster"})
+public final class ControlPlaneCommand implements Callable<Integer> {
+    public static final String RESULT_FILE = "control-plane.json";
+
+    @Option(names = "--masters", split = ",",
+            defaultValue = "http://127.0.0.1:4443,http://127.0.0.1:4444,http://127.0.0.1:4445",
+            description = "HTTP base URLs of the masters, comma separated. Default: ${DEFAULT-VALUE}")
+    List<URI> masters;
+
+    @Option(names = "--secret", defaultValue = "${env:TESSERA_SECRET:-MY_SECRET}",
+            description = "The REST secret (user OPENVIDUAPP). Default: $TESSERA_SECRET, else MY_SECRET.")
+    String secret;
+
+    @Option(names = {"-c", "--concurrency"}, split = ",", defaultValue = "4,8,32",
+            description = "Concurrency levels, each a full round of the five phases. Default: ${DEFAULT-VALUE}")
+    List<Integer> concurrency;
+
+    @Option(names = {"-s", "--sessions"}, defaultValue = "200", description = "Sessions per level. Default: ${DEFAULT-VALUE}")
+    int sessions;
+
+    @Option(names = {"-p", "--participants"}, defaultValue = "5",
+            description = "Participants per session, at least 2 (tokens and joins; all but the last leave, the delete evicts it). Default: ${DEFAULT-VALUE}")
+    int participants;
+
+    @Option(names = {"-w", "--warmup"}, defaultValue = "50",
+            description = "Sessions of the warm-up round (not measured, first concurrency level). Default: ${DEFAULT-VALUE}")
+    int warmup;
+
+    @Option(names = "--timeout", defaultValue = "10s", description = "Timeout of one operation. Default: ${DEFAULT-VALUE}")
+    String timeout;
+
+    @Option(names = "--local-cluster", paramLabel = "SCRIPT",
+            description = "bin/cluster: read the node pids from its .cluster/run/*.pid files for the CPU figures.")
+    Path clusterScript;
+
+    @Option(names = "--pid-dir", description = "Directory of <node>.pid files (node names like master-1, media-2).")
+    Path pidDir;
+
+    @Option(names = {"-o", "--out"}, defaultValue = "target/control-plane",
+            description = "Output directory for " + RESULT_FILE + ". Default: ${DEFAULT-VALUE}")
+    Path out;
+
+    @Option(names = "--no-progress", description = "No progress bar (for logs and CI).")
+    boolean noProgress;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new ControlPlaneCommand()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Files.createDirectories(out);
+        ControlPlaneConfig cfg = config();
+        ControlPlaneResult result;
+        if (noProgress) {
+            result = new ControlPlaneBenchmark(cfg, () -> { }).run();
+        } else {
+            try (ProgressBar bar = new ProgressBarBuilder().setTaskName("control plane")
+                    .setInitialMax(ControlPlaneBenchmark.plannedOperations(cfg)).setStyle(ProgressBarStyle.ASCII)
+                    .setConsumer(new ConsoleProgressBarConsumer(System.err)).setUpdateIntervalMillis(500).build()) {
+                result = new ControlPlaneBenchmark(cfg, bar::step).run();
+            }
+        }
+        result.write(out.resolve(RESULT_FILE));
+        System.out.print(result.table());
+        System.out.println("result: " + out.resolve(RESULT_FILE).toAbsolutePath());
+        boolean clean = result.levels().stream().flatMap(l -> l.phases().stream()).allMatch(p -> p.errors() == 0);
+        return clean ? 0 : 2;
+    }
+
+    ControlPlaneConfig config() {
+        Path pids = pidDir;
+        if (pids == null && clusterScript != null) {
+            pids = clusterScript.toAbsolutePath().getParent().getParent().resolve(".cluster/run");
+        }
+        String runName = "cp-" + Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36);
+        return new ControlPlaneConfig(runName, masters, secret, concurrency, sessions, participants, warmup,
+                io.tessera.loadtest.harness.chaos.ChaosSchedule.duration(timeout),
+                pids == null ? Map::of : ProcessSampler.pidFiles(pids));
+    }
+}

@@ -1,0 +1,83 @@
+package io.tessera.master.routing;
+
+import com.typesafe.config.ConfigFactory;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The batched route write against a real replicator (a one-master cluster in this JVM). */
+class RoutingTableRelocationTest {
+    static ActorTestKit testKit;
+    static RoutingTable routes;
+
+    @BeforeAll
+    static void start() {
+        testKit = ActorTestKit.create(ConfigFactory.parseString("""
+                pekko.actor.provider = cluster
+                pekko.remote.artery.canonical.hostname = 127.0.0.1
+                pekko.remote.artery.canonical.port = 0
+                pekko.cluster.jmx.enabled = off
+                pekko.cluster.roles = [master]
+                pekko.cluster.distributed-data.role = master
+                """).withFallback(ConfigFactory.load()));
+        Cluster cluster = Cluster.get(testKit.system());
+        cluster.manager().tell(Join.create(cluster.selfMember().address()));
+        await().atMost(Duration.ofSeconds(20)).until(() -> cluster.selfMember().status()
+                == org.apache.pekko.cluster.MemberStatus.up());
+        routes = new RoutingTable(testKit.system(), Duration.ofSeconds(3), Duration.ofSeconds(3),
+                new RoutingMeters(new SimpleMeterRegistry()));
+    }
+
+    @AfterAll
+    static void stop() {
+        testKit.shutdownTestKit();
+    }
+
+    private static SessionRecord route(String sessionId, String node) {
+        return new SessionRecord(sessionId, 1, node, 1, "protected", sessionId, "ROUTED", "MANUAL", "VP8", false, null);
+    }
+
+    @Test
+    void aBatchMovesOnlyTheSessionsStillOnTheFailedNodeSharedShardsIncluded() {
+        // Two sessions in one shard (one write for both), one elsewhere, one already moved by someone else.
+        List<String> sameShard = new ArrayList<>();
+        for (int i = 0; sameShard.size() < 2; i++) {
+            if (RoutingTable.shardOf("batch-" + i) == RoutingTable.shardOf("batch-0")) {
+                sameShard.add("batch-" + i);
+            }
+        }
+        String elsewhere = "batch-other";
+        String movedMeanwhile = "batch-moved";
+        for (String id : List.of(sameShard.get(0), sameShard.get(1), elsewhere)) {
+            routes.createSession(route(id, "media-dead")).toCompletableFuture().join();
+        }
+        routes.createSession(route(movedMeanwhile, "media-other")).toCompletableFuture().join();
+
+        Map<String, SessionRecord> moved = routes.relocateSessions(List.of(
+                new Routes.Relocation(sameShard.get(0), "media-dead", "media-a"),
+                new Routes.Relocation(sameShard.get(1), "media-dead", "media-b"),
+                new Routes.Relocation(elsewhere, "media-dead", "media-a"),
+                new Routes.Relocation(movedMeanwhile, "media-dead", "media-b"))).toCompletableFuture().join();
+
+        assertEquals(List.of(sameShard.get(0), sameShard.get(1), elsewhere).stream().sorted().toList(),
+                moved.keySet().stream().sorted().toList());
+        assertEquals("media-b", routes.session(sameShard.get(1)).toCompletableFuture().join().orElseThrow()
+                .mediaNodeId());
+        assertEquals(2, routes.session(elsewhere).toCompletableFuture().join().orElseThrow().epoch());
+        SessionRecord untouched = routes.session(movedMeanwhile).toCompletableFuture().join().orElseThrow();
+        assertEquals("media-other", untouched.mediaNodeId());
+        assertEquals(1, untouched.epoch());
+    }
+}
