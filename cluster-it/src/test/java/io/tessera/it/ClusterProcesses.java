@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import io.tessera.client.rest.ClusterView;
 import io.tessera.client.rest.MasterRestClient;
 import io.tessera.client.rest.RestResponse;
+import io.tessera.it.partition.NetworkPartitions;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
@@ -42,6 +43,8 @@ import org.awaitility.core.ConditionTimeoutException;
  * Each node gets free ports (remoting and HTTP), a log file under {@code target/cluster-logs/<test>/<node>.log},
  * and is destroyed by {@link #close()} or, if the test JVM dies first, by a shutdown hook.
  * {@link #close()} then scans the nodes' logs and fails if a secret or token is in them ({@link NodeLogScan}).
+ * A cluster started with {@link #startPartitionable} can be cut apart for real ({@link #partition}, {@link #cut},
+ * {@link #heal}): every node's remoting goes through a proxy that can drop it ({@link NetworkPartitions}).
  */
 public final class ClusterProcesses implements AutoCloseable {
 
@@ -85,6 +88,9 @@ public final class ClusterProcesses implements AutoCloseable {
     private final HttpClient http;
     private final Path logDir;
     private final List<Node> extraNodes = Collections.synchronizedList(new ArrayList<>());
+    /** Node id -> the port the node's own remoting listens on, behind its proxy; empty unless partitionable. */
+    private final Map<String, Integer> bindPorts = new ConcurrentHashMap<>();
+    private NetworkPartitions partitions;
 
     private ClusterProcesses(String testName, String secret, List<Node> masters, List<Node> mediaNodes,
                              Map<String, String> extraEnv, HttpClient http, Path logDir) {
@@ -119,6 +125,21 @@ public final class ClusterProcesses implements AutoCloseable {
      */
     public static ClusterProcesses start(String testName, int masterCount, int mediaCount, Map<String, String> extraEnv,
                                          SSLContext httpsTrust) {
+        return start(testName, masterCount, mediaCount, extraEnv, httpsTrust, false);
+    }
+
+    /**
+     * As {@link #start(String, int, int, Map)}, with every node's Pekko remoting behind a proxy of the test's, so
+     * that links between nodes can be cut and healed ({@link #partition}, {@link #cut}, {@link #heal}) while clients
+     * still reach every node's HTTP port.
+     */
+    public static ClusterProcesses startPartitionable(String testName, int masterCount, int mediaCount,
+                                                      Map<String, String> extraEnv) {
+        return start(testName, masterCount, mediaCount, extraEnv, null, true);
+    }
+
+    private static ClusterProcesses start(String testName, int masterCount, int mediaCount, Map<String, String> extraEnv,
+                                          SSLContext httpsTrust, boolean partitionable) {
         if (masterCount < 1 || masterCount > 9 || mediaCount < 0 || mediaCount > 9) {
             throw new IllegalArgumentException("1-9 masters and 0-9 media nodes, got " + masterCount + "/" + mediaCount);
         }
@@ -127,6 +148,7 @@ public final class ClusterProcesses implements AutoCloseable {
         List<Node> media = new ArrayList<>();
         List<ServerSocket> held = new ArrayList<>();
         boolean tls = httpsTrust != null;
+        Map<String, Integer> bindPorts = new HashMap<>();
         try {
             // Ports stay bound until every node has its pair, so no two nodes on one address get the same one.
             for (int i = 0; i < masterCount; i++) {
@@ -134,6 +156,14 @@ public final class ClusterProcesses implements AutoCloseable {
             }
             for (int i = 0; i < mediaCount; i++) {
                 media.add(node("media-" + (i + 1), Role.MEDIA, "127.0.0." + (21 + i), held, logDir, tls));
+            }
+            if (partitionable) {
+                for (Node n : masters) {
+                    bindPorts.put(n.id(), freePort(n.host(), held));
+                }
+                for (Node n : media) {
+                    bindPorts.put(n.id(), freePort(n.host(), held));
+                }
             }
         } finally {
             held.forEach(ClusterProcesses::closeQuietly);
@@ -143,6 +173,12 @@ public final class ClusterProcesses implements AutoCloseable {
         String secret = "it_" + HexFormat.of().formatHex(random);
         ClusterProcesses cluster = new ClusterProcesses(testName, secret, masters, media, extraEnv,
                 httpClient(httpsTrust), logDir);
+        if (partitionable) {
+            cluster.bindPorts.putAll(bindPorts);
+            cluster.partitions = NetworkPartitions.start(cluster.allNodes().stream()
+                    .map(n -> new NetworkPartitions.Endpoint(n.id(), n.host(), n.port(), bindPorts.get(n.id())))
+                    .toList(), cluster::processIds);
+        }
         cluster.launch(logDir);
         return cluster;
     }
@@ -243,6 +279,10 @@ public final class ClusterProcesses implements AutoCloseable {
         env.put("TESSERA_HTTP_PORT", Integer.toString(n.httpPort()));
         env.put("TESSERA_SEEDS", seeds);
         env.put("TESSERA_SECRET", secret);
+        Integer bindPort = bindPorts.get(n.id());
+        if (bindPort != null) { // behind its proxy: others reach it at TESSERA_PORT, it listens here
+            env.put("TESSERA_REMOTING_BIND_PORT", bindPort.toString());
+        }
         env.putAll(extraEnv);
         env.putAll(overrides);
         pb.redirectErrorStream(true);
@@ -440,6 +480,42 @@ public final class ClusterProcesses implements AutoCloseable {
         }
     }
 
+    // ---------------------------------------------------------------- network partitions
+
+    /**
+     * Cuts {@code n} off from every other node, both ways (a real black hole: connections stay open, nothing gets
+     * through), while clients still reach its HTTP port. Needs {@link #startPartitionable}.
+     */
+    public void partition(Node n) {
+        partitions().isolate(n.id());
+    }
+
+    /** One way: from now on nothing {@code from} sends reaches {@code to}. Needs {@link #startPartitionable}. */
+    public void cut(Node from, Node to) {
+        partitions().cut(from.id(), to.id());
+    }
+
+    /** Every cut link works again (nodes reconnect on their own). */
+    public void heal() {
+        partitions().heal();
+    }
+
+    private NetworkPartitions partitions() {
+        if (partitions == null) {
+            throw new IllegalStateException("cluster " + testName + " was not started with startPartitionable");
+        }
+        return partitions;
+    }
+
+    /** pid -> node id of every process started, for the proxies to tell who connects. */
+    private Map<Long, String> processIds() {
+        Map<Long, String> ids = new HashMap<>();
+        synchronized (processes) {
+            processes.forEach((id, p) -> ids.put(p.pid(), id));
+        }
+        return ids;
+    }
+
     /** SIGSTOP: the process keeps its sockets open but does nothing, as a hung machine. */
     public void freeze(Node n) {
         signal(n, "STOP");
@@ -528,6 +604,9 @@ public final class ClusterProcesses implements AutoCloseable {
         }
         closed = true;
         stopAll();
+        if (partitions != null) {
+            partitions.close();
+        }
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
         } catch (IllegalStateException e) {

@@ -11,6 +11,9 @@ import io.tessera.master.cluster.ClusterView;
 import io.tessera.master.console.ConsoleRoutes;
 import io.tessera.master.console.MasterConsole;
 import io.tessera.master.demo.DemoRoutes;
+import io.tessera.master.demo.DemoTokens;
+import io.tessera.master.fencing.Fencing;
+import io.tessera.master.fencing.ServingGate;
 import io.tessera.master.medianode.MediaNodeClient;
 import io.tessera.master.placement.MediaFailover;
 import io.tessera.master.placement.MediaNodeRegistry;
@@ -29,6 +32,7 @@ import io.tessera.master.session.LiveMedia;
 import io.tessera.master.session.SessionService;
 import io.tessera.master.session.Tokens;
 import io.tessera.master.signalling.ClientConnection;
+import io.tessera.wire.jsonrpc.OpenViduResult;
 import io.tessera.master.signalling.RelocationRelay;
 import io.tessera.master.signalling.SignallingMeters;
 import io.tessera.master.signalling.SignallingRoute;
@@ -88,6 +92,8 @@ public final class MasterMain {
         PlacementMeters placementMeters = new PlacementMeters(metrics.registry());
         MediaNodes mediaNodes = new MediaNodes(master.getDuration("placement.report-timeout").toMillis());
         ActorSystem<Void> system = ActorSystem.create(guardian(mediaNodes), NodeSettings.SYSTEM_NAME, settings.config);
+        // Before anything serves: REST, readiness and signalling all consult this one gate.
+        ServingGate gate = Fencing.start(system, metrics.registry());
         ClusterFormation.start(system);
         CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "webhooks-close",
                 () -> CompletableFuture.runAsync(webhooks::close).thenApply(v -> Done.getInstance()));
@@ -129,8 +135,16 @@ public final class MasterMain {
                         ws.getInt("messages-per-second"), ws.getInt("outbound-buffer"),
                         ws.getBytes("outbound-buffer-bytes")),
                 new ClientConnection.Settings(ws.getInt("max-metadata-length"), ws.getInt("max-message-bytes"),
-                        ws.getDuration("client-silence-timeout"), ws.getInt("messages-per-second")), relay,
-                new SignallingMeters(metrics.registry()));
+                        ws.getDuration("client-silence-timeout"), ws.getInt("messages-per-second"),
+                        OpenViduResult.IceServer.parseList(ws.getString("ice-servers"))), relay,
+                new SignallingMeters(metrics.registry()), gate);
+        // A master that fences itself sends its clients on at once: it cannot reach their sessions' majority side.
+        gate.onClose(reason -> {
+            if (reason == ServingGate.Reason.ISOLATED) {
+                int told = signalling.tellClientsToMove(ClientConnection.MasterLeaving.FENCED);
+                log.warn("fenced: told {} WebSocket client(s) to resume through another master", told);
+            }
+        });
         // Before the HTTP port unbinds: clients move now (and resume elsewhere) instead of when the process is gone.
         CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "tell-clients-to-move",
                 () -> {
@@ -140,15 +154,23 @@ public final class MasterMain {
                 });
         RestApi rest = new RestApi(sessions, new ClusterView(system, settings.nodeId, mediaNodes, routing,
                 master.getInt("ha.failures-to-tolerate"), signalling::openConnections), settings.secret(), failover, webhooks,
-                new LiveMedia(mediaNodes, mediaNodeClient, master.getDuration("media-view-timeout")));
+                new LiveMedia(mediaNodes, mediaNodeClient, master.getDuration("media-view-timeout")), gate);
 
         ConsoleRoutes console = MasterConsole.start(system, master.getConfig("console"), settings.nodeId, publicUrl,
                 settings.secret(), mediaNodes, observer::sessions, askTimeout);
 
+        // The demo page is always served; its token endpoint only with TESSERA_DEMO=on (insecure, demo only).
+        boolean demoTokens = master.getBoolean("demo.enabled");
+        DemoRoutes demo = new DemoRoutes(demoTokens, DemoTokens.through(sessions));
+        if (demoTokens) {
+            log.warn("TESSERA_DEMO is on: POST /demo/api/token gives anyone who reaches this master a token for any"
+                    + " session; for demos on a trusted network only");
+        }
+
         settings.httpTls.apply(Http.get(system).newServerAt(settings.httpHost, settings.httpPort))
                 // The console and the demo page first: the REST route answers 404 for any path it does not know.
-                .bind(console.withCors(Directives.concat(console.route(), new DemoRoutes().route(),
-                        new HealthRoutes(system, rebuilt::isOpen).routes(),
+                .bind(console.withCors(Directives.concat(console.route(), demo.route(),
+                        new HealthRoutes(system, () -> gate.refusal().or(rebuilt::refusal)).routes(),
                         new MetricsRoutes(system, metrics).routes(), rebuilt.guard(signalling.route()),
                         new RestMeters(metrics.registry()).counted(rebuilt.guard(rest.route())))))
                 .whenComplete((binding, error) -> {

@@ -15,6 +15,11 @@ import io.tessera.media.rtp.PlainRtpEngine;
 import io.tessera.media.session.Session;
 import io.tessera.media.session.SessionManager;
 import io.tessera.media.session.SessionMeters;
+import io.tessera.media.webrtc.IceAllowList;
+import io.tessera.media.webrtc.WebRtcEngine;
+import io.tessera.media.webrtc.WebRtcMeters;
+import io.tessera.media.webrtc.janus.JanusEngine;
+import io.tessera.media.webrtc.janus.JanusSettings;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -27,6 +32,8 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 
 /** Starts a media node: media engine, session manager, load reporter and the health endpoints. */
@@ -79,15 +86,42 @@ public final class MediaMain {
             PlainRtpEngine engine = startEngine(media, settings.host, publicAddress);
             ctx.getSystem().getWhenTerminated().thenRun(engine::close);
             MediaEngineMeters.bind(metrics.registry(), engine, engine.portPairCapacity() * 2);
+            WebRtcEngine webrtc = startWebRtcEngine(media.getString("webrtc.engine"), settings.nodeId);
+            if (webrtc != null) {
+                ctx.getSystem().getWhenTerminated().thenRun(webrtc::close);
+                WebRtcMeters.bind(metrics.registry(), webrtc);
+            }
             ActorRef<SessionManager.Command> manager = ctx.spawn(SessionManager.create(sessionSettings, media.getInt("max-sessions"),
-                    notices, engine, new SessionMeters(metrics.registry())), "sessions");
+                    notices, engine, webrtc, new SessionMeters(metrics.registry())), "sessions");
             Duration interval = settings.config.getDuration("tessera.load-report-interval");
             ctx.spawn(LoadReporter.create(settings.nodeId, publicAddress, manager, loadTopic, interval, engine,
                     media.getInt("max-sessions")), "load-reporter");
-            ctx.getLog().info("media node {} started, public address {}, media engine {}", settings.nodeId,
-                    publicAddress, engine.name());
+            ctx.getLog().info("media node {} started, public address {}, media engines {}{}", settings.nodeId,
+                    publicAddress, engine.name(), webrtc == null ? "" : " and " + webrtc.name());
             return Behaviors.empty();
         });
+    }
+
+    /**
+     * The WebRTC engine {@code TESSERA_WEBRTC_ENGINE} names: {@code janus} starts a supervised Janus (settings from
+     * {@code TESSERA_JANUS_*}, {@code TESSERA_WEBRTC_PORT_MIN/MAX}, {@code TESSERA_PUBLIC_ADDRESS}; remote candidates
+     * filtered by {@code TESSERA_ICE_ALLOW}); empty or {@code none}: no WebRTC engine.
+     */
+    private static WebRtcEngine startWebRtcEngine(String name, String nodeId) {
+        String engine = name.trim().toLowerCase(java.util.Locale.ROOT);
+        if (engine.isEmpty() || engine.equals("none")) {
+            return null;
+        }
+        if (!engine.equals("janus")) {
+            throw new IllegalArgumentException("TESSERA_WEBRTC_ENGINE must be 'janus' or 'none', not '" + name + "'");
+        }
+        try {
+            Path workDir = Files.createTempDirectory("tessera-janus-" + nodeId.replaceAll("[^A-Za-z0-9_-]", "_") + "-");
+            return JanusEngine.start(JanusSettings.fromEnvironment(System.getenv(), workDir),
+                    IceAllowList.fromEnvironment(System.getenv()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the WebRTC engine (Janus)", e);
+        }
     }
 
     private static PlainRtpEngine startEngine(com.typesafe.config.Config media, String host, String publicAddress) {

@@ -39,7 +39,9 @@ public final class Browsers implements AutoCloseable {
             "--disable-component-update",
             "--disable-sync",
             "--no-first-run",
-            "--disable-dev-shm-usage");
+            "--disable-dev-shm-usage",
+            // subscribers play their remote audio and video without a click (openvidu-browser's streamPlaying)
+            "--autoplay-policy=no-user-gesture-required");
 
     private final int maxBrowsers;
     private final List<Browser> open = new ArrayList<>();

@@ -10,37 +10,46 @@ import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 
-import java.util.function.BooleanSupplier;
+import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Liveness and readiness for load balancers and scripts. Neither reads CRDTs: a node that is slow to
  * converge must still answer, and readiness only says whether this node is an Up cluster member and, on a master,
- * whether its routing table was rebuilt ({@code alsoReady}).
+ * whether it may serve (its serving gate: not downed, leaving or fenced).
  */
 public final class HealthRoutes extends AllDirectives {
     private final Cluster cluster;
-    private final BooleanSupplier alsoReady;
+    /** Empty when the node may serve; otherwise why not (shown in the 503 body). */
+    private final Supplier<Optional<String>> refusal;
 
     public HealthRoutes(ActorSystem<?> system) {
-        this(system, () -> true);
+        this(system, Optional::empty);
     }
 
-    /** {@code alsoReady}: a node-specific condition of readiness, read on every probe (must not block). */
-    public HealthRoutes(ActorSystem<?> system, BooleanSupplier alsoReady) {
+    /** {@code refusal}: the node's own reason not to be ready on top of cluster membership (empty: none). */
+    public HealthRoutes(ActorSystem<?> system, Supplier<Optional<String>> refusal) {
         this.cluster = Cluster.get(system);
-        this.alsoReady = alsoReady;
+        this.refusal = refusal;
     }
 
     public Route routes() {
         return pathPrefix("health", () -> concat(
                 path("live", () -> get(() -> complete(json(200, "{\"status\":\"UP\"}")))),
-                path("ready", () -> get(() -> complete(isReady()
-                        ? json(200, "{\"status\":\"READY\"}")
-                        : json(503, "{\"status\":\"NOT_READY\"}"))))));
+                path("ready", () -> get(() -> complete(readiness())))));
     }
 
     public boolean isReady() {
-        return cluster.selfMember().status() == MemberStatus.up() && alsoReady.getAsBoolean();
+        return cluster.selfMember().status() == MemberStatus.up() && refusal.get().isEmpty();
+    }
+
+    private HttpResponse readiness() {
+        if (cluster.selfMember().status() != MemberStatus.up()) {
+            return json(503, "{\"status\":\"NOT_READY\"}");
+        }
+        // The messages are the node's own sentences (no quotes or backslashes), written as they are.
+        return refusal.get().map(why -> json(503, "{\"status\":\"NOT_READY\",\"reason\":\"" + why + "\"}"))
+                .orElseGet(() -> json(200, "{\"status\":\"READY\"}"));
     }
 
     private static HttpResponse json(int status, String body) {

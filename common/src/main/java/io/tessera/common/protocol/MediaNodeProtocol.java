@@ -29,6 +29,9 @@ public final class MediaNodeProtocol {
             @JsonSubTypes.Type(value = Unpublish.class, name = "unpublish"),
             @JsonSubTypes.Type(value = Subscribe.class, name = "subscribe"),
             @JsonSubTypes.Type(value = Unsubscribe.class, name = "unsubscribe"),
+            @JsonSubTypes.Type(value = PrepareSubscribe.class, name = "prepareSubscribe"),
+            @JsonSubTypes.Type(value = StartSubscribe.class, name = "startSubscribe"),
+            @JsonSubTypes.Type(value = AddIceCandidate.class, name = "iceCandidate"),
             @JsonSubTypes.Type(value = Resume.class, name = "resume"),
             @JsonSubTypes.Type(value = ReleaseSession.class, name = "release"),
             @JsonSubTypes.Type(value = SetNodeStatus.class, name = "status"),
@@ -37,7 +40,8 @@ public final class MediaNodeProtocol {
             @JsonSubTypes.Type(value = ReportInventory.class, name = "inventory")})
     public sealed interface Command extends ClusterSerializable
             permits HostSession, Join, Leave, Signal, Evict, CloseSession, Publish, Unpublish, Subscribe, Unsubscribe,
-            Resume, ReleaseSession, SetNodeStatus, DescribeSessions, DescribeSession, ReportInventory {
+            PrepareSubscribe, StartSubscribe, AddIceCandidate, Resume, ReleaseSession, SetNodeStatus, DescribeSessions,
+            DescribeSession, ReportInventory {
         String sessionId();
 
         /** Answers the sender that the command failed; codes as in docs/CONTRACT.md. */
@@ -166,6 +170,40 @@ public final class MediaNodeProtocol {
         @Override
         public void reject(int code, String error) {
             replyTo.tell(SdpReply.failure(code, error));
+        }
+    }
+
+    /**
+     * A participant asks the media node to offer it a stream (WebRTC, server offer): the reply's {@code sdpAnswer}
+     * field carries the node's <em>offer</em>; the participant answers it with {@link StartSubscribe}.
+     */
+    public record PrepareSubscribe(String sessionId, String connectionId, String streamId, boolean reconnect,
+                                   ActorRef<SdpReply> replyTo) implements Command {
+        @Override
+        public void reject(int code, String error) {
+            replyTo.tell(SdpReply.failure(code, error));
+        }
+    }
+
+    /** The participant's answer to the offer of {@link PrepareSubscribe}: media starts flowing. */
+    public record StartSubscribe(String sessionId, String connectionId, String streamId, String sdpAnswer,
+                                 ActorRef<Ack> replyTo) implements Command {
+        @Override
+        public void reject(int code, String error) {
+            replyTo.tell(Ack.failure(code, error));
+        }
+    }
+
+    /**
+     * A trickled ICE candidate of participant {@code connectionId} for the WebRTC endpoint of {@code endpointName}'s
+     * stream: its own publisher when {@code endpointName} is its own connection id, else its subscription to that
+     * participant's stream. An empty {@code candidate} ends its candidates.
+     */
+    public record AddIceCandidate(String sessionId, String connectionId, String endpointName, String candidate,
+                                  String sdpMid, int sdpMLineIndex, ActorRef<Ack> replyTo) implements Command {
+        @Override
+        public void reject(int code, String error) {
+            replyTo.tell(Ack.failure(code, error));
         }
     }
 
@@ -361,10 +399,20 @@ public final class MediaNodeProtocol {
 
     /**
      * Outcome of a join or a resume: the other participants, the participant's current sequence number (after a
-     * resume: before the replayed events) and the secret that lets its client resume later.
+     * resume: before the replayed events) and the secret that lets its client resume later. {@code webrtcEngine}
+     * names the node's WebRTC engine ({@code janus}), null when it has none: with Janus, browsers must subscribe by
+     * server offer ({@code prepareReceiveVideoFrom}), which the master asks for in joinRoom's {@code mediaServer}.
      */
     public record JoinReply(boolean ok, int errorCode, String error, String mediaNodeId,
-                            List<PeerInfo> others, long seq, String resumeSecret) implements ClusterSerializable {
+                            List<PeerInfo> others, long seq, String resumeSecret, String webrtcEngine)
+            implements ClusterSerializable {
+
+        /** A reply of a node without a WebRTC engine. */
+        public JoinReply(boolean ok, int errorCode, String error, String mediaNodeId, List<PeerInfo> others, long seq,
+                         String resumeSecret) {
+            this(ok, errorCode, error, mediaNodeId, others, seq, resumeSecret, null);
+        }
+
         public static JoinReply failure(int code, String error) {
             return new JoinReply(false, code, error, null, List.of(), 0, null);
         }

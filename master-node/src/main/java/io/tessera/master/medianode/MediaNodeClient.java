@@ -180,6 +180,26 @@ public final class MediaNodeClient {
                 "session's media node");
     }
 
+    /** WebRTC, server offer: the reply's {@code sdpAnswer} field holds the media node's offer. */
+    public CompletionStage<Reply<SdpReply>> prepareSubscribe(ActorRef<Command> node, String sessionId,
+                                                             String connectionId, String streamId, boolean reconnect) {
+        return sdp(node, replyTo -> new MediaNodeProtocol.PrepareSubscribe(sessionId, connectionId, streamId,
+                reconnect, replyTo));
+    }
+
+    public CompletionStage<Reply<Ack>> startSubscribe(ActorRef<Command> node, String sessionId, String connectionId,
+                                                      String streamId, String sdpAnswer) {
+        return ack(node, replyTo -> new MediaNodeProtocol.StartSubscribe(sessionId, connectionId, streamId, sdpAnswer,
+                replyTo), "session's media node");
+    }
+
+    public CompletionStage<Reply<Ack>> iceCandidate(ActorRef<Command> node, String sessionId, String connectionId,
+                                                    String endpointName, String candidate, String sdpMid,
+                                                    int sdpMLineIndex) {
+        return ack(node, replyTo -> new MediaNodeProtocol.AddIceCandidate(sessionId, connectionId, endpointName,
+                candidate, sdpMid, sdpMLineIndex, replyTo), "session's media node");
+    }
+
     // ---- the three answer shapes
 
     private CompletionStage<Reply<Ack>> ack(ActorRef<Command> node, Function<ActorRef<Ack>, Command> command,

@@ -21,6 +21,12 @@ public final class RebuildGate extends AllDirectives {
         return open.get();
     }
 
+    /** Why this master is not ready yet (readiness shows it); empty once the routing table is rebuilt. */
+    public java.util.Optional<String> refusal() {
+        return open.get() ? java.util.Optional.empty()
+                : java.util.Optional.of("rebuilding the routing table from the media nodes");
+    }
+
     void open() {
         open.set(true);
     }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tessera.common.protocol.MediaNodeStatus;
 import io.tessera.master.cluster.ClusterView;
 import io.tessera.master.cluster.MediaNodeViews;
+import io.tessera.master.fencing.ServingGate;
 import io.tessera.master.routing.ConnectionRecord;
 import io.tessera.master.routing.SessionRecord;
 import io.tessera.master.placement.MediaFailover;
@@ -59,10 +60,12 @@ public final class RestApi extends AllDirectives {
     private final ActorRef<MediaFailover.Command> failover;
     private final Webhooks webhooks;
     private final LiveMedia liveMedia;
+    private final ServingGate gate;
 
     public RestApi(SessionService sessions, ClusterView cluster, String secret, ActorRef<MediaFailover.Command> failover,
-                   Webhooks webhooks, LiveMedia liveMedia) {
+                   Webhooks webhooks, LiveMedia liveMedia, ServingGate gate) {
         this.liveMedia = liveMedia;
+        this.gate = gate;
         this.failover = failover;
         this.webhooks = webhooks;
         this.sessions = sessions;
@@ -74,8 +77,13 @@ public final class RestApi extends AllDirectives {
         return extractUri(uri -> {
             String path = uri.path();
             return handleExceptions(exceptions(path), () -> handleRejections(rejections(path),
-                    () -> pathPrefix("openvidu", () -> pathPrefix("api", () -> authenticated(path, this::api)))));
+                    () -> pathPrefix("openvidu", () -> pathPrefix("api", () -> serving(path, () -> authenticated(path, this::api))))));
         });
+    }
+
+    /** A master that is downed, leaving or fenced answers 503 at once, before it reads credentials or a body. */
+    private Route serving(String path, Supplier<Route> inner) {
+        return gate.refusal().map(message -> complete(error(503, message, path))).orElseGet(inner);
     }
 
     private Route api() {

@@ -9,6 +9,7 @@ import io.tessera.common.protocol.MediaNodeProtocol.JoinReply;
 import io.tessera.common.protocol.MediaNodeProtocol.ParticipantEvent;
 import io.tessera.common.protocol.MediaNodeProtocol.ParticipantInfo;
 import io.tessera.common.protocol.MediaNodeProtocol.ToSignalling;
+import io.tessera.master.fencing.ServingGate;
 import io.tessera.master.medianode.MediaNodeClient;
 import io.tessera.master.medianode.MediaNodeClient.Accepted;
 import io.tessera.master.medianode.MediaNodeClient.Rejected;
@@ -29,7 +30,9 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.slf4j.MDC;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * One client's WebSocket on this master: joins it to its session on the media node, and turns the session's
@@ -61,8 +64,18 @@ public final class ClientConnection {
     /** The socket is gone. */
     public enum SocketClosed implements Command { INSTANCE }
 
-    /** This master is shutting down: tell the client to resume elsewhere, then close its socket. */
-    public enum MasterLeaving implements Command { INSTANCE }
+    /**
+     * This master stops serving: tell the client to resume elsewhere ({@code masterLeaving} with {@code reason}), then
+     * close its socket.
+     */
+    public record MasterLeaving(String reason, String message) implements Command {
+        /** Coordinated shutdown: scale-in, upgrade, SIGTERM, or the cluster downed it. */
+        public static final MasterLeaving SHUTDOWN = new MasterLeaving("shutdown",
+                "this master is shutting down: reconnect through another master and resume");
+        /** Self-fencing: it lost the cluster's majority and stops serving until it sees it again. */
+        public static final MasterLeaving FENCED = new MasterLeaving("fenced",
+                "this master lost contact with the cluster's majority: reconnect through another master and resume");
+    }
 
     /** The participant's session moved to another media node (from the {@link RelocationRelay}). */
     public record Relocated(SessionRelocated relocation) implements Command {
@@ -98,24 +111,40 @@ public final class ClientConnection {
      * {@code messagesPerSecond}: requests over it (bursts of twice as many pass) are answered with 429. How long
      * the media node may take is the {@link MediaNodeClient}'s timeout.
      */
+    /** @param iceServers joinRoom's {@code customIceServers}, never empty (see {@link OpenViduResult.IceServer}) */
     public record Settings(int maxMetadataLength, int maxMessageBytes, Duration silenceTimeout,
-                           int messagesPerSecond) {
+                           int messagesPerSecond, List<OpenViduResult.IceServer> iceServers) {
+        public Settings {
+            iceServers = List.copyOf(iceServers);
+            if (iceServers.isEmpty()) {
+                throw new IllegalArgumentException("at least one ICE server is needed: openvidu-browser uses public "
+                        + "STUN servers when the list is empty");
+            }
+        }
+
+        public Settings(int maxMetadataLength, int maxMessageBytes, Duration silenceTimeout, int messagesPerSecond) {
+            this(maxMetadataLength, maxMessageBytes, silenceTimeout, messagesPerSecond,
+                    OpenViduResult.IceServer.parseList(OpenViduResult.IceServer.LOOPBACK_DEFAULT));
+        }
     }
 
     static Behavior<ToSignalling> create(SessionService sessions, Outbox out, Settings settings,
                                          ActorRef<RelocationRelay.Command> relay, SignallingMeters meters,
                                          Runnable onStop) {
-        return create(sessions, out, settings, relay, meters, null, onStop);
+        return create(sessions, out, settings, relay, meters, null, ServingGate.open(), onStop);
     }
 
-    /** {@code clientIp}: the socket's remote address (null when unknown). */
+    /**
+     * {@code clientIp}: the socket's remote address (null when unknown); {@code gate}: while it is closed every
+     * request is refused (503) instead of being served.
+     */
     static Behavior<ToSignalling> create(SessionService sessions, Outbox out, Settings settings,
                                          ActorRef<RelocationRelay.Command> relay, SignallingMeters meters,
-                                         String clientIp, Runnable onStop) {
+                                         String clientIp, ServingGate gate, Runnable onStop) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
             timers.startSingleTimer(Silent.INSTANCE, settings.silenceTimeout());
             ClientConnection connection = new ClientConnection(sessions, out, settings, relay, meters, ctx, timers,
-                    clientIp, onStop);
+                    clientIp, gate, onStop);
             // Every line this actor logs names the participation it has at that moment.
             return Behaviors.withMdc(ToSignalling.class, message -> connection.mdc, connection.awaitingJoin());
         }));
@@ -130,6 +159,7 @@ public final class ClientConnection {
     private final RequestRate rate;
     private final SignallingHandler handler;
     private final Runnable onStop;
+    private final ServingGate gate;
     /** The client's address as this socket sees it; null when unknown. */
     private final String clientIp;
     /** The session, participant and media node this socket is about now; empty before a join. */
@@ -140,7 +170,8 @@ public final class ClientConnection {
     private ClientConnection(SessionService sessions, Outbox out, Settings settings,
                              ActorRef<RelocationRelay.Command> relay, SignallingMeters meters,
                              ActorContext<ToSignalling> ctx, TimerScheduler<ToSignalling> timers, String clientIp,
-                             Runnable onStop) {
+                             ServingGate gate, Runnable onStop) {
+        this.gate = gate;
         this.out = out;
         this.clientIp = clientIp;
         this.settings = settings;
@@ -210,6 +241,13 @@ public final class ClientConnection {
         return builder
                 .onMessage(Inbound.class, inbound -> {
                     timers.startSingleTimer(Silent.INSTANCE, settings.silenceTimeout());
+                    // Checked when the request is served, not when it arrived: requests queued while this master was
+                    // cut off or frozen must not reach a media node once it knows it may no longer serve.
+                    Optional<String> refusal = gate.refusal();
+                    if (refusal.isPresent()) {
+                        handler.refuseUnavailable(inbound.text(), refusal.get());
+                        return Behaviors.same();
+                    }
                     if (rate.tryAcquire(System.nanoTime())) {
                         return handler.onText(inbound.text(), standing, p);
                     }
@@ -241,9 +279,8 @@ public final class ClientConnection {
                     return Behaviors.same();
                 })
                 .onMessageEquals(SocketClosed.INSTANCE, Behaviors::stopped)
-                .onMessageEquals(MasterLeaving.INSTANCE, () -> {
-                    out.tell(JsonRpc.notification(new OpenViduEvent.MasterLeaving("shutdown",
-                            "this master is shutting down: reconnect through another master and resume")));
+                .onMessage(MasterLeaving.class, leaving -> {
+                    out.tell(JsonRpc.notification(new OpenViduEvent.MasterLeaving(leaving.reason(), leaving.message())));
                     // Not stopped here: the socket's inbound side watches this actor and would cut the notification
                     // off. Completing the outbound side sends it, then closes the socket, which stops this actor.
                     out.tell(CLOSE);
@@ -297,7 +334,7 @@ public final class ClientConnection {
         handler.reply(pending.id(), new OpenViduResult.Joined(connectionId, ticket.connection().createdAt(),
                 pending.metadata(), reply.others().stream().map(SignallingViews::peer).toList(), sessionId,
                 ticket.connection().role(), ticket.connection().record(), reply.mediaNodeId(), reply.seq(),
-                reply.resumeSecret(), pending.resumed()).json());
+                reply.resumeSecret(), pending.resumed(), reply.webrtcEngine(), settings.iceServers()).json());
         if (pending.resumed()) {
             meters.resumed(0);
         } else {

@@ -20,6 +20,10 @@ import io.tessera.wire.jsonrpc.JsonRpc.Invalid;
 import io.tessera.wire.jsonrpc.JsonRpc.Request;
 import io.tessera.wire.jsonrpc.OpenViduRequest;
 import io.tessera.wire.jsonrpc.OpenViduRequest.Connect;
+import io.tessera.wire.jsonrpc.OpenViduRequest.Echo;
+import io.tessera.wire.jsonrpc.OpenViduRequest.OnIceCandidate;
+import io.tessera.wire.jsonrpc.OpenViduRequest.PrepareReceiveVideoFrom;
+import io.tessera.wire.jsonrpc.OpenViduRequest.VideoData;
 import io.tessera.wire.jsonrpc.OpenViduRequest.JoinRoom;
 import io.tessera.wire.jsonrpc.OpenViduRequest.LeaveRoom;
 import io.tessera.wire.jsonrpc.OpenViduRequest.Ping;
@@ -112,14 +116,22 @@ final class SignallingHandler {
     }
 
     void refuseOverRate(String text) {
-        JsonNode id;
-        try {
-            id = JsonRpc.parse(text).id();
-        } catch (Invalid invalid) {
-            id = invalid.id();
-        }
-        error(id, ErrorCode.TOO_MANY_REQUESTS.code(), "too many requests: the limit is " + settings.messagesPerSecond()
+        error(idOf(text), ErrorCode.TOO_MANY_REQUESTS.code(), "too many requests: the limit is " + settings.messagesPerSecond()
                 + " messages a second per connection (bursts of " + 2 * settings.messagesPerSecond() + ")");
+    }
+
+    /** A request that arrived while this master may not serve: refused with 503 and {@code message}, never relayed. */
+    void refuseUnavailable(String text, String message) {
+        error(idOf(text), ErrorCode.UNAVAILABLE.code(), message);
+    }
+
+    /** The id of a request that is refused without being read further (null when it has none or is not JSON-RPC). */
+    private static JsonNode idOf(String text) {
+        try {
+            return JsonRpc.parse(text).id();
+        } catch (Invalid invalid) {
+            return invalid.id();
+        }
     }
 
     void answer(Answered answered) {
@@ -241,8 +253,40 @@ final class SignallingHandler {
 
         @Override
         public Behavior<ToSignalling> receiveVideoFrom(JsonNode id, ReceiveVideoFrom request) {
+            if (request.answersServerOffer()) {
+                return answerWith(id, mediaNodes.startSubscribe(p.mediaNode(), p.sessionId(), p.connectionId(),
+                        request.sender(), request.sdpAnswer()), ack -> new OpenViduResult.Empty(), null);
+            }
             return answerWith(id, mediaNodes.subscribe(p.mediaNode(), p.sessionId(), p.connectionId(),
                     request.sender(), request.sdpOffer()), SignallingHandler::sdpAnswer, null);
+        }
+
+        @Override
+        public Behavior<ToSignalling> prepareReceiveVideoFrom(JsonNode id, PrepareReceiveVideoFrom request) {
+            return answerWith(id, mediaNodes.prepareSubscribe(p.mediaNode(), p.sessionId(), p.connectionId(),
+                    request.sender(), request.reconnect()),
+                    reply -> new OpenViduResult.SdpOffer(reply.sdpAnswer()), null);
+        }
+
+        @Override
+        public Behavior<ToSignalling> onIceCandidate(JsonNode id, OnIceCandidate request) throws Invalid {
+            requireValidId(id, "endpointName", request.endpointName());
+            return answerWith(id, mediaNodes.iceCandidate(p.mediaNode(), p.sessionId(), p.connectionId(),
+                    request.endpointName(), request.candidate(), request.sdpMid(), request.sdpMLineIndex()),
+                    ack -> new OpenViduResult.Empty(), null);
+        }
+
+        /** Only reported for OpenVidu's session info; nothing here needs it. */
+        @Override
+        public Behavior<ToSignalling> videoData(JsonNode id, VideoData request) {
+            reply(id, new OpenViduResult.Empty().json());
+            return Behaviors.same();
+        }
+
+        @Override
+        public Behavior<ToSignalling> echo(JsonNode id, Echo request) {
+            reply(id, new OpenViduResult.Empty().json());
+            return Behaviors.same();
         }
 
         @Override

@@ -1,5 +1,6 @@
 package io.tessera.master.signalling;
 
+import io.tessera.master.fencing.ServingGate;
 import io.tessera.master.session.SessionService;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -64,10 +65,12 @@ public final class SignallingRoute extends AllDirectives {
     private final Set<ActorRef<ClientConnection.Command>> connections = ConcurrentHashMap.newKeySet();
     private final AtomicLong sequence = new AtomicLong();
     private final SignallingMeters meters;
+    private final ServingGate gate;
 
     public SignallingRoute(ActorSystem<?> system, SessionService sessions, Limits limits,
                            ClientConnection.Settings connectionSettings, ActorRef<RelocationRelay.Command> relay,
-                           SignallingMeters meters) {
+                           SignallingMeters meters, ServingGate gate) {
+        this.gate = gate;
         this.meters = meters;
         meters.bindSockets(open::get, limits.maxConnections());
         this.relay = relay;
@@ -88,20 +91,28 @@ public final class SignallingRoute extends AllDirectives {
      * one's process is gone. Their participants are detached for the grace window meanwhile; media keeps flowing.
      */
     public int tellClientsToMove() {
+        return tellClientsToMove(ClientConnection.MasterLeaving.SHUTDOWN);
+    }
+
+    /** As {@link #tellClientsToMove()}, with the reason the clients are given. */
+    public int tellClientsToMove(ClientConnection.MasterLeaving why) {
         List<ActorRef<ClientConnection.Command>> now = List.copyOf(connections);
-        now.forEach(c -> c.tell(ClientConnection.MasterLeaving.INSTANCE));
+        now.forEach(c -> c.tell(why));
         return now.size();
     }
 
     public Route route() {
         return path("openvidu", () -> extractRequest(request -> extractUpgradeToWebSocket(upgrade -> {
+            Optional<String> refusal = gate.refusal();
+            if (refusal.isPresent()) { // downed, leaving or fenced: the client must join through another master
+                meters.socketRefused();
+                return complete(unavailable(refusal.get()));
+            }
             if (open.incrementAndGet() > limits.maxConnections()) {
                 open.decrementAndGet();
                 meters.socketRefused();
-                return complete(HttpResponse.create().withStatus(StatusCodes.SERVICE_UNAVAILABLE)
-                        .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON,
-                                "{\"status\":503,\"error\":\"Service Unavailable\",\"message\":\"this master serves its maximum of "
-                                        + limits.maxConnections() + " WebSocket connections\"}")));
+                return complete(unavailable("this master serves its maximum of " + limits.maxConnections()
+                        + " WebSocket connections"));
             }
             try {
                 return complete(upgrade.handleMessagesWith(socketFlow(clientIp(request))));
@@ -110,6 +121,13 @@ public final class SignallingRoute extends AllDirectives {
                 throw e;
             }
         })));
+    }
+
+    /** A refused upgrade: 503 with the REST API's error body (the messages are this class's own, nothing to escape). */
+    private static HttpResponse unavailable(String message) {
+        return HttpResponse.create().withStatus(StatusCodes.SERVICE_UNAVAILABLE)
+                .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON,
+                        "{\"status\":503,\"error\":\"Service Unavailable\",\"message\":\"" + message + "\"}"));
     }
 
     /**
@@ -131,7 +149,7 @@ public final class SignallingRoute extends AllDirectives {
         outbox[0] = new Outbox(outbound.first(), limits.outboundBufferBytes());
         AtomicReference<ActorRef<ClientConnection.Command>> self = new AtomicReference<>();
         ActorRef<ClientConnection.Command> connection = system.systemActorOf(
-                ClientConnection.create(sessions, outbox[0], connectionSettings, relay, meters, clientIp, () -> {
+                ClientConnection.create(sessions, outbox[0], connectionSettings, relay, meters, clientIp, gate, () -> {
                     open.decrementAndGet();
                     ActorRef<ClientConnection.Command> me = self.get(); // set right after the spawn; nothing stops a connection sooner
                     if (me != null) {

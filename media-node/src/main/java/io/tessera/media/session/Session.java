@@ -6,9 +6,11 @@ import io.tessera.common.protocol.ClusterTopics.ParticipantRemoved;
 import io.tessera.common.protocol.ClusterTopics.SessionEnded;
 import io.tessera.common.protocol.ClusterTopics.SessionNotice;
 import io.tessera.common.protocol.MediaNodeProtocol.Ack;
+import io.tessera.common.protocol.MediaNodeProtocol.AddIceCandidate;
+import io.tessera.common.protocol.MediaNodeProtocol.PrepareSubscribe;
+import io.tessera.common.protocol.MediaNodeProtocol.StartSubscribe;
 import io.tessera.common.protocol.MediaNodeProtocol.CloseSession;
 import io.tessera.common.protocol.MediaNodeProtocol.Command;
-import io.tessera.common.protocol.MediaNodeProtocol.ConnectionMedia;
 import io.tessera.common.protocol.MediaNodeProtocol.DescribeSession;
 import io.tessera.common.protocol.MediaNodeProtocol.Event;
 import io.tessera.common.protocol.MediaNodeProtocol.Evict;
@@ -24,36 +26,24 @@ import io.tessera.common.protocol.MediaNodeProtocol.ParticipantInfo;
 import io.tessera.common.protocol.MediaNodeProtocol.ParticipantJoined;
 import io.tessera.common.protocol.MediaNodeProtocol.ParticipantLeft;
 import io.tessera.common.protocol.MediaNodeProtocol.ParticipantPublished;
-import io.tessera.common.protocol.MediaNodeProtocol.ParticipantUnpublished;
 import io.tessera.common.protocol.MediaNodeProtocol.PeerInfo;
 import io.tessera.common.protocol.MediaNodeProtocol.Publish;
 import io.tessera.common.protocol.MediaNodeProtocol.ReleaseSession;
 import io.tessera.common.protocol.MediaNodeProtocol.Resume;
-import io.tessera.common.protocol.MediaNodeProtocol.SdpReply;
-import io.tessera.common.protocol.MediaNodeProtocol.SessionMedia;
 import io.tessera.common.protocol.MediaNodeProtocol.Signal;
-import io.tessera.common.protocol.MediaNodeProtocol.StreamInfo;
 import io.tessera.common.protocol.MediaNodeProtocol.Subscribe;
-import io.tessera.common.protocol.MediaNodeProtocol.Subscription;
 import io.tessera.common.protocol.MediaNodeProtocol.Unpublish;
 import io.tessera.common.protocol.MediaNodeProtocol.Unsubscribe;
 import io.tessera.media.engine.MediaEngine;
-import io.tessera.media.engine.MediaException;
+import io.tessera.media.webrtc.WebRtcEngine;
 import io.tessera.wire.jsonrpc.ErrorCode;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -71,8 +61,9 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * replayed too.
  *
  * <p>It also owns the session's media endpoints: each participant publishes at most one stream and
- * subscribes to any number; the {@link MediaEngine} moves the packets, and everything a participant holds
- * is released when it leaves, is evicted or the session ends (and, as a last resort, when the actor stops).
+ * subscribes to any number; {@link SessionMedia} drives the engines (the plain RTP {@link MediaEngine}, or the
+ * WebRTC engine, by the publisher's offer), and everything a participant holds is released when it leaves, is
+ * evicted or the session ends (and, as a last resort, when the actor stops).
  */
 public final class Session {
 
@@ -106,41 +97,22 @@ public final class Session {
     public record Settings(String mediaNodeId, int maxParticipants, Duration graceWindow, int replayBuffer) {
     }
 
-    private static final class Participant {
-        final ParticipantInfo info;
-        ActorRef<ParticipantEvent> signalling; // null while detached
-        long seq;
-        /** The last events, sent or not, for a resume; bounded by {@code replayBuffer}. */
-        final ArrayDeque<ParticipantEvent> recent = new ArrayDeque<>();
-        long seqAtDetach;
-        final String resumeSecret = newSecret();
-        StreamInfo published; // null when not publishing
-        final Set<String> subscriptions = new LinkedHashSet<>(); // stream ids it receives
-        /** When each subscription started (UTC ms), for the REST view; trimmed to {@code subscriptions} on change. */
-        final Map<String, Long> subscribedAt = new HashMap<>();
-
-        Participant(ParticipantInfo info, ActorRef<ParticipantEvent> signalling) {
-            this.info = info;
-            this.signalling = signalling;
-        }
-    }
-
-    private static final SecureRandom RANDOM = new SecureRandom();
-
-    private static String newSecret() {
-        byte[] bytes = new byte[24];
-        RANDOM.nextBytes(bytes);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-    }
-
     public static Behavior<Message> create(String sessionId, Settings settings, ActorRef<Changed> manager,
                                            ActorRef<SessionNotice> notices, MediaEngine engine, SessionMeters meters) {
+        return create(sessionId, settings, manager, notices, engine, null, meters);
+    }
+
+    /** {@code webrtc}: the node's WebRTC engine, null when it has none. */
+    public static Behavior<Message> create(String sessionId, Settings settings, ActorRef<Changed> manager,
+                                           ActorRef<SessionNotice> notices, MediaEngine engine, WebRtcEngine webrtc,
+                                           SessionMeters meters) {
         // Every line this actor logs names its session and node, and the participant a command is about.
         // Signalling rate only: the media engine forwards packets on its own threads and never comes here.
         return Behaviors.withMdc(Message.class, SessionMdc.map(sessionId, null, settings.mediaNodeId()),
                 Session::mdcFor,
                 Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-                        new Session(sessionId, settings, manager, notices, engine, meters, ctx, timers).active())));
+                        new Session(sessionId, settings, manager, notices, engine, webrtc, meters, ctx, timers)
+                                .active())));
     }
 
     /** The participant a message is about, for the MDC; empty for session-wide ones. */
@@ -164,6 +136,12 @@ public final class Session {
                 connectionId = subscribe.connectionId();
             } else if (c instanceof Unsubscribe unsubscribe) {
                 connectionId = unsubscribe.connectionId();
+            } else if (c instanceof PrepareSubscribe prepare) {
+                connectionId = prepare.connectionId();
+            } else if (c instanceof StartSubscribe start) {
+                connectionId = start.connectionId();
+            } else if (c instanceof AddIceCandidate candidate) {
+                connectionId = candidate.connectionId();
             } else if (c instanceof Signal signal) {
                 connectionId = signal.from();
             }
@@ -179,20 +157,37 @@ public final class Session {
     private final Settings settings;
     private final ActorRef<Changed> manager;
     private final ActorRef<SessionNotice> notices;
-    private final MediaEngine engine;
+    private final SessionMedia media;
     private final SessionMeters meters;
     private final ActorContext<Message> ctx;
     private final TimerScheduler<Message> timers;
     private final Map<String, Participant> participants = new LinkedHashMap<>();
 
     private Session(String sessionId, Settings settings, ActorRef<Changed> manager, ActorRef<SessionNotice> notices,
-                    MediaEngine engine, SessionMeters meters, ActorContext<Message> ctx, TimerScheduler<Message> timers) {
+                    MediaEngine engine, WebRtcEngine webrtc, SessionMeters meters, ActorContext<Message> ctx,
+                    TimerScheduler<Message> timers) {
         this.meters = meters;
         this.sessionId = sessionId;
         this.settings = settings;
         this.manager = manager;
         this.notices = notices;
-        this.engine = engine;
+        this.media = new SessionMedia(sessionId, engine, webrtc, notices, meters, ctx, timers,
+                new SessionMedia.Room() {
+                    @Override
+                    public Map<String, Participant> participants() {
+                        return participants;
+                    }
+
+                    @Override
+                    public void deliver(Participant recipient, Event event) {
+                        Session.this.deliver(recipient, event);
+                    }
+
+                    @Override
+                    public void changed() {
+                        Session.this.changed();
+                    }
+                });
         this.ctx = ctx;
         this.timers = timers;
     }
@@ -207,8 +202,20 @@ public final class Session {
                             participants.values().stream().map(p -> p.info).toList(), false));
                     return Behaviors.same();
                 })
+                .onMessage(SessionMedia.EngineDone.class, done -> {
+                    done.apply().run();
+                    return Behaviors.same();
+                })
+                .onMessage(SessionMedia.PublisherUp.class, up -> {
+                    media.onPublisherUp(up);
+                    return Behaviors.same();
+                })
+                .onMessage(SessionMedia.PublisherUpTimedOut.class, timedOut -> {
+                    media.onPublisherUpTimedOut(timedOut);
+                    return Behaviors.same();
+                })
                 .onSignal(PostStop.class, stop -> {
-                    participants.values().forEach(this::releaseMedia);
+                    media.releaseAll();
                     return Behaviors.same();
                 })
                 .build();
@@ -225,6 +232,10 @@ public final class Session {
                     report.replyTo().tell(new Participants(sessionId, List.of(), true));
                     return Behaviors.same();
                 })
+                .onMessage(SessionMedia.EngineDone.class, done -> {
+                    done.apply().run(); // late engine outcomes: replies to their askers; nothing is left to change
+                    return Behaviors.same();
+                })
                 .build();
     }
 
@@ -238,8 +249,8 @@ public final class Session {
             onResume(resume);
         } else if (command instanceof ReleaseSession release) {
             // Moved away (drain): its participants follow it elsewhere; nobody is told anything here.
+            media.releaseAll();
             participants.values().forEach(p -> {
-                releaseMedia(p);
                 if (p.signalling != null) {
                     ctx.unwatch(p.signalling);
                 }
@@ -266,15 +277,21 @@ public final class Session {
         } else if (command instanceof Signal signal) {
             onSignal(signal);
         } else if (command instanceof Publish publish) {
-            onPublish(publish);
+            media.onPublish(publish);
         } else if (command instanceof Unpublish unpublish) {
-            onUnpublish(unpublish);
+            media.onUnpublish(unpublish);
         } else if (command instanceof Subscribe subscribe) {
-            onSubscribe(subscribe);
+            media.onSubscribe(subscribe);
+        } else if (command instanceof PrepareSubscribe prepare) {
+            media.onPrepareSubscribe(prepare);
+        } else if (command instanceof StartSubscribe start) {
+            media.onStartSubscribe(start);
+        } else if (command instanceof AddIceCandidate candidate) {
+            media.onAddIceCandidate(candidate);
         } else if (command instanceof Unsubscribe unsubscribe) {
-            onUnsubscribe(unsubscribe);
+            media.onUnsubscribe(unsubscribe);
         } else if (command instanceof DescribeSession describe) {
-            describe.replyTo().tell(describe());
+            describe.replyTo().tell(MediaDescription.of(sessionId, participants.values()));
         } else if (command instanceof CloseSession close) {
             // As OpenVidu: each participant in turn is evicted, and the ones still there see it leave.
             List<String> order = List.copyOf(participants.keySet());
@@ -308,7 +325,8 @@ public final class Session {
         boolean strangers = "placementRace".equals(join.reason());
         List<PeerInfo> others = new ArrayList<>(participants.size());
         for (Participant other : participants.values()) {
-            others.add(new PeerInfo(other.info, other.published == null ? List.of() : List.of(other.published)));
+            others.add(new PeerInfo(other.info, other.visibleStream() == null ? List.of()
+                    : List.of(other.visibleStream())));
             if (!moved || strangers) { // a participant moving with its session was in it already
                 deliver(other, new ParticipantJoined(info));
             }
@@ -320,7 +338,7 @@ public final class Session {
             joined.seq = Math.max(0, join.lastSeq()); // its client's sequence goes on where it was
         }
         join.replyTo().tell(new JoinReply(true, 0, null, settings.mediaNodeId(), others, joined.seq,
-                joined.resumeSecret));
+                joined.resumeSecret, media.webrtcEngine()));
         if (moved) {
             deliver(joined, new MediaNodeFailed(join.movedFrom(), settings.mediaNodeId(),
                     join.reason() == null ? "nodeCrashed" : join.reason(), joined.resumeSecret));
@@ -329,8 +347,8 @@ public final class Session {
                 if (other != joined && strangers) {
                     deliver(joined, new ParticipantJoined(other.info));
                 }
-                if (other != joined && other.published != null) {
-                    deliver(joined, new ParticipantPublished(other.info.connectionId(), other.published));
+                if (other != joined && other.visibleStream() != null) {
+                    deliver(joined, new ParticipantPublished(other.info.connectionId(), other.visibleStream()));
                 }
             }
         }
@@ -382,12 +400,13 @@ public final class Session {
         List<PeerInfo> others = new ArrayList<>(participants.size());
         for (Participant other : participants.values()) {
             if (other != p) {
-                others.add(new PeerInfo(other.info, other.published == null ? List.of() : List.of(other.published)));
+                others.add(new PeerInfo(other.info, other.visibleStream() == null ? List.of()
+                    : List.of(other.visibleStream())));
             }
         }
         meters.resumed(SessionMeters.ResumeResult.OK);
         resume.replyTo().tell(new JoinReply(true, 0, null, settings.mediaNodeId(), others, resume.lastSeq(),
-                p.resumeSecret));
+                p.resumeSecret, media.webrtcEngine()));
         int replayed = 0;
         for (ParticipantEvent event : p.recent) {
             if (event.seq() > resume.lastSeq()) {
@@ -450,7 +469,7 @@ public final class Session {
             deliver(removed, new ParticipantEvicted(connectionId, reason));
         }
         participants.remove(connectionId);
-        releaseMedia(removed);
+        media.release(removed);
         if (removed.signalling != null) {
             ctx.unwatch(removed.signalling);
         }
@@ -470,7 +489,7 @@ public final class Session {
 
     private Behavior<Message> end(String reason) {
         ctx.getLog().info("session {} ended ({})", sessionId, reason);
-        participants.values().forEach(this::releaseMedia);
+        media.releaseAll();
         participants.clear();
         notices.tell(new SessionEnded(sessionId, reason));
         manager.tell(new Changed(sessionId, 0, 0, true));
@@ -478,177 +497,8 @@ public final class Session {
     }
 
     private void changed() {
-        int streams = (int) participants.values().stream().filter(p -> p.published != null).count();
+        int streams = (int) participants.values().stream().filter(p -> p.live).count();
         manager.tell(new Changed(sessionId, participants.size(), streams, false));
-    }
-
-    // --- media --------------------------------------------------------------------------------------------
-
-    private void onPublish(Publish publish) {
-        Participant p = participants.get(publish.connectionId());
-        if (p == null) {
-            publish.replyTo().tell(SdpReply.failure(ErrorCode.NOT_JOINED, notIn(publish.connectionId())));
-            return;
-        }
-        if (p.published != null) {
-            publish.replyTo().tell(SdpReply.failure(ErrorCode.CONFLICT, "connection " + publish.connectionId()
-                    + " already publishes stream " + p.published.streamId() + "; unpublishVideo first"));
-            return;
-        }
-        StreamInfo stream = publish.stream().withIdentity(streamId(publish), System.currentTimeMillis());
-        String answer;
-        try {
-            answer = engine.publish(stream.streamId(), publish.sdpOffer());
-        } catch (MediaException e) {
-            publish.replyTo().tell(SdpReply.failure(e.kind().errorCode, e.getMessage()));
-            return;
-        }
-        p.published = stream;
-        publish.replyTo().tell(new SdpReply(true, 0, null, stream, answer));
-        streamNotice(p.info.connectionId(), stream, null, true, "publish");
-        for (Participant other : participants.values()) {
-            if (other != p) {
-                deliver(other, new ParticipantPublished(p.info.connectionId(), stream));
-            }
-        }
-        changed();
-    }
-
-    /** OpenVidu's form: {@code str_CAM_<4 random letters>_<connection id>}. */
-    private static String streamId(Publish publish) {
-        String type = "SCREEN".equals(publish.stream().typeOfVideo()) ? "SCR" : "CAM";
-        String letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-        StringBuilder random = new StringBuilder(4);
-        for (int i = 0; i < 4; i++) {
-            random.append(letters.charAt(ThreadLocalRandom.current().nextInt(letters.length())));
-        }
-        return "str_" + type + "_" + random + "_" + publish.connectionId();
-    }
-
-    private void onUnpublish(Unpublish unpublish) {
-        Participant p = participants.get(unpublish.connectionId());
-        if (p == null) {
-            unpublish.replyTo().tell(Ack.failure(ErrorCode.NOT_JOINED, notIn(unpublish.connectionId())));
-            return;
-        }
-        if (p.published == null) {
-            unpublish.replyTo().tell(Ack.failure(ErrorCode.NOT_FOUND, "connection " + unpublish.connectionId() + " does not publish"));
-            return;
-        }
-        String streamId = p.published.streamId();
-        engine.unpublish(streamId);
-        streamNotice(p.info.connectionId(), p.published, null, false, "unpublish");
-        p.published = null;
-        unpublish.replyTo().tell(Ack.success());
-        for (Participant other : participants.values()) {
-            other.subscriptions.remove(streamId);
-            if (other != p) {
-                deliver(other, new ParticipantUnpublished(p.info.connectionId(), streamId, "unpublish"));
-            }
-        }
-        changed();
-    }
-
-    private void onSubscribe(Subscribe subscribe) {
-        Participant p = participants.get(subscribe.connectionId());
-        if (p == null) {
-            subscribe.replyTo().tell(SdpReply.failure(ErrorCode.NOT_JOINED, notIn(subscribe.connectionId())));
-            return;
-        }
-        boolean inSession = participants.values().stream()
-                .anyMatch(o -> o.published != null && o.published.streamId().equals(subscribe.streamId()));
-        if (!inSession) {
-            subscribe.replyTo().tell(SdpReply.failure(ErrorCode.NOT_FOUND, "stream " + subscribe.streamId()
-                    + " is not published in session " + sessionId));
-            return;
-        }
-        try {
-            String answer = engine.subscribe(subscribe.streamId(), subscribe.connectionId(), subscribe.sdpOffer());
-            p.subscriptions.add(subscribe.streamId());
-            p.subscribedAt.keySet().retainAll(p.subscriptions); // bounded by what it receives now
-            p.subscribedAt.put(subscribe.streamId(), System.currentTimeMillis());
-            publisherOf(subscribe.streamId()).ifPresent(pub ->
-                    streamNotice(subscribe.connectionId(), pub.published, pub.info.connectionId(), true, "subscribe"));
-            subscribe.replyTo().tell(new SdpReply(true, 0, null, null, answer));
-        } catch (MediaException e) {
-            subscribe.replyTo().tell(SdpReply.failure(e.kind().errorCode, e.getMessage()));
-        }
-    }
-
-    private void onUnsubscribe(Unsubscribe unsubscribe) {
-        Participant p = participants.get(unsubscribe.connectionId());
-        if (p == null) {
-            unsubscribe.replyTo().tell(Ack.failure(ErrorCode.NOT_JOINED, notIn(unsubscribe.connectionId())));
-        } else if (!p.subscriptions.remove(unsubscribe.streamId())) {
-            unsubscribe.replyTo().tell(Ack.failure(ErrorCode.NOT_FOUND, "connection " + unsubscribe.connectionId()
-                    + " does not receive stream " + unsubscribe.streamId()));
-        } else {
-            engine.unsubscribe(unsubscribe.streamId(), unsubscribe.connectionId());
-            publisherOf(unsubscribe.streamId()).ifPresent(pub -> streamNotice(unsubscribe.connectionId(), pub.published,
-                    pub.info.connectionId(), false, "unsubscribe"));
-            unsubscribe.replyTo().tell(Ack.success());
-        }
-    }
-
-    private java.util.Optional<Participant> publisherOf(String streamId) {
-        return participants.values().stream()
-                .filter(o -> o.published != null && o.published.streamId().equals(streamId)).findFirst();
-    }
-
-    /** The session's participants and their media as they are now (the masters' REST view asks for it). */
-    private SessionMedia describe() {
-        Map<String, StreamInfo> streams = new HashMap<>(); // stream id -> stream, one pass instead of one per receiver
-        Map<String, String> publishers = new HashMap<>(); // stream id -> publishing connection
-        for (Participant p : participants.values()) {
-            if (p.published != null) {
-                streams.put(p.published.streamId(), p.published);
-                publishers.put(p.published.streamId(), p.info.connectionId());
-            }
-        }
-        List<ConnectionMedia> connections = new ArrayList<>(participants.size());
-        for (Participant p : participants.values()) {
-            List<Subscription> receives = new ArrayList<>(p.subscriptions.size());
-            for (String streamId : p.subscriptions) {
-                if (streams.containsKey(streamId)) {
-                    receives.add(new Subscription(streamId, publishers.get(streamId),
-                            p.subscribedAt.getOrDefault(streamId, streams.get(streamId).createdAt())));
-                }
-            }
-            connections.add(new ConnectionMedia(p.info.connectionId(),
-                    p.published == null ? List.of() : List.of(p.published), receives));
-        }
-        return new SessionMedia(sessionId, true, connections);
-    }
-
-    /** Tells the masters a media connection opened or closed (for OpenVidu's webrtcConnection* webhooks). */
-    private void streamNotice(String connectionId, StreamInfo stream, String receivingFrom, boolean created,
-                              String reason) {
-        notices.tell(new io.tessera.common.protocol.ClusterTopics.StreamChanged(sessionId, connectionId,
-                stream.streamId(), receivingFrom, created, stream.createdAt(), created ? null : reason,
-                stream.hasAudio(), stream.hasVideo(), stream.typeOfVideo(), stream.frameRate(), stream.videoDimensions()));
-    }
-
-    /** Gives back everything a participant holds in the engine. Idempotent. */
-    private void releaseMedia(Participant p) {
-        for (String streamId : p.subscriptions) {
-            engine.unsubscribe(streamId, p.info.connectionId());
-            publisherOf(streamId).ifPresent(pub -> streamNotice(p.info.connectionId(), pub.published,
-                    pub.info.connectionId(), false, "participantLeft"));
-        }
-        p.subscriptions.clear();
-        if (p.published != null) {
-            // The engine ends the stream's subscriptions with it; the subscribers' records follow.
-            engine.unpublish(p.published.streamId());
-            streamNotice(p.info.connectionId(), p.published, null, false, "participantLeft");
-            for (Participant other : participants.values()) {
-                other.subscriptions.remove(p.published.streamId());
-            }
-            p.published = null;
-        }
-    }
-
-    private String notIn(String connectionId) {
-        return "connection " + connectionId + " is not in session " + sessionId;
     }
 
     /**

@@ -10,6 +10,7 @@ import io.tessera.common.protocol.MediaNodeProtocol.SessionDescriptor;
 import io.tessera.common.protocol.MediaNodeProtocol.SetNodeStatus;
 import io.tessera.common.protocol.MediaNodeProtocol;
 import io.tessera.media.engine.MediaEngine;
+import io.tessera.media.webrtc.WebRtcEngine;
 import io.tessera.wire.jsonrpc.ErrorCode;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -62,7 +63,14 @@ public final class SessionManager {
 
     public static Behavior<Command> create(Session.Settings settings, int maxSessions, ActorRef<SessionNotice> notices,
                                            MediaEngine engine, SessionMeters meters) {
-        return Behaviors.setup(ctx -> new SessionManager(settings, maxSessions, notices, engine, meters, ctx).behavior());
+        return create(settings, maxSessions, notices, engine, null, meters);
+    }
+
+    /** {@code webrtc}: the node's WebRTC engine, null when it has none. */
+    public static Behavior<Command> create(Session.Settings settings, int maxSessions, ActorRef<SessionNotice> notices,
+                                           MediaEngine engine, WebRtcEngine webrtc, SessionMeters meters) {
+        return Behaviors.setup(ctx -> new SessionManager(settings, maxSessions, notices, engine, webrtc, meters, ctx)
+                .behavior());
     }
 
     /** Sessions answer from memory; one that takes longer is busy and left out rather than holding up the view. */
@@ -72,6 +80,7 @@ public final class SessionManager {
     private final int maxSessions;
     private final ActorRef<SessionNotice> notices;
     private final MediaEngine engine;
+    private final WebRtcEngine webrtc;
     private final SessionMeters meters;
     private final ActorContext<Command> ctx;
     private final ActorRef<MediaNodeProtocol.Command> forMasters;
@@ -90,7 +99,8 @@ public final class SessionManager {
     private long describeRequests;
 
     private SessionManager(Session.Settings settings, int maxSessions, ActorRef<SessionNotice> notices,
-                           MediaEngine engine, SessionMeters meters, ActorContext<Command> ctx) {
+                           MediaEngine engine, WebRtcEngine webrtc, SessionMeters meters, ActorContext<Command> ctx) {
+        this.webrtc = webrtc;
         this.meters = meters;
         this.settings = settings;
         this.maxSessions = maxSessions;
@@ -185,7 +195,7 @@ public final class SessionManager {
                 return Behaviors.same();
             }
             session = ctx.spawn(Session.create(command.sessionId(), settings, sessionChanges, notices, engine,
-                            meters),
+                            webrtc, meters),
                     "session-" + URLEncoder.encode(command.sessionId(), StandardCharsets.UTF_8));
             sessions.put(command.sessionId(), session);
             counts.put(command.sessionId(), new Session.Changed(command.sessionId(), 0, 0, false));

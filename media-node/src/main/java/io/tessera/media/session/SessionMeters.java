@@ -22,6 +22,7 @@ public final class SessionMeters {
     private final Counter graceExpired;
     private final Counter replayOverflow;
     private final Counter sessionsRefused;
+    private final Counter webrtcPublishersNeverUp;
     private final Map<ResumeResult, Counter> resumes;
 
     public SessionMeters(MeterRegistry registry) {
@@ -41,6 +42,9 @@ public final class SessionMeters {
                 .register(registry);
         sessionsRefused = Counter.builder("tessera.media.sessions.refused")
                 .description("Sessions refused because the node hosts its maximum (tessera.media.max-sessions)")
+                .register(registry);
+        webrtcPublishersNeverUp = Counter.builder("tessera.media.webrtc.publishers.timed.out")
+                .description("WebRTC publishers released because their PeerConnection did not come up in time")
                 .register(registry);
         java.util.EnumMap<ResumeResult, Counter> byResult = new java.util.EnumMap<>(ResumeResult.class);
         for (ResumeResult r : ResumeResult.values()) {
@@ -62,6 +66,10 @@ public final class SessionMeters {
 
     void evicted(boolean graceExpiredNotOverflow) {
         (graceExpiredNotOverflow ? graceExpired : replayOverflow).increment();
+    }
+
+    void webrtcPublisherNeverUp() {
+        webrtcPublishersNeverUp.increment();
     }
 
     void sessionRefused() {

@@ -43,7 +43,8 @@ public sealed interface OpenViduRequest {
         return switch (method) {
             case JoinRoom.METHOD, Connect.METHOD -> Precondition.NOT_IN_SESSION;
             case LeaveRoom.METHOD, SendMessage.METHOD, PublishVideo.METHOD, UnpublishVideo.METHOD,
-                 ReceiveVideoFrom.METHOD, UnsubscribeFromVideo.METHOD -> Precondition.IN_SESSION;
+                 ReceiveVideoFrom.METHOD, UnsubscribeFromVideo.METHOD, PrepareReceiveVideoFrom.METHOD,
+                 OnIceCandidate.METHOD, VideoData.METHOD -> Precondition.IN_SESSION;
             default -> Precondition.NONE;
         };
     }
@@ -76,6 +77,14 @@ public sealed interface OpenViduRequest {
         R receiveVideoFrom(JsonNode id, ReceiveVideoFrom request) throws Invalid;
 
         R unsubscribeFromVideo(JsonNode id, UnsubscribeFromVideo request) throws Invalid;
+
+        R prepareReceiveVideoFrom(JsonNode id, PrepareReceiveVideoFrom request) throws Invalid;
+
+        R onIceCandidate(JsonNode id, OnIceCandidate request) throws Invalid;
+
+        R videoData(JsonNode id, VideoData request) throws Invalid;
+
+        R echo(JsonNode id, Echo request) throws Invalid;
     }
 
     /**
@@ -93,11 +102,13 @@ public sealed interface OpenViduRequest {
             case UnpublishVideo.METHOD -> new UnpublishVideo();
             case ReceiveVideoFrom.METHOD -> ReceiveVideoFrom.read(request);
             case UnsubscribeFromVideo.METHOD -> UnsubscribeFromVideo.read(request);
-            case "onIceCandidate" -> throw request.refuse(ErrorCode.METHOD_NOT_FOUND,
-                    "method 'onIceCandidate' is not used: the plain RTP media engine has no ICE (see docs/CONTRACT.md)");
+            case PrepareReceiveVideoFrom.METHOD -> PrepareReceiveVideoFrom.read(request);
+            case OnIceCandidate.METHOD -> OnIceCandidate.read(request);
+            case VideoData.METHOD -> VideoData.read(request);
+            case Echo.METHOD -> new Echo();
             case "streamPropertyChanged", "forceDisconnect", "forceUnpublish", "applyFilter",
                  "removeFilter", "execFilterMethod", "addFilterEventListener", "removeFilterEventListener",
-                 "videoData", "subscribeToSpeechToText", "unsubscribeFromSpeechToText", "reconnectStream" ->
+                 "subscribeToSpeechToText", "unsubscribeFromSpeechToText", "reconnectStream" ->
                     throw request.refuse(ErrorCode.METHOD_NOT_FOUND, "method '" + request.method()
                             + "' is not supported by this version of Tessera");
             default -> throw request.refuse(ErrorCode.METHOD_NOT_FOUND, "method not found: '"
@@ -381,9 +392,17 @@ public sealed interface OpenViduRequest {
         }
     }
 
-    /** {@code receiveVideoFrom}: {@code sender} is the stream id. */
-    record ReceiveVideoFrom(String sender, String sdpOffer) implements OpenViduRequest {
+    /**
+     * {@code receiveVideoFrom}: {@code sender} is the stream id. Either the client offers ({@code sdpOffer}; the plain
+     * RTP engine answers) or it answers the offer the server made in {@code prepareReceiveVideoFrom}
+     * ({@code sdpAnswer}; WebRTC through Janus). Exactly one of the two is set.
+     */
+    record ReceiveVideoFrom(String sender, String sdpOffer, String sdpAnswer) implements OpenViduRequest {
         public static final String METHOD = "receiveVideoFrom";
+
+        public ReceiveVideoFrom(String sender, String sdpOffer) {
+            this(sender, sdpOffer, null);
+        }
 
         @Override
         public <R> R accept(JsonNode id, Handler<R> handler) throws Invalid {
@@ -392,7 +411,18 @@ public sealed interface OpenViduRequest {
 
         static ReceiveVideoFrom read(Request request) throws Invalid {
             String sender = request.requiredString("sender");
-            return new ReceiveVideoFrom(sender, readSdpOffer(request));
+            if (request.params().has("sdpAnswer")) {
+                if (request.params().has("sdpOffer")) {
+                    throw request.invalidParams("'sdpOffer' and 'sdpAnswer' exclude each other");
+                }
+                return new ReceiveVideoFrom(sender, null, readSdp(request, "sdpAnswer"));
+            }
+            return new ReceiveVideoFrom(sender, readSdpOffer(request), null);
+        }
+
+        /** Whether this completes a server-offer subscription. */
+        public boolean answersServerOffer() {
+            return sdpAnswer != null;
         }
 
         @Override
@@ -404,12 +434,147 @@ public sealed interface OpenViduRequest {
         public ObjectNode params() {
             ObjectNode p = JsonRpc.MAPPER.createObjectNode();
             p.put("sender", sender);
-            p.put("sdpOffer", sdpOffer);
+            if (sdpAnswer != null) {
+                p.put("sdpAnswer", sdpAnswer);
+            } else {
+                p.put("sdpOffer", sdpOffer);
+            }
             return p;
         }
     }
 
-    /** {@code unsubscribeFromVideo}: {@code sender} is the stream id. */
+    /**
+     * {@code prepareReceiveVideoFrom}: the server makes the subscriber's offer (openvidu-browser does this when
+     * joinRoom said {@code mediaServer: "mediasoup"}); {@code sender} is the stream id. Answered with
+     * {@code {sdpOffer}}; the client answers it with {@code receiveVideoFrom {sender, sdpAnswer}}.
+     */
+    record PrepareReceiveVideoFrom(String sender, boolean reconnect) implements OpenViduRequest {
+        public static final String METHOD = "prepareReceiveVideoFrom";
+
+        @Override
+        public <R> R accept(JsonNode id, Handler<R> handler) throws Invalid {
+            return handler.prepareReceiveVideoFrom(id, this);
+        }
+
+        static PrepareReceiveVideoFrom read(Request request) throws Invalid {
+            return new PrepareReceiveVideoFrom(request.requiredString("sender"),
+                    request.optionalBoolean("reconnect", false));
+        }
+
+        @Override
+        public String method() {
+            return METHOD;
+        }
+
+        @Override
+        public ObjectNode params() {
+            return JsonRpc.MAPPER.createObjectNode().put("sender", sender).put("reconnect", reconnect);
+        }
+    }
+
+    /**
+     * {@code onIceCandidate}: a trickled ICE candidate of the client. {@code endpointName} is the connection id of the
+     * stream's owner: the caller's own for its publisher, the publisher's for a subscription. An empty
+     * {@code candidate} is the end of the client's candidates.
+     */
+    record OnIceCandidate(String endpointName, String candidate, String sdpMid, int sdpMLineIndex)
+            implements OpenViduRequest {
+        public static final String METHOD = "onIceCandidate";
+        /** Longer candidate lines are refused (a real one is under 200 characters). */
+        public static final int MAX_CANDIDATE_CHARS = 512;
+
+        @Override
+        public <R> R accept(JsonNode id, Handler<R> handler) throws Invalid {
+            return handler.onIceCandidate(id, this);
+        }
+
+        static OnIceCandidate read(Request request) throws Invalid {
+            String endpoint = request.requiredString("endpointName");
+            String candidate = request.requiredString("candidate");
+            if (candidate.length() > MAX_CANDIDATE_CHARS) {
+                throw request.invalidParams("'candidate' is longer than " + MAX_CANDIDATE_CHARS + " characters");
+            }
+            String sdpMid = request.optionalString("sdpMid");
+            if (sdpMid != null && sdpMid.length() > 32) {
+                throw request.invalidParams("'sdpMid' is longer than 32 characters");
+            }
+            return new OnIceCandidate(endpoint, candidate, sdpMid, request.optionalInt("sdpMLineIndex", 0, 0, 63));
+        }
+
+        /** An empty candidate: the client gathered all of its candidates. */
+        public boolean endOfCandidates() {
+            return candidate.isBlank();
+        }
+
+        @Override
+        public String method() {
+            return METHOD;
+        }
+
+        @Override
+        public ObjectNode params() {
+            ObjectNode p = JsonRpc.MAPPER.createObjectNode();
+            p.put("endpointName", endpointName);
+            p.put("candidate", candidate);
+            p.put("sdpMid", sdpMid);
+            p.put("sdpMLineIndex", sdpMLineIndex);
+            return p;
+        }
+    }
+
+    /**
+     * {@code videoData}: openvidu-browser reports its publisher's real video size a few times after publishing
+     * (OpenVidu keeps it for its session info). Accepted and answered {@code {}}; Tessera keeps nothing of it.
+     */
+    record VideoData(int width, int height, boolean videoActive, boolean audioActive) implements OpenViduRequest {
+        public static final String METHOD = "videoData";
+
+        @Override
+        public <R> R accept(JsonNode id, Handler<R> handler) throws Invalid {
+            return handler.videoData(id, this);
+        }
+
+        static VideoData read(Request request) throws Invalid {
+            return new VideoData(request.optionalInt("width", 0, 0, 16384), request.optionalInt("height", 0, 0, 16384),
+                    request.optionalBoolean("videoActive", false), request.optionalBoolean("audioActive", false));
+        }
+
+        @Override
+        public String method() {
+            return METHOD;
+        }
+
+        @Override
+        public ObjectNode params() {
+            return JsonRpc.MAPPER.createObjectNode().put("width", width).put("height", height)
+                    .put("videoActive", videoActive).put("audioActive", audioActive);
+        }
+    }
+
+    /** {@code echo}: openvidu-browser's check that the server still answers before it rebuilds a stream. */
+    record Echo() implements OpenViduRequest {
+        public static final String METHOD = "echo";
+
+        @Override
+        public <R> R accept(JsonNode id, Handler<R> handler) throws Invalid {
+            return handler.echo(id, this);
+        }
+
+        @Override
+        public String method() {
+            return METHOD;
+        }
+
+        @Override
+        public ObjectNode params() {
+            return JsonRpc.MAPPER.createObjectNode();
+        }
+    }
+
+    /**
+     * {@code unsubscribeFromVideo}: {@code sender} is the publisher's connection id (as openvidu-browser sends it) or
+     * the stream id (as the Tessera SDK sends it); the media node takes either.
+     */
     record UnsubscribeFromVideo(String sender) implements OpenViduRequest {
         public static final String METHOD = "unsubscribeFromVideo";
 
@@ -434,10 +599,14 @@ public sealed interface OpenViduRequest {
     }
 
     private static String readSdpOffer(Request request) throws Invalid {
-        String sdpOffer = request.requiredString("sdpOffer");
-        if (sdpOffer.length() > MAX_SDP_CHARS) {
-            throw request.invalidParams("'sdpOffer' is longer than " + MAX_SDP_CHARS + " characters");
+        return readSdp(request, "sdpOffer");
+    }
+
+    private static String readSdp(Request request, String field) throws Invalid {
+        String sdp = request.requiredString(field);
+        if (sdp.length() > MAX_SDP_CHARS) {
+            throw request.invalidParams("'" + field + "' is longer than " + MAX_SDP_CHARS + " characters");
         }
-        return sdpOffer;
+        return sdp;
     }
 }

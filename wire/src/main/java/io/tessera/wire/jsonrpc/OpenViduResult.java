@@ -11,7 +11,10 @@ public sealed interface OpenViduResult {
     /** The {@code result} member. */
     ObjectNode json();
 
-    /** {@code {}}: leaveRoom, unpublishVideo, unsubscribeFromVideo. */
+    /**
+     * {@code {}}: leaveRoom, unpublishVideo, unsubscribeFromVideo, receiveVideoFrom with an answer, onIceCandidate,
+     * videoData, echo.
+     */
     record Empty() implements OpenViduResult {
         @Override
         public ObjectNode json() {
@@ -41,6 +44,14 @@ public sealed interface OpenViduResult {
         }
     }
 
+    /** prepareReceiveVideoFrom: the server's offer for a subscription. */
+    record SdpOffer(String sdpOffer) implements OpenViduResult {
+        @Override
+        public ObjectNode json() {
+            return JsonRpc.MAPPER.createObjectNode().put("sdpOffer", sdpOffer);
+        }
+    }
+
     /** publishVideo ({@code streamId} and {@code createdAt} set) and receiveVideoFrom (both null / 0). */
     record SdpAnswer(String streamId, long createdAt, String sdpAnswer) implements OpenViduResult {
         @Override
@@ -56,19 +67,81 @@ public sealed interface OpenViduResult {
     }
 
     /**
+     * One entry of joinRoom's {@code customIceServers}, as openvidu-browser 2.32.2 reads it ({@code url}, and
+     * {@code username}/{@code credential} for TURN).
+     */
+    record IceServer(String url, String username, String credential) {
+        /** On loopback: a STUN server nobody answers, which keeps openvidu-browser from public STUN servers. */
+        public static final String LOOPBACK_DEFAULT = "stun:127.0.0.1:3478";
+
+        public IceServer {
+            if (url == null || !url.matches("(stuns?|turns?):[^\\s|,]+")) {
+                throw new IllegalArgumentException("an ICE server URL starts with stun:, stuns:, turn: or turns:, not '"
+                        + url + "'");
+            }
+        }
+
+        /** Comma-separated {@code url} or {@code url|username|credential} entries; never empty. */
+        public static List<IceServer> parseList(String list) {
+            List<IceServer> servers = new java.util.ArrayList<>();
+            for (String entry : list.split(",")) {
+                if (entry.isBlank()) {
+                    continue;
+                }
+                String[] parts = entry.trim().split("\\|", -1);
+                if (parts.length != 1 && parts.length != 3) {
+                    throw new IllegalArgumentException("an ICE server is 'url' or 'url|username|credential', not '"
+                            + parts[0] + "|...'");
+                }
+                servers.add(parts.length == 1 ? new IceServer(parts[0], null, null)
+                        : new IceServer(parts[0], parts[1], parts[2]));
+            }
+            if (servers.isEmpty()) {
+                throw new IllegalArgumentException("the ICE server list is empty: openvidu-browser would use public "
+                        + "STUN servers; name at least one (e.g. " + LOOPBACK_DEFAULT + ")");
+            }
+            return List.copyOf(servers);
+        }
+
+        ObjectNode json() {
+            ObjectNode node = JsonRpc.MAPPER.createObjectNode().put("url", url);
+            if (username != null) {
+                node.put("username", username);
+                node.put("credential", credential);
+            }
+            return node;
+        }
+
+        @Override
+        public String toString() { // the credential stays out of logs
+            return "IceServer[" + url + (username != null ? ", " + username : "") + "]";
+        }
+    }
+
+    /**
      * joinRoom and connect ({@code resumed}): who this participant is, who else is there with their streams, and what
-     * a resume needs (the {@code resumeSecret} and the {@code seq} reached).
+     * a resume needs (the {@code resumeSecret} and the {@code seq} reached). The fields openvidu-browser 2.32.2 reads
+     * (docs/WEBRTC-SIGNALLING-NOTES.md): {@code mediaServer} is {@code "mediasoup"} when the session's media node runs
+     * Janus ({@code webrtcEngine}), which makes the browser subscribe by server offer (prepareReceiveVideoFrom);
+     * {@code videoSimulcast} is false; {@code customIceServers} is never empty.
      */
     record Joined(String connectionId, long createdAt, String metadata, List<ParticipantView> others, String sessionId,
-                  String role, boolean record, String mediaNodeId, long seq, String resumeSecret, boolean resumed)
+                  String role, boolean record, String mediaNodeId, long seq, String resumeSecret, boolean resumed,
+                  String webrtcEngine, List<IceServer> iceServers)
             implements OpenViduResult {
-        /** The OpenVidu version openvidu-browser is told it talks to. */
+        /** The OpenVidu version openvidu-browser is told it talks to (same major, minor 32 or 33, or it complains). */
         public static final String OPENVIDU_VERSION = "2.32.0";
+
+        public Joined {
+            others = List.copyOf(others);
+            iceServers = List.copyOf(iceServers);
+        }
 
         @Override
         public ObjectNode json() {
             ObjectNode result = JsonRpc.MAPPER.createObjectNode();
             result.put("id", connectionId);
+            result.put("finalUserId", connectionId);
             result.put("createdAt", createdAt);
             result.put("metadata", metadata);
             ArrayNode value = result.putArray("value");
@@ -78,14 +151,17 @@ public sealed interface OpenViduResult {
             result.put("role", role);
             result.put("record", record);
             result.put("version", OPENVIDU_VERSION);
-            result.put("mediaServer", "tessera");
+            result.put("mediaServer", webrtcEngine != null ? "mediasoup" : "tessera");
+            result.put("videoSimulcast", false);
+            result.put("life", 0);
             result.put("mediaNodeId", mediaNodeId);
             result.put("seq", seq);
             result.put("resumeSecret", resumeSecret);
             if (resumed) {
                 result.put("resumed", true);
             }
-            result.putArray("customIceServers");
+            ArrayNode ice = result.putArray("customIceServers");
+            iceServers.forEach(server -> ice.add(server.json()));
             return result;
         }
 

@@ -31,7 +31,13 @@ class OpenViduRequestTest {
                 new PublishVideo("v=0\r\n", true, true, false, true, "SCREEN", 15, PublishVideo.dimensions(640, 480), false),
                 new OpenViduRequest.UnpublishVideo(),
                 new ReceiveVideoFrom("str_CAM_x_con_2", "v=0\r\n"),
-                new OpenViduRequest.UnsubscribeFromVideo("str_CAM_x_con_2"));
+                new OpenViduRequest.UnsubscribeFromVideo("str_CAM_x_con_2"),
+                new ReceiveVideoFrom("str_CAM_x_con_2", null, "v=0\r\n"),
+                new OpenViduRequest.PrepareReceiveVideoFrom("str_CAM_x_con_2", true),
+                new OpenViduRequest.OnIceCandidate("con_2", "candidate:1 1 udp 2122260223 127.0.0.1 5000 typ host",
+                        "0", 1),
+                new OpenViduRequest.VideoData(640, 480, true, false),
+                new OpenViduRequest.Echo());
         for (OpenViduRequest request : requests) {
             assertEquals(request, roundTrip(request), request.method());
         }
@@ -58,7 +64,11 @@ class OpenViduRequestTest {
         assertEquals("invalid params: 'frameRate' must be an integer from 0 to 240", range.getMessage());
         JsonRpc.Invalid ice = assertThrows(JsonRpc.Invalid.class, () -> OpenViduRequest.read(JsonRpc.parse(
                 "{\"id\":1,\"method\":\"onIceCandidate\",\"params\":{}}")));
-        assertEquals(ErrorCode.METHOD_NOT_FOUND, ice.errorCode());
+        assertEquals("invalid params: 'endpointName' is required", ice.getMessage());
+        JsonRpc.Invalid both = assertThrows(JsonRpc.Invalid.class, () -> OpenViduRequest.read(JsonRpc.parse(
+                "{\"id\":1,\"method\":\"receiveVideoFrom\",\"params\":{\"sender\":\"s\",\"sdpOffer\":\"v\","
+                        + "\"sdpAnswer\":\"v\"}}")));
+        assertEquals("invalid params: 'sdpOffer' and 'sdpAnswer' exclude each other", both.getMessage());
         JsonRpc.Invalid unknown = assertThrows(JsonRpc.Invalid.class, () -> OpenViduRequest.read(JsonRpc.parse(
                 "{\"id\":1,\"method\":\"" + "x".repeat(100) + "\"}")));
         assertEquals("method not found: '" + "x".repeat(64) + "...'", unknown.getMessage());

@@ -100,7 +100,11 @@ public final class JanusProcess implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-        this.shutdownHook = new Thread(this::stopProcess, "janus-stop-on-exit");
+        // Marks the supervisor closed first: a Janus stopped because the node exits is not one to restart.
+        this.shutdownHook = new Thread(() -> {
+            closed = true;
+            stopProcess();
+        }, "janus-stop-on-exit");
     }
 
     /**

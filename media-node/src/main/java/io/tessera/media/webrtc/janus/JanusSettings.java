@@ -78,7 +78,9 @@ public record JanusSettings(Path binary, Path libraryDir, Path workDir, int wsPo
                 intValue(env, "TESSERA_WEBRTC_PORT_MAX", DEFAULT_PORT_MAX),
                 Optional.ofNullable(env.get("TESSERA_PUBLIC_ADDRESS")),
                 Optional.ofNullable(env.get("TESSERA_JANUS_ICE_ENFORCE_LIST")),
-                Optional.empty(),
+                // one address to gather on is also the one for the SDP's c= line
+                Optional.ofNullable(env.get("TESSERA_JANUS_ICE_ENFORCE_LIST")).map(String::trim)
+                        .filter(list -> list.matches("[0-9.]+|[0-9A-Fa-f:]+")),
                 Duration.ofSeconds(20));
     }
 

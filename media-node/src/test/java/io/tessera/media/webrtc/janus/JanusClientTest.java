@@ -127,11 +127,21 @@ class JanusClientTest {
     void requestsInFlightAreBounded() throws Exception {
         try (JanusClient bounded = get(JanusClient.connect(janus.apiUri(), new JanusClient.Options(
                 Duration.ofSeconds(5), 1, janus.clientOptions().apiSecret()), JanusEvent.Listener.IGNORE))) {
-            CompletableFuture<Void> first = bounded.ping();
-            JanusException refused = failure(bounded.ping());
+            // Back-to-back pings: one finds the previous still in flight. (Two alone raced: on a loaded machine Janus
+            // sometimes answered the first before the test thread sent the second.) Without the bound none is refused.
+            List<CompletableFuture<Void>> sent = new java.util.ArrayList<>();
+            for (int i = 0; i < 1000; i++) {
+                sent.add(bounded.ping());
+            }
+            CompletableFuture<Void> refusedPing = sent.stream().filter(CompletableFuture::isCompletedExceptionally)
+                    .findFirst().orElse(null);
+            assertTrue(refusedPing != null, "1000 pings sent back to back, none refused with 1 request allowed in flight");
+            JanusException refused = failure(refusedPing);
             assertTrue(refused.getMessage().contains("too many Janus requests in flight (1)"), refused.getMessage());
-            get(first);
-            get(bounded.ping()); // room again once the first was answered
+            for (CompletableFuture<Void> ping : sent) {
+                ping.exceptionally(error -> null).get(15, TimeUnit.SECONDS);
+            }
+            get(bounded.ping()); // room again once the others were answered
         }
     }
 

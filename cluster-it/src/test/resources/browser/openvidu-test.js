@@ -1,0 +1,120 @@
+// A page using the unmodified openvidu-browser 2.32.2, loaded from the master named in ?master= (its /demo/js/ route),
+// as an application would: connect with a token, publish the fake camera and microphone, subscribe to every stream
+// that is created. The test reads what happened from window.page.
+window.page = {
+  ov: null,
+  session: null,
+  publisher: null,
+  connectionId: null,
+  events: [],        // {type, connectionId} in the order openvidu-browser emitted them
+  errors: [],        // uncaught errors and openvidu-browser exception events
+  slow: [],          // openvidu-browser's NO_STREAM_PLAYING_EVENT warnings (timing, not failures)
+  subscribers: {},   // remote connection id -> Subscriber
+  joinStarted: 0,    // performance.now() when connect was called
+  firstFrame: {},    // remote connection id -> ms from connect to its first decoded video frame
+
+  loadLibrary() {
+    if (window.OpenVidu) {
+      return Promise.resolve();
+    }
+    const master = new URLSearchParams(location.search).get('master');
+    return new Promise((resolve, reject) => {
+      const script = document.createElement('script');
+      script.src = master + '/demo/js/openvidu-browser-2.32.2.min.js';
+      script.onload = () => resolve();
+      script.onerror = () => reject(new Error('cannot load ' + script.src));
+      document.head.appendChild(script);
+    });
+  },
+
+  record(type, connectionId) {
+    page.events.push({ type, connectionId: connectionId || null });
+  },
+
+  // Joins with the token, publishes, and subscribes to every remote stream; resolves to the own connection id.
+  async join(token) {
+    await page.loadLibrary();
+    page.ov = new OpenVidu();
+    page.ov.enableProdMode();
+    const session = page.ov.initSession();
+    page.session = session;
+    session.on('connectionCreated', e => page.record('connectionCreated', e.connection.connectionId));
+    session.on('connectionDestroyed', e => page.record('connectionDestroyed', e.connection.connectionId));
+    session.on('streamDestroyed', e => page.record('streamDestroyed', e.stream.connection.connectionId));
+    session.on('exception', e => {
+      // openvidu-browser's own 4 s wall-clock warning that a video has not started playing yet: on a loaded
+      // machine it fires while the stream is fine (the test waits for streamPlaying itself), so it is kept apart.
+      (e.name === 'NO_STREAM_PLAYING_EVENT' ? page.slow : page.errors).push('exception ' + e.name + ': ' + e.message);
+    });
+    session.on('streamCreated', e => {
+      const remote = e.stream.connection.connectionId;
+      page.record('streamCreated', remote);
+      const subscriber = session.subscribe(e.stream, 'subscribers');
+      page.subscribers[remote] = subscriber;
+      subscriber.on('streamPlaying', () => page.record('streamPlaying', remote));
+      page.watchFirstFrame(remote, subscriber);
+    });
+    page.joinStarted = performance.now();
+    await session.connect(token);
+    page.connectionId = session.connection.connectionId;
+    const publisher = await page.ov.initPublisherAsync('publisher', {
+      audioSource: undefined, videoSource: undefined, publishAudio: true, publishVideo: true,
+      resolution: '320x240', frameRate: 15, insertMode: 'APPEND', mirror: false
+    });
+    page.publisher = publisher;
+    publisher.on('streamCreated', () => page.record('publisherStreamCreated', page.connectionId));
+    await session.publish(publisher);
+    return page.connectionId;
+  },
+
+  // Polls the subscription's statistics until its first decoded frame, for the join-to-first-frame time.
+  watchFirstFrame(remote, subscriber) {
+    const poll = async () => {
+      try {
+        // throws until openvidu-browser made the stream's peer connection
+        const stats = await window.tesseraStats(subscriber.stream.getRTCPeerConnection());
+        if (stats.videoFramesDecoded > 0) {
+          page.firstFrame[remote] = Math.round(performance.now() - page.joinStarted);
+          return;
+        }
+      } catch (notYet) {
+        // polled again below
+      }
+      if (page.subscribers[remote] === subscriber) {
+        setTimeout(poll, 20);
+      }
+    };
+    setTimeout(poll, 20);
+  },
+
+  subscriberPc(remote) {
+    try {
+      return page.subscribers[remote].stream.getRTCPeerConnection();
+    } catch (notYet) {
+      return null;
+    }
+  },
+
+  publisherPc() {
+    try {
+      return page.publisher.stream.getRTCPeerConnection();
+    } catch (notYet) {
+      return null;
+    }
+  },
+
+  async unpublish() {
+    await page.session.unpublish(page.publisher);
+    page.publisher = null;
+  },
+
+  async leave() {
+    await page.session.disconnect();
+  },
+
+  report() {
+    return { events: page.events, errors: page.errors, slow: page.slow, firstFrame: page.firstFrame };
+  }
+};
+window.addEventListener('error', e => page.errors.push('error: ' + e.message));
+window.addEventListener('unhandledrejection', e => page.errors.push('unhandled rejection: ' + (e.reason && e.reason.stack || e.reason)));

@@ -1,0 +1,65 @@
+package io.tessera.media.session;
+
+import io.tessera.common.protocol.MediaNodeProtocol.ParticipantEvent;
+import io.tessera.common.protocol.MediaNodeProtocol.ParticipantInfo;
+import io.tessera.common.protocol.MediaNodeProtocol.StreamInfo;
+import org.apache.pekko.actor.typed.ActorRef;
+
+import java.security.SecureRandom;
+import java.util.ArrayDeque;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+
+/** One participant of a {@link Session}, as its actor keeps it; touched only on that actor's thread. */
+final class Participant {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    final ParticipantInfo info;
+    ActorRef<ParticipantEvent> signalling; // null while detached
+    long seq;
+    /** The last events, sent or not, for a resume; bounded by {@code replayBuffer}. */
+    final ArrayDeque<ParticipantEvent> recent = new ArrayDeque<>();
+    long seqAtDetach;
+    final String resumeSecret = newSecret();
+    StreamInfo published; // null when not publishing
+    /** Whether {@link #published} goes through the WebRTC engine (else the plain RTP engine). */
+    boolean publishedWebRtc;
+    /**
+     * Whether the others may know of {@link #published}: at once for plain RTP, once its PeerConnection is up for
+     * WebRTC (Janus refuses subscriptions before).
+     */
+    boolean live;
+    final Set<String> subscriptions = new LinkedHashSet<>(); // stream ids it receives
+    /** When each subscription started (UTC ms), for the REST view; trimmed to {@link #subscriptions} on change. */
+    final Map<String, Long> subscribedAt = new HashMap<>();
+
+    Participant(ParticipantInfo info, ActorRef<ParticipantEvent> signalling) {
+        this.info = info;
+        this.signalling = signalling;
+    }
+
+    String connectionId() {
+        return info.connectionId();
+    }
+
+    /** Starts receiving a stream: remembered with its start time (older entries of ended subscriptions dropped). */
+    void subscribe(String streamId) {
+        subscriptions.add(streamId);
+        subscribedAt.keySet().retainAll(subscriptions);
+        subscribedAt.put(streamId, System.currentTimeMillis());
+    }
+
+    /** The stream the others may see, or null. */
+    StreamInfo visibleStream() {
+        return live ? published : null;
+    }
+
+    private static String newSecret() {
+        byte[] bytes = new byte[24];
+        RANDOM.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+}

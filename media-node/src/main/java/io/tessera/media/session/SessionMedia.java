@@ -1,0 +1,473 @@
+package io.tessera.media.session;
+
+import io.tessera.common.protocol.ClusterTopics.SessionNotice;
+import io.tessera.common.protocol.ClusterTopics.StreamChanged;
+import io.tessera.common.protocol.MediaNodeProtocol.Ack;
+import io.tessera.common.protocol.MediaNodeProtocol.AddIceCandidate;
+import io.tessera.common.protocol.MediaNodeProtocol.Event;
+import io.tessera.common.protocol.MediaNodeProtocol.ParticipantPublished;
+import io.tessera.common.protocol.MediaNodeProtocol.ParticipantUnpublished;
+import io.tessera.common.protocol.MediaNodeProtocol.PrepareSubscribe;
+import io.tessera.common.protocol.MediaNodeProtocol.Publish;
+import io.tessera.common.protocol.MediaNodeProtocol.SdpReply;
+import io.tessera.common.protocol.MediaNodeProtocol.StartSubscribe;
+import io.tessera.common.protocol.MediaNodeProtocol.StreamInfo;
+import io.tessera.common.protocol.MediaNodeProtocol.Subscribe;
+import io.tessera.common.protocol.MediaNodeProtocol.Unpublish;
+import io.tessera.common.protocol.MediaNodeProtocol.Unsubscribe;
+import io.tessera.media.engine.MediaEngine;
+import io.tessera.media.engine.MediaException;
+import io.tessera.media.webrtc.WebRtcEngine;
+import io.tessera.wire.jsonrpc.ErrorCode;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BiConsumer;
+
+/**
+ * The media side of one {@link Session}, run on its actor: publishing and subscribing through the plain RTP
+ * {@link MediaEngine} (synchronous, in-process) or the {@link WebRtcEngine} (Janus, asynchronous), chosen by the
+ * publisher's offer. WebRTC calls never block the actor: their outcome comes back as {@link EngineDone} and is
+ * applied on the actor's thread, after checking that what it concerns still exists.
+ *
+ * <p>A WebRTC stream is announced to the others ({@code participantPublished}, joinRoom's {@code value}) only once
+ * its publisher's PeerConnection is up: Janus refuses subscriptions before. A publisher whose PeerConnection is not
+ * up within {@link #PUBLISHER_UP_TIMEOUT} is released.
+ */
+final class SessionMedia {
+    /** How long a WebRTC publisher may take from its answer to a working PeerConnection. */
+    static final Duration PUBLISHER_UP_TIMEOUT = Duration.ofSeconds(30);
+
+    /** The outcome of an engine call, applied on the session's thread. */
+    record EngineDone(Runnable apply) implements Session.Message {
+    }
+
+    /** A WebRTC publisher's PeerConnection is up. */
+    record PublisherUp(String connectionId, String streamId) implements Session.Message {
+    }
+
+    /** A WebRTC publisher's PeerConnection did not come up in time. */
+    record PublisherUpTimedOut(String connectionId, String streamId) implements Session.Message {
+    }
+
+    /** What the media side needs of its session. */
+    interface Room {
+        Map<String, Participant> participants();
+
+        void deliver(Participant recipient, Event event);
+
+        /** The counts of participants and streams changed. */
+        void changed();
+    }
+
+    private final String sessionId;
+    private final MediaEngine engine;
+    private final WebRtcEngine webrtc; // null: this node has none
+    private final ActorRef<SessionNotice> notices;
+    private final SessionMeters meters;
+    private final ActorContext<Session.Message> ctx;
+    private final TimerScheduler<Session.Message> timers;
+    private final Room room;
+
+    SessionMedia(String sessionId, MediaEngine engine, WebRtcEngine webrtc, ActorRef<SessionNotice> notices,
+                 SessionMeters meters, ActorContext<Session.Message> ctx, TimerScheduler<Session.Message> timers,
+                 Room room) {
+        this.sessionId = sessionId;
+        this.engine = engine;
+        this.webrtc = webrtc;
+        this.notices = notices;
+        this.meters = meters;
+        this.ctx = ctx;
+        this.timers = timers;
+        this.room = room;
+    }
+
+    /** The WebRTC engine's name, for joinRoom's answer; null when the node has none. */
+    String webrtcEngine() {
+        return webrtc == null ? null : webrtc.name();
+    }
+
+    // --- publishing -------------------------------------------------------------------------------------------
+
+    void onPublish(Publish publish) {
+        Participant p = room.participants().get(publish.connectionId());
+        if (p == null) {
+            publish.replyTo().tell(SdpReply.failure(ErrorCode.NOT_JOINED, notIn(publish.connectionId())));
+            return;
+        }
+        if (p.published != null) {
+            publish.replyTo().tell(SdpReply.failure(ErrorCode.CONFLICT, "connection " + publish.connectionId()
+                    + " already publishes stream " + p.published.streamId() + "; unpublishVideo first"));
+            return;
+        }
+        StreamInfo stream = publish.stream().withIdentity(streamId(publish), System.currentTimeMillis());
+        if (WebRtcEngine.isWebRtc(publish.sdpOffer())) {
+            publishWebRtc(p, stream, publish);
+            return;
+        }
+        String answer;
+        try {
+            answer = engine.publish(stream.streamId(), publish.sdpOffer());
+        } catch (MediaException e) {
+            publish.replyTo().tell(SdpReply.failure(e.kind().errorCode, e.getMessage()));
+            return;
+        }
+        p.published = stream;
+        p.publishedWebRtc = false;
+        publish.replyTo().tell(new SdpReply(true, 0, null, stream, answer));
+        announce(p);
+    }
+
+    private void publishWebRtc(Participant p, StreamInfo stream, Publish publish) {
+        if (webrtc == null) {
+            publish.replyTo().tell(SdpReply.failure(ErrorCode.UNSUPPORTED_MEDIA, "this media node runs no WebRTC "
+                    + "engine (TESSERA_WEBRTC_ENGINE): offer plain RTP (RTP/AVP) instead"));
+            return;
+        }
+        String connectionId = p.connectionId();
+        p.published = stream; // taken now, so a second publishVideo meanwhile is refused
+        p.publishedWebRtc = true;
+        p.live = false;
+        ActorRef<Session.Message> self = ctx.getSelf();
+        CompletionStage<String> answered = webrtc.publish(sessionId, connectionId, stream.streamId(),
+                publish.sdpOffer(), () -> self.tell(new PublisherUp(connectionId, stream.streamId())));
+        whenDone(answered, (answer, error) -> {
+            boolean current = p == room.participants().get(connectionId) && p.published == stream;
+            if (error != null) {
+                if (current) {
+                    p.published = null;
+                    p.publishedWebRtc = false;
+                }
+                publish.replyTo().tell(failure(error, SdpReply::failure));
+            } else if (!current) {
+                // it unpublished or left meanwhile; its unpublish released the endpoint already
+                publish.replyTo().tell(SdpReply.failure(ErrorCode.NOT_FOUND, "stream " + stream.streamId()
+                        + " ended before it was set up"));
+            } else {
+                publish.replyTo().tell(new SdpReply(true, 0, null, stream, answer));
+                timers.startSingleTimer("up-" + stream.streamId(),
+                        new PublisherUpTimedOut(connectionId, stream.streamId()), PUBLISHER_UP_TIMEOUT);
+            }
+        });
+    }
+
+    void onPublisherUp(PublisherUp up) {
+        Participant p = room.participants().get(up.connectionId());
+        if (p != null && p.published != null && p.published.streamId().equals(up.streamId()) && !p.live) {
+            timers.cancel("up-" + up.streamId());
+            ctx.getLog().info("WebRTC publisher {} of session {} is up", up.streamId(), sessionId);
+            announce(p);
+        }
+    }
+
+    void onPublisherUpTimedOut(PublisherUpTimedOut timedOut) {
+        Participant p = room.participants().get(timedOut.connectionId());
+        if (p != null && p.published != null && p.published.streamId().equals(timedOut.streamId()) && !p.live) {
+            ctx.getLog().warn("WebRTC publisher {} of session {} did not connect within {}: released",
+                    timedOut.streamId(), sessionId, PUBLISHER_UP_TIMEOUT);
+            meters.webrtcPublisherNeverUp();
+            webrtc.unpublish(sessionId, p.connectionId());
+            p.published = null;
+            p.publishedWebRtc = false;
+        }
+    }
+
+    /** The others learn of the participant's stream. */
+    private void announce(Participant p) {
+        p.live = true;
+        streamNotice(p.connectionId(), p.published, null, true, "publish");
+        for (Participant other : room.participants().values()) {
+            if (other != p) {
+                room.deliver(other, new ParticipantPublished(p.connectionId(), p.published));
+            }
+        }
+        room.changed();
+    }
+
+    /** OpenVidu's form: {@code str_CAM_<4 random letters>_<connection id>}. */
+    private static String streamId(Publish publish) {
+        String type = "SCREEN".equals(publish.stream().typeOfVideo()) ? "SCR" : "CAM";
+        String letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+        StringBuilder random = new StringBuilder(4);
+        for (int i = 0; i < 4; i++) {
+            random.append(letters.charAt(ThreadLocalRandom.current().nextInt(letters.length())));
+        }
+        return "str_" + type + "_" + random + "_" + publish.connectionId();
+    }
+
+    void onUnpublish(Unpublish unpublish) {
+        Participant p = room.participants().get(unpublish.connectionId());
+        if (p == null) {
+            unpublish.replyTo().tell(Ack.failure(ErrorCode.NOT_JOINED, notIn(unpublish.connectionId())));
+            return;
+        }
+        if (p.published == null) {
+            unpublish.replyTo().tell(Ack.failure(ErrorCode.NOT_FOUND, "connection " + unpublish.connectionId()
+                    + " does not publish"));
+            return;
+        }
+        String streamId = p.published.streamId();
+        boolean wasLive = p.live;
+        endStream(p, "unpublish");
+        unpublish.replyTo().tell(Ack.success());
+        if (wasLive) {
+            for (Participant other : room.participants().values()) {
+                if (other != p) {
+                    room.deliver(other, new ParticipantUnpublished(p.connectionId(), streamId, "unpublish"));
+                }
+            }
+        }
+        room.changed();
+    }
+
+    /** Ends the participant's stream in its engine; its subscribers' records follow. */
+    private void endStream(Participant p, String reason) {
+        String streamId = p.published.streamId();
+        if (p.publishedWebRtc) {
+            timers.cancel("up-" + streamId);
+            webrtc.unpublish(sessionId, p.connectionId()); // its subscriptions end with it
+        } else {
+            engine.unpublish(streamId);
+        }
+        if (p.live) {
+            streamNotice(p.connectionId(), p.published, null, false, reason);
+        }
+        for (Participant other : room.participants().values()) {
+            other.subscriptions.remove(streamId);
+        }
+        p.published = null;
+        p.publishedWebRtc = false;
+        p.live = false;
+    }
+
+    // --- subscribing ------------------------------------------------------------------------------------------
+
+    /** Client offer: the plain RTP engine answers. Janus cannot answer a subscriber's offer. */
+    void onSubscribe(Subscribe subscribe) {
+        Participant p = room.participants().get(subscribe.connectionId());
+        if (p == null) {
+            subscribe.replyTo().tell(SdpReply.failure(ErrorCode.NOT_JOINED, notIn(subscribe.connectionId())));
+            return;
+        }
+        Optional<Participant> publisher = publisherOf(subscribe.streamId());
+        if (publisher.isEmpty()) {
+            subscribe.replyTo().tell(SdpReply.failure(ErrorCode.NOT_FOUND, notPublished(subscribe.streamId())));
+            return;
+        }
+        if (publisher.get().publishedWebRtc) {
+            subscribe.replyTo().tell(SdpReply.failure(ErrorCode.UNSUPPORTED_MEDIA, "stream " + subscribe.streamId()
+                    + " is WebRTC: the media node makes the offer; call prepareReceiveVideoFrom and answer it with "
+                    + "receiveVideoFrom {sender, sdpAnswer} (joinRoom's mediaServer is 'mediasoup')"));
+            return;
+        }
+        try {
+            String answer = engine.subscribe(subscribe.streamId(), subscribe.connectionId(), subscribe.sdpOffer());
+            p.subscribe(subscribe.streamId());
+            streamNotice(subscribe.connectionId(), publisher.get().published, publisher.get().connectionId(), true,
+                    "subscribe");
+            subscribe.replyTo().tell(new SdpReply(true, 0, null, null, answer));
+        } catch (MediaException e) {
+            subscribe.replyTo().tell(SdpReply.failure(e.kind().errorCode, e.getMessage()));
+        }
+    }
+
+    /** Server offer (WebRTC): the reply's {@code sdpAnswer} field carries the media node's offer. */
+    void onPrepareSubscribe(PrepareSubscribe prepare) {
+        Participant p = room.participants().get(prepare.connectionId());
+        if (p == null) {
+            prepare.replyTo().tell(SdpReply.failure(ErrorCode.NOT_JOINED, notIn(prepare.connectionId())));
+            return;
+        }
+        Optional<Participant> found = publisherOf(prepare.streamId());
+        if (found.isEmpty()) {
+            prepare.replyTo().tell(SdpReply.failure(ErrorCode.NOT_FOUND, notPublished(prepare.streamId())));
+            return;
+        }
+        Participant publisher = found.get();
+        if (!publisher.publishedWebRtc) {
+            prepare.replyTo().tell(SdpReply.failure(ErrorCode.UNSUPPORTED_MEDIA, "stream " + prepare.streamId()
+                    + " is plain RTP: subscribe with receiveVideoFrom {sender, sdpOffer}"));
+            return;
+        }
+        if (publisher == p) {
+            prepare.replyTo().tell(SdpReply.failure(ErrorCode.BAD_REQUEST, "connection " + p.connectionId()
+                    + " cannot subscribe to its own stream"));
+            return;
+        }
+        if (p.subscriptions.contains(prepare.streamId())) {
+            if (!prepare.reconnect()) {
+                prepare.replyTo().tell(SdpReply.failure(ErrorCode.CONFLICT, "connection " + p.connectionId()
+                        + " already receives stream " + prepare.streamId()));
+                return;
+            }
+            dropSubscription(p, publisher, "reconnect"); // a new PeerConnection replaces the old one
+        }
+        String streamId = prepare.streamId();
+        whenDone(webrtc.prepareSubscribe(sessionId, publisher.connectionId(), p.connectionId()), (offer, error) -> {
+            if (error != null) {
+                prepare.replyTo().tell(failure(error, SdpReply::failure));
+            } else if (p != room.participants().get(p.connectionId()) || publisherOf(streamId).isEmpty()) {
+                webrtc.unsubscribe(sessionId, publisher.connectionId(), p.connectionId());
+                prepare.replyTo().tell(SdpReply.failure(ErrorCode.NOT_FOUND, notPublished(streamId)));
+            } else {
+                p.subscribe(streamId);
+                prepare.replyTo().tell(new SdpReply(true, 0, null, null, offer));
+            }
+        });
+    }
+
+    void onStartSubscribe(StartSubscribe start) {
+        Participant p = room.participants().get(start.connectionId());
+        if (p == null) {
+            start.replyTo().tell(Ack.failure(ErrorCode.NOT_JOINED, notIn(start.connectionId())));
+            return;
+        }
+        Optional<Participant> publisher = publisherOf(start.streamId());
+        if (publisher.isEmpty() || !p.subscriptions.contains(start.streamId()) || !publisher.get().publishedWebRtc) {
+            start.replyTo().tell(Ack.failure(ErrorCode.NOT_FOUND, "connection " + start.connectionId()
+                    + " has no offer for stream " + start.streamId() + " to answer: prepareReceiveVideoFrom first"));
+            return;
+        }
+        Participant source = publisher.get();
+        whenDone(webrtc.startSubscribe(sessionId, source.connectionId(), p.connectionId(), start.sdpAnswer()),
+                (ignored, error) -> {
+                    if (error != null) {
+                        p.subscriptions.remove(start.streamId());
+                        start.replyTo().tell(failure(error, Ack::failure));
+                    } else {
+                        if (source.published != null && source.published.streamId().equals(start.streamId())) {
+                            streamNotice(p.connectionId(), source.published, source.connectionId(), true,
+                                    "subscribe");
+                        }
+                        start.replyTo().tell(Ack.success());
+                    }
+                });
+    }
+
+    void onAddIceCandidate(AddIceCandidate add) {
+        Participant p = room.participants().get(add.connectionId());
+        if (p == null) {
+            add.replyTo().tell(Ack.failure(ErrorCode.NOT_JOINED, notIn(add.connectionId())));
+            return;
+        }
+        if (webrtc == null) {
+            add.replyTo().tell(Ack.failure(ErrorCode.UNSUPPORTED_MEDIA, "this media node runs no WebRTC engine: "
+                    + "plain RTP needs no ICE candidates"));
+            return;
+        }
+        String endpoint = add.endpointName();
+        if (!room.participants().containsKey(endpoint)) {
+            add.replyTo().tell(Ack.failure(ErrorCode.NOT_FOUND, "endpoint " + endpoint + " is not a connection of "
+                    + "session " + sessionId));
+            return;
+        }
+        // its own publisher, or its subscription to the endpoint's stream (queued by the engine until it exists)
+        String subscriber = endpoint.equals(p.connectionId()) ? null : p.connectionId();
+        whenDone(webrtc.addCandidate(sessionId, endpoint, subscriber, add.candidate(), add.sdpMid(),
+                add.sdpMLineIndex()), (ignored, error) -> add.replyTo().tell(error != null
+                ? failure(error, Ack::failure) : Ack.success()));
+    }
+
+    /** {@code streamId}: a stream id, or (as openvidu-browser sends it) the publisher's connection id. */
+    void onUnsubscribe(Unsubscribe unsubscribe) {
+        Participant p = room.participants().get(unsubscribe.connectionId());
+        if (p == null) {
+            unsubscribe.replyTo().tell(Ack.failure(ErrorCode.NOT_JOINED, notIn(unsubscribe.connectionId())));
+            return;
+        }
+        String streamId = unsubscribe.streamId();
+        Participant byConnection = room.participants().get(streamId);
+        if (byConnection != null && byConnection.published != null) {
+            streamId = byConnection.published.streamId();
+        }
+        Optional<Participant> publisher = publisherOf(streamId);
+        if (!p.subscriptions.contains(streamId) || publisher.isEmpty()) {
+            unsubscribe.replyTo().tell(Ack.failure(ErrorCode.NOT_FOUND, "connection " + unsubscribe.connectionId()
+                    + " does not receive stream " + unsubscribe.streamId()));
+            return;
+        }
+        dropSubscription(p, publisher.get(), "unsubscribe");
+        unsubscribe.replyTo().tell(Ack.success());
+    }
+
+    private void dropSubscription(Participant p, Participant publisher, String reason) {
+        String streamId = publisher.published.streamId();
+        p.subscriptions.remove(streamId);
+        if (publisher.publishedWebRtc) {
+            webrtc.unsubscribe(sessionId, publisher.connectionId(), p.connectionId());
+        } else {
+            engine.unsubscribe(streamId, p.connectionId());
+        }
+        streamNotice(p.connectionId(), publisher.published, publisher.connectionId(), false, reason);
+    }
+
+    // --- release ----------------------------------------------------------------------------------------------
+
+    /** Gives back everything a participant holds in the engines. Idempotent. */
+    void release(Participant p) {
+        for (String streamId : java.util.List.copyOf(p.subscriptions)) {
+            publisherOf(streamId).ifPresent(publisher -> dropSubscription(p, publisher, "participantLeft"));
+        }
+        p.subscriptions.clear();
+        if (p.published != null) {
+            endStream(p, "participantLeft");
+        }
+    }
+
+    /** The session ends: everything of it in the engines goes. */
+    void releaseAll() {
+        room.participants().values().forEach(this::release);
+        if (webrtc != null) {
+            webrtc.closeRoom(sessionId);
+        }
+    }
+
+    // --- helpers ----------------------------------------------------------------------------------------------
+
+    Optional<Participant> publisherOf(String streamId) {
+        return room.participants().values().stream()
+                .filter(o -> o.published != null && o.published.streamId().equals(streamId)).findFirst();
+    }
+
+    /** Applies an engine's outcome on the session's thread. */
+    private <T> void whenDone(CompletionStage<T> stage, BiConsumer<T, Throwable> apply) {
+        ctx.pipeToSelf(stage, (value, error) -> new EngineDone(() -> apply.accept(value, error)));
+    }
+
+    private interface Failure<R> {
+        R of(int code, String message);
+    }
+
+    /** An engine failure as the reply the master relays: the engine's kind, or 503 for anything unforeseen. */
+    private <R> R failure(Throwable error, Failure<R> reply) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof MediaException media) {
+            return reply.of(media.kind().errorCode.code(), media.getMessage());
+        }
+        ctx.getLog().warn("WebRTC engine failure in session {}: {}", sessionId, cause.toString());
+        return reply.of(ErrorCode.UNAVAILABLE.code(), "the WebRTC engine failed: " + cause.getMessage());
+    }
+
+    /** Tells the masters a media connection opened or closed (for OpenVidu's webrtcConnection* webhooks). */
+    private void streamNotice(String connectionId, StreamInfo stream, String receivingFrom, boolean created,
+                              String reason) {
+        notices.tell(new StreamChanged(sessionId, connectionId, stream.streamId(), receivingFrom, created,
+                stream.createdAt(), created ? null : reason, stream.hasAudio(), stream.hasVideo(),
+                stream.typeOfVideo(), stream.frameRate(), stream.videoDimensions()));
+    }
+
+    private String notIn(String connectionId) {
+        return "connection " + connectionId + " is not in session " + sessionId;
+    }
+
+    private String notPublished(String streamId) {
+        return "stream " + streamId + " is not published in session " + sessionId;
+    }
+}

@@ -1,0 +1,472 @@
+package io.tessera.media.webrtc.janus;
+
+import io.tessera.media.engine.MediaException;
+import io.tessera.media.engine.MediaException.Kind;
+import io.tessera.media.webrtc.IceAllowList;
+import io.tessera.media.webrtc.WebRtcEngine;
+import io.tessera.media.webrtc.janus.VideoRoomHandle.Candidate;
+import io.tessera.media.webrtc.janus.VideoRoomHandle.Jsep;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The WebRTC engine on Janus 1.1: one Janus per media node ({@link JanusProcess}), driven over one WebSocket
+ * ({@link JanusClient}); one VideoRoom room per session, one handle per publisher and per subscription. Janus's
+ * publisher id in a room is the stream id (new at every publish, so a participant can publish again at once while
+ * its old handle is still being detached).
+ *
+ * <p>Every remote candidate passes the {@link IceAllowList} first, inside SDP and trickled. Janus runs half-trickle:
+ * its own candidates are in its SDP, so nothing is trickled to clients.
+ *
+ * <p>When Janus restarts, every room and handle is gone: the engine forgets its endpoints (their participants'
+ * clients see ICE fail and reconnect) and connects to the new Janus.
+ */
+public final class JanusEngine implements WebRtcEngine {
+    private static final Logger log = LoggerFactory.getLogger(JanusEngine.class);
+    /** Candidates kept for one endpoint that is not ready yet; a browser sends a handful per medium. */
+    static final int MAX_QUEUED_PER_ENDPOINT = 64;
+    /** Endpoints that may have candidates waiting at once. */
+    static final int MAX_QUEUED_ENDPOINTS = 1024;
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(20);
+
+    /** A publisher ({@code subscriber} null) or one subscription. */
+    private static final class Endpoint {
+        final String room;
+        final String publisher;
+        final String subscriber;
+        final String feed; // the publisher's stream id, its id in the room
+        final Runnable onUp;
+        final AtomicBoolean up = new AtomicBoolean();
+        VideoRoomHandle handle; // guarded by the engine
+        boolean ready; // the remote SDP is set: candidates go straight to Janus
+        boolean closed;
+
+        Endpoint(String room, String publisher, String subscriber, String feed, Runnable onUp) {
+            this.room = room;
+            this.publisher = publisher;
+            this.subscriber = subscriber;
+            this.feed = feed;
+            this.onUp = onUp;
+        }
+
+        String key() {
+            return key(room, publisher, subscriber);
+        }
+
+        static String key(String room, String publisher, String subscriber) {
+            return room + '|' + publisher + '|' + (subscriber == null ? "" : subscriber);
+        }
+    }
+
+    private final IceAllowList allow;
+    private final Map<String, Endpoint> endpoints = new HashMap<>(); // guarded by this
+    private final Map<String, List<Candidate>> queued = new HashMap<>(); // guarded by this; a null entry: end
+    private final Map<Long, Endpoint> byHandle = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<Void>> rooms = new ConcurrentHashMap<>();
+    private final AtomicLong refused = new AtomicLong();
+    private volatile JanusProcess process;
+    private volatile JanusClient client;
+    private volatile CompletableFuture<VideoRoomHandle> manager;
+
+    private JanusEngine(IceAllowList allow) {
+        this.allow = allow;
+    }
+
+    /** Starts Janus with {@code settings}, supervised, and connects to it. */
+    public static JanusEngine start(JanusSettings settings, IceAllowList allow) throws IOException {
+        JanusEngine engine = new JanusEngine(allow);
+        engine.process = JanusProcess.start(settings, JanusProcess.RestartPolicy.defaults(), engine.supervision());
+        try {
+            engine.connect().get(CONNECT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException | ExecutionException | TimeoutException e) {
+            engine.close();
+            throw new IOException("cannot connect to Janus at " + engine.process.apiUri() + ": " + e.getMessage(), e);
+        }
+        log.info("WebRTC engine janus ready (Janus pid {}), ICE allow-list {}", engine.process.pid().orElse(-1L),
+                allow);
+        return engine;
+    }
+
+    @Override
+    public String name() {
+        return "janus";
+    }
+
+    @Override
+    public CompletionStage<String> publish(String room, String publisher, String streamId, String sdpOffer,
+                                           Runnable onUp) {
+        Endpoint endpoint = new Endpoint(room, publisher, null, streamId, onUp);
+        String offer = allow.filterSdp(sdpOffer);
+        synchronized (this) {
+            if (endpoints.containsKey(endpoint.key())) {
+                return refused(Kind.CONFLICT, "connection " + publisher + " already publishes");
+            }
+            endpoints.put(endpoint.key(), endpoint);
+        }
+        return room(room)
+                .thenCompose(ignored -> attach(endpoint))
+                .thenCompose(handle -> handle.publish(room, streamId, Jsep.offer(offer)))
+                .thenApply(answer -> {
+                    ready(endpoint);
+                    return answer.sdp();
+                })
+                .handle((answer, error) -> {
+                    if (error != null) {
+                        release(endpoint);
+                        throw mapped(error, "publish");
+                    }
+                    return answer;
+                });
+    }
+
+    @Override
+    public CompletionStage<String> prepareSubscribe(String room, String publisher, String subscriber) {
+        Endpoint endpoint;
+        synchronized (this) {
+            Endpoint source = endpoints.get(Endpoint.key(room, publisher, null));
+            if (source == null || !source.up.get()) {
+                return refused(Kind.UNKNOWN_STREAM, "connection " + publisher + " has no WebRTC stream up");
+            }
+            endpoint = new Endpoint(room, publisher, subscriber, source.feed, null);
+            if (endpoints.containsKey(endpoint.key())) {
+                return refused(Kind.CONFLICT, "connection " + subscriber + " already receives " + source.feed);
+            }
+            endpoints.put(endpoint.key(), endpoint);
+        }
+        return attach(endpoint)
+                .thenCompose(handle -> handle.subscribe(room, endpoint.feed))
+                .handle((offer, error) -> {
+                    if (error != null) {
+                        release(endpoint);
+                        throw mapped(error, "subscribe");
+                    }
+                    return offer.sdp();
+                });
+    }
+
+    @Override
+    public CompletionStage<Void> startSubscribe(String room, String publisher, String subscriber, String sdpAnswer) {
+        VideoRoomHandle handle;
+        Endpoint endpoint;
+        synchronized (this) {
+            endpoint = endpoints.get(Endpoint.key(room, publisher, subscriber));
+            handle = endpoint == null ? null : endpoint.handle;
+        }
+        if (handle == null) {
+            return refused(Kind.UNKNOWN_STREAM, "connection " + subscriber + " has no offer for the stream of "
+                    + publisher + " to answer: prepareReceiveVideoFrom first");
+        }
+        return handle.start(Jsep.answer(allow.filterSdp(sdpAnswer))).handle((ignored, error) -> {
+            if (error != null) {
+                release(endpoint);
+                throw mapped(error, "start the subscription");
+            }
+            ready(endpoint);
+            return null;
+        });
+    }
+
+    @Override
+    public CompletionStage<Void> addCandidate(String room, String publisher, String subscriber, String candidate,
+                                              String sdpMid, int sdpMLineIndex) {
+        boolean end = candidate.isBlank();
+        if (!end && !allow.allowsCandidate(candidate)) {
+            refused.incrementAndGet();
+            return CompletableFuture.completedFuture(null); // dropped, as a candidate no pair would ever use
+        }
+        Candidate remote = end ? null : new Candidate(candidate.strip().startsWith("a=")
+                ? candidate.strip().substring(2) : candidate.strip(), sdpMid, sdpMLineIndex);
+        String key = Endpoint.key(room, publisher, subscriber);
+        VideoRoomHandle handle;
+        synchronized (this) {
+            Endpoint endpoint = endpoints.get(key);
+            if (endpoint != null && endpoint.ready) {
+                handle = endpoint.handle;
+            } else {
+                List<Candidate> waiting = queued.get(key);
+                if (waiting == null) {
+                    if (queued.size() >= MAX_QUEUED_ENDPOINTS) {
+                        return refused(Kind.NO_CAPACITY, "too many endpoints with candidates waiting ("
+                                + MAX_QUEUED_ENDPOINTS + ")");
+                    }
+                    waiting = new ArrayList<>();
+                    queued.put(key, waiting);
+                }
+                if (waiting.size() >= MAX_QUEUED_PER_ENDPOINT) {
+                    return refused(Kind.NO_CAPACITY, "more than " + MAX_QUEUED_PER_ENDPOINT
+                            + " candidates wait for this endpoint");
+                }
+                waiting.add(remote);
+                return CompletableFuture.completedFuture(null);
+            }
+        }
+        return trickle(handle, end ? List.of() : List.of(remote), end).handle((ignored, error) -> {
+            if (error != null) {
+                throw mapped(error, "add the candidate");
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void unpublish(String room, String publisher) {
+        List<Endpoint> gone = new ArrayList<>();
+        synchronized (this) {
+            endpoints.values().removeIf(e -> {
+                boolean match = e.room.equals(room) && e.publisher.equals(publisher);
+                if (match) {
+                    gone.add(e);
+                }
+                return match;
+            });
+            String prefix = room + '|' + publisher + '|';
+            queued.keySet().removeIf(key -> key.startsWith(prefix));
+        }
+        gone.forEach(this::release);
+    }
+
+    @Override
+    public void unsubscribe(String room, String publisher, String subscriber) {
+        Endpoint endpoint;
+        synchronized (this) {
+            endpoint = endpoints.remove(Endpoint.key(room, publisher, subscriber));
+            queued.remove(Endpoint.key(room, publisher, subscriber));
+        }
+        if (endpoint != null) {
+            release(endpoint);
+        }
+    }
+
+    @Override
+    public void closeRoom(String room) {
+        List<Endpoint> gone = new ArrayList<>();
+        synchronized (this) {
+            endpoints.values().removeIf(e -> {
+                if (e.room.equals(room)) {
+                    gone.add(e);
+                    return true;
+                }
+                return false;
+            });
+            queued.keySet().removeIf(key -> key.startsWith(room + '|'));
+        }
+        gone.forEach(this::release);
+        CompletableFuture<Void> created = rooms.remove(room);
+        CompletableFuture<VideoRoomHandle> current = manager;
+        if (created != null && current != null) {
+            created.thenCompose(ignored -> current).thenCompose(m -> m.destroyRoom(room)).whenComplete((ok, error) -> {
+                if (error != null) {
+                    log.debug("Janus room {} not destroyed: {}", room, error.getMessage());
+                }
+            });
+        }
+    }
+
+    @Override
+    public synchronized WebRtcStats stats() {
+        int publishers = 0;
+        int handles = 0;
+        for (Endpoint e : endpoints.values()) {
+            publishers += e.subscriber == null ? 1 : 0;
+            handles += e.handle != null ? 1 : 0;
+        }
+        CompletableFuture<VideoRoomHandle> current = manager;
+        handles += current != null && current.isDone() && !current.isCompletedExceptionally() ? 1 : 0;
+        int waiting = queued.values().stream().mapToInt(List::size).sum();
+        return new WebRtcStats(publishers, endpoints.size() - publishers, handles, rooms.size(), refused.get(),
+                waiting);
+    }
+
+    @Override
+    public void close() {
+        JanusClient current = client;
+        if (current != null) {
+            current.close();
+        }
+        if (process != null) {
+            process.close();
+        }
+    }
+
+    // --- internals ---
+
+    private CompletableFuture<Void> connect() {
+        return JanusClient.connect(process.apiUri(), process.clientOptions(), new Events()).thenCompose(connected -> {
+            client = connected;
+            manager = connected.attachVideoRoom();
+            return manager.thenApply(ignored -> null);
+        });
+    }
+
+    private JanusProcess.Listener supervision() {
+        return new JanusProcess.Listener() {
+            @Override
+            public void onRestarted(int restartCount) {
+                int lost;
+                synchronized (JanusEngine.this) {
+                    lost = endpoints.size();
+                    endpoints.values().forEach(e -> e.closed = true);
+                    endpoints.clear();
+                    queued.clear();
+                }
+                byHandle.clear();
+                rooms.clear();
+                log.warn("Janus restarted ({} restarts): its rooms and {} endpoints are gone; clients reconnect when "
+                        + "ICE fails", restartCount, lost);
+                connect().whenComplete((ok, error) -> {
+                    if (error != null) {
+                        log.error("cannot connect to the restarted Janus: {}", error.getMessage());
+                    }
+                });
+            }
+
+            @Override
+            public void onGaveUp(String reason) {
+                log.error("Janus stays down: {}; WebRTC publish and subscribe fail until the node restarts", reason);
+            }
+        };
+    }
+
+    /** Janus's unasked messages: a publisher's PeerConnection came up. */
+    private final class Events implements JanusEvent.Listener {
+        @Override
+        public void onEvent(JanusEvent event) {
+            if (event.kind() == JanusEvent.Kind.WEBRTC_UP) {
+                Endpoint endpoint = byHandle.get(event.handleId());
+                if (endpoint != null && endpoint.up.compareAndSet(false, true) && endpoint.onUp != null) {
+                    endpoint.onUp.run();
+                }
+            }
+        }
+
+        @Override
+        public void onClosed(String reason) {
+            log.warn("the WebSocket to Janus closed: {}", reason);
+        }
+    }
+
+    private CompletableFuture<Void> room(String room) {
+        CompletableFuture<Void> created = rooms.computeIfAbsent(room, r -> {
+            CompletableFuture<VideoRoomHandle> current = manager;
+            if (current == null) {
+                return CompletableFuture.failedFuture(JanusException.local("not connected to Janus"));
+            }
+            return current.thenCompose(m -> m.createRoom(r, VideoRoomHandle.RoomOptions.defaults()));
+        });
+        return created.whenComplete((ok, error) -> {
+            if (error != null) {
+                rooms.remove(room, created); // the next publish tries again
+            }
+        });
+    }
+
+    private CompletableFuture<VideoRoomHandle> attach(Endpoint endpoint) {
+        JanusClient current = client;
+        if (current == null) {
+            return CompletableFuture.failedFuture(JanusException.local("not connected to Janus"));
+        }
+        return current.attachVideoRoom().thenApply(handle -> {
+            synchronized (this) {
+                if (endpoint.closed) {
+                    handle.detach();
+                    throw JanusException.local("the endpoint was closed while it was being set up");
+                }
+                endpoint.handle = handle;
+            }
+            byHandle.put(handle.handleId(), endpoint);
+            return handle;
+        });
+    }
+
+    /** The remote SDP is set: candidates that waited go to Janus, later ones go straight. */
+    private void ready(Endpoint endpoint) {
+        List<Candidate> waiting;
+        VideoRoomHandle handle;
+        synchronized (this) {
+            if (endpoint.closed) {
+                throw JanusException.local("the endpoint was closed while it was being set up");
+            }
+            endpoint.ready = true;
+            waiting = queued.remove(endpoint.key());
+            handle = endpoint.handle;
+        }
+        if (waiting != null && !waiting.isEmpty()) {
+            boolean end = waiting.contains(null);
+            List<Candidate> candidates = waiting.stream().filter(c -> c != null).toList();
+            trickle(handle, candidates, end).whenComplete((ok, error) -> {
+                if (error != null) {
+                    log.warn("queued candidates not taken by Janus: {}", error.getMessage());
+                }
+            });
+        }
+    }
+
+    private static CompletableFuture<Void> trickle(VideoRoomHandle handle, List<Candidate> candidates, boolean end) {
+        CompletableFuture<Void> sent = switch (candidates.size()) {
+            case 0 -> CompletableFuture.completedFuture(null);
+            case 1 -> handle.trickle(candidates.get(0));
+            default -> handle.trickle(candidates);
+        };
+        return end ? sent.thenCompose(ignored -> handle.trickleCompleted()) : sent;
+    }
+
+    /** Detaches the endpoint's handle (Janus closes its PeerConnection; a publisher's subscribers lose it). */
+    private void release(Endpoint endpoint) {
+        VideoRoomHandle handle;
+        synchronized (this) {
+            endpoints.remove(endpoint.key(), endpoint);
+            queued.remove(endpoint.key());
+            endpoint.closed = true;
+            handle = endpoint.handle;
+            endpoint.handle = null;
+        }
+        if (handle != null) {
+            byHandle.remove(handle.handleId());
+            handle.detach().whenComplete((ok, error) -> {
+                if (error != null) {
+                    log.debug("Janus handle {} not detached: {}", handle.handleId(), error.getMessage());
+                }
+            });
+        }
+    }
+
+    private static <T> CompletableFuture<T> refused(Kind kind, String message) {
+        return CompletableFuture.failedFuture(new MediaException(kind, message));
+    }
+
+    /** A failure as the client's error: Janus's refusals by their code, our own (timeouts, no Janus) as 503. */
+    static CompletionException mapped(Throwable error, String what) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof MediaException media) {
+            return new CompletionException(media);
+        }
+        if (cause instanceof JanusException janus) {
+            Kind kind = switch (janus.code()) {
+                case 465, 466, 467 -> Kind.INVALID_SDP; // JSEP: unknown type, invalid SDP, ...
+                case 428, 426 -> Kind.UNKNOWN_STREAM; // no such feed, no such room
+                case 436 -> Kind.CONFLICT; // id exists
+                default -> Kind.NO_CAPACITY;
+            };
+            return new CompletionException(new MediaException(kind, "the WebRTC engine could not " + what + ": "
+                    + janus.getMessage()));
+        }
+        return new CompletionException(new MediaException(Kind.NO_CAPACITY, "the WebRTC engine could not " + what
+                + ": " + cause));
+    }
+}

@@ -1,0 +1,270 @@
+package io.tessera.media.session;
+
+import io.tessera.common.protocol.ClusterTopics.SessionNotice;
+import io.tessera.common.protocol.MediaNodeProtocol.Ack;
+import io.tessera.common.protocol.MediaNodeProtocol.AddIceCandidate;
+import io.tessera.common.protocol.MediaNodeProtocol.Join;
+import io.tessera.common.protocol.MediaNodeProtocol.JoinReply;
+import io.tessera.common.protocol.MediaNodeProtocol.Leave;
+import io.tessera.common.protocol.MediaNodeProtocol.ParticipantEvent;
+import io.tessera.common.protocol.MediaNodeProtocol.ParticipantInfo;
+import io.tessera.common.protocol.MediaNodeProtocol.ParticipantJoined;
+import io.tessera.common.protocol.MediaNodeProtocol.ParticipantPublished;
+import io.tessera.common.protocol.MediaNodeProtocol.ParticipantUnpublished;
+import io.tessera.common.protocol.MediaNodeProtocol.PrepareSubscribe;
+import io.tessera.common.protocol.MediaNodeProtocol.Publish;
+import io.tessera.common.protocol.MediaNodeProtocol.SdpReply;
+import io.tessera.common.protocol.MediaNodeProtocol.StartSubscribe;
+import io.tessera.common.protocol.MediaNodeProtocol.StreamInfo;
+import io.tessera.common.protocol.MediaNodeProtocol.Subscribe;
+import io.tessera.common.protocol.MediaNodeProtocol.Unpublish;
+import io.tessera.common.protocol.MediaNodeProtocol.Unsubscribe;
+import io.tessera.media.rtp.PlainRtpEngine;
+import io.tessera.media.webrtc.WebRtcEngine;
+import io.tessera.wire.jsonrpc.ErrorCode;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A session's WebRTC side against a scripted {@link WebRtcEngine}: what the session asks of the engine, when the
+ * others hear of a stream, and what the clients get back. The real engine with real browsers is in cluster-it
+ * ({@code OpenViduBrowserTest}).
+ */
+class SessionWebRtcTest {
+    private static final ActorTestKit kit = ActorTestKit.create("SessionWebRtcTest", com.typesafe.config.ConfigFactory
+            .parseString("pekko.actor.provider = local\npekko.coordinated-shutdown.exit-jvm = off")
+            .withFallback(com.typesafe.config.ConfigFactory.load("tessera-media")));
+    private static final String OFFER = "v=0\r\na=ice-ufrag:abcd\r\na=fingerprint:sha-256 00\r\nm=audio 9 "
+            + "UDP/TLS/RTP/SAVPF 111\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n";
+
+    private ActorRef<Session.Message> session;
+    private PlainRtpEngine engine;
+    private final ScriptedEngine webrtc = new ScriptedEngine();
+
+    @AfterAll
+    static void shutdown() {
+        kit.shutdownTestKit();
+    }
+
+    @BeforeEach
+    void start() throws IOException {
+        engine = new PlainRtpEngine(new PlainRtpEngine.Settings("127.0.0.1", "127.0.0.1", 44000, 44099, 1, 65536, 64,
+                Duration.ofMillis(200)));
+        TestProbe<Session.Changed> manager = kit.createTestProbe();
+        TestProbe<SessionNotice> notices = kit.createTestProbe();
+        session = kit.spawn(Session.create("s1", new Session.Settings("media-1", 5, Duration.ofSeconds(5), 50),
+                manager.getRef(), notices.getRef(), engine, webrtc, SessionMeters.unscraped()));
+    }
+
+    @AfterEach
+    void stop() {
+        kit.stop(session);
+        engine.close();
+    }
+
+    @Test
+    void aWebRtcStreamIsAnnouncedOnlyOnceItsPublisherIsUp() {
+        TestProbe<ParticipantEvent> a = join("a").signalling;
+        Joined b = join("b");
+        assertEquals("janus", b.reply.webrtcEngine(), "joinRoom learns that browsers subscribe by server offer");
+        assertInstanceOf(ParticipantJoined.class, a.receiveMessage().event());
+
+        SdpReply published = publish("a", OFFER);
+        assertTrue(published.ok(), published.error());
+        assertEquals("answer-of-a", published.sdpAnswer());
+        String streamId = published.stream().streamId();
+        assertEquals(List.of("publish s1 a " + streamId), webrtc.calls);
+        b.signalling.expectNoMessage(Duration.ofMillis(200));
+        Joined early = join("c");
+        assertTrue(early.reply.others().stream().allMatch(o -> o.streams().isEmpty()),
+                "a stream that is not up is not in joinRoom's value");
+        assertInstanceOf(ParticipantJoined.class, b.signalling.receiveMessage().event()); // c
+
+        webrtc.up("a");
+        ParticipantPublished announced = assertInstanceOf(ParticipantPublished.class,
+                b.signalling.receiveMessage().event());
+        assertEquals(streamId, announced.stream().streamId());
+        assertEquals(streamId, join("d").reply.others().get(0).streams().get(0).streamId());
+    }
+
+    @Test
+    void subscriptionsAreServerOffersAndCandidatesFindTheirEndpoint() {
+        join("a");
+        Joined b = join("b");
+        String streamId = publish("a", OFFER).stream().streamId();
+        webrtc.up("a");
+        b.signalling.receiveMessage();
+
+        TestProbe<SdpReply> refused = kit.createTestProbe();
+        session.tell(new Session.Forwarded(new Subscribe("s1", "b", streamId, "v=0\r\n", refused.getRef())));
+        SdpReply clientOffer = refused.receiveMessage();
+        assertEquals(ErrorCode.UNSUPPORTED_MEDIA.code(), clientOffer.errorCode());
+        assertTrue(clientOffer.error().contains("prepareReceiveVideoFrom"), clientOffer.error());
+
+        TestProbe<SdpReply> offered = kit.createTestProbe();
+        session.tell(new Session.Forwarded(new PrepareSubscribe("s1", "b", streamId, false, offered.getRef())));
+        assertEquals("offer-for-b", offered.receiveMessage().sdpAnswer());
+        assertEquals(Ack.success(), ask(replyTo -> new StartSubscribe("s1", "b", streamId, "answer-of-b", replyTo)));
+        assertEquals(Ack.success(), ask(replyTo -> new AddIceCandidate("s1", "b", "a", "candidate:1 1 udp 1 "
+                + "127.0.0.1 5000 typ host", "0", 0, replyTo)));
+        assertEquals(Ack.success(), ask(replyTo -> new AddIceCandidate("s1", "a", "a", "candidate:2 1 udp 1 "
+                + "127.0.0.1 5002 typ host", "0", 0, replyTo)));
+        Ack unknown = ask(replyTo -> new AddIceCandidate("s1", "b", "nobody", "candidate:x", "0", 0, replyTo));
+        assertEquals(ErrorCode.NOT_FOUND.code(), unknown.errorCode());
+        assertTrue(webrtc.calls.containsAll(List.of("prepare s1 a b", "start s1 a b answer-of-b",
+                "candidate s1 a b candidate:1 1 udp 1 127.0.0.1 5000 typ host",
+                "candidate s1 a null candidate:2 1 udp 1 127.0.0.1 5002 typ host")), webrtc.calls.toString());
+
+        // openvidu-browser names the publisher's connection, not the stream
+        assertEquals(Ack.success(), ask(replyTo -> new Unsubscribe("s1", "b", "a", replyTo)));
+        assertTrue(webrtc.calls.contains("unsubscribe s1 a b"), webrtc.calls.toString());
+    }
+
+    @Test
+    void unpublishLeaveAndTheSessionsEndReleaseTheEngine() {
+        join("a");
+        Joined b = join("b");
+        String streamId = publish("a", OFFER).stream().streamId();
+        webrtc.up("a");
+        b.signalling.receiveMessage();
+        assertEquals(Ack.success(), ask(replyTo -> new Unpublish("s1", "a", replyTo)));
+        assertEquals(streamId, assertInstanceOf(ParticipantUnpublished.class,
+                b.signalling.receiveMessage().event()).streamId());
+        assertTrue(webrtc.calls.contains("unpublish s1 a"), webrtc.calls.toString());
+
+        publish("a", OFFER); // never up: nobody hears of it, and leaving releases it
+        assertEquals(Ack.success(), ask(replyTo -> new Leave("s1", "a", replyTo)));
+        b.signalling.receiveMessage(); // a left
+        assertEquals(2, webrtc.calls.stream().filter("unpublish s1 a"::equals).count(), webrtc.calls.toString());
+        assertEquals(Ack.success(), ask(replyTo -> new Leave("s1", "b", replyTo)));
+        await().atMost(Duration.ofSeconds(5)).until(() -> webrtc.calls.contains("close s1"));
+    }
+
+    @Test
+    void aRefusedPublishFreesTheParticipantToPublishAgain() {
+        join("a");
+        webrtc.refuseNextPublish = true;
+        SdpReply refused = publish("a", OFFER);
+        assertEquals(ErrorCode.BAD_REQUEST.code(), refused.errorCode(), refused.error());
+        assertTrue(publish("a", OFFER).ok());
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+
+    private record Joined(TestProbe<ParticipantEvent> signalling, JoinReply reply) {
+    }
+
+    private Joined join(String connectionId) {
+        TestProbe<ParticipantEvent> signalling = kit.createTestProbe();
+        TestProbe<JoinReply> reply = kit.createTestProbe();
+        session.tell(new Session.Forwarded(new Join("s1", new ParticipantInfo(connectionId, 1, "", "", "PUBLISHER",
+                "test", null), signalling.getRef(), reply.getRef())));
+        JoinReply joined = reply.receiveMessage();
+        assertTrue(joined.ok(), joined.error());
+        return new Joined(signalling, joined);
+    }
+
+    private SdpReply publish(String connectionId, String offer) {
+        TestProbe<SdpReply> reply = kit.createTestProbe();
+        session.tell(new Session.Forwarded(new Publish("s1", connectionId, new StreamInfo(null, 0, true, true, true,
+                true, "CAMERA", 30, "{}"), offer, reply.getRef())));
+        return reply.receiveMessage();
+    }
+
+    private Ack ask(java.util.function.Function<ActorRef<Ack>, io.tessera.common.protocol.MediaNodeProtocol.Command>
+                            command) {
+        TestProbe<Ack> reply = kit.createTestProbe();
+        session.tell(new Session.Forwarded(command.apply(reply.getRef())));
+        return reply.receiveMessage();
+    }
+
+    /** Answers at once, records every call, and reports a publisher up when the test says so. */
+    private static final class ScriptedEngine implements WebRtcEngine {
+        final List<String> calls = new CopyOnWriteArrayList<>();
+        final java.util.Map<String, Runnable> ups = new java.util.concurrent.ConcurrentHashMap<>();
+        volatile boolean refuseNextPublish;
+
+        void up(String publisher) {
+            ups.remove(publisher).run();
+        }
+
+        @Override
+        public String name() {
+            return "janus";
+        }
+
+        @Override
+        public CompletionStage<String> publish(String room, String publisher, String streamId, String sdpOffer,
+                                               Runnable onUp) {
+            if (refuseNextPublish) {
+                refuseNextPublish = false;
+                return CompletableFuture.failedFuture(new io.tessera.media.engine.MediaException(
+                        io.tessera.media.engine.MediaException.Kind.INVALID_SDP, "bad offer"));
+            }
+            calls.add("publish " + room + " " + publisher + " " + streamId);
+            ups.put(publisher, onUp);
+            return CompletableFuture.supplyAsync(() -> "answer-of-" + publisher);
+        }
+
+        @Override
+        public CompletionStage<String> prepareSubscribe(String room, String publisher, String subscriber) {
+            calls.add("prepare " + room + " " + publisher + " " + subscriber);
+            return CompletableFuture.supplyAsync(() -> "offer-for-" + subscriber);
+        }
+
+        @Override
+        public CompletionStage<Void> startSubscribe(String room, String publisher, String subscriber,
+                                                    String sdpAnswer) {
+            calls.add("start " + room + " " + publisher + " " + subscriber + " " + sdpAnswer);
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public CompletionStage<Void> addCandidate(String room, String publisher, String subscriber, String candidate,
+                                                  String sdpMid, int sdpMLineIndex) {
+            calls.add("candidate " + room + " " + publisher + " " + subscriber + " " + candidate);
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public void unpublish(String room, String publisher) {
+            calls.add("unpublish " + room + " " + publisher);
+        }
+
+        @Override
+        public void unsubscribe(String room, String publisher, String subscriber) {
+            calls.add("unsubscribe " + room + " " + publisher + " " + subscriber);
+        }
+
+        @Override
+        public void closeRoom(String room) {
+            calls.add("close " + room);
+        }
+
+        @Override
+        public WebRtcStats stats() {
+            return new WebRtcStats(0, 0, 0, 0, 0, 0);
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}
