@@ -97,7 +97,9 @@ public final class ClusterProcesses implements AutoCloseable {
         this.extraEnv = Map.copyOf(extraEnv);
         this.http = http;
         this.logDir = logDir;
-        this.seeds = masters.stream().limit(2).map(Node::seed).collect(Collectors.joining(","));
+        // Media nodes are seeds too: masters restarted after all of them died join the media nodes' cluster.
+        this.seeds = java.util.stream.Stream.concat(masters.stream().limit(2), mediaNodes.stream())
+                .map(Node::seed).collect(Collectors.joining(","));
         this.testName = testName;
         this.secret = secret;
         this.masters = List.copyOf(masters);

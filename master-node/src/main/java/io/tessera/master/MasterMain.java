@@ -20,6 +20,8 @@ import io.tessera.master.placement.MediaNodeRegistry;
 import io.tessera.master.placement.MediaNodes;
 import io.tessera.master.placement.PlacementMeters;
 import io.tessera.master.placement.PlacementPolicy;
+import io.tessera.master.rebuild.RebuildGate;
+import io.tessera.master.rebuild.RoutingRebuild;
 import io.tessera.master.rest.RestApi;
 import io.tessera.master.rest.RestMeters;
 import io.tessera.master.routing.RoutingMeters;
@@ -118,6 +120,12 @@ public final class MasterMain {
         ActorRef<MediaFailover.Command> failover = ClusterSingleton.get(system).init(SingletonActor.of(
                 MediaFailover.create(routing, mediaNodes, placement, mediaNodeClient, master.getInt("ha.failures-to-tolerate"),
                         webhooks, placementMeters), "media-failover").withSettings(ClusterSingletonSettings.create(system).withRole("master")));
+        // Not ready, and no REST or WebSocket, until the routing table holds what the media nodes host (after every
+        // master was lost it is empty); bounded by rebuild.timeout.
+        RebuildGate rebuilt = new RebuildGate();
+        system.systemActorOf(RoutingRebuild.create(routing, mediaNodes, mediaNodeClient, rebuilt,
+                        master.getDuration("rebuild.timeout")),
+                "routing-rebuild", org.apache.pekko.actor.typed.Props.empty());
         ActorRef<RelocationRelay.Command> relay = system.systemActorOf(RelocationRelay.create(),
                 "session-relocation-relay", org.apache.pekko.actor.typed.Props.empty());
 
@@ -162,9 +170,9 @@ public final class MasterMain {
         settings.httpTls.apply(Http.get(system).newServerAt(settings.httpHost, settings.httpPort))
                 // The console and the demo page first: the REST route answers 404 for any path it does not know.
                 .bind(console.withCors(Directives.concat(console.route(), demo.route(),
-                        new HealthRoutes(system, gate::refusal).routes(),
-                        new MetricsRoutes(system, metrics).routes(), signalling.route(),
-                        new RestMeters(metrics.registry()).counted(rest.route()))))
+                        new HealthRoutes(system, () -> gate.refusal().or(rebuilt::refusal)).routes(),
+                        new MetricsRoutes(system, metrics).routes(), rebuilt.guard(signalling.route()),
+                        new RestMeters(metrics.registry()).counted(rebuilt.guard(rest.route())))))
                 .whenComplete((binding, error) -> {
                     if (error != null) {
                         log.error("cannot bind {}:{}: {}", settings.httpHost, settings.httpPort, error.getMessage());

@@ -36,11 +36,12 @@ public final class MediaNodeProtocol {
             @JsonSubTypes.Type(value = ReleaseSession.class, name = "release"),
             @JsonSubTypes.Type(value = SetNodeStatus.class, name = "status"),
             @JsonSubTypes.Type(value = DescribeSessions.class, name = "describeSessions"),
-            @JsonSubTypes.Type(value = DescribeSession.class, name = "describeSession")})
+            @JsonSubTypes.Type(value = DescribeSession.class, name = "describeSession"),
+            @JsonSubTypes.Type(value = ReportInventory.class, name = "inventory")})
     public sealed interface Command extends ClusterSerializable
             permits HostSession, Join, Leave, Signal, Evict, CloseSession, Publish, Unpublish, Subscribe, Unsubscribe,
             PrepareSubscribe, StartSubscribe, AddIceCandidate, Resume, ReleaseSession, SetNodeStatus, DescribeSessions,
-            DescribeSession {
+            DescribeSession, ReportInventory {
         String sessionId();
 
         /** Answers the sender that the command failed; codes as in docs/CONTRACT.md. */
@@ -52,8 +53,16 @@ public final class MediaNodeProtocol {
         }
     }
 
-    /** Start hosting a session that a master just placed here. Idempotent. */
-    public record HostSession(String sessionId, ActorRef<Ack> replyTo) implements Command {
+    /**
+     * Start hosting a session that a master just placed here. Idempotent. {@code descriptor}: what the session was
+     * created with and its route's epoch here, kept by the node for {@link ReportInventory} (null from an older master).
+     */
+    public record HostSession(String sessionId, ActorRef<Ack> replyTo, SessionDescriptor descriptor) implements Command {
+
+        public HostSession(String sessionId, ActorRef<Ack> replyTo) {
+            this(sessionId, replyTo, null);
+        }
+
         @Override
         public void reject(int code, String error) {
             replyTo.tell(Ack.failure(code, error));
@@ -319,6 +328,49 @@ public final class MediaNodeProtocol {
 
     /** A stream a participant receives: the stream, the connection publishing it, and since when (UTC ms). */
     public record Subscription(String streamId, String publisherConnectionId, long createdAt)
+            implements ClusterSerializable {
+    }
+
+    /**
+     * A session's properties as its master created it, and the epoch of its route to the node that keeps this copy:
+     * what a master needs to write the session's record again when every master was lost (docs/ARCHITECTURE.md
+     * "Losing every master").
+     */
+    public record SessionDescriptor(long createdAt, long epoch, String priority, String customSessionId,
+                                    String mediaMode, String recordingMode, String forcedVideoCodec,
+                                    boolean allowTranscoding, String defaultRecordingProperties)
+            implements ClusterSerializable {
+    }
+
+    /**
+     * Node-wide: report every session hosted here, with its participants, in {@link InventoryPage}s (several when
+     * large: a page stays far below Artery's frame limit).
+     */
+    public record ReportInventory(ActorRef<InventoryPage> replyTo) implements Command {
+        @Override
+        public String sessionId() {
+            return "";
+        }
+
+        @Override
+        public void reject(int code, String error) {
+            replyTo.tell(new InventoryPage("", 0, true, List.of(), error));
+        }
+    }
+
+    /**
+     * One page of a node's inventory; {@code last} on the final one. A session with many participants may span pages
+     * (its entries are merged by id). {@code error} is set (and the page empty) when the node could not report.
+     */
+    public record InventoryPage(String mediaNodeId, int page, boolean last, List<HostedSession> sessions, String error)
+            implements ClusterSerializable {
+    }
+
+    /**
+     * A session as its media node has it: the descriptor (null when the node never got one: hosted at a first join
+     * whose placement message was lost) and its participants, each resumable with the secret its client holds.
+     */
+    public record HostedSession(String sessionId, SessionDescriptor descriptor, List<ParticipantInfo> participants)
             implements ClusterSerializable {
     }
 

@@ -24,12 +24,14 @@ public final class Fencing {
     public static ServingGate start(ActorSystem<?> system, MeterRegistry registry) {
         ServingGate gate = ServingGate.joining();
         FencingSettings settings = FencingSettings.fromConfig(system.settings().config());
-        String sbrRole = system.settings().config().getString("pekko.cluster.split-brain-resolver.keep-majority.role");
+        // The downing rule counts masters only (MasterQuorum): the lease mirrors it, so a master fences itself exactly
+        // when its side is the one the masters' decider will down.
+        String quorumRole = io.tessera.common.cluster.MasterQuorum.MASTER_ROLE;
         Counter selfFences = Counter.builder("tessera_master_self_fences_total")
                 .description("times this master fenced itself: it had not seen the cluster's majority for "
                         + "self-fence-after")
                 .register(registry);
-        system.systemActorOf(FencingMonitor.create(gate, settings, sbrRole, selfFences), "fencing-monitor",
+        system.systemActorOf(FencingMonitor.create(gate, settings, quorumRole, selfFences), "fencing-monitor",
                 Props.empty());
         CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "close-serving-gate",
                 () -> {

@@ -26,7 +26,7 @@ import java.util.stream.StreamSupport;
 /**
  * Closes the {@link ServingGate} the moment this master hears from the cluster that it must stop serving (it was
  * downed, it is leaving, it was removed; all Pekko membership events), opens it once the member is Up, and keeps its
- * lease: while this master's side is the one the Split Brain Resolver keeps ({@link KeepMajority}, judged from this
+ * lease: while this master's side is the one the masters' downing rule keeps (MasterQuorum; {@link KeepMajority}, judged from this
  * member's own failure detector), the lease is renewed; once it has not been for {@code self-fence-after}, the master
  * fences itself ({@link Reason#ISOLATED}) until it sees the majority again or is downed.
  *

@@ -3,7 +3,7 @@ package io.tessera.master.fencing;
 import java.util.List;
 
 /**
- * The Split Brain Resolver's {@code keep-majority} decision as one member can make it alone: given the members that
+ * The downing rule's keep-majority decision (MasterQuorum: masters only) as one member can make it alone: given the members that
  * count (Up or Leaving, of the resolver's role if it has one) in Pekko's address order, and which of them this member
  * can reach (itself included), does its side survive? The larger side survives; with two equal halves, the half
  * holding the lowest address. A master on the side that will be downed is the one that must fence itself.

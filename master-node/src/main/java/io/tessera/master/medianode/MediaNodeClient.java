@@ -69,9 +69,10 @@ public final class MediaNodeClient {
 
     // ---- node and session placement
 
-    /** Start hosting a session that was just placed on {@code node}. */
-    public CompletionStage<Reply<Ack>> hostSession(ActorRef<Command> node, String sessionId) {
-        return ack(node, replyTo -> new MediaNodeProtocol.HostSession(sessionId, replyTo), "media node");
+    /** Start hosting a session that was just placed on {@code node}; the node keeps {@code descriptor} for inventories. */
+    public CompletionStage<Reply<Ack>> hostSession(ActorRef<Command> node, String sessionId,
+                                                   MediaNodeProtocol.SessionDescriptor descriptor) {
+        return ack(node, replyTo -> new MediaNodeProtocol.HostSession(sessionId, replyTo, descriptor), "media node");
     }
 
     /** {@code running} (deadline 0) or {@code draining} until {@code drainDeadlineMillis}, which the node reports. */

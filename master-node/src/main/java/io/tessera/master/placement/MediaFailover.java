@@ -42,10 +42,11 @@ import java.util.concurrent.CompletionStage;
  * closed. One instance per cluster (a singleton on the masters), so that no session is placed twice.
  *
  * <p>A media node that hosts sessions is taken for failed as soon as the cluster sees it unreachable, and it is
- * downed at once: waiting for the Split Brain Resolver's stable-after would add seconds of silence to every call on
+ * downed at once: waiting for the downing rule's stable-after would add seconds of silence to every call on
  * it. A node that was only cut off finds out it was downed when it can talk again and exits (fencing), so a
  * session never runs on two nodes for longer than the partition. A node that hosts no session is not downed here:
- * the Split Brain Resolver decides, so a late heartbeat (a busy machine, a starting cluster) costs nothing.
+ * the masters' downing rule decides (MasterQuorum, after stable-after), so a late heartbeat (a busy machine, a
+ * starting cluster) costs nothing.
  *
  * <p>Sessions that find no room wait, in priority order, and are placed as soon as capacity appears.
  *
@@ -342,7 +343,7 @@ public final class MediaFailover {
         if (isLeaving(event.previousStatus())) {
             left(event.member());
         } else {
-            failed(event.member()); // removed after being downed (by us, by the Split Brain Resolver, by an operator)
+            failed(event.member()); // removed after being downed (by us, by the masters' downing rule, by an operator)
         }
         return Behaviors.same();
     }
@@ -361,7 +362,7 @@ public final class MediaFailover {
 
     /**
      * Fail over at once only a node that hosts sessions: those calls are silent until it is done. A node that hosts
-     * none costs nothing to wait for, so it is left to the Split Brain Resolver (which downs it after stable-after if
+     * none costs nothing to wait for, so it is left to the downing rule (the masters' decider downs it after stable-after if
      * it stays unreachable; its removal then comes here as a failure). That keeps a node that was only slow, as every
      * JVM is while a cluster starts on busy machines, from being downed for a late heartbeat. Unplaceable while
      * unreachable either way: the registry offers only reachable nodes.
@@ -378,8 +379,8 @@ public final class MediaFailover {
         if (hostsSessions) {
             failed(member);
         } else {
-            ctx.getLog().info("media node {} ({}) is unreachable and hosts no session: not downing it, the split brain "
-                    + "resolver decides if it stays unreachable", nodeId, member.address());
+            ctx.getLog().info("media node {} ({}) is unreachable and hosts no session: not downing it, the masters' "
+                    + "downing rule decides if it stays unreachable", nodeId, member.address());
         }
         return Behaviors.same();
     }

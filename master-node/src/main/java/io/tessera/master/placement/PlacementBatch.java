@@ -32,7 +32,8 @@ final class PlacementBatch {
     static CompletionStage<Outcome> place(List<Assignment> batch, MediaNodeClient mediaNodeClient, Routes routing) {
         Map<Assignment, Throwable> refused = new ConcurrentHashMap<>();
         List<CompletableFuture<Assignment>> asks = batch.stream().map(a -> mediaNodeClient.hostSession(
-                a.target().report().manager(), a.pending().sessionId()).handle((reply, error) -> {
+                a.target().report().manager(), a.pending().sessionId(),
+                a.pending().session().descriptor(a.pending().session().epoch() + 1)).handle((reply, error) -> {
             if (error != null) {
                 refused.put(a, error);
                 return (Assignment) null;

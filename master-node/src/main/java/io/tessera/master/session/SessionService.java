@@ -103,7 +103,8 @@ public final class SessionService {
                     request.customSessionId() == null ? "" : request.customSessionId(), request.mediaMode(),
                     request.recordingMode(), request.forcedVideoCodec(), request.allowTranscoding(),
                     request.defaultRecordingProperties());
-            return mediaNodeClient.hostSession(node.report().manager(), sessionId).thenApply(SessionService::accepted)
+            return mediaNodeClient.hostSession(node.report().manager(), sessionId, record.descriptor(record.epoch()))
+                    .thenApply(SessionService::accepted)
                     .whenComplete((ack, error) -> meters.placed(error == null
                             ? PlacementMeters.Outcome.PLACED : PlacementMeters.Outcome.FAILED))
                     .thenCompose(ack -> routing.createSession(record))

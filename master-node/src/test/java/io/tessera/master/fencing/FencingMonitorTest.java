@@ -27,7 +27,7 @@ class FencingMonitorTest {
                 pekko.remote.artery.canonical.hostname = 127.0.0.1
                 pekko.remote.artery.canonical.port = 0
                 pekko.cluster.jmx.enabled = off
-                pekko.cluster.split-brain-resolver.stable-after = 7s
+                tessera.cluster.downing.stable-after = 7s
                 pekko.coordinated-shutdown.exit-jvm = off
                 tessera.master.fencing { self-fence-after = auto, check-interval = 100ms }
                 """).withFallback(ConfigFactory.load()));

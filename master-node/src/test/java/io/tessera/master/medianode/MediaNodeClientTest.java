@@ -63,7 +63,7 @@ class MediaNodeClientTest {
     @Test
     void aCodeOutsideTheContractAndSilenceAre503() {
         assertEquals(ErrorCode.UNAVAILABLE, assertInstanceOf(MediaNodeClient.Rejected.class,
-                await(client.hostSession(refusing(418), "s"))).code());
+                await(client.hostSession(refusing(418), "s", null))).code());
         ActorRef<MediaNodeProtocol.Command> silent = testKit.spawn(FakeMediaNode.create("media-2",
                 testKit.<MediaNodeProtocol.Command>createTestProbe().getRef(), Set.of(MediaNodeProtocol.Join.class)));
         MediaNodeClient.Rejected<?> timedOut = assertInstanceOf(MediaNodeClient.Rejected.class,

@@ -80,6 +80,14 @@ public final class Session {
     private record GraceExpired(String connectionId, ActorRef<ParticipantEvent> signalling) implements Message {
     }
 
+    /** Asks for the session's participants, for the node's inventory ({@link InventoryCollector}). */
+    public record ReportParticipants(ActorRef<Participants> replyTo) implements Message {
+    }
+
+    /** The session's participants as they joined; {@code ended}: the session is over (left out of inventories). */
+    public record Participants(String sessionId, List<ParticipantInfo> participants, boolean ended) {
+    }
+
     /** Told to the manager whenever the number of participants changes, and once when the session ends. */
     public record Changed(String sessionId, int participants, int streams, boolean ended) {
     }
@@ -189,6 +197,11 @@ public final class Session {
                 .onMessage(Forwarded.class, f -> onCommand(f.command()))
                 .onMessage(SignallingTerminated.class, this::onSignallingTerminated)
                 .onMessage(GraceExpired.class, this::onGraceExpired)
+                .onMessage(ReportParticipants.class, report -> {
+                    report.replyTo().tell(new Participants(sessionId,
+                            participants.values().stream().map(p -> p.info).toList(), false));
+                    return Behaviors.same();
+                })
                 .onMessage(SessionMedia.EngineDone.class, done -> {
                     done.apply().run();
                     return Behaviors.same();
@@ -213,6 +226,10 @@ public final class Session {
         return Behaviors.receive(Message.class)
                 .onMessage(Forwarded.class, f -> {
                     f.command().reject(ErrorCode.NOT_FOUND, "session " + sessionId + " is closed");
+                    return Behaviors.same();
+                })
+                .onMessage(ReportParticipants.class, report -> {
+                    report.replyTo().tell(new Participants(sessionId, List.of(), true));
                     return Behaviors.same();
                 })
                 .onMessage(SessionMedia.EngineDone.class, done -> {

@@ -5,6 +5,8 @@ import io.tessera.common.protocol.MediaNodeProtocol.Ack;
 import io.tessera.common.protocol.MediaNodeProtocol.DescribeSessions;
 import io.tessera.common.protocol.MediaNodeProtocol.HostSession;
 import io.tessera.common.protocol.MediaNodeProtocol.Join;
+import io.tessera.common.protocol.MediaNodeProtocol.ReportInventory;
+import io.tessera.common.protocol.MediaNodeProtocol.SessionDescriptor;
 import io.tessera.common.protocol.MediaNodeProtocol.SetNodeStatus;
 import io.tessera.common.protocol.MediaNodeProtocol;
 import io.tessera.media.engine.MediaEngine;
@@ -23,7 +25,9 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 /**
  * The media node's entry point for masters: one {@link Session} child per hosted session, created when a
  * master places a session here (or at the first join, if that placement message was lost), stopped when
- * the session ends. It knows the node's totals for load reports and enforces the session limit.
+ * the session ends. It knows the node's totals for load reports and enforces the session limit. It keeps what each
+ * session was created with (its {@link SessionDescriptor}) and reports its sessions to a master that asks
+ * ({@link ReportInventory}): masters that lost their routing table rebuild it from these inventories.
  *
  * <p>Its protocol is {@link Command}: {@link GetStats} from the node itself, and private messages that wrap what
  * arrives through its message adapters: the masters' {@link MediaNodeProtocol.Command}s (sent to
@@ -83,6 +87,10 @@ public final class SessionManager {
     private final ActorRef<Session.Changed> sessionChanges;
     private final Map<String, ActorRef<Session.Message>> sessions = new HashMap<>();
     private final Map<String, Session.Changed> counts = new HashMap<>();
+    /** What each session was created with, as its latest placement here said (absent: placed by a join). */
+    private final Map<String, SessionDescriptor> descriptors = new HashMap<>();
+    /** How long an inventory waits for the sessions' answers. */
+    private static final Duration INVENTORY_TIMEOUT = Duration.ofSeconds(3);
     /** {@code running}, or {@code draining}: masters place no new session here. */
     private String status = "running";
     /** While draining: the deadline a master gave (UTC ms), reported so that every master knows it; else 0. */
@@ -126,7 +134,17 @@ public final class SessionManager {
         if (command instanceof DescribeSessions describe) {
             return onDescribeSessions(describe);
         }
-        return route(command, command instanceof HostSession || command instanceof Join);
+        if (command instanceof ReportInventory report) {
+            return onReportInventory(report);
+        }
+        Behavior<Command> next = route(command, command instanceof HostSession || command instanceof Join);
+        if (command instanceof HostSession host && host.descriptor() != null && sessions.containsKey(host.sessionId())) {
+            SessionDescriptor known = descriptors.get(host.sessionId());
+            if (known == null || known.epoch() <= host.descriptor().epoch()) {
+                descriptors.put(host.sessionId(), host.descriptor());
+            }
+        }
+        return next;
     }
 
     private Behavior<Command> onSetNodeStatus(SetNodeStatus set) {
@@ -138,6 +156,14 @@ public final class SessionManager {
             drainDeadlineMillis = "draining".equals(status) ? Math.max(0, set.drainDeadlineMillis()) : 0;
             set.replyTo().tell(Ack.success());
         }
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onReportInventory(ReportInventory report) {
+        Map<String, InventoryCollector.Hosted> hosted = new HashMap<>();
+        sessions.forEach((id, session) -> hosted.put(id, new InventoryCollector.Hosted(descriptors.get(id), session)));
+        ctx.getLog().info("reporting the inventory of {} sessions to {}", hosted.size(), report.replyTo().path().address());
+        ctx.spawnAnonymous(InventoryCollector.create(settings.mediaNodeId(), hosted, report.replyTo(), INVENTORY_TIMEOUT));
         return Behaviors.same();
     }
 
@@ -187,6 +213,7 @@ public final class SessionManager {
         if (changed.ended()) {
             ActorRef<Session.Message> session = sessions.remove(changed.sessionId());
             counts.remove(changed.sessionId());
+            descriptors.remove(changed.sessionId());
             if (session != null) {
                 ctx.stop(session);
             }

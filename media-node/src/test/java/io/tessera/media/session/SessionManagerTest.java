@@ -119,6 +119,58 @@ class SessionManagerTest {
     }
 
     @Test
+    void theInventoryNamesEachSessionWithItsDescriptorAndParticipants() {
+        MediaNodeProtocol.SessionDescriptor descriptor = new MediaNodeProtocol.SessionDescriptor(1234L, 3, "protected",
+                "s1", "ROUTED", "MANUAL", "VP8", false, "{}");
+        assertTrue(ask(reply -> new HostSession("s1", reply, descriptor)).ok());
+        TestProbe<MediaNodeProtocol.JoinReply> joined = kit.createTestProbe();
+        TestProbe<MediaNodeProtocol.ParticipantEvent> signalling = kit.createTestProbe();
+        MediaNodeProtocol.ParticipantInfo alice = new MediaNodeProtocol.ParticipantInfo("con_a", 1L, "{\"n\":1}", "sd",
+                "PUBLISHER", "java", "127.0.0.1");
+        forMasters.tell(new MediaNodeProtocol.Join("s1", alice, signalling.getRef(), joined.getRef()));
+        assertTrue(joined.receiveMessage().ok());
+
+        TestProbe<MediaNodeProtocol.InventoryPage> pages = kit.createTestProbe();
+        forMasters.tell(new MediaNodeProtocol.ReportInventory(pages.getRef()));
+        MediaNodeProtocol.InventoryPage page = pages.receiveMessage();
+        assertTrue(page.last());
+        assertEquals("media-1", page.mediaNodeId());
+        assertEquals(java.util.List.of(new MediaNodeProtocol.HostedSession("s1", descriptor, java.util.List.of(alice))),
+                page.sessions());
+    }
+
+    @Test
+    void anEmptyNodeReportsOneEmptyLastPage() {
+        TestProbe<MediaNodeProtocol.InventoryPage> pages = kit.createTestProbe();
+        forMasters.tell(new MediaNodeProtocol.ReportInventory(pages.getRef()));
+        MediaNodeProtocol.InventoryPage page = pages.receiveMessage();
+        assertTrue(page.last());
+        assertEquals(java.util.List.of(), page.sessions());
+    }
+
+    @Test
+    void largeInventoriesAreSplitIntoBoundedPagesThatLoseNobody() {
+        java.util.List<MediaNodeProtocol.HostedSession> entries = new java.util.ArrayList<>();
+        for (int s = 0; s < 5; s++) {
+            java.util.List<MediaNodeProtocol.ParticipantInfo> people = new java.util.ArrayList<>();
+            for (int p = 0; p < 40; p++) {
+                people.add(new MediaNodeProtocol.ParticipantInfo("con_" + s + "_" + p, 1L, "x".repeat(900), null,
+                        "PUBLISHER", "java", null));
+            }
+            entries.add(new MediaNodeProtocol.HostedSession("s" + s, null, people));
+        }
+        var pages = InventoryCollector.paginate(entries, 8 * 1024);
+        assertTrue(pages.size() > 20, "pages: " + pages.size());
+        for (var page : pages) {
+            int chars = page.stream().mapToInt(e -> e.participants().size() * 1000).sum();
+            assertTrue(chars <= 8 * 1024, "page of " + chars);
+        }
+        assertEquals(200, pages.stream().flatMap(java.util.List::stream).mapToInt(e -> e.participants().size()).sum());
+        assertEquals(java.util.Set.of("s0", "s1", "s2", "s3", "s4"), pages.stream().flatMap(java.util.List::stream)
+                .map(MediaNodeProtocol.HostedSession::sessionId).collect(java.util.stream.Collectors.toSet()));
+    }
+
+    @Test
     void theDrainDeadlineIsKeptForTheLoadReportsUntilTheDrainIsUndone() {
         assertEquals(0, stats().drainDeadlineMillis());
         assertTrue(ask(reply -> new SetNodeStatus("draining", 1_900_000_000_000L, reply)).ok());

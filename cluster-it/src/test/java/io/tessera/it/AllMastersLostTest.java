@@ -1,0 +1,262 @@
+package io.tessera.it;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tessera.client.JoinResult;
+import io.tessera.client.PublishOptions;
+import io.tessera.client.PublishResult;
+import io.tessera.client.ReconnectPolicy;
+import io.tessera.client.SignallingClient;
+import io.tessera.client.rest.Connection;
+import io.tessera.client.rest.Session;
+import io.tessera.client.rest.SessionProperties;
+import io.tessera.client.rtp.RtpReactor;
+import io.tessera.client.rtp.RtpReceiver;
+import io.tessera.client.rtp.SyntheticPublisher;
+import io.tessera.wire.sdp.PlainRtpAnswer;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 16: every master is killed at once (kill -9) while 6 sessions x 3 participants run across both media nodes
+ * with RTP flowing; three new master processes (same ids and ports) start. The media nodes keep their sessions and
+ * media, the masters rebuild the routing table from the media nodes' inventories, and every participant resumes with
+ * its id, with no {@code participantLeft} and no gap in its events; every master lists every session with its
+ * connections, and a new participant can join each session. The cycle runs {@link #CYCLES} times on the same sessions
+ * (the newcomers of one cycle are participants of the next) for the timings in docs/BENCHMARKS.md.
+ */
+class AllMastersLostTest {
+    private static final Duration STARTUP = Duration.ofSeconds(120);
+    private static final String RUN = Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36);
+    private static final int SESSIONS = 6;
+    private static final int PARTICIPANTS = 3;
+    private static final int CYCLES = 3;
+    /** Packets each receiver must get while no master runs: 10 s of the publishers' 100 packets/s. */
+    private static final int PACKETS_WHILE_MASTERLESS = 1000;
+    private static final Duration BACK = Duration.ofSeconds(120);
+
+    private static ClusterProcesses cluster;
+    private static RtpReactor reactor;
+    private static final Map<String, Object> report = new LinkedHashMap<>();
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        cluster = ClusterProcesses.start("AllMastersLostTest", 3, 2);
+        cluster.awaitReady(STARTUP);
+        reactor = new RtpReactor("all-masters-lost-rtp");
+    }
+
+    @AfterAll
+    static void stopCluster() throws Exception {
+        if (reactor != null) {
+            reactor.close();
+        }
+        if (cluster != null) {
+            cluster.close();
+        }
+        MeasuredResults.write("all-masters-lost", report);
+    }
+
+    /** An SDK client that resumes by itself through any master, for as long as the masters may be away. */
+    private static final class Client {
+        final Participant participant;
+        volatile long resumedAtNanos;
+        String connectionId;
+
+        Client(String name, ClusterProcesses.Node via) throws Exception {
+            List<ClusterProcesses.Node> others = cluster.masters().stream().filter(m -> m != via).toList();
+            SignallingClient sdk = SignallingClient.builder(via.webSocketUri())
+                    .failoverUris(others.stream().map(ClusterProcesses.Node::webSocketUri).toList())
+                    .reconnect(ReconnectPolicy.builder().initialBackoff(Duration.ofMillis(100))
+                            .maxBackoff(Duration.ofSeconds(1)).maxTotalTime(BACK)
+                            .attemptTimeout(Duration.ofSeconds(2)).build())
+                    .keepalive(Duration.ofSeconds(1), Duration.ofSeconds(3))
+                    .onReconnected(info -> resumedAtNanos = System.nanoTime())
+                    .connect();
+            this.participant = Participant.of(name, sdk);
+        }
+
+        JoinResult join(String token) throws Exception {
+            JoinResult joined = participant.join(token, "{\"name\":\"" + participant.name + "\"}");
+            connectionId = joined.connectionId();
+            return joined;
+        }
+    }
+
+    private record Room(String sessionId, String mediaNodeId, List<Client> clients, SyntheticPublisher source,
+                        List<RtpReceiver> sinks) {
+    }
+
+    private static Room room(int index) throws Exception {
+        String sid = "aml-" + index + "-" + RUN;
+        String node = "media-" + (1 + index % 2);
+        var rest = cluster.rest(cluster.masters().get(0));
+        rest.createSession(SessionProperties.withId(sid).priority("protected").mediaNodeId(node));
+        List<Client> clients = new ArrayList<>();
+        for (int i = 0; i < PARTICIPANTS; i++) {
+            ClusterProcesses.Node via = cluster.masters().get(i % cluster.masters().size());
+            Connection con = TestSessions.createConnection(rest, sid, "p" + i);
+            TestSessions.awaitConnectionVisible(cluster.rest(via), sid, con.connectionId());
+            Client c = new Client(sid + "-p" + i, via);
+            c.join(con.token());
+            clients.add(c);
+        }
+        InetAddress local = InetAddress.getByName("127.0.0.1");
+        SyntheticPublisher source = SyntheticPublisher.builder(reactor).localAddress(local).packetsPerSecond(100)
+                .packetSize(600).bind();
+        PublishResult published = get(clients.get(0).participant.client.publishVideo(
+                PublishOptions.camera(source.sdpOffer())));
+        List<RtpReceiver> sinks = new ArrayList<>();
+        for (Client subscriber : clients.subList(1, clients.size())) {
+            RtpReceiver sink = RtpReceiver.builder(reactor).localAddress(local).bind();
+            sink.remote(PlainRtpAnswer.parse(get(subscriber.participant.client.receiveVideoFrom(published.streamId(),
+                    sink.sdpOffer(96, "VP8")))));
+            sinks.add(sink);
+        }
+        source.start(PlainRtpAnswer.parse(published.sdpAnswer()));
+        return new Room(sid, node, clients, source, sinks);
+    }
+
+    private static <T> T get(CompletableFuture<T> future) throws Exception {
+        return future.get(Participant.WAIT.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    /** The session and the ids of its active connections, as {@code master} lists them (empty if it cannot). */
+    private static Optional<Set<String>> listedConnections(ClusterProcesses.Node master, String sessionId) {
+        try {
+            return cluster.rest(master).sessions().stream().filter(s -> s.sessionId().equals(sessionId)).findFirst()
+                    .map(s -> s.connections().stream().filter(c -> "active".equals(c.status()))
+                            .map(Connection::connectionId).collect(Collectors.toSet()));
+        } catch (Exception e) {
+            return Optional.empty(); // not up yet, or not ready (503)
+        }
+    }
+
+    private static boolean everyMasterListsEverything(List<Room> rooms) {
+        for (ClusterProcesses.Node m : cluster.masters()) {
+            for (Room room : rooms) {
+                Set<String> expected = room.clients().stream().map(c -> c.connectionId).collect(Collectors.toSet());
+                if (!listedConnections(m, room.sessionId()).map(l -> l.containsAll(expected)).orElse(false)) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private static double ms(long fromNanos, long toNanos) {
+        return (toNanos - fromNanos) / 1e6;
+    }
+
+    @Test
+    void killingEveryMasterAtOnceLosesNoSessionParticipantEventOrMedia() throws Exception {
+        List<Room> rooms = new ArrayList<>();
+        for (int i = 0; i < SESSIONS; i++) {
+            rooms.add(room(i));
+        }
+        List<RtpReceiver> sinks = rooms.stream().flatMap(r -> r.sinks().stream()).toList();
+        await("media flows to every subscriber").atMost(Duration.ofSeconds(30))
+                .until(() -> sinks.stream().allMatch(s -> s.stats().received() >= 100));
+
+        List<Map<String, Object>> cycles = new ArrayList<>();
+        for (int cycle = 1; cycle <= CYCLES; cycle++) {
+            List<Client> everyone = rooms.stream().flatMap(r -> r.clients().stream()).toList();
+            List<Long> before = sinks.stream().map(s -> s.stats().received()).toList();
+            long killedAt = System.nanoTime();
+            cluster.masters().forEach(cluster::kill);
+
+            // No master anywhere: the media nodes stay up and media keeps flowing, for 10 s of packets.
+            await("media flows for " + PACKETS_WHILE_MASTERLESS + " packets without any master")
+                    .atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> {
+                        for (int i = 0; i < sinks.size(); i++) {
+                            if (sinks.get(i).stats().received() - before.get(i) < PACKETS_WHILE_MASTERLESS) {
+                                return false;
+                            }
+                        }
+                        return true;
+                    });
+            cluster.mediaNodes().forEach(n -> assertTrue(cluster.isAlive(n), n.id() + " must outlive the masters"));
+
+            long relaunchedAt = System.nanoTime();
+            cluster.masters().forEach(cluster::relaunch);
+            long[] firstReady = {0};
+            await("a master is ready again").atMost(BACK).pollInterval(Duration.ofMillis(100)).until(() -> {
+                boolean any = cluster.masters().stream().anyMatch(m -> cluster.probe(m, "/health/ready").startsWith("200"));
+                if (any) {
+                    firstReady[0] = System.nanoTime();
+                }
+                return any;
+            });
+            await("every master lists every session with its participants").atMost(BACK)
+                    .pollInterval(Duration.ofMillis(200)).until(() -> everyMasterListsEverything(rooms));
+            long routesAt = System.nanoTime();
+            await("every participant resumed").atMost(BACK).pollInterval(Duration.ofMillis(100))
+                    .until(() -> everyone.stream().allMatch(c -> c.resumedAtNanos > killedAt));
+            long resumedAt = everyone.stream().mapToLong(c -> c.resumedAtNanos).max().orElseThrow();
+
+            assertAll(everyone.stream().map(c -> () -> {
+                Participant p = c.participant;
+                assertTrue(p.events().stream().noneMatch(e -> e.method().equals("participantLeft")),
+                        p::describeEvents);
+                assertEquals(p.expectedSeqs(), p.seqs(), p::describeEvents);
+                assertEquals(0, p.client.gapsDetected(), p.name + " saw a gap");
+                assertEquals(c.connectionId, p.client.joined().connectionId(), p.name + " kept its id");
+            }));
+            List<Long> afterResume = sinks.stream().map(s -> s.stats().received()).toList();
+            await("media still flows after the resume").atMost(Duration.ofSeconds(20)).until(() -> {
+                for (int i = 0; i < sinks.size(); i++) {
+                    if (sinks.get(i).stats().received() - afterResume.get(i) < 100) {
+                        return false;
+                    }
+                }
+                return true;
+            });
+
+            // A newcomer joins each session through a restarted master; the others see it join.
+            ClusterProcesses.Node via = cluster.masters().get(cycle % cluster.masters().size());
+            for (Room room : rooms) {
+                Connection con = TestSessions.createConnection(cluster.rest(via), room.sessionId(), "new" + cycle);
+                Client newcomer = new Client(room.sessionId() + "-new" + cycle, via);
+                JoinResult joined = newcomer.join(con.token());
+                assertEquals(room.mediaNodeId(), joined.mediaNodeId(), "the session stayed where it ran");
+                for (Client c : room.clients()) {
+                    c.participant.awaitEvent("participantJoined",
+                            e -> newcomer.connectionId.equals(e.param("id")), "the newcomer");
+                }
+                room.clients().add(newcomer);
+            }
+            Session listed = cluster.rest(cluster.masters().get(2)).session(rooms.get(0).sessionId()).orElseThrow();
+            assertEquals("protected", listed.priority(), "the session's properties came back from its media node");
+
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("cycle", cycle);
+            c.put("participants", everyone.size());
+            c.put("killToRelaunchMs", ms(killedAt, relaunchedAt));
+            c.put("relaunchToFirstReadyMs", ms(relaunchedAt, firstReady[0]));
+            c.put("firstReadyToRoutesOnEveryMasterMs", ms(firstReady[0], routesAt));
+            c.put("firstReadyToAllResumedMs", ms(firstReady[0], resumedAt));
+            c.put("killToAllResumedMs", ms(killedAt, resumedAt));
+            cycles.add(c);
+            System.out.println("all masters lost, cycle " + c);
+        }
+        report.put("sessions", SESSIONS);
+        report.put("cycles", cycles);
+        cluster.assertAllAlive();
+    }
+}
