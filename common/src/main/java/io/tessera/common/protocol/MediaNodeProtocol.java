@@ -37,11 +37,12 @@ public final class MediaNodeProtocol {
             @JsonSubTypes.Type(value = SetNodeStatus.class, name = "status"),
             @JsonSubTypes.Type(value = DescribeSessions.class, name = "describeSessions"),
             @JsonSubTypes.Type(value = DescribeSession.class, name = "describeSession"),
-            @JsonSubTypes.Type(value = ReportInventory.class, name = "inventory")})
+            @JsonSubTypes.Type(value = ReportInventory.class, name = "inventory"),
+            @JsonSubTypes.Type(value = Attached.class, name = "attached")})
     public sealed interface Command extends ClusterSerializable
             permits HostSession, Join, Leave, Signal, Evict, CloseSession, Publish, Unpublish, Subscribe, Unsubscribe,
             PrepareSubscribe, StartSubscribe, AddIceCandidate, Resume, ReleaseSession, SetNodeStatus, DescribeSessions,
-            DescribeSession, ReportInventory {
+            DescribeSession, ReportInventory, Attached {
         String sessionId();
 
         /** Answers the sender that the command failed; codes as in docs/CONTRACT.md. */
@@ -105,6 +106,32 @@ public final class MediaNodeProtocol {
         public String toString() {
             return "Resume[" + sessionId + ", " + connectionId + ", lastSeq=" + lastSeq + "]";
         }
+    }
+
+    /** The attachment a participant has after its join: every resume gives it the next one. */
+    public static final long FIRST_ATTACHMENT = 1;
+
+    /**
+     * A participant's own command ({@link Leave}, {@link Signal} from it, {@link Publish} and the other media commands)
+     * as sent through its attachment number {@code attachment}: the fencing token of the signalling path it came
+     * through ({@link JoinReply#attachment()}). The media node serves {@code command} only while that is still the
+     * participant's attachment; a command sent through a path that a resume has since replaced (a master that was
+     * frozen or cut off, relaying what queued up meanwhile) is refused with {@link ErrorCode#CONFLICT} and counted.
+     * A participant command that comes without this wrapper counts as sent through {@link #FIRST_ATTACHMENT}.
+     */
+    public record Attached(String sessionId, String connectionId, long attachment, Command command) implements Command {
+        @Override
+        public void reject(int code, String error) {
+            command.reject(code, error);
+        }
+    }
+
+    /**
+     * Told by a media node to the signalling actor of a participant's attachment that a resume replaced: the
+     * participant is served through attachment {@code attachment} now, so this path is closed (its socket too).
+     */
+    public record AttachmentSuperseded(String sessionId, String connectionId, long attachment)
+            implements ClusterSerializable, ToSignalling {
     }
 
     /** A participant leaves by its own will (reason {@code disconnect}). */
@@ -402,19 +429,28 @@ public final class MediaNodeProtocol {
      * resume: before the replayed events) and the secret that lets its client resume later. {@code webrtcEngine}
      * names the node's WebRTC engine ({@code janus}), null when it has none: with Janus, browsers must subscribe by
      * server offer ({@code prepareReceiveVideoFrom}), which the master asks for in joinRoom's {@code mediaServer}.
+     * {@code attachment}: the participant's fencing token for this signalling path, to be sent with its commands
+     * ({@link Attached}); a resume gets a higher one than any before it.
      */
     public record JoinReply(boolean ok, int errorCode, String error, String mediaNodeId,
-                            List<PeerInfo> others, long seq, String resumeSecret, String webrtcEngine)
+                            List<PeerInfo> others, long seq, String resumeSecret, String webrtcEngine,
+                            long attachment)
             implements ClusterSerializable {
 
-        /** A reply of a node without a WebRTC engine. */
+        /** A reply to a first join (its attachment is {@link #FIRST_ATTACHMENT}). */
+        public JoinReply(boolean ok, int errorCode, String error, String mediaNodeId, List<PeerInfo> others, long seq,
+                         String resumeSecret, String webrtcEngine) {
+            this(ok, errorCode, error, mediaNodeId, others, seq, resumeSecret, webrtcEngine, FIRST_ATTACHMENT);
+        }
+
+        /** A reply of a node without a WebRTC engine to a first join. */
         public JoinReply(boolean ok, int errorCode, String error, String mediaNodeId, List<PeerInfo> others, long seq,
                          String resumeSecret) {
             this(ok, errorCode, error, mediaNodeId, others, seq, resumeSecret, null);
         }
 
         public static JoinReply failure(int code, String error) {
-            return new JoinReply(false, code, error, null, List.of(), 0, null);
+            return new JoinReply(false, code, error, null, List.of(), 0, null, null, 0);
         }
 
         public static JoinReply failure(ErrorCode code, String error) {
@@ -423,7 +459,8 @@ public final class MediaNodeProtocol {
 
         @Override
         public String toString() {
-            return "JoinReply[ok=" + ok + ", " + errorCode + ", " + error + ", " + mediaNodeId + ", seq=" + seq + "]";
+            return "JoinReply[ok=" + ok + ", " + errorCode + ", " + error + ", " + mediaNodeId + ", seq=" + seq
+                    + ", attachment=" + attachment + "]";
         }
     }
 

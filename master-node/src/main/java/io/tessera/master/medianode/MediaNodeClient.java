@@ -112,7 +112,7 @@ public final class MediaNodeClient {
         node.tell(new MediaNodeProtocol.ReleaseSession(sessionId, noReply));
     }
 
-    // ---- participants
+    // ---- participants (their own commands go with their attachment: see attached below)
 
     /**
      * Fire-and-forget: the node removes the participant and tells it why ({@code reason}). The caller has already
@@ -145,59 +145,81 @@ public final class MediaNodeClient {
                 signalling, replyTo));
     }
 
-    public CompletionStage<Reply<Ack>> leave(ActorRef<Command> node, String sessionId, String connectionId) {
-        return ack(node, replyTo -> new MediaNodeProtocol.Leave(sessionId, connectionId, replyTo), "session's media node");
+    public CompletionStage<Reply<Ack>> leave(ActorRef<Command> node, String sessionId, String connectionId,
+                                             long attachment) {
+        return ack(node, replyTo -> attached(sessionId, connectionId, attachment,
+                new MediaNodeProtocol.Leave(sessionId, connectionId, replyTo)), "session's media node");
     }
 
-    /** A signal to {@code to} (everyone when empty); {@code from} null for one sent through REST. */
-    public CompletionStage<Reply<Ack>> signal(ActorRef<Command> node, String sessionId, String from, List<String> to,
+    /** A signal to {@code to} (everyone when empty) sent through REST. */
+    public CompletionStage<Reply<Ack>> signal(ActorRef<Command> node, String sessionId, List<String> to,
                                               String type, String data) {
-        return ack(node, replyTo -> new MediaNodeProtocol.Signal(sessionId, from, to, type, data, replyTo),
+        return ack(node, replyTo -> new MediaNodeProtocol.Signal(sessionId, null, to, type, data, replyTo),
                 "session's media node");
+    }
+
+    /** A participant's signal to {@code to} (everyone when empty), sent through its attachment. */
+    public CompletionStage<Reply<Ack>> signal(ActorRef<Command> node, String sessionId, String from, long attachment,
+                                              List<String> to, String type, String data) {
+        return ack(node, replyTo -> attached(sessionId, from, attachment,
+                new MediaNodeProtocol.Signal(sessionId, from, to, type, data, replyTo)), "session's media node");
     }
 
     // ---- media
 
     public CompletionStage<Reply<SdpReply>> publish(ActorRef<Command> node, String sessionId, String connectionId,
-                                                    StreamInfo stream, String sdpOffer) {
-        return sdp(node, replyTo -> new MediaNodeProtocol.Publish(sessionId, connectionId, stream, sdpOffer, replyTo));
+                                                    long attachment, StreamInfo stream, String sdpOffer) {
+        return sdp(node, replyTo -> attached(sessionId, connectionId, attachment,
+                new MediaNodeProtocol.Publish(sessionId, connectionId, stream, sdpOffer, replyTo)));
     }
 
     public CompletionStage<Reply<SdpReply>> subscribe(ActorRef<Command> node, String sessionId, String connectionId,
-                                                      String streamId, String sdpOffer) {
-        return sdp(node, replyTo -> new MediaNodeProtocol.Subscribe(sessionId, connectionId, streamId, sdpOffer,
-                replyTo));
+                                                      long attachment, String streamId, String sdpOffer) {
+        return sdp(node, replyTo -> attached(sessionId, connectionId, attachment,
+                new MediaNodeProtocol.Subscribe(sessionId, connectionId, streamId, sdpOffer, replyTo)));
     }
 
-    public CompletionStage<Reply<Ack>> unpublish(ActorRef<Command> node, String sessionId, String connectionId) {
-        return ack(node, replyTo -> new MediaNodeProtocol.Unpublish(sessionId, connectionId, replyTo),
-                "session's media node");
+    public CompletionStage<Reply<Ack>> unpublish(ActorRef<Command> node, String sessionId, String connectionId,
+                                                 long attachment) {
+        return ack(node, replyTo -> attached(sessionId, connectionId, attachment,
+                new MediaNodeProtocol.Unpublish(sessionId, connectionId, replyTo)), "session's media node");
     }
 
     public CompletionStage<Reply<Ack>> unsubscribe(ActorRef<Command> node, String sessionId, String connectionId,
-                                                   String streamId) {
-        return ack(node, replyTo -> new MediaNodeProtocol.Unsubscribe(sessionId, connectionId, streamId, replyTo),
-                "session's media node");
+                                                   long attachment, String streamId) {
+        return ack(node, replyTo -> attached(sessionId, connectionId, attachment,
+                new MediaNodeProtocol.Unsubscribe(sessionId, connectionId, streamId, replyTo)), "session's media node");
     }
 
     /** WebRTC, server offer: the reply's {@code sdpAnswer} field holds the media node's offer. */
     public CompletionStage<Reply<SdpReply>> prepareSubscribe(ActorRef<Command> node, String sessionId,
-                                                             String connectionId, String streamId, boolean reconnect) {
-        return sdp(node, replyTo -> new MediaNodeProtocol.PrepareSubscribe(sessionId, connectionId, streamId,
-                reconnect, replyTo));
+                                                             String connectionId, long attachment, String streamId,
+                                                             boolean reconnect) {
+        return sdp(node, replyTo -> attached(sessionId, connectionId, attachment,
+                new MediaNodeProtocol.PrepareSubscribe(sessionId, connectionId, streamId, reconnect, replyTo)));
     }
 
     public CompletionStage<Reply<Ack>> startSubscribe(ActorRef<Command> node, String sessionId, String connectionId,
-                                                      String streamId, String sdpAnswer) {
-        return ack(node, replyTo -> new MediaNodeProtocol.StartSubscribe(sessionId, connectionId, streamId, sdpAnswer,
-                replyTo), "session's media node");
+                                                      long attachment, String streamId, String sdpAnswer) {
+        return ack(node, replyTo -> attached(sessionId, connectionId, attachment,
+                new MediaNodeProtocol.StartSubscribe(sessionId, connectionId, streamId, sdpAnswer, replyTo)),
+                "session's media node");
     }
 
     public CompletionStage<Reply<Ack>> iceCandidate(ActorRef<Command> node, String sessionId, String connectionId,
-                                                    String endpointName, String candidate, String sdpMid,
-                                                    int sdpMLineIndex) {
-        return ack(node, replyTo -> new MediaNodeProtocol.AddIceCandidate(sessionId, connectionId, endpointName,
-                candidate, sdpMid, sdpMLineIndex, replyTo), "session's media node");
+                                                    long attachment, String endpointName, String candidate,
+                                                    String sdpMid, int sdpMLineIndex) {
+        return ack(node, replyTo -> attached(sessionId, connectionId, attachment,
+                new MediaNodeProtocol.AddIceCandidate(sessionId, connectionId, endpointName, candidate, sdpMid,
+                        sdpMLineIndex, replyTo)), "session's media node");
+    }
+
+    /**
+     * A participant's own command carries the attachment its signalling path got at its join or resume: the media
+     * node refuses it once a resume elsewhere replaced that path (docs/ARCHITECTURE.md "Fencing").
+     */
+    private static Command attached(String sessionId, String connectionId, long attachment, Command command) {
+        return new MediaNodeProtocol.Attached(sessionId, connectionId, attachment, command);
     }
 
     // ---- the three answer shapes

@@ -206,7 +206,7 @@ public final class RestApi extends AllDirectives {
         List<String> to = RequestBodies.stringList(body, "to");
         String type = RequestBodies.string(body, "type", "signal");
         String data = RequestBodies.data(body);
-        CompletionStage<Void> sent = sessions.signal(sessionId, null, to, type, data).exceptionally(error -> {
+        CompletionStage<Void> sent = sessions.signal(sessionId, to, type, data).exceptionally(error -> {
             Throwable cause = ApiError.cause(error);
             // OpenVidu answers 406 when a recipient is not connected.
             if (cause instanceof ApiError api && api.status() == 404 && api.getMessage().startsWith("signal recipient")) {

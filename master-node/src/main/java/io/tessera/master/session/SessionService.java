@@ -231,11 +231,11 @@ public final class SessionService {
                 .thenApply(found -> found.orElseThrow(() -> connectionNotFound(sessionId, connectionId)));
     }
 
-    /** Sends a signal to the session's participants (all when {@code to} is empty). */
-    public CompletionStage<Void> signal(String sessionId, String from, List<String> to, String type, String data) {
+    /** Sends a signal from the server (REST) to the session's participants (all when {@code to} is empty). */
+    public CompletionStage<Void> signal(String sessionId, List<String> to, String type, String data) {
         return session(sessionId).thenCompose(record -> {
             ActorRef<MediaNodeProtocol.Command> node = nodeOf(record);
-            return mediaNodeClient.signal(node, sessionId, from, to, type, data)
+            return mediaNodeClient.signal(node, sessionId, to, type, data)
                     .thenApply(reply -> {
                         accepted(reply);
                         return null;

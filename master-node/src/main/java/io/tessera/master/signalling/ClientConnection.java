@@ -287,6 +287,18 @@ public final class ClientConnection {
                     timers.startSingleTimer(CloseGraceOver.INSTANCE, SOCKET_CLOSE_GRACE);
                     return Behaviors.same();
                 })
+                .onMessage(MediaNodeProtocol.AttachmentSuperseded.class, superseded -> {
+                    if (p == null || !p.connectionId().equals(superseded.connectionId())) {
+                        return Behaviors.same(); // about a participation this socket no longer has
+                    }
+                    // The client resumed through another socket (this master was frozen or cut off meanwhile):
+                    // whatever this socket still sends would be refused by the media node, so it is closed.
+                    ctx.getLog().info("connection {} was resumed elsewhere (attachment {}); closing this socket",
+                            superseded.connectionId(), superseded.attachment());
+                    out.tell(CLOSE);
+                    timers.startSingleTimer(CloseGraceOver.INSTANCE, SOCKET_CLOSE_GRACE);
+                    return leave(p);
+                })
                 .onMessageEquals(CloseGraceOver.INSTANCE, Behaviors::stopped)
                 // Late answers for a participation this socket no longer has (left, evicted): nothing to do.
                 .onMessage(ParticipantEvent.class, event -> Behaviors.same())
@@ -326,8 +338,8 @@ public final class ClientConnection {
         ParticipantInfo self = new ParticipantInfo(connectionId, ticket.connection().createdAt(), pending.metadata(),
                 ticket.connection().serverData(), ticket.connection().role(), "", clientIp);
         pending.sequence().saw(reply.seq()); // replayed events may have come first
-        Participation p = new Participation(sessionId, connectionId, reply.mediaNodeId(), ticket.mediaNode(), self,
-                pending.sequence());
+        Participation p = new Participation(sessionId, connectionId, reply.mediaNodeId(), ticket.mediaNode(),
+                reply.attachment(), self, pending.sequence());
         relay.tell(new RelocationRelay.Register(sessionId, ctx.getSelf().narrow()));
         Behavior<ToSignalling> next = joined(p);
         mdc.forEach(MDC::put); // known only from now on; the actor's MDC is cleared after each message
@@ -407,11 +419,11 @@ public final class ClientConnection {
             // there and joins again.
             ctx.getLog().warn("connection {} could not follow session {} to {}: {}", p.connectionId(), p.sessionId(),
                     done.relocation().mediaNodeId(), rejected.message());
-        } else {
-            ctx.getLog().info("connection {} followed session {} from {} to {}", p.connectionId(), p.sessionId(),
-                    done.relocation().fromMediaNodeId(), done.relocation().mediaNodeId());
+            return joined(p);
         }
-        return joined(p);
+        ctx.getLog().info("connection {} followed session {} from {} to {}", p.connectionId(), p.sessionId(),
+                done.relocation().fromMediaNodeId(), done.relocation().mediaNodeId());
+        return joined(p.attachedAs(((Accepted<JoinReply>) done.reply()).value().attachment()));
     }
 
     private Behavior<ToSignalling> leave(Participation p) {

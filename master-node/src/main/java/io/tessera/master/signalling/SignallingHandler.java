@@ -225,7 +225,7 @@ final class SignallingHandler {
         @Override
         public Behavior<ToSignalling> leaveRoom(JsonNode id, LeaveRoom request) {
             String leaving = p.connectionId();
-            return answerWith(id, mediaNodes.leave(p.mediaNode(), p.sessionId(), leaving),
+            return answerWith(id, mediaNodes.leave(p.mediaNode(), p.sessionId(), leaving, p.attachment()),
                     ack -> new OpenViduResult.Empty(), leaving);
         }
 
@@ -233,7 +233,7 @@ final class SignallingHandler {
         public Behavior<ToSignalling> sendMessage(JsonNode id, SendMessage request) {
             OpenViduResult sent = new OpenViduResult.MessageSent(p.sessionId(), request.to(), request.type(),
                     request.data());
-            return answerWith(id, mediaNodes.signal(p.mediaNode(), p.sessionId(), p.connectionId(), request.to(),
+            return answerWith(id, mediaNodes.signal(p.mediaNode(), p.sessionId(), p.connectionId(), p.attachment(), request.to(),
                     request.type(), request.data()), ack -> sent, null);
         }
 
@@ -241,29 +241,29 @@ final class SignallingHandler {
         public Behavior<ToSignalling> publishVideo(JsonNode id, PublishVideo request) {
             StreamInfo stream = new StreamInfo(null, 0, request.hasAudio(), request.hasVideo(), request.audioActive(),
                     request.videoActive(), request.typeOfVideo(), request.frameRate(), request.videoDimensions());
-            return answerWith(id, mediaNodes.publish(p.mediaNode(), p.sessionId(), p.connectionId(), stream,
+            return answerWith(id, mediaNodes.publish(p.mediaNode(), p.sessionId(), p.connectionId(), p.attachment(), stream,
                     request.sdpOffer()), SignallingHandler::sdpAnswer, null);
         }
 
         @Override
         public Behavior<ToSignalling> unpublishVideo(JsonNode id, UnpublishVideo request) {
-            return answerWith(id, mediaNodes.unpublish(p.mediaNode(), p.sessionId(), p.connectionId()),
+            return answerWith(id, mediaNodes.unpublish(p.mediaNode(), p.sessionId(), p.connectionId(), p.attachment()),
                     ack -> new OpenViduResult.Empty(), null);
         }
 
         @Override
         public Behavior<ToSignalling> receiveVideoFrom(JsonNode id, ReceiveVideoFrom request) {
             if (request.answersServerOffer()) {
-                return answerWith(id, mediaNodes.startSubscribe(p.mediaNode(), p.sessionId(), p.connectionId(),
+                return answerWith(id, mediaNodes.startSubscribe(p.mediaNode(), p.sessionId(), p.connectionId(), p.attachment(),
                         request.sender(), request.sdpAnswer()), ack -> new OpenViduResult.Empty(), null);
             }
-            return answerWith(id, mediaNodes.subscribe(p.mediaNode(), p.sessionId(), p.connectionId(),
+            return answerWith(id, mediaNodes.subscribe(p.mediaNode(), p.sessionId(), p.connectionId(), p.attachment(),
                     request.sender(), request.sdpOffer()), SignallingHandler::sdpAnswer, null);
         }
 
         @Override
         public Behavior<ToSignalling> prepareReceiveVideoFrom(JsonNode id, PrepareReceiveVideoFrom request) {
-            return answerWith(id, mediaNodes.prepareSubscribe(p.mediaNode(), p.sessionId(), p.connectionId(),
+            return answerWith(id, mediaNodes.prepareSubscribe(p.mediaNode(), p.sessionId(), p.connectionId(), p.attachment(),
                     request.sender(), request.reconnect()),
                     reply -> new OpenViduResult.SdpOffer(reply.sdpAnswer()), null);
         }
@@ -271,7 +271,7 @@ final class SignallingHandler {
         @Override
         public Behavior<ToSignalling> onIceCandidate(JsonNode id, OnIceCandidate request) throws Invalid {
             requireValidId(id, "endpointName", request.endpointName());
-            return answerWith(id, mediaNodes.iceCandidate(p.mediaNode(), p.sessionId(), p.connectionId(),
+            return answerWith(id, mediaNodes.iceCandidate(p.mediaNode(), p.sessionId(), p.connectionId(), p.attachment(),
                     request.endpointName(), request.candidate(), request.sdpMid(), request.sdpMLineIndex()),
                     ack -> new OpenViduResult.Empty(), null);
         }
@@ -291,7 +291,7 @@ final class SignallingHandler {
 
         @Override
         public Behavior<ToSignalling> unsubscribeFromVideo(JsonNode id, UnsubscribeFromVideo request) {
-            return answerWith(id, mediaNodes.unsubscribe(p.mediaNode(), p.sessionId(), p.connectionId(),
+            return answerWith(id, mediaNodes.unsubscribe(p.mediaNode(), p.sessionId(), p.connectionId(), p.attachment(),
                     request.sender()), ack -> new OpenViduResult.Empty(), null);
         }
     }

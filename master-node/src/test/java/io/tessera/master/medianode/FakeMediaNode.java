@@ -25,7 +25,9 @@ public final class FakeMediaNode {
     }
 
     public static Behavior<Command> create(String nodeId, ActorRef<Command> seen, Set<Class<? extends Command>> silentFor) {
-        return Behaviors.receive(Command.class).onAnyMessage(command -> {
+        return Behaviors.receive(Command.class).onAnyMessage(received -> {
+            // A participant's command comes with its attachment, which a healthy node checks; the fake serves it.
+            Command command = received instanceof MediaNodeProtocol.Attached attached ? attached.command() : received;
             seen.tell(command);
             if (!silentFor.contains(command.getClass())) {
                 answer(nodeId, command);

@@ -45,19 +45,33 @@ class MediaNodeClientTest {
         ActorRef<MediaNodeProtocol.Command> node = testKit.spawn(FakeMediaNode.create("media-1",
                 testKit.<MediaNodeProtocol.Command>createTestProbe().getRef(), Set.of()));
         MediaNodeClient.Accepted<MediaNodeProtocol.SdpReply> accepted = assertInstanceOf(MediaNodeClient.Accepted.class,
-                await(client.publish(node, "s", "con_1", new StreamInfo(null, 0, false, true, false, true, "CAMERA",
+                await(client.publish(node, "s", "con_1", 1, new StreamInfo(null, 0, false, true, false, true, "CAMERA",
                         30, ""), "v=0")));
         assertEquals("answer-from-media-1", accepted.value().sdpAnswer());
     }
 
     @Test
+    void aParticipantsCommandsCarryItsAttachmentAndServerSignalsNone() {
+        var node = testKit.<MediaNodeProtocol.Command>createTestProbe();
+        client.signal(node.getRef(), "s", "con_1", 3, List.of(), "t", "d");
+        MediaNodeProtocol.Attached attached = node.expectMessageClass(MediaNodeProtocol.Attached.class);
+        assertEquals(3, attached.attachment());
+        assertEquals("con_1", attached.connectionId());
+        assertEquals("con_1", assertInstanceOf(MediaNodeProtocol.Signal.class, attached.command()).from());
+        client.unpublish(node.getRef(), "s", "con_1", 4);
+        assertEquals(4, node.expectMessageClass(MediaNodeProtocol.Attached.class).attachment());
+        client.signal(node.getRef(), "s", List.of(), "t", "from REST");
+        assertEquals(null, node.expectMessageClass(MediaNodeProtocol.Signal.class).from());
+    }
+
+    @Test
     void aRefusalKeepsTheNodesCode() {
         MediaNodeClient.Rejected<?> rejected = assertInstanceOf(MediaNodeClient.Rejected.class,
-                await(client.subscribe(refusing(415), "s", "con_1", "str_1", "v=0")));
+                await(client.subscribe(refusing(415), "s", "con_1", 1, "str_1", "v=0")));
         assertEquals(ErrorCode.UNSUPPORTED_MEDIA, rejected.code());
         assertEquals("refused with 415", rejected.message());
         assertEquals(ErrorCode.NOT_JOINED, assertInstanceOf(MediaNodeClient.Rejected.class,
-                await(client.leave(refusing(102), "s", "con_1"))).code());
+                await(client.leave(refusing(102), "s", "con_1", 1))).code());
     }
 
     @Test

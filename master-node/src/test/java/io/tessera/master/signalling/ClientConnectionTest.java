@@ -177,6 +177,19 @@ class ClientConnectionTest {
     }
 
     @Test
+    void aSocketWhoseParticipantResumedElsewhereIsClosed() throws Exception {
+        Client client = new Client(Set.of());
+        String connectionId = client.join("s7").get("id").asText();
+        client.relay.expectMessageClass(RelocationRelay.Register.class);
+        client.connection.tell(new MediaNodeProtocol.AttachmentSuperseded("s7", "con_someone_else", 2));
+        assertEquals("pong", client.call("ping", "{}").path("result").path("value").asText(),
+                "another participant's notice changes nothing");
+        client.connection.tell(new MediaNodeProtocol.AttachmentSuperseded("s7", connectionId, 2));
+        assertEquals(ClientConnection.CLOSE, client.socket.receiveMessage());
+        client.relay.expectMessageClass(RelocationRelay.Unregister.class);
+    }
+
+    @Test
     void aResumeDeliversTheReplayedEventsAndGoesOnFromThem() throws Exception {
         Client client = new Client(Set.of());
         client.token("s6");

@@ -1,5 +1,6 @@
 package io.tessera.media.session;
 
+import io.tessera.common.protocol.MediaNodeProtocol;
 import io.tessera.common.protocol.MediaNodeProtocol.ParticipantEvent;
 import io.tessera.common.protocol.MediaNodeProtocol.ParticipantInfo;
 import io.tessera.common.protocol.MediaNodeProtocol.StreamInfo;
@@ -19,6 +20,8 @@ final class Participant {
 
     final ParticipantInfo info;
     ActorRef<ParticipantEvent> signalling; // null while detached
+    /** The fencing token of the signalling path it is served through: one more at each resume (AttachmentFence). */
+    long attachment = MediaNodeProtocol.FIRST_ATTACHMENT;
     long seq;
     /** The last events, sent or not, for a resume; bounded by {@code replayBuffer}. */
     final ArrayDeque<ParticipantEvent> recent = new ArrayDeque<>();

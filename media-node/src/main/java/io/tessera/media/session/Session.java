@@ -7,8 +7,10 @@ import io.tessera.common.protocol.ClusterTopics.SessionEnded;
 import io.tessera.common.protocol.ClusterTopics.SessionNotice;
 import io.tessera.common.protocol.MediaNodeProtocol.Ack;
 import io.tessera.common.protocol.MediaNodeProtocol.AddIceCandidate;
+import io.tessera.common.protocol.MediaNodeProtocol.AttachmentSuperseded;
 import io.tessera.common.protocol.MediaNodeProtocol.PrepareSubscribe;
 import io.tessera.common.protocol.MediaNodeProtocol.StartSubscribe;
+import io.tessera.common.protocol.MediaNodeProtocol.ToSignalling;
 import io.tessera.common.protocol.MediaNodeProtocol.CloseSession;
 import io.tessera.common.protocol.MediaNodeProtocol.Command;
 import io.tessera.common.protocol.MediaNodeProtocol.DescribeSession;
@@ -124,26 +126,10 @@ public final class Session {
                 connectionId = join.participant().connectionId();
             } else if (c instanceof Resume resume) {
                 connectionId = resume.connectionId();
-            } else if (c instanceof Leave leave) {
-                connectionId = leave.connectionId();
             } else if (c instanceof Evict evict) {
                 connectionId = evict.connectionId();
-            } else if (c instanceof Publish publish) {
-                connectionId = publish.connectionId();
-            } else if (c instanceof Unpublish unpublish) {
-                connectionId = unpublish.connectionId();
-            } else if (c instanceof Subscribe subscribe) {
-                connectionId = subscribe.connectionId();
-            } else if (c instanceof Unsubscribe unsubscribe) {
-                connectionId = unsubscribe.connectionId();
-            } else if (c instanceof PrepareSubscribe prepare) {
-                connectionId = prepare.connectionId();
-            } else if (c instanceof StartSubscribe start) {
-                connectionId = start.connectionId();
-            } else if (c instanceof AddIceCandidate candidate) {
-                connectionId = candidate.connectionId();
-            } else if (c instanceof Signal signal) {
-                connectionId = signal.from();
+            } else {
+                connectionId = AttachmentFence.sender(c);
             }
         } else if (message instanceof SignallingTerminated t) {
             connectionId = t.connectionId();
@@ -239,7 +225,16 @@ public final class Session {
                 .build();
     }
 
-    private Behavior<Message> onCommand(Command command) {
+    private Behavior<Message> onCommand(Command received) {
+        AttachmentFence.Verdict verdict = AttachmentFence.check(received, participants);
+        if (verdict instanceof AttachmentFence.Refused refused) {
+            meters.staleAttachmentRefused();
+            AttachmentFence.refuse(received, refused);
+            ctx.getLog().info("refused a command of participant {} that came through its replaced attachment {} "
+                    + "(now {})", refused.connectionId(), refused.attachment(), refused.current());
+            return Behaviors.same();
+        }
+        Command command = ((AttachmentFence.Serve) verdict).command();
         if (command instanceof HostSession host) {
             ctx.getLog().info("hosting session {}", sessionId);
             host.replyTo().tell(Ack.success());
@@ -389,9 +384,13 @@ public final class Session {
                     + (resume.lastSeq() + 1) + ".." + (oldestKept - 1) + " that are no longer kept; join again"));
             return;
         }
+        p.attachment++; // from now on, what the old path still relays is refused (AttachmentFence)
         if (!resume.signalling().equals(p.signalling)) {
             if (p.signalling != null) {
-                ctx.unwatch(p.signalling); // the old path may still be alive (a frozen master); it gets nothing more
+                // The old path may still be alive (a frozen master): it gets no more events, and closes its socket.
+                ctx.unwatch(p.signalling);
+                p.signalling.<ToSignalling>unsafeUpcast()
+                        .tell(new AttachmentSuperseded(sessionId, resume.connectionId(), p.attachment));
             }
             p.signalling = resume.signalling();
             ctx.watchWith(resume.signalling(), new SignallingTerminated(resume.connectionId(), resume.signalling()));
@@ -406,7 +405,7 @@ public final class Session {
         }
         meters.resumed(SessionMeters.ResumeResult.OK);
         resume.replyTo().tell(new JoinReply(true, 0, null, settings.mediaNodeId(), others, resume.lastSeq(),
-                p.resumeSecret, media.webrtcEngine()));
+                p.resumeSecret, media.webrtcEngine(), p.attachment));
         int replayed = 0;
         for (ParticipantEvent event : p.recent) {
             if (event.seq() > resume.lastSeq()) {

@@ -23,6 +23,7 @@ public final class SessionMeters {
     private final Counter replayOverflow;
     private final Counter sessionsRefused;
     private final Counter webrtcPublishersNeverUp;
+    private final Counter staleAttachments;
     private final Map<ResumeResult, Counter> resumes;
 
     public SessionMeters(MeterRegistry registry) {
@@ -45,6 +46,10 @@ public final class SessionMeters {
                 .register(registry);
         webrtcPublishersNeverUp = Counter.builder("tessera.media.webrtc.publishers.timed.out")
                 .description("WebRTC publishers released because their PeerConnection did not come up in time")
+                .register(registry);
+        staleAttachments = Counter.builder("tessera.media.fencing.stale.attachment")
+                .description("Participant commands refused because they came through a signalling path that a resume "
+                        + "had replaced (a master frozen or cut off relaying what queued up there)")
                 .register(registry);
         java.util.EnumMap<ResumeResult, Counter> byResult = new java.util.EnumMap<>(ResumeResult.class);
         for (ResumeResult r : ResumeResult.values()) {
@@ -70,6 +75,10 @@ public final class SessionMeters {
 
     void webrtcPublisherNeverUp() {
         webrtcPublishersNeverUp.increment();
+    }
+
+    void staleAttachmentRefused() {
+        staleAttachments.increment();
     }
 
     void sessionRefused() {
