@@ -10,6 +10,9 @@ import io.tessera.common.protocol.ClusterTopics;
 import io.tessera.common.protocol.ClusterTopics.LoadReport;
 import io.tessera.common.protocol.ClusterTopics.SessionNotice;
 import io.tessera.media.engine.MediaEngineMeters;
+import io.tessera.media.fencing.MediaFence;
+import io.tessera.media.fencing.MediaFenceMeters;
+import io.tessera.media.fencing.MediaFencingMonitor;
 import io.tessera.media.load.LoadReporter;
 import io.tessera.media.rtp.PlainRtpEngine;
 import io.tessera.media.session.Session;
@@ -91,8 +94,13 @@ public final class MediaMain {
                 ctx.getSystem().getWhenTerminated().thenRun(webrtc::close);
                 WebRtcMeters.bind(metrics.registry(), webrtc);
             }
+            MediaFence fence = new MediaFence();
+            engine.forwardOnlyWhileOpen(fence);
+            MediaFenceMeters.bind(metrics.registry(), fence);
+            ctx.spawn(MediaFencingMonitor.create(fence, MediaFencingMonitor.Settings.fromConfig(settings.config)),
+                    "fencing");
             ActorRef<SessionManager.Command> manager = ctx.spawn(SessionManager.create(sessionSettings, media.getInt("max-sessions"),
-                    notices, engine, webrtc, new SessionMeters(metrics.registry())), "sessions");
+                    notices, engine, webrtc, new SessionMeters(metrics.registry()), fence), "sessions");
             Duration interval = settings.config.getDuration("tessera.load-report-interval");
             ctx.spawn(LoadReporter.create(settings.nodeId, publicAddress, manager, loadTopic, interval, engine,
                     media.getInt("max-sessions")), "load-reporter");

@@ -1,6 +1,7 @@
 package io.tessera.master.fencing;
 
 import io.micrometer.core.instrument.Counter;
+import io.tessera.common.cluster.KeepMajority;
 import io.tessera.master.fencing.ServingGate.Reason;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.Behavior;

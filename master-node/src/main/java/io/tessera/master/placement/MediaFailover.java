@@ -417,8 +417,18 @@ public final class MediaFailover {
         meters.mediaNodeFailed();
         ctx.getLog().warn("media node {} ({}) failed: downing it and placing its sessions again", nodeId.get(), address);
         Cluster.get(ctx.getSystem()).manager().tell(new Down(address));
-        ctx.getSelf().tell(new Failed(nodeId.get(), ip));
+        // Not at once: a node that was cut off (not dead) stops its copies on its own; give it the time to.
+        timers.startSingleTimer(new Failed(nodeId.get(), ip), fenceWait());
     }
+
+    /** {@code tessera.master.ha.fence-wait}: how long a failed node's copies are given to stop before moving them. */
+    private Duration fenceWait() {
+        com.typesafe.config.Config config = ctx.getSystem().settings().config();
+        return config.hasPath(FENCE_WAIT) ? config.getDuration(FENCE_WAIT) : DEFAULT_FENCE_WAIT;
+    }
+
+    private static final String FENCE_WAIT = "tessera.master.ha.fence-wait";
+    private static final Duration DEFAULT_FENCE_WAIT = Duration.ofSeconds(1);
 
     private Behavior<Command> onFailed(Failed failed) {
         ctx.pipeToSelf(routing.allSessions(), (all, error) -> new SessionsRead(failed.nodeId(), failed.ip(), all, error));

@@ -1,5 +1,6 @@
 package io.tessera.media.rtp;
 
+import io.tessera.media.fencing.MediaFence;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +45,9 @@ final class ForwardingLoop implements AutoCloseable {
     long rtcpForwarded;
     long feedbackThrottled;
     long errors;
+
+    /** While closed, publishers' packets are read and dropped, not forwarded (null: never fenced). */
+    volatile MediaFence fence;
 
     private final Selector selector;
     private final BlockingQueue<Runnable> commands;

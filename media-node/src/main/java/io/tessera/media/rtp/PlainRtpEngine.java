@@ -1,5 +1,6 @@
 package io.tessera.media.rtp;
 
+import io.tessera.media.fencing.MediaFence;
 import io.tessera.wire.sdp.Direction;
 import io.tessera.wire.sdp.PlainRtpAnswer;
 import io.tessera.wire.sdp.PlainRtpOffer;
@@ -94,6 +95,16 @@ public final class PlainRtpEngine implements MediaEngine {
     @Override
     public String name() {
         return "plain-rtp";
+    }
+
+    /**
+     * From now on no packet is forwarded while {@code fence} is closed (each is read, counted by the fence and
+     * dropped): a media node cut off from the masters must not go on forwarding sessions that now run elsewhere.
+     */
+    public void forwardOnlyWhileOpen(MediaFence fence) {
+        for (ForwardingLoop loop : loops) {
+            loop.fence = fence;
+        }
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.tessera.media.rtp;
 
+import io.tessera.media.fencing.MediaFence;
 import io.tessera.wire.sdp.PlainRtpOffer;
 
 import io.tessera.wire.rtp.Rtcp;
@@ -82,6 +83,11 @@ final class PublisherEndpoint implements ForwardingLoop.ReadHandler {
             buffer.flip();
             loop.packetsReceived++;
             loop.bytesReceived += buffer.remaining();
+            MediaFence fence = loop.fence;
+            if (fence != null && fence.isFenced()) {
+                fence.packetHeldBack(); // this node was cut off: the session now runs on another one
+                continue;
+            }
             for (SubscriberEndpoint subscriber : subscribers) {
                 buffer.rewind();
                 int sent = subscriber.sendRtp(buffer);
@@ -105,6 +111,10 @@ final class PublisherEndpoint implements ForwardingLoop.ReadHandler {
             }
             if (read == ForwardingLoop.FOREIGN) {
                 continue;
+            }
+            MediaFence fence = loop.fence;
+            if (fence != null && fence.isFenced()) {
+                continue; // sender reports of a session that now runs elsewhere
             }
             for (SubscriberEndpoint subscriber : subscribers) {
                 buffer.rewind();

@@ -10,6 +10,7 @@ import io.tessera.common.protocol.MediaNodeProtocol.SessionDescriptor;
 import io.tessera.common.protocol.MediaNodeProtocol.SetNodeStatus;
 import io.tessera.common.protocol.MediaNodeProtocol;
 import io.tessera.media.engine.MediaEngine;
+import io.tessera.media.fencing.MediaFence;
 import io.tessera.media.webrtc.WebRtcEngine;
 import io.tessera.wire.jsonrpc.ErrorCode;
 import java.net.URLEncoder;
@@ -17,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -69,8 +71,15 @@ public final class SessionManager {
     /** {@code webrtc}: the node's WebRTC engine, null when it has none. */
     public static Behavior<Command> create(Session.Settings settings, int maxSessions, ActorRef<SessionNotice> notices,
                                            MediaEngine engine, WebRtcEngine webrtc, SessionMeters meters) {
-        return Behaviors.setup(ctx -> new SessionManager(settings, maxSessions, notices, engine, webrtc, meters, ctx)
-                .behavior());
+        return create(settings, maxSessions, notices, engine, webrtc, meters, new MediaFence());
+    }
+
+    /** {@code fence}: while it is closed, every master's command is refused (503) and none reaches a session. */
+    public static Behavior<Command> create(Session.Settings settings, int maxSessions, ActorRef<SessionNotice> notices,
+                                           MediaEngine engine, WebRtcEngine webrtc, SessionMeters meters,
+                                           MediaFence fence) {
+        return Behaviors.setup(ctx -> new SessionManager(settings, maxSessions, notices, engine, webrtc, meters, fence,
+                ctx).behavior());
     }
 
     /** Sessions answer from memory; one that takes longer is busy and left out rather than holding up the view. */
@@ -82,6 +91,7 @@ public final class SessionManager {
     private final MediaEngine engine;
     private final WebRtcEngine webrtc;
     private final SessionMeters meters;
+    private final MediaFence fence;
     private final ActorContext<Command> ctx;
     private final ActorRef<MediaNodeProtocol.Command> forMasters;
     private final ActorRef<Session.Changed> sessionChanges;
@@ -99,7 +109,9 @@ public final class SessionManager {
     private long describeRequests;
 
     private SessionManager(Session.Settings settings, int maxSessions, ActorRef<SessionNotice> notices,
-                           MediaEngine engine, WebRtcEngine webrtc, SessionMeters meters, ActorContext<Command> ctx) {
+                           MediaEngine engine, WebRtcEngine webrtc, SessionMeters meters, MediaFence fence,
+                           ActorContext<Command> ctx) {
+        this.fence = fence;
         this.webrtc = webrtc;
         this.meters = meters;
         this.settings = settings;
@@ -128,6 +140,14 @@ public final class SessionManager {
     /** Node status is this actor's; placement (host, join) may start a session; the rest goes to its session. */
     private Behavior<Command> onMasterCommand(FromMaster message) {
         MediaNodeProtocol.Command command = message.command();
+        Optional<String> fenced = fence.refusal();
+        if (fenced.isPresent()) {
+            // Cut off from the masters or on its way out: its sessions run (or will run) on another node, so no
+            // join, resume, publish or signal may be applied to the copies here, whoever still reaches them.
+            meters.fencedCommandRefused();
+            command.reject(ErrorCode.UNAVAILABLE, fenced.get());
+            return Behaviors.same();
+        }
         if (command instanceof SetNodeStatus set) {
             return onSetNodeStatus(set);
         }

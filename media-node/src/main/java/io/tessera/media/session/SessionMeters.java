@@ -24,6 +24,7 @@ public final class SessionMeters {
     private final Counter sessionsRefused;
     private final Counter webrtcPublishersNeverUp;
     private final Counter staleAttachments;
+    private final Counter fencedCommands;
     private final Map<ResumeResult, Counter> resumes;
 
     public SessionMeters(MeterRegistry registry) {
@@ -50,6 +51,10 @@ public final class SessionMeters {
         staleAttachments = Counter.builder("tessera.media.fencing.stale.attachment")
                 .description("Participant commands refused because they came through a signalling path that a resume "
                         + "had replaced (a master frozen or cut off relaying what queued up there)")
+                .register(registry);
+        fencedCommands = Counter.builder("tessera.media.fencing.refused")
+                .description("Masters' commands refused because this media node was fenced (cut off from the masters, "
+                        + "downed or leaving)")
                 .register(registry);
         java.util.EnumMap<ResumeResult, Counter> byResult = new java.util.EnumMap<>(ResumeResult.class);
         for (ResumeResult r : ResumeResult.values()) {
@@ -79,6 +84,10 @@ public final class SessionMeters {
 
     void staleAttachmentRefused() {
         staleAttachments.increment();
+    }
+
+    void fencedCommandRefused() {
+        fencedCommands.increment();
     }
 
     void sessionRefused() {

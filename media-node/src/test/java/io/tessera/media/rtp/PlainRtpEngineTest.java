@@ -3,6 +3,7 @@ package io.tessera.media.rtp;
 import io.tessera.media.engine.MediaException;
 import io.tessera.media.engine.MediaException.Kind;
 import io.tessera.media.engine.MediaStats;
+import io.tessera.media.fencing.MediaFence;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -159,6 +160,28 @@ class PlainRtpEngineTest {
         MediaStats stats = engine.stats();
         assertEquals(10, stats.foreignPackets());
         assertEquals(1, stats.packetsReceived());
+    }
+
+    @Test
+    void nothingIsForwardedWhileTheNodeIsFencedAndForwardingResumesWhenItIsLifted() throws Exception {
+        MediaFence fence = new MediaFence();
+        engine.forwardOnlyWhileOpen(fence);
+        Peer publisher = peer();
+        InetSocketAddress target = rtpAddress(engine.publish("str_1", offer(publisher, "sendonly")));
+        Peer subscriber = peer();
+        engine.subscribe("str_1", "con_a", offer(subscriber, "recvonly"));
+        engine.stats();
+        fence.close("cut off");
+        for (int seq = 0; seq < 20; seq++) {
+            publisher.rtp.send(rtp(seq, 100), target);
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> fence.packetsHeldBack() == 20);
+        fence.lift();
+        publisher.rtp.send(rtp(20, 100), target);
+        assertEquals(20, subscriber.receiveRtp().getShort(2), "the first packet after the lift; none from before");
+        MediaStats stats = engine.stats();
+        assertEquals(1, stats.packetsForwarded());
+        assertEquals(21, stats.packetsReceived());
     }
 
     @Test

@@ -20,6 +20,7 @@ import io.tessera.common.protocol.MediaNodeProtocol.SetNodeStatus;
 import io.tessera.common.protocol.MediaNodeProtocol.StreamInfo;
 import io.tessera.common.protocol.MediaNodeProtocol.Subscribe;
 import io.tessera.common.protocol.MediaNodeProtocol.Subscription;
+import io.tessera.media.fencing.MediaFence;
 import io.tessera.media.rtp.PlainRtpEngine;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -48,6 +49,8 @@ class SessionManagerTest {
     private PlainRtpEngine engine;
     private ActorRef<SessionManager.Command> manager;
     private ActorRef<MediaNodeProtocol.Command> forMasters;
+    private SimpleMeterRegistry registry;
+    private MediaFence fence;
 
     @AfterAll
     static void shutdown() {
@@ -59,8 +62,10 @@ class SessionManagerTest {
         engine = new PlainRtpEngine(new PlainRtpEngine.Settings("127.0.0.1", "127.0.0.1", 44000, 44099, 1, 65536, 64,
                 Duration.ofMillis(200)));
         TestProbe<SessionNotice> notices = kit.createTestProbe();
+        registry = new SimpleMeterRegistry();
+        fence = new MediaFence();
         manager = kit.spawn(SessionManager.create(new Session.Settings("media-1", 3, Duration.ofMillis(300), 5), 1,
-                notices.getRef(), engine, new SessionMeters(new SimpleMeterRegistry())));
+                notices.getRef(), engine, null, new SessionMeters(registry), fence));
         forMasters = stats().forMasters();
     }
 
@@ -96,6 +101,26 @@ class SessionManagerTest {
 
         Ack notInSession = ask(reply -> new Leave("s1", "con_x", reply));
         assertEquals(102, notInSession.errorCode(), "routed to session s1, which does not know con_x");
+    }
+
+    @Test
+    void aFencedNodeRefusesEveryCommandUntilTheFenceIsLifted() {
+        assertTrue(ask(reply -> new HostSession("s1", reply)).ok());
+        fence.close("this media node is cut off from the masters");
+        TestProbe<MediaNodeProtocol.JoinReply> joined = kit.createTestProbe();
+        forMasters.tell(new MediaNodeProtocol.Join("s1", new MediaNodeProtocol.ParticipantInfo("con_a", 1, "", "",
+                "PUBLISHER", "test", null), kit.<MediaNodeProtocol.ParticipantEvent>createTestProbe().getRef(),
+                joined.getRef()));
+        MediaNodeProtocol.JoinReply refused = joined.receiveMessage();
+        assertEquals(503, refused.errorCode());
+        assertTrue(refused.error().contains("cut off from the masters"), refused.error());
+        assertEquals(503, ask(reply -> new MediaNodeProtocol.Signal("s1", null, List.of(), "t", "d", reply))
+                .errorCode());
+        assertEquals(2, registry.get("tessera.media.fencing.refused").counter().count());
+
+        fence.lift();
+        join("con_a");
+        assertTrue(ask(reply -> new MediaNodeProtocol.Signal("s1", null, List.of(), "t", "d", reply)).ok());
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.tessera.master.fencing;
+package io.tessera.common.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
