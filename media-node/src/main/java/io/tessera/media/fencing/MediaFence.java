@@ -5,8 +5,8 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Whether this media node may still serve its sessions: answer masters' commands and forward media. Closed by the
- * {@link MediaFencingMonitor} when the masters have given up on the node, or are about to (it was downed or is
- * leaving; or it hears neither the masters' majority nor any other media node: cut off, its sessions are being placed
+ * {@link MediaFencingMonitor} when the masters have given up on the node, or are about to (it was downed or removed;
+ * or it hears neither the masters' majority nor any other media node: cut off, its sessions are being placed
  * on another node). Read by the session manager for every command and by the forwarding threads for every packet, so
  * it is a volatile read and nothing more. Thread-safe.
  */

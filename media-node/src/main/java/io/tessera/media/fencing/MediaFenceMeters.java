@@ -11,7 +11,7 @@ public final class MediaFenceMeters {
 
     public static void bind(MeterRegistry registry, MediaFence fence) {
         Gauge.builder("tessera.media.fenced", fence, f -> f.isFenced() ? 1 : 0)
-                .description("1 while this media node is fenced: cut off from the masters, downed or leaving; its "
+                .description("1 while this media node is fenced: cut off from the masters, or downed; its "
                         + "sessions take no commands and forward no media").register(registry);
         FunctionCounter.builder("tessera.media.fencing.fences", fence, MediaFence::fences)
                 .description("Times this media node stopped serving its sessions on its own").register(registry);

@@ -23,8 +23,8 @@ import java.util.Set;
 import java.util.stream.StreamSupport;
 
 /**
- * Keeps this media node's {@link MediaFence}: closed for good the moment the node hears it was downed, is leaving or
- * was removed (it is on its way out; its sessions are or will be elsewhere); closed while it is isolated
+ * Keeps this media node's {@link MediaFence}: closed for good the moment the node hears it was downed or removed (its
+ * sessions are or will be elsewhere); closed while it is isolated
  * ({@link MediaFencingRule}, checked every {@code checkInterval} from the node's own failure detector, live: after a
  * freeze it says "not available" at once); lifted once it has heard the masters' majority again for
  * {@code serveAgainAfter} (a gossip round, in which a verdict against it would have reached it) without being downed.
@@ -67,8 +67,8 @@ public final class MediaFencingMonitor {
     private final FailureDetectorRegistry<Address> failureDetector;
     private final UniqueAddress self;
     private boolean up;
-    /** Fenced for good: downed, leaving or removed. */
-    private boolean leaving;
+    /** Fenced for good: downed or removed. */
+    private boolean downed;
     /** While isolated: when the majority was first heard again (0: not heard since). */
     private long majoritySinceNanos;
 
@@ -107,12 +107,10 @@ public final class MediaFencingMonitor {
                     if (!member.uniqueAddress().equals(self)) {
                         return Behaviors.same();
                     }
+                    // Not on leaving (drain, scale-in, SIGTERM): its sessions are moved only once it has left, and
+                    // until then they are nowhere else, so their media goes on here.
                     if (changed.event() instanceof ClusterEvent.MemberDowned) {
                         return closeForGood("downed by the masters");
-                    }
-                    if (changed.event() instanceof ClusterEvent.MemberLeft
-                            || changed.event() instanceof ClusterEvent.MemberExited) {
-                        return closeForGood("leaving the cluster");
                     }
                     return Behaviors.same();
                 })
@@ -121,17 +119,17 @@ public final class MediaFencingMonitor {
     }
 
     private Behavior<Command> closeForGood(String why) {
-        if (!leaving) {
+        if (!downed) {
             ctx.getLog().warn("media node fenced: {}; its sessions neither take commands nor forward media any more",
                     why);
         }
-        leaving = true;
+        downed = true;
         fence.close("this media node was " + why);
         return Behaviors.same();
     }
 
     private Behavior<Command> check() {
-        if (!up || leaving) {
+        if (!up || downed) {
             return Behaviors.same();
         }
         List<Member> counted = counted();

@@ -54,7 +54,7 @@ public final class SessionMeters {
                 .register(registry);
         fencedCommands = Counter.builder("tessera.media.fencing.refused")
                 .description("Masters' commands refused because this media node was fenced (cut off from the masters, "
-                        + "downed or leaving)")
+                        + "or downed)")
                 .register(registry);
         java.util.EnumMap<ResumeResult, Counter> byResult = new java.util.EnumMap<>(ResumeResult.class);
         for (ResumeResult r : ResumeResult.values()) {
