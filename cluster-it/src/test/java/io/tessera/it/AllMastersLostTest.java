@@ -39,8 +39,8 @@ import org.junit.jupiter.api.Test;
  * its id, with no {@code participantLeft} and no gap in its events; every master lists every session with its
  * connections, and a new participant can join each session. The cycle runs {@link #CYCLES} times on the same sessions
  * (the newcomers of one cycle are participants of the next) for the timings in docs/BENCHMARKS.md. The same with
- * every master frozen and thawed, and with two masters killed and the third frozen (it must not serve its stale
- * table once thawed).
+ * every master frozen and thawed, with two masters killed and the third frozen (it must not serve its stale table
+ * once thawed), and with the masters coming back one after the other (the first alone must not down its side).
  */
 class AllMastersLostTest {
     private static final Duration STARTUP = Duration.ofSeconds(120);
@@ -327,6 +327,45 @@ class AllMastersLostTest {
         await("every master, the relaunched one too, lists every session with its participants").atMost(BACK)
                 .pollInterval(Duration.ofMillis(200)).until(() -> everyMasterListsEverything(rooms));
         assertResumedWithoutLoss(everyone);
+        cluster.assertAllAlive();
+    }
+
+    /**
+     * Every master killed, then started again one after the other (machines rebooting one by one): the first one back
+     * joins alone while the other two are still unreachable members, a minority. It must not down its side (the
+     * media nodes and every session on them); it waits, not serving, and once the second is back the two form a
+     * majority, down the dead third and serve; the third joins last.
+     */
+    @Test
+    void mastersComingBackOneAfterTheOtherKeepEverySession() throws Exception {
+        cluster.awaitReady(STARTUP);
+        List<Room> rooms = rooms("ams", 2);
+        List<RtpReceiver> sinks = sinks(rooms);
+        List<Client> everyone = everyone(rooms);
+        awaitPackets(sinks, 100, "media flows to every subscriber", Duration.ofSeconds(30));
+        ClusterProcesses.Node m1 = cluster.masters().get(0);
+        ClusterProcesses.Node m2 = cluster.masters().get(1);
+        ClusterProcesses.Node m3 = cluster.masters().get(2);
+
+        long killedAt = System.nanoTime();
+        cluster.masters().forEach(cluster::kill);
+        awaitPackets(sinks, 300, "media flows without any master", Duration.ofSeconds(60));
+        cluster.relaunch(m1);
+        // Alone, m1 is WeaklyUp after 7 s and its side is stable after 7 s more: the downing rule has run by 20 s.
+        await("master-1 alone neither serves nor downs the media nodes").during(Duration.ofSeconds(20))
+                .atMost(Duration.ofSeconds(25)).pollInterval(Duration.ofMillis(250)).until(() ->
+                        cluster.mediaNodes().stream().allMatch(cluster::isAlive)
+                                && !cluster.probe(m1, "/health/ready").startsWith("200"));
+        awaitPacketsSince(sinks, received(sinks), 100, "media still flows", Duration.ofSeconds(20));
+
+        cluster.relaunch(m2);
+        awaitResumedSince(everyone, killedAt, "every participant resumed on master-1 and master-2");
+        assertResumedWithoutLoss(everyone);
+        newcomerJoinsEachSession(rooms, m1, "twoback");
+        cluster.relaunch(m3);
+        cluster.awaitReady(STARTUP);
+        await("every master lists every session with its participants").atMost(BACK)
+                .pollInterval(Duration.ofMillis(200)).until(() -> everyMasterListsEverything(rooms));
         cluster.assertAllAlive();
     }
 
