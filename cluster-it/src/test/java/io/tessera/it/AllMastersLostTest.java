@@ -230,9 +230,32 @@ class AllMastersLostTest {
         return rooms.stream().flatMap(r -> r.clients().stream()).toList();
     }
 
-    private static void awaitResumedSince(List<Client> clients, long sinceNanos, String what) {
-        await(what).atMost(BACK).pollInterval(Duration.ofMillis(100))
-                .until(() -> clients.stream().allMatch(c -> c.resumedAtNanos > sinceNanos));
+    /** Two sessions with media flowing on a whole cluster: where each variant starts. */
+    private record Scene(List<Room> rooms, List<RtpReceiver> sinks, List<Client> everyone) {
+        static Scene of(String prefix) throws Exception {
+            cluster.awaitReady(STARTUP);
+            List<Room> rooms = AllMastersLostTest.rooms(prefix, 2);
+            Scene scene = new Scene(rooms, AllMastersLostTest.sinks(rooms), AllMastersLostTest.everyone(rooms));
+            awaitPackets(scene.sinks(), 100, "media flows to every subscriber", Duration.ofSeconds(30));
+            return scene;
+        }
+
+        /** Every participant resumed since {@code sinceNanos}, kept its id, saw no gap; when the last one resumed. */
+        long resumedWithoutLoss(long sinceNanos, String what) {
+            await(what).atMost(BACK).pollInterval(Duration.ofMillis(100))
+                    .until(() -> everyone.stream().allMatch(c -> c.resumedAtNanos > sinceNanos));
+            assertResumedWithoutLoss(everyone);
+            return everyone.stream().mapToLong(c -> c.resumedAtNanos).max().orElseThrow();
+        }
+
+        /** Whole again: every master lists everything, media flows, a newcomer joins each session, nobody died. */
+        void whole(ClusterProcesses.Node via, String tag) throws Exception {
+            await("every master lists every session with its participants").atMost(BACK)
+                    .pollInterval(Duration.ofMillis(200)).until(() -> everyMasterListsEverything(rooms));
+            awaitPackets(sinks, 100, "media still flows", Duration.ofSeconds(20));
+            newcomerJoinsEachSession(rooms, via, tag);
+            cluster.assertAllAlive();
+        }
     }
 
     /**
@@ -242,11 +265,8 @@ class AllMastersLostTest {
      */
     @Test
     void freezingEveryMasterAtOnceAndThawingThemLosesNothing() throws Exception {
-        cluster.awaitReady(STARTUP);
-        List<Room> rooms = rooms("amf", 2);
-        List<RtpReceiver> sinks = sinks(rooms);
-        List<Client> everyone = everyone(rooms);
-        awaitPackets(sinks, 100, "media flows to every subscriber", Duration.ofSeconds(30));
+        Scene scene = Scene.of("amf");
+        List<RtpReceiver> sinks = scene.sinks();
 
         long frozenAt = System.nanoTime();
         cluster.masters().forEach(cluster::freeze);
@@ -258,16 +278,10 @@ class AllMastersLostTest {
             cluster.masters().forEach(cluster::thaw);
         }
         long thawedAt = System.nanoTime();
-        awaitResumedSince(everyone, frozenAt, "every participant resumed after the thaw");
-        long resumedAt = everyone.stream().mapToLong(c -> c.resumedAtNanos).max().orElseThrow();
-        assertResumedWithoutLoss(everyone);
-        await("every master lists every session with its participants").atMost(BACK)
-                .pollInterval(Duration.ofMillis(200)).until(() -> everyMasterListsEverything(rooms));
-        awaitPackets(sinks, 100, "media still flows after the thaw", Duration.ofSeconds(20));
-        newcomerJoinsEachSession(rooms, cluster.masters().get(1), "thawed");
+        long resumedAt = scene.resumedWithoutLoss(frozenAt, "every participant resumed after the thaw");
         report.put("everyMasterFrozen", Map.of("frozenMs", ms(frozenAt, thawedAt),
                 "thawToAllResumedMs", ms(thawedAt, resumedAt)));
-        cluster.assertAllAlive();
+        scene.whole(cluster.masters().get(1), "thawed");
     }
 
     /**
@@ -280,11 +294,8 @@ class AllMastersLostTest {
      */
     @Test
     void twoMastersKilledAndTheThirdFrozenComeBackWhenItThaws() throws Exception {
-        cluster.awaitReady(STARTUP);
-        List<Room> rooms = rooms("amk", 2);
-        List<RtpReceiver> sinks = sinks(rooms);
-        List<Client> everyone = everyone(rooms);
-        awaitPackets(sinks, 100, "media flows to every subscriber", Duration.ofSeconds(30));
+        Scene scene = Scene.of("amk");
+        List<RtpReceiver> sinks = scene.sinks();
         ClusterProcesses.Node m1 = cluster.masters().get(0);
         ClusterProcesses.Node m2 = cluster.masters().get(1);
         ClusterProcesses.Node m3 = cluster.masters().get(2);
@@ -309,16 +320,10 @@ class AllMastersLostTest {
             }
         }
         long thawedAt = System.nanoTime();
-        awaitResumedSince(everyone, lostAt, "every participant resumed once the frozen master thawed");
-        long resumedAt = everyone.stream().mapToLong(c -> c.resumedAtNanos).max().orElseThrow();
-        assertResumedWithoutLoss(everyone);
-        cluster.awaitReady(STARTUP);
-        await("every master lists every session with its participants").atMost(BACK)
-                .pollInterval(Duration.ofMillis(200)).until(() -> everyMasterListsEverything(rooms));
-        awaitPackets(sinks, 100, "media still flows", Duration.ofSeconds(20));
-        newcomerJoinsEachSession(rooms, m2, "afterthaw");
+        long resumedAt = scene.resumedWithoutLoss(lostAt, "every participant resumed once the frozen master thawed");
         report.put("twoKilledOneFrozen", Map.of("thawToAllResumedMs", ms(thawedAt, resumedAt)));
-        cluster.assertAllAlive();
+        cluster.awaitReady(STARTUP);
+        scene.whole(m2, "afterthaw");
     }
 
     /**
@@ -329,11 +334,8 @@ class AllMastersLostTest {
      */
     @Test
     void mastersComingBackOneAfterTheOtherKeepEverySession() throws Exception {
-        cluster.awaitReady(STARTUP);
-        List<Room> rooms = rooms("ams", 2);
-        List<RtpReceiver> sinks = sinks(rooms);
-        List<Client> everyone = everyone(rooms);
-        awaitPackets(sinks, 100, "media flows to every subscriber", Duration.ofSeconds(30));
+        Scene scene = Scene.of("ams");
+        List<RtpReceiver> sinks = scene.sinks();
         ClusterProcesses.Node m1 = cluster.masters().get(0);
         ClusterProcesses.Node m2 = cluster.masters().get(1);
         ClusterProcesses.Node m3 = cluster.masters().get(2);
@@ -350,14 +352,11 @@ class AllMastersLostTest {
         awaitPacketsSince(sinks, received(sinks), 100, "media still flows", Duration.ofSeconds(20));
 
         cluster.relaunch(m2);
-        awaitResumedSince(everyone, killedAt, "every participant resumed on master-1 and master-2");
-        assertResumedWithoutLoss(everyone);
-        newcomerJoinsEachSession(rooms, m1, "twoback");
+        scene.resumedWithoutLoss(killedAt, "every participant resumed on master-1 and master-2");
+        newcomerJoinsEachSession(scene.rooms(), m1, "twoback");
         cluster.relaunch(m3);
         cluster.awaitReady(STARTUP);
-        await("every master lists every session with its participants").atMost(BACK)
-                .pollInterval(Duration.ofMillis(200)).until(() -> everyMasterListsEverything(rooms));
-        cluster.assertAllAlive();
+        scene.whole(m3, "allback");
     }
 
     @Test
