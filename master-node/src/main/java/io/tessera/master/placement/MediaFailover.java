@@ -370,8 +370,9 @@ public final class MediaFailover {
     private Behavior<Command> onUnreachableChecked(UnreachableChecked checked) {
         Member member = checked.member();
         String nodeId = mediaNodeId(member).orElseThrow();
-        if (!Cluster.get(ctx.getSystem()).state().getUnreachable().contains(member)) {
-            ctx.getLog().info("media node {} ({}) is reachable again; nothing to fail over", nodeId, member.address());
+        if (!unreachableFromHere(member)) {
+            ctx.getLog().info("media node {} ({}) is reachable from this master; nothing to fail over", nodeId,
+                    member.address());
             return Behaviors.same();
         }
         boolean hostsSessions = checked.error() != null // cannot tell: assume it does, the sessions come first
@@ -383,6 +384,21 @@ public final class MediaFailover {
                     + "downing rule decides if it stays unreachable", nodeId, member.address());
         }
         return Behaviors.same();
+    }
+
+    /**
+     * Whether this master itself does not hear {@code member}, by its own failure detector (live) where it monitors it.
+     * Not the cluster's unreachable set: that is the union of every member's observations, so a master cut off from
+     * the others (a minority that fences itself) would, once its gossip gets through a flapping link, have media nodes
+     * that the majority hears perfectly well downed here.
+     */
+    private boolean unreachableFromHere(Member member) {
+        org.apache.pekko.cluster.Cluster classic = org.apache.pekko.cluster.Cluster.get(
+                org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(ctx.getSystem()));
+        if (classic.failureDetector().isMonitoring(member.address())) {
+            return !classic.failureDetector().isAvailable(member.address());
+        }
+        return classic.state().getUnreachable().contains(member);
     }
 
     private void left(Member member) {
