@@ -31,6 +31,7 @@ public final class MediaNodeProtocol {
             @JsonSubTypes.Type(value = Unsubscribe.class, name = "unsubscribe"),
             @JsonSubTypes.Type(value = PrepareSubscribe.class, name = "prepareSubscribe"),
             @JsonSubTypes.Type(value = StartSubscribe.class, name = "startSubscribe"),
+            @JsonSubTypes.Type(value = ReconnectStream.class, name = "reconnectStream"),
             @JsonSubTypes.Type(value = AddIceCandidate.class, name = "iceCandidate"),
             @JsonSubTypes.Type(value = Resume.class, name = "resume"),
             @JsonSubTypes.Type(value = ReleaseSession.class, name = "release"),
@@ -40,7 +41,7 @@ public final class MediaNodeProtocol {
             @JsonSubTypes.Type(value = ReportInventory.class, name = "inventory")})
     public sealed interface Command extends ClusterSerializable
             permits HostSession, Join, Leave, Signal, Evict, CloseSession, Publish, Unpublish, Subscribe, Unsubscribe,
-            PrepareSubscribe, StartSubscribe, AddIceCandidate, Resume, ReleaseSession, SetNodeStatus, DescribeSessions,
+            PrepareSubscribe, StartSubscribe, ReconnectStream, AddIceCandidate, Resume, ReleaseSession, SetNodeStatus, DescribeSessions,
             DescribeSession, ReportInventory {
         String sessionId();
 
@@ -191,6 +192,21 @@ public final class MediaNodeProtocol {
         @Override
         public void reject(int code, String error) {
             replyTo.tell(Ack.failure(code, error));
+        }
+    }
+
+    /**
+     * A participant rebuilds one of its WebRTC streams with a new PeerConnection (openvidu-browser's
+     * {@code reconnectStream}). Its own stream ({@code streamId} is the one it published, or, after its session moved
+     * here, the one it published on the old node): {@code sdp} is its new offer, published again under the same id;
+     * the reply carries the stream and the answer, and the stream's subscribers are offered it again once it is up.
+     * Another's stream: {@code sdp} answers the offer the node made for the subscription (the reply has no SDP).
+     */
+    public record ReconnectStream(String sessionId, String connectionId, String streamId, String sdp,
+                                  ActorRef<SdpReply> replyTo) implements Command {
+        @Override
+        public void reject(int code, String error) {
+            replyTo.tell(SdpReply.failure(code, error));
         }
     }
 
@@ -449,10 +465,18 @@ public final class MediaNodeProtocol {
             @JsonSubTypes.Type(value = MessageReceived.class, name = "sendMessage"),
             @JsonSubTypes.Type(value = ParticipantPublished.class, name = "participantPublished"),
             @JsonSubTypes.Type(value = ParticipantUnpublished.class, name = "participantUnpublished"),
-            @JsonSubTypes.Type(value = MediaNodeFailed.class, name = "mediaNodeFailed")})
+            @JsonSubTypes.Type(value = MediaNodeFailed.class, name = "mediaNodeFailed"),
+            @JsonSubTypes.Type(value = ForciblyReconnectSubscriber.class, name = "forciblyReconnectSubscriber")})
     public sealed interface Event extends ClusterSerializable
             permits ParticipantJoined, ParticipantLeft, ParticipantEvicted, MessageReceived, ParticipantPublished,
-            ParticipantUnpublished, MediaNodeFailed {
+            ParticipantUnpublished, MediaNodeFailed, ForciblyReconnectSubscriber {
+    }
+
+    /**
+     * The node rebuilt its side of the recipient's subscription to {@code streamId} (published by
+     * {@code connectionId}) and offers it {@code sdpOffer}; the recipient answers with {@link ReconnectStream}.
+     */
+    public record ForciblyReconnectSubscriber(String connectionId, String streamId, String sdpOffer) implements Event {
     }
 
     /**

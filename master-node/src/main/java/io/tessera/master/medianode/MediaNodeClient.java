@@ -193,6 +193,12 @@ public final class MediaNodeClient {
                 replyTo), "session's media node");
     }
 
+    public CompletionStage<Reply<SdpReply>> reconnectStream(ActorRef<Command> node, String sessionId,
+                                                            String connectionId, String streamId, String sdp) {
+        return sdp(node, replyTo -> new MediaNodeProtocol.ReconnectStream(sessionId, connectionId, streamId, sdp,
+                replyTo));
+    }
+
     public CompletionStage<Reply<Ack>> iceCandidate(ActorRef<Command> node, String sessionId, String connectionId,
                                                     String endpointName, String candidate, String sdpMid,
                                                     int sdpMLineIndex) {

@@ -28,6 +28,7 @@ import io.tessera.wire.jsonrpc.OpenViduRequest.JoinRoom;
 import io.tessera.wire.jsonrpc.OpenViduRequest.LeaveRoom;
 import io.tessera.wire.jsonrpc.OpenViduRequest.Ping;
 import io.tessera.wire.jsonrpc.OpenViduRequest.PublishVideo;
+import io.tessera.wire.jsonrpc.OpenViduRequest.ReconnectStream;
 import io.tessera.wire.jsonrpc.OpenViduRequest.ReceiveVideoFrom;
 import io.tessera.wire.jsonrpc.OpenViduRequest.SendMessage;
 import io.tessera.wire.jsonrpc.OpenViduRequest.UnpublishVideo;
@@ -289,6 +290,17 @@ final class SignallingHandler {
             return Behaviors.same();
         }
 
+        /**
+         * openvidu-browser rebuilds a stream: its own (a new offer, answered as publishVideo under the same stream
+         * id) or a subscription (its answer to the node's offer); the media node tells which by the stream's owner.
+         */
+        @Override
+        public Behavior<ToSignalling> reconnectStream(JsonNode id, ReconnectStream request) throws Invalid {
+            requireValidId(id, "stream", request.stream());
+            return answerWith(id, mediaNodes.reconnectStream(p.mediaNode(), p.sessionId(), p.connectionId(),
+                    request.stream(), request.sdp()), SignallingHandler::sdpAnswerOrEmpty, null);
+        }
+
         @Override
         public Behavior<ToSignalling> unsubscribeFromVideo(JsonNode id, UnsubscribeFromVideo request) {
             return answerWith(id, mediaNodes.unsubscribe(p.mediaNode(), p.sessionId(), p.connectionId(),
@@ -300,6 +312,11 @@ final class SignallingHandler {
         StreamInfo stream = reply.stream(); // set for publishVideo only
         return stream != null ? new OpenViduResult.SdpAnswer(stream.streamId(), stream.createdAt(), reply.sdpAnswer())
                 : new OpenViduResult.SdpAnswer(null, 0, reply.sdpAnswer());
+    }
+
+    /** A publisher's reconnection answers as publishVideo; a subscriber's answer to the node's offer gets {}. */
+    private static OpenViduResult sdpAnswerOrEmpty(SdpReply reply) {
+        return reply.sdpAnswer() == null ? new OpenViduResult.Empty() : sdpAnswer(reply);
     }
 
     /**

@@ -32,6 +32,13 @@ final class Participant {
      * WebRTC (Janus refuses subscriptions before).
      */
     boolean live;
+    /** Set while {@link #published} is a stream rebuilt under its old id ({@link StreamRebuild}); else null. */
+    StreamRebuild.Rebuild rebuild;
+    /**
+     * Whether it came with its session from another media node (failover, drain): it knew the session's streams
+     * there, under the ids they are rebuilt with here.
+     */
+    boolean movedIn;
     final Set<String> subscriptions = new LinkedHashSet<>(); // stream ids it receives
     /** When each subscription started (UTC ms), for the REST view; trimmed to {@link #subscriptions} on change. */
     final Map<String, Long> subscribedAt = new HashMap<>();

@@ -8,6 +8,7 @@ import io.tessera.common.protocol.ClusterTopics.SessionNotice;
 import io.tessera.common.protocol.MediaNodeProtocol.Ack;
 import io.tessera.common.protocol.MediaNodeProtocol.AddIceCandidate;
 import io.tessera.common.protocol.MediaNodeProtocol.PrepareSubscribe;
+import io.tessera.common.protocol.MediaNodeProtocol.ReconnectStream;
 import io.tessera.common.protocol.MediaNodeProtocol.StartSubscribe;
 import io.tessera.common.protocol.MediaNodeProtocol.CloseSession;
 import io.tessera.common.protocol.MediaNodeProtocol.Command;
@@ -142,6 +143,8 @@ public final class Session {
                 connectionId = start.connectionId();
             } else if (c instanceof AddIceCandidate candidate) {
                 connectionId = candidate.connectionId();
+            } else if (c instanceof ReconnectStream reconnect) {
+                connectionId = reconnect.connectionId();
             } else if (c instanceof Signal signal) {
                 connectionId = signal.from();
             }
@@ -158,6 +161,7 @@ public final class Session {
     private final ActorRef<Changed> manager;
     private final ActorRef<SessionNotice> notices;
     private final SessionMedia media;
+    private final StreamRebuild rebuilds;
     private final SessionMeters meters;
     private final ActorContext<Message> ctx;
     private final TimerScheduler<Message> timers;
@@ -188,6 +192,7 @@ public final class Session {
                         Session.this.changed();
                     }
                 });
+        this.rebuilds = new StreamRebuild(media);
         this.ctx = ctx;
         this.timers = timers;
     }
@@ -288,6 +293,8 @@ public final class Session {
             media.onStartSubscribe(start);
         } else if (command instanceof AddIceCandidate candidate) {
             media.onAddIceCandidate(candidate);
+        } else if (command instanceof ReconnectStream reconnect) {
+            rebuilds.onReconnect(reconnect);
         } else if (command instanceof Unsubscribe unsubscribe) {
             media.onUnsubscribe(unsubscribe);
         } else if (command instanceof DescribeSession describe) {
@@ -332,6 +339,7 @@ public final class Session {
             }
         }
         Participant joined = new Participant(info, join.signalling());
+        joined.movedIn = moved && !strangers;
         participants.put(info.connectionId(), joined);
         ctx.watchWith(join.signalling(), new SignallingTerminated(info.connectionId(), join.signalling()));
         if (moved) {
@@ -342,13 +350,18 @@ public final class Session {
         if (moved) {
             deliver(joined, new MediaNodeFailed(join.movedFrom(), settings.mediaNodeId(),
                     join.reason() == null ? "nodeCrashed" : join.reason(), joined.resumeSecret));
-            // Streams published here before it arrived: it must hear of them to subscribe again.
+            // Streams published here before it arrived: it must hear of them to subscribe again, or, for a stream it
+            // knew that was rebuilt here under its old id, be offered it again (a browser must not hear of it twice).
             for (Participant other : participants.values()) {
                 if (other != joined && strangers) {
                     deliver(joined, new ParticipantJoined(other.info));
                 }
                 if (other != joined && other.visibleStream() != null) {
-                    deliver(joined, new ParticipantPublished(other.info.connectionId(), other.visibleStream()));
+                    if (joined.movedIn && other.rebuild != null && other.rebuild.afterMove()) {
+                        media.offerAgain(joined, other);
+                    } else {
+                        deliver(joined, new ParticipantPublished(other.info.connectionId(), other.visibleStream()));
+                    }
                 }
             }
         }

@@ -44,7 +44,7 @@ public sealed interface OpenViduRequest {
             case JoinRoom.METHOD, Connect.METHOD -> Precondition.NOT_IN_SESSION;
             case LeaveRoom.METHOD, SendMessage.METHOD, PublishVideo.METHOD, UnpublishVideo.METHOD,
                  ReceiveVideoFrom.METHOD, UnsubscribeFromVideo.METHOD, PrepareReceiveVideoFrom.METHOD,
-                 OnIceCandidate.METHOD, VideoData.METHOD -> Precondition.IN_SESSION;
+                 OnIceCandidate.METHOD, VideoData.METHOD, ReconnectStream.METHOD -> Precondition.IN_SESSION;
             default -> Precondition.NONE;
         };
     }
@@ -85,6 +85,8 @@ public sealed interface OpenViduRequest {
         R videoData(JsonNode id, VideoData request) throws Invalid;
 
         R echo(JsonNode id, Echo request) throws Invalid;
+
+        R reconnectStream(JsonNode id, ReconnectStream request) throws Invalid;
     }
 
     /**
@@ -106,9 +108,10 @@ public sealed interface OpenViduRequest {
             case OnIceCandidate.METHOD -> OnIceCandidate.read(request);
             case VideoData.METHOD -> VideoData.read(request);
             case Echo.METHOD -> new Echo();
+            case ReconnectStream.METHOD -> ReconnectStream.read(request);
             case "streamPropertyChanged", "forceDisconnect", "forceUnpublish", "applyFilter",
                  "removeFilter", "execFilterMethod", "addFilterEventListener", "removeFilterEventListener",
-                 "subscribeToSpeechToText", "unsubscribeFromSpeechToText", "reconnectStream" ->
+                 "subscribeToSpeechToText", "unsubscribeFromSpeechToText" ->
                     throw request.refuse(ErrorCode.METHOD_NOT_FOUND, "method '" + request.method()
                             + "' is not supported by this version of Tessera");
             default -> throw request.refuse(ErrorCode.METHOD_NOT_FOUND, "method not found: '"
@@ -595,6 +598,60 @@ public sealed interface OpenViduRequest {
         @Override
         public ObjectNode params() {
             return JsonRpc.MAPPER.createObjectNode().put("sender", sender);
+        }
+    }
+
+    /**
+     * {@code reconnectStream}: openvidu-browser rebuilds one of its streams with a new PeerConnection (after ICE
+     * failed, or was disconnected for 4 s, or when the server pushed {@code forciblyReconnectSubscriber}).
+     * {@code stream} is the stream id. For the caller's own stream {@code sdpString} is its new publisher offer
+     * (answered as {@code publishVideo}, same stream id); for another's stream {@code sdpString} answers the offer the
+     * server made (in {@code prepareReceiveVideoFrom {reconnect:true}} or {@code forciblyReconnectSubscriber}), or
+     * {@code sdpOffer} is a subscriber's own offer (client-offer mode). Exactly one of the two is set;
+     * {@code forciblyReconnect} says whether the server asked for it (only carried).
+     */
+    record ReconnectStream(String stream, String sdpString, String sdpOffer, boolean forciblyReconnect)
+            implements OpenViduRequest {
+        public static final String METHOD = "reconnectStream";
+
+        @Override
+        public <R> R accept(JsonNode id, Handler<R> handler) throws Invalid {
+            return handler.reconnectStream(id, this);
+        }
+
+        static ReconnectStream read(Request request) throws Invalid {
+            String stream = request.requiredString("stream");
+            boolean forcibly = request.optionalBoolean("forciblyReconnect", false);
+            if (request.params().has("sdpString")) {
+                if (request.params().has("sdpOffer")) {
+                    throw request.invalidParams("'sdpString' and 'sdpOffer' exclude each other");
+                }
+                return new ReconnectStream(stream, readSdp(request, "sdpString"), null, forcibly);
+            }
+            return new ReconnectStream(stream, null, readSdpOffer(request), forcibly);
+        }
+
+        /** The SDP the client sent, whichever field carried it. */
+        public String sdp() {
+            return sdpString != null ? sdpString : sdpOffer;
+        }
+
+        @Override
+        public String method() {
+            return METHOD;
+        }
+
+        @Override
+        public ObjectNode params() {
+            ObjectNode p = JsonRpc.MAPPER.createObjectNode();
+            p.put("stream", stream);
+            if (sdpString != null) {
+                p.put("sdpString", sdpString);
+            } else {
+                p.put("sdpOffer", sdpOffer);
+            }
+            p.put("forciblyReconnect", forciblyReconnect);
+            return p;
         }
     }
 

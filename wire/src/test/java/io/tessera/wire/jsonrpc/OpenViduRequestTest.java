@@ -37,7 +37,9 @@ class OpenViduRequestTest {
                 new OpenViduRequest.OnIceCandidate("con_2", "candidate:1 1 udp 2122260223 127.0.0.1 5000 typ host",
                         "0", 1),
                 new OpenViduRequest.VideoData(640, 480, true, false),
-                new OpenViduRequest.Echo());
+                new OpenViduRequest.Echo(),
+                new OpenViduRequest.ReconnectStream("str_CAM_x_con_2", "v=0\r\n", null, true),
+                new OpenViduRequest.ReconnectStream("str_CAM_x_con_2", null, "v=0\r\n", false));
         for (OpenViduRequest request : requests) {
             assertEquals(request, roundTrip(request), request.method());
         }
@@ -69,6 +71,9 @@ class OpenViduRequestTest {
                 "{\"id\":1,\"method\":\"receiveVideoFrom\",\"params\":{\"sender\":\"s\",\"sdpOffer\":\"v\","
                         + "\"sdpAnswer\":\"v\"}}")));
         assertEquals("invalid params: 'sdpOffer' and 'sdpAnswer' exclude each other", both.getMessage());
+        JsonRpc.Invalid noSdp = assertThrows(JsonRpc.Invalid.class, () -> OpenViduRequest.read(JsonRpc.parse(
+                "{\"id\":1,\"method\":\"reconnectStream\",\"params\":{\"stream\":\"s\"}}")));
+        assertEquals("invalid params: 'sdpOffer' is required", noSdp.getMessage());
         JsonRpc.Invalid unknown = assertThrows(JsonRpc.Invalid.class, () -> OpenViduRequest.read(JsonRpc.parse(
                 "{\"id\":1,\"method\":\"" + "x".repeat(100) + "\"}")));
         assertEquals("method not found: '" + "x".repeat(64) + "...'", unknown.getMessage());
@@ -78,6 +83,7 @@ class OpenViduRequestTest {
     void sessionMethodsNeedASession() {
         assertEquals(OpenViduRequest.Precondition.NOT_IN_SESSION, OpenViduRequest.precondition("connect"));
         assertEquals(OpenViduRequest.Precondition.IN_SESSION, OpenViduRequest.precondition("receiveVideoFrom"));
+        assertEquals(OpenViduRequest.Precondition.IN_SESSION, OpenViduRequest.precondition("reconnectStream"));
         assertEquals(OpenViduRequest.Precondition.NONE, OpenViduRequest.precondition("ping"));
     }
 

@@ -1,0 +1,143 @@
+package io.tessera.media.session;
+
+import io.tessera.common.protocol.MediaNodeProtocol.ReconnectStream;
+import io.tessera.common.protocol.MediaNodeProtocol.SdpReply;
+import io.tessera.common.protocol.MediaNodeProtocol.StreamInfo;
+import io.tessera.media.webrtc.WebRtcEngine;
+import io.tessera.wire.jsonrpc.ErrorCode;
+
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * openvidu-browser's {@code reconnectStream}, served for a {@link Session}'s WebRTC streams: a browser rebuilds one
+ * of its streams with a new PeerConnection, when ICE failed or stayed disconnected for 4 s, or when the node pushed
+ * it {@code forciblyReconnectSubscriber}.
+ * <ul>
+ * <li><b>Its own stream</b>: the new offer is published again <em>under the same stream id</em> (the browser and
+ * everyone subscribed to it know the stream by that id). On the same node the old endpoint goes first. After the
+ * session moved here (the old node died or was drained) the stream is not here yet: it is published under the id the
+ * browser names, which must be one of its own ({@code str_<type>_<4 letters>_<its connection id>}); its description
+ * is read back from the offer (audio and video present, the type from the id), since the old node took the one
+ * given at {@code publishVideo} with it.</li>
+ * <li><b>Another's stream</b>: the SDP answers the offer the node made for that subscription.</li>
+ * </ul>
+ * When a rebuilt stream is up again, those who received it are offered it again at once
+ * ({@link SessionMedia#offerAgain}), so subscribers need not wait for their own ICE timers; those who knew the stream
+ * but did not receive it hear nothing, and only those who never knew it get {@code participantPublished}.
+ */
+final class StreamRebuild {
+
+    /**
+     * Who knows a rebuilt stream by its id and who received it. {@code afterMove}: rebuilt after its session moved
+     * here: the participants that moved with the session knew it, and since the old node's subscriptions died with it,
+     * each of them is offered it again (openvidu-browser does not say which streams it received).
+     */
+    record Rebuild(boolean afterMove, Set<String> knew, Set<String> receivers) {
+        boolean knownBy(Participant other) {
+            return afterMove ? other.movedIn : knew.contains(other.connectionId());
+        }
+
+        boolean received(Participant other) {
+            return afterMove ? other.movedIn : receivers.contains(other.connectionId());
+        }
+    }
+
+    private static final Pattern STREAM_ID = Pattern.compile("str_[A-Z]{3}_[A-Za-z]{4}_(.+)");
+
+    private final SessionMedia media;
+
+    StreamRebuild(SessionMedia media) {
+        this.media = media;
+    }
+
+    void onReconnect(ReconnectStream reconnect) {
+        Participant p = media.room().participants().get(reconnect.connectionId());
+        if (p == null) {
+            reconnect.replyTo().tell(SdpReply.failure(ErrorCode.NOT_JOINED, media.notIn(reconnect.connectionId())));
+            return;
+        }
+        if (media.webrtc() == null || !WebRtcEngine.isWebRtc(reconnect.sdp())) {
+            reconnect.replyTo().tell(SdpReply.failure(ErrorCode.UNSUPPORTED_MEDIA, "reconnectStream rebuilds WebRTC "
+                    + "streams only: publish or subscribe plain RTP again instead"));
+            return;
+        }
+        if (ownStream(p, reconnect.streamId())) {
+            republish(p, reconnect);
+            return;
+        }
+        Optional<Participant> publisher = media.publisherOf(reconnect.streamId());
+        if (publisher.isEmpty()) {
+            reconnect.replyTo().tell(SdpReply.failure(ErrorCode.NOT_FOUND, media.notPublished(reconnect.streamId())));
+            return;
+        }
+        media.startSubscription(p, reconnect.streamId(), reconnect.sdp(), reconnect.replyTo()::tell,
+                SdpReply::failure, new SdpReply(true, 0, null, null, null));
+    }
+
+    /** Its published stream, or, while it publishes nothing here, a stream id of its own making. */
+    private static boolean ownStream(Participant p, String streamId) {
+        if (p.published != null) {
+            return p.published.streamId().equals(streamId);
+        }
+        var m = STREAM_ID.matcher(streamId);
+        return m.matches() && m.group(1).equals(p.connectionId());
+    }
+
+    private void republish(Participant p, ReconnectStream reconnect) {
+        StreamInfo stream;
+        Rebuild rebuild;
+        if (p.published != null) {
+            if (!p.publishedWebRtc) {
+                reconnect.replyTo().tell(SdpReply.failure(ErrorCode.UNSUPPORTED_MEDIA, "stream "
+                        + reconnect.streamId() + " is plain RTP: unpublish and publish it again"));
+                return;
+            }
+            stream = p.published;
+            rebuild = dropForRebuild(p);
+        } else {
+            stream = described(reconnect.streamId(), reconnect.sdp());
+            rebuild = new Rebuild(p.movedIn, Set.of(), Set.of());
+        }
+        media.ctx().getLog().info("participant {} rebuilds its stream {}{}", p.connectionId(), stream.streamId(),
+                rebuild.afterMove() ? " after its session moved here" : "");
+        p.published = stream;
+        p.rebuild = rebuild;
+        media.publishWebRtc(p, stream, reconnect.sdp(), reconnect.replyTo()::tell);
+    }
+
+    /**
+     * Ends the stream's old endpoint (and the subscriptions to it) without telling anyone it ended: the stream goes
+     * on under its id. Returns who knew it and who received it.
+     */
+    private Rebuild dropForRebuild(Participant p) {
+        String streamId = p.published.streamId();
+        media.timers().cancel("up-" + streamId);
+        media.webrtc().unpublish(media.sessionId(), p.connectionId()); // its subscriptions end with it
+        Set<String> knew = new HashSet<>();
+        Set<String> receivers = new HashSet<>();
+        for (Participant other : media.room().participants().values()) {
+            if (other == p) {
+                continue;
+            }
+            if (p.live || (p.rebuild != null && p.rebuild.knownBy(other))) {
+                knew.add(other.connectionId());
+            }
+            if (other.subscriptions.remove(streamId) || (p.rebuild != null && !p.live && p.rebuild.received(other))) {
+                receivers.add(other.connectionId());
+            }
+        }
+        p.live = false;
+        return new Rebuild(false, knew, receivers);
+    }
+
+    /** A stream's description from its id and its offer, for a stream whose {@code publishVideo} was on another node. */
+    static StreamInfo described(String streamId, String sdpOffer) {
+        boolean audio = sdpOffer.contains("\nm=audio ") || sdpOffer.startsWith("m=audio ");
+        boolean video = sdpOffer.contains("\nm=video ") || sdpOffer.startsWith("m=video ");
+        String type = streamId.startsWith("str_SCR_") ? "SCREEN" : "CAMERA";
+        return new StreamInfo(streamId, System.currentTimeMillis(), audio, video, audio, video, type, 30, "");
+    }
+}
