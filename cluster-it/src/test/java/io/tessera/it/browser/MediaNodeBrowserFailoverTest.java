@@ -101,35 +101,43 @@ class MediaNodeBrowserFailoverTest {
     @Test
     @Order(1)
     void drainingTheMediaNodeMovesBrowserSessionsAndVideoResumesAtEverySubscriber() throws Exception {
-        ClusterProcesses.Node drained = cluster.mediaNodes().get(0);
-        ClusterProcesses.Node other = cluster.mediaNodes().get(1);
-        MasterRestClient rest = cluster.rest(cluster.masters().get(0));
-        List<Peer> peers = twoSessionsOn(drained, "drain");
+        List<Long> all = new ArrayList<>();
+        List<Long> allStalls = new ArrayList<>();
+        for (int round = 0; round < rounds(); round++) {
+            ClusterProcesses.Node drained = cluster.mediaNodes().get(round % 2);
+            ClusterProcesses.Node other = cluster.mediaNodes().get((round + 1) % 2);
+            MasterRestClient rest = cluster.rest(cluster.masters().get(0));
+            List<Peer> peers = twoSessionsOn(drained, "drain" + round);
 
-        long patched = System.currentTimeMillis();
-        assertEquals(200, rest.sendJson("PATCH", "/openvidu/api/media-nodes/" + drained.id(),
-                Map.of("status", "draining", "deadline", 0)).status());
-        List<Long> recoveries = awaitVideoBackEverywhere(peers, patched);
-        List<Long> gaps = stalls(peers, patched);
-        for (Peer peer : peers) {
-            assertEquals(other.id(), rest.session(peer.sessionId).orElseThrow().mediaNodeId(),
-                    "the session moved to the other node");
+            long patched = System.currentTimeMillis();
+            assertEquals(200, rest.sendJson("PATCH", "/openvidu/api/media-nodes/" + drained.id(),
+                    Map.of("status", "draining", "deadline", 0)).status());
+            List<Long> recoveries = awaitVideoBackEverywhere(peers, patched);
+            List<Long> stalls = stalls(peers, patched);
+            for (Peer peer : peers) {
+                assertEquals(other.id(), rest.session(peer.sessionId).orElseThrow().mediaNodeId(),
+                        "the session moved to the other node");
+            }
+            log.info("BENCHMARK drain round {}: PATCH to first new frame per subscriber (ms) {}; stall per "
+                    + "subscriber (ms) {}", round, recoveries, stalls);
+            all.addAll(recoveries);
+            allStalls.addAll(stalls);
+            assertStillInSession(peers);
+            browsers.close();
+            browsers = null;
+            assertTrue(rest.resumeMediaNode(drained.id()).isRunning());
+            await("the node runs again").atMost(Duration.ofSeconds(10))
+                    .until(() -> rest.mediaNode(drained.id()).map(n -> n.isRunning()).orElse(false));
         }
-        log.info("BENCHMARK drain: PATCH to first new frame per subscriber (ms) {}; stall per subscriber (ms) {}",
-                recoveries, gaps);
-        assertStillInSession(peers);
-        assertTrue(rest.resumeMediaNode(drained.id()).isRunning());
-        await("the node runs again").atMost(Duration.ofSeconds(10))
-                .until(() -> rest.mediaNode(drained.id()).map(n -> n.isRunning()).orElse(false));
+        log.info("BENCHMARK drain: PATCH to first new frame {}; stall {}", percentiles(all), percentiles(allStalls));
     }
 
     /** Kill -9 of the media node and its Janus (the host dies): every subscriber decodes video again. */
     @Test
     @Order(2)
     void killingTheMediaNodeMovesBrowserSessionsAndVideoResumesAtEverySubscriber() throws Exception {
-        int rounds = Math.max(1, Integer.getInteger("tessera.benchmark.rounds", 1));
         List<Long> all = new ArrayList<>();
-        for (int round = 0; round < rounds; round++) {
+        for (int round = 0; round < rounds(); round++) {
             ClusterProcesses.Node victim = cluster.mediaNodes().get(round % 2);
             ClusterProcesses.Node survivor = cluster.mediaNodes().get((round + 1) % 2);
             List<Peer> peers = twoSessionsOn(victim, "kill" + round);
@@ -156,10 +164,19 @@ class MediaNodeBrowserFailoverTest {
             expectedDead.remove(victim.id());
             cluster.awaitReady(STARTUP);
         }
-        List<Long> sorted = all.stream().sorted().toList();
-        log.info("BENCHMARK kill over {} subscribers: p50 {} p99 {} max {} (ms); all {}", sorted.size(),
-                sorted.get((sorted.size() - 1) / 2), sorted.get((int) Math.ceil(sorted.size() * 0.99) - 1),
-                sorted.get(sorted.size() - 1), all);
+        log.info("BENCHMARK kill: kill to first new frame {}", percentiles(all));
+    }
+
+    /** {@code -Dtessera.benchmark.rounds=N}: each fault N times (1 by default), for docs/BENCHMARKS.md. */
+    private static int rounds() {
+        return Math.max(1, Integer.getInteger("tessera.benchmark.rounds", 1));
+    }
+
+    private static String percentiles(List<Long> values) {
+        List<Long> sorted = values.stream().sorted().toList();
+        return "n " + sorted.size() + " p50 " + sorted.get((sorted.size() - 1) / 2) + " p99 "
+                + sorted.get((int) Math.ceil(sorted.size() * 0.99) - 1) + " max " + sorted.get(sorted.size() - 1)
+                + " (ms); all " + values;
     }
 
     private record Peer(Browser browser, String sessionId, String connectionId) {
