@@ -41,8 +41,8 @@ public final class MediaNodeProtocol {
             @JsonSubTypes.Type(value = ReportInventory.class, name = "inventory")})
     public sealed interface Command extends ClusterSerializable
             permits HostSession, Join, Leave, Signal, Evict, CloseSession, Publish, Unpublish, Subscribe, Unsubscribe,
-            PrepareSubscribe, StartSubscribe, ReconnectStream, AddIceCandidate, Resume, ReleaseSession, SetNodeStatus, DescribeSessions,
-            DescribeSession, ReportInventory {
+            PrepareSubscribe, StartSubscribe, ReconnectStream, AddIceCandidate, Resume, ReleaseSession, SetNodeStatus,
+            DescribeSessions, DescribeSession, ReportInventory {
         String sessionId();
 
         /** Answers the sender that the command failed; codes as in docs/CONTRACT.md. */

@@ -161,7 +161,6 @@ public final class Session {
     private final ActorRef<Changed> manager;
     private final ActorRef<SessionNotice> notices;
     private final SessionMedia media;
-    private final StreamRebuild rebuilds;
     private final SessionMeters meters;
     private final ActorContext<Message> ctx;
     private final TimerScheduler<Message> timers;
@@ -192,7 +191,6 @@ public final class Session {
                         Session.this.changed();
                     }
                 });
-        this.rebuilds = new StreamRebuild(media);
         this.ctx = ctx;
         this.timers = timers;
     }
@@ -294,7 +292,7 @@ public final class Session {
         } else if (command instanceof AddIceCandidate candidate) {
             media.onAddIceCandidate(candidate);
         } else if (command instanceof ReconnectStream reconnect) {
-            rebuilds.onReconnect(reconnect);
+            media.rebuilds().onReconnect(reconnect);
         } else if (command instanceof Unsubscribe unsubscribe) {
             media.onUnsubscribe(unsubscribe);
         } else if (command instanceof DescribeSession describe) {
@@ -358,7 +356,7 @@ public final class Session {
                 }
                 if (other != joined && other.visibleStream() != null) {
                     if (joined.movedIn && other.rebuild != null && other.rebuild.afterMove()) {
-                        media.offerAgain(joined, other);
+                        media.rebuilds().offerAgain(joined, other);
                     } else {
                         deliver(joined, new ParticipantPublished(other.info.connectionId(), other.visibleStream()));
                     }

@@ -5,7 +5,6 @@ import io.tessera.common.protocol.ClusterTopics.StreamChanged;
 import io.tessera.common.protocol.MediaNodeProtocol.Ack;
 import io.tessera.common.protocol.MediaNodeProtocol.AddIceCandidate;
 import io.tessera.common.protocol.MediaNodeProtocol.Event;
-import io.tessera.common.protocol.MediaNodeProtocol.ForciblyReconnectSubscriber;
 import io.tessera.common.protocol.MediaNodeProtocol.ParticipantPublished;
 import io.tessera.common.protocol.MediaNodeProtocol.ParticipantUnpublished;
 import io.tessera.common.protocol.MediaNodeProtocol.PrepareSubscribe;
@@ -77,6 +76,7 @@ final class SessionMedia {
     private final ActorContext<Session.Message> ctx;
     private final TimerScheduler<Session.Message> timers;
     private final Room room;
+    private final StreamRebuild rebuilds = new StreamRebuild(this);
 
     SessionMedia(String sessionId, MediaEngine engine, WebRtcEngine webrtc, ActorRef<SessionNotice> notices,
                  SessionMeters meters, ActorContext<Session.Message> ctx, TimerScheduler<Session.Message> timers,
@@ -89,6 +89,11 @@ final class SessionMedia {
         this.ctx = ctx;
         this.timers = timers;
         this.room = room;
+    }
+
+    /** openvidu-browser's {@code reconnectStream} for this session's WebRTC streams. */
+    StreamRebuild rebuilds() {
+        return rebuilds;
     }
 
     WebRtcEngine webrtc() {
@@ -220,40 +225,10 @@ final class SessionMedia {
             if (rebuild == null || !rebuild.knownBy(other)) {
                 room.deliver(other, new ParticipantPublished(p.connectionId(), p.published));
             } else if (rebuild.received(other)) {
-                offerAgain(other, p);
+                rebuilds.offerAgain(other, p);
             }
         }
         room.changed();
-    }
-
-    /**
-     * Makes {@code subscriber}'s subscription to {@code publisher}'s live WebRTC stream anew and pushes the node's
-     * offer to it ({@code forciblyReconnectSubscriber}); it answers with {@code reconnectStream}. Nothing is pushed
-     * when it is receiving the stream already (its own reconnection got there first).
-     */
-    void offerAgain(Participant subscriber, Participant publisher) {
-        String streamId = publisher.published.streamId();
-        if (subscriber.subscriptions.contains(streamId)) {
-            return;
-        }
-        subscriber.subscribe(streamId); // taken now: a prepareReceiveVideoFrom meanwhile replaces it (reconnect)
-        whenDone(webrtc.prepareSubscribe(sessionId, publisher.connectionId(), subscriber.connectionId()),
-                (offer, error) -> {
-                    boolean current = subscriber == room.participants().get(subscriber.connectionId())
-                            && publisherOf(streamId).orElse(null) == publisher && publisher.live;
-                    if (error != null) {
-                        if (current) {
-                            subscriber.subscriptions.remove(streamId);
-                        }
-                        ctx.getLog().info("stream {} not offered again to {}: {}", streamId,
-                                subscriber.connectionId(), error.getMessage());
-                    } else if (!current) {
-                        webrtc.unsubscribe(sessionId, publisher.connectionId(), subscriber.connectionId());
-                    } else {
-                        room.deliver(subscriber, new ForciblyReconnectSubscriber(publisher.connectionId(), streamId,
-                                offer));
-                    }
-                });
     }
 
     /** OpenVidu's form: {@code str_CAM_<4 random letters>_<connection id>}. */

@@ -1,5 +1,6 @@
 package io.tessera.media.session;
 
+import io.tessera.common.protocol.MediaNodeProtocol.ForciblyReconnectSubscriber;
 import io.tessera.common.protocol.MediaNodeProtocol.ReconnectStream;
 import io.tessera.common.protocol.MediaNodeProtocol.SdpReply;
 import io.tessera.common.protocol.MediaNodeProtocol.StreamInfo;
@@ -25,7 +26,7 @@ import java.util.regex.Pattern;
  * <li><b>Another's stream</b>: the SDP answers the offer the node made for that subscription.</li>
  * </ul>
  * When a rebuilt stream is up again, those who received it are offered it again at once
- * ({@link SessionMedia#offerAgain}), so subscribers need not wait for their own ICE timers; those who knew the stream
+ * ({@link #offerAgain}), so subscribers need not wait for their own ICE timers; those who knew the stream
  * but did not receive it hear nothing, and only those who never knew it get {@code participantPublished}.
  */
 final class StreamRebuild {
@@ -75,6 +76,39 @@ final class StreamRebuild {
         }
         media.startSubscription(p, reconnect.streamId(), reconnect.sdp(), reconnect.replyTo()::tell,
                 SdpReply::failure, new SdpReply(true, 0, null, null, null));
+    }
+
+    /**
+     * Makes {@code subscriber}'s subscription to {@code publisher}'s live WebRTC stream anew and pushes the node's
+     * offer to it ({@link ForciblyReconnectSubscriber}); it answers with {@code reconnectStream}. Nothing is pushed
+     * when it is receiving the stream already (its own reconnection got there first).
+     */
+    void offerAgain(Participant subscriber, Participant publisher) {
+        String streamId = publisher.published.streamId();
+        if (subscriber.subscriptions.contains(streamId)) {
+            return;
+        }
+        // Taken now; a prepareReceiveVideoFrom {reconnect:true} meanwhile replaces it (and makes this offer fail).
+        subscriber.subscribe(streamId);
+        Long taken = subscriber.subscribedAt.get(streamId);
+        String room = media.sessionId();
+        media.whenDone(media.webrtc().prepareSubscribe(room, publisher.connectionId(), subscriber.connectionId()),
+                (offer, error) -> {
+                    boolean current = subscriber == media.room().participants().get(subscriber.connectionId())
+                            && media.publisherOf(streamId).orElse(null) == publisher && publisher.live;
+                    if (error != null) {
+                        if (current && taken.equals(subscriber.subscribedAt.get(streamId))) {
+                            subscriber.subscriptions.remove(streamId); // not replaced by its own request meanwhile
+                        }
+                        media.ctx().getLog().info("stream {} not offered again to {}: {}", streamId,
+                                subscriber.connectionId(), error.getMessage());
+                    } else if (!current) {
+                        media.webrtc().unsubscribe(room, publisher.connectionId(), subscriber.connectionId());
+                    } else {
+                        media.room().deliver(subscriber, new ForciblyReconnectSubscriber(publisher.connectionId(),
+                                streamId, offer));
+                    }
+                });
     }
 
     /** Its published stream, or, while it publishes nothing here, a stream id of its own making. */
@@ -133,7 +167,7 @@ final class StreamRebuild {
         return new Rebuild(false, knew, receivers);
     }
 
-    /** A stream's description from its id and its offer, for a stream whose {@code publishVideo} was on another node. */
+    /** A stream's description from its id and its offer, for a stream published ({@code publishVideo}) elsewhere. */
     static StreamInfo described(String streamId, String sdpOffer) {
         boolean audio = sdpOffer.contains("\nm=audio ") || sdpOffer.startsWith("m=audio ");
         boolean video = sdpOffer.contains("\nm=video ") || sdpOffer.startsWith("m=video ");
