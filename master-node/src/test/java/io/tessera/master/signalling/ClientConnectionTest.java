@@ -125,6 +125,30 @@ class ClientConnectionTest {
     }
 
     @Test
+    void reconnectStreamIsAnsweredAsPublishVideoForItsOwnStreamAndEmptyForAnAnswer() throws Exception {
+        Client client = new Client(Set.of());
+        String connectionId = client.join("s2r").get("id").asText();
+        String own = "str_CAM_Abcd_" + connectionId;
+        JsonNode republished = client.call("reconnectStream", "{\"stream\":\"" + own + "\",\"sdpString\":\"v=0\"}");
+        assertEquals(own, republished.path("result").path("id").asText(), republished.toString());
+        assertEquals("answer-from-media-1", republished.path("result").path("sdpAnswer").asText());
+        MediaNodeProtocol.ReconnectStream asked = client.node1.expectMessageClass(
+                MediaNodeProtocol.ReconnectStream.class);
+        assertEquals(own, asked.streamId());
+        assertEquals("v=0", asked.sdp());
+        JsonNode answered = client.call("reconnectStream", "{\"stream\":\"str_CAM_Wxyz_con_other\","
+                + "\"sdpString\":\"v=0\",\"forciblyReconnect\":true}");
+        assertEquals("{}", answered.get("result").toString());
+        assertEquals(-32602, errorCode(client.call("reconnectStream", "{\"stream\":\"bad id!\",\"sdpString\":\"v\"}")));
+
+        client.connection.tell(new ParticipantEvent("s2r", connectionId, 1,
+                new MediaNodeProtocol.ForciblyReconnectSubscriber("con_other", "str_CAM_Wxyz_con_other", "offer")));
+        assertEquals("{\"jsonrpc\":\"2.0\",\"method\":\"forciblyReconnectSubscriber\",\"params\":{\"connectionId\":"
+                + "\"con_other\",\"streamId\":\"str_CAM_Wxyz_con_other\",\"sdpOffer\":\"offer\",\"seq\":1}}",
+                client.socket.receiveMessage());
+    }
+
+    @Test
     void eventsBecomeNumberedNotificationsAndAnEvictionEndsTheParticipation() throws Exception {
         Client client = new Client(Set.of());
         String connectionId = client.join("s3").get("id").asText();
