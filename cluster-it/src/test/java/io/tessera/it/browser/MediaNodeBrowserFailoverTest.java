@@ -110,6 +110,7 @@ class MediaNodeBrowserFailoverTest {
             List<Peer> peers = twoSessionsOn(drained, "drain" + round);
 
             long patched = System.currentTimeMillis();
+            log.info("draining {} (deadline now) at {}", drained.id(), java.time.Instant.ofEpochMilli(patched));
             assertEquals(200, rest.sendJson("PATCH", "/openvidu/api/media-nodes/" + drained.id(),
                     Map.of("status", "draining", "deadline", 0)).status());
             List<Long> recoveries = awaitVideoBackEverywhere(peers, patched);
@@ -146,6 +147,7 @@ class MediaNodeBrowserFailoverTest {
             assertEquals(1, janus.size(), victim.id() + " supervises one Janus");
 
             long killed = System.currentTimeMillis();
+            log.info("killing {} and its Janus at {}", victim.id(), java.time.Instant.ofEpochMilli(killed));
             expectedDead.add(victim.id());
             cluster.kill(victim);
             janus.forEach(ProcessHandle::destroyForcibly); // its host died with it
