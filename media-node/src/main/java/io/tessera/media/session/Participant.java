@@ -9,6 +9,7 @@ import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
@@ -40,6 +41,8 @@ final class Participant {
      */
     boolean movedIn;
     final Set<String> subscriptions = new LinkedHashSet<>(); // stream ids it receives
+    /** Subscriptions whose current offer it answered (media flows or is about to); a subset of subscriptions. */
+    final Set<String> answered = new HashSet<>();
     /** When each subscription started (UTC ms), for the REST view; trimmed to {@link #subscriptions} on change. */
     final Map<String, Long> subscribedAt = new HashMap<>();
 
@@ -57,6 +60,8 @@ final class Participant {
         subscriptions.add(streamId);
         subscribedAt.keySet().retainAll(subscriptions);
         subscribedAt.put(streamId, System.currentTimeMillis());
+        answered.retainAll(subscriptions);
+        answered.remove(streamId); // a new offer, not answered yet
     }
 
     /** The stream the others may see, or null. */

@@ -389,6 +389,7 @@ final class SessionMedia {
                         p.subscriptions.remove(streamId);
                         reply.accept(failure(error, failed));
                     } else {
+                        p.answered.add(streamId);
                         if (source.published != null && source.published.streamId().equals(streamId)) {
                             streamNotice(p.connectionId(), source.published, source.connectionId(), true,
                                     "subscribe");

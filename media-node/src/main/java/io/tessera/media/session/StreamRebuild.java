@@ -74,8 +74,33 @@ final class StreamRebuild {
             reconnect.replyTo().tell(SdpReply.failure(ErrorCode.NOT_FOUND, media.notPublished(reconnect.streamId())));
             return;
         }
+        if (p.subscriptions.contains(reconnect.streamId()) && p.answered.contains(reconnect.streamId())) {
+            staleAnswer(p, publisher.get(), reconnect);
+            return;
+        }
         media.startSubscription(p, reconnect.streamId(), reconnect.sdp(), reconnect.replyTo()::tell,
                 SdpReply::failure, new SdpReply(true, 0, null, null, null));
+    }
+
+    /**
+     * A second answer for a subscription already answered: the answer to an offer that was replaced. It happens when
+     * a {@code forciblyReconnectSubscriber} reaches a browser during its own rebuild of that subscription
+     * ({@code prepareReceiveVideoFrom {reconnect:true}}, which replaced the pushed offer): openvidu-browser keeps the
+     * event, finishes its own rebuild, then answers the pushed offer with yet another PeerConnection, which replaces
+     * the working one and would never connect (about 30 s until its ICE fails). So the subscription is made anew and
+     * its offer pushed at once; the stale answer is refused.
+     */
+    private void staleAnswer(Participant p, Participant publisher, ReconnectStream reconnect) {
+        media.ctx().getLog().info("participant {} answered a replaced offer for stream {}: offering it again",
+                p.connectionId(), reconnect.streamId());
+        p.subscriptions.remove(reconnect.streamId());
+        p.answered.remove(reconnect.streamId());
+        media.webrtc().unsubscribe(media.sessionId(), publisher.connectionId(), p.connectionId());
+        reconnect.replyTo().tell(SdpReply.failure(ErrorCode.CONFLICT, "stream " + reconnect.streamId()
+                + ": this answers an offer that was replaced; a new one is pushed (forciblyReconnectSubscriber)"));
+        if (publisher.live) {
+            offerAgain(p, publisher);
+        }
     }
 
     /**

@@ -222,6 +222,32 @@ class SessionWebRtcTest {
         assertTrue(webrtc.calls.contains("start s1 a b " + ANSWER), webrtc.calls.toString());
     }
 
+    /**
+     * The push reached b during its own rebuild, which replaced the pushed offer; openvidu-browser answers the pushed
+     * offer after its own rebuild: that second answer is refused and a fresh offer pushed.
+     */
+    @Test
+    void anAnswerToAReplacedOfferGetsAFreshOfferPushed() {
+        join("a");
+        Joined b = join("b");
+        String streamId = publish("a", OFFER).stream().streamId();
+        webrtc.up("a");
+        b.signalling.receiveMessage();
+        TestProbe<SdpReply> offered = kit.createTestProbe();
+        session.tell(new Session.Forwarded(new PrepareSubscribe("s1", "b", streamId, false, offered.getRef())));
+        offered.receiveMessage();
+        assertTrue(reconnect("b", streamId, ANSWER).ok(), "its own rebuild's answer");
+        webrtc.calls.clear();
+
+        SdpReply stale = reconnect("b", streamId, ANSWER);
+        assertEquals(ErrorCode.CONFLICT.code(), stale.errorCode(), stale.error());
+        ForciblyReconnectSubscriber fresh = assertInstanceOf(ForciblyReconnectSubscriber.class,
+                b.signalling.receiveMessage().event());
+        assertEquals(streamId, fresh.streamId());
+        assertEquals(List.of("unsubscribe s1 a b", "prepare s1 a b"), webrtc.calls);
+        assertTrue(reconnect("b", streamId, ANSWER).ok(), "the fresh offer's answer is taken");
+    }
+
     @Test
     void afterAMoveAStreamIsPublishedAgainUnderItsOldIdAndTheMoversAreOfferedItNotTold() {
         Joined a = joinMoved("a");
