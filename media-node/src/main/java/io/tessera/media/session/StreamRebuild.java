@@ -125,8 +125,10 @@ final class StreamRebuild {
                         if (current && taken.equals(subscriber.subscribedAt.get(streamId))) {
                             subscriber.subscriptions.remove(streamId); // not replaced by its own request meanwhile
                         }
-                        media.ctx().getLog().info("stream {} not offered again to {}: {}", streamId,
-                                subscriber.connectionId(), error.getMessage());
+                        // its own request got there first, or it left; the engine's text is not logged (it may
+                        // name the engine's ids)
+                        media.ctx().getLog().info("stream {} not offered again to {} ({})", streamId,
+                                subscriber.connectionId(), kindOf(error));
                     } else if (!current) {
                         media.webrtc().unsubscribe(room, publisher.connectionId(), subscriber.connectionId());
                     } else {
@@ -134,6 +136,12 @@ final class StreamRebuild {
                                 streamId, offer));
                     }
                 });
+    }
+
+    private static String kindOf(Throwable error) {
+        Throwable cause = error.getCause() != null ? error.getCause() : error;
+        return cause instanceof io.tessera.media.engine.MediaException refusal ? refusal.kind().name()
+                : cause.getClass().getSimpleName();
     }
 
     /** Its published stream, or, while it publishes nothing here, a stream id of its own making. */

@@ -147,7 +147,8 @@ public final class JanusEngine implements WebRtcEngine {
             }
             endpoint = new Endpoint(room, publisher, subscriber, source.feed, null);
             if (endpoints.containsKey(endpoint.key())) {
-                return refused(Kind.CONFLICT, "connection " + subscriber + " already receives " + source.feed);
+                return refused(Kind.CONFLICT, "connection " + subscriber + " already receives the stream of "
+                        + publisher);
             }
             endpoints.put(endpoint.key(), endpoint);
         }
