@@ -20,6 +20,9 @@ import java.util.stream.Collectors;
  *   itself and downs every unreachable member; any other side downs itself (its masters and its media nodes, which
  *   exit: the sessions they hosted are placed again on the majority side). This is keep-majority with role master,
  *   so a partition decides as the Split Brain Resolver did, and media nodes (any number of them) do not weigh.</li>
+ *   <li>A losing side whose decider is only <b>WeaklyUp</b> (it joined while the other masters were unreachable: a
+ *   master restarted after all of them died, before the others are back) does nothing either: it waits, not
+ *   serving, until enough restarted masters form a majority and down the dead incarnations.</li>
  *   <li>A side with <b>no master</b> does nothing: when every master died at once, the media nodes keep their
  *   sessions and media running and wait. Restarted masters join them (media nodes are seeds / contact points); a
  *   master's new incarnation downs its old one as it joins.</li>
@@ -74,6 +77,13 @@ public final class MasterQuorum {
         }
         if (keep) {
             return lost.stream().map(Member::uniqueAddress).collect(Collectors.toSet());
+        }
+        if (decider.get().status() == MemberStatus.weaklyUp()) {
+            // A master that joined while the others were unreachable: most likely the first of a group restarting
+            // after every master died, one machine after the other. Downing this side would end every session its
+            // media nodes still run; it waits instead, not serving (it is not Up), until enough masters are back
+            // to form a majority and down the dead ones.
+            return Set.of();
         }
         // This side lost: every member of it goes, the decider too (it is downed by its own decision).
         return live.stream().filter(m -> !unreachableAddresses.contains(m.uniqueAddress()))

@@ -82,4 +82,26 @@ class MasterQuorumTest {
         assertEquals(Set.of(), MasterQuorum.decide(MEDIA1.uniqueAddress(), view, List.of(oldM1, M2, M3)));
         assertTrue(MasterQuorum.seesMaster(ALL, List.of(M1, M2)));
     }
+
+    @Test
+    void mastersRestartingOneAfterTheOtherAfterAllDiedNeverDownTheMediaNodes() {
+        // Every master died; m1 came back first (a new incarnation at its address: the old one is down) and is
+        // WeaklyUp, the old m2 and m3 still unreachable. Alone it is a minority, but downing its side would end every
+        // session the media nodes still run: it waits.
+        Member oldM1 = M1.copy(MemberStatus.down());
+        Member newM1 = new Member(new UniqueAddress(M1.address(), 101L), 2, MemberStatus.weaklyUp(),
+                CollectionConverters.asScala(Set.of("master")).toSet(), Version.Zero());
+        List<Member> firstBack = List.of(oldM1, newM1, M2, M3, MEDIA1, MEDIA2);
+        assertEquals(Set.of(), MasterQuorum.decide(newM1.uniqueAddress(), firstBack, List.of(oldM1, M2, M3)));
+        assertTrue(MasterQuorum.seesMaster(firstBack, List.of(oldM1, M2, M3)), "the media nodes see a master");
+        // m2 back too: two of three, a majority; they down the old m3, and the cluster converges.
+        Member oldM2 = M2.copy(MemberStatus.down());
+        Member newM2 = new Member(new UniqueAddress(M2.address(), 102L), 2, MemberStatus.weaklyUp(),
+                CollectionConverters.asScala(Set.of("master")).toSet(), Version.Zero());
+        List<Member> secondBack = List.of(oldM1, newM1, oldM2, newM2, M3, MEDIA1, MEDIA2);
+        assertEquals(addresses(M3),
+                MasterQuorum.decide(newM1.uniqueAddress(), secondBack, List.of(oldM1, oldM2, M3)));
+        // An Up master cut off in a minority still downs its side, as before.
+        assertEquals(addresses(M1, MEDIA1), MasterQuorum.decide(M1.uniqueAddress(), ALL, List.of(M2, M3, MEDIA2)));
+    }
 }
