@@ -111,11 +111,18 @@ window.page = {
   // Samples framesDecoded of every subscription every 50 ms and keeps, per remote, the longest time it did not rise
   // (re-reading the peer connection each time: a reconnection replaces it). Started once media flows.
   frameWatch: {},
+  frameWatchRunning: false,
   watchFrames() {
+    // (re)starts the measurement: every call begins a new window of longest stalls
     const started = Date.now();
     for (const remote of Object.keys(page.subscribers)) {
-      page.frameWatch[remote] = { frames: -1, changedAt: started, maxGapMs: 0, maxGapEndedAt: 0 };
+      const old = page.frameWatch[remote];
+      page.frameWatch[remote] = { frames: old ? old.frames : -1, changedAt: started, maxGapMs: 0 };
     }
+    if (page.frameWatchRunning) {
+      return;
+    }
+    page.frameWatchRunning = true;
     const sample = async () => {
       for (const remote of Object.keys(page.frameWatch)) {
         const w = page.frameWatch[remote];
@@ -126,7 +133,6 @@ window.page = {
             const gap = now - w.changedAt;
             if (w.frames >= 0 && gap > w.maxGapMs) {
               w.maxGapMs = gap;
-              w.maxGapEndedAt = now;
             }
             w.frames = stats.videoFramesDecoded;
             w.changedAt = now;
