@@ -136,6 +136,22 @@ class MasterFailoverBrowserTest {
                 }
             }
         }
+        // The stalls media has anyway on this machine, to read the ones measured across a fault against.
+        for (Peer peer : peers) {
+            peer.browser.call("page.watchFrames");
+        }
+        Map<String, Long> start = framesNow(peers);
+        await("a baseline of 75 frames at every subscriber").atMost(MEDIA).pollInterval(Duration.ofMillis(500))
+                .until(() -> {
+                    Map<String, Long> now = framesNow(peers);
+                    return start.keySet().stream().allMatch(k -> now.getOrDefault(k, 0L) > start.get(k) + 75);
+                });
+        List<Long> baseline = new ArrayList<>();
+        for (Peer peer : peers) {
+            peer.browser.call("page.frameGaps").fields()
+                    .forEachRemaining(e -> baseline.add(e.getValue().path("maxGapMs").asLong()));
+        }
+        log.info("baseline without a fault: longest frame stall per subscriber (ms) {}", baseline);
         int rounds = Integer.getInteger("tessera.benchmark.rounds", 1);
         List<Long> recoveries = new ArrayList<>();
         List<Long> stalls = new ArrayList<>();
