@@ -38,11 +38,12 @@ public final class MediaNodeProtocol {
             @JsonSubTypes.Type(value = SetNodeStatus.class, name = "status"),
             @JsonSubTypes.Type(value = DescribeSessions.class, name = "describeSessions"),
             @JsonSubTypes.Type(value = DescribeSession.class, name = "describeSession"),
-            @JsonSubTypes.Type(value = ReportInventory.class, name = "inventory")})
+            @JsonSubTypes.Type(value = ReportInventory.class, name = "inventory"),
+            @JsonSubTypes.Type(value = EventsDelivered.class, name = "delivered")})
     public sealed interface Command extends ClusterSerializable
             permits HostSession, Join, Leave, Signal, Evict, CloseSession, Publish, Unpublish, Subscribe, Unsubscribe,
             PrepareSubscribe, StartSubscribe, ReconnectStream, AddIceCandidate, Resume, ReleaseSession, SetNodeStatus,
-            DescribeSessions, DescribeSession, ReportInventory {
+            DescribeSessions, DescribeSession, ReportInventory, EventsDelivered {
         String sessionId();
 
         /** Answers the sender that the command failed; codes as in docs/CONTRACT.md. */
@@ -92,10 +93,14 @@ public final class MediaNodeProtocol {
 
     /**
      * A participant's client came back through a master (maybe another one) after its signalling path broke:
-     * from now on its events go to {@code signalling}, starting with every event after {@code lastSeq}.
+     * from now on its events go to {@code signalling}, starting with every event after {@code lastSeq}
+     * ({@link #LAST_DELIVERED}: after the last one a master confirmed it delivered).
      */
     public record Resume(String sessionId, String connectionId, String resumeSecret, long lastSeq,
                          ActorRef<ParticipantEvent> signalling, ActorRef<JoinReply> replyTo) implements Command {
+        /** {@code lastSeq} unknown to the client: go on after the last event its master confirmed ({@link EventsDelivered}). */
+        public static final long LAST_DELIVERED = -1;
+
         @Override
         public void reject(int code, String error) {
             replyTo.tell(JoinReply.failure(code, error));
@@ -105,6 +110,18 @@ public final class MediaNodeProtocol {
         @Override
         public String toString() {
             return "Resume[" + sessionId + ", " + connectionId + ", lastSeq=" + lastSeq + "]";
+        }
+    }
+
+    /**
+     * Fire-and-forget from the participant's master: every event up to {@code seq} was handed to the client's socket.
+     * A resume without {@code lastSeq} (openvidu-browser's, {@code Resume.LAST_DELIVERED}) goes on after it, so the
+     * browser never gets an event twice that this confirmed (docs/CONTRACT.md, "connect").
+     */
+    public record EventsDelivered(String sessionId, String connectionId, long seq) implements Command {
+        @Override
+        public void reject(int code, String error) {
+            // nothing waits for it: a session or participant that is gone needs no confirmation
         }
     }
 

@@ -122,6 +122,11 @@ public final class MediaNodeClient {
         node.tell(new MediaNodeProtocol.Evict(sessionId, connectionId, reason, noReply));
     }
 
+    /** Fire-and-forget: the participant's events up to {@code seq} were handed to its client's socket. */
+    public void delivered(ActorRef<Command> node, String sessionId, String connectionId, long seq) {
+        node.tell(new MediaNodeProtocol.EventsDelivered(sessionId, connectionId, seq));
+    }
+
     /** A participant joins; its events go to {@code signalling}. */
     public CompletionStage<Reply<JoinReply>> join(ActorRef<Command> node, String sessionId, ParticipantInfo participant,
                                                   ActorRef<ParticipantEvent> signalling) {

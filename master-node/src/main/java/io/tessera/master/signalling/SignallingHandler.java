@@ -31,6 +31,7 @@ import io.tessera.wire.jsonrpc.OpenViduRequest.PublishVideo;
 import io.tessera.wire.jsonrpc.OpenViduRequest.ReconnectStream;
 import io.tessera.wire.jsonrpc.OpenViduRequest.ReceiveVideoFrom;
 import io.tessera.wire.jsonrpc.OpenViduRequest.SendMessage;
+import io.tessera.wire.jsonrpc.OpenViduRequest.SessionStatus;
 import io.tessera.wire.jsonrpc.OpenViduRequest.UnpublishVideo;
 import io.tessera.wire.jsonrpc.OpenViduRequest.UnsubscribeFromVideo;
 import io.tessera.wire.jsonrpc.OpenViduResult;
@@ -205,7 +206,8 @@ final class SignallingHandler {
         /**
          * {@code connect}: a client whose master died (or whose socket broke) takes its participation back, through
          * this master. The media node checks the resume secret, re-attaches the participant to this actor and
-         * replays the events after {@code lastSeq}; they may arrive before its answer.
+         * replays the events after {@code lastSeq} (openvidu-browser sends none: {@link Connect#LAST_DELIVERED}, after
+         * the last event a master confirmed it handed to the client's socket); they may arrive before its answer.
          */
         @Override
         public Behavior<ToSignalling> connect(JsonNode id, Connect request) throws Invalid {
@@ -281,6 +283,17 @@ final class SignallingHandler {
         @Override
         public Behavior<ToSignalling> videoData(JsonNode id, VideoData request) {
             reply(id, new OpenViduResult.Empty().json());
+            return Behaviors.same();
+        }
+
+        /** Answered from the routing table: whether the session exists; {@code life} never changes (see the result). */
+        @Override
+        public Behavior<ToSignalling> sessionStatus(JsonNode id, SessionStatus request) throws Invalid {
+            requireValidId(id, "sessionId", request.sessionId());
+            CompletionStage<OpenViduResult> status = sessions.session(request.sessionId())
+                    .handle((found, error) -> new OpenViduResult.SessionStatusResult(request.sessionId(), error == null));
+            ctx.pipeToSelf(status, (result, error) -> new Answered(id, result, error == null ? null
+                    : new Rejected<>(ErrorCode.UNAVAILABLE, "the routing table did not answer"), null));
             return Behaviors.same();
         }
 

@@ -102,9 +102,15 @@ class ClientConnectionTest {
         assertEquals(102, errorCode(client.call("publishVideo", "{\"sdpOffer\":\"v=0\"}")));
         assertEquals("pong", client.call("ping", "{}").path("result").path("value").asText());
         JsonNode joined = client.join("s1");
-        assertEquals("s1", joined.get("sessionId").asText());
+        assertEquals("s1", joined.get("session").asText());
         assertEquals("media-1", joined.get("mediaNodeId").asText());
         assertEquals(FakeMediaNode.secretOf("media-1"), joined.get("resumeSecret").asText());
+        // OpenVidu's rpcSessionId, which openvidu-browser sends back in connect: session, connection and secret
+        io.tessera.wire.jsonrpc.ResumeHandle handle = io.tessera.wire.jsonrpc.ResumeHandle
+                .decode(joined.get("sessionId").asText()).orElseThrow();
+        assertEquals("s1", handle.sessionId());
+        assertEquals(joined.get("id").asText(), handle.connectionId());
+        assertEquals(FakeMediaNode.secretOf("media-1"), handle.resumeSecret());
         client.relay.expectMessageClass(RelocationRelay.Register.class);
         assertEquals(105, errorCode(client.call("joinRoom", "{\"token\":\"x\",\"session\":\"s1\"}")));
         assertEquals(105, errorCode(client.call("connect", "{}")));

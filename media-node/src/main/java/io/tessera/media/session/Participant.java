@@ -24,6 +24,8 @@ final class Participant {
     /** The last events, sent or not, for a resume; bounded by {@code replayBuffer}. */
     final ArrayDeque<ParticipantEvent> recent = new ArrayDeque<>();
     long seqAtDetach;
+    /** The last seq a master confirmed it handed to the client's socket (EventsDelivered); a browser resumes after it. */
+    long delivered;
     final String resumeSecret = newSecret();
     StreamInfo published; // null when not publishing
     /** Whether {@link #published} goes through the WebRTC engine (else the plain RTP engine). */

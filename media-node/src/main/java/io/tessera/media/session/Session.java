@@ -15,6 +15,7 @@ import io.tessera.common.protocol.MediaNodeProtocol.Command;
 import io.tessera.common.protocol.MediaNodeProtocol.DescribeSession;
 import io.tessera.common.protocol.MediaNodeProtocol.Event;
 import io.tessera.common.protocol.MediaNodeProtocol.Evict;
+import io.tessera.common.protocol.MediaNodeProtocol.EventsDelivered;
 import io.tessera.common.protocol.MediaNodeProtocol.HostSession;
 import io.tessera.common.protocol.MediaNodeProtocol.Join;
 import io.tessera.common.protocol.MediaNodeProtocol.JoinReply;
@@ -250,6 +251,11 @@ public final class Session {
             onJoin(join);
         } else if (command instanceof Resume resume) {
             onResume(resume);
+        } else if (command instanceof EventsDelivered delivered) {
+            Participant p = participants.get(delivered.connectionId());
+            if (p != null) {
+                p.delivered = Math.max(p.delivered, Math.min(delivered.seq(), p.seq));
+            }
         } else if (command instanceof ReleaseSession release) {
             // Moved away (drain): its participants follow it elsewhere; nobody is told anything here.
             media.releaseAll();
@@ -342,6 +348,7 @@ public final class Session {
         ctx.watchWith(join.signalling(), new SignallingTerminated(info.connectionId(), join.signalling()));
         if (moved) {
             joined.seq = Math.max(0, join.lastSeq()); // its client's sequence goes on where it was
+            joined.delivered = joined.seq;
         }
         join.replyTo().tell(new JoinReply(true, 0, null, settings.mediaNodeId(), others, joined.seq,
                 joined.resumeSecret, media.webrtcEngine()));
@@ -387,17 +394,19 @@ public final class Session {
                     resume.connectionId(), sessionId);
             return;
         }
+        // openvidu-browser knows no seq: it goes on after the last event its master confirmed handing to its socket.
+        long lastSeq = resume.lastSeq() == Resume.LAST_DELIVERED ? p.delivered : resume.lastSeq();
         long oldestKept = p.recent.isEmpty() ? p.seq + 1 : p.recent.peekFirst().seq();
-        if (resume.lastSeq() < 0 || resume.lastSeq() > p.seq) {
+        if (lastSeq < 0 || lastSeq > p.seq) {
             meters.resumed(SessionMeters.ResumeResult.BAD_SEQ);
-            resume.replyTo().tell(JoinReply.failure(ErrorCode.BAD_REQUEST, "lastSeq " + resume.lastSeq() + " is not between 0 and "
+            resume.replyTo().tell(JoinReply.failure(ErrorCode.BAD_REQUEST, "lastSeq " + lastSeq + " is not between 0 and "
                     + p.seq));
             return;
         }
-        if (resume.lastSeq() < oldestKept - 1) {
+        if (lastSeq < oldestKept - 1) {
             meters.resumed(SessionMeters.ResumeResult.EVENTS_LOST);
             resume.replyTo().tell(JoinReply.failure(ErrorCode.CONFLICT, "connection " + resume.connectionId() + " missed events "
-                    + (resume.lastSeq() + 1) + ".." + (oldestKept - 1) + " that are no longer kept; join again"));
+                    + (lastSeq + 1) + ".." + (oldestKept - 1) + " that are no longer kept; join again"));
             return;
         }
         if (!resume.signalling().equals(p.signalling)) {
@@ -416,17 +425,18 @@ public final class Session {
             }
         }
         meters.resumed(SessionMeters.ResumeResult.OK);
-        resume.replyTo().tell(new JoinReply(true, 0, null, settings.mediaNodeId(), others, resume.lastSeq(),
+        resume.replyTo().tell(new JoinReply(true, 0, null, settings.mediaNodeId(), others, lastSeq,
                 p.resumeSecret, media.webrtcEngine()));
         int replayed = 0;
         for (ParticipantEvent event : p.recent) {
-            if (event.seq() > resume.lastSeq()) {
+            if (event.seq() > lastSeq) {
                 p.signalling.tell(event);
                 replayed++;
             }
         }
-        ctx.getLog().info("participant {} of session {} resumed after seq {}; {} events replayed",
-                resume.connectionId(), sessionId, resume.lastSeq(), replayed);
+        ctx.getLog().info("participant {} of session {} resumed after seq {}{}; {} events replayed",
+                resume.connectionId(), sessionId, lastSeq,
+                resume.lastSeq() == Resume.LAST_DELIVERED ? " (the last one delivered)" : "", replayed);
     }
 
     private void onSignal(Signal signal) {
