@@ -28,7 +28,7 @@ window.page = {
   },
 
   record(type, connectionId) {
-    page.events.push({ type, connectionId: connectionId || null });
+    page.events.push({ type, connectionId: connectionId || null, at: Date.now() });
   },
 
   // Joins with the token, publishes, and subscribes to every remote stream; resolves to the own connection id.
@@ -41,6 +41,11 @@ window.page = {
     session.on('connectionCreated', e => page.record('connectionCreated', e.connection.connectionId));
     session.on('connectionDestroyed', e => page.record('connectionDestroyed', e.connection.connectionId));
     session.on('streamDestroyed', e => page.record('streamDestroyed', e.stream.connection.connectionId));
+    // openvidu-browser's own reconnection (its WebSocket lost, then 'connect' with its rpcSessionId)
+    session.on('reconnecting', () => page.record('reconnecting', null));
+    session.on('reconnected', () => page.record('reconnected', null));
+    session.on('sessionDisconnected', e => page.record('sessionDisconnected', e.reason));
+    session.on('signal', e => page.record('signal:' + e.data, e.from ? e.from.connectionId : null));
     session.on('exception', e => {
       // openvidu-browser's own 4 s wall-clock warning that a video has not started playing yet: on a loaded
       // machine it fires while the stream is fine (the test waits for streamPlaying itself), so it is kept apart.
@@ -101,6 +106,62 @@ window.page = {
     } catch (notYet) {
       return null;
     }
+  },
+
+  // Samples framesDecoded of every subscription every 50 ms and keeps, per remote, the longest time it did not rise
+  // (re-reading the peer connection each time: a reconnection replaces it). Started once media flows.
+  frameWatch: {},
+  frameWatchRunning: false,
+  watchFrames() {
+    // (re)starts the measurement: every call begins a new window of longest stalls
+    const started = Date.now();
+    for (const remote of Object.keys(page.subscribers)) {
+      const old = page.frameWatch[remote];
+      page.frameWatch[remote] = { frames: old ? old.frames : -1, changedAt: started, maxGapMs: 0 };
+    }
+    if (page.frameWatchRunning) {
+      return;
+    }
+    page.frameWatchRunning = true;
+    const sample = async () => {
+      for (const remote of Object.keys(page.frameWatch)) {
+        const w = page.frameWatch[remote];
+        try {
+          const stats = await window.tesseraStats(page.subscriberPc(remote));
+          const now = Date.now();
+          if (stats.videoFramesDecoded !== w.frames) {
+            const gap = now - w.changedAt;
+            if (w.frames >= 0 && gap > w.maxGapMs) {
+              w.maxGapMs = gap;
+            }
+            w.frames = stats.videoFramesDecoded;
+            w.changedAt = now;
+          }
+        } catch (noPcYet) {
+          // counted as not rising
+        }
+      }
+      setTimeout(sample, 50);
+    };
+    setTimeout(sample, 50);
+  },
+
+  // The longest stall per remote so far, the ongoing one included.
+  frameGaps() {
+    const now = Date.now();
+    const gaps = {};
+    for (const [remote, w] of Object.entries(page.frameWatch)) {
+      gaps[remote] = { maxGapMs: Math.max(w.maxGapMs, now - w.changedAt), frames: w.frames };
+    }
+    return gaps;
+  },
+
+  async signal(data) {
+    await page.session.signal({ data, to: [] });
+  },
+
+  tap() {
+    return window.wsTap;
   },
 
   async unpublish() {

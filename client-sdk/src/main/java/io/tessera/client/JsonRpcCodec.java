@@ -129,7 +129,8 @@ final class JsonRpcCodec {
             others.add(new RemoteParticipant(p.path("id").asText(null), p.path("createdAt").asLong(0),
                     p.path("metadata").asText(null), StreamInfo.listOf(p.get("streams"))));
         }
-        String sessionId = r.hasNonNull("sessionId") ? r.get("sessionId").asText() : r.path("session").asText(null);
+        // "session" is the session's name; "sessionId" is OpenVidu's RPC session id (Tessera's resume handle).
+        String sessionId = r.hasNonNull("session") ? r.get("session").asText() : r.path("sessionId").asText(null);
         return new JoinResult(r.path("id").asText(null), sessionId, r.path("mediaNodeId").asText(null),
                 r.path("role").asText(null), others, r.path("seq").asLong(0), r);
     }

@@ -197,6 +197,9 @@ class AllMastersLostTest {
     /** A newcomer joins each session through {@code via}, on the node it ran on; the others see it join. */
     private static void newcomerJoinsEachSession(List<Room> rooms, ClusterProcesses.Node via, String tag)
             throws Exception {
+        // Clients may have resumed through another master while this one still rebuilds (503 until then).
+        await(via.id() + " ready").atMost(BACK).pollInterval(Duration.ofMillis(200))
+                .until(() -> cluster.probe(via, "/health/ready").startsWith("200"));
         for (Room room : rooms) {
             Connection con = TestSessions.createConnection(cluster.rest(via), room.sessionId(), tag);
             Client newcomer = new Client(room.sessionId() + "-" + tag, via);
@@ -233,6 +236,8 @@ class AllMastersLostTest {
     /** Two sessions with media flowing on a whole cluster: where each variant starts. */
     private record Scene(List<Room> rooms, List<RtpReceiver> sinks, List<Client> everyone) {
         static Scene of(String prefix) throws Exception {
+            // Each variant starts from a whole cluster, even after another one failed half-way.
+            cluster.masters().stream().filter(m -> !cluster.isAlive(m)).forEach(cluster::relaunch);
             cluster.awaitReady(STARTUP);
             List<Room> rooms = AllMastersLostTest.rooms(prefix, 2);
             Scene scene = new Scene(rooms, AllMastersLostTest.sinks(rooms), AllMastersLostTest.everyone(rooms));

@@ -91,6 +91,8 @@ public final class ClusterProcesses implements AutoCloseable {
     /** Node id -> the port the node's own remoting listens on, behind its proxy; empty unless partitionable. */
     private final Map<String, Integer> bindPorts = new ConcurrentHashMap<>();
     private NetworkPartitions partitions;
+    /** Each node's own environment on top of {@link #extraEnv}. */
+    private java.util.function.Function<Node, Map<String, String>> nodeEnv = n -> Map.of();
 
     private ClusterProcesses(String testName, String secret, List<Node> masters, List<Node> mediaNodes,
                              Map<String, String> extraEnv, HttpClient http, Path logDir) {
@@ -119,6 +121,16 @@ public final class ClusterProcesses implements AutoCloseable {
     }
 
     /**
+     * As {@link #start(String, int, int, Map)}, with more environment variables per node on top ({@code nodeEnv} of
+     * the node; e.g. each media node's own Janus ports), also when the node is relaunched.
+     */
+    public static ClusterProcesses startWithNodeEnv(String testName, int masterCount, int mediaCount,
+                                                    Map<String, String> extraEnv,
+                                                    java.util.function.Function<Node, Map<String, String>> nodeEnv) {
+        return start(testName, masterCount, mediaCount, extraEnv, null, false, nodeEnv);
+    }
+
+    /**
      * As {@link #start(String, int, int, Map)}, for nodes whose HTTP port serves TLS ({@code extraEnv} turns it on,
      * e.g. TESSERA_TLS=on with a key store): when {@code httpsTrust} is not null, nodes are reached over https/wss
      * by an HTTP client trusting what it trusts (readiness, {@link #rest}).
@@ -140,6 +152,12 @@ public final class ClusterProcesses implements AutoCloseable {
 
     private static ClusterProcesses start(String testName, int masterCount, int mediaCount, Map<String, String> extraEnv,
                                           SSLContext httpsTrust, boolean partitionable) {
+        return start(testName, masterCount, mediaCount, extraEnv, httpsTrust, partitionable, n -> Map.of());
+    }
+
+    private static ClusterProcesses start(String testName, int masterCount, int mediaCount, Map<String, String> extraEnv,
+                                          SSLContext httpsTrust, boolean partitionable,
+                                          java.util.function.Function<Node, Map<String, String>> nodeEnv) {
         if (masterCount < 1 || masterCount > 9 || mediaCount < 0 || mediaCount > 9) {
             throw new IllegalArgumentException("1-9 masters and 0-9 media nodes, got " + masterCount + "/" + mediaCount);
         }
@@ -173,6 +191,7 @@ public final class ClusterProcesses implements AutoCloseable {
         String secret = "it_" + HexFormat.of().formatHex(random);
         ClusterProcesses cluster = new ClusterProcesses(testName, secret, masters, media, extraEnv,
                 httpClient(httpsTrust), logDir);
+        cluster.nodeEnv = nodeEnv;
         if (partitionable) {
             cluster.bindPorts.putAll(bindPorts);
             cluster.partitions = NetworkPartitions.start(cluster.allNodes().stream()
@@ -284,6 +303,7 @@ public final class ClusterProcesses implements AutoCloseable {
             env.put("TESSERA_REMOTING_BIND_PORT", bindPort.toString());
         }
         env.putAll(extraEnv);
+        env.putAll(nodeEnv.apply(n));
         env.putAll(overrides);
         pb.redirectErrorStream(true);
         // A file, not a pipe: a chatty node can never block on a full pipe buffer.

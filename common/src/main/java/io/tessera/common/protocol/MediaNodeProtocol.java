@@ -31,6 +31,7 @@ public final class MediaNodeProtocol {
             @JsonSubTypes.Type(value = Unsubscribe.class, name = "unsubscribe"),
             @JsonSubTypes.Type(value = PrepareSubscribe.class, name = "prepareSubscribe"),
             @JsonSubTypes.Type(value = StartSubscribe.class, name = "startSubscribe"),
+            @JsonSubTypes.Type(value = ReconnectStream.class, name = "reconnectStream"),
             @JsonSubTypes.Type(value = AddIceCandidate.class, name = "iceCandidate"),
             @JsonSubTypes.Type(value = Resume.class, name = "resume"),
             @JsonSubTypes.Type(value = ReleaseSession.class, name = "release"),
@@ -38,11 +39,12 @@ public final class MediaNodeProtocol {
             @JsonSubTypes.Type(value = DescribeSessions.class, name = "describeSessions"),
             @JsonSubTypes.Type(value = DescribeSession.class, name = "describeSession"),
             @JsonSubTypes.Type(value = ReportInventory.class, name = "inventory"),
+            @JsonSubTypes.Type(value = EventsDelivered.class, name = "delivered"),
             @JsonSubTypes.Type(value = Attached.class, name = "attached")})
     public sealed interface Command extends ClusterSerializable
             permits HostSession, Join, Leave, Signal, Evict, CloseSession, Publish, Unpublish, Subscribe, Unsubscribe,
-            PrepareSubscribe, StartSubscribe, AddIceCandidate, Resume, ReleaseSession, SetNodeStatus, DescribeSessions,
-            DescribeSession, ReportInventory, Attached {
+            PrepareSubscribe, StartSubscribe, ReconnectStream, AddIceCandidate, Resume, ReleaseSession, SetNodeStatus,
+            DescribeSessions, DescribeSession, ReportInventory, EventsDelivered, Attached {
         String sessionId();
 
         /** Answers the sender that the command failed; codes as in docs/CONTRACT.md. */
@@ -92,10 +94,14 @@ public final class MediaNodeProtocol {
 
     /**
      * A participant's client came back through a master (maybe another one) after its signalling path broke:
-     * from now on its events go to {@code signalling}, starting with every event after {@code lastSeq}.
+     * from now on its events go to {@code signalling}, starting with every event after {@code lastSeq}
+     * ({@link #LAST_DELIVERED}: after the last one a master confirmed it delivered).
      */
     public record Resume(String sessionId, String connectionId, String resumeSecret, long lastSeq,
                          ActorRef<ParticipantEvent> signalling, ActorRef<JoinReply> replyTo) implements Command {
+        /** {@code lastSeq} unknown to the client: go on after the last event its master confirmed ({@link EventsDelivered}). */
+        public static final long LAST_DELIVERED = -1;
+
         @Override
         public void reject(int code, String error) {
             replyTo.tell(JoinReply.failure(code, error));
@@ -132,6 +138,18 @@ public final class MediaNodeProtocol {
      */
     public record AttachmentSuperseded(String sessionId, String connectionId, long attachment)
             implements ClusterSerializable, ToSignalling {
+    }
+
+    /**
+     * Fire-and-forget from the participant's master: every event up to {@code seq} was handed to the client's socket.
+     * A resume without {@code lastSeq} (openvidu-browser's, {@code Resume.LAST_DELIVERED}) goes on after it, so the
+     * browser never gets an event twice that this confirmed (docs/CONTRACT.md, "connect").
+     */
+    public record EventsDelivered(String sessionId, String connectionId, long seq) implements Command {
+        @Override
+        public void reject(int code, String error) {
+            // nothing waits for it: a session or participant that is gone needs no confirmation
+        }
     }
 
     /** A participant leaves by its own will (reason {@code disconnect}). */
@@ -218,6 +236,21 @@ public final class MediaNodeProtocol {
         @Override
         public void reject(int code, String error) {
             replyTo.tell(Ack.failure(code, error));
+        }
+    }
+
+    /**
+     * A participant rebuilds one of its WebRTC streams with a new PeerConnection (openvidu-browser's
+     * {@code reconnectStream}). Its own stream ({@code streamId} is the one it published, or, after its session moved
+     * here, the one it published on the old node): {@code sdp} is its new offer, published again under the same id;
+     * the reply carries the stream and the answer, and the stream's subscribers are offered it again once it is up.
+     * Another's stream: {@code sdp} answers the offer the node made for the subscription (the reply has no SDP).
+     */
+    public record ReconnectStream(String sessionId, String connectionId, String streamId, String sdp,
+                                  ActorRef<SdpReply> replyTo) implements Command {
+        @Override
+        public void reject(int code, String error) {
+            replyTo.tell(SdpReply.failure(code, error));
         }
     }
 
@@ -486,10 +519,18 @@ public final class MediaNodeProtocol {
             @JsonSubTypes.Type(value = MessageReceived.class, name = "sendMessage"),
             @JsonSubTypes.Type(value = ParticipantPublished.class, name = "participantPublished"),
             @JsonSubTypes.Type(value = ParticipantUnpublished.class, name = "participantUnpublished"),
-            @JsonSubTypes.Type(value = MediaNodeFailed.class, name = "mediaNodeFailed")})
+            @JsonSubTypes.Type(value = MediaNodeFailed.class, name = "mediaNodeFailed"),
+            @JsonSubTypes.Type(value = ForciblyReconnectSubscriber.class, name = "forciblyReconnectSubscriber")})
     public sealed interface Event extends ClusterSerializable
             permits ParticipantJoined, ParticipantLeft, ParticipantEvicted, MessageReceived, ParticipantPublished,
-            ParticipantUnpublished, MediaNodeFailed {
+            ParticipantUnpublished, MediaNodeFailed, ForciblyReconnectSubscriber {
+    }
+
+    /**
+     * The node rebuilt its side of the recipient's subscription to {@code streamId} (published by
+     * {@code connectionId}) and offers it {@code sdpOffer}; the recipient answers with {@link ReconnectStream}.
+     */
+    public record ForciblyReconnectSubscriber(String connectionId, String streamId, String sdpOffer) implements Event {
     }
 
     /**

@@ -122,6 +122,11 @@ public final class MediaNodeClient {
         node.tell(new MediaNodeProtocol.Evict(sessionId, connectionId, reason, noReply));
     }
 
+    /** Fire-and-forget: the participant's events up to {@code seq} were handed to its client's socket. */
+    public void delivered(ActorRef<Command> node, String sessionId, String connectionId, long seq) {
+        node.tell(new MediaNodeProtocol.EventsDelivered(sessionId, connectionId, seq));
+    }
+
     /** A participant joins; its events go to {@code signalling}. */
     public CompletionStage<Reply<JoinReply>> join(ActorRef<Command> node, String sessionId, ParticipantInfo participant,
                                                   ActorRef<ParticipantEvent> signalling) {
@@ -204,6 +209,13 @@ public final class MediaNodeClient {
         return ack(node, replyTo -> attached(sessionId, connectionId, attachment,
                 new MediaNodeProtocol.StartSubscribe(sessionId, connectionId, streamId, sdpAnswer, replyTo)),
                 "session's media node");
+    }
+
+    public CompletionStage<Reply<SdpReply>> reconnectStream(ActorRef<Command> node, String sessionId,
+                                                            String connectionId, long attachment, String streamId,
+                                                            String sdp) {
+        return sdp(node, replyTo -> attached(sessionId, connectionId, attachment,
+                new MediaNodeProtocol.ReconnectStream(sessionId, connectionId, streamId, sdp, replyTo)));
     }
 
     public CompletionStage<Reply<Ack>> iceCandidate(ActorRef<Command> node, String sessionId, String connectionId,

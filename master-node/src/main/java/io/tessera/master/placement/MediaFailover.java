@@ -167,6 +167,9 @@ public final class MediaFailover {
     private final TimerScheduler<Command> timers;
     private final ActorRef<Topic.Command<SessionRelocated>> relocations;
     private final RecoveryPlacement placement;
+    /** How soon an unreachable media node is looked at again while this master does not see the masters' majority. */
+    static final Duration RECHECK_WITHOUT_MAJORITY = Duration.ofSeconds(1);
+
     /** Node incarnations already handled (unreachable, then removed, must not recover twice); bounded below. */
     private final Set<org.apache.pekko.cluster.UniqueAddress> handled = new HashSet<>();
     private int lastWaitingReported;
@@ -377,7 +380,11 @@ public final class MediaFailover {
         }
         boolean hostsSessions = checked.error() != null // cannot tell: assume it does, the sessions come first
                 || checked.sessions().stream().anyMatch(s -> nodeId.equals(s.mediaNodeId()));
-        if (hostsSessions) {
+        if (hostsSessions && !seesMasterMajority()) {
+            ctx.getLog().info("media node {} ({}) is unreachable, but so is the masters' majority from here: not failing"
+                    + " it over yet; checked again in {} ms", nodeId, member.address(), RECHECK_WITHOUT_MAJORITY.toMillis());
+            timers.startSingleTimer(member.uniqueAddress(), new Unreachable(member), RECHECK_WITHOUT_MAJORITY);
+        } else if (hostsSessions) {
             failed(member);
         } else {
             ctx.getLog().info("media node {} ({}) is unreachable and hosts no session: not downing it, the masters' "
@@ -399,6 +406,28 @@ public final class MediaFailover {
             return !classic.failureDetector().isAvailable(member.address());
         }
         return classic.state().getUnreachable().contains(member);
+    }
+
+    /**
+     * Whether this master's own view still holds the masters' majority. Right after this master was frozen (a paused
+     * JVM, a hung VM) every other member looks unreachable to it until heartbeats come back; failing a media node
+     * over then downs a healthy node (seen: every master frozen and thawed; the singleton downed a media node 0.5 s
+     * after the thaw, ending its sessions). A master that really lost the majority is fenced or downed anyway.
+     */
+    private boolean seesMasterMajority() {
+        var state = Cluster.get(ctx.getSystem()).state();
+        Set<Member> unreachable = state.getUnreachable();
+        long masters = 0;
+        long reachable = 0;
+        for (Member m : state.getMembers()) {
+            if (m.hasRole("master") && (m.status() == MemberStatus.up() || m.status() == MemberStatus.leaving())) {
+                masters++;
+                if (!unreachable.contains(m)) {
+                    reachable++;
+                }
+            }
+        }
+        return reachable * 2 > masters;
     }
 
     private void left(Member member) {

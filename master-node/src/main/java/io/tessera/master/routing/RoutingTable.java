@@ -167,7 +167,7 @@ public final class RoutingTable implements Routes {
     }
 
     /** Shards restored at once: each costs two majority reads and up to two majority writes. */
-    private static final int RESTORE_SHARDS_IN_FLIGHT = 8;
+    private static final int RESTORE_SHARDS_IN_FLIGHT = 32;
 
     /**
      * Per shard touched, not per session: a majority read of the shard's sessions and connections (merged into this

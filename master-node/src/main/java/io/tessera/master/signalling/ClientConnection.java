@@ -84,6 +84,12 @@ public final class ClientConnection {
     /** Nothing came from the client for {@link Settings#silenceTimeout}. */
     private enum Silent implements Command { INSTANCE }
 
+    /**
+     * Tell the media node how far the participant's events reached the socket (EventsDelivered): sent to itself after
+     * a delivery, so a burst of events already in the mailbox costs one confirmation.
+     */
+    private enum ConfirmDelivered implements Command { INSTANCE }
+
     /** The socket this actor closed has not closed within {@link #SOCKET_CLOSE_GRACE}. */
     private enum CloseGraceOver implements Command { INSTANCE }
 
@@ -166,6 +172,10 @@ public final class ClientConnection {
     private Map<String, String> mdc = Map.of();
     /** Whether this socket counts as a participant in {@link SignallingMeters}. */
     private boolean countedAsParticipant;
+    /** A {@link ConfirmDelivered} is in the mailbox. */
+    private boolean confirmPending;
+    /** The last seq confirmed to the media node. */
+    private long confirmedSeq;
 
     private ClientConnection(SessionService sessions, Outbox out, Settings settings,
                              ActorRef<RelocationRelay.Command> relay, SignallingMeters meters,
@@ -227,7 +237,8 @@ public final class ClientConnection {
         BehaviorBuilder<ToSignalling> builder = Behaviors.receive(ToSignalling.class)
                 .onMessage(ParticipantEvent.class, event -> onEvent(p, event))
                 .onMessage(Relocated.class, relocated -> onRelocated(p, relocated.relocation()))
-                .onMessage(MovedJoinCompleted.class, done -> onMovedJoinCompleted(p, done));
+                .onMessage(MovedJoinCompleted.class, done -> onMovedJoinCompleted(p, done))
+                .onMessageEquals(ConfirmDelivered.INSTANCE, () -> confirmDelivered(p));
         return common(builder, SignallingHandler.Standing.IN_SESSION, p)
                 .onSignal(PostStop.class, stop -> stopped(p));
     }
@@ -300,6 +311,10 @@ public final class ClientConnection {
                     return leave(p);
                 })
                 .onMessageEquals(CloseGraceOver.INSTANCE, Behaviors::stopped)
+                .onMessageEquals(ConfirmDelivered.INSTANCE, () -> {
+                    confirmPending = false; // out of the session: nothing to confirm
+                    return Behaviors.same();
+                })
                 // Late answers for a participation this socket no longer has (left, evicted): nothing to do.
                 .onMessage(ParticipantEvent.class, event -> Behaviors.same())
                 .onMessage(Relocated.class, relocated -> Behaviors.same())
@@ -353,6 +368,8 @@ public final class ClientConnection {
             meters.joined(System.nanoTime() - pending.startedNanos());
         }
         countAsParticipant(true);
+        confirmedSeq = reply.seq();
+        scheduleConfirmation(); // events replayed before the answer reached the socket too
         ctx.getLog().info("connection {} {} session {} on media node {}", connectionId,
                 pending.resumed() ? "resumed" : "joined", sessionId, reply.mediaNodeId());
         return next;
@@ -389,6 +406,28 @@ public final class ClientConnection {
     private void deliver(ParticipantEvent event, Sequence sequence) {
         sequence.saw(event.seq());
         out.tell(JsonRpc.notification(SignallingViews.event(event.sessionId(), event.event()), event.seq()));
+        scheduleConfirmation();
+    }
+
+    private void scheduleConfirmation() {
+        if (!confirmPending) {
+            confirmPending = true;
+            ctx.getSelf().tell(ConfirmDelivered.INSTANCE);
+        }
+    }
+
+    /**
+     * Handed to the outbound queue counts as delivered: the queue is flushed to the socket as fast as the client
+     * reads, and a master that dies with events still queued loses at most those (docs/CONTRACT.md, "connect").
+     */
+    private Behavior<ToSignalling> confirmDelivered(Participation p) {
+        confirmPending = false;
+        long last = p.sequence().last();
+        if (last > confirmedSeq) {
+            confirmedSeq = last;
+            handler.mediaNodes().delivered(p.mediaNode(), p.sessionId(), p.connectionId(), last);
+        }
+        return Behaviors.same();
     }
 
     /**

@@ -28,8 +28,10 @@ import io.tessera.wire.jsonrpc.OpenViduRequest.JoinRoom;
 import io.tessera.wire.jsonrpc.OpenViduRequest.LeaveRoom;
 import io.tessera.wire.jsonrpc.OpenViduRequest.Ping;
 import io.tessera.wire.jsonrpc.OpenViduRequest.PublishVideo;
+import io.tessera.wire.jsonrpc.OpenViduRequest.ReconnectStream;
 import io.tessera.wire.jsonrpc.OpenViduRequest.ReceiveVideoFrom;
 import io.tessera.wire.jsonrpc.OpenViduRequest.SendMessage;
+import io.tessera.wire.jsonrpc.OpenViduRequest.SessionStatus;
 import io.tessera.wire.jsonrpc.OpenViduRequest.UnpublishVideo;
 import io.tessera.wire.jsonrpc.OpenViduRequest.UnsubscribeFromVideo;
 import io.tessera.wire.jsonrpc.OpenViduResult;
@@ -204,7 +206,8 @@ final class SignallingHandler {
         /**
          * {@code connect}: a client whose master died (or whose socket broke) takes its participation back, through
          * this master. The media node checks the resume secret, re-attaches the participant to this actor and
-         * replays the events after {@code lastSeq}; they may arrive before its answer.
+         * replays the events after {@code lastSeq} (openvidu-browser sends none: {@link Connect#LAST_DELIVERED}, after
+         * the last event a master confirmed it handed to the client's socket); they may arrive before its answer.
          */
         @Override
         public Behavior<ToSignalling> connect(JsonNode id, Connect request) throws Invalid {
@@ -283,10 +286,32 @@ final class SignallingHandler {
             return Behaviors.same();
         }
 
+        /** Answered from the routing table: whether the session exists; {@code life} never changes (see the result). */
+        @Override
+        public Behavior<ToSignalling> sessionStatus(JsonNode id, SessionStatus request) throws Invalid {
+            requireValidId(id, "sessionId", request.sessionId());
+            CompletionStage<OpenViduResult> status = sessions.session(request.sessionId())
+                    .handle((found, error) -> new OpenViduResult.SessionStatusResult(request.sessionId(), error == null));
+            ctx.pipeToSelf(status, (result, error) -> new Answered(id, result, error == null ? null
+                    : new Rejected<>(ErrorCode.UNAVAILABLE, "the routing table did not answer"), null));
+            return Behaviors.same();
+        }
+
         @Override
         public Behavior<ToSignalling> echo(JsonNode id, Echo request) {
             reply(id, new OpenViduResult.Empty().json());
             return Behaviors.same();
+        }
+
+        /**
+         * openvidu-browser rebuilds a stream: its own (a new offer, answered as publishVideo under the same stream
+         * id) or a subscription (its answer to the node's offer); the media node tells which by the stream's owner.
+         */
+        @Override
+        public Behavior<ToSignalling> reconnectStream(JsonNode id, ReconnectStream request) throws Invalid {
+            requireValidId(id, "stream", request.stream());
+            return answerWith(id, mediaNodes.reconnectStream(p.mediaNode(), p.sessionId(), p.connectionId(),
+                    p.attachment(), request.stream(), request.sdp()), SignallingHandler::sdpAnswerOrEmpty, null);
         }
 
         @Override
@@ -300,6 +325,11 @@ final class SignallingHandler {
         StreamInfo stream = reply.stream(); // set for publishVideo only
         return stream != null ? new OpenViduResult.SdpAnswer(stream.streamId(), stream.createdAt(), reply.sdpAnswer())
                 : new OpenViduResult.SdpAnswer(null, 0, reply.sdpAnswer());
+    }
+
+    /** A publisher's reconnection answers as publishVideo; a subscriber's answer to the node's offer gets {}. */
+    private static OpenViduResult sdpAnswerOrEmpty(SdpReply reply) {
+        return reply.sdpAnswer() == null ? new OpenViduResult.Empty() : sdpAnswer(reply);
     }
 
     /**

@@ -53,6 +53,9 @@ public final class SignallingViews {
             // A resume needs the new node's secret from now on.
             return new OpenViduEvent.MediaNodeFailed(sessionId, failed.failedMediaNodeId(), failed.mediaNodeId(),
                     failed.reason(), failed.resumeSecret());
+        } else if (event instanceof MediaNodeProtocol.ForciblyReconnectSubscriber reconnect) {
+            return new OpenViduEvent.ForciblyReconnectSubscriber(reconnect.connectionId(), reconnect.streamId(),
+                    reconnect.sdpOffer());
         } else if (event instanceof MediaNodeProtocol.MessageReceived message) {
             return new OpenViduEvent.MessageReceived(message.from(), message.type(), message.data());
         }

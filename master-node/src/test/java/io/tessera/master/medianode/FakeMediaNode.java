@@ -47,6 +47,12 @@ public final class FakeMediaNode {
         } else if (command instanceof MediaNodeProtocol.Publish publish) {
             publish.replyTo().tell(new SdpReply(true, 0, null,
                     publish.stream().withIdentity("str_CAM_" + publish.connectionId(), 7), "answer-from-" + nodeId));
+        } else if (command instanceof MediaNodeProtocol.ReconnectStream reconnect) {
+            // its own stream (the fake's ids end with the connection id): republished; another's: an answer taken
+            boolean own = reconnect.streamId().endsWith(reconnect.connectionId());
+            reconnect.replyTo().tell(own ? new SdpReply(true, 0, null, new MediaNodeProtocol.StreamInfo(
+                    reconnect.streamId(), 7, true, true, true, true, "CAMERA", 30, ""), "answer-from-" + nodeId)
+                    : new SdpReply(true, 0, null, null, null));
         } else if (command instanceof MediaNodeProtocol.Subscribe subscribe) {
             subscribe.replyTo().tell(new SdpReply(true, 0, null, null, "answer-from-" + nodeId));
         } else if (command instanceof MediaNodeProtocol.HostSession host) {

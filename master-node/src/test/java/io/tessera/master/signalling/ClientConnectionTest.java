@@ -102,9 +102,15 @@ class ClientConnectionTest {
         assertEquals(102, errorCode(client.call("publishVideo", "{\"sdpOffer\":\"v=0\"}")));
         assertEquals("pong", client.call("ping", "{}").path("result").path("value").asText());
         JsonNode joined = client.join("s1");
-        assertEquals("s1", joined.get("sessionId").asText());
+        assertEquals("s1", joined.get("session").asText());
         assertEquals("media-1", joined.get("mediaNodeId").asText());
         assertEquals(FakeMediaNode.secretOf("media-1"), joined.get("resumeSecret").asText());
+        // OpenVidu's rpcSessionId, which openvidu-browser sends back in connect: session, connection and secret
+        io.tessera.wire.jsonrpc.ResumeHandle handle = io.tessera.wire.jsonrpc.ResumeHandle
+                .decode(joined.get("sessionId").asText()).orElseThrow();
+        assertEquals("s1", handle.sessionId());
+        assertEquals(joined.get("id").asText(), handle.connectionId());
+        assertEquals(FakeMediaNode.secretOf("media-1"), handle.resumeSecret());
         client.relay.expectMessageClass(RelocationRelay.Register.class);
         assertEquals(105, errorCode(client.call("joinRoom", "{\"token\":\"x\",\"session\":\"s1\"}")));
         assertEquals(105, errorCode(client.call("connect", "{}")));
@@ -122,6 +128,30 @@ class ClientConnectionTest {
         assertEquals("{}", client.call("leaveRoom", "{}").get("result").toString());
         client.node1.expectMessageClass(MediaNodeProtocol.Leave.class);
         assertEquals(102, errorCode(client.call("unpublishVideo", "{}")));
+    }
+
+    @Test
+    void reconnectStreamIsAnsweredAsPublishVideoForItsOwnStreamAndEmptyForAnAnswer() throws Exception {
+        Client client = new Client(Set.of());
+        String connectionId = client.join("s2r").get("id").asText();
+        String own = "str_CAM_Abcd_" + connectionId;
+        JsonNode republished = client.call("reconnectStream", "{\"stream\":\"" + own + "\",\"sdpString\":\"v=0\"}");
+        assertEquals(own, republished.path("result").path("id").asText(), republished.toString());
+        assertEquals("answer-from-media-1", republished.path("result").path("sdpAnswer").asText());
+        MediaNodeProtocol.ReconnectStream asked = client.node1.expectMessageClass(
+                MediaNodeProtocol.ReconnectStream.class);
+        assertEquals(own, asked.streamId());
+        assertEquals("v=0", asked.sdp());
+        JsonNode answered = client.call("reconnectStream", "{\"stream\":\"str_CAM_Wxyz_con_other\","
+                + "\"sdpString\":\"v=0\",\"forciblyReconnect\":true}");
+        assertEquals("{}", answered.get("result").toString());
+        assertEquals(-32602, errorCode(client.call("reconnectStream", "{\"stream\":\"bad id!\",\"sdpString\":\"v\"}")));
+
+        client.connection.tell(new ParticipantEvent("s2r", connectionId, 1,
+                new MediaNodeProtocol.ForciblyReconnectSubscriber("con_other", "str_CAM_Wxyz_con_other", "offer")));
+        assertEquals("{\"jsonrpc\":\"2.0\",\"method\":\"forciblyReconnectSubscriber\",\"params\":{\"connectionId\":"
+                + "\"con_other\",\"streamId\":\"str_CAM_Wxyz_con_other\",\"sdpOffer\":\"offer\",\"seq\":1}}",
+                client.socket.receiveMessage());
     }
 
     @Test

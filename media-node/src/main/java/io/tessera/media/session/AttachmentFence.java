@@ -84,6 +84,8 @@ final class AttachmentFence {
             return start.connectionId();
         } else if (c instanceof AddIceCandidate candidate) {
             return candidate.connectionId();
+        } else if (c instanceof MediaNodeProtocol.ReconnectStream reconnect) {
+            return reconnect.connectionId();
         } else if (c instanceof Signal signal) {
             return signal.from();
         }

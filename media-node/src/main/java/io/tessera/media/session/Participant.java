@@ -10,6 +10,7 @@ import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
@@ -26,6 +27,8 @@ final class Participant {
     /** The last events, sent or not, for a resume; bounded by {@code replayBuffer}. */
     final ArrayDeque<ParticipantEvent> recent = new ArrayDeque<>();
     long seqAtDetach;
+    /** The last seq a master confirmed it handed to the client's socket (EventsDelivered); a browser resumes after it. */
+    long delivered;
     final String resumeSecret = newSecret();
     StreamInfo published; // null when not publishing
     /** Whether {@link #published} goes through the WebRTC engine (else the plain RTP engine). */
@@ -35,7 +38,16 @@ final class Participant {
      * WebRTC (Janus refuses subscriptions before).
      */
     boolean live;
+    /** Set while {@link #published} is a stream rebuilt under its old id ({@link StreamRebuild}); else null. */
+    StreamRebuild.Rebuild rebuild;
+    /**
+     * Whether it came with its session from another media node (failover, drain): it knew the session's streams
+     * there, under the ids they are rebuilt with here.
+     */
+    boolean movedIn;
     final Set<String> subscriptions = new LinkedHashSet<>(); // stream ids it receives
+    /** Subscriptions whose current offer it answered (media flows or is about to); a subset of subscriptions. */
+    final Set<String> answered = new HashSet<>();
     /** When each subscription started (UTC ms), for the REST view; trimmed to {@link #subscriptions} on change. */
     final Map<String, Long> subscribedAt = new HashMap<>();
 
@@ -53,6 +65,8 @@ final class Participant {
         subscriptions.add(streamId);
         subscribedAt.keySet().retainAll(subscriptions);
         subscribedAt.put(streamId, System.currentTimeMillis());
+        answered.retainAll(subscriptions);
+        answered.remove(streamId); // a new offer, not answered yet
     }
 
     /** The stream the others may see, or null. */

@@ -9,6 +9,7 @@ import io.tessera.common.protocol.MediaNodeProtocol.Ack;
 import io.tessera.common.protocol.MediaNodeProtocol.AddIceCandidate;
 import io.tessera.common.protocol.MediaNodeProtocol.AttachmentSuperseded;
 import io.tessera.common.protocol.MediaNodeProtocol.PrepareSubscribe;
+import io.tessera.common.protocol.MediaNodeProtocol.ReconnectStream;
 import io.tessera.common.protocol.MediaNodeProtocol.StartSubscribe;
 import io.tessera.common.protocol.MediaNodeProtocol.ToSignalling;
 import io.tessera.common.protocol.MediaNodeProtocol.CloseSession;
@@ -16,6 +17,7 @@ import io.tessera.common.protocol.MediaNodeProtocol.Command;
 import io.tessera.common.protocol.MediaNodeProtocol.DescribeSession;
 import io.tessera.common.protocol.MediaNodeProtocol.Event;
 import io.tessera.common.protocol.MediaNodeProtocol.Evict;
+import io.tessera.common.protocol.MediaNodeProtocol.EventsDelivered;
 import io.tessera.common.protocol.MediaNodeProtocol.HostSession;
 import io.tessera.common.protocol.MediaNodeProtocol.Join;
 import io.tessera.common.protocol.MediaNodeProtocol.JoinReply;
@@ -242,6 +244,11 @@ public final class Session {
             onJoin(join);
         } else if (command instanceof Resume resume) {
             onResume(resume);
+        } else if (command instanceof EventsDelivered delivered) {
+            Participant p = participants.get(delivered.connectionId());
+            if (p != null) {
+                p.delivered = Math.max(p.delivered, Math.min(delivered.seq(), p.seq));
+            }
         } else if (command instanceof ReleaseSession release) {
             // Moved away (drain): its participants follow it elsewhere; nobody is told anything here.
             media.releaseAll();
@@ -283,6 +290,8 @@ public final class Session {
             media.onStartSubscribe(start);
         } else if (command instanceof AddIceCandidate candidate) {
             media.onAddIceCandidate(candidate);
+        } else if (command instanceof ReconnectStream reconnect) {
+            media.rebuilds().onReconnect(reconnect);
         } else if (command instanceof Unsubscribe unsubscribe) {
             media.onUnsubscribe(unsubscribe);
         } else if (command instanceof DescribeSession describe) {
@@ -327,23 +336,30 @@ public final class Session {
             }
         }
         Participant joined = new Participant(info, join.signalling());
+        joined.movedIn = moved && !strangers;
         participants.put(info.connectionId(), joined);
         ctx.watchWith(join.signalling(), new SignallingTerminated(info.connectionId(), join.signalling()));
         if (moved) {
             joined.seq = Math.max(0, join.lastSeq()); // its client's sequence goes on where it was
+            joined.delivered = joined.seq;
         }
         join.replyTo().tell(new JoinReply(true, 0, null, settings.mediaNodeId(), others, joined.seq,
                 joined.resumeSecret, media.webrtcEngine()));
         if (moved) {
             deliver(joined, new MediaNodeFailed(join.movedFrom(), settings.mediaNodeId(),
                     join.reason() == null ? "nodeCrashed" : join.reason(), joined.resumeSecret));
-            // Streams published here before it arrived: it must hear of them to subscribe again.
+            // Streams published here before it arrived: it must hear of them to subscribe again, or, for a stream it
+            // knew that was rebuilt here under its old id, be offered it again (a browser must not hear of it twice).
             for (Participant other : participants.values()) {
                 if (other != joined && strangers) {
                     deliver(joined, new ParticipantJoined(other.info));
                 }
                 if (other != joined && other.visibleStream() != null) {
-                    deliver(joined, new ParticipantPublished(other.info.connectionId(), other.visibleStream()));
+                    if (joined.movedIn && other.rebuild != null && other.rebuild.afterMove()) {
+                        media.rebuilds().offerAgain(joined, other);
+                    } else {
+                        deliver(joined, new ParticipantPublished(other.info.connectionId(), other.visibleStream()));
+                    }
                 }
             }
         }
@@ -371,17 +387,19 @@ public final class Session {
                     resume.connectionId(), sessionId);
             return;
         }
+        // openvidu-browser knows no seq: it goes on after the last event its master confirmed handing to its socket.
+        long lastSeq = resume.lastSeq() == Resume.LAST_DELIVERED ? p.delivered : resume.lastSeq();
         long oldestKept = p.recent.isEmpty() ? p.seq + 1 : p.recent.peekFirst().seq();
-        if (resume.lastSeq() < 0 || resume.lastSeq() > p.seq) {
+        if (lastSeq < 0 || lastSeq > p.seq) {
             meters.resumed(SessionMeters.ResumeResult.BAD_SEQ);
-            resume.replyTo().tell(JoinReply.failure(ErrorCode.BAD_REQUEST, "lastSeq " + resume.lastSeq() + " is not between 0 and "
+            resume.replyTo().tell(JoinReply.failure(ErrorCode.BAD_REQUEST, "lastSeq " + lastSeq + " is not between 0 and "
                     + p.seq));
             return;
         }
-        if (resume.lastSeq() < oldestKept - 1) {
+        if (lastSeq < oldestKept - 1) {
             meters.resumed(SessionMeters.ResumeResult.EVENTS_LOST);
             resume.replyTo().tell(JoinReply.failure(ErrorCode.CONFLICT, "connection " + resume.connectionId() + " missed events "
-                    + (resume.lastSeq() + 1) + ".." + (oldestKept - 1) + " that are no longer kept; join again"));
+                    + (lastSeq + 1) + ".." + (oldestKept - 1) + " that are no longer kept; join again"));
             return;
         }
         p.attachment++; // from now on, what the old path still relays is refused (AttachmentFence)
@@ -404,17 +422,18 @@ public final class Session {
             }
         }
         meters.resumed(SessionMeters.ResumeResult.OK);
-        resume.replyTo().tell(new JoinReply(true, 0, null, settings.mediaNodeId(), others, resume.lastSeq(),
+        resume.replyTo().tell(new JoinReply(true, 0, null, settings.mediaNodeId(), others, lastSeq,
                 p.resumeSecret, media.webrtcEngine(), p.attachment));
         int replayed = 0;
         for (ParticipantEvent event : p.recent) {
-            if (event.seq() > resume.lastSeq()) {
+            if (event.seq() > lastSeq) {
                 p.signalling.tell(event);
                 replayed++;
             }
         }
-        ctx.getLog().info("participant {} of session {} resumed after seq {}; {} events replayed",
-                resume.connectionId(), sessionId, resume.lastSeq(), replayed);
+        ctx.getLog().info("participant {} of session {} resumed after seq {}{}; {} events replayed",
+                resume.connectionId(), sessionId, lastSeq,
+                resume.lastSeq() == Resume.LAST_DELIVERED ? " (the last one delivered)" : "", replayed);
     }
 
     private void onSignal(Signal signal) {

@@ -30,6 +30,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * The media side of one {@link Session}, run on its actor: publishing and subscribing through the plain RTP
@@ -75,6 +76,7 @@ final class SessionMedia {
     private final ActorContext<Session.Message> ctx;
     private final TimerScheduler<Session.Message> timers;
     private final Room room;
+    private final StreamRebuild rebuilds = new StreamRebuild(this);
 
     SessionMedia(String sessionId, MediaEngine engine, WebRtcEngine webrtc, ActorRef<SessionNotice> notices,
                  SessionMeters meters, ActorContext<Session.Message> ctx, TimerScheduler<Session.Message> timers,
@@ -87,6 +89,31 @@ final class SessionMedia {
         this.ctx = ctx;
         this.timers = timers;
         this.room = room;
+    }
+
+    /** openvidu-browser's {@code reconnectStream} for this session's WebRTC streams. */
+    StreamRebuild rebuilds() {
+        return rebuilds;
+    }
+
+    WebRtcEngine webrtc() {
+        return webrtc;
+    }
+
+    String sessionId() {
+        return sessionId;
+    }
+
+    Room room() {
+        return room;
+    }
+
+    ActorContext<Session.Message> ctx() {
+        return ctx;
+    }
+
+    TimerScheduler<Session.Message> timers() {
+        return timers;
     }
 
     /** The WebRTC engine's name, for joinRoom's answer; null when the node has none. */
@@ -109,7 +136,7 @@ final class SessionMedia {
         }
         StreamInfo stream = publish.stream().withIdentity(streamId(publish), System.currentTimeMillis());
         if (WebRtcEngine.isWebRtc(publish.sdpOffer())) {
-            publishWebRtc(p, stream, publish);
+            publishWebRtc(p, stream, publish.sdpOffer(), publish.replyTo()::tell);
             return;
         }
         String answer;
@@ -125,9 +152,10 @@ final class SessionMedia {
         announce(p);
     }
 
-    private void publishWebRtc(Participant p, StreamInfo stream, Publish publish) {
+    /** Publishes {@code stream} through the WebRTC engine; also how a rebuilt stream is published again. */
+    void publishWebRtc(Participant p, StreamInfo stream, String sdpOffer, Consumer<SdpReply> reply) {
         if (webrtc == null) {
-            publish.replyTo().tell(SdpReply.failure(ErrorCode.UNSUPPORTED_MEDIA, "this media node runs no WebRTC "
+            reply.accept(SdpReply.failure(ErrorCode.UNSUPPORTED_MEDIA, "this media node runs no WebRTC "
                     + "engine (TESSERA_WEBRTC_ENGINE): offer plain RTP (RTP/AVP) instead"));
             return;
         }
@@ -137,21 +165,22 @@ final class SessionMedia {
         p.live = false;
         ActorRef<Session.Message> self = ctx.getSelf();
         CompletionStage<String> answered = webrtc.publish(sessionId, connectionId, stream.streamId(),
-                publish.sdpOffer(), () -> self.tell(new PublisherUp(connectionId, stream.streamId())));
+                sdpOffer, () -> self.tell(new PublisherUp(connectionId, stream.streamId())));
         whenDone(answered, (answer, error) -> {
             boolean current = p == room.participants().get(connectionId) && p.published == stream;
             if (error != null) {
                 if (current) {
                     p.published = null;
                     p.publishedWebRtc = false;
+                    p.rebuild = null;
                 }
-                publish.replyTo().tell(failure(error, SdpReply::failure));
+                reply.accept(failure(error, SdpReply::failure));
             } else if (!current) {
                 // it unpublished or left meanwhile; its unpublish released the endpoint already
-                publish.replyTo().tell(SdpReply.failure(ErrorCode.NOT_FOUND, "stream " + stream.streamId()
+                reply.accept(SdpReply.failure(ErrorCode.NOT_FOUND, "stream " + stream.streamId()
                         + " ended before it was set up"));
             } else {
-                publish.replyTo().tell(new SdpReply(true, 0, null, stream, answer));
+                reply.accept(new SdpReply(true, 0, null, stream, answer));
                 timers.startSingleTimer("up-" + stream.streamId(),
                         new PublisherUpTimedOut(connectionId, stream.streamId()), PUBLISHER_UP_TIMEOUT);
             }
@@ -176,16 +205,27 @@ final class SessionMedia {
             webrtc.unpublish(sessionId, p.connectionId());
             p.published = null;
             p.publishedWebRtc = false;
+            p.rebuild = null;
         }
     }
 
-    /** The others learn of the participant's stream. */
+    /**
+     * The others learn of the participant's stream: {@code participantPublished}, except, for a stream rebuilt under
+     * an id they know, to those who know it (openvidu-browser would take a second {@code participantPublished} of
+     * that id for a new stream and lose its subscriber); those who received it are offered it again.
+     */
     private void announce(Participant p) {
         p.live = true;
         streamNotice(p.connectionId(), p.published, null, true, "publish");
+        StreamRebuild.Rebuild rebuild = p.rebuild;
         for (Participant other : room.participants().values()) {
-            if (other != p) {
+            if (other == p) {
+                continue;
+            }
+            if (rebuild == null || !rebuild.knownBy(other)) {
                 room.deliver(other, new ParticipantPublished(p.connectionId(), p.published));
+            } else if (rebuild.received(other)) {
+                rebuilds.offerAgain(other, p);
             }
         }
         room.changed();
@@ -245,6 +285,7 @@ final class SessionMedia {
         p.published = null;
         p.publishedWebRtc = false;
         p.live = false;
+        p.rebuild = null;
     }
 
     // --- subscribing ------------------------------------------------------------------------------------------
@@ -329,24 +370,31 @@ final class SessionMedia {
             start.replyTo().tell(Ack.failure(ErrorCode.NOT_JOINED, notIn(start.connectionId())));
             return;
         }
-        Optional<Participant> publisher = publisherOf(start.streamId());
-        if (publisher.isEmpty() || !p.subscriptions.contains(start.streamId()) || !publisher.get().publishedWebRtc) {
-            start.replyTo().tell(Ack.failure(ErrorCode.NOT_FOUND, "connection " + start.connectionId()
-                    + " has no offer for stream " + start.streamId() + " to answer: prepareReceiveVideoFrom first"));
+        startSubscription(p, start.streamId(), start.sdpAnswer(), start.replyTo()::tell, Ack::failure, Ack.success());
+    }
+
+    /** The subscriber's answer to the node's offer (from prepareReceiveVideoFrom or forciblyReconnectSubscriber). */
+    <R> void startSubscription(Participant p, String streamId, String sdpAnswer, Consumer<R> reply,
+                               Failure<R> failed, R done) {
+        Optional<Participant> publisher = publisherOf(streamId);
+        if (publisher.isEmpty() || !p.subscriptions.contains(streamId) || !publisher.get().publishedWebRtc) {
+            reply.accept(failed.of(ErrorCode.NOT_FOUND.code(), "connection " + p.connectionId()
+                    + " has no offer for stream " + streamId + " to answer: prepareReceiveVideoFrom first"));
             return;
         }
         Participant source = publisher.get();
-        whenDone(webrtc.startSubscribe(sessionId, source.connectionId(), p.connectionId(), start.sdpAnswer()),
+        whenDone(webrtc.startSubscribe(sessionId, source.connectionId(), p.connectionId(), sdpAnswer),
                 (ignored, error) -> {
                     if (error != null) {
-                        p.subscriptions.remove(start.streamId());
-                        start.replyTo().tell(failure(error, Ack::failure));
+                        p.subscriptions.remove(streamId);
+                        reply.accept(failure(error, failed));
                     } else {
-                        if (source.published != null && source.published.streamId().equals(start.streamId())) {
+                        p.answered.add(streamId);
+                        if (source.published != null && source.published.streamId().equals(streamId)) {
                             streamNotice(p.connectionId(), source.published, source.connectionId(), true,
                                     "subscribe");
                         }
-                        start.replyTo().tell(Ack.success());
+                        reply.accept(done);
                     }
                 });
     }
@@ -437,16 +485,16 @@ final class SessionMedia {
     }
 
     /** Applies an engine's outcome on the session's thread. */
-    private <T> void whenDone(CompletionStage<T> stage, BiConsumer<T, Throwable> apply) {
+    <T> void whenDone(CompletionStage<T> stage, BiConsumer<T, Throwable> apply) {
         ctx.pipeToSelf(stage, (value, error) -> new EngineDone(() -> apply.accept(value, error)));
     }
 
-    private interface Failure<R> {
+    interface Failure<R> {
         R of(int code, String message);
     }
 
     /** An engine failure as the reply the master relays: the engine's kind, or 503 for anything unforeseen. */
-    private <R> R failure(Throwable error, Failure<R> reply) {
+    <R> R failure(Throwable error, Failure<R> reply) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         if (cause instanceof MediaException media) {
             return reply.of(media.kind().errorCode.code(), media.getMessage());
@@ -456,18 +504,18 @@ final class SessionMedia {
     }
 
     /** Tells the masters a media connection opened or closed (for OpenVidu's webrtcConnection* webhooks). */
-    private void streamNotice(String connectionId, StreamInfo stream, String receivingFrom, boolean created,
+    void streamNotice(String connectionId, StreamInfo stream, String receivingFrom, boolean created,
                               String reason) {
         notices.tell(new StreamChanged(sessionId, connectionId, stream.streamId(), receivingFrom, created,
                 stream.createdAt(), created ? null : reason, stream.hasAudio(), stream.hasVideo(),
                 stream.typeOfVideo(), stream.frameRate(), stream.videoDimensions()));
     }
 
-    private String notIn(String connectionId) {
+    String notIn(String connectionId) {
         return "connection " + connectionId + " is not in session " + sessionId;
     }
 
-    private String notPublished(String streamId) {
+    String notPublished(String streamId) {
         return "stream " + streamId + " is not published in session " + sessionId;
     }
 }

@@ -21,6 +21,7 @@ import io.tessera.common.protocol.MediaNodeProtocol.ParticipantUnpublished;
 import io.tessera.common.protocol.MediaNodeProtocol.PeerInfo;
 import io.tessera.common.protocol.MediaNodeProtocol.Publish;
 import io.tessera.common.protocol.MediaNodeProtocol.Resume;
+import io.tessera.common.protocol.MediaNodeProtocol.EventsDelivered;
 import io.tessera.common.protocol.MediaNodeProtocol.SdpReply;
 import io.tessera.common.protocol.MediaNodeProtocol.StreamInfo;
 import io.tessera.common.protocol.MediaNodeProtocol.Subscribe;
@@ -136,6 +137,40 @@ class SessionTest {
         b.expectNoMessage(Duration.ofMillis(400)); // the grace window (300 ms) passed: a was not evicted
         assertEquals(1, count("tessera.media.resumes", "result", "ok"));
         assertEquals(0, count("tessera.media.detached.evictions", "reason", "grace_expired"));
+    }
+
+    /**
+     * openvidu-browser resumes without a seq: it goes on after the last event its master confirmed (EventsDelivered),
+     * so what the browser already has never comes again, and what the dead master never confirmed does.
+     */
+    @Test
+    void aResumeWithoutSeqGoesOnAfterTheLastEventTheMasterConfirmed() {
+        TestProbe<ParticipantEvent> a = join("a");
+        TestProbe<ParticipantEvent> b = join("b");
+        assertEquals(1, a.receiveMessage().seq()); // b joined
+        signal("b", "one");
+        assertEquals(2, a.receiveMessage().seq());
+        session.tell(new Session.Forwarded(new EventsDelivered("s1", "a", 2)));
+        signal("b", "two"); // seq 3: sent to the old master, never confirmed (it died)
+        a.stop();
+
+        TestProbe<ParticipantEvent> browser = kit.createTestProbe();
+        JoinReply resumed = resume("a", secrets.get("a"), Resume.LAST_DELIVERED, browser);
+        assertTrue(resumed.ok(), resumed.error());
+        assertEquals(2, resumed.seq(), "the resume point is the last confirmed event");
+        ParticipantEvent three = browser.receiveMessage();
+        assertEquals(3, three.seq());
+        assertEquals("two", ((MessageReceived) three.event()).data());
+        browser.expectNoMessage(Duration.ofMillis(100)); // participantJoined of b (seq 1) is not sent again
+        b.expectNoMessage(Duration.ofMillis(50));
+
+        // a confirmation from beyond what the participant has is capped: a resume never skips an event
+        session.tell(new Session.Forwarded(new EventsDelivered("s1", "a", 99)));
+        signal("b", "three");
+        assertEquals(4, browser.receiveMessage().seq());
+        TestProbe<ParticipantEvent> again = kit.createTestProbe();
+        assertEquals(3, resume("a", secrets.get("a"), Resume.LAST_DELIVERED, again).seq(), "99 counted as 3");
+        assertEquals(4, again.receiveMessage().seq(), "the unconfirmed event comes again");
     }
 
     @Test

@@ -3,6 +3,9 @@ package io.tessera.media.session;
 import io.tessera.common.protocol.ClusterTopics.SessionNotice;
 import io.tessera.common.protocol.MediaNodeProtocol.Ack;
 import io.tessera.common.protocol.MediaNodeProtocol.AddIceCandidate;
+import io.tessera.common.protocol.MediaNodeProtocol.ForciblyReconnectSubscriber;
+import io.tessera.common.protocol.MediaNodeProtocol.MediaNodeFailed;
+import io.tessera.common.protocol.MediaNodeProtocol.ReconnectStream;
 import io.tessera.common.protocol.MediaNodeProtocol.Join;
 import io.tessera.common.protocol.MediaNodeProtocol.JoinReply;
 import io.tessera.common.protocol.MediaNodeProtocol.Leave;
@@ -53,6 +56,7 @@ class SessionWebRtcTest {
             .withFallback(com.typesafe.config.ConfigFactory.load("tessera-media")));
     private static final String OFFER = "v=0\r\na=ice-ufrag:abcd\r\na=fingerprint:sha-256 00\r\nm=audio 9 "
             + "UDP/TLS/RTP/SAVPF 111\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n";
+    private static final String ANSWER = "v=0\r\na=ice-ufrag:efgh\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n";
 
     private ActorRef<Session.Message> session;
     private PlainRtpEngine engine;
@@ -176,6 +180,120 @@ class SessionWebRtcTest {
         TestProbe<JoinReply> reply = kit.createTestProbe();
         session.tell(new Session.Forwarded(new Join("s1", new ParticipantInfo(connectionId, 1, "", "", "PUBLISHER",
                 "test", null), signalling.getRef(), reply.getRef())));
+        JoinReply joined = reply.receiveMessage();
+        assertTrue(joined.ok(), joined.error());
+        return new Joined(signalling, joined);
+    }
+
+    @Test
+    void aPublisherRebuildsItsStreamUnderItsIdAndOnlyItsSubscribersAreOfferedItAgain() {
+        join("a");
+        Joined b = join("b");
+        Joined c = join("c");
+        b.signalling.receiveMessage(); // c joined
+        String streamId = publish("a", OFFER).stream().streamId();
+        webrtc.up("a");
+        b.signalling.receiveMessage();
+        c.signalling.receiveMessage(); // both heard of the stream; only b receives it
+        TestProbe<SdpReply> offered = kit.createTestProbe();
+        session.tell(new Session.Forwarded(new PrepareSubscribe("s1", "b", streamId, false, offered.getRef())));
+        offered.receiveMessage();
+        assertEquals(Ack.success(), ask(replyTo -> new StartSubscribe("s1", "b", streamId, "answer-of-b", replyTo)));
+        webrtc.calls.clear();
+
+        SdpReply rebuilt = reconnect("a", streamId, OFFER);
+        assertTrue(rebuilt.ok(), rebuilt.error());
+        assertEquals(streamId, rebuilt.stream().streamId(), "the same stream id, as openvidu-browser expects");
+        assertEquals("answer-of-a", rebuilt.sdpAnswer());
+        assertEquals(List.of("unpublish s1 a", "publish s1 a " + streamId), webrtc.calls);
+        b.signalling.expectNoMessage(Duration.ofMillis(200)); // no participantUnpublished: the stream goes on
+
+        webrtc.up("a");
+        ForciblyReconnectSubscriber pushed = assertInstanceOf(ForciblyReconnectSubscriber.class,
+                b.signalling.receiveMessage().event());
+        assertEquals("a", pushed.connectionId());
+        assertEquals(streamId, pushed.streamId());
+        assertEquals("offer-for-b", pushed.sdpOffer());
+        c.signalling.expectNoMessage(Duration.ofMillis(200)); // knew the stream, did not receive it: nothing
+
+        SdpReply answered = reconnect("b", streamId, ANSWER);
+        assertTrue(answered.ok(), answered.error());
+        assertEquals(null, answered.sdpAnswer(), "a subscriber's answer gets {}");
+        assertTrue(webrtc.calls.contains("start s1 a b " + ANSWER), webrtc.calls.toString());
+    }
+
+    /**
+     * The push reached b during its own rebuild, which replaced the pushed offer; openvidu-browser answers the pushed
+     * offer after its own rebuild: that second answer is refused and a fresh offer pushed.
+     */
+    @Test
+    void anAnswerToAReplacedOfferGetsAFreshOfferPushed() {
+        join("a");
+        Joined b = join("b");
+        String streamId = publish("a", OFFER).stream().streamId();
+        webrtc.up("a");
+        b.signalling.receiveMessage();
+        TestProbe<SdpReply> offered = kit.createTestProbe();
+        session.tell(new Session.Forwarded(new PrepareSubscribe("s1", "b", streamId, false, offered.getRef())));
+        offered.receiveMessage();
+        assertTrue(reconnect("b", streamId, ANSWER).ok(), "its own rebuild's answer");
+        webrtc.calls.clear();
+
+        SdpReply stale = reconnect("b", streamId, ANSWER);
+        assertEquals(ErrorCode.CONFLICT.code(), stale.errorCode(), stale.error());
+        ForciblyReconnectSubscriber fresh = assertInstanceOf(ForciblyReconnectSubscriber.class,
+                b.signalling.receiveMessage().event());
+        assertEquals(streamId, fresh.streamId());
+        assertEquals(List.of("unsubscribe s1 a b", "prepare s1 a b"), webrtc.calls);
+        assertTrue(reconnect("b", streamId, ANSWER).ok(), "the fresh offer's answer is taken");
+    }
+
+    @Test
+    void afterAMoveAStreamIsPublishedAgainUnderItsOldIdAndTheMoversAreOfferedItNotTold() {
+        Joined a = joinMoved("a");
+        Joined b = joinMoved("b");
+        assertInstanceOf(MediaNodeFailed.class, a.signalling.receiveMessage().event());
+        assertInstanceOf(MediaNodeFailed.class, b.signalling.receiveMessage().event());
+        String streamId = "str_CAM_Abcd_a";
+        assertEquals(ErrorCode.NOT_FOUND.code(), reconnect("b", "str_CAM_Wxyz_nobody", ANSWER).errorCode());
+
+        SdpReply rebuilt = reconnect("a", streamId, OFFER);
+        assertTrue(rebuilt.ok(), rebuilt.error());
+        assertEquals(streamId, rebuilt.stream().streamId());
+        assertTrue(rebuilt.stream().hasAudio() && rebuilt.stream().hasVideo(), "read back from the offer");
+        Joined newcomer = join("c");
+        assertInstanceOf(ParticipantJoined.class, b.signalling.receiveMessage().event());
+        webrtc.up("a");
+        ForciblyReconnectSubscriber pushed = assertInstanceOf(ForciblyReconnectSubscriber.class,
+                b.signalling.receiveMessage().event());
+        assertEquals(streamId, pushed.streamId());
+        assertEquals(streamId, assertInstanceOf(ParticipantPublished.class,
+                newcomer.signalling.receiveMessage().event()).stream().streamId(), "a newcomer never knew it");
+        Joined late = joinMoved("d");
+        assertInstanceOf(MediaNodeFailed.class, late.signalling.receiveMessage().event());
+        assertEquals(streamId, assertInstanceOf(ForciblyReconnectSubscriber.class,
+                late.signalling.receiveMessage().event()).streamId(), "a mover that comes late is offered it too");
+    }
+
+    @Test
+    void aStreamIdOfAnotherConnectionIsNotRepublished() {
+        joinMoved("a");
+        SdpReply refused = reconnect("a", "str_CAM_Abcd_b", OFFER);
+        assertEquals(ErrorCode.NOT_FOUND.code(), refused.errorCode(), refused.error());
+        assertEquals(List.of(), webrtc.calls);
+    }
+
+    private SdpReply reconnect(String connectionId, String streamId, String sdp) {
+        TestProbe<SdpReply> reply = kit.createTestProbe();
+        session.tell(new Session.Forwarded(new ReconnectStream("s1", connectionId, streamId, sdp, reply.getRef())));
+        return reply.receiveMessage();
+    }
+
+    private Joined joinMoved(String connectionId) {
+        TestProbe<ParticipantEvent> signalling = kit.createTestProbe();
+        TestProbe<JoinReply> reply = kit.createTestProbe();
+        session.tell(new Session.Forwarded(new Join("s1", new ParticipantInfo(connectionId, 1, "", "", "PUBLISHER",
+                "test", null), signalling.getRef(), reply.getRef(), "media-0", 3, "nodeCrashed")));
         JoinReply joined = reply.receiveMessage();
         assertTrue(joined.ok(), joined.error());
         return new Joined(signalling, joined);

@@ -107,6 +107,26 @@ public sealed interface OpenViduEvent {
         }
     }
 
+    /**
+     * The server rebuilt its side of the caller's subscription to {@code streamId} (of connection
+     * {@code connectionId}) and offers it {@code sdpOffer}: openvidu-browser makes a new PeerConnection and answers
+     * with {@code reconnectStream {stream, sdpString, forciblyReconnect: true}}. Sent when the publisher rebuilt its
+     * stream (its own ICE recovery, or after the session moved to another media node).
+     */
+    record ForciblyReconnectSubscriber(String connectionId, String streamId, String sdpOffer)
+            implements OpenViduEvent {
+        @Override
+        public String method() {
+            return "forciblyReconnectSubscriber";
+        }
+
+        @Override
+        public ObjectNode params() {
+            return JsonRpc.MAPPER.createObjectNode().put("connectionId", connectionId).put("streamId", streamId)
+                    .put("sdpOffer", sdpOffer);
+        }
+    }
+
     /** A signal; {@code from} is null for one sent through REST {@code /signal} (then absent on the wire). */
     record MessageReceived(String from, String type, String data) implements OpenViduEvent {
         @Override

@@ -44,7 +44,7 @@ public sealed interface OpenViduRequest {
             case JoinRoom.METHOD, Connect.METHOD -> Precondition.NOT_IN_SESSION;
             case LeaveRoom.METHOD, SendMessage.METHOD, PublishVideo.METHOD, UnpublishVideo.METHOD,
                  ReceiveVideoFrom.METHOD, UnsubscribeFromVideo.METHOD, PrepareReceiveVideoFrom.METHOD,
-                 OnIceCandidate.METHOD, VideoData.METHOD -> Precondition.IN_SESSION;
+                 OnIceCandidate.METHOD, VideoData.METHOD, ReconnectStream.METHOD -> Precondition.IN_SESSION;
             default -> Precondition.NONE;
         };
     }
@@ -85,6 +85,9 @@ public sealed interface OpenViduRequest {
         R videoData(JsonNode id, VideoData request) throws Invalid;
 
         R echo(JsonNode id, Echo request) throws Invalid;
+
+        R reconnectStream(JsonNode id, ReconnectStream request) throws Invalid;
+        R sessionStatus(JsonNode id, SessionStatus request) throws Invalid;
     }
 
     /**
@@ -106,9 +109,11 @@ public sealed interface OpenViduRequest {
             case OnIceCandidate.METHOD -> OnIceCandidate.read(request);
             case VideoData.METHOD -> VideoData.read(request);
             case Echo.METHOD -> new Echo();
+            case ReconnectStream.METHOD -> ReconnectStream.read(request);
+            case SessionStatus.METHOD -> SessionStatus.read(request);
             case "streamPropertyChanged", "forceDisconnect", "forceUnpublish", "applyFilter",
                  "removeFilter", "execFilterMethod", "addFilterEventListener", "removeFilterEventListener",
-                 "subscribeToSpeechToText", "unsubscribeFromSpeechToText", "reconnectStream" ->
+                 "subscribeToSpeechToText", "unsubscribeFromSpeechToText" ->
                     throw request.refuse(ErrorCode.METHOD_NOT_FOUND, "method '" + request.method()
                             + "' is not supported by this version of Tessera");
             default -> throw request.refuse(ErrorCode.METHOD_NOT_FOUND, "method not found: '"
@@ -182,9 +187,17 @@ public sealed interface OpenViduRequest {
         }
     }
 
-    /** {@code connect}: resume a participation after the socket or its master died. */
+    /**
+     * {@code connect}: resume a participation after the socket or its master died. Two forms: the Tessera SDK's
+     * {@code {sessionId, connectionId, resumeSecret, lastSeq}}, and openvidu-browser's {@code {sessionId: <the
+     * joinRoom result's sessionId, a ResumeHandle>, reconnect: true}}, which has no {@code lastSeq}: then
+     * {@code lastSeq} is {@link #LAST_DELIVERED}, and the media node goes on after the last event a master confirmed
+     * it handed to the client's socket (docs/CONTRACT.md). A {@code lastSeq} beside a handle is honoured.
+     */
     record Connect(String sessionId, String connectionId, String resumeSecret, long lastSeq) implements OpenViduRequest {
         public static final String METHOD = "connect";
+        /** No {@code lastSeq} was sent: resume after the last event a master confirmed it delivered. */
+        public static final long LAST_DELIVERED = -1;
 
         @Override
         public <R> R accept(JsonNode id, Handler<R> handler) throws Invalid {
@@ -193,10 +206,21 @@ public sealed interface OpenViduRequest {
 
         static Connect read(Request request) throws Invalid {
             String session = request.requiredString("sessionId");
+            if (!request.params().has("connectionId") && ResumeHandle.looksLikeHandle(session)) {
+                ResumeHandle handle = ResumeHandle.decode(session).orElseThrow(() -> request.invalidParams(
+                        "'sessionId' is not a resume handle as joinRoom's result gave it"));
+                long lastSeq = request.optionalLong("lastSeq", LAST_DELIVERED, 0, Long.MAX_VALUE / 2);
+                return new Connect(handle.sessionId(), handle.connectionId(), handle.resumeSecret(), lastSeq);
+            }
             String connection = request.requiredString("connectionId");
             String secret = request.requiredString("resumeSecret");
             long lastSeq = request.optionalLong("lastSeq", 0, 0, Long.MAX_VALUE / 2);
             return new Connect(session, connection, secret, lastSeq);
+        }
+
+        /** openvidu-browser's form: the handle, no {@code lastSeq}. */
+        public static Connect ofHandle(ResumeHandle handle) {
+            return new Connect(handle.sessionId(), handle.connectionId(), handle.resumeSecret(), LAST_DELIVERED);
         }
 
         @Override
@@ -204,9 +228,15 @@ public sealed interface OpenViduRequest {
             return METHOD;
         }
 
+        /** As the SDK sends it, or as openvidu-browser does when no {@code lastSeq} is known. */
         @Override
         public ObjectNode params() {
             ObjectNode p = JsonRpc.MAPPER.createObjectNode();
+            if (lastSeq == LAST_DELIVERED) {
+                p.put("sessionId", new ResumeHandle(sessionId, connectionId, resumeSecret).encode());
+                p.put("reconnect", true);
+                return p;
+            }
             p.put("sessionId", sessionId);
             p.put("connectionId", connectionId);
             p.put("resumeSecret", resumeSecret);
@@ -217,6 +247,34 @@ public sealed interface OpenViduRequest {
         @Override
         public String toString() { // the secret stays out of logs
             return "Connect[sessionId=" + sessionId + ", connectionId=" + connectionId + ", lastSeq=" + lastSeq + "]";
+        }
+    }
+
+    /**
+     * {@code sessionStatus}: openvidu-browser asks it after a failed {@code connect}, to tell a network loss (the
+     * {@code life} it got at join is the server's) from a crashed master (a different one). {@code sessionId} is the
+     * session's name.
+     */
+    record SessionStatus(String sessionId) implements OpenViduRequest {
+        public static final String METHOD = "sessionStatus";
+
+        @Override
+        public <R> R accept(JsonNode id, Handler<R> handler) throws Invalid {
+            return handler.sessionStatus(id, this);
+        }
+
+        static SessionStatus read(Request request) throws Invalid {
+            return new SessionStatus(request.requiredString("sessionId"));
+        }
+
+        @Override
+        public String method() {
+            return METHOD;
+        }
+
+        @Override
+        public ObjectNode params() {
+            return JsonRpc.MAPPER.createObjectNode().put("sessionId", sessionId);
         }
     }
 
@@ -595,6 +653,60 @@ public sealed interface OpenViduRequest {
         @Override
         public ObjectNode params() {
             return JsonRpc.MAPPER.createObjectNode().put("sender", sender);
+        }
+    }
+
+    /**
+     * {@code reconnectStream}: openvidu-browser rebuilds one of its streams with a new PeerConnection (after ICE
+     * failed, or was disconnected for 4 s, or when the server pushed {@code forciblyReconnectSubscriber}).
+     * {@code stream} is the stream id. For the caller's own stream {@code sdpString} is its new publisher offer
+     * (answered as {@code publishVideo}, same stream id); for another's stream {@code sdpString} answers the offer the
+     * server made (in {@code prepareReceiveVideoFrom {reconnect:true}} or {@code forciblyReconnectSubscriber}), or
+     * {@code sdpOffer} is a subscriber's own offer (client-offer mode). Exactly one of the two is set;
+     * {@code forciblyReconnect} says whether the server asked for it (only carried).
+     */
+    record ReconnectStream(String stream, String sdpString, String sdpOffer, boolean forciblyReconnect)
+            implements OpenViduRequest {
+        public static final String METHOD = "reconnectStream";
+
+        @Override
+        public <R> R accept(JsonNode id, Handler<R> handler) throws Invalid {
+            return handler.reconnectStream(id, this);
+        }
+
+        static ReconnectStream read(Request request) throws Invalid {
+            String stream = request.requiredString("stream");
+            boolean forcibly = request.optionalBoolean("forciblyReconnect", false);
+            if (request.params().has("sdpString")) {
+                if (request.params().has("sdpOffer")) {
+                    throw request.invalidParams("'sdpString' and 'sdpOffer' exclude each other");
+                }
+                return new ReconnectStream(stream, readSdp(request, "sdpString"), null, forcibly);
+            }
+            return new ReconnectStream(stream, null, readSdpOffer(request), forcibly);
+        }
+
+        /** The SDP the client sent, whichever field carried it. */
+        public String sdp() {
+            return sdpString != null ? sdpString : sdpOffer;
+        }
+
+        @Override
+        public String method() {
+            return METHOD;
+        }
+
+        @Override
+        public ObjectNode params() {
+            ObjectNode p = JsonRpc.MAPPER.createObjectNode();
+            p.put("stream", stream);
+            if (sdpString != null) {
+                p.put("sdpString", sdpString);
+            } else {
+                p.put("sdpOffer", sdpOffer);
+            }
+            p.put("forciblyReconnect", forciblyReconnect);
+            return p;
         }
     }
 

@@ -123,7 +123,8 @@ public sealed interface OpenViduResult {
      * a resume needs (the {@code resumeSecret} and the {@code seq} reached). The fields openvidu-browser 2.32.2 reads
      * (docs/WEBRTC-SIGNALLING-NOTES.md): {@code mediaServer} is {@code "mediasoup"} when the session's media node runs
      * Janus ({@code webrtcEngine}), which makes the browser subscribe by server offer (prepareReceiveVideoFrom);
-     * {@code videoSimulcast} is false; {@code customIceServers} is never empty.
+     * {@code videoSimulcast} is false; {@code customIceServers} is never empty. {@code sessionId} is the
+     * {@link ResumeHandle} (openvidu-browser's rpcSessionId), {@code session} the session's name.
      */
     record Joined(String connectionId, long createdAt, String metadata, List<ParticipantView> others, String sessionId,
                   String role, boolean record, String mediaNodeId, long seq, String resumeSecret, boolean resumed,
@@ -147,13 +148,14 @@ public sealed interface OpenViduResult {
             ArrayNode value = result.putArray("value");
             others.forEach(other -> value.add(other.json()));
             result.put("session", sessionId);
-            result.put("sessionId", sessionId);
+            // OpenVidu's RPC session id, which openvidu-browser sends back in connect: the resume handle (ResumeHandle).
+            result.put("sessionId", new ResumeHandle(sessionId, connectionId, resumeSecret).encode());
             result.put("role", role);
             result.put("record", record);
             result.put("version", OPENVIDU_VERSION);
             result.put("mediaServer", webrtcEngine != null ? "mediasoup" : "tessera");
             result.put("videoSimulcast", false);
-            result.put("life", 0);
+            result.put("life", SessionStatusResult.LIFE);
             result.put("mediaNodeId", mediaNodeId);
             result.put("seq", seq);
             result.put("resumeSecret", resumeSecret);
@@ -169,6 +171,24 @@ public sealed interface OpenViduResult {
         public String toString() { // the secret stays out of logs
             return "Joined[" + connectionId + " in " + sessionId + " on " + mediaNodeId + ", seq=" + seq
                     + (resumed ? ", resumed" : "") + "]";
+        }
+    }
+
+    /**
+     * {@code sessionStatus}: Tessera's masters have one {@code life} (0, as in joinRoom's result) for good, since a
+     * session outlives any master: a failed resume then reads as a network loss (openvidu-browser's
+     * {@code networkDisconnect}), never as the crash of the client's master. {@code exists}: the session is routed.
+     */
+    record SessionStatusResult(String sessionId, boolean exists) implements OpenViduResult {
+        public static final long LIFE = 0;
+
+        @Override
+        public ObjectNode json() {
+            ObjectNode result = JsonRpc.MAPPER.createObjectNode();
+            result.put("sessionId", sessionId);
+            result.put("life", LIFE);
+            result.put("exists", exists);
+            return result;
         }
     }
 }

@@ -26,6 +26,8 @@ class OpenViduRequestTest {
                 new OpenViduRequest.Ping(5000),
                 new JoinRoom("tok_abc", "s1", "{\"name\":\"a\"}", "tessera-java-sdk"),
                 new Connect("s1", "con_1", "secret", 12),
+                Connect.ofHandle(new ResumeHandle("s1", "con_1", "c2VjcmV0")),
+                new OpenViduRequest.SessionStatus("s1"),
                 new OpenViduRequest.LeaveRoom(),
                 new SendMessage(List.of("con_2", "con_3"), "signal:chat", "hi"),
                 new PublishVideo("v=0\r\n", true, true, false, true, "SCREEN", 15, PublishVideo.dimensions(640, 480), false),
@@ -37,10 +39,35 @@ class OpenViduRequestTest {
                 new OpenViduRequest.OnIceCandidate("con_2", "candidate:1 1 udp 2122260223 127.0.0.1 5000 typ host",
                         "0", 1),
                 new OpenViduRequest.VideoData(640, 480, true, false),
-                new OpenViduRequest.Echo());
+                new OpenViduRequest.Echo(),
+                new OpenViduRequest.ReconnectStream("str_CAM_x_con_2", "v=0\r\n", null, true),
+                new OpenViduRequest.ReconnectStream("str_CAM_x_con_2", null, "v=0\r\n", false));
         for (OpenViduRequest request : requests) {
             assertEquals(request, roundTrip(request), request.method());
         }
+    }
+
+    /** openvidu-browser's reconnect: connect {sessionId: rpcSessionId, reconnect: true}, no lastSeq. */
+    @Test
+    void connectAsOpenViduBrowserSendsItCarriesTheHandle() throws Exception {
+        String handle = new ResumeHandle("room-1", "con_Ab", "S3cr3t_-x").encode();
+        Connect read = (Connect) OpenViduRequest.read(JsonRpc.parse("{\"id\":9,\"method\":\"connect\",\"params\":"
+                + "{\"sessionId\":\"" + handle + "\",\"reconnect\":true}}"));
+        assertEquals(new Connect("room-1", "con_Ab", "S3cr3t_-x", Connect.LAST_DELIVERED), read);
+        assertTrue(!read.toString().contains("S3cr3t"), "the secret stays out of toString: " + read);
+        Connect withSeq = (Connect) OpenViduRequest.read(JsonRpc.parse("{\"id\":9,\"method\":\"connect\","
+                + "\"params\":{\"sessionId\":\"" + handle + "\",\"lastSeq\":4}}"));
+        assertEquals(4, withSeq.lastSeq(), "a lastSeq beside the handle is honoured (the add-on sends it)");
+        for (String broken : List.of("tsr1.", "tsr1.a.b", "tsr1.a.b.c.d", "tsr1.!!.Yg.c", "tsr1..Yg.c", "tsr1.YQ.Yg.",
+                "tsr1.YQ.Yg.c=", "tsr1.YQ.Yg." + "c".repeat(ResumeHandle.MAX_CHARS))) {
+            JsonRpc.Invalid invalid = assertThrows(JsonRpc.Invalid.class, () -> OpenViduRequest.read(JsonRpc.parse(
+                    "{\"id\":1,\"method\":\"connect\",\"params\":{\"sessionId\":\"" + broken + "\"}}")), broken);
+            assertEquals(ErrorCode.INVALID_PARAMS, invalid.errorCode(), broken);
+        }
+        // a session name with no connectionId is the SDK's form, missing its fields
+        JsonRpc.Invalid sdk = assertThrows(JsonRpc.Invalid.class, () -> OpenViduRequest.read(JsonRpc.parse(
+                "{\"id\":1,\"method\":\"connect\",\"params\":{\"sessionId\":\"s1\",\"reconnect\":true}}")));
+        assertEquals("invalid params: 'connectionId' is required", sdk.getMessage());
     }
 
     @Test
@@ -69,6 +96,9 @@ class OpenViduRequestTest {
                 "{\"id\":1,\"method\":\"receiveVideoFrom\",\"params\":{\"sender\":\"s\",\"sdpOffer\":\"v\","
                         + "\"sdpAnswer\":\"v\"}}")));
         assertEquals("invalid params: 'sdpOffer' and 'sdpAnswer' exclude each other", both.getMessage());
+        JsonRpc.Invalid noSdp = assertThrows(JsonRpc.Invalid.class, () -> OpenViduRequest.read(JsonRpc.parse(
+                "{\"id\":1,\"method\":\"reconnectStream\",\"params\":{\"stream\":\"s\"}}")));
+        assertEquals("invalid params: 'sdpOffer' is required", noSdp.getMessage());
         JsonRpc.Invalid unknown = assertThrows(JsonRpc.Invalid.class, () -> OpenViduRequest.read(JsonRpc.parse(
                 "{\"id\":1,\"method\":\"" + "x".repeat(100) + "\"}")));
         assertEquals("method not found: '" + "x".repeat(64) + "...'", unknown.getMessage());
@@ -78,6 +108,7 @@ class OpenViduRequestTest {
     void sessionMethodsNeedASession() {
         assertEquals(OpenViduRequest.Precondition.NOT_IN_SESSION, OpenViduRequest.precondition("connect"));
         assertEquals(OpenViduRequest.Precondition.IN_SESSION, OpenViduRequest.precondition("receiveVideoFrom"));
+        assertEquals(OpenViduRequest.Precondition.IN_SESSION, OpenViduRequest.precondition("reconnectStream"));
         assertEquals(OpenViduRequest.Precondition.NONE, OpenViduRequest.precondition("ping"));
     }
 

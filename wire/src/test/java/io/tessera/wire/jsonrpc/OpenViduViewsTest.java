@@ -39,6 +39,9 @@ class OpenViduViewsTest {
         assertTrue(janus.path("version").asText().startsWith("2.32."), janus.toString());
         assertEquals("stun:127.0.0.1:3478", janus.path("customIceServers").get(0).path("url").asText());
         assertEquals("con_c", janus.path("finalUserId").asText());
+        assertEquals("ses", janus.path("session").asText());
+        assertEquals(new ResumeHandle("ses", "con_c", "secret"),
+                ResumeHandle.decode(janus.path("sessionId").asText()).orElseThrow(), "openvidu-browser's rpcSessionId");
         assertEquals("tessera", joinedWith(List.of()).path("mediaServer").asText(), "plain RTP only: client offers");
     }
 

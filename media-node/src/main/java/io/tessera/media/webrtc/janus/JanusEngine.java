@@ -28,8 +28,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The WebRTC engine on Janus 1.1: one Janus per media node ({@link JanusProcess}), driven over one WebSocket
  * ({@link JanusClient}); one VideoRoom room per session, one handle per publisher and per subscription. Janus's
- * publisher id in a room is the stream id (new at every publish, so a participant can publish again at once while
- * its old handle is still being detached).
+ * publisher id in a room is the stream id with a number of this engine's own ({@code <stream id>-<n>}, new at every
+ * publish): a stream rebuilt under the same id ({@code reconnectStream}) is published again at once while its old
+ * handle is still being detached, which Janus would refuse under the same id.
  *
  * <p>Every remote candidate passes the {@link IceAllowList} first, inside SDP and trickled. Janus runs half-trickle:
  * its own candidates are in its SDP, so nothing is trickled to clients.
@@ -50,7 +51,7 @@ public final class JanusEngine implements WebRtcEngine {
         final String room;
         final String publisher;
         final String subscriber;
-        final String feed; // the publisher's stream id, its id in the room
+        final String feed; // the publisher's id in the room: its stream id and a number
         final Runnable onUp;
         final AtomicBoolean up = new AtomicBoolean();
         VideoRoomHandle handle; // guarded by the engine
@@ -80,6 +81,7 @@ public final class JanusEngine implements WebRtcEngine {
     private final Map<Long, Endpoint> byHandle = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<Void>> rooms = new ConcurrentHashMap<>();
     private final AtomicLong refused = new AtomicLong();
+    private final AtomicLong feeds = new AtomicLong();
     private volatile JanusProcess process;
     private volatile JanusClient client;
     private volatile CompletableFuture<VideoRoomHandle> manager;
@@ -111,7 +113,7 @@ public final class JanusEngine implements WebRtcEngine {
     @Override
     public CompletionStage<String> publish(String room, String publisher, String streamId, String sdpOffer,
                                            Runnable onUp) {
-        Endpoint endpoint = new Endpoint(room, publisher, null, streamId, onUp);
+        Endpoint endpoint = new Endpoint(room, publisher, null, streamId + "-" + feeds.incrementAndGet(), onUp);
         String offer = allow.filterSdp(sdpOffer);
         synchronized (this) {
             if (endpoints.containsKey(endpoint.key())) {
@@ -121,7 +123,7 @@ public final class JanusEngine implements WebRtcEngine {
         }
         return room(room)
                 .thenCompose(ignored -> attach(endpoint))
-                .thenCompose(handle -> handle.publish(room, streamId, Jsep.offer(offer)))
+                .thenCompose(handle -> handle.publish(room, endpoint.feed, Jsep.offer(offer)))
                 .thenApply(answer -> {
                     ready(endpoint);
                     return answer.sdp();
@@ -145,7 +147,8 @@ public final class JanusEngine implements WebRtcEngine {
             }
             endpoint = new Endpoint(room, publisher, subscriber, source.feed, null);
             if (endpoints.containsKey(endpoint.key())) {
-                return refused(Kind.CONFLICT, "connection " + subscriber + " already receives " + source.feed);
+                return refused(Kind.CONFLICT, "connection " + subscriber + " already receives the stream of "
+                        + publisher);
             }
             endpoints.put(endpoint.key(), endpoint);
         }
