@@ -7,6 +7,7 @@ import io.tessera.common.protocol.ClusterTopics.SessionEnded;
 import io.tessera.common.protocol.ClusterTopics.SessionNotice;
 import io.tessera.common.protocol.MediaNodeProtocol.Ack;
 import io.tessera.common.protocol.MediaNodeProtocol.AddIceCandidate;
+import io.tessera.common.protocol.MediaNodeProtocol.ChangeStreamProperty;
 import io.tessera.common.protocol.MediaNodeProtocol.PrepareSubscribe;
 import io.tessera.common.protocol.MediaNodeProtocol.StartSubscribe;
 import io.tessera.common.protocol.MediaNodeProtocol.CloseSession;
@@ -142,6 +143,8 @@ public final class Session {
                 connectionId = start.connectionId();
             } else if (c instanceof AddIceCandidate candidate) {
                 connectionId = candidate.connectionId();
+            } else if (c instanceof ChangeStreamProperty change) {
+                connectionId = change.connectionId();
             } else if (c instanceof Signal signal) {
                 connectionId = signal.from();
             }
@@ -158,6 +161,7 @@ public final class Session {
     private final ActorRef<Changed> manager;
     private final ActorRef<SessionNotice> notices;
     private final SessionMedia media;
+    private final StreamPropertyChanges streamProperties;
     private final SessionMeters meters;
     private final ActorContext<Message> ctx;
     private final TimerScheduler<Message> timers;
@@ -171,23 +175,24 @@ public final class Session {
         this.settings = settings;
         this.manager = manager;
         this.notices = notices;
-        this.media = new SessionMedia(sessionId, engine, webrtc, notices, meters, ctx, timers,
-                new SessionMedia.Room() {
-                    @Override
-                    public Map<String, Participant> participants() {
-                        return participants;
-                    }
+        SessionMedia.Room room = new SessionMedia.Room() {
+            @Override
+            public Map<String, Participant> participants() {
+                return participants;
+            }
 
-                    @Override
-                    public void deliver(Participant recipient, Event event) {
-                        Session.this.deliver(recipient, event);
-                    }
+            @Override
+            public void deliver(Participant recipient, Event event) {
+                Session.this.deliver(recipient, event);
+            }
 
-                    @Override
-                    public void changed() {
-                        Session.this.changed();
-                    }
-                });
+            @Override
+            public void changed() {
+                Session.this.changed();
+            }
+        };
+        this.media = new SessionMedia(sessionId, engine, webrtc, notices, meters, ctx, timers, room);
+        this.streamProperties = new StreamPropertyChanges(sessionId, room);
         this.ctx = ctx;
         this.timers = timers;
     }
@@ -288,6 +293,8 @@ public final class Session {
             media.onStartSubscribe(start);
         } else if (command instanceof AddIceCandidate candidate) {
             media.onAddIceCandidate(candidate);
+        } else if (command instanceof ChangeStreamProperty change) {
+            streamProperties.onChange(change);
         } else if (command instanceof Unsubscribe unsubscribe) {
             media.onUnsubscribe(unsubscribe);
         } else if (command instanceof DescribeSession describe) {

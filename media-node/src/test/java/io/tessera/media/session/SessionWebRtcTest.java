@@ -3,6 +3,10 @@ package io.tessera.media.session;
 import io.tessera.common.protocol.ClusterTopics.SessionNotice;
 import io.tessera.common.protocol.MediaNodeProtocol.Ack;
 import io.tessera.common.protocol.MediaNodeProtocol.AddIceCandidate;
+import io.tessera.common.protocol.MediaNodeProtocol.ChangeStreamProperty;
+import io.tessera.common.protocol.MediaNodeProtocol.DescribeSession;
+import io.tessera.common.protocol.MediaNodeProtocol.SessionMedia;
+import io.tessera.common.protocol.MediaNodeProtocol.StreamPropertyChanged;
 import io.tessera.common.protocol.MediaNodeProtocol.Join;
 import io.tessera.common.protocol.MediaNodeProtocol.JoinReply;
 import io.tessera.common.protocol.MediaNodeProtocol.Leave;
@@ -164,6 +168,53 @@ class SessionWebRtcTest {
         SdpReply refused = publish("a", OFFER);
         assertEquals(ErrorCode.BAD_REQUEST.code(), refused.errorCode(), refused.error());
         assertTrue(publish("a", OFFER).ok());
+    }
+
+    /**
+     * streamPropertyChanged: the stream's description changes (what REST and later joiners see) and the others hear
+     * of it; before the publisher is up nobody hears, and the announcement carries the new values.
+     */
+    @Test
+    void aPublishersPropertyChangesReachTheOthersAndStayInTheStreamsDescription() {
+        join("a");
+        Joined b = join("b");
+        String streamId = publish("a", OFFER).stream().streamId();
+        assertEquals(Ack.success(), ask(replyTo -> new ChangeStreamProperty("s1", "a", streamId, "videoActive",
+                "false", "publishVideo", replyTo)));
+        b.signalling.expectNoMessage(Duration.ofMillis(200)); // not up yet: b knows nothing of the stream
+        webrtc.up("a");
+        StreamInfo announced = assertInstanceOf(ParticipantPublished.class, b.signalling.receiveMessage().event())
+                .stream();
+        assertEquals(false, announced.videoActive(), "announced with its latest value");
+
+        assertEquals(Ack.success(), ask(replyTo -> new ChangeStreamProperty("s1", "a", streamId, "audioActive",
+                "false", "publishAudio", replyTo)));
+        assertEquals(new StreamPropertyChanged("a", streamId, "audioActive", "false", "publishAudio"),
+                b.signalling.receiveMessage().event());
+        assertEquals(Ack.success(), ask(replyTo -> new ChangeStreamProperty("s1", "a", streamId, "videoDimensions",
+                "{\"width\":1280,\"height\":720}", "screenResized", replyTo)));
+        assertEquals("videoDimensions", assertInstanceOf(StreamPropertyChanged.class,
+                b.signalling.receiveMessage().event()).property());
+        assertEquals(Ack.success(), ask(replyTo -> new ChangeStreamProperty("s1", "a", streamId, "videoTrack",
+                "{\"label\":\"cam 2\"}", "trackReplaced", replyTo)));
+        assertEquals("{\"label\":\"cam 2\"}", assertInstanceOf(StreamPropertyChanged.class,
+                b.signalling.receiveMessage().event()).newValue());
+
+        TestProbe<SessionMedia> described = kit.createTestProbe();
+        session.tell(new Session.Forwarded(new DescribeSession("s1", described.getRef())));
+        StreamInfo kept = described.receiveMessage().connections().get(0).published().get(0);
+        assertEquals(List.of(false, false, "{\"width\":1280,\"height\":720}"),
+                List.of(kept.audioActive(), kept.videoActive(), kept.videoDimensions()));
+        StreamInfo seen = join("c").reply.others().get(0).streams().get(0);
+        assertEquals(kept, seen, "a later joiner sees the stream as it is now");
+
+        Ack other = ask(replyTo -> new ChangeStreamProperty("s1", "b", streamId, "audioActive", "true",
+                "publishAudio", replyTo));
+        assertEquals(ErrorCode.NOT_FOUND.code(), other.errorCode(), "b does not publish " + streamId);
+        assertEquals("connection b does not publish stream " + streamId, other.error());
+        Ack stranger = ask(replyTo -> new ChangeStreamProperty("s1", "x", streamId, "audioActive", "true",
+                "publishAudio", replyTo));
+        assertEquals(ErrorCode.NOT_JOINED.code(), stranger.errorCode());
     }
 
     // ---------------------------------------------------------------------------------------------------------
