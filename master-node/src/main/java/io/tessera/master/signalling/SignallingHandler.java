@@ -30,6 +30,7 @@ import io.tessera.wire.jsonrpc.OpenViduRequest.Ping;
 import io.tessera.wire.jsonrpc.OpenViduRequest.PublishVideo;
 import io.tessera.wire.jsonrpc.OpenViduRequest.ReceiveVideoFrom;
 import io.tessera.wire.jsonrpc.OpenViduRequest.SendMessage;
+import io.tessera.wire.jsonrpc.OpenViduRequest.StreamPropertyChanged;
 import io.tessera.wire.jsonrpc.OpenViduRequest.UnpublishVideo;
 import io.tessera.wire.jsonrpc.OpenViduRequest.UnsubscribeFromVideo;
 import io.tessera.wire.jsonrpc.OpenViduResult;
@@ -287,6 +288,16 @@ final class SignallingHandler {
         public Behavior<ToSignalling> echo(JsonNode id, Echo request) {
             reply(id, new OpenViduResult.Empty().json());
             return Behaviors.same();
+        }
+
+        /** The media node keeps the new value and tells the others; the caller gets {@code {}}, as from OpenVidu. */
+        @Override
+        public Behavior<ToSignalling> streamPropertyChanged(JsonNode id, StreamPropertyChanged request)
+                throws Invalid {
+            requireValidId(id, "streamId", request.streamId());
+            return answerWith(id, mediaNodes.changeStreamProperty(p.mediaNode(), p.sessionId(), p.connectionId(),
+                    request.streamId(), request.property().wireName(), request.newValue(), request.reason()),
+                    ack -> new OpenViduResult.Empty(), null);
         }
 
         @Override
