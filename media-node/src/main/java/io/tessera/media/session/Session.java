@@ -93,9 +93,21 @@ public final class Session {
     public record Changed(String sessionId, int participants, int streams, boolean ended) {
     }
 
-    /** Limits and identity of the node, fixed at start. */
-    /** @param replayBuffer events kept per participant for a resume; a detached one that misses more is evicted */
-    public record Settings(String mediaNodeId, int maxParticipants, Duration graceWindow, int replayBuffer) {
+    /**
+     * Limits and identity of the node, fixed at start.
+     *
+     * @param replayBuffer       events kept per participant for a resume; a detached one that misses more is evicted
+     * @param publisherUpTimeout how long a WebRTC publisher may take from its answer to a working PeerConnection
+     *                           before it is released ({@code tessera.media.webrtc.publisher-up-timeout})
+     */
+    public record Settings(String mediaNodeId, int maxParticipants, Duration graceWindow, int replayBuffer,
+                           Duration publisherUpTimeout) {
+        /** The default WebRTC publisher timeout, as in tessera-media.conf. */
+        public static final Duration DEFAULT_PUBLISHER_UP_TIMEOUT = Duration.ofSeconds(30);
+
+        public Settings(String mediaNodeId, int maxParticipants, Duration graceWindow, int replayBuffer) {
+            this(mediaNodeId, maxParticipants, graceWindow, replayBuffer, DEFAULT_PUBLISHER_UP_TIMEOUT);
+        }
     }
 
     public static Behavior<Message> create(String sessionId, Settings settings, ActorRef<Changed> manager,
@@ -191,7 +203,8 @@ public final class Session {
                 Session.this.changed();
             }
         };
-        this.media = new SessionMedia(sessionId, engine, webrtc, notices, meters, ctx, timers, room);
+        this.media = new SessionMedia(sessionId, engine, webrtc, settings.publisherUpTimeout(), notices, meters, ctx,
+                timers, room);
         this.streamProperties = new StreamPropertyChanges(sessionId, room);
         this.ctx = ctx;
         this.timers = timers;

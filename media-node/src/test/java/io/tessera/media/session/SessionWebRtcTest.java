@@ -170,6 +170,21 @@ class SessionWebRtcTest {
         assertTrue(publish("a", OFFER).ok());
     }
 
+    /** A publisher whose PeerConnection never comes up is released after the configured time, unannounced. */
+    @Test
+    void aPublisherThatNeverComesUpIsReleasedAfterTheConfiguredTimeout() {
+        kit.stop(session);
+        session = kit.spawn(Session.create("s1", new Session.Settings("media-1", 5, Duration.ofSeconds(5), 50,
+                        Duration.ofMillis(300)), kit.<Session.Changed>createTestProbe().getRef(),
+                kit.<SessionNotice>createTestProbe().getRef(), engine, webrtc, SessionMeters.unscraped()));
+        join("a");
+        Joined b = join("b");
+        assertTrue(publish("a", OFFER).ok());
+        await().atMost(Duration.ofSeconds(5)).until(() -> webrtc.calls.contains("unpublish s1 a"));
+        b.signalling.expectNoMessage(Duration.ofMillis(100)); // never announced, so nothing to withdraw
+        assertTrue(publish("a", OFFER).ok(), "released: it may publish again");
+    }
+
     /**
      * streamPropertyChanged: the stream's description changes (what REST and later joiners see) and the others hear
      * of it; before the publisher is up nobody hears, and the announcement carries the new values.
