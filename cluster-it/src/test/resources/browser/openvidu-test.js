@@ -41,6 +41,9 @@ window.page = {
     session.on('connectionCreated', e => page.record('connectionCreated', e.connection.connectionId));
     session.on('connectionDestroyed', e => page.record('connectionDestroyed', e.connection.connectionId));
     session.on('streamDestroyed', e => page.record('streamDestroyed', e.stream.connection.connectionId));
+    session.on('streamPropertyChanged', e => page.events.push({ type: 'streamPropertyChanged',
+      connectionId: e.stream.connection.connectionId, property: e.changedProperty, newValue: e.newValue,
+      reason: e.reason }));
     session.on('exception', e => {
       // openvidu-browser's own 4 s wall-clock warning that a video has not started playing yet: on a loaded
       // machine it fires while the stream is fine (the test waits for streamPlaying itself), so it is kept apart.
@@ -101,6 +104,21 @@ window.page = {
     } catch (notYet) {
       return null;
     }
+  },
+
+  // Publisher.publishAudio / publishVideo: openvidu-browser sends streamPropertyChanged for each change.
+  publishAudio(enabled) {
+    page.publisher.publishAudio(enabled);
+  },
+
+  async publishVideo(enabled) {
+    await page.publisher.publishVideo(enabled);
+  },
+
+  // What openvidu-browser believes of a remote connection's stream (updated by streamPropertyChanged).
+  remoteStream(remote) {
+    const stream = page.subscribers[remote].stream;
+    return { audioActive: stream.audioActive, videoActive: stream.videoActive };
   },
 
   async unpublish() {
