@@ -79,6 +79,15 @@ class WebRtcSignallingTest {
             p.close();
         }
         participants.clear();
+        // nothing a test did (refused offers included) leaves anything in Janus: only the room manager's handle
+        await("every WebRTC endpoint, handle and room released").atMost(WAIT).pollInterval(Duration.ofMillis(200))
+                .until(() -> {
+                    PrometheusText m = media();
+                    return m.value("tessera_media_webrtc_publishers") == 0
+                            && m.value("tessera_media_webrtc_subscribers") == 0
+                            && m.value("tessera_media_webrtc_handles") == 1
+                            && m.value("tessera_media_webrtc_rooms") == 0;
+                });
         cluster.assertAllAlive();
     }
 
