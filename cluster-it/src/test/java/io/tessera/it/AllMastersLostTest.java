@@ -39,8 +39,8 @@ import org.junit.jupiter.api.Test;
  * its id, with no {@code participantLeft} and no gap in its events; every master lists every session with its
  * connections, and a new participant can join each session. The cycle runs {@link #CYCLES} times on the same sessions
  * (the newcomers of one cycle are participants of the next) for the timings in docs/BENCHMARKS.md. The same with
- * every master frozen and thawed, and with two masters killed and the third frozen (it must not serve its stale
- * table once thawed).
+ * every master frozen and thawed, with two masters killed and the third frozen (once thawed it must not serve its
+ * stale table), and with the masters coming back one after the other (the first alone must not down its side).
  */
 class AllMastersLostTest {
     private static final Duration STARTUP = Duration.ofSeconds(120);
@@ -230,9 +230,32 @@ class AllMastersLostTest {
         return rooms.stream().flatMap(r -> r.clients().stream()).toList();
     }
 
-    private static void awaitResumedSince(List<Client> clients, long sinceNanos, String what) {
-        await(what).atMost(BACK).pollInterval(Duration.ofMillis(100))
-                .until(() -> clients.stream().allMatch(c -> c.resumedAtNanos > sinceNanos));
+    /** Two sessions with media flowing on a whole cluster: where each variant starts. */
+    private record Scene(List<Room> rooms, List<RtpReceiver> sinks, List<Client> everyone) {
+        static Scene of(String prefix) throws Exception {
+            cluster.awaitReady(STARTUP);
+            List<Room> rooms = AllMastersLostTest.rooms(prefix, 2);
+            Scene scene = new Scene(rooms, AllMastersLostTest.sinks(rooms), AllMastersLostTest.everyone(rooms));
+            awaitPackets(scene.sinks(), 100, "media flows to every subscriber", Duration.ofSeconds(30));
+            return scene;
+        }
+
+        /** Every participant resumed since {@code sinceNanos}, kept its id, saw no gap; when the last one resumed. */
+        long resumedWithoutLoss(long sinceNanos, String what) {
+            await(what).atMost(BACK).pollInterval(Duration.ofMillis(100))
+                    .until(() -> everyone.stream().allMatch(c -> c.resumedAtNanos > sinceNanos));
+            assertResumedWithoutLoss(everyone);
+            return everyone.stream().mapToLong(c -> c.resumedAtNanos).max().orElseThrow();
+        }
+
+        /** Whole again: every master lists everything, media flows, a newcomer joins each session, nobody died. */
+        void whole(ClusterProcesses.Node via, String tag) throws Exception {
+            await("every master lists every session with its participants").atMost(BACK)
+                    .pollInterval(Duration.ofMillis(200)).until(() -> everyMasterListsEverything(rooms));
+            awaitPackets(sinks, 100, "media still flows", Duration.ofSeconds(20));
+            newcomerJoinsEachSession(rooms, via, tag);
+            cluster.assertAllAlive();
+        }
     }
 
     /**
@@ -242,11 +265,8 @@ class AllMastersLostTest {
      */
     @Test
     void freezingEveryMasterAtOnceAndThawingThemLosesNothing() throws Exception {
-        cluster.awaitReady(STARTUP);
-        List<Room> rooms = rooms("amf", 2);
-        List<RtpReceiver> sinks = sinks(rooms);
-        List<Client> everyone = everyone(rooms);
-        awaitPackets(sinks, 100, "media flows to every subscriber", Duration.ofSeconds(30));
+        Scene scene = Scene.of("amf");
+        List<RtpReceiver> sinks = scene.sinks();
 
         long frozenAt = System.nanoTime();
         cluster.masters().forEach(cluster::freeze);
@@ -258,31 +278,23 @@ class AllMastersLostTest {
             cluster.masters().forEach(cluster::thaw);
         }
         long thawedAt = System.nanoTime();
-        awaitResumedSince(everyone, frozenAt, "every participant resumed after the thaw");
-        long resumedAt = everyone.stream().mapToLong(c -> c.resumedAtNanos).max().orElseThrow();
-        assertResumedWithoutLoss(everyone);
-        await("every master lists every session with its participants").atMost(BACK)
-                .pollInterval(Duration.ofMillis(200)).until(() -> everyMasterListsEverything(rooms));
-        awaitPackets(sinks, 100, "media still flows after the thaw", Duration.ofSeconds(20));
-        newcomerJoinsEachSession(rooms, cluster.masters().get(1), "thawed");
+        long resumedAt = scene.resumedWithoutLoss(frozenAt, "every participant resumed after the thaw");
         report.put("everyMasterFrozen", Map.of("frozenMs", ms(frozenAt, thawedAt),
                 "thawToAllResumedMs", ms(thawedAt, resumedAt)));
-        cluster.assertAllAlive();
+        scene.whole(cluster.masters().get(1), "thawed");
     }
 
     /**
-     * Two masters killed and the third frozen; the two come back as new processes while it is still frozen. They
-     * are the majority of the masters: they down the frozen one, rebuild the routes and serve every client. When
-     * the frozen master thaws, its routing table is stale (it lacks what happened meanwhile): it must not answer a
-     * single REST or readiness request with 200 before it learns it was downed and exits.
+     * Two masters killed and the third frozen (a hung VM); the two come back as new processes while it is still
+     * frozen. They are a majority of the masters restarting, so the media nodes down the hung one (Pekko admits them
+     * only once every old incarnation is out) and they serve every client. When the frozen master thaws, its routing
+     * table is stale (it lacks what happened meanwhile): it must not answer a single REST or readiness request with
+     * 200 before it learns it was downed and exits.
      */
     @Test
     void twoMastersKilledAndTheThirdFrozenNeverLetTheThawedOneServeItsStaleTable() throws Exception {
-        cluster.awaitReady(STARTUP);
-        List<Room> rooms = rooms("amk", 2);
-        List<RtpReceiver> sinks = sinks(rooms);
-        List<Client> everyone = everyone(rooms);
-        awaitPackets(sinks, 100, "media flows to every subscriber", Duration.ofSeconds(30));
+        Scene scene = Scene.of("amk");
+        List<RtpReceiver> sinks = scene.sinks();
         ClusterProcesses.Node m1 = cluster.masters().get(0);
         ClusterProcesses.Node m2 = cluster.masters().get(1);
         ClusterProcesses.Node m3 = cluster.masters().get(2);
@@ -297,20 +309,20 @@ class AllMastersLostTest {
             awaitPackets(sinks, 300, "media flows while no master serves", Duration.ofSeconds(60));
             cluster.relaunch(m1);
             cluster.relaunch(m2);
-            awaitResumedSince(everyone, lostAt, "every participant resumed on the two new masters");
-            assertResumedWithoutLoss(everyone);
+            long resumedAt = scene.resumedWithoutLoss(lostAt, "every participant resumed on the two new masters");
+            report.put("twoKilledOneFrozen", Map.of("lossToAllResumedMs", ms(lostAt, resumedAt)));
             await("both new masters list every session with its participants").atMost(BACK)
                     .pollInterval(Duration.ofMillis(200)).until(() -> List.of(m1, m2).stream().allMatch(m ->
-                            rooms.stream().allMatch(room -> listedConnections(m, room.sessionId())
+                            scene.rooms().stream().allMatch(room -> listedConnections(m, room.sessionId())
                                     .map(l -> l.containsAll(room.clients().stream().map(c -> c.connectionId)
                                             .collect(Collectors.toSet()))).orElse(false))));
-            newcomerJoinsEachSession(rooms, m2, "meanwhile");
+            newcomerJoinsEachSession(scene.rooms(), m2, "meanwhile");
 
             cluster.thaw(m3);
             thawed = true;
             await("the thawed master learns it was downed and exits").atMost(Duration.ofSeconds(60))
                     .pollInterval(Duration.ofMillis(20)).until(() -> {
-                        answersAfterThaw.add("ready  " + cluster.probe(m3, "/health/ready").split(" ", 2)[0]);
+                        answersAfterThaw.add("ready " + cluster.probe(m3, "/health/ready").split(" ", 2)[0]);
                         answersAfterThaw.add("sessions " + restStatus(m3, "/openvidu/api/sessions"));
                         return !cluster.isAlive(m3);
                     });
@@ -324,19 +336,49 @@ class AllMastersLostTest {
 
         cluster.relaunch(m3);
         cluster.awaitReady(STARTUP);
-        await("every master, the relaunched one too, lists every session with its participants").atMost(BACK)
-                .pollInterval(Duration.ofMillis(200)).until(() -> everyMasterListsEverything(rooms));
-        assertResumedWithoutLoss(everyone);
-        cluster.assertAllAlive();
+        scene.whole(m3, "allback");
     }
 
     /** "200", "503", ... for an authenticated GET on {@code master}, or why there was no answer. */
     private static String restStatus(ClusterProcesses.Node master, String path) {
         try {
-            return " " + cluster.rest(master).send("GET", path).status();
+            return Integer.toString(cluster.rest(master).send("GET", path).status());
         } catch (Exception e) {
-            return " no answer (" + e.getClass().getSimpleName() + ")";
+            return "no answer (" + e.getClass().getSimpleName() + ")";
         }
+    }
+
+    /**
+     * Every master killed, then started again one after the other (machines rebooting one by one): the first one back
+     * joins alone while the other two are still unreachable members, a minority. It must not down its side (the
+     * media nodes and every session on them); it waits, not serving, and once the second is back the two form a
+     * majority, down the dead third and serve; the third joins last.
+     */
+    @Test
+    void mastersComingBackOneAfterTheOtherKeepEverySession() throws Exception {
+        Scene scene = Scene.of("ams");
+        List<RtpReceiver> sinks = scene.sinks();
+        ClusterProcesses.Node m1 = cluster.masters().get(0);
+        ClusterProcesses.Node m2 = cluster.masters().get(1);
+        ClusterProcesses.Node m3 = cluster.masters().get(2);
+
+        long killedAt = System.nanoTime();
+        cluster.masters().forEach(cluster::kill);
+        awaitPackets(sinks, 300, "media flows without any master", Duration.ofSeconds(60));
+        cluster.relaunch(m1);
+        // Alone, m1 is WeaklyUp after 7 s and its side is stable after 7 s more: the downing rule has run by 20 s.
+        await("master-1 alone neither serves nor downs the media nodes").during(Duration.ofSeconds(20))
+                .atMost(Duration.ofSeconds(25)).pollInterval(Duration.ofMillis(250)).until(() ->
+                        cluster.mediaNodes().stream().allMatch(cluster::isAlive)
+                                && !cluster.probe(m1, "/health/ready").startsWith("200"));
+        awaitPacketsSince(sinks, received(sinks), 100, "media still flows", Duration.ofSeconds(20));
+
+        cluster.relaunch(m2);
+        scene.resumedWithoutLoss(killedAt, "every participant resumed on master-1 and master-2");
+        newcomerJoinsEachSession(scene.rooms(), m1, "twoback");
+        cluster.relaunch(m3);
+        cluster.awaitReady(STARTUP);
+        scene.whole(m3, "allback");
     }
 
     @Test
