@@ -211,6 +211,14 @@ public final class MediaNodeClient {
                 candidate, sdpMid, sdpMLineIndex, replyTo), "session's media node");
     }
 
+    /** A publisher changed a property of its stream; {@code newValue} in the property's plain form. */
+    public CompletionStage<Reply<Ack>> changeStreamProperty(ActorRef<Command> node, String sessionId,
+                                                            String connectionId, String streamId, String property,
+                                                            String newValue, String reason) {
+        return ack(node, replyTo -> new MediaNodeProtocol.ChangeStreamProperty(sessionId, connectionId, streamId,
+                property, newValue, reason, replyTo), "session's media node");
+    }
+
     // ---- the three answer shapes
 
     private CompletionStage<Reply<Ack>> ack(ActorRef<Command> node, Function<ActorRef<Ack>, Command> command,

@@ -7,6 +7,7 @@ import io.tessera.common.protocol.ClusterTopics.SessionEnded;
 import io.tessera.common.protocol.ClusterTopics.SessionNotice;
 import io.tessera.common.protocol.MediaNodeProtocol.Ack;
 import io.tessera.common.protocol.MediaNodeProtocol.AddIceCandidate;
+import io.tessera.common.protocol.MediaNodeProtocol.ChangeStreamProperty;
 import io.tessera.common.protocol.MediaNodeProtocol.PrepareSubscribe;
 import io.tessera.common.protocol.MediaNodeProtocol.ReconnectStream;
 import io.tessera.common.protocol.MediaNodeProtocol.StartSubscribe;
@@ -94,9 +95,21 @@ public final class Session {
     public record Changed(String sessionId, int participants, int streams, boolean ended) {
     }
 
-    /** Limits and identity of the node, fixed at start. */
-    /** @param replayBuffer events kept per participant for a resume; a detached one that misses more is evicted */
-    public record Settings(String mediaNodeId, int maxParticipants, Duration graceWindow, int replayBuffer) {
+    /**
+     * Limits and identity of the node, fixed at start.
+     *
+     * @param replayBuffer       events kept per participant for a resume; a detached one that misses more is evicted
+     * @param publisherUpTimeout how long a WebRTC publisher may take from its answer to a working PeerConnection
+     *                           before it is released ({@code tessera.media.webrtc.publisher-up-timeout})
+     */
+    public record Settings(String mediaNodeId, int maxParticipants, Duration graceWindow, int replayBuffer,
+                           Duration publisherUpTimeout) {
+        /** The default WebRTC publisher timeout, as in tessera-media.conf. */
+        public static final Duration DEFAULT_PUBLISHER_UP_TIMEOUT = Duration.ofSeconds(30);
+
+        public Settings(String mediaNodeId, int maxParticipants, Duration graceWindow, int replayBuffer) {
+            this(mediaNodeId, maxParticipants, graceWindow, replayBuffer, DEFAULT_PUBLISHER_UP_TIMEOUT);
+        }
     }
 
     public static Behavior<Message> create(String sessionId, Settings settings, ActorRef<Changed> manager,
@@ -146,6 +159,8 @@ public final class Session {
                 connectionId = candidate.connectionId();
             } else if (c instanceof ReconnectStream reconnect) {
                 connectionId = reconnect.connectionId();
+            } else if (c instanceof ChangeStreamProperty change) {
+                connectionId = change.connectionId();
             } else if (c instanceof Signal signal) {
                 connectionId = signal.from();
             }
@@ -162,6 +177,7 @@ public final class Session {
     private final ActorRef<Changed> manager;
     private final ActorRef<SessionNotice> notices;
     private final SessionMedia media;
+    private final StreamPropertyChanges streamProperties;
     private final SessionMeters meters;
     private final ActorContext<Message> ctx;
     private final TimerScheduler<Message> timers;
@@ -175,23 +191,25 @@ public final class Session {
         this.settings = settings;
         this.manager = manager;
         this.notices = notices;
-        this.media = new SessionMedia(sessionId, engine, webrtc, notices, meters, ctx, timers,
-                new SessionMedia.Room() {
-                    @Override
-                    public Map<String, Participant> participants() {
-                        return participants;
-                    }
+        SessionMedia.Room room = new SessionMedia.Room() {
+            @Override
+            public Map<String, Participant> participants() {
+                return participants;
+            }
 
-                    @Override
-                    public void deliver(Participant recipient, Event event) {
-                        Session.this.deliver(recipient, event);
-                    }
+            @Override
+            public void deliver(Participant recipient, Event event) {
+                Session.this.deliver(recipient, event);
+            }
 
-                    @Override
-                    public void changed() {
-                        Session.this.changed();
-                    }
-                });
+            @Override
+            public void changed() {
+                Session.this.changed();
+            }
+        };
+        this.media = new SessionMedia(sessionId, engine, webrtc, settings.publisherUpTimeout(), notices, meters, ctx,
+                timers, room);
+        this.streamProperties = new StreamPropertyChanges(sessionId, room);
         this.ctx = ctx;
         this.timers = timers;
     }
@@ -299,6 +317,8 @@ public final class Session {
             media.onAddIceCandidate(candidate);
         } else if (command instanceof ReconnectStream reconnect) {
             media.rebuilds().onReconnect(reconnect);
+        } else if (command instanceof ChangeStreamProperty change) {
+            streamProperties.onChange(change);
         } else if (command instanceof Unsubscribe unsubscribe) {
             media.onUnsubscribe(unsubscribe);
         } else if (command instanceof DescribeSession describe) {
