@@ -26,6 +26,11 @@ public interface Routes {
     /** The session as a majority of masters has it: after two concurrent creates, the value they converge to. */
     CompletionStage<Optional<SessionRecord>> sessionFromMajority(String sessionId);
 
+    /** The session as this master's replica has it, a miss not confirmed with anyone (a backstop's look). */
+    default CompletionStage<Optional<SessionRecord>> localSession(String sessionId) {
+        return session(sessionId);
+    }
+
     /** Adds the session unless one with that id is known. */
     CompletionStage<CreateOutcome> createSession(SessionRecord record);
 
@@ -83,4 +88,9 @@ public interface Routes {
     }
 
     CompletionStage<Optional<ConnectionRecord>> findConnection(String sessionId, Predicate<ConnectionRecord> match);
+
+    /** The connection as this master's replica has it, a miss not confirmed with anyone (a backstop's look). */
+    default CompletionStage<Optional<ConnectionRecord>> localConnection(String sessionId, String connectionId) {
+        return connection(sessionId, connectionId);
+    }
 }

@@ -1,8 +1,8 @@
 package io.tessera.master.routing;
 
+import io.tessera.common.cluster.Asks;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.cluster.ddata.Key;
 import org.apache.pekko.cluster.ddata.LWWMap;
 import org.apache.pekko.cluster.ddata.LWWMapKey;
@@ -85,6 +85,17 @@ public final class RoutingTable implements Routes {
             }
             return read(key, new Replicator.ReadMajority(readTimeout)).thenApply(m -> lookup(m, sessionId));
         });
+    }
+
+    @Override
+    public CompletionStage<Optional<SessionRecord>> localSession(String sessionId) {
+        return read(sessionKeys.get(shardOf(sessionId)), Replicator.readLocal()).thenApply(map -> lookup(map, sessionId));
+    }
+
+    @Override
+    public CompletionStage<Optional<ConnectionRecord>> localConnection(String sessionId, String connectionId) {
+        return read(connectionKeys.get(shardOf(sessionId)), Replicator.readLocal())
+                .thenApply(map -> lookup(map, connectionId).filter(c -> c.sessionId().equals(sessionId)));
     }
 
     /** The session as a majority of masters has it: after two concurrent creates, the value they converge to. */
@@ -285,8 +296,8 @@ public final class RoutingTable implements Routes {
 
     private <V> CompletionStage<LWWMap<String, V>> read(Key<LWWMap<String, V>> key, Replicator.ReadConsistency consistency) {
         Duration askTimeout = readTimeout.plusSeconds(1);
-        return AskPattern.<Replicator.Command, Replicator.GetResponse<LWWMap<String, V>>>ask(replicator,
-                        replyTo -> new Replicator.Get<>(key, consistency, replyTo), askTimeout, system.scheduler())
+        return Asks.<Replicator.Command, Replicator.GetResponse<LWWMap<String, V>>>ask(replicator,
+                        replyTo -> new Replicator.Get<>(key, consistency, replyTo), askTimeout, system)
                 .thenApply(response -> {
                     if (response instanceof Replicator.GetSuccess<LWWMap<String, V>> success) {
                         return success.get(key);
@@ -309,9 +320,9 @@ public final class RoutingTable implements Routes {
         Duration askTimeout = writeTimeout.plusSeconds(1);
         long started = System.nanoTime();
         boolean majority = consistency instanceof Replicator.WriteMajority;
-        return AskPattern.<Replicator.Command, Replicator.UpdateResponse<LWWMap<String, V>>>ask(replicator,
+        return Asks.<Replicator.Command, Replicator.UpdateResponse<LWWMap<String, V>>>ask(replicator,
                         replyTo -> new Replicator.Update<>(key, LWWMap.<String, V>create(), consistency, replyTo, modify),
-                        askTimeout, system.scheduler())
+                        askTimeout, system)
                 .whenComplete((response, error) -> meters.write(majority, System.nanoTime() - started))
                 .thenApply(response -> {
                     if (response instanceof Replicator.ModifyFailure<?> failure) {
