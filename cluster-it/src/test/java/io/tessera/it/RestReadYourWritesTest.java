@@ -80,7 +80,8 @@ class RestReadYourWritesTest {
                 assertTrue(ids(one.json().path("connections"), "connectionId").contains(connectionId), "round " + round
                         + ": connection " + connectionId + " created through " + writer.id() + " is missing from "
                         + reader.id() + "'s view of the session: " + one.text());
-                RestResponse connections = rest.send("GET", "/openvidu/api/sessions/" + sessionId + "/connection");
+                RestResponse connections = rest.send("GET", "/openvidu/api/sessions/" + sessionId
+                        + "/connection?pendingConnections=true");
                 assertEquals(200, connections.status(), connections.toString());
                 assertTrue(ids(connections.json(), "connectionId").contains(connectionId), "round " + round
                         + ": connection " + connectionId + " missing from " + reader.id() + "'s connection list");
