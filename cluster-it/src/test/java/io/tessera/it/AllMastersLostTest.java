@@ -38,7 +38,9 @@ import org.junit.jupiter.api.Test;
  * media, the masters rebuild the routing table from the media nodes' inventories, and every participant resumes with
  * its id, with no {@code participantLeft} and no gap in its events; every master lists every session with its
  * connections, and a new participant can join each session. The cycle runs {@link #CYCLES} times on the same sessions
- * (the newcomers of one cycle are participants of the next) for the timings in docs/BENCHMARKS.md.
+ * (the newcomers of one cycle are participants of the next) for the timings in docs/BENCHMARKS.md. The same with
+ * every master frozen and thawed, with two masters killed and the third frozen (once thawed it must not serve its
+ * stale table), and with the masters coming back one after the other (the first alone must not down its side).
  */
 class AllMastersLostTest {
     private static final Duration STARTUP = Duration.ofSeconds(120);
@@ -102,8 +104,8 @@ class AllMastersLostTest {
                         List<RtpReceiver> sinks) {
     }
 
-    private static Room room(int index) throws Exception {
-        String sid = "aml-" + index + "-" + RUN;
+    private static Room room(String prefix, int index) throws Exception {
+        String sid = prefix + "-" + index + "-" + RUN;
         String node = "media-" + (1 + index % 2);
         var rest = cluster.rest(cluster.masters().get(0));
         rest.createSession(SessionProperties.withId(sid).priority("protected").mediaNodeId(node));
@@ -159,15 +161,231 @@ class AllMastersLostTest {
         return true;
     }
 
+    private static List<Long> received(List<RtpReceiver> sinks) {
+        return sinks.stream().map(s -> s.stats().received()).toList();
+    }
+
+    /** Every sink gets {@code packets} more than it had now. */
+    private static void awaitPackets(List<RtpReceiver> sinks, int packets, String what, Duration atMost) {
+        awaitPacketsSince(sinks, received(sinks), packets, what, atMost);
+    }
+
+    private static void awaitPacketsSince(List<RtpReceiver> sinks, List<Long> before, int packets, String what,
+                                          Duration atMost) {
+        await(what + " (" + packets + " packets at every subscriber)").atMost(atMost)
+                .pollInterval(Duration.ofMillis(200)).until(() -> {
+                    for (int i = 0; i < sinks.size(); i++) {
+                        if (sinks.get(i).stats().received() - before.get(i) < packets) {
+                            return false;
+                        }
+                    }
+                    return true;
+                });
+    }
+
+    /** Each kept its id, saw no participantLeft and no gap in its events. */
+    private static void assertResumedWithoutLoss(List<Client> clients) {
+        assertAll(clients.stream().map(c -> () -> {
+            Participant p = c.participant;
+            assertTrue(p.events().stream().noneMatch(e -> e.method().equals("participantLeft")), p::describeEvents);
+            assertEquals(p.expectedSeqs(), p.seqs(), p::describeEvents);
+            assertEquals(0, p.client.gapsDetected(), p.name + " saw a gap");
+            assertEquals(c.connectionId, p.client.joined().connectionId(), p.name + " kept its id");
+        }));
+    }
+
+    /** A newcomer joins each session through {@code via}, on the node it ran on; the others see it join. */
+    private static void newcomerJoinsEachSession(List<Room> rooms, ClusterProcesses.Node via, String tag)
+            throws Exception {
+        for (Room room : rooms) {
+            Connection con = TestSessions.createConnection(cluster.rest(via), room.sessionId(), tag);
+            Client newcomer = new Client(room.sessionId() + "-" + tag, via);
+            JoinResult joined = newcomer.join(con.token());
+            assertEquals(room.mediaNodeId(), joined.mediaNodeId(), "the session stayed where it ran");
+            for (Client c : room.clients()) {
+                c.participant.awaitEvent("participantJoined", e -> newcomer.connectionId.equals(e.param("id")),
+                        "the newcomer");
+            }
+            room.clients().add(newcomer);
+        }
+    }
+
     private static double ms(long fromNanos, long toNanos) {
         return (toNanos - fromNanos) / 1e6;
+    }
+
+    private static List<Room> rooms(String prefix, int count) throws Exception {
+        List<Room> rooms = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            rooms.add(room(prefix, i));
+        }
+        return rooms;
+    }
+
+    private static List<RtpReceiver> sinks(List<Room> rooms) {
+        return rooms.stream().flatMap(r -> r.sinks().stream()).toList();
+    }
+
+    private static List<Client> everyone(List<Room> rooms) {
+        return rooms.stream().flatMap(r -> r.clients().stream()).toList();
+    }
+
+    /** Two sessions with media flowing on a whole cluster: where each variant starts. */
+    private record Scene(List<Room> rooms, List<RtpReceiver> sinks, List<Client> everyone) {
+        static Scene of(String prefix) throws Exception {
+            cluster.awaitReady(STARTUP);
+            List<Room> rooms = AllMastersLostTest.rooms(prefix, 2);
+            Scene scene = new Scene(rooms, AllMastersLostTest.sinks(rooms), AllMastersLostTest.everyone(rooms));
+            awaitPackets(scene.sinks(), 100, "media flows to every subscriber", Duration.ofSeconds(30));
+            return scene;
+        }
+
+        /** Every participant resumed since {@code sinceNanos}, kept its id, saw no gap; when the last one resumed. */
+        long resumedWithoutLoss(long sinceNanos, String what) {
+            await(what).atMost(BACK).pollInterval(Duration.ofMillis(100))
+                    .until(() -> everyone.stream().allMatch(c -> c.resumedAtNanos > sinceNanos));
+            assertResumedWithoutLoss(everyone);
+            return everyone.stream().mapToLong(c -> c.resumedAtNanos).max().orElseThrow();
+        }
+
+        /** Whole again: every master lists everything, media flows, a newcomer joins each session, nobody died. */
+        void whole(ClusterProcesses.Node via, String tag) throws Exception {
+            await("every master lists every session with its participants").atMost(BACK)
+                    .pollInterval(Duration.ofMillis(200)).until(() -> everyMasterListsEverything(rooms));
+            awaitPackets(sinks, 100, "media still flows", Duration.ofSeconds(20));
+            newcomerJoinsEachSession(rooms, via, tag);
+            cluster.assertAllAlive();
+        }
+    }
+
+    /**
+     * Every master frozen at once (a hung hypervisor), longer than their lease and the clients' keepalive, then
+     * thawed. Nobody may be downed (the masters froze together, media nodes down nobody), every client resumes
+     * with its id and no gap, and each master lists exactly what runs.
+     */
+    @Test
+    void freezingEveryMasterAtOnceAndThawingThemLosesNothing() throws Exception {
+        Scene scene = Scene.of("amf");
+        List<RtpReceiver> sinks = scene.sinks();
+
+        long frozenAt = System.nanoTime();
+        cluster.masters().forEach(cluster::freeze);
+        try {
+            // 5 s of packets: past the masters' lease (2 s) and the clients' keepalive (3 s), so every client has
+            // given its socket up and retries against frozen masters.
+            awaitPackets(sinks, 500, "media flows while every master is frozen", Duration.ofSeconds(60));
+        } finally {
+            cluster.masters().forEach(cluster::thaw);
+        }
+        long thawedAt = System.nanoTime();
+        long resumedAt = scene.resumedWithoutLoss(frozenAt, "every participant resumed after the thaw");
+        report.put("everyMasterFrozen", Map.of("frozenMs", ms(frozenAt, thawedAt),
+                "thawToAllResumedMs", ms(thawedAt, resumedAt)));
+        scene.whole(cluster.masters().get(1), "thawed");
+    }
+
+    /**
+     * Two masters killed and the third frozen (a hung VM); the two come back as new processes while it is still
+     * frozen. They are a majority of the masters restarting, so the media nodes down the hung one (Pekko admits them
+     * only once every old incarnation is out) and they serve every client. When the frozen master thaws, its routing
+     * table is stale (it lacks what happened meanwhile): it must not answer a single REST or readiness request with
+     * 200 before it learns it was downed and exits.
+     */
+    @Test
+    void twoMastersKilledAndTheThirdFrozenNeverLetTheThawedOneServeItsStaleTable() throws Exception {
+        Scene scene = Scene.of("amk");
+        List<RtpReceiver> sinks = scene.sinks();
+        ClusterProcesses.Node m1 = cluster.masters().get(0);
+        ClusterProcesses.Node m2 = cluster.masters().get(1);
+        ClusterProcesses.Node m3 = cluster.masters().get(2);
+
+        long lostAt = System.nanoTime();
+        cluster.kill(m1);
+        cluster.kill(m2);
+        cluster.freeze(m3);
+        List<String> answersAfterThaw = new ArrayList<>();
+        boolean thawed = false;
+        try {
+            awaitPackets(sinks, 300, "media flows while no master serves", Duration.ofSeconds(60));
+            cluster.relaunch(m1);
+            cluster.relaunch(m2);
+            long resumedAt = scene.resumedWithoutLoss(lostAt, "every participant resumed on the two new masters");
+            report.put("twoKilledOneFrozen", Map.of("lossToAllResumedMs", ms(lostAt, resumedAt)));
+            await("both new masters list every session with its participants").atMost(BACK)
+                    .pollInterval(Duration.ofMillis(200)).until(() -> List.of(m1, m2).stream().allMatch(m ->
+                            scene.rooms().stream().allMatch(room -> listedConnections(m, room.sessionId())
+                                    .map(l -> l.containsAll(room.clients().stream().map(c -> c.connectionId)
+                                            .collect(Collectors.toSet()))).orElse(false))));
+            newcomerJoinsEachSession(scene.rooms(), m2, "meanwhile");
+
+            cluster.thaw(m3);
+            thawed = true;
+            await("the thawed master learns it was downed and exits").atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(20)).until(() -> {
+                        answersAfterThaw.add("ready " + cluster.probe(m3, "/health/ready").split(" ", 2)[0]);
+                        answersAfterThaw.add("sessions " + restStatus(m3, "/openvidu/api/sessions"));
+                        return !cluster.isAlive(m3);
+                    });
+        } finally {
+            if (!thawed) {
+                cluster.thaw(m3);
+            }
+        }
+        List<String> served = answersAfterThaw.stream().filter(a -> a.endsWith(" 200")).toList();
+        assertEquals(List.of(), served, "the thawed master served (of " + answersAfterThaw.size() + " requests)");
+
+        cluster.relaunch(m3);
+        cluster.awaitReady(STARTUP);
+        scene.whole(m3, "allback");
+    }
+
+    /** "200", "503", ... for an authenticated GET on {@code master}, or why there was no answer. */
+    private static String restStatus(ClusterProcesses.Node master, String path) {
+        try {
+            return Integer.toString(cluster.rest(master).send("GET", path).status());
+        } catch (Exception e) {
+            return "no answer (" + e.getClass().getSimpleName() + ")";
+        }
+    }
+
+    /**
+     * Every master killed, then started again one after the other (machines rebooting one by one): the first one back
+     * joins alone while the other two are still unreachable members, a minority. It must not down its side (the
+     * media nodes and every session on them); it waits, not serving, and once the second is back the two form a
+     * majority, down the dead third and serve; the third joins last.
+     */
+    @Test
+    void mastersComingBackOneAfterTheOtherKeepEverySession() throws Exception {
+        Scene scene = Scene.of("ams");
+        List<RtpReceiver> sinks = scene.sinks();
+        ClusterProcesses.Node m1 = cluster.masters().get(0);
+        ClusterProcesses.Node m2 = cluster.masters().get(1);
+        ClusterProcesses.Node m3 = cluster.masters().get(2);
+
+        long killedAt = System.nanoTime();
+        cluster.masters().forEach(cluster::kill);
+        awaitPackets(sinks, 300, "media flows without any master", Duration.ofSeconds(60));
+        cluster.relaunch(m1);
+        // Alone, m1 is WeaklyUp after 7 s and its side is stable after 7 s more: the downing rule has run by 20 s.
+        await("master-1 alone neither serves nor downs the media nodes").during(Duration.ofSeconds(20))
+                .atMost(Duration.ofSeconds(25)).pollInterval(Duration.ofMillis(250)).until(() ->
+                        cluster.mediaNodes().stream().allMatch(cluster::isAlive)
+                                && !cluster.probe(m1, "/health/ready").startsWith("200"));
+        awaitPacketsSince(sinks, received(sinks), 100, "media still flows", Duration.ofSeconds(20));
+
+        cluster.relaunch(m2);
+        scene.resumedWithoutLoss(killedAt, "every participant resumed on master-1 and master-2");
+        newcomerJoinsEachSession(scene.rooms(), m1, "twoback");
+        cluster.relaunch(m3);
+        cluster.awaitReady(STARTUP);
+        scene.whole(m3, "allback");
     }
 
     @Test
     void killingEveryMasterAtOnceLosesNoSessionParticipantEventOrMedia() throws Exception {
         List<Room> rooms = new ArrayList<>();
         for (int i = 0; i < SESSIONS; i++) {
-            rooms.add(room(i));
+            rooms.add(room("aml", i));
         }
         List<RtpReceiver> sinks = rooms.stream().flatMap(r -> r.sinks().stream()).toList();
         await("media flows to every subscriber").atMost(Duration.ofSeconds(30))
@@ -176,21 +394,13 @@ class AllMastersLostTest {
         List<Map<String, Object>> cycles = new ArrayList<>();
         for (int cycle = 1; cycle <= CYCLES; cycle++) {
             List<Client> everyone = rooms.stream().flatMap(r -> r.clients().stream()).toList();
-            List<Long> before = sinks.stream().map(s -> s.stats().received()).toList();
+            List<Long> before = received(sinks);
             long killedAt = System.nanoTime();
             cluster.masters().forEach(cluster::kill);
 
             // No master anywhere: the media nodes stay up and media keeps flowing, for 10 s of packets.
-            await("media flows for " + PACKETS_WHILE_MASTERLESS + " packets without any master")
-                    .atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                    .until(() -> {
-                        for (int i = 0; i < sinks.size(); i++) {
-                            if (sinks.get(i).stats().received() - before.get(i) < PACKETS_WHILE_MASTERLESS) {
-                                return false;
-                            }
-                        }
-                        return true;
-                    });
+            awaitPacketsSince(sinks, before, PACKETS_WHILE_MASTERLESS, "media flows without any master",
+                    Duration.ofSeconds(60));
             cluster.mediaNodes().forEach(n -> assertTrue(cluster.isAlive(n), n.id() + " must outlive the masters"));
 
             long relaunchedAt = System.nanoTime();
@@ -210,37 +420,11 @@ class AllMastersLostTest {
                     .until(() -> everyone.stream().allMatch(c -> c.resumedAtNanos > killedAt));
             long resumedAt = everyone.stream().mapToLong(c -> c.resumedAtNanos).max().orElseThrow();
 
-            assertAll(everyone.stream().map(c -> () -> {
-                Participant p = c.participant;
-                assertTrue(p.events().stream().noneMatch(e -> e.method().equals("participantLeft")),
-                        p::describeEvents);
-                assertEquals(p.expectedSeqs(), p.seqs(), p::describeEvents);
-                assertEquals(0, p.client.gapsDetected(), p.name + " saw a gap");
-                assertEquals(c.connectionId, p.client.joined().connectionId(), p.name + " kept its id");
-            }));
-            List<Long> afterResume = sinks.stream().map(s -> s.stats().received()).toList();
-            await("media still flows after the resume").atMost(Duration.ofSeconds(20)).until(() -> {
-                for (int i = 0; i < sinks.size(); i++) {
-                    if (sinks.get(i).stats().received() - afterResume.get(i) < 100) {
-                        return false;
-                    }
-                }
-                return true;
-            });
+            assertResumedWithoutLoss(everyone);
+            awaitPackets(sinks, 100, "media still flows after the resume", Duration.ofSeconds(20));
 
             // A newcomer joins each session through a restarted master; the others see it join.
-            ClusterProcesses.Node via = cluster.masters().get(cycle % cluster.masters().size());
-            for (Room room : rooms) {
-                Connection con = TestSessions.createConnection(cluster.rest(via), room.sessionId(), "new" + cycle);
-                Client newcomer = new Client(room.sessionId() + "-new" + cycle, via);
-                JoinResult joined = newcomer.join(con.token());
-                assertEquals(room.mediaNodeId(), joined.mediaNodeId(), "the session stayed where it ran");
-                for (Client c : room.clients()) {
-                    c.participant.awaitEvent("participantJoined",
-                            e -> newcomer.connectionId.equals(e.param("id")), "the newcomer");
-                }
-                room.clients().add(newcomer);
-            }
+            newcomerJoinsEachSession(rooms, cluster.masters().get(cycle % cluster.masters().size()), "new" + cycle);
             Session listed = cluster.rest(cluster.masters().get(2)).session(rooms.get(0).sessionId()).orElseThrow();
             assertEquals("protected", listed.priority(), "the session's properties came back from its media node");
 

@@ -20,7 +20,14 @@ import java.util.stream.Collectors;
  *   itself and downs every unreachable member; any other side downs itself (its masters and its media nodes, which
  *   exit: the sessions they hosted are placed again on the majority side). This is keep-majority with role master,
  *   so a partition decides as the Split Brain Resolver did, and media nodes (any number of them) do not weigh.</li>
- *   <li>A side with <b>no master</b> does nothing: when every master died at once, the media nodes keep their
+ *   <li>A losing side whose decider is only <b>WeaklyUp</b> (it joined while the other masters were unreachable: a
+ *   master restarted after all of them died, before the others are back) does nothing either: it waits, not
+ *   serving, until enough restarted masters form a majority and down the dead incarnations.</li>
+ *   <li>A side with <b>no reachable master</b> where most masters are <b>restarting</b> (their old incarnations marked
+ *   Down as their new ones ask to join) downs the masters still Up and unreachable (dead or hung), through its
+ *   lowest-address member, so that the restarted ones can join: Pekko admits them only once the old ones are
+ *   removed, which those block.</li>
+ *   <li>Otherwise a side with <b>no master</b> does nothing: when every master died at once, the media nodes keep their
  *   sessions and media running and wait. Restarted masters join them (media nodes are seeds / contact points); a
  *   master's new incarnation downs its old one as it joins.</li>
  *   <li>A media node that sees no master for longer than the {@code masterlessLimit} downs itself: then it was
@@ -61,8 +68,11 @@ public final class MasterQuorum {
                 .filter(m -> !unreachableAddresses.contains(m.uniqueAddress())).toList();
         Optional<Member> decider = reachableMasters.stream().min(Comparator.comparing(Member::address,
                 Member.addressOrdering()));
-        if (decider.isEmpty() || !decider.get().uniqueAddress().equals(self)) {
-            return Set.of(); // no master here (wait for masters), or another master decides for this side
+        if (decider.isEmpty()) {
+            return whenMastersRestart(self, members, live, unreachableAddresses);
+        }
+        if (!decider.get().uniqueAddress().equals(self)) {
+            return Set.of(); // another master decides for this side
         }
         boolean keep;
         if (reachableMasters.size() * 2 == masters.size()) {
@@ -75,8 +85,41 @@ public final class MasterQuorum {
         if (keep) {
             return lost.stream().map(Member::uniqueAddress).collect(Collectors.toSet());
         }
+        if (decider.get().status() == MemberStatus.weaklyUp()) {
+            // A master that joined while the others were unreachable: most likely the first of a group restarting
+            // after every master died, one machine after the other. Downing this side would end every session its
+            // media nodes still run; it waits instead, not serving (it is not Up), until enough masters are back
+            // to form a majority and down the dead ones.
+            return Set.of();
+        }
         // This side lost: every member of it goes, the decider too (it is downed by its own decision).
         return live.stream().filter(m -> !unreachableAddresses.contains(m.uniqueAddress()))
+                .map(Member::uniqueAddress).collect(Collectors.toSet());
+    }
+
+    /**
+     * A side with no reachable master. Pekko admits a restarted master (a new incarnation at its old address) only
+     * once its old incarnation is removed: it marks the old one Down as the new one asks to join, but removal waits
+     * for convergence, which every master still Up and unreachable blocks, and no master is here to down them. When
+     * most masters are restarting (their old incarnations Down), they all died and the others are dead or hung: this
+     * side's lowest-address member downs the masters still Up and unreachable, so that the new ones can join. With
+     * fewer restarting, it waits (downing live masters on another side of a partition would be split brain; a side
+     * holding a majority of the masters' new incarnations cannot be opposed by a master majority elsewhere).
+     */
+    private static Set<UniqueAddress> whenMastersRestart(UniqueAddress self, Collection<Member> members,
+                                                         List<Member> live, Set<UniqueAddress> unreachable) {
+        List<Member> masters = members.stream().filter(m -> m.hasRole(MASTER_ROLE)
+                && (counts(m) || m.status() == MemberStatus.down())).toList();
+        long restarting = masters.stream().filter(m -> m.status() == MemberStatus.down()).count();
+        if (restarting * 2 <= masters.size()) {
+            return Set.of(); // nobody back yet, or too few: wait (a media node never decides about a master majority)
+        }
+        Optional<Member> actor = live.stream().filter(m -> !unreachable.contains(m.uniqueAddress()))
+                .min(Comparator.comparing(Member::address, Member.addressOrdering()));
+        if (actor.isEmpty() || !actor.get().uniqueAddress().equals(self)) {
+            return Set.of();
+        }
+        return masters.stream().filter(m -> counts(m) && unreachable.contains(m.uniqueAddress()))
                 .map(Member::uniqueAddress).collect(Collectors.toSet());
     }
 

@@ -82,4 +82,34 @@ class MasterQuorumTest {
         assertEquals(Set.of(), MasterQuorum.decide(MEDIA1.uniqueAddress(), view, List.of(oldM1, M2, M3)));
         assertTrue(MasterQuorum.seesMaster(ALL, List.of(M1, M2)));
     }
+
+    @Test
+    void aMasterThatJoinedWhileTheOthersWereUnreachableNeverDownsItsSide() {
+        // Every master died; a replacement at a new address (m4) joined and is WeaklyUp (convergence is blocked), the
+        // old three still unreachable. Alone it is a minority, but downing its side would end every session the media
+        // nodes still run: it waits.
+        Member m4 = new Member(new UniqueAddress(new Address("pekko", "tessera", "127.0.0.1", 2554), 2554L), 2,
+                MemberStatus.weaklyUp(), CollectionConverters.asScala(Set.of("master")).toSet(), Version.Zero());
+        List<Member> view = List.of(M1, M2, M3, m4, MEDIA1, MEDIA2);
+        assertEquals(Set.of(), MasterQuorum.decide(m4.uniqueAddress(), view, List.of(M1, M2, M3)));
+        assertTrue(MasterQuorum.seesMaster(view, List.of(M1, M2, M3)), "the media nodes see a master");
+        // An Up master cut off in a minority still downs its side, as before.
+        assertEquals(addresses(M1, MEDIA1), MasterQuorum.decide(M1.uniqueAddress(), ALL, List.of(M2, M3, MEDIA2)));
+    }
+
+    @Test
+    void whenMostMastersRestartTheMediaSideDownsTheOnesStillHanging() {
+        // Every master died or hung; m1 and m2 restarted at their addresses, so Pekko marked their old incarnations
+        // Down as they asked to join; m3 (hung) still Up and unreachable blocks their admission.
+        Member oldM1 = M1.copy(MemberStatus.down());
+        Member oldM2 = M2.copy(MemberStatus.down());
+        List<Member> view = List.of(oldM1, oldM2, M3, MEDIA1, MEDIA2);
+        List<Member> unreachable = List.of(oldM1, oldM2, M3);
+        assertEquals(addresses(M3), MasterQuorum.decide(MEDIA1.uniqueAddress(), view, unreachable),
+                "the lowest-address member of the side downs the hanging master");
+        assertEquals(Set.of(), MasterQuorum.decide(MEDIA2.uniqueAddress(), view, unreachable), "only one acts");
+        // One master of three restarting: it may be a partition with the other two alive elsewhere: wait.
+        List<Member> oneBack = List.of(oldM1, M2, M3, MEDIA1, MEDIA2);
+        assertEquals(Set.of(), MasterQuorum.decide(MEDIA1.uniqueAddress(), oneBack, List.of(oldM1, M2, M3)));
+    }
 }

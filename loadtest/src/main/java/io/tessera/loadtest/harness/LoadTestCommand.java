@@ -79,8 +79,9 @@ public final class LoadTestCommand implements Callable<Integer> {
 
     @Option(names = "--chaos", defaultValue = "",
             description = "Faults: verb:node@time[+hold], comma separated; verbs kill, freeze, thaw, restart; "
-                    + "+hold (freeze only) thaws after that long. Example: "
-                    + "kill:master-2@20s,freeze:master-3@40s+12s,restart:media-1@60s")
+                    + "+hold (freeze only) thaws after that long; node 'masters' is every master at once (kill or "
+                    + "restart). Example: kill:master-2@20s,freeze:master-3@40s+12s,restart:media-1@60s,"
+                    + "restart:masters@80s")
     String chaos;
 
     @Option(names = "--local-cluster", paramLabel = "SCRIPT",

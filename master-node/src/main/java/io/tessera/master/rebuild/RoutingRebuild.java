@@ -30,9 +30,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.StreamSupport;
 
 /**
@@ -64,9 +62,6 @@ public final class RoutingRebuild {
 
     private record Counts(int sessions, int connections) {
     }
-
-    /** How many sessions are written at once. */
-    private static final int PARALLEL_WRITES = 32;
 
     public static Behavior<Command> create(Routes routes, MediaNodes mediaNodes, MediaNodeClient mediaNodeClient,
                                            RebuildGate gate, Duration timeout) {
@@ -208,50 +203,11 @@ public final class RoutingRebuild {
                 .ifPresent(node -> mediaNodeClient.release(node.report().manager(), loser.sessionId()));
     }
 
-    /** In batches of {@link #PARALLEL_WRITES}, oldest sessions first. */
+    /** One {@link Routes#restore} for everything: the routing table batches it by shard. */
     private CompletionStage<Counts> writeAll(List<InventoryMerge.Route> all) {
-        AtomicInteger sessions = new AtomicInteger();
-        AtomicInteger connections = new AtomicInteger();
-        CompletionStage<Void> chain = CompletableFuture.completedFuture(null);
-        for (int from = 0; from < all.size(); from += PARALLEL_WRITES) {
-            List<InventoryMerge.Route> batch = all.subList(from, Math.min(all.size(), from + PARALLEL_WRITES));
-            chain = chain.thenCompose(v -> CompletableFuture.allOf(batch.stream()
-                    .map(route -> write(route, sessions, connections).toCompletableFuture())
-                    .toArray(CompletableFuture[]::new)));
-        }
-        return chain.thenApply(v -> new Counts(sessions.get(), connections.get()));
-    }
-
-    /** The record unless the masters know it already; then the participants' connections the route lacks. */
-    private CompletionStage<Void> write(InventoryMerge.Route route, AtomicInteger sessions, AtomicInteger connections) {
-        SessionRecord record = route.record();
-        return routes.sessionFromMajority(record.sessionId()).thenCompose(found -> {
-            if (found.isPresent()) {
-                return CompletableFuture.completedFuture(found.get());
-            }
-            return routes.createSession(record).thenCompose(outcome -> {
-                if (outcome == Routes.CreateOutcome.CREATED) {
-                    sessions.incrementAndGet();
-                }
-                return routes.sessionFromMajority(record.sessionId()).thenApply(r -> r.orElse(record));
-            });
-        }).thenCompose(current -> {
-            if (!current.mediaNodeId().equals(record.mediaNodeId())) {
-                return CompletableFuture.completedFuture(null); // the masters route it elsewhere: theirs stands
-            }
-            CompletionStage<Void> all = CompletableFuture.completedFuture(null);
-            for (ParticipantInfo p : route.participants()) {
-                all = all.thenCompose(v -> routes.connection(record.sessionId(), p.connectionId())
-                        .thenCompose(existing -> {
-                            if (existing.isPresent()) {
-                                return CompletableFuture.<Void>completedFuture(null);
-                            }
-                            connections.incrementAndGet();
-                            return routes.putConnection(connectionOf(record.sessionId(), p));
-                        }));
-            }
-            return all;
-        });
+        List<Routes.Restore> restores = all.stream().map(route -> new Routes.Restore(route.record(),
+                route.participants().stream().map(p -> connectionOf(route.record().sessionId(), p)).toList())).toList();
+        return routes.restore(restores).thenApply(done -> new Counts(done.sessions(), done.connections()));
     }
 
     /**

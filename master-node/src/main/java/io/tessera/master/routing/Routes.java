@@ -61,6 +61,51 @@ public interface Routes {
         });
     }
 
+    /** A session to write back after the masters were lost: its record and the connections of its joined participants. */
+    record Restore(SessionRecord record, List<ConnectionRecord> connections) {
+    }
+
+    /** What {@link #restore} wrote: sessions the table did not know, and connections it did not know. */
+    record Restored(int sessions, int connections) {
+    }
+
+    /**
+     * Writes back what the table lacks (the routing rebuild): each session unless one with its id is known (then the
+     * known record stands), and each of its connections unless known, but only when the table routes the session to
+     * the media node the restore names (a session the masters moved elsewhere keeps their route). Reads what a
+     * majority of masters has before deciding, so that a master joining a running cluster writes nothing. This
+     * default goes one session at a time.
+     */
+    default CompletionStage<Restored> restore(List<Restore> restores) {
+        CompletionStage<Restored> sum = CompletableFuture.completedFuture(new Restored(0, 0));
+        for (Restore r : restores) {
+            sum = sum.thenCompose(total -> restoreOne(r).thenApply(one ->
+                    new Restored(total.sessions() + one.sessions(), total.connections() + one.connections())));
+        }
+        return sum;
+    }
+
+    private CompletionStage<Restored> restoreOne(Restore r) {
+        String id = r.record().sessionId();
+        return sessionFromMajority(id).thenCompose(found -> found.isPresent()
+                ? restoreConnections(found.get(), r, 0)
+                : createSession(r.record()).thenCompose(outcome -> sessionFromMajority(id).thenCompose(now ->
+                        restoreConnections(now.orElse(r.record()), r, outcome == CreateOutcome.CREATED ? 1 : 0))));
+    }
+
+    private CompletionStage<Restored> restoreConnections(SessionRecord current, Restore r, int created) {
+        if (!current.mediaNodeId().equals(r.record().mediaNodeId())) {
+            return CompletableFuture.completedFuture(new Restored(created, 0)); // routed elsewhere: that route stands
+        }
+        CompletionStage<Integer> written = CompletableFuture.completedFuture(0);
+        for (ConnectionRecord c : r.connections()) {
+            written = written.thenCompose(n -> connection(c.sessionId(), c.connectionId())
+                    .thenCompose(existing -> existing.isPresent() ? CompletableFuture.completedFuture(n)
+                            : putConnection(c).thenApply(v -> n + 1)));
+        }
+        return written.thenApply(n -> new Restored(created, n));
+    }
+
     /** Removes the session and all its connections; true when there was a session to remove. */
     CompletionStage<Boolean> removeSession(String sessionId);
 

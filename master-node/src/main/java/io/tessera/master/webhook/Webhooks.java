@@ -1,8 +1,6 @@
 package io.tessera.master.webhook;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigValue;
-import com.typesafe.config.ConfigValueType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,20 +14,15 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 
 /**
  * Sends {@link WebhookEvent}s to the configured HTTP endpoints (POST, {@code Content-Type: application/json}), as
@@ -55,120 +48,6 @@ public final class Webhooks implements AutoCloseable {
     private static final long LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     /**
-     * What the dispatcher was configured with.
-     *
-     * @param endpoints       absolute http(s) URLs; user info in a URL becomes a Basic {@code Authorization} header
-     *                        for that URL unless {@code headers} has one
-     * @param headers         extra request headers for every endpoint (e.g. {@code Authorization})
-     * @param events          event names to send; empty means all
-     * @param queueSize       events kept per endpoint while they wait to be sent
-     * @param maxAttempts     attempts per event and endpoint, the first included
-     * @param initialBackoff  wait before the first retry
-     * @param maxBackoff      longest wait between two attempts
-     * @param requestTimeout  connect + answer limit of one attempt
-     * @param concurrency     requests in flight per endpoint at most (1 keeps publish order)
-     * @param shutdownTimeout how long {@link #close()} lets queued events drain
-     */
-    public record Settings(List<URI> endpoints, Map<String, String> headers, Set<String> events, int queueSize,
-                           int maxAttempts, Duration initialBackoff, Duration maxBackoff, Duration requestTimeout,
-                           int concurrency, Duration shutdownTimeout) {
-
-        public Settings {
-            endpoints = List.copyOf(endpoints);
-            headers = Map.copyOf(headers);
-            events = Set.copyOf(events);
-            Set<String> unknown = new TreeSet<>(events);
-            unknown.removeAll(WebhookEvent.ALL);
-            if (!unknown.isEmpty()) {
-                throw new IllegalArgumentException("unknown webhook events " + unknown + "; known: "
-                        + new TreeSet<>(WebhookEvent.ALL));
-            }
-            for (URI uri : endpoints) {
-                if (!uri.isAbsolute() || uri.getHost() == null
-                        || !("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()))) {
-                    throw new IllegalArgumentException("webhook endpoint must be an absolute http(s) URL: "
-                            + redact(uri));
-                }
-            }
-            HttpRequest.Builder probe = HttpRequest.newBuilder(URI.create("http://127.0.0.1/"));
-            for (Map.Entry<String, String> h : headers.entrySet()) {
-                try {
-                    probe.header(h.getKey(), h.getValue());
-                } catch (IllegalArgumentException e) {
-                    // Only the name: the value may be a secret.
-                    throw new IllegalArgumentException("webhook header not allowed: " + h.getKey());
-                }
-            }
-            positive("queue-size", queueSize);
-            positive("max-attempts", maxAttempts);
-            positive("concurrency", concurrency);
-            positive("initial-backoff", initialBackoff.toMillis());
-            positive("max-backoff", maxBackoff.toMillis());
-            positive("request-timeout", requestTimeout.toMillis());
-            if (shutdownTimeout.isNegative()) {
-                throw new IllegalArgumentException("webhook shutdown-timeout must not be negative");
-            }
-        }
-
-        /** Defaults of {@code tessera-master.conf} for these endpoints. */
-        public static Settings defaults(List<URI> endpoints) {
-            return new Settings(endpoints, Map.of(), Set.of(), 10_000, 5, Duration.ofSeconds(1),
-                    Duration.ofSeconds(30), Duration.ofSeconds(5), 1, Duration.ofSeconds(2));
-        }
-
-        public Settings withHeaders(Map<String, String> h) {
-            return new Settings(endpoints, h, events, queueSize, maxAttempts, initialBackoff, maxBackoff,
-                    requestTimeout, concurrency, shutdownTimeout);
-        }
-
-        public Settings withEvents(Set<String> e) {
-            return new Settings(endpoints, headers, e, queueSize, maxAttempts, initialBackoff, maxBackoff,
-                    requestTimeout, concurrency, shutdownTimeout);
-        }
-
-        public Settings withQueueSize(int q) {
-            return new Settings(endpoints, headers, events, q, maxAttempts, initialBackoff, maxBackoff,
-                    requestTimeout, concurrency, shutdownTimeout);
-        }
-
-        public Settings withRetries(int attempts, Duration initial, Duration max) {
-            return new Settings(endpoints, headers, events, queueSize, attempts, initial, max,
-                    requestTimeout, concurrency, shutdownTimeout);
-        }
-
-        public Settings withRequestTimeout(Duration t) {
-            return new Settings(endpoints, headers, events, queueSize, maxAttempts, initialBackoff, maxBackoff,
-                    t, concurrency, shutdownTimeout);
-        }
-
-        public Settings withConcurrency(int c) {
-            return new Settings(endpoints, headers, events, queueSize, maxAttempts, initialBackoff, maxBackoff,
-                    requestTimeout, c, shutdownTimeout);
-        }
-
-        public Settings withShutdownTimeout(Duration t) {
-            return new Settings(endpoints, headers, events, queueSize, maxAttempts, initialBackoff, maxBackoff,
-                    requestTimeout, concurrency, t);
-        }
-
-        /** Header names only, URLs redacted: safe to log. */
-        @Override
-        public String toString() {
-            return "Webhooks.Settings[endpoints=" + endpoints.stream().map(Webhooks::redact).toList()
-                    + ", headers=" + new TreeSet<>(headers.keySet()) + ", events=" + (events.isEmpty() ? "all" : events)
-                    + ", queueSize=" + queueSize + ", maxAttempts=" + maxAttempts + ", initialBackoff=" + initialBackoff
-                    + ", maxBackoff=" + maxBackoff + ", requestTimeout=" + requestTimeout + ", concurrency="
-                    + concurrency + ", shutdownTimeout=" + shutdownTimeout + "]";
-        }
-
-        private static void positive(String name, long value) {
-            if (value <= 0) {
-                throw new IllegalArgumentException("webhook " + name + " must be positive, was " + value);
-            }
-        }
-    }
-
-    /**
      * Totals over all endpoints; an event sent to two endpoints counts twice.
      *
      * @param delivered events an endpoint answered 2xx to
@@ -183,7 +62,7 @@ public final class Webhooks implements AutoCloseable {
 
     private static final Webhooks NOOP = new Webhooks();
 
-    private final Settings settings;
+    private final WebhookSettings settings;
     private final List<Endpoint> endpoints;
     private final HttpClient client;
     private final ScheduledThreadPoolExecutor scheduler;
@@ -200,7 +79,7 @@ public final class Webhooks implements AutoCloseable {
         this.stopped = true;
     }
 
-    private Webhooks(Settings settings) {
+    private Webhooks(WebhookSettings settings) {
         this.settings = settings;
         this.scheduler = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "tessera-webhooks");
@@ -226,7 +105,7 @@ public final class Webhooks implements AutoCloseable {
     }
 
     /** A dispatcher for these settings; the no-op one when they name no endpoint. */
-    public static Webhooks create(Settings settings) {
+    public static Webhooks create(WebhookSettings settings) {
         if (settings.endpoints().isEmpty()) {
             return NOOP;
         }
@@ -235,49 +114,9 @@ public final class Webhooks implements AutoCloseable {
         return w;
     }
 
-    /**
-     * From the {@code tessera.master.webhook} block. Endpoints are {@code endpoints} (a list, or a comma separated
-     * string) followed by the comma separated {@code urls} (env {@code TESSERA_WEBHOOK_URLS}); {@code events} may also
-     * be a comma separated string (env {@code TESSERA_WEBHOOK_EVENTS}); {@code authorization} (env
-     * {@code TESSERA_WEBHOOK_AUTHORIZATION}), when not blank, is sent as the {@code Authorization} header.
-     *
-     * @throws IllegalArgumentException on a malformed URL, unknown event name, forbidden header or bad number
-     */
+    /** From the {@code tessera.master.webhook} block: see {@link WebhookSettings#fromConfig}. */
     public static Webhooks fromConfig(Config webhook) {
-        Set<String> urls = new LinkedHashSet<>();
-        if (webhook.hasPath("endpoints")) {
-            urls.addAll(stringList(webhook.getValue("endpoints")));
-        }
-        if (webhook.hasPath("urls")) {
-            urls.addAll(stringList(webhook.getValue("urls")));
-        }
-        List<URI> endpoints = new ArrayList<>();
-        for (String url : urls) {
-            try {
-                endpoints.add(new URI(url));
-            } catch (URISyntaxException e) {
-                // The reason only: the text may hold a password.
-                throw new IllegalArgumentException("malformed webhook URL (" + e.getReason() + ")");
-            }
-        }
-        Map<String, String> headers = new LinkedHashMap<>();
-        if (webhook.hasPath("headers")) {
-            webhook.getObject("headers").forEach((name, value) -> headers.put(name, String.valueOf(value.unwrapped())));
-        }
-        if (webhook.hasPath("authorization") && !webhook.getString("authorization").isBlank()) {
-            headers.put("Authorization", webhook.getString("authorization").trim());
-        }
-        Set<String> events = webhook.hasPath("events")
-                ? new LinkedHashSet<>(stringList(webhook.getValue("events"))) : Set.of();
-        Settings d = Settings.defaults(endpoints);
-        return create(new Settings(endpoints, headers, events,
-                webhook.hasPath("queue-size") ? webhook.getInt("queue-size") : d.queueSize(),
-                webhook.hasPath("max-attempts") ? webhook.getInt("max-attempts") : d.maxAttempts(),
-                webhook.hasPath("initial-backoff") ? webhook.getDuration("initial-backoff") : d.initialBackoff(),
-                webhook.hasPath("max-backoff") ? webhook.getDuration("max-backoff") : d.maxBackoff(),
-                webhook.hasPath("request-timeout") ? webhook.getDuration("request-timeout") : d.requestTimeout(),
-                webhook.hasPath("concurrency") ? webhook.getInt("concurrency") : d.concurrency(),
-                webhook.hasPath("shutdown-timeout") ? webhook.getDuration("shutdown-timeout") : d.shutdownTimeout()));
+        return create(WebhookSettings.fromConfig(webhook));
     }
 
     /** False for the no-op dispatcher. */
@@ -411,22 +250,6 @@ public final class Webhooks implements AutoCloseable {
         }
         return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() >= 0 ? ":" + uri.getPort() : "")
                 + (uri.getRawPath() == null ? "" : uri.getRawPath());
-    }
-
-    private static List<String> stringList(ConfigValue value) {
-        List<String> out = new ArrayList<>();
-        if (value.valueType() == ConfigValueType.LIST) {
-            for (Object o : (List<?>) value.unwrapped()) {
-                out.addAll(splitCommas(String.valueOf(o)));
-            }
-        } else if (value.valueType() != ConfigValueType.NULL) {
-            out.addAll(splitCommas(String.valueOf(value.unwrapped())));
-        }
-        return out;
-    }
-
-    private static List<String> splitCommas(String s) {
-        return Arrays.stream(s.split(",")).map(String::trim).filter(x -> !x.isEmpty()).collect(Collectors.toList());
     }
 
     /** One event on its way to every endpoint; the body is written once, by the first endpoint that sends it. */

@@ -46,8 +46,8 @@ class WebhooksTest {
         server.close();
     }
 
-    private Webhooks.Settings settings(String... urls) {
-        return Webhooks.Settings.defaults(java.util.Arrays.stream(urls).map(URI::create).toList())
+    private WebhookSettings settings(String... urls) {
+        return WebhookSettings.defaults(java.util.Arrays.stream(urls).map(URI::create).toList())
                 .withRetries(5, Duration.ofMillis(50), Duration.ofSeconds(1));
     }
 
@@ -320,7 +320,7 @@ class WebhooksTest {
         IllegalArgumentException header = assertThrows(IllegalArgumentException.class, () -> Webhooks.fromConfig(
                 ConfigFactory.parseString("urls = \"" + server.url() + "\"\nheaders { Host = \"topsecret\" }")));
         assertFalse(header.getMessage().contains("topsecret"));
-        String shown = Webhooks.Settings.defaults(List.of(URI.create("https://u:pw@hooks.example.com:8443/in?key=k1")))
+        String shown = WebhookSettings.defaults(List.of(URI.create("https://u:pw@hooks.example.com:8443/in?key=k1")))
                 .withHeaders(Map.of("Authorization", "Bearer topsecret")).toString();
         assertFalse(shown.contains("topsecret") || shown.contains("pw") || shown.contains("k1"), shown);
         assertTrue(shown.contains("https://hooks.example.com:8443/in"), shown);

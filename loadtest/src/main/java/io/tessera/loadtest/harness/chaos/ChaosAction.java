@@ -10,6 +10,12 @@ import java.util.Optional;
  */
 public record ChaosAction(Verb verb, String node, Duration at, Optional<Duration> hold) {
 
+    /**
+     * The node name for every master at once ({@code kill:masters}, {@code restart:masters}: the loss of the whole
+     * control plane, issue 16); {@code bin/cluster} takes it as a node name for kill and restart.
+     */
+    public static final String ALL_MASTERS = "masters";
+
     /** What {@code bin/cluster} (or a hook) is asked to do. */
     public enum Verb {
         KILL, FREEZE, THAW, RESTART;
@@ -31,6 +37,10 @@ public record ChaosAction(Verb verb, String node, Duration at, Optional<Duration
         if (at.isNegative()) {
             throw new IllegalArgumentException("negative instant for " + verb.word() + ":" + node);
         }
+        if (ALL_MASTERS.equals(node) && verb != Verb.KILL && verb != Verb.RESTART) {
+            throw new IllegalArgumentException("'" + ALL_MASTERS + "' (every master at once) takes kill or restart, not "
+                    + verb.word());
+        }
         if (hold.isPresent() && verb != Verb.FREEZE) {
             throw new IllegalArgumentException("'+duration' only applies to freeze, not " + verb.word());
         }
@@ -39,7 +49,7 @@ public record ChaosAction(Verb verb, String node, Duration at, Optional<Duration
         }
     }
 
-    /** True for a node whose name says it is a master (faults there are measured as resumes). */
+    /** True for a node whose name says it is a master, or for every master (faults there are measured as resumes). */
     public boolean targetsMaster() {
         return node.startsWith("master");
     }

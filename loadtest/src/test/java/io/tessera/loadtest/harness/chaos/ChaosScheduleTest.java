@@ -57,6 +57,17 @@ class ChaosScheduleTest {
     }
 
     @Test
+    void everyMasterAtOnceIsKilledOrRestartedAndCountsAsAMasterFault() {
+        ChaosSchedule s = ChaosSchedule.parse("restart:masters@30s,kill:masters@10s");
+        assertEquals("kill:masters@10s,restart:masters@30s", s.toString());
+        assertTrue(s.actions().stream().allMatch(ChaosAction::targetsMaster));
+        assertEquals(List.of("/x/bin/cluster", "restart", "masters"), CommandChaosExecutor
+                .clusterScript(java.nio.file.Path.of("/x/bin/cluster")).command(ChaosAction.Verb.RESTART, "masters"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ChaosSchedule.parse("freeze:masters@5s+2s"))
+                .getMessage().contains("kill or restart"));
+    }
+
+    @Test
     void commandsForTheClusterScriptAndAHook() {
         assertEquals(List.of("/x/bin/cluster", "freeze", "master-3"), CommandChaosExecutor
                 .clusterScript(java.nio.file.Path.of("/x/bin/cluster")).command(ChaosAction.Verb.FREEZE, "master-3"));

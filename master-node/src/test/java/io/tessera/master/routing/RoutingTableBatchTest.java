@@ -17,8 +17,8 @@ import java.util.Map;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** The batched route write against a real replicator (a one-master cluster in this JVM). */
-class RoutingTableRelocationTest {
+/** The batched route writes (relocation, restore) against a real replicator (a one-master cluster in this JVM). */
+class RoutingTableBatchTest {
     static ActorTestKit testKit;
     static RoutingTable routes;
 
@@ -79,5 +79,45 @@ class RoutingTableRelocationTest {
         SessionRecord untouched = routes.session(movedMeanwhile).toCompletableFuture().join().orElseThrow();
         assertEquals("media-other", untouched.mediaNodeId());
         assertEquals(1, untouched.epoch());
+    }
+
+    private static ConnectionRecord joined(String sessionId, String connectionId) {
+        return new ConnectionRecord(connectionId, sessionId, "tok_" + connectionId, 0, "PUBLISHER", false, "",
+                1, ConnectionRecord.Status.ACTIVE.wireName(), 1L, "", "chrome", "127.0.0.1");
+    }
+
+    @Test
+    void aRestoreWritesOnlyWhatTheTableLacksAndLeavesSessionsRoutedElsewhereAlone() {
+        String known = "restore-known";
+        String missing = "restore-missing";
+        String movedElsewhere = "restore-moved";
+        routes.createSession(route(known, "media-a")).toCompletableFuture().join();
+        routes.putConnection(joined(known, "con_known_1")).toCompletableFuture().join();
+        routes.createSession(route(movedElsewhere, "media-b")).toCompletableFuture().join();
+        List<Routes.Restore> restores = new ArrayList<>();
+        for (int i = 0; i < 300; i++) { // many sessions, so that shards hold several of them
+            restores.add(new Routes.Restore(route("restore-bulk-" + i, "media-a"),
+                    List.of(joined("restore-bulk-" + i, "con_bulk_" + i))));
+        }
+        restores.add(new Routes.Restore(route(known, "media-a"),
+                List.of(joined(known, "con_known_1"), joined(known, "con_known_2"))));
+        restores.add(new Routes.Restore(route(missing, "media-a"), List.of(joined(missing, "con_missing"))));
+        restores.add(new Routes.Restore(route(movedElsewhere, "media-a"), List.of(joined(movedElsewhere, "con_x"))));
+
+        Routes.Restored done = routes.restore(restores).toCompletableFuture().join();
+
+        assertEquals(301, done.sessions(), "the 300 bulk sessions and the missing one");
+        assertEquals(302, done.connections(), "one per bulk session, the missing one's, and the known session's second");
+        assertEquals("media-a", routes.session("restore-bulk-299").toCompletableFuture().join().orElseThrow()
+                .mediaNodeId());
+        assertEquals("tok_con_known_1", routes.connection(known, "con_known_1").toCompletableFuture().join()
+                .orElseThrow().token(), "a known connection is not overwritten");
+        assertEquals("media-b", routes.session(movedElsewhere).toCompletableFuture().join().orElseThrow()
+                .mediaNodeId(), "the masters' route stands");
+        assertEquals(java.util.Optional.empty(), routes.connection(movedElsewhere, "con_x").toCompletableFuture()
+                .join(), "no connection for a session routed elsewhere");
+
+        Routes.Restored again = routes.restore(restores).toCompletableFuture().join();
+        assertEquals(new Routes.Restored(0, 0), again, "nothing lacking: nothing written");
     }
 }
