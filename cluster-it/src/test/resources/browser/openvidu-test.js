@@ -46,6 +46,9 @@ window.page = {
     session.on('reconnected', () => page.record('reconnected', null));
     session.on('sessionDisconnected', e => page.record('sessionDisconnected', e.reason));
     session.on('signal', e => page.record('signal:' + e.data, e.from ? e.from.connectionId : null));
+    session.on('streamPropertyChanged', e => page.events.push({ type: 'streamPropertyChanged',
+      connectionId: e.stream.connection.connectionId, property: e.changedProperty, newValue: e.newValue,
+      reason: e.reason }));
     session.on('exception', e => {
       // openvidu-browser's own 4 s wall-clock warning that a video has not started playing yet: on a loaded
       // machine it fires while the stream is fine (the test waits for streamPlaying itself), so it is kept apart.
@@ -162,6 +165,21 @@ window.page = {
 
   tap() {
     return window.wsTap;
+  },
+
+  // Publisher.publishAudio / publishVideo: openvidu-browser sends streamPropertyChanged for each change.
+  publishAudio(enabled) {
+    page.publisher.publishAudio(enabled);
+  },
+
+  async publishVideo(enabled) {
+    await page.publisher.publishVideo(enabled);
+  },
+
+  // What openvidu-browser believes of a remote connection's stream (updated by streamPropertyChanged).
+  remoteStream(remote) {
+    const stream = page.subscribers[remote].stream;
+    return { audioActive: stream.audioActive, videoActive: stream.videoActive };
   },
 
   async unpublish() {

@@ -113,7 +113,8 @@ public final class MasterMain {
         SessionService sessions = new SessionService(system, routing, mediaNodes,
                 placement,
                 new Tokens(publicUrl), master.getDuration("token-ttl"), mediaNodeClient, placementMeters);
-        system.systemActorOf(SessionNoticeListener.create(routing, webhooks), "session-notice-listener",
+        system.systemActorOf(SessionNoticeListener.create(routing, webhooks,
+                master.getDuration("routing.notice-backstop")), "session-notice-listener",
                 org.apache.pekko.actor.typed.Props.empty());
 
         // One failover coordinator per cluster, on the oldest master: a failed media node's sessions are placed once.

@@ -76,7 +76,7 @@ public final class MediaMain {
                     ? settings.host : media.getString("public-address");
             Session.Settings sessionSettings = new Session.Settings(settings.nodeId,
                     media.getInt("max-participants-per-session"), media.getDuration("grace-window"),
-                    media.getInt("replay-buffer"));
+                    media.getInt("replay-buffer"), media.getDuration("webrtc.publisher-up-timeout"));
             ActorRef<Topic.Command<SessionNotice>> noticeTopic =
                     ctx.spawn(Topic.create(SessionNotice.class, ClusterTopics.SESSION_NOTICES), "session-notices");
             // Sessions only know where notices go; publishing them cluster-wide is decided here.

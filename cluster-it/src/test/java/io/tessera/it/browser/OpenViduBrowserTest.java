@@ -132,6 +132,42 @@ class OpenViduBrowserTest {
     }
 
     /**
+     * {@code Publisher.publishAudio/publishVideo} in one page: openvidu-browser sends {@code streamPropertyChanged},
+     * and the other page's openvidu-browser fires its {@code streamPropertyChanged} with the property, the value (a
+     * boolean again, after its own parsing of the relayed text) and the reason, and updates the remote stream; REST
+     * shows the new values.
+     */
+    @Test
+    void togglingAudioAndVideoInOnePageFiresStreamPropertyChangedInTheOther() throws Exception {
+        browsers = new Browsers(2);
+        String sessionId = "ovb-props-" + System.nanoTime();
+        cluster.rest(cluster.masters().get(0)).createSession(sessionId);
+        Peer alice = join(sessionId, 0);
+        Peer bob = join(sessionId, 1);
+        awaitEvent(bob, "streamPlaying", alice.connectionId);
+
+        alice.browser.call("page.publishAudio", false);
+        awaitPropertyChange(bob, alice.connectionId, "audioActive", false, "publishAudio");
+        alice.browser.call("page.publishVideo", false);
+        awaitPropertyChange(bob, alice.connectionId, "videoActive", false, "publishVideo");
+        alice.browser.call("page.publishVideo", true);
+        awaitPropertyChange(bob, alice.connectionId, "videoActive", true, "publishVideo");
+        JsonNode remote = bob.browser.call("page.remoteStream", alice.connectionId);
+        assertEquals(false, remote.path("audioActive").asBoolean(true), "bob's view of alice's stream: " + remote);
+        assertEquals(true, remote.path("videoActive").asBoolean(false), "bob's view of alice's stream: " + remote);
+
+        for (ClusterProcesses.Node master : cluster.masters()) {
+            JsonNode options = await("alice's mediaOptions through " + master.id()).atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(200)).until(() -> mediaOptions(master, sessionId,
+                            alice.connectionId), o -> o != null && !o.path("audioActive").asBoolean(true));
+            assertTrue(options.path("videoActive").asBoolean(false), options.toString());
+        }
+        alice.browser.call("page.leave");
+        bob.browser.call("page.leave");
+        assertNoPageErrors(List.of(alice, bob));
+    }
+
+    /**
      * Time from {@code session.connect} to the first decoded video frame of a stream already published, over
      * {@code -Dtessera.benchmark.joins=N} joins (0, the default, skips it); for docs/BENCHMARKS.md.
      */
@@ -258,6 +294,37 @@ class OpenViduBrowserTest {
                     }
                     return false;
                 });
+    }
+
+    /** The other page's openvidu-browser fired streamPropertyChanged for this change of the connection's stream. */
+    private static void awaitPropertyChange(Peer peer, String connectionId, String property, boolean newValue,
+                                            String reason) {
+        await(peer.connectionId + " sees " + property + " " + newValue + " of " + connectionId).atMost(MEDIA)
+                .pollInterval(Duration.ofMillis(250)).until(() -> {
+                    for (JsonNode event : peer.browser.call("page.report").path("events")) {
+                        if ("streamPropertyChanged".equals(event.path("type").asText())
+                                && connectionId.equals(event.path("connectionId").asText())
+                                && property.equals(event.path("property").asText())
+                                && event.path("newValue").isBoolean()
+                                && event.path("newValue").asBoolean() == newValue
+                                && reason.equals(event.path("reason").asText())) {
+                            return true;
+                        }
+                    }
+                    return false;
+                });
+    }
+
+    /** The {@code mediaOptions} of the connection's publisher in REST through {@code master}, or null. */
+    private static JsonNode mediaOptions(ClusterProcesses.Node master, String sessionId, String connectionId)
+            throws Exception {
+        JsonNode session = cluster.rest(master).send("GET", "/openvidu/api/sessions/" + sessionId).json();
+        for (JsonNode c : session.path("connections").path("content")) {
+            if (connectionId.equals(c.path("connectionId").asText()) && c.path("publishers").size() > 0) {
+                return c.path("publishers").get(0).path("mediaOptions");
+            }
+        }
+        return null;
     }
 
     private static RtcStats awaitStats(Browser browser, String pc, String what, Predicate<RtcStats> condition) {

@@ -33,6 +33,7 @@ public final class MediaNodeProtocol {
             @JsonSubTypes.Type(value = StartSubscribe.class, name = "startSubscribe"),
             @JsonSubTypes.Type(value = ReconnectStream.class, name = "reconnectStream"),
             @JsonSubTypes.Type(value = AddIceCandidate.class, name = "iceCandidate"),
+            @JsonSubTypes.Type(value = ChangeStreamProperty.class, name = "changeStreamProperty"),
             @JsonSubTypes.Type(value = Resume.class, name = "resume"),
             @JsonSubTypes.Type(value = ReleaseSession.class, name = "release"),
             @JsonSubTypes.Type(value = SetNodeStatus.class, name = "status"),
@@ -43,8 +44,8 @@ public final class MediaNodeProtocol {
             @JsonSubTypes.Type(value = Attached.class, name = "attached")})
     public sealed interface Command extends ClusterSerializable
             permits HostSession, Join, Leave, Signal, Evict, CloseSession, Publish, Unpublish, Subscribe, Unsubscribe,
-            PrepareSubscribe, StartSubscribe, ReconnectStream, AddIceCandidate, Resume, ReleaseSession, SetNodeStatus,
-            DescribeSessions, DescribeSession, ReportInventory, EventsDelivered, Attached {
+            PrepareSubscribe, StartSubscribe, ReconnectStream, AddIceCandidate, ChangeStreamProperty, Resume,
+            ReleaseSession, SetNodeStatus, DescribeSessions, DescribeSession, ReportInventory, EventsDelivered, Attached {
         String sessionId();
 
         /** Answers the sender that the command failed; codes as in docs/CONTRACT.md. */
@@ -267,6 +268,19 @@ public final class MediaNodeProtocol {
         }
     }
 
+    /**
+     * A publisher changed a property of its stream {@code streamId} ({@code streamPropertyChanged}): the node keeps it
+     * in the stream's description (REST, later joiners) and tells the others. {@code property}: the wire name of a
+     * {@code StreamProperty}; {@code newValue} in its plain form.
+     */
+    public record ChangeStreamProperty(String sessionId, String connectionId, String streamId, String property,
+                                       String newValue, String reason, ActorRef<Ack> replyTo) implements Command {
+        @Override
+        public void reject(int code, String error) {
+            replyTo.tell(Ack.failure(code, error));
+        }
+    }
+
     /** A participant stops receiving a stream. */
     public record Unsubscribe(String sessionId, String connectionId, String streamId, ActorRef<Ack> replyTo)
             implements Command {
@@ -288,6 +302,12 @@ public final class MediaNodeProtocol {
         public StreamInfo withIdentity(String id, long created) {
             return new StreamInfo(id, created, hasAudio, hasVideo, audioActive, videoActive, typeOfVideo, frameRate,
                     videoDimensions);
+        }
+
+        /** The same stream with its mutable properties ({@code streamPropertyChanged}) set. */
+        public StreamInfo withActive(boolean audio, boolean video, String dimensions) {
+            return new StreamInfo(streamId, createdAt, hasAudio, hasVideo, audio, video, typeOfVideo, frameRate,
+                    dimensions);
         }
     }
 
@@ -519,11 +539,12 @@ public final class MediaNodeProtocol {
             @JsonSubTypes.Type(value = MessageReceived.class, name = "sendMessage"),
             @JsonSubTypes.Type(value = ParticipantPublished.class, name = "participantPublished"),
             @JsonSubTypes.Type(value = ParticipantUnpublished.class, name = "participantUnpublished"),
+            @JsonSubTypes.Type(value = StreamPropertyChanged.class, name = "streamPropertyChanged"),
             @JsonSubTypes.Type(value = MediaNodeFailed.class, name = "mediaNodeFailed"),
             @JsonSubTypes.Type(value = ForciblyReconnectSubscriber.class, name = "forciblyReconnectSubscriber")})
     public sealed interface Event extends ClusterSerializable
             permits ParticipantJoined, ParticipantLeft, ParticipantEvicted, MessageReceived, ParticipantPublished,
-            ParticipantUnpublished, MediaNodeFailed, ForciblyReconnectSubscriber {
+            ParticipantUnpublished, StreamPropertyChanged, MediaNodeFailed, ForciblyReconnectSubscriber {
     }
 
     /**
@@ -551,6 +572,11 @@ public final class MediaNodeProtocol {
     }
 
     public record ParticipantUnpublished(String connectionId, String streamId, String reason) implements Event {
+    }
+
+    /** Publisher {@code connectionId} changed a property of its stream; {@code newValue} in its plain form. */
+    public record StreamPropertyChanged(String connectionId, String streamId, String property, String newValue,
+                                        String reason) implements Event {
     }
 
     public record ParticipantJoined(ParticipantInfo participant) implements Event {

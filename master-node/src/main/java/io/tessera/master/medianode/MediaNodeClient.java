@@ -1,5 +1,6 @@
 package io.tessera.master.medianode;
 
+import io.tessera.common.cluster.Asks;
 import io.tessera.common.protocol.MediaNodeProtocol;
 import io.tessera.common.protocol.MediaNodeProtocol.Ack;
 import io.tessera.common.protocol.MediaNodeProtocol.Command;
@@ -12,8 +13,6 @@ import io.tessera.common.protocol.MediaNodeProtocol.StreamInfo;
 import io.tessera.wire.jsonrpc.ErrorCode;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.Scheduler;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,12 +52,12 @@ public final class MediaNodeClient {
         }
     }
 
-    private final Scheduler scheduler;
+    private final ActorSystem<?> system;
     private final ActorRef<Ack> noReply;
     private final Duration timeout;
 
     public MediaNodeClient(ActorSystem<?> system, Duration timeout) {
-        this.scheduler = system.scheduler();
+        this.system = system;
         this.noReply = system.ignoreRef();
         this.timeout = timeout;
     }
@@ -87,8 +86,8 @@ public final class MediaNodeClient {
      */
     public CompletionStage<Reply<SessionsMedia>> describe(ActorRef<Command> node, List<String> sessionIds,
                                                           Duration within) {
-        return AskPattern.<Command, SessionsMedia>ask(node, replyTo -> new MediaNodeProtocol.DescribeSessions(
-                        sessionIds, replyTo), within, scheduler)
+        return Asks.<Command, SessionsMedia>ask(node, replyTo -> new MediaNodeProtocol.DescribeSessions(
+                        sessionIds, replyTo), within, system)
                 .handle((media, error) -> error != null
                         ? new Rejected<>(ErrorCode.UNAVAILABLE, "the media node did not answer within "
                                 + within.toMillis() + " ms")
@@ -234,23 +233,31 @@ public final class MediaNodeClient {
         return new MediaNodeProtocol.Attached(sessionId, connectionId, attachment, command);
     }
 
+    /** A publisher changed a property of its stream; {@code newValue} in the property's plain form. */
+    public CompletionStage<Reply<Ack>> changeStreamProperty(ActorRef<Command> node, String sessionId,
+                                                            String connectionId, String streamId, String property,
+                                                            String newValue, String reason) {
+        return ack(node, replyTo -> new MediaNodeProtocol.ChangeStreamProperty(sessionId, connectionId, streamId,
+                property, newValue, reason, replyTo), "session's media node");
+    }
+
     // ---- the three answer shapes
 
     private CompletionStage<Reply<Ack>> ack(ActorRef<Command> node, Function<ActorRef<Ack>, Command> command,
                                             String who) {
-        return AskPattern.ask(node, command::apply, timeout, scheduler).handle((ack, error) -> error != null
+        return Asks.ask(node, command::apply, timeout, system).handle((ack, error) -> error != null
                 ? silent(who) : ack.ok() ? new Accepted<>(ack) : refused(ack.errorCode(), ack.error()));
     }
 
     private CompletionStage<Reply<JoinReply>> joinReply(ActorRef<Command> node,
                                                         Function<ActorRef<JoinReply>, Command> command) {
-        return AskPattern.ask(node, command::apply, timeout, scheduler).handle((reply, error) -> error != null
+        return Asks.ask(node, command::apply, timeout, system).handle((reply, error) -> error != null
                 ? silent("session's media node")
                 : reply.ok() ? new Accepted<>(reply) : refused(reply.errorCode(), reply.error()));
     }
 
     private CompletionStage<Reply<SdpReply>> sdp(ActorRef<Command> node, Function<ActorRef<SdpReply>, Command> command) {
-        return AskPattern.ask(node, command::apply, timeout, scheduler).handle((reply, error) -> error != null
+        return Asks.ask(node, command::apply, timeout, system).handle((reply, error) -> error != null
                 ? silent("session's media node")
                 : reply.ok() ? new Accepted<>(reply) : refused(reply.errorCode(), reply.error()));
     }

@@ -1,9 +1,9 @@
 package io.tessera.master.placement;
 
+import io.tessera.common.cluster.Asks;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.MemberStatus;
@@ -34,8 +34,8 @@ public final class NodeStatusBroadcast {
     /** Completes with the number of masters that applied the status; fails when a reachable one did not. */
     public static CompletionStage<Integer> apply(ActorSystem<?> system, String nodeId, String status,
                                                  long drainDeadlineMillis, Duration timeout) {
-        CompletionStage<Receptionist.Listing> found = AskPattern.ask(system.receptionist(),
-                replyTo -> Receptionist.find(MediaNodeRegistry.KEY, replyTo), timeout, system.scheduler());
+        CompletionStage<Receptionist.Listing> found = Asks.ask(system.receptionist(),
+                replyTo -> Receptionist.find(MediaNodeRegistry.KEY, replyTo), timeout, system);
         return found.thenCompose(listing -> {
             Cluster cluster = Cluster.get(system);
             Address self = cluster.selfMember().address();
@@ -63,9 +63,9 @@ public final class NodeStatusBroadcast {
             Set<Address> reachable = masters.stream().map(Member::address).collect(Collectors.toSet());
             registries.forEach((address, ref) -> {
                 if (reachable.contains(address)) {
-                    acks.add(AskPattern.<MediaNodeRegistry.SetStatus, MediaNodeRegistry.StatusApplied>ask(ref,
+                    acks.add(Asks.<MediaNodeRegistry.SetStatus, MediaNodeRegistry.StatusApplied>ask(ref,
                             replyTo -> new MediaNodeRegistry.SetStatus(nodeId, status, drainDeadlineMillis, replyTo), timeout,
-                            system.scheduler()).toCompletableFuture());
+                            system));
                 }
             });
             return CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).thenApply(done -> acks.size());

@@ -228,16 +228,14 @@ public final class RestApi extends AllDirectives {
                 .thenApply(cs -> JsonViews.session(session, visible(cs, pendingConnections), sessions.tokens()::url, media));
     }
 
-    /** Every session, with one media request per media node for all of them (not one per session). */
+    /**
+     * Every session, with one media request per media node for all of them (not one per session), and one read of
+     * all connections (not one per session).
+     */
     private CompletionStage<JsonNode> sessionsJson(List<SessionRecord> all, boolean pendingConnections) {
-        return liveMedia.of(all).thenCompose(media -> {
-            List<CompletableFuture<JsonNode>> views = new ArrayList<>();
-            for (SessionRecord s : all) {
-                views.add(sessionJson(s, pendingConnections, media.get(s.sessionId())).toCompletableFuture());
-            }
-            return CompletableFuture.allOf(views.toArray(CompletableFuture[]::new))
-                    .thenApply(done -> JsonViews.page(views, CompletableFuture::join));
-        });
+        return liveMedia.of(all).thenCombine(sessions.connectionsBySession(), (media, connections) ->
+                JsonViews.page(all, s -> JsonViews.session(s, visible(connections.getOrDefault(s.sessionId(), List.of()),
+                        pendingConnections), sessions.tokens()::url, media.get(s.sessionId()))));
     }
 
     /** Connections of a session with their streams, as the session's media node describes them. */

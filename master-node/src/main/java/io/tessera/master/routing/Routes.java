@@ -26,6 +26,11 @@ public interface Routes {
     /** The session as a majority of masters has it: after two concurrent creates, the value they converge to. */
     CompletionStage<Optional<SessionRecord>> sessionFromMajority(String sessionId);
 
+    /** The session as this master's replica has it, a miss not confirmed with anyone (a backstop's look). */
+    default CompletionStage<Optional<SessionRecord>> localSession(String sessionId) {
+        return session(sessionId);
+    }
+
     /** Adds the session unless one with that id is known. */
     CompletionStage<CreateOutcome> createSession(SessionRecord record);
 
@@ -104,8 +109,29 @@ public interface Routes {
     /** Removes the session and all its connections; true when there was a session to remove. */
     CompletionStage<Boolean> removeSession(String sessionId);
 
-    /** Every session, oldest first. */
+    /** Every session, oldest first, as this master's replica has them (internal readers: failover, rebuild). */
     CompletionStage<List<SessionRecord>> allSessions();
+
+    /**
+     * Every session, oldest first, as a majority of masters has them together with this master: what REST lists
+     * read, so that a session created through any master (a majority write) is in the list of every master.
+     */
+    default CompletionStage<List<SessionRecord>> allSessionsFromMajority() {
+        return allSessions();
+    }
+
+    /**
+     * Every connection, by session id (each list oldest first), as a majority of masters has them together with this
+     * master: one read of the whole table for a REST list of sessions, whatever their number.
+     */
+    default CompletionStage<Map<String, List<ConnectionRecord>>> allConnectionsFromMajority() {
+        return allSessions().thenCompose(all -> {
+            Map<String, List<ConnectionRecord>> bySession = new java.util.concurrent.ConcurrentHashMap<>();
+            List<CompletableFuture<Void>> reads = all.stream().map(s -> connections(s.sessionId())
+                    .thenAccept(cs -> bySession.put(s.sessionId(), cs)).toCompletableFuture()).toList();
+            return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).thenApply(done -> bySession);
+        });
+    }
 
     // ---- connections
 
@@ -120,12 +146,25 @@ public interface Routes {
 
     CompletionStage<Boolean> removeConnection(String sessionId, String connectionId);
 
-    /** The session's connections, oldest first. */
+    /** The session's connections, oldest first, as this master's replica has them. */
     CompletionStage<List<ConnectionRecord>> connections(String sessionId);
+
+    /**
+     * The session's connections, oldest first, as a majority of masters has them together with this master (REST
+     * reads: a token created through any master is listed by every master).
+     */
+    default CompletionStage<List<ConnectionRecord>> connectionsFromMajority(String sessionId) {
+        return connections(sessionId);
+    }
 
     default CompletionStage<Optional<ConnectionRecord>> connection(String sessionId, String connectionId) {
         return findConnection(sessionId, c -> c.connectionId().equals(connectionId));
     }
 
     CompletionStage<Optional<ConnectionRecord>> findConnection(String sessionId, Predicate<ConnectionRecord> match);
+
+    /** The connection as this master's replica has it, a miss not confirmed with anyone (a backstop's look). */
+    default CompletionStage<Optional<ConnectionRecord>> localConnection(String sessionId, String connectionId) {
+        return connection(sessionId, connectionId);
+    }
 }

@@ -17,7 +17,6 @@ public final class RoutingMeters {
     private final Timer majorityWrites;
     private final Timer localWrites;
     private final Timer sessionConvergence;
-    private final Timer connectionConvergence;
     final AtomicInteger sessions = new AtomicInteger();
     final AtomicInteger activeConnections = new AtomicInteger();
     final AtomicInteger pendingConnections = new AtomicInteger();
@@ -28,10 +27,10 @@ public final class RoutingMeters {
         majorityWrites = latency(update, updateHelp).tag("consistency", "majority").register(registry);
         localWrites = latency(update, updateHelp).tag("consistency", "local").register(registry);
         String convergence = "tessera.master.routing.convergence";
-        String convergenceHelp = "From a routing record's write on another master to this master seeing it "
+        String convergenceHelp = "From a session record's write on another master to this master seeing it "
                 + "(the record's LWW timestamp to the replicator's change notification; includes clock skew)";
+        // Sessions only: connections are counted, not subscribed to (RoutingObserver says why).
         sessionConvergence = latency(convergence, convergenceHelp).tag("record", "session").register(registry);
-        connectionConvergence = latency(convergence, convergenceHelp).tag("record", "connection").register(registry);
         Gauge.builder("tessera.master.sessions", sessions, AtomicInteger::get)
                 .description("Sessions in the routing table, as this master's replica has them (cluster-wide)")
                 .register(registry);
@@ -52,7 +51,7 @@ public final class RoutingMeters {
         (majority ? majorityWrites : localWrites).record(nanos, TimeUnit.NANOSECONDS);
     }
 
-    void converged(boolean session, long millis) {
-        (session ? sessionConvergence : connectionConvergence).record(Math.max(0, millis), TimeUnit.MILLISECONDS);
+    void converged(long millis) {
+        sessionConvergence.record(Math.max(0, millis), TimeUnit.MILLISECONDS);
     }
 }

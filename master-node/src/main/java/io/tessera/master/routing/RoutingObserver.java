@@ -19,10 +19,15 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * Watches this master's replica of the routing table through Replicator subscriptions, for the metrics: how many
- * sessions and connections it holds, and how long records written on other masters took to arrive here (now minus
- * the record's LWW timestamp, once per record version). Records written before this master started are not timed:
- * they did not converge, this master was not there yet.
+ * Watches this master's replica of the routing table, for the metrics: how many sessions and connections it holds,
+ * and how long session records written on other masters took to arrive here (now minus the record's LWW timestamp,
+ * once per record version). Records written before this master started are not timed: they did not converge, this
+ * master was not there yet.
+ *
+ * <p>Sessions are watched through Replicator subscriptions. Connections are counted from a local read of their
+ * shards once per {@link #CONNECTION_COUNT_INTERVAL}, not subscribed to: a subscribed key makes the replicator compute
+ * the key's digest (a serialization of the whole shard and a SHA-1) at every write and every merge of a delta, and
+ * connections change at every token, join and leave (docs/BENCHMARKS.md "Control plane", the hot-path profile).
  *
  * <p>The latest session maps are also kept for readers on other threads ({@link #sessions()}), e.g. the HA plan
  * gauges, so that a scrape never asks the replicator.
@@ -32,9 +37,18 @@ public final class RoutingObserver {
     public interface Message {
     }
 
-    /** A change of any routing key; which shard and kind of record is told by its key. */
+    /** A change of a session key; which shard is told by its key. */
     private record KeyChanged(Replicator.SubscribeResponse<?> response) implements Message {
     }
+
+    /** Time to count the connections again. */
+    private enum CountConnections implements Message { INSTANCE }
+
+    /** One connection shard as this master's replica has it. */
+    private record ConnectionsRead(Replicator.GetResponse<?> response) implements Message {
+    }
+
+    static final java.time.Duration CONNECTION_COUNT_INTERVAL = java.time.Duration.ofSeconds(1);
 
     private final AtomicReferenceArray<LWWMap<String, SessionRecord>> sessionShards =
             new AtomicReferenceArray<>(RoutingTable.SHARDS);
@@ -60,20 +74,25 @@ public final class RoutingObserver {
     }
 
     public Behavior<Message> behavior() {
-        return Behaviors.setup(ctx -> new Watch(ctx).behavior());
+        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+            timers.startTimerWithFixedDelay(CountConnections.INSTANCE, CONNECTION_COUNT_INTERVAL);
+            return new Watch(ctx).behavior();
+        }));
     }
 
-    /** The actor's state: per shard, the version (LWW timestamp) of every record seen, and its counts. */
+    /** The actor's state: per shard, the version (LWW timestamp) of every session seen, and the counts. */
     private final class Watch {
         private final UniqueAddress self;
         private final long startedAt = System.currentTimeMillis();
         private final List<Map<String, Long>> seenSessions = new ArrayList<>(RoutingTable.SHARDS);
-        private final List<Map<String, Long>> seenConnections = new ArrayList<>(RoutingTable.SHARDS);
+        private final ActorRef<Replicator.Command> replicator;
+        @SuppressWarnings("rawtypes")
+        private final ActorRef<Replicator.GetResponse> connectionsRead;
         private final int[] sessionCounts = new int[RoutingTable.SHARDS];
         private final int[] activeCounts = new int[RoutingTable.SHARDS];
         private final int[] pendingCounts = new int[RoutingTable.SHARDS];
 
-        /** Shard of each session key, and of each connection key (one actor-wide adapter serves both kinds). */
+        /** Shard of each session key, and of each connection key. */
         private final Map<Key<?>, Integer> sessionShardOf = new HashMap<>();
         private final Map<Key<?>, Integer> connectionShardOf = new HashMap<>();
 
@@ -83,34 +102,53 @@ public final class RoutingObserver {
             // One adapter for every key: an actor has one message adapter per message class.
             ActorRef<Replicator.SubscribeResponse> changes =
                     ctx.messageAdapter(Replicator.SubscribeResponse.class, KeyChanged::new);
-            ActorRef<Replicator.Command> replicator = DistributedData.get(ctx.getSystem()).replicator();
+            this.replicator = DistributedData.get(ctx.getSystem()).replicator();
+            this.connectionsRead = ctx.messageAdapter(Replicator.GetResponse.class, ConnectionsRead::new);
             for (int i = 0; i < RoutingTable.SHARDS; i++) {
                 seenSessions.add(new HashMap<>());
-                seenConnections.add(new HashMap<>());
                 Key<LWWMap<String, SessionRecord>> sessionKey = routing.sessionKeys().get(i);
-                Key<LWWMap<String, ConnectionRecord>> connectionKey = routing.connectionKeys().get(i);
                 sessionShardOf.put(sessionKey, i);
-                connectionShardOf.put(connectionKey, i);
+                connectionShardOf.put(routing.connectionKeys().get(i), i);
                 replicator.tell(new Replicator.Subscribe(sessionKey, (ActorRef) changes));
-                replicator.tell(new Replicator.Subscribe(connectionKey, (ActorRef) changes));
             }
         }
 
         Behavior<Message> behavior() {
             return Behaviors.receive(Message.class)
                     .onMessage(KeyChanged.class, this::onChanged)
+                    .onMessage(CountConnections.class, tick -> countConnections())
+                    .onMessage(ConnectionsRead.class, this::onConnectionsRead)
                     .build();
+        }
+
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        private Behavior<Message> countConnections() {
+            for (Key<LWWMap<String, ConnectionRecord>> key : routing.connectionKeys()) {
+                replicator.tell(new Replicator.Get(key, Replicator.readLocal(), (ActorRef) connectionsRead));
+            }
+            return Behaviors.same();
+        }
+
+        @SuppressWarnings("unchecked")
+        private Behavior<Message> onConnectionsRead(ConnectionsRead read) {
+            Integer shard = connectionShardOf.get(read.response().key());
+            if (shard == null) {
+                return Behaviors.same();
+            }
+            if (read.response() instanceof Replicator.GetSuccess<?> success) {
+                onConnections(shard, (LWWMap<String, ConnectionRecord>) success.dataValue());
+            } else if (read.response() instanceof Replicator.NotFound<?>) {
+                onConnections(shard, LWWMap.create());
+            }
+            return Behaviors.same();
         }
 
         @SuppressWarnings("unchecked")
         private Behavior<Message> onChanged(KeyChanged changed) {
             if (changed.response() instanceof Replicator.Changed<?> c) {
                 Integer sessionShard = sessionShardOf.get(c.key());
-                Integer connectionShard = connectionShardOf.get(c.key());
                 if (sessionShard != null) {
                     onSessions(sessionShard, (LWWMap<String, SessionRecord>) c.dataValue());
-                } else if (connectionShard != null) {
-                    onConnections(connectionShard, (LWWMap<String, ConnectionRecord>) c.dataValue());
                 }
             }
             return Behaviors.same();
@@ -119,7 +157,7 @@ public final class RoutingObserver {
         private void onSessions(int shard, LWWMap<String, SessionRecord> map) {
             sessionShards.set(shard, map);
             sessionCounts[shard] = map.size();
-            seenSessions.set(shard, observe(map, seenSessions.get(shard), true));
+            seenSessions.set(shard, observe(map, seenSessions.get(shard)));
             meters.sessions.set(sum(sessionCounts));
         }
 
@@ -135,13 +173,12 @@ public final class RoutingObserver {
             }
             activeCounts[shard] = active;
             pendingCounts[shard] = pending;
-            seenConnections.set(shard, observe(map, seenConnections.get(shard), false));
             meters.activeConnections.set(sum(activeCounts));
             meters.pendingConnections.set(sum(pendingCounts));
         }
 
         /** Times the record versions this master has not seen yet; returns the versions now present. */
-        private <V> Map<String, Long> observe(LWWMap<String, V> map, Map<String, Long> seen, boolean session) {
+        private <V> Map<String, Long> observe(LWWMap<String, V> map, Map<String, Long> seen) {
             long now = System.currentTimeMillis();
             Collection<Map.Entry<String, LWWRegister<V>>> entries = map.underlying().getEntries().entrySet();
             Map<String, Long> versions = new HashMap<>(entries.size() * 2);
@@ -152,7 +189,7 @@ public final class RoutingObserver {
                 Long before = seen.get(e.getKey());
                 boolean newVersion = before == null || before != timestamp;
                 if (newVersion && timestamp >= startedAt && !self.equals(register.updatedBy())) {
-                    meters.converged(session, now - timestamp);
+                    meters.converged(now - timestamp);
                 }
             }
             return versions;

@@ -1,8 +1,8 @@
 package io.tessera.master.routing;
 
+import io.tessera.common.cluster.Asks;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.cluster.ddata.Key;
 import org.apache.pekko.cluster.ddata.LWWMap;
 import org.apache.pekko.cluster.ddata.LWWMapKey;
@@ -85,6 +85,17 @@ public final class RoutingTable implements Routes {
             }
             return read(key, new Replicator.ReadMajority(readTimeout)).thenApply(m -> lookup(m, sessionId));
         });
+    }
+
+    @Override
+    public CompletionStage<Optional<SessionRecord>> localSession(String sessionId) {
+        return read(sessionKeys.get(shardOf(sessionId)), Replicator.readLocal()).thenApply(map -> lookup(map, sessionId));
+    }
+
+    @Override
+    public CompletionStage<Optional<ConnectionRecord>> localConnection(String sessionId, String connectionId) {
+        return read(connectionKeys.get(shardOf(sessionId)), Replicator.readLocal())
+                .thenApply(map -> lookup(map, connectionId).filter(c -> c.sessionId().equals(sessionId)));
     }
 
     /** The session as a majority of masters has it: after two concurrent creates, the value they converge to. */
@@ -284,16 +295,48 @@ public final class RoutingTable implements Routes {
     }
 
     public CompletionStage<List<SessionRecord>> allSessions() {
-        List<CompletableFuture<LWWMap<String, SessionRecord>>> reads = new ArrayList<>(SHARDS);
-        for (Key<LWWMap<String, SessionRecord>> key : sessionKeys) {
-            reads.add(read(key, Replicator.readLocal()).toCompletableFuture());
-        }
-        return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).thenApply(done -> {
+        return allSessions(Replicator.readLocal());
+    }
+
+    /**
+     * One majority read per shard, all in flight at once: each asks one other master (a majority of three is this
+     * one and one more) for its copy of the shard, so a list costs {@link #SHARDS} round trips whatever the number of
+     * sessions, and every session written with a majority is in it. A shard whose majority read times out is read
+     * from this master alone (as every read here: answer with what is known rather than fail).
+     */
+    @Override
+    public CompletionStage<List<SessionRecord>> allSessionsFromMajority() {
+        return allSessions(new Replicator.ReadMajority(readTimeout));
+    }
+
+    private CompletionStage<List<SessionRecord>> allSessions(Replicator.ReadConsistency consistency) {
+        return readAll(sessionKeys, consistency).thenApply(maps -> {
             List<SessionRecord> all = new ArrayList<>();
-            reads.forEach(r -> all.addAll(r.join().getEntries().values()));
+            maps.forEach(map -> all.addAll(map.getEntries().values()));
             all.sort((a, b) -> Long.compare(a.createdAt(), b.createdAt()));
             return all;
         });
+    }
+
+    @Override
+    public CompletionStage<Map<String, List<ConnectionRecord>>> allConnectionsFromMajority() {
+        return readAll(connectionKeys, new Replicator.ReadMajority(readTimeout)).thenApply(maps -> {
+            Map<String, List<ConnectionRecord>> bySession = new java.util.HashMap<>();
+            maps.forEach(map -> map.getEntries().values()
+                    .forEach(c -> bySession.computeIfAbsent(c.sessionId(), id -> new ArrayList<>()).add(c)));
+            bySession.values().forEach(list -> list.sort((a, b) -> Long.compare(a.createdAt(), b.createdAt())));
+            return bySession;
+        });
+    }
+
+    private <V> CompletionStage<List<LWWMap<String, V>>> readAll(List<Key<LWWMap<String, V>>> keys,
+                                                                 Replicator.ReadConsistency consistency) {
+        List<CompletableFuture<LWWMap<String, V>>> reads = new ArrayList<>(keys.size());
+        for (Key<LWWMap<String, V>> key : keys) {
+            reads.add(read(key, consistency).toCompletableFuture());
+        }
+        return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new))
+                .thenApply(done -> reads.stream().map(CompletableFuture::join).toList());
     }
 
     // ---- connections
@@ -334,8 +377,17 @@ public final class RoutingTable implements Routes {
     }
 
     public CompletionStage<List<ConnectionRecord>> connections(String sessionId) {
+        return connections(sessionId, Replicator.readLocal());
+    }
+
+    @Override
+    public CompletionStage<List<ConnectionRecord>> connectionsFromMajority(String sessionId) {
+        return connections(sessionId, new Replicator.ReadMajority(readTimeout));
+    }
+
+    private CompletionStage<List<ConnectionRecord>> connections(String sessionId, Replicator.ReadConsistency consistency) {
         Key<LWWMap<String, ConnectionRecord>> key = connectionKeys.get(shardOf(sessionId));
-        return read(key, Replicator.readLocal()).thenApply(map -> {
+        return read(key, consistency).thenApply(map -> {
             List<ConnectionRecord> result = new ArrayList<>();
             for (ConnectionRecord c : map.getEntries().values()) {
                 if (c.sessionId().equals(sessionId)) {
@@ -375,8 +427,8 @@ public final class RoutingTable implements Routes {
 
     private <V> CompletionStage<LWWMap<String, V>> read(Key<LWWMap<String, V>> key, Replicator.ReadConsistency consistency) {
         Duration askTimeout = readTimeout.plusSeconds(1);
-        return AskPattern.<Replicator.Command, Replicator.GetResponse<LWWMap<String, V>>>ask(replicator,
-                        replyTo -> new Replicator.Get<>(key, consistency, replyTo), askTimeout, system.scheduler())
+        return Asks.<Replicator.Command, Replicator.GetResponse<LWWMap<String, V>>>ask(replicator,
+                        replyTo -> new Replicator.Get<>(key, consistency, replyTo), askTimeout, system)
                 .thenApply(response -> {
                     if (response instanceof Replicator.GetSuccess<LWWMap<String, V>> success) {
                         return success.get(key);
@@ -399,9 +451,9 @@ public final class RoutingTable implements Routes {
         Duration askTimeout = writeTimeout.plusSeconds(1);
         long started = System.nanoTime();
         boolean majority = consistency instanceof Replicator.WriteMajority;
-        return AskPattern.<Replicator.Command, Replicator.UpdateResponse<LWWMap<String, V>>>ask(replicator,
+        return Asks.<Replicator.Command, Replicator.UpdateResponse<LWWMap<String, V>>>ask(replicator,
                         replyTo -> new Replicator.Update<>(key, LWWMap.<String, V>create(), consistency, replyTo, modify),
-                        askTimeout, system.scheduler())
+                        askTimeout, system)
                 .whenComplete((response, error) -> meters.write(majority, System.nanoTime() - started))
                 .thenApply(response -> {
                     if (response instanceof Replicator.ModifyFailure<?> failure) {

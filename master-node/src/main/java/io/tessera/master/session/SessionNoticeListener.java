@@ -17,99 +17,171 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.pubsub.Topic;
 
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+
 /**
  * Applies what media nodes report about their sessions to the routing table: a connection becomes active
  * when its participant joins and disappears when it leaves; a session disappears when it ends. Every
- * master applies every notice; the updates are idempotent, so this needs no coordination and survives the
+ * master hears every notice, and the updates are idempotent, so this needs no coordination and survives the
  * loss of any master.
+ *
+ * <p>One writer, a backstop for the others: the leader of the masters writes a notice's change at once; every other
+ * master only looks, {@code backstop} later, at its own replica, and writes the change itself if it is still not
+ * there (the leader died or changed, or its write is late). Before, all three masters wrote every change at once:
+ * three writes, six delta merges and their digests per join and per leave, for one record
+ * (docs/BENCHMARKS.md "Control plane").
  */
 public final class SessionNoticeListener {
     private SessionNoticeListener() {
     }
 
+    /** What the listener handles: the notices it hears, and its own reminders. */
+    public sealed interface Command permits Heard, Recheck {
+    }
+
+    /** A notice from a media node, through the topic. */
+    private record Heard(SessionNotice notice) implements Command {
+    }
+
+    /** A notice a follower checks again once the leader had time to apply it. */
+    private record Recheck(SessionNotice notice) implements Command {
+    }
+
     /**
      * @param webhooks notices become OpenVidu's session, participant and webrtcConnection webhooks, sent by one
      *                 master only: the leader of the masters (every master sees every notice)
+     * @param backstop how long a master that is not the leader waits before it applies a notice the leader's write
+     *                 has not brought to its replica yet
      */
-    public static Behavior<SessionNotice> create(Routes routing, Webhooks webhooks) {
+    public static Behavior<Command> create(Routes routing, Webhooks webhooks, Duration backstop) {
         return Behaviors.setup(ctx -> {
             Cluster cluster = Cluster.get(ctx.getSystem());
-            java.util.function.BooleanSupplier sender = () -> webhooks.enabled() && cluster.selfMember().address()
+            BooleanSupplier leader = () -> cluster.selfMember().address()
                     .equals(cluster.state().getRoleLeader("master"));
             ActorRef<Topic.Command<SessionNotice>> topic =
                     ctx.spawn(Topic.create(SessionNotice.class, ClusterTopics.SESSION_NOTICES), "session-notices");
-            topic.tell(Topic.subscribe(ctx.getSelf()));
-            return Behaviors.receive(SessionNotice.class)
-                    .onMessage(ParticipantActivated.class, n -> {
-                        if (n.movedFrom() != null) {
-                            // The participant followed its session to another node (failover, drain, placement
-                            // race): the same participation, so no participantJoined, and its record (joined at,
-                            // platform, ip) stays as its join made it.
-                            routing.updateConnection(n.sessionId(), n.connectionId(), c -> c.active()
-                                    ? c : c.activated(n.activeAt(), n.metadata(), n.platform(), n.ip()));
-                            return Behaviors.same();
+            topic.tell(Topic.subscribe(ctx.messageAdapter(SessionNotice.class, Heard::new)));
+            return Behaviors.receive(Command.class)
+                    .onMessage(Heard.class, h -> {
+                        boolean isLeader = leader.getAsBoolean();
+                        if (!isLeader && !(h.notice() instanceof StreamChanged)) {
+                            // One scheduled message per notice: as many as notices arrive in one backstop window.
+                            ctx.scheduleOnce(backstop, ctx.getSelf(), new Recheck(h.notice()));
                         }
-                        routing.updateConnection(n.sessionId(), n.connectionId(),
-                                c -> c.activated(n.activeAt(), n.metadata(), n.platform(), n.ip()));
-                        if (sender.getAsBoolean()) {
-                            routing.session(n.sessionId()).thenCombine(routing.connection(n.sessionId(), n.connectionId()),
-                                    (session, connection) -> WebhookEvent.participantJoined(n.sessionId(),
-                                            session.map(SessionRecord::createdAt).orElse(null), n.connectionId(),
-                                            n.metadata(), connection.map(ConnectionRecord::serverData).orElse(null),
-                                            null, n.ip(), n.platform()))
-                                    .thenAccept(webhooks::publish);
-                        }
+                        heard(routing, webhooks, h.notice(), isLeader, isLeader && webhooks.enabled());
                         return Behaviors.same();
                     })
-                    .onMessage(ParticipantRemoved.class, n -> {
-                        // Read what the webhook needs before the connection is gone.
-                        var session = routing.session(n.sessionId());
-                        var connection = routing.connection(n.sessionId(), n.connectionId());
-                        boolean send = sender.getAsBoolean();
-                        session.thenCombine(connection, (s, c) -> {
-                            if (send) {
-                                webhooks.publish(WebhookEvent.participantLeft(n.sessionId(),
-                                        s.map(SessionRecord::createdAt).orElse(null), n.connectionId(),
-                                        c.map(ConnectionRecord::clientData).orElse(null),
-                                        c.map(ConnectionRecord::serverData).orElse(null), null,
-                                        c.map(ConnectionRecord::ip).orElse(null),
-                                        c.map(ConnectionRecord::platform).orElse(null),
-                                        c.map(ConnectionRecord::activeAt).orElse(null),
-                                        n.reason()));
-                            }
-                            return routing.removeConnection(n.sessionId(), n.connectionId());
-                        });
-                        return Behaviors.same();
-                    })
-                    .onMessage(SessionEnded.class, n -> {
-                        // A session closed through REST is announced by the master that closed it, which still
-                        // had its record and its participants (they are gone from the routing table by now).
-                        boolean send = sender.getAsBoolean() && !SessionService.CLOSED_BY_SERVER.equals(n.reason());
-                        routing.session(n.sessionId()).thenAccept(s -> {
-                            if (send) {
-                                webhooks.publish(WebhookEvent.sessionDestroyed(n.sessionId(),
-                                        s.map(SessionRecord::createdAt).orElse(null), n.reason()));
-                            }
-                            routing.removeSession(n.sessionId());
-                        });
-                        return Behaviors.same();
-                    })
-                    .onMessage(StreamChanged.class, n -> {
-                        if (sender.getAsBoolean()) {
-                            routing.session(n.sessionId()).thenAccept(s -> {
-                                Long createdAt = s.map(SessionRecord::createdAt).orElse(null);
-                                WebhookEvent.Media media = new WebhookEvent.Media(n.audio(), n.video(), n.typeOfVideo(),
-                                        n.frameRate(), n.videoDimensions());
-                                webhooks.publish(n.created()
-                                        ? WebhookEvent.webrtcConnectionCreated(n.sessionId(), createdAt, n.streamId(),
-                                        n.connectionId(), n.receivingFrom(), media)
-                                        : WebhookEvent.webrtcConnectionDestroyed(n.sessionId(), createdAt, n.streamId(),
-                                        n.connectionId(), n.receivingFrom(), media, n.startTime(), n.reason()));
-                            });
-                        }
+                    .onMessage(Recheck.class, r -> {
+                        applyIfMissing(routing, r.notice());
                         return Behaviors.same();
                     })
                     .build();
         });
+    }
+
+    /** Applies {@code notice} when {@code write} (the leader), and sends its webhook when {@code send}. */
+    private static void heard(Routes routing, Webhooks webhooks, SessionNotice notice, boolean write, boolean send) {
+        if (notice instanceof ParticipantActivated n) {
+            if (write) {
+                activate(routing, n);
+            }
+            // A participant that followed its session to another node (failover, drain, placement race) is the
+            // same participation: no participantJoined.
+            if (send && n.movedFrom() == null) {
+                routing.session(n.sessionId()).thenCombine(routing.connection(n.sessionId(), n.connectionId()),
+                                (session, connection) -> WebhookEvent.participantJoined(n.sessionId(),
+                                        session.map(SessionRecord::createdAt).orElse(null), n.connectionId(),
+                                        n.metadata(), connection.map(ConnectionRecord::serverData).orElse(null),
+                                        null, n.ip(), n.platform()))
+                        .thenAccept(webhooks::publish);
+            }
+        } else if (notice instanceof ParticipantRemoved n) {
+            if (!send) {
+                if (write) {
+                    routing.removeConnection(n.sessionId(), n.connectionId());
+                }
+                return;
+            }
+            // Read what the webhook needs before the connection is gone.
+            var session = routing.session(n.sessionId());
+            var connection = routing.connection(n.sessionId(), n.connectionId());
+            session.thenCombine(connection, (s, c) -> {
+                webhooks.publish(WebhookEvent.participantLeft(n.sessionId(),
+                        s.map(SessionRecord::createdAt).orElse(null), n.connectionId(),
+                        c.map(ConnectionRecord::clientData).orElse(null),
+                        c.map(ConnectionRecord::serverData).orElse(null), null,
+                        c.map(ConnectionRecord::ip).orElse(null),
+                        c.map(ConnectionRecord::platform).orElse(null),
+                        c.map(ConnectionRecord::activeAt).orElse(null),
+                        n.reason()));
+                return write ? routing.removeConnection(n.sessionId(), n.connectionId()) : null;
+            });
+        } else if (notice instanceof SessionEnded n) {
+            // A session closed through REST is announced by the master that closed it, which still had its record
+            // and its participants (they are gone from the routing table by now).
+            boolean announce = send && !SessionService.CLOSED_BY_SERVER.equals(n.reason());
+            if (!announce) {
+                if (write) {
+                    routing.removeSession(n.sessionId());
+                }
+                return;
+            }
+            routing.session(n.sessionId()).thenAccept(s -> {
+                webhooks.publish(WebhookEvent.sessionDestroyed(n.sessionId(),
+                        s.map(SessionRecord::createdAt).orElse(null), n.reason()));
+                routing.removeSession(n.sessionId());
+            });
+        } else if (notice instanceof StreamChanged n) {
+            if (send) {
+                routing.session(n.sessionId()).thenAccept(s -> {
+                    Long createdAt = s.map(SessionRecord::createdAt).orElse(null);
+                    WebhookEvent.Media media = new WebhookEvent.Media(n.audio(), n.video(), n.typeOfVideo(),
+                            n.frameRate(), n.videoDimensions());
+                    webhooks.publish(n.created()
+                            ? WebhookEvent.webrtcConnectionCreated(n.sessionId(), createdAt, n.streamId(),
+                            n.connectionId(), n.receivingFrom(), media)
+                            : WebhookEvent.webrtcConnectionDestroyed(n.sessionId(), createdAt, n.streamId(),
+                            n.connectionId(), n.receivingFrom(), media, n.startTime(), n.reason()));
+                });
+            }
+        }
+    }
+
+    private static void activate(Routes routing, ParticipantActivated n) {
+        if (n.movedFrom() != null) {
+            routing.updateConnection(n.sessionId(), n.connectionId(), c -> c.active()
+                    ? c : c.activated(n.activeAt(), n.metadata(), n.platform(), n.ip()));
+        } else {
+            routing.updateConnection(n.sessionId(), n.connectionId(),
+                    c -> c.activated(n.activeAt(), n.metadata(), n.platform(), n.ip()));
+        }
+    }
+
+    /**
+     * A follower's backstop: writes the notice's change only if this master's replica does not show it yet. Reads
+     * are local, so a change the leader wrote is seen once its delta arrived (a fraction of a second), and nothing
+     * is written twice in the normal case.
+     */
+    private static void applyIfMissing(Routes routing, SessionNotice notice) {
+        if (notice instanceof ParticipantActivated n) {
+            routing.localConnection(n.sessionId(), n.connectionId()).thenAccept(c -> {
+                if (c.isPresent() && !c.get().active()) {
+                    activate(routing, n);
+                }
+            });
+        } else if (notice instanceof ParticipantRemoved n) {
+            routing.localConnection(n.sessionId(), n.connectionId()).thenAccept(c -> {
+                if (c.isPresent()) {
+                    routing.removeConnection(n.sessionId(), n.connectionId());
+                }
+            });
+        } else if (notice instanceof SessionEnded n) {
+            routing.localSession(n.sessionId()).thenAccept(s -> {
+                if (s.isPresent()) {
+                    routing.removeSession(n.sessionId());
+                }
+            });
+        }
     }
 }

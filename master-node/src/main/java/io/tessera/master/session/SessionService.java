@@ -140,8 +140,17 @@ public final class SessionService {
                 .thenApply(found -> found.orElseThrow(() -> ApiError.notFound("session " + sessionId + " not found")));
     }
 
+    /**
+     * Every session, for REST: read from a majority of masters together with this one, so that a session created
+     * through any master is listed by every master on the next request (ARCHITECTURE.md "State").
+     */
     public CompletionStage<List<SessionRecord>> sessions() {
-        return routing.allSessions();
+        return routing.allSessionsFromMajority();
+    }
+
+    /** Every connection by session id, for REST's list of sessions: from a majority, as {@link #sessions()}. */
+    public CompletionStage<java.util.Map<String, List<ConnectionRecord>>> connectionsBySession() {
+        return routing.allConnectionsFromMajority();
     }
 
     /** The reason of a session closed through the REST API, and of its participants' leaving. */
@@ -195,8 +204,9 @@ public final class SessionService {
         });
     }
 
+    /** The session's connections, for REST: from a majority, so a token created through any master is listed. */
     public CompletionStage<List<ConnectionRecord>> connections(String sessionId) {
-        return session(sessionId).thenCompose(record -> routing.connections(sessionId));
+        return session(sessionId).thenCompose(record -> routing.connectionsFromMajority(sessionId));
     }
 
     public CompletionStage<ConnectionRecord> connection(String sessionId, String connectionId) {

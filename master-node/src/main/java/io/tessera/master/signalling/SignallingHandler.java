@@ -32,6 +32,7 @@ import io.tessera.wire.jsonrpc.OpenViduRequest.ReconnectStream;
 import io.tessera.wire.jsonrpc.OpenViduRequest.ReceiveVideoFrom;
 import io.tessera.wire.jsonrpc.OpenViduRequest.SendMessage;
 import io.tessera.wire.jsonrpc.OpenViduRequest.SessionStatus;
+import io.tessera.wire.jsonrpc.OpenViduRequest.StreamPropertyChanged;
 import io.tessera.wire.jsonrpc.OpenViduRequest.UnpublishVideo;
 import io.tessera.wire.jsonrpc.OpenViduRequest.UnsubscribeFromVideo;
 import io.tessera.wire.jsonrpc.OpenViduResult;
@@ -312,6 +313,16 @@ final class SignallingHandler {
             requireValidId(id, "stream", request.stream());
             return answerWith(id, mediaNodes.reconnectStream(p.mediaNode(), p.sessionId(), p.connectionId(),
                     p.attachment(), request.stream(), request.sdp()), SignallingHandler::sdpAnswerOrEmpty, null);
+        }
+
+        /** The media node keeps the new value and tells the others; the caller gets {@code {}}, as from OpenVidu. */
+        @Override
+        public Behavior<ToSignalling> streamPropertyChanged(JsonNode id, StreamPropertyChanged request)
+                throws Invalid {
+            requireValidId(id, "streamId", request.streamId());
+            return answerWith(id, mediaNodes.changeStreamProperty(p.mediaNode(), p.sessionId(), p.connectionId(),
+                    request.streamId(), request.property().wireName(), request.newValue(), request.reason()),
+                    ack -> new OpenViduResult.Empty(), null);
         }
 
         @Override

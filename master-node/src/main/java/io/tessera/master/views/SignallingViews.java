@@ -6,6 +6,7 @@ import io.tessera.common.protocol.MediaNodeProtocol.PeerInfo;
 import io.tessera.common.protocol.MediaNodeProtocol.StreamInfo;
 import io.tessera.wire.jsonrpc.OpenViduEvent;
 import io.tessera.wire.jsonrpc.ParticipantView;
+import io.tessera.wire.jsonrpc.StreamProperty;
 import io.tessera.wire.jsonrpc.StreamView;
 
 import java.util.List;
@@ -49,6 +50,11 @@ public final class SignallingViews {
         } else if (event instanceof MediaNodeProtocol.ParticipantUnpublished unpublished) {
             return new OpenViduEvent.ParticipantUnpublished(unpublished.connectionId(), unpublished.streamId(),
                     unpublished.reason());
+        } else if (event instanceof MediaNodeProtocol.StreamPropertyChanged changed) {
+            StreamProperty property = StreamProperty.byWireName(changed.property()).orElseThrow(() ->
+                    new IllegalArgumentException("unknown stream property " + changed.property()));
+            return new OpenViduEvent.StreamPropertyChanged(changed.connectionId(), changed.streamId(), property,
+                    changed.newValue(), changed.reason());
         } else if (event instanceof MediaNodeProtocol.MediaNodeFailed failed) {
             // A resume needs the new node's secret from now on.
             return new OpenViduEvent.MediaNodeFailed(sessionId, failed.failedMediaNodeId(), failed.mediaNodeId(),

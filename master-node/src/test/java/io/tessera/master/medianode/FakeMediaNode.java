@@ -65,6 +65,8 @@ public final class FakeMediaNode {
             unpublish.replyTo().tell(Ack.success());
         } else if (command instanceof MediaNodeProtocol.Unsubscribe unsubscribe) {
             unsubscribe.replyTo().tell(Ack.success());
+        } else if (command instanceof MediaNodeProtocol.ChangeStreamProperty change) {
+            change.replyTo().tell(Ack.success());
         } else if (command instanceof MediaNodeProtocol.Evict evict) {
             evict.replyTo().tell(Ack.success());
         } else if (command instanceof MediaNodeProtocol.CloseSession close) {

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -169,6 +170,29 @@ class ClientConnectionTest {
         JsonNode evicted = JsonRpc.MAPPER.readTree(client.socket.receiveMessage());
         assertEquals("participantEvicted", evicted.get("method").asText(), "another participant's event is not sent");
         assertEquals(102, errorCode(client.call("leaveRoom", "{}")));
+    }
+
+    /** streamPropertyChanged: the plain value goes to the media node; its event is written as OpenVidu relays it. */
+    @Test
+    void streamPropertyChangesGoToTheMediaNodeAndComeBackAsOpenViduWritesThem() throws Exception {
+        Client client = new Client(Set.of());
+        String connectionId = client.join("s7").get("id").asText();
+        assertEquals("{}", client.call("streamPropertyChanged", "{\"streamId\":\"str_CAM_x\",\"property\":"
+                + "\"videoDimensions\",\"newValue\":\"{\\\"height\\\":480,\\\"width\\\":640}\","
+                + "\"reason\":\"screenResized\"}").get("result").toString());
+        MediaNodeProtocol.ChangeStreamProperty change = client.node1.expectMessageClass(
+                MediaNodeProtocol.ChangeStreamProperty.class);
+        assertEquals(List.of(connectionId, "str_CAM_x", "videoDimensions", "{\"width\":640,\"height\":480}",
+                "screenResized"), List.of(change.connectionId(), change.streamId(), change.property(),
+                change.newValue(), change.reason()));
+        assertEquals(-32602, errorCode(client.call("streamPropertyChanged", "{\"streamId\":\"a/b\",\"property\":"
+                + "\"audioActive\",\"newValue\":true,\"reason\":\"publishAudio\"}")), "a stream id that is no id");
+
+        client.connection.tell(new ParticipantEvent("s7", connectionId, 1, new MediaNodeProtocol.StreamPropertyChanged(
+                "con_other", "str_CAM_y", "audioActive", "false", "publishAudio")));
+        assertEquals("{\"jsonrpc\":\"2.0\",\"method\":\"streamPropertyChanged\",\"params\":{\"connectionId\":"
+                + "\"con_other\",\"streamId\":\"str_CAM_y\",\"property\":\"audioActive\",\"newValue\":\"false\","
+                + "\"reason\":\"publishAudio\",\"seq\":1}}", client.socket.receiveMessage());
     }
 
     @Test

@@ -8,6 +8,7 @@ import io.tessera.common.protocol.ClusterTopics.SessionNotice;
 import io.tessera.common.protocol.MediaNodeProtocol.Ack;
 import io.tessera.common.protocol.MediaNodeProtocol.AddIceCandidate;
 import io.tessera.common.protocol.MediaNodeProtocol.AttachmentSuperseded;
+import io.tessera.common.protocol.MediaNodeProtocol.ChangeStreamProperty;
 import io.tessera.common.protocol.MediaNodeProtocol.PrepareSubscribe;
 import io.tessera.common.protocol.MediaNodeProtocol.ReconnectStream;
 import io.tessera.common.protocol.MediaNodeProtocol.StartSubscribe;
@@ -96,9 +97,21 @@ public final class Session {
     public record Changed(String sessionId, int participants, int streams, boolean ended) {
     }
 
-    /** Limits and identity of the node, fixed at start. */
-    /** @param replayBuffer events kept per participant for a resume; a detached one that misses more is evicted */
-    public record Settings(String mediaNodeId, int maxParticipants, Duration graceWindow, int replayBuffer) {
+    /**
+     * Limits and identity of the node, fixed at start.
+     *
+     * @param replayBuffer       events kept per participant for a resume; a detached one that misses more is evicted
+     * @param publisherUpTimeout how long a WebRTC publisher may take from its answer to a working PeerConnection
+     *                           before it is released ({@code tessera.media.webrtc.publisher-up-timeout})
+     */
+    public record Settings(String mediaNodeId, int maxParticipants, Duration graceWindow, int replayBuffer,
+                           Duration publisherUpTimeout) {
+        /** The default WebRTC publisher timeout, as in tessera-media.conf. */
+        public static final Duration DEFAULT_PUBLISHER_UP_TIMEOUT = Duration.ofSeconds(30);
+
+        public Settings(String mediaNodeId, int maxParticipants, Duration graceWindow, int replayBuffer) {
+            this(mediaNodeId, maxParticipants, graceWindow, replayBuffer, DEFAULT_PUBLISHER_UP_TIMEOUT);
+        }
     }
 
     public static Behavior<Message> create(String sessionId, Settings settings, ActorRef<Changed> manager,
@@ -130,6 +143,8 @@ public final class Session {
                 connectionId = resume.connectionId();
             } else if (c instanceof Evict evict) {
                 connectionId = evict.connectionId();
+            } else if (c instanceof ChangeStreamProperty change) {
+                connectionId = change.connectionId();
             } else {
                 connectionId = AttachmentFence.sender(c);
             }
@@ -146,6 +161,7 @@ public final class Session {
     private final ActorRef<Changed> manager;
     private final ActorRef<SessionNotice> notices;
     private final SessionMedia media;
+    private final StreamPropertyChanges streamProperties;
     private final SessionMeters meters;
     private final ActorContext<Message> ctx;
     private final TimerScheduler<Message> timers;
@@ -159,23 +175,25 @@ public final class Session {
         this.settings = settings;
         this.manager = manager;
         this.notices = notices;
-        this.media = new SessionMedia(sessionId, engine, webrtc, notices, meters, ctx, timers,
-                new SessionMedia.Room() {
-                    @Override
-                    public Map<String, Participant> participants() {
-                        return participants;
-                    }
+        SessionMedia.Room room = new SessionMedia.Room() {
+            @Override
+            public Map<String, Participant> participants() {
+                return participants;
+            }
 
-                    @Override
-                    public void deliver(Participant recipient, Event event) {
-                        Session.this.deliver(recipient, event);
-                    }
+            @Override
+            public void deliver(Participant recipient, Event event) {
+                Session.this.deliver(recipient, event);
+            }
 
-                    @Override
-                    public void changed() {
-                        Session.this.changed();
-                    }
-                });
+            @Override
+            public void changed() {
+                Session.this.changed();
+            }
+        };
+        this.media = new SessionMedia(sessionId, engine, webrtc, settings.publisherUpTimeout(), notices, meters, ctx,
+                timers, room);
+        this.streamProperties = new StreamPropertyChanges(sessionId, room);
         this.ctx = ctx;
         this.timers = timers;
     }
@@ -292,6 +310,8 @@ public final class Session {
             media.onAddIceCandidate(candidate);
         } else if (command instanceof ReconnectStream reconnect) {
             media.rebuilds().onReconnect(reconnect);
+        } else if (command instanceof ChangeStreamProperty change) {
+            streamProperties.onChange(change);
         } else if (command instanceof Unsubscribe unsubscribe) {
             media.onUnsubscribe(unsubscribe);
         } else if (command instanceof DescribeSession describe) {

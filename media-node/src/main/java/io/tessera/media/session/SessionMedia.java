@@ -40,12 +40,9 @@ import java.util.function.Consumer;
  *
  * <p>A WebRTC stream is announced to the others ({@code participantPublished}, joinRoom's {@code value}) only once
  * its publisher's PeerConnection is up: Janus refuses subscriptions before. A publisher whose PeerConnection is not
- * up within {@link #PUBLISHER_UP_TIMEOUT} is released.
+ * up within the session's {@code publisherUpTimeout} ({@link Session.Settings}) is released and counted.
  */
 final class SessionMedia {
-    /** How long a WebRTC publisher may take from its answer to a working PeerConnection. */
-    static final Duration PUBLISHER_UP_TIMEOUT = Duration.ofSeconds(30);
-
     /** The outcome of an engine call, applied on the session's thread. */
     record EngineDone(Runnable apply) implements Session.Message {
     }
@@ -71,6 +68,8 @@ final class SessionMedia {
     private final String sessionId;
     private final MediaEngine engine;
     private final WebRtcEngine webrtc; // null: this node has none
+    /** How long a WebRTC publisher may take from its answer to a working PeerConnection. */
+    private final Duration publisherUpTimeout;
     private final ActorRef<SessionNotice> notices;
     private final SessionMeters meters;
     private final ActorContext<Session.Message> ctx;
@@ -78,12 +77,13 @@ final class SessionMedia {
     private final Room room;
     private final StreamRebuild rebuilds = new StreamRebuild(this);
 
-    SessionMedia(String sessionId, MediaEngine engine, WebRtcEngine webrtc, ActorRef<SessionNotice> notices,
-                 SessionMeters meters, ActorContext<Session.Message> ctx, TimerScheduler<Session.Message> timers,
-                 Room room) {
+    SessionMedia(String sessionId, MediaEngine engine, WebRtcEngine webrtc, Duration publisherUpTimeout,
+                 ActorRef<SessionNotice> notices, SessionMeters meters, ActorContext<Session.Message> ctx,
+                 TimerScheduler<Session.Message> timers, Room room) {
         this.sessionId = sessionId;
         this.engine = engine;
         this.webrtc = webrtc;
+        this.publisherUpTimeout = publisherUpTimeout;
         this.notices = notices;
         this.meters = meters;
         this.ctx = ctx;
@@ -182,7 +182,7 @@ final class SessionMedia {
             } else {
                 reply.accept(new SdpReply(true, 0, null, stream, answer));
                 timers.startSingleTimer("up-" + stream.streamId(),
-                        new PublisherUpTimedOut(connectionId, stream.streamId()), PUBLISHER_UP_TIMEOUT);
+                        new PublisherUpTimedOut(connectionId, stream.streamId()), publisherUpTimeout);
             }
         });
     }
@@ -200,7 +200,7 @@ final class SessionMedia {
         Participant p = room.participants().get(timedOut.connectionId());
         if (p != null && p.published != null && p.published.streamId().equals(timedOut.streamId()) && !p.live) {
             ctx.getLog().warn("WebRTC publisher {} of session {} did not connect within {}: released",
-                    timedOut.streamId(), sessionId, PUBLISHER_UP_TIMEOUT);
+                    timedOut.streamId(), sessionId, publisherUpTimeout);
             meters.webrtcPublisherNeverUp();
             webrtc.unpublish(sessionId, p.connectionId());
             p.published = null;

@@ -6,6 +6,10 @@ import io.tessera.common.protocol.MediaNodeProtocol.AddIceCandidate;
 import io.tessera.common.protocol.MediaNodeProtocol.ForciblyReconnectSubscriber;
 import io.tessera.common.protocol.MediaNodeProtocol.MediaNodeFailed;
 import io.tessera.common.protocol.MediaNodeProtocol.ReconnectStream;
+import io.tessera.common.protocol.MediaNodeProtocol.ChangeStreamProperty;
+import io.tessera.common.protocol.MediaNodeProtocol.DescribeSession;
+import io.tessera.common.protocol.MediaNodeProtocol.SessionMedia;
+import io.tessera.common.protocol.MediaNodeProtocol.StreamPropertyChanged;
 import io.tessera.common.protocol.MediaNodeProtocol.Join;
 import io.tessera.common.protocol.MediaNodeProtocol.JoinReply;
 import io.tessera.common.protocol.MediaNodeProtocol.Leave;
@@ -168,6 +172,68 @@ class SessionWebRtcTest {
         SdpReply refused = publish("a", OFFER);
         assertEquals(ErrorCode.BAD_REQUEST.code(), refused.errorCode(), refused.error());
         assertTrue(publish("a", OFFER).ok());
+    }
+
+    /** A publisher whose PeerConnection never comes up is released after the configured time, unannounced. */
+    @Test
+    void aPublisherThatNeverComesUpIsReleasedAfterTheConfiguredTimeout() {
+        kit.stop(session);
+        session = kit.spawn(Session.create("s1", new Session.Settings("media-1", 5, Duration.ofSeconds(5), 50,
+                        Duration.ofMillis(300)), kit.<Session.Changed>createTestProbe().getRef(),
+                kit.<SessionNotice>createTestProbe().getRef(), engine, webrtc, SessionMeters.unscraped()));
+        join("a");
+        Joined b = join("b");
+        assertTrue(publish("a", OFFER).ok());
+        await().atMost(Duration.ofSeconds(5)).until(() -> webrtc.calls.contains("unpublish s1 a"));
+        b.signalling.expectNoMessage(Duration.ofMillis(100)); // never announced, so nothing to withdraw
+        assertTrue(publish("a", OFFER).ok(), "released: it may publish again");
+    }
+
+    /**
+     * streamPropertyChanged: the stream's description changes (what REST and later joiners see) and the others hear
+     * of it; before the publisher is up nobody hears, and the announcement carries the new values.
+     */
+    @Test
+    void aPublishersPropertyChangesReachTheOthersAndStayInTheStreamsDescription() {
+        join("a");
+        Joined b = join("b");
+        String streamId = publish("a", OFFER).stream().streamId();
+        assertEquals(Ack.success(), ask(replyTo -> new ChangeStreamProperty("s1", "a", streamId, "videoActive",
+                "false", "publishVideo", replyTo)));
+        b.signalling.expectNoMessage(Duration.ofMillis(200)); // not up yet: b knows nothing of the stream
+        webrtc.up("a");
+        StreamInfo announced = assertInstanceOf(ParticipantPublished.class, b.signalling.receiveMessage().event())
+                .stream();
+        assertEquals(false, announced.videoActive(), "announced with its latest value");
+
+        assertEquals(Ack.success(), ask(replyTo -> new ChangeStreamProperty("s1", "a", streamId, "audioActive",
+                "false", "publishAudio", replyTo)));
+        assertEquals(new StreamPropertyChanged("a", streamId, "audioActive", "false", "publishAudio"),
+                b.signalling.receiveMessage().event());
+        assertEquals(Ack.success(), ask(replyTo -> new ChangeStreamProperty("s1", "a", streamId, "videoDimensions",
+                "{\"width\":1280,\"height\":720}", "screenResized", replyTo)));
+        assertEquals("videoDimensions", assertInstanceOf(StreamPropertyChanged.class,
+                b.signalling.receiveMessage().event()).property());
+        assertEquals(Ack.success(), ask(replyTo -> new ChangeStreamProperty("s1", "a", streamId, "videoTrack",
+                "{\"label\":\"cam 2\"}", "trackReplaced", replyTo)));
+        assertEquals("{\"label\":\"cam 2\"}", assertInstanceOf(StreamPropertyChanged.class,
+                b.signalling.receiveMessage().event()).newValue());
+
+        TestProbe<SessionMedia> described = kit.createTestProbe();
+        session.tell(new Session.Forwarded(new DescribeSession("s1", described.getRef())));
+        StreamInfo kept = described.receiveMessage().connections().get(0).published().get(0);
+        assertEquals(List.of(false, false, "{\"width\":1280,\"height\":720}"),
+                List.of(kept.audioActive(), kept.videoActive(), kept.videoDimensions()));
+        StreamInfo seen = join("c").reply.others().get(0).streams().get(0);
+        assertEquals(kept, seen, "a later joiner sees the stream as it is now");
+
+        Ack other = ask(replyTo -> new ChangeStreamProperty("s1", "b", streamId, "audioActive", "true",
+                "publishAudio", replyTo));
+        assertEquals(ErrorCode.NOT_FOUND.code(), other.errorCode(), "b does not publish " + streamId);
+        assertEquals("connection b does not publish stream " + streamId, other.error());
+        Ack stranger = ask(replyTo -> new ChangeStreamProperty("s1", "x", streamId, "audioActive", "true",
+                "publishAudio", replyTo));
+        assertEquals(ErrorCode.NOT_JOINED.code(), stranger.errorCode());
     }
 
     // ---------------------------------------------------------------------------------------------------------

@@ -81,6 +81,29 @@ public sealed interface OpenViduEvent {
     }
 
     /**
+     * Publisher {@code connectionId} changed a property of its stream; {@code newValue} in the property's plain form,
+     * written as OpenVidu relays it (a string: {@code "true"}, the dimensions as a quoted JSON string, a track's
+     * object as text; see {@link StreamProperty}).
+     */
+    record StreamPropertyChanged(String connectionId, String streamId, StreamProperty property, String newValue,
+                                 String reason) implements OpenViduEvent {
+        @Override
+        public String method() {
+            return "streamPropertyChanged";
+        }
+
+        @Override
+        public ObjectNode params() {
+            return JsonRpc.MAPPER.createObjectNode()
+                    .put("connectionId", connectionId)
+                    .put("streamId", streamId)
+                    .put("property", property.wireName())
+                    .put("newValue", property.relayed(newValue))
+                    .put("reason", reason);
+        }
+    }
+
+    /**
      * The session now runs on {@code mediaNodeId}; {@code reason} a {@link RelocationReason} by its wire name. A
      * resume needs {@code resumeSecret} from now on.
      */

@@ -44,7 +44,8 @@ public sealed interface OpenViduRequest {
             case JoinRoom.METHOD, Connect.METHOD -> Precondition.NOT_IN_SESSION;
             case LeaveRoom.METHOD, SendMessage.METHOD, PublishVideo.METHOD, UnpublishVideo.METHOD,
                  ReceiveVideoFrom.METHOD, UnsubscribeFromVideo.METHOD, PrepareReceiveVideoFrom.METHOD,
-                 OnIceCandidate.METHOD, VideoData.METHOD, ReconnectStream.METHOD -> Precondition.IN_SESSION;
+                 OnIceCandidate.METHOD, VideoData.METHOD, ReconnectStream.METHOD, StreamPropertyChanged.METHOD ->
+                    Precondition.IN_SESSION;
             default -> Precondition.NONE;
         };
     }
@@ -88,6 +89,7 @@ public sealed interface OpenViduRequest {
 
         R reconnectStream(JsonNode id, ReconnectStream request) throws Invalid;
         R sessionStatus(JsonNode id, SessionStatus request) throws Invalid;
+        R streamPropertyChanged(JsonNode id, StreamPropertyChanged request) throws Invalid;
     }
 
     /**
@@ -111,7 +113,8 @@ public sealed interface OpenViduRequest {
             case Echo.METHOD -> new Echo();
             case ReconnectStream.METHOD -> ReconnectStream.read(request);
             case SessionStatus.METHOD -> SessionStatus.read(request);
-            case "streamPropertyChanged", "forceDisconnect", "forceUnpublish", "applyFilter",
+            case StreamPropertyChanged.METHOD -> StreamPropertyChanged.read(request);
+            case "forceDisconnect", "forceUnpublish", "applyFilter",
                  "removeFilter", "execFilterMethod", "addFilterEventListener", "removeFilterEventListener",
                  "subscribeToSpeechToText", "unsubscribeFromSpeechToText" ->
                     throw request.refuse(ErrorCode.METHOD_NOT_FOUND, "method '" + request.method()
@@ -626,6 +629,66 @@ public sealed interface OpenViduRequest {
         @Override
         public ObjectNode params() {
             return JsonRpc.MAPPER.createObjectNode();
+        }
+    }
+
+    /**
+     * {@code streamPropertyChanged}: the publisher turned its audio or video on or off, its video size changed, or it
+     * replaced a track. {@code streamId} is its own stream; {@code newValue} is kept in its {@link StreamProperty}'s
+     * plain form ({@code "true"}, {@code {"width":640,"height":480}}, {@code {"label":".."}}). Only the properties
+     * and reasons openvidu-browser sends are accepted ({@code filter} changes come from the server in OpenVidu).
+     */
+    record StreamPropertyChanged(String streamId, StreamProperty property, String newValue, String reason)
+            implements OpenViduRequest {
+        public static final String METHOD = "streamPropertyChanged";
+
+        @Override
+        public <R> R accept(JsonNode id, Handler<R> handler) throws Invalid {
+            return handler.streamPropertyChanged(id, this);
+        }
+
+        static StreamPropertyChanged read(Request request) throws Invalid {
+            String streamId = request.requiredString("streamId");
+            String name = request.requiredString("property");
+            StreamProperty property = StreamProperty.byWireName(name).orElseThrow(() -> request.invalidParams(
+                    "'property' must be one of audioActive, videoActive, videoDimensions, audioTrack, videoTrack"));
+            String reason = request.requiredString("reason");
+            if (!StreamProperty.REASONS.contains(reason)) {
+                throw request.invalidParams("'reason' must be one of " + new java.util.TreeSet<>(
+                        StreamProperty.REASONS));
+            }
+            try {
+                return new StreamPropertyChanged(streamId, property, property.read(request.params().get("newValue")),
+                        reason);
+            } catch (IllegalArgumentException e) {
+                throw request.invalidParams(e.getMessage());
+            }
+        }
+
+        @Override
+        public String method() {
+            return METHOD;
+        }
+
+        /** As openvidu-browser sends it: booleans as booleans, the dimensions as a string, a track as an object. */
+        @Override
+        public ObjectNode params() {
+            ObjectNode p = JsonRpc.MAPPER.createObjectNode();
+            p.put("streamId", streamId);
+            p.put("property", property.wireName());
+            switch (property) {
+                case AUDIO_ACTIVE, VIDEO_ACTIVE -> p.put("newValue", Boolean.parseBoolean(newValue));
+                case VIDEO_DIMENSIONS -> p.put("newValue", newValue);
+                case AUDIO_TRACK, VIDEO_TRACK -> {
+                    try {
+                        p.set("newValue", JsonRpc.MAPPER.readTree(newValue));
+                    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                        throw new IllegalStateException("a track's value is an object's text: " + newValue, e);
+                    }
+                }
+            }
+            p.put("reason", reason);
+            return p;
         }
     }
 

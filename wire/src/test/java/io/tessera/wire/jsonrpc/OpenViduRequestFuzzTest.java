@@ -24,10 +24,11 @@ import static org.junit.jupiter.api.Assertions.fail;
 class OpenViduRequestFuzzTest {
 
     static final List<String> METHODS = List.of("ping", "joinRoom", "connect", "leaveRoom", "sendMessage",
-            "publishVideo", "unpublishVideo", "receiveVideoFrom", "unsubscribeFromVideo");
+            "publishVideo", "unpublishVideo", "receiveVideoFrom", "unsubscribeFromVideo", "streamPropertyChanged");
     static final List<String> FIELDS = List.of("token", "session", "metadata", "platform", "sessionId", "connectionId",
             "resumeSecret", "lastSeq", "message", "sdpOffer", "hasAudio", "hasVideo", "audioActive", "videoActive",
-            "typeOfVideo", "frameRate", "videoDimensions", "doLoopback", "sender", "interval");
+            "typeOfVideo", "frameRate", "videoDimensions", "doLoopback", "sender", "interval", "streamId", "property",
+            "newValue", "reason");
 
     @Provide
     Arbitrary<JsonNode> values() {
@@ -35,12 +36,16 @@ class OpenViduRequestFuzzTest {
         return Arbitraries.oneOf(
                 Arbitraries.strings().ofMaxLength(20).map(f::textNode),
                 Arbitraries.of("CAMERA", "SCREEN", "x", "", "{\"to\":[\"a\"],\"type\":\"t\",\"data\":\"d\"}",
-                        "{\"to\":5}", "{\"to\":[1]}", "{\"data\":{}}", "[]", "{", "x".repeat(17_000)).map(f::textNode),
+                        "{\"to\":5}", "{\"to\":[1]}", "{\"data\":{}}", "[]", "{", "x".repeat(17_000),
+                        "audioActive", "videoDimensions", "videoTrack", "publishAudio", "trackReplaced", "true",
+                        "{\"width\":640,\"height\":480}", "{\"width\":-1,\"height\":480}",
+                        "{\"width\":640,\"height\":480,\"x\":1}").map(f::textNode),
                 Arbitraries.longs().map(f::numberNode),
                 Arbitraries.integers().between(-5, 300).map(f::numberNode),
                 Arbitraries.of(new BigDecimal("1.5"), new BigDecimal("1e400"), new BigDecimal("-0.0")).map(f::numberNode),
                 Arbitraries.of(f.booleanNode(true), f.booleanNode(false), f.nullNode(), f.objectNode(), f.arrayNode(),
-                        f.objectNode().put("to", f.arrayNode().add("con_1").toString())));
+                        f.objectNode().put("to", f.arrayNode().add("con_1").toString()),
+                        f.objectNode().put("label", "fake camera"), f.objectNode().put("label", 3)));
     }
 
     @Provide
@@ -70,6 +75,28 @@ class OpenViduRequestFuzzTest {
         } catch (JsonRpc.Invalid invalid) {
             fail(read + " written by a client is refused: " + invalid.getMessage());
         }
+    }
+
+    /** streamPropertyChanged with its four fields always present, so that most draws reach the value's reading. */
+    @Property(tries = 2000)
+    void streamPropertyChangesReadAsTheirRecordOrAreRefusedAsInvalidParams(
+            @ForAll("streamProperties") String property, @ForAll("values") JsonNode newValue,
+            @ForAll("reasons") String reason) {
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        paramsReadAsTheirRecordOrAreRefusedAsInvalidParams("streamPropertyChanged", Map.of(
+                "streamId", f.textNode("str_CAM_x_con_1"), "property", f.textNode(property), "newValue", newValue,
+                "reason", f.textNode(reason)));
+    }
+
+    @Provide
+    Arbitrary<String> streamProperties() {
+        return Arbitraries.of("audioActive", "videoActive", "videoDimensions", "audioTrack", "videoTrack", "filter", "");
+    }
+
+    @Provide
+    Arbitrary<String> reasons() {
+        return Arbitraries.of("publishAudio", "publishVideo", "trackReplaced", "deviceRotated", "screenResized",
+                "applyFilter", "x");
     }
 
     @Provide
