@@ -2,6 +2,7 @@ package io.tessera.it;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tessera.client.ReconnectPolicy;
@@ -98,10 +99,14 @@ class StaleAttachmentTest {
                 cluster.thaw(m3);
             }
             long thawedAt = System.nanoTime();
-            await("the thawed master relays what queued up, and the media node refuses it all")
-                    .atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
-                    .until(() -> staleRefused(media) - refusedBefore >= QUEUED);
-            report.put("thawToAllRefusedMs", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - thawedAt));
+            // At the thaw the frozen master handles, in no set order, the requests that queued up in the socket and
+            // the media node's notice (sent at the resume) that this attachment was replaced, which closes the
+            // socket: each queued request is either relayed (and must be refused by the media node) or dropped with
+            // the socket (CI saw 2 of 5 relayed). Wait until the old socket is gone, then check nothing got through.
+            await("the thawed master closes the replaced socket").atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> cluster.rest(m3).clusterView().selfConnections() == 0);
+            report.put("thawToOldSocketClosedMs", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - thawedAt));
             queued.forEach(q -> q.cancel(false));
 
             // The resumed path still works, and nothing that queued up reached the other participant.
@@ -113,7 +118,9 @@ class StaleAttachmentTest {
                     .until(() -> watcher.events().stream().noneMatch(e -> e.method().equals("sendMessage")
                             && String.valueOf(e.param("data")).startsWith("stale-")));
             assertEquals(watcher.expectedSeqs(), watcher.seqs(), watcher.describeEvents());
-            assertEquals(QUEUED, staleRefused(media) - refusedBefore, 0.0, "each queued request refused once");
+            double refused = staleRefused(media) - refusedBefore;
+            report.put("relayedAndRefused", refused);
+            assertTrue(refused <= QUEUED, "refused " + refused + " of " + QUEUED + " queued requests");
         }
         MeasuredResults.write("stale-attachment", report);
         cluster.assertAllAlive();
