@@ -3,8 +3,9 @@
 // publishVideo, prepareReceiveVideoFrom/receiveVideoFrom, ping) straight to a master, without openvidu-browser and
 // without rendering: no <video> element, so the page pays for decoding but not for painting.
 //
-// The publisher sends a canvas of noise (which no encoder can squeeze under its cap), so that its video bitrate
-// sits at the RTCRtpSender's maxBitrate (500 kbit/s) rather than at whatever a nearly still fake camera needs.
+// The publisher sends a canvas whose top rows are noise (which no encoder can squeeze) and the rest flat, so that its
+// video bitrate sits at the RTCRtpSender's maxBitrate (500 kbit/s) rather than at whatever a nearly still fake camera
+// needs; a frame of noise all over would not fit 500 kbit/s at 15 fps, and the encoder would drop frames instead.
 window.capacity = {
   publisher: null,   // {rpc, pc, streamId, connectionId}
   subscribers: [],   // {rpc, pc}
@@ -80,16 +81,18 @@ window.capacity = {
     });
   },
 
-  noiseTrack(width, height, fps) {
+  noiseTrack(width, height, fps, noiseShare) {
     const canvas = document.createElement('canvas');
     canvas.width = width;
     canvas.height = height;
     const ctx = canvas.getContext('2d');
     const image = ctx.createImageData(width, height);
     const pixels = new Uint32Array(image.data.buffer);
+    pixels.fill(0xff808080);
+    const noisy = Math.round(pixels.length * noiseShare);
     let s = 0x2545f491;
     capacity.painter = setInterval(() => {
-      for (let i = 0; i < pixels.length; i++) {
+      for (let i = 0; i < noisy; i++) {
         s ^= s << 13; s ^= s >>> 17; s ^= s << 5;
         pixels[i] = (s & 0x00ffffff) | 0xff000000;
       }
@@ -98,10 +101,11 @@ window.capacity = {
     return canvas.captureStream(fps).getVideoTracks()[0];
   },
 
-  // Joins, publishes a video-only noise stream capped at maxBitrate; resolves to {connectionId, streamId}.
-  async publish(url, token, session, maxBitrate, width, height, fps) {
+  // Joins, publishes a video-only stream (noiseShare of its pixels noise) capped at maxBitrate; resolves to
+  // {connectionId, streamId}.
+  async publish(url, token, session, maxBitrate, width, height, fps, noiseShare) {
     const { rpc, connectionId } = await capacity.join(url, token, session);
-    const track = capacity.noiseTrack(width, height, fps);
+    const track = capacity.noiseTrack(width, height, fps, noiseShare);
     const pc = new RTCPeerConnection({ iceServers: [] });
     const transceiver = pc.addTransceiver(track, { direction: 'sendonly' });
     await pc.setLocalDescription(await pc.createOffer());

@@ -35,11 +35,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
  *   <li><b>Plain RTP</b>: the Java SDK's synthetic publisher (52 packets/s of 1200 bytes = 499 kbit/s) and N SDK
  *   participants with {@code RtpReceiver}s in this JVM; loss from the RTP sequence numbers.</li>
  * </ul>
- * The subscribers grow through {@code -Dtessera.capacity.steps} (default {@code 1,5,10,20,40,80}); at each step,
+ * The subscribers grow through {@code -Dtessera.capacity.steps} (default {@code 0,1,5,10,20,40,80,160}); at each step,
  * after {@code settle} seconds, a window of {@code -Dtessera.capacity.window} seconds (default 15) is measured: loss,
  * received bitrate, and the CPU of the media node's JVM, its Janus, the masters, Chromium and this JVM (from /proc),
- * and the whole machine's. An engine stops growing at the first step whose loss is above 1 % or whose machine was
- * busy 95 % or more. The WebRTC phase runs first, then (Chromium closed) the plain RTP phase.
+ * and the whole machine's. Step 0 is the publisher alone, the base the per-stream CPU is counted from. An engine
+ * stops growing at the first step whose loss is above 1 % or that delivered less than 95 % (see {@link #beyondKnee}). The WebRTC phase runs first, then (Chromium closed) the plain RTP phase.
  *
  * <p>A benchmark (tags {@code browser}, for the network namespace where Janus gathers on 127.0.0.2, and
  * {@code benchmark}, so that no default run starts it):
@@ -57,12 +57,14 @@ class WebRtcCapacityBenchmark {
     static final int RTP_PACKETS_PER_SECOND = 52;
     static final int RTP_PACKET_BYTES = 1200;
     static final double LOSS_LIMIT = 0.01;
-    static final double MACHINE_SATURATED = 0.95;
+    /** Frames (WebRTC) or packets (plain RTP) reaching the subscribers, below which a client is falling behind. */
+    static final double DELIVERED_LIMIT = 0.95;
 
-    private final int[] steps = Arrays.stream(System.getProperty("tessera.capacity.steps", "1,5,10,20,40,80")
+    private final int[] steps = Arrays.stream(System.getProperty("tessera.capacity.steps", "0,1,5,10,20,40,80,160")
             .split(",")).mapToInt(s -> Integer.parseInt(s.trim())).sorted().toArray();
     private final Duration window = Duration.ofSeconds(Integer.getInteger("tessera.capacity.window", 15));
     private final Duration settle = Duration.ofSeconds(Integer.getInteger("tessera.capacity.settle", 5));
+    private final double noiseShare = Double.parseDouble(System.getProperty("tessera.capacity.noise", "0.3"));
 
     @Test
     void subscribersOfOnePublisherPerMediaNode() throws Exception {
@@ -93,7 +95,7 @@ class WebRtcCapacityBenchmark {
             try (PageServer pages = new PageServer(); Browsers browsers = new Browsers(1);
                  WebRtcFanout fanout = new WebRtcFanout(browsers.open("capacity"), pages, master, rest,
                          webrtcSession)) {
-                fanout.publish(BITRATE_BPS);
+                fanout.publish(BITRATE_BPS, noiseShare);
                 Thread.sleep(settle.toMillis() * 2); // the publisher's bandwidth estimate ramps up to the cap
                 for (int n : steps) {
                     fanout.growTo(n);
@@ -106,7 +108,7 @@ class WebRtcCapacityBenchmark {
                     }
                 }
             }
-            rest.deleteSession(webrtcSession);
+            CapacityTable.putMarginalCpu(webrtc);
             report.put("webrtc", webrtc);
 
             List<Map<String, Object>> plain = new ArrayList<>();
@@ -126,7 +128,7 @@ class WebRtcCapacityBenchmark {
                     }
                 }
             }
-            rest.deleteSession(rtpSession);
+            CapacityTable.putMarginalCpu(plain);
             report.put("plainRtp", plain);
             report.put("loadAverageAfter", CpuTimes.loadAverage());
             cluster.assertAllAlive();
@@ -145,9 +147,13 @@ class WebRtcCapacityBenchmark {
         CpuSnapshot take();
     }
 
-    /** Loss above 1 %, or a machine too busy to say more: the engine's figure is the step before. */
+    /**
+     * Loss above 1 %, or less than 95 % delivered (a saturated CPU shows so: a client or forwarder that cannot keep
+     * up): the engine's figure is the step before. The machine's own busy share is reported, not used: on a machine
+     * shared with other engineers' builds it says more about them than about us.
+     */
     static boolean beyondKnee(Map<String, Object> row) {
-        return (double) row.get("lossPct") > LOSS_LIMIT * 100 || (double) row.get("machineBusyPct") >= MACHINE_SATURATED * 100;
+        return (double) row.get("lossPct") > LOSS_LIMIT * 100 || (double) row.get("deliveredPct") < DELIVERED_LIMIT * 100;
     }
 
     private Map<String, Object> measure(PlainRtpFanout fanout, Probe probe) throws InterruptedException {
@@ -172,10 +178,10 @@ class WebRtcCapacityBenchmark {
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("n", n);
         row.put("publisherKbps", sent * RTP_PACKET_BYTES * 8 / seconds / 1000);
-        row.put("receivedKbpsPerSubscriber", received * RTP_PACKET_BYTES * 8 / seconds / 1000 / n);
+        row.put("receivedKbpsPerSubscriber", n == 0 ? 0.0 : received * RTP_PACKET_BYTES * 8 / seconds / 1000 / n);
         // the sequence numbers show a gap as lost; a receiver that fell behind the sender shows as received < sent
-        row.put("lossPct", received + lost == 0 ? 100.0 : 100.0 * lost / (received + lost));
-        row.put("deliveredPct", sent == 0 ? 0.0 : 100.0 * received / ((double) sent * n));
+        row.put("lossPct", n == 0 ? 0.0 : received + lost == 0 ? 100.0 : 100.0 * lost / (received + lost));
+        row.put("deliveredPct", n == 0 ? 100.0 : sent == 0 ? 0.0 : 100.0 * received / ((double) sent * n));
         CapacityTable.putCpu(row, cpuAfter.since(cpuBefore), n);
         row.put("loadAverage", load);
         return row;

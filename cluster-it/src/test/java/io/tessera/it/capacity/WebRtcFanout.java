@@ -42,10 +42,13 @@ final class WebRtcFanout implements AutoCloseable {
         browser.open(pages.uri("capacity-test.html"));
     }
 
-    /** Publishes 320x240 noise at 15 fps, VP8, capped at {@code maxBitrate}; waits until it is sending. */
-    void publish(int maxBitrate) throws Exception {
+    /**
+     * Publishes 320x240 at 15 fps, VP8, capped at {@code maxBitrate}, {@code noiseShare} of each frame noise (the
+     * rest flat: the share sets how many bits the encoder wants); waits until it is sending.
+     */
+    void publish(int maxBitrate, double noiseShare) throws Exception {
         JsonNode published = browser.call("capacity.publish", webSocket, token("publisher"), sessionId, maxBitrate,
-                320, 240, 15);
+                320, 240, 15, noiseShare);
         streamId = published.path("streamId").asText();
         await("the publisher sends").atMost(MEDIA).pollInterval(Duration.ofMillis(250))
                 .until(() -> sample().path("publisher").path("packetsSent").asLong() > 0);
@@ -103,10 +106,10 @@ final class WebRtcFanout implements AutoCloseable {
         row.put("publisherFps", framesEncoded / seconds);
         row.put("publisherFrame", pubAfter.path("width").asInt() + "x" + pubAfter.path("height").asInt());
         row.put("publisherLimitation", pubAfter.path("limitation").asText());
-        row.put("receivedKbpsPerSubscriber", bytes * 8 / seconds / 1000 / n);
-        row.put("lossPct", received + lost == 0 ? 100.0 : 100.0 * lost / (received + lost));
+        row.put("receivedKbpsPerSubscriber", n == 0 ? 0.0 : bytes * 8 / seconds / 1000 / n);
+        row.put("lossPct", n == 0 ? 0.0 : received + lost == 0 ? 100.0 : 100.0 * lost / (received + lost));
         // frames decoded by the subscribers over frames the publisher encoded: below 100 % the client falls behind
-        row.put("deliveredPct", framesEncoded == 0 ? 0.0 : 100.0 * frames / ((double) framesEncoded * n));
+        row.put("deliveredPct", n == 0 ? 100.0 : framesEncoded == 0 ? 0.0 : 100.0 * frames / ((double) framesEncoded * n));
         row.put("nacksPerSecond", nacks / seconds);
         CapacityTable.putCpu(row, cpuAfter.since(cpuBefore), n);
         row.put("loadAverage", load);
