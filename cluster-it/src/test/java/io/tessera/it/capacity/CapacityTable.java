@@ -48,7 +48,7 @@ final class CapacityTable {
     /** One line per step of each engine, side by side by N (an engine that stopped earlier leaves its cells empty). */
     static String markdown(List<Map<String, Object>> webrtc, List<Map<String, Object>> plain) {
         StringBuilder out = new StringBuilder();
-        out.append("| N | engine | loss % | delivered % | kbit/s in / per subscriber | media JVM cores | Janus cores "
+        out.append("| N | engine | loss % | delivered % (of sent / of nominal) | kbit/s in / per subscriber | media JVM cores | Janus cores "
                 + "| node CPU ms/s per stream (all / above N=0) | client cores | machine busy % | load average |\n");
         out.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
         int rows = Math.max(webrtc.size(), plain.size());
@@ -65,8 +65,9 @@ final class CapacityTable {
 
     private static void line(StringBuilder out, String engine, Map<String, Object> row, String clientColumn) {
         out.append(String.format(java.util.Locale.ROOT,
-                "| %d | %s | %.2f | %.1f | %.0f / %.0f | %.2f | %.2f | %.1f / %.1f | %.2f | %.0f | %s |%n",
+                "| %d | %s | %.2f | %.1f / %.1f | %.0f / %.0f | %.2f | %.2f | %.1f / %.1f | %.2f | %.0f | %s |%n",
                 (int) row.get("n"), engine, (double) row.get("lossPct"), (double) row.get("deliveredPct"),
+                (double) row.get("nominalPct"),
                 (double) row.get("publisherKbps"), (double) row.get("receivedKbpsPerSubscriber"),
                 (double) row.get("mediaJvmCores"), (double) row.get("janusCores"),
                 (double) row.get("nodeCpuMsPerStreamPerSecond"),

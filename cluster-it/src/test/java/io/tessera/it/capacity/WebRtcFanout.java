@@ -25,6 +25,7 @@ final class WebRtcFanout implements AutoCloseable {
     /** Subscribers added per page call: each call must end within the driver's 30 s script timeout. */
     private static final int BATCH = 5;
     private static final Duration MEDIA = Duration.ofSeconds(60);
+    static final int FPS = 15;
 
     private final Browser browser;
     private final String webSocket;
@@ -48,7 +49,7 @@ final class WebRtcFanout implements AutoCloseable {
      */
     void publish(int maxBitrate, double noiseShare) throws Exception {
         JsonNode published = browser.call("capacity.publish", webSocket, token("publisher"), sessionId, maxBitrate,
-                320, 240, 15, noiseShare);
+                320, 240, FPS, noiseShare);
         streamId = published.path("streamId").asText();
         await("the publisher sends").atMost(MEDIA).pollInterval(Duration.ofMillis(250))
                 .until(() -> sample().path("publisher").path("packetsSent").asLong() > 0);
@@ -108,8 +109,11 @@ final class WebRtcFanout implements AutoCloseable {
         row.put("publisherLimitation", pubAfter.path("limitation").asText());
         row.put("receivedKbpsPerSubscriber", n == 0 ? 0.0 : bytes * 8 / seconds / 1000 / n);
         row.put("lossPct", n == 0 ? 0.0 : received + lost == 0 ? 100.0 : 100.0 * lost / (received + lost));
-        // frames decoded by the subscribers over frames the publisher encoded: below 100 % the client falls behind
+        // frames decoded by the subscribers over frames the publisher encoded: below 100 % the subscribers fall behind
         row.put("deliveredPct", n == 0 ? 100.0 : framesEncoded == 0 ? 0.0 : 100.0 * frames / ((double) framesEncoded * n));
+        // frames decoded per subscriber over the nominal frame rate: the publisher shares the page and the machine
+        // with the subscribers, so a saturated CPU also shows as a publisher that encodes fewer frames
+        row.put("nominalPct", 100.0 * (n == 0 ? framesEncoded : frames / (double) n) / seconds / FPS);
         row.put("nacksPerSecond", nacks / seconds);
         CapacityTable.putCpu(row, cpuAfter.since(cpuBefore), n);
         row.put("loadAverage", load);
