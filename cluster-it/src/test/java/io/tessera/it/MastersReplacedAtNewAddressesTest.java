@@ -37,7 +37,7 @@ class MastersReplacedAtNewAddressesTest {
     private static final Map<String, Object> report = new LinkedHashMap<>();
 
     @BeforeAll
-    static void startCluster() {
+    static void startCluster() throws Exception {
         cluster = ClusterProcesses.start("MastersReplacedAtNewAddressesTest", 3, 2);
         cluster.awaitReady(STARTUP);
         reactor = new RtpReactor("new-address-masters-rtp");
