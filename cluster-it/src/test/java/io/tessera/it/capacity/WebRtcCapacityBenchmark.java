@@ -82,7 +82,9 @@ class WebRtcCapacityBenchmark {
                 "TESSERA_JANUS_ICE_ENFORCE_LIST", WebRtcFanout.JANUS_ADDRESS,
                 "TESSERA_WEBRTC_PORT_MIN", "20100",
                 "TESSERA_WEBRTC_PORT_MAX", "20599",
-                "TESSERA_ICE_ALLOW", "127.0.0.0/8"))) {
+                "TESSERA_ICE_ALLOW", "127.0.0.0/8",
+                // the publisher and every subscriber of the largest step in one session (default 200)
+                "TESSERA_MAX_PARTICIPANTS_PER_SESSION", Integer.toString(steps[steps.length - 1] + 1)))) {
             cluster.awaitReady(Duration.ofSeconds(120));
             ClusterProcesses.Node master = cluster.masters().get(0);
             long mediaPid = cluster.pid(cluster.mediaNodes().get(0));
