@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /** The capacity benchmark's rows: CPU columns, the side-by-side Markdown table for docs/BENCHMARKS.md, the JSON. */
@@ -64,7 +65,7 @@ final class CapacityTable {
     }
 
     private static void line(StringBuilder out, String engine, Map<String, Object> row, String clientColumn) {
-        out.append(String.format(java.util.Locale.ROOT,
+        out.append(String.format(Locale.ROOT,
                 "| %d | %s | %.2f | %.1f / %.1f | %.0f / %.0f | %.2f | %.2f | %.1f / %.1f | %.2f | %.0f | %s |%n",
                 (int) row.get("n"), engine, (double) row.get("lossPct"), (double) row.get("deliveredPct"),
                 (double) row.get("nominalPct"),
