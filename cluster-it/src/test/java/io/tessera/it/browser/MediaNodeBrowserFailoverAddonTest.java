@@ -1,0 +1,54 @@
+package io.tessera.it.browser;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@link MediaNodeBrowserFailoverTest}'s kill and drain with the optional tessera-browser add-on
+ * ({@code demo/tessera-browser}) loaded in every page, as the master's demo route serves it: on {@code mediaNodeFailed}
+ * each page's publisher rebuilds its stream at once instead of after its ICE timers. Besides everything the
+ * unmodified run checks (video back at every subscriber, nobody left, no {@code sessionDisconnected}), every page must
+ * have been told of the move with the fault's reason and have rebuilt its publisher through the add-on. The time from
+ * the fault to each subscriber's first new frame is logged for docs/BENCHMARKS.md, not asserted.
+ */
+class MediaNodeBrowserFailoverAddonTest extends MediaNodeBrowserFailoverTest {
+    private static final Logger log = LoggerFactory.getLogger(MediaNodeBrowserFailoverAddonTest.class);
+
+    @Override
+    protected boolean withAddon() {
+        return true;
+    }
+
+    @Override
+    protected void checkPages(List<Peer> peers, String reason) {
+        for (Peer peer : peers) {
+            JsonNode events = peer.browser().call("page.report").path("events");
+            List<String> told = new ArrayList<>();
+            List<String> rebuilt = new ArrayList<>();
+            for (JsonNode event : events) {
+                String type = event.path("type").asText();
+                JsonNode detail = event.path("detail");
+                switch (type) {
+                    case "addon:mediaNodeFailed" -> told.add(detail.path("reason").asText());
+                    case "addon:publisherRebuilt" -> rebuilt.add(detail.path("ms").asLong() + " ms in "
+                            + detail.path("attempts").asInt() + " attempt(s)");
+                    case "addon:publisherRebuildFailed" -> throw new AssertionError(peer.connectionId()
+                            + "'s add-on gave up rebuilding its publisher: " + detail);
+                    default -> {
+                    }
+                }
+            }
+            assertEquals(List.of(reason), told, peer.connectionId() + " was told of the move once: " + events);
+            assertTrue(!rebuilt.isEmpty(), peer.connectionId() + "'s add-on rebuilt its publisher: " + events);
+            log.info("BENCHMARK add-on {}: {} rebuilt its publisher {} after mediaNodeFailed", reason,
+                    peer.connectionId(), rebuilt);
+        }
+    }
+}
