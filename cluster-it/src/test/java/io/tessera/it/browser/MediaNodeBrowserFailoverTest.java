@@ -67,8 +67,11 @@ class MediaNodeBrowserFailoverTest {
         return false;
     }
 
-    /** After the recovery, in every page: what the variant expects of the add-on (nothing here). */
-    protected void checkPages(List<Peer> peers, String fault) {
+    /**
+     * After the recovery, in every page: what the variant expects of the add-on (nothing here). {@code reason} is
+     * the relocation's ({@code mediaNodeFailed}), {@code faultAt} the fault's time (ms since the epoch).
+     */
+    protected void checkPages(List<Peer> peers, String reason, long faultAt) {
     }
 
     private String label() {
@@ -138,7 +141,7 @@ class MediaNodeBrowserFailoverTest {
             all.addAll(recoveries);
             allStalls.addAll(stalls);
             assertStillInSession(peers);
-            checkPages(peers, "drain");
+            checkPages(peers, "drain", patched);
             browsers.close();
             browsers = null;
             assertTrue(rest.resumeMediaNode(drained.id()).isRunning());
@@ -176,7 +179,7 @@ class MediaNodeBrowserFailoverTest {
                     recoveries);
             all.addAll(recoveries);
             assertStillInSession(peers);
-            checkPages(peers, "nodeCrashed");
+            checkPages(peers, "nodeCrashed", killed);
 
             browsers.close();
             browsers = null;
