@@ -65,7 +65,7 @@ public final class CommandChaosExecutor implements ChaosExecutor {
         Result r = run(cmd);
         if (r.exit() != 0) {
             throw new ChaosRefusedException("--chaos " + schedule + " cuts links, but the local cluster cannot: "
-                    + r.output() + " (start it with: bin/cluster start --partitionable)");
+                    + r.output());
         }
     }
 
