@@ -440,6 +440,7 @@ class AllMastersLostTest {
             c.put("relaunchToFirstReadyMs", ms(relaunchedAt, firstReady[0]));
             c.put("firstReadyToRoutesOnEveryMasterMs", ms(firstReady[0], routesAt));
             c.put("firstReadyToAllResumedMs", ms(firstReady[0], resumedAt));
+            c.put("relaunchToAllResumedMs", ms(relaunchedAt, resumedAt));
             c.put("killToAllResumedMs", ms(killedAt, resumedAt));
             cycles.add(c);
             System.out.println("all masters lost, cycle " + c);
