@@ -117,13 +117,14 @@ public final class MasterMain {
                 master.getDuration("routing.notice-backstop")), "session-notice-listener",
                 org.apache.pekko.actor.typed.Props.empty());
 
+        // Not ready, and no REST or WebSocket, until the routing table holds what the media nodes host (after every
+        // master was lost it is empty); bounded by rebuild.timeout. The failover waits for it too.
+        RebuildGate rebuilt = new RebuildGate();
         // One failover coordinator per cluster, on the oldest master: a failed media node's sessions are placed once.
         ActorRef<MediaFailover.Command> failover = ClusterSingleton.get(system).init(SingletonActor.of(
                 MediaFailover.create(routing, mediaNodes, placement, mediaNodeClient, master.getInt("ha.failures-to-tolerate"),
-                        webhooks, placementMeters), "media-failover").withSettings(ClusterSingletonSettings.create(system).withRole("master")));
-        // Not ready, and no REST or WebSocket, until the routing table holds what the media nodes host (after every
-        // master was lost it is empty); bounded by rebuild.timeout.
-        RebuildGate rebuilt = new RebuildGate();
+                        webhooks, placementMeters, rebuilt::isOpen), "media-failover")
+                .withSettings(ClusterSingletonSettings.create(system).withRole("master")));
         system.systemActorOf(RoutingRebuild.create(routing, mediaNodes, mediaNodeClient, rebuilt,
                         master.getDuration("rebuild.timeout")),
                 "routing-rebuild", org.apache.pekko.actor.typed.Props.empty());
