@@ -55,8 +55,11 @@ final class StreamReconnects {
         }
     }
 
-    /** openvidu-browser rebuilds one stream per PeerConnection: a publisher and its subscriptions. */
-    static final int MAX_HELD = 16;
+    /**
+     * openvidu-browser rebuilds one stream per PeerConnection, its publisher's and each subscription's, all at once
+     * when their node died: room for a full session (200 participants by default) with some to spare.
+     */
+    static final int MAX_HELD = 256;
 
     private final ActorContext<ToSignalling> ctx;
     private final TimerScheduler<ToSignalling> timers;
