@@ -77,22 +77,23 @@ class SessionMoveResumeTest {
     }
 
     /**
-     * Joined through master-1, the session drained from media-1 to media-2, then master-1 killed: the handle from
+     * Joined through master-3, the session drained from media-1 to media-2, then master-3 killed: the handle from
      * joinRoom resumes the participant through master-2 (before the fix the new node had made a new secret: 401).
+     * master-3, not master-1: the oldest master runs the failover singleton, which the next test needs at once.
      */
     @Test
     @Order(1)
     void theResumeHandleFromJoinRoomStillWorksAfterTheSessionMovedAndItsMasterDied() throws Exception {
-        ClusterProcesses.Node master1 = cluster.masters().get(0);
-        ClusterProcesses.Node master2 = cluster.masters().get(1);
-        MasterRestClient rest = cluster.rest(master2);
+        ClusterProcesses.Node master3 = cluster.masters().get(2);
+        ClusterProcesses.Node survivor = cluster.masters().get(1);
+        MasterRestClient rest = cluster.rest(survivor);
         String sessionId = "moved-resume-" + RUN;
         rest.createSession(SessionProperties.withId(sessionId).mediaNodeId(media1.id()));
         Connection connection = rest.createConnection(sessionId, ConnectionProperties.publisher("resumer"));
-        TestSessions.awaitConnectionVisible(cluster.rest(master1), sessionId, connection.connectionId());
+        TestSessions.awaitConnectionVisible(cluster.rest(master3), sessionId, connection.connectionId());
 
         String handle;
-        try (RawSocket first = RawSocket.open(master1.webSocketUri())) {
+        try (RawSocket first = RawSocket.open(master3.webSocketUri())) {
             JsonNode joined = request(first, 1, "joinRoom", TestJson.MAPPER.createObjectNode()
                     .put("token", connection.token()).put("session", sessionId).put("platform", "raw")
                     .put("metadata", "{}")).path("result");
@@ -102,15 +103,15 @@ class SessionMoveResumeTest {
             assertEquals(secret, ResumeHandle.decode(handle).orElseThrow().resumeSecret());
             assertEquals(media1.id(), joined.path("mediaNodeId").asText());
 
-            assertEquals(200, cluster.rest(master2).sendJson("PATCH", "/openvidu/api/media-nodes/" + media1.id(),
+            assertEquals(200, cluster.rest(survivor).sendJson("PATCH", "/openvidu/api/media-nodes/" + media1.id(),
                     Map.of("status", "draining", "deadline", 0)).status());
             JsonNode failed = awaitNotification(first, "mediaNodeFailed");
             assertEquals(media2.id(), failed.path("params").path("mediaNodeId").asText());
             assertEquals("drain", failed.path("params").path("reason").asText());
         }
-        cluster.kill(master1);
+        cluster.kill(master3);
 
-        try (RawSocket second = RawSocket.open(master2.webSocketUri())) {
+        try (RawSocket second = RawSocket.open(survivor.webSocketUri())) {
             // as openvidu-browser 2.32.2 resumes: the joinRoom result's sessionId, reconnect true, no lastSeq
             JsonNode resumed = request(second, 1, "connect", TestJson.MAPPER.createObjectNode()
                     .put("sessionId", handle).put("reconnect", true));
@@ -129,12 +130,12 @@ class SessionMoveResumeTest {
     void aReconnectStreamSentBeforeTheSessionMovedIsServedByTheNewNode() throws Exception {
         ClusterProcesses.Node master2 = cluster.masters().get(1);
         MasterRestClient rest = cluster.rest(master2);
-        // master-1, killed above, was the oldest and ran the failover singleton: it moves once master-1 is removed
-        await("master-1 removed from the cluster").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+        // the cluster settled after the master killed above (the failover singleton must run when media-1 dies)
+        await("master-3 removed from the cluster").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
                 .until(() -> {
                     JsonNode masters = rest.send("GET", "/openvidu/api/cluster").json().path("masters");
                     for (JsonNode m : masters) {
-                        if ("master-1".equals(m.path("id").asText())) {
+                        if ("master-3".equals(m.path("id").asText())) {
                             return false;
                         }
                     }
