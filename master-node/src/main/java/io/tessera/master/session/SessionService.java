@@ -96,7 +96,7 @@ public final class SessionService {
             }
             MediaNodeState node;
             try {
-                node = chooseNode(request.mediaNodeId());
+                node = chooseNode(request.mediaNodeId(), MediaNodeProtocol.PROTECTED.equals(request.priority()));
             } catch (ApiError e) {
                 if (e.status() == ErrorCode.UNAVAILABLE.code()) {
                     meters.placed(PlacementMeters.Outcome.NO_CAPACITY);
@@ -125,7 +125,7 @@ public final class SessionService {
         });
     }
 
-    private MediaNodeState chooseNode(String requestedNodeId) {
+    private MediaNodeState chooseNode(String requestedNodeId, boolean protectedSession) {
         long now = System.currentTimeMillis();
         if (requestedNodeId != null) {
             MediaNodeState node = mediaNodes.get(requestedNodeId)
@@ -133,10 +133,10 @@ public final class SessionService {
             if (!mediaNodes.isAvailable(requestedNodeId)) {
                 throw new ApiError(ErrorCode.UNAVAILABLE, "mediaNode " + requestedNodeId + " is not available (unreachable or not running)");
             }
-            placement.remember(node.id(), now);
+            placement.remember(node.id(), now, protectedSession);
             return node;
         }
-        return placement.place(mediaNodes.available(), now)
+        return placement.place(mediaNodes.available(), now, protectedSession)
                 .orElseThrow(() -> new ApiError(ErrorCode.UNAVAILABLE, "no media node is available to host a session"));
     }
 
