@@ -164,8 +164,10 @@ class SessionTest {
         browser.expectNoMessage(Duration.ofMillis(100)); // participantJoined of b (seq 1) is not sent again
         b.expectNoMessage(Duration.ofMillis(50));
 
-        // a confirmation from beyond what the participant has is capped: a resume never skips an event
-        session.tell(new Session.Forwarded(new EventsDelivered("s1", "a", 99)));
+        // a confirmation from beyond what the participant has is capped: a resume never skips an event (sent through
+        // the resumed path's attachment: one through the old path is refused since main's delivery fencing)
+        session.tell(new Session.Forwarded(new io.tessera.common.protocol.MediaNodeProtocol.Attached("s1", "a",
+                resumed.attachment(), new EventsDelivered("s1", "a", 99))));
         signal("b", "three");
         assertEquals(4, browser.receiveMessage().seq());
         TestProbe<ParticipantEvent> again = kit.createTestProbe();
