@@ -280,6 +280,7 @@ class AllMastersLostTest {
             c.put("relaunchToFirstReadyMs", ms(relaunchedAt, firstReady));
             c.put("firstReadyToRoutesOnEveryMasterMs", ms(firstReady, routesAt));
             c.put("firstReadyToAllResumedMs", ms(firstReady, resumedAt));
+            c.put("relaunchToAllResumedMs", ms(relaunchedAt, resumedAt));
             c.put("killToAllResumedMs", ms(killedAt, resumedAt));
             cycles.add(c);
             System.out.println("all masters lost, cycle " + c);

@@ -117,13 +117,14 @@ public final class MasterMain {
                 master.getDuration("routing.notice-backstop")), "session-notice-listener",
                 org.apache.pekko.actor.typed.Props.empty());
 
+        // Not ready, and no REST or WebSocket, until the routing table holds what the media nodes host (after every
+        // master was lost it is empty); bounded by rebuild.timeout. The failover waits for it too.
+        RebuildGate rebuilt = new RebuildGate();
         // One failover coordinator per cluster, on the oldest master: a failed media node's sessions are placed once.
         ActorRef<MediaFailover.Command> failover = ClusterSingleton.get(system).init(SingletonActor.of(
                 MediaFailover.create(routing, mediaNodes, placement, mediaNodeClient, master.getInt("ha.failures-to-tolerate"),
-                        webhooks, placementMeters), "media-failover").withSettings(ClusterSingletonSettings.create(system).withRole("master")));
-        // Not ready, and no REST or WebSocket, until the routing table holds what the media nodes host (after every
-        // master was lost it is empty); bounded by rebuild.timeout.
-        RebuildGate rebuilt = new RebuildGate();
+                        webhooks, placementMeters, rebuilt::isOpen), "media-failover")
+                .withSettings(ClusterSingletonSettings.create(system).withRole("master")));
         system.systemActorOf(RoutingRebuild.create(routing, mediaNodes, mediaNodeClient, rebuilt,
                         master.getDuration("rebuild.timeout")),
                 "routing-rebuild", org.apache.pekko.actor.typed.Props.empty());
@@ -137,7 +138,8 @@ public final class MasterMain {
                         ws.getBytes("outbound-buffer-bytes")),
                 new ClientConnection.Settings(ws.getInt("max-metadata-length"), ws.getInt("max-message-bytes"),
                         ws.getDuration("client-silence-timeout"), ws.getInt("messages-per-second"),
-                        OpenViduResult.IceServer.parseList(ws.getString("ice-servers"))), relay,
+                        OpenViduResult.IceServer.parseList(ws.getString("ice-servers")),
+                        ws.getDuration("reconnect-stream-hold")), relay,
                 new SignallingMeters(metrics.registry()), gate);
         // A master that fences itself sends its clients on at once: it cannot reach their sessions' majority side.
         gate.onClose(reason -> {

@@ -35,6 +35,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BooleanSupplier;
 
 /**
  * Places the sessions of a failed media node on the surviving ones, like a hypervisor pool restarting the
@@ -146,17 +147,35 @@ public final class MediaFailover {
     public static Behavior<Command> create(Routes routing, MediaNodes nodes, PlacementPolicy policy,
                                            MediaNodeClient mediaNodeClient, int failuresToTolerate,
                                            Webhooks webhooks, PlacementMeters meters) {
+        return create(routing, nodes, policy, mediaNodeClient, failuresToTolerate, webhooks, meters, () -> true);
+    }
+
+    /**
+     * {@code routesRebuilt}: whether this master's routing table was rebuilt from the media nodes' inventories (the
+     * rebuild gate is open); until then an unreachable media node is not failed over (see {@link #decide}).
+     */
+    public static Behavior<Command> create(Routes routing, MediaNodes nodes, PlacementPolicy policy,
+                                           MediaNodeClient mediaNodeClient, int failuresToTolerate,
+                                           Webhooks webhooks, PlacementMeters meters, BooleanSupplier routesRebuilt) {
         return create(routing, nodes, policy, mediaNodeClient, failuresToTolerate, webhooks, meters,
-                MAX_PLACEMENTS_IN_FLIGHT);
+                MAX_PLACEMENTS_IN_FLIGHT, routesRebuilt);
     }
 
     /** {@code maxInFlight} 1 places one session at a time, as before batches (kept for the benchmark). */
     static Behavior<Command> create(Routes routing, MediaNodes nodes, PlacementPolicy policy,
                                     MediaNodeClient mediaNodeClient, int failuresToTolerate,
                                     Webhooks webhooks, PlacementMeters meters, int maxInFlight) {
+        return create(routing, nodes, policy, mediaNodeClient, failuresToTolerate, webhooks, meters, maxInFlight,
+                () -> true);
+    }
+
+    private static Behavior<Command> create(Routes routing, MediaNodes nodes, PlacementPolicy policy,
+                                            MediaNodeClient mediaNodeClient, int failuresToTolerate,
+                                            Webhooks webhooks, PlacementMeters meters, int maxInFlight,
+                                            BooleanSupplier routesRebuilt) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
                 new MediaFailover(routing, nodes, policy, mediaNodeClient, failuresToTolerate, webhooks, meters,
-                        new RecoveryPlacement(policy, maxInFlight), ctx, timers).idle()));
+                        new RecoveryPlacement(policy, maxInFlight), routesRebuilt, ctx, timers).idle()));
     }
 
     private final Routes routing;
@@ -167,6 +186,7 @@ public final class MediaFailover {
     private final TimerScheduler<Command> timers;
     private final ActorRef<Topic.Command<SessionRelocated>> relocations;
     private final RecoveryPlacement placement;
+    private final BooleanSupplier routesRebuilt;
     /** How soon an unreachable media node is looked at again while this master does not see the masters' majority. */
     static final Duration RECHECK_WITHOUT_MAJORITY = Duration.ofSeconds(1);
 
@@ -187,8 +207,10 @@ public final class MediaFailover {
 
     private MediaFailover(Routes routing, MediaNodes nodes, PlacementPolicy policy, MediaNodeClient mediaNodeClient,
                           int failuresToTolerate, Webhooks webhooks, PlacementMeters meters,
-                          RecoveryPlacement placement, ActorContext<Command> ctx, TimerScheduler<Command> timers) {
+                          RecoveryPlacement placement, BooleanSupplier routesRebuilt, ActorContext<Command> ctx,
+                          TimerScheduler<Command> timers) {
         this.placement = placement;
+        this.routesRebuilt = routesRebuilt;
         this.meters = meters;
         this.failuresToTolerate = failuresToTolerate;
         this.webhooks = webhooks;
@@ -380,17 +402,45 @@ public final class MediaFailover {
         }
         boolean hostsSessions = checked.error() != null // cannot tell: assume it does, the sessions come first
                 || checked.sessions().stream().anyMatch(s -> nodeId.equals(s.mediaNodeId()));
-        if (hostsSessions && !seesMasterMajority()) {
-            ctx.getLog().info("media node {} ({}) is unreachable, but so is the masters' majority from here: not failing"
-                    + " it over yet; checked again in {} ms", nodeId, member.address(), RECHECK_WITHOUT_MAJORITY.toMillis());
-            timers.startSingleTimer(member.uniqueAddress(), new Unreachable(member), RECHECK_WITHOUT_MAJORITY);
-        } else if (hostsSessions) {
-            failed(member);
-        } else {
-            ctx.getLog().info("media node {} ({}) is unreachable and hosts no session: not downing it, the masters' "
-                    + "downing rule decides if it stays unreachable", nodeId, member.address());
+        switch (decide(routesRebuilt.getAsBoolean(), hostsSessions, seesMasterMajority())) {
+            case WAIT_FOR_REBUILD -> {
+                ctx.getLog().info("media node {} ({}) is unreachable, but this master is still rebuilding its routing"
+                        + " table from the media nodes (it does not know their sessions yet): not failing it over yet;"
+                        + " checked again in {} ms", nodeId, member.address(), RECHECK_WITHOUT_MAJORITY.toMillis());
+                timers.startSingleTimer(member.uniqueAddress(), new Unreachable(member), RECHECK_WITHOUT_MAJORITY);
+            }
+            case WAIT_FOR_MAJORITY -> {
+                ctx.getLog().info("media node {} ({}) is unreachable, but so is the masters' majority from here: not"
+                        + " failing it over yet; checked again in {} ms", nodeId, member.address(),
+                        RECHECK_WITHOUT_MAJORITY.toMillis());
+                timers.startSingleTimer(member.uniqueAddress(), new Unreachable(member), RECHECK_WITHOUT_MAJORITY);
+            }
+            case FAIL_OVER -> failed(member);
+            case LEAVE_TO_DOWNING -> ctx.getLog().info("media node {} ({}) is unreachable and hosts no session: not"
+                    + " downing it, the masters' downing rule decides if it stays unreachable", nodeId, member.address());
         }
         return Behaviors.same();
+    }
+
+    /** What to do about a media node this master itself finds unreachable. */
+    enum UnreachableDecision { WAIT_FOR_REBUILD, WAIT_FOR_MAJORITY, FAIL_OVER, LEAVE_TO_DOWNING }
+
+    /**
+     * Nothing is failed over while this master's routing table is not rebuilt: after every master came back, the table
+     * holds only part of the sessions until the rebuild wrote them, so "hosts no session" cannot be told and a failover
+     * would place again only the sessions known so far, while downing the node ends all of them. Seen in
+     * RoutingRebuildBenchmark (1000 sessions, three masters starting on two busy cores): a media node's heartbeats came
+     * 2 s late during the rebuild, the singleton downed it with 497 sessions after knowing 126 of them. Once rebuilt,
+     * a node that stayed unreachable is failed over as before; one that was only slow is reachable again.
+     */
+    static UnreachableDecision decide(boolean routesRebuilt, boolean hostsSessions, boolean seesMasterMajority) {
+        if (!routesRebuilt) {
+            return UnreachableDecision.WAIT_FOR_REBUILD;
+        }
+        if (!hostsSessions) {
+            return UnreachableDecision.LEAVE_TO_DOWNING;
+        }
+        return seesMasterMajority ? UnreachableDecision.FAIL_OVER : UnreachableDecision.WAIT_FOR_MAJORITY;
     }
 
     /**

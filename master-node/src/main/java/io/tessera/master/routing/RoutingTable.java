@@ -48,10 +48,16 @@ public final class RoutingTable implements Routes {
     private final List<Key<LWWMap<String, ConnectionRecord>>> connectionKeys = new ArrayList<>(SHARDS);
 
     public RoutingTable(ActorSystem<?> system, Duration readTimeout, Duration writeTimeout, RoutingMeters meters) {
+        this(system, DistributedData.get(system).replicator(), readTimeout, writeTimeout, meters);
+    }
+
+    /** With the replicator to ask given (tests put a slow one in front of the real one). */
+    RoutingTable(ActorSystem<?> system, ActorRef<Replicator.Command> replicator, Duration readTimeout,
+                 Duration writeTimeout, RoutingMeters meters) {
         this.system = system;
         this.meters = meters;
         DistributedData ddata = DistributedData.get(system);
-        this.replicator = ddata.replicator();
+        this.replicator = replicator;
         this.self = ddata.selfUniqueAddress();
         this.readTimeout = readTimeout;
         this.writeTimeout = writeTimeout;
@@ -179,6 +185,14 @@ public final class RoutingTable implements Routes {
 
     /** Shards restored at once: each costs two majority reads and up to two majority writes. */
     private static final int RESTORE_SHARDS_IN_FLIGHT = 32;
+    /**
+     * Tries per shard when the replicator did not answer in time. Masters restoring at once after they all came back
+     * (3 JVMs starting on the same cores, 64 majority reads in flight each) saw a read's ask time out (1000 sessions,
+     * 2 of 3 runs in RoutingRebuildBenchmark), which failed the whole restore: that master served with the routes
+     * that had reached it so far. A shard's restore writes only what is lacking, so trying it again is safe; the
+     * rebuild's own bound ({@code rebuild.timeout}) still caps the whole.
+     */
+    static final int RESTORE_ATTEMPTS = 3;
 
     /**
      * Per shard touched, not per session: a majority read of the shard's sessions and connections (merged into this
@@ -198,10 +212,39 @@ public final class RoutingTable implements Routes {
             List<Map.Entry<Integer, List<Restore>>> batch =
                     shards.subList(from, Math.min(shards.size(), from + RESTORE_SHARDS_IN_FLIGHT));
             chain = chain.thenCompose(v -> CompletableFuture.allOf(batch.stream()
-                    .map(e -> restoreShard(e.getKey(), e.getValue(), sessions, connections).toCompletableFuture())
+                    .map(e -> restoreShard(e.getKey(), e.getValue(), sessions, connections, RESTORE_ATTEMPTS)
+                            .toCompletableFuture())
                     .toArray(CompletableFuture[]::new)));
         }
         return chain.thenApply(v -> new Restored(sessions.get(), connections.get()));
+    }
+
+    /** {@link #restoreShard} again while the replicator's answer timed out, {@code attempts} times at most. */
+    private CompletionStage<Void> restoreShard(int shard, List<Restore> group,
+                                               java.util.concurrent.atomic.AtomicInteger sessions,
+                                               java.util.concurrent.atomic.AtomicInteger connections, int attempts) {
+        return restoreShard(shard, group, sessions, connections).handle((done, error) -> error)
+                .thenCompose(error -> {
+                    if (error == null) {
+                        return CompletableFuture.<Void>completedFuture(null);
+                    }
+                    if (attempts <= 1 || !timedOut(error)) {
+                        return CompletableFuture.<Void>failedFuture(error);
+                    }
+                    system.log().warn("restoring routing shard {} ({} session(s)): the replicator did not answer in"
+                            + " time, trying again ({} attempt(s) left): {}", shard, group.size(), attempts - 1,
+                            error.toString());
+                    return restoreShard(shard, group, sessions, connections, attempts - 1);
+                });
+    }
+
+    private static boolean timedOut(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof java.util.concurrent.TimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private CompletionStage<Void> restoreShard(int shard, List<Restore> group,

@@ -190,4 +190,18 @@ class MediaFailoverTest {
         return routes.allSessions().toCompletableFuture().join().stream()
                 .filter(s -> s.mediaNodeId().equals(nodeId)).map(SessionRecord::sessionId).toList();
     }
+
+    @Test
+    void anUnreachableNodeIsNotFailedOverWhileThisMastersRoutingTableIsStillBeingRebuilt() {
+        // Not rebuilt: whatever the (partial) table says about the node's sessions, wait and look again.
+        for (boolean hostsSessions : new boolean[]{true, false}) {
+            for (boolean majority : new boolean[]{true, false}) {
+                assertEquals(MediaFailover.UnreachableDecision.WAIT_FOR_REBUILD,
+                        MediaFailover.decide(false, hostsSessions, majority));
+            }
+        }
+        assertEquals(MediaFailover.UnreachableDecision.FAIL_OVER, MediaFailover.decide(true, true, true));
+        assertEquals(MediaFailover.UnreachableDecision.WAIT_FOR_MAJORITY, MediaFailover.decide(true, true, false));
+        assertEquals(MediaFailover.UnreachableDecision.LEAVE_TO_DOWNING, MediaFailover.decide(true, false, true));
+    }
 }

@@ -13,9 +13,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
+import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The batched route writes (relocation, restore) against a real replicator (a one-master cluster in this JVM). */
 class RoutingTableBatchTest {
@@ -119,5 +125,30 @@ class RoutingTableBatchTest {
 
         Routes.Restored again = routes.restore(restores).toCompletableFuture().join();
         assertEquals(new Routes.Restored(0, 0), again, "nothing lacking: nothing written");
+    }
+
+    @Test
+    void aShardWhoseReplicatorAnswerTimedOutIsRestoredOnTheNextAttempt() {
+        // The replicator in front swallows the first read of the shard (as an overloaded one answers too late).
+        String sessionId = "restore-slow";
+        ActorRef<Replicator.Command> real = DistributedData.get(testKit.system()).replicator();
+        AtomicInteger swallowed = new AtomicInteger();
+        ActorRef<Replicator.Command> slow = testKit.spawn(Behaviors.receive(Replicator.Command.class)
+                .onAnyMessage(command -> {
+                    if (command instanceof Replicator.Get<?> && swallowed.getAndIncrement() == 0) {
+                        return Behaviors.same();
+                    }
+                    real.tell(command);
+                    return Behaviors.same();
+                }).build());
+        RoutingTable slowRoutes = new RoutingTable(testKit.system(), slow, Duration.ofMillis(300),
+                Duration.ofMillis(300), new RoutingMeters(new SimpleMeterRegistry()));
+
+        Routes.Restored done = slowRoutes.restore(List.of(new Routes.Restore(route(sessionId, "media-a"),
+                List.of(joined(sessionId, "con_slow"))))).toCompletableFuture().join();
+
+        assertTrue(swallowed.get() > 2, "the shard's two reads, the first swallowed, then read again");
+        assertEquals(new Routes.Restored(1, 1), done);
+        assertEquals("media-a", routes.session(sessionId).toCompletableFuture().join().orElseThrow().mediaNodeId());
     }
 }
