@@ -16,11 +16,13 @@ import io.tessera.client.rest.SessionProperties;
 import io.tessera.client.rtp.RtpReactor;
 import io.tessera.client.rtp.RtpReceiver;
 import io.tessera.client.rtp.SyntheticPublisher;
+import io.tessera.it.history.History;
+import io.tessera.it.history.HistoryAssertions;
+import io.tessera.it.history.HistoryChecker;
+import io.tessera.it.history.HistoryEntry;
 import io.tessera.wire.sdp.PlainRtpAnswer;
 import java.net.InetAddress;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -79,10 +81,6 @@ class MediaPartitionTest {
         return metrics.has(name) ? metrics.value(name) : 0;
     }
 
-    /** One sample of both media nodes: RTP forwarded so far by each, and whether the first says it is fenced. */
-    private record Sample(long atNanos, double forwardedByCutOff, double forwardedByOther, boolean cutOffFenced) {
-    }
-
     @Test
     void aMediaNodeCutOffFromTheMastersStopsItsCopyBeforeItsSessionRunsOnTheOtherNode() throws Exception {
         ClusterProcesses.Node cutOff = cluster.mediaNodes().get(0);
@@ -96,12 +94,12 @@ class MediaPartitionTest {
         Connection sub = TestSessions.createConnection(rest, sessionId, "sub");
         TestSessions.awaitConnectionVisible(cluster.rest(m2), sessionId, sub.connectionId());
         InetAddress local = InetAddress.getByName("127.0.0.1");
-        List<Sample> history = Collections.synchronizedList(new ArrayList<>());
+        History history = new History();
         AtomicBoolean sampling = new AtomicBoolean(true);
         try (Participant publisher = Participant.of("pub", SignallingClient.builder(m1.webSocketUri())
-                     .keepalive(Duration.ofSeconds(1), Duration.ofSeconds(3)).connect());
+                     .keepalive(Duration.ofSeconds(1), Duration.ofSeconds(3)).connect()).recordTo(history);
              Participant subscriber = Participant.of("sub", SignallingClient.builder(m2.webSocketUri())
-                     .keepalive(Duration.ofSeconds(1), Duration.ofSeconds(3)).connect());
+                     .keepalive(Duration.ofSeconds(1), Duration.ofSeconds(3)).connect()).recordTo(history);
              SyntheticPublisher source = SyntheticPublisher.builder(reactor).localAddress(local).packetsPerSecond(200)
                      .packetSize(1000).bind();
              RtpReceiver sink = RtpReceiver.builder(reactor).localAddress(local).bind()) {
@@ -118,16 +116,22 @@ class MediaPartitionTest {
             source.start(PlainRtpAnswer.parse(published.sdpAnswer()));
             await("media flows through " + cutOff.id()).atMost(Duration.ofSeconds(20))
                     .until(() -> sink.stats().received() >= 100);
+            publisher.sendMessage(List.of(), "before-cut").get(Participant.WAIT.toSeconds(), TimeUnit.SECONDS);
 
-            // Both nodes' /metrics are reached directly (only their cluster links run through the proxies).
+            // Both nodes' /metrics are reached directly (only their cluster links run through the proxies). The
+            // forwarding counters are per node; this session is the only one on either, so they are the session's.
             Thread sampler = new Thread(() -> {
+                long round = 0;
                 while (sampling.get()) {
                     try {
                         PrometheusText a = scrape(cutOff);
                         PrometheusText b = scrape(other);
-                        history.add(new Sample(System.nanoTime(), metric(a, "tessera_media_rtp_packets_forwarded_total"),
-                                metric(b, "tessera_media_rtp_packets_forwarded_total"),
-                                metric(a, "tessera_media_fenced") == 1));
+                        for (var node : List.of(Map.entry(cutOff, a), Map.entry(other, b))) {
+                            history.mediaSample(round, node.getKey().id(), sessionId,
+                                    metric(node.getValue(), "tessera_media_rtp_packets_forwarded_total"),
+                                    metric(node.getValue(), "tessera_media_fenced") == 1);
+                        }
+                        round++;
                         Thread.sleep(SAMPLE_EVERY.toMillis()); // the sampling period of the history, not a wait
                     } catch (InterruptedException e) {
                         return;
@@ -153,14 +157,19 @@ class MediaPartitionTest {
             report.put("cutToMediaBackMs", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - cutAt));
             assertTrue(receivedAtMove >= receivedAtCut, "the receiver's count never goes back");
             await("the history covers the move").atMost(Duration.ofSeconds(5))
-                    .until(() -> history.stream().anyMatch(s -> s.forwardedByOther() > 0));
+                    .until(() -> history.entries().stream().anyMatch(e -> e instanceof HistoryEntry.MediaSample s
+                            && s.node().equals(other.id()) && s.forwarded() > 0));
             sampling.set(false);
             sampler.join(10_000);
 
-            List<String> violations = checkOneForwarderAtATime(List.copyOf(history));
-            report.put("historySamples", history.size());
-            report.put("violations", violations.size());
-            assertEquals(List.of(), violations, "the old copy and the new one forwarded in the same interval");
+            // Both clients followed the session: their events went on in order across the move, and a message
+            // sent now reaches both.
+            publisher.sendMessage(List.of(), "after-move").get(Participant.WAIT.toSeconds(), TimeUnit.SECONDS);
+            report.put("historySamples", history.entries().stream()
+                    .filter(e -> e instanceof HistoryEntry.MediaSample).count());
+            report.put("historyEntries", history.size());
+            // One forwarder per sampling round, none after the old copy said fenced; events and messages as above.
+            HistoryAssertions.assertNoViolations(history, new HistoryChecker(METER_AGE));
             double heldBack = metric(scrape(cutOff), "tessera_media_fencing_packets_held_back_total");
             report.put("packetsHeldBackByTheOldCopy", heldBack);
             assertTrue(heldBack > 0, "the publisher's packets that still reached the old copy were held back");
@@ -183,32 +192,5 @@ class MediaPartitionTest {
             sampling.set(false);
         }
         cluster.assertAllAlive();
-    }
-
-    /**
-     * The invariant "a session forwards on one media node at a time", checked on the sampled history: no interval
-     * between two samples in which both nodes forwarded, and nothing forwarded by the old node after it said fenced.
-     * A node's RTP counters may be up to {@link #METER_AGE} older than its fenced gauge (the engine's meters are read
-     * at most that often), so an increase is only held against the fence once the interval began that much after it.
-     */
-    private static List<String> checkOneForwarderAtATime(List<Sample> history) {
-        List<String> violations = new ArrayList<>();
-        Long fencedAt = null;
-        for (int i = 1; i < history.size(); i++) {
-            Sample before = history.get(i - 1);
-            Sample now = history.get(i);
-            boolean oldForwarded = now.forwardedByCutOff() > before.forwardedByCutOff();
-            boolean newForwarded = now.forwardedByOther() > before.forwardedByOther();
-            if (oldForwarded && newForwarded) {
-                violations.add("both forwarded between samples " + (i - 1) + " and " + i);
-            }
-            if (fencedAt == null && before.cutOffFenced()) {
-                fencedAt = before.atNanos();
-            }
-            if (fencedAt != null && oldForwarded && before.atNanos() - METER_AGE.toNanos() >= fencedAt) {
-                violations.add("the old node forwarded after it said fenced, sample " + i);
-            }
-        }
-        return violations;
     }
 }

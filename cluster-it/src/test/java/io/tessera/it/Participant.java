@@ -4,11 +4,15 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import io.tessera.client.JoinResult;
 import io.tessera.client.JsonRpcException;
 import io.tessera.client.ServerEvent;
 import io.tessera.client.SignallingClient;
 import io.tessera.client.TesseraToken;
+import io.tessera.it.history.ClientRecorder;
+import io.tessera.it.history.History;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,6 +31,7 @@ final class Participant implements AutoCloseable {
     final String name;
     final SignallingClient client;
     private final List<ServerEvent> seen = new ArrayList<>(); // guarded by this
+    private volatile ClientRecorder recorder; // null unless recorded into a history
 
     private Participant(String name, SignallingClient client) {
         this.name = name;
@@ -39,6 +44,21 @@ final class Participant implements AutoCloseable {
 
     static Participant connect(String name, URI webSocketUri) throws Exception {
         return new Participant(name, SignallingClient.builder(webSocketUri).connect());
+    }
+
+    /**
+     * Records this participant into {@code history} from now on: every event, its joins, the messages it sends with
+     * {@link #sendMessage} and its end. Call before joining.
+     */
+    Participant recordTo(History history) {
+        recorder = ClientRecorder.attach(history, name, client);
+        return this;
+    }
+
+    /** Sends a message, recorded when this participant is; {@code data} must be unique in the history. */
+    CompletableFuture<JsonNode> sendMessage(List<String> to, String data) {
+        ClientRecorder r = recorder;
+        return r == null ? client.sendMessage(to, "signal:test", data) : r.sendMessage(to, "signal:test", data);
     }
 
     /** The JSON-RPC error a request ends with (a result, or another failure, fails the test). */
@@ -55,7 +75,9 @@ final class Participant implements AutoCloseable {
 
     /** Joins with a token that may point at another master: the socket decides where we are. */
     JoinResult join(String token, String metadata) throws Exception {
-        return client.joinRoom(TesseraToken.parse(token), metadata).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        CompletableFuture<JoinResult> request = client.joinRoom(TesseraToken.parse(token), metadata);
+        ClientRecorder r = recorder;
+        return (r == null ? request : r.join(name, request)).get(WAIT.toSeconds(), TimeUnit.SECONDS);
     }
 
     /** Every event received so far, in order. */

@@ -11,6 +11,8 @@ import io.tessera.client.rest.ClusterView;
 import io.tessera.client.rest.Connection;
 import io.tessera.client.rest.MasterRestClient;
 import io.tessera.client.rest.RestResponse;
+import io.tessera.it.history.History;
+import io.tessera.it.history.HistoryAssertions;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
@@ -119,13 +121,16 @@ class PartitionTest {
         Connection toMajority = TestSessions.createConnection(majority, sessionId, "on-m2");
         TestSessions.awaitConnectionVisible(cluster.rest(m3), sessionId, toIsolated.connectionId());
         TestSessions.awaitConnectionVisible(cluster.rest(m2), sessionId, toMajority.connectionId());
+        History history = new History();
         try (Participant onIsolated = Participant.of("on-m3", SignallingClient.builder(m3.webSocketUri())
-                     .keepaliveOff().connect());
-             Participant onMajority = Participant.connect("on-m2", m2.webSocketUri())) {
+                     .keepaliveOff().connect()).recordTo(history);
+             Participant onMajority = Participant.connect("on-m2", m2.webSocketUri()).recordTo(history)) {
             onIsolated.join(toIsolated.token(), "{}");
-            onMajority.join(toMajority.token(), "{}");
+            String majorityId = onMajority.join(toMajority.token(), "{}").connectionId();
+            // To everyone: both must get it (the checker holds the acknowledgement against each recipient).
+            onMajority.sendMessage(List.of(), "before-cut").get(Participant.WAIT.toSeconds(), TimeUnit.SECONDS);
 
-            MajorityLoad load = new MajorityLoad();
+            MajorityLoad load = new MajorityLoad(history);
             Thread loadThread = new Thread(load, "majority-load");
             loadThread.start();
             try {
@@ -150,6 +155,9 @@ class PartitionTest {
                 // The majority keeps serving while the isolated master is fenced, downed and gone.
                 int before = load.rounds.get();
                 load.awaitRounds(before + 3);
+                // The majority's own participant still gets what it sends; nothing of it reaches the fenced side.
+                onMajority.sendMessage(List.of(majorityId), "during-cut")
+                        .get(Participant.WAIT.toSeconds(), TimeUnit.SECONDS);
                 cluster.awaitExit(m3, Duration.ofSeconds(60));
                 report.put("longPartitionCutToExitMs", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - cutAt));
                 load.awaitRounds(load.rounds.get() + 2);
@@ -159,8 +167,8 @@ class PartitionTest {
             }
             assertEquals(List.of(), load.failures, "the majority must serve throughout the partition");
             report.put("majorityRoundsDuringPartition", load.rounds.get());
-            assertTrue(onIsolated.events().stream().noneMatch(e -> e.method().equals("sendMessage")),
-                    onIsolated.describeEvents());
+            HistoryAssertions.assertNoViolations(history);
+            report.put("longPartitionHistoryEntries", history.size());
         }
 
         // After the heal, a supervisor restarts the exited master: a new incarnation joins; the cluster is whole.
@@ -188,12 +196,13 @@ class PartitionTest {
         Connection toFrozen = TestSessions.createConnection(majority, sessionId, "on-m3");
         Connection toWatcher = TestSessions.createConnection(majority, sessionId, "on-m1");
         TestSessions.awaitConnectionVisible(cluster.rest(m3), sessionId, toFrozen.connectionId());
+        History history = new History();
         try (Participant sender = Participant.of("on-m3", SignallingClient.builder(m3.webSocketUri())
-                     .keepaliveOff().requestTimeout(Duration.ofSeconds(60)).connect());
-             Participant watcher = Participant.connect("on-m1", m1.webSocketUri())) {
+                     .keepaliveOff().requestTimeout(Duration.ofSeconds(60)).connect()).recordTo(history);
+             Participant watcher = Participant.connect("on-m1", m1.webSocketUri()).recordTo(history)) {
             sender.join(toFrozen.token(), "{}");
             String watcherId = watcher.join(toWatcher.token(), "{}").connectionId();
-            sender.client.sendMessage(List.of(watcherId), "signal:test", "before")
+            sender.sendMessage(List.of(watcherId), "before")
                     .get(Participant.WAIT.toSeconds(), TimeUnit.SECONDS);
             watcher.awaitEvent("sendMessage", e -> "before".equals(e.param("data")), "the message before the freeze");
 
@@ -201,7 +210,7 @@ class PartitionTest {
             cluster.freeze(m3);
             try {
                 for (int i = 0; i < 5; i++) {
-                    stale.add(sender.client.sendMessage(List.of(watcherId), "signal:test", "stale-" + i));
+                    stale.add(sender.sendMessage(List.of(watcherId), "stale-" + i));
                 }
                 await("the majority sees the frozen master unreachable").atMost(Duration.ofSeconds(30))
                         .pollInterval(Duration.ofMillis(200))
@@ -225,6 +234,8 @@ class PartitionTest {
                     .atMost(Duration.ofSeconds(5))
                     .until(() -> watcher.events().stream().noneMatch(e -> e.method().equals("sendMessage")
                             && String.valueOf(e.param("data")).startsWith("stale-")));
+            HistoryAssertions.assertNoViolations(history);
+            report.put("freezeHistoryEntries", history.size());
         }
         // Never downed: it serves again on its own.
         awaitReadiness(m3, "200", System.nanoTime(), Duration.ofSeconds(30));
@@ -233,12 +244,18 @@ class PartitionTest {
     }
 
     /**
-     * Sessions created and joined through the two majority masters, one round a second, each step's failure recorded.
+     * Sessions created and joined through the two majority masters, one round a second, each step's failure recorded,
+     * every step in the history: create, token, join, and a message each participant sends itself and waits for.
      */
     private static final class MajorityLoad implements Runnable {
         final AtomicBoolean stop = new AtomicBoolean();
         final AtomicInteger rounds = new AtomicInteger();
         final List<String> failures = Collections.synchronizedList(new ArrayList<>());
+        private final History history;
+
+        MajorityLoad(History history) {
+            this.history = history;
+        }
 
         @Override
         public void run() {
@@ -247,12 +264,18 @@ class PartitionTest {
                 ClusterProcesses.Node via = i % 2 == 0 ? m1 : m2;
                 ClusterProcesses.Node other = i % 2 == 0 ? m2 : m1;
                 String sessionId = "majority_" + RUN + "_" + i++;
+                String client = "majority-" + i;
                 try {
-                    TestSessions.createSession(cluster.rest(via), sessionId);
-                    Connection c = TestSessions.createConnection(cluster.rest(via), sessionId, "x");
+                    history.call(client, "createSession", sessionId,
+                            () -> TestSessions.createSession(cluster.rest(via), sessionId));
+                    Connection c = history.call(client, "createConnection", sessionId,
+                            () -> TestSessions.createConnection(cluster.rest(via), sessionId, "x"));
                     TestSessions.awaitConnectionVisible(cluster.rest(other), sessionId, c.connectionId());
-                    try (Participant p = Participant.connect("majority-" + i, other.webSocketUri())) {
+                    try (Participant p = Participant.connect(client, other.webSocketUri()).recordTo(history)) {
                         p.join(c.token(), "{}");
+                        String data = "round-" + sessionId;
+                        p.sendMessage(List.of(), data).get(Participant.WAIT.toSeconds(), TimeUnit.SECONDS);
+                        p.awaitEvent("sendMessage", e -> data.equals(e.param("data")), "its own message");
                     }
                     rounds.incrementAndGet();
                 } catch (Exception | AssertionError e) {

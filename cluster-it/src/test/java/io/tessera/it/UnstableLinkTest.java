@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.tessera.client.rest.ClusterView;
 import io.tessera.client.rest.Connection;
 import io.tessera.client.rest.RestResponse;
+import io.tessera.it.history.History;
+import io.tessera.it.history.HistoryAssertions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -71,7 +73,8 @@ class UnstableLinkTest {
     @Order(1)
     void aFlappingLinkNeverStopsTheMajorityAndHealsWithoutAManualStep() throws Exception {
         double fencesBefore = selfFences(m3);
-        try (MajorityLoad load = MajorityLoad.start("flap")) {
+        History history = new History();
+        try (MajorityLoad load = MajorityLoad.start("flap", history)) {
             load.awaitRounds(2);
             long until = System.nanoTime() + FLAPPING_FOR.toNanos();
             int flaps = 0;
@@ -92,6 +95,8 @@ class UnstableLinkTest {
             load.assertNoFailure();
             report.put("majorityRoundsWhileFlapping", load.rounds.get());
         }
+        HistoryAssertions.assertNoViolations(history);
+        report.put("flapHistoryEntries", history.size());
         report.put("m3SelfFencesWhileFlapping", selfFences(m3) - fencesBefore);
         cluster.assertAllAlive();
     }
@@ -99,7 +104,8 @@ class UnstableLinkTest {
     @Test
     @Order(2)
     void aOneWayCutShorterThanStableAfterNeverStopsTheMajorityAndHealsWithoutAManualStep() throws Exception {
-        try (MajorityLoad load = MajorityLoad.start("oneway")) {
+        History history = new History();
+        try (MajorityLoad load = MajorityLoad.start("oneway", history)) {
             load.awaitRounds(2);
             // m3 hears the others, they do not hear m3.
             for (ClusterProcesses.Node other : cluster.allNodes()) {
@@ -123,6 +129,8 @@ class UnstableLinkTest {
             report.put("oneWayHealToM3ReadyMs", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - healedAt));
             load.assertNoFailure();
         }
+        HistoryAssertions.assertNoViolations(history);
+        report.put("oneWayHistoryEntries", history.size());
         cluster.assertAllAlive();
     }
 
@@ -146,19 +154,24 @@ class UnstableLinkTest {
         });
     }
 
-    /** Sessions created and joined through the two majority masters, one round after the other, failures recorded. */
+    /**
+     * Sessions created and joined through the two majority masters, one round after the other, failures recorded,
+     * every step in the history: create, token, join, and a message each participant sends itself and waits for.
+     */
     private static final class MajorityLoad implements AutoCloseable {
         final AtomicBoolean stop = new AtomicBoolean();
         final AtomicInteger rounds = new AtomicInteger();
         final List<String> failures = Collections.synchronizedList(new ArrayList<>());
         private final Thread thread;
+        private final History history;
 
-        private MajorityLoad(String tag) {
+        private MajorityLoad(String tag, History history) {
+            this.history = history;
             thread = new Thread(() -> run(tag), "majority-load-" + tag);
         }
 
-        static MajorityLoad start(String tag) {
-            MajorityLoad load = new MajorityLoad(tag);
+        static MajorityLoad start(String tag, History history) {
+            MajorityLoad load = new MajorityLoad(tag, history);
             load.thread.start();
             return load;
         }
@@ -169,12 +182,18 @@ class UnstableLinkTest {
                 ClusterProcesses.Node via = i % 2 == 0 ? m1 : m2;
                 ClusterProcesses.Node other = i % 2 == 0 ? m2 : m1;
                 String sessionId = "unstable_" + tag + "_" + RUN + "_" + i++;
+                String client = "unstable-" + tag + "-" + i;
                 try {
-                    TestSessions.createSession(cluster.rest(via), sessionId);
-                    Connection c = TestSessions.createConnection(cluster.rest(via), sessionId, "x");
+                    history.call(client, "createSession", sessionId,
+                            () -> TestSessions.createSession(cluster.rest(via), sessionId));
+                    Connection c = history.call(client, "createConnection", sessionId,
+                            () -> TestSessions.createConnection(cluster.rest(via), sessionId, "x"));
                     TestSessions.awaitConnectionVisible(cluster.rest(other), sessionId, c.connectionId());
-                    try (Participant p = Participant.connect("unstable-" + i, other.webSocketUri())) {
+                    try (Participant p = Participant.connect(client, other.webSocketUri()).recordTo(history)) {
                         p.join(c.token(), "{}");
+                        String data = "round-" + sessionId;
+                        p.sendMessage(List.of(), data).get(Participant.WAIT.toSeconds(), TimeUnit.SECONDS);
+                        p.awaitEvent("sendMessage", e -> data.equals(e.param("data")), "its own message");
                     }
                     rounds.incrementAndGet();
                 } catch (Exception | AssertionError e) {
