@@ -27,8 +27,15 @@ final class PublisherEndpoint implements ForwardingLoop.ReadHandler {
     final DatagramChannel rtp;
     final DatagramChannel rtcp;
     private final InetSocketAddress publisherRtp;
-    private final InetSocketAddress publisherRtcp;
+    /** Where subscribers' feedback goes; for a relay, unknown (null) until {@link #feedbackTo} names it. */
+    private InetSocketAddress publisherRtcp;
     private final InetAddress publisherHost;
+    /**
+     * A relay of another engine on this host (a browser's stream forwarded by Janus): RTP is taken from any port of
+     * {@link #publisherHost} (the forwarder's socket is not ours to choose), and what arrives on the RTCP port is not
+     * passed on (the forwarder sends only its latching packets there).
+     */
+    private final boolean relay;
     private final long keyframeRequestIntervalNanos;
     private long lastKeyframeRequest = Long.MIN_VALUE / 2;
     /** Copy-on-write: changed rarely (subscribe/unsubscribe), read for every packet. */
@@ -36,15 +43,26 @@ final class PublisherEndpoint implements ForwardingLoop.ReadHandler {
 
     PublisherEndpoint(String streamId, int rtpPort, PlainRtpOffer offer, DatagramChannel rtp, DatagramChannel rtcp,
                       long keyframeRequestIntervalNanos) {
+        this(streamId, rtpPort, offer, rtp, rtcp, keyframeRequestIntervalNanos, false);
+    }
+
+    PublisherEndpoint(String streamId, int rtpPort, PlainRtpOffer offer, DatagramChannel rtp, DatagramChannel rtcp,
+                      long keyframeRequestIntervalNanos, boolean relay) {
         this.streamId = streamId;
         this.rtpPort = rtpPort;
         this.offer = offer;
         this.rtp = rtp;
         this.rtcp = rtcp;
         this.publisherRtp = offer.rtpAddress();
-        this.publisherRtcp = offer.rtcpAddress();
+        this.publisherRtcp = relay ? null : offer.rtcpAddress();
         this.publisherHost = offer.address();
         this.keyframeRequestIntervalNanos = keyframeRequestIntervalNanos;
+        this.relay = relay;
+    }
+
+    /** A relay's feedback target, known once its forwarder exists; loop thread only. */
+    void feedbackTo(InetSocketAddress target) {
+        publisherRtcp = target;
     }
 
     void register(ForwardingLoop loop) throws IOException {
@@ -76,7 +94,7 @@ final class PublisherEndpoint implements ForwardingLoop.ReadHandler {
             if (from == null) {
                 return;
             }
-            if (!publisherRtp.equals(from)) {
+            if (relay ? !publisherHost.equals(((InetSocketAddress) from).getAddress()) : !publisherRtp.equals(from)) {
                 loop.foreignPackets++;
                 continue;
             }
@@ -109,7 +127,7 @@ final class PublisherEndpoint implements ForwardingLoop.ReadHandler {
             if (read == ForwardingLoop.DRAINED) {
                 return;
             }
-            if (read == ForwardingLoop.FOREIGN) {
+            if (read == ForwardingLoop.FOREIGN || relay) {
                 continue;
             }
             MediaFence fence = loop.fence;
@@ -138,8 +156,12 @@ final class PublisherEndpoint implements ForwardingLoop.ReadHandler {
             }
             lastKeyframeRequest = now;
         }
+        InetSocketAddress target = publisherRtcp;
+        if (target == null) {
+            return; // a relay whose forwarder is not set up yet
+        }
         buffer.rewind();
-        if (rtcp.send(buffer, publisherRtcp) > 0) {
+        if (rtcp.send(buffer, target) > 0) {
             loop.rtcpForwarded++;
         }
     }

@@ -76,6 +76,7 @@ final class SessionMedia {
     private final TimerScheduler<Session.Message> timers;
     private final Room room;
     private final StreamRebuild rebuilds = new StreamRebuild(this);
+    private final RtpBridges bridges; // null without a WebRTC engine
 
     SessionMedia(String sessionId, MediaEngine engine, WebRtcEngine webrtc, Duration publisherUpTimeout,
                  ActorRef<SessionNotice> notices, SessionMeters meters, ActorContext<Session.Message> ctx,
@@ -89,6 +90,12 @@ final class SessionMedia {
         this.ctx = ctx;
         this.timers = timers;
         this.room = room;
+        this.bridges = webrtc == null ? null : new RtpBridges(this, engine, meters);
+    }
+
+    /** Plain RTP subscribers of browsers' streams; null when the node runs no WebRTC engine. */
+    RtpBridges bridges() {
+        return bridges;
     }
 
     /** openvidu-browser's {@code reconnectStream} for this session's WebRTC streams. */
@@ -180,11 +187,22 @@ final class SessionMedia {
                 reply.accept(SdpReply.failure(ErrorCode.NOT_FOUND, "stream " + stream.streamId()
                         + " ended before it was set up"));
             } else {
+                p.webrtcMedia = negotiated(answer);
                 reply.accept(new SdpReply(true, 0, null, stream, answer));
                 timers.startSingleTimer("up-" + stream.streamId(),
                         new PublisherUpTimedOut(connectionId, stream.streamId()), publisherUpTimeout);
             }
         });
+    }
+
+    private java.util.List<io.tessera.wire.sdp.NegotiatedMedia> negotiated(String answer) {
+        try {
+            return io.tessera.wire.sdp.NegotiatedMedia.read(answer);
+        } catch (io.tessera.wire.sdp.SdpException e) {
+            ctx.getLog().warn("the WebRTC engine's answer in session {} could not be read ({}): its stream cannot be "
+                    + "forwarded to plain RTP subscribers", sessionId, e.getMessage());
+            return java.util.List.of();
+        }
     }
 
     void onPublisherUp(PublisherUp up) {
@@ -216,6 +234,9 @@ final class SessionMedia {
      */
     private void announce(Participant p) {
         p.live = true;
+        if (p.publishedWebRtc && bridges != null) {
+            bridges.streamUp(p); // a rebuilt stream feeds the relays its plain RTP subscribers receive
+        }
         streamNotice(p.connectionId(), p.published, null, true, "publish");
         StreamRebuild.Rebuild rebuild = p.rebuild;
         for (Participant other : room.participants().values()) {
@@ -273,6 +294,7 @@ final class SessionMedia {
         if (p.publishedWebRtc) {
             timers.cancel("up-" + streamId);
             webrtc.unpublish(sessionId, p.connectionId()); // its subscriptions end with it
+            bridges.streamEnded(streamId); // and its plain RTP subscriptions with their relays
         } else {
             engine.unpublish(streamId);
         }
@@ -284,6 +306,7 @@ final class SessionMedia {
         }
         p.published = null;
         p.publishedWebRtc = false;
+        p.webrtcMedia = java.util.List.of();
         p.live = false;
         p.rebuild = null;
     }
@@ -303,9 +326,12 @@ final class SessionMedia {
             return;
         }
         if (publisher.get().publishedWebRtc) {
-            subscribe.replyTo().tell(SdpReply.failure(ErrorCode.UNSUPPORTED_MEDIA, "stream " + subscribe.streamId()
-                    + " is WebRTC: the media node makes the offer; call prepareReceiveVideoFrom and answer it with "
-                    + "receiveVideoFrom {sender, sdpAnswer} (joinRoom's mediaServer is 'mediasoup')"));
+            if (publisher.get() == p) {
+                subscribe.replyTo().tell(SdpReply.failure(ErrorCode.BAD_REQUEST, "connection " + p.connectionId()
+                        + " cannot subscribe to its own stream"));
+                return;
+            }
+            bridges.subscribe(p, publisher.get(), subscribe); // a browser's stream, relayed as plain RTP
             return;
         }
         try {
@@ -334,7 +360,8 @@ final class SessionMedia {
         Participant publisher = found.get();
         if (!publisher.publishedWebRtc) {
             prepare.replyTo().tell(SdpReply.failure(ErrorCode.UNSUPPORTED_MEDIA, "stream " + prepare.streamId()
-                    + " is plain RTP: subscribe with receiveVideoFrom {sender, sdpOffer}"));
+                    + " is plain RTP: subscribe with receiveVideoFrom {sender, sdpOffer} (a WebRTC peer cannot receive "
+                    + "a plain RTP stream yet)"));
             return;
         }
         if (publisher == p) {
@@ -448,10 +475,10 @@ final class SessionMedia {
     private void dropSubscription(Participant p, Participant publisher, String reason) {
         String streamId = publisher.published.streamId();
         p.subscriptions.remove(streamId);
-        if (publisher.publishedWebRtc) {
-            webrtc.unsubscribe(sessionId, publisher.connectionId(), p.connectionId());
-        } else {
+        if (!publisher.publishedWebRtc) {
             engine.unsubscribe(streamId, p.connectionId());
+        } else if (!bridges.unsubscribe(p, streamId)) {
+            webrtc.unsubscribe(sessionId, publisher.connectionId(), p.connectionId());
         }
         streamNotice(p.connectionId(), publisher.published, publisher.connectionId(), false, reason);
     }
@@ -472,6 +499,9 @@ final class SessionMedia {
     /** The session ends: everything of it in the engines goes. */
     void releaseAll() {
         room.participants().values().forEach(this::release);
+        if (bridges != null) {
+            bridges.releaseAll();
+        }
         if (webrtc != null) {
             webrtc.closeRoom(sessionId);
         }

@@ -192,6 +192,9 @@ final class StreamRebuild {
             if (p.live || (p.rebuild != null && p.rebuild.knownBy(other))) {
                 knew.add(other.connectionId());
             }
+            if (media.bridges().relays(streamId, other)) {
+                continue; // a plain RTP subscriber: its relay stays and is fed by the rebuilt stream once it is up
+            }
             if (other.subscriptions.remove(streamId) || (p.rebuild != null && !p.live && p.rebuild.received(other))) {
                 receivers.add(other.connectionId());
             }

@@ -228,6 +228,46 @@ public final class JanusEngine implements WebRtcEngine {
     }
 
     @Override
+    public CompletionStage<PlainForward> forwardPlain(String room, String publisher, String mid, String host,
+                                                      int port, int rtcpPort, long ssrc) {
+        Endpoint source;
+        synchronized (this) {
+            source = endpoints.get(Endpoint.key(room, publisher, null));
+        }
+        CompletableFuture<VideoRoomHandle> current = manager;
+        if (source == null || !source.up.get()) {
+            return refused(Kind.UNKNOWN_STREAM, "connection " + publisher + " has no WebRTC stream up");
+        }
+        if (current == null) {
+            return refused(Kind.NO_CAPACITY, "not connected to Janus");
+        }
+        VideoRoomHandle.ForwardTarget target = new VideoRoomHandle.ForwardTarget(mid, host, port, rtcpPort, ssrc);
+        return current.thenCompose(m -> m.rtpForward(room, source.feed, List.of(target))).handle((made, error) -> {
+            if (error != null) {
+                throw mapped(error, "forward the stream as plain RTP");
+            }
+            if (made.isEmpty()) {
+                throw new CompletionException(new MediaException(Kind.UNKNOWN_STREAM, "the stream of " + publisher
+                        + " has no media with mid " + mid));
+            }
+            return new PlainForward(made.get(0).id(), source.feed, made.get(0).localRtcpPort());
+        });
+    }
+
+    @Override
+    public void stopForward(String room, PlainForward forward) {
+        CompletableFuture<VideoRoomHandle> current = manager;
+        if (current == null) {
+            return;
+        }
+        current.thenCompose(m -> m.stopRtpForward(room, forward.feed(), forward.id())).whenComplete((ok, error) -> {
+            if (error != null) { // the publisher went first, and its forwards with it
+                log.debug("Janus forwarder {} not stopped: {}", forward.id(), error.getMessage());
+            }
+        });
+    }
+
+    @Override
     public void unpublish(String room, String publisher) {
         List<Endpoint> gone = new ArrayList<>();
         synchronized (this) {

@@ -154,6 +154,73 @@ public final class VideoRoomHandle {
                 .thenApply(reply -> Jsep.from(reply, "offer"));
     }
 
+    /**
+     * Where one stream of a publisher goes as plain RTP: {@code host:port}, with the SSRC the packets get, and the
+     * port ({@code rtcpPort}) from which keyframe requests come back.
+     */
+    public record ForwardTarget(String mid, String host, int port, int rtcpPort, long ssrc) {
+        JsonNode toJson() {
+            ObjectNode stream = JanusSocket.JSON.createObjectNode();
+            stream.put("mid", mid);
+            stream.put("host", host);
+            stream.put("port", port);
+            stream.put("rtcp_port", rtcpPort);
+            stream.put("ssrc", ssrc);
+            return stream;
+        }
+    }
+
+    /**
+     * A forwarder Janus made: its id (for {@code stop_rtp_forward}) and the local port on which it takes RTCP
+     * feedback (PLI/FIR), which it asks the publisher to answer with a keyframe.
+     */
+    public record Forwarder(long id, String kind, int port, int localRtcpPort) {
+    }
+
+    /**
+     * Forwards the streams of publisher {@code publisherId} in {@code roomId}, decrypted, as plain RTP
+     * ({@code rtp_forward}, answered at once). Janus skips a mid the publisher does not have, so fewer forwarders than
+     * targets may come back.
+     */
+    public CompletableFuture<List<Forwarder>> rtpForward(String roomId, String publisherId,
+                                                         List<ForwardTarget> targets) {
+        ObjectNode body = rtpForwardRequest(roomId, publisherId, targets);
+        return client.message(handleId, body, null, JanusSocket.Reply.FIRST)
+                .thenApply(VideoRoomHandle::forwarders);
+    }
+
+    static ObjectNode rtpForwardRequest(String roomId, String publisherId, List<ForwardTarget> targets) {
+        ObjectNode body = body("rtp_forward");
+        body.put("room", roomId);
+        body.put("publisher_id", publisherId);
+        ArrayNode streams = body.putArray("streams");
+        targets.forEach(target -> streams.add(target.toJson()));
+        return body;
+    }
+
+    static List<Forwarder> forwarders(JsonNode reply) {
+        JsonNode data = data(reply);
+        if (!"rtp_forward".equals(data.path("videoroom").asText())) {
+            throw JanusException.local("the VideoRoom answered '" + data.path("videoroom").asText()
+                    + "' where 'rtp_forward' was expected");
+        }
+        List<Forwarder> forwarders = new ArrayList<>();
+        for (JsonNode f : data.path("forwarders")) {
+            forwarders.add(new Forwarder(f.path("stream_id").asLong(), f.path("type").asText(),
+                    f.path("port").asInt(), f.path("local_rtcp_port").asInt(0)));
+        }
+        return forwarders;
+    }
+
+    /** Stops one forwarder ({@code stop_rtp_forward}); Janus also drops them all when the publisher goes. */
+    public CompletableFuture<Void> stopRtpForward(String roomId, String publisherId, long forwarderId) {
+        ObjectNode body = body("stop_rtp_forward");
+        body.put("room", roomId);
+        body.put("publisher_id", publisherId);
+        body.put("stream_id", forwarderId);
+        return sync(body, "stop_rtp_forward");
+    }
+
     /** Completes a subscription with the subscriber's answer to Janus's offer. */
     public CompletableFuture<Void> start(Jsep answer) {
         return client.message(handleId, body("start"), answer.toJson(), JanusSocket.Reply.EVENT)
