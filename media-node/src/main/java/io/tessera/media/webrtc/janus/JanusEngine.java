@@ -241,8 +241,8 @@ public final class JanusEngine implements WebRtcEngine {
         if (current == null) {
             return refused(Kind.NO_CAPACITY, "not connected to Janus");
         }
-        VideoRoomHandle.ForwardTarget target = new VideoRoomHandle.ForwardTarget(mid, host, port, rtcpPort, ssrc);
-        return current.thenCompose(m -> m.rtpForward(room, source.feed, List.of(target))).handle((made, error) -> {
+        VideoRoomHandle.ForwardTarget target = new VideoRoomHandle.ForwardTarget(mid, port, rtcpPort, ssrc);
+        return current.thenCompose(m -> m.rtpForward(room, source.feed, host, List.of(target))).handle((made, error) -> {
             if (error != null) {
                 throw mapped(error, "forward the stream as plain RTP");
             }

@@ -155,14 +155,13 @@ public final class VideoRoomHandle {
     }
 
     /**
-     * Where one stream of a publisher goes as plain RTP: {@code host:port}, with the SSRC the packets get, and the
-     * port ({@code rtcpPort}) from which keyframe requests come back.
+     * Where one stream of a publisher goes as plain RTP: {@code port} of the request's host, with the SSRC the packets
+     * get, and the port ({@code rtcpPort}) from which keyframe requests come back.
      */
-    public record ForwardTarget(String mid, String host, int port, int rtcpPort, long ssrc) {
+    public record ForwardTarget(String mid, int port, int rtcpPort, long ssrc) {
         JsonNode toJson() {
             ObjectNode stream = JanusSocket.JSON.createObjectNode();
             stream.put("mid", mid);
-            stream.put("host", host);
             stream.put("port", port);
             stream.put("rtcp_port", rtcpPort);
             stream.put("ssrc", ssrc);
@@ -178,21 +177,23 @@ public final class VideoRoomHandle {
     }
 
     /**
-     * Forwards the streams of publisher {@code publisherId} in {@code roomId}, decrypted, as plain RTP
-     * ({@code rtp_forward}, answered at once). Janus skips a mid the publisher does not have, so fewer forwarders than
-     * targets may come back.
+     * Forwards the streams of publisher {@code publisherId} in {@code roomId}, decrypted, as plain RTP to
+     * {@code host} ({@code rtp_forward}, answered at once; Janus 1.1.2 requires the host at the top level even with
+     * per-stream targets). Janus skips a mid the publisher does not have, so fewer forwarders than targets may come
+     * back.
      */
-    public CompletableFuture<List<Forwarder>> rtpForward(String roomId, String publisherId,
+    public CompletableFuture<List<Forwarder>> rtpForward(String roomId, String publisherId, String host,
                                                          List<ForwardTarget> targets) {
-        ObjectNode body = rtpForwardRequest(roomId, publisherId, targets);
+        ObjectNode body = rtpForwardRequest(roomId, publisherId, host, targets);
         return client.message(handleId, body, null, JanusSocket.Reply.FIRST)
                 .thenApply(VideoRoomHandle::forwarders);
     }
 
-    static ObjectNode rtpForwardRequest(String roomId, String publisherId, List<ForwardTarget> targets) {
+    static ObjectNode rtpForwardRequest(String roomId, String publisherId, String host, List<ForwardTarget> targets) {
         ObjectNode body = body("rtp_forward");
         body.put("room", roomId);
         body.put("publisher_id", publisherId);
+        body.put("host", host);
         ArrayNode streams = body.putArray("streams");
         targets.forEach(target -> streams.add(target.toJson()));
         return body;
