@@ -100,7 +100,7 @@ final class RtpBridges {
                     + " is not up yet: subscribe after participantPublished"));
             return;
         }
-        if (p.subscriptions.contains(streamId)) {
+        if (p.subscriptions.contains(streamId) && !relays(streamId, p)) {
             subscribe.replyTo().tell(SdpReply.failure(ErrorCode.CONFLICT, "connection " + p.connectionId()
                     + " already receives stream " + streamId));
             return;
@@ -140,6 +140,12 @@ final class RtpBridges {
                 return;
             }
         }
+        if (bridge.subscribers.contains(p.connectionId())
+                || bridge.waiting.stream().anyMatch(w -> w.subscriber == p)) {
+            subscribe.replyTo().tell(SdpReply.failure(ErrorCode.CONFLICT, "connection " + p.connectionId()
+                    + " already receives the " + offer.media() + " of stream " + streamId));
+            return;
+        }
         if (bridge.forward == null && bridge.waiting.size() >= MAX_WAITING) {
             subscribe.replyTo().tell(SdpReply.failure(ErrorCode.UNAVAILABLE, "too many subscribers wait for stream "
                     + streamId + " to be forwarded (" + MAX_WAITING + "); try again"));
@@ -154,10 +160,10 @@ final class RtpBridges {
         }
     }
 
-    /** Whether {@code p} receives {@code streamId} through a relay. */
+    /** Whether {@code p} receives (or is about to receive) {@code streamId} through a relay. */
     boolean relays(String streamId, Participant p) {
         return bridges.values().stream().anyMatch(b -> b.streamId.equals(streamId)
-                && b.subscribers.contains(p.connectionId()));
+                && (b.subscribers.contains(p.connectionId()) || b.waiting.stream().anyMatch(w -> w.subscriber == p)));
     }
 
     /**
@@ -202,13 +208,7 @@ final class RtpBridges {
                     || !now.get().format().sameCodec(bridge.format)) {
                 media.ctx().getLog().info("stream {} came back without its {} as {}: its plain RTP subscribers lose it",
                         streamId, bridge.media, bridge.format.rtpmapValue());
-                for (String subscriber : bridge.subscribers) {
-                    Participant p = media.room().participants().get(subscriber);
-                    if (p != null) {
-                        p.subscriptions.remove(streamId);
-                    }
-                }
-                close(bridge, false);
+                closeWithSubscribers(bridge);
                 continue;
             }
             bridge.forward = null;
@@ -257,17 +257,11 @@ final class RtpBridges {
                 SdpReply refusal = media.failure(error, SdpReply::failure);
                 media.ctx().getLog().warn("stream {}'s {} not forwarded as plain RTP: {}", bridge.streamId,
                         bridge.media, refusal.error());
+                closeWithSubscribers(bridge); // with those of a rebuilt stream that cannot be forwarded
                 for (Waiter waiter : waiting) {
-                    waiter.subscriber.subscriptions.remove(bridge.streamId);
+                    forget(waiter.subscriber, bridge.streamId);
                     waiter.subscribe.replyTo().tell(refusal);
                 }
-                for (String subscriber : bridge.subscribers) { // a rebuilt stream that cannot be forwarded
-                    Participant p = media.room().participants().get(subscriber);
-                    if (p != null) {
-                        p.subscriptions.remove(bridge.streamId);
-                    }
-                }
-                close(bridge, false);
                 return;
             }
             bridge.forward = forward;
@@ -298,11 +292,30 @@ final class RtpBridges {
             media.streamNotice(p.connectionId(), publisher.published, publisher.connectionId(), true, "subscribe");
             subscribe.replyTo().tell(new SdpReply(true, 0, null, null, answer));
         } catch (MediaException e) {
-            p.subscriptions.remove(streamId);
+            forget(p, streamId);
             subscribe.replyTo().tell(SdpReply.failure(e.kind().errorCode, e.getMessage()));
             if (bridge.subscribers.isEmpty() && bridge.waiting.isEmpty()) {
                 close(bridge, true);
             }
+        }
+    }
+
+    /** A relay goes with its subscriptions (the stream goes on without what they received). */
+    private void closeWithSubscribers(Bridge bridge) {
+        List<String> subscribers = List.copyOf(bridge.subscribers);
+        close(bridge, false);
+        for (String subscriber : subscribers) {
+            Participant p = media.room().participants().get(subscriber);
+            if (p != null) {
+                forget(p, bridge.streamId);
+            }
+        }
+    }
+
+    /** {@code p} no longer receives {@code streamId}, unless another relay of it still feeds {@code p}. */
+    private void forget(Participant p, String streamId) {
+        if (!relays(streamId, p)) {
+            p.subscriptions.remove(streamId);
         }
     }
 

@@ -162,6 +162,28 @@ class SessionRtpBridgeTest {
     }
 
     @Test
+    void oneParticipantTakesTheVideoAndTheAudioAsTwoSubscriptionsEndedTogether() throws Exception {
+        String streamId = browserPublishes("a");
+        join("b");
+        assertTrue(subscribe("b", streamId, plainOffer(udp(), udp(), "VP8")).ok());
+        String audioOffer = PlainRtpOffer.write("127.0.0.1", port(udp()), port(udp()), 111, "opus", 48000, -1,
+                Direction.RECVONLY).replace("m=video ", "m=audio ");
+        SdpReply audio = subscribe("b", streamId, audioOffer);
+        assertTrue(audio.ok(), audio.error());
+        assertEquals(111, PlainRtpAnswer.parse(audio.sdpAnswer()).payloadType());
+        assertTrue(webrtc.calls.contains("forward s1 a 0") && webrtc.calls.contains("forward s1 a 1"),
+                webrtc.calls.toString());
+        SdpReply twice = subscribe("b", streamId, plainOffer(udp(), udp(), "VP8"));
+        assertEquals(ErrorCode.CONFLICT.code(), twice.errorCode(), twice.error());
+        assertEquals(2.0, registry.get("tessera.media.rtp.bridges").gauge().value());
+
+        assertEquals(Ack.success(), ask(replyTo -> new Unsubscribe("s1", "b", streamId, replyTo)));
+        await().atMost(Duration.ofSeconds(5)).until(() -> engine.stats().publishers() == 0
+                && engine.stats().subscribers() == 0);
+        assertEquals(0.0, registry.get("tessera.media.rtp.bridges").gauge().value());
+    }
+
+    @Test
     void theRelayGoesWithTheBrowsersStream() throws Exception {
         String streamId = browserPublishes("a");
         join("b");
