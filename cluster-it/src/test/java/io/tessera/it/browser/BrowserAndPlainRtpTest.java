@@ -151,7 +151,6 @@ class BrowserAndPlainRtpTest {
             assertEquals(1, metric("tessera_media_rtp_bridges"));
 
             browser.call("page.leave");
-            plain.events().clear();
             awaitMetric("tessera_media_rtp_bridges", 0, "the relay goes with the browser's stream");
             awaitMetric("tessera_media_ports_in_use", portsBefore, "every relay's and subscription's ports released");
             assertEquals(0, metric("tessera_media_webrtc_publishers"));

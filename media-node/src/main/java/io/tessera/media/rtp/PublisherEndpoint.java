@@ -148,6 +148,10 @@ final class PublisherEndpoint implements ForwardingLoop.ReadHandler {
      * subscribers at once are collapsed to one per interval, or a publisher would send nothing but keyframes.
      */
     void sendFeedback(ForwardingLoop loop, ByteBuffer buffer, Rtcp.Feedback feedback) throws IOException {
+        InetSocketAddress target = publisherRtcp;
+        if (target == null) {
+            return; // a relay whose forwarder is not set up yet; a request dropped here does not count as sent
+        }
         if (feedback == Rtcp.Feedback.KEYFRAME) {
             long now = System.nanoTime();
             if (now - lastKeyframeRequest < keyframeRequestIntervalNanos) {
@@ -155,10 +159,6 @@ final class PublisherEndpoint implements ForwardingLoop.ReadHandler {
                 return;
             }
             lastKeyframeRequest = now;
-        }
-        InetSocketAddress target = publisherRtcp;
-        if (target == null) {
-            return; // a relay whose forwarder is not set up yet
         }
         buffer.rewind();
         if (rtcp.send(buffer, target) > 0) {

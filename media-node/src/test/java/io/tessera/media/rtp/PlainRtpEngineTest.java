@@ -144,6 +144,43 @@ class PlainRtpEngineTest {
         assertEquals(SSRC, report.getInt(4));
     }
 
+    /**
+     * A relay (a browser's stream forwarded by Janus, whose source port is its own): RTP from any port of its host is
+     * forwarded, from another host dropped; keyframe requests wait for the forwarder's RTCP port and then go there.
+     */
+    @Test
+    void aRelayTakesAnyPortOfItsHostAndSendsFeedbackWhereItIsTold() throws Exception {
+        int relayPort = engine.publishRelay("str_1~video", "video",
+                new io.tessera.wire.sdp.RtpFormat(96, "VP8", 90000, null, null), 0xABCDL,
+                java.net.InetAddress.getByName(HOST));
+        Peer subscriber = peer();
+        String answer = engine.subscribe("str_1~video", "con_a", offer(subscriber, "recvonly"));
+        assertTrue(answer.contains("a=ssrc:43981 cname:tessera-relay"), answer);
+        engine.stats();
+        InetSocketAddress target = new InetSocketAddress(HOST, relayPort);
+        Peer forwarder = peer(); // any port of 127.0.0.1
+        forwarder.rtp.send(rtp(1, 100), target);
+        assertEquals(1, subscriber.receiveRtp().getShort(2));
+        Peer otherPort = peer();
+        otherPort.rtcp.send(rtp(2, 100), target);
+        assertEquals(2, subscriber.receiveRtp().getShort(2), "another port of the same host is fine too");
+        try (DatagramChannel elsewhere = DatagramChannel.open(StandardProtocolFamily.INET)
+                .bind(new InetSocketAddress("127.0.0.2", 0))) {
+            elsewhere.send(rtp(3, 100), target);
+            forwarder.rtp.send(rtp(4, 100), target);
+            assertEquals(4, subscriber.receiveRtp().getShort(2), "another host's packet is dropped");
+        }
+        assertEquals(1, engine.stats().foreignPackets());
+
+        subscriber.rtcp.send(pli(), rtcpAddress(answer));
+        assertNull(forwarder.pollRtcp(Duration.ofMillis(300)), "no feedback target yet: dropped");
+        engine.relayFeedbackTo("str_1~video", (InetSocketAddress) forwarder.rtcp.getLocalAddress());
+        engine.stats(); // a barrier: the loop has taken the target (and a dropped request did not start the interval)
+        subscriber.rtcp.send(pli(), rtcpAddress(answer));
+        ByteBuffer feedback = forwarder.receiveRtcp();
+        assertEquals(206, feedback.get(1) & 0xff, "the PLI reaches the forwarder");
+    }
+
     @Test
     void packetsFromAnyoneButThePublisherAreDroppedAndCounted() throws Exception {
         Peer publisher = peer();
