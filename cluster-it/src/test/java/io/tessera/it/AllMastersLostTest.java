@@ -1,32 +1,23 @@
 package io.tessera.it;
 
+import static io.tessera.it.MasterlessRooms.assertResumedWithoutLoss;
+import static io.tessera.it.MasterlessRooms.awaitPackets;
+import static io.tessera.it.MasterlessRooms.awaitPacketsSince;
+import static io.tessera.it.MasterlessRooms.received;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.tessera.client.JoinResult;
-import io.tessera.client.PublishOptions;
-import io.tessera.client.PublishResult;
-import io.tessera.client.ReconnectPolicy;
-import io.tessera.client.SignallingClient;
-import io.tessera.client.rest.Connection;
 import io.tessera.client.rest.Session;
-import io.tessera.client.rest.SessionProperties;
 import io.tessera.client.rtp.RtpReactor;
 import io.tessera.client.rtp.RtpReceiver;
-import io.tessera.client.rtp.SyntheticPublisher;
-import io.tessera.wire.sdp.PlainRtpAnswer;
-import java.net.InetAddress;
+import io.tessera.it.MasterlessRooms.Client;
+import io.tessera.it.MasterlessRooms.Room;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -50,10 +41,11 @@ class AllMastersLostTest {
     private static final int CYCLES = 3;
     /** Packets each receiver must get while no master runs: 10 s of the publishers' 100 packets/s. */
     private static final int PACKETS_WHILE_MASTERLESS = 1000;
-    private static final Duration BACK = Duration.ofSeconds(120);
+    private static final Duration BACK = MasterlessRooms.BACK;
 
     private static ClusterProcesses cluster;
     private static RtpReactor reactor;
+    private static MasterlessRooms kit;
     private static final Map<String, Object> report = new LinkedHashMap<>();
 
     @BeforeAll
@@ -61,6 +53,7 @@ class AllMastersLostTest {
         cluster = ClusterProcesses.start("AllMastersLostTest", 3, 2);
         cluster.awaitReady(STARTUP);
         reactor = new RtpReactor("all-masters-lost-rtp");
+        kit = new MasterlessRooms(cluster, reactor, List.of());
     }
 
     @AfterAll
@@ -74,145 +67,6 @@ class AllMastersLostTest {
         MeasuredResults.write("all-masters-lost", report);
     }
 
-    /** An SDK client that resumes by itself through any master, for as long as the masters may be away. */
-    private static final class Client {
-        final Participant participant;
-        volatile long resumedAtNanos;
-        String connectionId;
-
-        Client(String name, ClusterProcesses.Node via) throws Exception {
-            List<ClusterProcesses.Node> others = cluster.masters().stream().filter(m -> m != via).toList();
-            SignallingClient sdk = SignallingClient.builder(via.webSocketUri())
-                    .failoverUris(others.stream().map(ClusterProcesses.Node::webSocketUri).toList())
-                    .reconnect(ReconnectPolicy.builder().initialBackoff(Duration.ofMillis(100))
-                            .maxBackoff(Duration.ofSeconds(1)).maxTotalTime(BACK)
-                            .attemptTimeout(Duration.ofSeconds(2)).build())
-                    .keepalive(Duration.ofSeconds(1), Duration.ofSeconds(3))
-                    .onReconnected(info -> resumedAtNanos = System.nanoTime())
-                    .connect();
-            this.participant = Participant.of(name, sdk);
-        }
-
-        JoinResult join(String token) throws Exception {
-            JoinResult joined = participant.join(token, "{\"name\":\"" + participant.name + "\"}");
-            connectionId = joined.connectionId();
-            return joined;
-        }
-    }
-
-    private record Room(String sessionId, String mediaNodeId, List<Client> clients, SyntheticPublisher source,
-                        List<RtpReceiver> sinks) {
-    }
-
-    private static Room room(String prefix, int index) throws Exception {
-        String sid = prefix + "-" + index + "-" + RUN;
-        String node = "media-" + (1 + index % 2);
-        var rest = cluster.rest(cluster.masters().get(0));
-        rest.createSession(SessionProperties.withId(sid).priority("protected").mediaNodeId(node));
-        List<Client> clients = new ArrayList<>();
-        for (int i = 0; i < PARTICIPANTS; i++) {
-            ClusterProcesses.Node via = cluster.masters().get(i % cluster.masters().size());
-            Connection con = TestSessions.createConnection(rest, sid, "p" + i);
-            TestSessions.awaitConnectionVisible(cluster.rest(via), sid, con.connectionId());
-            Client c = new Client(sid + "-p" + i, via);
-            c.join(con.token());
-            clients.add(c);
-        }
-        InetAddress local = InetAddress.getByName("127.0.0.1");
-        SyntheticPublisher source = SyntheticPublisher.builder(reactor).localAddress(local).packetsPerSecond(100)
-                .packetSize(600).bind();
-        PublishResult published = get(clients.get(0).participant.client.publishVideo(
-                PublishOptions.camera(source.sdpOffer())));
-        List<RtpReceiver> sinks = new ArrayList<>();
-        for (Client subscriber : clients.subList(1, clients.size())) {
-            RtpReceiver sink = RtpReceiver.builder(reactor).localAddress(local).bind();
-            sink.remote(PlainRtpAnswer.parse(get(subscriber.participant.client.receiveVideoFrom(published.streamId(),
-                    sink.sdpOffer(96, "VP8")))));
-            sinks.add(sink);
-        }
-        source.start(PlainRtpAnswer.parse(published.sdpAnswer()));
-        return new Room(sid, node, clients, source, sinks);
-    }
-
-    private static <T> T get(CompletableFuture<T> future) throws Exception {
-        return future.get(Participant.WAIT.toSeconds(), TimeUnit.SECONDS);
-    }
-
-    /** The session and the ids of its active connections, as {@code master} lists them (empty if it cannot). */
-    private static Optional<Set<String>> listedConnections(ClusterProcesses.Node master, String sessionId) {
-        try {
-            return cluster.rest(master).sessions().stream().filter(s -> s.sessionId().equals(sessionId)).findFirst()
-                    .map(s -> s.connections().stream().filter(c -> "active".equals(c.status()))
-                            .map(Connection::connectionId).collect(Collectors.toSet()));
-        } catch (Exception e) {
-            return Optional.empty(); // not up yet, or not ready (503)
-        }
-    }
-
-    private static boolean everyMasterListsEverything(List<Room> rooms) {
-        for (ClusterProcesses.Node m : cluster.masters()) {
-            for (Room room : rooms) {
-                Set<String> expected = room.clients().stream().map(c -> c.connectionId).collect(Collectors.toSet());
-                if (!listedConnections(m, room.sessionId()).map(l -> l.containsAll(expected)).orElse(false)) {
-                    return false;
-                }
-            }
-        }
-        return true;
-    }
-
-    private static List<Long> received(List<RtpReceiver> sinks) {
-        return sinks.stream().map(s -> s.stats().received()).toList();
-    }
-
-    /** Every sink gets {@code packets} more than it had now. */
-    private static void awaitPackets(List<RtpReceiver> sinks, int packets, String what, Duration atMost) {
-        awaitPacketsSince(sinks, received(sinks), packets, what, atMost);
-    }
-
-    private static void awaitPacketsSince(List<RtpReceiver> sinks, List<Long> before, int packets, String what,
-                                          Duration atMost) {
-        await(what + " (" + packets + " packets at every subscriber)").atMost(atMost)
-                .pollInterval(Duration.ofMillis(200)).until(() -> {
-                    for (int i = 0; i < sinks.size(); i++) {
-                        if (sinks.get(i).stats().received() - before.get(i) < packets) {
-                            return false;
-                        }
-                    }
-                    return true;
-                });
-    }
-
-    /** Each kept its id, saw no participantLeft and no gap in its events. */
-    private static void assertResumedWithoutLoss(List<Client> clients) {
-        assertAll(clients.stream().map(c -> () -> {
-            Participant p = c.participant;
-            assertTrue(p.events().stream().noneMatch(e -> e.method().equals("participantLeft")), p::describeEvents);
-            assertEquals(p.expectedSeqs(), p.seqs(), p::describeEvents);
-            assertEquals(0, p.client.gapsDetected(), p.name + " saw a gap");
-            assertEquals(c.connectionId, p.client.joined().connectionId(), p.name + " kept its id");
-        }));
-    }
-
-    /** A newcomer joins each session through {@code via}, on the node it ran on; the others see it join. */
-    private static void newcomerJoinsEachSession(List<Room> rooms, ClusterProcesses.Node via, String tag)
-            throws Exception {
-        // Clients may have resumed through another master while this one still rebuilds (503 until then).
-        await(via.id() + " ready").atMost(BACK).pollInterval(Duration.ofMillis(200))
-                .until(() -> cluster.probe(via, "/health/ready").startsWith("200"));
-        for (Room room : rooms) {
-            Connection con = TestSessions.createConnection(cluster.rest(via), room.sessionId(), tag);
-            Client newcomer = new Client(room.sessionId() + "-" + tag, via);
-            JoinResult joined = newcomer.join(con.token());
-            assertEquals(room.mediaNodeId(), joined.mediaNodeId(), "the session stayed where it ran");
-            for (Client c : room.clients()) {
-                c.participant.awaitEvent("participantJoined", e -> newcomer.connectionId.equals(e.param("id")),
-                        "the newcomer");
-            }
-            room.clients().add(newcomer);
-        }
-    }
-
     private static double ms(long fromNanos, long toNanos) {
         return (toNanos - fromNanos) / 1e6;
     }
@@ -220,17 +74,13 @@ class AllMastersLostTest {
     private static List<Room> rooms(String prefix, int count) throws Exception {
         List<Room> rooms = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            rooms.add(room(prefix, i));
+            rooms.add(kit.room(prefix + "-" + i + "-" + RUN, "media-" + (1 + i % 2), PARTICIPANTS));
         }
         return rooms;
     }
 
-    private static List<RtpReceiver> sinks(List<Room> rooms) {
-        return rooms.stream().flatMap(r -> r.sinks().stream()).toList();
-    }
-
-    private static List<Client> everyone(List<Room> rooms) {
-        return rooms.stream().flatMap(r -> r.clients().stream()).toList();
+    private static boolean everyMasterListsEverything(List<Room> rooms) {
+        return kit.listEverything(cluster.masters(), rooms);
     }
 
     /** Two sessions with media flowing on a whole cluster: where each variant starts. */
@@ -240,7 +90,7 @@ class AllMastersLostTest {
             cluster.masters().stream().filter(m -> !cluster.isAlive(m)).forEach(cluster::relaunch);
             cluster.awaitReady(STARTUP);
             List<Room> rooms = AllMastersLostTest.rooms(prefix, 2);
-            Scene scene = new Scene(rooms, AllMastersLostTest.sinks(rooms), AllMastersLostTest.everyone(rooms));
+            Scene scene = new Scene(rooms, MasterlessRooms.sinks(rooms), MasterlessRooms.everyone(rooms));
             awaitPackets(scene.sinks(), 100, "media flows to every subscriber", Duration.ofSeconds(30));
             return scene;
         }
@@ -258,7 +108,7 @@ class AllMastersLostTest {
             await("every master lists every session with its participants").atMost(BACK)
                     .pollInterval(Duration.ofMillis(200)).until(() -> everyMasterListsEverything(rooms));
             awaitPackets(sinks, 100, "media still flows", Duration.ofSeconds(20));
-            newcomerJoinsEachSession(rooms, via, tag);
+            kit.newcomerJoinsEachSession(rooms, via, tag);
             cluster.assertAllAlive();
         }
     }
@@ -318,10 +168,10 @@ class AllMastersLostTest {
             report.put("twoKilledOneFrozen", Map.of("lossToAllResumedMs", ms(lostAt, resumedAt)));
             await("both new masters list every session with its participants").atMost(BACK)
                     .pollInterval(Duration.ofMillis(200)).until(() -> List.of(m1, m2).stream().allMatch(m ->
-                            scene.rooms().stream().allMatch(room -> listedConnections(m, room.sessionId())
+                            scene.rooms().stream().allMatch(room -> kit.listedConnections(m, room.sessionId())
                                     .map(l -> l.containsAll(room.clients().stream().map(c -> c.connectionId)
                                             .collect(Collectors.toSet()))).orElse(false))));
-            newcomerJoinsEachSession(scene.rooms(), m2, "meanwhile");
+            kit.newcomerJoinsEachSession(scene.rooms(), m2, "meanwhile");
 
             cluster.thaw(m3);
             thawed = true;
@@ -380,7 +230,7 @@ class AllMastersLostTest {
 
         cluster.relaunch(m2);
         scene.resumedWithoutLoss(killedAt, "every participant resumed on master-1 and master-2");
-        newcomerJoinsEachSession(scene.rooms(), m1, "twoback");
+        kit.newcomerJoinsEachSession(scene.rooms(), m1, "twoback");
         cluster.relaunch(m3);
         cluster.awaitReady(STARTUP);
         scene.whole(m3, "allback");
@@ -388,10 +238,7 @@ class AllMastersLostTest {
 
     @Test
     void killingEveryMasterAtOnceLosesNoSessionParticipantEventOrMedia() throws Exception {
-        List<Room> rooms = new ArrayList<>();
-        for (int i = 0; i < SESSIONS; i++) {
-            rooms.add(room("aml", i));
-        }
+        List<Room> rooms = rooms("aml", SESSIONS);
         List<RtpReceiver> sinks = rooms.stream().flatMap(r -> r.sinks().stream()).toList();
         await("media flows to every subscriber").atMost(Duration.ofSeconds(30))
                 .until(() -> sinks.stream().allMatch(s -> s.stats().received() >= 100));
@@ -429,7 +276,7 @@ class AllMastersLostTest {
             awaitPackets(sinks, 100, "media still flows after the resume", Duration.ofSeconds(20));
 
             // A newcomer joins each session through a restarted master; the others see it join.
-            newcomerJoinsEachSession(rooms, cluster.masters().get(cycle % cluster.masters().size()), "new" + cycle);
+            kit.newcomerJoinsEachSession(rooms, cluster.masters().get(cycle % cluster.masters().size()), "new" + cycle);
             Session listed = cluster.rest(cluster.masters().get(2)).session(rooms.get(0).sessionId()).orElseThrow();
             assertEquals("protected", listed.priority(), "the session's properties came back from its media node");
 

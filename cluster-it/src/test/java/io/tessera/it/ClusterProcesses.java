@@ -212,7 +212,17 @@ public final class ClusterProcesses implements AutoCloseable {
      * {@link #assertAllAlive()}, but {@link #close()} stops it like the others.
      */
     public synchronized Node startExtra(String id, Role role, Map<String, String> env) {
-        if (closed || processes.containsKey(id)) {
+        Node n = reserveExtra(id, role);
+        startReserved(n, env);
+        return n;
+    }
+
+    /**
+     * Picks the address (127.0.0.31, .32...) and ports of one more node without starting it, so that clients can be
+     * told where it will be (a replacement at a new address); {@link #startReserved} starts it.
+     */
+    public synchronized Node reserveExtra(String id, Role role) {
+        if (closed || processes.containsKey(id) || extraNodes.stream().anyMatch(e -> e.id().equals(id))) {
             throw new IllegalStateException(closed ? "cluster closed" : "node " + id + " exists");
         }
         List<ServerSocket> held = new ArrayList<>();
@@ -223,14 +233,21 @@ public final class ClusterProcesses implements AutoCloseable {
             held.forEach(ClusterProcesses::closeQuietly);
         }
         extraNodes.add(n);
+        return n;
+    }
+
+    /** Starts a node picked by {@link #reserveExtra}, with the cluster's environment overridden by {@code env}. */
+    public synchronized void startReserved(Node n, Map<String, String> env) {
+        if (closed || processes.containsKey(n.id()) || !extraNodes.contains(n)) {
+            throw new IllegalStateException(closed ? "cluster closed" : "node " + n.id() + " not reserved or running");
+        }
         try {
             // A fresh log: tests read what this process wrote, not what an earlier run left.
             Files.deleteIfExists(n.log());
             processes.put(n.id(), startProcess(n, seeds, env));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start " + id, e);
+            throw new UncheckedIOException("cannot start " + n.id(), e);
         }
-        return n;
     }
 
     /** The nodes started by {@link #startExtra}. */

@@ -19,11 +19,17 @@ import java.util.concurrent.TimeUnit;
 public final class MasterLedDowning extends DowningProvider {
     private final Duration stableAfter;
     private final Duration masterlessLimit;
+    private final int maxMasters;
 
     public MasterLedDowning(ActorSystem system) {
         Config config = system.settings().config().getConfig("tessera.cluster.downing");
         this.stableAfter = config.getDuration("stable-after");
         this.masterlessLimit = config.getDuration("masterless-limit");
+        this.maxMasters = config.getInt("max-masters");
+        if (maxMasters < 1) {
+            throw new IllegalArgumentException("tessera.cluster.downing.max-masters (TESSERA_MAX_MASTERS) must be at"
+                    + " least 1, got " + maxMasters);
+        }
     }
 
     /** As the Split Brain Resolver: a downed node's singletons start elsewhere only after this margin. */
@@ -34,6 +40,6 @@ public final class MasterLedDowning extends DowningProvider {
 
     @Override
     public Option<Props> downingActorProps() {
-        return Option.apply(Adapter.props(() -> MasterQuorumDowner.create(stableAfter, masterlessLimit)));
+        return Option.apply(Adapter.props(() -> MasterQuorumDowner.create(stableAfter, masterlessLimit, maxMasters)));
     }
 }

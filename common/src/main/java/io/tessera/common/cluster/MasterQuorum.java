@@ -20,9 +20,14 @@ import java.util.stream.Collectors;
  *   itself and downs every unreachable member; any other side downs itself (its masters and its media nodes, which
  *   exit: the sessions they hosted are placed again on the majority side). This is keep-majority with role master,
  *   so a partition decides as the Split Brain Resolver did, and media nodes (any number of them) do not weigh.</li>
- *   <li>A losing side whose decider is only <b>WeaklyUp</b> (it joined while the other masters were unreachable: a
- *   master restarted after all of them died, before the others are back) does nothing either: it waits, not
- *   serving, until enough restarted masters form a majority and down the dead incarnations.</li>
+ *   <li>A side whose reachable masters are all <b>WeaklyUp</b> (they joined while every other master was unreachable:
+ *   masters started after all of them died) and number more than half of {@code maxMasters}, the most masters the
+ *   deployment ever runs (the masters' Auto Scaling group's maximum), downs the unreachable masters, so that Pekko can
+ *   admit the new ones. That is how masters replaced at <b>new addresses</b> (AWS instance replacement) get in: the old
+ *   incarnations never come back to be downed by a join, and no master majority exists among the view's masters.
+ *   It cannot be split brain while the deployment keeps its maximum: more than half of every master that can exist is
+ *   here, so no other side holds a majority of them. Fewer do nothing: a losing side whose decider is only WeaklyUp
+ *   waits, not serving, until enough masters are back.</li>
  *   <li>A side with <b>no reachable master</b> where most masters are <b>restarting</b> (their old incarnations marked
  *   Down as their new ones ask to join) downs the masters still Up and unreachable (dead or hung), through its
  *   lowest-address member, so that the restarted ones can join: Pekko admits them only once the old ones are
@@ -52,8 +57,10 @@ public final class MasterQuorum {
      *
      * @param members     every member in this node's view
      * @param unreachable the members some node sees as unreachable
+     * @param maxMasters  the most masters the deployment runs at once ({@code tessera.cluster.downing.max-masters})
      */
-    public static Set<UniqueAddress> decide(UniqueAddress self, Collection<Member> members, Collection<Member> unreachable) {
+    public static Set<UniqueAddress> decide(UniqueAddress self, Collection<Member> members, Collection<Member> unreachable,
+                                            int maxMasters) {
         Set<UniqueAddress> unreachableAddresses = unreachable.stream().map(Member::uniqueAddress)
                 .collect(Collectors.toSet());
         List<Member> live = members.stream()
@@ -73,6 +80,13 @@ public final class MasterQuorum {
         }
         if (!decider.get().uniqueAddress().equals(self)) {
             return Set.of(); // another master decides for this side
+        }
+        boolean onlyNewcomers = reachableMasters.stream().allMatch(m -> m.status() == MemberStatus.weaklyUp());
+        if (onlyNewcomers && reachableMasters.size() * 2 > maxMasters) {
+            // Every master of the old view is unreachable and most of the deployment's masters joined since: the old
+            // ones died (replaced at new addresses). Down them so that convergence, and with it the newcomers' Up,
+            // can happen; unreachable media nodes are judged by the usual rule once these masters are Up.
+            return lost.stream().filter(MasterQuorum::counts).map(Member::uniqueAddress).collect(Collectors.toSet());
         }
         boolean keep;
         if (reachableMasters.size() * 2 == masters.size()) {

@@ -42,22 +42,24 @@ final class MasterQuorumDowner {
     private record Quarantined(ThisActorSystemQuarantinedEvent event) implements Command {
     }
 
-    static Behavior<Command> create(Duration stableAfter, Duration masterlessLimit) {
+    static Behavior<Command> create(Duration stableAfter, Duration masterlessLimit, int maxMasters) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-                new MasterQuorumDowner(ctx, timers, stableAfter, masterlessLimit).behavior()));
+                new MasterQuorumDowner(ctx, timers, stableAfter, masterlessLimit, maxMasters).behavior()));
     }
 
     private final ActorContext<Command> ctx;
     private final TimerScheduler<Command> timers;
     private final Duration stableAfter;
     private final Duration masterlessLimit;
+    private final int maxMasters;
     private final Cluster cluster;
     /** When this (media) node last saw a reachable master, in nanos; set when it was first Up. */
     private long lastSawMaster = System.nanoTime();
 
     private MasterQuorumDowner(ActorContext<Command> ctx, TimerScheduler<Command> timers, Duration stableAfter,
-                               Duration masterlessLimit) {
+                               Duration masterlessLimit, int maxMasters) {
         this.ctx = ctx;
+        this.maxMasters = maxMasters;
         this.timers = timers;
         this.stableAfter = stableAfter;
         this.masterlessLimit = masterlessLimit;
@@ -66,8 +68,9 @@ final class MasterQuorumDowner {
                 ClusterChanged::new), ClusterEvent.ClusterDomainEvent.class));
         ctx.getSystem().eventStream().tell(new EventStream.Subscribe<>(ThisActorSystemQuarantinedEvent.class,
                 ctx.messageAdapter(ThisActorSystemQuarantinedEvent.class, Quarantined::new)));
-        ctx.getLog().info("downing: masters decide by majority of masters after {} ms stable; media nodes wait for"
-                + " masters up to {} s", stableAfter.toMillis(), masterlessLimit.toSeconds());
+        ctx.getLog().info("downing: masters decide by majority of masters after {} ms stable (at most {} masters);"
+                + " media nodes wait for masters up to {} s", stableAfter.toMillis(), maxMasters,
+                masterlessLimit.toSeconds());
         if (!cluster.selfMember().hasRole(MasterQuorum.MASTER_ROLE)) {
             timers.startTimerWithFixedDelay(CheckMasters.INSTANCE, Duration.ofSeconds(1));
         }
@@ -93,7 +96,7 @@ final class MasterQuorumDowner {
         List<Member> members = new ArrayList<>();
         state.getMembers().forEach(members::add);
         Set<UniqueAddress> toDown = MasterQuorum.decide(cluster.selfMember().uniqueAddress(), members,
-                state.getUnreachable());
+                state.getUnreachable(), maxMasters);
         if (!toDown.isEmpty()) {
             ctx.getLog().warn("downing {} (masters reachable from here decide; unreachable: {})", toDown,
                     state.getUnreachable());

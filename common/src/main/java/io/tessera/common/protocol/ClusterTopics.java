@@ -33,24 +33,28 @@ public final class ClusterTopics {
      * published streams, {@code subscriptions} the streams' receivers, {@code mediaPorts} the UDP ports the
      * media engine holds for them, {@code capacity} the sessions it may host at most. {@code drainDeadlineMillis}: while
      * {@code draining}, the deadline the node was given (UTC ms), so that every master shows it; 0 otherwise.
+     * {@code protectedSessions}: how many of its sessions have priority {@code protected} (placement spreads them, so
+     * that one failure hits as few as possible).
      */
     public record LoadReport(String nodeId, ActorRef<MediaNodeProtocol.Command> manager, String publicAddress,
                              String status, int sessions, int participants, int streams, int subscriptions,
-                             int mediaPorts, int capacity, double cpu, long timestampMillis, long drainDeadlineMillis)
+                             int mediaPorts, int capacity, double cpu, long timestampMillis, long drainDeadlineMillis,
+                             int protectedSessions)
             implements ClusterSerializable {
 
-        /** A report without a drain deadline. */
+        /** A report without a drain deadline or protected sessions. */
         public LoadReport(String nodeId, ActorRef<MediaNodeProtocol.Command> manager, String publicAddress,
                           String status, int sessions, int participants, int streams, int subscriptions,
                           int mediaPorts, int capacity, double cpu, long timestampMillis) {
             this(nodeId, manager, publicAddress, status, sessions, participants, streams, subscriptions, mediaPorts,
-                    capacity, cpu, timestampMillis, 0);
+                    capacity, cpu, timestampMillis, 0, 0);
         }
 
         /** The same report with another status and deadline (an operator's change the node has not reported yet). */
         public LoadReport withStatus(String newStatus, long newDrainDeadlineMillis) {
             return new LoadReport(nodeId, manager, publicAddress, newStatus, sessions, participants, streams,
-                    subscriptions, mediaPorts, capacity, cpu, timestampMillis, newDrainDeadlineMillis);
+                    subscriptions, mediaPorts, capacity, cpu, timestampMillis, newDrainDeadlineMillis,
+                    protectedSessions);
         }
     }
 

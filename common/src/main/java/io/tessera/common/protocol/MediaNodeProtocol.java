@@ -411,6 +411,9 @@ public final class MediaNodeProtocol {
             implements ClusterSerializable {
     }
 
+    /** The priority whose sessions are placed again first after a failure, and spread over the nodes at creation. */
+    public static final String PROTECTED = "protected";
+
     /**
      * A session's properties as its master created it, and the epoch of its route to the node that keeps this copy:
      * what a master needs to write the session's record again when every master was lost (docs/ARCHITECTURE.md

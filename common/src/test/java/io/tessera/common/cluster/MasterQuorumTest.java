@@ -32,6 +32,16 @@ class MasterQuorumTest {
                 CollectionConverters.asScala(Set.of(role, "id:" + role + port)).toSet(), Version.Zero());
     }
 
+    /** The rule for a deployment of at most 3 masters, as locally. */
+    private static Set<UniqueAddress> decide(UniqueAddress self, List<Member> view, List<Member> unreachable) {
+        return MasterQuorum.decide(self, view, unreachable, 3);
+    }
+
+    private static Member newMaster(int port) {
+        return new Member(new UniqueAddress(new Address("pekko", "tessera", "127.0.0.1", port), (long) port), 2,
+                MemberStatus.weaklyUp(), CollectionConverters.asScala(Set.of("master")).toSet(), Version.Zero());
+    }
+
     private static Set<UniqueAddress> addresses(Member... members) {
         return Stream.of(members).map(Member::uniqueAddress).collect(Collectors.toSet());
     }
@@ -39,18 +49,18 @@ class MasterQuorumTest {
     @Test
     void whenEveryMasterIsGoneTheMediaNodesDownNobody() {
         List<Member> unreachable = List.of(M1, M2, M3);
-        assertEquals(Set.of(), MasterQuorum.decide(MEDIA1.uniqueAddress(), ALL, unreachable));
-        assertEquals(Set.of(), MasterQuorum.decide(MEDIA2.uniqueAddress(), ALL, unreachable));
+        assertEquals(Set.of(), decide(MEDIA1.uniqueAddress(), ALL, unreachable));
+        assertEquals(Set.of(), decide(MEDIA2.uniqueAddress(), ALL, unreachable));
         assertFalse(MasterQuorum.seesMaster(ALL, unreachable));
     }
 
     @Test
     void aCutOffMediaNodeIsDownedByTheMastersAndDownsNobodyItself() {
         // The masters' side: the lowest master decides and downs the media node, whatever the node count says.
-        assertEquals(addresses(MEDIA1), MasterQuorum.decide(M1.uniqueAddress(), ALL, List.of(MEDIA1)));
-        assertEquals(Set.of(), MasterQuorum.decide(M2.uniqueAddress(), ALL, List.of(MEDIA1)));
+        assertEquals(addresses(MEDIA1), decide(M1.uniqueAddress(), ALL, List.of(MEDIA1)));
+        assertEquals(Set.of(), decide(M2.uniqueAddress(), ALL, List.of(MEDIA1)));
         // The media node's side sees everybody else gone and does nothing (it waits, fenced when it hears the news).
-        assertEquals(Set.of(), MasterQuorum.decide(MEDIA1.uniqueAddress(), ALL, List.of(M1, M2, M3, MEDIA2)));
+        assertEquals(Set.of(), decide(MEDIA1.uniqueAddress(), ALL, List.of(M1, M2, M3, MEDIA2)));
     }
 
     @Test
@@ -59,17 +69,17 @@ class MasterQuorumTest {
         List<Member> all = List.of(M1, M2, M3, MEDIA1, MEDIA2, media3);
         // {m1, media1, media2, media3} against {m2, m3}: 4 members against 2, but 1 master of 3.
         assertEquals(addresses(M1, MEDIA1, MEDIA2, media3),
-                MasterQuorum.decide(M1.uniqueAddress(), all, List.of(M2, M3)));
+                decide(M1.uniqueAddress(), all, List.of(M2, M3)));
         assertEquals(addresses(M1, MEDIA1, MEDIA2, media3),
-                MasterQuorum.decide(M2.uniqueAddress(), all, List.of(M1, MEDIA1, MEDIA2, media3)));
+                decide(M2.uniqueAddress(), all, List.of(M1, MEDIA1, MEDIA2, media3)));
     }
 
     @Test
     void anEvenSplitOfMastersKeepsTheSideWithTheLowestMaster() {
         Member m4 = member("master", 2554);
         List<Member> all = List.of(M1, M2, M3, m4, MEDIA1);
-        assertEquals(addresses(M3, m4), MasterQuorum.decide(M1.uniqueAddress(), all, List.of(M3, m4)));
-        assertEquals(addresses(M3, m4, MEDIA1), MasterQuorum.decide(M3.uniqueAddress(), all, List.of(M1, M2)));
+        assertEquals(addresses(M3, m4), decide(M1.uniqueAddress(), all, List.of(M3, m4)));
+        assertEquals(addresses(M3, m4, MEDIA1), decide(M3.uniqueAddress(), all, List.of(M1, M2)));
     }
 
     @Test
@@ -79,7 +89,7 @@ class MasterQuorumTest {
                 CollectionConverters.asScala(Set.of("master")).toSet(), Version.Zero());
         List<Member> view = List.of(oldM1, joining, M2, M3, MEDIA1);
         // Old m1 is down already; m2 and m3 unreachable: no master left to decide here.
-        assertEquals(Set.of(), MasterQuorum.decide(MEDIA1.uniqueAddress(), view, List.of(oldM1, M2, M3)));
+        assertEquals(Set.of(), decide(MEDIA1.uniqueAddress(), view, List.of(oldM1, M2, M3)));
         assertTrue(MasterQuorum.seesMaster(ALL, List.of(M1, M2)));
     }
 
@@ -91,10 +101,10 @@ class MasterQuorumTest {
         Member m4 = new Member(new UniqueAddress(new Address("pekko", "tessera", "127.0.0.1", 2554), 2554L), 2,
                 MemberStatus.weaklyUp(), CollectionConverters.asScala(Set.of("master")).toSet(), Version.Zero());
         List<Member> view = List.of(M1, M2, M3, m4, MEDIA1, MEDIA2);
-        assertEquals(Set.of(), MasterQuorum.decide(m4.uniqueAddress(), view, List.of(M1, M2, M3)));
+        assertEquals(Set.of(), decide(m4.uniqueAddress(), view, List.of(M1, M2, M3)));
         assertTrue(MasterQuorum.seesMaster(view, List.of(M1, M2, M3)), "the media nodes see a master");
         // An Up master cut off in a minority still downs its side, as before.
-        assertEquals(addresses(M1, MEDIA1), MasterQuorum.decide(M1.uniqueAddress(), ALL, List.of(M2, M3, MEDIA2)));
+        assertEquals(addresses(M1, MEDIA1), decide(M1.uniqueAddress(), ALL, List.of(M2, M3, MEDIA2)));
     }
 
     @Test
@@ -105,11 +115,37 @@ class MasterQuorumTest {
         Member oldM2 = M2.copy(MemberStatus.down());
         List<Member> view = List.of(oldM1, oldM2, M3, MEDIA1, MEDIA2);
         List<Member> unreachable = List.of(oldM1, oldM2, M3);
-        assertEquals(addresses(M3), MasterQuorum.decide(MEDIA1.uniqueAddress(), view, unreachable),
+        assertEquals(addresses(M3), decide(MEDIA1.uniqueAddress(), view, unreachable),
                 "the lowest-address member of the side downs the hanging master");
-        assertEquals(Set.of(), MasterQuorum.decide(MEDIA2.uniqueAddress(), view, unreachable), "only one acts");
+        assertEquals(Set.of(), decide(MEDIA2.uniqueAddress(), view, unreachable), "only one acts");
         // One master of three restarting: it may be a partition with the other two alive elsewhere: wait.
         List<Member> oneBack = List.of(oldM1, M2, M3, MEDIA1, MEDIA2);
-        assertEquals(Set.of(), MasterQuorum.decide(MEDIA1.uniqueAddress(), oneBack, List.of(oldM1, M2, M3)));
+        assertEquals(Set.of(), decide(MEDIA1.uniqueAddress(), oneBack, List.of(oldM1, M2, M3)));
+    }
+
+    @Test
+    void mastersReplacedAtNewAddressesDownTheOldOnesOnceMostOfTheDeploymentIsBack() {
+        // Every master died; replacements at new addresses joined through the media nodes and are WeaklyUp (the old
+        // three, Up and unreachable, block convergence). One is a minority of the 3 the deployment runs: it waits.
+        Member m4 = newMaster(2554);
+        Member m5 = newMaster(2555);
+        Member m6 = newMaster(2556);
+        List<Member> old = List.of(M1, M2, M3);
+        assertEquals(Set.of(), decide(m4.uniqueAddress(), List.of(M1, M2, M3, m4, MEDIA1, MEDIA2), old));
+        // Two of at most three: no other side can hold a majority of the masters, so the old ones are dead. The
+        // lowest-address newcomer downs them (not the unreachable media nodes: those wait for the usual rule).
+        List<Member> twoBack = List.of(M1, M2, M3, m4, m5, MEDIA1, MEDIA2);
+        List<Member> unreachable = List.of(M1, M2, M3, MEDIA2);
+        assertEquals(addresses(M1, M2, M3), decide(m4.uniqueAddress(), twoBack, unreachable));
+        assertEquals(Set.of(), decide(m5.uniqueAddress(), twoBack, unreachable), "only the decider acts");
+        assertEquals(Set.of(), decide(MEDIA1.uniqueAddress(), twoBack, unreachable), "media nodes never decide");
+        // With a larger deployment (at most 5 masters), two newcomers are not enough; three are.
+        assertEquals(Set.of(), MasterQuorum.decide(m4.uniqueAddress(), twoBack, unreachable, 5));
+        List<Member> threeBack = List.of(M1, M2, M3, m4, m5, m6, MEDIA1, MEDIA2);
+        assertEquals(addresses(M1, M2, M3), MasterQuorum.decide(m4.uniqueAddress(), threeBack, old, 5));
+        // A side that still has an Up master decides by the masters of its view, newcomers or not: a lone Up master
+        // cut off from four others downs its side, as before.
+        assertEquals(addresses(M1, MEDIA1), decide(M1.uniqueAddress(), List.of(M1, M2, M3, m4, m5, MEDIA1),
+                List.of(M2, M3, m4, m5)));
     }
 }

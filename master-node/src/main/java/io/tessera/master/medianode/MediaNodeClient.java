@@ -121,9 +121,14 @@ public final class MediaNodeClient {
         node.tell(new MediaNodeProtocol.Evict(sessionId, connectionId, reason, noReply));
     }
 
-    /** Fire-and-forget: the participant's events up to {@code seq} were handed to its client's socket. */
-    public void delivered(ActorRef<Command> node, String sessionId, String connectionId, long seq) {
-        node.tell(new MediaNodeProtocol.EventsDelivered(sessionId, connectionId, seq));
+    /**
+     * Fire-and-forget: the participant's events up to {@code seq} were handed to its client's socket. With its
+     * attachment: a replaced path (a thawed master) confirming what it wrote to a socket nobody reads any more would
+     * make a later resume without {@code lastSeq} skip those events.
+     */
+    public void delivered(ActorRef<Command> node, String sessionId, String connectionId, long attachment, long seq) {
+        node.tell(attached(sessionId, connectionId, attachment,
+                new MediaNodeProtocol.EventsDelivered(sessionId, connectionId, seq)));
     }
 
     /** A participant joins; its events go to {@code signalling}. */
@@ -235,10 +240,11 @@ public final class MediaNodeClient {
 
     /** A publisher changed a property of its stream; {@code newValue} in the property's plain form. */
     public CompletionStage<Reply<Ack>> changeStreamProperty(ActorRef<Command> node, String sessionId,
-                                                            String connectionId, String streamId, String property,
-                                                            String newValue, String reason) {
-        return ack(node, replyTo -> new MediaNodeProtocol.ChangeStreamProperty(sessionId, connectionId, streamId,
-                property, newValue, reason, replyTo), "session's media node");
+                                                            String connectionId, long attachment, String streamId,
+                                                            String property, String newValue, String reason) {
+        return ack(node, replyTo -> attached(sessionId, connectionId, attachment,
+                new MediaNodeProtocol.ChangeStreamProperty(sessionId, connectionId, streamId, property, newValue,
+                        reason, replyTo)), "session's media node");
     }
 
     // ---- the three answer shapes

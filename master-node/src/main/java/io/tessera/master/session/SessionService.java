@@ -91,7 +91,7 @@ public final class SessionService {
             }
             MediaNodeState node;
             try {
-                node = chooseNode(request.mediaNodeId());
+                node = chooseNode(request.mediaNodeId(), MediaNodeProtocol.PROTECTED.equals(request.priority()));
             } catch (ApiError e) {
                 if (e.status() == ErrorCode.UNAVAILABLE.code()) {
                     meters.placed(PlacementMeters.Outcome.NO_CAPACITY);
@@ -120,7 +120,7 @@ public final class SessionService {
         });
     }
 
-    private MediaNodeState chooseNode(String requestedNodeId) {
+    private MediaNodeState chooseNode(String requestedNodeId, boolean protectedSession) {
         long now = System.currentTimeMillis();
         if (requestedNodeId != null) {
             MediaNodeState node = mediaNodes.get(requestedNodeId)
@@ -128,10 +128,10 @@ public final class SessionService {
             if (!mediaNodes.isAvailable(requestedNodeId)) {
                 throw new ApiError(ErrorCode.UNAVAILABLE, "mediaNode " + requestedNodeId + " is not available (unreachable or not running)");
             }
-            placement.remember(node.id(), now);
+            placement.remember(node.id(), now, protectedSession);
             return node;
         }
-        return placement.place(mediaNodes.available(), now)
+        return placement.place(mediaNodes.available(), now, protectedSession)
                 .orElseThrow(() -> new ApiError(ErrorCode.UNAVAILABLE, "no media node is available to host a session"));
     }
 

@@ -425,7 +425,7 @@ public final class ClientConnection {
         long last = p.sequence().last();
         if (last > confirmedSeq) {
             confirmedSeq = last;
-            handler.mediaNodes().delivered(p.mediaNode(), p.sessionId(), p.connectionId(), last);
+            handler.mediaNodes().delivered(p.mediaNode(), p.sessionId(), p.connectionId(), p.attachment(), last);
         }
         return Behaviors.same();
     }

@@ -321,7 +321,7 @@ final class SignallingHandler {
                 throws Invalid {
             requireValidId(id, "streamId", request.streamId());
             return answerWith(id, mediaNodes.changeStreamProperty(p.mediaNode(), p.sessionId(), p.connectionId(),
-                    request.streamId(), request.property().wireName(), request.newValue(), request.reason()),
+                    p.attachment(), request.streamId(), request.property().wireName(), request.newValue(), request.reason()),
                     ack -> new OpenViduResult.Empty(), null);
         }
 

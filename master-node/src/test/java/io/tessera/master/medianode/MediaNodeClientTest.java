@@ -62,6 +62,16 @@ class MediaNodeClientTest {
         assertEquals(4, node.expectMessageClass(MediaNodeProtocol.Attached.class).attachment());
         client.signal(node.getRef(), "s", List.of(), "t", "from REST");
         assertEquals(null, node.expectMessageClass(MediaNodeProtocol.Signal.class).from());
+        // A stream property change and a delivery confirmation are the participant's too: a replaced path must not
+        // change its stream or move its replay point.
+        client.changeStreamProperty(node.getRef(), "s", "con_1", 5, "str_1", "videoActive", "false", "publishVideo");
+        MediaNodeProtocol.Attached change = node.expectMessageClass(MediaNodeProtocol.Attached.class);
+        assertEquals(5, change.attachment());
+        assertInstanceOf(MediaNodeProtocol.ChangeStreamProperty.class, change.command());
+        client.delivered(node.getRef(), "s", "con_1", 6, 42);
+        MediaNodeProtocol.Attached delivered = node.expectMessageClass(MediaNodeProtocol.Attached.class);
+        assertEquals(6, delivered.attachment());
+        assertEquals(42, assertInstanceOf(MediaNodeProtocol.EventsDelivered.class, delivered.command()).seq());
     }
 
     @Test

@@ -53,6 +53,35 @@ class PlacementPolicyTest {
         assertEquals("a", fresh.place(List.of(node("b", 1, 3, 1), node("a", 1, 3, 1)), 2).orElseThrow().id());
     }
 
+    private static MediaNodeState node(String id, int sessions, int protectedSessions) {
+        return new MediaNodeState(new LoadReport(id, null, "127.0.0.1", "running", sessions, 0, 0, 0, 0, 500, 0.1, 1000,
+                0, protectedSessions), 1000, true, 0);
+    }
+
+    @Test
+    void aProtectedSessionGoesToTheNodeWithFewestProtectedSessionsEvenIfBusier() {
+        PlacementPolicy policy = new PlacementPolicy(3000);
+        // a hosts few sessions but all of its 4 are protected; b is busier with best-effort ones.
+        List<MediaNodeState> nodes = List.of(node("a", 4, 4), node("b", 9, 1));
+        assertEquals("b", policy.place(nodes, 1001, true).orElseThrow().id());
+        assertEquals("a", policy.place(nodes, 1002, false).orElseThrow().id(), "the others still go by load");
+    }
+
+    @Test
+    void aBurstOfProtectedSessionsIsSpreadOverTheNodes() {
+        PlacementPolicy policy = new PlacementPolicy(3000);
+        // a is the least loaded; reports do not change during the burst. By load alone all three would go to a; the
+        // protected placements not yet reported count, so they go one per node.
+        List<MediaNodeState> nodes = List.of(node("a", 0, 0), node("b", 5, 0), node("c", 5, 0));
+        List<String> chosen = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            chosen.add(policy.place(nodes, 1001 + i, true).orElseThrow().id());
+        }
+        assertEquals(List.of("a", "b", "c"), chosen);
+        assertEquals(1, policy.protectedScore(node("a", 0, 0), 1010), "placed after a's report: counted");
+        assertEquals(1, policy.protectedScore(node("a", 1, 1), 5000), "outside the window only the report counts");
+    }
+
     @Test
     void noCandidatesMeansNoPlacement() {
         assertTrue(new PlacementPolicy(3000).place(List.of(), 1).isEmpty());

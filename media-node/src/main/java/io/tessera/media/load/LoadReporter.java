@@ -47,7 +47,7 @@ public final class LoadReporter {
                         topic.tell(Topic.publish(new LoadReport(nodeId, stats.forMasters(), publicAddress, stats.status(),
                                 stats.sessions(), stats.participants(), stats.streams(), media.subscribers(),
                                 media.portsInUse(), capacity, cpu, System.currentTimeMillis(),
-                                stats.drainDeadlineMillis())));
+                                stats.drainDeadlineMillis(), stats.protectedSessions())));
                         return Behaviors.same();
                     })
                     .build();

@@ -88,6 +88,10 @@ final class AttachmentFence {
             return reconnect.connectionId();
         } else if (c instanceof Signal signal) {
             return signal.from();
+        } else if (c instanceof MediaNodeProtocol.ChangeStreamProperty change) {
+            return change.connectionId();
+        } else if (c instanceof MediaNodeProtocol.EventsDelivered delivered) {
+            return delivered.connectionId();
         }
         return null;
     }

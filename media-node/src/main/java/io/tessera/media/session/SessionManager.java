@@ -52,7 +52,7 @@ public final class SessionManager {
      * @param forMasters where masters send their commands to this node (a message adapter of this actor)
      */
     public record Stats(int sessions, int participants, int streams, String status, long drainDeadlineMillis,
-                        ActorRef<MediaNodeProtocol.Command> forMasters) {
+                        ActorRef<MediaNodeProtocol.Command> forMasters, int protectedSessions) {
     }
 
     /** A master's command, through the adapter. */
@@ -130,8 +130,10 @@ public final class SessionManager {
                 .onMessage(GetStats.class, get -> {
                     int participants = counts.values().stream().mapToInt(Session.Changed::participants).sum();
                     int streams = counts.values().stream().mapToInt(Session.Changed::streams).sum();
+                    int protectedSessions = (int) descriptors.values().stream()
+                            .filter(d -> MediaNodeProtocol.PROTECTED.equals(d.priority())).count();
                     get.replyTo().tell(new Stats(sessions.size(), participants, streams, status, drainDeadlineMillis,
-                            forMasters));
+                            forMasters, protectedSessions));
                     return Behaviors.same();
                 })
                 .build();

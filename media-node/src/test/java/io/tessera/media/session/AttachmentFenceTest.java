@@ -154,6 +154,55 @@ class AttachmentFenceTest {
         assertEquals(2, staleRefused());
     }
 
+    @Test
+    void theOldPathCanNeitherChangeAStreamNorConfirmDeliveries() {
+        TestProbe<ToSignalling> oldPath = kit.createTestProbe();
+        TestProbe<ToSignalling> b = kit.createTestProbe();
+        JoinReply joined = join("a", oldPath);
+        join("b", b);
+        oldPath.receiveMessage(); // b joined: a's event 1
+        TestProbe<SdpReply> sdp = kit.createTestProbe();
+        StreamInfo camera = new StreamInfo(null, 0, false, true, false, true, "CAMERA", 30, null);
+        session.tell(new Session.Forwarded(new Attached("s1", "a", 1, new Publish("s1", "a", camera, offer(),
+                sdp.getRef()))));
+        SdpReply published = sdp.receiveMessage();
+        assertTrue(published.ok(), published.error());
+        b.receiveMessage(); // a published
+        TestProbe<JoinReply> resumed = kit.createTestProbe();
+        TestProbe<ToSignalling> newPath = kit.createTestProbe();
+        session.tell(new Session.Forwarded(new Resume("s1", "a", joined.resumeSecret(), 1, newPath.getRef().narrow(),
+                resumed.getRef())));
+        assertTrue(resumed.receiveMessage().ok());
+        oldPath.receiveMessage(); // told to close
+
+        // A property change queued on the old path: refused, and nobody hears of it.
+        TestProbe<Ack> ack = kit.createTestProbe();
+        Ack stale = signal(new Attached("s1", "a", 1, new MediaNodeProtocol.ChangeStreamProperty("s1", "a",
+                published.stream().streamId(), "videoActive", "false", "publishVideo", ack.getRef())), ack);
+        assertEquals(409, stale.errorCode(), stale.error());
+        Ack bare = signal(new MediaNodeProtocol.ChangeStreamProperty("s1", "a", published.stream().streamId(),
+                "videoActive", "false", "publishVideo", ack.getRef()), ack);
+        assertEquals(409, bare.errorCode(), "without an attachment it counts as sent through the first one");
+        b.expectNoMessage(Duration.ofMillis(200));
+
+        // b signals a: a's event 2 goes to the new path. The old path then claims it delivered up to 2 (it wrote to a
+        // socket nobody reads): refused, so a later resume without lastSeq still replays event 2.
+        assertTrue(signal(new Attached("s1", "b", 1, new Signal("s1", "b", List.of("a"), "t", "hello",
+                ack.getRef())), ack).ok());
+        newPath.receiveMessage();
+        session.tell(new Session.Forwarded(new Attached("s1", "a", 1, new MediaNodeProtocol.EventsDelivered("s1", "a",
+                2))));
+        TestProbe<ToSignalling> thirdPath = kit.createTestProbe();
+        session.tell(new Session.Forwarded(new Resume("s1", "a", joined.resumeSecret(), Resume.LAST_DELIVERED,
+                thirdPath.getRef().narrow(), resumed.getRef())));
+        JoinReply again = resumed.receiveMessage();
+        assertTrue(again.ok(), again.error());
+        assertTrue(thirdPath.receiveSeveralMessages(2).stream().anyMatch(m -> m instanceof ParticipantEvent e
+                && e.event() instanceof MessageReceived r && "hello".equals(r.data())),
+                "event 2 was replayed, as nobody current confirmed it");
+        assertEquals(3, staleRefused());
+    }
+
     private static String offer() {
         return "v=0\r\nc=IN IP4 127.0.0.1\r\nm=video 50000 RTP/AVP 96\r\na=rtpmap:96 VP8/90000\r\na=sendonly\r\n";
     }

@@ -35,6 +35,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -101,6 +102,17 @@ class SessionManagerTest {
 
         Ack notInSession = ask(reply -> new Leave("s1", "con_x", reply));
         assertEquals(102, notInSession.errorCode(), "routed to session s1, which does not know con_x");
+    }
+
+    @Test
+    void reportsHowManyOfItsSessionsAreProtected() {
+        assertEquals(0, stats().protectedSessions());
+        MediaNodeProtocol.SessionDescriptor descriptor = new MediaNodeProtocol.SessionDescriptor(1L, 1L,
+                MediaNodeProtocol.PROTECTED, "", "ROUTED", "MANUAL", "VP8", false, null);
+        assertTrue(ask(reply -> new HostSession("s1", reply, descriptor)).ok());
+        assertEquals(1, stats().protectedSessions(), "what placement spreads over the nodes");
+        assertTrue(ask(reply -> new MediaNodeProtocol.ReleaseSession("s1", reply)).ok());
+        await().atMost(Duration.ofSeconds(5)).until(() -> stats().protectedSessions() == 0);
     }
 
     @Test

@@ -88,6 +88,9 @@ final class NodeUserData {
         lines.add("TESSERA_ASG_NAME=" + ownGroup);
         lines.add("TESSERA_LIFECYCLE_HOOK=" + lifecycleHook);
         lines.add("TESSERA_DRAIN_TIMEOUT_SECONDS=" + settings.mediaDrainSeconds());
+        // Every node: masters replaced at new addresses after all of them died down the old ones once more than
+        // half of the group's maximum are back (docs/ARCHITECTURE.md "Membership").
+        lines.add("TESSERA_MAX_MASTERS=" + settings.masterMax());
         lines.add("AWS_REGION=" + region);
         if (role == Role.MASTER) {
             lines.add("TESSERA_CLUSTER_NAME=" + clusterName);

@@ -137,6 +137,17 @@ class TesseraStackTest {
     }
 
     @Test
+    void everyNodeKnowsTheMastersGroupMaximumForTheDowningRule() {
+        // Masters replaced at new addresses down the old ones once more than half of this many are back: every node
+        // must hold the same value, the group's maximum (masterMax, 5 by default).
+        for (String group : List.of("Master", "Media")) {
+            String userData = launchTemplate(group).path("Properties").path("LaunchTemplateData").path("UserData")
+                    .toString();
+            assertTrue(userData.contains("TESSERA_MAX_MASTERS=5"), group + ": " + userData);
+        }
+    }
+
+    @Test
     void mastersRunTheMetricPublisherAndOnlyTheirRoleMayPutMetricsInTheTesseraNamespace() {
         JsonNode masterTemplate = launchTemplate("Master");
         JsonNode mediaTemplate = launchTemplate("Media");
