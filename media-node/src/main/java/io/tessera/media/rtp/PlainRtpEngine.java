@@ -213,6 +213,54 @@ public final class PlainRtpEngine implements MediaEngine {
                 formats, Direction.SENDONLY, publisher.offer.ssrcAttributes());
     }
 
+    /**
+     * Sends a stream to another engine on this host with every packet's SSRC set to {@code ssrc}: a plain RTP stream
+     * re-sent to Janus's remote publisher (VideoRoom {@code add_remote_publisher}), which tells streams apart by SSRC.
+     * The subscription takes keyframe requests on its RTCP port from {@code rtcpTarget}'s host and passes them to the
+     * publisher; one receiver report is sent to {@code rtcpTarget} at once, so that a peer which learns its RTCP
+     * destination from the first packet it gets (Janus does) can send them.
+     */
+    public void subscribeRewriting(String streamId, String subscriberId, InetSocketAddress rtpTarget,
+                                   InetSocketAddress rtcpTarget, long ssrc) throws MediaException {
+        PublisherEndpoint publisher;
+        SubscriberEndpoint subscriber;
+        synchronized (this) {
+            checkOpen();
+            publisher = publishers.get(streamId);
+            if (publisher == null) {
+                throw new MediaException(Kind.UNKNOWN_STREAM, "stream " + streamId + " is not published on this node");
+            }
+            if (subscriptions.get(streamId).containsKey(subscriberId)) {
+                throw new MediaException(Kind.CONFLICT, subscriberId + " already receives stream " + streamId);
+            }
+            PlainRtpOffer target = new PlainRtpOffer(publisher.offer.media(), rtpTarget.getAddress(),
+                    rtpTarget.getPort(), rtcpTarget.getPort(), publisher.offer.formats(), Direction.RECVONLY, List.of());
+            BoundPair pair = bindPair();
+            subscriber = new SubscriberEndpoint(subscriberId, pair.rtpPort, publisher, target, pair.rtp, pair.rtcp,
+                    ssrc);
+            ForwardingLoop loop = loopFor(streamId);
+            SubscriberEndpoint registered = subscriber;
+            if (!loop.submit(() -> {
+                registerOrClose(loop, null, registered);
+                registered.sendRtcp(receiverReport(ssrc));
+            })) {
+                subscriber.close();
+                ports.release(pair.rtpPort);
+                commandRejections.incrementAndGet();
+                throw busy();
+            }
+            subscriptions.get(streamId).put(subscriberId, subscriber);
+        }
+    }
+
+    /** An empty receiver report (RFC 3550 6.4.2, no report blocks) from {@code ssrc}. */
+    static java.nio.ByteBuffer receiverReport(long ssrc) {
+        java.nio.ByteBuffer report = java.nio.ByteBuffer.allocate(8);
+        report.put(0, (byte) 0x80).put(1, (byte) io.tessera.wire.rtp.Rtcp.RECEIVER_REPORT).putShort(2, (short) 1)
+                .putInt(4, (int) ssrc);
+        return report;
+    }
+
     @Override
     public void unpublish(String streamId) {
         PublisherEndpoint publisher;

@@ -181,6 +181,45 @@ class PlainRtpEngineTest {
         assertEquals(206, feedback.get(1) & 0xff, "the PLI reaches the forwarder");
     }
 
+    /**
+     * A subscription that re-sends with an SSRC of its own (a plain RTP stream to Janus's remote publisher): its
+     * packets carry that SSRC, another subscriber of the same packets still gets the publisher's (the buffer they share
+     * is put back), the payload is untouched; the peer learns where to send feedback from a receiver report sent at once,
+     * and its keyframe requests reach the publisher.
+     */
+    @Test
+    void aRewritingSubscriptionSendsItsOwnSsrcAndLeavesTheOthersAlone() throws Exception {
+        Peer publisher = peer();
+        InetSocketAddress target = rtpAddress(engine.publish("str_1", offer(publisher, "sendonly")));
+        Peer plain = peer();
+        engine.subscribe("str_1", "con_a", offer(plain, "recvonly"));
+        Peer janus = peer();
+        engine.subscribeRewriting("str_1", "janus", (InetSocketAddress) janus.rtp.getLocalAddress(),
+                (InetSocketAddress) janus.rtcp.getLocalAddress(), 1000);
+        ByteBuffer latch = janus.receiveRtcp();
+        assertEquals(201, latch.get(1) & 0xff, "a receiver report first, for the peer to latch on");
+        assertEquals(1000, latch.getInt(4));
+        InetSocketAddress subscriptionRtcp = (InetSocketAddress) janus.lastRtcpSource; // the subscription's RTCP port
+
+        for (int seq = 0; seq < 20; seq++) {
+            publisher.rtp.send(rtp(seq, 300), target);
+            ByteBuffer rewritten = janus.receiveRtp();
+            ByteBuffer kept = plain.receiveRtp();
+            assertEquals(1000, rewritten.getInt(8), "the remote publisher's SSRC");
+            assertEquals(SSRC, kept.getInt(8), "the other subscriber still gets the publisher's SSRC");
+            assertEquals(seq, rewritten.getShort(2) & 0xffff);
+            ByteBuffer expected = rtp(seq, 300);
+            expected.putInt(8, 1000);
+            assertArrayEquals(bytes(expected), bytes(rewritten), "nothing but the SSRC changed");
+        }
+
+        janus.rtcp.send(pli(), subscriptionRtcp);
+        ByteBuffer feedback = publisher.receiveRtcp();
+        assertEquals(206, feedback.get(1) & 0xff, "the remote publisher's PLI reaches the plain publisher");
+        engine.unsubscribe("str_1", "janus");
+        assertEquals(1, engine.stats().subscribers());
+    }
+
     @Test
     void packetsFromAnyoneButThePublisherAreDroppedAndCounted() throws Exception {
         Peer publisher = peer();
@@ -310,6 +349,8 @@ class PlainRtpEngineTest {
             return receive(rtp, Duration.ofSeconds(5));
         }
 
+        java.net.SocketAddress lastRtcpSource;
+
         ByteBuffer receiveRtcp() throws Exception {
             return receive(rtcp, Duration.ofSeconds(5));
         }
@@ -330,6 +371,9 @@ class PlainRtpEngineTest {
             byte[] data = new byte[2048];
             java.net.DatagramPacket packet = new java.net.DatagramPacket(data, data.length);
             channel.socket().receive(packet); // SocketTimeoutException fails the test
+            if (channel == rtcp) {
+                lastRtcpSource = packet.getSocketAddress();
+            }
             return ByteBuffer.wrap(data, 0, packet.getLength()).slice();
         }
     }
