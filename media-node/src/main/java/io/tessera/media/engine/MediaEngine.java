@@ -43,6 +43,13 @@ public interface MediaEngine extends AutoCloseable {
     /** Where a relayed stream's keyframe requests go. Unknown ids are ignored. */
     void relayFeedbackTo(String streamId, java.net.InetSocketAddress target);
 
+    /**
+     * Sends a stream to another engine on this host with every packet's SSRC set to {@code ssrc} (a plain RTP stream
+     * to Janus's remote publisher); keyframe requests from {@code rtcpTarget}'s host go to the publisher.
+     */
+    void subscribeRewriting(String streamId, String subscriberId, java.net.InetSocketAddress rtpTarget,
+                            java.net.InetSocketAddress rtcpTarget, long ssrc) throws MediaException;
+
     /** The address the engine receives on: where another engine on this host sends a relayed stream. */
     String bindAddress();
 

@@ -220,6 +220,7 @@ public final class PlainRtpEngine implements MediaEngine {
      * publisher; one receiver report is sent to {@code rtcpTarget} at once, so that a peer which learns its RTCP
      * destination from the first packet it gets (Janus does) can send them.
      */
+    @Override
     public void subscribeRewriting(String streamId, String subscriberId, InetSocketAddress rtpTarget,
                                    InetSocketAddress rtcpTarget, long ssrc) throws MediaException {
         PublisherEndpoint publisher;

@@ -77,6 +77,7 @@ final class SessionMedia {
     private final Room room;
     private final StreamRebuild rebuilds = new StreamRebuild(this);
     private final RtpBridges bridges; // null without a WebRTC engine
+    private final RemoteFeeds feeds; // null without a WebRTC engine
 
     SessionMedia(String sessionId, MediaEngine engine, WebRtcEngine webrtc, Duration publisherUpTimeout,
                  ActorRef<SessionNotice> notices, SessionMeters meters, ActorContext<Session.Message> ctx,
@@ -91,6 +92,7 @@ final class SessionMedia {
         this.timers = timers;
         this.room = room;
         this.bridges = webrtc == null ? null : new RtpBridges(this, engine, meters);
+        this.feeds = webrtc == null ? null : new RemoteFeeds(this, engine);
     }
 
     /** Plain RTP subscribers of browsers' streams; null when the node runs no WebRTC engine. */
@@ -155,6 +157,7 @@ final class SessionMedia {
         }
         p.published = stream;
         p.publishedWebRtc = false;
+        p.plainOffer = io.tessera.wire.sdp.PlainRtpOffer.parse(publish.sdpOffer()); // the engine read it already
         publish.replyTo().tell(new SdpReply(true, 0, null, stream, answer));
         announce(p);
     }
@@ -297,6 +300,9 @@ final class SessionMedia {
             bridges.streamEnded(streamId); // and its plain RTP subscriptions with their relays
         } else {
             engine.unpublish(streamId);
+            if (feeds != null) {
+                feeds.streamEnded(p, streamId); // browsers receiving it lose it
+            }
         }
         if (p.live) {
             streamNotice(p.connectionId(), p.published, null, false, reason);
@@ -307,6 +313,7 @@ final class SessionMedia {
         p.published = null;
         p.publishedWebRtc = false;
         p.webrtcMedia = java.util.List.of();
+        p.plainOffer = null;
         p.live = false;
         p.rebuild = null;
     }
@@ -358,10 +365,10 @@ final class SessionMedia {
             return;
         }
         Participant publisher = found.get();
-        if (!publisher.publishedWebRtc) {
+        if (!publisher.publishedWebRtc && webrtc == null) {
             prepare.replyTo().tell(SdpReply.failure(ErrorCode.UNSUPPORTED_MEDIA, "stream " + prepare.streamId()
-                    + " is plain RTP: subscribe with receiveVideoFrom {sender, sdpOffer} (a WebRTC peer cannot receive "
-                    + "a plain RTP stream yet)"));
+                    + " is plain RTP and this media node runs no WebRTC engine: subscribe with receiveVideoFrom "
+                    + "{sender, sdpOffer}"));
             return;
         }
         if (publisher == p) {
@@ -377,9 +384,22 @@ final class SessionMedia {
             }
             dropSubscription(p, publisher, "reconnect"); // a new PeerConnection replaces the old one
         }
+        if (!publisher.publishedWebRtc) {
+            feeds.prepare(p, publisher, prepare); // a plain RTP stream, fed to the WebRTC engine
+            return;
+        }
+        offerSubscription(p, publisher, prepare);
+    }
+
+    /** The WebRTC engine's offer of {@code publisher}'s stream to {@code p} (a WebRTC stream, or a fed plain one). */
+    void offerSubscription(Participant p, Participant publisher, PrepareSubscribe prepare) {
         String streamId = prepare.streamId();
         whenDone(webrtc.prepareSubscribe(sessionId, publisher.connectionId(), p.connectionId()), (offer, error) -> {
             if (error != null) {
+                if (!publisher.publishedWebRtc && failure(error, SdpReply::failure).errorCode()
+                        == ErrorCode.NOT_FOUND.code() && publisher.published != null) {
+                    feeds.lost(publisher, streamId); // the engine lost the feed (Janus restarted): made anew next time
+                }
                 prepare.replyTo().tell(failure(error, SdpReply::failure));
             } else if (p != room.participants().get(p.connectionId()) || publisherOf(streamId).isEmpty()) {
                 webrtc.unsubscribe(sessionId, publisher.connectionId(), p.connectionId());
@@ -404,7 +424,8 @@ final class SessionMedia {
     <R> void startSubscription(Participant p, String streamId, String sdpAnswer, Consumer<R> reply,
                                Failure<R> failed, R done) {
         Optional<Participant> publisher = publisherOf(streamId);
-        if (publisher.isEmpty() || !p.subscriptions.contains(streamId) || !publisher.get().publishedWebRtc) {
+        if (publisher.isEmpty() || !p.subscriptions.contains(streamId) || !(publisher.get().publishedWebRtc
+                || (feeds != null && feeds.ready(streamId)))) {
             reply.accept(failed.of(ErrorCode.NOT_FOUND.code(), "connection " + p.connectionId()
                     + " has no offer for stream " + streamId + " to answer: prepareReceiveVideoFrom first"));
             return;
@@ -477,6 +498,9 @@ final class SessionMedia {
         p.subscriptions.remove(streamId);
         if (!publisher.publishedWebRtc) {
             engine.unsubscribe(streamId, p.connectionId());
+            if (feeds != null && feeds.has(streamId)) {
+                webrtc.unsubscribe(sessionId, publisher.connectionId(), p.connectionId()); // a browser receiving it
+            }
         } else if (!bridges.unsubscribe(p, streamId)) {
             webrtc.unsubscribe(sessionId, publisher.connectionId(), p.connectionId());
         }

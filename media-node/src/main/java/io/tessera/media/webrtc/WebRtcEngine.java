@@ -68,6 +68,22 @@ public interface WebRtcEngine extends AutoCloseable {
     record PlainForward(long id, String feed, int localRtcpPort) {
     }
 
+    /**
+     * Makes the plain RTP stream {@code streamId} of {@code publisher} a publisher of the room that browsers subscribe
+     * to as to any ({@link #prepareSubscribe} with {@code publisher}): the engine opens a port for its RTP, which must
+     * arrive with the SSRC it names, and one for RTCP, where the keyframe requests of its subscribers come from once
+     * something was sent there. Ended by {@link #unpublish}.
+     *
+     * @param media {@code audio} or {@code video}
+     * @param codec the engine's codec name ({@code vp8}, {@code h264}, {@code opus}...)
+     */
+    CompletionStage<RemoteFeed> publishRemote(String room, String publisher, String streamId, String media,
+                                              String codec);
+
+    /** Where a remote publisher takes its plain RTP: host, ports, and the SSRC its packets must carry. */
+    record RemoteFeed(String host, int port, int rtcpPort, long ssrc) {
+    }
+
     /** Ends a publisher and every subscription to it. Unknown ones are ignored. */
     void unpublish(String room, String publisher);
 

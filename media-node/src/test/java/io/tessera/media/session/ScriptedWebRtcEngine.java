@@ -71,6 +71,17 @@ final class ScriptedWebRtcEngine implements WebRtcEngine {
                 forwardRtcpPort));
     }
 
+    /** Where a "remote publisher" takes RTP and RTCP: a test's sockets. */
+    volatile int remoteRtpPort = 9;
+    volatile int remoteRtcpPort = 9;
+
+    @Override
+    public CompletionStage<RemoteFeed> publishRemote(String room, String publisher, String streamId, String media,
+                                                     String codec) {
+        calls.add("remote " + room + " " + publisher + " " + media + " " + codec);
+        return CompletableFuture.supplyAsync(() -> new RemoteFeed("127.0.0.1", remoteRtpPort, remoteRtcpPort, 1000));
+    }
+
     @Override
     public void stopForward(String room, PlainForward forward) {
         calls.add("stop-forward " + room + " " + forward.id());
