@@ -8,7 +8,11 @@ import io.tessera.client.rest.Connection;
 import io.tessera.client.rest.ConnectionProperties;
 import io.tessera.client.rtp.RtpReactor;
 import io.tessera.client.rtp.RtpReceiver;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tessera.client.PublishOptions;
+import io.tessera.client.PublishResult;
 import io.tessera.it.ClusterProcesses;
+import io.tessera.it.Ffmpeg;
 import io.tessera.wire.sdp.Direction;
 import io.tessera.wire.sdp.PlainRtpAnswer;
 import io.tessera.wire.sdp.PlainRtpOffer;
@@ -25,6 +29,7 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,13 +43,15 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * A browser (openvidu-browser 2.32.2 in Chromium, through Janus) and a plain RTP participant (the SDK's receiver) in
- * one session: the plain RTP participant subscribes to the browser's video and audio with plain RTP offers, and the
- * media node relays them (Janus {@code rtp_forward} to relay streams of its plain RTP engine). Keyframe requests go
- * back, a codec the browser did not choose is refused with 415, and the relays are released on /metrics when the
- * plain subscriber unsubscribes and when the browser leaves.
+ * A browser (openvidu-browser 2.32.2 in Chromium, through Janus) and a plain RTP participant in one session, each
+ * receiving the other. The plain RTP participant (the SDK's receiver) subscribes to the browser's video and audio
+ * with plain RTP offers, and the media node relays them (Janus {@code rtp_forward} to relay streams of its plain RTP
+ * engine); a codec the browser did not choose is refused with 415, and the relays are released on /metrics when the
+ * plain subscriber unsubscribes and when the browser leaves. A plain RTP publisher (ffmpeg, VP8) is decoded by the
+ * browser through a Janus remote publisher, released with the stream.
  *
  * <p>Runs in the browser execution's network namespace (tag {@code browser}): Janus gathers on 127.0.0.2 there.
  */
@@ -155,6 +162,68 @@ class BrowserAndPlainRtpTest {
             awaitMetric("tessera_media_ports_in_use", portsBefore, "every relay's and subscription's ports released");
             assertEquals(0, metric("tessera_media_webrtc_publishers"));
         }
+    }
+
+    /**
+     * The other way: ffmpeg publishes VP8 as a plain RTP participant, and the browser (which subscribes to every stream
+     * openvidu-browser announces) decodes it: the node made the stream a Janus remote publisher. The remote publisher
+     * goes with the stream.
+     */
+    @Test
+    void aBrowserDecodesAPlainRtpPublishersVideo() throws Exception {
+        assumeTrue(Ffmpeg.available(), "ffmpeg is not installed (.ci/run installs it)");
+        browsers = new Browsers(1);
+        String sessionId = "feed-" + System.nanoTime();
+        ClusterProcesses.Node master = cluster.masters().get(0);
+        cluster.rest(master).createSession(sessionId);
+        Connection plainConnection = cluster.rest(master).createConnection(sessionId,
+                ConnectionProperties.publisher("ffmpeg"));
+        Process ffmpeg = null;
+        try (SignallingClient plain = SignallingClient.builder(master.webSocketUri()).connect()) {
+            plain.joinRoom(TesseraToken.parse(plainConnection.token()), "{}").get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            int localPort = Ffmpeg.freeUdpPair("127.0.0.1");
+            PublishResult published = plain.publishVideo(PublishOptions.camera(Ffmpeg.publisherOffer("127.0.0.1",
+                    localPort))).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            PlainRtpAnswer toNode = PlainRtpAnswer.parse(published.sdpAnswer());
+            ffmpeg = Ffmpeg.publish(toNode.address(), toNode.rtpPort(), localPort, Duration.ofSeconds(120),
+                    Path.of("target", "browser-and-plain-rtp", "ffmpeg-" + localPort + ".log"));
+
+            Browser browser = browsers.open("browser-0");
+            Connection browserConnection = cluster.rest(master).createConnection(sessionId,
+                    ConnectionProperties.publisher("browser"));
+            browser.open(URI.create(pages.uri("openvidu-test.html") + "?master="
+                    + URLEncoder.encode(master.httpBase().toString(), StandardCharsets.UTF_8)));
+            String browserId = browser.call("page.join", throughMaster(browserConnection.token(), master)).asText();
+            String pc = "page.subscriberPc('" + plainConnection.connectionId() + "')";
+            RtcStats first = awaitStats(browser, pc, browserId + " decodes ffmpeg's video",
+                    stats -> stats.videoFramesDecoded() > 0);
+            RtcStats later = awaitStats(browser, pc, "ffmpeg's video keeps being decoded",
+                    stats -> stats.videoFramesDecoded() > first.videoFramesDecoded() + 25);
+            assertTrue(later.selectedPairOnLoopback(), later.toString());
+            log.info("the browser decoded {} frames of the plain RTP publisher (pair {} -> {})",
+                    later.videoFramesDecoded(), later.localAddress(), later.remoteAddress());
+            assertEquals(2, metric("tessera_media_webrtc_publishers"), "the browser and the remote publisher");
+
+            plain.unpublishVideo().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            awaitMetric("tessera_media_webrtc_publishers", 1, "the remote publisher goes with the stream");
+            awaitMetric("tessera_media_webrtc_subscribers", 0, "and the browser's subscription to it");
+            JsonNode report = browser.call("page.report");
+            assertEquals(0, report.path("errors").size(), "the page: " + report.path("errors"));
+            browser.call("page.leave");
+            awaitMetric("tessera_media_webrtc_publishers", 0, "the browser's stream gone too");
+        } finally {
+            Ffmpeg.stop(ffmpeg);
+        }
+    }
+
+    private static RtcStats awaitStats(Browser browser, String pc, String what,
+                                       java.util.function.Predicate<RtcStats> condition) {
+        RtcStats[] last = new RtcStats[1];
+        await(what).atMost(MEDIA).pollInterval(Duration.ofMillis(500)).until(() -> {
+            last[0] = browser.stats(pc);
+            return condition.test(last[0]);
+        });
+        return last[0];
     }
 
     /** The browser's stream id, from the plain participant's joinRoom or its participantPublished. */

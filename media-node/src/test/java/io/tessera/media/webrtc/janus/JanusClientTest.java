@@ -139,6 +139,40 @@ class JanusClientTest {
         get(manager.detach());
     }
 
+    /**
+     * {@code add_remote_publisher} and {@code remove_remote_publisher} as Janus 1.1.2 takes and answers them: a publisher
+     * of the room fed by plain RTP on ports Janus opens, refused twice under one id, gone when removed.
+     */
+    @Test
+    void aRemotePublisherGetsPortsAndIsRemoved() throws Exception {
+        String room = "remote-" + UUID.randomUUID();
+        VideoRoomHandle manager = get(client.attachVideoRoom());
+        get(manager.createRoom(room, VideoRoomHandle.RoomOptions.defaults()));
+        List<VideoRoomHandle.RemoteStream> streams = List.of(new VideoRoomHandle.RemoteStream(0, "0", "video", "vp8"));
+        VideoRoomHandle.RemotePublisher made = get(manager.addRemotePublisher(room, "cam", streams));
+        assertEquals("cam", made.id());
+        assertTrue(made.port() > 0 && made.rtcpPort() > 0 && made.port() != made.rtcpPort(), made.toString());
+        assertTrue(get(manager.participants(room)).stream().anyMatch(p -> p.id().equals("cam")),
+                "the remote publisher is a participant of the room");
+        assertEquals(436, failure(manager.addRemotePublisher(room, "cam", streams)).code(),
+                "JANUS_VIDEOROOM_ERROR_ID_EXISTS");
+        get(manager.removeRemotePublisher(room, "cam"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> get(manager.participants(room)).isEmpty());
+        get(manager.destroyRoom(room));
+        get(manager.detach());
+    }
+
+    @Test
+    void addRemotePublisherRequestShapeAndSsrcs() {
+        com.fasterxml.jackson.databind.JsonNode body = VideoRoomHandle.addRemotePublisherRequest("r", "cam", List.of(
+                new VideoRoomHandle.RemoteStream(0, "0", "video", "vp8")));
+        assertEquals("{\"request\":\"add_remote_publisher\",\"room\":\"r\",\"id\":\"cam\",\"streams\":[{\"mid\":\"0\","
+                + "\"mindex\":0,\"type\":\"video\",\"codec\":\"vp8\"}]}", body.toString());
+        assertEquals(1000, new VideoRoomHandle.RemoteStream(0, "0", "video", "vp8").ssrc());
+        assertEquals(1010, new VideoRoomHandle.RemoteStream(1, "1", "audio", "opus").ssrc(),
+                "REMOTE_PUBLISHER_BASE_SSRC + m-index * REMOTE_PUBLISHER_SSRC_STEP");
+    }
+
     @Test
     void rtpForwardRequestShape() {
         com.fasterxml.jackson.databind.JsonNode body = VideoRoomHandle.rtpForwardRequest("r", "p-1", "127.0.0.1",
