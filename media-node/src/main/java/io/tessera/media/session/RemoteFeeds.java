@@ -77,7 +77,7 @@ final class RemoteFeeds {
         }
         Feed feed = feeds.get(streamId);
         if (feed != null && feed.ready) {
-            media.offerSubscription(p, publisher, prepare);
+            media.subscriptions().offerSubscription(p, publisher, prepare);
             return;
         }
         if (feed == null) {
@@ -143,7 +143,7 @@ final class RemoteFeeds {
             }
             feed.ready = true;
             for (Waiter waiter : waiting) {
-                media.offerSubscription(waiter.subscriber, waiter.publisher, waiter.prepare);
+                media.subscriptions().offerSubscription(waiter.subscriber, waiter.publisher, waiter.prepare);
             }
         });
     }

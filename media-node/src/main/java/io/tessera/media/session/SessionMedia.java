@@ -3,18 +3,13 @@ package io.tessera.media.session;
 import io.tessera.common.protocol.ClusterTopics.SessionNotice;
 import io.tessera.common.protocol.ClusterTopics.StreamChanged;
 import io.tessera.common.protocol.MediaNodeProtocol.Ack;
-import io.tessera.common.protocol.MediaNodeProtocol.AddIceCandidate;
 import io.tessera.common.protocol.MediaNodeProtocol.Event;
 import io.tessera.common.protocol.MediaNodeProtocol.ParticipantPublished;
 import io.tessera.common.protocol.MediaNodeProtocol.ParticipantUnpublished;
-import io.tessera.common.protocol.MediaNodeProtocol.PrepareSubscribe;
 import io.tessera.common.protocol.MediaNodeProtocol.Publish;
 import io.tessera.common.protocol.MediaNodeProtocol.SdpReply;
-import io.tessera.common.protocol.MediaNodeProtocol.StartSubscribe;
 import io.tessera.common.protocol.MediaNodeProtocol.StreamInfo;
-import io.tessera.common.protocol.MediaNodeProtocol.Subscribe;
 import io.tessera.common.protocol.MediaNodeProtocol.Unpublish;
-import io.tessera.common.protocol.MediaNodeProtocol.Unsubscribe;
 import io.tessera.media.engine.MediaEngine;
 import io.tessera.media.engine.MediaException;
 import io.tessera.media.webrtc.WebRtcEngine;
@@ -33,9 +28,9 @@ import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
- * The media side of one {@link Session}, run on its actor: publishing and subscribing through the plain RTP
- * {@link MediaEngine} (synchronous, in-process) or the {@link WebRtcEngine} (Janus, asynchronous), chosen by the
- * publisher's offer. WebRTC calls never block the actor: their outcome comes back as {@link EngineDone} and is
+ * The media side of one {@link Session}, run on its actor: publishing through the plain RTP {@link MediaEngine}
+ * (synchronous, in-process) or the {@link WebRtcEngine} (Janus, asynchronous), chosen by the publisher's offer, and
+ * releasing; subscribing is {@link SessionSubscriptions}'. WebRTC calls never block the actor: their outcome comes back as {@link EngineDone} and is
  * applied on the actor's thread, after checking that what it concerns still exists.
  *
  * <p>A WebRTC stream is announced to the others ({@code participantPublished}, joinRoom's {@code value}) only once
@@ -78,6 +73,7 @@ final class SessionMedia {
     private final StreamRebuild rebuilds = new StreamRebuild(this);
     private final RtpBridges bridges; // null without a WebRTC engine
     private final RemoteFeeds feeds; // null without a WebRTC engine
+    private final SessionSubscriptions subscriptions;
 
     SessionMedia(String sessionId, MediaEngine engine, WebRtcEngine webrtc, Duration publisherUpTimeout,
                  ActorRef<SessionNotice> notices, SessionMeters meters, ActorContext<Session.Message> ctx,
@@ -93,6 +89,17 @@ final class SessionMedia {
         this.room = room;
         this.bridges = webrtc == null ? null : new RtpBridges(this, engine, meters);
         this.feeds = webrtc == null ? null : new RemoteFeeds(this, engine);
+        this.subscriptions = new SessionSubscriptions(this, engine);
+    }
+
+    /** Subscribing to the session's streams. */
+    SessionSubscriptions subscriptions() {
+        return subscriptions;
+    }
+
+    /** Browsers receiving plain RTP streams; null when the node runs no WebRTC engine. */
+    RemoteFeeds feeds() {
+        return feeds;
     }
 
     /** Plain RTP subscribers of browsers' streams; null when the node runs no WebRTC engine. */
@@ -318,201 +325,12 @@ final class SessionMedia {
         p.rebuild = null;
     }
 
-    // --- subscribing ------------------------------------------------------------------------------------------
-
-    /** Client offer: the plain RTP engine answers. Janus cannot answer a subscriber's offer. */
-    void onSubscribe(Subscribe subscribe) {
-        Participant p = room.participants().get(subscribe.connectionId());
-        if (p == null) {
-            subscribe.replyTo().tell(SdpReply.failure(ErrorCode.NOT_JOINED, notIn(subscribe.connectionId())));
-            return;
-        }
-        Optional<Participant> publisher = publisherOf(subscribe.streamId());
-        if (publisher.isEmpty()) {
-            subscribe.replyTo().tell(SdpReply.failure(ErrorCode.NOT_FOUND, notPublished(subscribe.streamId())));
-            return;
-        }
-        if (publisher.get().publishedWebRtc) {
-            if (publisher.get() == p) {
-                subscribe.replyTo().tell(SdpReply.failure(ErrorCode.BAD_REQUEST, "connection " + p.connectionId()
-                        + " cannot subscribe to its own stream"));
-                return;
-            }
-            bridges.subscribe(p, publisher.get(), subscribe); // a browser's stream, relayed as plain RTP
-            return;
-        }
-        try {
-            String answer = engine.subscribe(subscribe.streamId(), subscribe.connectionId(), subscribe.sdpOffer());
-            p.subscribe(subscribe.streamId());
-            streamNotice(subscribe.connectionId(), publisher.get().published, publisher.get().connectionId(), true,
-                    "subscribe");
-            subscribe.replyTo().tell(new SdpReply(true, 0, null, null, answer));
-        } catch (MediaException e) {
-            subscribe.replyTo().tell(SdpReply.failure(e.kind().errorCode, e.getMessage()));
-        }
-    }
-
-    /** Server offer (WebRTC): the reply's {@code sdpAnswer} field carries the media node's offer. */
-    void onPrepareSubscribe(PrepareSubscribe prepare) {
-        Participant p = room.participants().get(prepare.connectionId());
-        if (p == null) {
-            prepare.replyTo().tell(SdpReply.failure(ErrorCode.NOT_JOINED, notIn(prepare.connectionId())));
-            return;
-        }
-        Optional<Participant> found = publisherOf(prepare.streamId());
-        if (found.isEmpty()) {
-            prepare.replyTo().tell(SdpReply.failure(ErrorCode.NOT_FOUND, notPublished(prepare.streamId())));
-            return;
-        }
-        Participant publisher = found.get();
-        if (!publisher.publishedWebRtc && webrtc == null) {
-            prepare.replyTo().tell(SdpReply.failure(ErrorCode.UNSUPPORTED_MEDIA, "stream " + prepare.streamId()
-                    + " is plain RTP and this media node runs no WebRTC engine: subscribe with receiveVideoFrom "
-                    + "{sender, sdpOffer}"));
-            return;
-        }
-        if (publisher == p) {
-            prepare.replyTo().tell(SdpReply.failure(ErrorCode.BAD_REQUEST, "connection " + p.connectionId()
-                    + " cannot subscribe to its own stream"));
-            return;
-        }
-        if (p.subscriptions.contains(prepare.streamId())) {
-            if (!prepare.reconnect()) {
-                prepare.replyTo().tell(SdpReply.failure(ErrorCode.CONFLICT, "connection " + p.connectionId()
-                        + " already receives stream " + prepare.streamId()));
-                return;
-            }
-            dropSubscription(p, publisher, "reconnect"); // a new PeerConnection replaces the old one
-        }
-        if (!publisher.publishedWebRtc) {
-            feeds.prepare(p, publisher, prepare); // a plain RTP stream, fed to the WebRTC engine
-            return;
-        }
-        offerSubscription(p, publisher, prepare);
-    }
-
-    /** The WebRTC engine's offer of {@code publisher}'s stream to {@code p} (a WebRTC stream, or a fed plain one). */
-    void offerSubscription(Participant p, Participant publisher, PrepareSubscribe prepare) {
-        String streamId = prepare.streamId();
-        whenDone(webrtc.prepareSubscribe(sessionId, publisher.connectionId(), p.connectionId()), (offer, error) -> {
-            if (error != null) {
-                if (!publisher.publishedWebRtc && failure(error, SdpReply::failure).errorCode()
-                        == ErrorCode.NOT_FOUND.code() && publisher.published != null) {
-                    feeds.lost(publisher, streamId); // the engine lost the feed (Janus restarted): made anew next time
-                }
-                prepare.replyTo().tell(failure(error, SdpReply::failure));
-            } else if (p != room.participants().get(p.connectionId()) || publisherOf(streamId).isEmpty()) {
-                webrtc.unsubscribe(sessionId, publisher.connectionId(), p.connectionId());
-                prepare.replyTo().tell(SdpReply.failure(ErrorCode.NOT_FOUND, notPublished(streamId)));
-            } else {
-                p.subscribe(streamId);
-                prepare.replyTo().tell(new SdpReply(true, 0, null, null, offer));
-            }
-        });
-    }
-
-    void onStartSubscribe(StartSubscribe start) {
-        Participant p = room.participants().get(start.connectionId());
-        if (p == null) {
-            start.replyTo().tell(Ack.failure(ErrorCode.NOT_JOINED, notIn(start.connectionId())));
-            return;
-        }
-        startSubscription(p, start.streamId(), start.sdpAnswer(), start.replyTo()::tell, Ack::failure, Ack.success());
-    }
-
-    /** The subscriber's answer to the node's offer (from prepareReceiveVideoFrom or forciblyReconnectSubscriber). */
-    <R> void startSubscription(Participant p, String streamId, String sdpAnswer, Consumer<R> reply,
-                               Failure<R> failed, R done) {
-        Optional<Participant> publisher = publisherOf(streamId);
-        if (publisher.isEmpty() || !p.subscriptions.contains(streamId) || !(publisher.get().publishedWebRtc
-                || (feeds != null && feeds.ready(streamId)))) {
-            reply.accept(failed.of(ErrorCode.NOT_FOUND.code(), "connection " + p.connectionId()
-                    + " has no offer for stream " + streamId + " to answer: prepareReceiveVideoFrom first"));
-            return;
-        }
-        Participant source = publisher.get();
-        whenDone(webrtc.startSubscribe(sessionId, source.connectionId(), p.connectionId(), sdpAnswer),
-                (ignored, error) -> {
-                    if (error != null) {
-                        p.subscriptions.remove(streamId);
-                        reply.accept(failure(error, failed));
-                    } else {
-                        p.answered.add(streamId);
-                        if (source.published != null && source.published.streamId().equals(streamId)) {
-                            streamNotice(p.connectionId(), source.published, source.connectionId(), true,
-                                    "subscribe");
-                        }
-                        reply.accept(done);
-                    }
-                });
-    }
-
-    void onAddIceCandidate(AddIceCandidate add) {
-        Participant p = room.participants().get(add.connectionId());
-        if (p == null) {
-            add.replyTo().tell(Ack.failure(ErrorCode.NOT_JOINED, notIn(add.connectionId())));
-            return;
-        }
-        if (webrtc == null) {
-            add.replyTo().tell(Ack.failure(ErrorCode.UNSUPPORTED_MEDIA, "this media node runs no WebRTC engine: "
-                    + "plain RTP needs no ICE candidates"));
-            return;
-        }
-        String endpoint = add.endpointName();
-        if (!room.participants().containsKey(endpoint)) {
-            add.replyTo().tell(Ack.failure(ErrorCode.NOT_FOUND, "endpoint " + endpoint + " is not a connection of "
-                    + "session " + sessionId));
-            return;
-        }
-        // its own publisher, or its subscription to the endpoint's stream (queued by the engine until it exists)
-        String subscriber = endpoint.equals(p.connectionId()) ? null : p.connectionId();
-        whenDone(webrtc.addCandidate(sessionId, endpoint, subscriber, add.candidate(), add.sdpMid(),
-                add.sdpMLineIndex()), (ignored, error) -> add.replyTo().tell(error != null
-                ? failure(error, Ack::failure) : Ack.success()));
-    }
-
-    /** {@code streamId}: a stream id, or (as openvidu-browser sends it) the publisher's connection id. */
-    void onUnsubscribe(Unsubscribe unsubscribe) {
-        Participant p = room.participants().get(unsubscribe.connectionId());
-        if (p == null) {
-            unsubscribe.replyTo().tell(Ack.failure(ErrorCode.NOT_JOINED, notIn(unsubscribe.connectionId())));
-            return;
-        }
-        String streamId = unsubscribe.streamId();
-        Participant byConnection = room.participants().get(streamId);
-        if (byConnection != null && byConnection.published != null) {
-            streamId = byConnection.published.streamId();
-        }
-        Optional<Participant> publisher = publisherOf(streamId);
-        if (!p.subscriptions.contains(streamId) || publisher.isEmpty()) {
-            unsubscribe.replyTo().tell(Ack.failure(ErrorCode.NOT_FOUND, "connection " + unsubscribe.connectionId()
-                    + " does not receive stream " + unsubscribe.streamId()));
-            return;
-        }
-        dropSubscription(p, publisher.get(), "unsubscribe");
-        unsubscribe.replyTo().tell(Ack.success());
-    }
-
-    private void dropSubscription(Participant p, Participant publisher, String reason) {
-        String streamId = publisher.published.streamId();
-        p.subscriptions.remove(streamId);
-        if (!publisher.publishedWebRtc) {
-            engine.unsubscribe(streamId, p.connectionId());
-            if (feeds != null && feeds.has(streamId)) {
-                webrtc.unsubscribe(sessionId, publisher.connectionId(), p.connectionId()); // a browser receiving it
-            }
-        } else if (!bridges.unsubscribe(p, streamId)) {
-            webrtc.unsubscribe(sessionId, publisher.connectionId(), p.connectionId());
-        }
-        streamNotice(p.connectionId(), publisher.published, publisher.connectionId(), false, reason);
-    }
-
     // --- release ----------------------------------------------------------------------------------------------
 
     /** Gives back everything a participant holds in the engines. Idempotent. */
     void release(Participant p) {
         for (String streamId : java.util.List.copyOf(p.subscriptions)) {
-            publisherOf(streamId).ifPresent(publisher -> dropSubscription(p, publisher, "participantLeft"));
+            publisherOf(streamId).ifPresent(publisher -> subscriptions.drop(p, publisher, "participantLeft"));
         }
         p.subscriptions.clear();
         if (p.published != null) {

@@ -78,7 +78,7 @@ final class StreamRebuild {
             staleAnswer(p, publisher.get(), reconnect);
             return;
         }
-        media.startSubscription(p, reconnect.streamId(), reconnect.sdp(), reconnect.replyTo()::tell,
+        media.subscriptions().startSubscription(p, reconnect.streamId(), reconnect.sdp(), reconnect.replyTo()::tell,
                 SdpReply::failure, new SdpReply(true, 0, null, null, null));
     }
 
