@@ -1,6 +1,8 @@
 package io.tessera.it.browser;
 
+import io.tessera.client.JoinResult;
 import io.tessera.client.JsonRpcException;
+import io.tessera.client.RemoteParticipant;
 import io.tessera.client.ServerEvent;
 import io.tessera.client.SignallingClient;
 import io.tessera.client.TesseraToken;
@@ -105,6 +107,7 @@ class BrowserAndPlainRtpTest {
         ClusterProcesses.Node master = cluster.masters().get(0);
         cluster.rest(master).createSession(sessionId);
         int portsBefore = metric("tessera_media_ports_in_use");
+        int webrtcPublishersBefore = metric("tessera_media_webrtc_publishers");
 
         Browser browser = browsers.open("browser-0");
         Connection browserConnection = cluster.rest(master).createConnection(sessionId,
@@ -122,8 +125,9 @@ class BrowserAndPlainRtpTest {
              RtpReceiver video = RtpReceiver.builder(reactor).localAddress(InetAddress.getLoopbackAddress()).bind();
              RtpReceiver audio = RtpReceiver.builder(reactor).localAddress(InetAddress.getLoopbackAddress())
                      .clockRate(48000).bind()) {
-            plain.joinRoom(TesseraToken.parse(plainConnection.token()), "{}").get(WAIT.toSeconds(), TimeUnit.SECONDS);
-            String streamId = browserStream(plain, browserId);
+            JoinResult joined = plain.joinRoom(TesseraToken.parse(plainConnection.token()), "{}")
+                    .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            String streamId = browserStream(plain, joined, browserId);
 
             JsonRpcException h264 = refusal(plain, streamId, video.sdpOffer(102, "H264"));
             assertEquals(415, h264.code(), h264.getMessage());
@@ -160,7 +164,7 @@ class BrowserAndPlainRtpTest {
             browser.call("page.leave");
             awaitMetric("tessera_media_rtp_bridges", 0, "the relay goes with the browser's stream");
             awaitMetric("tessera_media_ports_in_use", portsBefore, "every relay's and subscription's ports released");
-            assertEquals(0, metric("tessera_media_webrtc_publishers"));
+            awaitMetric("tessera_media_webrtc_publishers", webrtcPublishersBefore, "the browser's publisher gone");
         }
     }
 
@@ -179,6 +183,8 @@ class BrowserAndPlainRtpTest {
         Connection plainConnection = cluster.rest(master).createConnection(sessionId,
                 ConnectionProperties.publisher("ffmpeg"));
         Process ffmpeg = null;
+        int publishersBefore = metric("tessera_media_webrtc_publishers"); // a browser of a failed test may linger
+        int subscribersBefore = metric("tessera_media_webrtc_subscribers");
         try (SignallingClient plain = SignallingClient.builder(master.webSocketUri()).connect()) {
             plain.joinRoom(TesseraToken.parse(plainConnection.token()), "{}").get(WAIT.toSeconds(), TimeUnit.SECONDS);
             int localPort = Ffmpeg.freeUdpPair("127.0.0.1");
@@ -202,15 +208,17 @@ class BrowserAndPlainRtpTest {
             assertTrue(later.selectedPairOnLoopback(), later.toString());
             log.info("the browser decoded {} frames of the plain RTP publisher (pair {} -> {})",
                     later.videoFramesDecoded(), later.localAddress(), later.remoteAddress());
-            assertEquals(2, metric("tessera_media_webrtc_publishers"), "the browser and the remote publisher");
+            assertEquals(publishersBefore + 2, metric("tessera_media_webrtc_publishers"),
+                    "the browser and the remote publisher");
 
             plain.unpublishVideo().get(WAIT.toSeconds(), TimeUnit.SECONDS);
-            awaitMetric("tessera_media_webrtc_publishers", 1, "the remote publisher goes with the stream");
-            awaitMetric("tessera_media_webrtc_subscribers", 0, "and the browser's subscription to it");
+            awaitMetric("tessera_media_webrtc_publishers", publishersBefore + 1,
+                    "the remote publisher goes with the stream");
+            awaitMetric("tessera_media_webrtc_subscribers", subscribersBefore, "and the browser's subscription to it");
             JsonNode report = browser.call("page.report");
             assertEquals(0, report.path("errors").size(), "the page: " + report.path("errors"));
             browser.call("page.leave");
-            awaitMetric("tessera_media_webrtc_publishers", 0, "the browser's stream gone too");
+            awaitMetric("tessera_media_webrtc_publishers", publishersBefore, "the browser's stream gone too");
         } finally {
             Ffmpeg.stop(ffmpeg);
         }
@@ -227,7 +235,12 @@ class BrowserAndPlainRtpTest {
     }
 
     /** The browser's stream id, from the plain participant's joinRoom or its participantPublished. */
-    private static String browserStream(SignallingClient plain, String browserId) {
+    private static String browserStream(SignallingClient plain, JoinResult joined, String browserId) {
+        for (RemoteParticipant other : joined.participants()) {
+            if (other.connectionId().equals(browserId) && !other.streams().isEmpty()) {
+                return other.streams().get(0).streamId(); // up before the plain participant joined
+            }
+        }
         List<ServerEvent> seen = new ArrayList<>();
         ServerEvent published = await("the browser's stream is announced").atMost(MEDIA)
                 .pollInterval(Duration.ofMillis(100)).until(() -> {
