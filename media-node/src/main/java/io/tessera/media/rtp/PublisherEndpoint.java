@@ -32,7 +32,8 @@ final class PublisherEndpoint implements ForwardingLoop.ReadHandler {
     private final InetAddress publisherHost;
     /**
      * A relay of another engine on this host (a browser's stream forwarded by Janus): RTP is taken from any port of
-     * {@link #publisherHost} (the forwarder's socket is not ours to choose), and what arrives on the RTCP port is not
+     * {@link #publisherHost}, or of any loopback address when that is one (the forwarder's socket is not ours to
+     * choose, and the kernel gives a packet to 127.0.0.21 the source 127.0.0.1), and what arrives on the RTCP port is not
      * passed on (the forwarder sends only its latching packets there).
      */
     private final boolean relay;
@@ -94,7 +95,8 @@ final class PublisherEndpoint implements ForwardingLoop.ReadHandler {
             if (from == null) {
                 return;
             }
-            if (relay ? !publisherHost.equals(((InetSocketAddress) from).getAddress()) : !publisherRtp.equals(from)) {
+            if (relay ? !ForwardingLoop.sameHost(publisherHost, ((InetSocketAddress) from).getAddress())
+                    : !publisherRtp.equals(from)) {
                 loop.foreignPackets++;
                 continue;
             }

@@ -99,7 +99,8 @@ final class SubscriberEndpoint {
     private void onRtcp(ForwardingLoop loop) throws IOException {
         ByteBuffer buffer = loop.buffer;
         for (int i = 0; i < ForwardingLoop.READ_BUDGET; i++) {
-            int read = loop.receiveFrom(rtcp, subscriberHost);
+            // Janus, fed by a rewriting subscription, answers from whichever loopback address its route gives it
+            int read = ssrc >= 0 ? loop.receiveFromLocal(rtcp, subscriberHost) : loop.receiveFrom(rtcp, subscriberHost);
             if (read == ForwardingLoop.DRAINED) {
                 return;
             }
