@@ -13,18 +13,35 @@ window.page = {
   joinStarted: 0,    // performance.now() when connect was called
   firstFrame: {},    // remote connection id -> ms from connect to its first decoded video frame
 
+  // The library, and with ?addon=on the tessera-browser add-on too, both as the master's demo route serves them.
   loadLibrary() {
-    if (window.OpenVidu) {
-      return Promise.resolve();
-    }
-    const master = new URLSearchParams(location.search).get('master');
-    return new Promise((resolve, reject) => {
+    const query = new URLSearchParams(location.search);
+    const master = query.get('master');
+    const load = (src) => new Promise((resolve, reject) => {
       const script = document.createElement('script');
-      script.src = master + '/demo/js/openvidu-browser-2.32.2.min.js';
+      script.src = src;
       script.onload = () => resolve();
       script.onerror = () => reject(new Error('cannot load ' + script.src));
       document.head.appendChild(script);
     });
+    return Promise.all([
+      window.OpenVidu ? null : load(master + '/demo/js/openvidu-browser-2.32.2.min.js'),
+      query.get('addon') !== 'on' || window.TesseraAddon ? null : load(master + '/demo/tessera-browser.js')
+    ]);
+  },
+
+  addon: null,
+  // What the add-on did, as 'addon:<event>' entries in page.events.
+  attachAddon(session) {
+    if (!window.TesseraAddon) {
+      return;
+    }
+    page.addon = window.TesseraAddon.attach(session);
+    for (const type of ['mediaNodeFailed', 'publisherRebuilt', 'publisherRebuildFailed', 'masterLeaving',
+      'resumeSent', 'resumeRetried', 'duplicateDropped', 'gap']) {
+      page.addon.on(type, detail => page.events.push({ type: 'addon:' + type, connectionId: null, detail,
+        at: Date.now() }));
+    }
   },
 
   record(type, connectionId) {
@@ -38,6 +55,7 @@ window.page = {
     page.ov.enableProdMode();
     const session = page.ov.initSession();
     page.session = session;
+    page.attachAddon(session);
     session.on('connectionCreated', e => page.record('connectionCreated', e.connection.connectionId));
     session.on('connectionDestroyed', e => page.record('connectionDestroyed', e.connection.connectionId));
     session.on('streamDestroyed', e => page.record('streamDestroyed', e.stream.connection.connectionId));

@@ -15,6 +15,25 @@ const userInput = $('user-name');
 const joinButton = $('join');
 const errorBox = $('error');
 
+/**
+ * The optional add-on (tessera-browser.js, served beside this page; README "Browser add-on"): `/demo/?addon=on`.
+ * It only speeds up recovery; without it the page survives the same faults.
+ */
+const WITH_ADDON = new URLSearchParams(location.search).get('addon') === 'on';
+
+function loadAddon() {
+  if (!WITH_ADDON || window.TesseraAddon) {
+    return Promise.resolve();
+  }
+  return new Promise((resolve, reject) => {
+    const script = document.createElement('script');
+    script.src = 'tessera-browser.js';
+    script.onload = () => resolve();
+    script.onerror = () => reject(new Error('cannot load the tessera-browser add-on'));
+    document.head.appendChild(script);
+  });
+}
+
 /** Everything about the current call; null when not in one. */
 let call = null;
 
@@ -147,8 +166,13 @@ async function join(event) {
   setState('joining', `joining ${sessionId}…`);
   try {
     const token = await requestToken(sessionId, userName);
+    await loadAddon();
     const ov = new OpenVidu();
     const session = ov.initSession();
+    if (window.TesseraAddon) {
+      // before connect: it observes the session's socket from the first message
+      window.TesseraAddon.attach(session);
+    }
     call = { ov, session, publisher: null, participants: new Map() };
     session.on('connectionCreated', (e) => addParticipant(e.connection, e.connection === session.connection));
     session.on('connectionDestroyed', (e) => removeParticipant(e.connection.connectionId));

@@ -257,14 +257,7 @@ class AllMastersLostTest {
 
             long relaunchedAt = System.nanoTime();
             cluster.masters().forEach(cluster::relaunch);
-            long[] firstReady = {0};
-            await("a master is ready again").atMost(BACK).pollInterval(Duration.ofMillis(100)).until(() -> {
-                boolean any = cluster.masters().stream().anyMatch(m -> cluster.probe(m, "/health/ready").startsWith("200"));
-                if (any) {
-                    firstReady[0] = System.nanoTime();
-                }
-                return any;
-            });
+            long firstReady = kit.awaitFirstReady(cluster.masters(), "a master is ready again");
             await("every master lists every session with its participants").atMost(BACK)
                     .pollInterval(Duration.ofMillis(200)).until(() -> everyMasterListsEverything(rooms));
             long routesAt = System.nanoTime();
@@ -284,9 +277,9 @@ class AllMastersLostTest {
             c.put("cycle", cycle);
             c.put("participants", everyone.size());
             c.put("killToRelaunchMs", ms(killedAt, relaunchedAt));
-            c.put("relaunchToFirstReadyMs", ms(relaunchedAt, firstReady[0]));
-            c.put("firstReadyToRoutesOnEveryMasterMs", ms(firstReady[0], routesAt));
-            c.put("firstReadyToAllResumedMs", ms(firstReady[0], resumedAt));
+            c.put("relaunchToFirstReadyMs", ms(relaunchedAt, firstReady));
+            c.put("firstReadyToRoutesOnEveryMasterMs", ms(firstReady, routesAt));
+            c.put("firstReadyToAllResumedMs", ms(firstReady, resumedAt));
             c.put("killToAllResumedMs", ms(killedAt, resumedAt));
             cycles.add(c);
             System.out.println("all masters lost, cycle " + c);

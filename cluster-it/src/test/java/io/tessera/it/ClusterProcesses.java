@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 import io.tessera.client.rest.ClusterView;
 import io.tessera.client.rest.MasterRestClient;
 import io.tessera.client.rest.RestResponse;
-import io.tessera.it.partition.NetworkPartitions;
+import io.tessera.loadtest.partition.NetworkPartitions;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;

@@ -178,6 +178,19 @@ final class MasterlessRooms {
         return clients.stream().mapToLong(c -> c.resumedAtNanos).max().orElseThrow();
     }
 
+    /** Waits until one of {@code masters} answers its readiness probe with 200; returns when (nanos). */
+    long awaitFirstReady(List<ClusterProcesses.Node> masters, String what) {
+        long[] readyAt = {0};
+        await(what).atMost(BACK).pollInterval(Duration.ofMillis(100)).until(() -> {
+            boolean any = masters.stream().anyMatch(m -> cluster.probe(m, "/health/ready").startsWith("200"));
+            if (any) {
+                readyAt[0] = System.nanoTime();
+            }
+            return any;
+        });
+        return readyAt[0];
+    }
+
     /** A newcomer joins each session through {@code via}, on the node it ran on; the others see it join. */
     void newcomerJoinsEachSession(List<Room> rooms, ClusterProcesses.Node via, String tag) throws Exception {
         // Clients may have resumed through another master while this one still rebuilds (503 until then).

@@ -76,16 +76,7 @@ class MastersReplacedAtNewAddressesTest {
 
         long startedAt = System.nanoTime();
         replacements.forEach(r -> cluster.startReserved(r, Map.of()));
-        long[] firstReady = {0};
-        await("a replacement master is ready").atMost(MasterlessRooms.BACK).pollInterval(Duration.ofMillis(100))
-                .until(() -> {
-                    boolean any = replacements.stream()
-                            .anyMatch(m -> cluster.probe(m, "/health/ready").startsWith("200"));
-                    if (any) {
-                        firstReady[0] = System.nanoTime();
-                    }
-                    return any;
-                });
+        long firstReady = kit.awaitFirstReady(replacements, "a replacement master is ready");
         long resumedAt = MasterlessRooms.awaitAllResumed(everyone, killedAt,
                 "every participant resumed through a replacement");
         assertResumedWithoutLoss(everyone);
@@ -98,7 +89,7 @@ class MastersReplacedAtNewAddressesTest {
 
         report.put("participants", everyone.size());
         report.put("killToStartMs", (startedAt - killedAt) / 1e6);
-        report.put("startToFirstReadyMs", (firstReady[0] - startedAt) / 1e6);
+        report.put("startToFirstReadyMs", (firstReady - startedAt) / 1e6);
         report.put("startToAllResumedMs", (resumedAt - startedAt) / 1e6);
         System.out.println("masters replaced at new addresses " + report);
     }

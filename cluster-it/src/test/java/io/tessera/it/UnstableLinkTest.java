@@ -20,7 +20,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -34,9 +33,6 @@ import org.junit.jupiter.api.TestMethodOrder;
  * proxies; the tests run in order on one cluster.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-@Disabled("Not yet run since the fix of the bug it found (2026-11-30): while master-3's links flapped, master-1's media "
-        + "failover downed both media nodes on unreachability only the cut-off master-3 had observed; MediaFailover now "
-        + "judges by its own failure detector (unreachableFromHere). Enable once it passed on a real cluster.")
 class UnstableLinkTest {
     private static final Duration STARTUP = Duration.ofSeconds(120);
     private static final String RUN = Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36);

@@ -267,7 +267,7 @@ class WebRtcSignallingTest {
      * A WebRTC offer (audio and video, BUNDLE, DTLS) that Janus answers; its one candidate is on loopback, and Janus
      * (ICE lite) never checks it, so its PeerConnection never comes up.
      */
-    private static final String JANUS_LIKE_OFFER = String.join("\r\n",
+    static final String JANUS_LIKE_OFFER = String.join("\r\n",
             "v=0", "o=- 4611731400430051336 2 IN IP4 127.0.0.1", "s=-", "t=0 0", "a=group:BUNDLE 0 1",
             "a=msid-semantic: WMS s",
             "m=audio 9 UDP/TLS/RTP/SAVPF 111", "c=IN IP4 0.0.0.0", "a=rtcp:9 IN IP4 0.0.0.0", "a=ice-ufrag:tEsT",

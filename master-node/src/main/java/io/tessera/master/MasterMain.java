@@ -137,7 +137,8 @@ public final class MasterMain {
                         ws.getBytes("outbound-buffer-bytes")),
                 new ClientConnection.Settings(ws.getInt("max-metadata-length"), ws.getInt("max-message-bytes"),
                         ws.getDuration("client-silence-timeout"), ws.getInt("messages-per-second"),
-                        OpenViduResult.IceServer.parseList(ws.getString("ice-servers"))), relay,
+                        OpenViduResult.IceServer.parseList(ws.getString("ice-servers")),
+                        ws.getDuration("reconnect-stream-hold")), relay,
                 new SignallingMeters(metrics.registry()), gate);
         // A master that fences itself sends its clients on at once: it cannot reach their sessions' majority side.
         gate.onClose(reason -> {

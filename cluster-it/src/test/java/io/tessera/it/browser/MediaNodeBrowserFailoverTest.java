@@ -43,7 +43,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * stream id); the new node offers each subscriber its side again as soon as the stream is up there
  * ({@code forciblyReconnectSubscriber}). Every subscriber must decode video again; the time from the fault to its
  * first new decoded frame is logged for docs/BENCHMARKS.md ({@code -Dtessera.benchmark.rounds=N} repeats the kill).
- * Bounds are generous on purpose: timings are measured, not asserted.
+ * Bounds are generous on purpose: timings are measured, not asserted. {@link MediaNodeBrowserFailoverAddonTest} runs the
+ * same faults with the optional tessera-browser add-on loaded in every page.
  */
 @Tag("browser")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -60,6 +61,22 @@ class MediaNodeBrowserFailoverTest {
     private static String frameGapsScript;
     private Browsers browsers;
     private final Set<String> expectedDead = new HashSet<>();
+
+    /** Whether every page loads the tessera-browser add-on ({@code ?addon=on}); the variant class says yes. */
+    protected boolean withAddon() {
+        return false;
+    }
+
+    /**
+     * After the recovery, in every page: what the variant expects of the add-on (nothing here). {@code reason} is
+     * the relocation's ({@code mediaNodeFailed}), {@code faultAt} the fault's time (ms since the epoch).
+     */
+    protected void checkPages(List<Peer> peers, String reason, long faultAt) {
+    }
+
+    private String label() {
+        return withAddon() ? "with the add-on" : "unmodified";
+    }
 
     @BeforeAll
     static void startCluster() throws Exception {
@@ -119,18 +136,20 @@ class MediaNodeBrowserFailoverTest {
                 assertEquals(other.id(), rest.session(peer.sessionId).orElseThrow().mediaNodeId(),
                         "the session moved to the other node");
             }
-            log.info("BENCHMARK drain round {}: PATCH to first new frame per subscriber (ms) {}; stall per "
-                    + "subscriber (ms) {}", round, recoveries, stalls);
+            log.info("BENCHMARK drain ({}) round {}: PATCH to first new frame per subscriber (ms) {}; stall per "
+                    + "subscriber (ms) {}", label(), round, recoveries, stalls);
             all.addAll(recoveries);
             allStalls.addAll(stalls);
             assertStillInSession(peers);
+            checkPages(peers, "drain", patched);
             browsers.close();
             browsers = null;
             assertTrue(rest.resumeMediaNode(drained.id()).isRunning());
             await("the node runs again").atMost(Duration.ofSeconds(10))
                     .until(() -> rest.mediaNode(drained.id()).map(n -> n.isRunning()).orElse(false));
         }
-        log.info("BENCHMARK drain: PATCH to first new frame {}; stall {}", percentiles(all), percentiles(allStalls));
+        log.info("BENCHMARK drain ({}): PATCH to first new frame {}; stall {}", label(), percentiles(all),
+                percentiles(allStalls));
     }
 
     /** Kill -9 of the media node and its Janus (the host dies): every subscriber decodes video again. */
@@ -156,9 +175,11 @@ class MediaNodeBrowserFailoverTest {
             for (Peer peer : peers) {
                 assertEquals(survivor.id(), rest.session(peer.sessionId).orElseThrow().mediaNodeId());
             }
-            log.info("BENCHMARK kill round {}: kill to first new frame per subscriber (ms) {}", round, recoveries);
+            log.info("BENCHMARK kill ({}) round {}: kill to first new frame per subscriber (ms) {}", label(), round,
+                    recoveries);
             all.addAll(recoveries);
             assertStillInSession(peers);
+            checkPages(peers, "nodeCrashed", killed);
 
             browsers.close();
             browsers = null;
@@ -166,7 +187,7 @@ class MediaNodeBrowserFailoverTest {
             expectedDead.remove(victim.id());
             cluster.awaitReady(STARTUP);
         }
-        log.info("BENCHMARK kill: kill to first new frame {}", percentiles(all));
+        log.info("BENCHMARK kill ({}): kill to first new frame {}", label(), percentiles(all));
     }
 
     /** {@code -Dtessera.benchmark.rounds=N}: each fault N times (1 by default), for docs/BENCHMARKS.md. */
@@ -181,7 +202,7 @@ class MediaNodeBrowserFailoverTest {
                 + " (ms); all " + values;
     }
 
-    private record Peer(Browser browser, String sessionId, String connectionId) {
+    protected record Peer(Browser browser, String sessionId, String connectionId) {
     }
 
     /** Two sessions placed on {@code node}, two browsers each (through alternating masters), all media flowing. */
@@ -219,7 +240,8 @@ class MediaNodeBrowserFailoverTest {
                 .pollInterval(Duration.ofMillis(100))
                 .until(() -> cluster.rest(master).connection(sessionId, connection.connectionId()).isPresent());
         browser.open(URI.create(pages.uri("media-failover-test.html") + "?master="
-                + URLEncoder.encode(master.httpBase().toString(), StandardCharsets.UTF_8)));
+                + URLEncoder.encode(master.httpBase().toString(), StandardCharsets.UTF_8)
+                + (withAddon() ? "&addon=on" : "")));
         String token = connection.token();
         String joined = browser.call("page.join", "ws://" + master.host() + ":" + master.httpPort()
                 + token.substring(token.indexOf('?'))).asText();
@@ -284,7 +306,7 @@ class MediaNodeBrowserFailoverTest {
     }
 
     /**
-     * Nobody left the session (no connectionDestroyed) and nothing failed in the pages but the ICE exceptions that
+     * Nobody left the session (no connectionDestroyed, no sessionDisconnected) and nothing failed in the pages but the ICE exceptions that
      * start openvidu-browser's own recovery.
      */
     private static void assertStillInSession(List<Peer> peers) {
@@ -293,6 +315,8 @@ class MediaNodeBrowserFailoverTest {
             for (JsonNode event : report.path("events")) {
                 assertTrue(!event.path("type").asText().equals("connectionDestroyed"),
                         peer.connectionId + " saw someone leave: " + report.path("events"));
+                assertTrue(!event.path("type").asText().equals("sessionDisconnected"),
+                        peer.connectionId + " lost its session: " + report.path("events"));
             }
             List<String> errors = new ArrayList<>();
             report.path("errors").forEach(e -> {

@@ -76,20 +76,30 @@ public final class MediaNodeProtocol {
     /**
      * A participant joins; its events will be sent to {@code signalling}. After its session moved to this node
      * (its media node failed, or was drained) {@code movedFrom} names the old node: the participant comes back
-     * with its sequence at {@code lastSeq}, the others are not told it joined, and its first event is
-     * {@link MediaNodeFailed}.
+     * with its sequence at {@code lastSeq}, the others are not told it joined, its first event is
+     * {@link MediaNodeFailed}, and it keeps {@code resumeSecret}, the secret it had there: its client's resume handle
+     * (openvidu-browser's joinRoom {@code sessionId}, which it never updates) must still work after the move. A fresh
+     * join, or a moved one without it (an older master), gets a new secret.
      */
     public record Join(String sessionId, ParticipantInfo participant, ActorRef<ParticipantEvent> signalling,
-                       ActorRef<JoinReply> replyTo, String movedFrom, long lastSeq, String reason) implements Command {
+                       ActorRef<JoinReply> replyTo, String movedFrom, long lastSeq, String reason,
+                       String resumeSecret) implements Command {
 
         public Join(String sessionId, ParticipantInfo participant, ActorRef<ParticipantEvent> signalling,
                     ActorRef<JoinReply> replyTo) {
-            this(sessionId, participant, signalling, replyTo, null, 0, null);
+            this(sessionId, participant, signalling, replyTo, null, 0, null, null);
         }
 
         @Override
         public void reject(int code, String error) {
             replyTo.tell(JoinReply.failure(code, error));
+        }
+
+        /** The secret stays out of logs and dead-letter messages. */
+        @Override
+        public String toString() {
+            return "Join[" + sessionId + ", " + participant.connectionId() + (movedFrom == null ? ""
+                    : ", movedFrom=" + movedFrom + ", lastSeq=" + lastSeq + ", reason=" + reason) + "]";
         }
     }
 
@@ -560,7 +570,8 @@ public final class MediaNodeProtocol {
     /**
      * The participant's session now runs on {@code mediaNodeId}: its streams and subscriptions are gone and must be
      * made again (the SDK does it by itself). {@code reason}: {@code nodeCrashed}, {@code drain} or
-     * {@code placementRace}. {@code resumeSecret}: the new node's secret for resuming (the old one no longer works).
+     * {@code placementRace}. {@code resumeSecret}: the secret for resuming there, the one the participant had before
+     * (carried in the moved {@link Join}; a new one only when the master that moved it did not carry it).
      */
     public record MediaNodeFailed(String failedMediaNodeId, String mediaNodeId, String reason, String resumeSecret)
             implements Event {

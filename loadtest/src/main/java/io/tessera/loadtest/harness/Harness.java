@@ -27,6 +27,9 @@ public final class Harness {
     }
 
     public static RunResult run(HarnessConfig cfg, Progress progress, Path baseline, PrintStream out) throws Exception {
+        if (cfg.chaosExecutor() != null) {
+            cfg.chaosExecutor().checkCanRun(cfg.chaos()); // before any load: a fault that cannot run wastes the run
+        }
         RunResult result;
         try (progress) {
             result = new LoadRun(cfg, progress).run();

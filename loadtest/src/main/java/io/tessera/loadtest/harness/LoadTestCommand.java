@@ -1,6 +1,7 @@
 package io.tessera.loadtest.harness;
 
 import io.tessera.loadtest.harness.chaos.ChaosExecutor;
+import io.tessera.loadtest.harness.chaos.ChaosRefusedException;
 import io.tessera.loadtest.harness.chaos.ChaosSchedule;
 import io.tessera.loadtest.harness.chaos.CommandChaosExecutor;
 import io.tessera.loadtest.harness.measure.ProcessSampler;
@@ -80,8 +81,11 @@ public final class LoadTestCommand implements Callable<Integer> {
     @Option(names = "--chaos", defaultValue = "",
             description = "Faults: verb:node@time[+hold], comma separated; verbs kill, freeze, thaw, restart; "
                     + "+hold (freeze only) thaws after that long; node 'masters' is every master at once (kill or "
-                    + "restart). Example: kill:master-2@20s,freeze:master-3@40s+12s,restart:media-1@60s,"
-                    + "restart:masters@80s")
+                    + "restart). Network faults (cluster started with bin/cluster start --partitionable, else the "
+                    + "run is refused before it starts): partition:<node>@T cuts a node off from every other node, "
+                    + "cut:<from>-><to>@T one way, heal@T mends every link. Example: kill:master-2@20s,"
+                    + "freeze:master-3@40s+12s,restart:media-1@60s,restart:masters@80s,partition:master-3@90s,"
+                    + "heal@105s")
     String chaos;
 
     @Option(names = "--local-cluster", paramLabel = "SCRIPT",
@@ -91,7 +95,8 @@ public final class LoadTestCommand implements Callable<Integer> {
 
     @Option(names = "--chaos-hook", paramLabel = "TEMPLATE",
             description = "Apply faults with this shell command instead, {verb} and {node} replaced, e.g. "
-                    + "'ssh ops@bastion sudo tessera-fault {verb} {node}'.")
+                    + "'ssh ops@bastion sudo tessera-fault {verb} {node}'. A cut's {node} is '<from> <to>', heal's "
+                    + "is empty (the arguments bin/cluster takes).")
     String chaosHook;
 
     @Option(names = "--pid-dir", description = "Directory of <node>.pid files to sample CPU and RSS from (default: "
@@ -137,7 +142,13 @@ public final class LoadTestCommand implements Callable<Integer> {
         HarnessConfig cfg = config();
         Progress progress = noProgress ? Progress.NONE
                 : new ConsoleProgress(cfg.duration().toSeconds());
-        RunResult result = Harness.run(cfg, progress, baseline, System.out);
+        RunResult result;
+        try {
+            result = Harness.run(cfg, progress, baseline, System.out);
+        } catch (ChaosRefusedException cannotRunChaos) {
+            System.err.println("tessera-loadtest: " + cannotRunChaos.getMessage());
+            return 1;
+        }
         return result.counts().joined() == cfg.plannedParticipants() ? 0 : 2;
     }
 

@@ -137,13 +137,16 @@ public final class MediaNodeClient {
         return joinReply(node, replyTo -> new MediaNodeProtocol.Join(sessionId, participant, signalling, replyTo));
     }
 
-    /** A participant follows its session from {@code movedFrom} with its sequence at {@code lastSeq}. */
+    /**
+     * A participant follows its session from {@code movedFrom} with its sequence at {@code lastSeq}, keeping the
+     * {@code resumeSecret} its client holds (null: the new node makes one).
+     */
     public CompletionStage<Reply<JoinReply>> rejoinMoved(ActorRef<Command> node, String sessionId,
                                                          ParticipantInfo participant,
                                                          ActorRef<ParticipantEvent> signalling, String movedFrom,
-                                                         long lastSeq, String reason) {
+                                                         long lastSeq, String reason, String resumeSecret) {
         return joinReply(node, replyTo -> new MediaNodeProtocol.Join(sessionId, participant, signalling, replyTo,
-                movedFrom, lastSeq, reason));
+                movedFrom, lastSeq, reason, resumeSecret));
     }
 
     /** A participant takes its participation back through another socket; the node checks the secret. */

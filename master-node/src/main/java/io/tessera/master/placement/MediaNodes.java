@@ -35,6 +35,15 @@ public final class MediaNodes {
         return snapshot.get().values().stream().filter(n -> n.available(now, reportTimeoutMillis)).toList();
     }
 
+    /**
+     * Whether the node can serve the sessions it hosts, as far as this master knows: a member it hears (gone once
+     * downed or left, unreachable while the cluster says so), whatever its status (a draining node still serves).
+     */
+    public boolean isReachable(String nodeId) {
+        MediaNodeState node = snapshot.get().get(nodeId);
+        return node != null && node.reachable();
+    }
+
     public boolean isAvailable(String nodeId) {
         MediaNodeState node = snapshot.get().get(nodeId);
         return node != null && node.available(System.currentTimeMillis(), reportTimeoutMillis);

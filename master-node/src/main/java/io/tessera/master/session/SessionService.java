@@ -74,6 +74,11 @@ public final class SessionService {
         return tokens;
     }
 
+    /** The media nodes as this master's registry sees them (signalling asks whether a participant's node is gone). */
+    public MediaNodes mediaNodes() {
+        return mediaNodes;
+    }
+
     /** How this master asks media nodes; signalling uses the same client. */
     public MediaNodeClient mediaNodeClient() {
         return mediaNodeClient;

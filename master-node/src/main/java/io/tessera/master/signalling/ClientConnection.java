@@ -117,9 +117,16 @@ public final class ClientConnection {
      * {@code messagesPerSecond}: requests over it (bursts of twice as many pass) are answered with 429. How long
      * the media node may take is the {@link MediaNodeClient}'s timeout.
      */
-    /** @param iceServers joinRoom's {@code customIceServers}, never empty (see {@link OpenViduResult.IceServer}) */
+    /**
+     * @param iceServers    joinRoom's {@code customIceServers}, never empty (see {@link OpenViduResult.IceServer})
+     * @param reconnectHold how long a {@code reconnectStream} may wait for its session to move off a dead media node
+     *                      ({@link StreamReconnects}); below openvidu-browser's 10 s request timeout
+     */
     public record Settings(int maxMetadataLength, int maxMessageBytes, Duration silenceTimeout,
-                           int messagesPerSecond, List<OpenViduResult.IceServer> iceServers) {
+                           int messagesPerSecond, List<OpenViduResult.IceServer> iceServers, Duration reconnectHold) {
+        /** The default of {@code reconnectHold}. */
+        public static final Duration RECONNECT_HOLD = Duration.ofSeconds(8);
+
         public Settings {
             iceServers = List.copyOf(iceServers);
             if (iceServers.isEmpty()) {
@@ -130,7 +137,7 @@ public final class ClientConnection {
 
         public Settings(int maxMetadataLength, int maxMessageBytes, Duration silenceTimeout, int messagesPerSecond) {
             this(maxMetadataLength, maxMessageBytes, silenceTimeout, messagesPerSecond,
-                    OpenViduResult.IceServer.parseList(OpenViduResult.IceServer.LOOPBACK_DEFAULT));
+                    OpenViduResult.IceServer.parseList(OpenViduResult.IceServer.LOOPBACK_DEFAULT), RECONNECT_HOLD);
         }
     }
 
@@ -164,6 +171,7 @@ public final class ClientConnection {
     private final ActorRef<RelocationRelay.Command> relay;
     private final RequestRate rate;
     private final SignallingHandler handler;
+    private final StreamReconnects reconnects;
     private final Runnable onStop;
     private final ServingGate gate;
     /** The client's address as this socket sees it; null when unknown. */
@@ -193,6 +201,13 @@ public final class ClientConnection {
         this.rate = new RequestRate(settings.messagesPerSecond(), 2 * settings.messagesPerSecond(), System.nanoTime());
         this.handler = new SignallingHandler(this, sessions, sessions.mediaNodeClient(), out, settings, meters, ctx,
                 clientIp);
+        this.reconnects = new StreamReconnects(ctx, timers, sessions.mediaNodeClient(), sessions.mediaNodes(),
+                settings.reconnectHold(), handler::answer);
+    }
+
+    /** The participant's {@code reconnectStream} requests in progress. */
+    StreamReconnects reconnects() {
+        return reconnects;
     }
 
     // ---------------------------------------------------------------- states
@@ -238,6 +253,10 @@ public final class ClientConnection {
                 .onMessage(ParticipantEvent.class, event -> onEvent(p, event))
                 .onMessage(Relocated.class, relocated -> onRelocated(p, relocated.relocation()))
                 .onMessage(MovedJoinCompleted.class, done -> onMovedJoinCompleted(p, done))
+                .onMessage(StreamReconnects.Answered.class, answered -> {
+                    reconnects.onAnswered(p, answered);
+                    return Behaviors.same();
+                })
                 .onMessageEquals(ConfirmDelivered.INSTANCE, () -> confirmDelivered(p));
         return common(builder, SignallingHandler.Standing.IN_SESSION, p)
                 .onSignal(PostStop.class, stop -> stopped(p));
@@ -318,7 +337,15 @@ public final class ClientConnection {
                 // Late answers for a participation this socket no longer has (left, evicted): nothing to do.
                 .onMessage(ParticipantEvent.class, event -> Behaviors.same())
                 .onMessage(Relocated.class, relocated -> Behaviors.same())
-                .onMessage(MovedJoinCompleted.class, done -> Behaviors.same());
+                .onMessage(MovedJoinCompleted.class, done -> Behaviors.same())
+                .onMessage(StreamReconnects.Answered.class, answered -> {
+                    reconnects.onAnswered(null, answered);
+                    return Behaviors.same();
+                })
+                .onMessage(StreamReconnects.HoldOver.class, over -> {
+                    reconnects.onHoldOver(over);
+                    return Behaviors.same();
+                });
     }
 
     private Behavior<ToSignalling> stopped(Participation p) {
@@ -354,7 +381,7 @@ public final class ClientConnection {
                 ticket.connection().serverData(), ticket.connection().role(), "", clientIp);
         pending.sequence().saw(reply.seq()); // replayed events may have come first
         Participation p = new Participation(sessionId, connectionId, reply.mediaNodeId(), ticket.mediaNode(),
-                reply.attachment(), self, pending.sequence());
+                reply.attachment(), self, pending.sequence(), reply.resumeSecret());
         relay.tell(new RelocationRelay.Register(sessionId, ctx.getSelf().narrow()));
         Behavior<ToSignalling> next = joined(p);
         mdc.forEach(MDC::put); // known only from now on; the actor's MDC is cleared after each message
@@ -446,10 +473,12 @@ public final class ClientConnection {
         }
         ActorRef<ParticipantEvent> events = ctx.getSelf().narrow();
         ctx.pipeToSelf(handler.mediaNodes().rejoinMoved(relocation.manager(), relocation.sessionId(), p.self(), events,
-                        relocation.fromMediaNodeId(), p.sequence().last(), relocation.reason()),
+                        relocation.fromMediaNodeId(), p.sequence().last(), relocation.reason(), p.resumeSecret()),
                 (reply, error) -> new MovedJoinCompleted(relocation, reply != null ? reply
                         : new Rejected<>(ErrorCode.UNAVAILABLE, String.valueOf(error))));
-        return relocating(p.movedTo(relocation.mediaNodeId(), relocation.manager()));
+        Participation moved = p.movedTo(relocation.mediaNodeId(), relocation.manager());
+        reconnects.onMoved(moved); // sent after the join: the new node sees the participant first
+        return relocating(moved);
     }
 
     private Behavior<ToSignalling> onMovedJoinCompleted(Participation p, MovedJoinCompleted done) {
@@ -462,10 +491,12 @@ public final class ClientConnection {
         }
         ctx.getLog().info("connection {} followed session {} from {} to {}", p.connectionId(), p.sessionId(),
                 done.relocation().fromMediaNodeId(), done.relocation().mediaNodeId());
-        return joined(p.attachedAs(((Accepted<JoinReply>) done.reply()).value().attachment()));
+        JoinReply there = ((Accepted<JoinReply>) done.reply()).value();
+        return joined(p.attachedAs(there.attachment(), there.resumeSecret()));
     }
 
     private Behavior<ToSignalling> leave(Participation p) {
+        reconnects.abandon();
         countAsParticipant(false);
         relay.tell(new RelocationRelay.Unregister(p.sessionId(), ctx.getSelf().narrow()));
         return awaitingJoin();

@@ -307,12 +307,13 @@ final class SignallingHandler {
         /**
          * openvidu-browser rebuilds a stream: its own (a new offer, answered as publishVideo under the same stream
          * id) or a subscription (its answer to the node's offer); the media node tells which by the stream's owner.
+         * Held while the participant's session is moving off a dead node ({@link StreamReconnects}).
          */
         @Override
         public Behavior<ToSignalling> reconnectStream(JsonNode id, ReconnectStream request) throws Invalid {
             requireValidId(id, "stream", request.stream());
-            return answerWith(id, mediaNodes.reconnectStream(p.mediaNode(), p.sessionId(), p.connectionId(),
-                    p.attachment(), request.stream(), request.sdp()), SignallingHandler::sdpAnswerOrEmpty, null);
+            connection.reconnects().request(p, id, request);
+            return Behaviors.same();
         }
 
         /** The media node keeps the new value and tells the others; the caller gets {@code {}}, as from OpenVidu. */
@@ -339,7 +340,7 @@ final class SignallingHandler {
     }
 
     /** A publisher's reconnection answers as publishVideo; a subscriber's answer to the node's offer gets {}. */
-    private static OpenViduResult sdpAnswerOrEmpty(SdpReply reply) {
+    static OpenViduResult sdpAnswerOrEmpty(SdpReply reply) {
         return reply.sdpAnswer() == null ? new OpenViduResult.Empty() : sdpAnswer(reply);
     }
 

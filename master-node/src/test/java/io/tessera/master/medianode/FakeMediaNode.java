@@ -38,7 +38,10 @@ public final class FakeMediaNode {
 
     private static void answer(String nodeId, Command command) {
         if (command instanceof MediaNodeProtocol.Join join) {
-            join.replyTo().tell(new JoinReply(true, 0, null, nodeId, List.of(), join.lastSeq(), secretOf(nodeId)));
+            // As a Session does: a participant that moved here keeps the secret it brought.
+            String secret = join.movedFrom() != null && join.resumeSecret() != null ? join.resumeSecret()
+                    : secretOf(nodeId);
+            join.replyTo().tell(new JoinReply(true, 0, null, nodeId, List.of(), join.lastSeq(), secret));
         } else if (command instanceof MediaNodeProtocol.Resume resume) {
             // As a Session does: the events the client missed are replayed first, then the answer (seq before them).
             resume.signalling().tell(new MediaNodeProtocol.ParticipantEvent(resume.sessionId(), resume.connectionId(),

@@ -25,4 +25,12 @@ public final class TestMediaNodes {
         view.publish(nodes);
         return this;
     }
+
+    /** The node as the cluster sees it once it stopped answering heartbeats (its last report stays). */
+    public TestMediaNodes unreachable(String nodeId) {
+        MediaNodeState n = nodes.get(nodeId);
+        nodes.put(nodeId, new MediaNodeState(n.report(), n.receivedAtMillis(), false, n.firstSeenMillis()));
+        view.publish(nodes);
+        return this;
+    }
 }

@@ -16,6 +16,7 @@ import io.tessera.master.routing.InMemoryRoutes;
 import io.tessera.master.session.SessionService;
 import io.tessera.master.session.Tokens;
 import io.tessera.wire.jsonrpc.JsonRpc;
+import io.tessera.wire.jsonrpc.OpenViduResult;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -50,19 +51,29 @@ class ClientConnectionTest {
         final ActorRef<MediaNodeProtocol.Command> manager1;
         final ActorRef<MediaNodeProtocol.Command> manager2;
         final SessionService sessions;
+        final TestMediaNodes nodes;
         final ActorRef<ToSignalling> connection;
         int nextId = 1;
 
         Client(Set<Class<? extends MediaNodeProtocol.Command>> silentFor) {
+            this(silentFor, ClientConnection.Settings.RECONNECT_HOLD);
+        }
+
+        /** media-1 (silent for {@code silentFor}) hosts the sessions; media-2 runs beside it. */
+        Client(Set<Class<? extends MediaNodeProtocol.Command>> silentFor, Duration reconnectHold) {
             manager1 = testKit.spawn(FakeMediaNode.create("media-1", node1.getRef(), silentFor));
             manager2 = testKit.spawn(FakeMediaNode.create("media-2", node2.getRef(), Set.of()));
-            TestMediaNodes nodes = new TestMediaNodes().report("media-1", manager1, "running", 0, 10);
+            // media-2 is full, so that sessions are placed on media-1
+            nodes = new TestMediaNodes().report("media-1", manager1, "running", 0, 10)
+                    .report("media-2", manager2, "running", 10, 10);
             sessions = new SessionService(testKit.system(), new InMemoryRoutes(), nodes.view(), new PlacementPolicy(3000),
                     new Tokens("ws://127.0.0.1:4443"), Duration.ofMinutes(5),
                     new MediaNodeClient(testKit.system(), Duration.ofMillis(500)),
                     new PlacementMeters(new SimpleMeterRegistry()));
             connection = testKit.spawn(ClientConnection.create(sessions, new Outbox(socket.getRef(), 1 << 20),
-                    new ClientConnection.Settings(100, 64 * 1024, Duration.ofMinutes(1), 1000), relay.getRef(),
+                    new ClientConnection.Settings(100, 64 * 1024, Duration.ofMinutes(1), 1000,
+                            OpenViduResult.IceServer.parseList(OpenViduResult.IceServer.LOOPBACK_DEFAULT),
+                            reconnectHold), relay.getRef(),
                     SignallingMeters.unscraped(), () -> { }));
         }
 
@@ -90,6 +101,21 @@ class ClientConnectionTest {
                     + "\",\"platform\":\"test\"}");
             node1.expectMessageClass(MediaNodeProtocol.Join.class);
             return joined.get("result");
+        }
+    }
+
+    /**
+     * The next command of {@code type} a node was sent, past delivery confirmations (sent when the actor gets round
+     * to it, which may be after the test's next message).
+     */
+    private static <T extends MediaNodeProtocol.Command> T nextCommand(TestProbe<MediaNodeProtocol.Command> node,
+                                                                      Class<T> type) {
+        while (true) {
+            MediaNodeProtocol.Command command = node.receiveMessage(Duration.ofSeconds(5));
+            if (!(command instanceof MediaNodeProtocol.EventsDelivered)) {
+                assertTrue(type.isInstance(command), "expected " + type.getSimpleName() + ", got " + command);
+                return type.cast(command);
+            }
         }
     }
 
@@ -218,9 +244,11 @@ class ClientConnectionTest {
         assertEquals("media-1", moved.movedFrom());
         assertEquals(3, moved.lastSeq());
         assertEquals(connectionId, moved.participant().connectionId());
+        assertEquals(FakeMediaNode.secretOf("media-1"), moved.resumeSecret(),
+                "the participant keeps the secret its client's resume handle holds");
         // requests now go to the new node
         client.call("receiveVideoFrom", "{\"sender\":\"str_CAM_x\",\"sdpOffer\":\"v=0\"}");
-        client.node2.expectMessageClass(MediaNodeProtocol.Subscribe.class);
+        nextCommand(client.node2, MediaNodeProtocol.Subscribe.class);
         // a session that could not be placed again evicts the participant, numbered after what it saw
         client.connection.tell(new ClientConnection.Relocated(new SessionRelocated("s5", "media-2", null, null,
                 "nodeCrashed")));
@@ -228,6 +256,66 @@ class ClientConnectionTest {
         assertEquals("participantEvicted", evicted.get("method").asText());
         assertEquals(4, evicted.path("params").path("seq").asLong());
         assertEquals("nodeCrashed", evicted.path("params").path("reason").asText());
+    }
+
+    /**
+     * A publisher's reconnectStream sent while its media node is dead (it never answers) and before the session moved:
+     * it goes to the session's new node as soon as the participant follows it there, after its moved join, and the
+     * client gets that node's answer instead of a 503.
+     */
+    @Test
+    void aReconnectStreamSentToADeadNodeGoesToTheNewNodeWhenTheSessionMoves() throws Exception {
+        Client client = new Client(Set.of(MediaNodeProtocol.ReconnectStream.class), Duration.ofSeconds(30));
+        String connectionId = client.join("s8").get("id").asText();
+        String own = "str_CAM_Abcd_" + connectionId;
+        client.connection.tell(new ClientConnection.Inbound("{\"id\":40,\"method\":\"reconnectStream\",\"params\":"
+                + "{\"stream\":\"" + own + "\",\"sdpString\":\"v=0\"}}"));
+        nextCommand(client.node1, MediaNodeProtocol.ReconnectStream.class); // the dead node never answers
+        client.connection.tell(new ClientConnection.Relocated(new SessionRelocated("s8", "media-1", "media-2",
+                client.manager2, "nodeCrashed")));
+        nextCommand(client.node2, MediaNodeProtocol.Join.class);
+        assertEquals(own, nextCommand(client.node2, MediaNodeProtocol.ReconnectStream.class).streamId());
+        JsonNode answer = JsonRpc.MAPPER.readTree(client.socket.receiveMessage(Duration.ofSeconds(5)));
+        assertEquals(40, answer.path("id").asInt(), answer.toString());
+        assertEquals("answer-from-media-2", answer.path("result").path("sdpAnswer").asText(), answer.toString());
+        assertEquals(own, answer.path("result").path("id").asText());
+        client.socket.expectNoMessage(Duration.ofMillis(700)); // nor the dead node's 503 once its ask times out
+    }
+
+    /** A node this master sees as unreachable is not asked: the request waits for the move, then goes there. */
+    @Test
+    void aReconnectStreamForAnUnreachableNodeWaitsForTheMove() throws Exception {
+        Client client = new Client(Set.of(), Duration.ofSeconds(30));
+        String connectionId = client.join("s9").get("id").asText();
+        client.nodes.unreachable("media-1");
+        String own = "str_CAM_Abcd_" + connectionId;
+        client.connection.tell(new ClientConnection.Inbound("{\"id\":41,\"method\":\"reconnectStream\",\"params\":"
+                + "{\"stream\":\"" + own + "\",\"sdpString\":\"v=0\"}}"));
+        assertEquals("pong", client.call("ping", "{}").path("result").path("value").asText(), "held, not answered");
+        client.connection.tell(new ClientConnection.Relocated(new SessionRelocated("s9", "media-1", "media-2",
+                client.manager2, "nodeCrashed")));
+        nextCommand(client.node2, MediaNodeProtocol.Join.class);
+        nextCommand(client.node2, MediaNodeProtocol.ReconnectStream.class);
+        JsonNode answer = JsonRpc.MAPPER.readTree(client.socket.receiveMessage(Duration.ofSeconds(5)));
+        assertEquals("answer-from-media-2", answer.path("result").path("sdpAnswer").asText(), answer.toString());
+        client.node1.expectNoMessage(Duration.ofMillis(100)); // past the join: the unreachable node was never asked
+    }
+
+    /** A session that does not move within the hold: 503 saying so; a reachable node's silence is 503 at once. */
+    @Test
+    void aReconnectStreamIsHeldOnlyForItsBoundAndOnlyWhileTheNodeIsUnreachable() throws Exception {
+        Client client = new Client(Set.of(MediaNodeProtocol.ReconnectStream.class), Duration.ofMillis(300));
+        String connectionId = client.join("s10").get("id").asText();
+        String own = "str_CAM_Abcd_" + connectionId;
+        JsonNode silent = client.call("reconnectStream", "{\"stream\":\"" + own + "\",\"sdpString\":\"v=0\"}");
+        assertEquals(503, errorCode(silent));
+        assertTrue(silent.path("error").path("message").asText().contains("did not answer"), silent.toString());
+
+        client.nodes.unreachable("media-1");
+        JsonNode held = client.call("reconnectStream", "{\"stream\":\"" + own + "\",\"sdpString\":\"v=0\"}");
+        assertEquals(503, errorCode(held));
+        assertTrue(held.path("error").path("message").asText().contains("not moved to another one within 300 ms"),
+                held.toString());
     }
 
     @Test

@@ -29,7 +29,11 @@ final class Participant {
     long seqAtDetach;
     /** The last seq a master confirmed it handed to the client's socket (EventsDelivered); a browser resumes after it. */
     long delivered;
-    final String resumeSecret = newSecret();
+    /**
+     * What its client proves itself with on a resume. Kept when it moves with its session to another node (the
+     * moved Join carries it): a browser's resume handle holds it and is never renewed.
+     */
+    final String resumeSecret;
     StreamInfo published; // null when not publishing
     /** The offer of {@link #published} when it is plain RTP (its medium and codec), else null. */
     io.tessera.wire.sdp.PlainRtpOffer plainOffer;
@@ -56,8 +60,20 @@ final class Participant {
     final Map<String, Long> subscribedAt = new HashMap<>();
 
     Participant(ParticipantInfo info, ActorRef<ParticipantEvent> signalling) {
+        this(info, signalling, null);
+    }
+
+    /** {@code keptSecret}: the secret it had on the node it moved from; null for a new one. */
+    Participant(ParticipantInfo info, ActorRef<ParticipantEvent> signalling, String keptSecret) {
         this.info = info;
         this.signalling = signalling;
+        this.resumeSecret = keptSecret != null && isSecretShaped(keptSecret) ? keptSecret : newSecret();
+    }
+
+    /** A secret this node could have made (24 bytes, unpadded base64url): anything else is not kept. */
+    static boolean isSecretShaped(String secret) {
+        return secret.length() == 32 && secret.chars().allMatch(c -> (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
+                || (c >= '0' && c <= '9') || c == '-' || c == '_');
     }
 
     String connectionId() {

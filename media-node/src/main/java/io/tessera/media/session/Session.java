@@ -355,7 +355,8 @@ public final class Session {
                 deliver(other, new ParticipantJoined(info));
             }
         }
-        Participant joined = new Participant(info, join.signalling());
+        // A participant moving with its session keeps its secret: its client's resume handle holds it.
+        Participant joined = new Participant(info, join.signalling(), moved ? join.resumeSecret() : null);
         joined.movedIn = moved && !strangers;
         participants.put(info.connectionId(), joined);
         ctx.watchWith(join.signalling(), new SignallingTerminated(info.connectionId(), join.signalling()));

@@ -164,8 +164,10 @@ class SessionTest {
         browser.expectNoMessage(Duration.ofMillis(100)); // participantJoined of b (seq 1) is not sent again
         b.expectNoMessage(Duration.ofMillis(50));
 
-        // a confirmation from beyond what the participant has is capped: a resume never skips an event
-        session.tell(new Session.Forwarded(new EventsDelivered("s1", "a", 99)));
+        // a confirmation from beyond what the participant has is capped: a resume never skips an event (sent through
+        // the resumed path's attachment: one through the old path is refused since main's delivery fencing)
+        session.tell(new Session.Forwarded(new io.tessera.common.protocol.MediaNodeProtocol.Attached("s1", "a",
+                resumed.attachment(), new EventsDelivered("s1", "a", 99))));
         signal("b", "three");
         assertEquals(4, browser.receiveMessage().seq());
         TestProbe<ParticipantEvent> again = kit.createTestProbe();
@@ -200,6 +202,36 @@ class SessionTest {
         assertEquals(1, count("tessera.media.resumes", "result", "unknown_connection"));
         assertEquals(1, count("tessera.media.resumes", "result", "ok"));
         assertEquals(1, count("tessera.media.detached.evictions", "reason", "grace_expired"));
+    }
+
+    /**
+     * A participant that follows its session here keeps the resume secret it had on the old node (its client's
+     * resume handle holds it, and openvidu-browser never renews it): a resume with it works, another is refused.
+     */
+    @Test
+    void aParticipantMovingHereKeepsItsResumeSecret() {
+        String before = "AbCdEfGhIjKlMnOpQrStUvWxYz012345"; // the old node's secret: 32 of base64url
+        TestProbe<ParticipantEvent> signalling = kit.createTestProbe();
+        TestProbe<JoinReply> reply = kit.createTestProbe();
+        session.tell(new Session.Forwarded(new Join("s1", info("m"), signalling.getRef(), reply.getRef(), "media-0", 4,
+                "drain", before)));
+        JoinReply moved = reply.receiveMessage();
+        assertTrue(moved.ok(), moved.error());
+        assertEquals(before, moved.resumeSecret());
+        ParticipantEvent failed = signalling.receiveMessage();
+        assertEquals(before, ((io.tessera.common.protocol.MediaNodeProtocol.MediaNodeFailed) failed.event())
+                .resumeSecret(), "mediaNodeFailed names the same secret");
+        assertFalse(new Join("s1", info("m"), signalling.getRef(), reply.getRef(), "media-0", 4, "drain", before)
+                .toString().contains(before), "never in a log line");
+
+        assertEquals(401, resume("m", "x" + before.substring(1), 5, kit.createTestProbe()).errorCode());
+        JoinReply resumed = resume("m", before, 5, kit.createTestProbe());
+        assertTrue(resumed.ok(), resumed.error());
+
+        TestProbe<JoinReply> fresh = kit.createTestProbe();
+        session.tell(new Session.Forwarded(new Join("s1", info("n"), kit.<ParticipantEvent>createTestProbe().getRef(),
+                fresh.getRef(), null, 0, null, before)));
+        assertFalse(before.equals(fresh.receiveMessage().resumeSecret()), "a fresh join never takes a given secret");
     }
 
     private static ParticipantInfo info(String connectionId) {

@@ -359,7 +359,7 @@ class SessionWebRtcTest {
         TestProbe<ParticipantEvent> signalling = kit.createTestProbe();
         TestProbe<JoinReply> reply = kit.createTestProbe();
         session.tell(new Session.Forwarded(new Join("s1", new ParticipantInfo(connectionId, 1, "", "", "PUBLISHER",
-                "test", null), signalling.getRef(), reply.getRef(), "media-0", 3, "nodeCrashed")));
+                "test", null), signalling.getRef(), reply.getRef(), "media-0", 3, "nodeCrashed", null)));
         JoinReply joined = reply.receiveMessage();
         assertTrue(joined.ok(), joined.error());
         return new Joined(signalling, joined);

@@ -12,13 +12,14 @@ import java.util.regex.Pattern;
 /**
  * A list of faults in time order, parsed from {@code verb:node@time[+hold],...}, for example
  * {@code kill:master-2@20s,freeze:master-3@40s+12s,restart:media-1@60s}. Times are {@code 1500ms}, {@code 20s},
- * {@code 1.5s} or {@code 2m}, relative to the start of the load.
+ * {@code 1.5s} or {@code 2m}, relative to the start of the load. Network faults: {@code partition:master-3@20s},
+ * {@code cut:master-1->master-2@30s} (one way) and {@code heal@40s} (every link; no node).
  */
 public record ChaosSchedule(List<ChaosAction> actions) {
     /** Bounded: a schedule is written by hand. */
     public static final int MAX_ACTIONS = 100;
     private static final Pattern ACTION =
-            Pattern.compile("(?<verb>[a-z]+):(?<node>[^@\\s]+)@(?<at>[0-9.]+(?:ms|s|m))(?:\\+(?<hold>[0-9.]+(?:ms|s|m)))?");
+            Pattern.compile("(?<verb>[a-z]+)(?::(?<node>[^@\\s]+))?@(?<at>[0-9.]+(?:ms|s|m))(?:\\+(?<hold>[0-9.]+(?:ms|s|m)))?");
     private static final Pattern DURATION = Pattern.compile("([0-9]+(?:\\.[0-9]+)?)(ms|s|m)");
 
     public ChaosSchedule {
@@ -43,17 +44,24 @@ public record ChaosSchedule(List<ChaosAction> actions) {
             Matcher m = ACTION.matcher(item);
             if (!m.matches()) {
                 throw new IllegalArgumentException("bad chaos item '" + item
-                        + "': expected verb:node@time[+hold], e.g. kill:master-2@20s or freeze:master-3@40s+12s");
+                        + "': expected verb:node@time[+hold], e.g. kill:master-2@20s, freeze:master-3@40s+12s, "
+                        + "partition:master-3@20s, cut:master-1->master-2@30s or heal@40s");
             }
             ChaosAction.Verb verb;
             try {
                 verb = ChaosAction.Verb.valueOf(m.group("verb").toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("unknown chaos verb '" + m.group("verb") + "' in '" + item
-                        + "': one of kill, freeze, thaw, restart");
+                        + "': one of kill, freeze, thaw, restart, partition, cut, heal");
             }
             Optional<Duration> hold = Optional.ofNullable(m.group("hold")).map(ChaosSchedule::duration);
-            actions.add(new ChaosAction(verb, m.group("node"), duration(m.group("at")), hold));
+            String node = m.group("node");
+            if (node == null && verb != ChaosAction.Verb.HEAL) {
+                throw new IllegalArgumentException("chaos item '" + item + "' names no node: " + verb.word()
+                        + ":<node>@<time>");
+            }
+            actions.add(new ChaosAction(verb, node == null ? ChaosAction.ALL_LINKS : node, duration(m.group("at")),
+                    hold));
         }
         return new ChaosSchedule(actions);
     }
@@ -76,6 +84,11 @@ public record ChaosSchedule(List<ChaosAction> actions) {
     static String format(Duration d) {
         long ms = d.toMillis();
         return ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
+    }
+
+    /** True when some fault cuts or heals links: the cluster must run behind the partition proxy. */
+    public boolean needsPartitionProxy() {
+        return actions.stream().anyMatch(a -> a.verb().isNetwork());
     }
 
     /** When the last action (or its thaw) happens: the run must last at least this long. */

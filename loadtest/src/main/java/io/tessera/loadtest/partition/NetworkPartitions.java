@@ -1,4 +1,4 @@
-package io.tessera.it.partition;
+package io.tessera.loadtest.partition;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,7 +13,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
@@ -27,6 +31,12 @@ import java.util.function.Supplier;
  * is refused (a refused connection is a different, gentler fault: the sender knows at once). {@link #heal} closes
  * the connections that lost bytes (their framing is broken) and the senders reconnect, as after a network outage.
  * The nodes' HTTP ports are not proxied: clients keep reaching a node that is cut off from the cluster.
+ *
+ * <p>One implementation for every user: the cluster-it test kit runs it inside the test JVM, and
+ * {@link PartitionProxyMain} runs it as a process of its own for {@code bin/cluster partition|cut|heal} and the load
+ * harness's {@code --chaos}. Bounded: at most {@link #MAX_CONNECTIONS_PER_NODE} open connections into each node
+ * (Artery opens three per peer), each with two {@link #BUFFER_BYTES} buffers; beyond that a connection is refused
+ * and said so on stderr.
  */
 public final class NetworkPartitions implements AutoCloseable {
 
@@ -37,8 +47,16 @@ public final class NetworkPartitions implements AutoCloseable {
     private record Link(String from, String to) {
     }
 
+    /** Open connections into one node's proxy; Artery needs 3 per peer, so this is room for ~80 peers. */
+    public static final int MAX_CONNECTIONS_PER_NODE = 256;
+    /** Per direction of a connection. */
+    static final int BUFFER_BYTES = 64 * 1024;
+
     private final Set<Link> cut = ConcurrentHashMap.newKeySet();
     private final Set<Pipe> pipes = ConcurrentHashMap.newKeySet();
+    /** Connections accepted into each node and not closed yet (counted from accept, before the pipe exists). */
+    private final Map<String, AtomicInteger> openInto = new ConcurrentHashMap<>();
+    private final AtomicLong droppedBytes = new AtomicLong();
     private final List<ServerSocket> listeners = new ArrayList<>();
     private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
     /** pid -> node id of the nodes now running (a restarted node has a new pid). */
@@ -70,6 +88,7 @@ public final class NetworkPartitions implements AutoCloseable {
 
     /** Cuts {@code nodeId} off from every other node, both ways. */
     public void isolate(String nodeId) {
+        requireNode(nodeId);
         for (String other : endpoints.keySet()) {
             if (!other.equals(nodeId)) {
                 cut(nodeId, other);
@@ -80,6 +99,11 @@ public final class NetworkPartitions implements AutoCloseable {
 
     /** From now on nothing {@code from} sends reaches {@code to} (one way: an asymmetric cut). */
     public void cut(String from, String to) {
+        requireNode(from);
+        requireNode(to);
+        if (from.equals(to)) {
+            throw new IllegalArgumentException("cannot cut " + from + " from itself");
+        }
         cut.add(new Link(from, to));
     }
 
@@ -95,9 +119,31 @@ public final class NetworkPartitions implements AutoCloseable {
 
     /** The links cut now, as "from->to". */
     public Set<String> cuts() {
-        Set<String> result = new java.util.TreeSet<>();
+        Set<String> result = new TreeSet<>();
         cut.forEach(l -> result.add(l.from() + "->" + l.to()));
         return result;
+    }
+
+    /** The nodes behind the proxies, in no particular order. */
+    public Set<String> nodes() {
+        return Set.copyOf(endpoints.keySet());
+    }
+
+    /** Open connections through the proxies now. */
+    public int connections() {
+        return pipes.size();
+    }
+
+    /** Bytes dropped by cut links since the start. */
+    public long droppedBytes() {
+        return droppedBytes.get();
+    }
+
+    private void requireNode(String nodeId) {
+        if (!endpoints.containsKey(nodeId)) {
+            throw new IllegalArgumentException("unknown node '" + nodeId + "' (one of: "
+                    + new TreeSet<>(endpoints.keySet()) + ")");
+        }
     }
 
     boolean isCut(String from, String to) {
@@ -111,6 +157,15 @@ public final class NetworkPartitions implements AutoCloseable {
                 in = listener.accept();
             } catch (IOException e) {
                 return; // closed
+            }
+            AtomicInteger open = openInto.computeIfAbsent(target.nodeId(),
+                    id -> new AtomicInteger());
+            if (open.incrementAndGet() > MAX_CONNECTIONS_PER_NODE) {
+                open.decrementAndGet();
+                System.err.println("NetworkPartitions: " + MAX_CONNECTIONS_PER_NODE + " connections into "
+                        + target.nodeId() + " are open already; refusing one more from port " + in.getPort());
+                closeQuietly(in);
+                continue;
             }
             daemon("pipe-to-" + target.nodeId(), () -> open(in, target));
         }
@@ -130,9 +185,10 @@ public final class NetworkPartitions implements AutoCloseable {
         } catch (IOException e) {
             closeQuietly(in); // the node is not running: as a refused connection
             closeQuietly(out);
+            openInto.get(target.nodeId()).decrementAndGet();
             return;
         }
-        Pipe pipe = new Pipe(in, out);
+        Pipe pipe = new Pipe(in, out, target.nodeId());
         pipes.add(pipe);
         daemon("pump-" + from + "-" + target.nodeId(), () -> pump(pipe, in, out, from, target.nodeId()));
         pump(pipe, out, in, target.nodeId(), from);
@@ -156,12 +212,13 @@ public final class NetworkPartitions implements AutoCloseable {
     }
 
     private void pump(Pipe pipe, Socket source, Socket sink, String from, String to) {
-        byte[] buffer = new byte[64 * 1024];
+        byte[] buffer = new byte[BUFFER_BYTES];
         try (InputStream input = source.getInputStream(); OutputStream output = sink.getOutputStream()) {
             int n;
             while ((n = input.read(buffer)) >= 0) {
                 if (pipe.tainted || isCut(from, to)) {
                     pipe.tainted = true; // dropped: this connection's stream is broken from here on
+                    droppedBytes.addAndGet(n);
                 } else {
                     output.write(buffer, 0, n);
                 }
@@ -176,14 +233,20 @@ public final class NetworkPartitions implements AutoCloseable {
     private final class Pipe {
         private final Socket a;
         private final Socket b;
+        private final String into;
+        private final AtomicBoolean closed = new AtomicBoolean();
         volatile boolean tainted;
 
-        Pipe(Socket a, Socket b) {
+        Pipe(Socket a, Socket b, String into) {
             this.a = a;
             this.b = b;
+            this.into = into;
         }
 
         void close() {
+            if (closed.compareAndSet(false, true)) {
+                openInto.get(into).decrementAndGet();
+            }
             pipes.remove(this);
             closeQuietly(a);
             closeQuietly(b);

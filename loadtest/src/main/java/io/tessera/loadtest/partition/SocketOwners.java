@@ -1,4 +1,4 @@
-package io.tessera.it.partition;
+package io.tessera.loadtest.partition;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
