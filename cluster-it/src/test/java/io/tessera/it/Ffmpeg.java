@@ -12,11 +12,11 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /** ffmpeg as a real RTP peer: a VP8 test-pattern publisher and an SDP-driven receiver that decodes frames. */
-final class Ffmpeg {
+public final class Ffmpeg {
     private Ffmpeg() {
     }
 
-    static boolean available() {
+    public static boolean available() {
         try {
             Process p = new ProcessBuilder("ffmpeg", "-version").redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
@@ -30,7 +30,7 @@ final class Ffmpeg {
     }
 
     /** The SDP offer ffmpeg's RTP muxer matches: VP8 on payload type 96 from {@code localRtpPort}. */
-    static String publisherOffer(String localHost, int localRtpPort) {
+    public static String publisherOffer(String localHost, int localRtpPort) {
         return "v=0\r\no=- 0 0 IN IP4 " + localHost + "\r\ns=ffmpeg\r\nc=IN IP4 " + localHost + "\r\nt=0 0\r\n"
                 + "m=video " + localRtpPort + " RTP/AVP 96\r\na=rtcp:" + (localRtpPort + 1) + "\r\n"
                 + "a=rtpmap:96 VP8/90000\r\na=sendonly\r\n";
@@ -45,7 +45,7 @@ final class Ffmpeg {
      * Sends a generated 320x240 test pattern, VP8 with a keyframe every second, in real time, from
      * {@code localRtpPort} (so the media node recognizes its publisher) to the media node's port.
      */
-    static Process publish(String targetHost, int targetPort, int localRtpPort, Duration duration, Path log)
+    public static Process publish(String targetHost, int targetPort, int localRtpPort, Duration duration, Path log)
             throws IOException {
         return start(log, "ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "warning", "-re",
                 "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25", "-t", Long.toString(duration.toSeconds()),
@@ -81,7 +81,7 @@ final class Ffmpeg {
     }
 
     /** An even UDP port whose successor is free too, for ffmpeg's RTP/RTCP pair. */
-    static int freeUdpPair(String host) throws IOException {
+    public static int freeUdpPair(String host) throws IOException {
         InetAddress address = InetAddress.getByName(host);
         for (int attempt = 0; attempt < 100; attempt++) {
             int port = 30000 + 2 * ThreadLocalRandom.current().nextInt(4000);
@@ -95,7 +95,7 @@ final class Ffmpeg {
         throw new IOException("no free UDP port pair on " + host);
     }
 
-    static void stop(Process p) {
+    public static void stop(Process p) {
         if (p != null && p.isAlive()) {
             p.destroyForcibly();
             try {

@@ -30,6 +30,29 @@ public interface MediaEngine extends AutoCloseable {
      */
     String subscribe(String streamId, String subscriberId, String sdpOffer) throws MediaException;
 
+    /**
+     * Opens a stream fed by another engine on this host (a browser's stream that the WebRTC engine forwards as plain
+     * RTP): its packets are taken from any port of {@code source}, its subscribers are told {@code format} and
+     * {@code ssrc}, and their keyframe requests go where {@link #relayFeedbackTo} says once the feeder exists.
+     *
+     * @return the RTP port to send to (RTCP on the next one)
+     */
+    int publishRelay(String streamId, String media, io.tessera.wire.sdp.RtpFormat format, long ssrc,
+                     java.net.InetAddress source) throws MediaException;
+
+    /** Where a relayed stream's keyframe requests go. Unknown ids are ignored. */
+    void relayFeedbackTo(String streamId, java.net.InetSocketAddress target);
+
+    /**
+     * Sends a stream to another engine on this host with every packet's SSRC set to {@code ssrc} (a plain RTP stream
+     * to Janus's remote publisher); keyframe requests from {@code rtcpTarget}'s host go to the publisher.
+     */
+    void subscribeRewriting(String streamId, String subscriberId, java.net.InetSocketAddress rtpTarget,
+                            java.net.InetSocketAddress rtcpTarget, long ssrc) throws MediaException;
+
+    /** The address the engine receives on: where another engine on this host sends a relayed stream. */
+    String bindAddress();
+
     /** Stops a stream and every subscription to it, releasing their resources. Unknown ids are ignored. */
     void unpublish(String streamId);
 

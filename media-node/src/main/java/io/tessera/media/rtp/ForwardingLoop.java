@@ -105,6 +105,29 @@ final class ForwardingLoop implements AutoCloseable {
         return RECEIVED;
     }
 
+    /**
+     * Whether a packet from {@code from} comes from {@code host}; any loopback address counts as a loopback
+     * {@code host}, since the kernel picks a loopback packet's source by its route (127.0.0.1), not by its destination.
+     */
+    static boolean sameHost(java.net.InetAddress host, java.net.InetAddress from) {
+        return host.equals(from) || (host.isLoopbackAddress() && from.isLoopbackAddress());
+    }
+
+    /** Like {@link #receiveFrom(DatagramChannel, java.net.InetAddress)}, any loopback address counting as {@code host}. */
+    int receiveFromLocal(DatagramChannel channel, java.net.InetAddress host) throws IOException {
+        buffer.clear();
+        java.net.SocketAddress from = channel.receive(buffer);
+        if (from == null) {
+            return DRAINED;
+        }
+        if (!sameHost(host, ((java.net.InetSocketAddress) from).getAddress())) {
+            foreignPackets++;
+            return FOREIGN;
+        }
+        buffer.flip();
+        return RECEIVED;
+    }
+
     /** Registers a socket for reads; loop thread only. */
     void register(DatagramChannel channel, ReadHandler handler) throws ClosedChannelException {
         channel.register(selector, SelectionKey.OP_READ, handler);

@@ -16,6 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
@@ -114,18 +115,56 @@ public final class PlainRtpEngine implements MediaEngine {
             throw new MediaException(Kind.INVALID_SDP, "a publisher's offer must send (sendonly or sendrecv), this one is "
                     + offer.direction().name().toLowerCase());
         }
+        PublisherEndpoint publisher = open(streamId, offer, false);
+        return PlainRtpAnswer.write(settings.publicAddress(), answerVersion, offer.media(), publisher.rtpPort,
+                offer.formats(), Direction.RECVONLY, List.of());
+    }
+
+    /**
+     * Opens a stream fed by another engine on this host: a browser's stream that the WebRTC engine forwards as plain
+     * RTP. Its RTP is taken from any port of {@code source} (the forwarder picks its own), its subscribers are told
+     * {@code format} and {@code ssrc}, and their keyframe requests go where {@link #relayFeedbackTo} says once the
+     * forwarder exists.
+     *
+     * @return the RTP port the forwarder sends to (its RTCP port is the next one)
+     */
+    @Override
+    public int publishRelay(String streamId, String media, RtpFormat format, long ssrc, InetAddress source)
+            throws MediaException {
+        PlainRtpOffer described = new PlainRtpOffer(media, source, 9, 9, List.of(format), Direction.SENDONLY,
+                List.of(ssrc + " cname:tessera-relay"));
+        return open(streamId, described, true).rtpPort;
+    }
+
+    /** Where a relayed stream's keyframe requests go (the forwarder's RTCP port). Unknown ids are ignored. */
+    @Override
+    public void relayFeedbackTo(String streamId, InetSocketAddress target) {
         PublisherEndpoint publisher;
+        synchronized (this) {
+            publisher = publishers.get(streamId);
+        }
+        if (publisher != null) {
+            loopFor(streamId).submitSurely(() -> publisher.feedbackTo(target));
+        }
+    }
+
+    /** The address the engine's sockets are bound to: where another engine on this host forwards to. */
+    @Override
+    public String bindAddress() {
+        return settings.bindAddress();
+    }
+
+    private PublisherEndpoint open(String streamId, PlainRtpOffer offer, boolean relay) throws MediaException {
         synchronized (this) {
             checkOpen();
             if (publishers.containsKey(streamId)) {
                 throw new MediaException(Kind.CONFLICT, "stream " + streamId + " is already published");
             }
             BoundPair pair = bindPair();
-            publisher = new PublisherEndpoint(streamId, pair.rtpPort, offer, pair.rtp, pair.rtcp,
-                    settings.keyframeRequestInterval().toNanos());
+            PublisherEndpoint publisher = new PublisherEndpoint(streamId, pair.rtpPort, offer, pair.rtp, pair.rtcp,
+                    settings.keyframeRequestInterval().toNanos(), relay);
             ForwardingLoop loop = loopFor(streamId);
-            PublisherEndpoint registered = publisher;
-            if (!loop.submit(() -> registerOrClose(loop, registered, null))) {
+            if (!loop.submit(() -> registerOrClose(loop, publisher, null))) {
                 publisher.close();
                 ports.release(pair.rtpPort);
                 commandRejections.incrementAndGet();
@@ -133,9 +172,8 @@ public final class PlainRtpEngine implements MediaEngine {
             }
             publishers.put(streamId, publisher);
             subscriptions.put(streamId, new LinkedHashMap<>());
+            return publisher;
         }
-        return PlainRtpAnswer.write(settings.publicAddress(), answerVersion, offer.media(), publisher.rtpPort,
-                offer.formats(), Direction.RECVONLY, List.of());
     }
 
     @Override
@@ -173,6 +211,55 @@ public final class PlainRtpEngine implements MediaEngine {
         // Packets are forwarded unchanged, so the answer names the publisher's payload types and SSRCs.
         return PlainRtpAnswer.write(settings.publicAddress(), answerVersion, publisher.offer.media(), subscriber.rtpPort,
                 formats, Direction.SENDONLY, publisher.offer.ssrcAttributes());
+    }
+
+    /**
+     * Sends a stream to another engine on this host with every packet's SSRC set to {@code ssrc}: a plain RTP stream
+     * re-sent to Janus's remote publisher (VideoRoom {@code add_remote_publisher}), which tells streams apart by SSRC.
+     * The subscription takes keyframe requests on its RTCP port from {@code rtcpTarget}'s host and passes them to the
+     * publisher; one receiver report is sent to {@code rtcpTarget} at once, so that a peer which learns its RTCP
+     * destination from the first packet it gets (Janus does) can send them.
+     */
+    @Override
+    public void subscribeRewriting(String streamId, String subscriberId, InetSocketAddress rtpTarget,
+                                   InetSocketAddress rtcpTarget, long ssrc) throws MediaException {
+        PublisherEndpoint publisher;
+        SubscriberEndpoint subscriber;
+        synchronized (this) {
+            checkOpen();
+            publisher = publishers.get(streamId);
+            if (publisher == null) {
+                throw new MediaException(Kind.UNKNOWN_STREAM, "stream " + streamId + " is not published on this node");
+            }
+            if (subscriptions.get(streamId).containsKey(subscriberId)) {
+                throw new MediaException(Kind.CONFLICT, subscriberId + " already receives stream " + streamId);
+            }
+            PlainRtpOffer target = new PlainRtpOffer(publisher.offer.media(), rtpTarget.getAddress(),
+                    rtpTarget.getPort(), rtcpTarget.getPort(), publisher.offer.formats(), Direction.RECVONLY, List.of());
+            BoundPair pair = bindPair();
+            subscriber = new SubscriberEndpoint(subscriberId, pair.rtpPort, publisher, target, pair.rtp, pair.rtcp,
+                    ssrc);
+            ForwardingLoop loop = loopFor(streamId);
+            SubscriberEndpoint registered = subscriber;
+            if (!loop.submit(() -> {
+                registerOrClose(loop, null, registered);
+                registered.sendRtcp(receiverReport(ssrc));
+            })) {
+                subscriber.close();
+                ports.release(pair.rtpPort);
+                commandRejections.incrementAndGet();
+                throw busy();
+            }
+            subscriptions.get(streamId).put(subscriberId, subscriber);
+        }
+    }
+
+    /** An empty receiver report (RFC 3550 6.4.2, no report blocks) from {@code ssrc}. */
+    static java.nio.ByteBuffer receiverReport(long ssrc) {
+        java.nio.ByteBuffer report = java.nio.ByteBuffer.allocate(8);
+        report.put(0, (byte) 0x80).put(1, (byte) io.tessera.wire.rtp.Rtcp.RECEIVER_REPORT).putShort(2, (short) 1)
+                .putInt(4, (int) ssrc);
+        return report;
     }
 
     @Override

@@ -27,8 +27,16 @@ final class PublisherEndpoint implements ForwardingLoop.ReadHandler {
     final DatagramChannel rtp;
     final DatagramChannel rtcp;
     private final InetSocketAddress publisherRtp;
-    private final InetSocketAddress publisherRtcp;
+    /** Where subscribers' feedback goes; for a relay, unknown (null) until {@link #feedbackTo} names it. */
+    private InetSocketAddress publisherRtcp;
     private final InetAddress publisherHost;
+    /**
+     * A relay of another engine on this host (a browser's stream forwarded by Janus): RTP is taken from any port of
+     * {@link #publisherHost}, or of any loopback address when that is one (the forwarder's socket is not ours to
+     * choose, and the kernel gives a packet to 127.0.0.21 the source 127.0.0.1), and what arrives on the RTCP port is not
+     * passed on (the forwarder sends only its latching packets there).
+     */
+    private final boolean relay;
     private final long keyframeRequestIntervalNanos;
     private long lastKeyframeRequest = Long.MIN_VALUE / 2;
     /** Copy-on-write: changed rarely (subscribe/unsubscribe), read for every packet. */
@@ -36,15 +44,26 @@ final class PublisherEndpoint implements ForwardingLoop.ReadHandler {
 
     PublisherEndpoint(String streamId, int rtpPort, PlainRtpOffer offer, DatagramChannel rtp, DatagramChannel rtcp,
                       long keyframeRequestIntervalNanos) {
+        this(streamId, rtpPort, offer, rtp, rtcp, keyframeRequestIntervalNanos, false);
+    }
+
+    PublisherEndpoint(String streamId, int rtpPort, PlainRtpOffer offer, DatagramChannel rtp, DatagramChannel rtcp,
+                      long keyframeRequestIntervalNanos, boolean relay) {
         this.streamId = streamId;
         this.rtpPort = rtpPort;
         this.offer = offer;
         this.rtp = rtp;
         this.rtcp = rtcp;
         this.publisherRtp = offer.rtpAddress();
-        this.publisherRtcp = offer.rtcpAddress();
+        this.publisherRtcp = relay ? null : offer.rtcpAddress();
         this.publisherHost = offer.address();
         this.keyframeRequestIntervalNanos = keyframeRequestIntervalNanos;
+        this.relay = relay;
+    }
+
+    /** A relay's feedback target, known once its forwarder exists; loop thread only. */
+    void feedbackTo(InetSocketAddress target) {
+        publisherRtcp = target;
     }
 
     void register(ForwardingLoop loop) throws IOException {
@@ -76,7 +95,8 @@ final class PublisherEndpoint implements ForwardingLoop.ReadHandler {
             if (from == null) {
                 return;
             }
-            if (!publisherRtp.equals(from)) {
+            if (relay ? !ForwardingLoop.sameHost(publisherHost, ((InetSocketAddress) from).getAddress())
+                    : !publisherRtp.equals(from)) {
                 loop.foreignPackets++;
                 continue;
             }
@@ -109,7 +129,7 @@ final class PublisherEndpoint implements ForwardingLoop.ReadHandler {
             if (read == ForwardingLoop.DRAINED) {
                 return;
             }
-            if (read == ForwardingLoop.FOREIGN) {
+            if (read == ForwardingLoop.FOREIGN || relay) {
                 continue;
             }
             MediaFence fence = loop.fence;
@@ -130,6 +150,10 @@ final class PublisherEndpoint implements ForwardingLoop.ReadHandler {
      * subscribers at once are collapsed to one per interval, or a publisher would send nothing but keyframes.
      */
     void sendFeedback(ForwardingLoop loop, ByteBuffer buffer, Rtcp.Feedback feedback) throws IOException {
+        InetSocketAddress target = publisherRtcp;
+        if (target == null) {
+            return; // a relay whose forwarder is not set up yet; a request dropped here does not count as sent
+        }
         if (feedback == Rtcp.Feedback.KEYFRAME) {
             long now = System.nanoTime();
             if (now - lastKeyframeRequest < keyframeRequestIntervalNanos) {
@@ -139,7 +163,7 @@ final class PublisherEndpoint implements ForwardingLoop.ReadHandler {
             lastKeyframeRequest = now;
         }
         buffer.rewind();
-        if (rtcp.send(buffer, publisherRtcp) > 0) {
+        if (rtcp.send(buffer, target) > 0) {
             loop.rtcpForwarded++;
         }
     }

@@ -3,6 +3,7 @@ package io.tessera.media.rtp;
 import io.tessera.wire.sdp.PlainRtpOffer;
 
 import io.tessera.wire.rtp.Rtcp;
+import io.tessera.wire.rtp.RtpHeader;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -25,9 +26,21 @@ final class SubscriberEndpoint {
     private final InetSocketAddress subscriberRtcp;
     private final InetAddress subscriberHost;
     private final ForwardingLoop.ReadHandler rtcpHandler = this::onRtcp;
+    /**
+     * The SSRC every packet is sent with, or -1 to keep the publisher's. Janus's remote publisher (VideoRoom
+     * {@code add_remote_publisher}) tells its streams apart by SSRC alone, so the packets it gets must carry the one it
+     * expects for the stream's m-index.
+     */
+    private final long ssrc;
 
     SubscriberEndpoint(String subscriberId, int rtpPort, PublisherEndpoint publisher, PlainRtpOffer offer,
                        DatagramChannel rtp, DatagramChannel rtcp) {
+        this(subscriberId, rtpPort, publisher, offer, rtp, rtcp, -1);
+    }
+
+    SubscriberEndpoint(String subscriberId, int rtpPort, PublisherEndpoint publisher, PlainRtpOffer offer,
+                       DatagramChannel rtp, DatagramChannel rtcp, long ssrc) {
+        this.ssrc = ssrc;
         this.subscriberId = subscriberId;
         this.rtpPort = rtpPort;
         this.publisher = publisher;
@@ -45,10 +58,33 @@ final class SubscriberEndpoint {
 
     /** Bytes sent; 0 when the socket's send buffer is full or the send failed (the packet is dropped, never queued). */
     int sendRtp(ByteBuffer packet) {
+        if (ssrc >= 0) {
+            return sendRewritten(packet);
+        }
         try {
             return rtp.send(packet, subscriberRtp);
         } catch (IOException e) {
             return 0;
+        }
+    }
+
+    /**
+     * Sends the packet with this subscription's SSRC. The buffer is shared by every subscriber of the stream, so the
+     * publisher's SSRC is put back afterwards: no copy, nothing allocated.
+     */
+    private int sendRewritten(ByteBuffer packet) {
+        int start = packet.position();
+        if (packet.remaining() < RtpHeader.SIZE) {
+            return 0; // not RTP: nothing to rewrite, and the peer would drop it
+        }
+        int original = packet.getInt(start + 8);
+        packet.putInt(start + 8, (int) ssrc);
+        try {
+            return rtp.send(packet, subscriberRtp);
+        } catch (IOException e) {
+            return 0;
+        } finally {
+            packet.putInt(start + 8, original);
         }
     }
 
@@ -63,7 +99,8 @@ final class SubscriberEndpoint {
     private void onRtcp(ForwardingLoop loop) throws IOException {
         ByteBuffer buffer = loop.buffer;
         for (int i = 0; i < ForwardingLoop.READ_BUDGET; i++) {
-            int read = loop.receiveFrom(rtcp, subscriberHost);
+            // Janus, fed by a rewriting subscription, answers from whichever loopback address its route gives it
+            int read = ssrc >= 0 ? loop.receiveFromLocal(rtcp, subscriberHost) : loop.receiveFrom(rtcp, subscriberHost);
             if (read == ForwardingLoop.DRAINED) {
                 return;
             }

@@ -35,6 +35,10 @@ final class Participant {
      */
     final String resumeSecret;
     StreamInfo published; // null when not publishing
+    /** The offer of {@link #published} when it is plain RTP (its medium and codec), else null. */
+    io.tessera.wire.sdp.PlainRtpOffer plainOffer;
+    /** What the WebRTC engine's answer to {@link #published} accepted (empty for plain RTP), for {@link RtpBridges}. */
+    java.util.List<io.tessera.wire.sdp.NegotiatedMedia> webrtcMedia = java.util.List.of();
     /** Whether {@link #published} goes through the WebRTC engine (else the plain RTP engine). */
     boolean publishedWebRtc;
     /**

@@ -301,19 +301,19 @@ public final class Session {
         } else if (command instanceof Unpublish unpublish) {
             media.onUnpublish(unpublish);
         } else if (command instanceof Subscribe subscribe) {
-            media.onSubscribe(subscribe);
+            media.subscriptions().onSubscribe(subscribe);
         } else if (command instanceof PrepareSubscribe prepare) {
-            media.onPrepareSubscribe(prepare);
+            media.subscriptions().onPrepareSubscribe(prepare);
         } else if (command instanceof StartSubscribe start) {
-            media.onStartSubscribe(start);
+            media.subscriptions().onStartSubscribe(start);
         } else if (command instanceof AddIceCandidate candidate) {
-            media.onAddIceCandidate(candidate);
+            media.subscriptions().onAddIceCandidate(candidate);
         } else if (command instanceof ReconnectStream reconnect) {
             media.rebuilds().onReconnect(reconnect);
         } else if (command instanceof ChangeStreamProperty change) {
             streamProperties.onChange(change);
         } else if (command instanceof Unsubscribe unsubscribe) {
-            media.onUnsubscribe(unsubscribe);
+            media.subscriptions().onUnsubscribe(unsubscribe);
         } else if (command instanceof DescribeSession describe) {
             describe.replyTo().tell(MediaDescription.of(sessionId, participants.values()));
         } else if (command instanceof CloseSession close) {

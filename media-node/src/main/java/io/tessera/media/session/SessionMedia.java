@@ -3,18 +3,13 @@ package io.tessera.media.session;
 import io.tessera.common.protocol.ClusterTopics.SessionNotice;
 import io.tessera.common.protocol.ClusterTopics.StreamChanged;
 import io.tessera.common.protocol.MediaNodeProtocol.Ack;
-import io.tessera.common.protocol.MediaNodeProtocol.AddIceCandidate;
 import io.tessera.common.protocol.MediaNodeProtocol.Event;
 import io.tessera.common.protocol.MediaNodeProtocol.ParticipantPublished;
 import io.tessera.common.protocol.MediaNodeProtocol.ParticipantUnpublished;
-import io.tessera.common.protocol.MediaNodeProtocol.PrepareSubscribe;
 import io.tessera.common.protocol.MediaNodeProtocol.Publish;
 import io.tessera.common.protocol.MediaNodeProtocol.SdpReply;
-import io.tessera.common.protocol.MediaNodeProtocol.StartSubscribe;
 import io.tessera.common.protocol.MediaNodeProtocol.StreamInfo;
-import io.tessera.common.protocol.MediaNodeProtocol.Subscribe;
 import io.tessera.common.protocol.MediaNodeProtocol.Unpublish;
-import io.tessera.common.protocol.MediaNodeProtocol.Unsubscribe;
 import io.tessera.media.engine.MediaEngine;
 import io.tessera.media.engine.MediaException;
 import io.tessera.media.webrtc.WebRtcEngine;
@@ -33,9 +28,9 @@ import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
- * The media side of one {@link Session}, run on its actor: publishing and subscribing through the plain RTP
- * {@link MediaEngine} (synchronous, in-process) or the {@link WebRtcEngine} (Janus, asynchronous), chosen by the
- * publisher's offer. WebRTC calls never block the actor: their outcome comes back as {@link EngineDone} and is
+ * The media side of one {@link Session}, run on its actor: publishing through the plain RTP {@link MediaEngine}
+ * (synchronous, in-process) or the {@link WebRtcEngine} (Janus, asynchronous), chosen by the publisher's offer, and
+ * releasing; subscribing is {@link SessionSubscriptions}'. WebRTC calls never block the actor: their outcome comes back as {@link EngineDone} and is
  * applied on the actor's thread, after checking that what it concerns still exists.
  *
  * <p>A WebRTC stream is announced to the others ({@code participantPublished}, joinRoom's {@code value}) only once
@@ -76,6 +71,9 @@ final class SessionMedia {
     private final TimerScheduler<Session.Message> timers;
     private final Room room;
     private final StreamRebuild rebuilds = new StreamRebuild(this);
+    private final RtpBridges bridges; // null without a WebRTC engine
+    private final RemoteFeeds feeds; // null without a WebRTC engine
+    private final SessionSubscriptions subscriptions;
 
     SessionMedia(String sessionId, MediaEngine engine, WebRtcEngine webrtc, Duration publisherUpTimeout,
                  ActorRef<SessionNotice> notices, SessionMeters meters, ActorContext<Session.Message> ctx,
@@ -89,6 +87,24 @@ final class SessionMedia {
         this.ctx = ctx;
         this.timers = timers;
         this.room = room;
+        this.bridges = webrtc == null ? null : new RtpBridges(this, engine, meters);
+        this.feeds = webrtc == null ? null : new RemoteFeeds(this, engine);
+        this.subscriptions = new SessionSubscriptions(this, engine);
+    }
+
+    /** Subscribing to the session's streams. */
+    SessionSubscriptions subscriptions() {
+        return subscriptions;
+    }
+
+    /** Browsers receiving plain RTP streams; null when the node runs no WebRTC engine. */
+    RemoteFeeds feeds() {
+        return feeds;
+    }
+
+    /** Plain RTP subscribers of browsers' streams; null when the node runs no WebRTC engine. */
+    RtpBridges bridges() {
+        return bridges;
     }
 
     /** openvidu-browser's {@code reconnectStream} for this session's WebRTC streams. */
@@ -148,6 +164,7 @@ final class SessionMedia {
         }
         p.published = stream;
         p.publishedWebRtc = false;
+        p.plainOffer = io.tessera.wire.sdp.PlainRtpOffer.parse(publish.sdpOffer()); // the engine read it already
         publish.replyTo().tell(new SdpReply(true, 0, null, stream, answer));
         announce(p);
     }
@@ -180,11 +197,22 @@ final class SessionMedia {
                 reply.accept(SdpReply.failure(ErrorCode.NOT_FOUND, "stream " + stream.streamId()
                         + " ended before it was set up"));
             } else {
+                p.webrtcMedia = negotiated(answer);
                 reply.accept(new SdpReply(true, 0, null, stream, answer));
                 timers.startSingleTimer("up-" + stream.streamId(),
                         new PublisherUpTimedOut(connectionId, stream.streamId()), publisherUpTimeout);
             }
         });
+    }
+
+    private java.util.List<io.tessera.wire.sdp.NegotiatedMedia> negotiated(String answer) {
+        try {
+            return io.tessera.wire.sdp.NegotiatedMedia.read(answer);
+        } catch (io.tessera.wire.sdp.SdpException e) {
+            ctx.getLog().warn("the WebRTC engine's answer in session {} could not be read ({}): its stream cannot be "
+                    + "forwarded to plain RTP subscribers", sessionId, e.getMessage());
+            return java.util.List.of();
+        }
     }
 
     void onPublisherUp(PublisherUp up) {
@@ -216,6 +244,9 @@ final class SessionMedia {
      */
     private void announce(Participant p) {
         p.live = true;
+        if (p.publishedWebRtc && bridges != null) {
+            bridges.streamUp(p); // a rebuilt stream feeds the relays its plain RTP subscribers receive
+        }
         streamNotice(p.connectionId(), p.published, null, true, "publish");
         StreamRebuild.Rebuild rebuild = p.rebuild;
         for (Participant other : room.participants().values()) {
@@ -273,8 +304,12 @@ final class SessionMedia {
         if (p.publishedWebRtc) {
             timers.cancel("up-" + streamId);
             webrtc.unpublish(sessionId, p.connectionId()); // its subscriptions end with it
+            bridges.streamEnded(streamId); // and its plain RTP subscriptions with their relays
         } else {
             engine.unpublish(streamId);
+            if (feeds != null) {
+                feeds.streamEnded(p, streamId); // browsers receiving it lose it
+            }
         }
         if (p.live) {
             streamNotice(p.connectionId(), p.published, null, false, reason);
@@ -284,176 +319,10 @@ final class SessionMedia {
         }
         p.published = null;
         p.publishedWebRtc = false;
+        p.webrtcMedia = java.util.List.of();
+        p.plainOffer = null;
         p.live = false;
         p.rebuild = null;
-    }
-
-    // --- subscribing ------------------------------------------------------------------------------------------
-
-    /** Client offer: the plain RTP engine answers. Janus cannot answer a subscriber's offer. */
-    void onSubscribe(Subscribe subscribe) {
-        Participant p = room.participants().get(subscribe.connectionId());
-        if (p == null) {
-            subscribe.replyTo().tell(SdpReply.failure(ErrorCode.NOT_JOINED, notIn(subscribe.connectionId())));
-            return;
-        }
-        Optional<Participant> publisher = publisherOf(subscribe.streamId());
-        if (publisher.isEmpty()) {
-            subscribe.replyTo().tell(SdpReply.failure(ErrorCode.NOT_FOUND, notPublished(subscribe.streamId())));
-            return;
-        }
-        if (publisher.get().publishedWebRtc) {
-            subscribe.replyTo().tell(SdpReply.failure(ErrorCode.UNSUPPORTED_MEDIA, "stream " + subscribe.streamId()
-                    + " is WebRTC: the media node makes the offer; call prepareReceiveVideoFrom and answer it with "
-                    + "receiveVideoFrom {sender, sdpAnswer} (joinRoom's mediaServer is 'mediasoup')"));
-            return;
-        }
-        try {
-            String answer = engine.subscribe(subscribe.streamId(), subscribe.connectionId(), subscribe.sdpOffer());
-            p.subscribe(subscribe.streamId());
-            streamNotice(subscribe.connectionId(), publisher.get().published, publisher.get().connectionId(), true,
-                    "subscribe");
-            subscribe.replyTo().tell(new SdpReply(true, 0, null, null, answer));
-        } catch (MediaException e) {
-            subscribe.replyTo().tell(SdpReply.failure(e.kind().errorCode, e.getMessage()));
-        }
-    }
-
-    /** Server offer (WebRTC): the reply's {@code sdpAnswer} field carries the media node's offer. */
-    void onPrepareSubscribe(PrepareSubscribe prepare) {
-        Participant p = room.participants().get(prepare.connectionId());
-        if (p == null) {
-            prepare.replyTo().tell(SdpReply.failure(ErrorCode.NOT_JOINED, notIn(prepare.connectionId())));
-            return;
-        }
-        Optional<Participant> found = publisherOf(prepare.streamId());
-        if (found.isEmpty()) {
-            prepare.replyTo().tell(SdpReply.failure(ErrorCode.NOT_FOUND, notPublished(prepare.streamId())));
-            return;
-        }
-        Participant publisher = found.get();
-        if (!publisher.publishedWebRtc) {
-            prepare.replyTo().tell(SdpReply.failure(ErrorCode.UNSUPPORTED_MEDIA, "stream " + prepare.streamId()
-                    + " is plain RTP: subscribe with receiveVideoFrom {sender, sdpOffer}"));
-            return;
-        }
-        if (publisher == p) {
-            prepare.replyTo().tell(SdpReply.failure(ErrorCode.BAD_REQUEST, "connection " + p.connectionId()
-                    + " cannot subscribe to its own stream"));
-            return;
-        }
-        if (p.subscriptions.contains(prepare.streamId())) {
-            if (!prepare.reconnect()) {
-                prepare.replyTo().tell(SdpReply.failure(ErrorCode.CONFLICT, "connection " + p.connectionId()
-                        + " already receives stream " + prepare.streamId()));
-                return;
-            }
-            dropSubscription(p, publisher, "reconnect"); // a new PeerConnection replaces the old one
-        }
-        String streamId = prepare.streamId();
-        whenDone(webrtc.prepareSubscribe(sessionId, publisher.connectionId(), p.connectionId()), (offer, error) -> {
-            if (error != null) {
-                prepare.replyTo().tell(failure(error, SdpReply::failure));
-            } else if (p != room.participants().get(p.connectionId()) || publisherOf(streamId).isEmpty()) {
-                webrtc.unsubscribe(sessionId, publisher.connectionId(), p.connectionId());
-                prepare.replyTo().tell(SdpReply.failure(ErrorCode.NOT_FOUND, notPublished(streamId)));
-            } else {
-                p.subscribe(streamId);
-                prepare.replyTo().tell(new SdpReply(true, 0, null, null, offer));
-            }
-        });
-    }
-
-    void onStartSubscribe(StartSubscribe start) {
-        Participant p = room.participants().get(start.connectionId());
-        if (p == null) {
-            start.replyTo().tell(Ack.failure(ErrorCode.NOT_JOINED, notIn(start.connectionId())));
-            return;
-        }
-        startSubscription(p, start.streamId(), start.sdpAnswer(), start.replyTo()::tell, Ack::failure, Ack.success());
-    }
-
-    /** The subscriber's answer to the node's offer (from prepareReceiveVideoFrom or forciblyReconnectSubscriber). */
-    <R> void startSubscription(Participant p, String streamId, String sdpAnswer, Consumer<R> reply,
-                               Failure<R> failed, R done) {
-        Optional<Participant> publisher = publisherOf(streamId);
-        if (publisher.isEmpty() || !p.subscriptions.contains(streamId) || !publisher.get().publishedWebRtc) {
-            reply.accept(failed.of(ErrorCode.NOT_FOUND.code(), "connection " + p.connectionId()
-                    + " has no offer for stream " + streamId + " to answer: prepareReceiveVideoFrom first"));
-            return;
-        }
-        Participant source = publisher.get();
-        whenDone(webrtc.startSubscribe(sessionId, source.connectionId(), p.connectionId(), sdpAnswer),
-                (ignored, error) -> {
-                    if (error != null) {
-                        p.subscriptions.remove(streamId);
-                        reply.accept(failure(error, failed));
-                    } else {
-                        p.answered.add(streamId);
-                        if (source.published != null && source.published.streamId().equals(streamId)) {
-                            streamNotice(p.connectionId(), source.published, source.connectionId(), true,
-                                    "subscribe");
-                        }
-                        reply.accept(done);
-                    }
-                });
-    }
-
-    void onAddIceCandidate(AddIceCandidate add) {
-        Participant p = room.participants().get(add.connectionId());
-        if (p == null) {
-            add.replyTo().tell(Ack.failure(ErrorCode.NOT_JOINED, notIn(add.connectionId())));
-            return;
-        }
-        if (webrtc == null) {
-            add.replyTo().tell(Ack.failure(ErrorCode.UNSUPPORTED_MEDIA, "this media node runs no WebRTC engine: "
-                    + "plain RTP needs no ICE candidates"));
-            return;
-        }
-        String endpoint = add.endpointName();
-        if (!room.participants().containsKey(endpoint)) {
-            add.replyTo().tell(Ack.failure(ErrorCode.NOT_FOUND, "endpoint " + endpoint + " is not a connection of "
-                    + "session " + sessionId));
-            return;
-        }
-        // its own publisher, or its subscription to the endpoint's stream (queued by the engine until it exists)
-        String subscriber = endpoint.equals(p.connectionId()) ? null : p.connectionId();
-        whenDone(webrtc.addCandidate(sessionId, endpoint, subscriber, add.candidate(), add.sdpMid(),
-                add.sdpMLineIndex()), (ignored, error) -> add.replyTo().tell(error != null
-                ? failure(error, Ack::failure) : Ack.success()));
-    }
-
-    /** {@code streamId}: a stream id, or (as openvidu-browser sends it) the publisher's connection id. */
-    void onUnsubscribe(Unsubscribe unsubscribe) {
-        Participant p = room.participants().get(unsubscribe.connectionId());
-        if (p == null) {
-            unsubscribe.replyTo().tell(Ack.failure(ErrorCode.NOT_JOINED, notIn(unsubscribe.connectionId())));
-            return;
-        }
-        String streamId = unsubscribe.streamId();
-        Participant byConnection = room.participants().get(streamId);
-        if (byConnection != null && byConnection.published != null) {
-            streamId = byConnection.published.streamId();
-        }
-        Optional<Participant> publisher = publisherOf(streamId);
-        if (!p.subscriptions.contains(streamId) || publisher.isEmpty()) {
-            unsubscribe.replyTo().tell(Ack.failure(ErrorCode.NOT_FOUND, "connection " + unsubscribe.connectionId()
-                    + " does not receive stream " + unsubscribe.streamId()));
-            return;
-        }
-        dropSubscription(p, publisher.get(), "unsubscribe");
-        unsubscribe.replyTo().tell(Ack.success());
-    }
-
-    private void dropSubscription(Participant p, Participant publisher, String reason) {
-        String streamId = publisher.published.streamId();
-        p.subscriptions.remove(streamId);
-        if (publisher.publishedWebRtc) {
-            webrtc.unsubscribe(sessionId, publisher.connectionId(), p.connectionId());
-        } else {
-            engine.unsubscribe(streamId, p.connectionId());
-        }
-        streamNotice(p.connectionId(), publisher.published, publisher.connectionId(), false, reason);
     }
 
     // --- release ----------------------------------------------------------------------------------------------
@@ -461,7 +330,7 @@ final class SessionMedia {
     /** Gives back everything a participant holds in the engines. Idempotent. */
     void release(Participant p) {
         for (String streamId : java.util.List.copyOf(p.subscriptions)) {
-            publisherOf(streamId).ifPresent(publisher -> dropSubscription(p, publisher, "participantLeft"));
+            publisherOf(streamId).ifPresent(publisher -> subscriptions.drop(p, publisher, "participantLeft"));
         }
         p.subscriptions.clear();
         if (p.published != null) {
@@ -472,6 +341,9 @@ final class SessionMedia {
     /** The session ends: everything of it in the engines goes. */
     void releaseAll() {
         room.participants().values().forEach(this::release);
+        if (bridges != null) {
+            bridges.releaseAll();
+        }
         if (webrtc != null) {
             webrtc.closeRoom(sessionId);
         }

@@ -19,6 +19,10 @@ public final class SessionMeters {
     final AtomicInteger sessions = new AtomicInteger();
     final AtomicInteger participants = new AtomicInteger();
     final AtomicInteger streams = new AtomicInteger();
+    /** Browser streams' media forwarded to the plain RTP engine for plain RTP subscribers ({@link RtpBridges}). */
+    final AtomicInteger bridges = new AtomicInteger();
+    private final Counter bridgesOpened;
+    private final MeterRegistry registry;
     private final Counter graceExpired;
     private final Counter replayOverflow;
     private final Counter sessionsRefused;
@@ -28,6 +32,12 @@ public final class SessionMeters {
     private final Map<ResumeResult, Counter> resumes;
 
     public SessionMeters(MeterRegistry registry) {
+        this.registry = registry;
+        Gauge.builder("tessera.media.rtp.bridges", bridges, AtomicInteger::get)
+                .description("Browser streams' audio or video forwarded by the WebRTC engine to the plain RTP engine, "
+                        + "for plain RTP subscribers (one per stream and medium)").register(registry);
+        bridgesOpened = Counter.builder("tessera.media.rtp.bridges.opened")
+                .description("Browser streams' media forwarded to the plain RTP engine since start").register(registry);
         Gauge.builder("tessera.media.sessions", sessions, AtomicInteger::get)
                 .description("Sessions hosted on this media node").register(registry);
         Gauge.builder("tessera.media.participants", participants, AtomicInteger::get)
@@ -88,6 +98,22 @@ public final class SessionMeters {
 
     void fencedCommandRefused() {
         fencedCommands.increment();
+    }
+
+    void bridgeOpened() {
+        bridges.incrementAndGet();
+        bridgesOpened.increment();
+    }
+
+    void bridgeClosed() {
+        bridges.decrementAndGet();
+    }
+
+    /** A plain RTP subscription to a browser's stream refused: {@code codec}, {@code no_media}, {@code engine}... */
+    void bridgeRefused(String reason) {
+        Counter.builder("tessera.media.rtp.bridges.refused")
+                .description("Plain RTP subscriptions to browser streams refused, by reason")
+                .tag("reason", reason).register(registry).increment();
     }
 
     void sessionRefused() {

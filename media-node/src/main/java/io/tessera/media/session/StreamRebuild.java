@@ -78,7 +78,7 @@ final class StreamRebuild {
             staleAnswer(p, publisher.get(), reconnect);
             return;
         }
-        media.startSubscription(p, reconnect.streamId(), reconnect.sdp(), reconnect.replyTo()::tell,
+        media.subscriptions().startSubscription(p, reconnect.streamId(), reconnect.sdp(), reconnect.replyTo()::tell,
                 SdpReply::failure, new SdpReply(true, 0, null, null, null));
     }
 
@@ -191,6 +191,9 @@ final class StreamRebuild {
             }
             if (p.live || (p.rebuild != null && p.rebuild.knownBy(other))) {
                 knew.add(other.connectionId());
+            }
+            if (media.bridges().relays(streamId, other)) {
+                continue; // a plain RTP subscriber: its relay stays and is fed by the rebuilt stream once it is up
             }
             if (other.subscriptions.remove(streamId) || (p.rebuild != null && !p.live && p.rebuild.received(other))) {
                 receivers.add(other.connectionId());

@@ -46,6 +46,44 @@ public interface WebRtcEngine extends AutoCloseable {
     CompletionStage<Void> addCandidate(String room, String publisher, String subscriber, String candidate,
                                        String sdpMid, int sdpMLineIndex);
 
+    /**
+     * Forwards one stream ({@code mid}) of {@code publisher}'s live WebRTC stream, decrypted, as plain RTP to
+     * {@code host:port} with SSRC {@code ssrc}; keyframe requests sent to the forward's {@code localRtcpPort} reach the
+     * publisher (Janus sends its first packets there to {@code rtcpPort}). The forward ends with the publisher, or by
+     * {@link #stopForward}.
+     */
+    CompletionStage<PlainForward> forwardPlain(String room, String publisher, String mid, String host, int port,
+                                               int rtcpPort, long ssrc);
+
+    /** Ends one forward early. Unknown ones are ignored. */
+    void stopForward(String room, PlainForward forward);
+
+    /**
+     * A publisher's stream forwarded as plain RTP.
+     *
+     * @param id            the engine's id of the forward
+     * @param feed          the engine's id of the publisher it forwards (a rebuilt stream is another one)
+     * @param localRtcpPort where, on the engine's host, keyframe requests for it go
+     */
+    record PlainForward(long id, String feed, int localRtcpPort) {
+    }
+
+    /**
+     * Makes the plain RTP stream {@code streamId} of {@code publisher} a publisher of the room that browsers subscribe
+     * to as to any ({@link #prepareSubscribe} with {@code publisher}): the engine opens a port for its RTP, which must
+     * arrive with the SSRC it names, and one for RTCP, where the keyframe requests of its subscribers come from once
+     * something was sent there. Ended by {@link #unpublish}.
+     *
+     * @param media {@code audio} or {@code video}
+     * @param codec the engine's codec name ({@code vp8}, {@code h264}, {@code opus}...)
+     */
+    CompletionStage<RemoteFeed> publishRemote(String room, String publisher, String streamId, String media,
+                                              String codec);
+
+    /** Where a remote publisher takes its plain RTP: host, ports, and the SSRC its packets must carry. */
+    record RemoteFeed(String host, int port, int rtcpPort, long ssrc) {
+    }
+
     /** Ends a publisher and every subscription to it. Unknown ones are ignored. */
     void unpublish(String room, String publisher);
 

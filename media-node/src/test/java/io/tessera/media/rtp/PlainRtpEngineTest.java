@@ -144,6 +144,82 @@ class PlainRtpEngineTest {
         assertEquals(SSRC, report.getInt(4));
     }
 
+    /**
+     * A relay (a browser's stream forwarded by Janus, whose source port is its own): RTP from any port of its host is
+     * forwarded, from another host dropped; keyframe requests wait for the forwarder's RTCP port and then go there.
+     */
+    @Test
+    void aRelayTakesAnyPortOfItsHostAndSendsFeedbackWhereItIsTold() throws Exception {
+        int relayPort = engine.publishRelay("str_1~video", "video",
+                new io.tessera.wire.sdp.RtpFormat(96, "VP8", 90000, null, null), 0xABCDL,
+                java.net.InetAddress.getByName(HOST));
+        Peer subscriber = peer();
+        String answer = engine.subscribe("str_1~video", "con_a", offer(subscriber, "recvonly"));
+        assertTrue(answer.contains("a=ssrc:43981 cname:tessera-relay"), answer);
+        engine.stats();
+        InetSocketAddress target = new InetSocketAddress(HOST, relayPort);
+        Peer forwarder = peer(); // any port of 127.0.0.1
+        forwarder.rtp.send(rtp(1, 100), target);
+        assertEquals(1, subscriber.receiveRtp().getShort(2));
+        Peer otherPort = peer();
+        otherPort.rtcp.send(rtp(2, 100), target);
+        assertEquals(2, subscriber.receiveRtp().getShort(2), "another port of the same host is fine too");
+        try (DatagramChannel otherLoopback = DatagramChannel.open(StandardProtocolFamily.INET)
+                .bind(new InetSocketAddress("127.0.0.2", 0))) {
+            otherLoopback.send(rtp(3, 100), target);
+            assertEquals(3, subscriber.receiveRtp().getShort(2), "any loopback address: the kernel picks the source "
+                    + "of a packet to 127.0.0.x by its route");
+        }
+        assertEquals(0, engine.stats().foreignPackets());
+
+        subscriber.rtcp.send(pli(), rtcpAddress(answer));
+        assertNull(forwarder.pollRtcp(Duration.ofMillis(300)), "no feedback target yet: dropped");
+        engine.relayFeedbackTo("str_1~video", (InetSocketAddress) forwarder.rtcp.getLocalAddress());
+        engine.stats(); // a barrier: the loop has taken the target (and a dropped request did not start the interval)
+        subscriber.rtcp.send(pli(), rtcpAddress(answer));
+        ByteBuffer feedback = forwarder.receiveRtcp();
+        assertEquals(206, feedback.get(1) & 0xff, "the PLI reaches the forwarder");
+    }
+
+    /**
+     * A subscription that re-sends with an SSRC of its own (a plain RTP stream to Janus's remote publisher): its
+     * packets carry that SSRC, another subscriber of the same packets still gets the publisher's (the buffer they share
+     * is put back), the payload is untouched; the peer learns where to send feedback from a receiver report sent at once,
+     * and its keyframe requests reach the publisher.
+     */
+    @Test
+    void aRewritingSubscriptionSendsItsOwnSsrcAndLeavesTheOthersAlone() throws Exception {
+        Peer publisher = peer();
+        InetSocketAddress target = rtpAddress(engine.publish("str_1", offer(publisher, "sendonly")));
+        Peer plain = peer();
+        engine.subscribe("str_1", "con_a", offer(plain, "recvonly"));
+        Peer janus = peer();
+        engine.subscribeRewriting("str_1", "janus", (InetSocketAddress) janus.rtp.getLocalAddress(),
+                (InetSocketAddress) janus.rtcp.getLocalAddress(), 1000);
+        ByteBuffer latch = janus.receiveRtcp();
+        assertEquals(201, latch.get(1) & 0xff, "a receiver report first, for the peer to latch on");
+        assertEquals(1000, latch.getInt(4));
+        InetSocketAddress subscriptionRtcp = (InetSocketAddress) janus.lastRtcpSource; // the subscription's RTCP port
+
+        for (int seq = 0; seq < 20; seq++) {
+            publisher.rtp.send(rtp(seq, 300), target);
+            ByteBuffer rewritten = janus.receiveRtp();
+            ByteBuffer kept = plain.receiveRtp();
+            assertEquals(1000, rewritten.getInt(8), "the remote publisher's SSRC");
+            assertEquals(SSRC, kept.getInt(8), "the other subscriber still gets the publisher's SSRC");
+            assertEquals(seq, rewritten.getShort(2) & 0xffff);
+            ByteBuffer expected = rtp(seq, 300);
+            expected.putInt(8, 1000);
+            assertArrayEquals(bytes(expected), bytes(rewritten), "nothing but the SSRC changed");
+        }
+
+        janus.rtcp.send(pli(), subscriptionRtcp);
+        ByteBuffer feedback = publisher.receiveRtcp();
+        assertEquals(206, feedback.get(1) & 0xff, "the remote publisher's PLI reaches the plain publisher");
+        engine.unsubscribe("str_1", "janus");
+        assertEquals(1, engine.stats().subscribers());
+    }
+
     @Test
     void packetsFromAnyoneButThePublisherAreDroppedAndCounted() throws Exception {
         Peer publisher = peer();
@@ -273,6 +349,8 @@ class PlainRtpEngineTest {
             return receive(rtp, Duration.ofSeconds(5));
         }
 
+        java.net.SocketAddress lastRtcpSource;
+
         ByteBuffer receiveRtcp() throws Exception {
             return receive(rtcp, Duration.ofSeconds(5));
         }
@@ -293,6 +371,9 @@ class PlainRtpEngineTest {
             byte[] data = new byte[2048];
             java.net.DatagramPacket packet = new java.net.DatagramPacket(data, data.length);
             channel.socket().receive(packet); // SocketTimeoutException fails the test
+            if (channel == rtcp) {
+                lastRtcpSource = packet.getSocketAddress();
+            }
             return ByteBuffer.wrap(data, 0, packet.getLength()).slice();
         }
     }

@@ -64,7 +64,7 @@ class SessionWebRtcTest {
 
     private ActorRef<Session.Message> session;
     private PlainRtpEngine engine;
-    private final ScriptedEngine webrtc = new ScriptedEngine();
+    private final ScriptedWebRtcEngine webrtc = new ScriptedWebRtcEngine();
 
     @AfterAll
     static void shutdown() {
@@ -121,7 +121,7 @@ class SessionWebRtcTest {
         b.signalling.receiveMessage();
 
         TestProbe<SdpReply> refused = kit.createTestProbe();
-        session.tell(new Session.Forwarded(new Subscribe("s1", "b", streamId, "v=0\r\n", refused.getRef())));
+        session.tell(new Session.Forwarded(new Subscribe("s1", "b", streamId, OFFER, refused.getRef())));
         SdpReply clientOffer = refused.receiveMessage();
         assertEquals(ErrorCode.UNSUPPORTED_MEDIA.code(), clientOffer.errorCode());
         assertTrue(clientOffer.error().contains("prepareReceiveVideoFrom"), clientOffer.error());
@@ -377,78 +377,5 @@ class SessionWebRtcTest {
         TestProbe<Ack> reply = kit.createTestProbe();
         session.tell(new Session.Forwarded(command.apply(reply.getRef())));
         return reply.receiveMessage();
-    }
-
-    /** Answers at once, records every call, and reports a publisher up when the test says so. */
-    private static final class ScriptedEngine implements WebRtcEngine {
-        final List<String> calls = new CopyOnWriteArrayList<>();
-        final java.util.Map<String, Runnable> ups = new java.util.concurrent.ConcurrentHashMap<>();
-        volatile boolean refuseNextPublish;
-
-        void up(String publisher) {
-            ups.remove(publisher).run();
-        }
-
-        @Override
-        public String name() {
-            return "janus";
-        }
-
-        @Override
-        public CompletionStage<String> publish(String room, String publisher, String streamId, String sdpOffer,
-                                               Runnable onUp) {
-            if (refuseNextPublish) {
-                refuseNextPublish = false;
-                return CompletableFuture.failedFuture(new io.tessera.media.engine.MediaException(
-                        io.tessera.media.engine.MediaException.Kind.INVALID_SDP, "bad offer"));
-            }
-            calls.add("publish " + room + " " + publisher + " " + streamId);
-            ups.put(publisher, onUp);
-            return CompletableFuture.supplyAsync(() -> "answer-of-" + publisher);
-        }
-
-        @Override
-        public CompletionStage<String> prepareSubscribe(String room, String publisher, String subscriber) {
-            calls.add("prepare " + room + " " + publisher + " " + subscriber);
-            return CompletableFuture.supplyAsync(() -> "offer-for-" + subscriber);
-        }
-
-        @Override
-        public CompletionStage<Void> startSubscribe(String room, String publisher, String subscriber,
-                                                    String sdpAnswer) {
-            calls.add("start " + room + " " + publisher + " " + subscriber + " " + sdpAnswer);
-            return CompletableFuture.completedFuture(null);
-        }
-
-        @Override
-        public CompletionStage<Void> addCandidate(String room, String publisher, String subscriber, String candidate,
-                                                  String sdpMid, int sdpMLineIndex) {
-            calls.add("candidate " + room + " " + publisher + " " + subscriber + " " + candidate);
-            return CompletableFuture.completedFuture(null);
-        }
-
-        @Override
-        public void unpublish(String room, String publisher) {
-            calls.add("unpublish " + room + " " + publisher);
-        }
-
-        @Override
-        public void unsubscribe(String room, String publisher, String subscriber) {
-            calls.add("unsubscribe " + room + " " + publisher + " " + subscriber);
-        }
-
-        @Override
-        public void closeRoom(String room) {
-            calls.add("close " + room);
-        }
-
-        @Override
-        public WebRtcStats stats() {
-            return new WebRtcStats(0, 0, 0, 0, 0, 0);
-        }
-
-        @Override
-        public void close() {
-        }
     }
 }

@@ -55,6 +55,7 @@ public final class JanusEngine implements WebRtcEngine {
         final Runnable onUp;
         final AtomicBoolean up = new AtomicBoolean();
         VideoRoomHandle handle; // guarded by the engine
+        boolean remote; // a remote publisher (add_remote_publisher): no handle, removed through the manager
         boolean ready; // the remote SDP is set: candidates go straight to Janus
         boolean closed;
 
@@ -224,6 +225,87 @@ public final class JanusEngine implements WebRtcEngine {
                 throw mapped(error, "add the candidate");
             }
             return null;
+        });
+    }
+
+    @Override
+    public CompletionStage<PlainForward> forwardPlain(String room, String publisher, String mid, String host,
+                                                      int port, int rtcpPort, long ssrc) {
+        Endpoint source;
+        synchronized (this) {
+            source = endpoints.get(Endpoint.key(room, publisher, null));
+        }
+        CompletableFuture<VideoRoomHandle> current = manager;
+        if (source == null || !source.up.get()) {
+            return refused(Kind.UNKNOWN_STREAM, "connection " + publisher + " has no WebRTC stream up");
+        }
+        if (current == null) {
+            return refused(Kind.NO_CAPACITY, "not connected to Janus");
+        }
+        VideoRoomHandle.ForwardTarget target = new VideoRoomHandle.ForwardTarget(mid, port, rtcpPort, ssrc);
+        return current.thenCompose(m -> m.rtpForward(room, source.feed, host, List.of(target))).handle((made, error) -> {
+            if (error != null) {
+                throw mapped(error, "forward the stream as plain RTP");
+            }
+            if (made.isEmpty()) {
+                throw new CompletionException(new MediaException(Kind.UNKNOWN_STREAM, "the stream of " + publisher
+                        + " has no media with mid " + mid));
+            }
+            return new PlainForward(made.get(0).id(), source.feed, made.get(0).localRtcpPort());
+        });
+    }
+
+    @Override
+    public CompletionStage<RemoteFeed> publishRemote(String room, String publisher, String streamId, String media,
+                                                     String codec) {
+        Endpoint endpoint = new Endpoint(room, publisher, null, streamId + "-" + feeds.incrementAndGet(), null);
+        endpoint.remote = true;
+        synchronized (this) {
+            if (endpoints.containsKey(endpoint.key())) {
+                return refused(Kind.CONFLICT, "connection " + publisher + " already publishes");
+            }
+            endpoints.put(endpoint.key(), endpoint);
+        }
+        VideoRoomHandle.RemoteStream stream = new VideoRoomHandle.RemoteStream(0, "0", media, codec);
+        return room(room)
+                .thenCompose(ignored -> managerHandle())
+                .thenCompose(m -> m.addRemotePublisher(room, endpoint.feed, List.of(stream)))
+                .handle((made, error) -> {
+                    if (error != null) {
+                        release(endpoint);
+                        throw mapped(error, "make a plain RTP stream a WebRTC publisher");
+                    }
+                    boolean closedMeanwhile;
+                    synchronized (this) {
+                        closedMeanwhile = endpoint.closed;
+                        endpoint.ready = !closedMeanwhile; // no ICE: nothing to trickle
+                    }
+                    if (closedMeanwhile) { // its release ran before Janus made it: remove it now
+                        managerHandle().thenCompose(m -> m.removeRemotePublisher(room, endpoint.feed));
+                        throw new CompletionException(new MediaException(Kind.UNKNOWN_STREAM, "stream " + streamId
+                                + " ended while it was being set up"));
+                    }
+                    endpoint.up.set(true); // subscribers may join at once
+                    // Janus runs on this host and listens on every address
+                    return new RemoteFeed("127.0.0.1", made.port(), made.rtcpPort(), stream.ssrc());
+                });
+    }
+
+    private CompletableFuture<VideoRoomHandle> managerHandle() {
+        CompletableFuture<VideoRoomHandle> current = manager;
+        return current != null ? current : CompletableFuture.failedFuture(JanusException.local("not connected to Janus"));
+    }
+
+    @Override
+    public void stopForward(String room, PlainForward forward) {
+        CompletableFuture<VideoRoomHandle> current = manager;
+        if (current == null) {
+            return;
+        }
+        current.thenCompose(m -> m.stopRtpForward(room, forward.feed(), forward.id())).whenComplete((ok, error) -> {
+            if (error != null) { // the publisher went first, and its forwards with it
+                log.debug("Janus forwarder {} not stopped: {}", forward.id(), error.getMessage());
+            }
         });
     }
 
@@ -432,12 +514,26 @@ public final class JanusEngine implements WebRtcEngine {
     /** Detaches the endpoint's handle (Janus closes its PeerConnection; a publisher's subscribers lose it). */
     private void release(Endpoint endpoint) {
         VideoRoomHandle handle;
+        boolean wasOpen;
         synchronized (this) {
             endpoints.remove(endpoint.key(), endpoint);
             queued.remove(endpoint.key());
+            wasOpen = !endpoint.closed;
             endpoint.closed = true;
             handle = endpoint.handle;
             endpoint.handle = null;
+        }
+        if (endpoint.remote && wasOpen) {
+            CompletableFuture<VideoRoomHandle> current = manager;
+            if (current != null) {
+                current.thenCompose(m -> m.removeRemotePublisher(endpoint.room, endpoint.feed))
+                        .whenComplete((ok, error) -> {
+                            if (error != null) { // it was never made, or its room went first
+                                log.debug("Janus remote publisher {} not removed: {}", endpoint.feed,
+                                        error.getMessage());
+                            }
+                        });
+            }
         }
         if (handle != null) {
             byHandle.remove(handle.handleId());

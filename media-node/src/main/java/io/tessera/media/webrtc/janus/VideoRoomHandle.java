@@ -154,6 +154,138 @@ public final class VideoRoomHandle {
                 .thenApply(reply -> Jsep.from(reply, "offer"));
     }
 
+    /**
+     * Where one stream of a publisher goes as plain RTP: {@code port} of the request's host, with the SSRC the packets
+     * get, and the port ({@code rtcpPort}) from which keyframe requests come back.
+     */
+    public record ForwardTarget(String mid, int port, int rtcpPort, long ssrc) {
+        JsonNode toJson() {
+            ObjectNode stream = JanusSocket.JSON.createObjectNode();
+            stream.put("mid", mid);
+            stream.put("port", port);
+            stream.put("rtcp_port", rtcpPort);
+            stream.put("ssrc", ssrc);
+            return stream;
+        }
+    }
+
+    /**
+     * A forwarder Janus made: its id (for {@code stop_rtp_forward}) and the local port on which it takes RTCP
+     * feedback (PLI/FIR), which it asks the publisher to answer with a keyframe.
+     */
+    public record Forwarder(long id, String kind, int port, int localRtcpPort) {
+    }
+
+    /**
+     * Forwards the streams of publisher {@code publisherId} in {@code roomId}, decrypted, as plain RTP to
+     * {@code host} ({@code rtp_forward}, answered at once; Janus 1.1.2 requires the host at the top level even with
+     * per-stream targets). Janus skips a mid the publisher does not have, so fewer forwarders than targets may come
+     * back.
+     */
+    public CompletableFuture<List<Forwarder>> rtpForward(String roomId, String publisherId, String host,
+                                                         List<ForwardTarget> targets) {
+        ObjectNode body = rtpForwardRequest(roomId, publisherId, host, targets);
+        return client.message(handleId, body, null, JanusSocket.Reply.FIRST)
+                .thenApply(VideoRoomHandle::forwarders);
+    }
+
+    static ObjectNode rtpForwardRequest(String roomId, String publisherId, String host, List<ForwardTarget> targets) {
+        ObjectNode body = body("rtp_forward");
+        body.put("room", roomId);
+        body.put("publisher_id", publisherId);
+        body.put("host", host);
+        ArrayNode streams = body.putArray("streams");
+        targets.forEach(target -> streams.add(target.toJson()));
+        return body;
+    }
+
+    static List<Forwarder> forwarders(JsonNode reply) {
+        JsonNode data = data(reply);
+        if (!"rtp_forward".equals(data.path("videoroom").asText())) {
+            throw JanusException.local("the VideoRoom answered '" + data.path("videoroom").asText()
+                    + "' where 'rtp_forward' was expected");
+        }
+        List<Forwarder> forwarders = new ArrayList<>();
+        for (JsonNode f : data.path("forwarders")) {
+            forwarders.add(new Forwarder(f.path("stream_id").asLong(), f.path("type").asText(),
+                    f.path("port").asInt(), f.path("local_rtcp_port").asInt(0)));
+        }
+        return forwarders;
+    }
+
+    /** Stops one forwarder ({@code stop_rtp_forward}); Janus also drops them all when the publisher goes. */
+    public CompletableFuture<Void> stopRtpForward(String roomId, String publisherId, long forwarderId) {
+        ObjectNode body = body("stop_rtp_forward");
+        body.put("room", roomId);
+        body.put("publisher_id", publisherId);
+        body.put("stream_id", forwarderId);
+        return sync(body, "stop_rtp_forward");
+    }
+
+    /**
+     * One stream of a remote publisher: its m-index (Janus expects its packets with SSRC
+     * {@value #REMOTE_PUBLISHER_BASE_SSRC} + m-index * {@value #REMOTE_PUBLISHER_SSRC_STEP}), mid, kind and codec
+     * (Janus's name: {@code vp8}, {@code h264}, {@code opus}...).
+     */
+    public record RemoteStream(int mindex, String mid, String type, String codec) {
+        JsonNode toJson() {
+            ObjectNode stream = JanusSocket.JSON.createObjectNode();
+            stream.put("mid", mid);
+            stream.put("mindex", mindex);
+            stream.put("type", type);
+            stream.put("codec", codec);
+            return stream;
+        }
+
+        /** The SSRC Janus 1.1.2 expects this stream's packets with ({@code REMOTE_PUBLISHER_BASE_SSRC} etc.). */
+        public long ssrc() {
+            return REMOTE_PUBLISHER_BASE_SSRC + (long) mindex * REMOTE_PUBLISHER_SSRC_STEP;
+        }
+    }
+
+    /** janus_videoroom.c (1.1.2): a remote publisher's stream m is the SSRC base + m * step. */
+    public static final long REMOTE_PUBLISHER_BASE_SSRC = 1000;
+    public static final long REMOTE_PUBLISHER_SSRC_STEP = 10;
+
+    /** A remote publisher Janus made: where it takes RTP (all streams on one port) and RTCP. */
+    public record RemotePublisher(String id, int port, int rtcpPort) {
+    }
+
+    /**
+     * Makes {@code id} a publisher of {@code roomId} fed by plain RTP ({@code add_remote_publisher}, the SFU
+     * cascading API, answered at once): Janus opens a port for RTP and one for RTCP, and subscribers join it as any
+     * publisher. Janus sends keyframe requests to wherever the first RTCP on its RTCP port came from.
+     */
+    public CompletableFuture<RemotePublisher> addRemotePublisher(String roomId, String id, List<RemoteStream> streams) {
+        return client.message(handleId, addRemotePublisherRequest(roomId, id, streams), null, JanusSocket.Reply.FIRST)
+                .thenApply(VideoRoomHandle::remotePublisher);
+    }
+
+    static ObjectNode addRemotePublisherRequest(String roomId, String id, List<RemoteStream> streams) {
+        ObjectNode body = body("add_remote_publisher");
+        body.put("room", roomId);
+        body.put("id", id);
+        ArrayNode array = body.putArray("streams");
+        streams.forEach(stream -> array.add(stream.toJson()));
+        return body;
+    }
+
+    static RemotePublisher remotePublisher(JsonNode reply) {
+        JsonNode data = data(reply);
+        if (!"success".equals(data.path("videoroom").asText()) || !data.path("port").canConvertToInt()) {
+            throw JanusException.local("the VideoRoom answered " + data + " to add_remote_publisher");
+        }
+        return new RemotePublisher(data.path("id").asText(), data.path("port").asInt(), data.path("rtcp_port").asInt());
+    }
+
+    /** Removes a remote publisher; its subscribers lose it. */
+    public CompletableFuture<Void> removeRemotePublisher(String roomId, String id) {
+        ObjectNode body = body("remove_remote_publisher");
+        body.put("room", roomId);
+        body.put("id", id);
+        return sync(body, "success");
+    }
+
     /** Completes a subscription with the subscriber's answer to Janus's offer. */
     public CompletableFuture<Void> start(Jsep answer) {
         return client.message(handleId, body("start"), answer.toJson(), JanusSocket.Reply.EVENT)

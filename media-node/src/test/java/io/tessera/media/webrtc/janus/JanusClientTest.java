@@ -98,6 +98,101 @@ class JanusClientTest {
         assertEquals(before, Set.copyOf(get(admin.handles(client.sessionId()))), "every handle of the test released");
     }
 
+    /**
+     * {@code rtp_forward} and {@code stop_rtp_forward} as Janus 1.1.2 takes and answers them: one forwarder per target
+     * mid, with the local port that takes keyframe requests, from which Janus sends its two latching packets to the
+     * target's {@code rtcp_port} at once; a mid the publisher lacks is skipped; an unknown publisher is 428.
+     */
+    @Test
+    void rtpForwardSendsAPublishersStreamAsPlainRtp() throws Exception {
+        String room = "fwd-" + UUID.randomUUID();
+        VideoRoomHandle manager = get(client.attachVideoRoom());
+        get(manager.createRoom(room, VideoRoomHandle.RoomOptions.defaults()));
+        VideoRoomHandle publisher = get(client.attachVideoRoom());
+        get(publisher.publish(room, "alice", Jsep.offer(JanusTestSupport.offer())));
+        try (java.nio.channels.DatagramChannel rtp = loopbackUdp(); java.nio.channels.DatagramChannel rtcp = loopbackUdp()) {
+            int rtpPort = port(rtp);
+            int rtcpPort = port(rtcp);
+            List<VideoRoomHandle.Forwarder> made = get(manager.rtpForward(room, "alice", "127.0.0.1", List.of(
+                    new VideoRoomHandle.ForwardTarget("1", rtpPort, rtcpPort, 0xCAFEL),
+                    new VideoRoomHandle.ForwardTarget("9", rtpPort + 2, rtcpPort + 2, 1))));
+            assertEquals(1, made.size(), "mid 9 does not exist and is skipped: " + made);
+            VideoRoomHandle.Forwarder video = made.get(0);
+            assertEquals("video", video.kind());
+            assertEquals(rtpPort, video.port());
+            assertTrue(video.localRtcpPort() > 0, made.toString());
+
+            java.nio.ByteBuffer latch = java.nio.ByteBuffer.allocate(1500);
+            java.net.SocketAddress from = await("Janus's latching packet").atMost(Duration.ofSeconds(5))
+                    .until(() -> rtcp.receive(latch.clear()), address -> address != null);
+            assertEquals(video.localRtcpPort(), ((java.net.InetSocketAddress) from).getPort(),
+                    "keyframe requests go to the port Janus sends from");
+
+            get(manager.stopRtpForward(room, "alice", video.id()));
+            assertEquals(428, failure(manager.stopRtpForward(room, "alice", video.id())).code(),
+                    "a forwarder stopped twice: JANUS_VIDEOROOM_ERROR_NO_SUCH_FEED (no such stream)");
+        }
+        assertEquals(428, failure(manager.rtpForward(room, "nobody", "127.0.0.1",
+                List.of(new VideoRoomHandle.ForwardTarget("1", 9, 10, 1)))).code(), "JANUS_VIDEOROOM_ERROR_NO_SUCH_FEED");
+        get(publisher.detach());
+        get(manager.destroyRoom(room));
+        get(manager.detach());
+    }
+
+    /**
+     * {@code add_remote_publisher} and {@code remove_remote_publisher} as Janus 1.1.2 takes and answers them: a publisher
+     * of the room fed by plain RTP on ports Janus opens, refused twice under one id, gone when removed.
+     */
+    @Test
+    void aRemotePublisherGetsPortsAndIsRemoved() throws Exception {
+        String room = "remote-" + UUID.randomUUID();
+        VideoRoomHandle manager = get(client.attachVideoRoom());
+        get(manager.createRoom(room, VideoRoomHandle.RoomOptions.defaults()));
+        List<VideoRoomHandle.RemoteStream> streams = List.of(new VideoRoomHandle.RemoteStream(0, "0", "video", "vp8"));
+        VideoRoomHandle.RemotePublisher made = get(manager.addRemotePublisher(room, "cam", streams));
+        assertEquals("cam", made.id());
+        assertTrue(made.port() > 0 && made.rtcpPort() > 0 && made.port() != made.rtcpPort(), made.toString());
+        assertTrue(get(manager.participants(room)).stream().anyMatch(p -> p.id().equals("cam")),
+                "the remote publisher is a participant of the room");
+        assertEquals(436, failure(manager.addRemotePublisher(room, "cam", streams)).code(),
+                "JANUS_VIDEOROOM_ERROR_ID_EXISTS");
+        get(manager.removeRemotePublisher(room, "cam"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> get(manager.participants(room)).isEmpty());
+        get(manager.destroyRoom(room));
+        get(manager.detach());
+    }
+
+    @Test
+    void addRemotePublisherRequestShapeAndSsrcs() {
+        com.fasterxml.jackson.databind.JsonNode body = VideoRoomHandle.addRemotePublisherRequest("r", "cam", List.of(
+                new VideoRoomHandle.RemoteStream(0, "0", "video", "vp8")));
+        assertEquals("{\"request\":\"add_remote_publisher\",\"room\":\"r\",\"id\":\"cam\",\"streams\":[{\"mid\":\"0\","
+                + "\"mindex\":0,\"type\":\"video\",\"codec\":\"vp8\"}]}", body.toString());
+        assertEquals(1000, new VideoRoomHandle.RemoteStream(0, "0", "video", "vp8").ssrc());
+        assertEquals(1010, new VideoRoomHandle.RemoteStream(1, "1", "audio", "opus").ssrc(),
+                "REMOTE_PUBLISHER_BASE_SSRC + m-index * REMOTE_PUBLISHER_SSRC_STEP");
+    }
+
+    @Test
+    void rtpForwardRequestShape() {
+        com.fasterxml.jackson.databind.JsonNode body = VideoRoomHandle.rtpForwardRequest("r", "p-1", "127.0.0.1",
+                List.of(new VideoRoomHandle.ForwardTarget("1", 40000, 40001, 4_000_000_000L)));
+        assertEquals("{\"request\":\"rtp_forward\",\"room\":\"r\",\"publisher_id\":\"p-1\",\"host\":\"127.0.0.1\","
+                + "\"streams\":[{\"mid\":\"1\",\"port\":40000,\"rtcp_port\":40001,\"ssrc\":4000000000}]}", body.toString());
+    }
+
+    private static java.nio.channels.DatagramChannel loopbackUdp() throws java.io.IOException {
+        java.nio.channels.DatagramChannel channel = java.nio.channels.DatagramChannel.open(
+                java.net.StandardProtocolFamily.INET);
+        channel.bind(new java.net.InetSocketAddress("127.0.0.1", 0));
+        channel.configureBlocking(false);
+        return channel;
+    }
+
+    private static int port(java.nio.channels.DatagramChannel channel) throws java.io.IOException {
+        return ((java.net.InetSocketAddress) channel.getLocalAddress()).getPort();
+    }
+
     @Test
     void janusRefusalsCarryItsCodeAndReason() throws Exception {
         String room = "bad-" + UUID.randomUUID();
