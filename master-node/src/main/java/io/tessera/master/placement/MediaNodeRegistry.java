@@ -76,22 +76,45 @@ public final class MediaNodeRegistry {
     private record MemberRemoved(Address address) implements Command {
     }
 
+    /** Re-judges every node's reachability this often: an event comes only when the cluster's verdict changes. */
+    private static final java.time.Duration RECHECK = java.time.Duration.ofMillis(500);
+
+    private enum Recheck implements Command { INSTANCE }
+
     private final MediaNodes view;
+    private final java.util.function.Predicate<Address> reachableFromHere;
     private final Map<String, MediaNodeState> nodes = new HashMap<>();
     private final Map<String, Override> overrides = new HashMap<>();
-    private final Set<Address> unreachable = new HashSet<>();
     private final Set<Address> removed = new HashSet<>();
 
-    private MediaNodeRegistry(MediaNodes view) {
+    private MediaNodeRegistry(MediaNodes view, java.util.function.Predicate<Address> reachableFromHere) {
         this.view = view;
+        this.reachableFromHere = reachableFromHere;
     }
 
     public static Behavior<Command> create(MediaNodes view) {
-        return Behaviors.setup(ctx -> {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
             subscribe(ctx);
             ctx.getSystem().receptionist().tell(Receptionist.register(KEY, ctx.getSelf().narrow()));
-            return new MediaNodeRegistry(view).behavior();
-        });
+            timers.startTimerWithFixedDelay(Recheck.INSTANCE, RECHECK);
+            org.apache.pekko.cluster.Cluster classic = org.apache.pekko.cluster.Cluster.get(
+                    org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(ctx.getSystem()));
+            return new MediaNodeRegistry(view, address -> reachableFromHere(classic, address)).behavior();
+        }));
+    }
+
+    /**
+     * Whether this master hears the member at {@code address}: its own failure detector, or the cluster's verdict for
+     * a member it does not monitor. Not the cluster's unreachable set alone: that is the union of every member's
+     * observations, so a master cut off from the media nodes (or whose links flap) would make every other master stop
+     * placing on nodes they hear perfectly well (found by {@code UnstableLinkTest}; the media failover judges the same
+     * way, {@code MediaFailover.unreachableFromHere}).
+     */
+    static boolean reachableFromHere(org.apache.pekko.cluster.Cluster classic, Address address) {
+        if (classic.failureDetector().isMonitoring(address)) {
+            return classic.failureDetector().isAvailable(address);
+        }
+        return classic.state().getUnreachable().stream().noneMatch(m -> m.address().equals(address));
     }
 
     private static void subscribe(ActorContext<Command> ctx) {
@@ -112,7 +135,8 @@ public final class MediaNodeRegistry {
         return Behaviors.receive(Command.class)
                 .onMessage(Reported.class, this::onReported)
                 .onMessage(SetStatus.class, this::onSetStatus)
-                .onMessage(ReachabilityChanged.class, this::onReachabilityChanged)
+                .onMessage(ReachabilityChanged.class, changed -> recheck())
+                .onMessageEquals(Recheck.INSTANCE, this::recheck)
                 .onMessage(MemberUp.class, up -> {
                     removed.remove(up.address()); // its reports count again
                     return Behaviors.same();
@@ -139,7 +163,7 @@ public final class MediaNodeRegistry {
                 effective = report.withStatus(override.status(), override.drainDeadlineMillis());
             }
         }
-        nodes.put(report.nodeId(), new MediaNodeState(effective, now, !unreachable.contains(address),
+        nodes.put(report.nodeId(), new MediaNodeState(effective, now, reachableFromHere.test(address),
                 previous == null ? now : previous.firstSeenMillis()));
         view.publish(nodes);
         return Behaviors.same();
@@ -155,21 +179,25 @@ public final class MediaNodeRegistry {
         return Behaviors.same();
     }
 
-    private Behavior<Command> onReachabilityChanged(ReachabilityChanged changed) {
-        if (changed.reachable()) {
-            unreachable.remove(changed.address());
-        } else {
-            unreachable.add(changed.address());
+    /** Judges every known node's reachability again from here; publishes only when something changed. */
+    private Behavior<Command> recheck() {
+        boolean changed = false;
+        for (Map.Entry<String, MediaNodeState> e : nodes.entrySet()) {
+            MediaNodeState n = e.getValue();
+            boolean reachable = reachableFromHere.test(n.report().manager().path().address());
+            if (reachable != n.reachable()) {
+                e.setValue(new MediaNodeState(n.report(), n.receivedAtMillis(), reachable, n.firstSeenMillis()));
+                changed = true;
+            }
         }
-        nodes.replaceAll((id, n) -> n.report().manager().path().address().equals(changed.address())
-                ? new MediaNodeState(n.report(), n.receivedAtMillis(), changed.reachable(), n.firstSeenMillis()) : n);
-        view.publish(nodes);
+        if (changed) {
+            view.publish(nodes);
+        }
         return Behaviors.same();
     }
 
     private Behavior<Command> onMemberRemoved(MemberRemoved gone) {
         removed.add(gone.address());
-        unreachable.remove(gone.address());
         nodes.values().removeIf(n -> n.report().manager().path().address().equals(gone.address()));
         overrides.keySet().retainAll(nodes.keySet());
         view.publish(nodes);
