@@ -12,8 +12,6 @@ import io.tessera.client.rest.ConnectionProperties;
 import io.tessera.client.rest.MasterRestClient;
 import io.tessera.client.rest.SessionProperties;
 import io.tessera.wire.jsonrpc.ResumeHandle;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -54,9 +52,9 @@ class SessionMoveResumeTest {
     @BeforeAll
     static void startCluster() throws Exception {
         Map<String, Map<String, String>> janusPorts = Map.of(
-                "media-1", Map.of("TESSERA_JANUS_WS_PORT", Integer.toString(freePort()),
+                "media-1", Map.of("TESSERA_JANUS_WS_PORT", Integer.toString(JanusEnvironment.freeLoopbackPort()),
                         "TESSERA_WEBRTC_PORT_MIN", "20400", "TESSERA_WEBRTC_PORT_MAX", "20499"),
-                "media-2", Map.of("TESSERA_JANUS_WS_PORT", Integer.toString(freePort()),
+                "media-2", Map.of("TESSERA_JANUS_WS_PORT", Integer.toString(JanusEnvironment.freeLoopbackPort()),
                         "TESSERA_WEBRTC_PORT_MIN", "20500", "TESSERA_WEBRTC_PORT_MAX", "20599"));
         cluster = ClusterProcesses.startWithNodeEnv("SessionMoveResumeTest", 3, 2, Map.of(
                 "TESSERA_WEBRTC_ENGINE", "janus",
@@ -216,11 +214,5 @@ class SessionMoveResumeTest {
             }
         }
         throw new AssertionError("no " + method + " within " + MOVE);
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 }

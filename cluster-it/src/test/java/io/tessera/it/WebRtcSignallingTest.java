@@ -14,8 +14,6 @@ import io.tessera.client.PublishResult;
 import io.tessera.client.ServerEvent;
 import io.tessera.client.rest.Connection;
 import io.tessera.client.rest.MasterRestClient;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,14 +53,8 @@ class WebRtcSignallingTest {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        cluster = ClusterProcesses.start("WebRtcSignallingTest", 2, 1, Map.of(
-                "TESSERA_WEBRTC_ENGINE", "janus",
-                "TESSERA_JANUS_WS_PORT", Integer.toString(freePort()),
-                "TESSERA_JANUS_ICE_ENFORCE_LIST", "127.0.0.2",
-                "TESSERA_WEBRTC_PORT_MIN", "20200",
-                "TESSERA_WEBRTC_PORT_MAX", "20299",
-                "TESSERA_ICE_ALLOW", "127.0.0.0/8",
-                "TESSERA_WEBRTC_PUBLISHER_UP_TIMEOUT", PUBLISHER_UP_TIMEOUT.toMillis() + "ms"));
+        cluster = ClusterProcesses.start("WebRtcSignallingTest", 2, 1, JanusEnvironment.of(20200, 20299,
+                Map.of("TESSERA_WEBRTC_PUBLISHER_UP_TIMEOUT", PUBLISHER_UP_TIMEOUT.toMillis() + "ms")));
         cluster.awaitReady(STARTUP);
         m1 = cluster.masters().get(0);
         m2 = cluster.masters().get(1);
@@ -364,11 +356,5 @@ class WebRtcSignallingTest {
     private static void assertNoStackTrace(String text) {
         assertFalse(text.contains("Exception") || text.contains("\tat ") || text.contains("at io.tessera"),
                 "no stack trace or exception name in an answer: " + text);
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 }

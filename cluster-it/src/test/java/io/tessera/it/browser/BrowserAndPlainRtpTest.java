@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tessera.client.PublishOptions;
 import io.tessera.client.PublishResult;
 import io.tessera.it.ClusterProcesses;
+import io.tessera.it.JanusEnvironment;
 import io.tessera.it.Ffmpeg;
 import io.tessera.wire.sdp.Direction;
 import io.tessera.wire.sdp.PlainRtpAnswer;
@@ -27,7 +28,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -60,7 +60,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @Tag("browser")
 class BrowserAndPlainRtpTest {
     private static final Logger log = LoggerFactory.getLogger(BrowserAndPlainRtpTest.class);
-    private static final String JANUS_ADDRESS = "127.0.0.2";
     private static final Duration STARTUP = Duration.ofSeconds(90);
     private static final Duration MEDIA = Duration.ofSeconds(45);
     private static final Duration WAIT = Duration.ofSeconds(15);
@@ -71,13 +70,7 @@ class BrowserAndPlainRtpTest {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        cluster = ClusterProcesses.start("BrowserAndPlainRtpTest", 2, 1, Map.of(
-                "TESSERA_WEBRTC_ENGINE", "janus",
-                "TESSERA_JANUS_WS_PORT", Integer.toString(freePort()),
-                "TESSERA_JANUS_ICE_ENFORCE_LIST", JANUS_ADDRESS,
-                "TESSERA_WEBRTC_PORT_MIN", "20200",
-                "TESSERA_WEBRTC_PORT_MAX", "20299",
-                "TESSERA_ICE_ALLOW", "127.0.0.0/8"));
+        cluster = ClusterProcesses.start("BrowserAndPlainRtpTest", 2, 1, JanusEnvironment.of(20200, 20299, Map.of()));
         cluster.awaitReady(STARTUP);
         pages = new PageServer();
     }
@@ -295,11 +288,5 @@ class BrowserAndPlainRtpTest {
             throw new AssertionError(name + " is not in the media node's /metrics");
         }
         return (int) Double.parseDouble(m.group(2));
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -3,6 +3,7 @@ package io.tessera.it.browser;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tessera.client.rest.RestResponse;
 import io.tessera.it.ClusterProcesses;
+import io.tessera.it.JanusEnvironment;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -12,10 +13,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -51,16 +48,9 @@ class DemoPageBrowserTest {
 
     @BeforeAll
     static void start() {
-        cluster = ClusterProcesses.start("DemoPageBrowserTest", 2, 1, Map.of(
-                "TESSERA_DEMO", "on",
-                // Janus on the media node, gathering on the namespace's 127.0.0.2 (src/test/netns/bin/java), remote
-                // candidates limited to loopback: as OpenViduBrowserTest
-                "TESSERA_WEBRTC_ENGINE", "janus",
-                "TESSERA_JANUS_WS_PORT", Integer.toString(freePort()),
-                "TESSERA_JANUS_ICE_ENFORCE_LIST", "127.0.0.2",
-                "TESSERA_WEBRTC_PORT_MIN", "20200",
-                "TESSERA_WEBRTC_PORT_MAX", "20299",
-                "TESSERA_ICE_ALLOW", "127.0.0.0/8"));
+        // Janus on the media node, gathering on the namespace's 127.0.0.2, remote candidates limited to loopback
+        cluster = ClusterProcesses.start("DemoPageBrowserTest", 2, 1, JanusEnvironment.of(20200, 20299,
+                Map.of("TESSERA_DEMO", "on")));
         cluster.awaitReady(STARTUP);
         m1 = cluster.masters().get(0);
         m2 = cluster.masters().get(1);
@@ -79,14 +69,6 @@ class DemoPageBrowserTest {
             if (cluster != null) {
                 cluster.close();
             }
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 

@@ -2,6 +2,7 @@ package io.tessera.it.browser;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tessera.media.webrtc.IceAllowList;
+import io.tessera.it.JanusEnvironment;
 import io.tessera.media.webrtc.janus.JanusAdminClient;
 import io.tessera.media.webrtc.janus.JanusClient;
 import io.tessera.media.webrtc.janus.JanusEvent;
@@ -19,8 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,7 +48,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class JanusEngineBrowserTest {
     private static final Logger log = LoggerFactory.getLogger(JanusEngineBrowserTest.class);
     /** The address the browser execution's namespace puts on a non-loopback interface (src/test/netns/bin/java). */
-    private static final String JANUS_ADDRESS = "127.0.0.2";
+    private static final String JANUS_ADDRESS = JanusEnvironment.JANUS_ADDRESS;
     private static final Duration MEDIA_TIMEOUT = Duration.ofSeconds(45);
 
     @TempDir
@@ -65,8 +64,8 @@ class JanusEngineBrowserTest {
 
     @BeforeEach
     void start() throws Exception {
-        int ws = freePort();
-        int adminPort = freePort();
+        int ws = JanusEnvironment.freeLoopbackPort();
+        int adminPort = JanusEnvironment.freeLoopbackPort();
         JanusSettings settings = JanusSettings.local(janusDir, ws, adminPort, 20000, 20099)
                 .gatheringOnlyOn(JANUS_ADDRESS);
         janus = JanusProcess.start(settings, JanusProcess.RestartPolicy.defaults(), JanusProcess.Listener.IGNORE);
@@ -236,12 +235,6 @@ class JanusEngineBrowserTest {
         assertTrue(!candidates.isEmpty(), "Janus put no candidate in its SDP");
         for (String line : candidates) {
             assertEquals(address, IceAllowList.candidateAddress(line).orElseThrow(), line);
-        }
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
         }
     }
 

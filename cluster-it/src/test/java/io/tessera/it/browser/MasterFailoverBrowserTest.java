@@ -5,6 +5,7 @@ import io.tessera.client.rest.Connection;
 import io.tessera.client.rest.ConnectionProperties;
 import io.tessera.client.rest.MasterRestClient;
 import io.tessera.it.ClusterProcesses;
+import io.tessera.it.JanusEnvironment;
 import io.tessera.it.HaproxyProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -14,8 +15,6 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -44,7 +43,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Tag("browser")
 class MasterFailoverBrowserTest {
     private static final Logger log = LoggerFactory.getLogger(MasterFailoverBrowserTest.class);
-    private static final String JANUS_ADDRESS = "127.0.0.2";
     private static final Duration STARTUP = Duration.ofSeconds(120);
     private static final Duration MEDIA = Duration.ofSeconds(45);
     /** openvidu-browser retries every 3 s; a frozen master is only noticed by its ping (5 s + 5 s) or HAProxy. */
@@ -107,14 +105,8 @@ class MasterFailoverBrowserTest {
 
     private void failover(String fault, Fault inject) throws Exception {
         balancer = HaproxyProcess.reserve("MasterFailoverBrowserTest-" + fault, "127.0.0.10");
-        cluster = ClusterProcesses.start("MasterFailoverBrowserTest-" + fault, 3, 1, Map.of(
-                "TESSERA_PUBLIC_URL", balancer.httpBase().toString(),
-                "TESSERA_WEBRTC_ENGINE", "janus",
-                "TESSERA_JANUS_WS_PORT", Integer.toString(freePort()),
-                "TESSERA_JANUS_ICE_ENFORCE_LIST", JANUS_ADDRESS,
-                "TESSERA_WEBRTC_PORT_MIN", "20200",
-                "TESSERA_WEBRTC_PORT_MAX", "20299",
-                "TESSERA_ICE_ALLOW", "127.0.0.0/8"));
+        cluster = ClusterProcesses.start("MasterFailoverBrowserTest-" + fault, 3, 1, JanusEnvironment.of(20200, 20299,
+                Map.of("TESSERA_PUBLIC_URL", balancer.httpBase().toString())));
         cluster.awaitReady(STARTUP);
         balancer.start(cluster.masters(), Duration.ofSeconds(20));
         browsers = new Browsers(4);
@@ -332,11 +324,5 @@ class MasterFailoverBrowserTest {
                 + " times: " + tap.path("notifications")));
         log.info("{}: sockets opened {}, methods sent {}", peer.connectionId, tap.path("opened").size(),
                 tap.path("sent"));
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -6,6 +6,7 @@ import io.tessera.client.rest.ConnectionProperties;
 import io.tessera.client.rest.MasterRestClient;
 import io.tessera.client.rest.SessionProperties;
 import io.tessera.it.ClusterProcesses;
+import io.tessera.it.JanusEnvironment;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,11 +18,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -50,7 +47,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MediaNodeBrowserFailoverTest {
     private static final Logger log = LoggerFactory.getLogger(MediaNodeBrowserFailoverTest.class);
-    private static final String JANUS_ADDRESS = "127.0.0.2";
+    private static final String JANUS_ADDRESS = JanusEnvironment.JANUS_ADDRESS;
     private static final Duration STARTUP = Duration.ofSeconds(120);
     private static final Duration MEDIA = Duration.ofSeconds(60);
     /** Far above the browser's own timers (ICE disconnected, then 4 s) and the cluster's failure detection. */
@@ -81,9 +78,9 @@ class MediaNodeBrowserFailoverTest {
     @BeforeAll
     static void startCluster() throws Exception {
         Map<String, Map<String, String>> janusPorts = Map.of(
-                "media-1", Map.of("TESSERA_JANUS_WS_PORT", Integer.toString(freePort()),
+                "media-1", Map.of("TESSERA_JANUS_WS_PORT", Integer.toString(JanusEnvironment.freeLoopbackPort()),
                         "TESSERA_WEBRTC_PORT_MIN", "20200", "TESSERA_WEBRTC_PORT_MAX", "20299"),
-                "media-2", Map.of("TESSERA_JANUS_WS_PORT", Integer.toString(freePort()),
+                "media-2", Map.of("TESSERA_JANUS_WS_PORT", Integer.toString(JanusEnvironment.freeLoopbackPort()),
                         "TESSERA_WEBRTC_PORT_MIN", "20300", "TESSERA_WEBRTC_PORT_MAX", "20399"));
         cluster = ClusterProcesses.startWithNodeEnv("MediaNodeBrowserFailoverTest", 2, 2, Map.of(
                 "TESSERA_WEBRTC_ENGINE", "janus",
@@ -325,14 +322,6 @@ class MediaNodeBrowserFailoverTest {
                 }
             });
             assertEquals(List.of(), errors, peer.connectionId + "'s page");
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }

@@ -5,6 +5,7 @@ import io.tessera.client.rest.Connection;
 import io.tessera.client.rest.ConnectionProperties;
 import io.tessera.client.rest.MasterRestClient;
 import io.tessera.it.ClusterProcesses;
+import io.tessera.it.JanusEnvironment;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -13,8 +14,6 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -42,7 +41,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @Tag("browser")
 class OpenViduBrowserTest {
     private static final Logger log = LoggerFactory.getLogger(OpenViduBrowserTest.class);
-    private static final String JANUS_ADDRESS = "127.0.0.2";
+    private static final String JANUS_ADDRESS = JanusEnvironment.JANUS_ADDRESS;
     private static final Duration STARTUP = Duration.ofSeconds(90);
     private static final Duration MEDIA = Duration.ofSeconds(45);
 
@@ -52,13 +51,7 @@ class OpenViduBrowserTest {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        cluster = ClusterProcesses.start("OpenViduBrowserTest", 2, 1, Map.of(
-                "TESSERA_WEBRTC_ENGINE", "janus",
-                "TESSERA_JANUS_WS_PORT", Integer.toString(freePort()),
-                "TESSERA_JANUS_ICE_ENFORCE_LIST", JANUS_ADDRESS,
-                "TESSERA_WEBRTC_PORT_MIN", "20100",
-                "TESSERA_WEBRTC_PORT_MAX", "20199",
-                "TESSERA_ICE_ALLOW", "127.0.0.0/8"));
+        cluster = ClusterProcesses.start("OpenViduBrowserTest", 2, 1, JanusEnvironment.of(20100, 20199, Map.of()));
         cluster.awaitReady(STARTUP);
         pages = new PageServer();
     }
@@ -368,11 +361,5 @@ class OpenViduBrowserTest {
             throw new AssertionError(name + " is not in the media node's /metrics");
         }
         return (int) Double.parseDouble(m.group(2));
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 }

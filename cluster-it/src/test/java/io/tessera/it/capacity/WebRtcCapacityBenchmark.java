@@ -2,6 +2,7 @@ package io.tessera.it.capacity;
 
 import io.tessera.client.rest.MasterRestClient;
 import io.tessera.it.ClusterProcesses;
+import io.tessera.it.JanusEnvironment;
 import io.tessera.it.browser.Browsers;
 import io.tessera.it.browser.PageServer;
 import org.junit.jupiter.api.Tag;
@@ -9,8 +10,6 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -76,15 +75,10 @@ class WebRtcCapacityBenchmark {
         report.put("steps", steps);
         report.put("windowSeconds", window.toSeconds());
         report.put("loadAverageBefore", CpuTimes.loadAverage());
-        try (ClusterProcesses cluster = ClusterProcesses.start("WebRtcCapacityBenchmark", 1, 1, Map.of(
-                "TESSERA_WEBRTC_ENGINE", "janus",
-                "TESSERA_JANUS_WS_PORT", Integer.toString(freePort()),
-                "TESSERA_JANUS_ICE_ENFORCE_LIST", WebRtcFanout.JANUS_ADDRESS,
-                "TESSERA_WEBRTC_PORT_MIN", "20100",
-                "TESSERA_WEBRTC_PORT_MAX", "20599",
-                "TESSERA_ICE_ALLOW", "127.0.0.0/8",
-                // the publisher and every subscriber of the largest step in one session (default 200)
-                "TESSERA_MAX_PARTICIPANTS_PER_SESSION", Integer.toString(steps[steps.length - 1] + 1)))) {
+        try (ClusterProcesses cluster = ClusterProcesses.start("WebRtcCapacityBenchmark", 1, 1,
+                JanusEnvironment.of(20100, 20599, Map.of(
+                        // the publisher and every subscriber of the largest step in one session (default 200)
+                        "TESSERA_MAX_PARTICIPANTS_PER_SESSION", Integer.toString(steps[steps.length - 1] + 1))))) {
             cluster.awaitReady(Duration.ofSeconds(120));
             ClusterProcesses.Node master = cluster.masters().get(0);
             long mediaPid = cluster.pid(cluster.mediaNodes().get(0));
@@ -192,11 +186,5 @@ class WebRtcCapacityBenchmark {
         CapacityTable.putCpu(row, cpuAfter.since(cpuBefore), n);
         row.put("loadAverage", load);
         return row;
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 }

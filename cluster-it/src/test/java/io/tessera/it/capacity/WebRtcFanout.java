@@ -21,7 +21,6 @@ import static org.awaitility.Awaitility.await;
  */
 final class WebRtcFanout implements AutoCloseable {
     /** Where Janus gathers inside the browser tests' network namespace (see src/test/netns/bin/java). */
-    static final String JANUS_ADDRESS = "127.0.0.2";
     /** Subscribers added per page call: each call must end within the driver's 30 s script timeout. */
     private static final int BATCH = 5;
     private static final Duration MEDIA = Duration.ofSeconds(60);
