@@ -64,9 +64,8 @@ public final class MediaNodeRegistry {
     private record Reported(LoadReport report) implements Command {
     }
 
-    /** A member became unreachable ({@code reachable} false) or reachable again. */
-    private record ReachabilityChanged(Address address, boolean reachable) implements Command {
-    }
+    /** The cluster's reachability verdict on some member changed: judge every node again from here. */
+    private enum ReachabilityChanged implements Command { INSTANCE }
 
     /** A member is up: a node restarted on the same host and port is a new member. */
     private record MemberUp(Address address) implements Command {
@@ -123,8 +122,7 @@ public final class MediaNodeRegistry {
         topic.tell(Topic.subscribe(ctx.messageAdapter(LoadReport.class, Reported::new)));
         Cluster cluster = Cluster.get(ctx.getSystem());
         cluster.subscriptions().tell(Subscribe.create(ctx.messageAdapter(ClusterEvent.ReachabilityEvent.class,
-                event -> new ReachabilityChanged(event.member().address(),
-                        event instanceof ClusterEvent.ReachableMember)), ClusterEvent.ReachabilityEvent.class));
+                event -> ReachabilityChanged.INSTANCE), ClusterEvent.ReachabilityEvent.class));
         cluster.subscriptions().tell(Subscribe.create(ctx.messageAdapter(ClusterEvent.MemberRemoved.class,
                 event -> new MemberRemoved(event.member().address())), ClusterEvent.MemberRemoved.class));
         cluster.subscriptions().tell(Subscribe.create(ctx.messageAdapter(ClusterEvent.MemberUp.class,
@@ -135,7 +133,7 @@ public final class MediaNodeRegistry {
         return Behaviors.receive(Command.class)
                 .onMessage(Reported.class, this::onReported)
                 .onMessage(SetStatus.class, this::onSetStatus)
-                .onMessage(ReachabilityChanged.class, changed -> recheck())
+                .onMessageEquals(ReachabilityChanged.INSTANCE, this::recheck)
                 .onMessageEquals(Recheck.INSTANCE, this::recheck)
                 .onMessage(MemberUp.class, up -> {
                     removed.remove(up.address()); // its reports count again
