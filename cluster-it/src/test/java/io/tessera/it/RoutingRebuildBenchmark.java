@@ -139,9 +139,21 @@ class RoutingRebuildBenchmark {
     private static Map<String, Object> killAndRebuild(ClusterProcesses cluster, Set<String> created) throws Exception {
         int size = created.size();
         Map<ClusterProcesses.Node, Long> logSizes = new LinkedHashMap<>();
+        Map<ClusterProcesses.Node, Long> mediaBefore = new LinkedHashMap<>();
+        for (ClusterProcesses.Node n : cluster.mediaNodes()) {
+            mediaBefore.put(n, Files.size(n.log()));
+        }
         for (ClusterProcesses.Node m : cluster.masters()) {
             cluster.kill(m);
             logSizes.put(m, Files.size(m.log()));
+        }
+        // The media nodes must have seen the old masters go before the new ones come: relaunched at once, master-1
+        // (the first seed) could form a cluster of its own before a media node's answer reached it (seen once, with
+        // every media node then downing itself after masterless-limit). AllMastersLostTest waits 10 s likewise.
+        try {
+            awaitMediaNodesSawTheMastersGo(cluster, mediaBefore);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            System.out.println("BENCH rebuild: not every media node logged every master unreachable in 30 s; relaunching");
         }
         long relaunched = System.nanoTime();
         cluster.masters().forEach(cluster::relaunch);
@@ -179,6 +191,22 @@ class RoutingRebuildBenchmark {
         sample.put("sessionsWrittenPerMaster", written);
         sample.put("alerts", trouble);
         return sample;
+    }
+
+    private static void awaitMediaNodesSawTheMastersGo(ClusterProcesses cluster,
+                                                       Map<ClusterProcesses.Node, Long> mediaLogSizes) {
+        await("the media nodes see every old master unreachable").atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(200)).until(() -> {
+                    for (var e : mediaLogSizes.entrySet()) {
+                        String since = since(e.getKey().log(), e.getValue());
+                        for (ClusterProcesses.Node m : cluster.masters()) {
+                            if (!since.contains("UNREACHABLE [Member(pekko://tessera@" + m.host() + ":" + m.port())) {
+                                return false;
+                            }
+                        }
+                    }
+                    return true;
+                });
     }
 
     private static String since(Path log, long offset) throws IOException {
