@@ -22,12 +22,22 @@ final class Restorer {
     /**
      * The restorer: the oldest master that is Up and reachable from here. Every master makes the same choice from the
      * same membership, the oldest stays the oldest while it lives (a master that becomes Up later is younger, so the
-     * choice does not move when the others join), and it is the master the media-failover singleton runs on. If it
-     * dies or becomes unreachable, the next oldest is the restorer.
+     * choice does not move when the others join), and it is the master the media-failover singleton runs on. Chosen
+     * once per round; see {@link #stillUp} for when a waiting master looks for another.
      */
     static Optional<String> choose(List<Candidate> oldestFirst) {
         return oldestFirst.stream().filter(c -> c.master() && c.up() && c.reachable()).map(Candidate::address)
                 .findFirst();
+    }
+
+    /**
+     * Whether the chosen restorer is still an Up master. Only then does a waiting master keep waiting for it without
+     * looking for another: an unreachable restorer may be only slow (a master starting on busy cores misses heartbeats
+     * for a second or two; taking over then made two masters restore at once, 1000 sessions in RoutingRebuildBenchmark),
+     * and if it is really stuck, no route arriving for {@code restorer-stall} makes the waiter restore anyway.
+     */
+    static boolean stillUp(String restorer, List<Candidate> members) {
+        return members.stream().anyMatch(c -> c.master() && c.up() && c.address().equals(restorer));
     }
 
     /** How many of {@code routes} this replica holds fully: the session, and its connections if routed to that node. */
@@ -52,8 +62,8 @@ final class Restorer {
 
     /**
      * {@code DONE} when this replica holds every route; else {@code RESTORE} when this master became the restorer
-     * (the former one died or became unreachable) or no route arrived for {@code stall} (the restorer is stuck or
-     * its restore failed); else {@code WAIT}.
+     * (the former one is no Up master any more) or no route arrived for {@code stall} (the restorer is stuck,
+     * unreachable, or its restore failed); else {@code WAIT}.
      */
     static Next next(int present, int expected, boolean selfIsRestorer, Duration sinceProgress, Duration stall) {
         if (present >= expected) {

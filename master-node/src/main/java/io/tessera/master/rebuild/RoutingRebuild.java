@@ -224,6 +224,7 @@ public final class RoutingRebuild {
         long[] lastProgressNanos = {System.nanoTime()};
         int[] lastPresent = {-1};
         boolean[] checking = {false};
+        String[] restorerNow = {restorer};
         timers.startTimerWithFixedDelay(Tick.INSTANCE, CHECK_EVERY);
         ctx.getSelf().tell(Tick.INSTANCE);
         return receive()
@@ -242,8 +243,13 @@ public final class RoutingRebuild {
                         lastPresent[0] = present;
                         lastProgressNanos[0] = System.nanoTime();
                     }
-                    Optional<String> now = restorer();
-                    boolean selfIsRestorer = now.isEmpty() || now.get().equals(selfAddress());
+                    if (!Restorer.stillUp(restorerNow[0], candidates())) {
+                        String next = restorer().orElse(selfAddress());
+                        ctx.getLog().info("rebuilding the routing table: the restorer {} is no Up master any more;"
+                                + " the restorer is now {}", restorerNow[0], next);
+                        restorerNow[0] = next;
+                    }
+                    boolean selfIsRestorer = restorerNow[0].equals(selfAddress());
                     Duration sinceProgress = Duration.ofNanos(System.nanoTime() - lastProgressNanos[0]);
                     switch (Restorer.next(Math.max(present, 0), expected, selfIsRestorer, sinceProgress,
                             settings.restorerStall())) {
@@ -256,7 +262,7 @@ public final class RoutingRebuild {
                             timers.cancel(Tick.INSTANCE);
                             return writing(merged, selfIsRestorer
                                     ? "the restorer " + restorer + " is gone; this master is the oldest Up master now"
-                                    : "no route from " + restorer + " for " + sinceProgress.toSeconds() + " s ("
+                                    : "no route from " + restorerNow[0] + " for " + sinceProgress.toSeconds() + " s ("
                                             + lastPresent[0] + " of " + expected + " here)");
                         }
                         default -> {
@@ -340,13 +346,18 @@ public final class RoutingRebuild {
 
     /** The oldest master that is Up and reachable from here (see {@link Restorer#choose}). */
     private Optional<String> restorer() {
+        return Restorer.choose(candidates());
+    }
+
+    /** Every member as the restorer's choice sees it, oldest first. */
+    private List<Restorer.Candidate> candidates() {
         var state = Cluster.get(ctx.getSystem()).state();
         Set<Member> unreachable = state.getUnreachable();
         List<Member> members = new ArrayList<>();
         state.getMembers().forEach(members::add);
         members.sort(OLDEST_FIRST);
-        return Restorer.choose(members.stream().map(m -> new Restorer.Candidate(m.address().toString(),
-                m.hasRole("master"), m.status() == MemberStatus.up(), !unreachable.contains(m))).toList());
+        return members.stream().map(m -> new Restorer.Candidate(m.address().toString(), m.hasRole("master"),
+                m.status() == MemberStatus.up(), !unreachable.contains(m))).toList();
     }
 
     private static final Comparator<Member> OLDEST_FIRST = (a, b) -> a.isOlderThan(b) ? -1 : b.isOlderThan(a) ? 1 : 0;

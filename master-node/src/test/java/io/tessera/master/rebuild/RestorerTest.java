@@ -12,6 +12,8 @@ import java.util.Optional;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class RestorerTest {
     private static Restorer.Candidate master(String address, boolean up, boolean reachable) {
@@ -35,6 +37,16 @@ class RestorerTest {
                 master("c", true, true))));
         assertEquals(Optional.of("c"), Restorer.choose(List.of(master("b", false, true), master("c", true, true))));
         assertEquals(Optional.empty(), Restorer.choose(List.of(master("a", true, false))));
+    }
+
+    @Test
+    void aWaitingMasterKeepsItsRestorerWhileItIsAnUpMasterEvenUnreachable() {
+        // A restorer whose heartbeats are late is still waited for (the stall bound covers a stuck one): taking over
+        // at the first unreachability made two masters restore at once.
+        assertTrue(Restorer.stillUp("a", List.of(master("a", true, false), master("b", true, true))));
+        assertFalse(Restorer.stillUp("a", List.of(master("a", false, false), master("b", true, true))),
+                "downed or leaving");
+        assertFalse(Restorer.stillUp("a", List.of(master("b", true, true))), "removed");
     }
 
     private static ParticipantInfo p(String connectionId) {
