@@ -161,6 +161,19 @@ public final class MediaFailover {
                 MAX_PLACEMENTS_IN_FLIGHT, routesRebuilt);
     }
 
+    /**
+     * {@code maxInFlight}: sessions between their {@code HostSession} ask and their route write at once
+     * ({@code tessera.master.ha.placements-in-flight}); 1 places one session at a time, as before batches.
+     */
+    public static Behavior<Command> create(Routes routing, MediaNodes nodes, PlacementPolicy policy,
+                                           MediaNodeClient mediaNodeClient, int failuresToTolerate,
+                                           Webhooks webhooks, PlacementMeters meters, int maxInFlight,
+                                           BooleanSupplier routesRebuilt) {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
+                new MediaFailover(routing, nodes, policy, mediaNodeClient, failuresToTolerate, webhooks, meters,
+                        new RecoveryPlacement(policy, maxInFlight), routesRebuilt, ctx, timers).idle()));
+    }
+
     /** {@code maxInFlight} 1 places one session at a time, as before batches (kept for the benchmark). */
     static Behavior<Command> create(Routes routing, MediaNodes nodes, PlacementPolicy policy,
                                     MediaNodeClient mediaNodeClient, int failuresToTolerate,
@@ -169,14 +182,6 @@ public final class MediaFailover {
                 () -> true);
     }
 
-    private static Behavior<Command> create(Routes routing, MediaNodes nodes, PlacementPolicy policy,
-                                            MediaNodeClient mediaNodeClient, int failuresToTolerate,
-                                            Webhooks webhooks, PlacementMeters meters, int maxInFlight,
-                                            BooleanSupplier routesRebuilt) {
-        return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-                new MediaFailover(routing, nodes, policy, mediaNodeClient, failuresToTolerate, webhooks, meters,
-                        new RecoveryPlacement(policy, maxInFlight), routesRebuilt, ctx, timers).idle()));
-    }
 
     private final Routes routing;
     private final MediaNodes nodes;
