@@ -5,6 +5,7 @@ window.frameGaps = {
   minGapMs: 250,
   gaps: {},   // remote connection id -> [{from: last frame before the stall, to: first frame after it}]
   last: {},   // remote connection id -> {pc, decoded, at: when a frame was last seen decoded}
+  frames: 0,  // video frames decoded over every subscription since start() (the load harness charts its rate)
   running: false,
 
   start() {
@@ -38,6 +39,7 @@ window.frameGaps = {
       const prev = frameGaps.last[remote];
       const rose = !prev || pc !== prev.pc ? decoded > 0 : decoded > prev.decoded;
       if (rose) {
+        frameGaps.frames += !prev || pc !== prev.pc ? decoded : decoded - prev.decoded;
         if (prev && now - prev.at > frameGaps.minGapMs) {
           (frameGaps.gaps[remote] = frameGaps.gaps[remote] || []).push({ from: prev.at, to: now });
         }
