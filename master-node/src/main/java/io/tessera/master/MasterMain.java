@@ -125,7 +125,8 @@ public final class MasterMain {
         // One failover coordinator per cluster, on the oldest master: a failed media node's sessions are placed once.
         ActorRef<MediaFailover.Command> failover = ClusterSingleton.get(system).init(SingletonActor.of(
                 MediaFailover.create(routing, mediaNodes, placement, mediaNodeClient, master.getInt("ha.failures-to-tolerate"),
-                        webhooks, placementMeters, rebuilt::routesComplete), "media-failover")
+                        webhooks, placementMeters, master.getInt("ha.placements-in-flight"), rebuilt::routesComplete),
+                "media-failover")
                 .withSettings(ClusterSingletonSettings.create(system).withRole("master")));
         system.systemActorOf(RoutingRebuild.create(routing, mediaNodes, mediaNodeClient, rebuilt,
                         RebuildSettings.from(master.getConfig("rebuild"))),
