@@ -414,8 +414,9 @@ public final class MediaFailover {
                 || checked.sessions().stream().anyMatch(s -> nodeId.equals(s.mediaNodeId()));
         switch (decide(routesRebuilt.getAsBoolean(), hostsSessions, seesMasterMajority())) {
             case WAIT_FOR_REBUILD -> {
-                ctx.getLog().info("media node {} ({}) is unreachable, but this master is still rebuilding its routing"
-                        + " table from the media nodes (it does not know their sessions yet): not failing it over yet;"
+                ctx.getLog().info("media node {} ({}) is unreachable, but this master's routing table is not rebuilt"
+                        + " from the media nodes (a rebuild runs, or the last one failed and runs again; it may not know"
+                        + " their sessions): not failing it over yet;"
                         + " checked again in {} ms", nodeId, member.address(), RECHECK_WITHOUT_MAJORITY.toMillis());
                 timers.startSingleTimer(member.uniqueAddress(), new Unreachable(member), RECHECK_WITHOUT_MAJORITY);
             }
