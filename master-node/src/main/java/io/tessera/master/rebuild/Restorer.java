@@ -5,6 +5,8 @@ import io.tessera.master.routing.Routes;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Who writes the rebuilt routes, and when a master that leaves it to another is done waiting. One master restores
@@ -36,6 +38,16 @@ final class Restorer {
      * for a second or two; taking over then made two masters restore at once, 1000 sessions in RoutingRebuildBenchmark),
      * and if it is really stuck, no route arriving for {@code restorer-stall} makes the waiter restore anyway.
      */
+    /**
+     * The Up media nodes a round did not ask for their inventories: while any is left, the table may lack their
+     * sessions, and the round does not count as a rebuild (the media failover stays off until one does).
+     */
+    static Set<String> notAsked(Set<String> upMediaNodes, Set<String> asked) {
+        Set<String> left = new TreeSet<>(upMediaNodes);
+        left.removeAll(asked);
+        return left;
+    }
+
     static boolean stillUp(String restorer, List<Candidate> members) {
         return members.stream().anyMatch(c -> c.master() && c.up() && c.address().equals(restorer));
     }

@@ -82,4 +82,14 @@ class RestorerTest {
                 "the restorer died: this master is the oldest now");
         assertEquals(Restorer.Next.DONE, Restorer.next(0, 0, true, Duration.ZERO, stall), "nothing to restore");
     }
+
+    @Test
+    void aRoundThatCouldNotAskEveryUpMediaNodeIsNoRebuild() {
+        // The 10 000-session run: media-1 unreachable when the round began, only media-2 asked.
+        assertEquals(Set.of("media-1"), Restorer.notAsked(Set.of("media-1", "media-2"), Set.of("media-2")));
+        assertEquals(Set.of(), Restorer.notAsked(Set.of("media-1", "media-2"), Set.of("media-1", "media-2")));
+        assertEquals(Set.of(), Restorer.notAsked(Set.of(), Set.of()), "no media node: nothing left out");
+        assertEquals(Set.of(), Restorer.notAsked(Set.of("media-2"), Set.of("media-1", "media-2")),
+                "a node asked that left since counts for nothing");
+    }
 }
