@@ -98,6 +98,19 @@ public final class MediaFailover {
     private record ReleaseLoser(String sessionId, ActorRef<MediaNodeProtocol.Command> manager) implements Command {
     }
 
+    /** A drain moved the session: its old copy's published streams, asked of it (make before break). */
+    private record OldCopyDescribed(String sessionId, ActorRef<MediaNodeProtocol.Command> oldCopy,
+                                    MediaNodeClient.Reply<MediaNodeProtocol.SessionsMedia> reply) implements Command {
+    }
+
+    /** A stream went up on its session's node (a publish, or a rebuild after a move). */
+    private record StreamUp(String sessionId, String streamId) implements Command {
+    }
+
+    /** The bound of a drained session's make before break: its old copy is released now, rebuilt or not. */
+    private record ReleaseDue(String sessionId, ActorRef<MediaNodeProtocol.Command> oldCopy) implements Command {
+    }
+
     /** {@code left}: the node left the cluster (no longer there to report draining), so every session moves. */
     private record DrainSessionsRead(String nodeId, List<SessionRecord> sessions, Throwable error, boolean left)
             implements Command {
@@ -158,7 +171,15 @@ public final class MediaFailover {
                                            MediaNodeClient mediaNodeClient, int failuresToTolerate,
                                            Webhooks webhooks, PlacementMeters meters, BooleanSupplier routesRebuilt) {
         return create(routing, nodes, policy, mediaNodeClient, failuresToTolerate, webhooks, meters,
-                MAX_PLACEMENTS_IN_FLIGHT, routesRebuilt);
+                MAX_PLACEMENTS_IN_FLIGHT, routesRebuilt, null);
+    }
+
+    /** {@code drainReleaseAfter}: the make-before-break bound, instead of the configuration's (for in-JVM tests). */
+    static Behavior<Command> create(Routes routing, MediaNodes nodes, PlacementPolicy policy,
+                                    MediaNodeClient mediaNodeClient, Webhooks webhooks, PlacementMeters meters,
+                                    Duration drainReleaseAfter) {
+        return create(routing, nodes, policy, mediaNodeClient, 1, webhooks, meters, MAX_PLACEMENTS_IN_FLIGHT,
+                () -> true, drainReleaseAfter);
     }
 
     /** {@code maxInFlight} 1 places one session at a time, as before batches (kept for the benchmark). */
@@ -166,16 +187,17 @@ public final class MediaFailover {
                                     MediaNodeClient mediaNodeClient, int failuresToTolerate,
                                     Webhooks webhooks, PlacementMeters meters, int maxInFlight) {
         return create(routing, nodes, policy, mediaNodeClient, failuresToTolerate, webhooks, meters, maxInFlight,
-                () -> true);
+                () -> true, null);
     }
 
     private static Behavior<Command> create(Routes routing, MediaNodes nodes, PlacementPolicy policy,
                                             MediaNodeClient mediaNodeClient, int failuresToTolerate,
                                             Webhooks webhooks, PlacementMeters meters, int maxInFlight,
-                                            BooleanSupplier routesRebuilt) {
+                                            BooleanSupplier routesRebuilt, Duration drainReleaseAfter) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
                 new MediaFailover(routing, nodes, policy, mediaNodeClient, failuresToTolerate, webhooks, meters,
-                        new RecoveryPlacement(policy, maxInFlight), routesRebuilt, ctx, timers).idle()));
+                        new RecoveryPlacement(policy, maxInFlight), routesRebuilt,
+                        drainReleaseAfter != null ? drainReleaseAfter : drainReleaseAfter(ctx), ctx, timers).idle()));
     }
 
     private final Routes routing;
@@ -187,6 +209,10 @@ public final class MediaFailover {
     private final ActorRef<Topic.Command<SessionRelocated>> relocations;
     private final RecoveryPlacement placement;
     private final BooleanSupplier routesRebuilt;
+    /** The longest a drained session's old copy forwards after the move ({@code drain-release-after}). */
+    private final Duration drainReleaseAfter;
+    /** Drained sessions whose old copy still forwards until their streams are up on the new node. */
+    private final DrainReleases drainReleases = new DrainReleases();
     /** How soon an unreachable media node is looked at again while this master does not see the masters' majority. */
     static final Duration RECHECK_WITHOUT_MAJORITY = Duration.ofSeconds(1);
 
@@ -207,8 +233,9 @@ public final class MediaFailover {
 
     private MediaFailover(Routes routing, MediaNodes nodes, PlacementPolicy policy, MediaNodeClient mediaNodeClient,
                           int failuresToTolerate, Webhooks webhooks, PlacementMeters meters,
-                          RecoveryPlacement placement, BooleanSupplier routesRebuilt, ActorContext<Command> ctx,
-                          TimerScheduler<Command> timers) {
+                          RecoveryPlacement placement, BooleanSupplier routesRebuilt, Duration drainReleaseAfter,
+                          ActorContext<Command> ctx, TimerScheduler<Command> timers) {
+        this.drainReleaseAfter = drainReleaseAfter;
         this.placement = placement;
         this.routesRebuilt = routesRebuilt;
         this.meters = meters;
@@ -240,7 +267,10 @@ public final class MediaFailover {
         ActorRef<Topic.Command<ClusterTopics.SessionNotice>> notices = ctx.spawn(
                 Topic.create(ClusterTopics.SessionNotice.class, ClusterTopics.SESSION_NOTICES), "session-notices");
         notices.tell(Topic.subscribe(ctx.messageAdapter(ClusterTopics.SessionNotice.class, notice ->
-                notice instanceof ClusterTopics.ParticipantActivated a ? new Activated(a) : new Activated(null))));
+                notice instanceof ClusterTopics.ParticipantActivated a ? new Activated(a)
+                        : notice instanceof ClusterTopics.StreamChanged up && up.created() && up.receivingFrom() == null
+                        ? new StreamUp(up.sessionId(), up.streamId())
+                        : new Activated(null))));
         timers.startTimerWithFixedDelay(Retry.INSTANCE, Duration.ofSeconds(1));
         timers.startTimerWithFixedDelay(EvaluatePlan.INSTANCE, Duration.ofSeconds(5));
     }
@@ -289,6 +319,16 @@ public final class MediaFailover {
                 .onMessage(RouteChecked.class, this::onRouteChecked)
                 .onMessage(ReleaseLoser.class, release -> {
                     mediaNodeClient.release(release.manager(), release.sessionId());
+                    return Behaviors.same();
+                })
+                .onMessage(OldCopyDescribed.class, this::onOldCopyDescribed)
+                .onMessage(StreamUp.class, up -> {
+                    drainReleases.streamUp(up.sessionId(), up.streamId()).ifPresent(a -> releaseOldCopy(a, "rebuilt"));
+                    return Behaviors.same();
+                })
+                .onMessage(ReleaseDue.class, due -> {
+                    drainReleases.due(due.sessionId(), due.oldCopy()).ifPresent(a -> releaseOldCopy(a,
+                            "bound reached, not up on the new node: " + a.missing()));
                     return Behaviors.same();
                 })
                 .build();
@@ -635,6 +675,55 @@ public final class MediaFailover {
     }
 
     /**
+     * Make before break ({@link DrainReleases}): the old copy of a drained session is released once every stream it
+     * published is up on the new node, or {@code drain-release-after} after the move, whichever comes first. The
+     * streams are asked of the old copy itself (the master's routing table does not hold them).
+     */
+    private void releaseWhenRebuilt(String sessionId, String fromNodeId, ActorRef<MediaNodeProtocol.Command> oldCopy) {
+        Duration bound = drainReleaseAfter;
+        if (bound.isZero() || !drainReleases.hasRoom()) {
+            mediaNodeClient.release(oldCopy, sessionId); // break before make, as a drain did before
+            return;
+        }
+        drainReleases.await(new DrainReleases.Awaiting(sessionId, fromNodeId, oldCopy, System.currentTimeMillis()))
+                .ifPresent(previous -> releaseOldCopy(previous, "moved again"));
+        timers.startSingleTimer("drain-release-" + sessionId, new ReleaseDue(sessionId, oldCopy), bound);
+        ctx.pipeToSelf(mediaNodeClient.describe(oldCopy, List.of(sessionId), mediaNodeClient.timeout()),
+                (reply, error) -> new OldCopyDescribed(sessionId, oldCopy, reply)); // never fails: null is no answer
+    }
+
+    private Behavior<Command> onOldCopyDescribed(OldCopyDescribed described) {
+        if (!(described.reply() instanceof MediaNodeClient.Accepted<MediaNodeProtocol.SessionsMedia> accepted)) {
+            return Behaviors.same(); // the old copy's streams stay unknown: released at the bound
+        }
+        Set<String> published = new HashSet<>();
+        accepted.value().sessions().stream().filter(s -> s.sessionId().equals(described.sessionId()))
+                .flatMap(s -> s.connections().stream()).flatMap(c -> c.published().stream())
+                .forEach(stream -> published.add(stream.streamId()));
+        drainReleases.described(described.sessionId(), described.oldCopy(), published)
+                .ifPresent(a -> releaseOldCopy(a, published.isEmpty() ? "nothing published" : "rebuilt"));
+        return Behaviors.same();
+    }
+
+    private void releaseOldCopy(DrainReleases.Awaiting awaiting, String why) {
+        timers.cancel("drain-release-" + awaiting.sessionId);
+        try (SessionMdc mdc = SessionMdc.session(awaiting.sessionId)) {
+            ctx.getLog().info("releasing the copy of session {} on {} {} ms after the move ({})", awaiting.sessionId,
+                    awaiting.fromNodeId, System.currentTimeMillis() - awaiting.movedAtMillis, why);
+        }
+        mediaNodeClient.release(awaiting.oldCopy, awaiting.sessionId);
+    }
+
+    /** {@code tessera.master.ha.drain-release-after}: the longest a drained session's old copy forwards after the move. */
+    private static Duration drainReleaseAfter(ActorContext<Command> ctx) {
+        com.typesafe.config.Config config = ctx.getSystem().settings().config();
+        return config.hasPath(DRAIN_RELEASE_AFTER) ? config.getDuration(DRAIN_RELEASE_AFTER) : DEFAULT_DRAIN_RELEASE_AFTER;
+    }
+
+    private static final String DRAIN_RELEASE_AFTER = "tessera.master.ha.drain-release-after";
+    private static final Duration DEFAULT_DRAIN_RELEASE_AFTER = Duration.ofSeconds(5);
+
+    /**
      * Closes a {@code none} session of a failed node. As for any eviction, each participant still there gets its
      * {@code participantLeft} (reason {@code nodeCrashed}, in join order) before the {@code sessionDestroyed}; the
      * connection records are read before the session's removal takes them away.
@@ -719,9 +808,9 @@ public final class MediaFailover {
             webhooks.publish(WebhookEvent.sessionMigrated(pending.session().sessionId(), pending.fromNodeId(),
                     target.id(), pending.session().priority(), pending.reason()));
             if (RelocationReason.DRAIN.wireName().equals(pending.reason())) {
-                // The old node is alive: its copy of the session stops once the relocation is out.
-                nodes.get(pending.fromNodeId()).ifPresent(old -> mediaNodeClient.release(old.report().manager(),
-                        pending.session().sessionId()));
+                // The old node is alive: its copy keeps forwarding until the session's streams are up on the new node.
+                nodes.get(pending.fromNodeId()).ifPresent(old -> releaseWhenRebuilt(pending.session().sessionId(),
+                        pending.fromNodeId(), old.report().manager()));
             }
         }
     }
