@@ -9,6 +9,9 @@
  *    recovery: a new PeerConnection and `reconnectStream` under the same stream id), instead of after Chromium's ICE
  *    `disconnected` detection plus the library's 4 s wait. Subscribers then get `forciblyReconnectSubscriber` from the
  *    server as soon as the rebuilt stream is up, which the library handles itself.
+ *  - `mediaNodeLost` (the session's media node was found dead; the move follows after the cluster's fence wait): the
+ *    same rebuild, earlier; the master holds the `reconnectStream` until the session is on its new node, and the
+ *    `mediaNodeFailed` of that move then rebuilds nothing a second time.
  *  - `masterLeaving` (the master is shutting down or fenced): the socket reconnects at once (the same path as the
  *    library's ping timeout), rather than when the master closes it.
  *  - every resume (`connect` after a reconnection) carries `lastSeq`, the last event sequence number the page
@@ -44,7 +47,7 @@
   const RESUME_RETRIES = 10;
   /** Listeners per event type of one attachment: a page adding them in a loop gets an error, not a leak. */
   const MAX_LISTENERS = 32;
-  const EVENTS = ['mediaNodeFailed', 'publisherRebuilt', 'publisherRebuildFailed', 'masterLeaving', 'resumeSent',
+  const EVENTS = ['mediaNodeLost', 'mediaNodeFailed', 'publisherRebuilt', 'publisherRebuildFailed', 'masterLeaving', 'resumeSent',
     'resumeRetried', 'duplicateDropped', 'gap'];
 
   /** Attached sessions; a message belongs to the one whose session name its socket's URL carries. */
@@ -103,6 +106,8 @@
       this.resume = null;
       this.resumeRetries = 0;
       this.rebuilding = new Set();
+      /** Streams rebuilt on `mediaNodeLost`, by the node lost: its `mediaNodeFailed` does not rebuild them again. */
+      this.rebuiltEarly = new Map();
       this.stats = { duplicatesDropped: 0, gaps: 0, publishersRebuilt: 0, resumesWithLastSeq: 0 };
       this.originalSendRequest = this.openvidu.sendRequest;
       const self = this;
@@ -216,12 +221,16 @@
       if (typeof params.seq === 'number') {
         this.lastSeq = params.seq;
       }
-      if (message.method === 'mediaNodeFailed' && params.sessionId === this.session.sessionId) {
+      if (message.method === 'mediaNodeLost' && params.sessionId === this.session.sessionId) {
+        // The node died and the session is about to move: rebuild now; the master holds the new offer until then.
+        this.emit('mediaNodeLost', { from: params.failedMediaNodeId });
+        this.rebuildPublishers(params.failedMediaNodeId, true);
+      } else if (message.method === 'mediaNodeFailed' && params.sessionId === this.session.sessionId) {
         if (this.resume && typeof params.resumeSecret === 'string') {
           this.resume.secret = params.resumeSecret; // a resume needs the new secret from now on
         }
         this.emit('mediaNodeFailed', { from: params.failedMediaNodeId, to: params.mediaNodeId, reason: params.reason });
-        this.rebuildPublishers();
+        this.rebuildPublishers(params.failedMediaNodeId, false);
       } else if (message.method === 'masterLeaving') {
         this.emit('masterLeaving', { reason: params.reason, message: params.message });
         // After this event has reached the library (it logs it as unknown): the socket is replaced at once.
@@ -236,12 +245,23 @@
       }
     }
 
-    rebuildPublishers() {
+    /**
+     * `early`: on `mediaNodeLost`, remembered per stream, so that the `mediaNodeFailed` of the same node that follows
+     * does not rebuild a stream a second time (one that is rebuilt, or still rebuilding, on the new node already).
+     */
+    rebuildPublishers(fromNode, early) {
       for (const publisher of this.openvidu.publishers || []) {
         const stream = publisher.stream;
-        if (publisher.session === this.session && stream && stream.isLocalStreamPublished) {
-          this.rebuild(stream, 1, performance.now());
+        if (publisher.session !== this.session || !stream || !stream.isLocalStreamPublished) {
+          continue;
         }
+        if (early) {
+          this.rebuiltEarly.set(stream.streamId, fromNode);
+        } else if (this.rebuiltEarly.get(stream.streamId) === fromNode) {
+          this.rebuiltEarly.delete(stream.streamId);
+          continue;
+        }
+        this.rebuild(stream, 1, performance.now());
       }
     }
 
@@ -261,6 +281,7 @@
           setTimeout(() => this.rebuild(stream, attempt + 1, started), wait);
         } else {
           this.rebuilding.delete(stream.streamId);
+          this.rebuiltEarly.delete(stream.streamId); // the move's mediaNodeFailed tries once more
           this.emit('publisherRebuildFailed', { streamId: stream.streamId, attempts: attempt,
             error: String(error && error.message ? error.message : error) });
         }

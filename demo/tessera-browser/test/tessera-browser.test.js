@@ -127,6 +127,30 @@ test('mediaNodeFailed rebuilds every published local stream of the session at on
   assert.equal(rebuilt[0].attempts, 2);
 });
 
+test('mediaNodeLost rebuilds at once, and the mediaNodeFailed of the same node does not rebuild again', async () => {
+  const page = fakeSession();
+  const addon = joined(page, TesseraAddon.attach(page.session));
+  const calls = [];
+  page.session.openvidu.publishers.push({ session: page.session, stream: { streamId: 'str_CAM_A',
+    isLocalStreamPublished: true, reconnect() { calls.push('str_CAM_A'); return Promise.resolve(); } } });
+  const lost = [];
+  addon.on('mediaNodeLost', (e) => lost.push(e.from));
+  page.receive(notification('mediaNodeLost', { sessionId: page.session.sessionId, failedMediaNodeId: 'media-1' }));
+  await sleep(10);
+  assert.deepEqual(lost, ['media-1']);
+  assert.deepEqual(calls, ['str_CAM_A']);
+  assert.equal(addon.lastSeq, 0, 'a hint without seq leaves the sequence alone');
+  page.receive(notification('mediaNodeFailed', { sessionId: page.session.sessionId, failedMediaNodeId: 'media-1',
+    mediaNodeId: 'media-2', reason: 'nodeCrashed', resumeSecret: 'secret-2', seq: 1 }));
+  await sleep(10);
+  assert.deepEqual(calls, ['str_CAM_A'], 'rebuilt once');
+  // a later move of the session (from media-2) rebuilds again
+  page.receive(notification('mediaNodeFailed', { sessionId: page.session.sessionId, failedMediaNodeId: 'media-2',
+    mediaNodeId: 'media-3', reason: 'drain', resumeSecret: 'secret-3', seq: 2 }));
+  await sleep(10);
+  assert.deepEqual(calls, ['str_CAM_A', 'str_CAM_A']);
+});
+
 test('masterLeaving replaces the socket at once', async () => {
   const page = fakeSession();
   const addon = joined(page, TesseraAddon.attach(page.session));

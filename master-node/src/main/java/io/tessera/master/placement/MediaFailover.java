@@ -129,6 +129,9 @@ public final class MediaFailover {
 
     private enum EvaluatePlan implements Command { INSTANCE }
 
+    /** Time to read this master's own failure detector for the media nodes ({@link #OWN_DETECTOR_POLL}). */
+    private enum PollOwnDetector implements Command { INSTANCE }
+
     private record PlanRead(List<SessionRecord> sessions, Throwable error) implements Command {
     }
 
@@ -207,12 +210,25 @@ public final class MediaFailover {
     private final ActorContext<Command> ctx;
     private final TimerScheduler<Command> timers;
     private final ActorRef<Topic.Command<SessionRelocated>> relocations;
+    private final ActorRef<Topic.Command<ClusterTopics.MediaNodeLost>> losses;
     private final RecoveryPlacement placement;
     private final BooleanSupplier routesRebuilt;
     /** The longest a drained session's old copy forwards after the move ({@code drain-release-after}). */
     private final Duration drainReleaseAfter;
     /** Drained sessions whose old copy still forwards until their streams are up on the new node. */
     private final DrainReleases drainReleases = new DrainReleases();
+    /**
+     * How often the singleton reads its own failure detector for the media nodes. The cluster's
+     * {@code UnreachableMember} comes at the reaper's pace (every 500 ms) and only once per member, for whichever
+     * member's detector gave up first: when that was another master's, this master's own detector (which alone
+     * decides here) may give up a little later, and no second event says so. Polling acts within 100 ms of this
+     * master's own verdict in both cases. Fencing is unchanged: {@code fence-wait} still runs from this master's own
+     * verdict, and the node's verdict on the masters comes within a heartbeat interval of it (docs/ARCHITECTURE.md).
+     */
+    static final Duration OWN_DETECTOR_POLL = Duration.ofMillis(100);
+    /** Media node incarnations this master's own detector lost and that were looked at (until heard again). */
+    private final Set<org.apache.pekko.cluster.UniqueAddress> lostFromHere = new HashSet<>();
+
     /** How soon an unreachable media node is looked at again while this master does not see the masters' majority. */
     static final Duration RECHECK_WITHOUT_MAJORITY = Duration.ofSeconds(1);
 
@@ -249,6 +265,8 @@ public final class MediaFailover {
         this.timers = timers;
         this.relocations = ctx.spawn(Topic.create(SessionRelocated.class, ClusterTopics.SESSION_RELOCATIONS),
                 "session-relocations");
+        this.losses = ctx.spawn(Topic.create(ClusterTopics.MediaNodeLost.class, ClusterTopics.MEDIA_NODE_LOSSES),
+                "media-node-losses");
         ActorRef<ClusterEvent.UnreachableMember> unreachable =
                 ctx.messageAdapter(ClusterEvent.UnreachableMember.class, e -> new Unreachable(e.member()));
         Cluster.get(ctx.getSystem()).subscriptions().tell(Subscribe.create(unreachable,
@@ -273,6 +291,7 @@ public final class MediaFailover {
                         : new Activated(null))));
         timers.startTimerWithFixedDelay(Retry.INSTANCE, Duration.ofSeconds(1));
         timers.startTimerWithFixedDelay(EvaluatePlan.INSTANCE, Duration.ofSeconds(5));
+        timers.startTimerWithFixedDelay(PollOwnDetector.INSTANCE, OWN_DETECTOR_POLL);
     }
 
     private Behavior<Command> idle() {
@@ -292,6 +311,10 @@ public final class MediaFailover {
                 .onMessage(BatchPlaced.class, this::onBatchPlaced)
                 .onMessageEquals(Retry.INSTANCE, () -> {
                     placeNext();
+                    return Behaviors.same();
+                })
+                .onMessageEquals(PollOwnDetector.INSTANCE, () -> {
+                    pollOwnDetector();
                     return Behaviors.same();
                 })
                 .onMessageEquals(EvaluatePlan.INSTANCE, () -> {
@@ -413,6 +436,24 @@ public final class MediaFailover {
         return Behaviors.same();
     }
 
+    /** A media node this master's own detector just lost goes the way of an {@code UnreachableMember}, once. */
+    private void pollOwnDetector() {
+        for (Member member : Cluster.get(ctx.getSystem()).state().getMembers()) {
+            if (member.status() != MemberStatus.up() || mediaNodeId(member).isEmpty()
+                    || handled.contains(member.uniqueAddress())) {
+                continue;
+            }
+            if (!unreachableFromHere(member)) {
+                lostFromHere.remove(member.uniqueAddress());
+            } else if (lostFromHere.add(member.uniqueAddress())) {
+                ctx.getSelf().tell(new Unreachable(member));
+            }
+        }
+        if (lostFromHere.size() > 10_000) {
+            lostFromHere.clear(); // old incarnations; at worst one more look at a node still lost
+        }
+    }
+
     private Behavior<Command> onUnreachable(Unreachable event) {
         Member member = event.member();
         if (isLeaving(member.status())) {
@@ -455,7 +496,11 @@ public final class MediaFailover {
                         RECHECK_WITHOUT_MAJORITY.toMillis());
                 timers.startSingleTimer(member.uniqueAddress(), new Unreachable(member), RECHECK_WITHOUT_MAJORITY);
             }
-            case FAIL_OVER -> failed(member);
+            case FAIL_OVER -> {
+                if (failed(member)) {
+                    tellClientsEarly(nodeId, checked.sessions());
+                }
+            }
             case LEAVE_TO_DOWNING -> ctx.getLog().info("media node {} ({}) is unreachable and hosts no session: not"
                     + " downing it, the masters' downing rule decides if it stays unreachable", nodeId, member.address());
         }
@@ -540,10 +585,11 @@ public final class MediaFailover {
         }
     }
 
-    private void failed(Member member) {
+    /** Handles a failed media node once per incarnation; true when this call did. */
+    private boolean failed(Member member) {
         Optional<String> nodeId = mediaNodeId(member);
         if (nodeId.isEmpty() || !firstTime(member)) {
-            return;
+            return false;
         }
         Address address = member.address();
         // The address the REST API shows for the node; the cluster address when it never reported.
@@ -554,6 +600,26 @@ public final class MediaFailover {
         Cluster.get(ctx.getSystem()).manager().tell(new Down(address));
         // Not at once: a node that was cut off (not dead) stops its copies on its own; give it the time to.
         timers.startSingleTimer(new Failed(nodeId.get(), ip), fenceWait());
+        return true;
+    }
+
+    /**
+     * Every master tells the clients of the failed node's sessions ({@code mediaNodeLost}) now, not after the fence
+     * wait and the move: a client that rebuilds at once has its new offer at the master by the time the session
+     * moves (the master holds a {@code reconnectStream} for a node that is gone until then). Nothing is placed
+     * earlier: the new copies still start {@code fence-wait} after the verdict. {@code sessions}: the routing table
+     * as read for the verdict (null when it could not be read: then the clients hear of the move only).
+     */
+    private void tellClientsEarly(String nodeId, List<SessionRecord> sessions) {
+        if (sessions == null) {
+            return;
+        }
+        List<String> lost = sessions.stream().filter(s -> nodeId.equals(s.mediaNodeId()))
+                .map(SessionRecord::sessionId).toList();
+        for (int from = 0; from < lost.size(); from += ClusterTopics.MediaNodeLost.MAX_LOST_PER_NOTICE) {
+            losses.tell(Topic.publish(new ClusterTopics.MediaNodeLost(nodeId, List.copyOf(lost.subList(from,
+                    Math.min(lost.size(), from + ClusterTopics.MediaNodeLost.MAX_LOST_PER_NOTICE))))));
+        }
     }
 
     /** {@code tessera.master.ha.fence-wait}: how long a failed node's copies are given to stop before moving them. */
