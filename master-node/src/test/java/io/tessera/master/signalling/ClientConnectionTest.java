@@ -259,6 +259,27 @@ class ClientConnectionTest {
     }
 
     /**
+     * The early word of a death reaches the client as {@code mediaNodeLost}, without a {@code seq} (the sequence
+     * goes on where it was), and only for the node the participant is on.
+     */
+    @Test
+    void aLostMediaNodeIsToldToItsClientsAtOnceOutsideTheSequence() throws Exception {
+        Client client = new Client(Set.of());
+        String connectionId = client.join("s10").get("id").asText();
+        client.connection.tell(new ClientConnection.MediaNodeLost("s10", "media-2")); // not this participant's node
+        client.connection.tell(new ClientConnection.MediaNodeLost("other", "media-1")); // not its session
+        client.connection.tell(new ClientConnection.MediaNodeLost("s10", "media-1"));
+        JsonNode lost = JsonRpc.MAPPER.readTree(client.socket.receiveMessage());
+        assertEquals("mediaNodeLost", lost.get("method").asText(), lost.toString());
+        assertEquals("media-1", lost.path("params").path("failedMediaNodeId").asText());
+        assertEquals("s10", lost.path("params").path("sessionId").asText());
+        assertTrue(lost.path("params").path("seq").isMissingNode(), lost.toString());
+        client.connection.tell(new ParticipantEvent("s10", connectionId, 1,
+                new MediaNodeProtocol.MessageReceived("con_x", "signal", "hi")));
+        assertEquals(1, JsonRpc.MAPPER.readTree(client.socket.receiveMessage()).path("params").path("seq").asLong());
+    }
+
+    /**
      * A publisher's reconnectStream sent while its media node is dead (it never answers) and before the session moved:
      * it goes to the session's new node as soon as the participant follows it there, after its moved join, and the
      * client gets that node's answer instead of a 503.
