@@ -209,7 +209,7 @@ public final class ClientConnection {
         this.handler = new SignallingHandler(this, sessions, sessions.mediaNodeClient(), out, settings, meters, ctx,
                 clientIp);
         this.reconnects = new StreamReconnects(ctx, timers, sessions.mediaNodeClient(), sessions.mediaNodes(),
-                settings.reconnectHold(), handler::answer);
+                settings.reconnectHold(), meters, handler::answer);
     }
 
     /** The participant's {@code reconnectStream} requests in progress. */
@@ -369,6 +369,7 @@ public final class ClientConnection {
         }
         out.tell(CLOSE);
         countAsParticipant(false);
+        reconnects.socketGone();
         onStop.run();
         return Behaviors.same();
     }

@@ -68,11 +68,16 @@ final class StreamReconnects {
     private final Duration hold;
     private final Consumer<ClientConnection.Answered> answer;
     private final Map<Long, Held> held = new LinkedHashMap<>();
+    /** The keys of {@link #held} that wait for the session's move (asked of no node), as the meters count them. */
+    private final java.util.Set<Long> waiting = new java.util.HashSet<>();
+    private final SignallingMeters meters;
     private long nextKey;
 
     /** {@code answer}: how the connection answers its client (a result or an error for a request id). */
     StreamReconnects(ActorContext<ToSignalling> ctx, TimerScheduler<ToSignalling> timers, MediaNodeClient client,
-                     MediaNodes mediaNodes, Duration hold, Consumer<ClientConnection.Answered> answer) {
+                     MediaNodes mediaNodes, Duration hold, SignallingMeters meters,
+                     Consumer<ClientConnection.Answered> answer) {
+        this.meters = meters;
         this.ctx = ctx;
         this.timers = timers;
         this.client = client;
@@ -128,6 +133,7 @@ final class StreamReconnects {
             if (!p.mediaNodeId().equals(e.getValue().askedNode())) {
                 ctx.getLog().info("reconnectStream of stream {} sent to the session's new media node {}",
                         e.getValue().request().stream(), p.mediaNodeId());
+                meters.reconnectHoldEnded(SignallingMeters.MOVED);
                 send(p, e.getKey(), e.getValue());
             }
         }
@@ -139,6 +145,7 @@ final class StreamReconnects {
             return;
         }
         if (h.askedNode() == null) {
+            meters.reconnectHoldEnded(SignallingMeters.TIMED_OUT);
             finish(over.key(), h, new Rejected<>(ErrorCode.UNAVAILABLE, "the session's media node is unavailable "
                     + "and the session was not moved to another one within " + hold.toMillis() + " ms; publish "
                     + "the stream again"));
@@ -155,7 +162,22 @@ final class StreamReconnects {
         }
     }
 
+    /** The socket is gone (its actor stopped): nothing can be answered any more; the meters stop counting them. */
+    void socketGone() {
+        stopWaiting(List.copyOf(waiting));
+        held.clear();
+    }
+
+    private void stopWaiting(java.util.Collection<Long> keys) {
+        for (Long key : keys) {
+            if (waiting.remove(key)) {
+                meters.reconnectsHeld(-1);
+            }
+        }
+    }
+
     private void send(Participation p, long key, Held h) {
+        stopWaiting(List.of(key));
         held.put(key, h.askedOf(p.mediaNodeId()));
         String node = p.mediaNodeId();
         ctx.pipeToSelf(client.reconnectStream(p.mediaNode(), p.sessionId(), p.connectionId(), p.attachment(),
@@ -166,11 +188,15 @@ final class StreamReconnects {
 
     private void wait(long key, Held h, String node) {
         held.put(key, h.askedOf(null));
+        if (waiting.add(key)) {
+            meters.reconnectsHeld(1);
+        }
         ctx.getLog().info("reconnectStream of stream {} held: media node {} is gone or unreachable from here; "
                 + "waiting up to {} ms for the session to move", h.request().stream(), node, hold.toMillis());
     }
 
     private void finish(long key, Held h, MediaNodeClient.Reply<SdpReply> reply) {
+        stopWaiting(List.of(key));
         held.remove(key);
         timers.cancel(new HoldOver(key));
         if (reply instanceof Accepted<SdpReply> accepted) {

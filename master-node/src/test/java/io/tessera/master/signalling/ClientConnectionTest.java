@@ -53,6 +53,7 @@ class ClientConnectionTest {
         final SessionService sessions;
         final TestMediaNodes nodes;
         final ActorRef<ToSignalling> connection;
+        final SimpleMeterRegistry registry = new SimpleMeterRegistry();
         int nextId = 1;
 
         Client(Set<Class<? extends MediaNodeProtocol.Command>> silentFor) {
@@ -74,7 +75,7 @@ class ClientConnectionTest {
                     new ClientConnection.Settings(100, 64 * 1024, Duration.ofMinutes(1), 1000,
                             OpenViduResult.IceServer.parseList(OpenViduResult.IceServer.LOOPBACK_DEFAULT),
                             reconnectHold), relay.getRef(),
-                    SignallingMeters.unscraped(), () -> { }));
+                    new SignallingMeters(registry), () -> { }));
         }
 
         /** A session on media-1 and a token for it. */
@@ -265,16 +266,16 @@ class ClientConnectionTest {
     @Test
     void aLostMediaNodeIsToldToItsClientsAtOnceOutsideTheSequence() throws Exception {
         Client client = new Client(Set.of());
-        String connectionId = client.join("s10").get("id").asText();
-        client.connection.tell(new ClientConnection.MediaNodeLost("s10", "media-2")); // not this participant's node
+        String connectionId = client.join("s11").get("id").asText();
+        client.connection.tell(new ClientConnection.MediaNodeLost("s11", "media-2")); // not this participant's node
         client.connection.tell(new ClientConnection.MediaNodeLost("other", "media-1")); // not its session
-        client.connection.tell(new ClientConnection.MediaNodeLost("s10", "media-1"));
+        client.connection.tell(new ClientConnection.MediaNodeLost("s11", "media-1"));
         JsonNode lost = JsonRpc.MAPPER.readTree(client.socket.receiveMessage());
         assertEquals("mediaNodeLost", lost.get("method").asText(), lost.toString());
         assertEquals("media-1", lost.path("params").path("failedMediaNodeId").asText());
-        assertEquals("s10", lost.path("params").path("sessionId").asText());
+        assertEquals("s11", lost.path("params").path("sessionId").asText());
         assertTrue(lost.path("params").path("seq").isMissingNode(), lost.toString());
-        client.connection.tell(new ParticipantEvent("s10", connectionId, 1,
+        client.connection.tell(new ParticipantEvent("s11", connectionId, 1,
                 new MediaNodeProtocol.MessageReceived("con_x", "signal", "hi")));
         assertEquals(1, JsonRpc.MAPPER.readTree(client.socket.receiveMessage()).path("params").path("seq").asLong());
     }
@@ -313,6 +314,7 @@ class ClientConnectionTest {
         client.connection.tell(new ClientConnection.Inbound("{\"id\":41,\"method\":\"reconnectStream\",\"params\":"
                 + "{\"stream\":\"" + own + "\",\"sdpString\":\"v=0\"}}"));
         assertEquals("pong", client.call("ping", "{}").path("result").path("value").asText(), "held, not answered");
+        assertEquals(1.0, client.registry.get("tessera.master.reconnect.stream.held").gauge().value());
         client.connection.tell(new ClientConnection.Relocated(new SessionRelocated("s9", "media-1", "media-2",
                 client.manager2, "nodeCrashed")));
         nextCommand(client.node2, MediaNodeProtocol.Join.class);
@@ -320,6 +322,9 @@ class ClientConnectionTest {
         JsonNode answer = JsonRpc.MAPPER.readTree(client.socket.receiveMessage(Duration.ofSeconds(5)));
         assertEquals("answer-from-media-2", answer.path("result").path("sdpAnswer").asText(), answer.toString());
         client.node1.expectNoMessage(Duration.ofMillis(100)); // past the join: the unreachable node was never asked
+        assertEquals(0.0, client.registry.get("tessera.master.reconnect.stream.held").gauge().value());
+        assertEquals(1.0, client.registry.get("tessera.master.reconnect.stream.holds").tag("outcome", "moved")
+                .counter().count());
     }
 
     /** A session that does not move within the hold: 503 saying so; a reachable node's silence is 503 at once. */
@@ -337,6 +342,9 @@ class ClientConnectionTest {
         assertEquals(503, errorCode(held));
         assertTrue(held.path("error").path("message").asText().contains("not moved to another one within 300 ms"),
                 held.toString());
+        assertEquals(1.0, client.registry.get("tessera.master.reconnect.stream.holds").tag("outcome", "timed_out")
+                .counter().count());
+        assertEquals(0.0, client.registry.get("tessera.master.reconnect.stream.held").gauge().value());
     }
 
     @Test
