@@ -8,6 +8,7 @@ import io.tessera.master.medianode.MediaNodeClient.Accepted;
 import io.tessera.master.medianode.MediaNodeClient.Rejected;
 import io.tessera.master.placement.MediaNodes;
 import io.tessera.wire.jsonrpc.ErrorCode;
+import io.tessera.wire.jsonrpc.OpenViduRequest;
 import io.tessera.wire.jsonrpc.OpenViduRequest.ReconnectStream;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -60,6 +61,8 @@ final class StreamReconnects {
      * when their node died: room for a full session (200 participants by default) with some to spare.
      */
     static final int MAX_HELD = 256;
+    /** A browser gathers a handful of candidates per PeerConnection; a few PeerConnections rebuild at once. */
+    static final int MAX_HELD_CANDIDATES = 256;
 
     private final ActorContext<ToSignalling> ctx;
     private final TimerScheduler<ToSignalling> timers;
@@ -68,6 +71,12 @@ final class StreamReconnects {
     private final Duration hold;
     private final Consumer<ClientConnection.Answered> answer;
     private final Map<Long, Held> held = new LinkedHashMap<>();
+    /**
+     * ICE candidates of a rebuild made while the node is gone (the add-on rebuilds on {@code mediaNodeLost}, before
+     * the move): answered at once, passed on to the new node at the move, after the held requests (the engine queues
+     * a candidate until its endpoint exists). Bounded by {@link #MAX_HELD_CANDIDATES}.
+     */
+    private final List<OpenViduRequest.OnIceCandidate> heldCandidates = new java.util.ArrayList<>();
     /** The keys of {@link #held} that wait for the session's move (asked of no node), as the meters count them. */
     private final java.util.Set<Long> waiting = new java.util.HashSet<>();
     private final SignallingMeters meters;
@@ -104,6 +113,19 @@ final class StreamReconnects {
         }
     }
 
+    /**
+     * An ICE candidate of participation {@code p}: held (true; the caller answers the client) when its node is gone
+     * or unreachable, so that it reaches the node the session moves to; false when it goes to the node now (or when
+     * too many are held already: it goes there and fails as it would have).
+     */
+    boolean holdCandidate(Participation p, OpenViduRequest.OnIceCandidate candidate) {
+        if (!unavailable(p.mediaNodeId()) || heldCandidates.size() >= MAX_HELD_CANDIDATES) {
+            return false;
+        }
+        heldCandidates.add(candidate);
+        return true;
+    }
+
     /** The answer of a node; {@code p} is the participation now (null when the socket left its session). */
     void onAnswered(Participation p, Answered answered) {
         Held h = held.get(answered.key());
@@ -137,6 +159,16 @@ final class StreamReconnects {
                 send(p, e.getKey(), e.getValue());
             }
         }
+        if (!heldCandidates.isEmpty()) {
+            ctx.getLog().info("{} ICE candidates sent to the session's new media node {}", heldCandidates.size(),
+                    p.mediaNodeId());
+        }
+        for (OpenViduRequest.OnIceCandidate c : heldCandidates) {
+            // nobody waits for these answers: the client had its answer when the candidate was held
+            client.iceCandidate(p.mediaNode(), p.sessionId(), p.connectionId(), p.attachment(), c.endpointName(),
+                    c.candidate(), c.sdpMid(), c.sdpMLineIndex());
+        }
+        heldCandidates.clear();
     }
 
     void onHoldOver(HoldOver over) {
@@ -156,6 +188,7 @@ final class StreamReconnects {
 
     /** The socket left its session (left, evicted, resumed elsewhere): what is held is answered now. */
     void abandon() {
+        heldCandidates.clear();
         for (Map.Entry<Long, Held> e : List.copyOf(held.entrySet())) {
             finish(e.getKey(), e.getValue(), new Rejected<>(ErrorCode.NOT_JOINED,
                     "the participant left its session before its stream was rebuilt"));
@@ -166,6 +199,7 @@ final class StreamReconnects {
     void socketGone() {
         stopWaiting(List.copyOf(waiting));
         held.clear();
+        heldCandidates.clear();
     }
 
     private void stopWaiting(java.util.Collection<Long> keys) {

@@ -315,10 +315,16 @@ class ClientConnectionTest {
                 + "{\"stream\":\"" + own + "\",\"sdpString\":\"v=0\"}}"));
         assertEquals("pong", client.call("ping", "{}").path("result").path("value").asText(), "held, not answered");
         assertEquals(1.0, client.registry.get("tessera.master.reconnect.stream.held").gauge().value());
+        // the new PeerConnection's candidates: answered at once, kept for the node the session moves to
+        JsonNode candidate = client.call("onIceCandidate", "{\"endpointName\":\"" + connectionId + "\","
+                + "\"candidate\":\"candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host\",\"sdpMid\":\"0\","
+                + "\"sdpMLineIndex\":0}");
+        assertTrue(candidate.has("result"), candidate.toString());
         client.connection.tell(new ClientConnection.Relocated(new SessionRelocated("s9", "media-1", "media-2",
                 client.manager2, "nodeCrashed")));
         nextCommand(client.node2, MediaNodeProtocol.Join.class);
         nextCommand(client.node2, MediaNodeProtocol.ReconnectStream.class);
+        assertEquals(connectionId, nextCommand(client.node2, MediaNodeProtocol.AddIceCandidate.class).endpointName());
         JsonNode answer = JsonRpc.MAPPER.readTree(client.socket.receiveMessage(Duration.ofSeconds(5)));
         assertEquals("answer-from-media-2", answer.path("result").path("sdpAnswer").asText(), answer.toString());
         client.node1.expectNoMessage(Duration.ofMillis(100)); // past the join: the unreachable node was never asked
