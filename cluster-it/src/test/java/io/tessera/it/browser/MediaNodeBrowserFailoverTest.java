@@ -278,7 +278,10 @@ class MediaNodeBrowserFailoverTest {
         return recoveries;
     }
 
-    /** Per subscriber, the stall of its switch after {@code since} (last frame on the old connection to the first on the new). */
+    /**
+     * Per subscriber, the stall of its switch after {@code since}: from the last frame on the old connection to the
+     * first on the new one.
+     */
     private static List<Long> stalls(List<Peer> peers, long since) {
         List<Long> stalls = new ArrayList<>();
         for (Peer receiver : peers) {
