@@ -261,6 +261,7 @@ public final class ClientConnection {
                 .onMessage(Relocated.class, relocated -> onRelocated(p, relocated.relocation()))
                 .onMessage(MediaNodeLost.class, lost -> {
                     if (p.sessionId().equals(lost.sessionId()) && lost.failedMediaNodeId().equals(p.mediaNodeId())) {
+                        reconnects.nodeLost(lost.failedMediaNodeId());
                         out.tell(JsonRpc.notification(new OpenViduEvent.MediaNodeLost(lost.sessionId(),
                                 lost.failedMediaNodeId())));
                     }

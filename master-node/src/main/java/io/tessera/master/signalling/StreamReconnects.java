@@ -80,6 +80,11 @@ final class StreamReconnects {
     /** The keys of {@link #held} that wait for the session's move (asked of no node), as the meters count them. */
     private final java.util.Set<Long> waiting = new java.util.HashSet<>();
     private final SignallingMeters meters;
+    /**
+     * The node the cluster found dead ({@code mediaNodeLost}), null if none: gone for this participant even while this
+     * master's own registry still hears of it (its detector may give up later than the singleton's).
+     */
+    private String lostNode;
     private long nextKey;
 
     /** {@code answer}: how the connection answers its client (a result or an error for a request id). */
@@ -241,8 +246,13 @@ final class StreamReconnects {
         }
     }
 
-    /** Gone (downed, left) or unreachable as this master's registry of media nodes sees it. */
+    /** The cluster found {@code mediaNodeId} dead (the singleton downed it): what is meant for it is held from now on. */
+    void nodeLost(String mediaNodeId) {
+        lostNode = mediaNodeId;
+    }
+
+    /** Gone (downed, left, found dead by the cluster) or unreachable as this master's registry of media nodes sees it. */
     private boolean unavailable(String mediaNodeId) {
-        return mediaNodeId == null || !mediaNodes.isReachable(mediaNodeId);
+        return mediaNodeId == null || mediaNodeId.equals(lostNode) || !mediaNodes.isReachable(mediaNodeId);
     }
 }

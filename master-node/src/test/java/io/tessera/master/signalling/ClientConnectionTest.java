@@ -278,6 +278,19 @@ class ClientConnectionTest {
         client.connection.tell(new ParticipantEvent("s11", connectionId, 1,
                 new MediaNodeProtocol.MessageReceived("con_x", "signal", "hi")));
         assertEquals(1, JsonRpc.MAPPER.readTree(client.socket.receiveMessage()).path("params").path("seq").asLong());
+        // This master's registry still hears media-1, but the cluster found it dead: a rebuild waits for the move.
+        String own = "str_CAM_Abcd_" + connectionId;
+        client.connection.tell(new ClientConnection.Inbound("{\"id\":50,\"method\":\"reconnectStream\",\"params\":"
+                + "{\"stream\":\"" + own + "\",\"sdpString\":\"v=0\"}}"));
+        assertEquals("pong", client.call("ping", "{}").path("result").path("value").asText(), "held, not answered");
+        client.connection.tell(new ClientConnection.Relocated(new SessionRelocated("s11", "media-1", "media-2",
+                client.manager2, "nodeCrashed")));
+        nextCommand(client.node2, MediaNodeProtocol.Join.class);
+        nextCommand(client.node2, MediaNodeProtocol.ReconnectStream.class);
+        JsonNode answer = JsonRpc.MAPPER.readTree(client.socket.receiveMessage(Duration.ofSeconds(5)));
+        assertEquals(50, answer.path("id").asInt(), answer.toString());
+        assertEquals("answer-from-media-2", answer.path("result").path("sdpAnswer").asText(),
+                "held for the move, not sent to the node found dead: " + answer);
     }
 
     /**
