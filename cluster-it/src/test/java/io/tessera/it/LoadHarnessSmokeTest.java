@@ -10,6 +10,7 @@ import io.tessera.loadtest.harness.chaos.ChaosAction;
 import io.tessera.loadtest.harness.chaos.ChaosSchedule;
 import io.tessera.loadtest.harness.report.ResultJson;
 import io.tessera.loadtest.harness.report.RunResult;
+import io.tessera.loadtest.harness.scenario.BrowserPlan;
 import io.tessera.loadtest.harness.scenario.HarnessConfig;
 import io.tessera.loadtest.harness.scenario.MediaProfile;
 import io.tessera.loadtest.harness.scenario.Progress;
@@ -55,7 +56,7 @@ class LoadHarnessSmokeTest {
                 (verb, node) -> {
                     assertEquals(ChaosAction.Verb.KILL, verb);
                     cluster.kill(cluster.node(node));
-                }, out, "127.0.0.1", 8, null, cluster::pids);
+                }, out, "127.0.0.1", 8, null, cluster::pids, BrowserPlan.NONE);
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         RunResult r = Harness.run(cfg, Progress.NONE, null, new PrintStream(printed, true, StandardCharsets.UTF_8));
         String summary = printed.toString(StandardCharsets.UTF_8);

@@ -96,6 +96,9 @@ public final class MediaMain {
             }
             MediaFence fence = new MediaFence();
             engine.forwardOnlyWhileOpen(fence);
+            if (webrtc != null) {
+                webrtc.forwardOnlyWhileOpen(fence);
+            }
             MediaFenceMeters.bind(metrics.registry(), fence);
             ctx.spawn(MediaFencingMonitor.create(fence, MediaFencingMonitor.Settings.fromConfig(settings.config)),
                     "fencing");

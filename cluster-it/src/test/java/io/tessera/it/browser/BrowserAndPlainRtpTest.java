@@ -1,5 +1,10 @@
 package io.tessera.it.browser;
 
+import io.tessera.loadtest.browser.Browsers;
+import io.tessera.loadtest.browser.Browser;
+import io.tessera.loadtest.browser.RtcStats;
+import io.tessera.loadtest.browser.PageServer;
+
 import io.tessera.client.JoinResult;
 import io.tessera.client.JsonRpcException;
 import io.tessera.client.RemoteParticipant;

@@ -1,5 +1,8 @@
 package io.tessera.it.browser;
 
+import io.tessera.loadtest.browser.Browsers;
+import io.tessera.loadtest.browser.Browser;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tessera.client.rest.RestResponse;
 import io.tessera.it.ClusterProcesses;

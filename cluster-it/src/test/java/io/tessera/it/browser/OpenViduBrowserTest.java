@@ -1,5 +1,10 @@
 package io.tessera.it.browser;
 
+import io.tessera.loadtest.browser.Browsers;
+import io.tessera.loadtest.browser.Browser;
+import io.tessera.loadtest.browser.RtcStats;
+import io.tessera.loadtest.browser.PageServer;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tessera.client.rest.Connection;
 import io.tessera.client.rest.ConnectionProperties;

@@ -1,6 +1,6 @@
 package io.tessera.it.capacity;
 
-import io.tessera.it.browser.BrowserProcesses;
+import io.tessera.loadtest.browser.BrowserProcesses;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

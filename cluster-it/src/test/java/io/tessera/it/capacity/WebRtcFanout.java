@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tessera.client.rest.ConnectionProperties;
 import io.tessera.client.rest.MasterRestClient;
 import io.tessera.it.ClusterProcesses;
-import io.tessera.it.browser.Browser;
-import io.tessera.it.browser.PageServer;
+import io.tessera.loadtest.browser.Browser;
+import io.tessera.loadtest.browser.PageServer;
 
 import java.time.Duration;
 import java.util.ArrayList;

@@ -80,14 +80,31 @@ public final class MediaNodeProtocol {
      * {@link MediaNodeFailed}, and it keeps {@code resumeSecret}, the secret it had there: its client's resume handle
      * (openvidu-browser's joinRoom {@code sessionId}, which it never updates) must still work after the move. A fresh
      * join, or a moved one without it (an older master), gets a new secret.
+     *
+     * <p>{@code routeEpoch}: the epoch of the route the master read to send the join here (0: not judged, from an
+     * older master or a moved participant). The node refuses the join with {@link ErrorCode#CONFLICT} and an error
+     * that starts with {@link #STALE_ROUTE} when its copy of the session has another epoch, or when it released the
+     * copy that route names (the session moved away): the master reads the route again and joins where it says.
      */
     public record Join(String sessionId, ParticipantInfo participant, ActorRef<ParticipantEvent> signalling,
                        ActorRef<JoinReply> replyTo, String movedFrom, long lastSeq, String reason,
-                       String resumeSecret) implements Command {
+                       String resumeSecret, long routeEpoch) implements Command {
 
         public Join(String sessionId, ParticipantInfo participant, ActorRef<ParticipantEvent> signalling,
                     ActorRef<JoinReply> replyTo) {
-            this(sessionId, participant, signalling, replyTo, null, 0, null, null);
+            this(sessionId, participant, signalling, replyTo, null, 0, null, null, 0);
+        }
+
+        /** A fresh join through a route at {@code routeEpoch}. */
+        public Join(String sessionId, ParticipantInfo participant, ActorRef<ParticipantEvent> signalling,
+                    ActorRef<JoinReply> replyTo, long routeEpoch) {
+            this(sessionId, participant, signalling, replyTo, null, 0, null, null, routeEpoch);
+        }
+
+        /** A participant following its session here (not judged by epoch). */
+        public Join(String sessionId, ParticipantInfo participant, ActorRef<ParticipantEvent> signalling,
+                    ActorRef<JoinReply> replyTo, String movedFrom, long lastSeq, String reason, String resumeSecret) {
+            this(sessionId, participant, signalling, replyTo, movedFrom, lastSeq, reason, resumeSecret, 0);
         }
 
         @Override
@@ -98,7 +115,8 @@ public final class MediaNodeProtocol {
         /** The secret stays out of logs and dead-letter messages. */
         @Override
         public String toString() {
-            return "Join[" + sessionId + ", " + participant.connectionId() + (movedFrom == null ? ""
+            return "Join[" + sessionId + ", " + participant.connectionId() + ", routeEpoch=" + routeEpoch
+                    + (movedFrom == null ? ""
                     : ", movedFrom=" + movedFrom + ", lastSeq=" + lastSeq + ", reason=" + reason) + "]";
         }
     }
@@ -123,6 +141,18 @@ public final class MediaNodeProtocol {
         public String toString() {
             return "Resume[" + sessionId + ", " + connectionId + ", lastSeq=" + lastSeq + "]";
         }
+    }
+
+    /**
+     * How a join refused for its route's epoch begins its error ({@link ErrorCode#CONFLICT}): the master read a route
+     * that is not the session's current one (its replica lags, or the session moved meanwhile); it reads the route
+     * again from the majority and joins there.
+     */
+    public static final String STALE_ROUTE = "stale route: ";
+
+    /** Whether a join's refusal says its route was stale ({@link #STALE_ROUTE}). */
+    public static boolean isStaleRoute(int code, String error) {
+        return code == ErrorCode.CONFLICT.code() && error != null && error.startsWith(STALE_ROUTE);
     }
 
     /** The attachment a participant has after its join: every resume gives it the next one. */

@@ -1,6 +1,7 @@
 package io.tessera.loadtest.harness;
 
 import io.tessera.loadtest.harness.report.BaselineComparison;
+import io.tessera.loadtest.harness.report.BrowserResult;
 import io.tessera.loadtest.harness.report.HtmlReport;
 import io.tessera.loadtest.harness.report.ResultJson;
 import io.tessera.loadtest.harness.report.RunResult;
@@ -49,6 +50,16 @@ public final class Harness {
         return result;
     }
 
+    private static String browserLine(BrowserResult b) {
+        if (b.planned() == 0) {
+            return "";
+        }
+        return String.format(Locale.ROOT, "chromium: joined %d/%d, frames %d, stalls (n=%d) p99 %.0f ms, longest per "
+                        + "subscription max %.0f ms, fault to first new frame p99 %.0f ms, sessionDisconnected %d%n",
+                b.joined(), b.planned(), b.framesDecoded(), b.stallMs().count(), b.stallMs().p99(),
+                b.longestStallMs().max(), b.recoveryAfterFaultMs().p99(), b.sessionsLost());
+    }
+
     static String summary(RunResult r, Path dir) throws IOException {
         var c = r.counts();
         var join = r.latencies().get("join");
@@ -57,12 +68,12 @@ public final class Harness {
                         + "joins/s %.2f %s%njoin ms p50 %.1f p95 %.1f p99 %.1f max %.1f%n"
                         + "resume ms (n=%d) p50 %.1f p99 %.1f max %.1f%n"
                         + "media: loss %.4f %%, jitter p99 %.2f ms, recovery (n=%d, not recovered %d) p99 %.0f ms%n"
-                        + "load average %s%nreport: %s%nresult: %s%n",
+                        + "%sload average %s%nreport: %s%nresult: %s%n",
                 r.runName(), c.joined(), r.plan().plannedParticipants(), c.subscribed(),
                 r.plan().plannedSubscriptions(), c.errors(), r.throughput().joinsPerSecond(),
                 r.throughput().joinsPerSecondPerMaster(), join.p50(), join.p95(), join.p99(), join.max(),
                 resume.count(), resume.p50(), resume.p99(), resume.max(), r.media().lossPercent(),
                 r.media().jitterMs().p99(), r.media().recovered(), r.media().unrecovered(), r.media().recoveryMs().p99(),
-                r.loadAverage(), dir.resolve(REPORT_FILE).toAbsolutePath(), dir.resolve(RESULT_FILE).toAbsolutePath());
+                browserLine(r.browsers()), r.loadAverage(), dir.resolve(REPORT_FILE).toAbsolutePath(), dir.resolve(RESULT_FILE).toAbsolutePath());
     }
 }

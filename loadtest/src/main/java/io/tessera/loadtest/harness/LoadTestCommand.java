@@ -6,6 +6,7 @@ import io.tessera.loadtest.harness.chaos.ChaosSchedule;
 import io.tessera.loadtest.harness.chaos.CommandChaosExecutor;
 import io.tessera.loadtest.harness.measure.ProcessSampler;
 import io.tessera.loadtest.harness.report.RunResult;
+import io.tessera.loadtest.harness.scenario.BrowserPlan;
 import io.tessera.loadtest.harness.scenario.HarnessConfig;
 import io.tessera.loadtest.harness.scenario.MediaProfile;
 import io.tessera.loadtest.harness.scenario.Progress;
@@ -127,6 +128,16 @@ public final class LoadTestCommand implements Callable<Integer> {
     @Option(names = "--name", description = "Run name, prefix of the session ids (default: lt-<time>).")
     String name;
 
+    @Option(names = "--clients", defaultValue = "sdk", paramLabel = "chromium:N",
+            description = "Real browsers beside the synthetic clients: chromium:N runs N (2..8) headless Chromium pages "
+                    + "(the system's chromium and chromedriver) with the unmodified openvidu-browser and a fake camera, "
+                    + "two a session, and charts the frames they decode and every stall. The media goes from Chromium "
+                    + "to Janus: run in a network namespace (README, 'Load test with browsers'). Default: sdk (none).")
+    String clients;
+
+    @Option(names = "--browser-addon", description = "The chromium pages load the tessera-browser add-on.")
+    boolean browserAddon;
+
     @Option(names = "--no-progress", description = "No progress bar (for logs and CI).")
     boolean noProgress;
 
@@ -169,7 +180,7 @@ public final class LoadTestCommand implements Callable<Integer> {
                 Topology.parse(topology), new MediaProfile(bitrateKbps, packetSize), joinRate,
                 ChaosSchedule.duration(duration), schedule, executor, out, clientHost, workers,
                 gap == null ? null : ChaosSchedule.duration(gap),
-                pids == null ? null : ProcessSampler.pidFiles(pids));
+                pids == null ? null : ProcessSampler.pidFiles(pids), BrowserPlan.parse(clients, browserAddon));
     }
 
     static Duration parseDuration(String s) {

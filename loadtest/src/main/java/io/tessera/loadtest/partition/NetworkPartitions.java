@@ -35,8 +35,9 @@ import java.util.function.Supplier;
  * <p>One implementation for every user: the cluster-it test kit runs it inside the test JVM, and
  * {@link PartitionProxyMain} runs it as a process of its own for {@code bin/cluster partition|cut|heal} and the load
  * harness's {@code --chaos}. Bounded: at most {@link #MAX_CONNECTIONS_PER_NODE} open connections into each node
- * (Artery opens three per peer), each with two {@link #BUFFER_BYTES} buffers; beyond that a connection is refused
- * and said so on stderr.
+ * (Artery opens three per peer), each with two {@link #BUFFER_BYTES} buffers; beyond that a connection is accepted
+ * and closed at once (its sender sees it end before any byte, as a refused connection), said so on stderr and counted
+ * ({@link #refusedConnections}); a slot is free again as soon as one of the open connections closes.
  */
 public final class NetworkPartitions implements AutoCloseable {
 
@@ -57,6 +58,7 @@ public final class NetworkPartitions implements AutoCloseable {
     /** Connections accepted into each node and not closed yet (counted from accept, before the pipe exists). */
     private final Map<String, AtomicInteger> openInto = new ConcurrentHashMap<>();
     private final AtomicLong droppedBytes = new AtomicLong();
+    private final AtomicLong refusedConnections = new AtomicLong();
     private final List<ServerSocket> listeners = new ArrayList<>();
     private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
     /** pid -> node id of the nodes now running (a restarted node has a new pid). */
@@ -134,6 +136,11 @@ public final class NetworkPartitions implements AutoCloseable {
         return pipes.size();
     }
 
+    /** Connections closed at once since the start because {@link #MAX_CONNECTIONS_PER_NODE} were open into a node. */
+    public long refusedConnections() {
+        return refusedConnections.get();
+    }
+
     /** Bytes dropped by cut links since the start. */
     public long droppedBytes() {
         return droppedBytes.get();
@@ -162,6 +169,7 @@ public final class NetworkPartitions implements AutoCloseable {
                     id -> new AtomicInteger());
             if (open.incrementAndGet() > MAX_CONNECTIONS_PER_NODE) {
                 open.decrementAndGet();
+                refusedConnections.incrementAndGet();
                 System.err.println("NetworkPartitions: " + MAX_CONNECTIONS_PER_NODE + " connections into "
                         + target.nodeId() + " are open already; refusing one more from port " + in.getPort());
                 closeQuietly(in);

@@ -20,7 +20,7 @@ import java.util.concurrent.Executors;
  * The standalone proxy's control API: a small HTTP server on a loopback address, HTTP Basic {@code OPENVIDUAPP:<the
  * cluster secret>} as the nodes' REST API, so only whoever may run the cluster may cut it apart.
  * <pre>
- *   GET  /cuts                  {"nodes":[...],"cuts":["a->b",...],"connections":n,"droppedBytes":n}
+ *   GET  /cuts                  {"nodes":[...],"cuts":["a->b",...],"connections":n,"droppedBytes":n,"refusedConnections":n}
  *   POST /partition/{node}      cut the node off from every other node, both ways
  *   POST /cut/{from}/{to}       one way: nothing from reaches to
  *   POST /heal                  every link works again
@@ -119,6 +119,7 @@ public final class PartitionControl implements AutoCloseable {
             state.put("cuts", partitions.cuts());
             state.put("connections", partitions.connections());
             state.put("droppedBytes", partitions.droppedBytes());
+            state.put("refusedConnections", partitions.refusedConnections());
             reply(exchange, 200, state);
         }
     }

@@ -110,6 +110,70 @@ class NetworkPartitionsTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> partitions.droppedBytes() >= 7 + 6);
     }
 
+    /**
+     * The bound on connections into one node, with real sockets: the {@value NetworkPartitions#MAX_CONNECTIONS_PER_NODE}
+     * first are piped to the node, one more is closed before any byte reaches the node (counted), and once one of the
+     * open ones closes, a new connection is piped again.
+     */
+    @Test
+    void connectionsIntoANodeBeyondTheLimitAreClosedAtOnceAndCountedUntilOneCloses() throws Exception {
+        whoIsThisProcess.set(Map.of(SELF, "b"));
+        List<Socket> accepted = java.util.Collections.synchronizedList(new ArrayList<>());
+        ServerSocket busyNode = track(new ServerSocket(0, 512, LOOPBACK));
+        Thread acceptor = new Thread(() -> {
+            try {
+                while (true) {
+                    accepted.add(track(busyNode.accept()));
+                }
+            } catch (IOException closed) {
+                // the test is over
+            }
+        }, "busy-node");
+        acceptor.setDaemon(true);
+        acceptor.start();
+        int proxyBusy = freePort();
+        try (NetworkPartitions proxy = NetworkPartitions.start(List.of(new NetworkPartitions.Endpoint("busy",
+                LOOPBACK.getHostAddress(), proxyBusy, busyNode.getLocalPort())), whoIsThisProcess::get)) {
+            List<Socket> clients = new ArrayList<>();
+            for (int i = 0; i < NetworkPartitions.MAX_CONNECTIONS_PER_NODE; i++) {
+                clients.add(track(new Socket(LOOPBACK, proxyBusy)));
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> proxy.connections()
+                    == NetworkPartitions.MAX_CONNECTIONS_PER_NODE && accepted.size()
+                    == NetworkPartitions.MAX_CONNECTIONS_PER_NODE);
+
+            Socket oneTooMany = track(new Socket(LOOPBACK, proxyBusy));
+            oneTooMany.setSoTimeout(10_000);
+            assertEquals(-1, readOrReset(oneTooMany), "closed by the proxy before any byte");
+            assertEquals(1, proxy.refusedConnections());
+            assertEquals(NetworkPartitions.MAX_CONNECTIONS_PER_NODE, proxy.connections());
+            assertEquals(NetworkPartitions.MAX_CONNECTIONS_PER_NODE, accepted.size(), "the node never saw it");
+
+            clients.get(0).close();
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> proxy.connections() == NetworkPartitions.MAX_CONNECTIONS_PER_NODE - 1);
+            Socket again = track(new Socket(LOOPBACK, proxyBusy));
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> accepted.size() == NetworkPartitions.MAX_CONNECTIONS_PER_NODE + 1);
+            again.getOutputStream().write("through".getBytes(StandardCharsets.UTF_8));
+            Socket nodeSide = accepted.get(NetworkPartitions.MAX_CONNECTIONS_PER_NODE);
+            nodeSide.setSoTimeout(10_000);
+            assertArrayEquals("through".getBytes(StandardCharsets.UTF_8), nodeSide.getInputStream().readNBytes(7));
+            assertEquals(1, proxy.refusedConnections(), "a free slot is used again");
+        } finally {
+            busyNode.close();
+        }
+    }
+
+    /** -1 when the peer closed the connection (an orderly close or a reset), else the first byte. */
+    private static int readOrReset(Socket socket) throws IOException {
+        try {
+            return socket.getInputStream().read();
+        } catch (java.net.SocketException reset) {
+            return -1;
+        }
+    }
+
     @Test
     void refusesUnknownNodesAndSelfCuts() {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> partitions.isolate("c")).getMessage()

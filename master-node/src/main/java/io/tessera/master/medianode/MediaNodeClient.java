@@ -131,10 +131,14 @@ public final class MediaNodeClient {
                 new MediaNodeProtocol.EventsDelivered(sessionId, connectionId, seq)));
     }
 
-    /** A participant joins; its events go to {@code signalling}. */
+    /**
+     * A participant joins through a route at {@code routeEpoch}; its events go to {@code signalling}. A node whose
+     * copy is not that route's refuses it ({@link MediaNodeProtocol#isStaleRoute}).
+     */
     public CompletionStage<Reply<JoinReply>> join(ActorRef<Command> node, String sessionId, ParticipantInfo participant,
-                                                  ActorRef<ParticipantEvent> signalling) {
-        return joinReply(node, replyTo -> new MediaNodeProtocol.Join(sessionId, participant, signalling, replyTo));
+                                                  ActorRef<ParticipantEvent> signalling, long routeEpoch) {
+        return joinReply(node, replyTo -> new MediaNodeProtocol.Join(sessionId, participant, signalling, replyTo,
+                routeEpoch));
     }
 
     /**

@@ -283,6 +283,22 @@ public final class SessionService {
     }
 
     /**
+     * The same ticket with the session's route read again from the majority of masters: the media node refused a join
+     * through {@code stale}'s route ({@link MediaNodeProtocol#isStaleRoute}: this master's replica lagged behind a
+     * move). 404 when the session ended meanwhile.
+     */
+    public CompletionStage<JoinTicket> rereadRoute(JoinTicket stale) {
+        String sessionId = stale.session().sessionId();
+        return routing.sessionFromMajority(sessionId).thenApply(found -> {
+            SessionRecord session = found.orElseThrow(() -> ApiError.notFound("session " + sessionId + " not found"));
+            log.info("session {}: joining at {} (epoch {}) instead of {} (epoch {}), as the majority's route says",
+                    sessionId, session.mediaNodeId(), session.epoch(), stale.session().mediaNodeId(),
+                    stale.session().epoch());
+            return new JoinTicket(session, stale.connection(), nodeOf(session));
+        });
+    }
+
+    /**
      * Finds where a participant that is resuming lives: its session, its connection and the session's media
      * node. The resume secret is checked by the media node, which alone knows it.
      */

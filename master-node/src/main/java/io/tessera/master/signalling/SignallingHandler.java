@@ -1,6 +1,7 @@
 package io.tessera.master.signalling;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tessera.common.protocol.MediaNodeProtocol;
 import io.tessera.common.protocol.MediaNodeProtocol.JoinReply;
 import io.tessera.common.protocol.MediaNodeProtocol.ParticipantEvent;
 import io.tessera.common.protocol.MediaNodeProtocol.ParticipantInfo;
@@ -41,6 +42,7 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
@@ -60,6 +62,10 @@ final class SignallingHandler {
         JOINING,
         /** In a session. */
         IN_SESSION
+    }
+
+    /** A join's answer and the ticket (route) it was finally sent through. */
+    private record RoutedJoin(SessionService.JoinTicket ticket, MediaNodeClient.Reply<JoinReply> reply) {
     }
 
     private final ClientConnection connection;
@@ -197,11 +203,30 @@ final class SignallingHandler {
                         ParticipantInfo info = new ParticipantInfo(ticket.connection().connectionId(),
                                 ticket.connection().createdAt(), metadata, ticket.connection().serverData(),
                                 ticket.connection().role(), platform, clientIp);
-                        return mediaNodes.join(ticket.mediaNode(), session, info, events)
-                                .thenApply(reply -> new JoinCompleted(pending, ticket, reply, null));
+                        return joinThroughRoute(ticket, info, events, true)
+                                .thenApply(done -> new JoinCompleted(pending, done.ticket(), done.reply(), null));
                     });
             ctx.pipeToSelf(joined, (done, error) -> error != null ? new JoinCompleted(pending, null, null, error) : done);
             return connection.joining(pending);
+        }
+
+        /**
+         * Joins on the node {@code ticket}'s route names, with its epoch; a node that says the route is stale (this
+         * master's replica lags behind a move, ARCHITECTURE.md "Joins carry the route's epoch") makes it read the route
+         * again from the majority and join there, once.
+         */
+        private CompletionStage<RoutedJoin> joinThroughRoute(SessionService.JoinTicket ticket, ParticipantInfo info,
+                                                             ActorRef<ParticipantEvent> events, boolean retry) {
+            String session = ticket.session().sessionId();
+            return mediaNodes.join(ticket.mediaNode(), session, info, events, ticket.session().epoch())
+                    .thenCompose(reply -> {
+                        if (retry && reply instanceof Rejected<JoinReply> refused
+                                && MediaNodeProtocol.isStaleRoute(refused.code().code(), refused.message())) {
+                            return sessions.rereadRoute(ticket)
+                                    .thenCompose(fresh -> joinThroughRoute(fresh, info, events, false));
+                        }
+                        return CompletableFuture.completedFuture(new RoutedJoin(ticket, reply));
+                    });
         }
 
         /**

@@ -92,7 +92,7 @@ class MediaNodeClientTest {
                 testKit.<MediaNodeProtocol.Command>createTestProbe().getRef(), Set.of(MediaNodeProtocol.Join.class)));
         MediaNodeClient.Rejected<?> timedOut = assertInstanceOf(MediaNodeClient.Rejected.class,
                 await(impatient.join(silent, "s", new MediaNodeProtocol.ParticipantInfo("con_1", 1, "", "", "PUBLISHER",
-                        "", null), testKit.<MediaNodeProtocol.ParticipantEvent>createTestProbe().getRef())));
+                        "", null), testKit.<MediaNodeProtocol.ParticipantEvent>createTestProbe().getRef(), 1)));
         assertEquals(ErrorCode.UNAVAILABLE, timedOut.code());
         assertEquals("the session's media node did not answer within 300 ms", timedOut.message());
     }

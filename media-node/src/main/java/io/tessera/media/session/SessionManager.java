@@ -5,6 +5,7 @@ import io.tessera.common.protocol.MediaNodeProtocol.Ack;
 import io.tessera.common.protocol.MediaNodeProtocol.DescribeSessions;
 import io.tessera.common.protocol.MediaNodeProtocol.HostSession;
 import io.tessera.common.protocol.MediaNodeProtocol.Join;
+import io.tessera.common.protocol.MediaNodeProtocol.ReleaseSession;
 import io.tessera.common.protocol.MediaNodeProtocol.ReportInventory;
 import io.tessera.common.protocol.MediaNodeProtocol.SessionDescriptor;
 import io.tessera.common.protocol.MediaNodeProtocol.SetNodeStatus;
@@ -99,6 +100,8 @@ public final class SessionManager {
     private final Map<String, Session.Changed> counts = new HashMap<>();
     /** What each session was created with, as its latest placement here said (absent: placed by a join). */
     private final Map<String, SessionDescriptor> descriptors = new HashMap<>();
+    /** Which joins the copies here may take, by their route's epoch; and the copies released since. */
+    private final RouteEpochs routeEpochs = new RouteEpochs();
     /** How long an inventory waits for the sessions' answers. */
     private static final Duration INVENTORY_TIMEOUT = Duration.ofSeconds(3);
     /** {@code running}, or {@code draining}: masters place no new session here. */
@@ -158,6 +161,20 @@ public final class SessionManager {
         }
         if (command instanceof ReportInventory report) {
             return onReportInventory(report);
+        }
+        if (command instanceof Join join) {
+            Optional<String> stale = routeEpochs.staleJoin(join.sessionId(), join.routeEpoch(),
+                    sessions.containsKey(join.sessionId()), descriptors.get(join.sessionId()));
+            if (stale.isPresent()) {
+                meters.staleRouteJoinRefused();
+                ctx.getLog().info("join of {} refused: {}", join.participant().connectionId(), stale.get());
+                join.reject(ErrorCode.CONFLICT, stale.get());
+                return Behaviors.same();
+            }
+        } else if (command instanceof HostSession host) {
+            routeEpochs.placed(host.sessionId());
+        } else if (command instanceof ReleaseSession release && sessions.containsKey(release.sessionId())) {
+            routeEpochs.released(release.sessionId(), descriptors.get(release.sessionId()));
         }
         Behavior<Command> next = route(command, command instanceof HostSession || command instanceof Join);
         if (command instanceof HostSession host && host.descriptor() != null && sessions.containsKey(host.sessionId())) {

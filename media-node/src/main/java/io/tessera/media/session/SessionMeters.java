@@ -29,6 +29,7 @@ public final class SessionMeters {
     private final Counter webrtcPublishersNeverUp;
     private final Counter staleAttachments;
     private final Counter fencedCommands;
+    private final Counter staleRouteJoins;
     private final Map<ResumeResult, Counter> resumes;
 
     public SessionMeters(MeterRegistry registry) {
@@ -62,6 +63,10 @@ public final class SessionMeters {
                 .description("Participant commands refused because they came through a signalling path that a resume "
                         + "had replaced (a master frozen or cut off relaying what queued up there)")
                 .register(registry);
+        staleRouteJoins = Counter.builder("tessera.media.fencing.stale.route")
+                .description("Joins refused because the route the master joined through had another epoch than the "
+                        + "copy here, or named a copy this node released (the master reads the route again)")
+                .register(registry);
         fencedCommands = Counter.builder("tessera.media.fencing.refused")
                 .description("Masters' commands refused because this media node was fenced (cut off from the masters, "
                         + "or downed)")
@@ -94,6 +99,10 @@ public final class SessionMeters {
 
     void staleAttachmentRefused() {
         staleAttachments.increment();
+    }
+
+    void staleRouteJoinRefused() {
+        staleRouteJoins.increment();
     }
 
     void fencedCommandRefused() {

@@ -93,6 +93,12 @@ public interface WebRtcEngine extends AutoCloseable {
     /** Ends every endpoint of a room and the room. */
     void closeRoom(String room);
 
+    /**
+     * From now on the engine relays no publisher's media while {@code fence} is closed (the media node is cut off or
+     * downed: its sessions are or will be elsewhere), and relays it again on the same PeerConnections if it lifts.
+     */
+    void forwardOnlyWhileOpen(io.tessera.media.fencing.MediaFence fence);
+
     /** Counts for the node's metrics. */
     WebRtcStats stats();
 

@@ -103,6 +103,11 @@ final class ScriptedWebRtcEngine implements WebRtcEngine {
     }
 
     @Override
+    public void forwardOnlyWhileOpen(io.tessera.media.fencing.MediaFence fence) {
+        // sessions never see the fence through the engine: the session manager refuses their commands
+    }
+
+    @Override
     public WebRtcStats stats() {
         return new WebRtcStats(0, 0, 0, 0, 0, 0);
     }

@@ -135,6 +135,45 @@ class SessionManagerTest {
         assertTrue(ask(reply -> new MediaNodeProtocol.Signal("s1", null, List.of(), "t", "d", reply)).ok());
     }
 
+    /**
+     * Joins carry the epoch of the route the master read: a master whose replica lags behind a move must not join a
+     * participant to a copy of another epoch, nor start again a copy this node released (the session moved away).
+     */
+    @Test
+    void aJoinThroughAStaleRouteIsRefusedAndStartsNothingAgain() {
+        assertTrue(ask(reply -> new HostSession("s1", reply, descriptor(2))).ok());
+        JoinReply older = joinAt("con_a", 1);
+        assertEquals(409, older.errorCode());
+        assertTrue(MediaNodeProtocol.isStaleRoute(older.errorCode(), older.error()), older.error());
+        assertTrue(older.error().contains("older than its copy here (epoch 2)"), older.error());
+        JoinReply newer = joinAt("con_a", 3);
+        assertTrue(MediaNodeProtocol.isStaleRoute(newer.errorCode(), newer.error()), newer.error());
+        assertTrue(newer.error().contains("is older than the route (epoch 3)"), newer.error());
+        assertTrue(joinAt("con_a", 2).ok(), "the route of the copy's epoch");
+
+        assertTrue(ask(reply -> new MediaNodeProtocol.ReleaseSession("s1", reply)).ok()); // moved away (drain)
+        await().atMost(Duration.ofSeconds(5)).until(() -> stats().sessions() == 0);
+        JoinReply moved = joinAt("con_b", 2);
+        assertTrue(MediaNodeProtocol.isStaleRoute(moved.errorCode(), moved.error()), moved.error());
+        assertTrue(moved.error().contains("moved away from this node"), moved.error());
+        assertEquals(0, stats().sessions(), "the released copy was not started again, empty");
+
+        assertTrue(ask(reply -> new HostSession("s1", reply, descriptor(4))).ok(), "placed here again");
+        assertTrue(joinAt("con_b", 4).ok());
+        assertEquals(3, registry.get("tessera.media.fencing.stale.route").counter().count());
+    }
+
+    private JoinReply joinAt(String connectionId, long routeEpoch) {
+        TestProbe<JoinReply> reply = kit.createTestProbe();
+        forMasters.tell(new Join("s1", new ParticipantInfo(connectionId, 1, "", "", "PUBLISHER", "test", null),
+                kit.<ParticipantEvent>createTestProbe().getRef(), reply.getRef(), routeEpoch));
+        return reply.receiveMessage();
+    }
+
+    private static MediaNodeProtocol.SessionDescriptor descriptor(long epoch) {
+        return new MediaNodeProtocol.SessionDescriptor(1L, epoch, "normal", "", "ROUTED", "MANUAL", "VP8", false, null);
+    }
+
     @Test
     void aClosedSessionIsForgotten() {
         assertTrue(ask(reply -> new HostSession("s1", reply)).ok());

@@ -27,7 +27,8 @@ public final class BaselineComparison {
             new Object[] {"mediaRecovery.p99", false},
             new Object[] {"media.lossPercent", false},
             new Object[] {"media.jitterMs.p99", false},
-            new Object[] {"errors", false});
+            new Object[] {"errors", false},
+            new Object[] {"browserStall.max", false});
 
     private BaselineComparison() {
     }
@@ -38,6 +39,9 @@ public final class BaselineComparison {
             String name = (String) f[0];
             double old = baseline.figure(name);
             double now = current.figure(name);
+            if (Double.isNaN(old) && Double.isNaN(now)) {
+                continue; // a figure neither run has (browser stalls of runs without browsers)
+            }
             rows.add(new Row(name, old, now, ratio(old, now), (Boolean) f[1]));
         }
         return rows;

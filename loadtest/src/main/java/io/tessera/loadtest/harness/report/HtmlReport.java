@@ -83,6 +83,8 @@ public final class HtmlReport {
         pct(h, "one-way latency ms", m.oneWayLatencyMs());
         h.append("</table>");
 
+        browsers(h, r.browsers());
+
         h.append("<h2>Faults</h2><table><tr><th>action</th><th>at (s)</th><th>took (ms)</th><th>result</th></tr>");
         for (FaultLog.Fault f : r.faults()) {
             h.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%.2f</td><td>%d</td><td>%s</td></tr>",
@@ -112,6 +114,14 @@ public final class HtmlReport {
         h.append(Charts.histogram("Media recovery after a media-node fault", "ms", r.timeline().recoveryMillis(), 30,
                 COLORS[2]));
         h.append(Charts.histogram("Time to first media packet", "ms", r.timeline().firstPacketMillis(), 30, COLORS[0]));
+
+        if (r.browsers().planned() > 0) {
+            h.append(Charts.lines("Chromium: video frames decoded per second, all pages", "seconds since start",
+                    "frames/s", List.of(new Charts.Series("frames/s", COLORS[4],
+                            series(r.browsers().framesPerSecond()))), markers, xMax));
+            h.append(Charts.lines("Chromium: video stalls (each from its last frame to the first new one)",
+                    "seconds since start", "stall ms", stallSeries(r.browsers()), markers, xMax));
+        }
 
         if (!r.processes().isEmpty()) {
             h.append("<h2>Node processes</h2><table><tr><th>node</th><th>CPU avg %</th><th>CPU max %</th>"
@@ -149,6 +159,53 @@ public final class HtmlReport {
             h.append("</table>");
         }
         return h.append(Charts.script()).append("</body></html>\n").toString();
+    }
+
+    /** The real browsers' section: counts, stall figures and the longest stalls; nothing when there were none. */
+    private static void browsers(StringBuilder h, BrowserResult b) {
+        if (b.planned() == 0) {
+            return;
+        }
+        h.append("<h2>Chromium pages</h2><table><tr><th>what</th><th>value</th></tr>");
+        kv(h, "pages joined / asked", b.joined() + " / " + b.planned() + (b.addon() ? " (with the add-on)" : ""));
+        kv(h, "subscriptions", b.subscriptions());
+        kv(h, "video frames decoded", b.framesDecoded());
+        kv(h, "sessionDisconnected / connectionDestroyed", b.sessionsLost() + " / " + b.participantsLost());
+        h.append("</table><table><tr><th>per stall or subscription (ms)</th><th>n</th><th>p50</th><th>p95</th>"
+                + "<th>p99</th><th>max</th><th>mean</th></tr>");
+        pct(h, "stall (over " + BrowserResult.MIN_STALL_MS + " ms)", b.stallMs());
+        pct(h, "fault to first new frame", b.recoveryAfterFaultMs());
+        pct(h, "longest stall per subscription", b.longestStallMs());
+        h.append("</table>");
+        List<BrowserResult.Stall> longest = b.stalls().stream()
+                .sorted(java.util.Comparator.comparingLong(BrowserResult.Stall::millis).reversed()).limit(20).toList();
+        if (!longest.isEmpty()) {
+            h.append("<table><tr><th>page</th><th>video of</th><th>from (s)</th><th>to (s)</th><th>ms</th></tr>");
+            for (BrowserResult.Stall s : longest) {
+                h.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%s</td><td>%.2f</td><td>%.2f</td><td>%d</td></tr>",
+                        Charts.esc(s.page()), Charts.esc(s.remote()), s.fromMillis() / 1000.0, s.toMillis() / 1000.0,
+                        s.millis()));
+            }
+            h.append("</table>");
+        }
+    }
+
+    /** One series per subscription: 0 while frames come, the stall's length across each stall. */
+    private static List<Charts.Series> stallSeries(BrowserResult b) {
+        java.util.Map<String, List<double[]>> bySubscription = new java.util.LinkedHashMap<>();
+        for (BrowserResult.Stall s : b.stalls()) {
+            List<double[]> points = bySubscription.computeIfAbsent(s.page() + " <- " + s.remote(), k -> new ArrayList<>());
+            points.add(new double[] {s.fromMillis() / 1000.0, 0});
+            points.add(new double[] {s.fromMillis() / 1000.0, s.millis()});
+            points.add(new double[] {s.toMillis() / 1000.0, s.millis()});
+            points.add(new double[] {s.toMillis() / 1000.0, 0});
+        }
+        List<Charts.Series> series = new ArrayList<>();
+        int i = 0;
+        for (var e : bySubscription.entrySet()) {
+            series.add(new Charts.Series(e.getKey(), COLORS[i++ % COLORS.length], e.getValue()));
+        }
+        return series;
     }
 
     private static List<double[]> series(List<long[]> points) {

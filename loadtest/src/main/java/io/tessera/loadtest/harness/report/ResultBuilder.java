@@ -25,7 +25,7 @@ public final class ResultBuilder {
 
     public static RunResult build(HarnessConfig cfg, Measurements m, MediaWatch media, ProcessSampler processes,
                                   List<long[]> mediaRate, List<long[]> participants, String startedAt,
-                                  String loadAverage) {
+                                  String loadAverage, BrowserResult browsers) {
         RunResult.Plan plan = new RunResult.Plan(cfg.sessions(), cfg.participants(), cfg.publishers(),
                 cfg.topology().label(), cfg.media().bitrateKbps(), cfg.media().packetSize(),
                 cfg.media().packetsPerSecond(), cfg.joinsPerSecond(), cfg.duration().toMillis() / 1000.0,
@@ -95,11 +95,11 @@ public final class ResultBuilder {
                 values(m.firstPacket.histogram()));
         return new RunResult(RunResult.FORMAT_VERSION, cfg.runName(), startedAt, loadAverage, plan, counts,
                 latencies, throughput, mediaResult, faults, m.errors.counts(), m.errors.examples(),
-                processes == null ? List.of() : processes.usage(), timeline);
+                processes == null ? List.of() : processes.usage(), timeline, browsers);
     }
 
     /** The interrupting fault a gap starting at {@code startMillis} is attributed to, or null. */
-    static FaultLog.Fault faultNear(List<FaultLog.Fault> faults, long startMillis) {
+    public static FaultLog.Fault faultNear(List<FaultLog.Fault> faults, long startMillis) {
         FaultLog.Fault best = null;
         for (FaultLog.Fault f : faults) {
             if (f.interrupts() && startMillis >= f.atMillis() - FAULT_WINDOW_BEFORE_MS

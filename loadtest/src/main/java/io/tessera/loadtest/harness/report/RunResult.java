@@ -14,8 +14,12 @@ import java.util.Map;
 public record RunResult(int formatVersion, String runName, String startedAt, String loadAverage, Plan plan,
                         Counts counts, Map<String, Percentiles> latencies, Throughput throughput, Media media,
                         List<FaultLog.Fault> faults, Map<String, Long> errors, Map<String, String> errorExamples,
-                        List<ProcessSampler.NodeUsage> processes, Timeline timeline) {
+                        List<ProcessSampler.NodeUsage> processes, Timeline timeline, BrowserResult browsers) {
     public static final int FORMAT_VERSION = 1;
+
+    public RunResult {
+        browsers = browsers == null ? BrowserResult.NONE : browsers; // a result written before browsers existed
+    }
 
     /** What was asked for. */
     public record Plan(int sessions, int participants, int publishers, String topology, int bitrateKbps,
@@ -62,6 +66,7 @@ public record RunResult(int formatVersion, String runName, String startedAt, Str
             case "media.lossPercent" -> media.lossPercent();
             case "media.jitterMs.p99" -> media.jitterMs().p99();
             case "errors" -> counts.errors();
+            case "browserStall.max" -> browsers.planned() == 0 ? Double.NaN : browsers.longestStallMs().max();
             default -> Double.NaN;
         };
     }

@@ -18,14 +18,15 @@ public record HarnessConfig(String runName, List<URI> masters, String secret, in
                             int publishers, Topology topology, MediaProfile media, double joinsPerSecond,
                             Duration duration, ChaosSchedule chaos, ChaosExecutor chaosExecutor, Path outputDir,
                             String clientHost, int workers, Duration gapThreshold,
-                            Supplier<Map<String, Long>> pids) {
+                            Supplier<Map<String, Long>> pids, BrowserPlan browsers) {
 
     /** Everything but the secret: a config printed or logged must not carry it. */
     @Override
     public String toString() {
         return "HarnessConfig[runName=" + runName + ", masters=" + masters + ", sessions=" + sessions
                 + ", participants=" + participants + ", publishers=" + publishers + ", topology=" + topology
-                + ", joinsPerSecond=" + joinsPerSecond + ", duration=" + duration + ", workers=" + workers + "]";
+                + ", joinsPerSecond=" + joinsPerSecond + ", duration=" + duration + ", workers=" + workers
+                + ", browsers=" + browsers + "]";
     }
 
     public HarnessConfig {
@@ -57,6 +58,7 @@ public record HarnessConfig(String runName, List<URI> masters, String secret, in
         if (!chaos.actions().isEmpty() && chaosExecutor == null) {
             throw new IllegalArgumentException("a chaos schedule needs an executor (bin/cluster, a hook, or your own)");
         }
+        browsers = browsers == null ? BrowserPlan.NONE : browsers;
         if (workers < 1 || workers > 512) {
             throw new IllegalArgumentException("workers must be 1..512");
         }

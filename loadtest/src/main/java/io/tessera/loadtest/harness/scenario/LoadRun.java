@@ -16,6 +16,7 @@ import io.tessera.loadtest.harness.measure.ErrorTally;
 import io.tessera.loadtest.harness.measure.MediaWatch;
 import io.tessera.loadtest.harness.measure.Measurements;
 import io.tessera.loadtest.harness.measure.ProcessSampler;
+import io.tessera.loadtest.harness.report.BrowserResult;
 import io.tessera.loadtest.harness.report.ResultBuilder;
 import io.tessera.loadtest.harness.report.RunResult;
 import java.net.InetAddress;
@@ -62,6 +63,7 @@ public final class LoadRun {
     private RtpReactor reactor;
     private MediaWatch media;
     private ProcessSampler processes;
+    private BrowserClients browsers;
 
     public LoadRun(HarnessConfig cfg, Progress progress) throws java.net.UnknownHostException {
         this.cfg = cfg;
@@ -91,7 +93,9 @@ public final class LoadRun {
                     TimeUnit.MILLISECONDS);
             enterPhase("ramp", durationMs);
             chaos.start();
+            CompletableFuture<Void> browsersJoined = startBrowsers();
             ramp();
+            awaitBrowsers(browsersJoined);
             enterPhase("steady", durationMs);
             long left = durationMs - m.clock.millisNow();
             if (left > 0) {
@@ -106,8 +110,9 @@ public final class LoadRun {
             pollMedia();
             participants.forEach(SimulatedParticipant::stopPublishing);
             String loadAverage = loadAverage();
+            BrowserResult browserResult = browsers == null ? BrowserResult.NONE : browsers.result(m.faults.all());
             RunResult result = ResultBuilder.build(cfg, m, media, processes, mediaRate, participantsOverTime,
-                    startedAt, loadAverage);
+                    startedAt, loadAverage, browserResult);
             teardown();
             return result;
         } finally {
@@ -116,6 +121,43 @@ public final class LoadRun {
             workers.shutdownNow();
             participants.forEach(SimulatedParticipant::close);
             reactor.close();
+            if (browsers != null) {
+                browsers.close();
+            }
+        }
+    }
+
+    /**
+     * The chromium pages join on a thread of their own while the synthetic ramp goes on (a page takes seconds to
+     * load, join and publish); none when the plan has no browsers.
+     */
+    private CompletableFuture<Void> startBrowsers() {
+        if (cfg.browsers().count() == 0) {
+            return CompletableFuture.completedFuture(null);
+        }
+        browsers = new BrowserClients(cfg, rest, m);
+        CompletableFuture<Void> joined = new CompletableFuture<>();
+        Thread starter = new Thread(() -> {
+            try {
+                browsers.start();
+                joined.complete(null);
+            } catch (RuntimeException e) {
+                joined.completeExceptionally(e);
+            }
+        }, "loadtest-chromium");
+        starter.setDaemon(true);
+        starter.start();
+        return joined;
+    }
+
+    /** The pages are part of the load: the steady phase starts once they joined (or failed to), within the run. */
+    private void awaitBrowsers(CompletableFuture<Void> joined) throws InterruptedException {
+        try {
+            joined.get(Math.max(1, cfg.duration().toMillis() - m.clock.millisNow()), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            m.errors.add(ErrorTally.kindOf("chromium", e.getCause()), ErrorTally.messageOf(e.getCause()));
+        } catch (java.util.concurrent.TimeoutException e) {
+            m.errors.add("chromium:cut-short", "the duration ended before every chromium page joined");
         }
     }
 
@@ -347,6 +389,9 @@ public final class LoadRun {
             participantsOverTime.add(new long[] {second, m.joined.get()});
         }
         lastMediaTotal = total;
+        if (browsers != null) {
+            browsers.sample(second);
+        }
         if (processes != null) {
             processes.sample();
         }

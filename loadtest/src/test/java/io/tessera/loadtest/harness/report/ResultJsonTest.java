@@ -35,7 +35,18 @@ class ResultJsonTest {
                         List.of(new ProcessSampler.Sample(1000, 10, 200_000)))),
                 new RunResult.Timeline(List.of(new LatencyMeter.SecondPoint(1, 5, 10, 20, 30)),
                         List.of(new long[] {1, 380}), List.of(new long[] {1, 20}), List.of(400.0, 550.0), List.of(),
-                        List.of(12.0)));
+                        List.of(12.0)), null);
+    }
+
+    /** {@link #sample} with the pages of {@code --clients chromium:2}: one stall at the fault. */
+    static RunResult withBrowsers(RunResult r) {
+        BrowserResult b = new BrowserResult(2, 2, true, 2, 900, new Percentiles(1, 3200, 3200, 3200, 3200, 3200),
+                new Percentiles(1, 3500, 3500, 3500, 3500, 3500), new Percentiles(2, 120, 3200, 3200, 3200, 1660), 0, 0,
+                List.of(new BrowserResult.Stall("con_a", "con_b", 20_300, 23_500)),
+                List.of(new long[] {1, 30}, new long[] {2, 60}));
+        return new RunResult(r.formatVersion(), r.runName(), r.startedAt(), r.loadAverage(), r.plan(), r.counts(),
+                r.latencies(), r.throughput(), r.media(), r.faults(), r.errors(), r.errorExamples(), r.processes(),
+                r.timeline(), b);
     }
 
     @Test
@@ -50,6 +61,23 @@ class ResultJsonTest {
         assertEquals(r.timeline().mediaPacketsPerSecond().get(0)[1], back.timeline().mediaPacketsPerSecond().get(0)[1]);
         assertEquals(json, ResultJson.toJson(back));
         assertFalse(json.contains("MY_SECRET"));
+        assertEquals(BrowserResult.NONE, back.browsers(), "no browsers: an empty browser result");
+
+        RunResult pages = withBrowsers(r);
+        RunResult pagesBack = ResultJson.fromJson(ResultJson.toJson(pages));
+        assertEquals(pages.browsers().stalls(), pagesBack.browsers().stalls());
+        assertEquals(pages.browsers().longestStallMs(), pagesBack.browsers().longestStallMs());
+        assertEquals(60, pagesBack.browsers().framesPerSecond().get(1)[1]);
+    }
+
+    @Test
+    void aResultWrittenBeforeBrowsersExistedStillReads() throws Exception {
+        String json = ResultJson.toJson(sample(1, 20, 0)).replaceFirst(",\\s*\"browsers\"\\s*:\\s*\\{[\\s\\S]*\\}\\s*\\}\\s*$", "}");
+        assertFalse(json.contains("\"browsers\""), "the field is gone from the old result");
+        RunResult old = ResultJson.fromJson(json);
+        assertEquals(BrowserResult.NONE, old.browsers());
+        assertTrue(Double.isNaN(old.figure("browserStall.max")), "no browser figure to compare");
+        assertEquals(3200, withBrowsers(old).figure("browserStall.max"));
     }
 
     @Test
@@ -80,5 +108,16 @@ class ResultJsonTest {
         assertFalse(html.contains("<script src"));
         assertFalse(html.contains("<link"));
         assertFalse(html.contains("http://cdn"));
+        assertFalse(html.contains("Chromium pages"), "no browser section without browsers");
+    }
+
+    @Test
+    void htmlReportChartsTheBrowsersFramesAndStalls() {
+        String html = HtmlReport.render(withBrowsers(sample(1, 20, 0)), List.of());
+        assertTrue(html.contains("<h2>Chromium pages</h2>"));
+        assertTrue(html.contains("2 / 2 (with the add-on)"));
+        assertTrue(html.contains("<td>con_a</td><td>con_b</td><td>20.30</td><td>23.50</td><td>3200</td>"), html);
+        assertEquals(9, html.split("class='tessera-chart'", -1).length - 1, "plus frames/s and stalls");
+        assertTrue(html.contains("Chromium: video frames decoded per second"));
     }
 }

@@ -1,11 +1,14 @@
 package io.tessera.media.webrtc.janus;
 
 import io.tessera.media.engine.MediaException;
+import io.tessera.media.fencing.MediaFence;
 import io.tessera.media.engine.MediaException.Kind;
 import io.tessera.media.webrtc.IceAllowList;
 import io.tessera.media.webrtc.WebRtcEngine;
 import io.tessera.media.webrtc.janus.VideoRoomHandle.Candidate;
 import io.tessera.media.webrtc.janus.VideoRoomHandle.Jsep;
+import io.tessera.wire.sdp.NegotiatedMedia;
+import io.tessera.wire.sdp.SdpException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +40,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>When Janus restarts, every room and handle is gone: the engine forgets its endpoints (their participants'
  * clients see ICE fail and reconnect) and connects to the new Janus.
+ *
+ * <p>While the media node is fenced ({@link #forwardOnlyWhileOpen}) Janus relays no publisher's media
+ * ({@link FencedRelay}).
  */
 public final class JanusEngine implements WebRtcEngine {
     private static final Logger log = LoggerFactory.getLogger(JanusEngine.class);
@@ -86,9 +92,21 @@ public final class JanusEngine implements WebRtcEngine {
     private volatile JanusProcess process;
     private volatile JanusClient client;
     private volatile CompletableFuture<VideoRoomHandle> manager;
+    private final FencedRelay fencedRelay = new FencedRelay(this::managerHandle);
 
     private JanusEngine(IceAllowList allow) {
         this.allow = allow;
+    }
+
+    /** Janus relays no publisher's media (to subscribers or plain RTP forwards) while {@code fence} is closed. */
+    @Override
+    public void forwardOnlyWhileOpen(MediaFence fence) {
+        fence.onChange(fencedRelay::fenceChanged);
+    }
+
+    /** Completes once Janus has taken every fence change so far (tests). */
+    CompletableFuture<Void> fenceApplied() {
+        return fencedRelay.settled();
     }
 
     /** Starts Janus with {@code settings}, supervised, and connects to it. */
@@ -127,6 +145,12 @@ public final class JanusEngine implements WebRtcEngine {
                 .thenCompose(handle -> handle.publish(room, endpoint.feed, Jsep.offer(offer)))
                 .thenApply(answer -> {
                     ready(endpoint);
+                    List<String> mids = mids(answer.sdp());
+                    synchronized (this) {
+                        if (!endpoint.closed) { // released meanwhile: release forgot it, nothing to fence
+                            fencedRelay.added(room, endpoint.feed, mids);
+                        }
+                    }
                     return answer.sdp();
                 })
                 .handle((answer, error) -> {
@@ -279,6 +303,9 @@ public final class JanusEngine implements WebRtcEngine {
                     synchronized (this) {
                         closedMeanwhile = endpoint.closed;
                         endpoint.ready = !closedMeanwhile; // no ICE: nothing to trickle
+                        if (!closedMeanwhile) {
+                            fencedRelay.added(room, endpoint.feed, List.of(stream.mid()));
+                        }
                     }
                     if (closedMeanwhile) { // its release ran before Janus made it: remove it now
                         managerHandle().thenCompose(m -> m.removeRemotePublisher(room, endpoint.feed));
@@ -412,6 +439,7 @@ public final class JanusEngine implements WebRtcEngine {
                 }
                 byHandle.clear();
                 rooms.clear();
+                fencedRelay.clear();
                 log.warn("Janus restarted ({} restarts): its rooms and {} endpoints are gone; clients reconnect when "
                         + "ICE fails", restartCount, lost);
                 connect().whenComplete((ok, error) -> {
@@ -523,6 +551,9 @@ public final class JanusEngine implements WebRtcEngine {
             handle = endpoint.handle;
             endpoint.handle = null;
         }
+        if (endpoint.subscriber == null) {
+            fencedRelay.removed(endpoint.room, endpoint.feed);
+        }
         if (endpoint.remote && wasOpen) {
             CompletableFuture<VideoRoomHandle> current = manager;
             if (current != null) {
@@ -542,6 +573,17 @@ public final class JanusEngine implements WebRtcEngine {
                     log.debug("Janus handle {} not detached: {}", handle.handleId(), error.getMessage());
                 }
             });
+        }
+    }
+
+    /** The mids of the audio and video Janus accepted in its answer to a publisher: what a fence mutes. */
+    private static List<String> mids(String answer) {
+        try {
+            return NegotiatedMedia.read(answer).stream().map(NegotiatedMedia::mid).toList();
+        } catch (SdpException e) {
+            log.warn("Janus's answer cannot be read for its mids ({}): this publisher is not muted if the node is "
+                    + "fenced", e.getMessage());
+            return List.of();
         }
     }
 

@@ -286,6 +286,25 @@ public final class VideoRoomHandle {
         return sync(body, "success");
     }
 
+    /**
+     * Stops ({@code mute}) or resumes relaying one stream ({@code mid}) of publisher {@code publisherId} to its
+     * subscribers and forwarders ({@code moderate}, answered at once). janus_videoroom.c (1.1.2) drops a muted
+     * stream's packets before both, for browser and remote publishers alike, and resets its subscribers' RTP
+     * sequence context when it is unmuted.
+     */
+    public CompletableFuture<Void> moderate(String roomId, String publisherId, String mid, boolean mute) {
+        return sync(moderateRequest(roomId, publisherId, mid, mute), "success");
+    }
+
+    static ObjectNode moderateRequest(String roomId, String publisherId, String mid, boolean mute) {
+        ObjectNode body = body("moderate");
+        body.put("room", roomId);
+        body.put("id", publisherId);
+        body.put("mid", mid);
+        body.put("mute", mute);
+        return body;
+    }
+
     /** Completes a subscription with the subscriber's answer to Janus's offer. */
     public CompletableFuture<Void> start(Jsep answer) {
         return client.message(handleId, body("start"), answer.toJson(), JanusSocket.Reply.EVENT)

@@ -1,4 +1,4 @@
-package io.tessera.it.browser;
+package io.tessera.loadtest.browser;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;

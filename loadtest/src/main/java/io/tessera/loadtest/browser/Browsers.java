@@ -1,4 +1,4 @@
-package io.tessera.it.browser;
+package io.tessera.loadtest.browser;
 
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;

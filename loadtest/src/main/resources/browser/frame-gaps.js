@@ -8,6 +8,7 @@ window.frameGaps = {
   // short: a rebuild that made its new connection before the old one stopped shows no gap, but a switch all the same
   switches: {},
   last: {},   // remote connection id -> {pc, decoded, at: when a frame was last seen decoded}
+  frames: 0,  // video frames decoded over every subscription since start() (the load harness charts its rate)
   running: false,
 
   start() {
@@ -41,6 +42,7 @@ window.frameGaps = {
       const prev = frameGaps.last[remote];
       const rose = !prev || pc !== prev.pc ? decoded > 0 : decoded > prev.decoded;
       if (rose) {
+        frameGaps.frames += !prev || pc !== prev.pc ? decoded : decoded - prev.decoded;
         if (prev && now - prev.at > frameGaps.minGapMs) {
           (frameGaps.gaps[remote] = frameGaps.gaps[remote] || []).push({ from: prev.at, to: now });
         }

@@ -1,4 +1,4 @@
-package io.tessera.it.browser;
+package io.tessera.loadtest.browser;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

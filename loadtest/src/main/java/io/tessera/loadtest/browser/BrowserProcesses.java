@@ -1,10 +1,8 @@
-package io.tessera.it.browser;
+package io.tessera.loadtest.browser;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
-
-import static org.awaitility.Awaitility.await;
 
 /** The chromedriver and Chromium processes this JVM started (its descendants), read from the process table. */
 public final class BrowserProcesses {
@@ -19,11 +17,27 @@ public final class BrowserProcesses {
                 .toList();
     }
 
-    /** Waits until none is left; fails naming them (pid and command) otherwise. */
+    /**
+     * Waits until none is left (a quit browser takes a moment to reap its helpers). Past {@code atMost} it kills
+     * what is left, so that nothing outlives the run, and fails naming them (pid and command).
+     */
     public static void awaitNoneLeft(Duration atMost) {
-        await("no chromedriver or Chromium process left").atMost(atMost)
-                .failFast(() -> false)
-                .until(() -> running().isEmpty());
+        long deadline = System.nanoTime() + atMost.toNanos();
+        List<ProcessHandle> left = running();
+        while (!left.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(100); // polling the process table: there is no event for another process's exit
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            left = running();
+        }
+        if (!left.isEmpty()) {
+            left.forEach(ProcessHandle::destroyForcibly);
+            throw new IllegalStateException("chromedriver or Chromium processes were left after " + atMost
+                    + " and were killed: " + describe(left));
+        }
     }
 
     static String describe(List<ProcessHandle> handles) {
