@@ -41,7 +41,8 @@ import org.junit.jupiter.api.Test;
  * ({@code GET /cluster} {@code routing.sessions}), and the rebuild's own time from each master's log line ("routing
  * table rebuilt in N ms", from Up to written). After each run, outside the timing, every master must list exactly the
  * sessions created ({@code GET /sessions}); no master may have logged an ALERT (rebuild bound hit) or run out of
- * memory. The nodes' heap in use and GC time are read from {@code /metrics} after each size.
+ * memory. The nodes' heap in use and GC time are read from {@code /metrics} after each size, and the heap in use
+ * right after a forced full GC at 0 sessions, after each size's creation, and after its runs.
  * {@code -Dtessera.rebuild.timeout=120s} sets the masters' {@code TESSERA_REBUILD_TIMEOUT} (default: theirs).
  *
  * <p>A benchmark, not a test (JUnit tag {@code benchmark}, excluded from the default run): {@code mvn -B -ntp -pl
@@ -75,12 +76,16 @@ class RoutingRebuildBenchmark {
         report.put("rebuildTimeout", timeout == null ? "default" : timeout);
         try (ClusterProcesses cluster = ClusterProcesses.start("RoutingRebuildBenchmark", 3, 2, env)) {
             cluster.awaitReady(Duration.ofSeconds(120));
+            report.put("heapAfterGcBytesAt0", heapAfterGc(cluster));
+            System.out.println("BENCH rebuild heap after GC at 0 sessions " + report.get("heapAfterGcBytesAt0"));
             Set<String> created = ConcurrentHashMap.newKeySet();
             for (int size : sizes) {
                 long t0 = System.nanoTime();
                 createUpTo(cluster, size, created, run, concurrency);
                 double createSeconds = (System.nanoTime() - t0) / 1e9;
                 System.out.println("BENCH rebuild sessions=" + size + " created in " + createSeconds + " s");
+                Map<String, Long> heapAfterCreate = heapAfterGc(cluster);
+                System.out.println("BENCH rebuild sessions=" + size + " heap after GC " + heapAfterCreate);
                 List<Map<String, Object>> samples = new ArrayList<>();
                 for (int r = 0; r < runs; r++) {
                     samples.add(killAndRebuild(cluster, created));
@@ -90,7 +95,9 @@ class RoutingRebuildBenchmark {
                 entry.put("sessions", size);
                 entry.put("createSeconds", createSeconds);
                 entry.put("runs", samples);
+                entry.put("heapAfterGcBytesAfterCreate", heapAfterCreate);
                 entry.put("nodesAfterRuns", nodeMemory(cluster));
+                entry.put("heapAfterGcBytesAfterRuns", heapAfterGc(cluster));
                 entry.put("loadAverageAfterRuns", loadAverage());
                 System.out.println("BENCH rebuild sessions=" + size + " nodes " + entry.get("nodesAfterRuns")
                         + " load " + entry.get("loadAverageAfterRuns"));
@@ -100,7 +107,8 @@ class RoutingRebuildBenchmark {
         }
         MeasuredResults.write("routing-rebuild", report);
         // Asserted last, so that the figures of a run that hit the bound are still written.
-        assertEquals(List.of(), report.values().stream().filter(Map.class::isInstance).map(Map.class::cast)
+        assertEquals(List.of(), report.entrySet().stream().filter(e -> e.getKey().startsWith("sessions-"))
+                        .map(Map.Entry::getValue).map(Map.class::cast)
                         .flatMap(size -> ((List<?>) size.get("runs")).stream()).map(Map.class::cast)
                         .flatMap(sample -> ((List<?>) sample.get("alerts")).stream()).toList(),
                 "no master may hit the rebuild bound or run out of memory");
@@ -132,9 +140,21 @@ class RoutingRebuildBenchmark {
     private static Map<String, Object> killAndRebuild(ClusterProcesses cluster, Set<String> created) throws Exception {
         int size = created.size();
         Map<ClusterProcesses.Node, Long> logSizes = new LinkedHashMap<>();
+        Map<ClusterProcesses.Node, Long> mediaBefore = new LinkedHashMap<>();
+        for (ClusterProcesses.Node n : cluster.mediaNodes()) {
+            mediaBefore.put(n, Files.size(n.log()));
+        }
         for (ClusterProcesses.Node m : cluster.masters()) {
             cluster.kill(m);
             logSizes.put(m, Files.size(m.log()));
+        }
+        // The media nodes must have seen the old masters go before the new ones come: relaunched at once, master-1
+        // (the first seed) could form a cluster of its own before a media node's answer reached it (seen once, with
+        // every media node then downing itself after masterless-limit). AllMastersLostTest waits 10 s likewise.
+        try {
+            awaitMediaNodesSawTheMastersGo(cluster, mediaBefore);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            System.out.println("BENCH rebuild: not every media node logged every master unreachable in 30 s; relaunching");
         }
         long relaunched = System.nanoTime();
         cluster.masters().forEach(cluster::relaunch);
@@ -174,6 +194,22 @@ class RoutingRebuildBenchmark {
         return sample;
     }
 
+    private static void awaitMediaNodesSawTheMastersGo(ClusterProcesses cluster,
+                                                       Map<ClusterProcesses.Node, Long> mediaLogSizes) {
+        await("the media nodes see every old master unreachable").atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(200)).until(() -> {
+                    for (var e : mediaLogSizes.entrySet()) {
+                        String since = since(e.getKey().log(), e.getValue());
+                        for (ClusterProcesses.Node m : cluster.masters()) {
+                            if (!since.contains("UNREACHABLE [Member(pekko://tessera@" + m.host() + ":" + m.port())) {
+                                return false;
+                            }
+                        }
+                    }
+                    return true;
+                });
+    }
+
     private static String since(Path log, long offset) throws IOException {
         byte[] all = Files.readAllBytes(log);
         int from = (int) Math.min(all.length, offset);
@@ -199,6 +235,28 @@ class RoutingRebuildBenchmark {
             node.put("gcPauses", Math.round(metrics.sum("jvm_gc_pause_seconds_count", Map.of())));
             node.put("gcPauseSeconds", metrics.sum("jvm_gc_pause_seconds_sum", Map.of()));
             nodes.put(n.id(), node);
+        }
+        return nodes;
+    }
+
+    /**
+     * Per node: heap in use right after a full GC forced with {@code jcmd <pid> GC.run} (what stays live, not what
+     * the collector has not reclaimed yet), from {@code /metrics}. The differences between session counts give the
+     * heap per idle session (docs/BENCHMARKS.md).
+     */
+    private static Map<String, Long> heapAfterGc(ClusterProcesses cluster) throws Exception {
+        Map<String, Long> nodes = new LinkedHashMap<>();
+        for (ClusterProcesses.Node n : cluster.allNodes()) {
+            Process gc = new ProcessBuilder("jcmd", Long.toString(cluster.pid(n)), "GC.run")
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!gc.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || gc.exitValue() != 0) {
+                gc.destroyForcibly();
+                nodes.put(n.id(), -1L);
+                continue;
+            }
+            RestResponse r = cluster.rest(n).withoutCredentials().send("GET", "/metrics");
+            nodes.put(n.id(), Math.round(PrometheusText.parse(r.text()).sum("jvm_memory_used_bytes",
+                    Map.of("area", "heap"))));
         }
         return nodes;
     }

@@ -21,6 +21,7 @@ import io.tessera.master.placement.MediaNodes;
 import io.tessera.master.placement.PlacementMeters;
 import io.tessera.master.placement.PlacementPolicy;
 import io.tessera.master.rebuild.RebuildGate;
+import io.tessera.master.rebuild.RebuildSettings;
 import io.tessera.master.rebuild.RoutingRebuild;
 import io.tessera.master.rest.RestApi;
 import io.tessera.master.rest.RestMeters;
@@ -118,15 +119,17 @@ public final class MasterMain {
                 org.apache.pekko.actor.typed.Props.empty());
 
         // Not ready, and no REST or WebSocket, until the routing table holds what the media nodes host (after every
-        // master was lost it is empty); bounded by rebuild.timeout. The failover waits for it too.
-        RebuildGate rebuilt = new RebuildGate();
+        // master was lost it is empty); bounded by rebuild.timeout. The failover waits for it too, and stays off after
+        // a rebuild that failed, until one succeeds (the table may lack sessions of the node it would fail over).
+        RebuildGate rebuilt = new RebuildGate().bind(metrics.registry());
         // One failover coordinator per cluster, on the oldest master: a failed media node's sessions are placed once.
         ActorRef<MediaFailover.Command> failover = ClusterSingleton.get(system).init(SingletonActor.of(
                 MediaFailover.create(routing, mediaNodes, placement, mediaNodeClient, master.getInt("ha.failures-to-tolerate"),
-                        webhooks, placementMeters, rebuilt::isOpen), "media-failover")
+                        webhooks, placementMeters, master.getInt("ha.placements-in-flight"), rebuilt::routesComplete),
+                "media-failover")
                 .withSettings(ClusterSingletonSettings.create(system).withRole("master")));
         system.systemActorOf(RoutingRebuild.create(routing, mediaNodes, mediaNodeClient, rebuilt,
-                        master.getDuration("rebuild.timeout")),
+                        RebuildSettings.from(master.getConfig("rebuild"))),
                 "routing-rebuild", org.apache.pekko.actor.typed.Props.empty());
         ActorRef<RelocationRelay.Command> relay = system.systemActorOf(RelocationRelay.create(),
                 "session-relocation-relay", org.apache.pekko.actor.typed.Props.empty());

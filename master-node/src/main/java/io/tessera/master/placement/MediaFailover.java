@@ -31,11 +31,13 @@ import org.apache.pekko.cluster.typed.Subscribe;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
 
 /**
  * Places the sessions of a failed media node on the surviving ones, like a hypervisor pool restarting the
@@ -150,11 +152,14 @@ public final class MediaFailover {
     }
 
     /**
-     * How many sessions may be between {@code HostSession} and their route write at once: enough to keep every
-     * survivor busy (asks to one node queue in its session manager anyway), few enough that a failure of a node with
-     * hundreds of sessions does not flood the survivors and the replicator with asks that would time out together.
+     * How many sessions may be between {@code HostSession} and their route write at once, by default (the master's
+     * {@code ha.placements-in-flight}): a whole media node at its default session limit, so a failed node's sessions
+     * are placed in one round per survivor. What a round costs barely grows with its size: the asks run at once
+     * (a {@code HostSession} only starts an actor on the node) and the route write is one majority write per routing
+     * shard touched, 100 at most. Batches of 32 took ~1.1 s each on a loaded machine, and 151 sessions took 5 of them
+     * (docs/BENCHMARKS.md "Media node killed while hosting 300 sessions").
      */
-    static final int MAX_PLACEMENTS_IN_FLIGHT = 32;
+    static final int MAX_PLACEMENTS_IN_FLIGHT = 500;
 
     static int rank(String priority) {
         return RecoveryPlacement.rank(priority);
@@ -183,6 +188,18 @@ public final class MediaFailover {
                                     Duration drainReleaseAfter) {
         return create(routing, nodes, policy, mediaNodeClient, 1, webhooks, meters, MAX_PLACEMENTS_IN_FLIGHT,
                 () -> true, drainReleaseAfter);
+    }
+
+    /**
+     * {@code maxInFlight}: sessions between their {@code HostSession} ask and their route write at once
+     * ({@code tessera.master.ha.placements-in-flight}); 1 places one session at a time, as before batches.
+     */
+    public static Behavior<Command> create(Routes routing, MediaNodes nodes, PlacementPolicy policy,
+                                           MediaNodeClient mediaNodeClient, int failuresToTolerate,
+                                           Webhooks webhooks, PlacementMeters meters, int maxInFlight,
+                                           BooleanSupplier routesRebuilt) {
+        return create(routing, nodes, policy, mediaNodeClient, failuresToTolerate, webhooks, meters, maxInFlight,
+                routesRebuilt, null);
     }
 
     /** {@code maxInFlight} 1 places one session at a time, as before batches (kept for the benchmark). */
@@ -485,8 +502,9 @@ public final class MediaFailover {
                 || checked.sessions().stream().anyMatch(s -> nodeId.equals(s.mediaNodeId()));
         switch (decide(routesRebuilt.getAsBoolean(), hostsSessions, seesMasterMajority())) {
             case WAIT_FOR_REBUILD -> {
-                ctx.getLog().info("media node {} ({}) is unreachable, but this master is still rebuilding its routing"
-                        + " table from the media nodes (it does not know their sessions yet): not failing it over yet;"
+                ctx.getLog().info("media node {} ({}) is unreachable, but this master's routing table is not rebuilt"
+                        + " from the media nodes (a rebuild runs, or the last one failed and runs again; it may not know"
+                        + " their sessions): not failing it over yet;"
                         + " checked again in {} ms", nodeId, member.address(), RECHECK_WITHOUT_MAJORITY.toMillis());
                 timers.startSingleTimer(member.uniqueAddress(), new Unreachable(member), RECHECK_WITHOUT_MAJORITY);
             }
@@ -833,9 +851,14 @@ public final class MediaFailover {
         meters.waiting(placement.waitingCount() + placement.inFlightCount());
     }
 
+    /**
+     * One round per survivor: a round's route write waits for every ask of the round, so a survivor slow to answer
+     * (or not yet known to be dead) holds back only the sessions asked to it, not a whole failed node's.
+     */
     private void place(List<Assignment> batch) {
-        ctx.pipeToSelf(PlacementBatch.place(batch, mediaNodeClient, routing), (outcome, error) ->
-                new BatchPlaced(batch, outcome, error));
+        batch.stream().collect(Collectors.groupingBy(a -> a.target().id(), LinkedHashMap::new, Collectors.toList()))
+                .values().forEach(round -> ctx.pipeToSelf(PlacementBatch.place(round, mediaNodeClient, routing),
+                        (outcome, error) -> new BatchPlaced(round, outcome, error)));
     }
 
     private Behavior<Command> onBatchPlaced(BatchPlaced placed) {

@@ -69,14 +69,19 @@ public interface Routes {
     record Restored(int sessions, int connections) {
     }
 
+    /** {@link #restore(List, RestoreBudget)} with {@link RestoreBudget#DEFAULT}. */
+    default CompletionStage<Restored> restore(List<Restore> restores) {
+        return restore(restores, RestoreBudget.DEFAULT);
+    }
+
     /**
      * Writes back what the table lacks (the routing rebuild): each session unless one with its id is known (then the
      * known record stands), and each of its connections unless known, but only when the table routes the session to
      * the media node the restore names (a session the masters moved elsewhere keeps their route). Reads what a
-     * majority of masters has before deciding, so that a master joining a running cluster writes nothing. This
-     * default goes one session at a time.
+     * majority of masters has before deciding, so that a master joining a running cluster writes nothing.
+     * {@code budget} bounds what is on the wire at once; this default goes one session at a time.
      */
-    default CompletionStage<Restored> restore(List<Restore> restores) {
+    default CompletionStage<Restored> restore(List<Restore> restores, RestoreBudget budget) {
         CompletionStage<Restored> sum = CompletableFuture.completedFuture(new Restored(0, 0));
         for (Restore r : restores) {
             sum = sum.thenCompose(total -> restoreOne(r).thenApply(one ->
@@ -104,6 +109,27 @@ public interface Routes {
                             : putConnection(c).thenApply(v -> n + 1)));
         }
         return written.thenApply(n -> new Restored(created, n));
+    }
+
+    /**
+     * What this master's own replica holds, by id: each session's media node, and every connection's id. A master
+     * that leaves the rebuild to another compares it with the inventories to know when the restored routes reached it.
+     */
+    record LocalIds(Map<String, String> sessionNodes, java.util.Set<String> connectionIds) {
+    }
+
+    /** {@link LocalIds} of this master's replica (no other master asked). This default reads session by session. */
+    default CompletionStage<LocalIds> localIds() {
+        return allSessions().thenCompose(all -> {
+            Map<String, String> nodes = new HashMap<>();
+            java.util.Set<String> connectionIds = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            all.forEach(s -> nodes.put(s.sessionId(), s.mediaNodeId()));
+            List<CompletableFuture<Void>> reads = all.stream().map(s -> connections(s.sessionId())
+                    .thenAccept(cs -> cs.forEach(c -> connectionIds.add(c.connectionId()))).toCompletableFuture())
+                    .toList();
+            return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new))
+                    .thenApply(done -> new LocalIds(nodes, java.util.Set.copyOf(connectionIds)));
+        });
     }
 
     /** Removes the session and all its connections; true when there was a session to remove. */

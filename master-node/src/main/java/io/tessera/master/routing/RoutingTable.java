@@ -183,59 +183,63 @@ public final class RoutingTable implements Routes {
         return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).thenApply(done -> Map.copyOf(moved));
     }
 
-    /** Shards restored at once: each costs two majority reads and up to two majority writes. */
-    private static final int RESTORE_SHARDS_IN_FLIGHT = 32;
     /**
-     * Tries per shard when the replicator did not answer in time. Masters restoring at once after they all came back
-     * (3 JVMs starting on the same cores, 64 majority reads in flight each) saw a read's ask time out (1000 sessions,
-     * 2 of 3 runs in RoutingRebuildBenchmark), which failed the whole restore: that master served with the routes
-     * that had reached it so far. A shard's restore writes only what is lacking, so trying it again is safe; the
-     * rebuild's own bound ({@code rebuild.timeout}) still caps the whole.
+     * Tries per write (and per shard read) when the replicator did not answer in time. Masters restoring at once
+     * after they all came back (3 JVMs starting on the same cores, 64 majority reads in flight each) saw a read's ask
+     * time out (1000 sessions, 2 of 3 runs in RoutingRebuildBenchmark), which failed the whole restore: that master
+     * served with the routes that had reached it so far. A write adds only what is lacking, so trying it again is
+     * safe; the rebuild's own bound ({@code rebuild.timeout}) still caps the whole.
      */
     static final int RESTORE_ATTEMPTS = 3;
 
     /**
      * Per shard touched, not per session: a majority read of the shard's sessions and connections (merged into this
-     * replica), then one majority write adding the sessions it lacks and one adding the connections it lacks. So
-     * 10 000 sessions cost at most 400 majority operations instead of three or more per session, and a master
-     * joining a running cluster (nothing lacking) makes no write at all.
+     * replica), then, per {@link RestoreBudget#recordsPerWrite} of its sessions, one majority write adding the
+     * sessions it lacks and one adding the connections it lacks. Shards run side by side only as far as
+     * {@link RestoreBudget#sessionsInFlight} allows (a shard counts the sessions of one of its writes), so the
+     * replicators and the heartbeats keep up whatever the number of sessions; a master joining a running cluster
+     * (nothing lacking) makes no write at all.
      */
     @Override
-    public CompletionStage<Restored> restore(List<Restore> restores) {
+    public CompletionStage<Restored> restore(List<Restore> restores, RestoreBudget budget) {
         Map<Integer, List<Restore>> byShard = new java.util.TreeMap<>();
         restores.forEach(r -> byShard.computeIfAbsent(shardOf(r.record().sessionId()), s -> new ArrayList<>()).add(r));
-        List<Map.Entry<Integer, List<Restore>>> shards = new ArrayList<>(byShard.entrySet());
         java.util.concurrent.atomic.AtomicInteger sessions = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
-        CompletionStage<Void> chain = CompletableFuture.completedFuture(null);
-        for (int from = 0; from < shards.size(); from += RESTORE_SHARDS_IN_FLIGHT) {
-            List<Map.Entry<Integer, List<Restore>>> batch =
-                    shards.subList(from, Math.min(shards.size(), from + RESTORE_SHARDS_IN_FLIGHT));
-            chain = chain.thenCompose(v -> CompletableFuture.allOf(batch.stream()
-                    .map(e -> restoreShard(e.getKey(), e.getValue(), sessions, connections, RESTORE_ATTEMPTS)
-                            .toCompletableFuture())
-                    .toArray(CompletableFuture[]::new)));
-        }
-        return chain.thenApply(v -> new Restored(sessions.get(), connections.get()));
+        return InFlightBudget.run(new ArrayList<>(byShard.entrySet()), e -> budget.weightOf(e.getValue().size()),
+                        budget.sessionsInFlight(),
+                        e -> restoreShard(e.getKey(), e.getValue(), budget.recordsPerWrite(), sessions, connections))
+                .thenApply(v -> new Restored(sessions.get(), connections.get()));
     }
 
-    /** {@link #restoreShard} again while the replicator's answer timed out, {@code attempts} times at most. */
-    private CompletionStage<Void> restoreShard(int shard, List<Restore> group,
+    /** The shard's majority read, then its writes one after the other, each tried again while it timed out. */
+    private CompletionStage<Void> restoreShard(int shard, List<Restore> group, int recordsPerWrite,
                                                java.util.concurrent.atomic.AtomicInteger sessions,
-                                               java.util.concurrent.atomic.AtomicInteger connections, int attempts) {
-        return restoreShard(shard, group, sessions, connections).handle((done, error) -> error)
-                .thenCompose(error -> {
-                    if (error == null) {
-                        return CompletableFuture.<Void>completedFuture(null);
-                    }
-                    if (attempts <= 1 || !timedOut(error)) {
-                        return CompletableFuture.<Void>failedFuture(error);
-                    }
-                    system.log().warn("restoring routing shard {} ({} session(s)): the replicator did not answer in"
-                            + " time, trying again ({} attempt(s) left): {}", shard, group.size(), attempts - 1,
-                            error.toString());
-                    return restoreShard(shard, group, sessions, connections, attempts - 1);
-                });
+                                               java.util.concurrent.atomic.AtomicInteger connections) {
+        CompletionStage<Void> chain = retried(shard, group.size(), "read", RESTORE_ATTEMPTS,
+                () -> readShardFromMajority(shard));
+        for (int from = 0; from < group.size(); from += recordsPerWrite) {
+            List<Restore> part = group.subList(from, Math.min(group.size(), from + recordsPerWrite));
+            chain = chain.thenCompose(v -> retried(shard, part.size(), "write", RESTORE_ATTEMPTS,
+                    () -> writeLacking(shard, part, sessions, connections)));
+        }
+        return chain;
+    }
+
+    /** {@code step} again while the replicator's answer timed out, {@code attempts} times at most. */
+    private CompletionStage<Void> retried(int shard, int size, String what, int attempts,
+                                          java.util.function.Supplier<CompletionStage<Void>> step) {
+        return step.get().handle((done, error) -> error).thenCompose(error -> {
+            if (error == null) {
+                return CompletableFuture.<Void>completedFuture(null);
+            }
+            if (attempts <= 1 || !timedOut(error)) {
+                return CompletableFuture.<Void>failedFuture(error);
+            }
+            system.log().warn("restoring routing shard {} ({} session(s)): the replicator did not answer the {} in"
+                    + " time, trying again ({} attempt(s) left): {}", shard, size, what, attempts - 1, error.toString());
+            return retried(shard, size, what, attempts - 1, step);
+        });
     }
 
     private static boolean timedOut(Throwable error) {
@@ -247,20 +251,22 @@ public final class RoutingTable implements Routes {
         return false;
     }
 
-    private CompletionStage<Void> restoreShard(int shard, List<Restore> group,
+    /** What a majority of masters has of the shard, merged into this replica (the writes below decide on it). */
+    private CompletionStage<Void> readShardFromMajority(int shard) {
+        return read(sessionKeys.get(shard), new Replicator.ReadMajority(readTimeout))
+                .thenCombine(read(connectionKeys.get(shard), new Replicator.ReadMajority(readTimeout)), (s, c) -> null);
+    }
+
+    /** One majority write of the sessions of {@code group} the shard lacks, one of the connections it lacks. */
+    private CompletionStage<Void> writeLacking(int shard, List<Restore> group,
                                                java.util.concurrent.atomic.AtomicInteger sessions,
                                                java.util.concurrent.atomic.AtomicInteger connections) {
         Key<LWWMap<String, SessionRecord>> sessionKey = sessionKeys.get(shard);
         Key<LWWMap<String, ConnectionRecord>> connectionKey = connectionKeys.get(shard);
-        CompletionStage<LWWMap<String, SessionRecord>> sessionsRead =
-                read(sessionKey, new Replicator.ReadMajority(readTimeout));
-        CompletionStage<LWWMap<String, ConnectionRecord>> connectionsRead =
-                read(connectionKey, new Replicator.ReadMajority(readTimeout));
         // The sessions whose route (known or written now) names the node the restore names: their connections count.
         java.util.Set<String> agreeing = java.util.concurrent.ConcurrentHashMap.newKeySet();
         int[] added = new int[1];
-        return sessionsRead.thenCombine(connectionsRead, (s, c) -> null)
-                .thenCompose(read -> update(sessionKey, new Replicator.WriteMajority(writeTimeout), map -> {
+        return update(sessionKey, new Replicator.WriteMajority(writeTimeout), map -> {
                     agreeing.clear(); // the modify function may run again
                     added[0] = 0;
                     LWWMap<String, SessionRecord> result = map;
@@ -278,7 +284,7 @@ public final class RoutingTable implements Routes {
                         throw new Refused();
                     }
                     return result;
-                }))
+                })
                 .thenCompose(applied -> {
                     if (applied) {
                         sessions.addAndGet(added[0]);
@@ -308,6 +314,24 @@ public final class RoutingTable implements Routes {
                         }
                     });
                 });
+    }
+
+    /** Every shard of both kinds read from this replica only: 200 local reads, no round trip to another master. */
+    @Override
+    public CompletionStage<LocalIds> localIds() {
+        List<CompletableFuture<LWWMap<String, SessionRecord>>> sessionReads = sessionKeys.stream()
+                .map(key -> read(key, Replicator.readLocal()).toCompletableFuture()).toList();
+        List<CompletableFuture<LWWMap<String, ConnectionRecord>>> connectionReads = connectionKeys.stream()
+                .map(key -> read(key, Replicator.readLocal()).toCompletableFuture()).toList();
+        List<CompletableFuture<?>> all = new ArrayList<>(sessionReads);
+        all.addAll(connectionReads);
+        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            Map<String, String> sessionNodes = new java.util.HashMap<>();
+            sessionReads.forEach(r -> r.join().getEntries().forEach((id, s) -> sessionNodes.put(id, s.mediaNodeId())));
+            java.util.Set<String> connectionIds = new java.util.HashSet<>();
+            connectionReads.forEach(r -> connectionIds.addAll(r.join().getEntries().keySet()));
+            return new LocalIds(sessionNodes, connectionIds);
+        });
     }
 
     /** Removes the session and all its connections; true when there was a session to remove. */

@@ -192,6 +192,32 @@ class MediaFailoverTest {
         assertEquals(30, hosted.values().stream().flatMap(List::stream).distinct().count());
     }
 
+    /**
+     * 20 sessions of a dead node over two survivors with the same room, one of which never answers {@code HostSession}
+     * (frozen, not yet known to have failed): the other survivor's half is routed to it at once, not after the silent
+     * one's asks time out (60 s here), since each survivor's asks and route write are a round of their own.
+     */
+    @Test
+    void aSurvivorThatDoesNotAnswerHoldsBackOnlyTheSessionsAskedToIt() {
+        TestProbe<MediaNodeProtocol.Command> silent = testKit.createTestProbe();
+        TestProbe<MediaNodeProtocol.Command> answeringSeen = testKit.createTestProbe();
+        ActorRef<MediaNodeProtocol.Command> answering = testKit.spawn(FakeMediaNode.create("media-a",
+                answeringSeen.getRef(), Set.of()));
+        TestMediaNodes nodes = new TestMediaNodes()
+                .report("media-a", answering, "running", 0, 100)
+                .report("media-silent", silent.getRef(), "running", 0, 100);
+        DeadNode dead = new DeadNode(20, 4);
+        ActorRef<MediaFailover.Command> failover = testKit.spawn(MediaFailover.create(dead.routes, nodes.view(),
+                new PlacementPolicy(600_000), new MediaNodeClient(testKit.system(), Duration.ofSeconds(60)), 1,
+                Webhooks.noop(), new PlacementMeters(new SimpleMeterRegistry())));
+
+        failover.tell(new MediaFailover.Failed("media-dead", "127.0.0.9"));
+
+        assertEquals(10, silent.receiveSeveralMessages(10, Duration.ofSeconds(10)).size());
+        await().atMost(Duration.ofSeconds(20)).until(() -> onNode(dead.routes, "media-a").size() == 10);
+        assertEquals(10, onNode(dead.routes, "media-dead").size(), "the silent survivor's share still waits");
+    }
+
     /** Scripted survivors: id to {sessions reported, capacity}. */
     private static final class Survivors {
         final Map<String, TestProbe<MediaNodeProtocol.Command>> probes = new HashMap<>();

@@ -151,4 +151,36 @@ class RoutingTableBatchTest {
         assertEquals(new Routes.Restored(1, 1), done);
         assertEquals("media-a", routes.session(sessionId).toCompletableFuture().join().orElseThrow().mediaNodeId());
     }
+
+    @Test
+    void aBigShardIsWrittenInWritesOfTheBudgetsRecordsPerWrite() {
+        // 25 sessions of one shard, at most 10 per write: three session writes (and three connection writes).
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; ids.size() < 25; i++) {
+            if (RoutingTable.shardOf("budget-" + i) == RoutingTable.shardOf("budget-0")) {
+                ids.add("budget-" + i);
+            }
+        }
+        String sessionKey = "sessions-" + RoutingTable.shardOf("budget-0");
+        ActorRef<Replicator.Command> real = DistributedData.get(testKit.system()).replicator();
+        AtomicInteger sessionWrites = new AtomicInteger();
+        ActorRef<Replicator.Command> counting = testKit.spawn(Behaviors.receive(Replicator.Command.class)
+                .onAnyMessage(command -> {
+                    if (command instanceof Replicator.Update<?> u && u.key().id().equals(sessionKey)) {
+                        sessionWrites.incrementAndGet();
+                    }
+                    real.tell(command);
+                    return Behaviors.same();
+                }).build());
+        RoutingTable counted = new RoutingTable(testKit.system(), counting, Duration.ofSeconds(3),
+                Duration.ofSeconds(3), new RoutingMeters(new SimpleMeterRegistry()));
+
+        Routes.Restored done = counted.restore(ids.stream().map(id -> new Routes.Restore(route(id, "media-a"),
+                List.of(joined(id, "con_" + id)))).toList(), new RestoreBudget(10, 20)).toCompletableFuture().join();
+
+        assertEquals(new Routes.Restored(25, 25), done);
+        assertEquals(3, sessionWrites.get(), "10 + 10 + 5 sessions, one write each");
+        assertEquals(25, routes.localIds().toCompletableFuture().join().sessionNodes().keySet().stream()
+                .filter(ids::contains).count(), "every session in this master's replica");
+    }
 }
