@@ -9,6 +9,9 @@
  *    recovery: a new PeerConnection and `reconnectStream` under the same stream id), instead of after Chromium's ICE
  *    `disconnected` detection plus the library's 4 s wait. Subscribers then get `forciblyReconnectSubscriber` from the
  *    server as soon as the rebuilt stream is up, which the library handles itself.
+ *  - `mediaNodeLost` (the session's media node was found dead; the move follows after the cluster's fence wait): the
+ *    same rebuild, earlier; the master holds the `reconnectStream` until the session is on its new node, and the
+ *    `mediaNodeFailed` of that move then rebuilds nothing a second time.
  *  - `masterLeaving` (the master is shutting down or fenced): the socket reconnects at once (the same path as the
  *    library's ping timeout), rather than when the master closes it.
  *  - every resume (`connect` after a reconnection) carries `lastSeq`, the last event sequence number the page
@@ -40,12 +43,14 @@
   const REBUILD_ATTEMPTS = 8;
   const FIRST_RETRY_MS = 250;
   const MAX_RETRY_MS = 2000;
+  /** The longest an old PeerConnection is kept after its stream's rebuild on a drain, if the new one never connects. */
+  const OLD_PEER_MAX_MS = 5000;
   /** Resumes refused with 503 (a master not serving yet, or the one leaving) that are tried again on a new socket. */
   const RESUME_RETRIES = 10;
   /** Listeners per event type of one attachment: a page adding them in a loop gets an error, not a leak. */
   const MAX_LISTENERS = 32;
-  const EVENTS = ['mediaNodeFailed', 'publisherRebuilt', 'publisherRebuildFailed', 'masterLeaving', 'resumeSent',
-    'resumeRetried', 'duplicateDropped', 'gap'];
+  const EVENTS = ['mediaNodeLost', 'mediaNodeFailed', 'publisherRebuilt', 'publisherRebuildFailed', 'oldPeerClosed',
+    'masterLeaving', 'resumeSent', 'resumeRetried', 'duplicateDropped', 'gap'];
 
   /** Attached sessions; a message belongs to the one whose session name its socket's URL carries. */
   const attachments = new Set();
@@ -103,6 +108,8 @@
       this.resume = null;
       this.resumeRetries = 0;
       this.rebuilding = new Set();
+      /** Streams rebuilt on `mediaNodeLost`, by the node lost: its `mediaNodeFailed` does not rebuild them again. */
+      this.rebuiltEarly = new Map();
       this.stats = { duplicatesDropped: 0, gaps: 0, publishersRebuilt: 0, resumesWithLastSeq: 0 };
       this.originalSendRequest = this.openvidu.sendRequest;
       const self = this;
@@ -216,12 +223,18 @@
       if (typeof params.seq === 'number') {
         this.lastSeq = params.seq;
       }
-      if (message.method === 'mediaNodeFailed' && params.sessionId === this.session.sessionId) {
+      if (message.method === 'mediaNodeLost' && params.sessionId === this.session.sessionId) {
+        // The node died and the session is about to move: rebuild now; the master holds the new offer until then.
+        this.emit('mediaNodeLost', { from: params.failedMediaNodeId });
+        this.rebuildPublishers(params.failedMediaNodeId, true, false);
+      } else if (message.method === 'mediaNodeFailed' && params.sessionId === this.session.sessionId) {
         if (this.resume && typeof params.resumeSecret === 'string') {
           this.resume.secret = params.resumeSecret; // a resume needs the new secret from now on
         }
         this.emit('mediaNodeFailed', { from: params.failedMediaNodeId, to: params.mediaNodeId, reason: params.reason });
-        this.rebuildPublishers();
+        // The old node of a drain (or of a placement race) is alive and keeps forwarding until the stream is up on
+        // the new one: the old PeerConnection goes on sending until the new one is connected (make before break).
+        this.rebuildPublishers(params.failedMediaNodeId, false, params.reason !== 'nodeCrashed');
       } else if (message.method === 'masterLeaving') {
         this.emit('masterLeaving', { reason: params.reason, message: params.message });
         // After this event has reached the library (it logs it as unknown): the socket is replaced at once.
@@ -236,31 +249,95 @@
       }
     }
 
-    rebuildPublishers() {
+    /**
+     * `early`: on `mediaNodeLost`, remembered per stream, so that the `mediaNodeFailed` of the same node that follows
+     * does not rebuild a stream a second time (one that is rebuilt, or still rebuilding, on the new node already).
+     * `keepOld`: the old node is alive (a drain): the old PeerConnection is closed only once the new one connected.
+     */
+    rebuildPublishers(fromNode, early, keepOld) {
       for (const publisher of this.openvidu.publishers || []) {
         const stream = publisher.stream;
-        if (publisher.session === this.session && stream && stream.isLocalStreamPublished) {
-          this.rebuild(stream, 1, performance.now());
+        if (publisher.session !== this.session || !stream || !stream.isLocalStreamPublished) {
+          continue;
         }
+        if (early) {
+          this.rebuiltEarly.set(stream.streamId, fromNode);
+        } else if (this.rebuiltEarly.get(stream.streamId) === fromNode) {
+          this.rebuiltEarly.delete(stream.streamId);
+          continue;
+        }
+        this.rebuild(stream, 1, performance.now(), keepOld);
       }
     }
 
-    rebuild(stream, attempt, started) {
+    /**
+     * Make before break for one rebuild: the library closes the stream's PeerConnection before it makes the new one
+     * (`disposeWebRtcPeer()` in its `initWebRtcPeerSend(true)`); an own property shadows that method for this one
+     * call, so the old PeerConnection keeps sending to the old node, whose copy keeps forwarding until the stream is
+     * up on the new node, and subscribers see no gap until they switch. Returns the old peer, to close later.
+     */
+    keepOldPeer(stream) {
+      const old = stream.webRtcPeer;
+      if (!old || typeof old.dispose !== 'function' || typeof stream.disposeWebRtcPeer !== 'function'
+          || Object.prototype.hasOwnProperty.call(stream, 'disposeWebRtcPeer')) {
+        return null; // not the library's shape (or a rebuild keeps one already): the library's own way
+      }
+      stream.disposeWebRtcPeer = function () {
+        delete stream.disposeWebRtcPeer; // once: later calls are the library's own
+        if (typeof stream.stopWebRtcStats === 'function') {
+          stream.stopWebRtcStats();
+        }
+      };
+      return old;
+    }
+
+    /** Closes the old peer once the stream's new PeerConnection is connected, or after OLD_PEER_MAX_MS anyway. */
+    closeOldPeer(stream, old) {
+      if (Object.prototype.hasOwnProperty.call(stream, 'disposeWebRtcPeer')) {
+        delete stream.disposeWebRtcPeer; // the library never got to close it (the rebuild failed before)
+      }
+      const since = performance.now();
+      const check = () => {
+        const pc = stream.webRtcPeer && stream.webRtcPeer !== old ? stream.webRtcPeer.pc : null;
+        const state = pc ? pc.connectionState || pc.iceConnectionState : null;
+        if (state === 'connected' || state === 'completed' || performance.now() - since > OLD_PEER_MAX_MS) {
+          try {
+            old.dispose();
+          } catch (e) {
+            console.error('tessera-browser: closing the old PeerConnection failed', e);
+          }
+          this.emit('oldPeerClosed', { streamId: stream.streamId, ms: Math.round(performance.now() - since) });
+        } else {
+          setTimeout(check, 50);
+        }
+      };
+      check();
+    }
+
+    rebuild(stream, attempt, started, keepOld, oldPeer) {
       if (attempt === 1 && this.rebuilding.has(stream.streamId)) {
         return; // a rebuild of this stream is under way; the library makes concurrent ones wait for it anyway
       }
       this.rebuilding.add(stream.streamId);
+      const old = oldPeer || (keepOld ? this.keepOldPeer(stream) : null);
       stream.reconnect().then(() => {
         this.rebuilding.delete(stream.streamId);
+        if (old) {
+          this.closeOldPeer(stream, old);
+        }
         this.stats.publishersRebuilt++;
         this.emit('publisherRebuilt', { streamId: stream.streamId, attempts: attempt,
           ms: Math.round(performance.now() - started) });
       }, (error) => {
         if (attempt < REBUILD_ATTEMPTS && stream.isLocalStreamPublished) {
           const wait = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** (attempt - 1));
-          setTimeout(() => this.rebuild(stream, attempt + 1, started), wait);
+          setTimeout(() => this.rebuild(stream, attempt + 1, started, false, old), wait);
         } else {
           this.rebuilding.delete(stream.streamId);
+          if (old) {
+            this.closeOldPeer(stream, old);
+          }
+          this.rebuiltEarly.delete(stream.streamId); // the move's mediaNodeFailed tries once more
           this.emit('publisherRebuildFailed', { streamId: stream.streamId, attempts: attempt,
             error: String(error && error.message ? error.message : error) });
         }

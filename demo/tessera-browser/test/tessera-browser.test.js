@@ -127,6 +127,77 @@ test('mediaNodeFailed rebuilds every published local stream of the session at on
   assert.equal(rebuilt[0].attempts, 2);
 });
 
+test('mediaNodeLost rebuilds at once, and the mediaNodeFailed of the same node does not rebuild again', async () => {
+  const page = fakeSession();
+  const addon = joined(page, TesseraAddon.attach(page.session));
+  const calls = [];
+  page.session.openvidu.publishers.push({ session: page.session, stream: { streamId: 'str_CAM_A',
+    isLocalStreamPublished: true, reconnect() { calls.push('str_CAM_A'); return Promise.resolve(); } } });
+  const lost = [];
+  addon.on('mediaNodeLost', (e) => lost.push(e.from));
+  page.receive(notification('mediaNodeLost', { sessionId: page.session.sessionId, failedMediaNodeId: 'media-1' }));
+  await sleep(10);
+  assert.deepEqual(lost, ['media-1']);
+  assert.deepEqual(calls, ['str_CAM_A']);
+  assert.equal(addon.lastSeq, 0, 'a hint without seq leaves the sequence alone');
+  page.receive(notification('mediaNodeFailed', { sessionId: page.session.sessionId, failedMediaNodeId: 'media-1',
+    mediaNodeId: 'media-2', reason: 'nodeCrashed', resumeSecret: 'secret-2', seq: 1 }));
+  await sleep(10);
+  assert.deepEqual(calls, ['str_CAM_A'], 'rebuilt once');
+  // a later move of the session (from media-2) rebuilds again
+  page.receive(notification('mediaNodeFailed', { sessionId: page.session.sessionId, failedMediaNodeId: 'media-2',
+    mediaNodeId: 'media-3', reason: 'drain', resumeSecret: 'secret-3', seq: 2 }));
+  await sleep(10);
+  assert.deepEqual(calls, ['str_CAM_A', 'str_CAM_A']);
+});
+
+/** A local stream shaped as openvidu-browser's: reconnect() closes its peer (disposeWebRtcPeer) and makes another. */
+function libraryStream(id, log) {
+  class Stream {
+    disposeWebRtcPeer() {
+      log.push('library closed ' + this.webRtcPeer.name);
+      this.webRtcPeer.dispose();
+    }
+    stopWebRtcStats() {}
+    reconnect() {
+      this.disposeWebRtcPeer();
+      const peer = { name: 'pc' + ++this.made, pc: { connectionState: 'connecting' },
+        dispose() { log.push('closed ' + this.name); } };
+      this.webRtcPeer = peer;
+      setTimeout(() => { peer.pc.connectionState = 'connected'; }, 150);
+      return Promise.resolve();
+    }
+  }
+  const stream = new Stream();
+  stream.streamId = id;
+  stream.isLocalStreamPublished = true;
+  stream.made = 1;
+  stream.webRtcPeer = { name: 'pc1', pc: { connectionState: 'connected' }, dispose() { log.push('closed pc1'); } };
+  return stream;
+}
+
+test('a drain keeps the old PeerConnection sending until the new one is connected; a crash does not', async () => {
+  const page = fakeSession();
+  const addon = joined(page, TesseraAddon.attach(page.session));
+  const log = [];
+  const stream = libraryStream('str_CAM_A', log);
+  page.session.openvidu.publishers.push({ session: page.session, stream });
+  page.receive(notification('mediaNodeFailed', { sessionId: page.session.sessionId, failedMediaNodeId: 'media-1',
+    mediaNodeId: 'media-2', reason: 'drain', resumeSecret: 'secret-2', seq: 1 }));
+  await sleep(60);
+  assert.deepEqual(log, [], 'the old peer still sends while the new one connects');
+  assert.equal(stream.webRtcPeer.name, 'pc2');
+  await sleep(250);
+  assert.deepEqual(log, ['closed pc1'], 'closed once the new one connected');
+  assert.ok(!Object.prototype.hasOwnProperty.call(stream, 'disposeWebRtcPeer'), 'the library method is back');
+  // a crash: the old node is dead, the library closes the old peer itself, at once
+  page.receive(notification('mediaNodeFailed', { sessionId: page.session.sessionId, failedMediaNodeId: 'media-2',
+    mediaNodeId: 'media-3', reason: 'nodeCrashed', resumeSecret: 'secret-3', seq: 2 }));
+  await sleep(10);
+  assert.deepEqual(log, ['closed pc1', 'library closed pc2', 'closed pc2']);
+  assert.equal(addon.stats.publishersRebuilt, 2);
+});
+
 test('masterLeaving replaces the socket at once', async () => {
   const page = fakeSession();
   const addon = joined(page, TesseraAddon.attach(page.session));

@@ -4,6 +4,9 @@
 window.frameGaps = {
   minGapMs: 250,
   gaps: {},   // remote connection id -> [{from: last frame before the stall, to: first frame after it}]
+  // remote connection id -> [{from: last frame on the old connection, to: first frame on its replacement}], however
+  // short: a rebuild that made its new connection before the old one stopped shows no gap, but a switch all the same
+  switches: {},
   last: {},   // remote connection id -> {pc, decoded, at: when a frame was last seen decoded}
   frames: 0,  // video frames decoded over every subscription since start() (the load harness charts its rate)
   running: false,
@@ -43,9 +46,13 @@ window.frameGaps = {
         if (prev && now - prev.at > frameGaps.minGapMs) {
           (frameGaps.gaps[remote] = frameGaps.gaps[remote] || []).push({ from: prev.at, to: now });
         }
+        if (prev && (pc !== prev.pc || prev.fresh)) {
+          (frameGaps.switches[remote] = frameGaps.switches[remote] || []).push({ from: prev.at, to: now });
+        }
         frameGaps.last[remote] = { pc, decoded, at: now };
       } else if (prev && pc !== prev.pc) {
-        frameGaps.last[remote] = { pc, decoded, at: prev.at }; // a new connection without frames yet
+        // a new connection without frames yet
+        frameGaps.last[remote] = { pc, decoded, at: prev.at, fresh: true };
       }
     }
   },
@@ -53,6 +60,6 @@ window.frameGaps = {
   report() {
     const lastFrame = {};
     Object.keys(frameGaps.last).forEach(remote => { lastFrame[remote] = frameGaps.last[remote].at; });
-    return { gaps: frameGaps.gaps, lastFrame, now: Date.now() };
+    return { gaps: frameGaps.gaps, switches: frameGaps.switches, lastFrame, now: Date.now() };
   }
 };

@@ -37,7 +37,7 @@ window.page = {
       return;
     }
     page.addon = window.TesseraAddon.attach(session);
-    for (const type of ['mediaNodeFailed', 'publisherRebuilt', 'publisherRebuildFailed', 'masterLeaving',
+    for (const type of ['mediaNodeLost', 'mediaNodeFailed', 'publisherRebuilt', 'publisherRebuildFailed', 'oldPeerClosed', 'masterLeaving',
       'resumeSent', 'resumeRetried', 'duplicateDropped', 'gap']) {
       page.addon.on(type, detail => page.events.push({ type: 'addon:' + type, connectionId: null, detail,
         at: Date.now() }));

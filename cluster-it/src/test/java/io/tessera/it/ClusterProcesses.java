@@ -565,6 +565,11 @@ public final class ClusterProcesses implements AutoCloseable {
         return ids;
     }
 
+    /** SIGTERM without waiting: the node shuts down as on a scale-in or an upgrade (coordinated shutdown). */
+    public void terminate(Node n) {
+        signal(n, "TERM");
+    }
+
     /** SIGSTOP: the process keeps its sockets open but does nothing, as a hung machine. */
     public void freeze(Node n) {
         signal(n, "STOP");

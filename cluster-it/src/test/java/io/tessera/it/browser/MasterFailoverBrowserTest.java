@@ -57,6 +57,8 @@ class MasterFailoverBrowserTest {
     private HaproxyProcess balancer;
     private Browsers browsers;
     private final Set<String> expectedDead = new java.util.HashSet<>();
+    /** Whether every page loads the tessera-browser add-on ({@code &addon=on}). */
+    private boolean addon;
 
     @BeforeAll
     static void startPages() throws Exception {
@@ -98,6 +100,17 @@ class MasterFailoverBrowserTest {
     @Test
     void freezingTheMasterWithMostSocketsLeavesEveryBrowserConnectedAndItsVideoRunning() throws Exception {
         failover("freeze", (cluster, master) -> cluster.freeze(master));
+    }
+
+    /**
+     * A master shutting down (SIGTERM: scale-in, upgrade) under pages with the tessera-browser add-on: it tells its
+     * clients {@code masterLeaving} before it closes their sockets, and each page it held reconnects on that at once
+     * and resumes through the add-on (lastSeq), with the same guarantees as above.
+     */
+    @Test
+    void aMasterLeavingSendsItsBrowsersWithTheAddonOnAtOnce() throws Exception {
+        addon = true;
+        failover("leave", (cluster, master) -> cluster.terminate(master));
     }
 
     private interface Fault {
@@ -214,6 +227,9 @@ class MasterFailoverBrowserTest {
             assertTrue(!types.contains("connectionDestroyed"), peer.connectionId + " saw someone leave: " + types);
         }
         assertEquals(victimSockets, recovered, "one reconnected per socket the fault took");
+        if (addon) {
+            assertLeftThroughTheAddon(peers, faultAt, victimSockets);
+        }
 
         // Signalling works on the new masters: the signal sent during the outage arrives once, and a new one too.
         for (Peer peer : peers.subList(0, 2)) {
@@ -253,10 +269,47 @@ class MasterFailoverBrowserTest {
                 .pollInterval(Duration.ofMillis(100)).ignoreExceptions()
                 .until(() -> rest.connection(sessionId, connection.connectionId()).isPresent());
         browser.open(URI.create(pages.uri("openvidu-test.html") + "?master="
-                + URLEncoder.encode(balancer.httpBase().toString(), StandardCharsets.UTF_8)));
+                + URLEncoder.encode(balancer.httpBase().toString(), StandardCharsets.UTF_8)
+                + (addon ? "&addon=on" : "")));
         String joined = browser.call("page.join", connection.token()).asText();
         assertEquals(connection.connectionId(), joined);
         return new Peer(browser, sessionId, joined);
+    }
+
+    /**
+     * The pages the master held heard {@code masterLeaving} (reason {@code shutdown}) through the add-on, and each
+     * of them resumed through it ({@code connect} with {@code lastSeq}); nothing came twice. Where it has its time:
+     * from the signal to the page told, and to the page reconnected.
+     */
+    private static void assertLeftThroughTheAddon(List<Peer> peers, long faultAt, int victimSockets) {
+        int told = 0;
+        for (Peer peer : peers) {
+            long toldAt = -1;
+            int resumes = 0;
+            long reconnectedAt = -1;
+            for (JsonNode event : peer.browser.call("page.report").path("events")) {
+                long at = event.path("at").asLong();
+                switch (event.path("type").asText()) {
+                    case "addon:masterLeaving" -> {
+                        assertEquals("shutdown", event.path("detail").path("reason").asText(), event.toString());
+                        toldAt = at;
+                    }
+                    case "addon:resumeSent" -> resumes++;
+                    case "addon:duplicateDropped" -> throw new AssertionError(peer.connectionId
+                            + " was sent an event twice: " + event);
+                    case "reconnected" -> reconnectedAt = at >= faultAt ? at : reconnectedAt;
+                    default -> {
+                    }
+                }
+            }
+            if (toldAt >= faultAt) {
+                told++;
+                assertTrue(resumes >= 1, peer.connectionId + " resumed through the add-on");
+                log.info("BENCHMARK masterLeaving with the add-on: {} told {} ms after SIGTERM, reconnected {} ms"
+                        + " after it", peer.connectionId, toldAt - faultAt, reconnectedAt - faultAt);
+            }
+        }
+        assertEquals(victimSockets, told, "every page the leaving master held was told");
     }
 
     /** WebSocket connections each master holds now (the cluster view's selfConnections). */

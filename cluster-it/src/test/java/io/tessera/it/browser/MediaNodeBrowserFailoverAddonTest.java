@@ -37,6 +37,7 @@ class MediaNodeBrowserFailoverAddonTest extends MediaNodeBrowserFailoverTest {
             JsonNode events = peer.browser().call("page.report").path("events");
             List<String> told = new ArrayList<>();
             long toldAfter = -1;
+            long lostAfter = -1;
             List<String> rebuilt = new ArrayList<>();
             for (JsonNode event : events) {
                 String type = event.path("type").asText();
@@ -46,6 +47,7 @@ class MediaNodeBrowserFailoverAddonTest extends MediaNodeBrowserFailoverTest {
                         told.add(detail.path("reason").asText());
                         toldAfter = event.path("at").asLong() - faultAt;
                     }
+                    case "addon:mediaNodeLost" -> lostAfter = event.path("at").asLong() - faultAt;
                     case "addon:publisherRebuilt" -> rebuilt.add(detail.path("ms").asLong() + " ms in "
                             + detail.path("attempts").asInt() + " attempt(s)");
                     case "addon:publisherRebuildFailed" -> throw new AssertionError(peer.connectionId()
@@ -57,8 +59,9 @@ class MediaNodeBrowserFailoverAddonTest extends MediaNodeBrowserFailoverTest {
             assertEquals(List.of(reason), told, peer.connectionId() + " was told of the move once: " + events);
             assertTrue(!rebuilt.isEmpty(), peer.connectionId() + "'s add-on rebuilt its publisher: " + events);
             // where the time goes: the cluster (fault to the page told) and the browser (told to re-published)
-            log.info("BENCHMARK add-on {}: {} told {} ms after the fault, rebuilt its publisher {} after that",
-                    reason, peer.connectionId(), toldAfter, rebuilt);
+            // mediaNodeLost: the early word of a death (-1: none, as for a drain)
+            log.info("BENCHMARK add-on {}: {} told {} ms after the fault (mediaNodeLost {} ms), rebuilt its publisher"
+                    + " {}", reason, peer.connectionId(), toldAfter, lostAfter, rebuilt);
         }
         if ("nodeCrashed".equals(reason)) {
             resumeAfterTheMove(peers);

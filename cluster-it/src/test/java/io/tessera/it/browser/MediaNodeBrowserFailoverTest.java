@@ -264,7 +264,7 @@ class MediaNodeBrowserFailoverTest {
                 long[] back = new long[1];
                 await(receiver.connectionId + " decodes " + sender.connectionId + " again").atMost(RECOVERY)
                         .pollInterval(Duration.ofMillis(500)).until(() -> {
-                            JsonNode gap = stallAfter(receiver, sender, since);
+                            JsonNode gap = switchAfter(receiver, sender, since);
                             if (gap == null) {
                                 return false;
                             }
@@ -282,13 +282,16 @@ class MediaNodeBrowserFailoverTest {
         return recoveries;
     }
 
-    /** Per subscriber, how long the stall that ended after {@code since} lasted (last frame to first new one). */
+    /**
+     * Per subscriber, the stall of its switch after {@code since}: from the last frame on the old connection to the
+     * first on the new one.
+     */
     private static List<Long> stalls(List<Peer> peers, long since) {
         List<Long> stalls = new ArrayList<>();
         for (Peer receiver : peers) {
             for (Peer sender : peers) {
                 if (sender != receiver && sender.sessionId.equals(receiver.sessionId)) {
-                    JsonNode gap = stallAfter(receiver, sender, since);
+                    JsonNode gap = switchAfter(receiver, sender, since);
                     stalls.add(gap.path("to").asLong() - gap.path("from").asLong());
                 }
             }
@@ -296,9 +299,14 @@ class MediaNodeBrowserFailoverTest {
         return stalls;
     }
 
-    /** The first stall of {@code sender}'s video at {@code receiver} that ended after {@code since}, or null. */
-    private static JsonNode stallAfter(Peer receiver, Peer sender, long since) {
-        for (JsonNode gap : receiver.browser.call("frameGaps.report").path("gaps").path(sender.connectionId)) {
+    /**
+     * The first switch of {@code sender}'s video at {@code receiver} to a new PeerConnection that ended after
+     * {@code since} (from the last frame on the old connection to the first on the new one), or null: every fault here
+     * ends in the subscriber's rebuild, and a rebuild made before the old copy stopped (a drain, make before break)
+     * may show no stall at all.
+     */
+    private static JsonNode switchAfter(Peer receiver, Peer sender, long since) {
+        for (JsonNode gap : receiver.browser.call("frameGaps.report").path("switches").path(sender.connectionId)) {
             if (gap.path("to").asLong() > since) {
                 return gap;
             }

@@ -16,6 +16,19 @@ public final class ClusterTopics {
     /** Sessions moved to another media node, or closed because theirs failed; every master relays to its clients. */
     public static final String SESSION_RELOCATIONS = "tessera-session-relocations";
 
+    /** Media nodes found dead, before their sessions move: every master gives its clients an early word. */
+    public static final String MEDIA_NODE_LOSSES = "tessera-media-node-losses";
+
+    /**
+     * Media node {@code mediaNodeId} was found dead (downed) and {@code sessionIds} (at most
+     * {@link #MAX_LOST_PER_NOTICE}; a node with more sends several) are about to be placed on other nodes; a
+     * {@link SessionRelocated} follows for each once it is. Lets clients start rebuilding during the fence wait.
+     */
+    public record MediaNodeLost(String mediaNodeId, java.util.List<String> sessionIds) implements ClusterSerializable {
+        /** Keeps one notice far below Artery's largest message (256 KiB) with ids of up to 100 characters. */
+        public static final int MAX_LOST_PER_NOTICE = 1000;
+    }
+
     /**
      * A session left {@code fromMediaNodeId}: it now runs on {@code mediaNodeId} (whose manager is {@code manager}),
      * or, when {@code mediaNodeId} is null, it was closed. {@code reason}: {@code nodeCrashed}, {@code drain} or

@@ -100,6 +100,19 @@ public final class MediaFailover {
     private record ReleaseLoser(String sessionId, ActorRef<MediaNodeProtocol.Command> manager) implements Command {
     }
 
+    /** A drain moved the session: its old copy's published streams, asked of it (make before break). */
+    private record OldCopyDescribed(String sessionId, ActorRef<MediaNodeProtocol.Command> oldCopy,
+                                    MediaNodeClient.Reply<MediaNodeProtocol.SessionsMedia> reply) implements Command {
+    }
+
+    /** A stream went up on its session's node (a publish, or a rebuild after a move). */
+    private record StreamUp(String sessionId, String streamId) implements Command {
+    }
+
+    /** The bound of a drained session's make before break: its old copy is released now, rebuilt or not. */
+    private record ReleaseDue(String sessionId, ActorRef<MediaNodeProtocol.Command> oldCopy) implements Command {
+    }
+
     /** {@code left}: the node left the cluster (no longer there to report draining), so every session moves. */
     private record DrainSessionsRead(String nodeId, List<SessionRecord> sessions, Throwable error, boolean left)
             implements Command {
@@ -117,6 +130,9 @@ public final class MediaFailover {
     private enum Retry implements Command { INSTANCE }
 
     private enum EvaluatePlan implements Command { INSTANCE }
+
+    /** Time to read this master's own failure detector for the media nodes ({@link #OWN_DETECTOR_POLL}). */
+    private enum PollOwnDetector implements Command { INSTANCE }
 
     private record PlanRead(List<SessionRecord> sessions, Throwable error) implements Command {
     }
@@ -163,7 +179,15 @@ public final class MediaFailover {
                                            MediaNodeClient mediaNodeClient, int failuresToTolerate,
                                            Webhooks webhooks, PlacementMeters meters, BooleanSupplier routesRebuilt) {
         return create(routing, nodes, policy, mediaNodeClient, failuresToTolerate, webhooks, meters,
-                MAX_PLACEMENTS_IN_FLIGHT, routesRebuilt);
+                MAX_PLACEMENTS_IN_FLIGHT, routesRebuilt, null);
+    }
+
+    /** {@code drainReleaseAfter}: the make-before-break bound, instead of the configuration's (for in-JVM tests). */
+    static Behavior<Command> create(Routes routing, MediaNodes nodes, PlacementPolicy policy,
+                                    MediaNodeClient mediaNodeClient, Webhooks webhooks, PlacementMeters meters,
+                                    Duration drainReleaseAfter) {
+        return create(routing, nodes, policy, mediaNodeClient, 1, webhooks, meters, MAX_PLACEMENTS_IN_FLIGHT,
+                () -> true, drainReleaseAfter);
     }
 
     /**
@@ -174,9 +198,8 @@ public final class MediaFailover {
                                            MediaNodeClient mediaNodeClient, int failuresToTolerate,
                                            Webhooks webhooks, PlacementMeters meters, int maxInFlight,
                                            BooleanSupplier routesRebuilt) {
-        return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-                new MediaFailover(routing, nodes, policy, mediaNodeClient, failuresToTolerate, webhooks, meters,
-                        new RecoveryPlacement(policy, maxInFlight), routesRebuilt, ctx, timers).idle()));
+        return create(routing, nodes, policy, mediaNodeClient, failuresToTolerate, webhooks, meters, maxInFlight,
+                routesRebuilt, null);
     }
 
     /** {@code maxInFlight} 1 places one session at a time, as before batches (kept for the benchmark). */
@@ -184,9 +207,18 @@ public final class MediaFailover {
                                     MediaNodeClient mediaNodeClient, int failuresToTolerate,
                                     Webhooks webhooks, PlacementMeters meters, int maxInFlight) {
         return create(routing, nodes, policy, mediaNodeClient, failuresToTolerate, webhooks, meters, maxInFlight,
-                () -> true);
+                () -> true, null);
     }
 
+    private static Behavior<Command> create(Routes routing, MediaNodes nodes, PlacementPolicy policy,
+                                            MediaNodeClient mediaNodeClient, int failuresToTolerate,
+                                            Webhooks webhooks, PlacementMeters meters, int maxInFlight,
+                                            BooleanSupplier routesRebuilt, Duration drainReleaseAfter) {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
+                new MediaFailover(routing, nodes, policy, mediaNodeClient, failuresToTolerate, webhooks, meters,
+                        new RecoveryPlacement(policy, maxInFlight), routesRebuilt,
+                        drainReleaseAfter != null ? drainReleaseAfter : drainReleaseAfter(ctx), ctx, timers).idle()));
+    }
 
     private final Routes routing;
     private final MediaNodes nodes;
@@ -195,8 +227,25 @@ public final class MediaFailover {
     private final ActorContext<Command> ctx;
     private final TimerScheduler<Command> timers;
     private final ActorRef<Topic.Command<SessionRelocated>> relocations;
+    private final ActorRef<Topic.Command<ClusterTopics.MediaNodeLost>> losses;
     private final RecoveryPlacement placement;
     private final BooleanSupplier routesRebuilt;
+    /** The longest a drained session's old copy forwards after the move ({@code drain-release-after}). */
+    private final Duration drainReleaseAfter;
+    /** Drained sessions whose old copy still forwards until their streams are up on the new node. */
+    private final DrainReleases drainReleases = new DrainReleases();
+    /**
+     * How often the singleton reads its own failure detector for the media nodes. The cluster's
+     * {@code UnreachableMember} comes at the reaper's pace (every 500 ms) and only once per member, for whichever
+     * member's detector gave up first: when that was another master's, this master's own detector (which alone
+     * decides here) may give up a little later, and no second event says so. Polling acts within 100 ms of this
+     * master's own verdict in both cases. Fencing is unchanged: {@code fence-wait} still runs from this master's own
+     * verdict, and the node's verdict on the masters comes within a heartbeat interval of it (docs/ARCHITECTURE.md).
+     */
+    static final Duration OWN_DETECTOR_POLL = Duration.ofMillis(100);
+    /** Media node incarnations this master's own detector lost and that were looked at (until heard again). */
+    private final Set<org.apache.pekko.cluster.UniqueAddress> lostFromHere = new HashSet<>();
+
     /** How soon an unreachable media node is looked at again while this master does not see the masters' majority. */
     static final Duration RECHECK_WITHOUT_MAJORITY = Duration.ofSeconds(1);
 
@@ -217,8 +266,9 @@ public final class MediaFailover {
 
     private MediaFailover(Routes routing, MediaNodes nodes, PlacementPolicy policy, MediaNodeClient mediaNodeClient,
                           int failuresToTolerate, Webhooks webhooks, PlacementMeters meters,
-                          RecoveryPlacement placement, BooleanSupplier routesRebuilt, ActorContext<Command> ctx,
-                          TimerScheduler<Command> timers) {
+                          RecoveryPlacement placement, BooleanSupplier routesRebuilt, Duration drainReleaseAfter,
+                          ActorContext<Command> ctx, TimerScheduler<Command> timers) {
+        this.drainReleaseAfter = drainReleaseAfter;
         this.placement = placement;
         this.routesRebuilt = routesRebuilt;
         this.meters = meters;
@@ -232,6 +282,8 @@ public final class MediaFailover {
         this.timers = timers;
         this.relocations = ctx.spawn(Topic.create(SessionRelocated.class, ClusterTopics.SESSION_RELOCATIONS),
                 "session-relocations");
+        this.losses = ctx.spawn(Topic.create(ClusterTopics.MediaNodeLost.class, ClusterTopics.MEDIA_NODE_LOSSES),
+                "media-node-losses");
         ActorRef<ClusterEvent.UnreachableMember> unreachable =
                 ctx.messageAdapter(ClusterEvent.UnreachableMember.class, e -> new Unreachable(e.member()));
         Cluster.get(ctx.getSystem()).subscriptions().tell(Subscribe.create(unreachable,
@@ -250,9 +302,13 @@ public final class MediaFailover {
         ActorRef<Topic.Command<ClusterTopics.SessionNotice>> notices = ctx.spawn(
                 Topic.create(ClusterTopics.SessionNotice.class, ClusterTopics.SESSION_NOTICES), "session-notices");
         notices.tell(Topic.subscribe(ctx.messageAdapter(ClusterTopics.SessionNotice.class, notice ->
-                notice instanceof ClusterTopics.ParticipantActivated a ? new Activated(a) : new Activated(null))));
+                notice instanceof ClusterTopics.ParticipantActivated a ? new Activated(a)
+                        : notice instanceof ClusterTopics.StreamChanged up && up.created() && up.receivingFrom() == null
+                        ? new StreamUp(up.sessionId(), up.streamId())
+                        : new Activated(null))));
         timers.startTimerWithFixedDelay(Retry.INSTANCE, Duration.ofSeconds(1));
         timers.startTimerWithFixedDelay(EvaluatePlan.INSTANCE, Duration.ofSeconds(5));
+        timers.startTimerWithFixedDelay(PollOwnDetector.INSTANCE, OWN_DETECTOR_POLL);
     }
 
     private Behavior<Command> idle() {
@@ -272,6 +328,10 @@ public final class MediaFailover {
                 .onMessage(BatchPlaced.class, this::onBatchPlaced)
                 .onMessageEquals(Retry.INSTANCE, () -> {
                     placeNext();
+                    return Behaviors.same();
+                })
+                .onMessageEquals(PollOwnDetector.INSTANCE, () -> {
+                    pollOwnDetector();
                     return Behaviors.same();
                 })
                 .onMessageEquals(EvaluatePlan.INSTANCE, () -> {
@@ -299,6 +359,16 @@ public final class MediaFailover {
                 .onMessage(RouteChecked.class, this::onRouteChecked)
                 .onMessage(ReleaseLoser.class, release -> {
                     mediaNodeClient.release(release.manager(), release.sessionId());
+                    return Behaviors.same();
+                })
+                .onMessage(OldCopyDescribed.class, this::onOldCopyDescribed)
+                .onMessage(StreamUp.class, up -> {
+                    drainReleases.streamUp(up.sessionId(), up.streamId()).ifPresent(a -> releaseOldCopy(a, "rebuilt"));
+                    return Behaviors.same();
+                })
+                .onMessage(ReleaseDue.class, due -> {
+                    drainReleases.due(due.sessionId(), due.oldCopy()).ifPresent(a -> releaseOldCopy(a,
+                            "bound reached, not up on the new node: " + a.missing()));
                     return Behaviors.same();
                 })
                 .build();
@@ -383,6 +453,24 @@ public final class MediaFailover {
         return Behaviors.same();
     }
 
+    /** A media node this master's own detector just lost goes the way of an {@code UnreachableMember}, once. */
+    private void pollOwnDetector() {
+        for (Member member : Cluster.get(ctx.getSystem()).state().getMembers()) {
+            if (member.status() != MemberStatus.up() || mediaNodeId(member).isEmpty()
+                    || handled.contains(member.uniqueAddress())) {
+                continue;
+            }
+            if (!unreachableFromHere(member)) {
+                lostFromHere.remove(member.uniqueAddress());
+            } else if (lostFromHere.add(member.uniqueAddress())) {
+                ctx.getSelf().tell(new Unreachable(member));
+            }
+        }
+        if (lostFromHere.size() > 10_000) {
+            lostFromHere.clear(); // old incarnations; at worst one more look at a node still lost
+        }
+    }
+
     private Behavior<Command> onUnreachable(Unreachable event) {
         Member member = event.member();
         if (isLeaving(member.status())) {
@@ -426,7 +514,11 @@ public final class MediaFailover {
                         RECHECK_WITHOUT_MAJORITY.toMillis());
                 timers.startSingleTimer(member.uniqueAddress(), new Unreachable(member), RECHECK_WITHOUT_MAJORITY);
             }
-            case FAIL_OVER -> failed(member);
+            case FAIL_OVER -> {
+                if (failed(member)) {
+                    tellClientsEarly(nodeId, checked.sessions());
+                }
+            }
             case LEAVE_TO_DOWNING -> ctx.getLog().info("media node {} ({}) is unreachable and hosts no session: not"
                     + " downing it, the masters' downing rule decides if it stays unreachable", nodeId, member.address());
         }
@@ -511,10 +603,11 @@ public final class MediaFailover {
         }
     }
 
-    private void failed(Member member) {
+    /** Handles a failed media node once per incarnation; true when this call did. */
+    private boolean failed(Member member) {
         Optional<String> nodeId = mediaNodeId(member);
         if (nodeId.isEmpty() || !firstTime(member)) {
-            return;
+            return false;
         }
         Address address = member.address();
         // The address the REST API shows for the node; the cluster address when it never reported.
@@ -525,6 +618,26 @@ public final class MediaFailover {
         Cluster.get(ctx.getSystem()).manager().tell(new Down(address));
         // Not at once: a node that was cut off (not dead) stops its copies on its own; give it the time to.
         timers.startSingleTimer(new Failed(nodeId.get(), ip), fenceWait());
+        return true;
+    }
+
+    /**
+     * Every master tells the clients of the failed node's sessions ({@code mediaNodeLost}) now, not after the fence
+     * wait and the move: a client that rebuilds at once has its new offer at the master by the time the session
+     * moves (the master holds a {@code reconnectStream} for a node that is gone until then). Nothing is placed
+     * earlier: the new copies still start {@code fence-wait} after the verdict. {@code sessions}: the routing table
+     * as read for the verdict (null when it could not be read: then the clients hear of the move only).
+     */
+    private void tellClientsEarly(String nodeId, List<SessionRecord> sessions) {
+        if (sessions == null) {
+            return;
+        }
+        List<String> lost = sessions.stream().filter(s -> nodeId.equals(s.mediaNodeId()))
+                .map(SessionRecord::sessionId).toList();
+        for (int from = 0; from < lost.size(); from += ClusterTopics.MediaNodeLost.MAX_LOST_PER_NOTICE) {
+            losses.tell(Topic.publish(new ClusterTopics.MediaNodeLost(nodeId, List.copyOf(lost.subList(from,
+                    Math.min(lost.size(), from + ClusterTopics.MediaNodeLost.MAX_LOST_PER_NOTICE))))));
+        }
     }
 
     /** {@code tessera.master.ha.fence-wait}: how long a failed node's copies are given to stop before moving them. */
@@ -646,6 +759,55 @@ public final class MediaFailover {
     }
 
     /**
+     * Make before break ({@link DrainReleases}): the old copy of a drained session is released once every stream it
+     * published is up on the new node, or {@code drain-release-after} after the move, whichever comes first. The
+     * streams are asked of the old copy itself (the master's routing table does not hold them).
+     */
+    private void releaseWhenRebuilt(String sessionId, String fromNodeId, ActorRef<MediaNodeProtocol.Command> oldCopy) {
+        Duration bound = drainReleaseAfter;
+        if (bound.isZero() || !drainReleases.hasRoom()) {
+            mediaNodeClient.release(oldCopy, sessionId); // break before make, as a drain did before
+            return;
+        }
+        drainReleases.await(new DrainReleases.Awaiting(sessionId, fromNodeId, oldCopy, System.currentTimeMillis()))
+                .ifPresent(previous -> releaseOldCopy(previous, "moved again"));
+        timers.startSingleTimer("drain-release-" + sessionId, new ReleaseDue(sessionId, oldCopy), bound);
+        ctx.pipeToSelf(mediaNodeClient.describe(oldCopy, List.of(sessionId), mediaNodeClient.timeout()),
+                (reply, error) -> new OldCopyDescribed(sessionId, oldCopy, reply)); // never fails: null is no answer
+    }
+
+    private Behavior<Command> onOldCopyDescribed(OldCopyDescribed described) {
+        if (!(described.reply() instanceof MediaNodeClient.Accepted<MediaNodeProtocol.SessionsMedia> accepted)) {
+            return Behaviors.same(); // the old copy's streams stay unknown: released at the bound
+        }
+        Set<String> published = new HashSet<>();
+        accepted.value().sessions().stream().filter(s -> s.sessionId().equals(described.sessionId()))
+                .flatMap(s -> s.connections().stream()).flatMap(c -> c.published().stream())
+                .forEach(stream -> published.add(stream.streamId()));
+        drainReleases.described(described.sessionId(), described.oldCopy(), published)
+                .ifPresent(a -> releaseOldCopy(a, published.isEmpty() ? "nothing published" : "rebuilt"));
+        return Behaviors.same();
+    }
+
+    private void releaseOldCopy(DrainReleases.Awaiting awaiting, String why) {
+        timers.cancel("drain-release-" + awaiting.sessionId);
+        try (SessionMdc mdc = SessionMdc.session(awaiting.sessionId)) {
+            ctx.getLog().info("releasing the copy of session {} on {} {} ms after the move ({})", awaiting.sessionId,
+                    awaiting.fromNodeId, System.currentTimeMillis() - awaiting.movedAtMillis, why);
+        }
+        mediaNodeClient.release(awaiting.oldCopy, awaiting.sessionId);
+    }
+
+    /** {@code tessera.master.ha.drain-release-after}: the longest a drained session's old copy forwards after the move. */
+    private static Duration drainReleaseAfter(ActorContext<Command> ctx) {
+        com.typesafe.config.Config config = ctx.getSystem().settings().config();
+        return config.hasPath(DRAIN_RELEASE_AFTER) ? config.getDuration(DRAIN_RELEASE_AFTER) : DEFAULT_DRAIN_RELEASE_AFTER;
+    }
+
+    private static final String DRAIN_RELEASE_AFTER = "tessera.master.ha.drain-release-after";
+    private static final Duration DEFAULT_DRAIN_RELEASE_AFTER = Duration.ofSeconds(5);
+
+    /**
      * Closes a {@code none} session of a failed node. As for any eviction, each participant still there gets its
      * {@code participantLeft} (reason {@code nodeCrashed}, in join order) before the {@code sessionDestroyed}; the
      * connection records are read before the session's removal takes them away.
@@ -735,9 +897,9 @@ public final class MediaFailover {
             webhooks.publish(WebhookEvent.sessionMigrated(pending.session().sessionId(), pending.fromNodeId(),
                     target.id(), pending.session().priority(), pending.reason()));
             if (RelocationReason.DRAIN.wireName().equals(pending.reason())) {
-                // The old node is alive: its copy of the session stops once the relocation is out.
-                nodes.get(pending.fromNodeId()).ifPresent(old -> mediaNodeClient.release(old.report().manager(),
-                        pending.session().sessionId()));
+                // The old node is alive: its copy keeps forwarding until the session's streams are up on the new node.
+                nodes.get(pending.fromNodeId()).ifPresent(old -> releaseWhenRebuilt(pending.session().sessionId(),
+                        pending.fromNodeId(), old.report().manager()));
             }
         }
     }

@@ -81,6 +81,13 @@ public final class ClientConnection {
     public record Relocated(SessionRelocated relocation) implements Command {
     }
 
+    /**
+     * The participant's media node was found dead; its session is about to move (from the {@link RelocationRelay}):
+     * the client hears {@code mediaNodeLost} at once, so that it may start rebuilding during the fence wait.
+     */
+    public record MediaNodeLost(String sessionId, String failedMediaNodeId) implements Command {
+    }
+
     /** Nothing came from the client for {@link Settings#silenceTimeout}. */
     private enum Silent implements Command { INSTANCE }
 
@@ -202,7 +209,7 @@ public final class ClientConnection {
         this.handler = new SignallingHandler(this, sessions, sessions.mediaNodeClient(), out, settings, meters, ctx,
                 clientIp);
         this.reconnects = new StreamReconnects(ctx, timers, sessions.mediaNodeClient(), sessions.mediaNodes(),
-                settings.reconnectHold(), handler::answer);
+                settings.reconnectHold(), meters, handler::answer);
     }
 
     /** The participant's {@code reconnectStream} requests in progress. */
@@ -252,6 +259,14 @@ public final class ClientConnection {
         BehaviorBuilder<ToSignalling> builder = Behaviors.receive(ToSignalling.class)
                 .onMessage(ParticipantEvent.class, event -> onEvent(p, event))
                 .onMessage(Relocated.class, relocated -> onRelocated(p, relocated.relocation()))
+                .onMessage(MediaNodeLost.class, lost -> {
+                    if (p.sessionId().equals(lost.sessionId()) && lost.failedMediaNodeId().equals(p.mediaNodeId())) {
+                        reconnects.nodeLost(lost.failedMediaNodeId());
+                        out.tell(JsonRpc.notification(new OpenViduEvent.MediaNodeLost(lost.sessionId(),
+                                lost.failedMediaNodeId())));
+                    }
+                    return Behaviors.same();
+                })
                 .onMessage(MovedJoinCompleted.class, done -> onMovedJoinCompleted(p, done))
                 .onMessage(StreamReconnects.Answered.class, answered -> {
                     reconnects.onAnswered(p, answered);
@@ -337,6 +352,7 @@ public final class ClientConnection {
                 // Late answers for a participation this socket no longer has (left, evicted): nothing to do.
                 .onMessage(ParticipantEvent.class, event -> Behaviors.same())
                 .onMessage(Relocated.class, relocated -> Behaviors.same())
+                .onMessage(MediaNodeLost.class, lost -> Behaviors.same())
                 .onMessage(MovedJoinCompleted.class, done -> Behaviors.same())
                 .onMessage(StreamReconnects.Answered.class, answered -> {
                     reconnects.onAnswered(null, answered);
@@ -354,6 +370,7 @@ public final class ClientConnection {
         }
         out.tell(CLOSE);
         countAsParticipant(false);
+        reconnects.socketGone();
         onStop.run();
         return Behaviors.same();
     }

@@ -35,6 +35,10 @@ public final class RelocationRelay {
     private record Heard(SessionRelocated relocation) implements Command {
     }
 
+    /** An early word from the cluster topic: a session's media node was found dead (message adapter). */
+    private record HeardLost(ClusterTopics.MediaNodeLost lost) implements Command {
+    }
+
     private RelocationRelay() {
     }
 
@@ -43,6 +47,9 @@ public final class RelocationRelay {
             ActorRef<Topic.Command<SessionRelocated>> topic =
                     ctx.spawn(Topic.create(SessionRelocated.class, ClusterTopics.SESSION_RELOCATIONS), "topic");
             topic.tell(Topic.subscribe(ctx.messageAdapter(SessionRelocated.class, Heard::new)));
+            ActorRef<Topic.Command<ClusterTopics.MediaNodeLost>> losses = ctx.spawn(
+                    Topic.create(ClusterTopics.MediaNodeLost.class, ClusterTopics.MEDIA_NODE_LOSSES), "losses");
+            losses.tell(Topic.subscribe(ctx.messageAdapter(ClusterTopics.MediaNodeLost.class, HeardLost::new)));
             Map<String, Set<ActorRef<ClientConnection.Command>>> bySession = new HashMap<>();
             return Behaviors.receive(Command.class)
                     .onMessage(Register.class, r -> {
@@ -61,6 +68,17 @@ public final class RelocationRelay {
                         if (connections != null) {
                             ClientConnection.Relocated relocated = new ClientConnection.Relocated(heard.relocation());
                             connections.forEach(c -> c.tell(relocated));
+                        }
+                        return Behaviors.same();
+                    })
+                    .onMessage(HeardLost.class, heard -> {
+                        for (String sessionId : heard.lost().sessionIds()) {
+                            Set<ActorRef<ClientConnection.Command>> connections = bySession.get(sessionId);
+                            if (connections != null) {
+                                ClientConnection.MediaNodeLost lost = new ClientConnection.MediaNodeLost(sessionId,
+                                        heard.lost().mediaNodeId());
+                                connections.forEach(c -> c.tell(lost));
+                            }
                         }
                         return Behaviors.same();
                     })

@@ -300,6 +300,11 @@ final class SignallingHandler {
         @Override
         public Behavior<ToSignalling> onIceCandidate(JsonNode id, OnIceCandidate request) throws Invalid {
             requireValidId(id, "endpointName", request.endpointName());
+            if (connection.reconnects().holdCandidate(p, request)) {
+                return answerWith(id, java.util.concurrent.CompletableFuture.completedFuture(
+                        new Accepted<>(io.tessera.common.protocol.MediaNodeProtocol.Ack.success())),
+                        ack -> new OpenViduResult.Empty(), null);
+            }
             return answerWith(id, mediaNodes.iceCandidate(p.mediaNode(), p.sessionId(), p.connectionId(), p.attachment(),
                     request.endpointName(), request.candidate(), request.sdpMid(), request.sdpMLineIndex()),
                     ack -> new OpenViduResult.Empty(), null);

@@ -24,6 +24,7 @@ public final class SignallingMeters {
     private final Timer joinLatency;
     private final Counter refusedSockets;
     private final AtomicInteger participants = new AtomicInteger();
+    private final AtomicInteger reconnectsHeld = new AtomicInteger();
 
     public SignallingMeters(MeterRegistry registry) {
         this.registry = registry;
@@ -39,6 +40,12 @@ public final class SignallingMeters {
                 .register(registry);
         Gauge.builder("tessera.master.signalling.participants", participants, AtomicInteger::get)
                 .description("Participants joined through this master's WebSockets now").register(registry);
+        Gauge.builder("tessera.master.reconnect.stream.held", reconnectsHeld, AtomicInteger::get)
+                .description("reconnectStream requests held on this master now: their session's media node is gone"
+                        + " or unreachable and the session has not moved yet").register(registry);
+        for (String outcome : new String[]{MOVED, TIMED_OUT}) {
+            reconnectHolds(outcome);
+        }
         for (String result : new String[]{"ok", "not_found", "wrong_secret", "bad_seq", "events_lost", "unavailable"}) {
             resumes(result);
         }
@@ -80,6 +87,28 @@ public final class SignallingMeters {
         return Counter.builder("tessera.master.join.failures")
                 .description("joinRoom requests answered with an error, by code")
                 .tag("code", Integer.toString(code)).register(registry);
+    }
+
+    /** A reconnectStream held for its session's move went to the new node. */
+    static final String MOVED = "moved";
+    /** A reconnectStream held for its session's move was answered 503: the session did not move within the hold. */
+    static final String TIMED_OUT = "timed_out";
+
+    /** {@code delta}: +1 when a request starts waiting for its session's move, -1 when it stops waiting. */
+    void reconnectsHeld(int delta) {
+        reconnectsHeld.addAndGet(delta);
+    }
+
+    /** A request that was held, or asked of a node that turned out gone, ended: {@link #MOVED} or {@link #TIMED_OUT}. */
+    void reconnectHoldEnded(String outcome) {
+        reconnectHolds(outcome).increment();
+    }
+
+    private Counter reconnectHolds(String outcome) {
+        return Counter.builder("tessera.master.reconnect.stream.holds")
+                .description("reconnectStream requests held for their session's move (or asked of its dead node), by"
+                        + " how they ended: sent to the new node (moved), or 503 at the hold's bound (timed_out)")
+                .tag("outcome", outcome).register(registry);
     }
 
     /** {@code errorCode} 0: resumed. */

@@ -8,6 +8,7 @@ import io.tessera.master.medianode.MediaNodeClient.Accepted;
 import io.tessera.master.medianode.MediaNodeClient.Rejected;
 import io.tessera.master.placement.MediaNodes;
 import io.tessera.wire.jsonrpc.ErrorCode;
+import io.tessera.wire.jsonrpc.OpenViduRequest;
 import io.tessera.wire.jsonrpc.OpenViduRequest.ReconnectStream;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -60,6 +61,8 @@ final class StreamReconnects {
      * when their node died: room for a full session (200 participants by default) with some to spare.
      */
     static final int MAX_HELD = 256;
+    /** A browser gathers a handful of candidates per PeerConnection; a few PeerConnections rebuild at once. */
+    static final int MAX_HELD_CANDIDATES = 256;
 
     private final ActorContext<ToSignalling> ctx;
     private final TimerScheduler<ToSignalling> timers;
@@ -68,11 +71,27 @@ final class StreamReconnects {
     private final Duration hold;
     private final Consumer<ClientConnection.Answered> answer;
     private final Map<Long, Held> held = new LinkedHashMap<>();
+    /**
+     * ICE candidates of a rebuild made while the node is gone (the add-on rebuilds on {@code mediaNodeLost}, before
+     * the move): answered at once, passed on to the new node at the move, after the held requests (the engine queues
+     * a candidate until its endpoint exists). Bounded by {@link #MAX_HELD_CANDIDATES}.
+     */
+    private final List<OpenViduRequest.OnIceCandidate> heldCandidates = new java.util.ArrayList<>();
+    /** The keys of {@link #held} that wait for the session's move (asked of no node), as the meters count them. */
+    private final java.util.Set<Long> waiting = new java.util.HashSet<>();
+    private final SignallingMeters meters;
+    /**
+     * The node the cluster found dead ({@code mediaNodeLost}), null if none: gone for this participant even while this
+     * master's own registry still hears of it (its detector may give up later than the singleton's).
+     */
+    private String lostNode;
     private long nextKey;
 
     /** {@code answer}: how the connection answers its client (a result or an error for a request id). */
     StreamReconnects(ActorContext<ToSignalling> ctx, TimerScheduler<ToSignalling> timers, MediaNodeClient client,
-                     MediaNodes mediaNodes, Duration hold, Consumer<ClientConnection.Answered> answer) {
+                     MediaNodes mediaNodes, Duration hold, SignallingMeters meters,
+                     Consumer<ClientConnection.Answered> answer) {
+        this.meters = meters;
         this.ctx = ctx;
         this.timers = timers;
         this.client = client;
@@ -97,6 +116,19 @@ final class StreamReconnects {
         } else {
             send(p, key, h);
         }
+    }
+
+    /**
+     * An ICE candidate of participation {@code p}: held (true; the caller answers the client) when its node is gone
+     * or unreachable, so that it reaches the node the session moves to; false when it goes to the node now (or when
+     * too many are held already: it goes there and fails as it would have).
+     */
+    boolean holdCandidate(Participation p, OpenViduRequest.OnIceCandidate candidate) {
+        if (!unavailable(p.mediaNodeId()) || heldCandidates.size() >= MAX_HELD_CANDIDATES) {
+            return false;
+        }
+        heldCandidates.add(candidate);
+        return true;
     }
 
     /** The answer of a node; {@code p} is the participation now (null when the socket left its session). */
@@ -128,9 +160,20 @@ final class StreamReconnects {
             if (!p.mediaNodeId().equals(e.getValue().askedNode())) {
                 ctx.getLog().info("reconnectStream of stream {} sent to the session's new media node {}",
                         e.getValue().request().stream(), p.mediaNodeId());
+                meters.reconnectHoldEnded(SignallingMeters.MOVED);
                 send(p, e.getKey(), e.getValue());
             }
         }
+        if (!heldCandidates.isEmpty()) {
+            ctx.getLog().info("{} ICE candidates sent to the session's new media node {}", heldCandidates.size(),
+                    p.mediaNodeId());
+        }
+        for (OpenViduRequest.OnIceCandidate c : heldCandidates) {
+            // nobody waits for these answers: the client had its answer when the candidate was held
+            client.iceCandidate(p.mediaNode(), p.sessionId(), p.connectionId(), p.attachment(), c.endpointName(),
+                    c.candidate(), c.sdpMid(), c.sdpMLineIndex());
+        }
+        heldCandidates.clear();
     }
 
     void onHoldOver(HoldOver over) {
@@ -139,6 +182,7 @@ final class StreamReconnects {
             return;
         }
         if (h.askedNode() == null) {
+            meters.reconnectHoldEnded(SignallingMeters.TIMED_OUT);
             finish(over.key(), h, new Rejected<>(ErrorCode.UNAVAILABLE, "the session's media node is unavailable "
                     + "and the session was not moved to another one within " + hold.toMillis() + " ms; publish "
                     + "the stream again"));
@@ -149,13 +193,30 @@ final class StreamReconnects {
 
     /** The socket left its session (left, evicted, resumed elsewhere): what is held is answered now. */
     void abandon() {
+        heldCandidates.clear();
         for (Map.Entry<Long, Held> e : List.copyOf(held.entrySet())) {
             finish(e.getKey(), e.getValue(), new Rejected<>(ErrorCode.NOT_JOINED,
                     "the participant left its session before its stream was rebuilt"));
         }
     }
 
+    /** The socket is gone (its actor stopped): nothing can be answered any more; the meters stop counting them. */
+    void socketGone() {
+        stopWaiting(List.copyOf(waiting));
+        held.clear();
+        heldCandidates.clear();
+    }
+
+    private void stopWaiting(java.util.Collection<Long> keys) {
+        for (Long key : keys) {
+            if (waiting.remove(key)) {
+                meters.reconnectsHeld(-1);
+            }
+        }
+    }
+
     private void send(Participation p, long key, Held h) {
+        stopWaiting(List.of(key));
         held.put(key, h.askedOf(p.mediaNodeId()));
         String node = p.mediaNodeId();
         ctx.pipeToSelf(client.reconnectStream(p.mediaNode(), p.sessionId(), p.connectionId(), p.attachment(),
@@ -166,11 +227,15 @@ final class StreamReconnects {
 
     private void wait(long key, Held h, String node) {
         held.put(key, h.askedOf(null));
+        if (waiting.add(key)) {
+            meters.reconnectsHeld(1);
+        }
         ctx.getLog().info("reconnectStream of stream {} held: media node {} is gone or unreachable from here; "
                 + "waiting up to {} ms for the session to move", h.request().stream(), node, hold.toMillis());
     }
 
     private void finish(long key, Held h, MediaNodeClient.Reply<SdpReply> reply) {
+        stopWaiting(List.of(key));
         held.remove(key);
         timers.cancel(new HoldOver(key));
         if (reply instanceof Accepted<SdpReply> accepted) {
@@ -181,8 +246,13 @@ final class StreamReconnects {
         }
     }
 
-    /** Gone (downed, left) or unreachable as this master's registry of media nodes sees it. */
+    /** The cluster found {@code mediaNodeId} dead (the singleton downed it): what is meant for it is held from now on. */
+    void nodeLost(String mediaNodeId) {
+        lostNode = mediaNodeId;
+    }
+
+    /** Gone (downed, left, found dead by the cluster) or unreachable as this master's registry of media nodes sees it. */
     private boolean unavailable(String mediaNodeId) {
-        return mediaNodeId == null || !mediaNodes.isReachable(mediaNodeId);
+        return mediaNodeId == null || mediaNodeId.equals(lostNode) || !mediaNodes.isReachable(mediaNodeId);
     }
 }

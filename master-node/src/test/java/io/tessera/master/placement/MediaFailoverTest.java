@@ -2,6 +2,7 @@ package io.tessera.master.placement;
 
 import com.typesafe.config.ConfigFactory;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tessera.common.protocol.ClusterTopics;
 import io.tessera.common.protocol.MediaNodeProtocol;
 import io.tessera.master.medianode.FakeMediaNode;
 import io.tessera.master.medianode.MediaNodeClient;
@@ -11,6 +12,7 @@ import io.tessera.master.webhook.Webhooks;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.junit.jupiter.api.AfterAll;
@@ -70,11 +72,71 @@ class MediaFailoverTest {
 
         assertEquals("s1", node2.expectMessageClass(MediaNodeProtocol.HostSession.class, Duration.ofSeconds(10))
                 .sessionId());
-        assertEquals("s1", node1.expectMessageClass(MediaNodeProtocol.ReleaseSession.class, Duration.ofSeconds(10))
+        node1.expectMessageClass(MediaNodeProtocol.DescribeSessions.class, Duration.ofSeconds(10));
+        // Nothing rebuilds the stream here (browsers without the add-on wait for their ICE to break): released at
+        // the bound (drain-release-after, 5 s by default).
+        assertEquals("s1", node1.expectMessageClass(MediaNodeProtocol.ReleaseSession.class, Duration.ofSeconds(15))
                 .sessionId());
         SessionRecord moved = routes.session("s1").toCompletableFuture().join().orElseThrow();
         assertEquals("media-2", moved.mediaNodeId());
         assertEquals(2, moved.epoch());
+    }
+
+    /**
+     * Make before break: after a drain's move the old copy is not released (it goes on forwarding) while the stream
+     * it published is not up on the new node; the new node's notice that it is up releases it. Failed without it: the
+     * old copy was released right after the move, while publishers had not even heard of it.
+     */
+    @Test
+    void aDrainedSessionsOldCopyIsReleasedOnlyOnceItsStreamIsUpOnTheNewNode() {
+        TestProbe<MediaNodeProtocol.Command> node1 = testKit.createTestProbe();
+        TestProbe<MediaNodeProtocol.Command> node2 = testKit.createTestProbe();
+        ActorRef<MediaNodeProtocol.Command> manager1 = testKit.spawn(FakeMediaNode.create("media-1", node1.getRef(), Set.of()));
+        ActorRef<MediaNodeProtocol.Command> manager2 = testKit.spawn(FakeMediaNode.create("media-2", node2.getRef(), Set.of()));
+        TestMediaNodes nodes = new TestMediaNodes()
+                .report("media-1", manager1, "draining", 1, 10)
+                .report("media-2", manager2, "running", 0, 10);
+        InMemoryRoutes routes = new InMemoryRoutes();
+        routes.createSession(new SessionRecord("s2", 1, "media-1", 1, "best-effort", "s2", "ROUTED", "MANUAL", "VP8",
+                false, null));
+        // A bound far beyond the test's waits, so that a release can only come from the stream's notice.
+        ActorRef<MediaFailover.Command> failover = testKit.spawn(MediaFailover.create(routes, nodes.view(),
+                new PlacementPolicy(3000), new MediaNodeClient(testKit.system(), Duration.ofSeconds(1)),
+                Webhooks.noop(), new PlacementMeters(new SimpleMeterRegistry()), Duration.ofMinutes(5)));
+        ActorRef<Topic.Command<ClusterTopics.SessionNotice>> notices = testKit.spawn(
+                Topic.create(ClusterTopics.SessionNotice.class, ClusterTopics.SESSION_NOTICES));
+
+        failover.tell(new MediaFailover.Drain("media-1", System.currentTimeMillis()));
+
+        assertEquals("s2", node2.expectMessageClass(MediaNodeProtocol.HostSession.class, Duration.ofSeconds(10))
+                .sessionId());
+        // The old copy is asked what it publishes (FakeMediaNode: str_CAM_s2), and is left running meanwhile.
+        assertEquals(List.of("s2"), node1.expectMessageClass(MediaNodeProtocol.DescribeSessions.class,
+                Duration.ofSeconds(10)).sessionIds());
+        node1.expectNoMessage(Duration.ofSeconds(1));
+        // Another stream of the session coming up is not enough.
+        ClusterTopics.StreamChanged otherUp = streamUp("s2", "str_CAM_someoneElse");
+        ClusterTopics.StreamChanged rebuiltUp = streamUp("s2", "str_CAM_s2");
+        notices.tell(Topic.publish(otherUp));
+        node1.expectNoMessage(Duration.ofSeconds(1));
+
+        // The topic finds its subscribers through the receptionist: the notice is sent until the release comes.
+        List<MediaNodeProtocol.ReleaseSession> released = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(15)).until(() -> {
+            notices.tell(Topic.publish(rebuiltUp));
+            try {
+                released.add(node1.expectMessageClass(MediaNodeProtocol.ReleaseSession.class, Duration.ofMillis(300)));
+                return true;
+            } catch (AssertionError notYet) {
+                return false;
+            }
+        });
+        assertEquals("s2", released.get(0).sessionId());
+    }
+
+    private static ClusterTopics.StreamChanged streamUp(String sessionId, String streamId) {
+        return new ClusterTopics.StreamChanged(sessionId, "con_x", streamId, null, true, 7, null, false, true,
+                "CAMERA", 30, null);
     }
 
     /**

@@ -53,6 +53,7 @@ class ClientConnectionTest {
         final SessionService sessions;
         final TestMediaNodes nodes;
         final ActorRef<ToSignalling> connection;
+        final SimpleMeterRegistry registry = new SimpleMeterRegistry();
         int nextId = 1;
 
         Client(Set<Class<? extends MediaNodeProtocol.Command>> silentFor) {
@@ -74,7 +75,7 @@ class ClientConnectionTest {
                     new ClientConnection.Settings(100, 64 * 1024, Duration.ofMinutes(1), 1000,
                             OpenViduResult.IceServer.parseList(OpenViduResult.IceServer.LOOPBACK_DEFAULT),
                             reconnectHold), relay.getRef(),
-                    SignallingMeters.unscraped(), () -> { }));
+                    new SignallingMeters(registry), () -> { }));
         }
 
         /** A session on media-1 and a token for it. */
@@ -259,6 +260,40 @@ class ClientConnectionTest {
     }
 
     /**
+     * The early word of a death reaches the client as {@code mediaNodeLost}, without a {@code seq} (the sequence
+     * goes on where it was), and only for the node the participant is on.
+     */
+    @Test
+    void aLostMediaNodeIsToldToItsClientsAtOnceOutsideTheSequence() throws Exception {
+        Client client = new Client(Set.of());
+        String connectionId = client.join("s11").get("id").asText();
+        client.connection.tell(new ClientConnection.MediaNodeLost("s11", "media-2")); // not this participant's node
+        client.connection.tell(new ClientConnection.MediaNodeLost("other", "media-1")); // not its session
+        client.connection.tell(new ClientConnection.MediaNodeLost("s11", "media-1"));
+        JsonNode lost = JsonRpc.MAPPER.readTree(client.socket.receiveMessage());
+        assertEquals("mediaNodeLost", lost.get("method").asText(), lost.toString());
+        assertEquals("media-1", lost.path("params").path("failedMediaNodeId").asText());
+        assertEquals("s11", lost.path("params").path("sessionId").asText());
+        assertTrue(lost.path("params").path("seq").isMissingNode(), lost.toString());
+        client.connection.tell(new ParticipantEvent("s11", connectionId, 1,
+                new MediaNodeProtocol.MessageReceived("con_x", "signal", "hi")));
+        assertEquals(1, JsonRpc.MAPPER.readTree(client.socket.receiveMessage()).path("params").path("seq").asLong());
+        // This master's registry still hears media-1, but the cluster found it dead: a rebuild waits for the move.
+        String own = "str_CAM_Abcd_" + connectionId;
+        client.connection.tell(new ClientConnection.Inbound("{\"id\":50,\"method\":\"reconnectStream\",\"params\":"
+                + "{\"stream\":\"" + own + "\",\"sdpString\":\"v=0\"}}"));
+        assertEquals("pong", client.call("ping", "{}").path("result").path("value").asText(), "held, not answered");
+        client.connection.tell(new ClientConnection.Relocated(new SessionRelocated("s11", "media-1", "media-2",
+                client.manager2, "nodeCrashed")));
+        nextCommand(client.node2, MediaNodeProtocol.Join.class);
+        nextCommand(client.node2, MediaNodeProtocol.ReconnectStream.class);
+        JsonNode answer = JsonRpc.MAPPER.readTree(client.socket.receiveMessage(Duration.ofSeconds(5)));
+        assertEquals(50, answer.path("id").asInt(), answer.toString());
+        assertEquals("answer-from-media-2", answer.path("result").path("sdpAnswer").asText(),
+                "held for the move, not sent to the node found dead: " + answer);
+    }
+
+    /**
      * A publisher's reconnectStream sent while its media node is dead (it never answers) and before the session moved:
      * it goes to the session's new node as soon as the participant follows it there, after its moved join, and the
      * client gets that node's answer instead of a 503.
@@ -292,13 +327,23 @@ class ClientConnectionTest {
         client.connection.tell(new ClientConnection.Inbound("{\"id\":41,\"method\":\"reconnectStream\",\"params\":"
                 + "{\"stream\":\"" + own + "\",\"sdpString\":\"v=0\"}}"));
         assertEquals("pong", client.call("ping", "{}").path("result").path("value").asText(), "held, not answered");
+        assertEquals(1.0, client.registry.get("tessera.master.reconnect.stream.held").gauge().value());
+        // the new PeerConnection's candidates: answered at once, kept for the node the session moves to
+        JsonNode candidate = client.call("onIceCandidate", "{\"endpointName\":\"" + connectionId + "\","
+                + "\"candidate\":\"candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host\",\"sdpMid\":\"0\","
+                + "\"sdpMLineIndex\":0}");
+        assertTrue(candidate.has("result"), candidate.toString());
         client.connection.tell(new ClientConnection.Relocated(new SessionRelocated("s9", "media-1", "media-2",
                 client.manager2, "nodeCrashed")));
         nextCommand(client.node2, MediaNodeProtocol.Join.class);
         nextCommand(client.node2, MediaNodeProtocol.ReconnectStream.class);
+        assertEquals(connectionId, nextCommand(client.node2, MediaNodeProtocol.AddIceCandidate.class).endpointName());
         JsonNode answer = JsonRpc.MAPPER.readTree(client.socket.receiveMessage(Duration.ofSeconds(5)));
         assertEquals("answer-from-media-2", answer.path("result").path("sdpAnswer").asText(), answer.toString());
         client.node1.expectNoMessage(Duration.ofMillis(100)); // past the join: the unreachable node was never asked
+        assertEquals(0.0, client.registry.get("tessera.master.reconnect.stream.held").gauge().value());
+        assertEquals(1.0, client.registry.get("tessera.master.reconnect.stream.holds").tag("outcome", "moved")
+                .counter().count());
     }
 
     /** A session that does not move within the hold: 503 saying so; a reachable node's silence is 503 at once. */
@@ -316,6 +361,9 @@ class ClientConnectionTest {
         assertEquals(503, errorCode(held));
         assertTrue(held.path("error").path("message").asText().contains("not moved to another one within 300 ms"),
                 held.toString());
+        assertEquals(1.0, client.registry.get("tessera.master.reconnect.stream.holds").tag("outcome", "timed_out")
+                .counter().count());
+        assertEquals(0.0, client.registry.get("tessera.master.reconnect.stream.held").gauge().value());
     }
 
     @Test

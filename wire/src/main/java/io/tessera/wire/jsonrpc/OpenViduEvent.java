@@ -167,6 +167,25 @@ public sealed interface OpenViduEvent {
         }
     }
 
+    /**
+     * Early word that the session's media node {@code failedMediaNodeId} was found dead and the session is being
+     * moved ({@code mediaNodeFailed} follows once it is). A hint, not a session event: no {@code seq}, not replayed
+     * (lost with the socket, it costs only time). A publisher may rebuild at once: its {@code reconnectStream} is held
+     * by the master until the session is on its new node.
+     */
+    record MediaNodeLost(String sessionId, String failedMediaNodeId) implements OpenViduEvent {
+        @Override
+        public String method() {
+            return "mediaNodeLost";
+        }
+
+        @Override
+        public ObjectNode params() {
+            return JsonRpc.MAPPER.createObjectNode().put("sessionId", sessionId)
+                    .put("failedMediaNodeId", failedMediaNodeId);
+        }
+    }
+
     /** About the socket, not the session, so it has no {@code seq}: the master is shutting down. */
     record MasterLeaving(String reason, String message) implements OpenViduEvent {
         @Override
