@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tessera.common.protocol.MediaNodeProtocol;
 import io.tessera.master.medianode.MediaNodeClient;
 import io.tessera.master.routing.ConnectionRecord;
+import io.tessera.master.routing.ForwardingRoutes;
 import io.tessera.master.routing.InMemoryRoutes;
 import io.tessera.master.routing.Routes;
 import io.tessera.master.routing.SessionRecord;
@@ -136,7 +137,18 @@ class MediaFailoverBenchmark {
     }
 
     /** In-memory routes whose session moves take the scripted write latency (one per write call, as a majority write). */
-    private record SlowWrites(InMemoryRoutes memory) implements Routes {
+    private static final class SlowWrites extends ForwardingRoutes {
+        private final InMemoryRoutes memory;
+
+        SlowWrites(InMemoryRoutes memory) {
+            this.memory = memory;
+        }
+
+        @Override
+        protected Routes delegate() {
+            return memory;
+        }
+
         private static final Executor LATER = CompletableFuture.delayedExecutor(WRITE_MILLIS, TimeUnit.MILLISECONDS);
 
         private static <T> CompletionStage<T> later(CompletionStage<T> value) {
@@ -152,58 +164,6 @@ class MediaFailoverBenchmark {
         public CompletionStage<java.util.Map<String, SessionRecord>> relocateSessions(List<Relocation> moves) {
             // One write for the batch: the routing table writes one majority update per shard, all at once.
             return later(CompletableFuture.completedFuture(null)).thenCompose(x -> memory.relocateSessions(moves));
-        }
-
-        @Override
-        public CompletionStage<Optional<SessionRecord>> session(String id) {
-            return memory.session(id);
-        }
-
-        @Override
-        public CompletionStage<Optional<SessionRecord>> sessionFromMajority(String id) {
-            return memory.sessionFromMajority(id);
-        }
-
-        @Override
-        public CompletionStage<CreateOutcome> createSession(SessionRecord record) {
-            return memory.createSession(record);
-        }
-
-        @Override
-        public CompletionStage<Boolean> removeSession(String id) {
-            return memory.removeSession(id);
-        }
-
-        @Override
-        public CompletionStage<List<SessionRecord>> allSessions() {
-            return memory.allSessions();
-        }
-
-        @Override
-        public CompletionStage<Void> putConnection(ConnectionRecord record) {
-            return memory.putConnection(record);
-        }
-
-        @Override
-        public CompletionStage<Optional<ConnectionRecord>> updateConnection(String sessionId, String connectionId,
-                Function<ConnectionRecord, ConnectionRecord> change) {
-            return memory.updateConnection(sessionId, connectionId, change);
-        }
-
-        @Override
-        public CompletionStage<Boolean> removeConnection(String sessionId, String connectionId) {
-            return memory.removeConnection(sessionId, connectionId);
-        }
-
-        @Override
-        public CompletionStage<List<ConnectionRecord>> connections(String sessionId) {
-            return memory.connections(sessionId);
-        }
-
-        @Override
-        public CompletionStage<Optional<ConnectionRecord>> findConnection(String sessionId,
-                                                                          Predicate<ConnectionRecord> match) {
-            return memory.findConnection(sessionId, match);
         }
     }
 }

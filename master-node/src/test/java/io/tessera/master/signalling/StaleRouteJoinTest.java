@@ -10,6 +10,7 @@ import io.tessera.master.placement.PlacementMeters;
 import io.tessera.master.placement.PlacementPolicy;
 import io.tessera.master.placement.TestMediaNodes;
 import io.tessera.master.routing.ConnectionRecord;
+import io.tessera.master.routing.ForwardingRoutes;
 import io.tessera.master.routing.InMemoryRoutes;
 import io.tessera.master.routing.Routes;
 import io.tessera.master.routing.SessionRecord;
@@ -48,67 +49,20 @@ class StaleRouteJoinTest {
     }
 
     /** This master's replica: sessions as they were before the move; the majority's answer is the current one. */
-    private static final class LaggingRoutes implements Routes {
+    private static final class LaggingRoutes extends ForwardingRoutes {
         final InMemoryRoutes current = new InMemoryRoutes();
         volatile SessionRecord stale;
+
+        @Override
+        protected Routes delegate() {
+            return current;
+        }
 
         @Override
         public CompletionStage<Optional<SessionRecord>> session(String sessionId) {
             SessionRecord lagging = stale;
             return lagging != null && lagging.sessionId().equals(sessionId)
                     ? CompletableFuture.completedFuture(Optional.of(lagging)) : current.session(sessionId);
-        }
-
-        @Override
-        public CompletionStage<Optional<SessionRecord>> sessionFromMajority(String sessionId) {
-            return current.sessionFromMajority(sessionId);
-        }
-
-        @Override
-        public CompletionStage<CreateOutcome> createSession(SessionRecord record) {
-            return current.createSession(record);
-        }
-
-        @Override
-        public CompletionStage<Optional<SessionRecord>> relocateSession(String sessionId, String from, String to) {
-            return current.relocateSession(sessionId, from, to);
-        }
-
-        @Override
-        public CompletionStage<Boolean> removeSession(String sessionId) {
-            return current.removeSession(sessionId);
-        }
-
-        @Override
-        public CompletionStage<List<SessionRecord>> allSessions() {
-            return current.allSessions();
-        }
-
-        @Override
-        public CompletionStage<Void> putConnection(ConnectionRecord record) {
-            return current.putConnection(record);
-        }
-
-        @Override
-        public CompletionStage<Optional<ConnectionRecord>> updateConnection(String sessionId, String connectionId,
-                Function<ConnectionRecord, ConnectionRecord> change) {
-            return current.updateConnection(sessionId, connectionId, change);
-        }
-
-        @Override
-        public CompletionStage<Boolean> removeConnection(String sessionId, String connectionId) {
-            return current.removeConnection(sessionId, connectionId);
-        }
-
-        @Override
-        public CompletionStage<List<ConnectionRecord>> connections(String sessionId) {
-            return current.connections(sessionId);
-        }
-
-        @Override
-        public CompletionStage<Optional<ConnectionRecord>> findConnection(String sessionId,
-                                                                          Predicate<ConnectionRecord> match) {
-            return current.findConnection(sessionId, match);
         }
     }
 
