@@ -566,16 +566,19 @@ public final class MediaFailover {
      * JVM, a hung VM) every other member looks unreachable to it until heartbeats come back; failing a media node
      * over then downs a healthy node (seen: every master frozen and thawed; the singleton downed a media node 0.5 s
      * after the thaw, ending its sessions). A master that really lost the majority is fenced or downed anyway.
+     * The masters are judged by the same source as the media node ({@link #unreachableFromHere}: this master's own
+     * failure detector): the media nodes are polled from it every 100 ms, and right after a thaw it already calls
+     * everything unavailable while the cluster's unreachable set (the reaper's, every 500 ms) still holds no one, so
+     * judging the masters by that set let a thawed master down a healthy media node (AllMastersLostTest's freeze).
      */
     private boolean seesMasterMajority() {
         var state = Cluster.get(ctx.getSystem()).state();
-        Set<Member> unreachable = state.getUnreachable();
         long masters = 0;
         long reachable = 0;
         for (Member m : state.getMembers()) {
             if (m.hasRole("master") && (m.status() == MemberStatus.up() || m.status() == MemberStatus.leaving())) {
                 masters++;
-                if (!unreachable.contains(m)) {
+                if (!unreachableFromHere(m)) {
                     reachable++;
                 }
             }

@@ -52,8 +52,12 @@ class MediaFailoverTest {
         testKit.shutdownTestKit();
     }
 
-    @Test
-    void aDrainedNodesSessionsMoveAtTheDeadlineAndItsCopyIsReleased() {
+    /** media-1 draining with session {@code sessionId} on it, media-2 running and empty; each seen by a probe. */
+    private record DrainScene(TestProbe<MediaNodeProtocol.Command> node1, TestProbe<MediaNodeProtocol.Command> node2,
+                              TestMediaNodes nodes, InMemoryRoutes routes) {
+    }
+
+    private static DrainScene drainScene(String sessionId) {
         TestProbe<MediaNodeProtocol.Command> node1 = testKit.createTestProbe();
         TestProbe<MediaNodeProtocol.Command> node2 = testKit.createTestProbe();
         ActorRef<MediaNodeProtocol.Command> manager1 = testKit.spawn(FakeMediaNode.create("media-1", node1.getRef(), Set.of()));
@@ -62,8 +66,18 @@ class MediaFailoverTest {
                 .report("media-1", manager1, "draining", 1, 10)
                 .report("media-2", manager2, "running", 0, 10);
         InMemoryRoutes routes = new InMemoryRoutes();
-        routes.createSession(new SessionRecord("s1", 1, "media-1", 1, "best-effort", "s1", "ROUTED", "MANUAL", "VP8",
-                false, null));
+        routes.createSession(new SessionRecord(sessionId, 1, "media-1", 1, "best-effort", sessionId, "ROUTED", "MANUAL",
+                "VP8", false, null));
+        return new DrainScene(node1, node2, nodes, routes);
+    }
+
+    @Test
+    void aDrainedNodesSessionsMoveAtTheDeadlineAndItsCopyIsReleased() {
+        DrainScene scene = drainScene("s1");
+        TestProbe<MediaNodeProtocol.Command> node1 = scene.node1();
+        TestProbe<MediaNodeProtocol.Command> node2 = scene.node2();
+        TestMediaNodes nodes = scene.nodes();
+        InMemoryRoutes routes = scene.routes();
         ActorRef<MediaFailover.Command> failover = testKit.spawn(MediaFailover.create(routes, nodes.view(),
                 new PlacementPolicy(3000), new MediaNodeClient(testKit.system(), Duration.ofSeconds(1)), 1,
                 Webhooks.noop(), new PlacementMeters(new SimpleMeterRegistry())));
@@ -92,16 +106,11 @@ class MediaFailoverTest {
      */
     @Test
     void aDrainedSessionsOldCopyIsReleasedOnlyOnceItsStreamIsUpOnTheNewNode() {
-        TestProbe<MediaNodeProtocol.Command> node1 = testKit.createTestProbe();
-        TestProbe<MediaNodeProtocol.Command> node2 = testKit.createTestProbe();
-        ActorRef<MediaNodeProtocol.Command> manager1 = testKit.spawn(FakeMediaNode.create("media-1", node1.getRef(), Set.of()));
-        ActorRef<MediaNodeProtocol.Command> manager2 = testKit.spawn(FakeMediaNode.create("media-2", node2.getRef(), Set.of()));
-        TestMediaNodes nodes = new TestMediaNodes()
-                .report("media-1", manager1, "draining", 1, 10)
-                .report("media-2", manager2, "running", 0, 10);
-        InMemoryRoutes routes = new InMemoryRoutes();
-        routes.createSession(new SessionRecord("s2", 1, "media-1", 1, "best-effort", "s2", "ROUTED", "MANUAL", "VP8",
-                false, null));
+        DrainScene scene = drainScene("s2");
+        TestProbe<MediaNodeProtocol.Command> node1 = scene.node1();
+        TestProbe<MediaNodeProtocol.Command> node2 = scene.node2();
+        TestMediaNodes nodes = scene.nodes();
+        InMemoryRoutes routes = scene.routes();
         // A bound far beyond the test's waits, so that a release can only come from the stream's notice.
         ActorRef<MediaFailover.Command> failover = testKit.spawn(MediaFailover.create(routes, nodes.view(),
                 new PlacementPolicy(3000), new MediaNodeClient(testKit.system(), Duration.ofSeconds(1)),
