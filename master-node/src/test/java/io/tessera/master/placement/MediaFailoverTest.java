@@ -167,6 +167,7 @@ class MediaFailoverTest {
 
         assertEquals("s3", scene.node2().expectMessageClass(MediaNodeProtocol.HostSession.class,
                 Duration.ofSeconds(10)).sessionId());
+        node1.expectMessageClass(MediaNodeProtocol.SupersedeSession.class, Duration.ofSeconds(10));
         node1.expectMessageClass(MediaNodeProtocol.DescribeSessions.class, Duration.ofSeconds(10));
         long movedAt = System.currentTimeMillis(); // at the latest
         node1.expectNoMessage(Duration.ofMillis(1500));
