@@ -106,7 +106,7 @@ final class DrainReleases {
      * A participant of {@code sessionId} joined the new node, moved from {@code fromNodeId}: it is told of the move
      * ({@code mediaNodeFailed}) only now, so its publisher's rebuild starts only now. The bound restarts from here
      * (never past {@link #MAX_BOUNDS_AFTER_MOVE} bounds after the move): the time to rebuild is the page's, and a
-     * slow move (a cold or loaded cluster: the pages were told 1.9-2.3 s after the move in one measured first drain)
+     * slow move (a starved machine: the pages were told 1.9-2.3 s after the move in one measured first drain)
      * must not eat it. Returns the entry when its due time moved later ({@code dueAtMillis}: restart its timer).
      */
     Optional<Awaiting> told(String sessionId, String fromNodeId, long nowMillis, long boundMillis) {
