@@ -176,12 +176,15 @@ public final class SignallingRoute extends AllDirectives {
                     return NotUsed.getInstance();
                 })
                 .watchTermination((notUsed, done) -> {
-                    done.whenComplete((ok, error) -> {
+                    // With the dispatcher named: Pekko's stage runs a plain whenComplete on the JDK's default
+                    // executor, which on two cores starts a new thread per call, here one per closed socket (JFR:
+                    // 434 of a master's 439 thread starts in a benchmark run, docs/BENCHMARKS.md "Third round").
+                    done.whenCompleteAsync((ok, error) -> {
                         if (error instanceof BufferOverflowException overflow) {
                             // A client that does not read its socket: cut off so it holds no memory of the master's.
                             system.log().warn("{}: cut off: {}", name, overflow.getMessage());
                         }
-                    });
+                    }, system.executionContext());
                     return notUsed;
                 })
                 .map(text -> (Message) TextMessage.create(outbox.taken(text)));
@@ -192,7 +195,8 @@ public final class SignallingRoute extends AllDirectives {
     private CompletionStage<ClientConnection.Command> read(Message message) {
         if (!message.isText()) {
             return message.asBinaryMessage().getStreamedData().runWith(Sink.ignore(), materializer)
-                    .thenApply(done -> (ClientConnection.Command) ClientConnection.InboundBinary.INSTANCE);
+                    .thenApplyAsync(done -> (ClientConnection.Command) ClientConnection.InboundBinary.INSTANCE,
+                            system.executionContext());
         }
         TextMessage text = message.asTextMessage();
         if (text.isStrict()) {
@@ -206,7 +210,8 @@ public final class SignallingRoute extends AllDirectives {
                 acc.append(part, 0, Math.min(part.length(), max + 1 - acc.length()));
             }
             return acc;
-        }, materializer).thenApply(acc -> acc.length() > max
-                ? ClientConnection.InboundTooLarge.INSTANCE : new ClientConnection.Inbound(acc.toString()));
+        }, materializer).thenApplyAsync(acc -> acc.length() > max
+                ? ClientConnection.InboundTooLarge.INSTANCE : new ClientConnection.Inbound(acc.toString()),
+                system.executionContext());
     }
 }
