@@ -6,6 +6,7 @@ import io.tessera.common.protocol.ClusterTopics;
 import io.tessera.common.protocol.ClusterTopics.SessionRelocated;
 import io.tessera.common.protocol.MediaNodeProtocol;
 import io.tessera.common.protocol.MediaNodeStatus;
+import io.tessera.master.medianode.CrashWatch;
 import io.tessera.master.medianode.MediaNodeClient;
 import io.tessera.master.placement.RecoveryPlacement.Assignment;
 import io.tessera.master.placement.RecoveryPlacement.Pending;
@@ -151,6 +152,14 @@ public final class MediaFailover {
     private record Removed(Member member, MemberStatus previousStatus) implements Command {
     }
 
+    /** The crash watch found a media node's process gone (its sentinel's connection ended, its port refuses). */
+    private record ProcessGone(CrashWatch.ProcessGone gone) implements Command {
+    }
+
+    /** What the routing table held when a media node's process was found gone. */
+    private record GoneChecked(Member member, List<SessionRecord> sessions, Throwable error) implements Command {
+    }
+
     /**
      * How many sessions may be between {@code HostSession} and their route write at once, by default (the master's
      * {@code ha.placements-in-flight}): a whole media node at its default session limit, so a failed node's sessions
@@ -228,6 +237,8 @@ public final class MediaFailover {
     private final TimerScheduler<Command> timers;
     private final ActorRef<Topic.Command<SessionRelocated>> relocations;
     private final ActorRef<Topic.Command<ClusterTopics.MediaNodeLost>> losses;
+    /** Watches the media nodes' process sentinels ({@code ha.crash-watch}); null when off. */
+    private final ActorRef<CrashWatch.Command> crashWatch;
     private final RecoveryPlacement placement;
     private final BooleanSupplier routesRebuilt;
     /** The longest a drained session's old copy forwards after the move ({@code drain-release-after}). */
@@ -306,6 +317,8 @@ public final class MediaFailover {
                         : notice instanceof ClusterTopics.StreamChanged up && up.created() && up.receivingFrom() == null
                         ? new StreamUp(up.sessionId(), up.streamId())
                         : new Activated(null))));
+        this.crashWatch = crashWatchOn(ctx) ? ctx.spawn(CrashWatch.create(
+                ctx.messageAdapter(CrashWatch.ProcessGone.class, ProcessGone::new)), "crash-watch") : null;
         timers.startTimerWithFixedDelay(Retry.INSTANCE, Duration.ofSeconds(1));
         timers.startTimerWithFixedDelay(EvaluatePlan.INSTANCE, Duration.ofSeconds(5));
         timers.startTimerWithFixedDelay(PollOwnDetector.INSTANCE, OWN_DETECTOR_POLL);
@@ -326,7 +339,10 @@ public final class MediaFailover {
                 .onMessage(Failed.class, this::onFailed)
                 .onMessage(SessionsRead.class, this::onSessionsRead)
                 .onMessage(BatchPlaced.class, this::onBatchPlaced)
+                .onMessage(ProcessGone.class, this::onProcessGone)
+                .onMessage(GoneChecked.class, this::onGoneChecked)
                 .onMessageEquals(Retry.INSTANCE, () -> {
+                    watchSentinels();
                     placeNext();
                     return Behaviors.same();
                 })
@@ -448,7 +464,7 @@ public final class MediaFailover {
         if (isLeaving(event.previousStatus())) {
             left(event.member());
         } else {
-            failed(event.member()); // removed after being downed (by us, by the masters' downing rule, by an operator)
+            failed(event.member(), fenceWait()); // removed after being downed (by us, by the downing rule, by an operator)
         }
         return Behaviors.same();
     }
@@ -515,7 +531,7 @@ public final class MediaFailover {
                 timers.startSingleTimer(member.uniqueAddress(), new Unreachable(member), RECHECK_WITHOUT_MAJORITY);
             }
             case FAIL_OVER -> {
-                if (failed(member)) {
+                if (failed(member, fenceWait())) {
                     tellClientsEarly(nodeId, checked.sessions());
                 }
             }
@@ -606,8 +622,11 @@ public final class MediaFailover {
         }
     }
 
-    /** Handles a failed media node once per incarnation; true when this call did. */
-    private boolean failed(Member member) {
+    /**
+     * Handles a failed media node once per incarnation; true when this call did. {@code wait}: before its sessions
+     * move, the time its copies are given to stop on their own ({@code fence-wait}; zero for a process known gone).
+     */
+    private boolean failed(Member member, Duration wait) {
         Optional<String> nodeId = mediaNodeId(member);
         if (nodeId.isEmpty() || !firstTime(member)) {
             return false;
@@ -620,9 +639,73 @@ public final class MediaFailover {
         ctx.getLog().warn("media node {} ({}) failed: downing it and placing its sessions again", nodeId.get(), address);
         Cluster.get(ctx.getSystem()).manager().tell(new Down(address));
         // Not at once: a node that was cut off (not dead) stops its copies on its own; give it the time to.
-        timers.startSingleTimer(new Failed(nodeId.get(), ip), fenceWait());
+        timers.startSingleTimer(new Failed(nodeId.get(), ip), wait);
         return true;
     }
+
+    /** The media nodes' sentinels, as their reports give them, for the crash watch to hold. */
+    private void watchSentinels() {
+        if (crashWatch == null) {
+            return;
+        }
+        java.util.Map<String, java.net.InetSocketAddress> sentinels = new java.util.HashMap<>();
+        for (MediaNodeState node : nodes.all()) {
+            var report = node.report();
+            Optional<String> host = report.manager() == null ? Optional.empty()
+                    : Optional.ofNullable(report.manager().path().address().getHost().orElse(null));
+            if (report.sentinelPort() > 0 && host.isPresent()) {
+                sentinels.put(node.id(), java.net.InetSocketAddress.createUnresolved(host.get(), report.sentinelPort()));
+            }
+        }
+        crashWatch.tell(new CrashWatch.WatchOnly(sentinels));
+    }
+
+    /**
+     * A media node whose process is gone is failed over at once, with no fence wait: a process that exited forwards
+     * nothing and accepts nothing, so there is nothing to wait for (the crash watch only says so on a refusal by the
+     * node's own kernel, which a cut link never gives). The same rules as for an unreachable node decide otherwise
+     * ({@link #decide}); what they hold back is left to the failure detector's path.
+     */
+    private Behavior<Command> onProcessGone(ProcessGone event) {
+        CrashWatch.ProcessGone gone = event.gone();
+        Cluster.get(ctx.getSystem()).state().getMembers().forEach(member -> {
+            if (member.address().equals(gone.address()) && member.uniqueAddress().longUid() == gone.uid()
+                    && member.status() == MemberStatus.up() && !handled.contains(member.uniqueAddress())) {
+                ctx.pipeToSelf(routing.allSessions(), (all, error) -> new GoneChecked(member, all, error));
+            }
+        });
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onGoneChecked(GoneChecked checked) {
+        Member member = checked.member();
+        String nodeId = mediaNodeId(member).orElseThrow();
+        boolean hostsSessions = checked.error() != null
+                || checked.sessions().stream().anyMatch(s -> nodeId.equals(s.mediaNodeId()));
+        UnreachableDecision decision = decide(routesRebuilt.getAsBoolean(), hostsSessions, seesMasterMajority());
+        if (decision == UnreachableDecision.FAIL_OVER || decision == UnreachableDecision.LEAVE_TO_DOWNING) {
+            // A process that is gone is not a late heartbeat: even one hosting nothing is downed now.
+            ctx.getLog().warn("media node {} ({}): its process is gone (crash watch): failing it over now, no fence"
+                    + " wait", nodeId, member.address());
+            meters.mediaNodeCrashSeen();
+            if (failed(member, Duration.ZERO)) {
+                tellClientsEarly(nodeId, checked.sessions());
+            }
+        } else {
+            ctx.getLog().info("media node {} ({}): its process is gone, but {}: left to the failure detector's path",
+                    nodeId, member.address(), decision == UnreachableDecision.WAIT_FOR_REBUILD
+                            ? "this master's routing table is not rebuilt" : "this master does not see the majority");
+        }
+        return Behaviors.same();
+    }
+
+    /** {@code tessera.master.ha.crash-watch}: whether the media nodes' process sentinels are watched (default on). */
+    private static boolean crashWatchOn(ActorContext<Command> ctx) {
+        com.typesafe.config.Config config = ctx.getSystem().settings().config();
+        return !config.hasPath(CRASH_WATCH) || config.getBoolean(CRASH_WATCH);
+    }
+
+    private static final String CRASH_WATCH = "tessera.master.ha.crash-watch";
 
     /**
      * Every master tells the clients of the failed node's sessions ({@code mediaNodeLost}) now, not after the fence
@@ -900,9 +983,12 @@ public final class MediaFailover {
             webhooks.publish(WebhookEvent.sessionMigrated(pending.session().sessionId(), pending.fromNodeId(),
                     target.id(), pending.session().priority(), pending.reason()));
             if (RelocationReason.DRAIN.wireName().equals(pending.reason())) {
-                // The old node is alive: its copy keeps forwarding until the session's streams are up on the new node.
-                nodes.get(pending.fromNodeId()).ifPresent(old -> releaseWhenRebuilt(pending.session().sessionId(),
-                        pending.fromNodeId(), old.report().manager()));
+                // The old node is alive: its copy keeps forwarding until the session's streams are up on the new node,
+                // and from now on refuses joins through the old route (a master whose replica still names it).
+                nodes.get(pending.fromNodeId()).ifPresent(old -> {
+                    mediaNodeClient.supersede(old.report().manager(), record.sessionId(), record.epoch());
+                    releaseWhenRebuilt(record.sessionId(), pending.fromNodeId(), old.report().manager());
+                });
             }
         }
     }
