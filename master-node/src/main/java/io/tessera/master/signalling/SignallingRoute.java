@@ -178,7 +178,7 @@ public final class SignallingRoute extends AllDirectives {
                 .watchTermination((notUsed, done) -> {
                     // With the dispatcher named: Pekko's stage runs a plain whenComplete on the JDK's default
                     // executor, which on two cores starts a new thread per call, here one per closed socket (JFR:
-                    // 434 of a master's 439 thread starts in a benchmark run, docs/BENCHMARKS.md "Third round").
+                    // almost every thread a master started in a benchmark run, docs/BENCHMARKS.md "Third round").
                     done.whenCompleteAsync((ok, error) -> {
                         if (error instanceof BufferOverflowException overflow) {
                             // A client that does not read its socket: cut off so it holds no memory of the master's.
