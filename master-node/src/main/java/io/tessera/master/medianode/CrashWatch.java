@@ -172,6 +172,8 @@ public final class CrashWatch {
                 try {
                     watch.address = AddressFromURIString.parse(parts[0]);
                     watch.uid = Long.parseLong(parts[1]);
+                    ctx.getLog().info("media node {} ({} uid {}): its process is watched through its sentinel at {}",
+                            line.nodeId(), watch.address, watch.uid, watch.sentinel);
                 } catch (RuntimeException e) {
                     ctx.getLog().warn("media node {}: the sentinel at {} greeted with '{}', not understood; not watched",
                             line.nodeId(), watch.sentinel, line.text());
@@ -214,9 +216,17 @@ public final class CrashWatch {
                     timers.startSingleTimer(probed.nodeId(), new Connect(probed.nodeId(), watch.generation),
                             RETRY_AFTER);
                 }
-                case ALIVE -> connect(probed.nodeId(), watch);
-                case UNKNOWN -> timers.startSingleTimer(probed.nodeId(), new Connect(probed.nodeId(),
-                        watch.generation), RETRY_AFTER);
+                case ALIVE -> {
+                    ctx.getLog().info("media node {}: its sentinel connection ended, but its port accepts: held again",
+                            probed.nodeId());
+                    connect(probed.nodeId(), watch);
+                }
+                case UNKNOWN -> {
+                    ctx.getLog().info("media node {}: its sentinel connection ended and its port neither accepts nor"
+                            + " refuses: left to the failure detector", probed.nodeId());
+                    timers.startSingleTimer(probed.nodeId(), new Connect(probed.nodeId(), watch.generation),
+                            RETRY_AFTER);
+                }
             }
         });
         return Behaviors.same();

@@ -382,12 +382,20 @@ final class MediaNodeLossWatch {
      */
     private Behavior<Command> onProcessGone(ProcessGone event) {
         CrashWatch.ProcessGone gone = event.gone();
-        Cluster.get(ctx.getSystem()).state().getMembers().forEach(member -> {
-            if (member.address().equals(gone.address()) && member.uniqueAddress().longUid() == gone.uid()
-                    && member.status() == MemberStatus.up() && !handled.contains(member.uniqueAddress())) {
-                ctx.pipeToSelf(routing.allSessions(), (all, error) -> new GoneChecked(member, all, error));
-            }
-        });
+        Optional<Member> up = java.util.stream.StreamSupport.stream(
+                        Cluster.get(ctx.getSystem()).state().getMembers().spliterator(), false)
+                .filter(member -> member.address().equals(gone.address())
+                        && member.uniqueAddress().longUid() == gone.uid()
+                        && member.status() == MemberStatus.up() && !handled.contains(member.uniqueAddress()))
+                .findFirst();
+        if (up.isPresent()) {
+            Member member = up.get();
+            ctx.pipeToSelf(routing.allSessions(), (all, error) -> new GoneChecked(member, all, error));
+        } else {
+            ctx.getLog().info("media node {} ({} uid {}): its process is gone, and it is no longer an Up member not"
+                    + " handled yet (already failed over, leaving or removed): nothing to do", gone.nodeId(),
+                    gone.address(), gone.uid());
+        }
         return Behaviors.same();
     }
 
