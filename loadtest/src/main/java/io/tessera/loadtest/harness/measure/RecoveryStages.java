@@ -38,7 +38,11 @@ public final class RecoveryStages {
 
     /** Notes {@code step} for {@code participant} now, unless it was noted already or it comes before any failure. */
     public void note(String participant, Step step) {
-        long now = clock.millisNow();
+        note(participant, step, clock.millisNow());
+    }
+
+    /** {@link #note(String, Step)} at run-clock instant {@code now}. */
+    void note(String participant, Step step, long now) {
         if (step != Step.FAILED && !byParticipant.containsKey(participant)) {
             return; // before the failure: the first publish and subscribe
         }
@@ -76,13 +80,27 @@ public final class RecoveryStages {
             out.append(line(step.name().toLowerCase(Locale.ROOT), at.getOrDefault(step, List.of())));
         }
         List<Long> firstPacket = new ArrayList<>();
+        List<Long> failedToFirstPacket = new ArrayList<>();
         for (MediaWatch.Gap g : gaps) {
             if (!g.open() && g.startMillis() >= faultMillis - windowBeforeMillis
                     && g.startMillis() <= faultMillis + windowAfterMillis) {
                 firstPacket.add(g.endMillis() - faultMillis);
+                // a gap is named "<subscriber>" or "<subscriber><<publisher index>"
+                int cut = g.subscriber().indexOf('<');
+                EnumMap<Step, Long> steps = byParticipant.get(cut < 0 ? g.subscriber() : g.subscriber().substring(0, cut));
+                Long failed = null;
+                if (steps != null) {
+                    synchronized (steps) {
+                        failed = steps.get(Step.FAILED);
+                    }
+                }
+                if (failed != null) {
+                    failedToFirstPacket.add(g.endMillis() - failed);
+                }
             }
         }
         out.append(line("first packet again", firstPacket));
+        between.put("failed -> first packet again (subscriber)", failedToFirstPacket);
         between.forEach((name, values) -> out.append(line(name, values)));
         return out.toString();
     }

@@ -391,9 +391,12 @@ public final class LoadRun {
 
     /** The client stage of the first media fault, step by step, on standard output (docs/BENCHMARKS.md). */
     private void printClientStage() {
-        m.faults.all().stream().filter(f -> f.isMedia() && f.interrupts()).findFirst().ifPresent(f ->
-                System.out.print(stages.summary(f.atMillis(), media.gaps(), ResultBuilder.FAULT_WINDOW_BEFORE_MS,
-                        ResultBuilder.FAULT_WINDOW_AFTER_MS)));
+        m.faults.all().stream().filter(f -> f.isMedia() && f.interrupts()).findFirst().ifPresent(f -> {
+            // the fault's wall-clock instant, to line the nodes' logs up with it
+            System.out.println("fault " + f.action() + " at " + m.clock.startWall().plusMillis(f.atMillis()));
+            System.out.print(stages.summary(f.atMillis(), media.gaps(), ResultBuilder.FAULT_WINDOW_BEFORE_MS,
+                    ResultBuilder.FAULT_WINDOW_AFTER_MS));
+        });
     }
 
     // ---------------------------------------------------------------- samplers
