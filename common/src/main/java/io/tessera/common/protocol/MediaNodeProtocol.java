@@ -41,11 +41,13 @@ public final class MediaNodeProtocol {
             @JsonSubTypes.Type(value = DescribeSession.class, name = "describeSession"),
             @JsonSubTypes.Type(value = ReportInventory.class, name = "inventory"),
             @JsonSubTypes.Type(value = EventsDelivered.class, name = "delivered"),
-            @JsonSubTypes.Type(value = Attached.class, name = "attached")})
+            @JsonSubTypes.Type(value = Attached.class, name = "attached"),
+            @JsonSubTypes.Type(value = SupersedeSession.class, name = "supersede")})
     public sealed interface Command extends ClusterSerializable
             permits HostSession, Join, Leave, Signal, Evict, CloseSession, Publish, Unpublish, Subscribe, Unsubscribe,
             PrepareSubscribe, StartSubscribe, ReconnectStream, AddIceCandidate, ChangeStreamProperty, Resume,
-            ReleaseSession, SetNodeStatus, DescribeSessions, DescribeSession, ReportInventory, EventsDelivered, Attached {
+            ReleaseSession, SetNodeStatus, DescribeSessions, DescribeSession, ReportInventory, EventsDelivered, Attached,
+            SupersedeSession {
         String sessionId();
 
         /** Answers the sender that the command failed; codes as in docs/CONTRACT.md. */
@@ -375,6 +377,19 @@ public final class MediaNodeProtocol {
         @Override
         public void reject(int code, String error) {
             replyTo.tell(Ack.success()); // nothing left to release
+        }
+    }
+
+    /**
+     * Fire-and-forget: the session moved to another node at route epoch {@code epoch} (a drain), but its copy here
+     * keeps forwarding until its streams are up there (make before break) and is released after. Meanwhile the copy
+     * takes no join through a route older than {@code epoch}: a master whose replica still names this node is sent to
+     * read the route again ({@link #STALE_ROUTE}), as for a released copy.
+     */
+    public record SupersedeSession(String sessionId, long epoch) implements Command {
+        @Override
+        public void reject(int code, String error) {
+            // nobody waits: a node that cannot take it (fenced, gone) takes no join either
         }
     }
 

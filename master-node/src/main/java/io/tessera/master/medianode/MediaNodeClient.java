@@ -111,6 +111,14 @@ public final class MediaNodeClient {
         node.tell(new MediaNodeProtocol.ReleaseSession(sessionId, noReply));
     }
 
+    /**
+     * Fire-and-forget: the session moved away from {@code node} at route epoch {@code epoch}; its copy there keeps
+     * forwarding until released, but takes no join through an older route (a master's lagging replica).
+     */
+    public void supersede(ActorRef<Command> node, String sessionId, long epoch) {
+        node.tell(new MediaNodeProtocol.SupersedeSession(sessionId, epoch));
+    }
+
     // ---- participants (their own commands go with their attachment: see attached below)
 
     /**

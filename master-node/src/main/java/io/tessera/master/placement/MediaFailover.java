@@ -900,9 +900,12 @@ public final class MediaFailover {
             webhooks.publish(WebhookEvent.sessionMigrated(pending.session().sessionId(), pending.fromNodeId(),
                     target.id(), pending.session().priority(), pending.reason()));
             if (RelocationReason.DRAIN.wireName().equals(pending.reason())) {
-                // The old node is alive: its copy keeps forwarding until the session's streams are up on the new node.
-                nodes.get(pending.fromNodeId()).ifPresent(old -> releaseWhenRebuilt(pending.session().sessionId(),
-                        pending.fromNodeId(), old.report().manager()));
+                // The old node is alive: its copy keeps forwarding until the session's streams are up on the new node,
+                // and from now on refuses joins through the old route (a master whose replica still names it).
+                nodes.get(pending.fromNodeId()).ifPresent(old -> {
+                    mediaNodeClient.supersede(old.report().manager(), record.sessionId(), record.epoch());
+                    releaseWhenRebuilt(record.sessionId(), pending.fromNodeId(), old.report().manager());
+                });
             }
         }
     }

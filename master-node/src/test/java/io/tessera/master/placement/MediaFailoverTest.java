@@ -86,6 +86,9 @@ class MediaFailoverTest {
 
         assertEquals("s1", node2.expectMessageClass(MediaNodeProtocol.HostSession.class, Duration.ofSeconds(10))
                 .sessionId());
+        // The old copy hears at once that the route moved on (epoch 2): it takes no join through the old route.
+        assertEquals(new MediaNodeProtocol.SupersedeSession("s1", 2),
+                node1.expectMessageClass(MediaNodeProtocol.SupersedeSession.class, Duration.ofSeconds(10)));
         node1.expectMessageClass(MediaNodeProtocol.DescribeSessions.class, Duration.ofSeconds(10));
         // Nothing rebuilds the stream here (browsers without the add-on wait for their ICE to break): released at
         // the bound (drain-release-after, 5 s by default).
@@ -119,6 +122,8 @@ class MediaFailoverTest {
 
         assertEquals("s2", node2.expectMessageClass(MediaNodeProtocol.HostSession.class, Duration.ofSeconds(10))
                 .sessionId());
+        assertEquals(new MediaNodeProtocol.SupersedeSession("s2", 2),
+                node1.expectMessageClass(MediaNodeProtocol.SupersedeSession.class, Duration.ofSeconds(10)));
         // The old copy is asked what it publishes (FakeMediaNode: str_CAM_s2), and is left running meanwhile.
         assertEquals(List.of("s2"), node1.expectMessageClass(MediaNodeProtocol.DescribeSessions.class,
                 Duration.ofSeconds(10)).sessionIds());

@@ -6,6 +6,7 @@ import io.tessera.common.protocol.MediaNodeProtocol.DescribeSessions;
 import io.tessera.common.protocol.MediaNodeProtocol.HostSession;
 import io.tessera.common.protocol.MediaNodeProtocol.Join;
 import io.tessera.common.protocol.MediaNodeProtocol.ReleaseSession;
+import io.tessera.common.protocol.MediaNodeProtocol.SupersedeSession;
 import io.tessera.common.protocol.MediaNodeProtocol.ReportInventory;
 import io.tessera.common.protocol.MediaNodeProtocol.SessionDescriptor;
 import io.tessera.common.protocol.MediaNodeProtocol.SetNodeStatus;
@@ -155,6 +156,12 @@ public final class SessionManager {
         }
         if (command instanceof SetNodeStatus set) {
             return onSetNodeStatus(set);
+        }
+        if (command instanceof SupersedeSession supersede) {
+            if (sessions.containsKey(supersede.sessionId())) {
+                routeEpochs.superseded(supersede.sessionId(), supersede.epoch(), descriptors.get(supersede.sessionId()));
+            }
+            return Behaviors.same();
         }
         if (command instanceof DescribeSessions describe) {
             return onDescribeSessions(describe);

@@ -50,4 +50,27 @@ class RouteEpochsTest {
         assertTrue(epochs.staleJoin("s0", 1, false, null).isEmpty(), "the oldest is forgotten first");
         assertTrue(epochs.staleJoin("s1", 1, false, null).isPresent());
     }
+
+    @Test
+    void aSupersededCopyRefusesOlderRoutesUntilReleasedOrPlacedAgain() {
+        RouteEpochs epochs = new RouteEpochs();
+        assertTrue(epochs.staleJoin("s", 5, true, at(5)).isEmpty(), "the copy's own route");
+        epochs.superseded("s", 6, at(5));
+        assertTrue(epochs.staleJoin("s", 5, true, at(5)).orElseThrow().contains("moved away from this node at epoch 6"));
+        assertTrue(epochs.staleJoin("s", 0, true, at(5)).isEmpty(), "a participant following its session: not judged");
+        epochs.superseded("s", 4, at(5));
+        assertTrue(epochs.staleJoin("s", 5, true, at(5)).isPresent(), "an older, late supersede changes nothing");
+        epochs.released("s", at(5));
+        assertTrue(epochs.staleJoin("s", 5, false, null).orElseThrow().contains("was released"));
+        epochs.placed("s");
+        assertTrue(epochs.staleJoin("s", 7, true, at(7)).isEmpty(), "placed here again: the move is forgotten");
+    }
+
+    @Test
+    void aSupersedeNoNewerThanTheCopyIsIgnored() {
+        RouteEpochs epochs = new RouteEpochs();
+        epochs.superseded("s", 5, at(5));
+        epochs.superseded("s", 0, at(5));
+        assertTrue(epochs.staleJoin("s", 5, true, at(5)).isEmpty());
+    }
 }

@@ -163,6 +163,29 @@ class SessionManagerTest {
         assertEquals(3, registry.get("tessera.media.fencing.stale.route").counter().count());
     }
 
+    /**
+     * A drain's make before break: the moved session's copy here forwards until its streams are up on the new node,
+     * but from the move on it takes no join through the old route (a master's lagging replica), only from masters
+     * that follow the session (epoch 0) or a newer route.
+     */
+    @Test
+    void aSupersededCopyRefusesJoinsThroughTheOldRouteWhileItStillForwards() {
+        assertTrue(ask(reply -> new HostSession("s1", reply, descriptor(2))).ok());
+        assertTrue(joinAt("con_a", 2).ok());
+        forMasters.tell(new MediaNodeProtocol.SupersedeSession("s1", 3)); // moved away at epoch 3
+        await().atMost(Duration.ofSeconds(5)).until(() -> {
+            JoinReply lagging = joinAt("con_b", 2);
+            return MediaNodeProtocol.isStaleRoute(lagging.errorCode(), lagging.error())
+                    && lagging.error().contains("moved away from this node at epoch 3");
+        });
+        assertEquals(1, stats().sessions(), "the copy still runs (and forwards) until it is released");
+        assertTrue(joinAt("con_c", 0).ok(), "a participant following its session is not judged");
+
+        forMasters.tell(new MediaNodeProtocol.SupersedeSession("s1", 1)); // late and older than the copy: ignored
+        assertTrue(ask(reply -> new HostSession("s1", reply, descriptor(5))).ok(), "placed here again");
+        assertTrue(joinAt("con_d", 5).ok(), "a new placement here clears the move");
+    }
+
     private JoinReply joinAt(String connectionId, long routeEpoch) {
         TestProbe<JoinReply> reply = kit.createTestProbe();
         forMasters.tell(new Join("s1", new ParticipantInfo(connectionId, 1, "", "", "PUBLISHER", "test", null),
