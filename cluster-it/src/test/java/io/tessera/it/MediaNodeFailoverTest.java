@@ -260,6 +260,7 @@ class MediaNodeFailoverTest {
         await(idle.id() + " reachable again").atMost(Duration.ofSeconds(15))
                 .until(() -> mediaNode(idle.id()).reachable());
         assertTrue(cluster.isAlive(idle), idle.id() + " was downed for a late heartbeat:\n" + cluster.tail(idle, 20));
+        assertEquals(0.0, MasterMetrics.sum(cluster, MasterMetrics.CRASHES_SEEN), "a frozen process closes no connection: not a crash");
         assertFalse(webhookBodies.stream().anyMatch(b -> b.contains("\"nodeCrashed\"") && b.contains(idle.id())),
                 "nodeCrashed sent for a node that was only slow");
     }
@@ -289,6 +290,9 @@ class MediaNodeFailoverTest {
             cluster.kill(doomed);
 
             Map<String, Long> mediaBackMillis = new LinkedHashMap<>();
+            // A killed process: the crash watch (its sentinel's connection ended, the port refuses) failed it over.
+            await("the crash watch saw " + doomed.id() + "'s process gone").atMost(Duration.ofSeconds(30))
+                    .until(() -> MasterMetrics.sum(cluster, MasterMetrics.CRASHES_SEEN) == 1.0);
             for (Pair p : pairs.subList(0, 2)) {
                 await(p.priority + " media flows again").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10))
                         .until(() -> p.received() > p.receivedAtFailure + 20);

@@ -174,6 +174,8 @@ class MediaPartitionTest {
             report.put("packetsHeldBackByTheOldCopy", heldBack);
             assertTrue(heldBack > 0, "the publisher's packets that still reached the old copy were held back");
             assertEquals(1.0, metric(scrape(cutOff), "tessera_media_fenced"), "still fenced while cut off");
+            assertEquals(0.0, MasterMetrics.sum(cluster, MasterMetrics.CRASHES_SEEN),
+                    "a node cut off is not a crashed process: no connection ended, no port refused");
 
             // The cut heals: the old node learns it was downed and exits; restarted, the cluster is whole.
             long healedAt = System.nanoTime();

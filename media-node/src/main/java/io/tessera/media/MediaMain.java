@@ -15,6 +15,7 @@ import io.tessera.media.fencing.MediaFenceMeters;
 import io.tessera.media.fencing.MediaFencingMonitor;
 import io.tessera.media.load.LoadReporter;
 import io.tessera.media.rtp.PlainRtpEngine;
+import io.tessera.media.sentinel.ProcessSentinel;
 import io.tessera.media.session.Session;
 import io.tessera.media.session.SessionManager;
 import io.tessera.media.session.SessionMeters;
@@ -105,12 +106,22 @@ public final class MediaMain {
             ActorRef<SessionManager.Command> manager = ctx.spawn(SessionManager.create(sessionSettings, media.getInt("max-sessions"),
                     notices, engine, webrtc, new SessionMeters(metrics.registry()), fence), "sessions");
             Duration interval = settings.config.getDuration("tessera.load-report-interval");
+            ProcessSentinel sentinel = startSentinel(ctx.getSystem(), settings.host, media.getInt("sentinel-port"));
             ctx.spawn(LoadReporter.create(settings.nodeId, publicAddress, manager, loadTopic, interval, engine,
-                    media.getInt("max-sessions")), "load-reporter");
+                    media.getInt("max-sessions"), sentinel == null ? () -> 0 : sentinel::port), "load-reporter");
             ctx.getLog().info("media node {} started, public address {}, media engines {}{}", settings.nodeId,
                     publicAddress, engine.name(), webrtc == null ? "" : " and " + webrtc.name());
             return Behaviors.empty();
         });
+    }
+
+    /** The process sentinel on the cluster host ({@code sentinel-port}: 0 any free port, -1 none). */
+    private static ProcessSentinel startSentinel(ActorSystem<?> system, String host, int port) {
+        if (port < 0) {
+            return null;
+        }
+        var self = org.apache.pekko.cluster.typed.Cluster.get(system).selfMember().uniqueAddress();
+        return ProcessSentinel.start(system, host, port, self.address().toString(), self.longUid());
     }
 
     /**

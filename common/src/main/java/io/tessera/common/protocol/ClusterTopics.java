@@ -52,8 +52,20 @@ public final class ClusterTopics {
     public record LoadReport(String nodeId, ActorRef<MediaNodeProtocol.Command> manager, String publicAddress,
                              String status, int sessions, int participants, int streams, int subscriptions,
                              int mediaPorts, int capacity, double cpu, long timestampMillis, long drainDeadlineMillis,
-                             int protectedSessions)
+                             int protectedSessions, int sentinelPort)
             implements ClusterSerializable {
+
+        /**
+         * A report without a process sentinel ({@code sentinelPort} 0: the node's host, as in its cluster address,
+         * has none bound; see the media node's {@code ProcessSentinel}).
+         */
+        public LoadReport(String nodeId, ActorRef<MediaNodeProtocol.Command> manager, String publicAddress,
+                          String status, int sessions, int participants, int streams, int subscriptions,
+                          int mediaPorts, int capacity, double cpu, long timestampMillis, long drainDeadlineMillis,
+                          int protectedSessions) {
+            this(nodeId, manager, publicAddress, status, sessions, participants, streams, subscriptions, mediaPorts,
+                    capacity, cpu, timestampMillis, drainDeadlineMillis, protectedSessions, 0);
+        }
 
         /** A report without a drain deadline or protected sessions. */
         public LoadReport(String nodeId, ActorRef<MediaNodeProtocol.Command> manager, String publicAddress,
@@ -67,7 +79,7 @@ public final class ClusterTopics {
         public LoadReport withStatus(String newStatus, long newDrainDeadlineMillis) {
             return new LoadReport(nodeId, manager, publicAddress, newStatus, sessions, participants, streams,
                     subscriptions, mediaPorts, capacity, cpu, timestampMillis, newDrainDeadlineMillis,
-                    protectedSessions);
+                    protectedSessions, sentinelPort);
         }
     }
 

@@ -21,12 +21,8 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.actor.typed.pubsub.Topic;
-import org.apache.pekko.cluster.ClusterEvent;
-import org.apache.pekko.cluster.Member;
-import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Down;
-import org.apache.pekko.cluster.typed.Subscribe;
 
 import java.time.Duration;
 import java.util.Comparator;
@@ -58,6 +54,9 @@ import java.util.stream.Collectors;
  * after exiting, left; one that turned unreachable while up, or was removed after being downed, failed. A node that
  * left gets a {@code mediaNodeStatusChanged} (to {@code terminated}) instead of {@code nodeCrashed}; sessions still
  * routed to it move as at a drain deadline.
+ *
+ * <p>Which node failed or left, and when, is decided by its child {@link MediaNodeLossWatch} (membership events, this
+ * master's own failure detector, the crash watch); this actor acts on its verdicts: downing, moving, telling clients.
  */
 public final class MediaFailover {
 
@@ -131,24 +130,11 @@ public final class MediaFailover {
 
     private enum EvaluatePlan implements Command { INSTANCE }
 
-    /** Time to read this master's own failure detector for the media nodes ({@link #OWN_DETECTOR_POLL}). */
-    private enum PollOwnDetector implements Command { INSTANCE }
+    /** What the loss watch decided about a media node. */
+    private record Loss(MediaNodeLossWatch.Verdict verdict) implements Command {
+    }
 
     private record PlanRead(List<SessionRecord> sessions, Throwable error) implements Command {
-    }
-
-    private record Unreachable(Member member) implements Command {
-    }
-
-    /** What the routing table held when a member turned unreachable: decides between failing over now and waiting. */
-    private record UnreachableChecked(Member member, List<SessionRecord> sessions, Throwable error) implements Command {
-    }
-
-    /** Left or exiting: the member is leaving on purpose; remember what it was before the registry forgets it. */
-    private record Leaving(Member member) implements Command {
-    }
-
-    private record Removed(Member member, MemberStatus previousStatus) implements Command {
     }
 
     /**
@@ -173,7 +159,7 @@ public final class MediaFailover {
 
     /**
      * {@code routesRebuilt}: whether this master's routing table was rebuilt from the media nodes' inventories (the
-     * rebuild gate is open); until then an unreachable media node is not failed over (see {@link #decide}).
+     * rebuild gate is open); until then an unreachable media node is not failed over (see {@code MediaNodeLossWatch.decide}).
      */
     public static Behavior<Command> create(Routes routing, MediaNodes nodes, PlacementPolicy policy,
                                            MediaNodeClient mediaNodeClient, int failuresToTolerate,
@@ -234,23 +220,6 @@ public final class MediaFailover {
     private final Duration drainReleaseAfter;
     /** Drained sessions whose old copy still forwards until their streams are up on the new node. */
     private final DrainReleases drainReleases = new DrainReleases();
-    /**
-     * How often the singleton reads its own failure detector for the media nodes. The cluster's
-     * {@code UnreachableMember} comes at the reaper's pace (every 500 ms) and only once per member, for whichever
-     * member's detector gave up first: when that was another master's, this master's own detector (which alone
-     * decides here) may give up a little later, and no second event says so. Polling acts within 100 ms of this
-     * master's own verdict in both cases. Fencing is unchanged: {@code fence-wait} still runs from this master's own
-     * verdict, and the node's verdict on the masters comes within a heartbeat interval of it (docs/ARCHITECTURE.md).
-     */
-    static final Duration OWN_DETECTOR_POLL = Duration.ofMillis(100);
-    /** Media node incarnations this master's own detector lost and that were looked at (until heard again). */
-    private final Set<org.apache.pekko.cluster.UniqueAddress> lostFromHere = new HashSet<>();
-
-    /** How soon an unreachable media node is looked at again while this master does not see the masters' majority. */
-    static final Duration RECHECK_WITHOUT_MAJORITY = Duration.ofSeconds(1);
-
-    /** Node incarnations already handled (unreachable, then removed, must not recover twice); bounded below. */
-    private final Set<org.apache.pekko.cluster.UniqueAddress> handled = new HashSet<>();
     private int lastWaitingReported;
     private final int failuresToTolerate;
     private final Webhooks webhooks;
@@ -261,8 +230,6 @@ public final class MediaFailover {
     /** Media nodes that left or were drained on purpose (bounded: most recent {@link #MAX_DEPARTED} kept). */
     private final java.util.LinkedHashMap<String, String> departedOnPurpose = new java.util.LinkedHashMap<>();
     private static final int MAX_DEPARTED = 1000;
-    /** The last status of each leaving media node, captured before the registry forgets the node. */
-    private final java.util.Map<org.apache.pekko.cluster.UniqueAddress, String> leavingStatus = new java.util.HashMap<>();
 
     private MediaFailover(Routes routing, MediaNodes nodes, PlacementPolicy policy, MediaNodeClient mediaNodeClient,
                           int failuresToTolerate, Webhooks webhooks, PlacementMeters meters,
@@ -284,19 +251,6 @@ public final class MediaFailover {
                 "session-relocations");
         this.losses = ctx.spawn(Topic.create(ClusterTopics.MediaNodeLost.class, ClusterTopics.MEDIA_NODE_LOSSES),
                 "media-node-losses");
-        ActorRef<ClusterEvent.UnreachableMember> unreachable =
-                ctx.messageAdapter(ClusterEvent.UnreachableMember.class, e -> new Unreachable(e.member()));
-        Cluster.get(ctx.getSystem()).subscriptions().tell(Subscribe.create(unreachable,
-                ClusterEvent.UnreachableMember.class));
-        ActorRef<ClusterEvent.MemberRemoved> removed =
-                ctx.messageAdapter(ClusterEvent.MemberRemoved.class, e -> new Removed(e.member(), e.previousStatus()));
-        Cluster.get(ctx.getSystem()).subscriptions().tell(Subscribe.create(removed, ClusterEvent.MemberRemoved.class));
-        ActorRef<ClusterEvent.MemberLeft> left =
-                ctx.messageAdapter(ClusterEvent.MemberLeft.class, e -> new Leaving(e.member()));
-        Cluster.get(ctx.getSystem()).subscriptions().tell(Subscribe.create(left, ClusterEvent.MemberLeft.class));
-        ActorRef<ClusterEvent.MemberExited> exited =
-                ctx.messageAdapter(ClusterEvent.MemberExited.class, e -> new Leaving(e.member()));
-        Cluster.get(ctx.getSystem()).subscriptions().tell(Subscribe.create(exited, ClusterEvent.MemberExited.class));
         // Placement races: a participant that joined a node the session is not routed to (any more) is on the
         // losing copy of a session two masters created at once; it is moved to the winner.
         ActorRef<Topic.Command<ClusterTopics.SessionNotice>> notices = ctx.spawn(
@@ -306,17 +260,15 @@ public final class MediaFailover {
                         : notice instanceof ClusterTopics.StreamChanged up && up.created() && up.receivingFrom() == null
                         ? new StreamUp(up.sessionId(), up.streamId())
                         : new Activated(null))));
+        ctx.spawn(MediaNodeLossWatch.create(ctx.messageAdapter(MediaNodeLossWatch.Verdict.class, Loss::new), routing,
+                nodes, routesRebuilt, meters), "loss-watch");
         timers.startTimerWithFixedDelay(Retry.INSTANCE, Duration.ofSeconds(1));
         timers.startTimerWithFixedDelay(EvaluatePlan.INSTANCE, Duration.ofSeconds(5));
-        timers.startTimerWithFixedDelay(PollOwnDetector.INSTANCE, OWN_DETECTOR_POLL);
     }
 
     private Behavior<Command> idle() {
         return Behaviors.receive(Command.class)
-                .onMessage(Unreachable.class, this::onUnreachable)
-                .onMessage(UnreachableChecked.class, this::onUnreachableChecked)
-                .onMessage(Leaving.class, this::onLeaving)
-                .onMessage(Removed.class, this::onRemoved)
+                .onMessage(Loss.class, this::onLoss)
                 .onMessage(Left.class, this::onLeft)
                 .onMessage(MoveLeftSessions.class, move -> {
                     ctx.pipeToSelf(routing.allSessions(), (all, error) -> new DrainSessionsRead(move.nodeId(), all,
@@ -328,10 +280,6 @@ public final class MediaFailover {
                 .onMessage(BatchPlaced.class, this::onBatchPlaced)
                 .onMessageEquals(Retry.INSTANCE, () -> {
                     placeNext();
-                    return Behaviors.same();
-                })
-                .onMessageEquals(PollOwnDetector.INSTANCE, () -> {
-                    pollOwnDetector();
                     return Behaviors.same();
                 })
                 .onMessageEquals(EvaluatePlan.INSTANCE, () -> {
@@ -410,192 +358,30 @@ public final class MediaFailover {
         return Behaviors.same();
     }
 
-    private static Optional<String> mediaNodeId(Member member) {
-        if (!member.hasRole("media")) {
-            return Optional.empty();
-        }
-        return member.getRoles().stream().filter(r -> r.startsWith("id:")).map(r -> r.substring(3)).findFirst();
-    }
-
-    private static boolean isLeaving(MemberStatus status) {
-        return status == MemberStatus.leaving() || status == MemberStatus.exiting();
-    }
-
-    /** First time this incarnation is handled (as failed or as left); bounded. */
-    private boolean firstTime(Member member) {
-        if (!handled.add(member.uniqueAddress())) {
-            return false;
-        }
-        if (handled.size() > 10_000) {
-            handled.clear(); // old incarnations; a stale entry only risks a second, harmless recovery pass
-            handled.add(member.uniqueAddress());
-        }
-        return true;
-    }
-
-    private Behavior<Command> onLeaving(Leaving event) {
-        Member member = event.member();
-        mediaNodeId(member).ifPresent(id -> {
-            if (leavingStatus.size() < MAX_DEPARTED) {
-                leavingStatus.put(member.uniqueAddress(), nodes.get(id).map(n -> n.report().status()).orElse(null));
-            }
-            departed(id, "left");
-        });
-        return Behaviors.same();
-    }
-
-    private Behavior<Command> onRemoved(Removed event) {
-        if (isLeaving(event.previousStatus())) {
-            left(event.member());
-        } else {
-            failed(event.member()); // removed after being downed (by us, by the masters' downing rule, by an operator)
+    /**
+     * A verdict of the loss watch. A failed node is downed at once and its sessions are placed again {@code moveAfter}
+     * later: a node that was cut off (not dead) stops its copies on its own in that time.
+     */
+    private Behavior<Command> onLoss(Loss loss) {
+        MediaNodeLossWatch.Verdict verdict = loss.verdict();
+        if (verdict instanceof MediaNodeLossWatch.Departing departing) {
+            departed(departing.nodeId(), "left");
+        } else if (verdict instanceof MediaNodeLossWatch.NodeLeft left) {
+            departed(left.nodeId(), "left");
+            ctx.getSelf().tell(new Left(left.nodeId(), left.lastStatus()));
+        } else if (verdict instanceof MediaNodeLossWatch.NodeFailed failed) {
+            Address address = failed.member().address();
+            // The address the REST API shows for the node; the cluster address when it never reported.
+            String ip = nodes.get(failed.nodeId()).map(n -> n.report().publicAddress()).filter(a -> !a.isBlank())
+                    .orElse(address.getHost().orElse(null));
+            meters.mediaNodeFailed();
+            ctx.getLog().warn("media node {} ({}) failed: downing it and placing its sessions again in {} ms",
+                    failed.nodeId(), address, failed.moveAfter().toMillis());
+            Cluster.get(ctx.getSystem()).manager().tell(new Down(address));
+            timers.startSingleTimer(new Failed(failed.nodeId(), ip), failed.moveAfter());
+            tellClientsEarly(failed.nodeId(), failed.sessionsAtVerdict());
         }
         return Behaviors.same();
-    }
-
-    /** A media node this master's own detector just lost goes the way of an {@code UnreachableMember}, once. */
-    private void pollOwnDetector() {
-        for (Member member : Cluster.get(ctx.getSystem()).state().getMembers()) {
-            if (member.status() != MemberStatus.up() || mediaNodeId(member).isEmpty()
-                    || handled.contains(member.uniqueAddress())) {
-                continue;
-            }
-            if (!unreachableFromHere(member)) {
-                lostFromHere.remove(member.uniqueAddress());
-            } else if (lostFromHere.add(member.uniqueAddress())) {
-                ctx.getSelf().tell(new Unreachable(member));
-            }
-        }
-        if (lostFromHere.size() > 10_000) {
-            lostFromHere.clear(); // old incarnations; at worst one more look at a node still lost
-        }
-    }
-
-    private Behavior<Command> onUnreachable(Unreachable event) {
-        Member member = event.member();
-        if (isLeaving(member.status())) {
-            // It stopped while leaving (its leave did not finish before the process ended): still a planned exit.
-            mediaNodeId(member).ifPresent(id -> Cluster.get(ctx.getSystem()).manager().tell(new Down(member.address())));
-            left(member);
-        } else if (mediaNodeId(member).isPresent()) {
-            ctx.pipeToSelf(routing.allSessions(), (all, error) -> new UnreachableChecked(member, all, error));
-        }
-        return Behaviors.same();
-    }
-
-    /**
-     * Fail over at once only a node that hosts sessions: those calls are silent until it is done. A node that hosts
-     * none costs nothing to wait for, so it is left to the downing rule (the masters' decider downs it after stable-after if
-     * it stays unreachable; its removal then comes here as a failure). That keeps a node that was only slow, as every
-     * JVM is while a cluster starts on busy machines, from being downed for a late heartbeat. Unplaceable while
-     * unreachable either way: the registry offers only reachable nodes.
-     */
-    private Behavior<Command> onUnreachableChecked(UnreachableChecked checked) {
-        Member member = checked.member();
-        String nodeId = mediaNodeId(member).orElseThrow();
-        if (!unreachableFromHere(member)) {
-            ctx.getLog().info("media node {} ({}) is reachable from this master; nothing to fail over", nodeId,
-                    member.address());
-            return Behaviors.same();
-        }
-        boolean hostsSessions = checked.error() != null // cannot tell: assume it does, the sessions come first
-                || checked.sessions().stream().anyMatch(s -> nodeId.equals(s.mediaNodeId()));
-        switch (decide(routesRebuilt.getAsBoolean(), hostsSessions, seesMasterMajority())) {
-            case WAIT_FOR_REBUILD -> {
-                ctx.getLog().info("media node {} ({}) is unreachable, but this master's routing table is not rebuilt"
-                        + " from the media nodes (a rebuild runs, or the last one failed and runs again; it may not know"
-                        + " their sessions): not failing it over yet;"
-                        + " checked again in {} ms", nodeId, member.address(), RECHECK_WITHOUT_MAJORITY.toMillis());
-                timers.startSingleTimer(member.uniqueAddress(), new Unreachable(member), RECHECK_WITHOUT_MAJORITY);
-            }
-            case WAIT_FOR_MAJORITY -> {
-                ctx.getLog().info("media node {} ({}) is unreachable, but so is the masters' majority from here: not"
-                        + " failing it over yet; checked again in {} ms", nodeId, member.address(),
-                        RECHECK_WITHOUT_MAJORITY.toMillis());
-                timers.startSingleTimer(member.uniqueAddress(), new Unreachable(member), RECHECK_WITHOUT_MAJORITY);
-            }
-            case FAIL_OVER -> {
-                if (failed(member)) {
-                    tellClientsEarly(nodeId, checked.sessions());
-                }
-            }
-            case LEAVE_TO_DOWNING -> ctx.getLog().info("media node {} ({}) is unreachable and hosts no session: not"
-                    + " downing it, the masters' downing rule decides if it stays unreachable", nodeId, member.address());
-        }
-        return Behaviors.same();
-    }
-
-    /** What to do about a media node this master itself finds unreachable. */
-    enum UnreachableDecision { WAIT_FOR_REBUILD, WAIT_FOR_MAJORITY, FAIL_OVER, LEAVE_TO_DOWNING }
-
-    /**
-     * Nothing is failed over while this master's routing table is not rebuilt: after every master came back, the table
-     * holds only part of the sessions until the rebuild wrote them, so "hosts no session" cannot be told and a failover
-     * would place again only the sessions known so far, while downing the node ends all of them. Seen in
-     * RoutingRebuildBenchmark (1000 sessions, three masters starting on two busy cores): a media node's heartbeats came
-     * 2 s late during the rebuild, the singleton downed it with 497 sessions after knowing 126 of them. Once rebuilt,
-     * a node that stayed unreachable is failed over as before; one that was only slow is reachable again.
-     */
-    static UnreachableDecision decide(boolean routesRebuilt, boolean hostsSessions, boolean seesMasterMajority) {
-        if (!routesRebuilt) {
-            return UnreachableDecision.WAIT_FOR_REBUILD;
-        }
-        if (!hostsSessions) {
-            return UnreachableDecision.LEAVE_TO_DOWNING;
-        }
-        return seesMasterMajority ? UnreachableDecision.FAIL_OVER : UnreachableDecision.WAIT_FOR_MAJORITY;
-    }
-
-    /**
-     * Whether this master itself does not hear {@code member}, by its own failure detector (live) where it monitors it.
-     * Not the cluster's unreachable set: that is the union of every member's observations, so a master cut off from
-     * the others (a minority that fences itself) would, once its gossip gets through a flapping link, have media nodes
-     * that the majority hears perfectly well downed here.
-     */
-    private boolean unreachableFromHere(Member member) {
-        org.apache.pekko.cluster.Cluster classic = org.apache.pekko.cluster.Cluster.get(
-                org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(ctx.getSystem()));
-        if (classic.failureDetector().isMonitoring(member.address())) {
-            return !classic.failureDetector().isAvailable(member.address());
-        }
-        return classic.state().getUnreachable().contains(member);
-    }
-
-    /**
-     * Whether this master's own view still holds the masters' majority. Right after this master was frozen (a paused
-     * JVM, a hung VM) every other member looks unreachable to it until heartbeats come back; failing a media node
-     * over then downs a healthy node (seen: every master frozen and thawed; the singleton downed a media node 0.5 s
-     * after the thaw, ending its sessions). A master that really lost the majority is fenced or downed anyway.
-     * The masters are judged by the same source as the media node ({@link #unreachableFromHere}: this master's own
-     * failure detector): the media nodes are polled from it every 100 ms, and right after a thaw it already calls
-     * everything unavailable while the cluster's unreachable set (the reaper's, every 500 ms) still holds no one, so
-     * judging the masters by that set let a thawed master down a healthy media node (AllMastersLostTest's freeze).
-     */
-    private boolean seesMasterMajority() {
-        var state = Cluster.get(ctx.getSystem()).state();
-        long masters = 0;
-        long reachable = 0;
-        for (Member m : state.getMembers()) {
-            if (m.hasRole("master") && (m.status() == MemberStatus.up() || m.status() == MemberStatus.leaving())) {
-                masters++;
-                if (!unreachableFromHere(m)) {
-                    reachable++;
-                }
-            }
-        }
-        return reachable * 2 > masters;
-    }
-
-    private void left(Member member) {
-        Optional<String> nodeId = mediaNodeId(member);
-        String lastStatus = leavingStatus.remove(member.uniqueAddress());
-        if (nodeId.isEmpty() || !firstTime(member)) {
-            return;
-        }
-        departed(nodeId.get(), "left");
-        ctx.getLog().info("media node {} ({}) left the cluster on purpose (was {})", nodeId.get(), member.address(),
-                lastStatus);
-        ctx.getSelf().tell(new Left(nodeId.get(), lastStatus));
     }
 
     private void departed(String nodeId, String how) {
@@ -604,24 +390,6 @@ public final class MediaFailover {
         if (departedOnPurpose.size() > MAX_DEPARTED) {
             departedOnPurpose.remove(departedOnPurpose.keySet().iterator().next());
         }
-    }
-
-    /** Handles a failed media node once per incarnation; true when this call did. */
-    private boolean failed(Member member) {
-        Optional<String> nodeId = mediaNodeId(member);
-        if (nodeId.isEmpty() || !firstTime(member)) {
-            return false;
-        }
-        Address address = member.address();
-        // The address the REST API shows for the node; the cluster address when it never reported.
-        String ip = nodes.get(nodeId.get()).map(n -> n.report().publicAddress()).filter(a -> !a.isBlank())
-                .orElse(address.getHost().orElse(null));
-        meters.mediaNodeFailed();
-        ctx.getLog().warn("media node {} ({}) failed: downing it and placing its sessions again", nodeId.get(), address);
-        Cluster.get(ctx.getSystem()).manager().tell(new Down(address));
-        // Not at once: a node that was cut off (not dead) stops its copies on its own; give it the time to.
-        timers.startSingleTimer(new Failed(nodeId.get(), ip), fenceWait());
-        return true;
     }
 
     /**
@@ -642,15 +410,6 @@ public final class MediaFailover {
                     Math.min(lost.size(), from + ClusterTopics.MediaNodeLost.MAX_LOST_PER_NOTICE))))));
         }
     }
-
-    /** {@code tessera.master.ha.fence-wait}: how long a failed node's copies are given to stop before moving them. */
-    private Duration fenceWait() {
-        com.typesafe.config.Config config = ctx.getSystem().settings().config();
-        return config.hasPath(FENCE_WAIT) ? config.getDuration(FENCE_WAIT) : DEFAULT_FENCE_WAIT;
-    }
-
-    private static final String FENCE_WAIT = "tessera.master.ha.fence-wait";
-    private static final Duration DEFAULT_FENCE_WAIT = Duration.ofSeconds(1);
 
     private Behavior<Command> onFailed(Failed failed) {
         ctx.pipeToSelf(routing.allSessions(), (all, error) -> new SessionsRead(failed.nodeId(), failed.ip(), all, error));

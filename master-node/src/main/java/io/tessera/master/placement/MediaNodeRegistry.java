@@ -107,7 +107,7 @@ public final class MediaNodeRegistry {
      * a member it does not monitor. Not the cluster's unreachable set alone: that is the union of every member's
      * observations, so a master cut off from the media nodes (or whose links flap) would make every other master stop
      * placing on nodes they hear perfectly well (found by {@code UnstableLinkTest}; the media failover judges the same
-     * way, {@code MediaFailover.unreachableFromHere}).
+     * way, {@code MediaNodeLossWatch.unreachableFromHere}).
      */
     static boolean reachableFromHere(org.apache.pekko.cluster.Cluster classic, Address address) {
         if (classic.failureDetector().isMonitoring(address)) {

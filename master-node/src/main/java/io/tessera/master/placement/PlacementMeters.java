@@ -20,6 +20,7 @@ public final class PlacementMeters {
     private final AtomicInteger waiting = new AtomicInteger();
     private final Counter mediaNodeFailures;
     private final Counter closedByFailover;
+    private final Counter crashesSeen;
 
     /** Result of placing a new session. */
     public enum Outcome { PLACED, NO_CAPACITY, FAILED }
@@ -34,6 +35,10 @@ public final class PlacementMeters {
         }
         mediaNodeFailures = Counter.builder("tessera.master.media.node.failures")
                 .description("Media nodes taken for failed (unreachable or removed) by the failover coordinator")
+                .register(registry);
+        crashesSeen = Counter.builder("tessera.master.media.node.crashes.seen")
+                .description("Media node failures found by the crash watch (process gone: sentinel connection ended,"
+                        + " port refused), failed over with no fence wait")
                 .register(registry);
         closedByFailover = Counter.builder("tessera.master.failover.sessions.closed")
                 .description("Sessions of a failed media node closed instead of moved (priority none)")
@@ -66,6 +71,10 @@ public final class PlacementMeters {
 
     void mediaNodeFailed() {
         mediaNodeFailures.increment();
+    }
+
+    void mediaNodeCrashSeen() {
+        crashesSeen.increment();
     }
 
     void sessionClosed() {

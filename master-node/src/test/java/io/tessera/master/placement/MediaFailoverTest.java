@@ -298,12 +298,12 @@ class MediaFailoverTest {
         // Not rebuilt: whatever the (partial) table says about the node's sessions, wait and look again.
         for (boolean hostsSessions : new boolean[]{true, false}) {
             for (boolean majority : new boolean[]{true, false}) {
-                assertEquals(MediaFailover.UnreachableDecision.WAIT_FOR_REBUILD,
-                        MediaFailover.decide(false, hostsSessions, majority));
+                assertEquals(MediaNodeLossWatch.UnreachableDecision.WAIT_FOR_REBUILD,
+                        MediaNodeLossWatch.decide(false, hostsSessions, majority));
             }
         }
-        assertEquals(MediaFailover.UnreachableDecision.FAIL_OVER, MediaFailover.decide(true, true, true));
-        assertEquals(MediaFailover.UnreachableDecision.WAIT_FOR_MAJORITY, MediaFailover.decide(true, true, false));
-        assertEquals(MediaFailover.UnreachableDecision.LEAVE_TO_DOWNING, MediaFailover.decide(true, false, true));
+        assertEquals(MediaNodeLossWatch.UnreachableDecision.FAIL_OVER, MediaNodeLossWatch.decide(true, true, true));
+        assertEquals(MediaNodeLossWatch.UnreachableDecision.WAIT_FOR_MAJORITY, MediaNodeLossWatch.decide(true, true, false));
+        assertEquals(MediaNodeLossWatch.UnreachableDecision.LEAVE_TO_DOWNING, MediaNodeLossWatch.decide(true, false, true));
     }
 }

@@ -12,6 +12,7 @@ import org.apache.pekko.actor.typed.pubsub.Topic;
 
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.util.function.IntSupplier;
 
 /**
  * Publishes this media node's load to every master about once a second. Masters treat a node whose
@@ -30,7 +31,7 @@ public final class LoadReporter {
 
     public static Behavior<Command> create(String nodeId, String publicAddress, ActorRef<SessionManager.Command> manager,
                                            ActorRef<Topic.Command<LoadReport>> topic, Duration interval,
-                                           MediaEngine engine, int capacity) {
+                                           MediaEngine engine, int capacity, IntSupplier sentinelPort) {
         OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
             timers.startTimerWithFixedDelay(Tick.INSTANCE, Duration.ZERO, interval);
@@ -47,7 +48,7 @@ public final class LoadReporter {
                         topic.tell(Topic.publish(new LoadReport(nodeId, stats.forMasters(), publicAddress, stats.status(),
                                 stats.sessions(), stats.participants(), stats.streams(), media.subscribers(),
                                 media.portsInUse(), capacity, cpu, System.currentTimeMillis(),
-                                stats.drainDeadlineMillis(), stats.protectedSessions())));
+                                stats.drainDeadlineMillis(), stats.protectedSessions(), sentinelPort.getAsInt())));
                         return Behaviors.same();
                     })
                     .build();

@@ -8,6 +8,8 @@ final class ClusterPorts {
     static final int MANAGEMENT = 7626;
     static final int MASTER_HTTP = 4443;
     static final int MEDIA_HTTP = 4500;
+    /** The media node's process sentinel: the masters' crash watch holds a connection to it (masters only). */
+    static final int MEDIA_SENTINEL = 2661;
 
     private ClusterPorts() {
     }

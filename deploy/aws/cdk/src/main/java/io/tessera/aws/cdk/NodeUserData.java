@@ -80,6 +80,7 @@ final class NodeUserData {
             lines.add("TESSERA_RTP_PORT_MIN=" + settings.rtpPortFrom());
             lines.add("TESSERA_RTP_PORT_MAX=" + settings.rtpPortTo());
             lines.add("TESSERA_WEBRTC_ENGINE=janus");
+            lines.add("TESSERA_SENTINEL_PORT=" + ClusterPorts.MEDIA_SENTINEL);
             lines.add("TESSERA_WEBRTC_PORT_MIN=" + settings.webrtcPortFrom());
             lines.add("TESSERA_WEBRTC_PORT_MAX=" + settings.webrtcPortTo());
             lines.add("TESSERA_ICE_ALLOW=" + String.join(",", settings.iceAllow()));

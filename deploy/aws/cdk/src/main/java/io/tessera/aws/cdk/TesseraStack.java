@@ -158,6 +158,8 @@ public final class TesseraStack extends Stack {
                 member.addIngressRule(peer, Port.tcp(ClusterPorts.MANAGEMENT), "Cluster Bootstrap probes");
             }
         }
+        mediaSg.addIngressRule(masterSg, Port.tcp(ClusterPorts.MEDIA_SENTINEL),
+                "process sentinel: the masters' crash watch");
         mediaSg.addIngressRule(Peer.anyIpv4(), Port.udpRange(settings.rtpPortFrom(), settings.rtpPortTo()), "RTP from clients");
         // Janus's RTP and ICE ports: only from where ICE candidates are allowed (TESSERA_ICE_ALLOW, 0.0.0.0/0 by default).
         for (String cidr : settings.iceAllow()) {

@@ -99,6 +99,21 @@ class TesseraStackTest {
     }
 
     @Test
+    void onlyTheMastersReachTheMediaNodesProcessSentinel() {
+        String masterSg = logicalId("AWS::EC2::SecurityGroup", "Tessera masters");
+        String mediaSg = logicalId("AWS::EC2::SecurityGroup", "Tessera media nodes");
+        List<String> rules = ingress().stream().filter(r -> r.path("FromPort").asInt() == 2661)
+                .map(r -> (r.has("CidrIp") ? r.path("CidrIp").asText()
+                        : r.path("SourceSecurityGroupId").path("Fn::GetAtt").get(0).asText())
+                        + "->" + r.path("_target").asText() + " " + r.path("IpProtocol").asText() + " "
+                        + r.path("ToPort").asInt())
+                .toList();
+        assertEquals(List.of(masterSg + "->" + mediaSg + " tcp 2661"), rules);
+        JsonNode media = launchTemplate("Media").path("Properties").path("LaunchTemplateData");
+        assertTrue(media.path("UserData").toString().contains("TESSERA_SENTINEL_PORT=2661"));
+    }
+
+    @Test
     void mediaNodesAreReachableOnTheRtpAndWebRtcRangesWithPublicAddresses() {
         String mediaSg = logicalId("AWS::EC2::SecurityGroup", "Tessera media nodes");
         List<String> udp = ingress().stream().filter(r -> r.path("IpProtocol").asText().equals("udp"))

@@ -1,0 +1,177 @@
+package io.tessera.master.medianode;
+
+import org.apache.pekko.actor.AddressFromURIString;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The crash watch against real sockets: a stand-in sentinel (a plain server socket speaking the media node's
+ * sentinel wire) that crashes, stops on purpose, drops the connection while still listening, or never greets.
+ */
+class CrashWatchTest {
+    private static final String ADDRESS = "pekko://tessera@127.0.0.1:2651";
+    private static ActorTestKit testKit;
+
+    @BeforeAll
+    static void start() {
+        testKit = ActorTestKit.create("CrashWatchTest");
+    }
+
+    @AfterAll
+    static void stop() {
+        testKit.shutdownTestKit();
+    }
+
+    /** A stand-in for a media node's sentinel: accepts, greets (or not), keeps every connection it accepted. */
+    private static final class StandIn implements AutoCloseable {
+        final ServerSocket server;
+        final List<Socket> accepted = new CopyOnWriteArrayList<>();
+        final Thread acceptor;
+
+        StandIn(String greeting) throws IOException {
+            server = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+            acceptor = new Thread(() -> {
+                while (!server.isClosed()) {
+                    try {
+                        Socket socket = server.accept();
+                        accepted.add(socket);
+                        if (greeting != null) {
+                            socket.getOutputStream().write(greeting.getBytes(StandardCharsets.UTF_8));
+                            socket.getOutputStream().flush();
+                        }
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            }, "stand-in-sentinel");
+            acceptor.setDaemon(true);
+            acceptor.start();
+        }
+
+        InetSocketAddress address() {
+            return InetSocketAddress.createUnresolved("127.0.0.1", server.getLocalPort());
+        }
+
+        void send(String text) throws IOException {
+            OutputStream out = accepted.get(accepted.size() - 1).getOutputStream();
+            out.write(text.getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        }
+
+        void dropConnections() throws IOException {
+            for (Socket socket : accepted) {
+                socket.close();
+            }
+        }
+
+        /** What a process exit does: every connection closed, the port then refuses. */
+        @Override
+        public void close() throws IOException {
+            server.close();
+            dropConnections();
+        }
+    }
+
+    private static ActorRef<CrashWatch.Command> watching(StandIn standIn, TestProbe<CrashWatch.ProcessGone> gone) {
+        ActorRef<CrashWatch.Command> watch = testKit.spawn(CrashWatch.create(gone.getRef()));
+        watch.tell(new CrashWatch.WatchOnly(Map.of("media-1", standIn.address())));
+        return watch;
+    }
+
+    @Test
+    void aProcessThatExitsIsReportedGoneWithItsIncarnation() throws Exception {
+        TestProbe<CrashWatch.ProcessGone> gone = testKit.createTestProbe();
+        StandIn standIn = new StandIn("tessera-sentinel 1 " + ADDRESS + " 4242\n");
+        ActorRef<CrashWatch.Command> watch = watching(standIn, gone);
+        await().atMost(Duration.ofSeconds(10)).until(() -> standIn.accepted.size() == 1);
+        gone.expectNoMessage(Duration.ofMillis(500)); // held: alive
+        standIn.close();
+        CrashWatch.ProcessGone report = gone.expectMessageClass(CrashWatch.ProcessGone.class, Duration.ofSeconds(10));
+        assertEquals("media-1", report.nodeId());
+        assertEquals(AddressFromURIString.parse(ADDRESS), report.address());
+        assertEquals(4242L, report.uid());
+        gone.expectNoMessage(Duration.ofSeconds(2)); // once, not at every retry while the port refuses
+        testKit.stop(watch);
+    }
+
+    @Test
+    void aNodeThatSaidByeIsNotReportedWhenItStops() throws Exception {
+        TestProbe<CrashWatch.ProcessGone> gone = testKit.createTestProbe();
+        StandIn standIn = new StandIn("tessera-sentinel 1 " + ADDRESS + " 1\n");
+        ActorRef<CrashWatch.Command> watch = watching(standIn, gone);
+        await().atMost(Duration.ofSeconds(10)).until(() -> standIn.accepted.size() == 1);
+        standIn.send("bye\n");
+        Thread.sleep(200); // the bye must be read before the close: on the node, both go out in order on one stream
+        standIn.close();
+        gone.expectNoMessage(Duration.ofSeconds(3));
+        testKit.stop(watch);
+    }
+
+    @Test
+    void aConnectionDroppedByANodeThatStillListensIsHeldAgainNotReported() throws Exception {
+        TestProbe<CrashWatch.ProcessGone> gone = testKit.createTestProbe();
+        try (StandIn standIn = new StandIn("tessera-sentinel 1 " + ADDRESS + " 2\n")) {
+            ActorRef<CrashWatch.Command> watch = watching(standIn, gone);
+            await().atMost(Duration.ofSeconds(10)).until(() -> standIn.accepted.size() == 1);
+            standIn.dropConnections();
+            await().atMost(Duration.ofSeconds(10)).until(() -> standIn.accepted.size() >= 2);
+            gone.expectNoMessage(Duration.ofSeconds(2));
+            testKit.stop(watch);
+        }
+    }
+
+    @Test
+    void aNodeThatNeverGreetedProvesNothing() throws Exception {
+        TestProbe<CrashWatch.ProcessGone> gone = testKit.createTestProbe();
+        StandIn standIn = new StandIn(null);
+        ActorRef<CrashWatch.Command> watch = watching(standIn, gone);
+        await().atMost(Duration.ofSeconds(10)).until(() -> standIn.accepted.size() == 1);
+        standIn.close();
+        gone.expectNoMessage(Duration.ofSeconds(3));
+        testKit.stop(watch);
+    }
+
+    @Test
+    void aNodeNoLongerNamedIsNoLongerWatched() throws Exception {
+        TestProbe<CrashWatch.ProcessGone> gone = testKit.createTestProbe();
+        StandIn standIn = new StandIn("tessera-sentinel 1 " + ADDRESS + " 3\n");
+        ActorRef<CrashWatch.Command> watch = watching(standIn, gone);
+        await().atMost(Duration.ofSeconds(10)).until(() -> standIn.accepted.size() == 1);
+        watch.tell(new CrashWatch.WatchOnly(Map.of()));
+        Thread.sleep(200); // the watch closes its connection first
+        standIn.close();
+        gone.expectNoMessage(Duration.ofSeconds(3));
+        testKit.stop(watch);
+    }
+
+    @Test
+    void theProbeTellsARefusalFromAListenerAndFromSilence() throws Exception {
+        try (ServerSocket listening = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            assertEquals(CrashWatch.Verdict.ALIVE,
+                    CrashWatch.probe(new InetSocketAddress("127.0.0.1", listening.getLocalPort())));
+        }
+        int closedPort;
+        try (ServerSocket once = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = once.getLocalPort();
+        }
+        assertEquals(CrashWatch.Verdict.REFUSED, CrashWatch.probe(new InetSocketAddress("127.0.0.1", closedPort)));
+    }
+}
