@@ -26,6 +26,12 @@ final class DrainReleases {
     static final int MAX_AWAITING = 10_000;
 
     /**
+     * However late the session's participants are told of the move, the old copy is released at the latest this many
+     * bounds after the move (the bound restarts at each participant told, {@link #told}).
+     */
+    static final int MAX_BOUNDS_AFTER_MOVE = 2;
+
+    /**
      * A moved session's old copy, not released yet. {@code published}: the streams the old copy had when asked
      * (null until its answer); {@code up}: streams announced up since the move (a notice may come before the answer).
      */
@@ -34,14 +40,18 @@ final class DrainReleases {
         final String fromNodeId;
         final ActorRef<MediaNodeProtocol.Command> oldCopy;
         final long movedAtMillis;
+        /** When the bound releases it: the move plus the bound, restarted by each participant told ({@link #told}). */
+        long dueAtMillis;
         Set<String> published;
         final Set<String> up = new HashSet<>();
 
-        Awaiting(String sessionId, String fromNodeId, ActorRef<MediaNodeProtocol.Command> oldCopy, long movedAtMillis) {
+        Awaiting(String sessionId, String fromNodeId, ActorRef<MediaNodeProtocol.Command> oldCopy, long movedAtMillis,
+                 long boundMillis) {
             this.sessionId = sessionId;
             this.fromNodeId = fromNodeId;
             this.oldCopy = oldCopy;
             this.movedAtMillis = movedAtMillis;
+            this.dueAtMillis = movedAtMillis + boundMillis;
         }
 
         /** Every stream of the old copy is up on the new node (vacuously, when it had none). */
@@ -90,6 +100,26 @@ final class DrainReleases {
         }
         awaiting.up.add(streamId);
         return complete(awaiting);
+    }
+
+    /**
+     * A participant of {@code sessionId} joined the new node, moved from {@code fromNodeId}: it is told of the move
+     * ({@code mediaNodeFailed}) only now, so its publisher's rebuild starts only now. The bound restarts from here
+     * (never past {@link #MAX_BOUNDS_AFTER_MOVE} bounds after the move): the time to rebuild is the page's, and a
+     * slow move (a starved machine: the pages were told 1.9-2.3 s after the move in one measured first drain)
+     * must not eat it. Returns the entry when its due time moved later ({@code dueAtMillis}: restart its timer).
+     */
+    Optional<Awaiting> told(String sessionId, String fromNodeId, long nowMillis, long boundMillis) {
+        Awaiting awaiting = bySession.get(sessionId);
+        if (awaiting == null || !awaiting.fromNodeId.equals(fromNodeId)) {
+            return Optional.empty();
+        }
+        long due = Math.min(nowMillis + boundMillis, awaiting.movedAtMillis + MAX_BOUNDS_AFTER_MOVE * boundMillis);
+        if (due <= awaiting.dueAtMillis) {
+            return Optional.empty();
+        }
+        awaiting.dueAtMillis = due;
+        return Optional.of(awaiting);
     }
 
     /** The bound passed: the entry, if it still waits. */

@@ -486,6 +486,12 @@ public final class MediaFailover {
         if (notice == null || notice.mediaNodeId() == null) {
             return Behaviors.same();
         }
+        if (notice.movedFrom() != null) { // told of a drain's move only now: its page's rebuild starts now
+            long now = System.currentTimeMillis();
+            drainReleases.told(notice.sessionId(), notice.movedFrom(), now, drainReleaseAfter.toMillis())
+                    .ifPresent(a -> timers.startSingleTimer("drain-release-" + a.sessionId,
+                            new ReleaseDue(a.sessionId, a.oldCopy), Duration.ofMillis(a.dueAtMillis - now)));
+        }
         // A local read first: only a disagreement is worth a majority read.
         CompletionStage<Optional<SessionRecord>> routed = routing.session(notice.sessionId()).thenCompose(local ->
                 local.isPresent() && local.get().mediaNodeId().equals(notice.mediaNodeId())
@@ -531,7 +537,8 @@ public final class MediaFailover {
             mediaNodeClient.release(oldCopy, sessionId); // break before make, as a drain did before
             return;
         }
-        drainReleases.await(new DrainReleases.Awaiting(sessionId, fromNodeId, oldCopy, System.currentTimeMillis()))
+        drainReleases.await(new DrainReleases.Awaiting(sessionId, fromNodeId, oldCopy, System.currentTimeMillis(),
+                        bound.toMillis()))
                 .ifPresent(previous -> releaseOldCopy(previous, "moved again"));
         timers.startSingleTimer("drain-release-" + sessionId, new ReleaseDue(sessionId, oldCopy), bound);
         ctx.pipeToSelf(mediaNodeClient.describe(oldCopy, List.of(sessionId), mediaNodeClient.timeout()),

@@ -17,7 +17,6 @@ import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.http.javadsl.model.ws.TextMessage;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
-import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.BufferOverflowException;
 import org.apache.pekko.stream.OverflowStrategy;
@@ -139,17 +138,17 @@ public final class SignallingRoute extends AllDirectives {
                 .flatMap(RemoteAddress::getAddress).map(InetAddress::getHostAddress).orElse(null);
     }
 
+    /**
+     * The socket's flow, materialized by Pekko HTTP once the upgrade is answered: the client's messages go to the
+     * connection's actor, and what the actor puts in its {@link Outbox} goes to the client. The outbound source is
+     * part of this one flow (attached to the outbox when it is materialized), not a stream of its own: that cost one
+     * more stream actor per socket and a publisher/subscriber hop per message (docs/BENCHMARKS.md, issue 15).
+     */
     private Flow<Message, Message, NotUsed> socketFlow(String clientIp) {
-        Outbox[] outbox = new Outbox[1];
-        Pair<ActorRef<String>, Source<String, NotUsed>> outbound = ActorSource.<String>actorRef(
-                        ClientConnection.CLOSE::equals,
-                        m -> Outbox.OVERFLOW.equals(m) ? Optional.of(outbox[0].overflow()) : Optional.empty(),
-                        limits.outboundBuffer(), OverflowStrategy.fail())
-                .preMaterialize(materializer);
-        outbox[0] = new Outbox(outbound.first(), limits.outboundBufferBytes());
+        Outbox outbox = new Outbox(limits.outboundBufferBytes());
         AtomicReference<ActorRef<ClientConnection.Command>> self = new AtomicReference<>();
         ActorRef<ClientConnection.Command> connection = system.systemActorOf(
-                ClientConnection.create(sessions, outbox[0], connectionSettings, relay, meters, clientIp, gate, () -> {
+                ClientConnection.create(sessions, outbox, connectionSettings, relay, meters, clientIp, gate, () -> {
                     open.decrementAndGet();
                     ActorRef<ClientConnection.Command> me = self.get(); // set right after the spawn; nothing stops a connection sooner
                     if (me != null) {
@@ -168,17 +167,27 @@ public final class SignallingRoute extends AllDirectives {
                 .to(ActorSink.actorRef(connection, ClientConnection.SocketClosed.INSTANCE,
                         error -> ClientConnection.SocketClosed.INSTANCE));
         String name = connection.path().name();
-        Source<Message, NotUsed> toClient = outbound.second()
+        Source<Message, NotUsed> toClient = ActorSource.<String>actorRef(
+                        ClientConnection.CLOSE::equals,
+                        m -> Outbox.OVERFLOW.equals(m) ? Optional.of(outbox.overflow()) : Optional.empty(),
+                        limits.outboundBuffer(), OverflowStrategy.fail())
+                .mapMaterializedValue(stream -> {
+                    outbox.attach(stream);
+                    return NotUsed.getInstance();
+                })
                 .watchTermination((notUsed, done) -> {
-                    done.whenComplete((ok, error) -> {
+                    // With the dispatcher named: Pekko's stage runs a plain whenComplete on the JDK's default
+                    // executor, which on two cores starts a new thread per call, here one per closed socket (JFR:
+                    // almost every thread a master started in a benchmark run, docs/BENCHMARKS.md "Third round").
+                    done.whenCompleteAsync((ok, error) -> {
                         if (error instanceof BufferOverflowException overflow) {
                             // A client that does not read its socket: cut off so it holds no memory of the master's.
                             system.log().warn("{}: cut off: {}", name, overflow.getMessage());
                         }
-                    });
+                    }, system.executionContext());
                     return notUsed;
                 })
-                .map(text -> (Message) TextMessage.create(outbox[0].taken(text)));
+                .map(text -> (Message) TextMessage.create(outbox.taken(text)));
         return Flow.fromSinkAndSourceCoupled(inbound, toClient);
     }
 
@@ -186,7 +195,8 @@ public final class SignallingRoute extends AllDirectives {
     private CompletionStage<ClientConnection.Command> read(Message message) {
         if (!message.isText()) {
             return message.asBinaryMessage().getStreamedData().runWith(Sink.ignore(), materializer)
-                    .thenApply(done -> (ClientConnection.Command) ClientConnection.InboundBinary.INSTANCE);
+                    .thenApplyAsync(done -> (ClientConnection.Command) ClientConnection.InboundBinary.INSTANCE,
+                            system.executionContext());
         }
         TextMessage text = message.asTextMessage();
         if (text.isStrict()) {
@@ -200,7 +210,8 @@ public final class SignallingRoute extends AllDirectives {
                 acc.append(part, 0, Math.min(part.length(), max + 1 - acc.length()));
             }
             return acc;
-        }, materializer).thenApply(acc -> acc.length() > max
-                ? ClientConnection.InboundTooLarge.INSTANCE : new ClientConnection.Inbound(acc.toString()));
+        }, materializer).thenApplyAsync(acc -> acc.length() > max
+                ? ClientConnection.InboundTooLarge.INSTANCE : new ClientConnection.Inbound(acc.toString()),
+                system.executionContext());
     }
 }

@@ -148,6 +148,39 @@ class MediaFailoverTest {
         assertEquals("s2", released.get(0).sessionId());
     }
 
+    /**
+     * The make-before-break bound counts from when the session's participants were told of the move (their moved
+     * join on the new node), not from the move: a slow first drain told the pages 1.9-2.3 s after the move, and the
+     * old copies were released at the bound before the pages' rebuilt streams were up (stalls 1.1-3.1 s). Failed
+     * before: the old copy was released at the bound after the move (3 s here), inside the window checked below.
+     */
+    @Test
+    void aDrainedSessionsBoundRestartsWhenItsParticipantIsToldOfTheMove() {
+        DrainScene scene = drainScene("s3");
+        TestProbe<MediaNodeProtocol.Command> node1 = scene.node1();
+        ActorRef<Topic.Command<ClusterTopics.SessionNotice>> notices = testKit.spawn(
+                Topic.create(ClusterTopics.SessionNotice.class, ClusterTopics.SESSION_NOTICES));
+        testKit.spawn(MediaFailover.create(scene.routes(), scene.nodes().view(), new PlacementPolicy(3000),
+                new MediaNodeClient(testKit.system(), Duration.ofSeconds(1)), Webhooks.noop(),
+                new PlacementMeters(new SimpleMeterRegistry()), Duration.ofSeconds(3))).tell(
+                new MediaFailover.Drain("media-1", System.currentTimeMillis()));
+
+        assertEquals("s3", scene.node2().expectMessageClass(MediaNodeProtocol.HostSession.class,
+                Duration.ofSeconds(10)).sessionId());
+        node1.expectMessageClass(MediaNodeProtocol.SupersedeSession.class, Duration.ofSeconds(10));
+        node1.expectMessageClass(MediaNodeProtocol.DescribeSessions.class, Duration.ofSeconds(10));
+        long movedAt = System.currentTimeMillis(); // at the latest
+        node1.expectNoMessage(Duration.ofMillis(1500));
+        // The participant joins the new node now, told of the move only now.
+        notices.tell(Topic.publish(new ClusterTopics.ParticipantActivated("s3", "con_s3", System.currentTimeMillis(),
+                "", null, "media-2", null, "media-1")));
+        // Not released at the move's bound (movedAt + 3 s) ...
+        node1.expectNoMessage(Duration.ofMillis(Math.max(0, movedAt + 4000 - System.currentTimeMillis())));
+        // ... but at the bound after the participant was told.
+        assertEquals("s3", node1.expectMessageClass(MediaNodeProtocol.ReleaseSession.class, Duration.ofSeconds(10))
+                .sessionId());
+    }
+
     private static ClusterTopics.StreamChanged streamUp(String sessionId, String streamId) {
         return new ClusterTopics.StreamChanged(sessionId, "con_x", streamId, null, true, 7, null, false, true,
                 "CAMERA", 30, null);
