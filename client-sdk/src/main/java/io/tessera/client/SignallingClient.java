@@ -149,6 +149,14 @@ public final class SignallingClient implements AutoCloseable {
                 .thenApply(r -> JsonRpcCodec.requiredText(r, "sdpAnswer", "receiveVideoFrom"));
     }
 
+    /**
+     * {@link #receiveVideoFrom}, with the whole result: after a move the node may answer an offer for a stream's old
+     * id with the stream published again under a new one, named by the result's {@code id} (docs/CONTRACT.md).
+     */
+    CompletableFuture<JsonNode> receiveVideoFromResult(String streamId, String sdpOffer) {
+        return request("receiveVideoFrom", JsonRpcCodec.receiveVideoFromParams(streamId, sdpOffer));
+    }
+
     /** Stops publishing our stream; subscribers get {@code participantUnpublished}. */
     public CompletableFuture<JsonNode> unpublishVideo() {
         return request("unpublishVideo", new OpenViduRequest.UnpublishVideo().params());

@@ -191,7 +191,8 @@ public final class Session {
                 Session.this.changed();
             }
         };
-        this.media = new SessionMedia(sessionId, engine, webrtc, settings.publisherUpTimeout(), notices, meters, ctx,
+        this.media = new SessionMedia(sessionId, engine, webrtc, settings.publisherUpTimeout(),
+                settings.maxParticipants(), notices, meters, ctx,
                 timers, room);
         this.streamProperties = new StreamPropertyChanges(sessionId, room);
         this.ctx = ctx;
@@ -218,6 +219,10 @@ public final class Session {
                 })
                 .onMessage(SessionMedia.PublisherUpTimedOut.class, timedOut -> {
                     media.onPublisherUpTimedOut(timedOut);
+                    return Behaviors.same();
+                })
+                .onMessage(HeldSubscriptions.Expired.class, expired -> {
+                    media.held().onExpired(expired);
                     return Behaviors.same();
                 })
                 .onSignal(PostStop.class, stop -> {

@@ -74,9 +74,10 @@ final class SessionMedia {
     private final RtpBridges bridges; // null without a WebRTC engine
     private final RemoteFeeds feeds; // null without a WebRTC engine
     private final SessionSubscriptions subscriptions;
+    private final HeldSubscriptions held;
 
     SessionMedia(String sessionId, MediaEngine engine, WebRtcEngine webrtc, Duration publisherUpTimeout,
-                 ActorRef<SessionNotice> notices, SessionMeters meters, ActorContext<Session.Message> ctx,
+                 int maxParticipants, ActorRef<SessionNotice> notices, SessionMeters meters, ActorContext<Session.Message> ctx,
                  TimerScheduler<Session.Message> timers, Room room) {
         this.sessionId = sessionId;
         this.engine = engine;
@@ -90,6 +91,12 @@ final class SessionMedia {
         this.bridges = webrtc == null ? null : new RtpBridges(this, engine, meters);
         this.feeds = webrtc == null ? null : new RemoteFeeds(this, engine);
         this.subscriptions = new SessionSubscriptions(this, engine);
+        this.held = new HeldSubscriptions(this, maxParticipants);
+    }
+
+    /** Offers held after a move until their publisher's stream is back. */
+    HeldSubscriptions held() {
+        return held;
     }
 
     /** Subscribing to the session's streams. */
@@ -259,6 +266,7 @@ final class SessionMedia {
                 rebuilds.offerAgain(other, p);
             }
         }
+        held.streamUp(p);
         room.changed();
     }
 
@@ -329,6 +337,7 @@ final class SessionMedia {
 
     /** Gives back everything a participant holds in the engines. Idempotent. */
     void release(Participant p) {
+        held.gone(p.connectionId());
         for (String streamId : java.util.List.copyOf(p.subscriptions)) {
             publisherOf(streamId).ifPresent(publisher -> subscriptions.drop(p, publisher, "participantLeft"));
         }

@@ -28,7 +28,11 @@ final class SessionSubscriptions {
         this.engine = engine;
     }
 
-    /** Client offer: the plain RTP engine answers. Janus cannot answer a subscriber's offer. */
+    /**
+     * Client offer: the plain RTP engine answers. Janus cannot answer a subscriber's offer. After a move, an offer for
+     * the old stream of a participant that has not published here again yet is held until it does
+     * ({@link HeldSubscriptions}).
+     */
     void onSubscribe(Subscribe subscribe) {
         Participant p = media.room().participants().get(subscribe.connectionId());
         if (p == null) {
@@ -37,24 +41,35 @@ final class SessionSubscriptions {
         }
         Optional<Participant> publisher = media.publisherOf(subscribe.streamId());
         if (publisher.isEmpty()) {
-            subscribe.replyTo().tell(SdpReply.failure(ErrorCode.NOT_FOUND, media.notPublished(subscribe.streamId())));
+            if (!media.held().hold(p, subscribe)) {
+                subscribe.replyTo().tell(SdpReply.failure(ErrorCode.NOT_FOUND, media.notPublished(subscribe.streamId())));
+            }
             return;
         }
-        if (publisher.get().publishedWebRtc) {
-            if (publisher.get() == p) {
+        subscribe(p, publisher.get(), subscribe, null);
+    }
+
+    /**
+     * {@code p} receives {@code publisher}'s stream ({@code subscribe.streamId()}) at the address its offer names.
+     * {@code newStream}: set when the offer was held for a stream published again under a new id, which the answer
+     * then carries (the client learns the id it subscribed to).
+     */
+    void subscribe(Participant p, Participant publisher, Subscribe subscribe, io.tessera.common.protocol.MediaNodeProtocol.StreamInfo newStream) {
+        if (publisher.publishedWebRtc) {
+            if (publisher == p) {
                 subscribe.replyTo().tell(SdpReply.failure(ErrorCode.BAD_REQUEST, "connection " + p.connectionId()
                         + " cannot subscribe to its own stream"));
                 return;
             }
-            media.bridges().subscribe(p, publisher.get(), subscribe); // a browser's stream, relayed as plain RTP
+            media.bridges().subscribe(p, publisher, subscribe); // a browser's stream, relayed as plain RTP
             return;
         }
         try {
             String answer = engine.subscribe(subscribe.streamId(), subscribe.connectionId(), subscribe.sdpOffer());
             p.subscribe(subscribe.streamId());
-            media.streamNotice(subscribe.connectionId(), publisher.get().published, publisher.get().connectionId(), true,
+            media.streamNotice(subscribe.connectionId(), publisher.published, publisher.connectionId(), true,
                     "subscribe");
-            subscribe.replyTo().tell(new SdpReply(true, 0, null, null, answer));
+            subscribe.replyTo().tell(new SdpReply(true, 0, null, newStream, answer));
         } catch (MediaException e) {
             subscribe.replyTo().tell(SdpReply.failure(e.kind().errorCode, e.getMessage()));
         }

@@ -17,8 +17,8 @@ import org.HdrHistogram.Histogram;
 /** Turns what a run measured into its {@link RunResult}. */
 public final class ResultBuilder {
     /** A gap at a subscriber belongs to a media fault when it began this close to the fault instant. */
-    static final long FAULT_WINDOW_BEFORE_MS = 1_000;
-    static final long FAULT_WINDOW_AFTER_MS = 5_000;
+    public static final long FAULT_WINDOW_BEFORE_MS = 1_000;
+    public static final long FAULT_WINDOW_AFTER_MS = 5_000;
 
     private ResultBuilder() {
     }

@@ -47,6 +47,8 @@ public final class LoadRun {
     private final HarnessConfig cfg;
     private final Progress progress;
     private final Measurements m = new Measurements();
+    private final io.tessera.loadtest.harness.measure.RecoveryStages stages =
+            new io.tessera.loadtest.harness.measure.RecoveryStages(m.clock);
     private final ApplicationServer rest;
     private final List<URI> webSockets;
     private final InetAddress clientAddress;
@@ -113,6 +115,7 @@ public final class LoadRun {
             BrowserResult browserResult = browsers == null ? BrowserResult.NONE : browsers.result(m.faults.all());
             RunResult result = ResultBuilder.build(cfg, m, media, processes, mediaRate, participantsOverTime,
                     startedAt, loadAverage, browserResult);
+            printClientStage();
             teardown();
             return result;
         } finally {
@@ -296,6 +299,7 @@ public final class LoadRun {
                         .keepalive(Duration.ofSeconds(1), Duration.ofSeconds(3))
                         .eventQueueCapacity(256)
                         .onEvent(e -> {
+                            noteStage(p, e.method());
                             SignallingClient c = self.get();
                             if (c != null) {
                                 c.events().clear();
@@ -314,6 +318,7 @@ public final class LoadRun {
                 p.connectionId = joined.connectionId();
                 p.media = recovery
                         .onResubscribed(r -> {
+                            stages.note(p.name, io.tessera.loadtest.harness.measure.RecoveryStages.Step.RESUBSCRIBED);
                             RtpReceiver sink = p.receiverByPublisher.get(r.publisherConnectionId());
                             if (sink != null) {
                                 sink.remote(PlainRtpAnswer.parse(r.sdpAnswer()));
@@ -338,7 +343,10 @@ public final class LoadRun {
                 .packetsPerSecond(cfg.media().packetsPerSecond()).packetSize(cfg.media().packetSize()).bind();
         p.publisher = source;
         long start = System.nanoTime();
-        p.media.onRepublished(r -> source.retarget(PlainRtpAnswer.parse(r.sdpAnswer())));
+        p.media.onRepublished(r -> {
+            stages.note(p.name, io.tessera.loadtest.harness.measure.RecoveryStages.Step.REPUBLISHED);
+            source.retarget(PlainRtpAnswer.parse(r.sdpAnswer()));
+        });
         PublishResult published = p.media.publish(PublishOptions.camera(source.sdpOffer()))
                 .get(STEP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         m.publish.record(m.clock.millisNow(), Duration.ofNanos(System.nanoTime() - start));
@@ -367,6 +375,28 @@ public final class LoadRun {
         } catch (Exception e) {
             m.errors.add(ErrorTally.kindOf("subscribe", e), ErrorTally.messageOf(e));
         }
+    }
+
+    /** The client-stage steps the events mark: the failure, and a publisher's stream again. */
+    private void noteStage(SimulatedParticipant p, String method) {
+        switch (method) {
+            case "mediaNodeFailed" -> stages.note(p.name, io.tessera.loadtest.harness.measure.RecoveryStages.Step.FAILED);
+            case "participantPublished", "forciblyReconnectSubscriber" ->
+                    stages.note(p.name, io.tessera.loadtest.harness.measure.RecoveryStages.Step.STREAM_AGAIN);
+            default -> {
+                // not a step of the client stage
+            }
+        }
+    }
+
+    /** The client stage of the first media fault, step by step, on standard output (docs/BENCHMARKS.md). */
+    private void printClientStage() {
+        m.faults.all().stream().filter(f -> f.isMedia() && f.interrupts()).findFirst().ifPresent(f -> {
+            // the fault's wall-clock instant, to line the nodes' logs up with it
+            System.out.println("fault " + f.action() + " at " + m.clock.startWall().plusMillis(f.atMillis()));
+            System.out.print(stages.summary(f.atMillis(), media.gaps(), ResultBuilder.FAULT_WINDOW_BEFORE_MS,
+                    ResultBuilder.FAULT_WINDOW_AFTER_MS));
+        });
     }
 
     // ---------------------------------------------------------------- samplers
