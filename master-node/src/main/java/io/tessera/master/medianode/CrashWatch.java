@@ -43,8 +43,14 @@ import java.util.concurrent.Executor;
  * node's {@code ProcessSentinel}.
  */
 public final class CrashWatch {
-    /** Tries of the port after the held connection ended; all must be refused. */
-    static final int PROBE_ATTEMPTS = 3;
+    /**
+     * Tries of the port after the held connection ended, until one is refused: an exiting process with many sockets
+     * (a media node with hundreds of sessions) takes up to a second or so to close its listener. Past these, the failure
+     * detector decides.
+     */
+    static final int PROBE_ATTEMPTS = 20;
+    /** How long a probe waits for a sentinel that accepted it to write its first line. */
+    static final Duration GREETING_TIMEOUT = Duration.ofSeconds(1);
     static final Duration PROBE_SPACING = Duration.ofMillis(100);
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(1);
     /** Before a connection that failed, never greeted, or ended inconclusively is tried again. */
@@ -243,9 +249,18 @@ public final class CrashWatch {
         }
     }
 
-    /** Whether {@code sentinel} refuses every try, accepts one, or answers neither way (a timeout, no route). */
+    /**
+     * Whether {@code sentinel} is gone, alive, or cannot be told (a timeout, no route). Alive: a try was greeted (or
+     * told {@code busy}) by the sentinel. Gone: every try was refused, or accepted and then closed or reset without a
+     * byte, until at least one was refused. The second kind is a process in the middle of exiting: its kernel closes
+     * its sockets one by one, and a listening socket that is not closed yet still completes a handshake that no one
+     * will ever accept (seen: a media node with 300 sessions closed its sentinel connection ~1 s before its sentinel
+     * port began to refuse, and a probe that took any accepted connection for life held it as alive). A live sentinel
+     * always writes a line first, so silence until the read timeout is not taken for either.
+     */
     static Verdict probe(InetSocketAddress sentinel) {
-        for (int attempt = 0; attempt < PROBE_ATTEMPTS; attempt++) {
+        boolean refusedOnce = false;
+        for (int attempt = 0; attempt < PROBE_ATTEMPTS && !refusedOnce; attempt++) {
             if (attempt > 0) {
                 try {
                     Thread.sleep(PROBE_SPACING.toMillis());
@@ -258,17 +273,29 @@ public final class CrashWatch {
                 // resolved at each try: the watch's addresses are given unresolved (host names are looked up late)
                 socket.connect(sentinel.isUnresolved() ? new InetSocketAddress(sentinel.getHostString(),
                         sentinel.getPort()) : sentinel, (int) CONNECT_TIMEOUT.toMillis());
-                return Verdict.ALIVE;
+                socket.setSoTimeout((int) GREETING_TIMEOUT.toMillis());
+                if (socket.getInputStream().read() >= 0) {
+                    return Verdict.ALIVE; // the greeting's (or busy's) first byte
+                }
+                // closed without a byte: an exiting process's listener; try again until the port refuses
             } catch (ConnectException e) {
                 // ConnectException also stands for "no route" and "network unreachable": only ECONNREFUSED proves it
                 if (!refused(e)) {
                     return Verdict.UNKNOWN;
                 }
+                refusedOnce = true;
+            } catch (java.net.SocketTimeoutException e) {
+                return Verdict.UNKNOWN; // accepted, but no greeting in time: a busy or paused node, not a dead one
+            } catch (java.net.SocketException e) {
+                if (!String.valueOf(e.getMessage()).startsWith("Connection reset")) {
+                    return Verdict.UNKNOWN;
+                }
+                // reset without a byte: as above, an exiting process
             } catch (IOException e) {
                 return Verdict.UNKNOWN;
             }
         }
-        return Verdict.REFUSED;
+        return refusedOnce ? Verdict.REFUSED : Verdict.UNKNOWN;
     }
 
     static boolean refused(ConnectException e) {

@@ -47,9 +47,14 @@ class CrashWatchTest {
         final Thread acceptor;
 
         StandIn(String greeting) throws IOException {
+            this(greeting, Integer.MAX_VALUE);
+        }
+
+        /** {@code accepts}: how many connections it takes in before it stops accepting (the port still listens). */
+        StandIn(String greeting, int accepts) throws IOException {
             server = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
             acceptor = new Thread(() -> {
-                while (!server.isClosed()) {
+                while (!server.isClosed() && accepted.size() < accepts) {
                     try {
                         Socket socket = server.accept();
                         accepted.add(socket);
@@ -112,6 +117,25 @@ class CrashWatchTest {
         testKit.stop(watch);
     }
 
+    /**
+     * A process with many sockets exits over a second or so: its kernel closes the held connection before the
+     * listening socket, which meanwhile completes handshakes that nobody accepts, then resets them. That is a death in
+     * progress, not a live node (seen under bin/cluster: a media node with 300 sessions).
+     */
+    @Test
+    void aProcessWhoseListenerOutlivesItsConnectionsIsStillReportedGone() throws Exception {
+        TestProbe<CrashWatch.ProcessGone> gone = testKit.createTestProbe();
+        StandIn standIn = new StandIn("tessera-sentinel 1 " + ADDRESS + " 99\n", 1);
+        ActorRef<CrashWatch.Command> watch = watching(standIn, gone);
+        await().atMost(Duration.ofSeconds(10)).until(() -> standIn.accepted.size() == 1);
+        standIn.dropConnections(); // the held connection ends; the port still listens, nobody accepts
+        gone.expectNoMessage(Duration.ofMillis(600));
+        standIn.server.close(); // the listener goes last: pending handshakes are reset, then the port refuses
+        CrashWatch.ProcessGone report = gone.expectMessageClass(CrashWatch.ProcessGone.class, Duration.ofSeconds(10));
+        assertEquals(99L, report.uid());
+        testKit.stop(watch);
+    }
+
     @Test
     void aNodeThatSaidByeIsNotReportedWhenItStops() throws Exception {
         TestProbe<CrashWatch.ProcessGone> gone = testKit.createTestProbe();
@@ -163,10 +187,15 @@ class CrashWatchTest {
     }
 
     @Test
-    void theProbeTellsARefusalFromAListenerAndFromSilence() throws Exception {
-        try (ServerSocket listening = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+    void theProbeTellsARefusalFromAGreetingAndFromSilence() throws Exception {
+        try (StandIn greeting = new StandIn("tessera-sentinel 1 " + ADDRESS + " 5\n")) {
             assertEquals(CrashWatch.Verdict.ALIVE,
-                    CrashWatch.probe(new InetSocketAddress("127.0.0.1", listening.getLocalPort())));
+                    CrashWatch.probe(new InetSocketAddress("127.0.0.1", greeting.server.getLocalPort())));
+        }
+        // accepted by the kernel, never by a process that writes: not taken for alive, nor for gone
+        try (ServerSocket silent = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            assertEquals(CrashWatch.Verdict.UNKNOWN,
+                    CrashWatch.probe(new InetSocketAddress("127.0.0.1", silent.getLocalPort())));
         }
         int closedPort;
         try (ServerSocket once = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {

@@ -26,7 +26,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Wire (written here once; read by the master's {@code CrashWatch}): on connect the node sends one line
  * {@code tessera-sentinel 1 <cluster address> <uid>\n}, then nothing until a planned stop, when it sends
  * {@code bye\n} and closes (a node that leaves on purpose is not a crash). What the peer sends is ignored.
- * At most {@link #MAX_CONNECTIONS} connections are held; more are closed at once.
+ * At most {@link #MAX_CONNECTIONS} connections are held; more are told {@code busy\n} and closed. Every connection
+ * gets a line first: a connection closed without one comes from a process that is exiting.
  */
 public final class ProcessSentinel {
     private static final Logger log = LoggerFactory.getLogger(ProcessSentinel.class);
@@ -34,6 +35,7 @@ public final class ProcessSentinel {
     public static final int MAX_CONNECTIONS = 16;
     static final String GREETING = "tessera-sentinel 1";
     static final ByteString BYE = ByteString.fromString("bye\n");
+    static final ByteString BUSY = ByteString.fromString("busy\n");
 
     private final CompletableFuture<ByteString> bye = new CompletableFuture<>();
     private final AtomicInteger open = new AtomicInteger();
@@ -89,7 +91,8 @@ public final class ProcessSentinel {
         if (open.incrementAndGet() > MAX_CONNECTIONS) {
             open.decrementAndGet();
             log.warn("process sentinel: {} connections are held already; closing another", MAX_CONNECTIONS);
-            return Flow.fromSinkAndSource(Sink.ignore(), Source.empty());
+            // a line first: the masters' probe takes a connection closed without a byte for a process that exits
+            return Flow.fromSinkAndSource(Sink.ignore(), Source.single(BUSY));
         }
         Source<ByteString, ?> out = Source.single(hello)
                 .concat(Source.completionStage((CompletionStage<ByteString>) bye));
