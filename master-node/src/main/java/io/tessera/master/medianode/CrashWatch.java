@@ -1,5 +1,6 @@
 package io.tessera.master.medianode;
 
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.AddressFromURIString;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -9,10 +10,9 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.stream.KillSwitches;
-import org.apache.pekko.stream.UniqueKillSwitch;
+import org.apache.pekko.stream.SharedKillSwitch;
 import org.apache.pekko.stream.javadsl.Framing;
 import org.apache.pekko.stream.javadsl.FramingTruncation;
-import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.stream.javadsl.Tcp;
@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 
 /**
@@ -90,7 +91,7 @@ public final class CrashWatch {
     private static final class Watch {
         final InetSocketAddress sentinel;
         long generation;
-        UniqueKillSwitch connection;
+        SharedKillSwitch connection;
         Address address;
         long uid;
         boolean bye;
@@ -160,15 +161,19 @@ public final class CrashWatch {
         watch.address = null;
         watch.bye = false;
         ActorRef<Command> self = ctx.getSelf();
-        var running = Source.<ByteString>maybe()
+        // One switch on both sides: reading alone cancelled leaves a half-closed connection (halfClose) that the
+        // sentinel keeps counting against its bound; with the writing side completed too, the connection closes.
+        SharedKillSwitch connection = KillSwitches.shared("sentinel-" + nodeId + "-" + generation);
+        CompletionStage<Done> ended = Source.<ByteString>maybe()
+                .via(connection.flow())
                 .via(Tcp.get(ctx.getSystem()).outgoingConnection(watch.sentinel, Optional.empty(), List.of(), true,
                         Optional.of(CONNECT_TIMEOUT), Optional.empty()))
                 .via(Framing.delimiter(ByteString.fromString("\n"), 512, FramingTruncation.ALLOW))
-                .viaMat(KillSwitches.single(), Keep.right())
-                .toMat(Sink.foreach(line -> self.tell(new Line(nodeId, generation, line.utf8String()))), Keep.both())
-                .run(ctx.getSystem());
-        watch.connection = running.first();
-        ctx.pipeToSelf(running.second(), (done, error) -> new Ended(nodeId, generation));
+                .via(connection.flow())
+                .runWith(Sink.foreach(line -> self.tell(new Line(nodeId, generation, line.utf8String()))),
+                        ctx.getSystem());
+        watch.connection = connection;
+        ctx.pipeToSelf(ended, (done, error) -> new Ended(nodeId, generation));
     }
 
     private Behavior<Command> onLine(Line line) {

@@ -95,6 +95,15 @@ class CrashWatchTest {
         }
     }
 
+    /** Whether the peer closed {@code socket} (end of stream); false while it is open and silent. */
+    private static boolean closedByPeer(Socket socket) throws IOException {
+        try {
+            return socket.getInputStream().read() < 0;
+        } catch (java.net.SocketTimeoutException e) {
+            return false;
+        }
+    }
+
     private static ActorRef<CrashWatch.Command> watching(StandIn standIn, TestProbe<CrashWatch.ProcessGone> gone) {
         ActorRef<CrashWatch.Command> watch = testKit.spawn(CrashWatch.create(gone.getRef()));
         watch.tell(new CrashWatch.WatchOnly(Map.of("media-1", standIn.address())));
@@ -142,8 +151,7 @@ class CrashWatchTest {
         StandIn standIn = new StandIn("tessera-sentinel 1 " + ADDRESS + " 1\n");
         ActorRef<CrashWatch.Command> watch = watching(standIn, gone);
         await().atMost(Duration.ofSeconds(10)).until(() -> standIn.accepted.size() == 1);
-        standIn.send("bye\n");
-        Thread.sleep(200); // the bye must be read before the close: on the node, both go out in order on one stream
+        standIn.send("bye\n"); // then the close, in order on one stream, as the node sends them
         standIn.close();
         gone.expectNoMessage(Duration.ofSeconds(3));
         testKit.stop(watch);
@@ -180,7 +188,9 @@ class CrashWatchTest {
         ActorRef<CrashWatch.Command> watch = watching(standIn, gone);
         await().atMost(Duration.ofSeconds(10)).until(() -> standIn.accepted.size() == 1);
         watch.tell(new CrashWatch.WatchOnly(Map.of()));
-        Thread.sleep(200); // the watch closes its connection first
+        Socket held = standIn.accepted.get(0);
+        held.setSoTimeout(100);
+        await("the watch closes its connection").atMost(Duration.ofSeconds(10)).until(() -> closedByPeer(held));
         standIn.close();
         gone.expectNoMessage(Duration.ofSeconds(3));
         testKit.stop(watch);
