@@ -252,9 +252,8 @@ final class MediaNodeLossWatch {
                     member.address());
             return Behaviors.same();
         }
-        boolean hostsSessions = checked.error() != null // cannot tell: assume it does, the sessions come first
-                || checked.sessions().stream().anyMatch(s -> nodeId.equals(s.mediaNodeId()));
-        switch (decide(routesRebuilt.getAsBoolean(), hostsSessions, seesMasterMajority())) {
+        switch (decide(routesRebuilt.getAsBoolean(), hostsSessions(nodeId, checked.sessions(), checked.error()),
+                seesMasterMajority())) {
             case WAIT_FOR_REBUILD -> {
                 ctx.getLog().info("media node {} ({}) is unreachable, but this master's routing table is not rebuilt"
                         + " from the media nodes (a rebuild runs, or the last one failed and runs again; it may not know"
@@ -273,6 +272,12 @@ final class MediaNodeLossWatch {
                     + " downing it, the masters' downing rule decides if it stays unreachable", nodeId, member.address());
         }
         return Behaviors.same();
+    }
+
+    /** Whether the routing table as read ({@code error}: it could not be) has sessions on {@code nodeId}. */
+    private static boolean hostsSessions(String nodeId, List<SessionRecord> sessions, Throwable error) {
+        return error != null // cannot tell: assume it does, the sessions come first
+                || sessions.stream().anyMatch(s -> nodeId.equals(s.mediaNodeId()));
     }
 
     /** What to do about a media node this master itself finds unreachable. */
@@ -402,9 +407,8 @@ final class MediaNodeLossWatch {
     private Behavior<Command> onGoneChecked(GoneChecked checked) {
         Member member = checked.member();
         String nodeId = mediaNodeId(member).orElseThrow();
-        boolean hostsSessions = checked.error() != null
-                || checked.sessions().stream().anyMatch(s -> nodeId.equals(s.mediaNodeId()));
-        UnreachableDecision decision = decide(routesRebuilt.getAsBoolean(), hostsSessions, seesMasterMajority());
+        UnreachableDecision decision = decide(routesRebuilt.getAsBoolean(),
+                hostsSessions(nodeId, checked.sessions(), checked.error()), seesMasterMajority());
         if (decision == UnreachableDecision.FAIL_OVER || decision == UnreachableDecision.LEAVE_TO_DOWNING) {
             // A process that is gone is not a late heartbeat: even one hosting nothing is downed now.
             ctx.getLog().warn("media node {} ({}): its process is gone (crash watch): failing it over now, no fence"
