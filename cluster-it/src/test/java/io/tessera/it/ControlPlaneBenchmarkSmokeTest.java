@@ -16,8 +16,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
- * The control-plane benchmark end to end against real node JVMs (2 masters + 1 media node): a warm-up and two short
- * levels complete every operation through both masters, leave no session behind, and see the CPU of both roles.
+ * The control-plane benchmark end to end against real node JVMs (2 masters + 1 media node): two warm-up rounds, an
+ * idle window and two short levels complete every operation through both masters and see the CPU of both roles;
+ * a short run at a fixed offered rate completes too; no session is left behind.
  * No timing is asserted: the figures belong in docs/BENCHMARKS.md.
  */
 class ControlPlaneBenchmarkSmokeTest {
@@ -27,8 +28,8 @@ class ControlPlaneBenchmarkSmokeTest {
         try (ClusterProcesses cluster = ClusterProcesses.start("ControlPlaneBenchmarkSmokeTest", 2, 1)) {
             cluster.awaitReady(Duration.ofSeconds(120));
             ControlPlaneConfig cfg = new ControlPlaneConfig("cp-smoke", cluster.masters().stream()
-                    .map(ClusterProcesses.Node::httpBase).toList(), cluster.secret(), List.of(1, 3), 4, 2, 2,
-                    Duration.ofSeconds(10), cluster::pids);
+                    .map(ClusterProcesses.Node::httpBase).toList(), cluster.secret(), List.of(1, 3), 4, 2, 2, 2,
+                    Duration.ofSeconds(1), 0, Duration.ofSeconds(10), cluster::pids);
             AtomicLong operations = new AtomicLong();
 
             ControlPlaneResult result = new ControlPlaneBenchmark(cfg, operations::incrementAndGet).run();
@@ -55,6 +56,17 @@ class ControlPlaneBenchmarkSmokeTest {
                     .containsKey("master")), result.table());
             assertTrue(result.levels().stream().allMatch(l -> l.phase("join").cpuMsByRole().containsKey("media")),
                     result.table());
+            assertTrue(result.idle().seconds() > 0 && result.idle().msPerSecond().containsKey("master"), result.table());
+
+            // The same at a fixed offered rate (open loop): every operation done, the rate said in the result.
+            ControlPlaneConfig open = new ControlPlaneConfig("cp-smoke-rate", cfg.masters(), cfg.secret(), List.of(3),
+                    4, 2, 0, 0, Duration.ZERO, 20, Duration.ofSeconds(10), cluster::pids);
+            ControlPlaneResult atRate = new ControlPlaneBenchmark(open, () -> { }).run();
+            for (String op : ControlPlaneBenchmark.OPERATIONS) {
+                ControlPlaneResult.Phase p = atRate.levels().get(0).phase(op);
+                assertAll(atRate.table(), () -> assertNull(p.firstError()), () -> assertEquals(20, p.offeredPerSecond()),
+                        () -> assertEquals(op.startsWith("session") || op.equals("leave") ? 4 : 8, p.ok(), op));
+            }
             assertTrue(cluster.rest(cluster.masters().get(0)).sessions().isEmpty(), "every session deleted");
             cluster.assertAllAlive();
         }

@@ -8,6 +8,7 @@ import io.tessera.client.rest.RestResponse;
 final class MasterMetrics {
     /** {@code tessera_master_media_node_crashes_seen_total}: media nodes the crash watch found gone. */
     static final String CRASHES_SEEN = "tessera_master_media_node_crashes_seen_total";
+    static final String SLOW_HELD_OFF = "tessera_master_media_node_slow_held_off_total";
 
     private MasterMetrics() {
     }

@@ -176,6 +176,11 @@ class MediaPartitionTest {
             assertEquals(1.0, metric(scrape(cutOff), "tessera_media_fenced"), "still fenced while cut off");
             assertEquals(0.0, MasterMetrics.sum(cluster, MasterMetrics.CRASHES_SEEN),
                     "a node cut off is not a crashed process: no connection ended, no port refused");
+            // The proxies cut the cluster's links, not the sentinel's port: its process answered, so the failover
+            // held off for the slow-node grace before moving the session (it moved, above).
+            double heldOff = MasterMetrics.sum(cluster, MasterMetrics.SLOW_HELD_OFF);
+            report.put("slowNodeHeldOff", heldOff);
+            assertTrue(heldOff > 0, "the cut-off node's process answered its sentinel and was held off first");
 
             // The cut heals: the old node learns it was downed and exits; restarted, the cluster is whole.
             long healedAt = System.nanoTime();

@@ -4,77 +4,92 @@ import io.tessera.client.SignallingClient;
 import io.tessera.client.rest.ConnectionProperties;
 import io.tessera.client.rest.MasterRestClient;
 import io.tessera.client.rest.SessionProperties;
-import io.tessera.loadtest.harness.measure.Percentiles;
 import io.tessera.loadtest.harness.scenario.HarnessConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import org.HdrHistogram.ConcurrentHistogram;
-import org.HdrHistogram.Histogram;
 
 /**
  * The control-plane benchmark: no media, only what the masters do. At each concurrency level it runs five phases
- * one after the other, each with exactly {@code concurrency} workers busy (closed loop): session creates (REST),
+ * one after the other, each with {@code concurrency} workers (closed loop: all busy; or open loop at a fixed
+ * offered rate, capped by them): session creates (REST),
  * connection creates (REST, the token), WebSocket open + {@code joinRoom}, {@code leaveRoom} + close of every
  * participant but the last of each session (a session closes when its last participant leaves), session deletes
- * (REST; each evicts that last participant). Sessions, tokens, joins and deletes go round-robin over the masters, each step of one session
- * through a different master than the step before, so cross-master reads are part of what is measured. Per phase:
- * throughput, latency percentiles, and the CPU the nodes spent, by role, per operation.
+ * (REST; each evicts that last participant). Sessions, tokens, joins and deletes go round-robin over the masters,
+ * each step of one session through a different master than the step before, so cross-master reads are part of what
+ * is measured. Per phase: throughput, latency percentiles, and the CPU the nodes spent, by role, per operation: the
+ * total, the work without the JIT compilers and the collector, and the marginal work (less the idle floor measured
+ * after the warm-up rounds). With a rate, each phase runs in open loop at that rate ({@link PhaseRunner}).
  *
  * <p>An operation that fails is counted with its phase; the later steps of its session or participant are skipped
  * (and not counted). Nothing is retried: a retry would hide the cost this measures.
  */
 public final class ControlPlaneBenchmark {
+    /** Pause between the last warm-up operation and the idle window. */
+    static final Duration IDLE_SETTLE = Duration.ofSeconds(2);
+
     public static final List<String> OPERATIONS = List.of("sessionCreate", "connectionCreate", "join", "leave",
             "sessionDelete");
 
     private final ControlPlaneConfig cfg;
-    private final Runnable onOperation;
     private final List<MasterRestClient> rest;
     private final List<java.net.URI> webSockets;
     private final NodeCpu cpu;
+    private final PhaseRunner runner;
+    private IdleFloor idle = IdleFloor.NONE;
 
     /** @param onOperation called after every measured or warm-up operation (a progress bar) */
     public ControlPlaneBenchmark(ControlPlaneConfig cfg, Runnable onOperation) {
         this.cfg = cfg;
-        this.onOperation = onOperation;
         this.rest = cfg.masters().stream().map(m -> MasterRestClient.builder(m).secret(cfg.secret())
                 .requestTimeout(cfg.operationTimeout()).build()).toList();
         this.webSockets = cfg.masters().stream().map(HarnessConfig::webSocketUri).toList();
         this.cpu = new NodeCpu(cfg.pids());
+        this.runner = new PhaseRunner(cpu, cfg.operationTimeout(), cfg.ratePerSecond(), onOperation);
     }
 
     /** Operations a run makes, warm-up included (for a progress bar's total). */
     public static long plannedOperations(ControlPlaneConfig cfg) {
         int p = cfg.participantsPerSession();
         long perRound = 2L * cfg.sessions() + 2L * cfg.participants() + (long) cfg.sessions() * (p - 1);
-        long warmup = 2L * cfg.warmupSessions() + (3L * p - 1) * cfg.warmupSessions();
+        long warmup = (2L * cfg.warmupSessions() + (3L * p - 1) * cfg.warmupSessions()) * cfg.warmupRounds();
         return perRound * cfg.concurrency().size() + warmup;
     }
 
     public ControlPlaneResult run() throws InterruptedException {
         String loadBefore = loadAverage();
-        if (cfg.warmupSessions() > 0) {
-            round(cfg.runName() + "-w", cfg.concurrency().get(0), cfg.warmupSessions());
+        // The warm-up rounds run like the measured ones (closed loop or at the rate), at the first level.
+        for (int w = 0; w < cfg.warmupRounds() && cfg.warmupSessions() > 0; w++) {
+            round(cfg.runName() + "-w" + w, cfg.concurrency().get(0), cfg.warmupSessions());
         }
+        idle = measureIdle();
         List<ControlPlaneResult.Level> levels = new ArrayList<>();
         for (int c : cfg.concurrency()) {
             levels.add(round(cfg.runName() + "-c" + c, c, cfg.sessions()));
         }
         return new ControlPlaneResult(cfg.runName(), cfg.masters().stream().map(Object::toString).toList(),
-                loadBefore, loadAverage(), levels);
+                cfg.ratePerSecond(), cfg.warmupRounds(), cfg.warmupSessions(), idle, loadBefore, loadAverage(), levels);
+    }
+
+    /**
+     * The nodes' CPU per second with no client, after a settling pause so that the warm-up's trailing work (sessions
+     * closing, the last deltas spreading) is not taken for idle.
+     */
+    private IdleFloor measureIdle() throws InterruptedException {
+        if (cfg.idle().isZero()) {
+            return IdleFloor.NONE;
+        }
+        Thread.sleep(IDLE_SETTLE.toMillis());
+        NodeCpu.Snapshot before = cpu.read();
+        long t0 = System.nanoTime();
+        Thread.sleep(cfg.idle().toMillis());
+        NodeCpu.Snapshot after = cpu.read();
+        return IdleFloor.of((System.nanoTime() - t0) / 1e9, NodeCpu.millisByRole(before, after));
     }
 
     private ControlPlaneResult.Level round(String prefix, int concurrency, int sessions) throws InterruptedException {
@@ -158,61 +173,9 @@ public final class ControlPlaneBenchmark {
         return new ControlPlaneResult.Level(concurrency, sessions, participants, phases);
     }
 
-    /** One step of one item; false: skipped (an earlier step of the item failed). */
-    private interface Step {
-        boolean run(int index) throws Exception;
-    }
-
-    /** {@code count} items, {@code concurrency} workers taking the next one as they finish (closed loop). */
-    private ControlPlaneResult.Phase phase(String operation, int concurrency, int count, Step step)
+    private ControlPlaneResult.Phase phase(String operation, int concurrency, int count, PhaseRunner.Step step)
             throws InterruptedException {
-        Histogram micros = new ConcurrentHistogram(Duration.ofMinutes(10).toNanos() / 1000, 3);
-        AtomicInteger next = new AtomicInteger();
-        AtomicLong ok = new AtomicLong();
-        AtomicLong errors = new AtomicLong();
-        AtomicReference<String> firstError = new AtomicReference<>();
-        ExecutorService workers = Executors.newFixedThreadPool(concurrency, r -> {
-            Thread t = new Thread(r, "control-plane-" + operation);
-            t.setDaemon(true);
-            return t;
-        });
-        NodeCpu.Snapshot cpuBefore = cpu.read();
-        long started = System.nanoTime();
-        for (int w = 0; w < concurrency; w++) {
-            workers.execute(() -> {
-                for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
-                    long t0 = System.nanoTime();
-                    try {
-                        if (step.run(i)) {
-                            micros.recordValue(Math.max(0, (System.nanoTime() - t0) / 1000));
-                            ok.incrementAndGet();
-                        }
-                    } catch (Exception e) {
-                        errors.incrementAndGet();
-                        firstError.compareAndSet(null, operation + " #" + i + ": " + e);
-                        if (e instanceof InterruptedException) {
-                            Thread.currentThread().interrupt();
-                            return;
-                        }
-                    }
-                    onOperation.run();
-                }
-            });
-        }
-        workers.shutdown();
-        if (!workers.awaitTermination(cfg.operationTimeout().toMillis() * (count / concurrency + 2),
-                TimeUnit.MILLISECONDS)) {
-            workers.shutdownNow();
-            throw new IllegalStateException(operation + " phase did not finish in time");
-        }
-        double seconds = (System.nanoTime() - started) / 1e9;
-        Map<String, Double> cpuMs = NodeCpu.millisByRole(cpuBefore, cpu.read());
-        long attempted = ok.get() + errors.get();
-        Map<String, Double> perOp = new TreeMap<>();
-        cpuMs.forEach((role, ms) -> perOp.put(role, attempted == 0 ? 0 : Math.round(ms / attempted * 1000) / 1000.0));
-        return new ControlPlaneResult.Phase(operation, ok.get(), errors.get(), Math.round(seconds * 1000) / 1000.0,
-                seconds > 0 ? Math.round(ok.get() / seconds * 10) / 10.0 : 0, Percentiles.ofMicros(micros),
-                new LinkedHashMap<>(cpuMs), perOp, firstError.get());
+        return runner.run(operation, concurrency, count, idle, step);
     }
 
     static String loadAverage() {

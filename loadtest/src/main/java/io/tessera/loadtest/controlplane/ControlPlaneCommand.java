@@ -1,5 +1,6 @@
 package io.tessera.loadtest.controlplane;
 
+import io.tessera.loadtest.harness.chaos.ChaosSchedule;
 import io.tessera.loadtest.harness.measure.ProcessSampler;
 import java.net.URI;
 import java.nio.file.Files;
@@ -19,10 +20,14 @@ import picocli.CommandLine.Option;
 @Command(name = "tessera-control-plane-bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Measures the control plane of a running Tessera cluster, without media: at each concurrency "
                 + "level, session creates, connection (token) creates, WebSocket open + joinRoom, leaves and session "
-                + "deletes, spread over the masters. Per operation: throughput, p50/p99/max latency and the CPU the "
-                + "nodes spent per operation, by role (from /proc/<pid>/stat). Writes control-plane.json.", ""},
+                + "deletes, spread over the masters, in closed loop (fixed concurrency) or at a fixed offered rate "
+                + "(--rate). Per operation: throughput, p50/p99/max latency and the CPU the nodes spent per "
+                + "operation, by role (per thread from /proc/<pid>/task): total, work (without the JIT compilers "
+                + "and the collector) and marginal (work less the idle floor measured after the warm-up). "
+                + "Writes control-plane.json.", ""},
         footer = {"", "Example (local cluster started with bin/cluster start --no-demo):",
-                "  tessera-control-plane-bench -c 4,8,32 -s 200 -p 5 --local-cluster bin/cluster"})
+                "  tessera-control-plane-bench -c 32 -s 100 -p 5 --warmup-rounds 3 -w 50 --local-cluster bin/cluster",
+                "  tessera-control-plane-bench -c 32 -s 100 -p 5 --rate 30 --local-cluster bin/cluster"})
 public final class ControlPlaneCommand implements Callable<Integer> {
     public static final String RESULT_FILE = "control-plane.json";
 
@@ -47,8 +52,23 @@ public final class ControlPlaneCommand implements Callable<Integer> {
     int participants;
 
     @Option(names = {"-w", "--warmup"}, defaultValue = "50",
-            description = "Sessions of the warm-up round (not measured, first concurrency level). Default: ${DEFAULT-VALUE}")
+            description = "Sessions of each warm-up round (not measured, first concurrency level). Default: ${DEFAULT-VALUE}")
     int warmup;
+
+    @Option(names = "--warmup-rounds", defaultValue = "1",
+            description = "Warm-up rounds (each all five phases over -w sessions) before the idle window, so the JIT "
+                    + "can settle. Default: ${DEFAULT-VALUE}")
+    int warmupRounds;
+
+    @Option(names = "--idle", defaultValue = "10s",
+            description = "Idle window after the warm-up (and a 2 s pause): the nodes' CPU per second with no client, "
+                    + "subtracted from each phase for the marginal CPU per operation. 0s: none. Default: ${DEFAULT-VALUE}")
+    String idle;
+
+    @Option(names = "--rate", defaultValue = "0", paramLabel = "OPS_PER_SECOND",
+            description = "Offered rate of every phase (open loop: operation i is due at start + i/rate, capped by "
+                    + "the concurrency; latency counts from the due time). 0: closed loop. Default: ${DEFAULT-VALUE}")
+    double rate;
 
     @Option(names = "--timeout", defaultValue = "10s", description = "Timeout of one operation. Default: ${DEFAULT-VALUE}")
     String timeout;
@@ -98,8 +118,8 @@ public final class ControlPlaneCommand implements Callable<Integer> {
             pids = clusterScript.toAbsolutePath().getParent().getParent().resolve(".cluster/run");
         }
         String runName = "cp-" + Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36);
-        return new ControlPlaneConfig(runName, masters, secret, concurrency, sessions, participants, warmup,
-                io.tessera.loadtest.harness.chaos.ChaosSchedule.duration(timeout),
+        return new ControlPlaneConfig(runName, masters, secret, concurrency, sessions, participants, warmupRounds,
+                warmup, ChaosSchedule.duration(idle), rate, ChaosSchedule.duration(timeout),
                 pids == null ? Map::of : ProcessSampler.pidFiles(pids));
     }
 }

@@ -9,16 +9,24 @@ import java.util.function.Supplier;
 /**
  * One control-plane benchmark run: at each concurrency level, {@code sessions} sessions with
  * {@code participantsPerSession} participants each go through create, token, join, leave and delete, one phase per
- * operation, after a warm-up round of {@code warmupSessions} sessions that is not measured.
+ * operation, after {@code warmupRounds} warm-up rounds of {@code warmupSessions} sessions each that are not measured
+ * and an idle window of {@code idle} with no client (the nodes' idle CPU rate, see {@link IdleFloor}).
  *
- * @param pids node name to pid, read before and after each phase for the CPU per role; empty map: no CPU figures
+ * @param ratePerSecond offered rate of every phase, operations per second (open loop, see {@link PhaseRunner});
+ *                      0: closed loop
+ * @param pids          node name to pid, read before and after each phase for the CPU per role; empty map: no CPU
+ *                      figures
  */
 public record ControlPlaneConfig(String runName, List<URI> masters, String secret, List<Integer> concurrency,
-                                 int sessions, int participantsPerSession, int warmupSessions,
-                                 Duration operationTimeout, Supplier<Map<String, Long>> pids) {
+                                 int sessions, int participantsPerSession, int warmupRounds, int warmupSessions,
+                                 Duration idle, double ratePerSecond, Duration operationTimeout,
+                                 Supplier<Map<String, Long>> pids) {
     /** Bounds that keep one run's sockets, threads and memory within what one machine holds. */
     public static final int MAX_CONCURRENCY = 256;
     public static final int MAX_PARTICIPANTS = 20_000;
+    public static final int MAX_WARMUP_ROUNDS = 100;
+    public static final double MAX_RATE = 10_000;
+    public static final Duration MAX_IDLE = Duration.ofMinutes(10);
 
     public ControlPlaneConfig {
         if (masters.isEmpty()) {
@@ -32,6 +40,17 @@ public record ControlPlaneConfig(String runName, List<URI> masters, String secre
             throw new IllegalArgumentException("sessions must be at least 1, participants per session at least 2 (the "
                     + "last one stays for the delete), warm-up "
                     + "sessions at least 0");
+        }
+        if (warmupRounds < 0 || warmupRounds > MAX_WARMUP_ROUNDS) {
+            throw new IllegalArgumentException("warm-up rounds must be 0.." + MAX_WARMUP_ROUNDS + ", were "
+                    + warmupRounds);
+        }
+        if (idle.isNegative() || idle.compareTo(MAX_IDLE) > 0) {
+            throw new IllegalArgumentException("the idle window must be 0.." + MAX_IDLE + ", was " + idle);
+        }
+        if (!(ratePerSecond >= 0 && ratePerSecond <= MAX_RATE)) {
+            throw new IllegalArgumentException("the rate must be 0 (closed loop) or up to " + MAX_RATE
+                    + " operations per second, was " + ratePerSecond);
         }
         if ((long) sessions * participantsPerSession > MAX_PARTICIPANTS) {
             throw new IllegalArgumentException("sessions x participants must be at most " + MAX_PARTICIPANTS

@@ -6,11 +6,16 @@ import io.tessera.loadtest.harness.measure.Percentiles;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
-/** What a control-plane run measured, per concurrency level and operation; written as JSON and as a text table. */
-public record ControlPlaneResult(String runName, List<String> masters, String loadAverageBefore,
+/**
+ * What a control-plane run measured, per concurrency level and operation; written as JSON and as a text table.
+ *
+ * @param ratePerSecond offered rate of every phase (open loop), 0: closed loop
+ * @param idle          the nodes' CPU per second with no client, measured after the warm-up
+ */
+public record ControlPlaneResult(String runName, List<String> masters, double ratePerSecond, int warmupRounds,
+                                 int warmupSessions, IdleFloor idle, String loadAverageBefore,
                                  String loadAverageAfter, List<Level> levels) {
 
     /** One concurrency level: the five phases in order. */
@@ -22,12 +27,25 @@ public record ControlPlaneResult(String runName, List<String> masters, String lo
 
     /**
      * One operation at one concurrency level: {@code ok} succeeded, {@code errors} failed (the first error kept);
-     * throughput is successes over the phase's wall-clock time; CPU is the nodes' CPU during the phase, by role,
-     * divided by the operations attempted.
+     * throughput is successes over the phase's wall-clock time. {@code latencyMs} counts from the operation's due
+     * time in open loop ({@code offeredPerSecond} > 0), so it includes waiting for a free worker; {@code serviceMs}
+     * from its actual start (the two are the same in closed loop). CPU is the nodes' CPU during the phase, by role,
+     * and per operation attempted.
      */
     public record Phase(String operation, long ok, long errors, double seconds, double perSecond,
-                        Percentiles latencyMs, Map<String, Double> cpuMsByRole, Map<String, Double> cpuMsPerOpByRole,
-                        String firstError) {
+                        double offeredPerSecond, Percentiles latencyMs, Percentiles serviceMs,
+                        Map<String, CpuMs> cpuMsByRole, Map<String, OpCost> cpuMsPerOpByRole, String firstError) {
+    }
+
+    /**
+     * CPU ms per operation of one role: the process total; its JIT and GC parts; {@code work} without them; and
+     * {@code marginal}, the work less the idle floor's work rate over the phase (see {@link IdleFloor}).
+     */
+    public record OpCost(double total, double jit, double gc, double work, double marginal) {
+        static OpCost of(CpuMs spent, long operations, double marginal) {
+            CpuMs per = spent.per(operations);
+            return new OpCost(per.total(), per.jit(), per.gc(), per.work(), marginal);
+        }
     }
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -40,23 +58,8 @@ public record ControlPlaneResult(String runName, List<String> masters, String lo
         return JSON.readValue(file.toFile(), ControlPlaneResult.class);
     }
 
-    /** A Markdown table, one row per level and operation, as docs/BENCHMARKS.md shows it. */
+    /** Markdown tables, as docs/BENCHMARKS.md shows them: see {@link ControlPlaneTable}. */
     public String table() {
-        StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "run %s, load average before %s, after %s%n%n", runName,
-                loadAverageBefore, loadAverageAfter));
-        sb.append("| concurrency | operation | n | errors | ops/s | p50 ms | p99 ms | max ms | CPU ms/op by role |\n");
-        sb.append("|---|---|---|---|---|---|---|---|---|\n");
-        for (Level level : levels) {
-            for (Phase p : level.phases()) {
-                StringBuilder cpu = new StringBuilder();
-                p.cpuMsPerOpByRole().forEach((role, ms) -> cpu.append(cpu.isEmpty() ? "" : ", ")
-                        .append(String.format(Locale.ROOT, "%s %.2f", role, ms)));
-                sb.append(String.format(Locale.ROOT, "| %d | %s | %d | %d | %.1f | %.1f | %.1f | %.1f | %s |%n",
-                        level.concurrency(), p.operation(), p.ok(), p.errors(), p.perSecond(), p.latencyMs().p50(),
-                        p.latencyMs().p99(), p.latencyMs().max(), cpu));
-            }
-        }
-        return sb.toString();
+        return ControlPlaneTable.render(this);
     }
 }

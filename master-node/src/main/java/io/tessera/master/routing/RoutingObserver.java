@@ -48,7 +48,13 @@ public final class RoutingObserver {
     private record ConnectionsRead(Replicator.GetResponse<?> response) implements Message {
     }
 
-    static final java.time.Duration CONNECTION_COUNT_INTERVAL = java.time.Duration.ofSeconds(1);
+    /**
+     * How often the connection shards are counted: a local {@code Get} of each of the {@link RoutingTable#SHARDS}
+     * shards and its reply, 200 messages through the replicator per round whether anything changed or not. The counts
+     * feed two gauges only, which a scraper reads every 15 s or so; at 1 s the rounds were a steady share of an idle
+     * master's CPU (docs/BENCHMARKS.md "The idle floor and the JIT").
+     */
+    static final java.time.Duration CONNECTION_COUNT_INTERVAL = java.time.Duration.ofSeconds(5);
 
     private final AtomicReferenceArray<LWWMap<String, SessionRecord>> sessionShards =
             new AtomicReferenceArray<>(RoutingTable.SHARDS);

@@ -1,0 +1,89 @@
+package io.tessera.loadtest.controlplane;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * One reading of one process's CPU: its total (utime + stime of {@code /proc/<pid>/stat}, which keeps the time of
+ * threads that have exited) and each live thread's ({@code /proc/<pid>/task/<tid>/stat}, named by its {@code comm}).
+ * Times are in clock ticks (USER_HZ, 100 per second on every Linux this runs on).
+ *
+ * @param threads live threads by tid
+ */
+record ProcessCpu(long pid, long totalTicks, Map<Long, ThreadTicks> threads) {
+    /** A bound well above a node's thread count (~60-120), so a runaway process cannot make a reading unbounded. */
+    static final int MAX_THREADS = 4096;
+
+    /**
+     * One thread: {@code startTicks} (field 22, since boot) tells a reused tid from the thread it had before.
+     */
+    record ThreadTicks(String comm, ThreadCategory category, long startTicks, long ticks) {
+    }
+
+    /** Reads the process; null if it is gone (or this is not Linux). A thread that exits meanwhile is left out. */
+    static ProcessCpu read(long pid) {
+        Path dir = Path.of("/proc", Long.toString(pid));
+        long[] total = parseStat(readOrNull(dir.resolve("stat")));
+        if (total == null) {
+            return null;
+        }
+        Map<Long, ThreadTicks> threads = new HashMap<>();
+        try (Stream<Path> tasks = Files.list(dir.resolve("task"))) {
+            tasks.limit(MAX_THREADS).forEach(task -> {
+                long[] stat = parseStat(readOrNull(task.resolve("stat")));
+                String comm = readOrNull(task.resolve("comm"));
+                if (stat != null && comm != null) {
+                    threads.put(Long.parseLong(task.getFileName().toString()),
+                            new ThreadTicks(comm.strip(), ThreadCategory.of(comm), stat[1], stat[0]));
+                }
+            });
+        } catch (IOException | RuntimeException e) {
+            return new ProcessCpu(pid, total[0], Map.of()); // task/ unreadable: the total alone, all of it work
+        }
+        return new ProcessCpu(pid, total[0], Map.copyOf(threads));
+    }
+
+    /**
+     * {utime + stime, starttime} from a stat line; null if it cannot be read. The fields after the command name are
+     * split after its last ')', as the name itself may hold spaces and parentheses.
+     */
+    static long[] parseStat(String stat) {
+        if (stat == null) {
+            return null;
+        }
+        try {
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).strip().split(" ");
+            // f[0] is field 3 (state): utime is field 14, stime 15, starttime 22.
+            return new long[]{Long.parseLong(f[11]) + Long.parseLong(f[12]), Long.parseLong(f[19])};
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Ticks of this process's live threads in the category that ran since {@code before} (same pid). */
+    long ticksSince(ProcessCpu before, ThreadCategory category) {
+        long sum = 0;
+        for (Map.Entry<Long, ThreadTicks> e : threads.entrySet()) {
+            ThreadTicks now = e.getValue();
+            if (now.category() != category) {
+                continue;
+            }
+            ThreadTicks then = before.threads().get(e.getKey());
+            // A thread born since (or a tid reused by a new thread) ran all of its ticks in the interval.
+            sum += then != null && then.startTicks() == now.startTicks() ? now.ticks() - then.ticks() : now.ticks();
+        }
+        return sum;
+    }
+
+    private static String readOrNull(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package io.tessera.loadtest.controlplane;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** Closed and open loop over a step that does no I/O: every item runs once, skips and errors are counted apart. */
+class PhaseRunnerTest {
+    private final NodeCpu noNodes = new NodeCpu(Map::of);
+
+    @Test
+    void closedLoopRunsEveryItemOnceAndCountsSkipsAndErrorsApart() throws Exception {
+        Set<Integer> seen = ConcurrentHashMap.newKeySet();
+        AtomicInteger progress = new AtomicInteger();
+        PhaseRunner runner = new PhaseRunner(noNodes, Duration.ofSeconds(10), 0, progress::incrementAndGet);
+
+        ControlPlaneResult.Phase p = runner.run("op", 4, 100, IdleFloor.NONE, i -> {
+            assertTrue(seen.add(i), "item " + i + " ran twice");
+            if (i % 10 == 0) {
+                throw new IllegalStateException("boom " + i);
+            }
+            return i % 10 != 1; // 1, 11, 21...: skipped
+        });
+
+        assertEquals(100, seen.size());
+        assertEquals(80, p.ok());
+        assertEquals(10, p.errors());
+        assertEquals(80, p.latencyMs().count());
+        assertTrue(p.firstError().contains("boom"), p.firstError());
+        assertEquals(0, p.offeredPerSecond());
+        assertEquals(p.latencyMs(), p.serviceMs(), "closed loop: latency is the service time");
+        assertTrue(p.cpuMsPerOpByRole().isEmpty());
+    }
+
+    @Test
+    void openLoopRunsEveryItemAndCountsLatencyFromTheDueTime() throws Exception {
+        AtomicInteger progress = new AtomicInteger();
+        // One worker, items due every 5 ms, each taking ~20 ms: they fall behind schedule, so the latency from the
+        // due time grows past the service time (what a closed loop would hide).
+        PhaseRunner runner = new PhaseRunner(noNodes, Duration.ofSeconds(10), 200, progress::incrementAndGet);
+
+        ControlPlaneResult.Phase p = runner.run("op", 1, 20, IdleFloor.NONE, i -> {
+            Thread.sleep(20);
+            return true;
+        });
+
+        assertEquals(20, p.ok());
+        assertNull(p.firstError());
+        assertEquals(20, progress.get());
+        assertEquals(200, p.offeredPerSecond());
+        assertTrue(p.latencyMs().max() > p.serviceMs().max(), p.latencyMs() + " vs " + p.serviceMs());
+    }
+}

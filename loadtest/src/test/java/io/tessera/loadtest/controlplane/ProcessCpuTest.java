@@ -1,0 +1,128 @@
+package io.tessera.loadtest.controlplane;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/** Reading CPU per thread from /proc, against this test JVM's own threads, and the arithmetic between readings. */
+class ProcessCpuTest {
+    private static final long SELF = ProcessHandle.current().pid();
+    private static final long BURN_NANOS = 300_000_000L;
+
+    @Test
+    void threadNamesFallIntoTheirCategories() {
+        assertEquals(ThreadCategory.JIT, ThreadCategory.of("C2 CompilerThre"));
+        assertEquals(ThreadCategory.JIT, ThreadCategory.of("C1 CompilerThre\n"));
+        assertEquals(ThreadCategory.GC, ThreadCategory.of("GC Thread#0"));
+        assertEquals(ThreadCategory.GC, ThreadCategory.of("VM Thread"));
+        assertEquals(ThreadCategory.GC, ThreadCategory.of("G1 Refine#0"));
+        assertEquals(ThreadCategory.WORK, ThreadCategory.of("tessera-pekko.a"));
+        assertEquals(ThreadCategory.WORK, ThreadCategory.of("VM Periodic Tas"));
+        assertEquals(ThreadCategory.WORK, ThreadCategory.of("java"));
+    }
+
+    @Test
+    void statParsingSkipsACommandNameWithSpacesAndParentheses() {
+        String stat = "4242 (C2 (x) Thre) S 1 2 3 4 5 6 7 8 9 10 150 25 0 0 20 0 1 0 98765 1000 50";
+        assertArrayEquals(new long[]{175, 98765}, ProcessCpu.parseStat(stat));
+        assertNull(ProcessCpu.parseStat("garbage"));
+        assertNull(ProcessCpu.parseStat(null));
+    }
+
+    @Test
+    void aThreadBurningCpuIsCountedInTheCategoryItsNameSays() throws Exception {
+        assumeTrue(Files.isDirectory(Path.of("/proc", Long.toString(SELF), "task")), "Linux /proc only");
+        NodeCpu cpu = new NodeCpu(() -> Map.of("master-1", SELF));
+        NodeCpu.Snapshot before = cpu.read();
+        CountDownLatch release = new CountDownLatch(1);
+        try {
+            // Java threads get their name as the native (comm) name, truncated to 15 characters, as HotSpot's own.
+            CountDownLatch jit = burn("C2 CompilerThread-fake", release);
+            CountDownLatch work = burn("bench-work-burner", release);
+            assertTrue(jit.await(5, TimeUnit.MINUTES) && work.await(5, TimeUnit.MINUTES));
+            NodeCpu.Snapshot after = cpu.read(); // both burners still alive (waiting), so listed in task/
+
+            ProcessCpu self = after.byNode().get("master-1");
+            ProcessCpu then = before.byNode().get("master-1");
+            assertNotNull(self);
+            // The JVM's own compiler threads have the same comm: the burner is the one born since, with its 300 ms.
+            assertTrue(self.threads().entrySet().stream().anyMatch(e -> !then.threads().containsKey(e.getKey())
+                            && e.getValue().comm().equals("C2 CompilerThre")
+                            && e.getValue().category() == ThreadCategory.JIT && e.getValue().ticks() >= 28),
+                    "the fake compiler thread, by its comm: " + self.threads().values());
+            CpuMs spent = NodeCpu.millisByRole(before, after).get("master");
+            // Each burner ran >= 300 ms by its own clock; /proc truncates a thread's time to 10 ms ticks.
+            assertTrue(spent.jit() >= 280, "jit " + spent);
+            assertTrue(spent.work() >= 280, "work " + spent);
+            assertEquals(spent.total(), spent.jit() + spent.gc() + spent.work(), 1e-9);
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
+    void aThreadThatExitsLeavesItsTimeInWorkAndANewOneCountsFromZero() {
+        var gc = new ProcessCpu.ThreadTicks("VM Thread", ThreadCategory.GC, 100, 50);
+        var jit = new ProcessCpu.ThreadTicks("C2 CompilerThre", ThreadCategory.JIT, 100, 200);
+        var reused = new ProcessCpu.ThreadTicks("C1 CompilerThre", ThreadCategory.JIT, 100, 30);
+        ProcessCpu before = new ProcessCpu(7, 1000, Map.of(1L, gc, 2L, jit, 3L, reused));
+        // tid 2 (a compiler thread) exited after running 40 more ticks; tid 3 was reused by a new compiler thread
+        // (a later start) that ran 5; tid 4 is a new compiler thread that ran 12; the VM thread ran 10.
+        ProcessCpu after = new ProcessCpu(7, 1000 + 40 + 5 + 12 + 10 + 100, Map.of(
+                1L, new ProcessCpu.ThreadTicks("VM Thread", ThreadCategory.GC, 100, 60),
+                3L, new ProcessCpu.ThreadTicks("C1 CompilerThre", ThreadCategory.JIT, 900, 5),
+                4L, new ProcessCpu.ThreadTicks("C2 CompilerThre", ThreadCategory.JIT, 950, 12)));
+
+        CpuMs spent = NodeCpu.millisByRole(new NodeCpu.Snapshot(Map.of("master-1", before)),
+                new NodeCpu.Snapshot(Map.of("master-1", after))).get("master");
+
+        assertEquals(new CpuMs(1670, 170, 100, 1400), spent); // the exited thread's 40 ticks are in work's 140
+    }
+
+    @Test
+    void aRestartedNodeIsNotComparedWithItsPredecessor() {
+        ProcessCpu old = new ProcessCpu(7, 1000, Map.of());
+        ProcessCpu restarted = new ProcessCpu(8, 10, Map.of());
+        assertTrue(NodeCpu.millisByRole(new NodeCpu.Snapshot(Map.of("media-1", old)),
+                new NodeCpu.Snapshot(Map.of("media-1", restarted))).isEmpty());
+    }
+
+    /** A thread with that name burning BURN_NANOS of CPU; the latch returned opens then; it waits for release. */
+    private static CountDownLatch burn(String name, CountDownLatch release) {
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        CountDownLatch burnt = new CountDownLatch(1);
+        Thread t = new Thread(() -> {
+            long x = 1;
+            while (mx.getCurrentThreadCpuTime() < BURN_NANOS) {
+                for (int i = 0; i < 100_000; i++) {
+                    x = x * 31 + i;
+                }
+            }
+            SINK.addAndGet(x); // keeps the loop from being optimised away
+            burnt.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, name);
+        t.setDaemon(true);
+        t.start();
+        return burnt;
+    }
+
+    private static final AtomicLong SINK = new AtomicLong();
+}
