@@ -1,5 +1,6 @@
 package io.tessera.master.placement;
 
+import io.tessera.common.cluster.SharedTopics;
 import io.tessera.common.logging.SessionMdc;
 import io.tessera.common.protocol.ClusterSerializable;
 import io.tessera.common.protocol.ClusterTopics;
@@ -253,8 +254,9 @@ public final class MediaFailover {
                 "media-node-losses");
         // Placement races: a participant that joined a node the session is not routed to (any more) is on the
         // losing copy of a session two masters created at once; it is moved to the winner.
-        ActorRef<Topic.Command<ClusterTopics.SessionNotice>> notices = ctx.spawn(
-                Topic.create(ClusterTopics.SessionNotice.class, ClusterTopics.SESSION_NOTICES), "session-notices");
+        // The master's shared topic actor (the notice listener's too): a notice reaches this master once.
+        ActorRef<Topic.Command<ClusterTopics.SessionNotice>> notices = SharedTopics.get(ctx.getSystem())
+                .topic(ClusterTopics.SessionNotice.class, ClusterTopics.SESSION_NOTICES);
         notices.tell(Topic.subscribe(ctx.messageAdapter(ClusterTopics.SessionNotice.class, notice ->
                 notice instanceof ClusterTopics.ParticipantActivated a ? new Activated(a)
                         : notice instanceof ClusterTopics.StreamChanged up && up.created() && up.receivingFrom() == null

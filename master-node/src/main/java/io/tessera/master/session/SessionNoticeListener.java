@@ -1,5 +1,6 @@
 package io.tessera.master.session;
 
+import io.tessera.common.cluster.SharedTopics;
 import io.tessera.common.protocol.ClusterTopics;
 import io.tessera.common.protocol.ClusterTopics.ParticipantActivated;
 import io.tessera.common.protocol.ClusterTopics.ParticipantRemoved;
@@ -59,8 +60,9 @@ public final class SessionNoticeListener {
             Cluster cluster = Cluster.get(ctx.getSystem());
             BooleanSupplier leader = () -> cluster.selfMember().address()
                     .equals(cluster.state().getRoleLeader("master"));
+            // Shared with the failover singleton on its master: one remote message per notice per master.
             ActorRef<Topic.Command<SessionNotice>> topic =
-                    ctx.spawn(Topic.create(SessionNotice.class, ClusterTopics.SESSION_NOTICES), "session-notices");
+                    SharedTopics.get(ctx.getSystem()).topic(SessionNotice.class, ClusterTopics.SESSION_NOTICES);
             topic.tell(Topic.subscribe(ctx.messageAdapter(SessionNotice.class, Heard::new)));
             return Behaviors.receive(Command.class)
                     .onMessage(Heard.class, h -> {
