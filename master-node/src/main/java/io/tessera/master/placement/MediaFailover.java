@@ -57,7 +57,7 @@ import java.util.stream.Collectors;
  *
  * <p>Which node failed or left, and when, is decided by its child {@link MediaNodeLossWatch} (membership events, this
  * master's own failure detector, the crash watch); this actor acts on its verdicts: downing, moving, telling clients.
- * When a drained session's old copy is released (make before break) is its child {@link MakeBeforeBreak}'s.
+ * Its child {@link MakeBeforeBreak} decides when a drained session's old copy is released (make before break).
  */
 public final class MediaFailover {
 
