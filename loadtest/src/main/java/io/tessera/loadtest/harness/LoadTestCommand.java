@@ -105,7 +105,7 @@ public final class LoadTestCommand implements Callable<Integer> {
     Path pidDir;
 
     @Option(names = {"-o", "--out"}, defaultValue = "target/loadtest",
-            description = "Output directory: report.html, result.json, loadtest.log. Default: ${DEFAULT-VALUE}")
+            description = "Output directory: report.html, result.json, gaps.csv, loadtest.log. Default: ${DEFAULT-VALUE}")
     Path out;
 
     @Option(names = "--baseline", paramLabel = "OLD_JSON",

@@ -58,6 +58,12 @@ public final class CrashWatch {
     static final Duration RETRY_AFTER = Duration.ofSeconds(1);
     /** After a node said bye: it is stopping on purpose; its next process (same port) is looked for at this pace. */
     static final Duration AFTER_BYE = Duration.ofSeconds(5);
+    /**
+     * How long {@link CheckProcess} waits for a connection and the greeting together. A live sentinel greets at once
+     * (its own connection, not behind the node's remoting backlog); a frozen process's kernel accepts and nothing
+     * greets, so this is what the check adds to a freeze's failover.
+     */
+    public static final Duration ANSWER_TIMEOUT = Duration.ofMillis(750);
     /** More media nodes than this are not watched (they still fail over by the failure detector). */
     static final int MAX_WATCHED = 1000;
     private static final String GREETING = "tessera-sentinel 1 ";
@@ -71,6 +77,18 @@ public final class CrashWatch {
 
     /** The process of media node {@code nodeId} at cluster address {@code address}, incarnation {@code uid}, is gone. */
     public record ProcessGone(String nodeId, Address address, long uid) {
+    }
+
+    /**
+     * Does the process of media node {@code nodeId}, incarnation {@code uid}, answer its sentinel now? Asked before a
+     * node the failure detector lost is downed: a process that greets is slow (its heartbeats queue behind a burst of
+     * work, or the machine is starved), not dead, and downing it would end every session it holds.
+     */
+    public record CheckProcess(String nodeId, long uid, ActorRef<ProcessAnswer> replyTo) implements Command {
+    }
+
+    /** {@code answers}: the sentinel greeted as that incarnation within {@link #ANSWER_TIMEOUT}. */
+    public record ProcessAnswer(String nodeId, long uid, boolean answers) {
     }
 
     private record Line(String nodeId, long generation, String text) implements Command {
@@ -129,6 +147,7 @@ public final class CrashWatch {
                 .onMessage(Line.class, this::onLine)
                 .onMessage(Ended.class, this::onEnded)
                 .onMessage(Probed.class, this::onProbed)
+                .onMessage(CheckProcess.class, this::onCheckProcess)
                 .onSignal(org.apache.pekko.actor.typed.PostStop.class, stop -> {
                     watches.values().forEach(CrashWatch::close);
                     return Behaviors.same();
@@ -241,6 +260,49 @@ public final class CrashWatch {
             }
         });
         return Behaviors.same();
+    }
+
+    private Behavior<Command> onCheckProcess(CheckProcess check) {
+        Watch watch = watches.get(check.nodeId());
+        if (watch == null) {
+            check.replyTo().tell(new ProcessAnswer(check.nodeId(), check.uid(), false)); // not watched: nothing known
+        } else {
+            InetSocketAddress sentinel = watch.sentinel;
+            // completes on the blocking pool, and a tell is safe from any thread
+            CompletableFuture.supplyAsync(() -> greetsAs(sentinel, check.uid(), ANSWER_TIMEOUT), blocking)
+                    .whenComplete((answers, error) -> check.replyTo().tell(new ProcessAnswer(check.nodeId(),
+                            check.uid(), error == null && answers)));
+        }
+        return Behaviors.same();
+    }
+
+    /**
+     * Whether the sentinel at {@code sentinel} greets, within {@code timeout} for connecting and greeting together, as
+     * incarnation {@code uid}. {@code busy} (the sentinel's bound) or another incarnation's greeting do not count.
+     */
+    static boolean greetsAs(InetSocketAddress sentinel, long uid, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (Socket socket = new Socket()) {
+            socket.connect(sentinel.isUnresolved() ? new InetSocketAddress(sentinel.getHostString(),
+                    sentinel.getPort()) : sentinel, (int) Math.max(1, timeout.toMillis()));
+            long left = (deadline - System.nanoTime()) / 1_000_000;
+            if (left <= 0) {
+                return false;
+            }
+            socket.setSoTimeout((int) left);
+            StringBuilder line = new StringBuilder();
+            var in = socket.getInputStream();
+            for (int b = in.read(); b >= 0 && b != '\n' && line.length() < 512; b = in.read()) {
+                line.append((char) b);
+            }
+            if (!line.toString().startsWith(GREETING)) {
+                return false;
+            }
+            String[] parts = line.substring(GREETING.length()).trim().split(" ");
+            return parts.length >= 2 && parts[1].equals(Long.toString(uid));
+        } catch (IOException | RuntimeException e) {
+            return false; // refused, timed out, reset, no route: not an answer
+        }
     }
 
     private Optional<Watch> current(String nodeId, long generation) {

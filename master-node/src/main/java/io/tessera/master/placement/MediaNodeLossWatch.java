@@ -77,6 +77,10 @@ final class MediaNodeLossWatch {
     private record ProcessGone(CrashWatch.ProcessGone gone) implements Command {
     }
 
+    /** Whether a lost node's process answered its sentinel, asked before failing it over ({@link SlowNodeGrace}). */
+    private record ProcessChecked(Member member, List<SessionRecord> sessions, boolean answers) implements Command {
+    }
+
     /** What the routing table held when a media node's process was found gone. */
     private record GoneChecked(Member member, List<SessionRecord> sessions, Throwable error) implements Command {
     }
@@ -92,6 +96,8 @@ final class MediaNodeLossWatch {
     static final Duration OWN_DETECTOR_POLL = Duration.ofMillis(100);
     /** How soon an unreachable media node is looked at again while this master does not see the masters' majority. */
     static final Duration RECHECK_WITHOUT_MAJORITY = Duration.ofSeconds(1);
+    /** How soon a lost media node whose process answers ({@link SlowNodeGrace}) is looked at again. */
+    static final Duration SLOW_NODE_RECHECK = Duration.ofMillis(500);
     /** How often the crash watch is told which sentinels the media nodes' reports name. */
     static final Duration WATCH_SENTINELS_EVERY = Duration.ofSeconds(1);
     private static final int MAX_LEAVING = 1000;
@@ -117,6 +123,7 @@ final class MediaNodeLossWatch {
     private final Set<org.apache.pekko.cluster.UniqueAddress> lostFromHere = new HashSet<>();
     /** The last status of each leaving media node, captured before the registry forgets the node. */
     private final Map<org.apache.pekko.cluster.UniqueAddress, String> leavingStatus = new HashMap<>();
+    private final SlowNodeGrace<org.apache.pekko.cluster.UniqueAddress> slowNodes;
 
     private MediaNodeLossWatch(ActorRef<Verdict> parent, Routes routing, MediaNodes nodes,
                                BooleanSupplier routesRebuilt, PlacementMeters meters, ActorContext<Command> ctx,
@@ -139,6 +146,8 @@ final class MediaNodeLossWatch {
                 e -> new Leaving(e.member())), ClusterEvent.MemberExited.class));
         this.crashWatch = crashWatchOn(ctx) ? ctx.spawn(CrashWatch.create(
                 ctx.messageAdapter(CrashWatch.ProcessGone.class, ProcessGone::new)), "crash-watch") : null;
+        this.slowNodes = new SlowNodeGrace<>(crashWatch == null ? Duration.ZERO : durationSetting(SLOW_NODE_GRACE,
+                DEFAULT_SLOW_NODE_GRACE));
         timers.startTimerWithFixedDelay(PollOwnDetector.INSTANCE, OWN_DETECTOR_POLL);
         if (crashWatch != null) {
             timers.startTimerWithFixedDelay(WatchSentinels.INSTANCE, Duration.ZERO, WATCH_SENTINELS_EVERY);
@@ -153,6 +162,7 @@ final class MediaNodeLossWatch {
                 .onMessage(Removed.class, this::onRemoved)
                 .onMessage(ProcessGone.class, this::onProcessGone)
                 .onMessage(GoneChecked.class, this::onGoneChecked)
+                .onMessage(ProcessChecked.class, this::onProcessChecked)
                 .onMessageEquals(PollOwnDetector.INSTANCE, () -> {
                     pollOwnDetector();
                     return Behaviors.same();
@@ -250,6 +260,7 @@ final class MediaNodeLossWatch {
         if (!unreachableFromHere(member)) {
             ctx.getLog().info("media node {} ({}) is reachable from this master; nothing to fail over", nodeId,
                     member.address());
+            slowNodes.forget(member.uniqueAddress());
             return Behaviors.same();
         }
         switch (decide(routesRebuilt.getAsBoolean(), hostsSessions(nodeId, checked.sessions(), checked.error()),
@@ -267,9 +278,41 @@ final class MediaNodeLossWatch {
                         RECHECK_WITHOUT_MAJORITY.toMillis());
                 timers.startSingleTimer(member.uniqueAddress(), new Unreachable(member), RECHECK_WITHOUT_MAJORITY);
             }
-            case FAIL_OVER -> failed(member, fenceWait(), checked.sessions());
+            case FAIL_OVER -> failOverUnlessItAnswers(member, nodeId, checked.sessions());
             case LEAVE_TO_DOWNING -> ctx.getLog().info("media node {} ({}) is unreachable and hosts no session: not"
                     + " downing it, the masters' downing rule decides if it stays unreachable", nodeId, member.address());
+        }
+        return Behaviors.same();
+    }
+
+    /** Asks the node's sentinel first, unless the grace is off (then, or for a node not watched, fails over now). */
+    private void failOverUnlessItAnswers(Member member, String nodeId, List<SessionRecord> sessions) {
+        if (slowNodes.grace().isZero() || handled.contains(member.uniqueAddress())) {
+            failed(member, fenceWait(), sessions);
+            return;
+        }
+        long uid = member.uniqueAddress().longUid();
+        ctx.ask(CrashWatch.ProcessAnswer.class, crashWatch, CrashWatch.ANSWER_TIMEOUT.multipliedBy(4),
+                replyTo -> new CrashWatch.CheckProcess(nodeId, uid, replyTo),
+                (answer, error) -> new ProcessChecked(member, sessions, answer != null && answer.answers()));
+    }
+
+    private Behavior<Command> onProcessChecked(ProcessChecked checked) {
+        Member member = checked.member();
+        String nodeId = mediaNodeId(member).orElseThrow();
+        if (!checked.answers()) {
+            failed(member, fenceWait(), checked.sessions());
+        } else if (slowNodes.holdsOff(member.uniqueAddress(), System.nanoTime())) {
+            ctx.getLog().info("media node {} ({}) is unreachable to this master's failure detector, but its process"
+                    + " answers its sentinel: slow, not dead; not failing it over, looked at again in {} ms (at most"
+                    + " {} s from its first answer)", nodeId, member.address(), SLOW_NODE_RECHECK.toMillis(),
+                    slowNodes.grace().toSeconds());
+            meters.slowNodeHeldOff();
+            timers.startSingleTimer(member.uniqueAddress(), new Unreachable(member), SLOW_NODE_RECHECK);
+        } else {
+            ctx.getLog().warn("media node {} ({}) stayed unreachable for {} s while its process answered its sentinel:"
+                    + " failing it over", nodeId, member.address(), slowNodes.grace().toSeconds());
+            failed(member, fenceWait(), checked.sessions());
         }
         return Behaviors.same();
     }
@@ -433,9 +476,16 @@ final class MediaNodeLossWatch {
 
     /** {@code tessera.master.ha.fence-wait}: how long a failed node's copies are given to stop before moving them. */
     private Duration fenceWait() {
-        com.typesafe.config.Config config = ctx.getSystem().settings().config();
-        return config.hasPath(FENCE_WAIT) ? config.getDuration(FENCE_WAIT) : DEFAULT_FENCE_WAIT;
+        return durationSetting(FENCE_WAIT, DEFAULT_FENCE_WAIT);
     }
+
+    private Duration durationSetting(String path, Duration fallback) {
+        com.typesafe.config.Config config = ctx.getSystem().settings().config();
+        return config.hasPath(path) ? config.getDuration(path) : fallback;
+    }
+
+    private static final String SLOW_NODE_GRACE = "tessera.master.ha.slow-node-grace";
+    private static final Duration DEFAULT_SLOW_NODE_GRACE = Duration.ofSeconds(5);
 
     private static final String FENCE_WAIT = "tessera.master.ha.fence-wait";
     private static final Duration DEFAULT_FENCE_WAIT = Duration.ofSeconds(1);

@@ -21,6 +21,7 @@ public final class PlacementMeters {
     private final Counter mediaNodeFailures;
     private final Counter closedByFailover;
     private final Counter crashesSeen;
+    private final Counter slowNodesHeldOff;
 
     /** Result of placing a new session. */
     public enum Outcome { PLACED, NO_CAPACITY, FAILED }
@@ -39,6 +40,10 @@ public final class PlacementMeters {
         crashesSeen = Counter.builder("tessera.master.media.node.crashes.seen")
                 .description("Media node failures found by the crash watch (process gone: sentinel connection ended,"
                         + " port refused), failed over with no fence wait")
+                .register(registry);
+        slowNodesHeldOff = Counter.builder("tessera.master.media.node.slow.held.off")
+                .description("Times a media node the failure detector lost was not failed over because its process"
+                        + " answered its sentinel (slow, not dead; within ha.slow-node-grace)")
                 .register(registry);
         closedByFailover = Counter.builder("tessera.master.failover.sessions.closed")
                 .description("Sessions of a failed media node closed instead of moved (priority none)")
@@ -75,6 +80,10 @@ public final class PlacementMeters {
 
     void mediaNodeCrashSeen() {
         crashesSeen.increment();
+    }
+
+    void slowNodeHeldOff() {
+        slowNodesHeldOff.increment();
     }
 
     void sessionClosed() {

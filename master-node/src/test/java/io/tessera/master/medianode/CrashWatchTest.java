@@ -21,6 +21,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The crash watch against real sockets: a stand-in sentinel (a plain server socket speaking the media node's
@@ -212,5 +214,45 @@ class CrashWatchTest {
             closedPort = once.getLocalPort();
         }
         assertEquals(CrashWatch.Verdict.REFUSED, CrashWatch.probe(new InetSocketAddress("127.0.0.1", closedPort)));
+    }
+
+    /** The check before downing a node its detector lost: only a greeting as that very incarnation is an answer. */
+    @Test
+    void aProcessAnswersOnlyAsItsOwnIncarnationAndInTime() throws Exception {
+        Duration timeout = CrashWatch.ANSWER_TIMEOUT;
+        try (StandIn alive = new StandIn("tessera-sentinel 1 " + ADDRESS + " 77\n")) {
+            InetSocketAddress at = alive.address();
+            assertTrue(CrashWatch.greetsAs(at, 77, timeout));
+            assertFalse(CrashWatch.greetsAs(at, 78, timeout), "another incarnation on the same port");
+        }
+        try (StandIn full = new StandIn("busy\n")) {
+            assertFalse(CrashWatch.greetsAs(full.address(), 77, timeout), "busy names no incarnation");
+        }
+        // a frozen process: its kernel accepts, nothing greets
+        try (ServerSocket frozen = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            assertFalse(CrashWatch.greetsAs(InetSocketAddress.createUnresolved("127.0.0.1", frozen.getLocalPort()),
+                    77, timeout));
+        }
+        int closedPort;
+        try (ServerSocket once = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = once.getLocalPort();
+        }
+        assertFalse(CrashWatch.greetsAs(InetSocketAddress.createUnresolved("127.0.0.1", closedPort), 77, timeout));
+    }
+
+    @Test
+    void theWatchAnswersACheckForAWatchedNodeAndRefusesOneItDoesNotWatch() throws Exception {
+        TestProbe<CrashWatch.ProcessGone> gone = testKit.createTestProbe();
+        TestProbe<CrashWatch.ProcessAnswer> answers = testKit.createTestProbe();
+        try (StandIn standIn = new StandIn("tessera-sentinel 1 " + ADDRESS + " 9\n")) {
+            ActorRef<CrashWatch.Command> watch = watching(standIn, gone);
+            watch.tell(new CrashWatch.CheckProcess("media-1", 9, answers.getRef()));
+            assertEquals(new CrashWatch.ProcessAnswer("media-1", 9, true),
+                    answers.expectMessageClass(CrashWatch.ProcessAnswer.class, Duration.ofSeconds(10)));
+            watch.tell(new CrashWatch.CheckProcess("media-2", 9, answers.getRef()));
+            assertEquals(new CrashWatch.ProcessAnswer("media-2", 9, false),
+                    answers.expectMessageClass(CrashWatch.ProcessAnswer.class, Duration.ofSeconds(10)));
+            testKit.stop(watch);
+        }
     }
 }

@@ -13,6 +13,7 @@ import io.tessera.client.rtp.RtpReceiver;
 import io.tessera.client.rtp.SyntheticPublisher;
 import io.tessera.loadtest.harness.chaos.ChaosRunner;
 import io.tessera.loadtest.harness.measure.ErrorTally;
+import io.tessera.loadtest.harness.measure.GapLog;
 import io.tessera.loadtest.harness.measure.MediaWatch;
 import io.tessera.loadtest.harness.measure.Measurements;
 import io.tessera.loadtest.harness.measure.ProcessSampler;
@@ -21,6 +22,7 @@ import io.tessera.loadtest.harness.report.ResultBuilder;
 import io.tessera.loadtest.harness.report.RunResult;
 import java.net.InetAddress;
 import java.net.URI;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -112,6 +114,8 @@ public final class LoadRun {
             pollMedia();
             participants.forEach(SimulatedParticipant::stopPublishing);
             String loadAverage = loadAverage();
+            Files.createDirectories(cfg.outputDir());
+            GapLog.write(media.gaps(), cfg.outputDir().resolve(GapLog.FILE));
             BrowserResult browserResult = browsers == null ? BrowserResult.NONE : browsers.result(m.faults.all());
             RunResult result = ResultBuilder.build(cfg, m, media, processes, mediaRate, participantsOverTime,
                     startedAt, loadAverage, browserResult);
