@@ -13,12 +13,13 @@ import java.util.Set;
  * Make before break for a drain's moves: the old copy of a moved session keeps forwarding until every stream that was
  * published on it is up again on the new node, so that a subscriber sees no gap while its publisher rebuilds (a
  * publisher rebuilds when it hears of the move: {@code mediaNodeFailed}, or its ICE breaks once the old copy stops).
- * The {@link MediaFailover} singleton keeps one entry per moved session; it releases the old copy when
- * {@link #streamUp} or {@link #described} says every stream is back, or at its bound. Only drains (and placement
+ * The {@link MakeBeforeBreak} actor (a child of the {@link MediaFailover} singleton) keeps one entry per moved
+ * session; it releases the old copy when {@link #streamUp} or {@link #described} says every stream is back, or at its
+ * bound. Only drains (and placement
  * races) come here: the old node is alive and serving. A failed node is never waited for (fencing: its copies must
  * stop before the new ones start, "Media-node fencing" in docs/ARCHITECTURE.md).
  *
- * <p>Not an actor: state of the singleton, touched only from its message handlers.
+ * <p>Not an actor: state of {@link MakeBeforeBreak}, touched only from its message handlers.
  */
 final class DrainReleases {
 

@@ -58,6 +58,7 @@ import java.util.stream.Collectors;
  *
  * <p>Which node failed or left, and when, is decided by its child {@link MediaNodeLossWatch} (membership events, this
  * master's own failure detector, the crash watch); this actor acts on its verdicts: downing, moving, telling clients.
+ * Its child {@link MakeBeforeBreak} decides when a drained session's old copy is released (make before break).
  */
 public final class MediaFailover {
 
@@ -100,17 +101,11 @@ public final class MediaFailover {
     private record ReleaseLoser(String sessionId, ActorRef<MediaNodeProtocol.Command> manager) implements Command {
     }
 
-    /** A drain moved the session: its old copy's published streams, asked of it (make before break). */
-    private record OldCopyDescribed(String sessionId, ActorRef<MediaNodeProtocol.Command> oldCopy,
-                                    MediaNodeClient.Reply<MediaNodeProtocol.SessionsMedia> reply) implements Command {
-    }
-
-    /** A stream went up on its session's node (a publish, or a rebuild after a move). */
-    private record StreamUp(String sessionId, String streamId) implements Command {
-    }
-
-    /** The bound of a drained session's make before break: its old copy is released now, rebuilt or not. */
-    private record ReleaseDue(String sessionId, ActorRef<MediaNodeProtocol.Command> oldCopy) implements Command {
+    /**
+     * A session notice for the make-before-break child (a stream up), passed on in the order this actor hears the
+     * notices and its own moves, so that a stream counts exactly from its session's move on.
+     */
+    private record ToMakeBeforeBreak(MakeBeforeBreak.Command command) implements Command {
     }
 
     /** {@code left}: the node left the cluster (no longer there to report draining), so every session moves. */
@@ -203,8 +198,8 @@ public final class MediaFailover {
                                             BooleanSupplier routesRebuilt, Duration drainReleaseAfter) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
                 new MediaFailover(routing, nodes, policy, mediaNodeClient, failuresToTolerate, webhooks, meters,
-                        new RecoveryPlacement(policy, maxInFlight), routesRebuilt,
-                        drainReleaseAfter != null ? drainReleaseAfter : drainReleaseAfter(ctx), ctx, timers).idle()));
+                        new RecoveryPlacement(policy, maxInFlight), routesRebuilt, drainReleaseAfter, ctx, timers)
+                        .idle()));
     }
 
     private final Routes routing;
@@ -217,10 +212,8 @@ public final class MediaFailover {
     private final ActorRef<Topic.Command<ClusterTopics.MediaNodeLost>> losses;
     private final RecoveryPlacement placement;
     private final BooleanSupplier routesRebuilt;
-    /** The longest a drained session's old copy forwards after the move ({@code drain-release-after}). */
-    private final Duration drainReleaseAfter;
-    /** Drained sessions whose old copy still forwards until their streams are up on the new node. */
-    private final DrainReleases drainReleases = new DrainReleases();
+    /** Releases a drained session's old copy once its streams are up on the new node, or at the bound. */
+    private final ActorRef<MakeBeforeBreak.Command> makeBeforeBreak;
     private int lastWaitingReported;
     private final int failuresToTolerate;
     private final Webhooks webhooks;
@@ -236,7 +229,6 @@ public final class MediaFailover {
                           int failuresToTolerate, Webhooks webhooks, PlacementMeters meters,
                           RecoveryPlacement placement, BooleanSupplier routesRebuilt, Duration drainReleaseAfter,
                           ActorContext<Command> ctx, TimerScheduler<Command> timers) {
-        this.drainReleaseAfter = drainReleaseAfter;
         this.placement = placement;
         this.routesRebuilt = routesRebuilt;
         this.meters = meters;
@@ -260,8 +252,11 @@ public final class MediaFailover {
         notices.tell(Topic.subscribe(ctx.messageAdapter(ClusterTopics.SessionNotice.class, notice ->
                 notice instanceof ClusterTopics.ParticipantActivated a ? new Activated(a)
                         : notice instanceof ClusterTopics.StreamChanged up && up.created() && up.receivingFrom() == null
-                        ? new StreamUp(up.sessionId(), up.streamId())
+                        ? new ToMakeBeforeBreak(new MakeBeforeBreak.StreamUp(up.sessionId(), up.streamId()))
                         : new Activated(null))));
+        // drainReleaseAfter null: the configuration's bound (ha.drain-release-after).
+        this.makeBeforeBreak = ctx.spawn(MakeBeforeBreak.create(mediaNodeClient, drainReleaseAfter),
+                "make-before-break");
         ctx.spawn(MediaNodeLossWatch.create(ctx.messageAdapter(MediaNodeLossWatch.Verdict.class, Loss::new), routing,
                 nodes, routesRebuilt, meters), "loss-watch");
         timers.startTimerWithFixedDelay(Retry.INSTANCE, Duration.ofSeconds(1));
@@ -311,14 +306,8 @@ public final class MediaFailover {
                     mediaNodeClient.release(release.manager(), release.sessionId());
                     return Behaviors.same();
                 })
-                .onMessage(OldCopyDescribed.class, this::onOldCopyDescribed)
-                .onMessage(StreamUp.class, up -> {
-                    drainReleases.streamUp(up.sessionId(), up.streamId()).ifPresent(a -> releaseOldCopy(a, "rebuilt"));
-                    return Behaviors.same();
-                })
-                .onMessage(ReleaseDue.class, due -> {
-                    drainReleases.due(due.sessionId(), due.oldCopy()).ifPresent(a -> releaseOldCopy(a,
-                            "bound reached, not up on the new node: " + a.missing()));
+                .onMessage(ToMakeBeforeBreak.class, forward -> {
+                    makeBeforeBreak.tell(forward.command());
                     return Behaviors.same();
                 })
                 .build();
@@ -489,10 +478,7 @@ public final class MediaFailover {
             return Behaviors.same();
         }
         if (notice.movedFrom() != null) { // told of a drain's move only now: its page's rebuild starts now
-            long now = System.currentTimeMillis();
-            drainReleases.told(notice.sessionId(), notice.movedFrom(), now, drainReleaseAfter.toMillis())
-                    .ifPresent(a -> timers.startSingleTimer("drain-release-" + a.sessionId,
-                            new ReleaseDue(a.sessionId, a.oldCopy), Duration.ofMillis(a.dueAtMillis - now)));
+            makeBeforeBreak.tell(new MakeBeforeBreak.ParticipantMoved(notice.sessionId(), notice.movedFrom()));
         }
         // A local read first: only a disagreement is worth a majority read.
         CompletionStage<Optional<SessionRecord>> routed = routing.session(notice.sessionId()).thenCompose(local ->
@@ -527,56 +513,6 @@ public final class MediaFailover {
                 new ReleaseLoser(notice.sessionId(), loser.report().manager()), Duration.ofSeconds(2)));
         return Behaviors.same();
     }
-
-    /**
-     * Make before break ({@link DrainReleases}): the old copy of a drained session is released once every stream it
-     * published is up on the new node, or {@code drain-release-after} after the move, whichever comes first. The
-     * streams are asked of the old copy itself (the master's routing table does not hold them).
-     */
-    private void releaseWhenRebuilt(String sessionId, String fromNodeId, ActorRef<MediaNodeProtocol.Command> oldCopy) {
-        Duration bound = drainReleaseAfter;
-        if (bound.isZero() || !drainReleases.hasRoom()) {
-            mediaNodeClient.release(oldCopy, sessionId); // break before make, as a drain did before
-            return;
-        }
-        drainReleases.await(new DrainReleases.Awaiting(sessionId, fromNodeId, oldCopy, System.currentTimeMillis(),
-                        bound.toMillis()))
-                .ifPresent(previous -> releaseOldCopy(previous, "moved again"));
-        timers.startSingleTimer("drain-release-" + sessionId, new ReleaseDue(sessionId, oldCopy), bound);
-        ctx.pipeToSelf(mediaNodeClient.describe(oldCopy, List.of(sessionId), mediaNodeClient.timeout()),
-                (reply, error) -> new OldCopyDescribed(sessionId, oldCopy, reply)); // never fails: null is no answer
-    }
-
-    private Behavior<Command> onOldCopyDescribed(OldCopyDescribed described) {
-        if (!(described.reply() instanceof MediaNodeClient.Accepted<MediaNodeProtocol.SessionsMedia> accepted)) {
-            return Behaviors.same(); // the old copy's streams stay unknown: released at the bound
-        }
-        Set<String> published = new HashSet<>();
-        accepted.value().sessions().stream().filter(s -> s.sessionId().equals(described.sessionId()))
-                .flatMap(s -> s.connections().stream()).flatMap(c -> c.published().stream())
-                .forEach(stream -> published.add(stream.streamId()));
-        drainReleases.described(described.sessionId(), described.oldCopy(), published)
-                .ifPresent(a -> releaseOldCopy(a, published.isEmpty() ? "nothing published" : "rebuilt"));
-        return Behaviors.same();
-    }
-
-    private void releaseOldCopy(DrainReleases.Awaiting awaiting, String why) {
-        timers.cancel("drain-release-" + awaiting.sessionId);
-        try (SessionMdc mdc = SessionMdc.session(awaiting.sessionId)) {
-            ctx.getLog().info("releasing the copy of session {} on {} {} ms after the move ({})", awaiting.sessionId,
-                    awaiting.fromNodeId, System.currentTimeMillis() - awaiting.movedAtMillis, why);
-        }
-        mediaNodeClient.release(awaiting.oldCopy, awaiting.sessionId);
-    }
-
-    /** {@code tessera.master.ha.drain-release-after}: the longest a drained session's old copy forwards after the move. */
-    private static Duration drainReleaseAfter(ActorContext<Command> ctx) {
-        com.typesafe.config.Config config = ctx.getSystem().settings().config();
-        return config.hasPath(DRAIN_RELEASE_AFTER) ? config.getDuration(DRAIN_RELEASE_AFTER) : DEFAULT_DRAIN_RELEASE_AFTER;
-    }
-
-    private static final String DRAIN_RELEASE_AFTER = "tessera.master.ha.drain-release-after";
-    private static final Duration DEFAULT_DRAIN_RELEASE_AFTER = Duration.ofSeconds(5);
 
     /**
      * Closes a {@code none} session of a failed node. As for any eviction, each participant still there gets its
@@ -672,7 +608,8 @@ public final class MediaFailover {
                 // and from now on refuses joins through the old route (a master whose replica still names it).
                 nodes.get(pending.fromNodeId()).ifPresent(old -> {
                     mediaNodeClient.supersede(old.report().manager(), record.sessionId(), record.epoch());
-                    releaseWhenRebuilt(record.sessionId(), pending.fromNodeId(), old.report().manager());
+                    makeBeforeBreak.tell(new MakeBeforeBreak.Moved(record.sessionId(), pending.fromNodeId(),
+                            old.report().manager()));
                 });
             }
         }

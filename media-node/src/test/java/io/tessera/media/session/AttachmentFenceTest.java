@@ -1,8 +1,5 @@
 package io.tessera.media.session;
 
-import com.typesafe.config.ConfigFactory;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.tessera.common.protocol.ClusterTopics.SessionNotice;
 import io.tessera.common.protocol.MediaNodeProtocol;
 import io.tessera.common.protocol.MediaNodeProtocol.Ack;
 import io.tessera.common.protocol.MediaNodeProtocol.Attached;
@@ -19,10 +16,8 @@ import io.tessera.common.protocol.MediaNodeProtocol.SdpReply;
 import io.tessera.common.protocol.MediaNodeProtocol.Signal;
 import io.tessera.common.protocol.MediaNodeProtocol.StreamInfo;
 import io.tessera.common.protocol.MediaNodeProtocol.ToSignalling;
-import io.tessera.media.rtp.PlainRtpEngine;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
-import org.apache.pekko.actor.typed.ActorRef;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -42,13 +37,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * and that master's connection actor is told to close.
  */
 class AttachmentFenceTest {
-    private static final ActorTestKit kit = ActorTestKit.create("AttachmentFenceTest", ConfigFactory
-            .parseString("pekko.actor.provider = local\npekko.coordinated-shutdown.exit-jvm = off")
-            .withFallback(ConfigFactory.load("tessera-media")));
+    private static final ActorTestKit kit = PlainRtpSession.testKit("AttachmentFenceTest");
 
-    private PlainRtpEngine engine;
-    private SimpleMeterRegistry registry;
-    private ActorRef<Session.Message> session;
+    private PlainRtpSession session;
 
     @AfterAll
     static void shutdown() {
@@ -57,36 +48,29 @@ class AttachmentFenceTest {
 
     @BeforeEach
     void start() throws IOException {
-        engine = new PlainRtpEngine(new PlainRtpEngine.Settings("127.0.0.1", "127.0.0.1", 44000, 44999, 1, 65536, 64,
-                Duration.ofMillis(200)));
-        registry = new SimpleMeterRegistry();
-        TestProbe<Session.Changed> manager = kit.createTestProbe();
-        TestProbe<SessionNotice> notices = kit.createTestProbe();
-        session = kit.spawn(Session.create("s1", new Session.Settings("media-1", 10, Duration.ofSeconds(20), 64),
-                manager.getRef(), notices.getRef(), engine, new SessionMeters(registry)));
+        session = new PlainRtpSession(kit, new Session.Settings("media-1", 10, Duration.ofSeconds(20), 64));
     }
 
     @AfterEach
     void stop() {
-        kit.stop(session);
-        engine.close();
+        session.close();
     }
 
     private double staleRefused() {
-        return registry.get("tessera.media.fencing.stale.attachment").counter().count();
+        return session.registry().get("tessera.media.fencing.stale.attachment").counter().count();
     }
 
     private JoinReply join(String connectionId, TestProbe<ToSignalling> signalling) {
         TestProbe<JoinReply> reply = kit.createTestProbe();
-        session.tell(new Session.Forwarded(new Join("s1", new ParticipantInfo(connectionId, 1L, "", "", "PUBLISHER",
-                "test", null), signalling.getRef().narrow(), reply.getRef())));
+        session.forward(new Join("s1", new ParticipantInfo(connectionId, 1L, "", "", "PUBLISHER", "test", null),
+                signalling.getRef().narrow(), reply.getRef()));
         JoinReply joined = reply.receiveMessage();
         assertTrue(joined.ok(), joined.error());
         return joined;
     }
 
     private Ack signal(MediaNodeProtocol.Command command, TestProbe<Ack> ack) {
-        session.tell(new Session.Forwarded(command));
+        session.forward(command);
         return ack.receiveMessage();
     }
 
@@ -101,8 +85,7 @@ class AttachmentFenceTest {
 
         TestProbe<ToSignalling> newPath = kit.createTestProbe();
         TestProbe<JoinReply> resumed = kit.createTestProbe();
-        session.tell(new Session.Forwarded(new Resume("s1", "a", joined.resumeSecret(), 1,
-                newPath.getRef().narrow(), resumed.getRef())));
+        session.forward(new Resume("s1", "a", joined.resumeSecret(), 1, newPath.getRef().narrow(), resumed.getRef()));
         JoinReply reply = resumed.receiveMessage();
         assertTrue(reply.ok(), reply.error());
         assertEquals(2, reply.attachment());
@@ -132,18 +115,15 @@ class AttachmentFenceTest {
         JoinReply joined = join("a", oldPath);
         TestProbe<JoinReply> resumed = kit.createTestProbe();
         TestProbe<ToSignalling> newPath = kit.createTestProbe();
-        session.tell(new Session.Forwarded(new Resume("s1", "a", joined.resumeSecret(), 0,
-                newPath.getRef().narrow(), resumed.getRef())));
+        session.forward(new Resume("s1", "a", joined.resumeSecret(), 0, newPath.getRef().narrow(), resumed.getRef()));
         assertTrue(resumed.receiveMessage().ok());
 
         TestProbe<SdpReply> sdp = kit.createTestProbe();
         StreamInfo camera = new StreamInfo(null, 0, false, true, false, true, "CAMERA", 30, null);
-        session.tell(new Session.Forwarded(new Attached("s1", "a", 1, new Publish("s1", "a", camera, offer(),
-                sdp.getRef()))));
+        session.forward(new Attached("s1", "a", 1, new Publish("s1", "a", camera, offer(), sdp.getRef())));
         assertEquals(409, sdp.receiveMessage().errorCode());
-        assertEquals(0, engine.stats().portsInUse(), "nothing was allocated for the stale publish");
-        session.tell(new Session.Forwarded(new Attached("s1", "a", 2, new Publish("s1", "a", camera, offer(),
-                sdp.getRef()))));
+        assertEquals(0, session.engine().stats().portsInUse(), "nothing was allocated for the stale publish");
+        session.forward(new Attached("s1", "a", 2, new Publish("s1", "a", camera, offer(), sdp.getRef())));
         SdpReply published = sdp.receiveMessage();
         assertTrue(published.ok(), "the same offer through the current attachment: " + published.error());
 
@@ -163,15 +143,13 @@ class AttachmentFenceTest {
         oldPath.receiveMessage(); // b joined: a's event 1
         TestProbe<SdpReply> sdp = kit.createTestProbe();
         StreamInfo camera = new StreamInfo(null, 0, false, true, false, true, "CAMERA", 30, null);
-        session.tell(new Session.Forwarded(new Attached("s1", "a", 1, new Publish("s1", "a", camera, offer(),
-                sdp.getRef()))));
+        session.forward(new Attached("s1", "a", 1, new Publish("s1", "a", camera, offer(), sdp.getRef())));
         SdpReply published = sdp.receiveMessage();
         assertTrue(published.ok(), published.error());
         b.receiveMessage(); // a published
         TestProbe<JoinReply> resumed = kit.createTestProbe();
         TestProbe<ToSignalling> newPath = kit.createTestProbe();
-        session.tell(new Session.Forwarded(new Resume("s1", "a", joined.resumeSecret(), 1, newPath.getRef().narrow(),
-                resumed.getRef())));
+        session.forward(new Resume("s1", "a", joined.resumeSecret(), 1, newPath.getRef().narrow(), resumed.getRef()));
         assertTrue(resumed.receiveMessage().ok());
         oldPath.receiveMessage(); // told to close
 
@@ -190,11 +168,10 @@ class AttachmentFenceTest {
         assertTrue(signal(new Attached("s1", "b", 1, new Signal("s1", "b", List.of("a"), "t", "hello",
                 ack.getRef())), ack).ok());
         newPath.receiveMessage();
-        session.tell(new Session.Forwarded(new Attached("s1", "a", 1, new MediaNodeProtocol.EventsDelivered("s1", "a",
-                2))));
+        session.forward(new Attached("s1", "a", 1, new MediaNodeProtocol.EventsDelivered("s1", "a", 2)));
         TestProbe<ToSignalling> thirdPath = kit.createTestProbe();
-        session.tell(new Session.Forwarded(new Resume("s1", "a", joined.resumeSecret(), Resume.LAST_DELIVERED,
-                thirdPath.getRef().narrow(), resumed.getRef())));
+        session.forward(new Resume("s1", "a", joined.resumeSecret(), Resume.LAST_DELIVERED,
+                thirdPath.getRef().narrow(), resumed.getRef()));
         JoinReply again = resumed.receiveMessage();
         assertTrue(again.ok(), again.error());
         assertTrue(thirdPath.receiveSeveralMessages(2).stream().anyMatch(m -> m instanceof ParticipantEvent e

@@ -1,6 +1,5 @@
 package io.tessera.media.session;
 
-import io.tessera.common.protocol.ClusterTopics.SessionNotice;
 import io.tessera.common.protocol.MediaNodeProtocol.Ack;
 import io.tessera.common.protocol.MediaNodeProtocol.Join;
 import io.tessera.common.protocol.MediaNodeProtocol.JoinReply;
@@ -11,10 +10,8 @@ import io.tessera.common.protocol.MediaNodeProtocol.Publish;
 import io.tessera.common.protocol.MediaNodeProtocol.SdpReply;
 import io.tessera.common.protocol.MediaNodeProtocol.StreamInfo;
 import io.tessera.common.protocol.MediaNodeProtocol.Subscribe;
-import io.tessera.media.rtp.PlainRtpEngine;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
-import org.apache.pekko.actor.typed.ActorRef;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,16 +36,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the offer named, and the answer names the new stream id.
  */
 class SessionHeldSubscriptionTest {
-    private static final ActorTestKit kit = ActorTestKit.create("SessionHeldSubscriptionTest",
-            com.typesafe.config.ConfigFactory.parseString("pekko.actor.provider = local\n"
-                    + "pekko.coordinated-shutdown.exit-jvm = off")
-                    .withFallback(com.typesafe.config.ConfigFactory.load("tessera-media")));
+    private static final ActorTestKit kit = PlainRtpSession.testKit("SessionHeldSubscriptionTest");
     private static final StreamInfo CAMERA = new StreamInfo(null, 0, false, true, false, true, "CAMERA", 30, "");
     /** The id a's stream had on the node the session moved from. */
     private static final String OLD_STREAM_OF_A = "str_CAM_Wxyz_a";
 
-    private PlainRtpEngine engine;
-    private ActorRef<Session.Message> session;
+    private PlainRtpSession session;
     private DatagramChannel subscriberRtp;
     private DatagramChannel publisherRtp;
 
@@ -59,21 +52,14 @@ class SessionHeldSubscriptionTest {
 
     @BeforeEach
     void start() throws IOException {
-        engine = new PlainRtpEngine(new PlainRtpEngine.Settings("127.0.0.1", "127.0.0.1", 44000, 44999, 1, 65536, 64,
-                Duration.ofMillis(200)));
-        TestProbe<Session.Changed> manager = kit.createTestProbe();
-        TestProbe<SessionNotice> notices = kit.createTestProbe();
-        session = kit.spawn(Session.create("s1", new Session.Settings("media-2", 4, Duration.ofMillis(300), 50),
-                manager.getRef(), notices.getRef(), engine,
-                new SessionMeters(new io.micrometer.core.instrument.simple.SimpleMeterRegistry())));
+        session = new PlainRtpSession(kit, new Session.Settings("media-2", 4, Duration.ofMillis(300), 50));
         subscriberRtp = DatagramChannel.open(StandardProtocolFamily.INET).bind(new InetSocketAddress("127.0.0.1", 0));
         publisherRtp = DatagramChannel.open(StandardProtocolFamily.INET).bind(new InetSocketAddress("127.0.0.1", 0));
     }
 
     @AfterEach
     void stop() throws IOException {
-        kit.stop(session);
-        engine.close();
+        session.close();
         subscriberRtp.close();
         publisherRtp.close();
     }
@@ -124,7 +110,7 @@ class SessionHeldSubscriptionTest {
         joinMoved("b");
         TestProbe<SdpReply> held = subscribe("b", OLD_STREAM_OF_A, offer(subscriberRtp, "recvonly"));
         TestProbe<Ack> ack = kit.createTestProbe();
-        session.tell(new Session.Forwarded(new Leave("s1", "a", ack.getRef())));
+        session.forward(new Leave("s1", "a", ack.getRef()));
         assertTrue(ack.receiveMessage().ok());
         SdpReply refused = held.receiveMessage();
         assertEquals(404, refused.errorCode());
@@ -136,8 +122,7 @@ class SessionHeldSubscriptionTest {
     void anOfferOfAParticipantThatDidNotMoveIsRefusedAtOnce() {
         joinMoved("a");
         TestProbe<JoinReply> reply = kit.createTestProbe();
-        session.tell(new Session.Forwarded(new Join("s1", info("c"), kit.<ParticipantEvent>createTestProbe().getRef(),
-                reply.getRef())));
+        session.forward(new Join("s1", info("c"), kit.<ParticipantEvent>createTestProbe().getRef(), reply.getRef()));
         assertTrue(reply.receiveMessage().ok());
         assertEquals(404, subscribe("c", OLD_STREAM_OF_A, offer(subscriberRtp, "recvonly")).receiveMessage()
                 .errorCode());
@@ -149,16 +134,15 @@ class SessionHeldSubscriptionTest {
 
     private void joinMoved(String connectionId) {
         TestProbe<JoinReply> reply = kit.createTestProbe();
-        session.tell(new Session.Forwarded(new Join("s1", info(connectionId),
-                kit.<ParticipantEvent>createTestProbe().getRef(), reply.getRef(), "media-1", 3, "nodeCrashed", null)));
+        session.forward(new Join("s1", info(connectionId),
+                kit.<ParticipantEvent>createTestProbe().getRef(), reply.getRef(), "media-1", 3, "nodeCrashed", null));
         JoinReply joined = reply.receiveMessage();
         assertTrue(joined.ok(), joined.error());
     }
 
     private SdpReply publish(String connectionId) throws IOException {
         TestProbe<SdpReply> reply = kit.createTestProbe();
-        session.tell(new Session.Forwarded(new Publish("s1", connectionId, CAMERA, offer(publisherRtp, "sendonly"),
-                reply.getRef())));
+        session.forward(new Publish("s1", connectionId, CAMERA, offer(publisherRtp, "sendonly"), reply.getRef()));
         SdpReply published = reply.receiveMessage();
         assertTrue(published.ok(), published.error());
         return published;
@@ -166,7 +150,7 @@ class SessionHeldSubscriptionTest {
 
     private TestProbe<SdpReply> subscribe(String connectionId, String streamId, String sdp) {
         TestProbe<SdpReply> reply = kit.createTestProbe();
-        session.tell(new Session.Forwarded(new Subscribe("s1", connectionId, streamId, sdp, reply.getRef())));
+        session.forward(new Subscribe("s1", connectionId, streamId, sdp, reply.getRef()));
         return reply;
     }
 
