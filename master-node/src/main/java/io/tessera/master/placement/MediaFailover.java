@@ -27,11 +27,9 @@ import org.apache.pekko.cluster.typed.Down;
 
 import java.time.Duration;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
@@ -124,14 +122,10 @@ public final class MediaFailover {
 
     private enum Retry implements Command { INSTANCE }
 
-    private enum EvaluatePlan implements Command { INSTANCE }
-
     /** What the loss watch decided about a media node. */
     private record Loss(MediaNodeLossWatch.Verdict verdict) implements Command {
     }
 
-    private record PlanRead(List<SessionRecord> sessions, Throwable error) implements Command {
-    }
 
     /**
      * How many sessions may be between {@code HostSession} and their route write at once, by default (the master's
@@ -196,10 +190,14 @@ public final class MediaFailover {
                                             MediaNodeClient mediaNodeClient, int failuresToTolerate,
                                             Webhooks webhooks, PlacementMeters meters, int maxInFlight,
                                             BooleanSupplier routesRebuilt, Duration drainReleaseAfter) {
-        return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-                new MediaFailover(routing, nodes, policy, mediaNodeClient, failuresToTolerate, webhooks, meters,
-                        new RecoveryPlacement(policy, maxInFlight), routesRebuilt, drainReleaseAfter, ctx, timers)
-                        .idle()));
+        return Behaviors.setup(ctx -> {
+            // Named, not found from the stack: a first log line from a timer's message was named ActorCell.
+            ctx.setLoggerName(MediaFailover.class);
+            return Behaviors.withTimers(timers ->
+                    new MediaFailover(routing, nodes, policy, mediaNodeClient, failuresToTolerate, webhooks, meters,
+                            new RecoveryPlacement(policy, maxInFlight), routesRebuilt, drainReleaseAfter, ctx, timers)
+                            .idle());
+        });
     }
 
     private final Routes routing;
@@ -215,15 +213,10 @@ public final class MediaFailover {
     /** Releases a drained session's old copy once its streams are up on the new node, or at the bound. */
     private final ActorRef<MakeBeforeBreak.Command> makeBeforeBreak;
     private int lastWaitingReported;
-    private final int failuresToTolerate;
     private final Webhooks webhooks;
     private final PlacementMeters meters;
-    private boolean overcommitted;
-    /** The media nodes of the last HA plan, to tell a pool that shrank on purpose from one that lost a node. */
-    private Set<String> planNodes = Set.of();
-    /** Media nodes that left or were drained on purpose (bounded: most recent {@link #MAX_DEPARTED} kept). */
-    private final java.util.LinkedHashMap<String, String> departedOnPurpose = new java.util.LinkedHashMap<>();
-    private static final int MAX_DEPARTED = 1000;
+    /** Checks the HA plan every few seconds; told of nodes that leave on purpose. */
+    private final ActorRef<HaPlanWatch.Command> haPlan;
 
     private MediaFailover(Routes routing, MediaNodes nodes, PlacementPolicy policy, MediaNodeClient mediaNodeClient,
                           int failuresToTolerate, Webhooks webhooks, PlacementMeters meters,
@@ -232,7 +225,6 @@ public final class MediaFailover {
         this.placement = placement;
         this.routesRebuilt = routesRebuilt;
         this.meters = meters;
-        this.failuresToTolerate = failuresToTolerate;
         this.webhooks = webhooks;
         this.routing = routing;
         this.nodes = nodes;
@@ -257,10 +249,10 @@ public final class MediaFailover {
         // drainReleaseAfter null: the configuration's bound (ha.drain-release-after).
         this.makeBeforeBreak = ctx.spawn(MakeBeforeBreak.create(mediaNodeClient, drainReleaseAfter),
                 "make-before-break");
+        this.haPlan = ctx.spawn(HaPlanWatch.create(routing, nodes, failuresToTolerate, webhooks), "ha-plan");
         ctx.spawn(MediaNodeLossWatch.create(ctx.messageAdapter(MediaNodeLossWatch.Verdict.class, Loss::new), routing,
                 nodes, routesRebuilt, meters), "loss-watch");
         timers.startTimerWithFixedDelay(Retry.INSTANCE, Duration.ofSeconds(1));
-        timers.startTimerWithFixedDelay(EvaluatePlan.INSTANCE, Duration.ofSeconds(5));
     }
 
     private Behavior<Command> idle() {
@@ -279,11 +271,6 @@ public final class MediaFailover {
                     placeNext();
                     return Behaviors.same();
                 })
-                .onMessageEquals(EvaluatePlan.INSTANCE, () -> {
-                    ctx.pipeToSelf(routing.allSessions(), PlanRead::new);
-                    return Behaviors.same();
-                })
-                .onMessage(PlanRead.class, this::onPlanRead)
                 .onMessage(Drain.class, drain -> {
                     long delay = Math.max(0, drain.deadlineMillis() - System.currentTimeMillis());
                     ctx.getLog().info("media node {} drains; sessions still there in {} ms are moved", drain.nodeId(), delay);
@@ -313,42 +300,6 @@ public final class MediaFailover {
                 .build();
     }
 
-    /** The HA plan, checked every few seconds: an ALERT when the pool can no longer survive the failures asked for. */
-    private Behavior<Command> onPlanRead(PlanRead read) {
-        if (read.error() != null) {
-            return Behaviors.same();
-        }
-        List<MediaNodeState> available = nodes.available();
-        HaPlan.Plan plan = HaPlan.plan(available, read.sessions(), failuresToTolerate);
-        Set<String> current = new HashSet<>(available.stream().map(MediaNodeState::id).toList());
-        departedOnPurpose.keySet().removeAll(current); // back in service: a later loss of it is a loss again
-        nodes.all().stream().filter(n -> MediaNodeStatus.DRAINING.wireName().equals(n.report().status()))
-                .forEach(n -> departed(n.id(), "draining"));
-        Set<String> gone = new HashSet<>(planNodes);
-        gone.removeAll(current);
-        // The pool shrank only because an operator drained or stopped nodes: an expected consequence, not an alert.
-        boolean onPurpose = !gone.isEmpty() && departedOnPurpose.keySet().containsAll(gone);
-        planNodes = current;
-        if (plan.overcommitted() != overcommitted) {
-            overcommitted = plan.overcommitted();
-            if (overcommitted && onPurpose) {
-                ctx.getLog().info("the media nodes can survive {} failure(s), {} asked, after {} left on purpose; "
-                        + "no alert for a planned departure", plan.maxFailuresToTolerate(), plan.failuresToTolerate(),
-                        gone);
-            } else if (overcommitted) {
-                webhooks.publish(WebhookEvent.haOvercommitted(plan.failuresToTolerate(), plan.maxFailuresToTolerate()));
-                ctx.getLog().error("ALERT overcommitted: the media nodes can survive {} failure(s) with every protected "
-                        + "session placed, {} asked ({} protected sessions, {} free places on {} nodes)",
-                        plan.maxFailuresToTolerate(), plan.failuresToTolerate(), plan.protectedSessions(),
-                        plan.freeCapacity(), plan.mediaNodes());
-            } else {
-                ctx.getLog().info("no longer overcommitted: {} failure(s) tolerated, {} asked",
-                        plan.maxFailuresToTolerate(), plan.failuresToTolerate());
-            }
-        }
-        return Behaviors.same();
-    }
-
     /**
      * A verdict of the loss watch. A failed node is downed at once and its sessions are placed again {@code moveAfter}
      * later: a node that was cut off (not dead) stops its copies on its own in that time.
@@ -356,9 +307,9 @@ public final class MediaFailover {
     private Behavior<Command> onLoss(Loss loss) {
         MediaNodeLossWatch.Verdict verdict = loss.verdict();
         if (verdict instanceof MediaNodeLossWatch.Departing departing) {
-            departed(departing.nodeId(), "left");
+            haPlan.tell(new HaPlanWatch.Departed(departing.nodeId(), "left"));
         } else if (verdict instanceof MediaNodeLossWatch.NodeLeft left) {
-            departed(left.nodeId(), "left");
+            haPlan.tell(new HaPlanWatch.Departed(left.nodeId(), "left"));
             ctx.getSelf().tell(new Left(left.nodeId(), left.lastStatus()));
         } else if (verdict instanceof MediaNodeLossWatch.NodeFailed failed) {
             Address address = failed.member().address();
@@ -373,14 +324,6 @@ public final class MediaFailover {
             tellClientsEarly(failed.nodeId(), failed.sessionsAtVerdict());
         }
         return Behaviors.same();
-    }
-
-    private void departed(String nodeId, String how) {
-        departedOnPurpose.remove(nodeId);
-        departedOnPurpose.put(nodeId, how);
-        if (departedOnPurpose.size() > MAX_DEPARTED) {
-            departedOnPurpose.remove(departedOnPurpose.keySet().iterator().next());
-        }
     }
 
     /**

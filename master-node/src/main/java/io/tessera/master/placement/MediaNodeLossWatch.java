@@ -104,8 +104,12 @@ final class MediaNodeLossWatch {
 
     static Behavior<Command> create(ActorRef<Verdict> parent, Routes routing, MediaNodes nodes,
                                     BooleanSupplier routesRebuilt, PlacementMeters meters) {
-        return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-                new MediaNodeLossWatch(parent, routing, nodes, routesRebuilt, meters, ctx, timers).behavior()));
+        return Behaviors.setup(ctx -> {
+            // Named, not found from the stack: a first log line from a timer's message was named ActorCell.
+            ctx.setLoggerName(MediaNodeLossWatch.class);
+            return Behaviors.withTimers(timers ->
+                    new MediaNodeLossWatch(parent, routing, nodes, routesRebuilt, meters, ctx, timers).behavior());
+        });
     }
 
     private final ActorRef<Verdict> parent;
