@@ -5,7 +5,6 @@ import io.tessera.common.logging.SessionMdc;
 import io.tessera.common.protocol.ClusterSerializable;
 import io.tessera.common.protocol.ClusterTopics;
 import io.tessera.common.protocol.ClusterTopics.SessionRelocated;
-import io.tessera.common.protocol.MediaNodeProtocol;
 import io.tessera.common.protocol.MediaNodeStatus;
 import io.tessera.master.medianode.MediaNodeClient;
 import io.tessera.master.placement.RecoveryPlacement.Assignment;
@@ -30,7 +29,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletionStage;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
@@ -92,12 +90,6 @@ public final class MediaFailover {
     private record Activated(ClusterTopics.ParticipantActivated notice) implements Command {
     }
 
-    private record RouteChecked(ClusterTopics.ParticipantActivated notice, SessionRecord routed) implements Command {
-    }
-
-    /** The losing copy stops once its participants had time to follow (they move on the relocation notice). */
-    private record ReleaseLoser(String sessionId, ActorRef<MediaNodeProtocol.Command> manager) implements Command {
-    }
 
     /**
      * A session notice for the make-before-break child (a stream up), passed on in the order this actor hears the
@@ -215,6 +207,8 @@ public final class MediaFailover {
     private int lastWaitingReported;
     private final Webhooks webhooks;
     private final PlacementMeters meters;
+    /** Moves a participant that joined a session's losing copy (a placement race) to the routed one. */
+    private final ActorRef<PlacementRaces.Command> placementRaces;
     /** Checks the HA plan every few seconds; told of nodes that leave on purpose. */
     private final ActorRef<HaPlanWatch.Command> haPlan;
 
@@ -236,8 +230,8 @@ public final class MediaFailover {
                 "session-relocations");
         this.losses = ctx.spawn(Topic.create(ClusterTopics.MediaNodeLost.class, ClusterTopics.MEDIA_NODE_LOSSES),
                 "media-node-losses");
-        // Placement races: a participant that joined a node the session is not routed to (any more) is on the
-        // losing copy of a session two masters created at once; it is moved to the winner.
+        // Participants activated go to the placement-race check (PlacementRaces) and, after a drain's move, to the
+        // make before break; streams up to the make before break.
         // The master's shared topic actor (the notice listener's too): a notice reaches this master once.
         ActorRef<Topic.Command<ClusterTopics.SessionNotice>> notices = SharedTopics.get(ctx.getSystem())
                 .topic(ClusterTopics.SessionNotice.class, ClusterTopics.SESSION_NOTICES);
@@ -249,6 +243,8 @@ public final class MediaFailover {
         // drainReleaseAfter null: the configuration's bound (ha.drain-release-after).
         this.makeBeforeBreak = ctx.spawn(MakeBeforeBreak.create(mediaNodeClient, drainReleaseAfter),
                 "make-before-break");
+        this.placementRaces = ctx.spawn(PlacementRaces.create(routing, nodes, mediaNodeClient, relocations, meters,
+                webhooks), "placement-races");
         this.haPlan = ctx.spawn(HaPlanWatch.create(routing, nodes, failuresToTolerate, webhooks), "ha-plan");
         ctx.spawn(MediaNodeLossWatch.create(ctx.messageAdapter(MediaNodeLossWatch.Verdict.class, Loss::new), routing,
                 nodes, routesRebuilt, meters), "loss-watch");
@@ -288,11 +284,6 @@ public final class MediaFailover {
                 })
                 .onMessage(DrainSessionsRead.class, this::onDrainSessionsRead)
                 .onMessage(Activated.class, this::onActivated)
-                .onMessage(RouteChecked.class, this::onRouteChecked)
-                .onMessage(ReleaseLoser.class, release -> {
-                    mediaNodeClient.release(release.manager(), release.sessionId());
-                    return Behaviors.same();
-                })
                 .onMessage(ToMakeBeforeBreak.class, forward -> {
                     makeBeforeBreak.tell(forward.command());
                     return Behaviors.same();
@@ -423,37 +414,7 @@ public final class MediaFailover {
         if (notice.movedFrom() != null) { // told of a drain's move only now: its page's rebuild starts now
             makeBeforeBreak.tell(new MakeBeforeBreak.ParticipantMoved(notice.sessionId(), notice.movedFrom()));
         }
-        // A local read first: only a disagreement is worth a majority read.
-        CompletionStage<Optional<SessionRecord>> routed = routing.session(notice.sessionId()).thenCompose(local ->
-                local.isPresent() && local.get().mediaNodeId().equals(notice.mediaNodeId())
-                        ? java.util.concurrent.CompletableFuture.completedFuture(local)
-                        : routing.sessionFromMajority(notice.sessionId()));
-        ctx.pipeToSelf(routed, (record, error) -> new RouteChecked(notice,
-                error == null && record.isPresent() ? record.get() : null));
-        return Behaviors.same();
-    }
-
-    private Behavior<Command> onRouteChecked(RouteChecked checked) {
-        SessionRecord routed = checked.routed();
-        ClusterTopics.ParticipantActivated notice = checked.notice();
-        if (routed == null || routed.mediaNodeId().equals(notice.mediaNodeId())) {
-            return Behaviors.same();
-        }
-        Optional<MediaNodeState> winner = nodes.get(routed.mediaNodeId());
-        if (winner.isEmpty()) {
-            return Behaviors.same(); // the winner is gone: its failure recovery places the session
-        }
-        try (SessionMdc mdc = SessionMdc.of(notice.sessionId(), notice.connectionId(), routed.mediaNodeId())) {
-            ctx.getLog().warn("placement race on session {}: {} joined {}, the session is routed to {}; moving it",
-                    notice.sessionId(), notice.connectionId(), notice.mediaNodeId(), routed.mediaNodeId());
-        }
-        relocations.tell(Topic.publish(new SessionRelocated(notice.sessionId(), notice.mediaNodeId(),
-                routed.mediaNodeId(), winner.get().report().manager(), RelocationReason.PLACEMENT_RACE.wireName())));
-        meters.sessionMoved(RelocationReason.PLACEMENT_RACE.wireName());
-        webhooks.publish(WebhookEvent.sessionMigrated(notice.sessionId(), notice.mediaNodeId(), routed.mediaNodeId(),
-                routed.priority(), RelocationReason.PLACEMENT_RACE.wireName()));
-        nodes.get(notice.mediaNodeId()).ifPresent(loser -> timers.startSingleTimer("release-" + notice.sessionId(),
-                new ReleaseLoser(notice.sessionId(), loser.report().manager()), Duration.ofSeconds(2)));
+        placementRaces.tell(new PlacementRaces.Activated(notice));
         return Behaviors.same();
     }
 
