@@ -61,7 +61,13 @@ class SessionMoveResumeTest {
                 "TESSERA_JANUS_ICE_ENFORCE_LIST", "127.0.0.2",
                 "TESSERA_ICE_ALLOW", "127.0.0.0/8",
                 // the test's publisher never gets a PeerConnection up: it must not be released meanwhile
-                "TESSERA_WEBRTC_PUBLISHER_UP_TIMEOUT", "120s"), node -> janusPorts.getOrDefault(node.id(), Map.of()));
+                "TESSERA_WEBRTC_PUBLISHER_UP_TIMEOUT", "120s",
+                // The reconnect test needs its request to reach the master before the session moves. With the crash
+                // watch a killed node's sessions move ~0.1-0.3 s after the kill, which a loaded machine's REST read
+                // after the send can miss (CI saw the route on media-2 already); off, the move waits for the
+                // detector and fence-wait (~3-4 s), so the request is held as the test means. The crash watch path
+                // is covered by MediaNodeFailoverTest and the browser failover tests.
+                "TESSERA_CRASH_WATCH", "off"), node -> janusPorts.getOrDefault(node.id(), Map.of()));
         cluster.awaitReady(STARTUP);
         media1 = cluster.node("media-1");
         media2 = cluster.node("media-2");
