@@ -283,8 +283,7 @@ public final class CrashWatch {
     static boolean greetsAs(InetSocketAddress sentinel, long uid, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         try (Socket socket = new Socket()) {
-            socket.connect(sentinel.isUnresolved() ? new InetSocketAddress(sentinel.getHostString(),
-                    sentinel.getPort()) : sentinel, (int) Math.max(1, timeout.toMillis()));
+            socket.connect(resolved(sentinel), (int) Math.max(1, timeout.toMillis()));
             long left = (deadline - System.nanoTime()) / 1_000_000;
             if (left <= 0) {
                 return false;
@@ -337,9 +336,7 @@ public final class CrashWatch {
                 }
             }
             try (Socket socket = new Socket()) {
-                // resolved at each try: the watch's addresses are given unresolved (host names are looked up late)
-                socket.connect(sentinel.isUnresolved() ? new InetSocketAddress(sentinel.getHostString(),
-                        sentinel.getPort()) : sentinel, (int) CONNECT_TIMEOUT.toMillis());
+                socket.connect(resolved(sentinel), (int) CONNECT_TIMEOUT.toMillis()); // resolved at each try
                 socket.setSoTimeout((int) GREETING_TIMEOUT.toMillis());
                 if (socket.getInputStream().read() >= 0) {
                     return Verdict.ALIVE; // the greeting's (or busy's) first byte
@@ -363,6 +360,11 @@ public final class CrashWatch {
             }
         }
         return refusedOnce ? Verdict.REFUSED : Verdict.UNKNOWN;
+    }
+
+    /** The watch's addresses are given unresolved (host names are looked up late): looked up at each connection. */
+    private static InetSocketAddress resolved(InetSocketAddress sentinel) {
+        return sentinel.isUnresolved() ? new InetSocketAddress(sentinel.getHostString(), sentinel.getPort()) : sentinel;
     }
 
     static boolean refused(ConnectException e) {
