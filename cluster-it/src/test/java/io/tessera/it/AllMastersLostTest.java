@@ -79,10 +79,6 @@ class AllMastersLostTest {
         return rooms;
     }
 
-    private static boolean everyMasterListsEverything(List<Room> rooms) {
-        return kit.listEverything(cluster.masters(), rooms);
-    }
-
     /** Two sessions with media flowing on a whole cluster: where each variant starts. */
     private record Scene(List<Room> rooms, List<RtpReceiver> sinks, List<Client> everyone) {
         static Scene of(String prefix) throws Exception {
@@ -105,8 +101,7 @@ class AllMastersLostTest {
 
         /** Whole again: every master lists everything, media flows, a newcomer joins each session, nobody died. */
         void whole(ClusterProcesses.Node via, String tag) throws Exception {
-            await("every master lists every session with its participants").atMost(BACK)
-                    .pollInterval(Duration.ofMillis(200)).until(() -> everyMasterListsEverything(rooms));
+            kit.awaitEveryMasterListsEverything(cluster.masters(), rooms);
             awaitPackets(sinks, 100, "media still flows", Duration.ofSeconds(20));
             kit.newcomerJoinsEachSession(rooms, via, tag);
             cluster.assertAllAlive();
@@ -258,8 +253,7 @@ class AllMastersLostTest {
             long relaunchedAt = System.nanoTime();
             cluster.masters().forEach(cluster::relaunch);
             long firstReady = kit.awaitFirstReady(cluster.masters(), "a master is ready again");
-            await("every master lists every session with its participants").atMost(BACK)
-                    .pollInterval(Duration.ofMillis(200)).until(() -> everyMasterListsEverything(rooms));
+            kit.awaitEveryMasterListsEverything(cluster.masters(), rooms);
             long routesAt = System.nanoTime();
             await("every participant resumed").atMost(BACK).pollInterval(Duration.ofMillis(100))
                     .until(() -> everyone.stream().allMatch(c -> c.resumedAtNanos > killedAt));

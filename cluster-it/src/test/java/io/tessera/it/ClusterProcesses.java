@@ -1,16 +1,12 @@
 package io.tessera.it;
 
-import static org.awaitility.Awaitility.await;
 
-import io.tessera.client.rest.ClusterView;
 import io.tessera.client.rest.MasterRestClient;
 import io.tessera.client.rest.RestResponse;
 import io.tessera.loadtest.partition.NetworkPartitions;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
-import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -21,11 +17,9 @@ import java.nio.file.Paths;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,10 +27,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import javax.net.ssl.SSLContext;
-import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * Starts a real Tessera cluster as child JVMs on 127.0.0.x: masters on .11, .12, .13..., media nodes on .21, .22...
@@ -68,7 +60,7 @@ public final class ClusterProcesses implements AutoCloseable {
     private static final String MASTER_MAIN = "io.tessera.master.MasterMain";
     private static final String MEDIA_MAIN = "io.tessera.media.MediaMain";
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
-    private static final int LOG_TAIL_LINES = 40;
+    static final int LOG_TAIL_LINES = 40;
 
     private final String testName;
     private final String secret;
@@ -77,8 +69,6 @@ public final class ClusterProcesses implements AutoCloseable {
     // Also read by the shutdown hook thread.
     private final Map<String, Process> processes = Collections.synchronizedMap(new LinkedHashMap<>());
     private final Thread shutdownHook = new Thread(this::stopAll, "cluster-processes-shutdown");
-    private final AtomicReference<String> lastReadiness = new AtomicReference<>("not polled yet");
-    private volatile Set<String> notReady = Set.of();
     private boolean closed;
     /** Literal values that must not appear in any node log; checked by {@link #close()}. */
     private final Set<String> forbiddenInLogs = ConcurrentHashMap.newKeySet();
@@ -177,14 +167,14 @@ public final class ClusterProcesses implements AutoCloseable {
             }
             if (partitionable) {
                 for (Node n : masters) {
-                    bindPorts.put(n.id(), freePort(n.host(), held));
+                    bindPorts.put(n.id(), NodeProcesses.freePort(n.host(), held));
                 }
                 for (Node n : media) {
-                    bindPorts.put(n.id(), freePort(n.host(), held));
+                    bindPorts.put(n.id(), NodeProcesses.freePort(n.host(), held));
                 }
             }
         } finally {
-            held.forEach(ClusterProcesses::closeQuietly);
+            held.forEach(NodeProcesses::closeQuietly);
         }
         byte[] random = new byte[18];
         new SecureRandom().nextBytes(random);
@@ -203,7 +193,7 @@ public final class ClusterProcesses implements AutoCloseable {
     }
 
     private static Node node(String id, Role role, String host, List<ServerSocket> held, Path logDir, boolean tls) {
-        return new Node(id, role, host, freePort(host, held), freePort(host, held), logDir.resolve(id + ".log"), tls);
+        return new Node(id, role, host, NodeProcesses.freePort(host, held), NodeProcesses.freePort(host, held), logDir.resolve(id + ".log"), tls);
     }
 
     /**
@@ -230,7 +220,7 @@ public final class ClusterProcesses implements AutoCloseable {
         try {
             n = node(id, role, "127.0.0." + (31 + extraNodes.size()), held, logDir, false);
         } finally {
-            held.forEach(ClusterProcesses::closeQuietly);
+            held.forEach(NodeProcesses::closeQuietly);
         }
         extraNodes.add(n);
         return n;
@@ -268,17 +258,6 @@ public final class ClusterProcesses implements AutoCloseable {
             throw new IllegalStateException(e);
         }
         return p.exitValue();
-    }
-
-    private static int freePort(String host, List<ServerSocket> held) {
-        try {
-            ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(host));
-            held.add(s);
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot bind a port on " + host
-                    + " (is the 127.0.0.0/8 loopback range usable here?)", e);
-        }
     }
 
     private void launch(Path logDir) {
@@ -333,84 +312,11 @@ public final class ClusterProcesses implements AutoCloseable {
     // ---------------------------------------------------------------- readiness
 
     /**
-     * Waits until every node answers {@code /health/ready} with 200 and the first master's {@code /openvidu/api/cluster}
-     * shows all masters up and all media nodes running. Fails at once if a node exits.
+     * Waits until every node answers {@code /health/ready} with 200 and every master's {@code /openvidu/api/cluster}
+     * shows all masters up and all media nodes running ({@link ClusterReadiness}). Fails at once if a node exits.
      */
     public void awaitReady(Duration timeout) {
-        try {
-            await("cluster " + testName + " ready")
-                    .atMost(timeout)
-                    .pollDelay(Duration.ofMillis(500))
-                    .pollInterval(Duration.ofMillis(500))
-                    .until(this::readyNow);
-        } catch (ConditionTimeoutException e) {
-            throw new AssertionError("cluster " + testName + " not ready within " + timeout.toSeconds() + " s: "
-                    + lastReadiness.get() + notReadyLogs(), e);
-        }
-    }
-
-    private boolean readyNow() {
-        for (Node n : allNodes()) {
-            Process p = processes.get(n.id());
-            if (!p.isAlive()) {
-                throw new AssertionError(n.id() + " exited with code " + p.exitValue() + " while the cluster was starting"
-                        + "\n--- tail of " + n.log() + " ---\n" + tail(n, LOG_TAIL_LINES));
-            }
-        }
-        Map<String, String> status = new LinkedHashMap<>();
-        Set<String> pending = new HashSet<>();
-        for (Node n : allNodes()) {
-            String s = probe(n, "/health/ready");
-            status.put(n.id(), s);
-            if (!s.startsWith("200")) {
-                pending.add(n.id());
-            }
-        }
-        String clusterView = "not checked";
-        if (pending.isEmpty()) {
-            // Every master places sessions from its own view (load reports reach each master on its own), so each
-            // one must see every master up and every media node running, reachable and reporting: checking one
-            // master let a create on another answer 503 "no media node is available" right after start.
-            StringBuilder views = new StringBuilder();
-            for (Node master : masters) {
-                views.append(master.id()).append(": ").append(viewOf(master, pending)).append("; ");
-            }
-            clusterView = views.toString();
-        }
-        notReady = pending;
-        lastReadiness.set("health " + status + "; cluster view: " + clusterView + "; not ready: " + pending);
-        return pending.isEmpty();
-    }
-
-    /** What {@code master} sees, adding to {@code pending} each node it does not see ready (or itself if unasked). */
-    private String viewOf(Node master, Set<String> pending) {
-        try {
-            ClusterView view = rest(master).clusterView();
-            Set<String> upMasters = view.masters().stream().filter(m -> "up".equals(m.status()) && m.reachable())
-                    .map(ClusterView.Member::id).collect(Collectors.toSet());
-            Set<String> runningMedia = view.mediaNodes().stream()
-                    .filter(m -> m.isRunning() && m.reachable() && m.lastReportAgeMs() < 3_000)
-                    .map(ClusterView.MediaMember::id).collect(Collectors.toSet());
-            masters.stream().map(Node::id).filter(id -> !upMasters.contains(id)).forEach(pending::add);
-            mediaNodes.stream().map(Node::id).filter(id -> !runningMedia.contains(id)).forEach(pending::add);
-            return "masters up " + upMasters + ", media running " + runningMedia;
-        } catch (IOException e) {
-            pending.add(master.id());
-            return e.toString();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for the cluster", e);
-        }
-    }
-
-    private String notReadyLogs() {
-        StringBuilder sb = new StringBuilder();
-        for (Node n : allNodes()) {
-            if (notReady.contains(n.id())) {
-                sb.append("\n--- tail of ").append(n.log()).append(" ---\n").append(tail(n, LOG_TAIL_LINES));
-            }
-        }
-        return sb.toString();
+        new ClusterReadiness(this, testName).awaitReady(timeout);
     }
 
     // ---------------------------------------------------------------- access
@@ -581,21 +487,11 @@ public final class ClusterProcesses implements AutoCloseable {
     }
 
     private void signal(Node n, String signal) {
-        try {
-            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process(n).pid()))
-                    .redirectErrorStream(true).start();
-            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
-                throw new IllegalStateException("kill -" + signal + " " + n.id() + " failed");
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        NodeProcesses.signal(process(n).pid(), signal, n.id());
     }
 
-    private Process process(Node n) {
+    /** The process of a node started by this cluster (it may have exited). */
+    Process process(Node n) {
         Process p = processes.get(n.id());
         if (p == null) {
             throw new IllegalArgumentException("no process for " + n.id());
@@ -605,18 +501,47 @@ public final class ClusterProcesses implements AutoCloseable {
 
     /** The last {@code lines} lines of a node's log (reads at most the last 64 KiB). */
     public String tail(Node n, int lines) {
-        try (RandomAccessFile f = new RandomAccessFile(n.log().toFile(), "r")) {
-            long len = f.length();
-            long from = Math.max(0, len - 65_536);
-            byte[] buf = new byte[(int) (len - from)];
-            f.seek(from);
-            f.readFully(buf);
-            String[] all = new String(buf, StandardCharsets.UTF_8).split("\n", -1);
-            int start = Math.max(0, all.length - lines - 1);
-            return String.join("\n", Arrays.copyOfRange(all, start, all.length));
+        return NodeProcesses.tail(n.log(), lines);
+    }
+
+    /** How many lines of {@code n}'s log (every incarnation: a relaunch appends) contain {@code text}. */
+    public long logLinesWith(Node n, String text) {
+        try (java.util.stream.Stream<String> lines = Files.lines(n.log(), java.nio.charset.StandardCharsets.UTF_8)) {
+            return lines.filter(l -> l.contains(text)).count();
         } catch (IOException e) {
-            return "(cannot read " + n.log() + ": " + e + ")";
+            throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * The last {@code max} lines of {@code n}'s log (every incarnation) that match {@code pattern}, each cut to its
+     * timestamp and message: for diagnostics in a failure's message.
+     */
+    public List<String> logLinesMatching(Node n, java.util.regex.Pattern pattern, int max) {
+        java.util.ArrayDeque<String> last = new java.util.ArrayDeque<>();
+        try (java.util.stream.Stream<String> lines = Files.lines(n.log(), java.nio.charset.StandardCharsets.UTF_8)) {
+            lines.filter(l -> pattern.matcher(l).find()).forEach(l -> {
+                if (last.size() == max) {
+                    last.removeFirst();
+                }
+                last.addLast(timeAndMessage(l));
+            });
+        } catch (IOException | UncheckedIOException e) {
+            return List.of("(log unreadable: " + e + ")");
+        }
+        return List.copyOf(last);
+    }
+
+    private static final java.util.regex.Pattern TIME = java.util.regex.Pattern.compile("\"timestamp\":\"[^\"]*T([^\"]*)\"");
+
+    /** "HH:mm:ss.SSS message" of a JSON log line (the line itself if it is not one), at most 300 characters. */
+    private static String timeAndMessage(String line) {
+        java.util.regex.Matcher time = TIME.matcher(line);
+        int message = line.indexOf("\"message\":\"");
+        String text = time.find() && message >= 0
+                ? time.group(1).substring(0, Math.min(12, time.group(1).length())) + " " + line.substring(message + 11)
+                : line;
+        return text.length() > 300 ? text.substring(0, 300) : text;
     }
 
     // ---------------------------------------------------------------- stop
@@ -674,37 +599,6 @@ public final class ClusterProcesses implements AutoCloseable {
         synchronized (processes) {
             snapshot = new HashMap<>(processes);
         }
-        // A frozen node would sit out SIGTERM until the grace ran out.
-        snapshot.values().stream().filter(Process::isAlive).forEach(p -> {
-            try {
-                new ProcessBuilder("kill", "-CONT", Long.toString(p.pid())).start().waitFor(5, TimeUnit.SECONDS);
-            } catch (IOException e) {
-                // it is killed below anyway
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        snapshot.values().forEach(Process::destroy);
-        long deadline = System.nanoTime() + STOP_GRACE.toNanos();
-        for (Process p : snapshot.values()) {
-            try {
-                long left = Math.max(0, deadline - System.nanoTime());
-                if (!p.waitFor(left, TimeUnit.NANOSECONDS)) {
-                    p.destroyForcibly();
-                    p.waitFor(5, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                p.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    private static void closeQuietly(ServerSocket s) {
-        try {
-            s.close();
-        } catch (IOException ignored) {
-            // A port we only held for a moment.
-        }
+        NodeProcesses.stopAll(snapshot.values(), STOP_GRACE);
     }
 }

@@ -51,6 +51,8 @@ final class MasterlessRooms {
     final class Client {
         final Participant participant;
         volatile long resumedAtNanos;
+        /** Where its resuming stands, for a failure's message: the last attempt, resume or disconnection. */
+        volatile String resumeState = "joined";
         String connectionId;
 
         Client(String name, ClusterProcesses.Node via) throws Exception {
@@ -62,7 +64,13 @@ final class MasterlessRooms {
                             .maxBackoff(Duration.ofSeconds(1)).maxTotalTime(BACK)
                             .attemptTimeout(Duration.ofSeconds(2)).build())
                     .keepalive(Duration.ofSeconds(1), Duration.ofSeconds(3))
-                    .onReconnected(info -> resumedAtNanos = System.nanoTime())
+                    .onReconnecting(a -> resumeState = "resuming, attempt " + a.attempt() + " via " + a.uri()
+                            + " after " + a.cause())
+                    .onReconnected(info -> {
+                        resumedAtNanos = System.nanoTime();
+                        resumeState = "resumed via " + info.uri() + " after " + info.attempts() + " attempt(s)";
+                    })
+                    .onDisconnected(d -> resumeState = "gave up: " + d.reason() + " " + d.detail())
                     .connect();
             this.participant = Participant.of(name, sdk);
         }
@@ -126,17 +134,51 @@ final class MasterlessRooms {
     }
 
     /** Whether each of {@code masters} lists every room with all its participants. */
-    boolean listEverything(List<ClusterProcesses.Node> masters, List<Room> rooms) {
-        for (ClusterProcesses.Node m : masters) {
-            for (Room room : rooms) {
-                Set<String> expected = room.clients().stream().map(c -> c.connectionId).collect(Collectors.toSet());
-                if (!listedConnections(m, room.sessionId()).map(l -> l.containsAll(expected)).orElse(false)) {
-                    return false;
-                }
+    private boolean listEverything(List<ClusterProcesses.Node> masters, List<Room> rooms) {
+        return masters.stream().allMatch(m -> missingFromList(m, rooms).isEmpty());
+    }
+
+    /** What {@code master} does not list of {@code rooms}: "" when it lists every room with all its participants. */
+    private String missingFromList(ClusterProcesses.Node master, List<Room> rooms) {
+        List<String> missing = new ArrayList<>();
+        for (Room room : rooms) {
+            Optional<Set<String>> listed = listedConnections(master, room.sessionId());
+            if (listed.isEmpty()) {
+                missing.add(room.sessionId() + " (not listed, or no list)");
+                continue;
+            }
+            List<String> lacking = room.clients().stream().filter(c -> !listed.get().contains(c.connectionId))
+                    .map(c -> c.connectionId + " (" + c.resumeState + ")").toList();
+            if (!lacking.isEmpty()) {
+                missing.add(room.sessionId() + " lacks " + lacking);
             }
         }
-        return true;
+        return String.join(", ", missing);
     }
+
+    /**
+     * Waits until each of {@code masters} lists every room with all its participants. On timeout the error says, per
+     * master, its readiness, what it lacks and its cluster-formation log lines: a CI report shows no node logs.
+     */
+    void awaitEveryMasterListsEverything(List<ClusterProcesses.Node> masters, List<Room> rooms) {
+        try {
+            await("every master lists every session with its participants").atMost(BACK)
+                    .pollInterval(Duration.ofMillis(200)).until(() -> listEverything(masters, rooms));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            StringBuilder why = new StringBuilder("not every master lists every session with its participants within "
+                    + BACK.toSeconds() + " s:");
+            for (ClusterProcesses.Node m : masters) {
+                why.append("\n- ").append(m.id()).append(": ready ").append(cluster.probe(m, "/health/ready"))
+                        .append("; missing: ").append(missingFromList(m, rooms));
+                cluster.logLinesMatching(m, FORMATION_EVENTS, 12).forEach(l -> why.append("\n    ").append(l));
+            }
+            throw new AssertionError(why.toString(), e);
+        }
+    }
+
+    /** Log lines that tell how a master came back: which cluster it joined, its rebuild, downing and fencing. */
+    private static final java.util.regex.Pattern FORMATION_EVENTS = java.util.regex.Pattern.compile(
+            "JOINING itself|forming new cluster|Welcome from|routing table|ALERT|SBR|downing|Downing|fenc|isolated");
 
     static List<Long> received(List<RtpReceiver> sinks) {
         return sinks.stream().map(s -> s.stats().received()).toList();

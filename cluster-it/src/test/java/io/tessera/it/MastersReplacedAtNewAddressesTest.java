@@ -2,7 +2,6 @@ package io.tessera.it;
 
 import static io.tessera.it.MasterlessRooms.assertResumedWithoutLoss;
 import static io.tessera.it.MasterlessRooms.awaitPackets;
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tessera.client.rtp.RtpReactor;
@@ -80,8 +79,7 @@ class MastersReplacedAtNewAddressesTest {
         long resumedAt = MasterlessRooms.awaitAllResumed(everyone, killedAt,
                 "every participant resumed through a replacement");
         assertResumedWithoutLoss(everyone);
-        await("every replacement lists every session with its participants").atMost(MasterlessRooms.BACK)
-                .pollInterval(Duration.ofMillis(200)).until(() -> kit.listEverything(replacements, rooms));
+        kit.awaitEveryMasterListsEverything(replacements, rooms);
         awaitPackets(sinks, 100, "media still flows", Duration.ofSeconds(20));
         kit.newcomerJoinsEachSession(rooms, replacements.get(1), "newcomer");
         cluster.mediaNodes().forEach(n -> assertTrue(cluster.isAlive(n), n.id() + " must outlive the masters"));

@@ -310,15 +310,7 @@ class WebhookContractTest {
 
     /** How often the failover coordinator logged that the HA plan is no longer overcommitted (all masters). */
     private static long planRecoveries() {
-        long n = 0;
-        for (ClusterProcesses.Node m : cluster.masters()) {
-            try {
-                n += java.nio.file.Files.readAllLines(m.log()).stream().filter(l -> l.contains("no longer overcommitted")).count();
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }
-        return n;
+        return cluster.masters().stream().mapToLong(m -> cluster.logLinesWith(m, "no longer overcommitted")).sum();
     }
 
     private static boolean is(JsonNode e, String event) {

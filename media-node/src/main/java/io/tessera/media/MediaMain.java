@@ -1,6 +1,7 @@
 package io.tessera.media;
 
 import io.tessera.common.cluster.ClusterFormation;
+import io.tessera.common.cluster.MasterQuorum;
 import io.tessera.common.config.NodeLauncher;
 import io.tessera.common.config.NodeSettings;
 import io.tessera.common.health.HealthRoutes;
@@ -16,6 +17,7 @@ import io.tessera.media.fencing.MediaFencingMonitor;
 import io.tessera.media.load.LoadReporter;
 import io.tessera.media.rtp.PlainRtpEngine;
 import io.tessera.media.sentinel.ProcessSentinel;
+import io.tessera.media.session.GraceWindow;
 import io.tessera.media.session.Session;
 import io.tessera.media.session.SessionManager;
 import io.tessera.media.session.SessionMeters;
@@ -70,13 +72,27 @@ public final class MediaMain {
                 });
     }
 
+    /** Whether this node sees a master that is Up and reachable: one a detached participant can resume through soon. */
+    private static boolean aMasterIsUp(ActorSystem<?> system) {
+        var state = org.apache.pekko.cluster.typed.Cluster.get(system).state();
+        java.util.Set<org.apache.pekko.cluster.Member> unreachable = state.getUnreachable();
+        for (org.apache.pekko.cluster.Member m : state.getMembers()) {
+            if (m.hasRole(MasterQuorum.MASTER_ROLE) && m.status() == org.apache.pekko.cluster.MemberStatus.up()
+                    && !unreachable.contains(m)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     static Behavior<Void> guardian(NodeSettings settings, NodeMetrics metrics) {
         return Behaviors.setup(ctx -> {
             var media = settings.config.getConfig("tessera.media");
             String publicAddress = media.getString("public-address").isBlank()
                     ? settings.host : media.getString("public-address");
             Session.Settings sessionSettings = new Session.Settings(settings.nodeId,
-                    media.getInt("max-participants-per-session"), media.getDuration("grace-window"),
+                    media.getInt("max-participants-per-session"), new GraceWindow(media.getDuration("grace-window"),
+                            media.getDuration("masterless-grace-window"), () -> aMasterIsUp(ctx.getSystem())),
                     media.getInt("replay-buffer"), media.getDuration("webrtc.publisher-up-timeout"));
             ActorRef<Topic.Command<SessionNotice>> noticeTopic =
                     ctx.spawn(Topic.create(SessionNotice.class, ClusterTopics.SESSION_NOTICES), "session-notices");

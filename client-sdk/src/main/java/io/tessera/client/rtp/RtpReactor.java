@@ -85,6 +85,16 @@ public final class RtpReactor implements AutoCloseable {
 
     /** Starts a reactor thread named {@code name} whose command queue holds at most {@code commandCapacity}. */
     public RtpReactor(String name, int commandCapacity) throws IOException {
+        this(name, commandCapacity, Thread.NORM_PRIORITY);
+    }
+
+    /**
+     * As {@link #RtpReactor(String, int)}, with the thread at {@code threadPriority}. A load generator that shares its
+     * cores with what it measures raises it, so that its own pacing and reads are not what stalls (the JVM passes Java
+     * priorities to Linux only with {@code -XX:ThreadPriorityPolicy=1}, and a nice value below 0 needs root or
+     * CAP_SYS_NICE; otherwise the priority is silently ignored, see {@link #osNiceValue()}).
+     */
+    public RtpReactor(String name, int commandCapacity, int threadPriority) throws IOException {
         if (commandCapacity < 1) {
             throw new IllegalArgumentException("commandCapacity must be at least 1, got " + commandCapacity);
         }
@@ -93,7 +103,37 @@ public final class RtpReactor implements AutoCloseable {
         this.selector = Selector.open();
         this.thread = new Thread(this::loop, name);
         thread.setDaemon(true);
+        thread.setPriority(threadPriority);
         thread.start();
+    }
+
+    /**
+     * The Linux nice value the reactor thread runs at (0 is the default, lower is favoured), read by the thread itself
+     * from /proc; empty if not on Linux, closed, or unanswered within 5 s. Tells whether a raised priority took effect.
+     */
+    public java.util.OptionalInt osNiceValue() {
+        CompletableFuture<Integer> nice = new CompletableFuture<>();
+        try {
+            execute(() -> nice.complete(readOwnNice()));
+            Integer v = nice.get(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
+            return v == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(v);
+        } catch (RejectedExecutionException | ExecutionException | TimeoutException e) {
+            return java.util.OptionalInt.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return java.util.OptionalInt.empty();
+        }
+    }
+
+    /** Field 19 of /proc/thread-self/stat, counted after the ")" that ends the command name (which may hold spaces). */
+    private static Integer readOwnNice() {
+        try {
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/thread-self/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Integer.parseInt(f[16]); // f[0] is field 3 (state)
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     /** Datagram handlers or timers that threw (each is logged once per power of two). */

@@ -70,11 +70,27 @@ public final class NodeSettings {
                 .withValue("tessera.node-id", ConfigValueFactory.fromAnyRef(nodeId))
                 .withValue("tessera.http.host", ConfigValueFactory.fromAnyRef(httpHost))
                 .withValue("tessera.http.port", ConfigValueFactory.fromAnyRef(httpPort));
+        if (isFirstSeed(seedNodes, host, port) && loaded.hasPath("tessera.cluster.founder-wait")) {
+            // Only the first seed may form a new cluster, and Pekko lets it do so after seed-node-timeout without
+            // an answer: silence from seeds that are still handshaking is not proof that no cluster exists.
+            overrides = overrides.withValue("pekko.cluster.seed-node-timeout",
+                    ConfigValueFactory.fromAnyRef(loaded.getString("tessera.cluster.founder-wait")));
+        }
         // Key stores are opened here, so that a missing file or a wrong password is a settings error (exit 2).
         HttpTls httpTls = HttpTls.fromConfig(loaded);
         Config remotingTls = RemotingTls.arteryOverrides(loaded);
         return new NodeSettings(role, nodeId, host, port, httpHost, httpPort,
                 overrides.withFallback(remotingTls).withFallback(loaded).resolve(), httpTls);
+    }
+
+    /** Whether this node is the first seed: as for Pekko, the one that may form a new cluster. */
+    static boolean isFirstSeed(List<String> seedNodes, String host, int port) {
+        return !seedNodes.isEmpty() && seedNodes.get(0).equals(address(host, port));
+    }
+
+    /** A node's Pekko address as a seed list names it. */
+    private static String address(String host, int port) {
+        return "pekko://" + SYSTEM_NAME + "@" + host + ":" + port;
     }
 
     /** "h1:p1,h2:p2" to Pekko seed node addresses; rejects anything that is not host:port. */
@@ -98,7 +114,7 @@ public final class NodeSettings {
             if (port < 1 || port > 65535) {
                 throw new IllegalArgumentException("TESSERA_SEEDS entry '" + seed + "' has a port out of range");
             }
-            result.add("pekko://" + SYSTEM_NAME + "@" + seed.substring(0, colon) + ":" + port);
+            result.add(address(seed.substring(0, colon), port));
         }
         if (result.isEmpty()) {
             throw new IllegalArgumentException("TESSERA_SEEDS names no seed node");

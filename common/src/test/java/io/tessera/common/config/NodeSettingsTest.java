@@ -39,6 +39,24 @@ class NodeSettingsTest {
     }
 
     @Test
+    void onlyTheFirstSeedWaitsTheFounderWaitBeforeFormingANewCluster() {
+        String seeds = "tessera { node-id = \"\", seeds = \"127.0.0.11:2551,127.0.0.12:2551,127.0.0.21:2651\","
+                + " http.host = \"\", cluster.founder-wait = 20s }";
+        NodeSettings first = NodeSettings.load("master", 2551, 4443, ConfigFactory.parseString(
+                "pekko.remote.artery.canonical.hostname = \"127.0.0.11\"\n" + seeds)
+                .withFallback(ConfigFactory.defaultReference()));
+        NodeSettings second = NodeSettings.load("master", 2551, 4443, ConfigFactory.parseString(
+                "pekko.remote.artery.canonical.hostname = \"127.0.0.12\"\n" + seeds)
+                .withFallback(ConfigFactory.defaultReference()));
+        assertEquals(java.time.Duration.ofSeconds(20), first.config.getDuration("pekko.cluster.seed-node-timeout"));
+        // Elsewhere it is how often an unanswered join is retried: Pekko's default, untouched.
+        assertEquals(ConfigFactory.defaultReference().getDuration("pekko.cluster.seed-node-timeout"),
+                second.config.getDuration("pekko.cluster.seed-node-timeout"));
+        assertEquals(java.time.Duration.ofSeconds(20), ConfigFactory.parseResources("tessera-node.conf").resolve()
+                .getDuration("tessera.cluster.founder-wait"));
+    }
+
+    @Test
     void aNodeIdWithOddCharactersIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> NodeSettings.load("master", 1, 2, ConfigFactory.parseString(
                 "pekko.remote.artery.canonical.hostname = h\ntessera { node-id = \"a b\", seeds = \"h:1\", http.host = \"\" }")

@@ -15,10 +15,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The control-plane benchmark: no media, only what the masters do. At each concurrency level it runs five phases
+ * The control-plane benchmark: no media, only what the masters do. At each concurrency level it runs six phases
  * one after the other, each with {@code concurrency} workers (closed loop: all busy; or open loop at a fixed
  * offered rate, capped by them): session creates (REST),
- * connection creates (REST, the token), WebSocket open + {@code joinRoom}, {@code leaveRoom} + close of every
+ * connection creates (REST, the token), bare sockets (WebSocket open + {@code ping} + close: what a socket costs a
+ * master without a session, no media node and no CRDT), WebSocket open + {@code joinRoom}, {@code leaveRoom} + close of every
  * participant but the last of each session (a session closes when its last participant leaves), session deletes
  * (REST; each evicts that last participant). Sessions, tokens, joins and deletes go round-robin over the masters,
  * each step of one session through a different master than the step before, so cross-master reads are part of what
@@ -33,8 +34,8 @@ public final class ControlPlaneBenchmark {
     /** Pause between the last warm-up operation and the idle window. */
     static final Duration IDLE_SETTLE = Duration.ofSeconds(2);
 
-    public static final List<String> OPERATIONS = List.of("sessionCreate", "connectionCreate", "join", "leave",
-            "sessionDelete");
+    public static final List<String> OPERATIONS = List.of("sessionCreate", "connectionCreate", "socket", "join",
+            "leave", "sessionDelete");
 
     private final ControlPlaneConfig cfg;
     private final List<MasterRestClient> rest;
@@ -56,8 +57,8 @@ public final class ControlPlaneBenchmark {
     /** Operations a run makes, warm-up included (for a progress bar's total). */
     public static long plannedOperations(ControlPlaneConfig cfg) {
         int p = cfg.participantsPerSession();
-        long perRound = 2L * cfg.sessions() + 2L * cfg.participants() + (long) cfg.sessions() * (p - 1);
-        long warmup = (2L * cfg.warmupSessions() + (3L * p - 1) * cfg.warmupSessions()) * cfg.warmupRounds();
+        long perRound = 2L * cfg.sessions() + 3L * cfg.participants() + (long) cfg.sessions() * (p - 1);
+        long warmup = (2L * cfg.warmupSessions() + (4L * p - 1) * cfg.warmupSessions()) * cfg.warmupRounds();
         return perRound * cfg.concurrency().size() + warmup;
     }
 
@@ -113,6 +114,13 @@ public final class ControlPlaneBenchmark {
             }
             tokens[j] = rest.get((j / perSession + 1) % masters).createConnection(session,
                     new ConnectionProperties(null, null, null)).token();
+            return true;
+        }));
+        phases.add(phase("socket", concurrency, participants, j -> {
+            // As many sockets as joins, over the same masters: open, one request that needs no session, close.
+            try (SignallingClient client = SignallingClient.builder(webSockets.get((j + 2) % masters)).connect()) {
+                client.ping().get(cfg.operationTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            }
             return true;
         }));
         try {

@@ -41,7 +41,7 @@ public final class ControlPlaneCommand implements Callable<Integer> {
     String secret;
 
     @Option(names = {"-c", "--concurrency"}, split = ",", defaultValue = "4,8,32",
-            description = "Concurrency levels, each a full round of the five phases. Default: ${DEFAULT-VALUE}")
+            description = "Concurrency levels, each a full round of the six phases. Default: ${DEFAULT-VALUE}")
     List<Integer> concurrency;
 
     @Option(names = {"-s", "--sessions"}, defaultValue = "200", description = "Sessions per level. Default: ${DEFAULT-VALUE}")
@@ -56,7 +56,7 @@ public final class ControlPlaneCommand implements Callable<Integer> {
     int warmup;
 
     @Option(names = "--warmup-rounds", defaultValue = "1",
-            description = "Warm-up rounds (each all five phases over -w sessions) before the idle window, so the JIT "
+            description = "Warm-up rounds (each all six phases over -w sessions) before the idle window, so the JIT "
                     + "can settle. Default: ${DEFAULT-VALUE}")
     int warmupRounds;
 

@@ -18,7 +18,7 @@ public record ControlPlaneResult(String runName, List<String> masters, double ra
                                  int warmupSessions, IdleFloor idle, String loadAverageBefore,
                                  String loadAverageAfter, List<Level> levels) {
 
-    /** One concurrency level: the five phases in order. */
+    /** One concurrency level: the six phases in order. */
     public record Level(int concurrency, int sessions, int participants, List<Phase> phases) {
         public Phase phase(String operation) {
             return phases.stream().filter(p -> p.operation().equals(operation)).findFirst().orElseThrow();
@@ -39,12 +39,13 @@ public record ControlPlaneResult(String runName, List<String> masters, double ra
 
     /**
      * CPU ms per operation of one role: the process total; its JIT and GC parts; {@code work} without them; and
-     * {@code marginal}, the work less the idle floor's work rate over the phase (see {@link IdleFloor}).
+     * {@code marginal}, the work less the idle floor's work rate over the phase (see {@link IdleFloor}); {@code sys},
+     * the kernel's part of the total.
      */
-    public record OpCost(double total, double jit, double gc, double work, double marginal) {
+    public record OpCost(double total, double jit, double gc, double work, double marginal, double sys) {
         static OpCost of(CpuMs spent, long operations, double marginal) {
             CpuMs per = spent.per(operations);
-            return new OpCost(per.total(), per.jit(), per.gc(), per.work(), marginal);
+            return new OpCost(per.total(), per.jit(), per.gc(), per.work(), marginal, per.sys());
         }
     }
 

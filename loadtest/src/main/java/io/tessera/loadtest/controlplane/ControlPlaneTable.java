@@ -6,7 +6,7 @@ import java.util.Map;
 /**
  * A run as Markdown: a header saying how it ran and what the idle floor was, then one row per level and operation
  * with throughput, latency and, per role, CPU ms per operation as total / work (without JIT and GC) / marginal (work
- * less the idle floor).
+ * less the idle floor) / sys (the kernel's part of the total).
  */
 final class ControlPlaneTable {
     private ControlPlaneTable() {
@@ -20,15 +20,16 @@ final class ControlPlaneTable {
                         + "the scheduled start), capped by the concurrency", r.ratePerSecond()) : "closed loop",
                 r.warmupRounds(), r.warmupSessions()));
         sb.append(idle(r.idle())).append('\n');
-        sb.append("CPU ms/op by role: total / work (without JIT and GC) / marginal (work less the idle floor)\n\n");
+        sb.append("CPU ms/op by role: total / work (without JIT and GC) / marginal (work less the idle floor)"
+                + " / sys (kernel part of total)\n\n");
         sb.append("| concurrency | operation | n | errors | ops/s | p50 ms | p99 ms | max ms | CPU ms/op by role |\n");
         sb.append("|---|---|---|---|---|---|---|---|---|\n");
         for (ControlPlaneResult.Level level : r.levels()) {
             for (ControlPlaneResult.Phase p : level.phases()) {
                 StringBuilder cpu = new StringBuilder();
                 p.cpuMsPerOpByRole().forEach((role, c) -> cpu.append(cpu.isEmpty() ? "" : "; ")
-                        .append(String.format(Locale.ROOT, "%s %.2f / %.2f / %.2f", role, c.total(), c.work(),
-                                c.marginal())));
+                        .append(String.format(Locale.ROOT, "%s %.2f / %.2f / %.2f / %.2f", role, c.total(),
+                                c.work(), c.marginal(), c.sys())));
                 sb.append(String.format(Locale.ROOT, "| %d | %s | %d | %d | %.1f | %.1f | %.1f | %.1f | %s |%n",
                         level.concurrency(), p.operation(), p.ok(), p.errors(), p.perSecond(), p.latencyMs().p50(),
                         p.latencyMs().p99(), p.latencyMs().max(), cpu));
@@ -45,8 +46,8 @@ final class ControlPlaneTable {
                 "idle floor (%.1f s, no client), CPU ms per second:", idle.seconds()));
         for (Map.Entry<String, CpuMs> e : idle.msPerSecond().entrySet()) {
             CpuMs c = e.getValue();
-            sb.append(String.format(Locale.ROOT, " %s %.0f (work %.0f, jit %.0f, gc %.0f);", e.getKey(), c.total(),
-                    c.work(), c.jit(), c.gc()));
+            sb.append(String.format(Locale.ROOT, " %s %.0f (work %.0f, jit %.0f, gc %.0f; sys %.0f);", e.getKey(),
+                    c.total(), c.work(), c.jit(), c.gc(), c.sys()));
         }
         return sb.toString();
     }

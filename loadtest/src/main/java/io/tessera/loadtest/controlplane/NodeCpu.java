@@ -46,7 +46,8 @@ final class NodeCpu {
             if (then != null && then.pid() == now.pid()) {
                 CpuMs spent = CpuMs.of((now.totalTicks() - then.totalTicks()) * MILLIS_PER_TICK,
                         now.ticksSince(then, ThreadCategory.JIT) * MILLIS_PER_TICK,
-                        now.ticksSince(then, ThreadCategory.GC) * MILLIS_PER_TICK);
+                        now.ticksSince(then, ThreadCategory.GC) * MILLIS_PER_TICK,
+                        (now.sysTicks() - then.sysTicks()) * MILLIS_PER_TICK);
                 byRole.merge(roleOf(node), spent, CpuMs::plus);
             }
         });

@@ -9,12 +9,13 @@ import java.util.stream.Stream;
 
 /**
  * One reading of one process's CPU: its total (utime + stime of {@code /proc/<pid>/stat}, which keeps the time of
- * threads that have exited) and each live thread's ({@code /proc/<pid>/task/<tid>/stat}, named by its {@code comm}).
+ * threads that have exited), the kernel's part of it (stime), and each live thread's
+ * ({@code /proc/<pid>/task/<tid>/stat}, named by its {@code comm}).
  * Times are in clock ticks (USER_HZ, 100 per second on every Linux this runs on).
  *
  * @param threads live threads by tid
  */
-record ProcessCpu(long pid, long totalTicks, Map<Long, ThreadTicks> threads) {
+record ProcessCpu(long pid, long totalTicks, long sysTicks, Map<Long, ThreadTicks> threads) {
     /** A bound well above a node's thread count (~60-120), so a runaway process cannot make a reading unbounded. */
     static final int MAX_THREADS = 4096;
 
@@ -42,14 +43,15 @@ record ProcessCpu(long pid, long totalTicks, Map<Long, ThreadTicks> threads) {
                 }
             });
         } catch (IOException | RuntimeException e) {
-            return new ProcessCpu(pid, total[0], Map.of()); // task/ unreadable: the total alone, all of it work
+            // task/ unreadable: the total alone, all of it work
+            return new ProcessCpu(pid, total[0], total[2], Map.of());
         }
-        return new ProcessCpu(pid, total[0], Map.copyOf(threads));
+        return new ProcessCpu(pid, total[0], total[2], Map.copyOf(threads));
     }
 
     /**
-     * {utime + stime, starttime} from a stat line; null if it cannot be read. The fields after the command name are
-     * split after its last ')', as the name itself may hold spaces and parentheses.
+     * {utime + stime, starttime, stime} from a stat line; null if it cannot be read. The fields after the command name
+     * are split after its last ')', as the name itself may hold spaces and parentheses.
      */
     static long[] parseStat(String stat) {
         if (stat == null) {
@@ -58,7 +60,8 @@ record ProcessCpu(long pid, long totalTicks, Map<Long, ThreadTicks> threads) {
         try {
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).strip().split(" ");
             // f[0] is field 3 (state): utime is field 14, stime 15, starttime 22.
-            return new long[]{Long.parseLong(f[11]) + Long.parseLong(f[12]), Long.parseLong(f[19])};
+            long stime = Long.parseLong(f[12]);
+            return new long[]{Long.parseLong(f[11]) + stime, Long.parseLong(f[19]), stime};
         } catch (RuntimeException e) {
             return null;
         }

@@ -19,9 +19,10 @@ class IdleFloorTest {
 
     @Test
     void theFloorIsCpuPerSecondOfTheWindowByRole() {
-        IdleFloor floor = IdleFloor.of(10, Map.of("master", CpuMs.of(2500, 1200, 300), "media", CpuMs.of(400, 0, 0)));
+        IdleFloor floor = IdleFloor.of(10,
+                Map.of("master", CpuMs.of(2500, 1200, 300, 500), "media", CpuMs.of(400, 0, 0, 0)));
 
-        assertEquals(new CpuMs(250, 120, 30, 100), floor.msPerSecond().get("master"));
+        assertEquals(new CpuMs(250, 120, 30, 100, 50), floor.msPerSecond().get("master"));
         assertEquals(100, floor.workRate("master"));
         assertEquals(40, floor.workRate("media"));
         assertEquals(0, floor.workRate("haproxy"));

@@ -9,8 +9,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -37,7 +40,7 @@ class ProcessCpuTest {
     @Test
     void statParsingSkipsACommandNameWithSpacesAndParentheses() {
         String stat = "4242 (C2 (x) Thre) S 1 2 3 4 5 6 7 8 9 10 150 25 0 0 20 0 1 0 98765 1000 50";
-        assertArrayEquals(new long[]{175, 98765}, ProcessCpu.parseStat(stat));
+        assertArrayEquals(new long[]{175, 98765, 25}, ProcessCpu.parseStat(stat));
         assertNull(ProcessCpu.parseStat("garbage"));
         assertNull(ProcessCpu.parseStat(null));
     }
@@ -74,14 +77,40 @@ class ProcessCpuTest {
     }
 
     @Test
+    void kernelTimeIsCountedAsSys() throws Exception {
+        assumeTrue(Files.isDirectory(Path.of("/proc", Long.toString(SELF), "task")), "Linux /proc only");
+        NodeCpu cpu = new NodeCpu(() -> Map.of("master-1", SELF));
+        NodeCpu.Snapshot before = cpu.read();
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        long userBefore = mx.getCurrentThreadUserTime();
+        long cpuBefore = mx.getCurrentThreadCpuTime();
+        // Reading /dev/zero into a direct buffer is nearly all kernel time (the kernel zeroes the pages).
+        ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);
+        try (FileChannel zero = FileChannel.open(Path.of("/dev/zero"), StandardOpenOption.READ)) {
+            while (mx.getCurrentThreadCpuTime() - cpuBefore < BURN_NANOS) {
+                buf.clear();
+                zero.read(buf);
+            }
+        }
+        double ownSysMs = ((mx.getCurrentThreadCpuTime() - cpuBefore) - (mx.getCurrentThreadUserTime() - userBefore))
+                / 1e6;
+        CpuMs spent = NodeCpu.millisByRole(before, cpu.read()).get("master");
+
+        assumeTrue(ownSysMs >= 200, "the kernel did not take most of the reads here: " + ownSysMs + " ms");
+        // The process's stime holds at least this thread's (less tick truncation), and never exceeds the total.
+        assertTrue(spent.sys() >= ownSysMs - 20, "sys " + spent + ", this thread's own " + ownSysMs);
+        assertTrue(spent.sys() <= spent.total(), "sys within total " + spent);
+    }
+
+    @Test
     void aThreadThatExitsLeavesItsTimeInWorkAndANewOneCountsFromZero() {
         var gc = new ProcessCpu.ThreadTicks("VM Thread", ThreadCategory.GC, 100, 50);
         var jit = new ProcessCpu.ThreadTicks("C2 CompilerThre", ThreadCategory.JIT, 100, 200);
         var reused = new ProcessCpu.ThreadTicks("C1 CompilerThre", ThreadCategory.JIT, 100, 30);
-        ProcessCpu before = new ProcessCpu(7, 1000, Map.of(1L, gc, 2L, jit, 3L, reused));
+        ProcessCpu before = new ProcessCpu(7, 1000, 300, Map.of(1L, gc, 2L, jit, 3L, reused));
         // tid 2 (a compiler thread) exited after running 40 more ticks; tid 3 was reused by a new compiler thread
         // (a later start) that ran 5; tid 4 is a new compiler thread that ran 12; the VM thread ran 10.
-        ProcessCpu after = new ProcessCpu(7, 1000 + 40 + 5 + 12 + 10 + 100, Map.of(
+        ProcessCpu after = new ProcessCpu(7, 1000 + 40 + 5 + 12 + 10 + 100, 330, Map.of(
                 1L, new ProcessCpu.ThreadTicks("VM Thread", ThreadCategory.GC, 100, 60),
                 3L, new ProcessCpu.ThreadTicks("C1 CompilerThre", ThreadCategory.JIT, 900, 5),
                 4L, new ProcessCpu.ThreadTicks("C2 CompilerThre", ThreadCategory.JIT, 950, 12)));
@@ -89,13 +118,14 @@ class ProcessCpuTest {
         CpuMs spent = NodeCpu.millisByRole(new NodeCpu.Snapshot(Map.of("master-1", before)),
                 new NodeCpu.Snapshot(Map.of("master-1", after))).get("master");
 
-        assertEquals(new CpuMs(1670, 170, 100, 1400), spent); // the exited thread's 40 ticks are in work's 140
+        // The exited thread's 40 ticks are in work's 140; 30 of the 167 ticks were the kernel's.
+        assertEquals(new CpuMs(1670, 170, 100, 1400, 300), spent);
     }
 
     @Test
     void aRestartedNodeIsNotComparedWithItsPredecessor() {
-        ProcessCpu old = new ProcessCpu(7, 1000, Map.of());
-        ProcessCpu restarted = new ProcessCpu(8, 10, Map.of());
+        ProcessCpu old = new ProcessCpu(7, 1000, 100, Map.of());
+        ProcessCpu restarted = new ProcessCpu(8, 10, 1, Map.of());
         assertTrue(NodeCpu.millisByRole(new NodeCpu.Snapshot(Map.of("media-1", old)),
                 new NodeCpu.Snapshot(Map.of("media-1", restarted))).isEmpty());
     }

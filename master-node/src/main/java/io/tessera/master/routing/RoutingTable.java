@@ -32,7 +32,7 @@ public final class RoutingTable implements Routes {
     public static final int SHARDS = 100;
 
     /** Thrown inside an update's modify function to refuse it (the replicator answers ModifyFailure). */
-    private static final class Refused extends RuntimeException {
+    static final class Refused extends RuntimeException {
         Refused() {
             super(null, null, false, false);
         }
@@ -183,137 +183,10 @@ public final class RoutingTable implements Routes {
         return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).thenApply(done -> Map.copyOf(moved));
     }
 
-    /**
-     * Tries per write (and per shard read) when the replicator did not answer in time. Masters restoring at once
-     * after they all came back (3 JVMs starting on the same cores, 64 majority reads in flight each) saw a read's ask
-     * time out (1000 sessions, 2 of 3 runs in RoutingRebuildBenchmark), which failed the whole restore: that master
-     * served with the routes that had reached it so far. A write adds only what is lacking, so trying it again is
-     * safe; the rebuild's own bound ({@code rebuild.timeout}) still caps the whole.
-     */
-    static final int RESTORE_ATTEMPTS = 3;
-
-    /**
-     * Per shard touched, not per session: a majority read of the shard's sessions and connections (merged into this
-     * replica), then, per {@link RestoreBudget#recordsPerWrite} of its sessions, one majority write adding the
-     * sessions it lacks and one adding the connections it lacks. Shards run side by side only as far as
-     * {@link RestoreBudget#sessionsInFlight} allows (a shard counts the sessions of one of its writes), so the
-     * replicators and the heartbeats keep up whatever the number of sessions; a master joining a running cluster
-     * (nothing lacking) makes no write at all.
-     */
+    /** Per shard touched, not per session: see {@link ShardRestore}. */
     @Override
     public CompletionStage<Restored> restore(List<Restore> restores, RestoreBudget budget) {
-        Map<Integer, List<Restore>> byShard = new java.util.TreeMap<>();
-        restores.forEach(r -> byShard.computeIfAbsent(shardOf(r.record().sessionId()), s -> new ArrayList<>()).add(r));
-        java.util.concurrent.atomic.AtomicInteger sessions = new java.util.concurrent.atomic.AtomicInteger();
-        java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
-        return InFlightBudget.run(new ArrayList<>(byShard.entrySet()), e -> budget.weightOf(e.getValue().size()),
-                        budget.sessionsInFlight(),
-                        e -> restoreShard(e.getKey(), e.getValue(), budget.recordsPerWrite(), sessions, connections))
-                .thenApply(v -> new Restored(sessions.get(), connections.get()));
-    }
-
-    /** The shard's majority read, then its writes one after the other, each tried again while it timed out. */
-    private CompletionStage<Void> restoreShard(int shard, List<Restore> group, int recordsPerWrite,
-                                               java.util.concurrent.atomic.AtomicInteger sessions,
-                                               java.util.concurrent.atomic.AtomicInteger connections) {
-        CompletionStage<Void> chain = retried(shard, group.size(), "read", RESTORE_ATTEMPTS,
-                () -> readShardFromMajority(shard));
-        for (int from = 0; from < group.size(); from += recordsPerWrite) {
-            List<Restore> part = group.subList(from, Math.min(group.size(), from + recordsPerWrite));
-            chain = chain.thenCompose(v -> retried(shard, part.size(), "write", RESTORE_ATTEMPTS,
-                    () -> writeLacking(shard, part, sessions, connections)));
-        }
-        return chain;
-    }
-
-    /** {@code step} again while the replicator's answer timed out, {@code attempts} times at most. */
-    private CompletionStage<Void> retried(int shard, int size, String what, int attempts,
-                                          java.util.function.Supplier<CompletionStage<Void>> step) {
-        return step.get().handle((done, error) -> error).thenCompose(error -> {
-            if (error == null) {
-                return CompletableFuture.<Void>completedFuture(null);
-            }
-            if (attempts <= 1 || !timedOut(error)) {
-                return CompletableFuture.<Void>failedFuture(error);
-            }
-            system.log().warn("restoring routing shard {} ({} session(s)): the replicator did not answer the {} in"
-                    + " time, trying again ({} attempt(s) left): {}", shard, size, what, attempts - 1, error.toString());
-            return retried(shard, size, what, attempts - 1, step);
-        });
-    }
-
-    private static boolean timedOut(Throwable error) {
-        for (Throwable t = error; t != null; t = t.getCause()) {
-            if (t instanceof java.util.concurrent.TimeoutException) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** What a majority of masters has of the shard, merged into this replica (the writes below decide on it). */
-    private CompletionStage<Void> readShardFromMajority(int shard) {
-        return read(sessionKeys.get(shard), new Replicator.ReadMajority(readTimeout))
-                .thenCombine(read(connectionKeys.get(shard), new Replicator.ReadMajority(readTimeout)), (s, c) -> null);
-    }
-
-    /** One majority write of the sessions of {@code group} the shard lacks, one of the connections it lacks. */
-    private CompletionStage<Void> writeLacking(int shard, List<Restore> group,
-                                               java.util.concurrent.atomic.AtomicInteger sessions,
-                                               java.util.concurrent.atomic.AtomicInteger connections) {
-        Key<LWWMap<String, SessionRecord>> sessionKey = sessionKeys.get(shard);
-        Key<LWWMap<String, ConnectionRecord>> connectionKey = connectionKeys.get(shard);
-        // The sessions whose route (known or written now) names the node the restore names: their connections count.
-        java.util.Set<String> agreeing = java.util.concurrent.ConcurrentHashMap.newKeySet();
-        int[] added = new int[1];
-        return update(sessionKey, new Replicator.WriteMajority(writeTimeout), map -> {
-                    agreeing.clear(); // the modify function may run again
-                    added[0] = 0;
-                    LWWMap<String, SessionRecord> result = map;
-                    for (Restore r : group) {
-                        Optional<SessionRecord> current = lookup(map, r.record().sessionId());
-                        if (current.isEmpty()) {
-                            result = result.put(self, r.record().sessionId(), r.record());
-                            added[0]++;
-                            agreeing.add(r.record().sessionId());
-                        } else if (current.get().mediaNodeId().equals(r.record().mediaNodeId())) {
-                            agreeing.add(r.record().sessionId());
-                        }
-                    }
-                    if (added[0] == 0) {
-                        throw new Refused();
-                    }
-                    return result;
-                })
-                .thenCompose(applied -> {
-                    if (applied) {
-                        sessions.addAndGet(added[0]);
-                    }
-                    int[] put = new int[1];
-                    return update(connectionKey, new Replicator.WriteMajority(writeTimeout), map -> {
-                        put[0] = 0;
-                        LWWMap<String, ConnectionRecord> result = map;
-                        for (Restore r : group) {
-                            if (!agreeing.contains(r.record().sessionId())) {
-                                continue;
-                            }
-                            for (ConnectionRecord c : r.connections()) {
-                                if (!map.contains(c.connectionId())) {
-                                    result = result.put(self, c.connectionId(), c);
-                                    put[0]++;
-                                }
-                            }
-                        }
-                        if (put[0] == 0) {
-                            throw new Refused();
-                        }
-                        return result;
-                    }).thenAccept(written -> {
-                        if (written) {
-                            connections.addAndGet(put[0]);
-                        }
-                    });
-                });
+        return new ShardRestore(this, system, self, readTimeout, writeTimeout).restore(restores, budget);
     }
 
     /** Every shard of both kinds read from this replica only: 200 local reads, no round trip to another master. */
@@ -487,12 +360,12 @@ public final class RoutingTable implements Routes {
 
     // ---- plumbing
 
-    private static <V> Optional<V> lookup(LWWMap<String, V> map, String key) {
+    static <V> Optional<V> lookup(LWWMap<String, V> map, String key) {
         scala.Option<V> value = map.get(key);
         return value.isDefined() ? Optional.of(value.get()) : Optional.empty();
     }
 
-    private <V> CompletionStage<LWWMap<String, V>> read(Key<LWWMap<String, V>> key, Replicator.ReadConsistency consistency) {
+    <V> CompletionStage<LWWMap<String, V>> read(Key<LWWMap<String, V>> key, Replicator.ReadConsistency consistency) {
         Duration askTimeout = readTimeout.plusSeconds(1);
         return Asks.<Replicator.Command, Replicator.GetResponse<LWWMap<String, V>>>ask(replicator,
                         replyTo -> new Replicator.Get<>(key, consistency, replyTo), askTimeout, system)
@@ -513,7 +386,7 @@ public final class RoutingTable implements Routes {
      * Applies {@code modify}; completes with false when it refused, true when applied. A majority write that
      * timed out is still applied locally and gossips, so it counts as applied.
      */
-    private <V> CompletionStage<Boolean> update(Key<LWWMap<String, V>> key, Replicator.WriteConsistency consistency,
+    <V> CompletionStage<Boolean> update(Key<LWWMap<String, V>> key, Replicator.WriteConsistency consistency,
                                                 Function<LWWMap<String, V>, LWWMap<String, V>> modify) {
         Duration askTimeout = writeTimeout.plusSeconds(1);
         long started = System.nanoTime();

@@ -191,6 +191,8 @@ public final class ClientConnection {
     private boolean confirmPending;
     /** The last seq confirmed to the media node. */
     private long confirmedSeq;
+    /** A notice that this socket's attachment was superseded, heard while joining; the answer decides. */
+    private MediaNodeProtocol.AttachmentSuperseded supersededWhileJoining;
 
     private ClientConnection(SessionService sessions, Outbox out, Settings settings,
                              ActorRef<RelocationRelay.Command> relay, SignallingMeters meters,
@@ -238,7 +240,14 @@ public final class ClientConnection {
                     }
                     return Behaviors.same(); // a fresh join has no events before its answer
                 })
-                .onMessage(JoinCompleted.class, this::onJoinCompleted);
+                .onMessage(JoinCompleted.class, this::onJoinCompleted)
+                // The node attached this socket, then another one, before this socket heard its answer (this
+                // resume reached the node after the client, tired of waiting, had resumed elsewhere): acted on with
+                // the answer, when the participation it is about is known.
+                .onMessage(MediaNodeProtocol.AttachmentSuperseded.class, superseded -> {
+                    supersededWhileJoining = superseded;
+                    return Behaviors.same();
+                });
         return common(builder, SignallingHandler.Standing.JOINING, null)
                 .onSignal(PostStop.class, stop -> stopped(null))
                 .build();
@@ -336,13 +345,7 @@ public final class ClientConnection {
                     if (p == null || !p.connectionId().equals(superseded.connectionId())) {
                         return Behaviors.same(); // about a participation this socket no longer has
                     }
-                    // The client resumed through another socket (this master was frozen or cut off meanwhile):
-                    // whatever this socket still sends would be refused by the media node, so it is closed.
-                    ctx.getLog().info("connection {} was resumed elsewhere (attachment {}); closing this socket",
-                            superseded.connectionId(), superseded.attachment());
-                    out.tell(CLOSE);
-                    timers.startSingleTimer(CloseGraceOver.INSTANCE, SOCKET_CLOSE_GRACE);
-                    return leave(p);
+                    return closeSuperseded(p, superseded);
                 })
                 .onMessageEquals(CloseGraceOver.INSTANCE, Behaviors::stopped)
                 .onMessageEquals(ConfirmDelivered.INSTANCE, () -> {
@@ -416,10 +419,31 @@ public final class ClientConnection {
         scheduleConfirmation(); // events replayed before the answer reached the socket too
         ctx.getLog().info("connection {} {} session {} on media node {}", connectionId,
                 pending.resumed() ? "resumed" : "joined", sessionId, reply.mediaNodeId());
+        MediaNodeProtocol.AttachmentSuperseded superseded = supersededWhileJoining;
+        supersededWhileJoining = null;
+        if (superseded != null && superseded.connectionId().equals(connectionId)
+                && superseded.attachment() > reply.attachment()) {
+            // Answered, yet already detached: events go to the newer attachment, so the client must resume again.
+            return closeSuperseded(p, superseded);
+        }
         return next;
     }
 
+    /**
+     * The client resumed through another socket (this master was frozen or cut off meanwhile, or this resume came
+     * late): whatever this socket still sends would be refused by the media node, and no event comes here any more,
+     * so it is closed; the client resumes again if that other socket is gone too.
+     */
+    private Behavior<ToSignalling> closeSuperseded(Participation p, MediaNodeProtocol.AttachmentSuperseded superseded) {
+        ctx.getLog().info("connection {} was resumed elsewhere (attachment {}); closing this socket",
+                superseded.connectionId(), superseded.attachment());
+        out.tell(CLOSE);
+        timers.startSingleTimer(CloseGraceOver.INSTANCE, SOCKET_CLOSE_GRACE);
+        return leave(p);
+    }
+
     private Behavior<ToSignalling> joinFailed(PendingJoin pending, int code, String message) {
+        supersededWhileJoining = null;
         if (pending.resumed()) {
             meters.resumed(code);
         } else {

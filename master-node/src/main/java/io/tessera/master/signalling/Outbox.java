@@ -94,7 +94,8 @@ final class Outbox {
         return text;
     }
 
-    BufferOverflowException overflow() {
+    /** The failure of an outbound stream whose outbox held more than {@code maxChars}. */
+    static BufferOverflowException overflow(long maxChars) {
         return new BufferOverflowException("the client did not read " + maxChars
                 + " characters of messages (outbound-buffer-bytes)");
     }

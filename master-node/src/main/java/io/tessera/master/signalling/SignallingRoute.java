@@ -65,6 +65,13 @@ public final class SignallingRoute extends AllDirectives {
     private final AtomicLong sequence = new AtomicLong();
     private final SignallingMeters meters;
     private final ServingGate gate;
+    /**
+     * The parts of a socket's flow that hold no per-socket state, built once: a blueprint is immutable and each
+     * materialization gets its own stages, so every socket need not rebuild them (building them was a third of the
+     * per-socket route time in a JFR of a master, docs/BENCHMARKS.md "Per-socket cost").
+     */
+    private final Flow<Message, ClientConnection.Command, NotUsed> inboundStages;
+    private final Source<String, ActorRef<String>> outboundQueue;
 
     public SignallingRoute(ActorSystem<?> system, SessionService sessions, Limits limits,
                            ClientConnection.Settings connectionSettings, ActorRef<RelocationRelay.Command> relay,
@@ -78,6 +85,17 @@ public final class SignallingRoute extends AllDirectives {
         this.limits = limits;
         this.connectionSettings = connectionSettings;
         this.materializer = Materializer.matFromSystem(system);
+        this.inboundStages = Flow.<Message>create()
+                .mapAsync(1, this::read)
+                // A hard ceiling well above the per-connection rate (whose excess ClientConnection answers with 429):
+                // past it the socket is back-pressured, so a flood cannot grow the actor's mailbox without bound.
+                .throttle(limits.messagesPerSecond() * CEILING_FACTOR, Duration.ofSeconds(1),
+                        limits.messagesPerSecond() * CEILING_FACTOR, ThrottleMode.shaping());
+        this.outboundQueue = ActorSource.<String>actorRef(
+                ClientConnection.CLOSE::equals,
+                m -> Outbox.OVERFLOW.equals(m) ? Optional.of(Outbox.overflow(limits.outboundBufferBytes()))
+                        : Optional.empty(),
+                limits.outboundBuffer(), OverflowStrategy.fail());
     }
 
     public int openConnections() {
@@ -158,19 +176,10 @@ public final class SignallingRoute extends AllDirectives {
                 "client-" + sequence.incrementAndGet(), Props.empty()).narrow();
         self.set(connection);
         connections.add(connection);
-        Sink<Message, NotUsed> inbound = Flow.<Message>create()
-                .mapAsync(1, this::read)
-                // A hard ceiling well above the per-connection rate (whose excess ClientConnection answers with 429):
-                // past it the socket is back-pressured, so a flood cannot grow the actor's mailbox without bound.
-                .throttle(limits.messagesPerSecond() * CEILING_FACTOR, Duration.ofSeconds(1),
-                        limits.messagesPerSecond() * CEILING_FACTOR, ThrottleMode.shaping())
-                .to(ActorSink.actorRef(connection, ClientConnection.SocketClosed.INSTANCE,
-                        error -> ClientConnection.SocketClosed.INSTANCE));
+        Sink<Message, NotUsed> inbound = inboundStages.to(ActorSink.actorRef(connection,
+                ClientConnection.SocketClosed.INSTANCE, error -> ClientConnection.SocketClosed.INSTANCE));
         String name = connection.path().name();
-        Source<Message, NotUsed> toClient = ActorSource.<String>actorRef(
-                        ClientConnection.CLOSE::equals,
-                        m -> Outbox.OVERFLOW.equals(m) ? Optional.of(outbox.overflow()) : Optional.empty(),
-                        limits.outboundBuffer(), OverflowStrategy.fail())
+        Source<Message, NotUsed> toClient = outboundQueue
                 .mapMaterializedValue(stream -> {
                     outbox.attach(stream);
                     return NotUsed.getInstance();

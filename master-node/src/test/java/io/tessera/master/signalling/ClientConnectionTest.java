@@ -379,6 +379,44 @@ class ClientConnectionTest {
         client.relay.expectMessageClass(RelocationRelay.Unregister.class);
     }
 
+    /** A session's connection resumes through the client's socket; the node (silent for it) was asked this. */
+    private static MediaNodeProtocol.Resume resumeUnanswered(Client client, String sessionId) {
+        client.token(sessionId);
+        ConnectionRecord c = client.sessions.connections(sessionId).toCompletableFuture().join().get(0);
+        client.connection.tell(new ClientConnection.Inbound("{\"id\":5,\"method\":\"connect\",\"params\":{"
+                + "\"sessionId\":\"" + sessionId + "\",\"connectionId\":\"" + c.connectionId()
+                + "\",\"resumeSecret\":\"x\",\"lastSeq\":0}}"));
+        return nextCommand(client.node1, MediaNodeProtocol.Resume.class);
+    }
+
+    /**
+     * The node attached this socket's resume and then another socket's (this resume reached it late, after the client
+     * had given up on it and resumed elsewhere) before this socket heard the answer: the notice must not be lost, or
+     * the client would believe itself resumed on a socket that no event reaches any more.
+     */
+    @Test
+    void aSocketSupersededWhileItsResumeIsAnsweredIsClosedWithTheAnswer() throws Exception {
+        Client client = new Client(Set.of(MediaNodeProtocol.Resume.class));
+        MediaNodeProtocol.Resume resume = resumeUnanswered(client, "s12");
+        client.connection.tell(new MediaNodeProtocol.AttachmentSuperseded("s12", resume.connectionId(), 3));
+        resume.replyTo().tell(new MediaNodeProtocol.JoinReply(true, 0, null, "media-1", List.of(), 0, "x", null, 2));
+        JsonNode resumed = JsonRpc.MAPPER.readTree(client.socket.receiveMessage());
+        assertTrue(resumed.path("result").path("resumed").asBoolean(), resumed.toString());
+        assertEquals(ClientConnection.CLOSE, client.socket.receiveMessage());
+        client.relay.expectMessageClass(RelocationRelay.Register.class);
+        client.relay.expectMessageClass(RelocationRelay.Unregister.class);
+    }
+
+    @Test
+    void aSupersededNoticeAboutAnOlderAttachmentLeavesAResumeAlone() throws Exception {
+        Client client = new Client(Set.of(MediaNodeProtocol.Resume.class));
+        MediaNodeProtocol.Resume resume = resumeUnanswered(client, "s13");
+        client.connection.tell(new MediaNodeProtocol.AttachmentSuperseded("s13", resume.connectionId(), 2));
+        resume.replyTo().tell(new MediaNodeProtocol.JoinReply(true, 0, null, "media-1", List.of(), 0, "x", null, 3));
+        assertTrue(JsonRpc.MAPPER.readTree(client.socket.receiveMessage()).path("result").path("resumed").asBoolean());
+        assertEquals("pong", client.call("ping", "{}").path("result").path("value").asText(), "still open, in session");
+    }
+
     @Test
     void aResumeDeliversTheReplayedEventsAndGoesOnFromThem() throws Exception {
         Client client = new Client(Set.of());

@@ -54,11 +54,27 @@ final class ForwardingLoop implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
 
+    /**
+     * Debug only: when the system property {@value #TRACE_PROPERTY} names a directory, the loop wakes at least every
+     * {@value #TRACE_MILLIS} ms and writes its counters there ({@code wallMs,received,forwarded,dropped}), so a
+     * stall of this thread (no line) can be told from a stall of its senders (lines, flat counters). Null: off.
+     */
+    static final String TRACE_PROPERTY = "tessera.media.rtp.trace-dir";
+    static final int TRACE_MILLIS = 50;
+    private final java.io.PrintWriter trace;
+    private long lastTraceMillis;
+    private long traceLines;
+
     ForwardingLoop(String name, int commandQueueCapacity) throws IOException {
         this.selector = Selector.open();
         this.commands = new ArrayBlockingQueue<>(commandQueueCapacity);
+        this.trace = openTrace(name);
         this.thread = new Thread(this::run, name);
         this.thread.setDaemon(true);
+        // Above the node's control work: when a killed node's sessions land here, placement must not stall the
+        // media of the sessions already here. Linux honours it only with -XX:ThreadPriorityPolicy=1 and root or
+        // CAP_SYS_NICE (OPERATIONS.md); otherwise it is a no-op.
+        this.thread.setPriority(Thread.MAX_PRIORITY);
         this.thread.start();
     }
 
@@ -150,10 +166,45 @@ final class ForwardingLoop implements AutoCloseable {
         return Thread.currentThread() == thread;
     }
 
+    private static java.io.PrintWriter openTrace(String name) {
+        String dir = System.getProperty(TRACE_PROPERTY);
+        if (dir == null || dir.isBlank()) {
+            return null;
+        }
+        java.nio.file.Path file = java.nio.file.Path.of(dir, name + "-" + ProcessHandle.current().pid() + ".csv");
+        try {
+            java.io.PrintWriter out = new java.io.PrintWriter(java.nio.file.Files.newBufferedWriter(file));
+            out.println("wallMs,received,forwarded,dropped");
+            log.info("forwarding loop {} traces its counters to {}", name, file);
+            return out;
+        } catch (IOException e) {
+            log.warn("forwarding loop {}: no trace at {}: {}", name, file, e.toString());
+            return null;
+        }
+    }
+
+    private void traceIfDue() {
+        long now = System.currentTimeMillis();
+        if (now - lastTraceMillis >= TRACE_MILLIS) {
+            lastTraceMillis = now;
+            trace.append(Long.toString(now)).append(',').append(Long.toString(packetsReceived)).append(',')
+                    .append(Long.toString(packetsForwarded)).append(',').append(Long.toString(packetsDropped))
+                    .append('\n');
+            if (++traceLines % 20 == 0) {
+                trace.flush(); // about once a second: a node that is killed keeps all but its last second
+            }
+        }
+    }
+
     private void run() {
         while (running) {
             try {
-                selector.select();
+                if (trace == null) {
+                    selector.select();
+                } else {
+                    selector.select(TRACE_MILLIS);
+                    traceIfDue();
+                }
                 runCommands();
                 Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
                 while (keys.hasNext()) {
@@ -174,6 +225,9 @@ final class ForwardingLoop implements AutoCloseable {
             }
         }
         runCommands();
+        if (trace != null) {
+            trace.close();
+        }
         try {
             for (SelectionKey key : selector.keys()) {
                 key.channel().close();

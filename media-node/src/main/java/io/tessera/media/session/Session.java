@@ -104,13 +104,14 @@ public final class Session {
      * @param publisherUpTimeout how long a WebRTC publisher may take from its answer to a working PeerConnection
      *                           before it is released ({@code tessera.media.webrtc.publisher-up-timeout})
      */
-    public record Settings(String mediaNodeId, int maxParticipants, Duration graceWindow, int replayBuffer,
+    public record Settings(String mediaNodeId, int maxParticipants, GraceWindow graceWindow, int replayBuffer,
                            Duration publisherUpTimeout) {
         /** The default WebRTC publisher timeout, as in tessera-media.conf. */
         public static final Duration DEFAULT_PUBLISHER_UP_TIMEOUT = Duration.ofSeconds(30);
 
         public Settings(String mediaNodeId, int maxParticipants, Duration graceWindow, int replayBuffer) {
-            this(mediaNodeId, maxParticipants, graceWindow, replayBuffer, DEFAULT_PUBLISHER_UP_TIMEOUT);
+            this(mediaNodeId, maxParticipants, GraceWindow.fixed(graceWindow), replayBuffer,
+                    DEFAULT_PUBLISHER_UP_TIMEOUT);
         }
     }
 
@@ -488,10 +489,12 @@ public final class Session {
         if (p != null && terminated.signalling().equals(p.signalling)) {
             p.signalling = null;
             p.seqAtDetach = p.seq;
-            ctx.getLog().info("participant {} of session {} lost its signalling; keeping it for {}",
-                    terminated.connectionId(), sessionId, settings.graceWindow());
+            Duration window = settings.graceWindow().now();
+            ctx.getLog().info("participant {} of session {} lost its signalling; keeping it for {}{}",
+                    terminated.connectionId(), sessionId, window,
+                    window.equals(settings.graceWindow().normal()) ? "" : " (no master is up: the masterless window)");
             timers.startSingleTimer("grace-" + terminated.connectionId(),
-                    new GraceExpired(terminated.connectionId(), terminated.signalling()), settings.graceWindow());
+                    new GraceExpired(terminated.connectionId(), terminated.signalling()), window);
         }
         return Behaviors.same();
     }

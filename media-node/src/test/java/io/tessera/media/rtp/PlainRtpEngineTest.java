@@ -22,6 +22,7 @@ import java.util.regex.Pattern;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -46,6 +47,16 @@ class PlainRtpEngineTest {
         for (DatagramChannel peer : peers) {
             peer.close();
         }
+    }
+
+    @Test
+    void forwardingThreadsAskForTheHighestPriority() {
+        // A failover's placements must not take the forwarding threads' CPU (the OS honours it with
+        // -XX:ThreadPriorityPolicy=1, OPERATIONS.md); the request itself is what the node controls.
+        List<Thread> forwarding = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith("rtp-forwarding-")).toList();
+        assertFalse(forwarding.isEmpty(), "no forwarding thread found");
+        forwarding.forEach(t -> assertEquals(Thread.MAX_PRIORITY, t.getPriority(), t.getName()));
     }
 
     @Test

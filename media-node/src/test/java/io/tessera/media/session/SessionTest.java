@@ -290,6 +290,36 @@ class SessionTest {
         assertEquals(429, refused.errorCode());
     }
 
+    /**
+     * Signalling lost while no master is up (every master was lost; the restarted ones still join and rebuild): the
+     * participant is kept for the masterless window, not the normal one, so that its client can resume once they serve.
+     */
+    @Test
+    void aParticipantDetachedWhileNoMasterIsUpIsKeptForTheMasterlessWindow() {
+        java.util.concurrent.atomic.AtomicBoolean masterUp = new java.util.concurrent.atomic.AtomicBoolean(false);
+        kit.stop(session);
+        session = kit.spawn(Session.create("s1", new Session.Settings("media-1", 3,
+                        new GraceWindow(Duration.ofMillis(300), Duration.ofSeconds(3), masterUp::get), 5,
+                        Session.Settings.DEFAULT_PUBLISHER_UP_TIMEOUT),
+                manager.getRef(), notices.getRef(), engine, new SessionMeters(registry)));
+        TestProbe<ParticipantEvent> a = join("a");
+        TestProbe<ParticipantEvent> b = join("b");
+        a.receiveMessage(); // b joined
+        b.stop();
+        a.expectNoMessage(Duration.ofSeconds(1)); // well past the normal window (300 ms): b was not evicted
+
+        JoinReply resumed = resume("b", secrets.get("b"), 0, kit.createTestProbe());
+        assertTrue(resumed.ok(), resumed.error());
+        assertEquals(0, count("tessera.media.detached.evictions", "reason", "grace_expired"));
+
+        masterUp.set(true);
+        TestProbe<ParticipantEvent> c = join("c");
+        a.receiveMessage(); // c joined
+        c.stop();
+        assertEquals(new ParticipantLeft("c", "networkDisconnect"), a.receiveMessage(Duration.ofSeconds(2)).event(),
+                "with a master up, the normal window");
+    }
+
     @Test
     void signallingLossEvictsAfterTheGraceWindowWithNetworkDisconnect() {
         TestProbe<ParticipantEvent> a = join("a");

@@ -178,8 +178,8 @@ class SessionWebRtcTest {
     @Test
     void aPublisherThatNeverComesUpIsReleasedAfterTheConfiguredTimeout() {
         kit.stop(session);
-        session = kit.spawn(Session.create("s1", new Session.Settings("media-1", 5, Duration.ofSeconds(5), 50,
-                        Duration.ofMillis(300)), kit.<Session.Changed>createTestProbe().getRef(),
+        session = kit.spawn(Session.create("s1", new Session.Settings("media-1", 5,
+                        GraceWindow.fixed(Duration.ofSeconds(5)), 50, Duration.ofMillis(300)), kit.<Session.Changed>createTestProbe().getRef(),
                 kit.<SessionNotice>createTestProbe().getRef(), engine, webrtc, SessionMeters.unscraped()));
         join("a");
         Joined b = join("b");

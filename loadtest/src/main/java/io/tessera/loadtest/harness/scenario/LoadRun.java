@@ -84,7 +84,11 @@ public final class LoadRun {
     /** Runs the whole scenario; never throws for what the cluster does (that is measured), only for bugs. */
     public RunResult run() throws Exception {
         String startedAt = java.time.Instant.now().toString();
-        reactor = new RtpReactor("loadtest-rtp", 65_536);
+        // The harness shares its cores with the cluster it measures: at a fault, its own control work (hundreds of
+        // reconnects) once starved this thread, and its pauses in sending and reading were counted as the cluster's
+        // media gaps. Above the other threads it measures the cluster (BENCHMARKS.md, "The survivor downed").
+        reactor = new RtpReactor("loadtest-rtp", 65_536, Thread.MAX_PRIORITY);
+        reportRtpPriority(reactor.osNiceValue());
         media = new MediaWatch(m.clock, gapThreshold(), m.firstPacket);
         processes = cfg.pids() == null ? null : new ProcessSampler(cfg.pids(), m.clock);
         ChaosRunner chaos = new ChaosRunner(cfg.chaos(), cfg.chaosExecutor(), m.clock, m.faults,
@@ -441,6 +445,17 @@ public final class LoadRun {
             CompletableFuture.allOf(leaving.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             // best effort: closing the sockets below ends the sessions anyway
+        }
+    }
+
+    /** One line on stderr: whether the OS honoured the RTP thread's raised priority (and how to make it so). */
+    private static void reportRtpPriority(java.util.OptionalInt nice) {
+        if (nice.isPresent() && nice.getAsInt() < 0) {
+            System.err.printf("RTP thread runs at nice %d (raised above the harness's other threads)%n", nice.getAsInt());
+        } else {
+            System.err.printf("RTP thread runs at nice %s, not raised: on a machine shared with the cluster, start the"
+                    + " harness JVM with -XX:ThreadPriorityPolicy=1 as root (or with CAP_SYS_NICE), or its own stalls"
+                    + " count as media gaps%n", nice.isPresent() ? Integer.toString(nice.getAsInt()) : "unknown");
         }
     }
 

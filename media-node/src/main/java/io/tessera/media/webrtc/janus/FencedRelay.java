@@ -1,5 +1,7 @@
 package io.tessera.media.webrtc.janus;
 
+import io.tessera.wire.sdp.NegotiatedMedia;
+import io.tessera.wire.sdp.SdpException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +33,17 @@ final class FencedRelay {
     private final Map<String, Feed> feeds = new ConcurrentHashMap<>();
     private boolean fenced; // guarded by this
     private CompletableFuture<Void> chain = CompletableFuture.completedFuture(null); // guarded by this
+
+    /** The mids of the audio and video Janus accepted in its answer to a publisher: what a fence mutes. */
+    static List<String> mids(String answer) {
+        try {
+            return NegotiatedMedia.read(answer).stream().map(NegotiatedMedia::mid).toList();
+        } catch (SdpException e) {
+            log.warn("Janus's answer cannot be read for its mids ({}): this publisher is not muted if the node is "
+                    + "fenced", e.getMessage());
+            return List.of();
+        }
+    }
 
     /** {@code manager}: the room-management handle, whichever Janus runs now. */
     FencedRelay(Supplier<CompletableFuture<VideoRoomHandle>> manager) {

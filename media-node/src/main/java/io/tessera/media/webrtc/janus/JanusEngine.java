@@ -7,8 +7,6 @@ import io.tessera.media.webrtc.IceAllowList;
 import io.tessera.media.webrtc.WebRtcEngine;
 import io.tessera.media.webrtc.janus.VideoRoomHandle.Candidate;
 import io.tessera.media.webrtc.janus.VideoRoomHandle.Jsep;
-import io.tessera.wire.sdp.NegotiatedMedia;
-import io.tessera.wire.sdp.SdpException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,8 +23,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+
+import static io.tessera.media.webrtc.janus.JanusErrors.mapped;
+import static io.tessera.media.webrtc.janus.JanusErrors.refused;
 
 /**
  * The WebRTC engine on Janus 1.1: one Janus per media node ({@link JanusProcess}), driven over one WebSocket
@@ -46,46 +47,12 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class JanusEngine implements WebRtcEngine {
     private static final Logger log = LoggerFactory.getLogger(JanusEngine.class);
-    /** Candidates kept for one endpoint that is not ready yet; a browser sends a handful per medium. */
-    static final int MAX_QUEUED_PER_ENDPOINT = 64;
-    /** Endpoints that may have candidates waiting at once. */
-    static final int MAX_QUEUED_ENDPOINTS = 1024;
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(20);
 
-    /** A publisher ({@code subscriber} null) or one subscription. */
-    private static final class Endpoint {
-        final String room;
-        final String publisher;
-        final String subscriber;
-        final String feed; // the publisher's id in the room: its stream id and a number
-        final Runnable onUp;
-        final AtomicBoolean up = new AtomicBoolean();
-        VideoRoomHandle handle; // guarded by the engine
-        boolean remote; // a remote publisher (add_remote_publisher): no handle, removed through the manager
-        boolean ready; // the remote SDP is set: candidates go straight to Janus
-        boolean closed;
-
-        Endpoint(String room, String publisher, String subscriber, String feed, Runnable onUp) {
-            this.room = room;
-            this.publisher = publisher;
-            this.subscriber = subscriber;
-            this.feed = feed;
-            this.onUp = onUp;
-        }
-
-        String key() {
-            return key(room, publisher, subscriber);
-        }
-
-        static String key(String room, String publisher, String subscriber) {
-            return room + '|' + publisher + '|' + (subscriber == null ? "" : subscriber);
-        }
-    }
-
     private final IceAllowList allow;
-    private final Map<String, Endpoint> endpoints = new HashMap<>(); // guarded by this
-    private final Map<String, List<Candidate>> queued = new HashMap<>(); // guarded by this; a null entry: end
-    private final Map<Long, Endpoint> byHandle = new ConcurrentHashMap<>();
+    private final Map<String, JanusEndpoint> endpoints = new HashMap<>(); // guarded by this
+    private final WaitingCandidates queued = new WaitingCandidates();
+    private final Map<Long, JanusEndpoint> byHandle = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<Void>> rooms = new ConcurrentHashMap<>();
     private final AtomicLong refused = new AtomicLong();
     private final AtomicLong feeds = new AtomicLong();
@@ -132,7 +99,8 @@ public final class JanusEngine implements WebRtcEngine {
     @Override
     public CompletionStage<String> publish(String room, String publisher, String streamId, String sdpOffer,
                                            Runnable onUp) {
-        Endpoint endpoint = new Endpoint(room, publisher, null, streamId + "-" + feeds.incrementAndGet(), onUp);
+        JanusEndpoint endpoint = new JanusEndpoint(room, publisher, null, streamId + "-" + feeds.incrementAndGet(),
+                onUp);
         String offer = allow.filterSdp(sdpOffer);
         synchronized (this) {
             if (endpoints.containsKey(endpoint.key())) {
@@ -145,7 +113,7 @@ public final class JanusEngine implements WebRtcEngine {
                 .thenCompose(handle -> handle.publish(room, endpoint.feed, Jsep.offer(offer)))
                 .thenApply(answer -> {
                     ready(endpoint);
-                    List<String> mids = mids(answer.sdp());
+                    List<String> mids = FencedRelay.mids(answer.sdp());
                     synchronized (this) {
                         if (!endpoint.closed) { // released meanwhile: release forgot it, nothing to fence
                             fencedRelay.added(room, endpoint.feed, mids);
@@ -164,13 +132,13 @@ public final class JanusEngine implements WebRtcEngine {
 
     @Override
     public CompletionStage<String> prepareSubscribe(String room, String publisher, String subscriber) {
-        Endpoint endpoint;
+        JanusEndpoint endpoint;
         synchronized (this) {
-            Endpoint source = endpoints.get(Endpoint.key(room, publisher, null));
+            JanusEndpoint source = endpoints.get(JanusEndpoint.key(room, publisher, null));
             if (source == null || !source.up.get()) {
                 return refused(Kind.UNKNOWN_STREAM, "connection " + publisher + " has no WebRTC stream up");
             }
-            endpoint = new Endpoint(room, publisher, subscriber, source.feed, null);
+            endpoint = new JanusEndpoint(room, publisher, subscriber, source.feed, null);
             if (endpoints.containsKey(endpoint.key())) {
                 return refused(Kind.CONFLICT, "connection " + subscriber + " already receives the stream of "
                         + publisher);
@@ -191,9 +159,9 @@ public final class JanusEngine implements WebRtcEngine {
     @Override
     public CompletionStage<Void> startSubscribe(String room, String publisher, String subscriber, String sdpAnswer) {
         VideoRoomHandle handle;
-        Endpoint endpoint;
+        JanusEndpoint endpoint;
         synchronized (this) {
-            endpoint = endpoints.get(Endpoint.key(room, publisher, subscriber));
+            endpoint = endpoints.get(JanusEndpoint.key(room, publisher, subscriber));
             handle = endpoint == null ? null : endpoint.handle;
         }
         if (handle == null) {
@@ -220,31 +188,22 @@ public final class JanusEngine implements WebRtcEngine {
         }
         Candidate remote = end ? null : new Candidate(candidate.strip().startsWith("a=")
                 ? candidate.strip().substring(2) : candidate.strip(), sdpMid, sdpMLineIndex);
-        String key = Endpoint.key(room, publisher, subscriber);
+        String key = JanusEndpoint.key(room, publisher, subscriber);
         VideoRoomHandle handle;
         synchronized (this) {
-            Endpoint endpoint = endpoints.get(key);
+            JanusEndpoint endpoint = endpoints.get(key);
             if (endpoint != null && endpoint.ready) {
                 handle = endpoint.handle;
             } else {
-                List<Candidate> waiting = queued.get(key);
-                if (waiting == null) {
-                    if (queued.size() >= MAX_QUEUED_ENDPOINTS) {
-                        return refused(Kind.NO_CAPACITY, "too many endpoints with candidates waiting ("
-                                + MAX_QUEUED_ENDPOINTS + ")");
-                    }
-                    waiting = new ArrayList<>();
-                    queued.put(key, waiting);
+                try {
+                    queued.add(key, remote);
+                } catch (MediaException e) {
+                    return CompletableFuture.failedFuture(e);
                 }
-                if (waiting.size() >= MAX_QUEUED_PER_ENDPOINT) {
-                    return refused(Kind.NO_CAPACITY, "more than " + MAX_QUEUED_PER_ENDPOINT
-                            + " candidates wait for this endpoint");
-                }
-                waiting.add(remote);
                 return CompletableFuture.completedFuture(null);
             }
         }
-        return trickle(handle, end ? List.of() : List.of(remote), end).handle((ignored, error) -> {
+        return handle.trickle(end ? List.<Candidate>of() : List.of(remote), end).handle((ignored, error) -> {
             if (error != null) {
                 throw mapped(error, "add the candidate");
             }
@@ -255,9 +214,9 @@ public final class JanusEngine implements WebRtcEngine {
     @Override
     public CompletionStage<PlainForward> forwardPlain(String room, String publisher, String mid, String host,
                                                       int port, int rtcpPort, long ssrc) {
-        Endpoint source;
+        JanusEndpoint source;
         synchronized (this) {
-            source = endpoints.get(Endpoint.key(room, publisher, null));
+            source = endpoints.get(JanusEndpoint.key(room, publisher, null));
         }
         CompletableFuture<VideoRoomHandle> current = manager;
         if (source == null || !source.up.get()) {
@@ -282,7 +241,8 @@ public final class JanusEngine implements WebRtcEngine {
     @Override
     public CompletionStage<RemoteFeed> publishRemote(String room, String publisher, String streamId, String media,
                                                      String codec) {
-        Endpoint endpoint = new Endpoint(room, publisher, null, streamId + "-" + feeds.incrementAndGet(), null);
+        JanusEndpoint endpoint = new JanusEndpoint(room, publisher, null, streamId + "-" + feeds.incrementAndGet(),
+                null);
         endpoint.remote = true;
         synchronized (this) {
             if (endpoints.containsKey(endpoint.key())) {
@@ -338,27 +298,16 @@ public final class JanusEngine implements WebRtcEngine {
 
     @Override
     public void unpublish(String room, String publisher) {
-        List<Endpoint> gone = new ArrayList<>();
-        synchronized (this) {
-            endpoints.values().removeIf(e -> {
-                boolean match = e.room.equals(room) && e.publisher.equals(publisher);
-                if (match) {
-                    gone.add(e);
-                }
-                return match;
-            });
-            String prefix = room + '|' + publisher + '|';
-            queued.keySet().removeIf(key -> key.startsWith(prefix));
-        }
-        gone.forEach(this::release);
+        forget(e -> e.room.equals(room) && e.publisher.equals(publisher),
+                JanusEndpoint.publisherPrefix(room, publisher)).forEach(this::release);
     }
 
     @Override
     public void unsubscribe(String room, String publisher, String subscriber) {
-        Endpoint endpoint;
+        JanusEndpoint endpoint;
         synchronized (this) {
-            endpoint = endpoints.remove(Endpoint.key(room, publisher, subscriber));
-            queued.remove(Endpoint.key(room, publisher, subscriber));
+            endpoint = endpoints.remove(JanusEndpoint.key(room, publisher, subscriber));
+            queued.take(JanusEndpoint.key(room, publisher, subscriber));
         }
         if (endpoint != null) {
             release(endpoint);
@@ -367,18 +316,7 @@ public final class JanusEngine implements WebRtcEngine {
 
     @Override
     public void closeRoom(String room) {
-        List<Endpoint> gone = new ArrayList<>();
-        synchronized (this) {
-            endpoints.values().removeIf(e -> {
-                if (e.room.equals(room)) {
-                    gone.add(e);
-                    return true;
-                }
-                return false;
-            });
-            queued.keySet().removeIf(key -> key.startsWith(room + '|'));
-        }
-        gone.forEach(this::release);
+        forget(e -> e.room.equals(room), JanusEndpoint.roomPrefix(room)).forEach(this::release);
         CompletableFuture<Void> created = rooms.remove(room);
         CompletableFuture<VideoRoomHandle> current = manager;
         if (created != null && current != null) {
@@ -394,13 +332,13 @@ public final class JanusEngine implements WebRtcEngine {
     public synchronized WebRtcStats stats() {
         int publishers = 0;
         int handles = 0;
-        for (Endpoint e : endpoints.values()) {
+        for (JanusEndpoint e : endpoints.values()) {
             publishers += e.subscriber == null ? 1 : 0;
             handles += e.handle != null ? 1 : 0;
         }
         CompletableFuture<VideoRoomHandle> current = manager;
         handles += current != null && current.isDone() && !current.isCompletedExceptionally() ? 1 : 0;
-        int waiting = queued.values().stream().mapToInt(List::size).sum();
+        int waiting = queued.count();
         return new WebRtcStats(publishers, endpoints.size() - publishers, handles, rooms.size(), refused.get(),
                 waiting);
     }
@@ -461,7 +399,7 @@ public final class JanusEngine implements WebRtcEngine {
         @Override
         public void onEvent(JanusEvent event) {
             if (event.kind() == JanusEvent.Kind.WEBRTC_UP) {
-                Endpoint endpoint = byHandle.get(event.handleId());
+                JanusEndpoint endpoint = byHandle.get(event.handleId());
                 if (endpoint != null && endpoint.up.compareAndSet(false, true) && endpoint.onUp != null) {
                     endpoint.onUp.run();
                 }
@@ -489,7 +427,7 @@ public final class JanusEngine implements WebRtcEngine {
         });
     }
 
-    private CompletableFuture<VideoRoomHandle> attach(Endpoint endpoint) {
+    private CompletableFuture<VideoRoomHandle> attach(JanusEndpoint endpoint) {
         JanusClient current = client;
         if (current == null) {
             return CompletableFuture.failedFuture(JanusException.local("not connected to Janus"));
@@ -508,7 +446,7 @@ public final class JanusEngine implements WebRtcEngine {
     }
 
     /** The remote SDP is set: candidates that waited go to Janus, later ones go straight. */
-    private void ready(Endpoint endpoint) {
+    private void ready(JanusEndpoint endpoint) {
         List<Candidate> waiting;
         VideoRoomHandle handle;
         synchronized (this) {
@@ -516,13 +454,13 @@ public final class JanusEngine implements WebRtcEngine {
                 throw JanusException.local("the endpoint was closed while it was being set up");
             }
             endpoint.ready = true;
-            waiting = queued.remove(endpoint.key());
+            waiting = queued.take(endpoint.key());
             handle = endpoint.handle;
         }
         if (waiting != null && !waiting.isEmpty()) {
             boolean end = waiting.contains(null);
             List<Candidate> candidates = waiting.stream().filter(c -> c != null).toList();
-            trickle(handle, candidates, end).whenComplete((ok, error) -> {
+            handle.trickle(candidates, end).whenComplete((ok, error) -> {
                 if (error != null) {
                     log.warn("queued candidates not taken by Janus: {}", error.getMessage());
                 }
@@ -530,22 +468,27 @@ public final class JanusEngine implements WebRtcEngine {
         }
     }
 
-    private static CompletableFuture<Void> trickle(VideoRoomHandle handle, List<Candidate> candidates, boolean end) {
-        CompletableFuture<Void> sent = switch (candidates.size()) {
-            case 0 -> CompletableFuture.completedFuture(null);
-            case 1 -> handle.trickle(candidates.get(0));
-            default -> handle.trickle(candidates);
-        };
-        return end ? sent.thenCompose(ignored -> handle.trickleCompleted()) : sent;
+    /** Removes the endpoints that match and the candidates waiting under {@code prefix}; returns those to release. */
+    private synchronized List<JanusEndpoint> forget(Predicate<JanusEndpoint> match, String prefix) {
+        List<JanusEndpoint> gone = new ArrayList<>();
+        endpoints.values().removeIf(e -> {
+            if (match.test(e)) {
+                gone.add(e);
+                return true;
+            }
+            return false;
+        });
+        queued.dropAll(prefix);
+        return gone;
     }
 
     /** Detaches the endpoint's handle (Janus closes its PeerConnection; a publisher's subscribers lose it). */
-    private void release(Endpoint endpoint) {
+    private void release(JanusEndpoint endpoint) {
         VideoRoomHandle handle;
         boolean wasOpen;
         synchronized (this) {
             endpoints.remove(endpoint.key(), endpoint);
-            queued.remove(endpoint.key());
+            queued.take(endpoint.key());
             wasOpen = !endpoint.closed;
             endpoint.closed = true;
             handle = endpoint.handle;
@@ -574,40 +517,5 @@ public final class JanusEngine implements WebRtcEngine {
                 }
             });
         }
-    }
-
-    /** The mids of the audio and video Janus accepted in its answer to a publisher: what a fence mutes. */
-    private static List<String> mids(String answer) {
-        try {
-            return NegotiatedMedia.read(answer).stream().map(NegotiatedMedia::mid).toList();
-        } catch (SdpException e) {
-            log.warn("Janus's answer cannot be read for its mids ({}): this publisher is not muted if the node is "
-                    + "fenced", e.getMessage());
-            return List.of();
-        }
-    }
-
-    private static <T> CompletableFuture<T> refused(Kind kind, String message) {
-        return CompletableFuture.failedFuture(new MediaException(kind, message));
-    }
-
-    /** A failure as the client's error: Janus's refusals by their code, our own (timeouts, no Janus) as 503. */
-    static CompletionException mapped(Throwable error, String what) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        if (cause instanceof MediaException media) {
-            return new CompletionException(media);
-        }
-        if (cause instanceof JanusException janus) {
-            Kind kind = switch (janus.code()) {
-                case 465, 466, 467 -> Kind.INVALID_SDP; // JSEP: unknown type, invalid SDP, ...
-                case 428, 426 -> Kind.UNKNOWN_STREAM; // no such feed, no such room
-                case 436 -> Kind.CONFLICT; // id exists
-                default -> Kind.NO_CAPACITY;
-            };
-            return new CompletionException(new MediaException(kind, "the WebRTC engine could not " + what + ": "
-                    + janus.getMessage()));
-        }
-        return new CompletionException(new MediaException(Kind.NO_CAPACITY, "the WebRTC engine could not " + what
-                + ": " + cause));
     }
 }

@@ -338,6 +338,16 @@ public final class VideoRoomHandle {
         return ack(trickle);
     }
 
+    /** Hands {@code candidates} to Janus in as few messages as it takes, then, if {@code end}, the end of them. */
+    public CompletableFuture<Void> trickle(List<Candidate> candidates, boolean end) {
+        CompletableFuture<Void> sent = switch (candidates.size()) {
+            case 0 -> CompletableFuture.completedFuture(null);
+            case 1 -> trickle(candidates.get(0));
+            default -> trickle(candidates);
+        };
+        return end ? sent.thenCompose(ignored -> trickleCompleted()) : sent;
+    }
+
     /** Tells Janus the peer has no more candidates. */
     public CompletableFuture<Void> trickleCompleted() {
         ObjectNode trickle = JanusSocket.JSON.createObjectNode();
