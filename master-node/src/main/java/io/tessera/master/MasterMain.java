@@ -59,6 +59,11 @@ import java.util.concurrent.CompletableFuture;
 /** Starts a master: routing table, media node registry, REST API and WebSocket signalling on one HTTP port. */
 public final class MasterMain {
     private static final Logger log = LoggerFactory.getLogger(MasterMain.class);
+    /**
+     * How long a shutting-down master waits for its clients' sockets to close after telling them to move: a connection
+     * stops at most 2 s after it was told (its close grace), and the phase's own timeout is Pekko's default 5 s.
+     */
+    private static final Duration CLIENTS_MOVE_WITHIN = Duration.ofSeconds(3);
 
     private MasterMain() {
     }
@@ -153,11 +158,13 @@ public final class MasterMain {
         });
         // Before the HTTP port unbinds: clients move now (and resume elsewhere) instead of when the process is gone.
         CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "tell-clients-to-move",
-                () -> {
-                    int told = signalling.tellClientsToMove();
-                    log.info("shutting down: told {} WebSocket client(s) to resume through another master", told);
-                    return CompletableFuture.completedFuture(Done.getInstance());
-                });
+                () -> signalling.moveClients(ClientConnection.MasterLeaving.SHUTDOWN, CLIENTS_MOVE_WITHIN)
+                        .thenApply(moved -> {
+                            log.info("shutting down: told {} WebSocket client(s) to resume through another master;"
+                                    + " {} closed their socket within {}", moved.told(), moved.closed(),
+                                    CLIENTS_MOVE_WITHIN);
+                            return Done.getInstance();
+                        }));
         RestApi rest = new RestApi(sessions, new ClusterView(system, settings.nodeId, mediaNodes, routing,
                 master.getInt("ha.failures-to-tolerate"), signalling::openConnections), settings.secret(), failover, webhooks,
                 new LiveMedia(mediaNodes, mediaNodeClient, master.getDuration("media-view-timeout")), gate);

@@ -30,8 +30,8 @@ import org.apache.pekko.stream.typed.javadsl.ActorSource;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -60,8 +60,9 @@ public final class SignallingRoute extends AllDirectives {
     private final ActorRef<RelocationRelay.Command> relay;
     private final Materializer materializer;
     private final AtomicInteger open = new AtomicInteger();
-    /** The live connection actors, to tell them when this master leaves. */
-    private final Set<ActorRef<ClientConnection.Command>> connections = ConcurrentHashMap.newKeySet();
+    /** The live connection actors, to tell them when this master leaves, each with what completes when it stops. */
+    private final Map<ActorRef<ClientConnection.Command>, CompletableFuture<Void>> connections =
+            new ConcurrentHashMap<>();
     private final AtomicLong sequence = new AtomicLong();
     private final SignallingMeters meters;
     private final ServingGate gate;
@@ -113,9 +114,31 @@ public final class SignallingRoute extends AllDirectives {
 
     /** As {@link #tellClientsToMove()}, with the reason the clients are given. */
     public int tellClientsToMove(ClientConnection.MasterLeaving why) {
-        List<ActorRef<ClientConnection.Command>> now = List.copyOf(connections);
+        List<ActorRef<ClientConnection.Command>> now = List.copyOf(connections.keySet());
         now.forEach(c -> c.tell(why));
         return now.size();
+    }
+
+    /** How many clients a leaving master told to move, and how many of their sockets had closed when it went on. */
+    public record Moved(int told, int closed) {
+    }
+
+    /**
+     * As {@link #tellClientsToMove(ClientConnection.MasterLeaving)}, completing once every socket told has closed
+     * (the notification went out before the close) or after {@code within}, whichever comes first. A shutting-down
+     * master waits for this before it goes on towards exiting: telling only queues the notification, and on a loaded
+     * machine the process could be gone before it was written, so the client would reconnect on its socket's loss
+     * instead, without knowing why (seen in MasterFailoverBrowserTest under a load average of 30-40).
+     */
+    public CompletionStage<Moved> moveClients(ClientConnection.MasterLeaving why, Duration within) {
+        Map<ActorRef<ClientConnection.Command>, CompletableFuture<Void>> now = Map.copyOf(connections);
+        now.keySet().forEach(c -> c.tell(why));
+        CompletableFuture<Moved> moved = new CompletableFuture<>();
+        Runnable count = () -> moved.complete(new Moved(now.size(),
+                (int) now.values().stream().filter(CompletableFuture::isDone).count()));
+        CompletableFuture.allOf(now.values().toArray(CompletableFuture[]::new)).thenRun(count);
+        system.scheduler().scheduleOnce(within, count, system.executionContext());
+        return moved;
     }
 
     public Route route() {
@@ -170,12 +193,15 @@ public final class SignallingRoute extends AllDirectives {
                     open.decrementAndGet();
                     ActorRef<ClientConnection.Command> me = self.get(); // set right after the spawn; nothing stops a connection sooner
                     if (me != null) {
-                        connections.remove(me);
+                        CompletableFuture<Void> stopped = connections.remove(me);
+                        if (stopped != null) {
+                            stopped.complete(null);
+                        }
                     }
                 }),
                 "client-" + sequence.incrementAndGet(), Props.empty()).narrow();
         self.set(connection);
-        connections.add(connection);
+        connections.put(connection, new CompletableFuture<>());
         Sink<Message, NotUsed> inbound = inboundStages.to(ActorSink.actorRef(connection,
                 ClientConnection.SocketClosed.INSTANCE, error -> ClientConnection.SocketClosed.INSTANCE));
         String name = connection.path().name();

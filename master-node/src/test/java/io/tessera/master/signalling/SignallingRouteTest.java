@@ -139,6 +139,21 @@ class SignallingRouteTest {
     }
 
     /**
+     * A shutting-down master goes on towards exiting only once its clients' sockets closed after the notice, so the
+     * process cannot be gone before the notice was written.
+     */
+    @Test
+    void movingClientsCompletesWhenTheirSocketsClosedAfterTheNotice() throws Exception {
+        Client client = new Client();
+        client.ping(1);
+        SignallingRoute.Moved moved = route.moveClients(ClientConnection.MasterLeaving.SHUTDOWN, Duration.ofSeconds(30))
+                .toCompletableFuture().get(20, TimeUnit.SECONDS);
+        assertEquals(new SignallingRoute.Moved(1, 1), moved);
+        assertEquals("masterLeaving", JsonRpc.MAPPER.readTree(client.next()).get("method").asText());
+        assertEquals(0, route.openConnections());
+    }
+
+    /**
      * Pekko's {@code watchTermination} answers with Scala's CompletionStage: a plain callback on it runs on the JDK's
      * default executor, which on a machine with two cores (common pool parallelism 1) starts a thread per call. The
      * route's callback runs on the dispatcher: sockets opened and closed start no thread through that executor from
