@@ -38,7 +38,11 @@ class AllMastersLostTest {
     private static final String RUN = Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36);
     private static final int SESSIONS = 6;
     private static final int PARTICIPANTS = 3;
-    private static final int CYCLES = 3;
+    /**
+     * Two in the suite: the second resumes participants that resumed (or joined as newcomers) in the first. Each cycle
+     * costs about a minute on two cores; {@code -Dtessera.benchmark.rounds=N} runs N for docs/BENCHMARKS.md.
+     */
+    private static final int CYCLES = Math.max(2, Integer.getInteger("tessera.benchmark.rounds", 2));
     /** Packets each receiver must get while no master runs: 10 s of the publishers' 100 packets/s. */
     private static final int PACKETS_WHILE_MASTERLESS = 1000;
     private static final Duration BACK = MasterlessRooms.BACK;

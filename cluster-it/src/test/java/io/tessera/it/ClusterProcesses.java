@@ -58,6 +58,14 @@ public final class ClusterProcesses implements AutoCloseable {
     }
 
     private static final String MASTER_MAIN = "io.tessera.master.MasterMain";
+    /**
+     * The node JVMs' JIT. A test's nodes live for one to six minutes on a machine whose cores the whole suite shares,
+     * and for such cold runs C2 costs more CPU than its code saves: with C1 only a node needs about half the CPU to
+     * become ready and a cold operation about half the master CPU (docs/BENCHMARKS.md "The idle floor and the JIT").
+     * {@code -Dtessera.it.node-jit=tiered} runs them with the JVM's default, as the benchmarks' earlier figures were.
+     */
+    private static final List<String> NODE_JIT = "tiered".equals(System.getProperty("tessera.it.node-jit", "c1"))
+            ? List.of() : List.of("-XX:TieredStopAtLevel=1");
     private static final String MEDIA_MAIN = "io.tessera.media.MediaMain";
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
     static final int LOG_TAIL_LINES = 40;
@@ -282,10 +290,12 @@ public final class ClusterProcesses implements AutoCloseable {
     private Process startProcess(Node n, String seeds, Map<String, String> overrides) throws IOException {
         String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
         String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-XX:+UseSerialGC",
-                // Names the process in ps output so a leak is easy to attribute.
-                "-Dtessera.it=" + testName + "/" + n.id(),
-                "-cp", classPath, n.role() == Role.MASTER ? MASTER_MAIN : MEDIA_MAIN);
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC"));
+        command.addAll(NODE_JIT);
+        // Names the process in ps output so a leak is easy to attribute.
+        command.addAll(List.of("-Dtessera.it=" + testName + "/" + n.id(),
+                "-cp", classPath, n.role() == Role.MASTER ? MASTER_MAIN : MEDIA_MAIN));
+        ProcessBuilder pb = new ProcessBuilder(command);
         Map<String, String> env = pb.environment();
         env.keySet().removeIf(k -> k.startsWith("TESSERA_"));
         env.put("TESSERA_NODE_ID", n.id());
