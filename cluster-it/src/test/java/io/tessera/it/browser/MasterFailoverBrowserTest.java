@@ -14,9 +14,6 @@ import io.tessera.it.HaproxyProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
@@ -45,12 +42,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * another master (openvidu-browser's {@code reconnected} event, no {@code sessionDisconnected}), nobody sees a
  * {@code connectionDestroyed} or a second {@code participantJoined}, a signal sent while the sockets were down
  * arrives exactly once, and video keeps being decoded at every subscriber (media never touches a master). The
- * signalling recovery time and the longest frame stall per subscriber are logged for docs/BENCHMARKS.md. The kill and
- * the freeze run on one cluster and one set of pages (the master hit comes back between them); the leave, whose pages
- * load the add-on, on another.
+ * signalling recovery time and the longest frame stall per subscriber are logged for docs/BENCHMARKS.md.
  */
 @Tag("browser")
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MasterFailoverBrowserTest {
     private static final Logger log = LoggerFactory.getLogger(MasterFailoverBrowserTest.class);
     private static final Duration STARTUP = Duration.ofSeconds(120);
@@ -59,39 +53,12 @@ class MasterFailoverBrowserTest {
     private static final Duration RECOVERY = Duration.ofSeconds(30);
 
     private static PageServer pages;
-    /**
-     * The cluster, balancer and pages of the tests so far: the kill and the freeze share one (the master hit comes
-     * back as a new member in between, as its supervisor would start it); the leave needs pages with the add-on and
-     * gets its own. Setting up one costs minutes on a loaded two-core machine (five JVMs, Janus, four Chromiums).
-     */
-    private static Scene scene;
-    /** The master the last fault hit, while it has not come back; the next test on the same scene brings it back. */
-    private static ClusterProcesses.Node victim;
-    /** Whether the last test on the scene went through: a failed one leaves a scene that is set up again. */
-    private static boolean settled;
-
-    /** A cluster (3 masters, 1 media node) behind HAProxy, four pages joined in two sessions, video flowing. */
-    private record Scene(boolean addon, ClusterProcesses cluster, HaproxyProcess balancer, Browsers browsers,
-                         List<String> sessions, List<Peer> peers, Set<String> expectedDead) {
-        void close() {
-            try {
-                if (browsers != null) {
-                    browsers.close();
-                }
-            } finally {
-                try {
-                    if (balancer != null) {
-                        balancer.close();
-                    }
-                } finally {
-                    if (cluster != null) {
-                        cluster.assertAllAlive(expectedDead);
-                        cluster.close();
-                    }
-                }
-            }
-        }
-    }
+    private ClusterProcesses cluster;
+    private HaproxyProcess balancer;
+    private Browsers browsers;
+    private final Set<String> expectedDead = new java.util.HashSet<>();
+    /** Whether every page loads the tessera-browser add-on ({@code &addon=on}). */
+    private boolean addon;
 
     @BeforeAll
     static void startPages() throws Exception {
@@ -99,44 +66,40 @@ class MasterFailoverBrowserTest {
     }
 
     @AfterAll
-    static void stopEverything() {
+    static void stopPages() {
+        if (pages != null) {
+            pages.close();
+        }
+    }
+
+    @AfterEach
+    void stopEverything() {
         try {
-            closeScene();
+            if (browsers != null) {
+                browsers.close();
+            }
         } finally {
-            if (pages != null) {
-                pages.close();
+            try {
+                if (balancer != null) {
+                    balancer.close();
+                }
+            } finally {
+                if (cluster != null) {
+                    cluster.assertAllAlive(expectedDead);
+                    cluster.close();
+                }
             }
         }
     }
 
-    /** Nothing died that the fault did not hit; a test that failed leaves its scene to be set up again. */
-    @AfterEach
-    void checkTheScene() {
-        if (scene == null) {
-            return;
-        }
-        if (!settled) {
-            closeScene();
-            return;
-        }
-        try {
-            scene.cluster.assertAllAlive(scene.expectedDead);
-        } catch (AssertionError e) {
-            closeScene();
-            throw e;
-        }
-    }
-
     @Test
-    @Order(1)
     void killingTheMasterWithMostSocketsLeavesEveryBrowserConnectedAndItsVideoRunning() throws Exception {
-        failover("kill", false, (cluster, master) -> cluster.kill(master));
+        failover("kill", (cluster, master) -> cluster.kill(master));
     }
 
     @Test
-    @Order(2)
     void freezingTheMasterWithMostSocketsLeavesEveryBrowserConnectedAndItsVideoRunning() throws Exception {
-        failover("freeze", false, (cluster, master) -> cluster.freeze(master));
+        failover("freeze", (cluster, master) -> cluster.freeze(master));
     }
 
     /**
@@ -145,9 +108,9 @@ class MasterFailoverBrowserTest {
      * and resumes through the add-on (lastSeq), with the same guarantees as above.
      */
     @Test
-    @Order(3)
     void aMasterLeavingSendsItsBrowsersWithTheAddonOnAtOnce() throws Exception {
-        failover("leave", true, (cluster, master) -> cluster.terminate(master));
+        addon = true;
+        failover("leave", (cluster, master) -> cluster.terminate(master));
     }
 
     private interface Fault {
@@ -157,51 +120,24 @@ class MasterFailoverBrowserTest {
     private record Peer(Browser browser, String sessionId, String connectionId) {
     }
 
-    private static void closeScene() {
-        Scene closing = scene;
-        ClusterProcesses.Node hit = victim;
-        scene = null;
-        victim = null;
-        if (closing != null) {
-            if (hit != null && closing.cluster.isAlive(hit)) {
-                closing.cluster.thaw(hit); // frozen: downed meanwhile, it fences itself and exits, or it rejoins
-            }
-            closing.close();
-        }
-    }
+    private void failover(String fault, Fault inject) throws Exception {
+        balancer = HaproxyProcess.reserve("MasterFailoverBrowserTest-" + fault, "127.0.0.10");
+        cluster = ClusterProcesses.start("MasterFailoverBrowserTest-" + fault, 3, 1, JanusEnvironment.of(20200, 20299,
+                Map.of("TESSERA_PUBLIC_URL", balancer.httpBase().toString())));
+        cluster.awaitReady(STARTUP);
+        balancer.start(cluster.masters(), Duration.ofSeconds(20));
+        browsers = new Browsers(4);
 
-    /** The current scene if its pages are as asked, else a new one. */
-    private static Scene scene(boolean addon) throws Exception {
-        if (scene != null && scene.addon == addon) {
-            return scene;
-        }
-        closeScene();
-        String name = "MasterFailoverBrowserTest" + (addon ? "-addon" : "");
-        HaproxyProcess balancer = HaproxyProcess.reserve(name, "127.0.0.10");
-        ClusterProcesses cluster = null;
-        Browsers browsers = null;
-        try {
-            cluster = ClusterProcesses.start(name, 3, 1, JanusEnvironment.of(20200, 20299,
-                    Map.of("TESSERA_PUBLIC_URL", balancer.httpBase().toString())));
-            cluster.awaitReady(STARTUP);
-            balancer.start(cluster.masters(), Duration.ofSeconds(20));
-            browsers = new Browsers(4);
-            scene = new Scene(addon, cluster, balancer, browsers,
-                    List.of("mf-a-" + System.nanoTime(), "mf-b-" + System.nanoTime()), new ArrayList<>(),
-                    new java.util.HashSet<>());
-        } catch (Exception | AssertionError e) {
-            new Scene(addon, cluster, balancer, browsers, List.of(), List.of(), Set.of()).close();
-            throw e;
-        }
         MasterRestClient rest = cluster.rest(cluster.masters().get(0));
+        List<String> sessions = List.of("mf-a-" + System.nanoTime(), "mf-b-" + System.nanoTime());
+        List<Peer> peers = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            String sessionId = scene.sessions.get(i / 2);
+            String sessionId = sessions.get(i / 2);
             if (i % 2 == 0) {
                 rest.createSession(sessionId);
             }
-            scene.peers.add(join(rest, sessionId, i));
+            peers.add(join(rest, sessionId, i));
         }
-        List<Peer> peers = scene.peers;
         for (Peer receiver : peers) {
             for (Peer sender : peers) {
                 if (sender != receiver && sender.sessionId.equals(receiver.sessionId)) {
@@ -225,40 +161,28 @@ class MasterFailoverBrowserTest {
                     .forEachRemaining(e -> baseline.add(e.getValue().path("maxGapMs").asLong()));
         }
         log.info("baseline without a fault: longest frame stall per subscriber (ms) {}", baseline);
-        return scene;
-    }
-
-    /** The master a fault hit comes back as a new member, as its supervisor would start it. */
-    private static void bringBack(ClusterProcesses.Node master) {
-        ClusterProcesses cluster = scene.cluster;
-        if (cluster.isAlive(master)) {
-            cluster.thaw(master); // frozen: downed meanwhile, it fences itself and exits, or it rejoins
-        }
-        if (cluster.isAlive(master)) {
-            cluster.kill(master); // thawed before the others downed it: made a new member all the same
-        }
-        cluster.relaunch(master);
-        cluster.awaitReady(STARTUP);
-        scene.expectedDead.remove(master.id());
-        victim = null;
-    }
-
-    private void failover(String fault, boolean addon, Fault inject) throws Exception {
-        settled = false;
-        Scene scene = scene(addon);
         int rounds = Integer.getInteger("tessera.benchmark.rounds", 1);
         List<Long> recoveries = new ArrayList<>();
         List<Long> stalls = new ArrayList<>();
         for (int round = 1; round <= rounds; round++) {
-            if (victim != null) {
-                bringBack(victim);
+            ClusterProcesses.Node victim = round(fault + "-" + round, peers, sessions, inject, recoveries, stalls);
+            if (round < rounds) { // the victim comes back as a new member, as its supervisor would start it
+                if ("freeze".equals(fault)) {
+                    cluster.thaw(victim);
+                }
+                if (cluster.isAlive(victim)) {
+                    cluster.kill(victim); // thawed before the others downed it: made a new member all the same
+                }
+                cluster.relaunch(victim);
+                cluster.awaitReady(STARTUP);
+                expectedDead.remove(victim.id());
+            } else if ("freeze".equals(fault)) {
+                cluster.thaw(victim); // downed meanwhile: it fences itself and exits, or rejoins
             }
-            victim = round(scene, fault + "-" + round, inject, recoveries, stalls);
         }
         log.info("master {} over {} rounds: signalling recovered after (ms) {}; longest frame stall per subscriber "
                 + "(ms) {}", fault, rounds, recoveries.stream().sorted().toList(), stalls.stream().sorted().toList());
-        log.info("haproxy:\n{}", scene.balancer.log());
-        settled = true;
+        log.info("haproxy:\n{}", balancer.log());
     }
 
     /**
@@ -266,15 +190,12 @@ class MasterFailoverBrowserTest {
      * sees anyone leave, a signal sent meanwhile arrives once, video goes on. Adds the recovery times and the longest
      * frame stall of each subscription (over the round) to the lists; returns the master hit.
      */
-    private static ClusterProcesses.Node round(Scene scene, String name, Fault inject, List<Long> recoveries,
-                                              List<Long> stalls) throws Exception {
-        ClusterProcesses cluster = scene.cluster;
-        List<Peer> peers = scene.peers;
-        List<String> sessions = scene.sessions;
+    private ClusterProcesses.Node round(String name, List<Peer> peers, List<String> sessions, Fault inject,
+                                       List<Long> recoveries, List<Long> stalls) throws Exception {
         for (Peer peer : peers) {
             peer.browser.call("page.watchFrames");
         }
-        Map<String, Integer> sockets = socketsPerMaster(cluster);
+        Map<String, Integer> sockets = socketsPerMaster();
         ClusterProcesses.Node victim = cluster.masters().stream()
                 .max(Comparator.comparingInt(m -> sockets.getOrDefault(m.id(), 0))).orElseThrow();
         int victimSockets = sockets.get(victim.id());
@@ -285,7 +206,7 @@ class MasterFailoverBrowserTest {
 
         long faultAt = System.currentTimeMillis();
         inject.inject(cluster, victim);
-        scene.expectedDead.add(victim.id()); // killed, or frozen and then downed: it may fence itself and exit
+        expectedDead.add(victim.id()); // killed, or frozen and then downed: it may fence itself and exit
         // While the victim's sockets are down: a signal to session a, which its resumed browsers must get once.
         cluster.rest(survivor).signal(sessions.get(0), List.of(), "signal:during", "during-" + name);
 
@@ -306,7 +227,7 @@ class MasterFailoverBrowserTest {
             assertTrue(!types.contains("connectionDestroyed"), peer.connectionId + " saw someone leave: " + types);
         }
         assertEquals(victimSockets, recovered, "one reconnected per socket the fault took");
-        if (scene.addon) {
+        if (addon) {
             assertLeftThroughTheAddon(peers, faultAt, victimSockets);
         }
 
@@ -339,9 +260,8 @@ class MasterFailoverBrowserTest {
         return victim;
     }
 
-    private static Peer join(MasterRestClient rest, String sessionId, int i) throws Exception {
-        HaproxyProcess balancer = scene.balancer;
-        Browser browser = scene.browsers.open("browser-" + i);
+    private Peer join(MasterRestClient rest, String sessionId, int i) throws Exception {
+        Browser browser = browsers.open("browser-" + i);
         Connection connection = rest.createConnection(sessionId, ConnectionProperties.publisher("browser-" + i));
         assertTrue(connection.token().startsWith("ws://" + balancer.host() + ":" + balancer.port() + "?"),
                 "the token names the balancer: " + connection.token().replaceAll("token=.*", "token=..."));
@@ -350,7 +270,7 @@ class MasterFailoverBrowserTest {
                 .until(() -> rest.connection(sessionId, connection.connectionId()).isPresent());
         browser.open(URI.create(pages.uri("openvidu-test.html") + "?master="
                 + URLEncoder.encode(balancer.httpBase().toString(), StandardCharsets.UTF_8)
-                + (scene.addon ? "&addon=on" : "")));
+                + (addon ? "&addon=on" : "")));
         String joined = browser.call("page.join", connection.token()).asText();
         assertEquals(connection.connectionId(), joined);
         return new Peer(browser, sessionId, joined);
@@ -393,7 +313,7 @@ class MasterFailoverBrowserTest {
     }
 
     /** WebSocket connections each master holds now (the cluster view's selfConnections). */
-    private static Map<String, Integer> socketsPerMaster(ClusterProcesses cluster) throws Exception {
+    private Map<String, Integer> socketsPerMaster() throws Exception {
         Map<String, Integer> sockets = new HashMap<>();
         for (ClusterProcesses.Node master : cluster.masters()) {
             JsonNode view = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
