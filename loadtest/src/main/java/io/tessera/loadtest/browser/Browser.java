@@ -49,7 +49,9 @@ public final class Browser implements AutoCloseable {
                 + "const args = Array.prototype.slice.call(arguments, 0, arguments.length - 1);"
                 + "Promise.resolve().then(() => " + function + "(...args))"
                 + ".then(value => done(JSON.stringify({ok: value === undefined ? null : value})),"
-                + " error => done(JSON.stringify({error: String(error && error.stack || error)})));";
+                // openvidu-browser rejects with plain objects too ({code, message}): their fields, not [object Object]
+                + " error => done(JSON.stringify({error: error && error.stack ? String(error.stack)"
+                + " : (error !== null && typeof error === 'object' ? JSON.stringify(error) : String(error))})));";
         Object raw = ((JavascriptExecutor) driver).executeAsyncScript(script, args);
         JsonNode reply = parse(String.valueOf(raw));
         if (reply.has("error")) {
