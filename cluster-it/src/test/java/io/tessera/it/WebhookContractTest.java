@@ -134,12 +134,13 @@ class WebhookContractTest {
             awaitEvents("nodeCrashed", e -> is(e, "nodeCrashed"), 1);
             cluster.relaunch(media2);
             // The HA plan is overcommitted (one node left for two protected sessions) until the new media-2 counts:
-            // wait until it counts and the coordinator, if its 5 s check saw the plan overcommitted meanwhile, said it
-            // recovered, so that media-2 can take the drained sessions and a drain that made the plan overcommitted
-            // again would show. (The crash watch and a quick relaunch can bring media-2 back before that check ran
-            // at all: then there is neither an alert nor a recovery.)
+            // wait until it counts, and for one whole 5 s check of the coordinator's after that with every alert it
+            // logged since the kill followed by a recovery, so that media-2 can take the drained sessions and a drain
+            // that made the plan overcommitted again would show. (The crash watch and a quick relaunch can bring
+            // media-2 back before the coordinator's check ran at all: then there is neither an alert nor a recovery.)
+            cluster.awaitReady(Duration.ofSeconds(60));
             await("the HA plan recovers with " + media2.id() + " back").atMost(Duration.ofSeconds(90))
-                    .pollInterval(Duration.ofMillis(500)).until(() -> {
+                    .during(Duration.ofSeconds(6)).pollInterval(Duration.ofMillis(500)).until(() -> {
                         JsonNode plan = rest1.clusterView().json().path("haPlan");
                         return plan.path("mediaNodes").asInt() == 2 && !plan.path("overcommitted").asBoolean()
                                 && planRecoveries() - recoveredBefore >= planAlerts() - alertsBefore;
