@@ -104,15 +104,11 @@ public final class SignallingRoute extends AllDirectives {
     }
 
     /**
-     * This master is shutting down (scale-in, upgrade): every client is told so with a {@code masterLeaving}
-     * notification and its socket is closed, so that it resumes through another master now rather than when this
-     * one's process is gone. Their participants are detached for the grace window meanwhile; media keeps flowing.
+     * Every client is told to move ({@code masterLeaving} with {@code why}: {@code fenced}, or {@code shutdown}) and
+     * its socket is closed, so that it resumes through another master now rather than when this one's process is
+     * gone. Their participants are detached for the grace window meanwhile; media keeps flowing. A shutting-down
+     * master uses {@link #moveClients}, which also waits for the sockets to close.
      */
-    public int tellClientsToMove() {
-        return tellClientsToMove(ClientConnection.MasterLeaving.SHUTDOWN);
-    }
-
-    /** As {@link #tellClientsToMove()}, with the reason the clients are given. */
     public int tellClientsToMove(ClientConnection.MasterLeaving why) {
         List<ActorRef<ClientConnection.Command>> now = List.copyOf(connections.keySet());
         now.forEach(c -> c.tell(why));

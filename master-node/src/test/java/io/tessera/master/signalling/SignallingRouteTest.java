@@ -132,7 +132,7 @@ class SignallingRouteTest {
     void aMasterThatLeavesTellsItsClientsAndClosesTheirSockets() throws Exception {
         Client client = new Client();
         client.ping(1);
-        assertEquals(1, route.tellClientsToMove());
+        assertEquals(1, route.tellClientsToMove(ClientConnection.MasterLeaving.SHUTDOWN));
         assertEquals("masterLeaving", JsonRpc.MAPPER.readTree(client.next()).get("method").asText());
         assertEquals("closed", client.next());
         await().atMost(Duration.ofSeconds(10)).until(() -> route.openConnections() == 0);
