@@ -1,5 +1,6 @@
 package io.tessera.it.console;
 
+import io.tessera.loadtest.browser.Browsers;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -47,7 +48,7 @@ public final class ConsoleBrowser implements AutoCloseable {
             Files.createDirectories(screenshots);
             Path profile = Files.createTempDirectory("tessera-console-chromium-");
             ChromeOptions options = new ChromeOptions();
-            options.setBinary(CHROMIUM);
+            options.setBinary(Browsers.launcher(profile).toFile()); // niced, as the media tests' browsers
             options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                     "--disable-component-update", "--disable-sync", "--no-first-run", "--no-default-browser-check",
                     "--disable-default-apps", "--window-size=1280,900", "--user-data-dir=" + profile);

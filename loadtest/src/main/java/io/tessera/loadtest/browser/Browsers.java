@@ -99,10 +99,11 @@ public final class Browsers implements AutoCloseable {
     }
 
     /**
-     * What chromedriver starts: Chromium itself, or a script in the profile that execs it through {@code nice} (the
-     * browser's helpers inherit the niceness; the process tree stays the same, as each step execs).
+     * What chromedriver should start ({@code ChromeOptions.setBinary}): Chromium itself, or a script written into
+     * {@code profile} (deleted with it) that execs Chromium through {@code nice} (the browser's helpers inherit the
+     * niceness; the process tree stays the same, as each step execs). Every test that starts Chromium uses it.
      */
-    private static Path launcher(Path profile) {
+    public static Path launcher(Path profile) {
         if (NICENESS == 0) {
             return CHROMIUM;
         }
