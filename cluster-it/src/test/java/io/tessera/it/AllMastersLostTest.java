@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tessera.client.rest.Session;
-import io.tessera.client.rtp.RtpReactor;
 import io.tessera.client.rtp.RtpReceiver;
 import io.tessera.it.MasterlessRooms.Client;
 import io.tessera.it.MasterlessRooms.Room;
@@ -48,7 +47,6 @@ class AllMastersLostTest {
     private static final Duration BACK = MasterlessRooms.BACK;
 
     private static ClusterProcesses cluster;
-    private static RtpReactor reactor;
     private static MasterlessRooms kit;
     private static final Map<String, Object> report = new LinkedHashMap<>();
 
@@ -56,18 +54,12 @@ class AllMastersLostTest {
     static void startCluster() throws Exception {
         cluster = ClusterProcesses.start("AllMastersLostTest", 3, 2);
         cluster.awaitReady(STARTUP);
-        reactor = new RtpReactor("all-masters-lost-rtp");
-        kit = new MasterlessRooms(cluster, reactor, List.of());
+        kit = new MasterlessRooms(cluster, "all-masters-lost-rtp", List.of());
     }
 
     @AfterAll
     static void stopCluster() throws Exception {
-        if (reactor != null) {
-            reactor.close();
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
+        MasterlessRooms.closeAll(kit, cluster);
         MeasuredResults.write("all-masters-lost", report);
     }
 

@@ -6,7 +6,6 @@ import static io.tessera.it.MasterlessRooms.awaitPackets;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.tessera.client.rtp.RtpReactor;
 import io.tessera.client.rtp.RtpReceiver;
 import io.tessera.it.MasterlessRooms.Client;
 import io.tessera.it.MasterlessRooms.Room;
@@ -36,25 +35,18 @@ class FirstSeedRestartTest {
     private static final String JOINING = "joining by static seed nodes";
 
     private static ClusterProcesses cluster;
-    private static RtpReactor reactor;
     private static MasterlessRooms kit;
 
     @BeforeAll
     static void startCluster() throws Exception {
         cluster = ClusterProcesses.startPartitionable("FirstSeedRestartTest", 3, 2, Map.of());
         cluster.awaitReady(STARTUP);
-        reactor = new RtpReactor("first-seed-restart-rtp");
-        kit = new MasterlessRooms(cluster, reactor, List.of());
+        kit = new MasterlessRooms(cluster, "first-seed-restart-rtp", List.of());
     }
 
     @AfterAll
     static void stopCluster() throws Exception {
-        if (reactor != null) {
-            reactor.close();
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
+        MasterlessRooms.closeAll(kit, cluster);
     }
 
     @Test

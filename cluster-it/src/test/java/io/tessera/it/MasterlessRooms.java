@@ -30,9 +30,10 @@ import java.util.stream.Collectors;
 /**
  * The test kit of the tests that take every master away (issue 16): sessions with SDK clients that resume by
  * themselves through any master, for as long as the masters may be away, and synthetic RTP flowing from one
- * participant of each session to the others.
+ * participant of each session to the others. It owns the RTP reactor its media runs on, and {@link #close()} closes it:
+ * the classes that use it close it before their cluster, with {@link #closeAll}.
  */
-final class MasterlessRooms {
+final class MasterlessRooms implements AutoCloseable {
     /** How long clients keep trying to resume, and how long a test waits for the cluster to come back. */
     static final Duration BACK = Duration.ofSeconds(120);
 
@@ -41,10 +42,24 @@ final class MasterlessRooms {
     /** Masters that do not run yet but will (replacements at new addresses): clients may resume through them too. */
     private final List<ClusterProcesses.Node> futureMasters;
 
-    MasterlessRooms(ClusterProcesses cluster, RtpReactor reactor, List<ClusterProcesses.Node> futureMasters) {
+    /** Rooms on {@code cluster}, with an RTP reactor of their own named after the cluster's test. */
+    MasterlessRooms(ClusterProcesses cluster, String reactorName, List<ClusterProcesses.Node> futureMasters)
+            throws Exception {
         this.cluster = cluster;
-        this.reactor = reactor;
         this.futureMasters = List.copyOf(futureMasters);
+        this.reactor = new RtpReactor(reactorName);
+    }
+
+    @Override
+    public void close() {
+        reactor.close();
+    }
+
+    /** A class's {@code @AfterAll}: the rooms' reactor, then the cluster; either may be null (a failed start). */
+    static void closeAll(MasterlessRooms rooms, ClusterProcesses cluster) {
+        try (ClusterProcesses closedSecond = cluster; MasterlessRooms closedFirst = rooms) {
+            // try-with-resources: closes both in reverse order, skips a null one, keeps the first failure
+        }
     }
 
     /** An SDK client that resumes by itself through any master it knows of. */

@@ -4,7 +4,6 @@ import static io.tessera.it.MasterlessRooms.assertResumedWithoutLoss;
 import static io.tessera.it.MasterlessRooms.awaitPackets;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.tessera.client.rtp.RtpReactor;
 import io.tessera.client.rtp.RtpReceiver;
 import io.tessera.it.MasterlessRooms.Client;
 import io.tessera.it.MasterlessRooms.Room;
@@ -30,7 +29,6 @@ class MastersReplacedAtNewAddressesTest {
     private static final String RUN = Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36);
 
     private static ClusterProcesses cluster;
-    private static RtpReactor reactor;
     private static MasterlessRooms kit;
     private static List<ClusterProcesses.Node> replacements;
     private static final Map<String, Object> report = new LinkedHashMap<>();
@@ -39,23 +37,17 @@ class MastersReplacedAtNewAddressesTest {
     static void startCluster() throws Exception {
         cluster = ClusterProcesses.start("MastersReplacedAtNewAddressesTest", 3, 2);
         cluster.awaitReady(STARTUP);
-        reactor = new RtpReactor("new-address-masters-rtp");
         // Where the replacements will run (127.0.0.31-33, other ports): the load balancer's targets on AWS, and the
         // clients' failover list here.
         replacements = List.of(cluster.reserveExtra("master-4", ClusterProcesses.Role.MASTER),
                 cluster.reserveExtra("master-5", ClusterProcesses.Role.MASTER),
                 cluster.reserveExtra("master-6", ClusterProcesses.Role.MASTER));
-        kit = new MasterlessRooms(cluster, reactor, replacements);
+        kit = new MasterlessRooms(cluster, "new-address-masters-rtp", replacements);
     }
 
     @AfterAll
     static void stopCluster() throws Exception {
-        if (reactor != null) {
-            reactor.close();
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
+        MasterlessRooms.closeAll(kit, cluster);
         MeasuredResults.write("masters-replaced-at-new-addresses", report);
     }
 
