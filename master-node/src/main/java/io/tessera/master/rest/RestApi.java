@@ -92,7 +92,7 @@ public final class RestApi extends AllDirectives {
                         pathEnd(() -> concat(
                                 post(() -> body(body -> respond(sessions.createSession(RequestBodies.newSession(body))
                                         .thenApply(this::announceCreated)
-                                        .thenCompose(s -> sessionJson(s, true))))),
+                                        .thenApply(this::newSessionJson)))),
                                 get(() -> pending(pending -> respond(sessions.sessions().thenCompose(all -> sessionsJson(all, pending))))))),
                         pathPrefix(PathMatchers.segment(), sessionId -> validId(sessionId, "session", () -> concat(
                                 pathEnd(() -> concat(
@@ -215,6 +215,16 @@ public final class RestApi extends AllDirectives {
             throw error instanceof RuntimeException r ? r : new RuntimeException(error);
         });
         return respond(sent.thenApply(done -> JsonViews.MAPPER.createObjectNode()));
+    }
+
+    /**
+     * A session this request has just created, from its record: it has no connection yet (a token needs the session
+     * first) and no media, so neither a majority read of its connections nor an ask of its media node is needed, which
+     * were about 6 of a create's 10 messages between nodes and two of its round trips (docs/BENCHMARKS.md "Wire census
+     * per operation").
+     */
+    private JsonNode newSessionJson(SessionRecord created) {
+        return JsonViews.session(created, List.of(), sessions.tokens()::url, SessionStreams.none());
     }
 
     private CompletionStage<JsonNode> sessionJson(SessionRecord session, boolean pendingConnections) {
