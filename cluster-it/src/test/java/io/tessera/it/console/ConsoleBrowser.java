@@ -7,7 +7,6 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -24,9 +23,6 @@ import java.util.stream.Stream;
  * {@code target/<dir>} (not committed). Kept small and separate so that it can be folded into a shared browser kit.
  */
 public final class ConsoleBrowser implements AutoCloseable {
-    static final String CHROMIUM = "/usr/bin/chromium";
-    static final String CHROMEDRIVER = "/usr/bin/chromedriver";
-
     private final ChromeDriver driver;
     private final Path profile;
     private final Path screenshots;
@@ -38,8 +34,8 @@ public final class ConsoleBrowser implements AutoCloseable {
     }
 
     public static ConsoleBrowser start(Path screenshots) {
-        for (String file : new String[]{CHROMIUM, CHROMEDRIVER}) {
-            if (!Files.isExecutable(Path.of(file))) {
+        for (Path file : new Path[]{Browsers.CHROMIUM, Browsers.CHROMEDRIVER}) {
+            if (!Files.isExecutable(file)) {
                 throw new IllegalStateException(file + " is missing: install the Debian packages chromium and "
                         + "chromium-driver (.ci/run does)");
             }
@@ -53,7 +49,7 @@ public final class ConsoleBrowser implements AutoCloseable {
                     "--disable-component-update", "--disable-sync", "--no-first-run", "--no-default-browser-check",
                     "--disable-default-apps", "--window-size=1280,900", "--user-data-dir=" + profile);
             ChromeDriverService service = new ChromeDriverService.Builder()
-                    .usingDriverExecutable(new File(CHROMEDRIVER))
+                    .usingDriverExecutable(Browsers.CHROMEDRIVER.toFile())
                     .usingAnyFreePort()
                     .withSilent(true)
                     .build();
