@@ -30,6 +30,10 @@ final class HaPlanWatch {
     record Departed(String nodeId, String how) implements Command {
     }
 
+    /** The drain of media node {@code nodeId} was called off: a later loss of it is a loss again. */
+    record Returned(String nodeId) implements Command {
+    }
+
     private enum Evaluate implements Command { INSTANCE }
 
     private record PlanRead(List<SessionRecord> sessions, Throwable error) implements Command {
@@ -75,6 +79,10 @@ final class HaPlanWatch {
                     departed(departed.nodeId(), departed.how());
                     return Behaviors.same();
                 })
+                .onMessage(Returned.class, returned -> {
+                    departedOnPurpose.remove(returned.nodeId());
+                    return Behaviors.same();
+                })
                 .onMessageEquals(Evaluate.INSTANCE, () -> {
                     ctx.pipeToSelf(routing.allSessions(), PlanRead::new);
                     return Behaviors.same();
@@ -98,7 +106,10 @@ final class HaPlanWatch {
         List<MediaNodeState> available = nodes.available();
         HaPlan.Plan plan = HaPlan.plan(available, read.sessions(), failuresToTolerate);
         Set<String> current = new HashSet<>(available.stream().map(MediaNodeState::id).toList());
-        departedOnPurpose.keySet().removeAll(current); // back in service: a later loss of it is a loss again
+        // Back in service (a later loss of it is a loss again) only once it comes back after a plan without it: a
+        // node the operator just drained is still in the plan until its own report says so, and dropping it then
+        // made its stop, moments later, an alert (WebhookContractTest).
+        departedOnPurpose.keySet().removeIf(id -> current.contains(id) && !planNodes.contains(id));
         nodes.all().stream().filter(n -> MediaNodeStatus.DRAINING.wireName().equals(n.report().status()))
                 .forEach(n -> departed(n.id(), "draining"));
         Set<String> gone = new HashSet<>(planNodes);

@@ -270,11 +270,13 @@ public final class MediaFailover {
                 .onMessage(Drain.class, drain -> {
                     long delay = Math.max(0, drain.deadlineMillis() - System.currentTimeMillis());
                     ctx.getLog().info("media node {} drains; sessions still there in {} ms are moved", drain.nodeId(), delay);
+                    haPlan.tell(new HaPlanWatch.Departed(drain.nodeId(), "draining")); // before its report says so
                     timers.startSingleTimer("drain-" + drain.nodeId(), new DrainDue(drain.nodeId()), Duration.ofMillis(delay));
                     return Behaviors.same();
                 })
                 .onMessage(CancelDrain.class, cancel -> {
                     timers.cancel("drain-" + cancel.nodeId());
+                    haPlan.tell(new HaPlanWatch.Returned(cancel.nodeId()));
                     return Behaviors.same();
                 })
                 .onMessage(DrainDue.class, due -> {

@@ -25,9 +25,9 @@ import java.util.function.BooleanSupplier;
  * arrival, answers with the scripted statuses in turn (then 200), and can be stalled: requests are recorded but not
  * answered until {@link #release()}.
  */
-final class WebhookTestServer implements AutoCloseable {
+public final class WebhookTestServer implements AutoCloseable {
 
-    record Request(String method, String path, Headers headers, String body, long arrivedNanos) {
+    public record Request(String method, String path, Headers headers, String body, long arrivedNanos) {
     }
 
     private final HttpServer server;
@@ -40,7 +40,7 @@ final class WebhookTestServer implements AutoCloseable {
     private final Queue<Integer> statuses = new ArrayDeque<>();
     private volatile CountDownLatch gate = new CountDownLatch(0);
 
-    WebhookTestServer() throws IOException {
+    public WebhookTestServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.setExecutor(executor);
         server.createContext("/", exchange -> {
@@ -67,7 +67,7 @@ final class WebhookTestServer implements AutoCloseable {
     }
 
     /** The endpoint URL ({@code /hook}). */
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/hook";
     }
 
@@ -88,7 +88,7 @@ final class WebhookTestServer implements AutoCloseable {
         gate.countDown();
     }
 
-    synchronized List<Request> requests() {
+    public synchronized List<Request> requests() {
         return List.copyOf(requests);
     }
 
