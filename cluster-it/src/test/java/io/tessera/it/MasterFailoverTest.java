@@ -185,6 +185,7 @@ class MasterFailoverTest {
     @Order(1)
     void killingAMasterResumesEveryParticipantElsewhereWithoutLosingEventsOrMedia() throws Exception {
         List<Room> rooms = new ArrayList<>();
+        Participant orphan = null;
         try {
             for (int r = 0; r < 4; r++) {
                 rooms.add(room("kill-" + r, 6, m2, List.of(m1, m3), 1500));
@@ -194,6 +195,12 @@ class MasterFailoverTest {
             await("media flows to all 20 subscribers").atMost(Duration.ofSeconds(20))
                     .until(() -> sinks.stream().allMatch(s -> s.stats().received() >= 100));
 
+            // A participant on the master that dies, whose client never comes back: the media node hears nothing from
+            // that master any more, only of its removal from the cluster, and must still let it go after the grace.
+            Connection orphanCon = TestSessions.createConnection(cluster.rest(m1), rooms.get(0).sessionId(), "orphan");
+            TestSessions.awaitConnectionVisible(cluster.rest(m2), rooms.get(0).sessionId(), orphanCon.connectionId());
+            orphan = Participant.connect("orphan", m2.webSocketUri());
+            String orphanId = orphan.join(orphanCon.token(), "{}").connectionId();
             // A participant on a surviving master, so that events happen while the others are cut off.
             Connection con = TestSessions.createConnection(cluster.rest(m1), rooms.get(0).sessionId(), "witness");
             Client witness = new Client("witness", m1, List.of(m3));
@@ -230,8 +237,19 @@ class MasterFailoverTest {
             long lost = sinks.stream().mapToLong(s -> s.stats().lost()).sum();
             report.put("killRtpLost", lost);
             assertEquals(0, lost, "media never went through the master");
+
+            await("the orphan leaves once its dead master is removed and the grace window passed")
+                    .atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> witness.participant.events().stream().anyMatch(e -> e.method().equals("participantLeft")
+                            && orphanId.equals(e.param("connectionId"))));
+            assertEquals("networkDisconnect", witness.participant.events().stream()
+                    .filter(e -> e.method().equals("participantLeft") && orphanId.equals(e.param("connectionId")))
+                    .findFirst().orElseThrow().param("reason"));
             witness.close();
         } finally {
+            if (orphan != null) {
+                orphan.close();
+            }
             rooms.forEach(Room::close);
         }
     }

@@ -41,13 +41,14 @@ public final class MediaNodeProtocol {
             @JsonSubTypes.Type(value = DescribeSession.class, name = "describeSession"),
             @JsonSubTypes.Type(value = ReportInventory.class, name = "inventory"),
             @JsonSubTypes.Type(value = EventsDelivered.class, name = "delivered"),
+            @JsonSubTypes.Type(value = SignallingClosed.class, name = "signallingClosed"),
             @JsonSubTypes.Type(value = Attached.class, name = "attached"),
             @JsonSubTypes.Type(value = SupersedeSession.class, name = "supersede")})
     public sealed interface Command extends ClusterSerializable
             permits HostSession, Join, Leave, Signal, Evict, CloseSession, Publish, Unpublish, Subscribe, Unsubscribe,
             PrepareSubscribe, StartSubscribe, ReconnectStream, AddIceCandidate, ChangeStreamProperty, Resume,
             ReleaseSession, SetNodeStatus, DescribeSessions, DescribeSession, ReportInventory, EventsDelivered, Attached,
-            SupersedeSession {
+            SupersedeSession, SignallingClosed {
         String sessionId();
 
         /** Answers the sender that the command failed; codes as in docs/CONTRACT.md. */
@@ -192,6 +193,22 @@ public final class MediaNodeProtocol {
         @Override
         public void reject(int code, String error) {
             // nothing waits for it: a session or participant that is gone needs no confirmation
+        }
+    }
+
+    /**
+     * Fire-and-forget from a participant's master: its signalling actor {@code signalling} stopped while the participant
+     * was still in the session (its socket closed or went silent without a leave, or closed before its join's answer
+     * came). The node detaches the participant if it is still served through that actor, and keeps it for the grace
+     * window. A master that dies sends nothing: the node learns that from cluster membership (the master's removal),
+     * which is why the node no longer watches each participant's actor (remote DeathWatch cost 6 of the 24 messages on
+     * the wire of a join plus a leave: docs/BENCHMARKS.md, "Wire census").
+     */
+    public record SignallingClosed(String sessionId, String connectionId, ActorRef<ParticipantEvent> signalling)
+            implements Command {
+        @Override
+        public void reject(int code, String error) {
+            // nothing waits for it: a participant that is gone, or served through another actor, needs no detaching
         }
     }
 
@@ -577,8 +594,8 @@ public final class MediaNodeProtocol {
 
     /**
      * What a media node sends to a participant's signalling actor on its master. Not sealed: that actor's own
-     * protocol extends it, so the media node can watch the actor itself (a watched message adapter would not tell
-     * it when the actor stops).
+     * protocol extends it, so the actor's own reference is the one the node keeps and compares (a resume replaces it;
+     * {@link SignallingClosed} names it).
      */
     public interface ToSignalling {
     }

@@ -130,6 +130,15 @@ public final class MediaNodeClient {
     }
 
     /**
+     * Fire-and-forget: the participant's signalling actor {@code signalling} stopped while it was in the session (or
+     * before its join's answer came); the node keeps it for the grace window if that actor still serves it.
+     */
+    public void signallingClosed(ActorRef<Command> node, String sessionId, String connectionId,
+                                 ActorRef<ParticipantEvent> signalling) {
+        node.tell(new MediaNodeProtocol.SignallingClosed(sessionId, connectionId, signalling));
+    }
+
+    /**
      * Fire-and-forget: the participant's events up to {@code seq} were handed to its client's socket. With its
      * attachment: a replaced path (a thawed master) confirming what it wrote to a socket nobody reads any more would
      * make a later resume without {@code lastSeq} skip those events.

@@ -36,9 +36,9 @@ import java.util.Optional;
 
 /**
  * One client's WebSocket on this master: joins it to its session on the media node, and turns the session's
- * numbered events into JSON-RPC notifications. The media node's Session actor watches this actor, so when the socket
- * closes (this actor stops) or this master dies, the participant is kept for the grace window and then announced as
- * gone. What each request does is in {@link SignallingHandler}; this class holds the states:
+ * numbered events into JSON-RPC notifications. When the socket closes while the participant is in a session (this
+ * actor stops), it tells the media node ({@code SignallingClosed}); when this master dies, the node learns it from
+ * cluster membership. Either way the participant is kept for the grace window and then announced as gone. What each request does is in {@link SignallingHandler}; this class holds the states:
  * {@link #awaitingJoin()} -> {@link #joining} (a join or a resume in flight) -> {@link #joined} <->
  * {@link #relocating} (following its session to another media node) -> {@link #awaitingJoin()} after leaving.
  *
@@ -249,7 +249,10 @@ public final class ClientConnection {
                     return Behaviors.same();
                 });
         return common(builder, SignallingHandler.Standing.JOINING, null)
-                .onSignal(PostStop.class, stop -> stopped(null))
+                .onSignal(PostStop.class, stop -> {
+                    pending.lateAnswer().socketGone();
+                    return stopped(null);
+                })
                 .build();
     }
 
@@ -370,6 +373,9 @@ public final class ClientConnection {
     private Behavior<ToSignalling> stopped(Participation p) {
         if (p != null) {
             relay.tell(new RelocationRelay.Unregister(p.sessionId(), ctx.getSelf().narrow()));
+            // Still in the session: its media node keeps the participant for the grace window, for a resume.
+            handler.mediaNodes().signallingClosed(p.mediaNode(), p.sessionId(), p.connectionId(),
+                    ctx.getSelf().narrow());
         }
         out.tell(CLOSE);
         countAsParticipant(false);

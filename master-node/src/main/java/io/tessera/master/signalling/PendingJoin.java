@@ -6,17 +6,19 @@ import io.tessera.master.session.Tokens;
 
 /**
  * A {@code joinRoom} or {@code connect} (resume) in flight. {@code resumingConnectionId} is set for a resume: the
- * participant's replayed events may come before the media node's answer.
+ * participant's replayed events may come before the media node's answer. {@code lateAnswer}: an answer that comes
+ * after the socket closed still detaches the participant.
  */
 record PendingJoin(JsonNode id, boolean resumed, String metadata, Attempt attempt, long startedNanos,
-                   String resumingConnectionId, Sequence sequence) {
+                   String resumingConnectionId, Sequence sequence, LateAnswer lateAnswer) {
 
     static PendingJoin join(JsonNode id, String metadata, Attempt attempt, long startedNanos) {
-        return new PendingJoin(id, false, metadata, attempt, startedNanos, null, new Sequence());
+        return new PendingJoin(id, false, metadata, attempt, startedNanos, null, new Sequence(), new LateAnswer());
     }
 
     static PendingJoin resume(JsonNode id, String connectionId, Attempt attempt) {
-        return new PendingJoin(id, true, "", attempt, System.nanoTime(), connectionId, new Sequence());
+        return new PendingJoin(id, true, "", attempt, System.nanoTime(), connectionId, new Sequence(),
+                new LateAnswer());
     }
 
     /**

@@ -204,10 +204,22 @@ final class SignallingHandler {
                                 ticket.connection().createdAt(), metadata, ticket.connection().serverData(),
                                 ticket.connection().role(), platform, clientIp);
                         return joinThroughRoute(ticket, info, events, true)
-                                .thenApply(done -> new JoinCompleted(pending, done.ticket(), done.reply(), null));
+                                .thenApply(done -> {
+                                    detachIfLate(pending, done.ticket(), done.reply(), info.connectionId(), events);
+                                    return new JoinCompleted(pending, done.ticket(), done.reply(), null);
+                                });
                     });
             ctx.pipeToSelf(joined, (done, error) -> error != null ? new JoinCompleted(pending, null, null, error) : done);
             return connection.joining(pending);
+        }
+
+        /** An accepted join or resume whose socket closed before the answer is handled still detaches (LateAnswer). */
+        private void detachIfLate(PendingJoin pending, SessionService.JoinTicket ticket, MediaNodeClient.Reply<JoinReply> reply,
+                                  String connectionId, ActorRef<ParticipantEvent> events) {
+            if (reply instanceof Accepted<JoinReply>) {
+                pending.lateAnswer().accepted(() -> mediaNodes.signallingClosed(ticket.mediaNode(),
+                        ticket.session().sessionId(), connectionId, events));
+            }
         }
 
         /**
@@ -246,7 +258,10 @@ final class SignallingHandler {
             CompletionStage<JoinCompleted> resumed = sessions.locateForResume(session, connectionId)
                     .thenCompose(ticket -> mediaNodes.resume(ticket.mediaNode(), session, connectionId,
                                     request.resumeSecret(), request.lastSeq(), events)
-                            .thenApply(reply -> new JoinCompleted(pending, ticket, reply, null)));
+                            .thenApply(reply -> {
+                                detachIfLate(pending, ticket, reply, connectionId, events);
+                                return new JoinCompleted(pending, ticket, reply, null);
+                            }));
             ctx.pipeToSelf(resumed, (done, error) -> error != null ? new JoinCompleted(pending, null, null, error) : done);
             return connection.joining(pending);
         }

@@ -438,4 +438,65 @@ class ClientConnectionTest {
                 "nodeCrashed")));
         assertEquals(14, JsonRpc.MAPPER.readTree(client.socket.receiveMessage()).path("params").path("seq").asLong());
     }
+    /**
+     * The media node does not watch this actor: a socket that closes while its participant is in the session tells the
+     * node so, naming itself, and one that left first says nothing (the node dropped the participant on the leave).
+     */
+    @Test
+    void aSocketThatClosesInSessionTellsItsMediaNodeAndOneThatLeftDoesNot() throws Exception {
+        Client client = new Client(Set.of());
+        String connectionId = client.join("s14").get("id").asText();
+        client.connection.tell(ClientConnection.SocketClosed.INSTANCE);
+        MediaNodeProtocol.SignallingClosed closed = nextCommand(client.node1, MediaNodeProtocol.SignallingClosed.class);
+        assertEquals("s14", closed.sessionId());
+        assertEquals(connectionId, closed.connectionId());
+        assertEquals(client.connection, closed.signalling());
+
+        Client leaver = new Client(Set.of());
+        leaver.join("s15");
+        assertEquals("{}", leaver.call("leaveRoom", "{}").get("result").toString());
+        nextCommand(leaver.node1, MediaNodeProtocol.Leave.class);
+        leaver.connection.tell(ClientConnection.SocketClosed.INSTANCE);
+        testKit.createTestProbe().expectTerminated(leaver.connection);
+        leaver.node1.expectNoMessage(Duration.ofMillis(300)); // no SignallingClosed after a leave
+    }
+
+    /**
+     * The socket closed before the node's answer to its join (or resume) came: the node attached the participant to
+     * an actor that no longer exists, so the answer, when it comes, still tells the node the socket is gone.
+     */
+    @Test
+    void aSocketThatClosesBeforeItsJoinOrResumeIsAnsweredDetachesTheParticipantOnceTheNodeAccepts() throws Exception {
+        Client client = new Client(Set.of(MediaNodeProtocol.Join.class));
+        String token = client.token("s16");
+        client.connection.tell(new ClientConnection.Inbound("{\"id\":1,\"method\":\"joinRoom\",\"params\":{"
+                + "\"token\":\"" + token + "\",\"session\":\"s16\"}}"));
+        MediaNodeProtocol.Join join = nextCommand(client.node1, MediaNodeProtocol.Join.class);
+        client.connection.tell(ClientConnection.SocketClosed.INSTANCE);
+        testKit.createTestProbe().expectTerminated(client.connection);
+        join.replyTo().tell(new MediaNodeProtocol.JoinReply(true, 0, null, "media-1", List.of(), 0, "x", null, 1));
+        MediaNodeProtocol.SignallingClosed closed = nextCommand(client.node1, MediaNodeProtocol.SignallingClosed.class);
+        assertEquals(join.participant().connectionId(), closed.connectionId());
+        assertEquals(join.signalling(), closed.signalling());
+
+        Client resuming = new Client(Set.of(MediaNodeProtocol.Resume.class));
+        MediaNodeProtocol.Resume resume = resumeUnanswered(resuming, "s17");
+        resuming.connection.tell(ClientConnection.SocketClosed.INSTANCE);
+        testKit.createTestProbe().expectTerminated(resuming.connection);
+        resume.replyTo().tell(new MediaNodeProtocol.JoinReply(true, 0, null, "media-1", List.of(), 0, "x", null, 2));
+        MediaNodeProtocol.SignallingClosed resumeClosed = nextCommand(resuming.node1,
+                MediaNodeProtocol.SignallingClosed.class);
+        assertEquals(resume.connectionId(), resumeClosed.connectionId());
+        assertEquals(resume.signalling(), resumeClosed.signalling());
+
+        Client refused = new Client(Set.of(MediaNodeProtocol.Join.class));
+        String refusedToken = refused.token("s18");
+        refused.connection.tell(new ClientConnection.Inbound("{\"id\":1,\"method\":\"joinRoom\",\"params\":{"
+                + "\"token\":\"" + refusedToken + "\",\"session\":\"s18\"}}"));
+        MediaNodeProtocol.Join refusedJoin = nextCommand(refused.node1, MediaNodeProtocol.Join.class);
+        refused.connection.tell(ClientConnection.SocketClosed.INSTANCE);
+        testKit.createTestProbe().expectTerminated(refused.connection);
+        refusedJoin.replyTo().tell(MediaNodeProtocol.JoinReply.failure(409, "full"));
+        refused.node1.expectNoMessage(Duration.ofMillis(300)); // nobody was attached: nothing to detach
+    }
 }

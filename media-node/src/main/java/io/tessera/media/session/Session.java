@@ -23,6 +23,7 @@ import io.tessera.common.protocol.MediaNodeProtocol.HostSession;
 import io.tessera.common.protocol.MediaNodeProtocol.Join;
 import io.tessera.common.protocol.MediaNodeProtocol.JoinReply;
 import io.tessera.common.protocol.MediaNodeProtocol.Leave;
+import io.tessera.common.protocol.MediaNodeProtocol.SignallingClosed;
 import io.tessera.common.protocol.MediaNodeProtocol.MediaNodeFailed;
 import io.tessera.common.protocol.MediaNodeProtocol.MessageReceived;
 import io.tessera.common.protocol.MediaNodeProtocol.ParticipantEvent;
@@ -52,6 +53,7 @@ import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -59,8 +61,9 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 /**
  * One media session on this node: its participants, and a sequence of events for each of them.
  * Every event a participant receives is numbered by that participant's own sequence, so a client that
- * resumes through another master can say what it saw last. A participant whose signalling actor dies
- * (its master crashed or its socket closed) is kept for a grace window, with its events buffered, and
+ * resumes through another master can say what it saw last. A participant whose signalling actor is gone
+ * (its socket closed: its master says so, {@link SignallingClosed}; or its master left the cluster:
+ * {@link SignallingHostLost}) is kept for a grace window, with its events buffered, and
  * evicted with reason {@code networkDisconnect} after it. Within the window its client can resume through
  * any master: the last events of every participant are kept, so those lost on the way to a dying master are
  * replayed too.
@@ -79,7 +82,13 @@ public final class Session {
     record Forwarded(Command command) implements Message {
     }
 
-    private record SignallingTerminated(String connectionId, ActorRef<ParticipantEvent> signalling) implements Message {
+    /**
+     * A master left the cluster (it died, was downed or left): its participants' signalling actors are gone with it.
+     * Told by the manager, which follows cluster membership; one message per session instead of a remote DeathWatch
+     * per participant (its watch, unwatch, notification and their acks and flushes were a quarter of the messages on
+     * the wire of a join plus a leave).
+     */
+    public record SignallingHostLost(Address master) implements Message {
     }
 
     private record GraceExpired(String connectionId, ActorRef<ParticipantEvent> signalling) implements Message {
@@ -146,11 +155,11 @@ public final class Session {
                 connectionId = evict.connectionId();
             } else if (c instanceof ChangeStreamProperty change) {
                 connectionId = change.connectionId();
+            } else if (c instanceof SignallingClosed closed) {
+                connectionId = closed.connectionId();
             } else {
                 connectionId = AttachmentFence.sender(c);
             }
-        } else if (message instanceof SignallingTerminated t) {
-            connectionId = t.connectionId();
         } else if (message instanceof GraceExpired g) {
             connectionId = g.connectionId();
         }
@@ -203,7 +212,7 @@ public final class Session {
     private Behavior<Message> active() {
         return Behaviors.receive(Message.class)
                 .onMessage(Forwarded.class, f -> onCommand(f.command()))
-                .onMessage(SignallingTerminated.class, this::onSignallingTerminated)
+                .onMessage(SignallingHostLost.class, this::onSignallingHostLost)
                 .onMessage(GraceExpired.class, this::onGraceExpired)
                 .onMessage(ReportParticipants.class, report -> {
                     report.replyTo().tell(new Participants(sessionId,
@@ -276,15 +285,12 @@ public final class Session {
         } else if (command instanceof ReleaseSession release) {
             // Moved away (drain): its participants follow it elsewhere; nobody is told anything here.
             media.releaseAll();
-            participants.values().forEach(p -> {
-                if (p.signalling != null) {
-                    ctx.unwatch(p.signalling);
-                }
-            });
             participants.clear();
             release.replyTo().tell(Ack.success());
             manager.tell(new Changed(sessionId, 0, 0, true));
             return ended();
+        } else if (command instanceof SignallingClosed closed) {
+            detach(closed.connectionId(), closed.signalling());
         } else if (command instanceof Leave leave) {
             Participant p = participants.get(leave.connectionId());
             if (p == null) {
@@ -365,7 +371,6 @@ public final class Session {
         Participant joined = new Participant(info, join.signalling(), moved ? join.resumeSecret() : null);
         joined.movedIn = moved && !strangers;
         participants.put(info.connectionId(), joined);
-        ctx.watchWith(join.signalling(), new SignallingTerminated(info.connectionId(), join.signalling()));
         if (moved) {
             joined.seq = Math.max(0, join.lastSeq()); // its client's sequence goes on where it was
             joined.delivered = joined.seq;
@@ -433,12 +438,10 @@ public final class Session {
         if (!resume.signalling().equals(p.signalling)) {
             if (p.signalling != null) {
                 // The old path may still be alive (a frozen master): it gets no more events, and closes its socket.
-                ctx.unwatch(p.signalling);
                 p.signalling.<ToSignalling>unsafeUpcast()
                         .tell(new AttachmentSuperseded(sessionId, resume.connectionId(), p.attachment));
             }
             p.signalling = resume.signalling();
-            ctx.watchWith(resume.signalling(), new SignallingTerminated(resume.connectionId(), resume.signalling()));
         }
         timers.cancel("grace-" + resume.connectionId());
         List<PeerInfo> others = new ArrayList<>(participants.size());
@@ -484,19 +487,37 @@ public final class Session {
         signal.replyTo().tell(Ack.success());
     }
 
-    private Behavior<Message> onSignallingTerminated(SignallingTerminated terminated) {
-        Participant p = participants.get(terminated.connectionId());
-        if (p != null && terminated.signalling().equals(p.signalling)) {
+    /**
+     * Every participant served through the lost master is detached. Its refs carry the master's address without its
+     * incarnation, but a new incarnation at the same address serves nobody yet: it joins only after the old one is
+     * removed, and the manager hears of the removal before the new one can be Up (its Up needs this node to have
+     * seen it join), so a resume through it always comes after this.
+     */
+    private Behavior<Message> onSignallingHostLost(SignallingHostLost lost) {
+        List<Participant> served = participants.values().stream()
+                .filter(p -> p.signalling != null && p.signalling.path().address().equals(lost.master())).toList();
+        for (Participant p : served) {
+            detach(p.info.connectionId(), p.signalling);
+        }
+        if (!served.isEmpty()) {
+            ctx.getLog().info("{} participants of session {} lost their master {}", served.size(), sessionId,
+                    lost.master());
+        }
+        return Behaviors.same();
+    }
+
+    /** Detaches the participant if {@code signalling} still serves it (a resume may have replaced it since). */
+    private void detach(String connectionId, ActorRef<ParticipantEvent> signalling) {
+        Participant p = participants.get(connectionId);
+        if (p != null && signalling.equals(p.signalling)) {
             p.signalling = null;
             p.seqAtDetach = p.seq;
             Duration window = settings.graceWindow().now();
             ctx.getLog().info("participant {} of session {} lost its signalling; keeping it for {}{}",
-                    terminated.connectionId(), sessionId, window,
+                    connectionId, sessionId, window,
                     window.equals(settings.graceWindow().normal()) ? "" : " (no master is up: the masterless window)");
-            timers.startSingleTimer("grace-" + terminated.connectionId(),
-                    new GraceExpired(terminated.connectionId(), terminated.signalling()), window);
+            timers.startSingleTimer("grace-" + connectionId, new GraceExpired(connectionId, signalling), window);
         }
-        return Behaviors.same();
     }
 
     private Behavior<Message> onGraceExpired(GraceExpired expired) {
@@ -517,9 +538,6 @@ public final class Session {
         }
         participants.remove(connectionId);
         media.release(removed);
-        if (removed.signalling != null) {
-            ctx.unwatch(removed.signalling);
-        }
         timers.cancel("grace-" + connectionId);
         for (Participant other : participants.values()) {
             deliver(other, new ParticipantLeft(connectionId, reason));

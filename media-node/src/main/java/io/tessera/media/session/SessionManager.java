@@ -1,5 +1,6 @@
 package io.tessera.media.session;
 
+import io.tessera.common.cluster.MasterQuorum;
 import io.tessera.common.protocol.ClusterTopics.SessionNotice;
 import io.tessera.common.protocol.MediaNodeProtocol.Ack;
 import io.tessera.common.protocol.MediaNodeProtocol.DescribeSessions;
@@ -25,6 +26,10 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Subscribe;
 
 /**
  * The media node's entry point for masters: one {@link Session} child per hosted session, created when a
@@ -65,6 +70,10 @@ public final class SessionManager {
     private record SessionChanged(Session.Changed changed) implements Command {
     }
 
+    /** A member left the cluster, through the adapter: a master's participants lost their signalling with it. */
+    private record MemberRemoved(ClusterEvent.MemberRemoved removed) implements Command {
+    }
+
     public static Behavior<Command> create(Session.Settings settings, int maxSessions, ActorRef<SessionNotice> notices,
                                            MediaEngine engine, SessionMeters meters) {
         return create(settings, maxSessions, notices, engine, null, meters);
@@ -80,8 +89,14 @@ public final class SessionManager {
     public static Behavior<Command> create(Session.Settings settings, int maxSessions, ActorRef<SessionNotice> notices,
                                            MediaEngine engine, WebRtcEngine webrtc, SessionMeters meters,
                                            MediaFence fence) {
-        return Behaviors.setup(ctx -> new SessionManager(settings, maxSessions, notices, engine, webrtc, meters, fence,
-                ctx).behavior());
+        return Behaviors.setup(ctx -> {
+            if ("cluster".equals(ctx.getSystem().settings().config().getString("pekko.actor.provider"))) {
+                Cluster.get(ctx.getSystem()).subscriptions().tell(Subscribe.create(
+                        ctx.messageAdapter(ClusterEvent.MemberRemoved.class, MemberRemoved::new),
+                        ClusterEvent.MemberRemoved.class));
+            }
+            return new SessionManager(settings, maxSessions, notices, engine, webrtc, meters, fence, ctx).behavior();
+        });
     }
 
     /** Sessions answer from memory; one that takes longer is busy and left out rather than holding up the view. */
@@ -131,6 +146,7 @@ public final class SessionManager {
         return Behaviors.receive(Command.class)
                 .onMessage(FromMaster.class, this::onMasterCommand)
                 .onMessage(SessionChanged.class, changed -> onChanged(changed.changed()))
+                .onMessage(MemberRemoved.class, removed -> onMemberRemoved(removed.removed().member()))
                 .onMessage(GetStats.class, get -> {
                     int participants = counts.values().stream().mapToInt(Session.Changed::participants).sum();
                     int streams = counts.values().stream().mapToInt(Session.Changed::streams).sum();
@@ -191,6 +207,21 @@ public final class SessionManager {
             }
         }
         return next;
+    }
+
+    /**
+     * A master that left the cluster sends nothing more: every session detaches the participants it served (the same
+     * grace window as a closed socket, then {@code networkDisconnect}). Cluster membership says it once for the node,
+     * where a remote DeathWatch per participant cost a watch, an unwatch or notification, their acks and a flush.
+     */
+    private Behavior<Command> onMemberRemoved(Member member) {
+        if (member.hasRole(MasterQuorum.MASTER_ROLE)) {
+            ctx.getLog().info("master {} left the cluster; its participants in {} sessions here lose their signalling",
+                    member.address(), sessions.size());
+            Session.SignallingHostLost lost = new Session.SignallingHostLost(member.address());
+            sessions.values().forEach(session -> session.tell(lost));
+        }
+        return Behaviors.same();
     }
 
     private Behavior<Command> onSetNodeStatus(SetNodeStatus set) {

@@ -14,6 +14,7 @@ import io.tessera.common.protocol.MediaNodeProtocol.ParticipantInfo;
 import io.tessera.common.protocol.MediaNodeProtocol.ParticipantJoined;
 import io.tessera.common.protocol.MediaNodeProtocol.ParticipantLeft;
 import io.tessera.common.protocol.MediaNodeProtocol.Signal;
+import io.tessera.common.protocol.MediaNodeProtocol.SignallingClosed;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import io.tessera.common.protocol.MediaNodeProtocol.ParticipantPublished;
@@ -102,6 +103,12 @@ class SessionTest {
         return reply.receiveMessage();
     }
 
+    /** The participant's signalling actor stops, and its master says so, as a closed socket does. */
+    private void signallingClosed(String connectionId, TestProbe<ParticipantEvent> signalling) {
+        signalling.stop();
+        session.tell(new Session.Forwarded(new SignallingClosed("s1", connectionId, signalling.getRef())));
+    }
+
     /** A message from b to a only. */
     private void signal(String from, String data) {
         TestProbe<Ack> ack = kit.createTestProbe();
@@ -118,8 +125,8 @@ class SessionTest {
         signal("b", "two");
         assertEquals(2, a.receiveMessage().seq());
         a.receiveMessage(); // seq 3 reached the old master, but say its client never saw it
-        a.stop();
-        signal("b", "three"); // seq 4, while a may or may not be detached yet
+        signallingClosed("a", a);
+        signal("b", "three"); // seq 4, while a is detached
 
         TestProbe<ParticipantEvent> moved = kit.createTestProbe();
         JoinReply resumed = resume("a", secrets.get("a"), 2, moved);
@@ -152,7 +159,7 @@ class SessionTest {
         assertEquals(2, a.receiveMessage().seq());
         session.tell(new Session.Forwarded(new EventsDelivered("s1", "a", 2)));
         signal("b", "two"); // seq 3: sent to the old master, never confirmed (it died)
-        a.stop();
+        signallingClosed("a", a);
 
         TestProbe<ParticipantEvent> browser = kit.createTestProbe();
         JoinReply resumed = resume("a", secrets.get("a"), Resume.LAST_DELIVERED, browser);
@@ -190,7 +197,7 @@ class SessionTest {
         assertEquals(409, tooOld.errorCode(), tooOld.error());
         assertTrue(resume("a", secrets.get("a"), 7, a).ok(), "resuming on the same path is harmless");
 
-        b.stop();
+        signallingClosed("b", b);
         ParticipantEvent left = a.receiveMessage(Duration.ofSeconds(3));
         assertEquals(new ParticipantLeft("b", "networkDisconnect"), left.event());
         JoinReply gone = resume("b", secrets.get("b"), 0, kit.createTestProbe());
@@ -305,7 +312,7 @@ class SessionTest {
         TestProbe<ParticipantEvent> a = join("a");
         TestProbe<ParticipantEvent> b = join("b");
         a.receiveMessage(); // b joined
-        b.stop();
+        signallingClosed("b", b);
         a.expectNoMessage(Duration.ofSeconds(1)); // well past the normal window (300 ms): b was not evicted
 
         JoinReply resumed = resume("b", secrets.get("b"), 0, kit.createTestProbe());
@@ -315,7 +322,7 @@ class SessionTest {
         masterUp.set(true);
         TestProbe<ParticipantEvent> c = join("c");
         a.receiveMessage(); // c joined
-        c.stop();
+        signallingClosed("c", c);
         assertEquals(new ParticipantLeft("c", "networkDisconnect"), a.receiveMessage(Duration.ofSeconds(2)).event(),
                 "with a master up, the normal window");
     }
@@ -325,12 +332,58 @@ class SessionTest {
         TestProbe<ParticipantEvent> a = join("a");
         TestProbe<ParticipantEvent> b = join("b");
         a.receiveMessage(); // b joined
-        b.stop();
+        signallingClosed("b", b);
         ParticipantEvent left = a.receiveMessage(Duration.ofSeconds(3));
         assertEquals(new ParticipantLeft("b", "networkDisconnect"), left.event());
         assertEquals(2, left.seq());
         assertEquals(1, count("tessera.media.detached.evictions", "reason", "grace_expired"));
         assertEquals(0, count("tessera.media.detached.evictions", "reason", "replay_overflow"));
+    }
+
+    /** A closed path that a resume has replaced says nothing about the participant, which is served elsewhere now. */
+    @Test
+    void theCloseOfAPathThatAResumeReplacedDetachesNobody() {
+        TestProbe<ParticipantEvent> a = join("a");
+        TestProbe<ParticipantEvent> b = join("b");
+        a.receiveMessage(); // b joined
+        TestProbe<ParticipantEvent> resumedB = kit.createTestProbe();
+        assertTrue(resume("b", secrets.get("b"), 0, resumedB).ok());
+        signallingClosed("b", b); // the old socket closes after the resume
+        a.expectNoMessage(Duration.ofMillis(600)); // twice the grace window: b stays
+        TestProbe<Session.Participants> report = kit.createTestProbe();
+        session.tell(new Session.ReportParticipants(report.getRef()));
+        assertEquals(List.of("a", "b"), report.receiveMessage().participants().stream()
+                .map(ParticipantInfo::connectionId).toList());
+        assertEquals(0, count("tessera.media.detached.evictions", "reason", "grace_expired"));
+    }
+
+    /**
+     * A master that leaves the cluster says nothing: the node hears of its removal and detaches the participants it
+     * served, and only those (a second actor system stands for a second master: its refs carry its own address).
+     */
+    @Test
+    void losingAMasterDetachesTheParticipantsItServedAndNoOthers() {
+        ActorTestKit otherMaster = ActorTestKit.create("OtherMaster", com.typesafe.config.ConfigFactory
+                .parseString("pekko.actor.provider = local\npekko.coordinated-shutdown.exit-jvm = off"));
+        try {
+            TestProbe<ParticipantEvent> a = join("a");
+            TestProbe<ParticipantEvent> b = otherMaster.createTestProbe();
+            TestProbe<JoinReply> reply = kit.createTestProbe();
+            session.tell(new Session.Forwarded(new Join("s1", info("b"), b.getRef(), reply.getRef())));
+            assertTrue(reply.receiveMessage().ok());
+            a.receiveMessage(); // b joined
+
+            session.tell(new Session.SignallingHostLost(new org.apache.pekko.actor.Address("pekko", "Tessera",
+                    "127.0.0.9", 2552))); // a master that served nobody here
+            a.expectNoMessage(Duration.ofMillis(600));
+            session.tell(new Session.SignallingHostLost(otherMaster.system().address()));
+            ParticipantEvent left = a.receiveMessage(Duration.ofSeconds(3));
+            assertEquals(new ParticipantLeft("b", "networkDisconnect"), left.event());
+            a.expectNoMessage(Duration.ofMillis(600)); // a, served through this system, stays
+            assertEquals(1, count("tessera.media.detached.evictions", "reason", "grace_expired"));
+        } finally {
+            otherMaster.shutdownTestKit();
+        }
     }
 
     @Test
