@@ -1,5 +1,6 @@
 package io.tessera.client.rtp;
 
+import io.tessera.client.os.ProcStat;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedSelectorException;
@@ -114,7 +115,7 @@ public final class RtpReactor implements AutoCloseable {
     public java.util.OptionalInt osNiceValue() {
         CompletableFuture<Integer> nice = new CompletableFuture<>();
         try {
-            execute(() -> nice.complete(readOwnNice()));
+            execute(() -> nice.complete(ProcStat.ofThisThread().map(ProcStat::nice).orElse(null)));
             Integer v = nice.get(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
             return v == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(v);
         } catch (RejectedExecutionException | ExecutionException | TimeoutException e) {
@@ -122,17 +123,6 @@ public final class RtpReactor implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return java.util.OptionalInt.empty();
-        }
-    }
-
-    /** Field 19 of /proc/thread-self/stat, counted after the ")" that ends the command name (which may hold spaces). */
-    private static Integer readOwnNice() {
-        try {
-            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/thread-self/stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return Integer.parseInt(f[16]); // f[0] is field 3 (state)
-        } catch (IOException | RuntimeException e) {
-            return null;
         }
     }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.tessera.client.os.ProcStat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.OptionalInt;
@@ -16,8 +17,7 @@ class RtpReactorPriorityTest {
     void aReactorAtNormalPriorityRunsAtTheNiceValueOfTheThreadThatStartedIt() throws Exception {
         Path self = Path.of("/proc/thread-self/stat");
         assumeTrue(Files.isReadable(self), "needs Linux /proc");
-        String stat = Files.readString(self);
-        int mine = Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[16]);
+        int mine = ProcStat.ofThisThread().orElseThrow().nice();
         try (RtpReactor reactor = new RtpReactor("test rtp (with spaces)", 16)) {
             // A new thread inherits its creator's nice value; the name's spaces and parenthesis must not shift the fields.
             assertEquals(OptionalInt.of(mine), reactor.osNiceValue());

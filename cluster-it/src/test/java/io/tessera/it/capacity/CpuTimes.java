@@ -1,5 +1,6 @@
 package io.tessera.it.capacity;
 
+import io.tessera.client.os.ProcStat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,15 +22,7 @@ final class CpuTimes {
 
     /** User + system ticks of a process so far; 0 when it is gone (a helper process that exited). */
     static long ofProcess(long pid) {
-        String stat;
-        try {
-            stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-        } catch (IOException gone) {
-            return 0;
-        }
-        // the command (field 2) is in parentheses and may hold spaces: count fields after its closing one
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime (fields 14 and 15)
+        return ProcStat.ofProcess(pid).map(ProcStat::cpuTicks).orElse(0L);
     }
 
     static long ofProcesses(Collection<ProcessHandle> processes) {

@@ -1,5 +1,6 @@
 package io.tessera.loadtest.controlplane;
 
+import io.tessera.client.os.ProcStat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,43 +29,25 @@ record ProcessCpu(long pid, long totalTicks, long sysTicks, Map<Long, ThreadTick
     /** Reads the process; null if it is gone (or this is not Linux). A thread that exits meanwhile is left out. */
     static ProcessCpu read(long pid) {
         Path dir = Path.of("/proc", Long.toString(pid));
-        long[] total = parseStat(readOrNull(dir.resolve("stat")));
+        ProcStat total = ProcStat.read(dir.resolve("stat")).orElse(null);
         if (total == null) {
             return null;
         }
         Map<Long, ThreadTicks> threads = new HashMap<>();
         try (Stream<Path> tasks = Files.list(dir.resolve("task"))) {
             tasks.limit(MAX_THREADS).forEach(task -> {
-                long[] stat = parseStat(readOrNull(task.resolve("stat")));
+                ProcStat stat = ProcStat.read(task.resolve("stat")).orElse(null);
                 String comm = readOrNull(task.resolve("comm"));
                 if (stat != null && comm != null) {
                     threads.put(Long.parseLong(task.getFileName().toString()),
-                            new ThreadTicks(comm.strip(), ThreadCategory.of(comm), stat[1], stat[0]));
+                            new ThreadTicks(comm.strip(), ThreadCategory.of(comm), stat.startTime(), stat.cpuTicks()));
                 }
             });
         } catch (IOException | RuntimeException e) {
             // task/ unreadable: the total alone, all of it work
-            return new ProcessCpu(pid, total[0], total[2], Map.of());
+            return new ProcessCpu(pid, total.cpuTicks(), total.stime(), Map.of());
         }
-        return new ProcessCpu(pid, total[0], total[2], Map.copyOf(threads));
-    }
-
-    /**
-     * {utime + stime, starttime, stime} from a stat line; null if it cannot be read. The fields after the command name
-     * are split after its last ')', as the name itself may hold spaces and parentheses.
-     */
-    static long[] parseStat(String stat) {
-        if (stat == null) {
-            return null;
-        }
-        try {
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).strip().split(" ");
-            // f[0] is field 3 (state): utime is field 14, stime 15, starttime 22.
-            long stime = Long.parseLong(f[12]);
-            return new long[]{Long.parseLong(f[11]) + stime, Long.parseLong(f[19]), stime};
-        } catch (RuntimeException e) {
-            return null;
-        }
+        return new ProcessCpu(pid, total.cpuTicks(), total.stime(), Map.copyOf(threads));
     }
 
     /** Ticks of this process's live threads in the category that ran since {@code before} (same pid). */

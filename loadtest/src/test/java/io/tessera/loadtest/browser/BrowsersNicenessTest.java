@@ -1,5 +1,6 @@
 package io.tessera.loadtest.browser;
 
+import io.tessera.client.os.ProcStat;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -46,7 +47,11 @@ class BrowsersNicenessTest {
                 }
                 try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(process.pid()), "task"))) {
                     for (Path task : tasks.toList()) {
-                        int nice = niceness(task.resolve("stat"));
+                        java.util.Optional<ProcStat> stat = ProcStat.read(task.resolve("stat"));
+                        if (stat.isEmpty()) {
+                            continue; // the thread exited since the listing
+                        }
+                        int nice = stat.get().nice();
                         threads++;
                         if (nice < Browsers.NICENESS) {
                             tooHigh.add(process.pid() + "/" + task.getFileName() + " at " + nice);
@@ -57,12 +62,5 @@ class BrowsersNicenessTest {
             assertTrue(threads > 10, "a browser has many threads; seen " + threads);
             assertEquals(List.of(), tooHigh, "threads running ahead of niceness " + Browsers.NICENESS);
         }
-    }
-
-    /** Field 19 of /proc/.../stat, counted after the command name, which may hold spaces. */
-    private static int niceness(Path stat) throws IOException {
-        String text = Files.readString(stat);
-        String[] fields = text.substring(text.lastIndexOf(')') + 2).split(" ");
-        return Integer.parseInt(fields[16]);
     }
 }

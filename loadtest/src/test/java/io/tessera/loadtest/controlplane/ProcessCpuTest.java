@@ -38,14 +38,6 @@ class ProcessCpuTest {
     }
 
     @Test
-    void statParsingSkipsACommandNameWithSpacesAndParentheses() {
-        String stat = "4242 (C2 (x) Thre) S 1 2 3 4 5 6 7 8 9 10 150 25 0 0 20 0 1 0 98765 1000 50";
-        assertArrayEquals(new long[]{175, 98765, 25}, ProcessCpu.parseStat(stat));
-        assertNull(ProcessCpu.parseStat("garbage"));
-        assertNull(ProcessCpu.parseStat(null));
-    }
-
-    @Test
     void aThreadBurningCpuIsCountedInTheCategoryItsNameSays() throws Exception {
         assumeTrue(Files.isDirectory(Path.of("/proc", Long.toString(SELF), "task")), "Linux /proc only");
         NodeCpu cpu = new NodeCpu(() -> Map.of("master-1", SELF));

@@ -1,5 +1,6 @@
 package io.tessera.loadtest.harness.measure;
 
+import io.tessera.client.os.ProcStat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -90,16 +91,9 @@ public final class ProcessSampler {
         return out;
     }
 
-    /** utime + stime of a process, -1 if it is gone. Fields after the command name, which may hold spaces. */
+    /** utime + stime of a process, -1 if it is gone. */
     public static long cpuTicks(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            // f[0] is field 3 (state); utime is field 14, stime field 15.
-            return Long.parseLong(f[11]) + Long.parseLong(f[12]);
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
+        return ProcStat.ofProcess(pid).map(ProcStat::cpuTicks).orElse(-1L);
     }
 
     static long rssKiB(long pid) {
