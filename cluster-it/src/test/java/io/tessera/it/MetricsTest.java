@@ -120,6 +120,16 @@ class MetricsTest {
         String sid = "metrics-" + RUN;
 
         TestSessions.createSession(cluster.rest(a), sid);
+        // A create answers from the record it wrote (no REST view: nothing to describe, no connections to read from a
+        // majority); its one majority read is the check that no other master has the custom id already.
+        PrometheusText aCreated = scrape(a);
+        assertEquals(1.0, delta(a0, aCreated, "tessera_master_routing_reads_total", Map.of("consistency", "majority")));
+        assertEquals(0.0, delta(m0, scrape(media), "tessera_media_describes_total", Map.of()), "a create describes nothing");
+        // A view of the session does both: its connections from a majority, its streams from its media node.
+        assertTrue(cluster.rest(a).session(sid).isPresent());
+        assertTrue(delta(aCreated, scrape(a), "tessera_master_routing_reads_total",
+                Map.of("consistency", "majority")) >= 1, "the view's majority read");
+        assertEquals(1.0, delta(m0, scrape(media), "tessera_media_describes_total", Map.of()), "the view describes");
         Connection pubCon = TestSessions.createConnection(cluster.rest(a), sid, "publisher");
         Connection subCon = TestSessions.createConnection(cluster.rest(a), sid, "subscriber");
         Connection thirdCon = TestSessions.createConnection(cluster.rest(a), sid, "third");

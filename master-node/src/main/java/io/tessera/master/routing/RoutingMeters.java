@@ -1,5 +1,6 @@
 package io.tessera.master.routing;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -17,6 +18,8 @@ public final class RoutingMeters {
     private final Timer majorityWrites;
     private final Timer localWrites;
     private final Timer sessionConvergence;
+    private final Counter majorityReads;
+    private final Counter otherReads;
     final AtomicInteger sessions = new AtomicInteger();
     final AtomicInteger activeConnections = new AtomicInteger();
     final AtomicInteger pendingConnections = new AtomicInteger();
@@ -26,6 +29,11 @@ public final class RoutingMeters {
         String updateHelp = "Routing table (Distributed Data) writes: from the update to the replicator's answer";
         majorityWrites = latency(update, updateHelp).tag("consistency", "majority").register(registry);
         localWrites = latency(update, updateHelp).tag("consistency", "local").register(registry);
+        String reads = "tessera.master.routing.reads";
+        String readsHelp = "Routing table (Distributed Data) reads of one shard, by consistency: a majority read asks "
+                + "the other masters, any other is answered from this master's replica";
+        majorityReads = Counter.builder(reads).description(readsHelp).tag("consistency", "majority").register(registry);
+        otherReads = Counter.builder(reads).description(readsHelp).tag("consistency", "local").register(registry);
         String convergence = "tessera.master.routing.convergence";
         String convergenceHelp = "From a session record's write on another master to this master seeing it "
                 + "(the record's LWW timestamp to the replicator's change notification; includes clock skew)";
@@ -49,6 +57,10 @@ public final class RoutingMeters {
 
     void write(boolean majority, long nanos) {
         (majority ? majorityWrites : localWrites).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    void read(boolean majority) {
+        (majority ? majorityReads : otherReads).increment();
     }
 
     void converged(long millis) {

@@ -367,6 +367,7 @@ public final class RoutingTable implements Routes {
 
     <V> CompletionStage<LWWMap<String, V>> read(Key<LWWMap<String, V>> key, Replicator.ReadConsistency consistency) {
         Duration askTimeout = readTimeout.plusSeconds(1);
+        meters.read(consistency instanceof Replicator.ReadMajority);
         return Asks.<Replicator.Command, Replicator.GetResponse<LWWMap<String, V>>>ask(replicator,
                         replyTo -> new Replicator.Get<>(key, consistency, replyTo), askTimeout, system)
                 .thenApply(response -> {

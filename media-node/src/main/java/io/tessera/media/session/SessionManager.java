@@ -179,6 +179,9 @@ public final class SessionManager {
             }
             return Behaviors.same();
         }
+        if (command instanceof DescribeSessions || command instanceof MediaNodeProtocol.DescribeSession) {
+            meters.described();
+        }
         if (command instanceof DescribeSessions describe) {
             return onDescribeSessions(describe);
         }

@@ -30,6 +30,7 @@ public final class SessionMeters {
     private final Counter staleAttachments;
     private final Counter fencedCommands;
     private final Counter staleRouteJoins;
+    private final Counter describes;
     private final Map<ResumeResult, Counter> resumes;
 
     public SessionMeters(MeterRegistry registry) {
@@ -66,6 +67,10 @@ public final class SessionMeters {
         staleRouteJoins = Counter.builder("tessera.media.fencing.stale.route")
                 .description("Joins refused because the route the master joined through had another epoch than the "
                         + "copy here, or named a copy this node released (the master reads the route again)")
+                .register(registry);
+        describes = Counter.builder("tessera.media.describes")
+                .description("Masters' requests for the live media of sessions here (REST views of sessions with "
+                        + "their streams); a session create needs none")
                 .register(registry);
         fencedCommands = Counter.builder("tessera.media.fencing.refused")
                 .description("Masters' commands refused because this media node was fenced (cut off from the masters, "
@@ -123,6 +128,10 @@ public final class SessionMeters {
         Counter.builder("tessera.media.rtp.bridges.refused")
                 .description("Plain RTP subscriptions to browser streams refused, by reason")
                 .tag("reason", reason).register(registry).increment();
+    }
+
+    void described() {
+        describes.increment();
     }
 
     void sessionRefused() {
