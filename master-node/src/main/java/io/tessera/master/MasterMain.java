@@ -116,17 +116,19 @@ public final class MasterMain {
         PlacementPolicy placement = new PlacementPolicy(master.getDuration("placement.recent-window").toMillis());
         // The one client through which this master asks media nodes (signalling, REST, failover).
         MediaNodeClient mediaNodeClient = new MediaNodeClient(system, askTimeout);
+        // Not ready, and no REST or WebSocket, until the routing table holds what the media nodes host (after every
+        // master was lost it is empty); bounded by rebuild.timeout. The failover waits for it too, and stays off after
+        // a rebuild that failed, until one succeeds (the table may lack sessions of the node it would fail over); and
+        // meanwhile what the table lacks is answered 503, not 404 (it may exist on a media node).
+        RebuildGate rebuilt = new RebuildGate().bind(metrics.registry());
         SessionService sessions = new SessionService(system, routing, mediaNodes,
                 placement,
-                new Tokens(publicUrl), master.getDuration("token-ttl"), mediaNodeClient, placementMeters);
+                new Tokens(publicUrl), master.getDuration("token-ttl"), mediaNodeClient, placementMeters,
+                rebuilt::routesComplete);
         system.systemActorOf(SessionNoticeListener.create(routing, webhooks,
                 master.getDuration("routing.notice-backstop")), "session-notice-listener",
                 org.apache.pekko.actor.typed.Props.empty());
 
-        // Not ready, and no REST or WebSocket, until the routing table holds what the media nodes host (after every
-        // master was lost it is empty); bounded by rebuild.timeout. The failover waits for it too, and stays off after
-        // a rebuild that failed, until one succeeds (the table may lack sessions of the node it would fail over).
-        RebuildGate rebuilt = new RebuildGate().bind(metrics.registry());
         // One failover coordinator per cluster, on the oldest master: a failed media node's sessions are placed once.
         ActorRef<MediaFailover.Command> failover = ClusterSingleton.get(system).init(SingletonActor.of(
                 MediaFailover.create(routing, mediaNodes, placement, mediaNodeClient, master.getInt("ha.failures-to-tolerate"),

@@ -21,6 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -57,9 +58,23 @@ public final class SessionService {
     private final Duration tokenTtl;
     private final MediaNodeClient mediaNodeClient;
     private final PlacementMeters meters;
+    private final BooleanSupplier routesComplete;
 
+    /** A table that is always complete (tests, and masters that never lose their table). */
     public SessionService(ActorSystem<?> system, Routes routing, MediaNodes mediaNodes, PlacementPolicy placement,
                           Tokens tokens, Duration tokenTtl, MediaNodeClient mediaNodeClient, PlacementMeters meters) {
+        this(system, routing, mediaNodes, placement, tokens, tokenTtl, mediaNodeClient, meters, () -> true);
+    }
+
+    /**
+     * @param routesComplete whether this master's routing table holds every route the media nodes host
+     *                       ({@code RebuildGate.routesComplete}); while it does not, a session or participant it lacks
+     *                       may still exist, so it is answered 503 (retry), not 404
+     */
+    public SessionService(ActorSystem<?> system, Routes routing, MediaNodes mediaNodes, PlacementPolicy placement,
+                          Tokens tokens, Duration tokenTtl, MediaNodeClient mediaNodeClient, PlacementMeters meters,
+                          BooleanSupplier routesComplete) {
+        this.routesComplete = routesComplete;
         this.meters = meters;
         this.mediaNodeClient = mediaNodeClient;
         this.system = system;
@@ -93,6 +108,12 @@ public final class SessionService {
         return existing.thenCompose(found -> {
             if (found.isPresent()) {
                 throw new ApiError(ErrorCode.CONFLICT, "session " + sessionId + " already exists");
+            }
+            if (request.customSessionId() != null && !routesComplete.getAsBoolean()) {
+                // An incomplete table may lack it while a media node hosts it: a second one would take its id.
+                throw new ApiError(ErrorCode.UNAVAILABLE, "session " + sessionId + " cannot be created while this "
+                        + "master's routing table is incomplete (its rebuild from the media nodes failed and is being "
+                        + "retried): it may exist already; try again in a few seconds");
             }
             MediaNodeState node;
             try {
@@ -142,7 +163,7 @@ public final class SessionService {
 
     public CompletionStage<SessionRecord> session(String sessionId) {
         return routing.session(sessionId)
-                .thenApply(found -> found.orElseThrow(() -> ApiError.notFound("session " + sessionId + " not found")));
+                .thenApply(found -> found.orElseThrow(() -> notFound("session " + sessionId + " not found")));
     }
 
     /**
@@ -264,7 +285,7 @@ public final class SessionService {
     public CompletionStage<JoinTicket> authorizeJoin(String sessionId, String tokenOrUrl) {
         String token = Tokens.tokenValue(tokenOrUrl).orElseThrow(() -> new ApiError(ErrorCode.UNAUTHORIZED, "token is missing or malformed"));
         return routing.session(sessionId).thenCompose(found -> {
-            SessionRecord session = found.orElseThrow(() -> ApiError.notFound("session " + sessionId + " not found"));
+            SessionRecord session = found.orElseThrow(() -> notFound("session " + sessionId + " not found"));
             return routing.findConnection(sessionId, c -> Tokens.constantTimeEquals(c.token(), token))
                     .thenApply(connection -> {
                         ConnectionRecord c = connection.orElseThrow(
@@ -290,7 +311,7 @@ public final class SessionService {
     public CompletionStage<JoinTicket> rereadRoute(JoinTicket stale) {
         String sessionId = stale.session().sessionId();
         return routing.sessionFromMajority(sessionId).thenApply(found -> {
-            SessionRecord session = found.orElseThrow(() -> ApiError.notFound("session " + sessionId + " not found"));
+            SessionRecord session = found.orElseThrow(() -> notFound("session " + sessionId + " not found"));
             log.info("session {}: joining at {} (epoch {}) instead of {} (epoch {}), as the majority's route says",
                     sessionId, session.mediaNodeId(), session.epoch(), stale.session().mediaNodeId(),
                     stale.session().epoch());
@@ -304,10 +325,10 @@ public final class SessionService {
      */
     public CompletionStage<JoinTicket> locateForResume(String sessionId, String connectionId) {
         return routing.session(sessionId).thenCompose(found -> {
-            SessionRecord session = found.orElseThrow(() -> ApiError.notFound("session " + sessionId
+            SessionRecord session = found.orElseThrow(() -> notFound("session " + sessionId
                     + " not found (it ended); join again"));
             return routing.findConnection(sessionId, c -> c.connectionId().equals(connectionId))
-                    .thenApply(connection -> new JoinTicket(session, connection.orElseThrow(() -> ApiError.notFound(
+                    .thenApply(connection -> new JoinTicket(session, connection.orElseThrow(() -> notFound(
                             "connection " + connectionId + " is no longer in session " + sessionId
                                     + " (its grace window passed, or it left); join again")), nodeOf(session)));
         });
@@ -351,7 +372,20 @@ public final class SessionService {
         return ((MediaNodeClient.Accepted<T>) reply).value();
     }
 
-    private static ApiError connectionNotFound(String sessionId, String connectionId) {
-        return ApiError.notFound("connection " + connectionId + " not found in session " + sessionId);
+    /**
+     * A session or participant this master's table lacks: 404, unless the table is incomplete (its rebuild from the
+     * media nodes failed or timed out and is retried), where it may well exist on a media node: 503, so that a client
+     * retries (openvidu-browser and the SDKs give up on a 404, and a resuming client would be told its session ended).
+     */
+    private ApiError notFound(String what) {
+        if (routesComplete.getAsBoolean()) {
+            return ApiError.notFound(what);
+        }
+        return new ApiError(ErrorCode.UNAVAILABLE, what + " in this master's routing table, which is incomplete: its "
+                + "rebuild from the media nodes failed and is being retried; try again in a few seconds");
+    }
+
+    private ApiError connectionNotFound(String sessionId, String connectionId) {
+        return notFound("connection " + connectionId + " not found in session " + sessionId);
     }
 }

@@ -49,6 +49,11 @@ class SessionServiceTest {
     }
 
     private static Fixture fixture(Set<Class<? extends MediaNodeProtocol.Command>> silentFor) {
+        return fixture(silentFor, () -> true);
+    }
+
+    private static Fixture fixture(Set<Class<? extends MediaNodeProtocol.Command>> silentFor,
+                                   java.util.function.BooleanSupplier routesComplete) {
         TestProbe<MediaNodeProtocol.Command> seen = testKit.createTestProbe();
         ActorRef<MediaNodeProtocol.Command> node = testKit.spawn(FakeMediaNode.create("media-1", seen.getRef(), silentFor));
         TestMediaNodes nodes = new TestMediaNodes().report("media-1", node, "running", 0, 10);
@@ -57,7 +62,7 @@ class SessionServiceTest {
                 new Tokens("http://127.0.0.1:4443"), Duration.ofMinutes(5),
                 // Answers may be slow on a loaded machine; the short timeout only where the test waits out a silence.
                 new MediaNodeClient(testKit.system(), silentFor.isEmpty() ? Duration.ofSeconds(10) : Duration.ofMillis(300)),
-                new PlacementMeters(new SimpleMeterRegistry()));
+                new PlacementMeters(new SimpleMeterRegistry()), routesComplete);
         return new Fixture(service, routes, seen);
     }
 
@@ -88,6 +93,32 @@ class SessionServiceTest {
         assertEquals(404, refusal(f.service().authorizeJoin("nope", connection.token())).status());
         await(f.routes().updateConnection("s2", connection.connectionId(), c -> c.activated(1, "", "", null)));
         assertEquals(409, refusal(f.service().authorizeJoin("s2", connection.token())).status());
+    }
+
+    /**
+     * After a rebuild that failed, this master's table may lack sessions a media node hosts: what it lacks is 503
+     * (retry), not 404 (gone), and a custom id it lacks is not created again; once the table is complete, 404.
+     */
+    @Test
+    void whatAnIncompleteTableLacksIs503NotNotFoundAndACustomIdIsNotTakenTwice() {
+        java.util.concurrent.atomic.AtomicBoolean complete = new java.util.concurrent.atomic.AtomicBoolean(false);
+        Fixture f = fixture(Set.of(), complete::get);
+        ApiError lacked = refusal(f.service().session("lost"));
+        assertEquals(503, lacked.status());
+        assertTrue(lacked.getMessage().contains("incomplete"), lacked.getMessage());
+        assertEquals(503, refusal(f.service().authorizeJoin("lost", "tok_x")).status());
+        assertEquals(503, refusal(f.service().locateForResume("lost", "con_x")).status());
+        assertEquals(503, refusal(f.service().createSession(session("lost"))).status(), "the custom id may exist");
+        f.seen().expectNoMessage(Duration.ofMillis(100)); // nothing was placed
+        SessionRecord fresh = await(f.service().createSession(session(null))); // a new id cannot clash
+        assertEquals(503, refusal(f.service().locateForResume(fresh.sessionId(), "con_x")).status(),
+                "its connection may be on the media node");
+
+        complete.set(true);
+        assertEquals(404, refusal(f.service().session("lost")).status());
+        assertEquals(404, refusal(f.service().authorizeJoin("lost", "tok_x")).status());
+        assertEquals(404, refusal(f.service().locateForResume(fresh.sessionId(), "con_x")).status());
+        assertEquals("lost", await(f.service().createSession(session("lost"))).sessionId());
     }
 
     @Test
