@@ -461,6 +461,17 @@ class ClientConnectionTest {
         leaver.node1.expectNoMessage(Duration.ofMillis(300)); // no SignallingClosed after a leave
     }
 
+    /** A joinRoom the node (silent for joins) was asked, and the socket closed before any answer; the Join sent. */
+    private static MediaNodeProtocol.Join joinUnansweredThenClose(Client client, String sessionId) {
+        String token = client.token(sessionId);
+        client.connection.tell(new ClientConnection.Inbound("{\"id\":1,\"method\":\"joinRoom\",\"params\":{"
+                + "\"token\":\"" + token + "\",\"session\":\"" + sessionId + "\"}}"));
+        MediaNodeProtocol.Join join = nextCommand(client.node1, MediaNodeProtocol.Join.class);
+        client.connection.tell(ClientConnection.SocketClosed.INSTANCE);
+        testKit.createTestProbe().expectTerminated(client.connection);
+        return join;
+    }
+
     /**
      * The socket closed before the node's answer to its join (or resume) came: the node attached the participant to
      * an actor that no longer exists, so the answer, when it comes, still tells the node the socket is gone.
@@ -468,12 +479,7 @@ class ClientConnectionTest {
     @Test
     void aSocketThatClosesBeforeItsJoinOrResumeIsAnsweredDetachesTheParticipantOnceTheNodeAccepts() throws Exception {
         Client client = new Client(Set.of(MediaNodeProtocol.Join.class));
-        String token = client.token("s16");
-        client.connection.tell(new ClientConnection.Inbound("{\"id\":1,\"method\":\"joinRoom\",\"params\":{"
-                + "\"token\":\"" + token + "\",\"session\":\"s16\"}}"));
-        MediaNodeProtocol.Join join = nextCommand(client.node1, MediaNodeProtocol.Join.class);
-        client.connection.tell(ClientConnection.SocketClosed.INSTANCE);
-        testKit.createTestProbe().expectTerminated(client.connection);
+        MediaNodeProtocol.Join join = joinUnansweredThenClose(client, "s16");
         join.replyTo().tell(new MediaNodeProtocol.JoinReply(true, 0, null, "media-1", List.of(), 0, "x", null, 1));
         MediaNodeProtocol.SignallingClosed closed = nextCommand(client.node1, MediaNodeProtocol.SignallingClosed.class);
         assertEquals(join.participant().connectionId(), closed.connectionId());
@@ -490,12 +496,7 @@ class ClientConnectionTest {
         assertEquals(resume.signalling(), resumeClosed.signalling());
 
         Client refused = new Client(Set.of(MediaNodeProtocol.Join.class));
-        String refusedToken = refused.token("s18");
-        refused.connection.tell(new ClientConnection.Inbound("{\"id\":1,\"method\":\"joinRoom\",\"params\":{"
-                + "\"token\":\"" + refusedToken + "\",\"session\":\"s18\"}}"));
-        MediaNodeProtocol.Join refusedJoin = nextCommand(refused.node1, MediaNodeProtocol.Join.class);
-        refused.connection.tell(ClientConnection.SocketClosed.INSTANCE);
-        testKit.createTestProbe().expectTerminated(refused.connection);
+        MediaNodeProtocol.Join refusedJoin = joinUnansweredThenClose(refused, "s18");
         refusedJoin.replyTo().tell(MediaNodeProtocol.JoinReply.failure(409, "full"));
         refused.node1.expectNoMessage(Duration.ofMillis(300)); // nobody was attached: nothing to detach
     }
