@@ -86,11 +86,7 @@ public final class ControlPlaneBenchmark {
             return IdleFloor.NONE;
         }
         Thread.sleep(IDLE_SETTLE.toMillis());
-        NodeCpu.Snapshot before = cpu.read();
-        long t0 = System.nanoTime();
-        Thread.sleep(cfg.idle().toMillis());
-        NodeCpu.Snapshot after = cpu.read();
-        return IdleFloor.of((System.nanoTime() - t0) / 1e9, NodeCpu.millisByRole(before, after));
+        return IdleFloor.measure(cpu, cfg.idle());
     }
 
     private ControlPlaneResult.Level round(String prefix, int concurrency, int sessions) throws InterruptedException {

@@ -15,6 +15,18 @@ import java.util.TreeMap;
 public record IdleFloor(double seconds, Map<String, CpuMs> msPerSecond) {
     public static final IdleFloor NONE = new IdleFloor(0, Map.of());
 
+    /** The nodes' CPU over {@code window} with no client (the caller keeps the clients away); NONE for a zero window. */
+    static IdleFloor measure(NodeCpu cpu, java.time.Duration window) throws InterruptedException {
+        if (window.isZero()) {
+            return NONE;
+        }
+        NodeCpu.Snapshot before = cpu.read();
+        long t0 = System.nanoTime();
+        Thread.sleep(window.toMillis()); // the sampling window itself: nothing to await
+        NodeCpu.Snapshot after = cpu.read();
+        return of((System.nanoTime() - t0) / 1e9, NodeCpu.millisByRole(before, after));
+    }
+
     static IdleFloor of(double seconds, Map<String, CpuMs> spentByRole) {
         Map<String, CpuMs> rate = new TreeMap<>();
         spentByRole.forEach((role, ms) -> rate.put(role, ms.per(seconds)));

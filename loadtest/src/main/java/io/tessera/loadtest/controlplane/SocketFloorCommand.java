@@ -105,11 +105,7 @@ public final class SocketFloorCommand implements Callable<Integer> {
             };
             ControlPlaneResult.Phase warm = runner.run("warmup", concurrency, Math.max(warmup, 1), IdleFloor.NONE,
                     socket);
-            NodeCpu.Snapshot before = cpu.read();
-            long idleStart = System.nanoTime();
-            Thread.sleep(idleSeconds * 1000L); // the sampling window itself: nothing to await
-            IdleFloor idle = IdleFloor.of((System.nanoTime() - idleStart) / 1e9,
-                    NodeCpu.millisByRole(before, cpu.read()));
+            IdleFloor idle = IdleFloor.measure(cpu, Duration.ofSeconds(idleSeconds));
             return new Result(serverFlags, concurrency, warm, idle, runner.run("socket", concurrency, sockets, idle,
                     socket));
         } finally {
