@@ -75,6 +75,10 @@ public final class SocketFloorCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(new CommandLine(this),
                     "need sockets >= 1, 1 <= concurrency <= 256, warmup >= 0, idle >= 0");
         }
+        if (!java.net.InetAddress.getByName(host).isLoopbackAddress()) {
+            throw new CommandLine.ParameterException(new CommandLine(this),
+                    "--host must be a loopback address (127.0.0.0/8 or ::1), was " + host);
+        }
         Files.createDirectories(out);
         Result result = run();
         Path file = out.resolve(RESULT_FILE);

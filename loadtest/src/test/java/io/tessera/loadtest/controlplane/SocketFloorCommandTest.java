@@ -32,6 +32,14 @@ class SocketFloorCommandTest {
     }
 
     @Test
+    void aHostThatIsNotLoopbackIsRefusedBeforeAnyServerStarts() {
+        int code = new picocli.CommandLine(new SocketFloorCommand()).execute("--host", "192.0.2.1", "-n", "1",
+                "-o", "target/socket-floor-refused");
+        assertEquals(2, code, "picocli's usage error");
+        assertEquals(List.of(), floorServers());
+    }
+
+    @Test
     void pongAnswersARequestWithItsIdAndNothingElse() {
         assertEquals("{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":{\"value\":\"pong\"}}",
                 SocketFloorServer.pong("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"ping\",\"params\":{}}"));
