@@ -30,7 +30,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.pubsub.Topic;
+import io.tessera.common.cluster.ClusterFanout;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.server.Directives;
 import org.slf4j.Logger;
@@ -94,15 +94,15 @@ public final class MediaMain {
                     media.getInt("max-participants-per-session"), new GraceWindow(media.getDuration("grace-window"),
                             media.getDuration("masterless-grace-window"), () -> aMasterIsUp(ctx.getSystem())),
                     media.getInt("replay-buffer"), media.getDuration("webrtc.publisher-up-timeout"));
-            ActorRef<Topic.Command<SessionNotice>> noticeTopic =
-                    ctx.spawn(Topic.create(SessionNotice.class, ClusterTopics.SESSION_NOTICES), "session-notices");
+            ActorRef<ClusterFanout.Command<SessionNotice>> noticeTopic =
+                    ctx.spawn(ClusterFanout.create(SessionNotice.class, ClusterTopics.SESSION_NOTICES), "session-notices");
             // Sessions only know where notices go; publishing them cluster-wide is decided here.
             ActorRef<SessionNotice> notices = ctx.spawn(Behaviors.receiveMessage(notice -> {
-                noticeTopic.tell(Topic.publish(notice));
+                noticeTopic.tell(ClusterFanout.publish(notice));
                 return Behaviors.same();
             }), "session-notice-publisher");
-            ActorRef<Topic.Command<LoadReport>> loadTopic =
-                    ctx.spawn(Topic.create(LoadReport.class, ClusterTopics.MEDIA_LOAD), "media-load");
+            ActorRef<ClusterFanout.Command<LoadReport>> loadTopic =
+                    ctx.spawn(ClusterFanout.create(LoadReport.class, ClusterTopics.MEDIA_LOAD), "media-load");
             PlainRtpEngine engine = startEngine(media, settings.host, publicAddress);
             ctx.getSystem().getWhenTerminated().thenRun(engine::close);
             MediaEngineMeters.bind(metrics.registry(), engine, engine.portPairCapacity() * 2);

@@ -5,12 +5,11 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Extension;
 import org.apache.pekko.actor.typed.ExtensionId;
 import org.apache.pekko.actor.typed.Props;
-import org.apache.pekko.actor.typed.pubsub.Topic;
 
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * One pub-sub topic actor per topic name on this node, shared by every subscriber and publisher here.
+ * One pub-sub ({@link ClusterFanout}) actor per topic name on this node, shared by every subscriber and publisher here.
  *
  * <p>Why: a publisher sends each message once to every topic <em>actor</em> of the name in the cluster, not once per
  * node. Two subscribers that each spawn their own topic actor on one node (the session notice listener and the
@@ -39,14 +38,14 @@ public final class SharedTopics implements Extension {
      * for it with another type is a programming error.
      */
     @SuppressWarnings("unchecked")
-    public <T> ActorRef<Topic.Command<T>> topic(Class<T> type, String name) {
+    public <T> ActorRef<ClusterFanout.Command<T>> topic(Class<T> type, String name) {
         Shared shared = topics.computeIfAbsent(name, n -> new Shared(type,
-                system.systemActorOf(Topic.create(type, n), "topic-" + n, Props.empty())));
+                system.systemActorOf(ClusterFanout.create(type, n), "topic-" + n, Props.empty())));
         if (!shared.type().equals(type)) {
             throw new IllegalArgumentException("topic " + name + " carries " + shared.type().getName() + ", not "
                     + type.getName());
         }
-        return (ActorRef<Topic.Command<T>>) shared.topic();
+        return (ActorRef<ClusterFanout.Command<T>>) shared.topic();
     }
 
     /** The extension's id: one {@link SharedTopics} per actor system. */

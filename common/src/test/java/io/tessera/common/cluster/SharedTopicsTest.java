@@ -3,7 +3,6 @@ package io.tessera.common.cluster;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -17,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
  * Two subscribers on one node through {@link SharedTopics} are one topic instance to a publisher: a publish sends
- * one {@code MessagePublished} per topic instance (a remote message when the instance is on another node), so the
+ * one message per fan-out instance (a remote message when the instance is on another node), so the
  * publisher's count of instances is the number of messages each publish costs.
  */
 class SharedTopicsTest {
@@ -36,25 +35,25 @@ class SharedTopicsTest {
     @Test
     void twoSubscribersShareOneTopicInstanceAndEachGetsEveryMessageOnce() {
         SharedTopics topics = SharedTopics.get(testKit.system());
-        ActorRef<Topic.Command<String>> first = topics.topic(String.class, "shared-topics-test");
-        ActorRef<Topic.Command<String>> second = topics.topic(String.class, "shared-topics-test");
+        ActorRef<ClusterFanout.Command<String>> first = topics.topic(String.class, "shared-topics-test");
+        ActorRef<ClusterFanout.Command<String>> second = topics.topic(String.class, "shared-topics-test");
         assertSame(first, second);
 
         TestProbe<String> listener = testKit.createTestProbe();
         TestProbe<String> singleton = testKit.createTestProbe();
-        first.tell(Topic.subscribe(listener.getRef()));
-        second.tell(Topic.subscribe(singleton.getRef()));
+        first.tell(ClusterFanout.subscribe(listener.getRef()));
+        second.tell(ClusterFanout.subscribe(singleton.getRef()));
         // A publisher elsewhere: its own topic actor, as a media node has.
-        ActorRef<Topic.Command<String>> publisher = testKit.spawn(Topic.create(String.class, "shared-topics-test"));
-        TestProbe<Topic.TopicStats> stats = testKit.createTestProbe();
+        ActorRef<ClusterFanout.Command<String>> publisher = testKit.spawn(ClusterFanout.create(String.class, "shared-topics-test"));
+        TestProbe<ClusterFanout.Stats> stats = testKit.createTestProbe();
         await().atMost(Duration.ofSeconds(5)).until(() -> {
-            publisher.tell(Topic.getTopicStats(stats.getRef()));
-            return stats.receiveMessage().topicInstanceCount() == 1;
+            publisher.tell(ClusterFanout.getStats(stats.getRef()));
+            return stats.receiveMessage().instances() == 1;
         });
-        first.tell(Topic.getTopicStats(stats.getRef()));
-        assertEquals(2, stats.receiveMessage().localSubscriberCount());
+        first.tell(ClusterFanout.getStats(stats.getRef()));
+        assertEquals(2, stats.receiveMessage().localSubscribers());
 
-        publisher.tell(Topic.publish("activated"));
+        publisher.tell(ClusterFanout.publish("activated"));
         assertEquals("activated", listener.receiveMessage());
         assertEquals("activated", singleton.receiveMessage());
         listener.expectNoMessage(Duration.ofMillis(200));

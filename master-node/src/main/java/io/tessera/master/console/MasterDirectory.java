@@ -4,7 +4,7 @@ import io.tessera.common.protocol.ClusterSerializable;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.pubsub.Topic;
+import io.tessera.common.cluster.ClusterFanout;
 
 import java.time.Duration;
 import java.util.Map;
@@ -96,12 +96,12 @@ public final class MasterDirectory {
     /** The actor that announces this master and records the others' announcements. */
     public Behavior<Command> behavior(Duration interval) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
-            ActorRef<Topic.Command<Announcement>> topic = ctx.spawn(Topic.create(Announcement.class, TOPIC), "topic");
-            topic.tell(Topic.subscribe(ctx.messageAdapter(Announcement.class, Received::new)));
+            ActorRef<ClusterFanout.Command<Announcement>> topic = ctx.spawn(ClusterFanout.create(Announcement.class, TOPIC), "topic");
+            topic.tell(ClusterFanout.subscribe(ctx.messageAdapter(Announcement.class, Received::new)));
             timers.startTimerWithFixedDelay(Announce.INSTANCE, Duration.ZERO, interval);
             return Behaviors.receive(Command.class)
                     .onMessageEquals(Announce.INSTANCE, () -> {
-                        topic.tell(Topic.publish(new Announcement(selfId, selfUrl)));
+                        topic.tell(ClusterFanout.publish(new Announcement(selfId, selfUrl)));
                         return Behaviors.same();
                     })
                     .onMessage(Received.class, r -> {

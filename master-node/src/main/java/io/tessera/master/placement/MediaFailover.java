@@ -20,7 +20,7 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
-import org.apache.pekko.actor.typed.pubsub.Topic;
+import io.tessera.common.cluster.ClusterFanout;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Down;
 
@@ -198,8 +198,8 @@ public final class MediaFailover {
     private final MediaNodeClient mediaNodeClient;
     private final ActorContext<Command> ctx;
     private final TimerScheduler<Command> timers;
-    private final ActorRef<Topic.Command<SessionRelocated>> relocations;
-    private final ActorRef<Topic.Command<ClusterTopics.MediaNodeLost>> losses;
+    private final ActorRef<ClusterFanout.Command<SessionRelocated>> relocations;
+    private final ActorRef<ClusterFanout.Command<ClusterTopics.MediaNodeLost>> losses;
     private final RecoveryPlacement placement;
     private final BooleanSupplier routesRebuilt;
     /** Releases a drained session's old copy once its streams are up on the new node, or at the bound. */
@@ -226,16 +226,16 @@ public final class MediaFailover {
         this.mediaNodeClient = mediaNodeClient;
         this.ctx = ctx;
         this.timers = timers;
-        this.relocations = ctx.spawn(Topic.create(SessionRelocated.class, ClusterTopics.SESSION_RELOCATIONS),
+        this.relocations = ctx.spawn(ClusterFanout.create(SessionRelocated.class, ClusterTopics.SESSION_RELOCATIONS),
                 "session-relocations");
-        this.losses = ctx.spawn(Topic.create(ClusterTopics.MediaNodeLost.class, ClusterTopics.MEDIA_NODE_LOSSES),
+        this.losses = ctx.spawn(ClusterFanout.create(ClusterTopics.MediaNodeLost.class, ClusterTopics.MEDIA_NODE_LOSSES),
                 "media-node-losses");
         // Participants activated go to the placement-race check (PlacementRaces) and, after a drain's move, to the
         // make before break; streams up to the make before break.
         // The master's shared topic actor (the notice listener's too): a notice reaches this master once.
-        ActorRef<Topic.Command<ClusterTopics.SessionNotice>> notices = SharedTopics.get(ctx.getSystem())
+        ActorRef<ClusterFanout.Command<ClusterTopics.SessionNotice>> notices = SharedTopics.get(ctx.getSystem())
                 .topic(ClusterTopics.SessionNotice.class, ClusterTopics.SESSION_NOTICES);
-        notices.tell(Topic.subscribe(ctx.messageAdapter(ClusterTopics.SessionNotice.class, notice ->
+        notices.tell(ClusterFanout.subscribe(ctx.messageAdapter(ClusterTopics.SessionNotice.class, notice ->
                 notice instanceof ClusterTopics.ParticipantActivated a ? new Activated(a)
                         : notice instanceof ClusterTopics.StreamChanged up && up.created() && up.receivingFrom() == null
                         ? new ToMakeBeforeBreak(new MakeBeforeBreak.StreamUp(up.sessionId(), up.streamId()))
@@ -333,7 +333,7 @@ public final class MediaFailover {
         List<String> lost = sessions.stream().filter(s -> nodeId.equals(s.mediaNodeId()))
                 .map(SessionRecord::sessionId).toList();
         for (int from = 0; from < lost.size(); from += ClusterTopics.MediaNodeLost.MAX_LOST_PER_NOTICE) {
-            losses.tell(Topic.publish(new ClusterTopics.MediaNodeLost(nodeId, List.copyOf(lost.subList(from,
+            losses.tell(ClusterFanout.publish(new ClusterTopics.MediaNodeLost(nodeId, List.copyOf(lost.subList(from,
                     Math.min(lost.size(), from + ClusterTopics.MediaNodeLost.MAX_LOST_PER_NOTICE))))));
         }
     }
@@ -436,7 +436,7 @@ public final class MediaFailover {
             webhooks.publish(WebhookEvent.sessionDestroyed(id, session.createdAt(), RelocationReason.NODE_CRASHED.wireName()));
             routing.removeSession(id);
         });
-        relocations.tell(Topic.publish(new SessionRelocated(id, fromNodeId, null, null, RelocationReason.NODE_CRASHED.wireName())));
+        relocations.tell(ClusterFanout.publish(new SessionRelocated(id, fromNodeId, null, null, RelocationReason.NODE_CRASHED.wireName())));
     }
 
     /**
@@ -504,7 +504,7 @@ public final class MediaFailover {
         } else {
             ctx.getLog().info("session {} ({}) moved from {} to {}", pending.session().sessionId(),
                     pending.session().priority(), pending.fromNodeId(), target.id());
-            relocations.tell(Topic.publish(new SessionRelocated(pending.session().sessionId(), pending.fromNodeId(),
+            relocations.tell(ClusterFanout.publish(new SessionRelocated(pending.session().sessionId(), pending.fromNodeId(),
                     target.id(), target.report().manager(), pending.reason())));
             meters.sessionMoved(pending.reason());
             webhooks.publish(WebhookEvent.sessionMigrated(pending.session().sessionId(), pending.fromNodeId(),

@@ -8,7 +8,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.pubsub.Topic;
+import io.tessera.common.cluster.ClusterFanout;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.actor.typed.receptionist.ServiceKey;
 import org.apache.pekko.cluster.ClusterEvent;
@@ -117,9 +117,9 @@ public final class MediaNodeRegistry {
     }
 
     private static void subscribe(ActorContext<Command> ctx) {
-        ActorRef<Topic.Command<LoadReport>> topic =
-                ctx.spawn(Topic.create(LoadReport.class, ClusterTopics.MEDIA_LOAD), "media-load");
-        topic.tell(Topic.subscribe(ctx.messageAdapter(LoadReport.class, Reported::new)));
+        ActorRef<ClusterFanout.Command<LoadReport>> topic =
+                ctx.spawn(ClusterFanout.create(LoadReport.class, ClusterTopics.MEDIA_LOAD), "media-load");
+        topic.tell(ClusterFanout.subscribe(ctx.messageAdapter(LoadReport.class, Reported::new)));
         Cluster cluster = Cluster.get(ctx.getSystem());
         cluster.subscriptions().tell(Subscribe.create(ctx.messageAdapter(ClusterEvent.ReachabilityEvent.class,
                 event -> ReachabilityChanged.INSTANCE), ClusterEvent.ReachabilityEvent.class));

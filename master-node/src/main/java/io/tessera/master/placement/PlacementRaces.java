@@ -15,7 +15,7 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
-import org.apache.pekko.actor.typed.pubsub.Topic;
+import io.tessera.common.cluster.ClusterFanout;
 
 import java.time.Duration;
 import java.util.Optional;
@@ -48,7 +48,7 @@ final class PlacementRaces {
     static final Duration RELEASE_LOSER_AFTER = Duration.ofSeconds(2);
 
     static Behavior<Command> create(Routes routing, MediaNodes nodes, MediaNodeClient mediaNodeClient,
-                                    ActorRef<Topic.Command<SessionRelocated>> relocations, PlacementMeters meters,
+                                    ActorRef<ClusterFanout.Command<SessionRelocated>> relocations, PlacementMeters meters,
                                     Webhooks webhooks) {
         return Behaviors.setup(ctx -> {
             // Its lines keep the logger they had inside the singleton (OPERATIONS.md: placement races, MediaFailover).
@@ -61,14 +61,14 @@ final class PlacementRaces {
     private final Routes routing;
     private final MediaNodes nodes;
     private final MediaNodeClient mediaNodeClient;
-    private final ActorRef<Topic.Command<SessionRelocated>> relocations;
+    private final ActorRef<ClusterFanout.Command<SessionRelocated>> relocations;
     private final PlacementMeters meters;
     private final Webhooks webhooks;
     private final ActorContext<Command> ctx;
     private final TimerScheduler<Command> timers;
 
     private PlacementRaces(Routes routing, MediaNodes nodes, MediaNodeClient mediaNodeClient,
-                           ActorRef<Topic.Command<SessionRelocated>> relocations, PlacementMeters meters,
+                           ActorRef<ClusterFanout.Command<SessionRelocated>> relocations, PlacementMeters meters,
                            Webhooks webhooks, ActorContext<Command> ctx, TimerScheduler<Command> timers) {
         this.routing = routing;
         this.nodes = nodes;
@@ -117,7 +117,7 @@ final class PlacementRaces {
             ctx.getLog().warn("placement race on session {}: {} joined {}, the session is routed to {}; moving it",
                     notice.sessionId(), notice.connectionId(), notice.mediaNodeId(), routed.mediaNodeId());
         }
-        relocations.tell(Topic.publish(new SessionRelocated(notice.sessionId(), notice.mediaNodeId(),
+        relocations.tell(ClusterFanout.publish(new SessionRelocated(notice.sessionId(), notice.mediaNodeId(),
                 routed.mediaNodeId(), winner.get().report().manager(), RelocationReason.PLACEMENT_RACE.wireName())));
         meters.sessionMoved(RelocationReason.PLACEMENT_RACE.wireName());
         webhooks.publish(WebhookEvent.sessionMigrated(notice.sessionId(), notice.mediaNodeId(), routed.mediaNodeId(),

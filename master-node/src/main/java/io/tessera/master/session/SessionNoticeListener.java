@@ -16,7 +16,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.pubsub.Topic;
+import io.tessera.common.cluster.ClusterFanout;
 
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
@@ -61,9 +61,9 @@ public final class SessionNoticeListener {
             BooleanSupplier leader = () -> cluster.selfMember().address()
                     .equals(cluster.state().getRoleLeader("master"));
             // Shared with the failover singleton on its master: one remote message per notice per master.
-            ActorRef<Topic.Command<SessionNotice>> topic =
+            ActorRef<ClusterFanout.Command<SessionNotice>> topic =
                     SharedTopics.get(ctx.getSystem()).topic(SessionNotice.class, ClusterTopics.SESSION_NOTICES);
-            topic.tell(Topic.subscribe(ctx.messageAdapter(SessionNotice.class, Heard::new)));
+            topic.tell(ClusterFanout.subscribe(ctx.messageAdapter(SessionNotice.class, Heard::new)));
             return Behaviors.receive(Command.class)
                     .onMessage(Heard.class, h -> {
                         boolean isLeader = leader.getAsBoolean();

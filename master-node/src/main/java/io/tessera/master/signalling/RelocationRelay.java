@@ -5,7 +5,7 @@ import io.tessera.common.protocol.ClusterTopics.SessionRelocated;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.pubsub.Topic;
+import io.tessera.common.cluster.ClusterFanout;
 
 import java.util.HashMap;
 import java.util.HashSet;
@@ -44,12 +44,12 @@ public final class RelocationRelay {
 
     public static Behavior<Command> create() {
         return Behaviors.setup(ctx -> {
-            ActorRef<Topic.Command<SessionRelocated>> topic =
-                    ctx.spawn(Topic.create(SessionRelocated.class, ClusterTopics.SESSION_RELOCATIONS), "topic");
-            topic.tell(Topic.subscribe(ctx.messageAdapter(SessionRelocated.class, Heard::new)));
-            ActorRef<Topic.Command<ClusterTopics.MediaNodeLost>> losses = ctx.spawn(
-                    Topic.create(ClusterTopics.MediaNodeLost.class, ClusterTopics.MEDIA_NODE_LOSSES), "losses");
-            losses.tell(Topic.subscribe(ctx.messageAdapter(ClusterTopics.MediaNodeLost.class, HeardLost::new)));
+            ActorRef<ClusterFanout.Command<SessionRelocated>> topic =
+                    ctx.spawn(ClusterFanout.create(SessionRelocated.class, ClusterTopics.SESSION_RELOCATIONS), "topic");
+            topic.tell(ClusterFanout.subscribe(ctx.messageAdapter(SessionRelocated.class, Heard::new)));
+            ActorRef<ClusterFanout.Command<ClusterTopics.MediaNodeLost>> losses = ctx.spawn(
+                    ClusterFanout.create(ClusterTopics.MediaNodeLost.class, ClusterTopics.MEDIA_NODE_LOSSES), "losses");
+            losses.tell(ClusterFanout.subscribe(ctx.messageAdapter(ClusterTopics.MediaNodeLost.class, HeardLost::new)));
             Map<String, Set<ActorRef<ClientConnection.Command>>> bySession = new HashMap<>();
             return Behaviors.receive(Command.class)
                     .onMessage(Register.class, r -> {

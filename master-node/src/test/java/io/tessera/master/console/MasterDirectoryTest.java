@@ -2,7 +2,7 @@ package io.tessera.master.console;
 
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.pubsub.Topic;
+import io.tessera.common.cluster.ClusterFanout;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -29,11 +29,11 @@ class MasterDirectoryTest {
         MasterDirectory directory = new MasterDirectory("master-1", "http://10.0.0.1:4443/", Duration.ofSeconds(2),
                 now::get);
         testKit.spawn(directory.behavior(Duration.ofSeconds(2)));
-        ActorRef<Topic.Command<MasterDirectory.Announcement>> topic =
-                testKit.spawn(Topic.create(MasterDirectory.Announcement.class, MasterDirectory.TOPIC));
+        ActorRef<ClusterFanout.Command<MasterDirectory.Announcement>> topic =
+                testKit.spawn(ClusterFanout.create(MasterDirectory.Announcement.class, MasterDirectory.TOPIC));
         // Topics find each other through the receptionist, a moment after they start: announce until heard.
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
-            topic.tell(Topic.publish(new MasterDirectory.Announcement("master-2", "http://10.0.0.2:4443")));
+            topic.tell(ClusterFanout.publish(new MasterDirectory.Announcement("master-2", "http://10.0.0.2:4443")));
             assertEquals(Map.of("master-1", "http://10.0.0.1:4443", "master-2", "http://10.0.0.2:4443"),
                     directory.masters());
         });

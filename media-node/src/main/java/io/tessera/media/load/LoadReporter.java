@@ -8,7 +8,7 @@ import io.tessera.media.session.SessionManager;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.pubsub.Topic;
+import io.tessera.common.cluster.ClusterFanout;
 
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
@@ -30,7 +30,7 @@ public final class LoadReporter {
     }
 
     public static Behavior<Command> create(String nodeId, String publicAddress, ActorRef<SessionManager.Command> manager,
-                                           ActorRef<Topic.Command<LoadReport>> topic, Duration interval,
+                                           ActorRef<ClusterFanout.Command<LoadReport>> topic, Duration interval,
                                            MediaEngine engine, int capacity, IntSupplier sentinelPort) {
         OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
@@ -45,7 +45,7 @@ public final class LoadReporter {
                         SessionManager.Stats stats = received.stats();
                         double cpu = Math.max(0.0, os.getProcessCpuLoad());
                         MediaStats media = engine.stats();
-                        topic.tell(Topic.publish(new LoadReport(nodeId, stats.forMasters(), publicAddress, stats.status(),
+                        topic.tell(ClusterFanout.publish(new LoadReport(nodeId, stats.forMasters(), publicAddress, stats.status(),
                                 stats.sessions(), stats.participants(), stats.streams(), media.subscribers(),
                                 media.portsInUse(), capacity, cpu, System.currentTimeMillis(),
                                 stats.drainDeadlineMillis(), stats.protectedSessions(), sentinelPort.getAsInt())));
