@@ -54,7 +54,7 @@ class ControlPlaneBenchmarkSmokeTest {
             // Both roles are measured (the figures can be 0 at the 10 ms resolution of /proc for so few operations).
             assertTrue(result.levels().stream().allMatch(l -> l.phase("sessionCreate").cpuMsByRole()
                     .containsKey("master")), result.table());
-            assertTrue(result.levels().stream().allMatch(l -> l.phase("join").cpuMsByRole().containsKey("media")),
+            assertTrue(result.levels().stream().allMatch(l -> l.phase("joinRoom").cpuMsByRole().containsKey("media")),
                     result.table());
             assertTrue(result.idle().seconds() > 0 && result.idle().msPerSecond().containsKey("master"), result.table());
 

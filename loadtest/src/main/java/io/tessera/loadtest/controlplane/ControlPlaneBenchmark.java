@@ -15,11 +15,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The control-plane benchmark: no media, only what the masters do. At each concurrency level it runs six phases
+ * The control-plane benchmark: no media, only what the masters do. At each concurrency level it runs seven phases
  * one after the other, each with {@code concurrency} workers (closed loop: all busy; or open loop at a fixed
  * offered rate, capped by them): session creates (REST),
  * connection creates (REST, the token), bare sockets (WebSocket open + {@code ping} + close: what a socket costs a
- * master without a session, no media node and no CRDT), WebSocket open + {@code joinRoom}, {@code leaveRoom} + close of every
+ * master without a session, no media node and no CRDT), WebSocket opens (kept open), {@code joinRoom} on each of them
+ * (a client's join is the two together), {@code leaveRoom} + close of every
  * participant but the last of each session (a session closes when its last participant leaves), session deletes
  * (REST; each evicts that last participant). Sessions, tokens, joins and deletes go round-robin over the masters,
  * each step of one session through a different master than the step before, so cross-master reads are part of what
@@ -34,8 +35,8 @@ public final class ControlPlaneBenchmark {
     /** Pause between the last warm-up operation and the idle window. */
     static final Duration IDLE_SETTLE = Duration.ofSeconds(2);
 
-    public static final List<String> OPERATIONS = List.of("sessionCreate", "connectionCreate", "socket", "join",
-            "leave", "sessionDelete");
+    public static final List<String> OPERATIONS = List.of("sessionCreate", "connectionCreate", "socket", "open",
+            "joinRoom", "leave", "sessionDelete");
 
     private final ControlPlaneConfig cfg;
     private final List<MasterRestClient> rest;
@@ -57,8 +58,8 @@ public final class ControlPlaneBenchmark {
     /** Operations a run makes, warm-up included (for a progress bar's total). */
     public static long plannedOperations(ControlPlaneConfig cfg) {
         int p = cfg.participantsPerSession();
-        long perRound = 2L * cfg.sessions() + 3L * cfg.participants() + (long) cfg.sessions() * (p - 1);
-        long warmup = (2L * cfg.warmupSessions() + (4L * p - 1) * cfg.warmupSessions()) * cfg.warmupRounds();
+        long perRound = 2L * cfg.sessions() + 4L * cfg.participants() + (long) cfg.sessions() * (p - 1);
+        long warmup = (2L * cfg.warmupSessions() + (5L * p - 1) * cfg.warmupSessions()) * cfg.warmupRounds();
         return perRound * cfg.concurrency().size() + warmup;
     }
 
@@ -120,7 +121,9 @@ public final class ControlPlaneBenchmark {
             return true;
         }));
         try {
-            phases.add(phase("join", concurrency, participants, j -> {
+            // A join in two measured steps, so that what the socket costs and what joining a session costs are
+            // apart: open (the socket, kept open) and joinRoom on it. Their sum is what a client's join costs.
+            phases.add(phase("open", concurrency, participants, j -> {
                 if (tokens[j] == null) {
                     return false;
                 }
@@ -134,13 +137,21 @@ public final class ControlPlaneBenchmark {
                             }
                         }).connect();
                 self.set(client);
+                clients[j] = client;
+                return true;
+            }));
+            phases.add(phase("joinRoom", concurrency, participants, j -> {
+                SignallingClient client = clients[j];
+                if (client == null) {
+                    return false;
+                }
                 try {
                     client.joinRoom(tokens[j], "{}").get(cfg.operationTimeout().toMillis(), TimeUnit.MILLISECONDS);
                 } catch (Exception e) {
+                    clients[j] = null;
                     client.close();
                     throw e;
                 }
-                clients[j] = client;
                 return true;
             }));
             // The last participant of each session stays: a session closes when its last participant leaves (as in
