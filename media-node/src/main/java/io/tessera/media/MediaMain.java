@@ -10,6 +10,7 @@ import io.tessera.common.metrics.NodeMetrics;
 import io.tessera.common.protocol.ClusterTopics;
 import io.tessera.common.protocol.ClusterTopics.LoadReport;
 import io.tessera.common.protocol.ClusterTopics.SessionNotice;
+import io.tessera.common.protocol.ClusterTopics.SessionNotices;
 import io.tessera.media.engine.MediaEngineMeters;
 import io.tessera.media.fencing.MediaFence;
 import io.tessera.media.fencing.MediaFenceMeters;
@@ -18,6 +19,7 @@ import io.tessera.media.load.LoadReporter;
 import io.tessera.media.rtp.PlainRtpEngine;
 import io.tessera.media.sentinel.ProcessSentinel;
 import io.tessera.media.session.GraceWindow;
+import io.tessera.media.session.NoticeBatcher;
 import io.tessera.media.session.Session;
 import io.tessera.media.session.SessionManager;
 import io.tessera.media.session.SessionMeters;
@@ -94,13 +96,11 @@ public final class MediaMain {
                     media.getInt("max-participants-per-session"), new GraceWindow(media.getDuration("grace-window"),
                             media.getDuration("masterless-grace-window"), () -> aMasterIsUp(ctx.getSystem())),
                     media.getInt("replay-buffer"), media.getDuration("webrtc.publisher-up-timeout"));
-            ActorRef<ClusterFanout.Command<SessionNotice>> noticeTopic =
-                    ctx.spawn(ClusterFanout.create(SessionNotice.class, ClusterTopics.SESSION_NOTICES), "session-notices");
-            // Sessions only know where notices go; publishing them cluster-wide is decided here.
-            ActorRef<SessionNotice> notices = ctx.spawn(Behaviors.receiveMessage(notice -> {
-                noticeTopic.tell(ClusterFanout.publish(notice));
-                return Behaviors.same();
-            }), "session-notice-publisher");
+            ActorRef<ClusterFanout.Command<SessionNotices>> noticeTopic =
+                    ctx.spawn(ClusterFanout.create(SessionNotices.class, ClusterTopics.SESSION_NOTICES), "session-notices");
+            // Sessions only know where notices go; batching and publishing them cluster-wide is decided here.
+            ActorRef<SessionNotice> notices = NoticeBatcher.spawn(ctx, noticeTopic,
+                    media.getDuration("notice-batch-window"), "session-notice-batcher");
             ActorRef<ClusterFanout.Command<LoadReport>> loadTopic =
                     ctx.spawn(ClusterFanout.create(LoadReport.class, ClusterTopics.MEDIA_LOAD), "media-load");
             PlainRtpEngine engine = startEngine(media, settings.host, publicAddress);

@@ -83,6 +83,47 @@ public final class ClusterTopics {
         }
     }
 
+    /**
+     * What crosses the wire on {@link #SESSION_NOTICES}: the notices one media node's sessions gave within one batch
+     * window, in the order they gave them (the media node's {@code NoticeBatcher}). One remote message per master for a
+     * burst of joins and leaves instead of one per notice: a notice was the largest single line of a join's and a
+     * leave's messages (docs/BENCHMARKS.md "Wire census per operation"). At most {@link #MAX_NOTICES} notices and about
+     * {@link #MAX_BYTES} of their text, far below Artery's largest message (256 KiB).
+     */
+    public record SessionNotices(java.util.List<SessionNotice> notices) implements ClusterSerializable {
+        public static final int MAX_NOTICES = 64;
+        public static final int MAX_BYTES = 128 * 1024;
+
+        public SessionNotices {
+            notices = java.util.List.copyOf(notices);
+        }
+
+        /** A batch of one (tests, and callers that do not batch). */
+        public static SessionNotices of(SessionNotice... notices) {
+            return new SessionNotices(java.util.List.of(notices));
+        }
+
+        /**
+         * An upper estimate of {@code notice}'s share of a batch on the wire: its free-form strings (metadata can be up
+         * to the client data limit) plus a fixed allowance for the ids and numbers.
+         */
+        public static int estimatedBytes(SessionNotice notice) {
+            int fixed = 1024; // four ids of up to 100 characters, numbers, short names, the type tag
+            if (notice instanceof ParticipantActivated a) {
+                return fixed + length(a.metadata()) + length(a.platform());
+            }
+            if (notice instanceof ParticipantRemoved r) {
+                return fixed + length(r.reason());
+            }
+            return fixed;
+        }
+
+        private static int length(String s) {
+            // UTF-8: at most 3 bytes per UTF-16 unit.
+            return s == null ? 0 : 3 * s.length();
+        }
+    }
+
     /** What happened in a media node's session that the routing table on the masters must reflect. */
     @JsonTypeInfo(use = JsonTypeInfo.Id.NAME)
     @JsonSubTypes({
@@ -108,7 +149,6 @@ public final class ClusterTopics {
     public record ParticipantRemoved(String sessionId, String connectionId, String reason) implements SessionNotice {
     }
 
-    /** The last participant left (OpenVidu closes a session then) or it was closed. */
     /**
      * A media connection opened ({@code created}) or closed: a participant's published stream ({@code receivingFrom}
      * null) or its subscription to another's. The masters turn it into OpenVidu's webrtcConnection* webhooks.
@@ -118,6 +158,7 @@ public final class ClusterTopics {
                                 String typeOfVideo, int frameRate, String videoDimensions) implements SessionNotice {
     }
 
+    /** The last participant left (OpenVidu closes a session then) or it was closed. */
     public record SessionEnded(String sessionId, String reason) implements SessionNotice {
     }
 }

@@ -87,15 +87,8 @@ public final class MediaFailover {
     private record DrainDue(String nodeId) implements Command {
     }
 
-    private record Activated(ClusterTopics.ParticipantActivated notice) implements Command {
-    }
-
-
-    /**
-     * A session notice for the make-before-break child (a stream up), passed on in the order this actor hears the
-     * notices and its own moves, so that a stream counts exactly from its session's move on.
-     */
-    private record ToMakeBeforeBreak(MakeBeforeBreak.Command command) implements Command {
+    /** A media node's batch of session notices, through the topic. */
+    private record Notices(ClusterTopics.SessionNotices batch) implements Command {
     }
 
     /** {@code left}: the node left the cluster (no longer there to report draining), so every session moves. */
@@ -233,13 +226,9 @@ public final class MediaFailover {
         // Participants activated go to the placement-race check (PlacementRaces) and, after a drain's move, to the
         // make before break; streams up to the make before break.
         // The master's shared topic actor (the notice listener's too): a notice reaches this master once.
-        ActorRef<ClusterFanout.Command<ClusterTopics.SessionNotice>> notices = SharedTopics.get(ctx.getSystem())
-                .topic(ClusterTopics.SessionNotice.class, ClusterTopics.SESSION_NOTICES);
-        notices.tell(ClusterFanout.subscribe(ctx.messageAdapter(ClusterTopics.SessionNotice.class, notice ->
-                notice instanceof ClusterTopics.ParticipantActivated a ? new Activated(a)
-                        : notice instanceof ClusterTopics.StreamChanged up && up.created() && up.receivingFrom() == null
-                        ? new ToMakeBeforeBreak(new MakeBeforeBreak.StreamUp(up.sessionId(), up.streamId()))
-                        : new Activated(null))));
+        ActorRef<ClusterFanout.Command<ClusterTopics.SessionNotices>> notices = SharedTopics.get(ctx.getSystem())
+                .topic(ClusterTopics.SessionNotices.class, ClusterTopics.SESSION_NOTICES);
+        notices.tell(ClusterFanout.subscribe(ctx.messageAdapter(ClusterTopics.SessionNotices.class, Notices::new)));
         // drainReleaseAfter null: the configuration's bound (ha.drain-release-after).
         this.makeBeforeBreak = ctx.spawn(MakeBeforeBreak.create(mediaNodeClient, drainReleaseAfter),
                 "make-before-break");
@@ -285,11 +274,7 @@ public final class MediaFailover {
                     return Behaviors.same();
                 })
                 .onMessage(DrainSessionsRead.class, this::onDrainSessionsRead)
-                .onMessage(Activated.class, this::onActivated)
-                .onMessage(ToMakeBeforeBreak.class, forward -> {
-                    makeBeforeBreak.tell(forward.command());
-                    return Behaviors.same();
-                })
+                .onMessage(Notices.class, this::onNotices)
                 .build();
     }
 
@@ -408,16 +393,30 @@ public final class MediaFailover {
         return Behaviors.same();
     }
 
-    private Behavior<Command> onActivated(Activated activated) {
-        ClusterTopics.ParticipantActivated notice = activated.notice();
-        if (notice == null || notice.mediaNodeId() == null) {
-            return Behaviors.same();
+    /**
+     * Each notice in the order the node gave them: streams up to the make before break (passed on in the order this
+     * actor hears the notices and its own moves, so that a stream counts exactly from its session's move on), joins as
+     * below.
+     */
+    private Behavior<Command> onNotices(Notices notices) {
+        for (ClusterTopics.SessionNotice notice : notices.batch().notices()) {
+            if (notice instanceof ClusterTopics.ParticipantActivated activated) {
+                onActivated(activated);
+            } else if (notice instanceof ClusterTopics.StreamChanged up && up.created() && up.receivingFrom() == null) {
+                makeBeforeBreak.tell(new MakeBeforeBreak.StreamUp(up.sessionId(), up.streamId()));
+            }
+        }
+        return Behaviors.same();
+    }
+
+    private void onActivated(ClusterTopics.ParticipantActivated notice) {
+        if (notice.mediaNodeId() == null) {
+            return;
         }
         if (notice.movedFrom() != null) { // told of a drain's move only now: its page's rebuild starts now
             makeBeforeBreak.tell(new MakeBeforeBreak.ParticipantMoved(notice.sessionId(), notice.movedFrom()));
         }
         placementRaces.tell(new PlacementRaces.Activated(notice));
-        return Behaviors.same();
     }
 
     /**

@@ -6,6 +6,7 @@ import io.tessera.common.protocol.ClusterTopics.ParticipantActivated;
 import io.tessera.common.protocol.ClusterTopics.ParticipantRemoved;
 import io.tessera.common.protocol.ClusterTopics.SessionEnded;
 import io.tessera.common.protocol.ClusterTopics.SessionNotice;
+import io.tessera.common.protocol.ClusterTopics.SessionNotices;
 import io.tessera.master.routing.Routes;
 import io.tessera.common.protocol.ClusterTopics.StreamChanged;
 import io.tessera.master.routing.ConnectionRecord;
@@ -19,6 +20,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import io.tessera.common.cluster.ClusterFanout;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -41,12 +43,12 @@ public final class SessionNoticeListener {
     public sealed interface Command permits Heard, Recheck {
     }
 
-    /** A notice from a media node, through the topic. */
-    private record Heard(SessionNotice notice) implements Command {
+    /** A media node's batch of notices, through the topic. */
+    private record Heard(SessionNotices batch) implements Command {
     }
 
-    /** A notice a follower checks again once the leader had time to apply it. */
-    private record Recheck(SessionNotice notice) implements Command {
+    /** Notices a follower checks again once the leader had time to apply them. */
+    private record Recheck(List<SessionNotice> notices) implements Command {
     }
 
     /**
@@ -61,21 +63,28 @@ public final class SessionNoticeListener {
             BooleanSupplier leader = () -> cluster.selfMember().address()
                     .equals(cluster.state().getRoleLeader("master"));
             // Shared with the failover singleton on its master: one remote message per notice per master.
-            ActorRef<ClusterFanout.Command<SessionNotice>> topic =
-                    SharedTopics.get(ctx.getSystem()).topic(SessionNotice.class, ClusterTopics.SESSION_NOTICES);
-            topic.tell(ClusterFanout.subscribe(ctx.messageAdapter(SessionNotice.class, Heard::new)));
+            ActorRef<ClusterFanout.Command<SessionNotices>> topic =
+                    SharedTopics.get(ctx.getSystem()).topic(SessionNotices.class, ClusterTopics.SESSION_NOTICES);
+            topic.tell(ClusterFanout.subscribe(ctx.messageAdapter(SessionNotices.class, Heard::new)));
             return Behaviors.receive(Command.class)
                     .onMessage(Heard.class, h -> {
                         boolean isLeader = leader.getAsBoolean();
-                        if (!isLeader && !(h.notice() instanceof StreamChanged)) {
-                            // One scheduled message per notice: as many as notices arrive in one backstop window.
-                            ctx.scheduleOnce(backstop, ctx.getSelf(), new Recheck(h.notice()));
+                        if (!isLeader) {
+                            // One scheduled message per batch: as many as batches arrive in one backstop window.
+                            List<SessionNotice> recheck = h.batch().notices().stream()
+                                    .filter(n -> !(n instanceof StreamChanged)).toList();
+                            if (!recheck.isEmpty()) {
+                                ctx.scheduleOnce(backstop, ctx.getSelf(), new Recheck(recheck));
+                            }
                         }
-                        heard(routing, webhooks, h.notice(), isLeader, isLeader && webhooks.enabled());
+                        boolean send = isLeader && webhooks.enabled();
+                        for (SessionNotice notice : h.batch().notices()) {
+                            heard(routing, webhooks, notice, isLeader, send);
+                        }
                         return Behaviors.same();
                     })
                     .onMessage(Recheck.class, r -> {
-                        applyIfMissing(routing, r.notice());
+                        r.notices().forEach(notice -> applyIfMissing(routing, notice));
                         return Behaviors.same();
                     })
                     .build();

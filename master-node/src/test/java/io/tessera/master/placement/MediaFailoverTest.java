@@ -115,8 +115,8 @@ class MediaFailoverTest {
         ActorRef<MediaFailover.Command> failover = testKit.spawn(MediaFailover.create(routes, nodes.view(),
                 new PlacementPolicy(3000), new MediaNodeClient(testKit.system(), Duration.ofSeconds(1)),
                 Webhooks.noop(), new PlacementMeters(new SimpleMeterRegistry()), Duration.ofMinutes(5)));
-        ActorRef<ClusterFanout.Command<ClusterTopics.SessionNotice>> notices = testKit.spawn(
-                ClusterFanout.create(ClusterTopics.SessionNotice.class, ClusterTopics.SESSION_NOTICES));
+        ActorRef<ClusterFanout.Command<ClusterTopics.SessionNotices>> notices = testKit.spawn(
+                ClusterFanout.create(ClusterTopics.SessionNotices.class, ClusterTopics.SESSION_NOTICES));
 
         failover.tell(new MediaFailover.Drain("media-1", System.currentTimeMillis()));
 
@@ -131,13 +131,13 @@ class MediaFailoverTest {
         // Another stream of the session coming up is not enough.
         ClusterTopics.StreamChanged otherUp = streamUp("s2", "str_CAM_someoneElse");
         ClusterTopics.StreamChanged rebuiltUp = streamUp("s2", "str_CAM_s2");
-        notices.tell(ClusterFanout.publish(otherUp));
+        notices.tell(ClusterFanout.publish(ClusterTopics.SessionNotices.of(otherUp)));
         node1.expectNoMessage(Duration.ofSeconds(1));
 
         // The topic finds its subscribers through the receptionist: the notice is sent until the release comes.
         List<MediaNodeProtocol.ReleaseSession> released = new ArrayList<>();
         await().atMost(Duration.ofSeconds(15)).until(() -> {
-            notices.tell(ClusterFanout.publish(rebuiltUp));
+            notices.tell(ClusterFanout.publish(ClusterTopics.SessionNotices.of(rebuiltUp)));
             try {
                 released.add(node1.expectMessageClass(MediaNodeProtocol.ReleaseSession.class, Duration.ofMillis(300)));
                 return true;
@@ -158,8 +158,8 @@ class MediaFailoverTest {
     void aDrainedSessionsBoundRestartsWhenItsParticipantIsToldOfTheMove() {
         DrainScene scene = drainScene("s3");
         TestProbe<MediaNodeProtocol.Command> node1 = scene.node1();
-        ActorRef<ClusterFanout.Command<ClusterTopics.SessionNotice>> notices = testKit.spawn(
-                ClusterFanout.create(ClusterTopics.SessionNotice.class, ClusterTopics.SESSION_NOTICES));
+        ActorRef<ClusterFanout.Command<ClusterTopics.SessionNotices>> notices = testKit.spawn(
+                ClusterFanout.create(ClusterTopics.SessionNotices.class, ClusterTopics.SESSION_NOTICES));
         testKit.spawn(MediaFailover.create(scene.routes(), scene.nodes().view(), new PlacementPolicy(3000),
                 new MediaNodeClient(testKit.system(), Duration.ofSeconds(1)), Webhooks.noop(),
                 new PlacementMeters(new SimpleMeterRegistry()), Duration.ofSeconds(3))).tell(
@@ -172,8 +172,8 @@ class MediaFailoverTest {
         long movedAt = System.currentTimeMillis(); // at the latest
         node1.expectNoMessage(Duration.ofMillis(1500));
         // The participant joins the new node now, told of the move only now.
-        notices.tell(ClusterFanout.publish(new ClusterTopics.ParticipantActivated("s3", "con_s3", System.currentTimeMillis(),
-                "", null, "media-2", null, "media-1")));
+        notices.tell(ClusterFanout.publish(ClusterTopics.SessionNotices.of(new ClusterTopics.ParticipantActivated("s3",
+                "con_s3", System.currentTimeMillis(), "", null, "media-2", null, "media-1"))));
         // Not released at the move's bound (movedAt + 3 s) ...
         node1.expectNoMessage(Duration.ofMillis(Math.max(0, movedAt + 4000 - System.currentTimeMillis())));
         // ... but at the bound after the participant was told.
