@@ -48,6 +48,14 @@ final class Restorer {
         return left;
     }
 
+    /**
+     * Whether a round started now would ask every Up media node: each is reachable and has reported (its report names
+     * the session manager to ask). A round that could not ask some waits for this, not for {@code retry-after}.
+     */
+    static boolean allAskable(Set<String> upMediaNodes, Set<String> reachable, Set<String> reported) {
+        return reachable.containsAll(upMediaNodes) && reported.containsAll(upMediaNodes);
+    }
+
     static boolean stillUp(String restorer, List<Candidate> members) {
         return members.stream().anyMatch(c -> c.master() && c.up() && c.address().equals(restorer));
     }
