@@ -46,6 +46,11 @@ public final class SocketFloorCommand implements Callable<Integer> {
             description = "Sockets before the idle window and the measured round. Default: ${DEFAULT-VALUE}")
     int warmup;
 
+    @Option(names = "--pings", defaultValue = "1",
+            description = "Pings per socket, one after the other: two runs with different counts give the cost of one"
+                    + " request and its answer on an open socket apart from the socket's own. Default: ${DEFAULT-VALUE}")
+    int pings = 1;
+
     @Option(names = "--idle", defaultValue = "5", description = "Idle window, seconds. Default: ${DEFAULT-VALUE}")
     int idleSeconds;
 
@@ -61,8 +66,8 @@ public final class SocketFloorCommand implements Callable<Integer> {
     Path out;
 
     /** The measured round, with the warm-up's and the idle floor for context. */
-    public record Result(String serverJvmFlags, int concurrency, ControlPlaneResult.Phase warmup, IdleFloor idle,
-                         ControlPlaneResult.Phase socket) {
+    public record Result(String serverJvmFlags, int concurrency, int pingsPerSocket, ControlPlaneResult.Phase warmup,
+                         IdleFloor idle, ControlPlaneResult.Phase socket) {
     }
 
     public static void main(String[] args) {
@@ -71,9 +76,10 @@ public final class SocketFloorCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (sockets < 1 || concurrency < 1 || concurrency > 256 || warmup < 0 || idleSeconds < 0) {
+        if (sockets < 1 || concurrency < 1 || concurrency > 256 || warmup < 0 || idleSeconds < 0 || pings < 1
+                || pings > 1000) {
             throw new CommandLine.ParameterException(new CommandLine(this),
-                    "need sockets >= 1, 1 <= concurrency <= 256, warmup >= 0, idle >= 0");
+                    "need sockets >= 1, 1 <= concurrency <= 256, warmup >= 0, idle >= 0, 1 <= pings <= 1000");
         }
         if (!java.net.InetAddress.getByName(host).isLoopbackAddress()) {
             throw new CommandLine.ParameterException(new CommandLine(this),
@@ -84,9 +90,10 @@ public final class SocketFloorCommand implements Callable<Integer> {
         Path file = out.resolve(RESULT_FILE);
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), result);
         ControlPlaneResult.OpCost cost = result.socket().cpuMsPerOpByRole().get("floor");
-        System.out.printf("socket floor: %d sockets, %d errors, %.1f/s, p50 %.1f ms, p99 %.1f ms; server CPU ms per "
+        System.out.printf("socket floor: %d sockets (%d ping(s) each), %d errors, %.1f/s, p50 %.1f ms, p99 %.1f ms;"
+                        + " server CPU ms per "
                         + "socket: total %.2f / jit %.2f / gc %.2f / work %.2f / marginal %.2f / sys %.2f "
-                        + "(idle floor %.1f ms/s)%n", result.socket().ok(), result.socket().errors(),
+                        + "(idle floor %.1f ms/s)%n", result.socket().ok(), pings, result.socket().errors(),
                 result.socket().perSecond(), result.socket().latencyMs().p50(), result.socket().latencyMs().p99(),
                 cost.total(), cost.jit(), cost.gc(), cost.work(), cost.marginal(), cost.sys(),
                 result.idle().workRate("floor"));
@@ -103,14 +110,16 @@ public final class SocketFloorCommand implements Callable<Integer> {
             PhaseRunner runner = new PhaseRunner(cpu, timeout, 0, () -> { });
             PhaseRunner.Step socket = i -> {
                 try (SignallingClient client = SignallingClient.builder(uri).connect()) {
-                    client.ping().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                    for (int p = 0; p < pings; p++) {
+                        client.ping().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                    }
                 }
                 return true;
             };
             ControlPlaneResult.Phase warm = runner.run("warmup", concurrency, Math.max(warmup, 1), IdleFloor.NONE,
                     socket);
             IdleFloor idle = IdleFloor.measure(cpu, Duration.ofSeconds(idleSeconds));
-            return new Result(serverFlags, concurrency, warm, idle, runner.run("socket", concurrency, sockets, idle,
+            return new Result(serverFlags, concurrency, pings, warm, idle, runner.run("socket", concurrency, sockets, idle,
                     socket));
         } finally {
             server.destroy();

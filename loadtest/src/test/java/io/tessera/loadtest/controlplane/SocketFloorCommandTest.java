@@ -21,11 +21,13 @@ class SocketFloorCommandTest {
         command.idleSeconds = 0;
         command.serverFlags = "-Xmx64m -XX:+UseSerialGC -XX:TieredStopAtLevel=1";
         command.host = "127.0.0.1";
+        command.pings = 3;
         List<Long> before = floorServers();
         SocketFloorCommand.Result result = command.run();
         assertEquals(40, result.socket().ok(), String.valueOf(result.socket().firstError()));
         assertEquals(0, result.socket().errors());
         assertEquals(10, result.warmup().ok());
+        assertEquals(3, result.pingsPerSocket());
         assertNotNull(result.socket().cpuMsPerOpByRole().get("floor"), "the server's CPU was read");
         assertTrue(result.socket().cpuMsByRole().get("floor").total() >= 0);
         assertEquals(before, floorServers(), "the server JVM is gone");
@@ -36,6 +38,16 @@ class SocketFloorCommandTest {
         int code = new picocli.CommandLine(new SocketFloorCommand()).execute("--host", "192.0.2.1", "-n", "1",
                 "-o", "target/socket-floor-refused");
         assertEquals(2, code, "picocli's usage error");
+        assertEquals(List.of(), floorServers());
+    }
+
+    @Test
+    void aPingCountOutOfRangeIsRefusedBeforeAnyServerStarts() {
+        for (String pings : List.of("0", "1001")) {
+            int code = new picocli.CommandLine(new SocketFloorCommand()).execute("--pings", pings, "-n", "1",
+                    "-o", "target/socket-floor-refused");
+            assertEquals(2, code, "picocli's usage error for --pings " + pings);
+        }
         assertEquals(List.of(), floorServers());
     }
 
