@@ -3,6 +3,7 @@ package io.tessera.loadtest.controlplane;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tessera.common.cluster.Asks;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -39,11 +40,15 @@ public final class SocketFloorServer extends AllDirectives {
         String host = args.length > 0 ? args[0] : "127.0.0.1";
         int port = args.length > 1 ? Integer.parseInt(args[1]) : 0;
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "socket-floor");
-        ServerBinding binding = Http.get(system).newServerAt(host, port)
-                .bind(new SocketFloorServer(system).route()).toCompletableFuture().get();
+        ServerBinding binding = bind(system, host, port).toCompletableFuture().get();
         System.out.println("listening " + binding.localAddress().getPort());
         System.out.flush();
         system.getWhenTerminated().toCompletableFuture().get();
+    }
+
+    /** Binds the floor's one route on {@code host:port} (0: any free port) of {@code system}. */
+    static CompletionStage<ServerBinding> bind(ActorSystem<Void> system, String host, int port) {
+        return Http.get(system).newServerAt(host, port).bind(new SocketFloorServer(system).route());
     }
 
     private Route route() {
@@ -53,15 +58,26 @@ public final class SocketFloorServer extends AllDirectives {
                 .map(TextMessage::create)));
     }
 
-    /** The pong to a request, or "" for what is not a JSON-RPC request with an id. */
+    /**
+     * The pong to a request, or "" for what is not a JSON-RPC request with an id. A strict text (every frame a
+     * client sends whole) is answered at once, as the master's {@code SignallingRoute} reads it; a streamed one is
+     * collected first. No callback goes to the JDK's default executor: Pekko hands back Scala's stage, which runs a
+     * plain {@code thenApply} there, and on two cores that executor starts a new thread per call
+     * ({@link Asks#onDispatcher}). Until 2026-12-03 this server did, one thread per request: the floor it measured
+     * then was too high (docs/BENCHMARKS.md).
+     */
     private CompletionStage<String> answer(Message message) {
         if (!message.isText()) {
-            message.asBinaryMessage().getStreamedData().runWith(
-                    org.apache.pekko.stream.javadsl.Sink.ignore(), system);
-            return CompletableFuture.completedFuture("");
+            return Asks.onDispatcher(message.asBinaryMessage().getStreamedData().runWith(
+                    org.apache.pekko.stream.javadsl.Sink.ignore(), system), system.executionContext())
+                    .thenApply(done -> "");
         }
-        return message.asTextMessage().toStrict(Duration.ofSeconds(5).toMillis(),
-                        SystemMaterializer.get(system).materializer())
+        TextMessage text = message.asTextMessage();
+        if (text.isStrict()) {
+            return CompletableFuture.completedFuture(pong(text.getStrictText()));
+        }
+        return Asks.onDispatcher(text.toStrict(Duration.ofSeconds(5).toMillis(),
+                        SystemMaterializer.get(system).materializer()), system.executionContext())
                 .thenApply(strict -> pong(strict.getStrictText()));
     }
 
