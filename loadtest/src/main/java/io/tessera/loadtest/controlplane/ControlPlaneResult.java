@@ -30,22 +30,27 @@ public record ControlPlaneResult(String runName, List<String> masters, double ra
      * throughput is successes over the phase's wall-clock time. {@code latencyMs} counts from the operation's due
      * time in open loop ({@code offeredPerSecond} > 0), so it includes waiting for a free worker; {@code serviceMs}
      * from its actual start (the two are the same in closed loop). CPU is the nodes' CPU during the phase, by role,
-     * and per operation attempted.
+     * and per operation attempted. {@code startedAtMillis} (epoch ms) and {@code seconds} place the phase in time, so
+     * a profile of a node taken over the whole run can be cut to one phase.
      */
     public record Phase(String operation, long ok, long errors, double seconds, double perSecond,
                         double offeredPerSecond, Percentiles latencyMs, Percentiles serviceMs,
-                        Map<String, CpuMs> cpuMsByRole, Map<String, OpCost> cpuMsPerOpByRole, String firstError) {
+                        Map<String, CpuMs> cpuMsByRole, Map<String, OpCost> cpuMsPerOpByRole, String firstError,
+                        long startedAtMillis) {
     }
 
     /**
      * CPU ms per operation of one role: the process total; its JIT and GC parts; {@code work} without them; and
      * {@code marginal}, the work less the idle floor's work rate over the phase (see {@link IdleFloor}); {@code sys},
-     * the kernel's part of the total.
+     * the kernel's part of the total; {@code switches}, the role's context switches per operation (its live
+     * threads', see {@link ProcessCpu#switchesSince}), idle floor included.
      */
-    public record OpCost(double total, double jit, double gc, double work, double marginal, double sys) {
-        static OpCost of(CpuMs spent, long operations, double marginal) {
+    public record OpCost(double total, double jit, double gc, double work, double marginal, double sys,
+                         double switches) {
+        static OpCost of(CpuMs spent, long operations, double marginal, long switches) {
             CpuMs per = spent.per(operations);
-            return new OpCost(per.total(), per.jit(), per.gc(), per.work(), marginal, per.sys());
+            return new OpCost(per.total(), per.jit(), per.gc(), per.work(), marginal, per.sys(),
+                    operations <= 0 ? 0 : CpuMs.round((double) switches / operations));
         }
     }
 

@@ -21,15 +21,15 @@ final class ControlPlaneTable {
                 r.warmupRounds(), r.warmupSessions()));
         sb.append(idle(r.idle())).append('\n');
         sb.append("CPU ms/op by role: total / work (without JIT and GC) / marginal (work less the idle floor)"
-                + " / sys (kernel part of total)\n\n");
+                + " / sys (kernel part of total); cs: context switches per op\n\n");
         sb.append("| concurrency | operation | n | errors | ops/s | p50 ms | p99 ms | max ms | CPU ms/op by role |\n");
         sb.append("|---|---|---|---|---|---|---|---|---|\n");
         for (ControlPlaneResult.Level level : r.levels()) {
             for (ControlPlaneResult.Phase p : level.phases()) {
                 StringBuilder cpu = new StringBuilder();
                 p.cpuMsPerOpByRole().forEach((role, c) -> cpu.append(cpu.isEmpty() ? "" : "; ")
-                        .append(String.format(Locale.ROOT, "%s %.2f / %.2f / %.2f / %.2f", role, c.total(),
-                                c.work(), c.marginal(), c.sys())));
+                        .append(String.format(Locale.ROOT, "%s %.2f / %.2f / %.2f / %.2f, %.1f cs", role, c.total(),
+                                c.work(), c.marginal(), c.sys(), c.switches())));
                 sb.append(String.format(Locale.ROOT, "| %d | %s | %d | %d | %.1f | %.1f | %.1f | %.1f | %s |%n",
                         level.concurrency(), p.operation(), p.ok(), p.errors(), p.perSecond(), p.latencyMs().p50(),
                         p.latencyMs().p99(), p.latencyMs().max(), cpu));

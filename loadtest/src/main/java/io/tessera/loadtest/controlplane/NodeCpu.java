@@ -54,6 +54,18 @@ final class NodeCpu {
         return byRole;
     }
 
+    /** Context switches between the two snapshots, by role, for the nodes in both (same pid), as {@link #millisByRole}. */
+    static Map<String, Long> switchesByRole(Snapshot before, Snapshot after) {
+        Map<String, Long> byRole = new TreeMap<>();
+        after.byNode().forEach((node, now) -> {
+            ProcessCpu then = before.byNode().get(node);
+            if (then != null && then.pid() == now.pid()) {
+                byRole.merge(roleOf(node), now.switchesSince(then), Long::sum);
+            }
+        });
+        return byRole;
+    }
+
     static String roleOf(String node) {
         int dash = node.lastIndexOf('-');
         return dash > 0 ? node.substring(0, dash) : node;

@@ -59,6 +59,7 @@ final class PhaseRunner {
         });
         NodeCpu.Snapshot cpuBefore = cpu.read();
         long started = System.nanoTime();
+        long startedAtMillis = System.currentTimeMillis();
         for (int w = 0; w < concurrency; w++) {
             workers.execute(() -> {
                 for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
@@ -96,14 +97,17 @@ final class PhaseRunner {
             throw new IllegalStateException(operation + " phase did not finish in time");
         }
         double seconds = (System.nanoTime() - started) / 1e9;
-        Map<String, CpuMs> cpuMs = NodeCpu.millisByRole(cpuBefore, cpu.read());
+        NodeCpu.Snapshot cpuAfter = cpu.read();
+        Map<String, CpuMs> cpuMs = NodeCpu.millisByRole(cpuBefore, cpuAfter);
+        Map<String, Long> switches = NodeCpu.switchesByRole(cpuBefore, cpuAfter);
         long attempted = ok.get() + errors.get();
         Map<String, ControlPlaneResult.OpCost> perOp = new TreeMap<>();
         cpuMs.forEach((role, ms) -> perOp.put(role, ControlPlaneResult.OpCost.of(ms, attempted,
-                IdleFloor.marginalPerOp(ms.work(), idle.workRate(role), seconds, attempted))));
+                IdleFloor.marginalPerOp(ms.work(), idle.workRate(role), seconds, attempted),
+                switches.getOrDefault(role, 0L))));
         return new ControlPlaneResult.Phase(operation, ok.get(), errors.get(), Math.round(seconds * 1000) / 1000.0,
                 seconds > 0 ? Math.round(ok.get() / seconds * 10) / 10.0 : 0, ratePerSecond,
                 Percentiles.ofMicros(latency), Percentiles.ofMicros(service), new LinkedHashMap<>(cpuMs), perOp,
-                firstError.get());
+                firstError.get(), startedAtMillis);
     }
 }

@@ -92,11 +92,11 @@ public final class SocketFloorCommand implements Callable<Integer> {
         ControlPlaneResult.OpCost cost = result.socket().cpuMsPerOpByRole().get("floor");
         System.out.printf("socket floor: %d sockets (%d ping(s) each), %d errors, %.1f/s, p50 %.1f ms, p99 %.1f ms;"
                         + " server CPU ms per "
-                        + "socket: total %.2f / jit %.2f / gc %.2f / work %.2f / marginal %.2f / sys %.2f "
-                        + "(idle floor %.1f ms/s)%n", result.socket().ok(), pings, result.socket().errors(),
+                        + "socket: total %.2f / jit %.2f / gc %.2f / work %.2f / marginal %.2f / sys %.2f; "
+                        + "%.1f context switches per socket (idle floor %.1f ms/s)%n", result.socket().ok(), pings, result.socket().errors(),
                 result.socket().perSecond(), result.socket().latencyMs().p50(), result.socket().latencyMs().p99(),
                 cost.total(), cost.jit(), cost.gc(), cost.work(), cost.marginal(), cost.sys(),
-                result.idle().workRate("floor"));
+                cost.switches(), result.idle().workRate("floor"));
         System.out.println("result: " + file.toAbsolutePath());
         return result.socket().errors() == 0 ? 0 : 2;
     }

@@ -21,6 +21,7 @@ class PhaseRunnerTest {
         AtomicInteger progress = new AtomicInteger();
         PhaseRunner runner = new PhaseRunner(noNodes, Duration.ofSeconds(10), 0, progress::incrementAndGet);
 
+        long before = System.currentTimeMillis();
         ControlPlaneResult.Phase p = runner.run("op", 4, 100, IdleFloor.NONE, i -> {
             assertTrue(seen.add(i), "item " + i + " ran twice");
             if (i % 10 == 0) {
@@ -37,6 +38,8 @@ class PhaseRunnerTest {
         assertEquals(0, p.offeredPerSecond());
         assertEquals(p.latencyMs(), p.serviceMs(), "closed loop: latency is the service time");
         assertTrue(p.cpuMsPerOpByRole().isEmpty());
+        assertTrue(p.startedAtMillis() >= before && p.startedAtMillis() <= System.currentTimeMillis(),
+                "the phase's start, in epoch ms: " + p.startedAtMillis());
     }
 
     @Test

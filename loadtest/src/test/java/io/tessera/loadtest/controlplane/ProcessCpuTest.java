@@ -115,6 +115,60 @@ class ProcessCpuTest {
     }
 
     @Test
+    void contextSwitchesCountLiveThreadsAndANewThreadFromZero() {
+        var kept = new ProcessCpu.ThreadTicks("dispatcher-1", ThreadCategory.WORK, 100, 50, 1_000);
+        var reused = new ProcessCpu.ThreadTicks("dispatcher-2", ThreadCategory.WORK, 100, 30, 700);
+        var unreadable = new ProcessCpu.ThreadTicks("dispatcher-3", ThreadCategory.WORK, 100, 30, -1);
+        ProcessCpu before = new ProcessCpu(7, 1000, 300, Map.of(1L, kept, 2L, reused, 3L, unreadable));
+        // tid 1 switched 40 more times; tid 2 was reused by a later thread that switched 5 times; tid 3 became
+        // readable at 9; tid 4 is new with 12; a thread that exited is not counted.
+        ProcessCpu after = new ProcessCpu(7, 1100, 330, Map.of(
+                1L, new ProcessCpu.ThreadTicks("dispatcher-1", ThreadCategory.WORK, 100, 60, 1_040),
+                2L, new ProcessCpu.ThreadTicks("dispatcher-2", ThreadCategory.WORK, 900, 5, 5),
+                3L, new ProcessCpu.ThreadTicks("dispatcher-3", ThreadCategory.WORK, 100, 31, 9),
+                4L, new ProcessCpu.ThreadTicks("dispatcher-4", ThreadCategory.WORK, 950, 12, 12)));
+        assertEquals(Map.of("master", 40L + 5 + 9 + 12), NodeCpu.switchesByRole(
+                new NodeCpu.Snapshot(Map.of("master-1", before)), new NodeCpu.Snapshot(Map.of("master-1", after))));
+    }
+
+    @Test
+    void contextSwitchesAreReadFromATaskStatus() {
+        assertEquals(15 + 4, ProcessCpu.contextSwitches(
+                "Name:\tjava\nvoluntary_ctxt_switches:\t15\nnonvoluntary_ctxt_switches:\t4\n"));
+        assertEquals(-1, ProcessCpu.contextSwitches("Name:\tjava\nvoluntary_ctxt_switches:\t15\n"));
+        assertEquals(-1, ProcessCpu.contextSwitches(null));
+    }
+
+    @Test
+    void aThreadThatSleepsAndWakesIsSeenSwitching() throws Exception {
+        long pid = ProcessHandle.current().pid();
+        CountDownLatch slept = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        ProcessCpu before = ProcessCpu.read(pid);
+        Thread sleeper = new Thread(() -> {
+            for (int i = 0; i < 50; i++) {
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            }
+            slept.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "switching-test");
+        sleeper.start();
+        try {
+            assertTrue(slept.await(10, TimeUnit.SECONDS));
+            ProcessCpu after = ProcessCpu.read(pid);
+            // 50 sleeps of 1 ms are 50 voluntary switches of the new thread, counted from zero
+            assertTrue(after.switchesSince(before) >= 50, "switches " + after.switchesSince(before));
+        } finally {
+            release.countDown();
+            sleeper.join();
+        }
+    }
+
+    @Test
     void aRestartedNodeIsNotComparedWithItsPredecessor() {
         ProcessCpu old = new ProcessCpu(7, 1000, 100, Map.of());
         ProcessCpu restarted = new ProcessCpu(8, 10, 1, Map.of());

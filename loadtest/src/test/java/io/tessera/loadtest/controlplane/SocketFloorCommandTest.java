@@ -30,6 +30,9 @@ class SocketFloorCommandTest {
         assertEquals(3, result.pingsPerSocket());
         assertNotNull(result.socket().cpuMsPerOpByRole().get("floor"), "the server's CPU was read");
         assertTrue(result.socket().cpuMsByRole().get("floor").total() >= 0);
+        // a server thread that reads a socket sleeps between requests: its switches are counted
+        assertTrue(result.socket().cpuMsPerOpByRole().get("floor").switches() > 0,
+                String.valueOf(result.socket().cpuMsPerOpByRole()));
         assertEquals(before, floorServers(), "the server JVM is gone");
     }
 
