@@ -37,6 +37,9 @@ final class MasterQuorumDowner {
 
     private enum Stable implements Command { INSTANCE }
 
+    /** How late the stable timer may fire before the JVM is taken to have been paused meanwhile. */
+    static final Duration PAUSE_LIMIT = Duration.ofSeconds(1);
+
     private enum CheckMasters implements Command { INSTANCE }
 
     private record Quarantined(ThisActorSystemQuarantinedEvent event) implements Command {
@@ -53,6 +56,8 @@ final class MasterQuorumDowner {
     private final Duration masterlessLimit;
     private final int maxMasters;
     private final Cluster cluster;
+    /** When the running stable period ends, in nanos. */
+    private long stableDueNanos;
     /** When this (media) node last saw a reachable master, in nanos; set when it was first Up. */
     private long lastSawMaster = System.nanoTime();
 
@@ -81,7 +86,7 @@ final class MasterQuorumDowner {
                 .onMessage(ClusterChanged.class, changed -> {
                     if (changed.event() instanceof ClusterEvent.MemberEvent
                             || changed.event() instanceof ClusterEvent.ReachabilityEvent) {
-                        timers.startSingleTimer(Stable.INSTANCE, stableAfter); // restarts the wait
+                        waitForStable(); // restarts the wait
                     }
                     return Behaviors.same();
                 })
@@ -91,7 +96,25 @@ final class MasterQuorumDowner {
                 .build();
     }
 
+    private void waitForStable() {
+        stableDueNanos = System.nanoTime() + stableAfter.toNanos();
+        timers.startSingleTimer(Stable.INSTANCE, stableAfter);
+    }
+
+    /** Whether a timer due at {@code dueNanos} that fired at {@code firedNanos} was held up by a pause of the JVM. */
+    static boolean pausedMeanwhile(long dueNanos, long firedNanos) {
+        return firedNanos - dueNanos > PAUSE_LIMIT.toNanos();
+    }
+
     private Behavior<Command> onStable() {
+        long fired = System.nanoTime();
+        if (pausedMeanwhile(stableDueNanos, fired)) {
+            ctx.getLog().warn("downing: the stable period ended {} ms ago while this node was paused; deciding only "
+                    + "after another {} ms of what it sees now", (fired - stableDueNanos) / 1_000_000,
+                    stableAfter.toMillis());
+            waitForStable();
+            return Behaviors.same();
+        }
         var state = cluster.state();
         List<Member> members = new ArrayList<>();
         state.getMembers().forEach(members::add);
@@ -107,7 +130,7 @@ final class MasterQuorumDowner {
                 cluster.manager().tell(new Down(cluster.selfMember().address()));
             }
             // Decided again if the view is still not clean after another stable period.
-            timers.startSingleTimer(Stable.INSTANCE, stableAfter);
+            waitForStable();
         }
         return Behaviors.same();
     }
