@@ -3,6 +3,8 @@ package io.tessera.loadtest.controlplane;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.BiFunction;
+import java.util.function.BinaryOperator;
 import java.util.function.Supplier;
 
 /**
@@ -40,27 +42,25 @@ final class NodeCpu {
      * not compared with its predecessor).
      */
     static Map<String, CpuMs> millisByRole(Snapshot before, Snapshot after) {
-        Map<String, CpuMs> byRole = new TreeMap<>();
-        after.byNode().forEach((node, now) -> {
-            ProcessCpu then = before.byNode().get(node);
-            if (then != null && then.pid() == now.pid()) {
-                CpuMs spent = CpuMs.of((now.totalTicks() - then.totalTicks()) * MILLIS_PER_TICK,
-                        now.ticksSince(then, ThreadCategory.JIT) * MILLIS_PER_TICK,
-                        now.ticksSince(then, ThreadCategory.GC) * MILLIS_PER_TICK,
-                        (now.sysTicks() - then.sysTicks()) * MILLIS_PER_TICK);
-                byRole.merge(roleOf(node), spent, CpuMs::plus);
-            }
-        });
-        return byRole;
+        return byRole(before, after, (then, now) -> CpuMs.of((now.totalTicks() - then.totalTicks()) * MILLIS_PER_TICK,
+                now.ticksSince(then, ThreadCategory.JIT) * MILLIS_PER_TICK,
+                now.ticksSince(then, ThreadCategory.GC) * MILLIS_PER_TICK,
+                (now.sysTicks() - then.sysTicks()) * MILLIS_PER_TICK), CpuMs::plus);
     }
 
-    /** Context switches between the two snapshots, by role, for the nodes in both (same pid), as {@link #millisByRole}. */
+    /** Context switches between the two snapshots, by role, for the same nodes as {@link #millisByRole}. */
     static Map<String, Long> switchesByRole(Snapshot before, Snapshot after) {
-        Map<String, Long> byRole = new TreeMap<>();
+        return byRole(before, after, (then, now) -> now.switchesSince(then), Long::sum);
+    }
+
+    /** {@code spent} of each node in both snapshots with the same pid, summed by role. */
+    private static <T> Map<String, T> byRole(Snapshot before, Snapshot after,
+                                             BiFunction<ProcessCpu, ProcessCpu, T> spent, BinaryOperator<T> plus) {
+        Map<String, T> byRole = new TreeMap<>();
         after.byNode().forEach((node, now) -> {
             ProcessCpu then = before.byNode().get(node);
             if (then != null && then.pid() == now.pid()) {
-                byRole.merge(roleOf(node), now.switchesSince(then), Long::sum);
+                byRole.merge(roleOf(node), spent.apply(then, now), plus);
             }
         });
         return byRole;
