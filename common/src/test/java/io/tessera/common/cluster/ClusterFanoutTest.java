@@ -5,10 +5,8 @@ import com.typesafe.config.ConfigFactory;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.actor.typed.receptionist.ServiceKey;
-import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
@@ -18,7 +16,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.awaitility.Awaitility.await;
@@ -33,12 +30,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ClusterFanoutTest {
     private static final String NAME = "fanout-test";
-    private final List<ActorSystem<Void>> systems = new ArrayList<>();
+    private final InJvmCluster cluster = new InJvmCluster();
 
     @AfterEach
     void stop() {
-        systems.forEach(ActorSystem::terminate);
-        systems.forEach(s -> s.getWhenTerminated().toCompletableFuture().join());
+        cluster.close();
     }
 
     @Test
@@ -46,10 +42,7 @@ class ClusterFanoutTest {
         ActorSystem<Void> subscriberNode = start();
         ActorSystem<Void> publisherNode = start();
         ActorSystem<Void> deafNode = start();
-        systems.forEach(s -> Cluster.get(s).manager().tell(Join.create(Cluster.get(subscriberNode).selfMember().address())));
-        await().atMost(Duration.ofSeconds(30)).until(() -> systems.stream().allMatch(
-                s -> Cluster.get(s).state().members().size() == 3
-                        && Cluster.get(s).selfMember().status() == MemberStatus.up()));
+        cluster.form(Duration.ofSeconds(30)); // around the subscriber, the first one started
 
         TestProbe<String> subscriber = TestProbe.create(subscriberNode);
         ActorRef<ClusterFanout.Command<String>> atSubscriber = subscriberNode.systemActorOf(
@@ -132,8 +125,6 @@ class ClusterFanoutTest {
                 pekko.coordinated-shutdown.exit-jvm = off
                 pekko.remote.artery.advanced.test-mode = on
                 """).withFallback(ConfigFactory.load());
-        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "tessera", config);
-        systems.add(system);
-        return system;
+        return cluster.start("tessera", config);
     }
 }

@@ -4,20 +4,13 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.cluster.MemberStatus;
-import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -28,22 +21,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class OneDispatcherTest {
     private static final String NAME = "one-dispatcher-test";
-    private final List<ActorSystem<Void>> systems = new ArrayList<>();
+    private final InJvmCluster cluster = new InJvmCluster();
 
     @AfterEach
     void stop() {
-        systems.forEach(ActorSystem::terminate);
-        systems.forEach(s -> s.getWhenTerminated().toCompletableFuture().join());
+        cluster.close();
     }
 
     @Test
     void clusterRemotingAndTesseraShareTheDefaultDispatcher() {
         ActorSystem<Void> first = start();
-        ActorSystem<Void> second = start();
-        systems.forEach(s -> Cluster.get(s).manager().tell(Join.create(Cluster.get(first).selfMember().address())));
-        await().atMost(Duration.ofSeconds(30)).until(() -> systems.stream().allMatch(
-                s -> Cluster.get(s).state().members().size() == 2
-                        && Cluster.get(s).selfMember().status() == MemberStatus.up()));
+        start();
+        cluster.form(Duration.ofSeconds(30));
 
         assertSame(first.dispatchers().lookup(DispatcherSelector.defaultDispatcher()),
                 first.dispatchers().lookup(DispatcherSelector.fromConfig("pekko.actor.internal-dispatcher")),
@@ -62,9 +51,7 @@ class OneDispatcherTest {
                 pekko.cluster.jmx.multi-mbeans-in-same-jvm = on
                 pekko.coordinated-shutdown.exit-jvm = off
                 """).withFallback(ConfigFactory.load("tessera-node"));
-        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), NAME, config);
-        systems.add(system);
-        return system;
+        return cluster.start(NAME, config);
     }
 
     /** The dispatcher of every live thread of this test's systems: "one-dispatcher-test-pekko.actor.x-7" gives "pekko.actor.x". */
