@@ -58,6 +58,8 @@ final class MasterQuorumDowner {
     private final Cluster cluster;
     /** When the running stable period ends, in nanos. */
     private long stableDueNanos;
+    /** What this actor has been told of the membership: the decision is taken on it (see {@link ObservedView}). */
+    private final ObservedView view = new ObservedView();
     /** When this (media) node last saw a reachable master, in nanos; set when it was first Up. */
     private long lastSawMaster = System.nanoTime();
 
@@ -84,8 +86,7 @@ final class MasterQuorumDowner {
     private Behavior<Command> behavior() {
         return Behaviors.receive(Command.class)
                 .onMessage(ClusterChanged.class, changed -> {
-                    if (changed.event() instanceof ClusterEvent.MemberEvent
-                            || changed.event() instanceof ClusterEvent.ReachabilityEvent) {
+                    if (view.apply(changed.event())) {
                         waitForStable(); // restarts the wait
                     }
                     return Behaviors.same();
@@ -115,14 +116,12 @@ final class MasterQuorumDowner {
             waitForStable();
             return Behaviors.same();
         }
-        var state = cluster.state();
-        List<Member> members = new ArrayList<>();
-        state.getMembers().forEach(members::add);
-        Set<UniqueAddress> toDown = MasterQuorum.decide(cluster.selfMember().uniqueAddress(), members,
-                state.getUnreachable(), maxMasters);
+        List<Member> unreachable = view.unreachable();
+        Set<UniqueAddress> toDown = MasterQuorum.decide(cluster.selfMember().uniqueAddress(), view.members(),
+                unreachable, maxMasters);
         if (!toDown.isEmpty()) {
             ctx.getLog().warn("downing {} (masters reachable from here decide; unreachable: {})", toDown,
-                    state.getUnreachable());
+                    unreachable.stream().map(Member::uniqueAddress).toList());
             // Self last: downing itself ends this node's part in the decision.
             toDown.stream().filter(a -> !a.equals(cluster.selfMember().uniqueAddress()))
                     .forEach(a -> cluster.manager().tell(new Down(a.address())));
