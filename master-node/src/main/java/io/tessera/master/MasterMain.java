@@ -37,6 +37,7 @@ import io.tessera.wire.jsonrpc.OpenViduResult;
 import io.tessera.master.signalling.RelocationRelay;
 import io.tessera.master.signalling.SignallingMeters;
 import io.tessera.master.signalling.SignallingRoute;
+import io.tessera.master.signalling.SignallingSettings;
 import io.tessera.master.webhook.WebhookMeters;
 import io.tessera.master.webhook.Webhooks;
 import org.apache.pekko.Done;
@@ -146,7 +147,7 @@ public final class MasterMain {
                 new SignallingRoute.Limits(ws.getInt("max-connections"), ws.getInt("max-message-bytes"),
                         ws.getInt("messages-per-second"), ws.getInt("outbound-buffer"),
                         ws.getBytes("outbound-buffer-bytes")),
-                new ClientConnection.Settings(ws.getInt("max-metadata-length"), ws.getInt("max-message-bytes"),
+                new SignallingSettings(ws.getInt("max-metadata-length"), ws.getInt("max-message-bytes"),
                         ws.getDuration("client-silence-timeout"), ws.getInt("messages-per-second"),
                         OpenViduResult.IceServer.parseList(ws.getString("ice-servers")),
                         ws.getDuration("reconnect-stream-hold")), relay,

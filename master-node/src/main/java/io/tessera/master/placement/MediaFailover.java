@@ -111,7 +111,6 @@ public final class MediaFailover {
     private record Loss(MediaNodeLossWatch.Verdict verdict) implements Command {
     }
 
-
     /**
      * How many sessions may be between {@code HostSession} and their route write at once, by default (the master's
      * {@code ha.placements-in-flight}): a whole media node at its default session limit, so a failed node's sessions
@@ -122,25 +121,16 @@ public final class MediaFailover {
      */
     static final int MAX_PLACEMENTS_IN_FLIGHT = 500;
 
-    static int rank(String priority) {
-        return RecoveryPlacement.rank(priority);
-    }
+    /** The order sessions are placed again in: protected first, then the oldest. */
+    private static final Comparator<SessionRecord> PRIORITY_THEN_AGE = Comparator
+            .comparingInt((SessionRecord s) -> RecoveryPlacement.rank(s.priority()))
+            .thenComparingLong(SessionRecord::createdAt);
 
     public static Behavior<Command> create(Routes routing, MediaNodes nodes, PlacementPolicy policy,
                                            MediaNodeClient mediaNodeClient, int failuresToTolerate,
                                            Webhooks webhooks, PlacementMeters meters) {
-        return create(routing, nodes, policy, mediaNodeClient, failuresToTolerate, webhooks, meters, () -> true);
-    }
-
-    /**
-     * {@code routesRebuilt}: whether this master's routing table was rebuilt from the media nodes' inventories (the
-     * rebuild gate is open); until then an unreachable media node is not failed over (see {@code MediaNodeLossWatch.decide}).
-     */
-    public static Behavior<Command> create(Routes routing, MediaNodes nodes, PlacementPolicy policy,
-                                           MediaNodeClient mediaNodeClient, int failuresToTolerate,
-                                           Webhooks webhooks, PlacementMeters meters, BooleanSupplier routesRebuilt) {
         return create(routing, nodes, policy, mediaNodeClient, failuresToTolerate, webhooks, meters,
-                MAX_PLACEMENTS_IN_FLIGHT, routesRebuilt, null);
+                MAX_PLACEMENTS_IN_FLIGHT, () -> true, null);
     }
 
     /** {@code drainReleaseAfter}: the make-before-break bound, instead of the configuration's (for in-JVM tests). */
@@ -154,6 +144,9 @@ public final class MediaFailover {
     /**
      * {@code maxInFlight}: sessions between their {@code HostSession} ask and their route write at once
      * ({@code tessera.master.ha.placements-in-flight}); 1 places one session at a time, as before batches.
+     * {@code routesRebuilt}: whether this master's routing table was rebuilt from the media nodes' inventories (the
+     * rebuild gate is open); until then an unreachable media node is not failed over (see
+     * {@code MediaNodeLossWatch.decide}).
      */
     public static Behavior<Command> create(Routes routing, MediaNodes nodes, PlacementPolicy policy,
                                            MediaNodeClient mediaNodeClient, int failuresToTolerate,
@@ -345,16 +338,16 @@ public final class MediaFailover {
         }
         List<SessionRecord> lost = read.sessions().stream()
                 .filter(s -> read.nodeId().equals(s.mediaNodeId()))
-                .sorted(Comparator.comparingInt((SessionRecord s) -> rank(s.priority())).thenComparingLong(SessionRecord::createdAt))
+                .sorted(PRIORITY_THEN_AGE)
                 .toList();
         webhooks.publish(WebhookEvent.nodeCrashed(read.nodeId(), WebhookEvent.NodeRole.MEDIA, read.ip(),
                 lost.stream().map(SessionRecord::sessionId).toList()));
         ctx.getLog().warn("media node {} hosted {} sessions ({} protected, {} best-effort, {} to close)", read.nodeId(),
-                lost.size(), lost.stream().filter(s -> rank(s.priority()) == 0).count(),
-                lost.stream().filter(s -> rank(s.priority()) == 1).count(),
-                lost.stream().filter(s -> rank(s.priority()) == 2).count());
+                lost.size(), lost.stream().filter(s -> RecoveryPlacement.rank(s.priority()) == 0).count(),
+                lost.stream().filter(s -> RecoveryPlacement.rank(s.priority()) == 1).count(),
+                lost.stream().filter(s -> RecoveryPlacement.rank(s.priority()) == 2).count());
         for (SessionRecord session : lost) {
-            if (rank(session.priority()) == 2) {
+            if (RecoveryPlacement.rank(session.priority()) == 2) {
                 close(session, read.nodeId());
             } else {
                 // The queue keeps its priority order when a second node fails while the first is being recovered.
@@ -380,7 +373,7 @@ public final class MediaFailover {
             return Behaviors.same();
         }
         List<SessionRecord> remaining = read.sessions().stream().filter(s -> read.nodeId().equals(s.mediaNodeId()))
-                .sorted(Comparator.comparingInt((SessionRecord s) -> rank(s.priority())).thenComparingLong(SessionRecord::createdAt))
+                .sorted(PRIORITY_THEN_AGE)
                 .toList();
         if (read.left() && !remaining.isEmpty()) {
             ctx.getLog().warn("media node {} left with {} sessions still routed to it (not drained first): moving them",

@@ -30,7 +30,6 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.slf4j.MDC;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -88,13 +87,10 @@ public final class ClientConnection {
     public record MediaNodeLost(String sessionId, String failedMediaNodeId) implements Command {
     }
 
-    /** Nothing came from the client for {@link Settings#silenceTimeout}. */
+    /** Nothing came from the client for {@link SignallingSettings#silenceTimeout}. */
     private enum Silent implements Command { INSTANCE }
 
-    /**
-     * Tell the media node how far the participant's events reached the socket (EventsDelivered): sent to itself after
-     * a delivery, so a burst of events already in the mailbox costs one confirmation.
-     */
+    /** Time to tell the media node how far the events reached the socket ({@link DeliveryConfirmations}). */
     private enum ConfirmDelivered implements Command { INSTANCE }
 
     /** The socket this actor closed has not closed within {@link #SOCKET_CLOSE_GRACE}. */
@@ -120,35 +116,7 @@ public final class ClientConnection {
     /** Sent to the outbound side to complete it. */
     public static final String CLOSE = "\u0000close";
 
-    /**
-     * {@code messagesPerSecond}: requests over it (bursts of twice as many pass) are answered with 429. How long
-     * the media node may take is the {@link MediaNodeClient}'s timeout.
-     */
-    /**
-     * @param iceServers    joinRoom's {@code customIceServers}, never empty (see {@link OpenViduResult.IceServer})
-     * @param reconnectHold how long a {@code reconnectStream} may wait for its session to move off a dead media node
-     *                      ({@link StreamReconnects}); below openvidu-browser's 10 s request timeout
-     */
-    public record Settings(int maxMetadataLength, int maxMessageBytes, Duration silenceTimeout,
-                           int messagesPerSecond, List<OpenViduResult.IceServer> iceServers, Duration reconnectHold) {
-        /** The default of {@code reconnectHold}. */
-        public static final Duration RECONNECT_HOLD = Duration.ofSeconds(8);
-
-        public Settings {
-            iceServers = List.copyOf(iceServers);
-            if (iceServers.isEmpty()) {
-                throw new IllegalArgumentException("at least one ICE server is needed: openvidu-browser uses public "
-                        + "STUN servers when the list is empty");
-            }
-        }
-
-        public Settings(int maxMetadataLength, int maxMessageBytes, Duration silenceTimeout, int messagesPerSecond) {
-            this(maxMetadataLength, maxMessageBytes, silenceTimeout, messagesPerSecond,
-                    OpenViduResult.IceServer.parseList(OpenViduResult.IceServer.LOOPBACK_DEFAULT), RECONNECT_HOLD);
-        }
-    }
-
-    static Behavior<ToSignalling> create(SessionService sessions, Outbox out, Settings settings,
+    static Behavior<ToSignalling> create(SessionService sessions, Outbox out, SignallingSettings settings,
                                          ActorRef<RelocationRelay.Command> relay, SignallingMeters meters,
                                          Runnable onStop) {
         return create(sessions, out, settings, relay, meters, null, ServingGate.open(), onStop);
@@ -158,7 +126,7 @@ public final class ClientConnection {
      * {@code clientIp}: the socket's remote address (null when unknown); {@code gate}: while it is closed every
      * request is refused (503) instead of being served.
      */
-    static Behavior<ToSignalling> create(SessionService sessions, Outbox out, Settings settings,
+    static Behavior<ToSignalling> create(SessionService sessions, Outbox out, SignallingSettings settings,
                                          ActorRef<RelocationRelay.Command> relay, SignallingMeters meters,
                                          String clientIp, ServingGate gate, Runnable onStop) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
@@ -174,7 +142,7 @@ public final class ClientConnection {
     }
 
     private final Outbox out;
-    private final Settings settings;
+    private final SignallingSettings settings;
     private final ActorContext<ToSignalling> ctx;
     private final TimerScheduler<ToSignalling> timers;
     private final SignallingMeters meters;
@@ -190,14 +158,12 @@ public final class ClientConnection {
     private Map<String, String> mdc = Map.of();
     /** Whether this socket counts as a participant in {@link SignallingMeters}. */
     private boolean countedAsParticipant;
-    /** A {@link ConfirmDelivered} is in the mailbox. */
-    private boolean confirmPending;
-    /** The last seq confirmed to the media node. */
-    private long confirmedSeq;
+    /** How far this participant's events reached the socket, as told to its media node. */
+    private final DeliveryConfirmations confirmations;
     /** A notice that this socket's attachment was superseded, heard while joining; the answer decides. */
     private MediaNodeProtocol.AttachmentSuperseded supersededWhileJoining;
 
-    private ClientConnection(SessionService sessions, Outbox out, Settings settings,
+    private ClientConnection(SessionService sessions, Outbox out, SignallingSettings settings,
                              ActorRef<RelocationRelay.Command> relay, SignallingMeters meters,
                              ActorContext<ToSignalling> ctx, TimerScheduler<ToSignalling> timers, String clientIp,
                              ServingGate gate, Runnable onStop) {
@@ -215,6 +181,8 @@ public final class ClientConnection {
                 clientIp);
         this.reconnects = new StreamReconnects(ctx, timers, sessions.mediaNodeClient(), sessions.mediaNodes(),
                 settings.reconnectHold(), meters, handler::answer);
+        this.confirmations = new DeliveryConfirmations(() -> ctx.getSelf().tell(ConfirmDelivered.INSTANCE),
+                sessions.mediaNodeClient());
     }
 
     /** The participant's {@code reconnectStream} requests in progress. */
@@ -287,7 +255,10 @@ public final class ClientConnection {
                     reconnects.onAnswered(p, answered);
                     return Behaviors.same();
                 })
-                .onMessageEquals(ConfirmDelivered.INSTANCE, () -> confirmDelivered(p));
+                .onMessageEquals(ConfirmDelivered.INSTANCE, () -> {
+                    confirmations.confirm(p);
+                    return Behaviors.same();
+                });
         return common(builder, SignallingHandler.Standing.IN_SESSION, p)
                 .onSignal(PostStop.class, stop -> stopped(p));
     }
@@ -355,7 +326,7 @@ public final class ClientConnection {
                 })
                 .onMessageEquals(CloseGraceOver.INSTANCE, Behaviors::stopped)
                 .onMessageEquals(ConfirmDelivered.INSTANCE, () -> {
-                    confirmPending = false; // out of the session: nothing to confirm
+                    confirmations.dropReminder(); // out of the session: nothing to confirm
                     return Behaviors.same();
                 })
                 // Late answers for a participation this socket no longer has (left, evicted): nothing to do.
@@ -424,8 +395,7 @@ public final class ClientConnection {
             meters.joined(System.nanoTime() - pending.startedNanos());
         }
         countAsParticipant(true);
-        confirmedSeq = reply.seq();
-        scheduleConfirmation(); // events replayed before the answer reached the socket too
+        confirmations.joinedAt(reply.seq()); // events replayed before the answer reached the socket too
         ctx.getLog().info("connection {} {} session {} on media node {}", connectionId,
                 pending.resumed() ? "resumed" : "joined", sessionId, reply.mediaNodeId());
         MediaNodeProtocol.AttachmentSuperseded superseded = supersededWhileJoining;
@@ -483,28 +453,7 @@ public final class ClientConnection {
     private void deliver(ParticipantEvent event, Sequence sequence) {
         sequence.saw(event.seq());
         out.tell(JsonRpc.notification(SignallingViews.event(event.sessionId(), event.event()), event.seq()));
-        scheduleConfirmation();
-    }
-
-    private void scheduleConfirmation() {
-        if (!confirmPending) {
-            confirmPending = true;
-            ctx.getSelf().tell(ConfirmDelivered.INSTANCE);
-        }
-    }
-
-    /**
-     * Handed to the outbound queue counts as delivered: the queue is flushed to the socket as fast as the client
-     * reads, and a master that dies with events still queued loses at most those (docs/CONTRACT.md, "connect").
-     */
-    private Behavior<ToSignalling> confirmDelivered(Participation p) {
-        confirmPending = false;
-        long last = p.sequence().last();
-        if (last > confirmedSeq) {
-            confirmedSeq = last;
-            handler.mediaNodes().delivered(p.mediaNode(), p.sessionId(), p.connectionId(), p.attachment(), last);
-        }
-        return Behaviors.same();
+        confirmations.delivered();
     }
 
     /**

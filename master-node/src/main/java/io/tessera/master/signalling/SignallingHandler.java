@@ -72,14 +72,14 @@ final class SignallingHandler {
     private final SessionService sessions;
     private final MediaNodeClient mediaNodes;
     private final Outbox out;
-    private final ClientConnection.Settings settings;
+    private final SignallingSettings settings;
     private final SignallingMeters meters;
     private final ActorContext<ToSignalling> ctx;
     /** The client's address as its socket sees it; null when unknown. */
     private final String clientIp;
 
     SignallingHandler(ClientConnection connection, SessionService sessions, MediaNodeClient mediaNodes, Outbox out,
-                      ClientConnection.Settings settings, SignallingMeters meters, ActorContext<ToSignalling> ctx,
+                      SignallingSettings settings, SignallingMeters meters, ActorContext<ToSignalling> ctx,
                       String clientIp) {
         this.clientIp = clientIp;
         this.connection = connection;

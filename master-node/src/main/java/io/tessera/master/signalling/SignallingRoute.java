@@ -56,7 +56,7 @@ public final class SignallingRoute extends AllDirectives {
     private final ActorSystem<?> system;
     private final SessionService sessions;
     private final Limits limits;
-    private final ClientConnection.Settings connectionSettings;
+    private final SignallingSettings connectionSettings;
     private final ActorRef<RelocationRelay.Command> relay;
     private final Materializer materializer;
     private final AtomicInteger open = new AtomicInteger();
@@ -75,7 +75,7 @@ public final class SignallingRoute extends AllDirectives {
     private final Source<String, ActorRef<String>> outboundQueue;
 
     public SignallingRoute(ActorSystem<?> system, SessionService sessions, Limits limits,
-                           ClientConnection.Settings connectionSettings, ActorRef<RelocationRelay.Command> relay,
+                           SignallingSettings connectionSettings, ActorRef<RelocationRelay.Command> relay,
                            SignallingMeters meters, ServingGate gate) {
         this.gate = gate;
         this.meters = meters;

@@ -57,7 +57,7 @@ class ClientConnectionTest {
         int nextId = 1;
 
         Client(Set<Class<? extends MediaNodeProtocol.Command>> silentFor) {
-            this(silentFor, ClientConnection.Settings.RECONNECT_HOLD);
+            this(silentFor, SignallingSettings.RECONNECT_HOLD);
         }
 
         /** media-1 (silent for {@code silentFor}) hosts the sessions; media-2 runs beside it. */
@@ -72,7 +72,7 @@ class ClientConnectionTest {
                     new MediaNodeClient(testKit.system(), Duration.ofMillis(500)),
                     new PlacementMeters(new SimpleMeterRegistry()));
             connection = testKit.spawn(ClientConnection.create(sessions, new Outbox(socket.getRef(), 1 << 20),
-                    new ClientConnection.Settings(100, 64 * 1024, Duration.ofMinutes(1), 1000,
+                    new SignallingSettings(100, 64 * 1024, Duration.ofMinutes(1), 1000,
                             OpenViduResult.IceServer.parseList(OpenViduResult.IceServer.LOOPBACK_DEFAULT),
                             reconnectHold), relay.getRef(),
                     new SignallingMeters(registry), () -> { }));

@@ -61,9 +61,9 @@ class SignallingRouteTest {
                 new MediaNodeClient(testKit.system(), Duration.ofMillis(500)),
                 new PlacementMeters(new SimpleMeterRegistry()));
         route = new SignallingRoute(testKit.system(), sessions, new SignallingRoute.Limits(1000, 64 * 1024, 50, 64,
-                1 << 20), new ClientConnection.Settings(100, 64 * 1024, Duration.ofMinutes(1), 50,
+                1 << 20), new SignallingSettings(100, 64 * 1024, Duration.ofMinutes(1), 50,
                 OpenViduResult.IceServer.parseList(OpenViduResult.IceServer.LOOPBACK_DEFAULT),
-                ClientConnection.Settings.RECONNECT_HOLD), relay.getRef(),
+                SignallingSettings.RECONNECT_HOLD), relay.getRef(),
                 new SignallingMeters(new SimpleMeterRegistry()), ServingGate.open());
         binding = Http.get(testKit.system()).newServerAt("127.0.0.1", 0).bind(route.route())
                 .toCompletableFuture().get(10, TimeUnit.SECONDS);

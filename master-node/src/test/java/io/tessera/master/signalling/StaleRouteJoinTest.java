@@ -100,7 +100,7 @@ class StaleRouteJoinTest {
 
         TestProbe<String> socket = testKit.createTestProbe();
         ActorRef<ToSignalling> connection = testKit.spawn(ClientConnection.create(sessions,
-                new Outbox(socket.getRef(), 1 << 20), new ClientConnection.Settings(100, 64 * 1024,
+                new Outbox(socket.getRef(), 1 << 20), new SignallingSettings(100, 64 * 1024,
                         Duration.ofMinutes(1), 1000, OpenViduResult.IceServer.parseList(
                         OpenViduResult.IceServer.LOOPBACK_DEFAULT), Duration.ofSeconds(8)),
                 testKit.<RelocationRelay.Command>createTestProbe().getRef(), SignallingMeters.unscraped(), () -> { }));
