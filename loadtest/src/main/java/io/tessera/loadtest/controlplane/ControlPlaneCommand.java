@@ -26,7 +26,7 @@ import picocli.CommandLine.Option;
                 + "and the collector) and marginal (work less the idle floor measured after the warm-up). "
                 + "Writes control-plane.json.", ""},
         footer = {"", "Example (local cluster started with bin/cluster start --no-demo):",
-                "  tessera-control-plane-bench -c 32 -s 100 -p 5 --warmup-rounds 3 -w 50 --local-cluster bin/cluster",
+                "  tessera-control-plane-bench -c 32 -s 100 -p 5 -w 50 --local-cluster bin/cluster",
                 "  tessera-control-plane-bench -c 32 -s 100 -p 5 --rate 30 --local-cluster bin/cluster"})
 public final class ControlPlaneCommand implements Callable<Integer> {
     public static final String RESULT_FILE = "control-plane.json";
@@ -55,9 +55,10 @@ public final class ControlPlaneCommand implements Callable<Integer> {
             description = "Sessions of each warm-up round (not measured, first concurrency level). Default: ${DEFAULT-VALUE}")
     int warmup;
 
-    @Option(names = "--warmup-rounds", defaultValue = "1",
+    @Option(names = "--warmup-rounds", defaultValue = "12",
             description = "Warm-up rounds (each all six phases over -w sessions) before the idle window, so the JIT "
-                    + "can settle. Default: ${DEFAULT-VALUE}")
+                    + "can settle: after 3 a master still spends more per operation than after 12 "
+                    + "(docs/BENCHMARKS.md \"Longer warm-up\"). Default: ${DEFAULT-VALUE}")
     int warmupRounds;
 
     @Option(names = "--idle", defaultValue = "10s",
