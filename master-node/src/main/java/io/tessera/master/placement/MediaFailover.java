@@ -121,11 +121,6 @@ public final class MediaFailover {
      */
     static final int MAX_PLACEMENTS_IN_FLIGHT = 500;
 
-    /** The order sessions are placed again in: protected first, then the oldest. */
-    private static final Comparator<SessionRecord> PRIORITY_THEN_AGE = Comparator
-            .comparingInt((SessionRecord s) -> RecoveryPlacement.rank(s.priority()))
-            .thenComparingLong(SessionRecord::createdAt);
-
     public static Behavior<Command> create(Routes routing, MediaNodes nodes, PlacementPolicy policy,
                                            MediaNodeClient mediaNodeClient, int failuresToTolerate,
                                            Webhooks webhooks, PlacementMeters meters) {
@@ -338,14 +333,14 @@ public final class MediaFailover {
         }
         List<SessionRecord> lost = read.sessions().stream()
                 .filter(s -> read.nodeId().equals(s.mediaNodeId()))
-                .sorted(PRIORITY_THEN_AGE)
+                .sorted(RecoveryPlacement.ORDER)
                 .toList();
         webhooks.publish(WebhookEvent.nodeCrashed(read.nodeId(), WebhookEvent.NodeRole.MEDIA, read.ip(),
                 lost.stream().map(SessionRecord::sessionId).toList()));
+        int[] byRank = new int[3]; // protected, best-effort, to close
+        lost.forEach(s -> byRank[RecoveryPlacement.rank(s.priority())]++);
         ctx.getLog().warn("media node {} hosted {} sessions ({} protected, {} best-effort, {} to close)", read.nodeId(),
-                lost.size(), lost.stream().filter(s -> RecoveryPlacement.rank(s.priority()) == 0).count(),
-                lost.stream().filter(s -> RecoveryPlacement.rank(s.priority()) == 1).count(),
-                lost.stream().filter(s -> RecoveryPlacement.rank(s.priority()) == 2).count());
+                lost.size(), byRank[0], byRank[1], byRank[2]);
         for (SessionRecord session : lost) {
             if (RecoveryPlacement.rank(session.priority()) == 2) {
                 close(session, read.nodeId());
@@ -373,7 +368,7 @@ public final class MediaFailover {
             return Behaviors.same();
         }
         List<SessionRecord> remaining = read.sessions().stream().filter(s -> read.nodeId().equals(s.mediaNodeId()))
-                .sorted(PRIORITY_THEN_AGE)
+                .sorted(RecoveryPlacement.ORDER)
                 .toList();
         if (read.left() && !remaining.isEmpty()) {
             ctx.getLog().warn("media node {} left with {} sessions still routed to it (not drained first): moving them",
