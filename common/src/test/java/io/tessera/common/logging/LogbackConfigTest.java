@@ -65,6 +65,29 @@ class LogbackConfigTest {
         assertFalse(line.startsWith("{"), line);
     }
 
+    @Test
+    void pekkosWarningAboutTesserasOwnSerializersIsDroppedAndNoOther() {
+        configure(null);
+        ch.qos.logback.core.read.ListAppender<ILoggingEvent> seen = new ch.qos.logback.core.read.ListAppender<>();
+        seen.setContext(context);
+        seen.start();
+        context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).addAppender(seen);
+        String note = "]. Note that this serializer is not implemented by Apache Pekko. It's not recommended to replace"
+                + " serializers for messages provided by Apache Pekko.";
+        ch.qos.logback.classic.Logger serialization =
+                context.getLogger(OwnSerializerNotice.LOGGER_PREFIX + "(pekko://tessera)");
+
+        serialization.warn("Using serializer [io.tessera.master.routing.gzip.PooledGzipReplicatedDataSerializer] for"
+                + " message [org.apache.pekko.cluster.ddata.ReplicatedDataSerialization" + note);
+        serialization.warn("Using serializer [com.example.OtherSerializer] for message [org.apache.pekko.Done" + note);
+        serialization.warn("Multiple serializers found for [io.tessera.X], choosing the first");
+        context.getLogger("io.tessera.test").warn("Using serializer [io.tessera.X] for message [Y" + note);
+
+        assertEquals(java.util.List.of("Using serializer [com.example.OtherSerializer]",
+                        "Multiple serializers found for [io.tessera.X]", "Using serializer [io.tessera.X]"),
+                seen.list.stream().map(e -> e.getFormattedMessage().replaceAll("(\\]).*", "$1")).toList());
+    }
+
     /** Warnings make Logback print its status report into the log as plain text: there must be none. */
     private void assertNoWarnings() {
         assertEquals(ch.qos.logback.core.status.Status.INFO,
