@@ -17,8 +17,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The control-plane benchmark end to end against real node JVMs (2 masters + 1 media node): two warm-up rounds, an
- * idle window and two short levels complete every operation through both masters and see the CPU of both roles;
- * a short run at a fixed offered rate completes too; no session is left behind.
+ * idle window and two short levels, beside a background of held sessions and tokens, complete every operation
+ * through both masters and see the CPU of both roles; a short run at a fixed offered rate completes too; no session
+ * is left behind (the background's included).
  * No timing is asserted: the figures belong in docs/BENCHMARKS.md.
  */
 class ControlPlaneBenchmarkSmokeTest {
@@ -29,7 +30,8 @@ class ControlPlaneBenchmarkSmokeTest {
             cluster.awaitReady(Duration.ofSeconds(120));
             ControlPlaneConfig cfg = new ControlPlaneConfig("cp-smoke", cluster.masters().stream()
                     .map(ClusterProcesses.Node::httpBase).toList(), cluster.secret(), List.of(1, 3), 4, 2, 2, 2,
-                    Duration.ofSeconds(1), 0, Duration.ofSeconds(10), cluster::pids);
+                    Duration.ofSeconds(1), 0, Duration.ofSeconds(10), cluster::pids,
+                    new ControlPlaneConfig.Background(3, 2));
             AtomicLong operations = new AtomicLong();
 
             ControlPlaneResult result = new ControlPlaneBenchmark(cfg, operations::incrementAndGet).run();
@@ -57,6 +59,15 @@ class ControlPlaneBenchmarkSmokeTest {
             assertTrue(result.levels().stream().allMatch(l -> l.phase("joinRoom").cpuMsByRole().containsKey("media")),
                     result.table());
             assertTrue(result.idle().seconds() > 0 && result.idle().msPerSecond().containsKey("master"), result.table());
+            // The background: 3 sessions with 2 pending tokens each, created before the levels and deleted after.
+            assertEquals(3, result.background().sessions());
+            assertEquals(6, result.background().tokens());
+            assertEquals(List.of("backgroundCreate", "backgroundToken", "backgroundDelete"),
+                    result.background().phases().stream().map(ControlPlaneResult.Phase::operation).toList());
+            assertEquals(List.of(3L, 6L, 3L), result.background().phases().stream()
+                    .map(ControlPlaneResult.Phase::ok).toList(), result.table());
+            assertTrue(result.background().phases().stream().allMatch(p -> p.errors() == 0), result.table());
+            assertTrue(result.table().contains("held through the levels: 3 sessions, 6 pending tokens"), result.table());
 
             // The same at a fixed offered rate (open loop): every operation done, the rate said in the result.
             ControlPlaneConfig open = new ControlPlaneConfig("cp-smoke-rate", cfg.masters(), cfg.secret(), List.of(3),

@@ -28,6 +28,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * total, the work without the JIT compilers and the collector, and the marginal work (less the idle floor measured
  * after the warm-up rounds). With a rate, each phase runs in open loop at that rate ({@link PhaseRunner}).
  *
+ * <p>With a background ({@link ControlPlaneConfig.Background}), sessions and pending tokens are created after the
+ * warm-up and held until the last level is done: the levels then measure a cluster that already holds them (larger
+ * routing shards on every master), which is how the cost per operation is compared as the cluster fills.
+ *
  * <p>An operation that fails is counted with its phase; the later steps of its session or participant are skipped
  * (and not counted). Nothing is retried: a retry would hide the cost this measures.
  */
@@ -60,7 +64,8 @@ public final class ControlPlaneBenchmark {
         int p = cfg.participantsPerSession();
         long perRound = 2L * cfg.sessions() + 4L * cfg.participants() + (long) cfg.sessions() * (p - 1);
         long warmup = (2L * cfg.warmupSessions() + (5L * p - 1) * cfg.warmupSessions()) * cfg.warmupRounds();
-        return perRound * cfg.concurrency().size() + warmup;
+        long background = 2L * cfg.background().sessions() + cfg.background().tokens();
+        return perRound * cfg.concurrency().size() + warmup + background;
     }
 
     public ControlPlaneResult run() throws InterruptedException {
@@ -69,13 +74,62 @@ public final class ControlPlaneBenchmark {
         for (int w = 0; w < cfg.warmupRounds() && cfg.warmupSessions() > 0; w++) {
             round(cfg.runName() + "-w" + w, cfg.concurrency().get(0), cfg.warmupSessions());
         }
-        idle = measureIdle();
+        int fillConcurrency = cfg.concurrency().get(0);
+        String[] held = new String[cfg.background().sessions()];
+        List<ControlPlaneResult.Phase> backgroundPhases = new ArrayList<>(fill(held, fillConcurrency));
         List<ControlPlaneResult.Level> levels = new ArrayList<>();
-        for (int c : cfg.concurrency()) {
-            levels.add(round(cfg.runName() + "-c" + c, c, cfg.sessions()));
+        try {
+            idle = measureIdle();
+            for (int c : cfg.concurrency()) {
+                levels.add(round(cfg.runName() + "-c" + c, c, cfg.sessions()));
+            }
+        } finally {
+            if (held.length > 0) {
+                backgroundPhases.add(phase("backgroundDelete", fillConcurrency, held.length, i -> {
+                    if (held[i] == null) {
+                        return false;
+                    }
+                    rest.get(i % rest.size()).deleteSession(held[i]);
+                    return true;
+                }));
+            }
         }
+        ControlPlaneResult.Background background = held.length == 0 ? ControlPlaneResult.Background.NONE
+                : new ControlPlaneResult.Background(held.length, cfg.background().tokens(), backgroundPhases);
         return new ControlPlaneResult(cfg.runName(), cfg.masters().stream().map(Object::toString).toList(),
-                cfg.ratePerSecond(), cfg.warmupRounds(), cfg.warmupSessions(), idle, loadBefore, loadAverage(), levels);
+                cfg.ratePerSecond(), cfg.warmupRounds(), cfg.warmupSessions(), idle, loadBefore, loadAverage(), levels,
+                background);
+    }
+
+    /**
+     * Creates the background (sessions, then their pending tokens) that the levels run beside, round-robin over the
+     * masters, and measures it as two phases: what a create and a token cost while the cluster fills. Ids go into
+     * {@code held} for the delete at the end; a failed create leaves a null there.
+     */
+    private List<ControlPlaneResult.Phase> fill(String[] held, int concurrency) throws InterruptedException {
+        if (held.length == 0) {
+            return List.of();
+        }
+        int masters = rest.size();
+        int tokensPerSession = cfg.background().tokensPerSession();
+        List<ControlPlaneResult.Phase> phases = new ArrayList<>();
+        phases.add(phase("backgroundCreate", concurrency, held.length, i -> {
+            held[i] = rest.get(i % masters).createSession(SessionProperties.withId(cfg.runName() + "-bg-" + i))
+                    .sessionId();
+            return true;
+        }));
+        if (tokensPerSession > 0) {
+            phases.add(phase("backgroundToken", concurrency, held.length * tokensPerSession, j -> {
+                String session = held[j / tokensPerSession];
+                if (session == null) {
+                    return false;
+                }
+                rest.get((j / tokensPerSession + 1) % masters).createConnection(session,
+                        new ConnectionProperties(null, null, null));
+                return true;
+            }));
+        }
+        return phases;
     }
 
     /**

@@ -71,6 +71,16 @@ public final class ControlPlaneCommand implements Callable<Integer> {
                     + "the concurrency; latency counts from the due time). 0: closed loop. Default: ${DEFAULT-VALUE}")
     double rate;
 
+    @Option(names = "--background", defaultValue = "0", paramLabel = "SESSIONS",
+            description = "Sessions created after the warm-up and held through every level (deleted at the end), so "
+                    + "that operations are measured in a cluster that already holds them. Default: ${DEFAULT-VALUE}")
+    int backgroundSessions;
+
+    @Option(names = "--background-tokens", defaultValue = "5", paramLabel = "PER_SESSION",
+            description = "Pending tokens (connections nobody joins) of each background session, 0.."
+                    + ControlPlaneConfig.MAX_BACKGROUND_TOKENS_PER_SESSION + ". Default: ${DEFAULT-VALUE}")
+    int backgroundTokens;
+
     @Option(names = "--timeout", defaultValue = "10s", description = "Timeout of one operation. Default: ${DEFAULT-VALUE}")
     String timeout;
 
@@ -109,7 +119,8 @@ public final class ControlPlaneCommand implements Callable<Integer> {
         result.write(out.resolve(RESULT_FILE));
         System.out.print(result.table());
         System.out.println("result: " + out.resolve(RESULT_FILE).toAbsolutePath());
-        boolean clean = result.levels().stream().flatMap(l -> l.phases().stream()).allMatch(p -> p.errors() == 0);
+        boolean clean = java.util.stream.Stream.concat(result.levels().stream().flatMap(l -> l.phases().stream()),
+                result.background().phases().stream()).allMatch(p -> p.errors() == 0);
         return clean ? 0 : 2;
     }
 
@@ -121,6 +132,7 @@ public final class ControlPlaneCommand implements Callable<Integer> {
         String runName = "cp-" + Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36);
         return new ControlPlaneConfig(runName, masters, secret, concurrency, sessions, participants, warmupRounds,
                 warmup, ChaosSchedule.duration(idle), rate, ChaosSchedule.duration(timeout),
-                pids == null ? Map::of : ProcessSampler.pidFiles(pids));
+                pids == null ? Map::of : ProcessSampler.pidFiles(pids),
+                new ControlPlaneConfig.Background(backgroundSessions, backgroundSessions == 0 ? 0 : backgroundTokens));
     }
 }

@@ -16,19 +16,48 @@ import java.util.function.Supplier;
  *                      0: closed loop
  * @param pids          node name to pid, read before and after each phase for the CPU per role; empty map: no CPU
  *                      figures
+ * @param background    sessions (and pending tokens) created after the warm-up and held through the measured levels,
+ *                      so that the operations are measured in a cluster that already holds them; deleted at the end
  */
 public record ControlPlaneConfig(String runName, List<URI> masters, String secret, List<Integer> concurrency,
                                  int sessions, int participantsPerSession, int warmupRounds, int warmupSessions,
                                  Duration idle, double ratePerSecond, Duration operationTimeout,
-                                 Supplier<Map<String, Long>> pids) {
+                                 Supplier<Map<String, Long>> pids, Background background) {
     /** Bounds that keep one run's sockets, threads and memory within what one machine holds. */
     public static final int MAX_CONCURRENCY = 256;
     public static final int MAX_PARTICIPANTS = 20_000;
     public static final int MAX_WARMUP_ROUNDS = 100;
     public static final double MAX_RATE = 10_000;
     public static final Duration MAX_IDLE = Duration.ofMinutes(10);
+    /** A master's replica holds every session and connection: 20 000 sessions and 100 000 tokens fit its heap. */
+    public static final int MAX_BACKGROUND_SESSIONS = 20_000;
+    public static final int MAX_BACKGROUND_TOKENS_PER_SESSION = 5;
+
+    /**
+     * What the cluster holds while the levels are measured: {@code sessions} sessions, each with
+     * {@code tokensPerSession} connections that stay pending (a token, no socket: a record in the routing table).
+     */
+    public record Background(int sessions, int tokensPerSession) {
+        public static final Background NONE = new Background(0, 0);
+
+        public Background {
+            if (sessions < 0 || sessions > MAX_BACKGROUND_SESSIONS) {
+                throw new IllegalArgumentException("background sessions must be 0.." + MAX_BACKGROUND_SESSIONS
+                        + ", were " + sessions);
+            }
+            if (tokensPerSession < 0 || tokensPerSession > MAX_BACKGROUND_TOKENS_PER_SESSION) {
+                throw new IllegalArgumentException("background tokens per session must be 0.."
+                        + MAX_BACKGROUND_TOKENS_PER_SESSION + ", were " + tokensPerSession);
+            }
+        }
+
+        public int tokens() {
+            return sessions * tokensPerSession;
+        }
+    }
 
     public ControlPlaneConfig {
+        java.util.Objects.requireNonNull(background, "background (Background.NONE for none)");
         if (masters.isEmpty()) {
             throw new IllegalArgumentException("at least one master URL is needed");
         }
@@ -56,6 +85,15 @@ public record ControlPlaneConfig(String runName, List<URI> masters, String secre
             throw new IllegalArgumentException("sessions x participants must be at most " + MAX_PARTICIPANTS
                     + " (each participant holds a WebSocket until its leave), was " + sessions * participantsPerSession);
         }
+    }
+
+    /** Without a background: the cluster holds only what each level creates. */
+    public ControlPlaneConfig(String runName, List<URI> masters, String secret, List<Integer> concurrency,
+                              int sessions, int participantsPerSession, int warmupRounds, int warmupSessions,
+                              Duration idle, double ratePerSecond, Duration operationTimeout,
+                              Supplier<Map<String, Long>> pids) {
+        this(runName, masters, secret, concurrency, sessions, participantsPerSession, warmupRounds, warmupSessions,
+                idle, ratePerSecond, operationTimeout, pids, Background.NONE);
     }
 
     public int participants() {

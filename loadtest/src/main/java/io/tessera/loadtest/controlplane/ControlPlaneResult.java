@@ -12,11 +12,18 @@ import java.util.Map;
  * What a control-plane run measured, per concurrency level and operation; written as JSON and as a text table.
  *
  * @param ratePerSecond offered rate of every phase (open loop), 0: closed loop
- * @param idle          the nodes' CPU per second with no client, measured after the warm-up
+ * @param idle          the nodes' CPU per second with no client, measured after the warm-up (and the background)
+ * @param background    what the cluster held while the levels ran, and the phases that created it (before the idle
+ *                      window) and deleted it (after the last level); no phases without a background
  */
 public record ControlPlaneResult(String runName, List<String> masters, double ratePerSecond, int warmupRounds,
                                  int warmupSessions, IdleFloor idle, String loadAverageBefore,
-                                 String loadAverageAfter, List<Level> levels) {
+                                 String loadAverageAfter, List<Level> levels, Background background) {
+
+    /** Sessions and pending tokens held through the levels, and the phases that created and deleted them. */
+    public record Background(int sessions, int tokens, List<Phase> phases) {
+        public static final Background NONE = new Background(0, 0, List.of());
+    }
 
     /** One concurrency level: the six phases in order. */
     public record Level(int concurrency, int sessions, int participants, List<Phase> phases) {

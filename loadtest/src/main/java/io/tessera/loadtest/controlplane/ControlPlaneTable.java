@@ -20,22 +20,34 @@ final class ControlPlaneTable {
                         + "the scheduled start), capped by the concurrency", r.ratePerSecond()) : "closed loop",
                 r.warmupRounds(), r.warmupSessions()));
         sb.append(idle(r.idle())).append('\n');
+        if (r.background() != null && r.background().sessions() > 0) {
+            sb.append(String.format(Locale.ROOT, "held through the levels: %d sessions, %d pending tokens (created"
+                    + " before the idle window, deleted after the last level: the rows marked background)%n", r.background().sessions(),
+                    r.background().tokens()));
+        }
         sb.append("CPU ms/op by role: total / work (without JIT and GC) / marginal (work less the idle floor)"
                 + " / sys (kernel part of total); cs: context switches per op\n\n");
         sb.append("| concurrency | operation | n | errors | ops/s | p50 ms | p99 ms | max ms | CPU ms/op by role |\n");
         sb.append("|---|---|---|---|---|---|---|---|---|\n");
         for (ControlPlaneResult.Level level : r.levels()) {
             for (ControlPlaneResult.Phase p : level.phases()) {
-                StringBuilder cpu = new StringBuilder();
-                p.cpuMsPerOpByRole().forEach((role, c) -> cpu.append(cpu.isEmpty() ? "" : "; ")
-                        .append(String.format(Locale.ROOT, "%s %.2f / %.2f / %.2f / %.2f, %.1f cs", role, c.total(),
-                                c.work(), c.marginal(), c.sys(), c.switches())));
-                sb.append(String.format(Locale.ROOT, "| %d | %s | %d | %d | %.1f | %.1f | %.1f | %.1f | %s |%n",
-                        level.concurrency(), p.operation(), p.ok(), p.errors(), p.perSecond(), p.latencyMs().p50(),
-                        p.latencyMs().p99(), p.latencyMs().max(), cpu));
+                row(sb, String.valueOf(level.concurrency()), p);
             }
         }
+        if (r.background() != null) {
+            r.background().phases().forEach(p -> row(sb, "background", p));
+        }
         return sb.toString();
+    }
+
+    private static void row(StringBuilder sb, String level, ControlPlaneResult.Phase p) {
+        StringBuilder cpu = new StringBuilder();
+        p.cpuMsPerOpByRole().forEach((role, c) -> cpu.append(cpu.isEmpty() ? "" : "; ")
+                .append(String.format(Locale.ROOT, "%s %.2f / %.2f / %.2f / %.2f, %.1f cs", role, c.total(),
+                        c.work(), c.marginal(), c.sys(), c.switches())));
+        sb.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %.1f | %.1f | %.1f | %.1f | %s |%n",
+                level, p.operation(), p.ok(), p.errors(), p.perSecond(), p.latencyMs().p50(),
+                p.latencyMs().p99(), p.latencyMs().max(), cpu));
     }
 
     static String idle(IdleFloor idle) {
