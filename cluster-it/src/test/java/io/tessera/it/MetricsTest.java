@@ -20,6 +20,7 @@ import io.tessera.client.rest.RestResponse;
 import io.tessera.client.rtp.RtpReactor;
 import io.tessera.client.rtp.RtpReceiver;
 import io.tessera.client.rtp.SyntheticPublisher;
+import io.tessera.master.routing.RoutingObserver;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Map;
@@ -27,6 +28,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -117,7 +119,9 @@ class MetricsTest {
         PrometheusText a0 = scrape(a);
         PrometheusText b0 = scrape(b);
         PrometheusText m0 = scrape(media);
-        String sid = "metrics-" + RUN;
+        // An id whose record is timed for convergence (masters time a fixed sample of the session shards).
+        String sid = IntStream.iterate(0, i -> i + 1).mapToObj(i -> "metrics-" + RUN + "-" + i)
+                .filter(RoutingObserver::timesConvergenceOf).findFirst().orElseThrow();
 
         TestSessions.createSession(cluster.rest(a), sid);
         // A create answers from the record it wrote (no REST view: nothing to describe, no connections to read from a
@@ -143,7 +147,7 @@ class MetricsTest {
         awaitDelta(b, b0, "sessions gauge", m -> m.value("tessera_master_sessions"), 1);
         awaitDelta(b, b0, "session convergence count",
                 m -> m.value("tessera_master_routing_convergence_seconds_count", Map.of("record", "session")), 1);
-        // Connections are counted from a local read once a second, not timed (RoutingObserver says why).
+        // Connections are counted from a local read every 5 s, not timed (RoutingObserver says why).
         awaitDelta(b, b0, "pending connections gauge", m -> m.value("tessera_master_connections_pending"), 3);
 
         InetAddress local = InetAddress.getByName(CLIENT_HOST);

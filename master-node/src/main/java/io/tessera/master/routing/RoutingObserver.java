@@ -19,33 +19,44 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * Watches this master's replica of the routing table, for the metrics: how many sessions and connections it holds,
- * and how long session records written on other masters took to arrive here (now minus the record's LWW timestamp,
- * once per record version). Records written before this master started are not timed: they did not converge, this
- * master was not there yet.
+ * Watches this master's replica of the routing table, for the metrics and the console: how many sessions and
+ * connections it holds, which sessions (for the console's timeline and the HA plan gauges), and how long session
+ * records written on other masters took to arrive here (now minus the record's LWW timestamp, once per record
+ * version). Records written before this master started are not timed: they did not converge, this master was not
+ * there yet.
  *
- * <p>Sessions are watched through Replicator subscriptions. Connections are counted from a local read of their
- * shards once per {@link #CONNECTION_COUNT_INTERVAL}, not subscribed to: a subscribed key makes the replicator compute
- * the key's digest (a serialization of the whole shard and a SHA-1) at every write and every merge of a delta, and
- * connections change at every token, join and leave (docs/BENCHMARKS.md "Control plane", the hot-path profile).
+ * <p>Nothing here subscribes to a whole table. A subscribed key makes the replicator compute the key's digest (the
+ * whole shard serialized, then a SHA-1) at every write and every merged delta, so the cost of a write grows with the
+ * shard it lands in (docs/BENCHMARKS.md "Control plane", the create profile and "As the cluster fills"). Instead:
+ * <ul>
+ *   <li>the session shards are read locally every {@link #SESSION_READ_INTERVAL} (a {@code Get} per shard from this
+ *       master's replica: no serialization, no digest), for the session list and count;</li>
+ *   <li>the connection shards likewise every {@link #CONNECTION_COUNT_INTERVAL}, for two gauges;</li>
+ *   <li>convergence is timed on {@link #CONVERGENCE_SAMPLE_SHARDS} session shards only, which are subscribed to: a
+ *       fixed sample of the session writes, spread over the id space by the hash that places ids in shards
+ *       ({@link #timesConvergenceOf}).</li>
+ * </ul>
  *
- * <p>The latest session maps are also kept for readers on other threads ({@link #sessions()}), e.g. the HA plan
- * gauges, so that a scrape never asks the replicator.
+ * <p>The latest session maps are kept for readers on other threads ({@link #sessions()}), e.g. the HA plan gauges
+ * and the console's sampler, so that a scrape never asks the replicator.
  */
 public final class RoutingObserver {
 
     public interface Message {
     }
 
-    /** A change of a session key; which shard is told by its key. */
+    /** A change of a sampled session key; which shard is told by its key. */
     private record KeyChanged(Replicator.SubscribeResponse<?> response) implements Message {
     }
+
+    /** Time to read the session shards again. */
+    private enum ReadSessions implements Message { INSTANCE }
 
     /** Time to count the connections again. */
     private enum CountConnections implements Message { INSTANCE }
 
-    /** One connection shard as this master's replica has it. */
-    private record ConnectionsRead(Replicator.GetResponse<?> response) implements Message {
+    /** One shard, sessions or connections (its key tells which), as this master's replica has it. */
+    private record ShardRead(Replicator.GetResponse<?> response) implements Message {
     }
 
     /**
@@ -55,6 +66,28 @@ public final class RoutingObserver {
      * master's CPU (docs/BENCHMARKS.md "The idle floor and the JIT").
      */
     static final java.time.Duration CONNECTION_COUNT_INTERVAL = java.time.Duration.ofSeconds(5);
+
+    /**
+     * How often the session shards are read: the console's timeline compares samples every 300 ms and shows a session
+     * created through another master within a second or so (delta propagation ~200 ms, this interval, the sample).
+     * 100 local {@code Get}s and replies per round, about 400 messages a second on an idle master.
+     */
+    static final java.time.Duration SESSION_READ_INTERVAL = java.time.Duration.ofMillis(500);
+
+    /**
+     * Session shards whose records are timed for convergence (subscribed to): one in {@code SHARDS /
+     * CONVERGENCE_SAMPLE_SHARDS}, so about 4 % of the session writes, each still paying the digest.
+     */
+    static final int CONVERGENCE_SAMPLE_SHARDS = 4;
+
+    /** Whether convergence of this session's record is timed: its shard is one of the sampled ones. */
+    public static boolean timesConvergenceOf(String sessionId) {
+        return sampled(RoutingTable.shardOf(sessionId));
+    }
+
+    private static boolean sampled(int shard) {
+        return shard % (RoutingTable.SHARDS / CONVERGENCE_SAMPLE_SHARDS) == 0;
+    }
 
     private final AtomicReferenceArray<LWWMap<String, SessionRecord>> sessionShards =
             new AtomicReferenceArray<>(RoutingTable.SHARDS);
@@ -82,7 +115,10 @@ public final class RoutingObserver {
     public Behavior<Message> behavior() {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
             timers.startTimerWithFixedDelay(CountConnections.INSTANCE, CONNECTION_COUNT_INTERVAL);
-            return new Watch(ctx).behavior();
+            timers.startTimerWithFixedDelay(ReadSessions.INSTANCE, SESSION_READ_INTERVAL);
+            Watch watch = new Watch(ctx);
+            watch.readSessions();
+            return watch.behavior();
         }));
     }
 
@@ -93,7 +129,7 @@ public final class RoutingObserver {
         private final List<Map<String, Long>> seenSessions = new ArrayList<>(RoutingTable.SHARDS);
         private final ActorRef<Replicator.Command> replicator;
         @SuppressWarnings("rawtypes")
-        private final ActorRef<Replicator.GetResponse> connectionsRead;
+        private final ActorRef<Replicator.GetResponse> shardRead;
         private final int[] sessionCounts = new int[RoutingTable.SHARDS];
         private final int[] activeCounts = new int[RoutingTable.SHARDS];
         private final int[] pendingCounts = new int[RoutingTable.SHARDS];
@@ -109,42 +145,60 @@ public final class RoutingObserver {
             ActorRef<Replicator.SubscribeResponse> changes =
                     ctx.messageAdapter(Replicator.SubscribeResponse.class, KeyChanged::new);
             this.replicator = DistributedData.get(ctx.getSystem()).replicator();
-            this.connectionsRead = ctx.messageAdapter(Replicator.GetResponse.class, ConnectionsRead::new);
+            this.shardRead = ctx.messageAdapter(Replicator.GetResponse.class, ShardRead::new);
             for (int i = 0; i < RoutingTable.SHARDS; i++) {
                 seenSessions.add(new HashMap<>());
                 Key<LWWMap<String, SessionRecord>> sessionKey = routing.sessionKeys().get(i);
                 sessionShardOf.put(sessionKey, i);
                 connectionShardOf.put(routing.connectionKeys().get(i), i);
-                replicator.tell(new Replicator.Subscribe(sessionKey, (ActorRef) changes));
+                if (sampled(i)) {
+                    replicator.tell(new Replicator.Subscribe(sessionKey, (ActorRef) changes));
+                }
             }
         }
 
         Behavior<Message> behavior() {
             return Behaviors.receive(Message.class)
                     .onMessage(KeyChanged.class, this::onChanged)
+                    .onMessage(ReadSessions.class, tick -> readSessions())
                     .onMessage(CountConnections.class, tick -> countConnections())
-                    .onMessage(ConnectionsRead.class, this::onConnectionsRead)
+                    .onMessage(ShardRead.class, this::onShardRead)
                     .build();
         }
 
-        @SuppressWarnings({"unchecked", "rawtypes"})
-        private Behavior<Message> countConnections() {
-            for (Key<LWWMap<String, ConnectionRecord>> key : routing.connectionKeys()) {
-                replicator.tell(new Replicator.Get(key, Replicator.readLocal(), (ActorRef) connectionsRead));
-            }
+        Behavior<Message> readSessions() {
+            readLocally(routing.sessionKeys());
             return Behaviors.same();
         }
 
+        private Behavior<Message> countConnections() {
+            readLocally(routing.connectionKeys());
+            return Behaviors.same();
+        }
+
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        private void readLocally(List<? extends Key<?>> keys) {
+            for (Key<?> key : keys) {
+                replicator.tell(new Replicator.Get(key, Replicator.readLocal(), (ActorRef) shardRead));
+            }
+        }
+
         @SuppressWarnings("unchecked")
-        private Behavior<Message> onConnectionsRead(ConnectionsRead read) {
-            Integer shard = connectionShardOf.get(read.response().key());
-            if (shard == null) {
+        private Behavior<Message> onShardRead(ShardRead read) {
+            Replicator.GetResponse<?> response = read.response();
+            LWWMap<String, ?> map = response instanceof Replicator.GetSuccess<?> success
+                    ? (LWWMap<String, ?>) success.dataValue()
+                    : response instanceof Replicator.NotFound<?> ? LWWMap.create() : null;
+            if (map == null) {
                 return Behaviors.same();
             }
-            if (read.response() instanceof Replicator.GetSuccess<?> success) {
-                onConnections(shard, (LWWMap<String, ConnectionRecord>) success.dataValue());
-            } else if (read.response() instanceof Replicator.NotFound<?>) {
-                onConnections(shard, LWWMap.create());
+            Integer sessionShard = sessionShardOf.get(response.key());
+            if (sessionShard != null) {
+                onSessions(sessionShard, (LWWMap<String, SessionRecord>) map);
+            }
+            Integer connectionShard = connectionShardOf.get(response.key());
+            if (connectionShard != null) {
+                onConnections(connectionShard, (LWWMap<String, ConnectionRecord>) map);
             }
             return Behaviors.same();
         }
@@ -154,7 +208,9 @@ public final class RoutingObserver {
             if (changed.response() instanceof Replicator.Changed<?> c) {
                 Integer sessionShard = sessionShardOf.get(c.key());
                 if (sessionShard != null) {
-                    onSessions(sessionShard, (LWWMap<String, SessionRecord>) c.dataValue());
+                    LWWMap<String, SessionRecord> map = (LWWMap<String, SessionRecord>) c.dataValue();
+                    seenSessions.set(sessionShard, observe(map, seenSessions.get(sessionShard)));
+                    onSessions(sessionShard, map);
                 }
             }
             return Behaviors.same();
@@ -163,7 +219,6 @@ public final class RoutingObserver {
         private void onSessions(int shard, LWWMap<String, SessionRecord> map) {
             sessionShards.set(shard, map);
             sessionCounts[shard] = map.size();
-            seenSessions.set(shard, observe(map, seenSessions.get(shard)));
             meters.sessions.set(sum(sessionCounts));
         }
 
