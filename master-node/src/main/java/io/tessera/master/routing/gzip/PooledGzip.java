@@ -49,6 +49,8 @@ public final class PooledGzip {
     private static final ThreadLocal<Deflater> DEFLATER =
             ThreadLocal.withInitial(() -> new Deflater(Deflater.DEFAULT_COMPRESSION, true));
     private static final ThreadLocal<Inflater> INFLATER = ThreadLocal.withInitial(() -> new Inflater(true));
+    /** Above zero while this thread serializes for a digest ({@link #storedWhile}): nothing is deflated then. */
+    private static final ThreadLocal<int[]> STORING = ThreadLocal.withInitial(() -> new int[1]);
 
     private PooledGzip() {
     }
@@ -58,7 +60,23 @@ public final class PooledGzip {
      * bytes as writing it to a {@link GZIPOutputStream} and closing it.
      */
     public static byte[] compress(byte[] raw) {
-        return raw.length <= STORED_UP_TO_BYTES ? stored(raw) : deflated(raw);
+        return raw.length <= STORED_UP_TO_BYTES || STORING.get()[0] > 0 ? stored(raw) : deflated(raw);
+    }
+
+    /**
+     * Runs {@code serialization} with every payload it compresses on this thread stored, not deflated, whatever its
+     * size. For bytes that are hashed and thrown away (a digest): deflating them bought nothing but cost up to a tenth
+     * of a master's CPU with 10 000 sessions held (docs/BENCHMARKS.md "As the cluster fills"). Every master that runs
+     * this stores the same way, so their digests still agree.
+     */
+    public static byte[] storedWhile(java.util.function.Supplier<byte[]> serialization) {
+        int[] depth = STORING.get();
+        depth[0]++;
+        try {
+            return serialization.get();
+        } finally {
+            depth[0]--;
+        }
     }
 
     /** A gzip stream of stored deflate blocks (RFC 1951 3.2.4): a block header, the length and its complement. */

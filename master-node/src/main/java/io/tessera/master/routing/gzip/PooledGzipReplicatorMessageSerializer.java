@@ -7,11 +7,27 @@ import org.apache.pekko.protobufv3.internal.MessageLite;
 /**
  * Pekko's serializer of the replicator's messages, with {@link PooledGzip} for the ones it gzips (gossip). Bound in
  * place of Pekko's under the same name and identifier (tessera-master.conf): each reads what the other writes.
+ *
+ * <p>A data envelope serialized on its own is a digest: the replicator hashes {@code toBinary(envelope)} to compare
+ * its copy of a key with another master's, and sends envelopes only inside its messages (gossip, writes, read
+ * results), which serialize them without coming through here. So its shard is stored rather than deflated
+ * ({@link PooledGzip#storedWhile}). While older masters run next to these (a rolling upgrade), their digests of the
+ * larger shards differ and gossip ships those shards whole each round until the upgrade is done; nothing is lost.
  */
 public final class PooledGzipReplicatorMessageSerializer extends ReplicatorMessageSerializer {
+    /** Pekko's {@code Replicator.Internal.DataEnvelope}, which Java cannot name (a class in a Scala object). */
+    static final Class<?> DATA_ENVELOPE = dataEnvelopeClass();
 
     public PooledGzipReplicatorMessageSerializer(ExtendedActorSystem system) {
         super(system);
+    }
+
+    @Override
+    public byte[] toBinary(Object message) {
+        if (DATA_ENVELOPE.isInstance(message)) {
+            return PooledGzip.storedWhile(() -> super.toBinary(message));
+        }
+        return super.toBinary(message);
     }
 
     @Override
@@ -22,5 +38,13 @@ public final class PooledGzipReplicatorMessageSerializer extends ReplicatorMessa
     @Override
     public byte[] decompress(byte[] bytes) {
         return PooledGzip.decompress(bytes);
+    }
+
+    private static Class<?> dataEnvelopeClass() {
+        try {
+            return Class.forName("org.apache.pekko.cluster.ddata.Replicator$Internal$DataEnvelope");
+        } catch (ClassNotFoundException e) {
+            throw new ExceptionInInitializerError(e);
+        }
     }
 }

@@ -7,6 +7,9 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.ddata.LWWMap;
+import org.apache.pekko.cluster.ddata.ReplicatedData;
+import org.apache.pekko.cluster.ddata.VersionVector;
+import org.apache.pekko.cluster.ddata.VersionVector$;
 import org.apache.pekko.cluster.ddata.Replicator;
 import org.apache.pekko.cluster.ddata.SelfUniqueAddress;
 import org.apache.pekko.cluster.ddata.protobuf.ReplicatedDataSerializer;
@@ -22,6 +25,8 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 /**
@@ -86,5 +91,54 @@ class PooledGzipSerializersTest {
         assertArrayEquals(bytes, pooled.toBinary(shard), "the same bytes every time: digests agree");
         assertEquals(shard, pekkos.fromBinary(bytes, manifest));
         assertEquals(shard, pooled.fromBinary(pekkos.toBinary(shard), manifest));
+    }
+
+    /**
+     * A data envelope serialized on its own is what the replicator hashes for a digest: its shard is stored, not
+     * deflated, however large; inside a replicator message (here a write) and on its own, the shard is still deflated.
+     */
+    @Test
+    void aDigestStoresTheShardWhileMessagesStillDeflateIt() throws Exception {
+        SelfUniqueAddress self = DistributedData.get(system).selfUniqueAddress();
+        LWWMap<String, SessionRecord> shard = LWWMap.create();
+        for (int i = 0; i < 150; i++) { // over 4 KiB serialized, within one stored block (64 KiB)
+            String id = "ses_" + i;
+            shard = shard.put(self, id, new SessionRecord(id, 1_700_000_000_000L + i, "media-" + (i % 3), i, "normal",
+                    "", "ROUTED", "MANUAL", "VP8", false, "{}"));
+        }
+        ExtendedActorSystem classic = (ExtendedActorSystem) Adapter.toClassic(system);
+        PooledGzipReplicatedDataSerializer data = new PooledGzipReplicatedDataSerializer(classic);
+        PooledGzipReplicatorMessageSerializer messages = new PooledGzipReplicatorMessageSerializer(classic);
+        byte[] raw = PooledGzip.decompress(data.toBinary(shard));
+        assertTrue(raw.length > PooledGzip.STORED_UP_TO_BYTES && raw.length < 65535, "a shard that would be deflated, "
+                + "in one stored block: " + raw.length);
+
+        Object envelope = PooledGzipReplicatorMessageSerializer.DATA_ENVELOPE.getConstructor(ReplicatedData.class,
+                scala.collection.immutable.Map.class, VersionVector.class).newInstance(shard,
+                scala.collection.immutable.Map$.MODULE$.empty(), VersionVector$.MODULE$.empty());
+        byte[] digested = messages.toBinary(envelope);
+        assertTrue(contains(digested, raw), "the digest's bytes hold the shard as it is, stored");
+        assertArrayEquals(digested, messages.toBinary(envelope), "the same bytes every time: digests agree");
+
+        Object write = Class.forName("org.apache.pekko.cluster.ddata.Replicator$Internal$Write")
+                .getConstructor(String.class, PooledGzipReplicatorMessageSerializer.DATA_ENVELOPE, scala.Option.class)
+                .newInstance("sessions-0", envelope, scala.Option.apply(self.uniqueAddress()));
+        byte[] written = messages.toBinary(write);
+        assertFalse(contains(written, raw), "a write carries the shard deflated");
+        assertTrue(written.length < raw.length / 2, "deflated: " + written.length + " bytes for " + raw.length);
+        assertTrue(data.toBinary(shard).length < raw.length / 2, "the shard alone is deflated again afterwards");
+    }
+
+    private static boolean contains(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
     }
 }
