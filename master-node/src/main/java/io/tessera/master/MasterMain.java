@@ -173,7 +173,7 @@ public final class MasterMain {
                 new LiveMedia(mediaNodes, mediaNodeClient, master.getDuration("media-view-timeout")), gate);
 
         ConsoleRoutes console = MasterConsole.start(system, master.getConfig("console"), settings.nodeId, publicUrl,
-                settings.secret(), mediaNodes, observer::sessions, askTimeout);
+                settings.secret(), mediaNodes, observer::sessionShards, askTimeout);
 
         // The demo page is always served; its token endpoint only with TESSERA_DEMO=on (insecure, demo only).
         boolean demoTokens = master.getBoolean("demo.enabled");

@@ -5,9 +5,12 @@ import io.tessera.master.console.ClusterSnapshot.MemberSample;
 import io.tessera.master.console.ConsoleEvent.Kind;
 
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -75,27 +78,53 @@ public final class SnapshotDiff {
         }
     }
 
+    /**
+     * Shard by shard: a shard that is the same object in both samples is unchanged and is read only when a media node
+     * went down in between (its sessions are then waiting). Events of one kind are sorted by session id.
+     */
     private static void sessions(ClusterSnapshot before, ClusterSnapshot after, int limit, List<ConsoleEvent> events) {
         List<ConsoleEvent> created = new ArrayList<>();
         List<ConsoleEvent> closed = new ArrayList<>();
         List<ConsoleEvent> moved = new ArrayList<>();
         List<ConsoleEvent> waiting = new ArrayList<>();
-        Map<String, String> was = before.sessionRoutes();
-        Map<String, String> is = after.sessionRoutes();
-        for (String id : union(was, is)) {
-            String from = was.get(id);
-            String to = is.get(id);
-            if (from == null) {
-                created.add(ConsoleEvent.of(Kind.SESSION_CREATED, id, null, to));
-            } else if (to == null) {
-                closed.add(ConsoleEvent.of(Kind.SESSION_CLOSED, id, from, null));
-            } else if (!from.equals(to)) {
-                moved.add(ConsoleEvent.of(Kind.SESSION_MOVED, id, from, to));
+        Set<String> wentDown = new HashSet<>();
+        before.mediaNodes().keySet().forEach(id -> {
+            if (!down(before, id) && down(after, id)) {
+                wentDown.add(id);
             }
-            // Waiting: its node went down (or away) in this sample and the route still names it.
-            if (to != null && down(after, to) && (from == null || !from.equals(to) || !down(before, to))) {
-                waiting.add(ConsoleEvent.of(Kind.SESSION_WAITING, id, to, null));
+        });
+        List<Map<String, String>> wasShards = before.sessionShards();
+        List<Map<String, String>> isShards = after.sessionShards();
+        for (int shard = 0; shard < Math.max(wasShards.size(), isShards.size()); shard++) {
+            Map<String, String> was = shard < wasShards.size() ? wasShards.get(shard) : Map.of();
+            Map<String, String> is = shard < isShards.size() ? isShards.get(shard) : Map.of();
+            if (was == is) {
+                if (!wentDown.isEmpty()) {
+                    is.forEach((id, node) -> {
+                        if (wentDown.contains(node)) {
+                            waiting.add(ConsoleEvent.of(Kind.SESSION_WAITING, id, node, null));
+                        }
+                    });
+                }
+                continue;
             }
+            is.forEach((id, to) -> {
+                String from = was.get(id);
+                if (from == null) {
+                    created.add(ConsoleEvent.of(Kind.SESSION_CREATED, id, null, to));
+                } else if (!from.equals(to)) {
+                    moved.add(ConsoleEvent.of(Kind.SESSION_MOVED, id, from, to));
+                }
+                // Waiting: its node went down (or away) in this sample and the route still names it.
+                if (down(after, to) && (from == null || !from.equals(to) || !down(before, to))) {
+                    waiting.add(ConsoleEvent.of(Kind.SESSION_WAITING, id, to, null));
+                }
+            });
+            was.forEach((id, from) -> {
+                if (!is.containsKey(id)) {
+                    closed.add(ConsoleEvent.of(Kind.SESSION_CLOSED, id, from, null));
+                }
+            });
         }
         fold(created, "created", limit, events);
         fold(closed, "closed", limit, events);
@@ -110,6 +139,7 @@ public final class SnapshotDiff {
 
     private static void fold(List<ConsoleEvent> sameKind, String what, int limit, List<ConsoleEvent> events) {
         if (sameKind.size() <= limit) {
+            sameKind.sort(Comparator.comparing(ConsoleEvent::subject));
             events.addAll(sameKind);
         } else {
             events.add(ConsoleEvent.of(Kind.SESSIONS_SUMMARY, String.valueOf(sameKind.size()), null, what));

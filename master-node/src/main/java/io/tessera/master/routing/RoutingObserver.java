@@ -106,10 +106,23 @@ public final class RoutingObserver {
         for (int i = 0; i < sessionShards.length(); i++) {
             LWWMap<String, SessionRecord> map = sessionShards.get(i);
             if (map != null) {
-                all.addAll(map.getEntries().values());
+                RoutingTable.forEachValue(map, all::add);
             }
         }
         return all;
+    }
+
+    /**
+     * The session shards as this master's replica has them, in shard order (null for a shard not read yet). A shard
+     * that did not change between two calls is the same object: readers skip it by identity ({@code
+     * console.LiveClusterSampler}). Safe from any thread.
+     */
+    public List<LWWMap<String, SessionRecord>> sessionShards() {
+        List<LWWMap<String, SessionRecord>> shards = new ArrayList<>(sessionShards.length());
+        for (int i = 0; i < sessionShards.length(); i++) {
+            shards.add(sessionShards.get(i));
+        }
+        return shards;
     }
 
     public Behavior<Message> behavior() {
@@ -133,6 +146,8 @@ public final class RoutingObserver {
         private final int[] sessionCounts = new int[RoutingTable.SHARDS];
         private final int[] activeCounts = new int[RoutingTable.SHARDS];
         private final int[] pendingCounts = new int[RoutingTable.SHARDS];
+        /** The connection shard each count was taken from: an unchanged shard (the same object) is not counted again. */
+        private final Object[] countedConnectionShards = new Object[RoutingTable.SHARDS];
 
         /** Shard of each session key, and of each connection key. */
         private final Map<Key<?>, Integer> sessionShardOf = new HashMap<>();
@@ -223,10 +238,14 @@ public final class RoutingObserver {
         }
 
         private void onConnections(int shard, LWWMap<String, ConnectionRecord> map) {
+            if (countedConnectionShards[shard] == map) {
+                return;
+            }
+            countedConnectionShards[shard] = map;
             int active = 0;
             int pending = 0;
-            for (ConnectionRecord record : map.getEntries().values()) {
-                if (record.active()) {
+            for (LWWRegister<ConnectionRecord> register : map.underlying().getEntries().values()) {
+                if (register.getValue().active()) {
                     active++;
                 } else {
                     pending++;

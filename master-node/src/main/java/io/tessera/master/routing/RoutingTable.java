@@ -6,6 +6,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.ddata.Key;
 import org.apache.pekko.cluster.ddata.LWWMap;
 import org.apache.pekko.cluster.ddata.LWWMapKey;
+import org.apache.pekko.cluster.ddata.LWWRegister;
 import org.apache.pekko.cluster.ddata.SelfUniqueAddress;
 import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
 import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
@@ -200,9 +201,9 @@ public final class RoutingTable implements Routes {
         all.addAll(connectionReads);
         return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(done -> {
             Map<String, String> sessionNodes = new java.util.HashMap<>();
-            sessionReads.forEach(r -> r.join().getEntries().forEach((id, s) -> sessionNodes.put(id, s.mediaNodeId())));
+            sessionReads.forEach(r -> forEachValue(r.join(), s -> sessionNodes.put(s.sessionId(), s.mediaNodeId())));
             java.util.Set<String> connectionIds = new java.util.HashSet<>();
-            connectionReads.forEach(r -> connectionIds.addAll(r.join().getEntries().keySet()));
+            connectionReads.forEach(r -> connectionIds.addAll(r.join().underlying().getEntries().keySet()));
             return new LocalIds(sessionNodes, connectionIds);
         });
     }
@@ -220,8 +221,8 @@ public final class RoutingTable implements Routes {
         CompletionStage<Boolean> connectionsRemoved = update(connectionKeys.get(shard), Replicator.writeLocal(), map -> {
             LWWMap<String, ConnectionRecord> result = map;
             boolean any = false;
-            for (Map.Entry<String, ConnectionRecord> e : map.getEntries().entrySet()) {
-                if (e.getValue().sessionId().equals(sessionId)) {
+            for (Map.Entry<String, LWWRegister<ConnectionRecord>> e : map.underlying().getEntries().entrySet()) {
+                if (e.getValue().getValue().sessionId().equals(sessionId)) {
                     result = result.remove(self, e.getKey());
                     any = true;
                 }
@@ -252,7 +253,7 @@ public final class RoutingTable implements Routes {
     private CompletionStage<List<SessionRecord>> allSessions(Replicator.ReadConsistency consistency) {
         return readAll(sessionKeys, consistency).thenApply(maps -> {
             List<SessionRecord> all = new ArrayList<>();
-            maps.forEach(map -> all.addAll(map.getEntries().values()));
+            maps.forEach(map -> forEachValue(map, all::add));
             all.sort((a, b) -> Long.compare(a.createdAt(), b.createdAt()));
             return all;
         });
@@ -262,8 +263,8 @@ public final class RoutingTable implements Routes {
     public CompletionStage<Map<String, List<ConnectionRecord>>> allConnectionsFromMajority() {
         return readAll(connectionKeys, new Replicator.ReadMajority(readTimeout)).thenApply(maps -> {
             Map<String, List<ConnectionRecord>> bySession = new java.util.HashMap<>();
-            maps.forEach(map -> map.getEntries().values()
-                    .forEach(c -> bySession.computeIfAbsent(c.sessionId(), id -> new ArrayList<>()).add(c)));
+            maps.forEach(map -> forEachValue(map,
+                    c -> bySession.computeIfAbsent(c.sessionId(), id -> new ArrayList<>()).add(c)));
             bySession.values().forEach(list -> list.sort((a, b) -> Long.compare(a.createdAt(), b.createdAt())));
             return bySession;
         });
@@ -329,11 +330,11 @@ public final class RoutingTable implements Routes {
         Key<LWWMap<String, ConnectionRecord>> key = connectionKeys.get(shardOf(sessionId));
         return read(key, consistency).thenApply(map -> {
             List<ConnectionRecord> result = new ArrayList<>();
-            for (ConnectionRecord c : map.getEntries().values()) {
+            forEachValue(map, c -> {
                 if (c.sessionId().equals(sessionId)) {
                     result.add(c);
                 }
-            }
+            });
             result.sort((a, b) -> Long.compare(a.createdAt(), b.createdAt()));
             return result;
         });
@@ -347,8 +348,15 @@ public final class RoutingTable implements Routes {
     public CompletionStage<Optional<ConnectionRecord>> findConnection(String sessionId,
                                                                       java.util.function.Predicate<ConnectionRecord> match) {
         Key<LWWMap<String, ConnectionRecord>> key = connectionKeys.get(shardOf(sessionId));
-        Function<LWWMap<String, ConnectionRecord>, Optional<ConnectionRecord>> find = map -> map.getEntries().values()
-                .stream().filter(c -> c.sessionId().equals(sessionId) && match.test(c)).findFirst();
+        Function<LWWMap<String, ConnectionRecord>, Optional<ConnectionRecord>> find = map -> {
+            for (LWWRegister<ConnectionRecord> register : map.underlying().getEntries().values()) {
+                ConnectionRecord c = register.getValue();
+                if (c.sessionId().equals(sessionId) && match.test(c)) {
+                    return Optional.of(c);
+                }
+            }
+            return Optional.empty();
+        };
         return read(key, Replicator.readLocal()).thenCompose(map -> {
             Optional<ConnectionRecord> found = find.apply(map);
             if (found.isPresent()) {
@@ -359,6 +367,16 @@ public final class RoutingTable implements Routes {
     }
 
     // ---- plumbing
+
+    /**
+     * Every value of the map, read in place from the underlying ORMap. {@code LWWMap.getEntries()} first builds a new
+     * map of the whole shard (hundreds of records once the cluster holds thousands of sessions), for each call.
+     */
+    static <V> void forEachValue(LWWMap<String, V> map, java.util.function.Consumer<V> action) {
+        for (LWWRegister<V> register : map.underlying().getEntries().values()) {
+            action.accept(register.getValue());
+        }
+    }
 
     static <V> Optional<V> lookup(LWWMap<String, V> map, String key) {
         scala.Option<V> value = map.get(key);

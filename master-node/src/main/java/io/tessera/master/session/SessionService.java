@@ -286,7 +286,11 @@ public final class SessionService {
         String token = Tokens.tokenValue(tokenOrUrl).orElseThrow(() -> new ApiError(ErrorCode.UNAUTHORIZED, "token is missing or malformed"));
         return routing.session(sessionId).thenCompose(found -> {
             SessionRecord session = found.orElseThrow(() -> notFound("session " + sessionId + " not found"));
-            return routing.findConnection(sessionId, c -> Tokens.constantTimeEquals(c.token(), token))
+            // Every connection of the shard is looked at; the hash (cached in each String) passes only the one
+            // candidate on to the comparison in constant time, which allocates. Equal hashes tell nothing of a token.
+            int tokenHash = token.hashCode();
+            return routing.findConnection(sessionId,
+                            c -> c.token().hashCode() == tokenHash && Tokens.constantTimeEquals(c.token(), token))
                     .thenApply(connection -> {
                         ConnectionRecord c = connection.orElseThrow(
                                 () -> new ApiError(ErrorCode.UNAUTHORIZED, "token is not valid for session " + sessionId));
