@@ -154,6 +154,8 @@ class HostileInputTest {
         checks.add(() -> assertJsonError(400, rest.send("POST", connection, "{\"role\": 7}"), "role as number"));
         checks.add(() -> assertJsonError(400, rest.send("POST", connection, "{\"data\": \"" + "d".repeat(10_001) + "\"}"),
                 "connection data over 10000 characters"));
+        checks.add(() -> assertJsonError(400, rest.send("POST", SESSIONS, "{\"defaultRecordingProperties\":{\"name\":\""
+                + "n".repeat(10_000) + "\"}}"), "defaultRecordingProperties over 10000 characters"));
         checks.add(() -> assertJsonError(400, rest.send("POST", "/openvidu/api/signal",
                 "{\"session\": \"" + existing + "\", \"to\": \"not-a-list\"}"), "signal 'to' as string"));
         checks.add(() -> assertJsonError(413, rest.send("POST", SESSIONS,
@@ -428,6 +430,42 @@ class HostileInputTest {
         } finally {
             in.forEach(Participant::close);
         }
+    }
+
+    /**
+     * One session's tokens with large data fill its routing shard: past three quarters of a remoting frame they are
+     * refused with 507 and a message (a shard past the frame would no longer replicate: OversizedPayloadException),
+     * and every token created before stays readable from a majority through the other master.
+     */
+    @Test
+    void tokensThatWouldOutgrowTheirRoutingShardAreRefusedWith507() throws Exception {
+        MasterRestClient rest = rest(m1);
+        String sid = "hi-shard-" + RUN;
+        TestSessions.createSession(rest, sid);
+        java.util.Random random = new java.util.Random(RUN.hashCode());
+        int created = 0;
+        RestResponse refused = null;
+        while (refused == null && created < 100) { // 100 tokens of 9 000 characters would be 900 KB, 3.5 frames
+            StringBuilder data = new StringBuilder(9_000);
+            random.ints(9_000, 'a', 'z' + 1).forEach(c -> data.append((char) c));
+            RestResponse r = rest.send("POST", SESSIONS + "/" + sid + "/connection", "{\"data\":\"" + data + "\"}");
+            if (r.status() == 200) {
+                created++;
+            } else {
+                refused = r;
+            }
+        }
+        assertTrue(refused != null, created + " tokens of 9 000 characters, none refused");
+        assertJsonError(507, refused, "token " + (created + 1));
+        assertTrue(refused.json().path("message").asText().contains(sid), refused.toString());
+        assertTrue(created >= 15, "tokens before the refusal: " + created);
+        RestResponse listed = rest(m2).send("GET", SESSIONS + "/" + sid + "/connection?pendingConnections=true");
+        assertEquals(200, listed.status(), listed.toString());
+        assertEquals(created, listed.json().path("numberOfElements").asInt(), "every token, through " + m2.id());
+        for (ClusterProcesses.Node m : cluster.masters()) {
+            assertEquals(0, cluster.logLinesWith(m, "OversizedPayloadException"), m.id() + " sent no oversized frame");
+        }
+        assertEquals(204, rest.send("DELETE", SESSIONS + "/" + sid).status());
     }
 
     // ------------------------------------------------------------------ slow consumers

@@ -81,12 +81,19 @@ final class RequestBodies {
         if (recording != null && !recording.isNull() && !recording.isObject()) {
             throw ApiError.badRequest("'defaultRecordingProperties' must be an object");
         }
+        // Kept as JSON text in the session's routing record and sent to its media node: bounded like 'data', so that
+        // neither a routing shard nor a HostSession message can outgrow a remoting frame (RoutingTable.ShardFull).
+        String recordingJson = recording == null || recording.isNull() ? null : recording.toString();
+        if (recordingJson != null && recordingJson.length() > MAX_DATA_LENGTH) {
+            throw ApiError.badRequest("'defaultRecordingProperties' is longer than " + MAX_DATA_LENGTH
+                    + " characters as JSON");
+        }
         return new NewSession(custom,
                 oneOf(body, "mediaMode", MEDIA_MODES, "ROUTED"),
                 oneOf(body, "recordingMode", RECORDING_MODES, "MANUAL"),
                 oneOf(body, "forcedVideoCodec", CODECS, "MEDIA_SERVER_PREFERRED"),
                 bool(body, "allowTranscoding", false),
-                recording == null || recording.isNull() ? null : recording.toString(),
+                recordingJson,
                 mediaNodeId,
                 oneOf(body, "priority", PRIORITIES, "best-effort"));
     }

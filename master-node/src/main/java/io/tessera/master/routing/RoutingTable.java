@@ -32,6 +32,16 @@ import java.util.function.Function;
 public final class RoutingTable implements Routes {
     public static final int SHARDS = 100;
 
+    /**
+     * A new connection refused because its routing shard would outgrow what one message can carry
+     * ({@link ShardBudget}); the message says how to make room.
+     */
+    public static final class ShardFull extends RuntimeException {
+        ShardFull(String message) {
+            super(message, null, false, false);
+        }
+    }
+
     /** Thrown inside an update's modify function to refuse it (the replicator answers ModifyFailure). */
     static final class Refused extends RuntimeException {
         Refused() {
@@ -47,6 +57,7 @@ public final class RoutingTable implements Routes {
     private final RoutingMeters meters;
     private final List<Key<LWWMap<String, SessionRecord>>> sessionKeys = new ArrayList<>(SHARDS);
     private final List<Key<LWWMap<String, ConnectionRecord>>> connectionKeys = new ArrayList<>(SHARDS);
+    private final ShardBudget connectionBudget;
 
     public RoutingTable(ActorSystem<?> system, Duration readTimeout, Duration writeTimeout, RoutingMeters meters) {
         this(system, DistributedData.get(system).replicator(), readTimeout, writeTimeout, meters);
@@ -62,10 +73,20 @@ public final class RoutingTable implements Routes {
         this.self = ddata.selfUniqueAddress();
         this.readTimeout = readTimeout;
         this.writeTimeout = writeTimeout;
+        org.apache.pekko.serialization.Serialization serialization =
+                org.apache.pekko.serialization.SerializationExtension.get(
+                        org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(system));
+        this.connectionBudget = new ShardBudget(
+                system.settings().config().getBytes("pekko.remote.artery.advanced.maximum-frame-size"), SHARDS,
+                shard -> serialization.serialize(shard).get().length);
         for (int i = 0; i < SHARDS; i++) {
             sessionKeys.add(LWWMapKey.create("sessions-" + i));
             connectionKeys.add(LWWMapKey.create("connections-" + i));
         }
+    }
+
+    ShardBudget connectionBudget() {
+        return connectionBudget;
     }
 
     /** The keys of the session shards, in shard order (for {@link RoutingObserver}). */
@@ -287,8 +308,16 @@ public final class RoutingTable implements Routes {
      * whose majority-read fallback then always shares a master with this write.
      */
     public CompletionStage<Void> putConnection(ConnectionRecord record) {
-        return update(connectionKeys.get(shardOf(record.sessionId())), new Replicator.WriteMajority(writeTimeout),
-                map -> map.put(self, record.connectionId(), record)).thenApply(applied -> null);
+        int shard = shardOf(record.sessionId());
+        return update(connectionKeys.get(shard), new Replicator.WriteMajority(writeTimeout), map -> {
+            if (connectionBudget.sizeWith(shard, map, record) < 0) {
+                throw new ShardFull("the connections of the sessions that share a routing shard with session "
+                        + record.sessionId() + " would outgrow the " + connectionBudget.maxBytes() / 1024
+                        + " KiB one shard may hold (serialized); delete connections that will not be used, or "
+                        + "give them less 'data'");
+            }
+            return map.put(self, record.connectionId(), record);
+        }).thenApply(applied -> null);
     }
 
     /**
@@ -418,6 +447,9 @@ public final class RoutingTable implements Routes {
                     if (response instanceof Replicator.ModifyFailure<?> failure) {
                         if (failure.cause() instanceof Refused) {
                             return false;
+                        }
+                        if (failure.cause() instanceof ShardFull full) {
+                            throw full;
                         }
                         throw new IllegalStateException("routing table update failed: " + failure.errorMessage(),
                                 failure.cause());

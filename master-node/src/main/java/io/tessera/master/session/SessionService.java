@@ -12,6 +12,7 @@ import io.tessera.master.placement.PlacementMeters;
 import io.tessera.master.placement.PlacementPolicy;
 import io.tessera.master.routing.ConnectionRecord;
 import io.tessera.master.routing.Routes;
+import io.tessera.master.routing.RoutingTable;
 import io.tessera.master.routing.SessionRecord;
 import io.tessera.wire.jsonrpc.ErrorCode;
 import io.tessera.wire.jsonrpc.LeaveReason;
@@ -33,6 +34,11 @@ import java.util.concurrent.CompletionStage;
  * with an {@link ApiError}.
  */
 public final class SessionService {
+    /**
+     * HTTP 507: a token refused because its session's routing shard is full ({@code RoutingTable.ShardFull}). Not
+     * 503: another master, or the same one later, refuses it as well until connections are deleted.
+     */
+    static final int INSUFFICIENT_STORAGE = 507;
     private static final Logger log = LoggerFactory.getLogger(SessionService.class);
 
     /** A validated session creation request. */
@@ -218,7 +224,12 @@ public final class SessionService {
             ConnectionRecord connection = new ConnectionRecord(Ids.connectionId(), sessionId, Ids.token(),
                     now + tokenTtl.toMillis(), request.role(), request.record(), request.serverData(), now,
                     ConnectionRecord.Status.PENDING.wireName(), null, null, null, null);
-            return routing.putConnection(connection).thenApply(done -> {
+            return routing.putConnection(connection).exceptionally(error -> {
+                if (ApiError.cause(error) instanceof RoutingTable.ShardFull full) {
+                    throw new ApiError(INSUFFICIENT_STORAGE, full.getMessage());
+                }
+                throw error instanceof RuntimeException r ? r : new java.util.concurrent.CompletionException(error);
+            }).thenApply(done -> {
                 // The token itself never: its fingerprint lets a refused join be matched to this line.
                 try (SessionMdc mdc = SessionMdc.of(sessionId, connection.connectionId(), record.mediaNodeId())) {
                     log.info("connection {} created in session {}, token {} valid until {}", connection.connectionId(),

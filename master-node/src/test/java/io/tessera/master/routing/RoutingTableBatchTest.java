@@ -37,7 +37,10 @@ class RoutingTableBatchTest {
                 pekko.cluster.jmx.enabled = off
                 pekko.cluster.roles = [master]
                 pekko.cluster.distributed-data.role = master
-                """).withFallback(ConfigFactory.load()));
+                pekko.cluster.seed-nodes = []
+                pekko.cluster.downing-provider-class = ""
+                pekko.coordinated-shutdown.exit-jvm = off
+                """).withFallback(ConfigFactory.load("tessera-master")));
         Cluster cluster = Cluster.get(testKit.system());
         cluster.manager().tell(Join.create(cluster.selfMember().address()));
         await().atMost(Duration.ofSeconds(20)).until(() -> cluster.selfMember().status()
