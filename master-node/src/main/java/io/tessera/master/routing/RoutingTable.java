@@ -3,6 +3,7 @@ package io.tessera.master.routing;
 import io.tessera.common.cluster.Asks;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.cluster.ddata.Key;
 import org.apache.pekko.cluster.ddata.LWWMap;
 import org.apache.pekko.cluster.ddata.LWWMapKey;
@@ -10,6 +11,8 @@ import org.apache.pekko.cluster.ddata.LWWRegister;
 import org.apache.pekko.cluster.ddata.SelfUniqueAddress;
 import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
 import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -73,9 +76,7 @@ public final class RoutingTable implements Routes {
         this.self = ddata.selfUniqueAddress();
         this.readTimeout = readTimeout;
         this.writeTimeout = writeTimeout;
-        org.apache.pekko.serialization.Serialization serialization =
-                org.apache.pekko.serialization.SerializationExtension.get(
-                        org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(system));
+        Serialization serialization = SerializationExtension.get(Adapter.toClassic(system));
         this.connectionBudget = new ShardBudget(
                 system.settings().config().getBytes("pekko.remote.artery.advanced.maximum-frame-size"), SHARDS,
                 shard -> serialization.serialize(shard).get().length);

@@ -1,7 +1,11 @@
 package io.tessera.master.routing;
 
+import org.apache.pekko.actor.Address;
+import org.apache.pekko.cluster.UniqueAddress;
 import org.apache.pekko.cluster.ddata.LWWMap;
+import org.apache.pekko.cluster.ddata.SelfUniqueAddress;
 
+import java.util.Arrays;
 import java.util.function.ToLongFunction;
 
 /**
@@ -46,7 +50,7 @@ final class ShardBudget {
         this.serializedSize = serializedSize;
         this.exactBytes = new long[shards];
         this.rawBytesThen = new long[shards];
-        java.util.Arrays.fill(exactBytes, -1);
+        Arrays.fill(exactBytes, -1);
     }
 
     long maxBytes() {
@@ -79,10 +83,8 @@ final class ShardBudget {
     }
 
     /** Only to measure: the record under this writer is never stored (the map it goes into is thrown away). */
-    private static final org.apache.pekko.cluster.ddata.SelfUniqueAddress SIZE_ONLY =
-            new org.apache.pekko.cluster.ddata.SelfUniqueAddress(new org.apache.pekko.cluster.UniqueAddress(
-                    new org.apache.pekko.actor.Address("pekko", "size-only", "shard-budget.invalid", 65535),
-                    Long.MAX_VALUE));
+    private static final SelfUniqueAddress SIZE_ONLY = new SelfUniqueAddress(new UniqueAddress(
+            new Address("pekko", "size-only", "shard-budget.invalid", 65535), Long.MAX_VALUE));
 
     /** The shard's records, by their raw size. */
     static long rawBytes(LWWMap<String, ConnectionRecord> shard) {
