@@ -5,7 +5,12 @@ import org.apache.pekko.cluster.UniqueAddress;
 import org.apache.pekko.cluster.ddata.LWWMap;
 import org.apache.pekko.cluster.ddata.SelfUniqueAddress;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
 import java.util.function.ToLongFunction;
 
 /**
@@ -19,15 +24,16 @@ import java.util.function.ToLongFunction;
  * quarter is for what joins add (participants' metadata) and for the message around the shard.
  *
  * <p>What counts is the shard serialized as it is sent (deflated), which only the serializer knows and which costs a
- * millisecond or more to find for a large shard. So the budget keeps, per shard, the last exact size and the shard's
- * raw size then (its records' text as UTF-8 plus {@link #ENTRY_OVERHEAD} each, a pass over the records' lengths), and
- * takes the exact size plus the raw growth since as the bound: deflating more text never adds more bytes than the
- * text (and a small block overhead, in {@link #SLACK_BYTES}). Only when that bound passes the budget is the shard
- * serialized again. A shard of tokens without data (~64 bytes each deflated, ~540 raw) is measured about once per
- * 300 tokens; one near the budget at every token, which is then refused. The pass over the records costs 30 µs per
- * token at 500 tokens in the shard (50 000 in the cluster; warm JIT, the 2-core reference machine), about 1 % of
- * what a token creation costs the masters there. Used from the replicator's modify functions, which run one at a
- * time on its actor.
+ * millisecond or more to find for a large shard. So the budget keeps, per shard, the last exact size and the records
+ * it was measured with, and bounds the shard by that size plus the raw size of every record not among them (its text
+ * as UTF-8 plus {@link #ENTRY_OVERHEAD}): records are immutable, so one that is the same object as at the measurement
+ * is unchanged, and a new or changed one (a token, an activation, a copy merged in from another master) adds at most
+ * its raw size to the deflated shard, plus a small block overhead ({@link #SLACK_BYTES}). Records removed since are
+ * taken to add nothing. Only when that bound passes the budget is the shard serialized again. A shard of tokens
+ * without data (~64 bytes each deflated, ~540 raw) is measured about once per 300 tokens; one near the budget at
+ * every token, which is then refused. The pass over the records costs 30-45 µs per token at 500 tokens in the shard
+ * (50 000 in the cluster), 1-2 % of what a token creation costs the masters there. Used from the replicator's modify
+ * functions, which run one at a time on its actor.
  */
 final class ShardBudget {
     /** Bytes a connection record adds to a serialized shard beyond its text, at most (ShardBudgetTest holds it). */
@@ -38,7 +44,7 @@ final class ShardBudget {
     private final long maxBytes;
     private final ToLongFunction<LWWMap<String, ConnectionRecord>> serializedSize;
     private final long[] exactBytes;
-    private final long[] rawBytesThen;
+    private final List<Set<ConnectionRecord>> measuredRecords;
     private long measurements;
 
     /**
@@ -49,7 +55,10 @@ final class ShardBudget {
         this.maxBytes = frameBytes * 3 / 4;
         this.serializedSize = serializedSize;
         this.exactBytes = new long[shards];
-        this.rawBytesThen = new long[shards];
+        this.measuredRecords = new ArrayList<>(shards);
+        for (int i = 0; i < shards; i++) {
+            measuredRecords.add(Set.of());
+        }
         Arrays.fill(exactBytes, -1);
     }
 
@@ -67,9 +76,15 @@ final class ShardBudget {
      * bound that is at most the budget when it says the record fits; -1 when it does not fit.
      */
     long sizeWith(int shard, LWWMap<String, ConnectionRecord> map, ConnectionRecord record) {
-        long raw = rawBytes(map) + rawBytes(record);
         if (exactBytes[shard] >= 0) {
-            long bound = exactBytes[shard] + Math.max(0, raw - rawBytesThen[shard]) + SLACK_BYTES;
+            Set<ConnectionRecord> measured = measuredRecords.get(shard);
+            long[] added = {rawBytes(record)};
+            RoutingTable.forEachValue(map, r -> {
+                if (!measured.contains(r)) {
+                    added[0] += rawBytes(r);
+                }
+            });
+            long bound = exactBytes[shard] + added[0] + SLACK_BYTES;
             if (bound <= maxBytes) {
                 return bound;
             }
@@ -77,8 +92,10 @@ final class ShardBudget {
         LWWMap<String, ConnectionRecord> with = map.put(SIZE_ONLY, record.connectionId(), record);
         measurements++;
         long exact = serializedSize.applyAsLong(with);
+        Set<ConnectionRecord> records = Collections.newSetFromMap(new IdentityHashMap<>());
+        RoutingTable.forEachValue(with, records::add);
         exactBytes[shard] = exact;
-        rawBytesThen[shard] = raw;
+        measuredRecords.set(shard, records);
         return exact + SLACK_BYTES <= maxBytes ? exact + SLACK_BYTES : -1;
     }
 

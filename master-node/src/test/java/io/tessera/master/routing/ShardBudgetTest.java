@@ -139,6 +139,35 @@ class ShardBudgetTest {
         assertTrue(budget.measurements() <= 10, "serialized to be measured " + budget.measurements() + " times");
     }
 
+    /**
+     * Tokens that deflate well give way to tokens that do not, at about the same raw size: the shard's raw size hardly
+     * grows while its deflated size does, and the budget must still see it (new records count at their raw size).
+     */
+    @Test
+    void compressibleTokensReplacedByIncompressibleOnesStillMeetTheBudget() {
+        Random random = new Random(4);
+        ShardBudget budget = budget();
+        LWWMap<String, ConnectionRecord> shard = LWWMap.create();
+        java.util.ArrayDeque<String> small = new java.util.ArrayDeque<>();
+        for (int i = 0; i < 2_000; i++) { // measured last with most of them in: ~64 bytes each deflated
+            ConnectionRecord r = record("session-" + i, null, null);
+            assertTrue(budget.sizeWith(0, shard, r) >= 0);
+            shard = shard.put(self, r.connectionId(), r);
+            small.add(r.connectionId());
+        }
+        for (int large = 0; large < 150; large++) {
+            for (int i = 0; i < 17 && !small.isEmpty(); i++) { // about one large token's raw size
+                shard = shard.remove(self, small.poll());
+            }
+            ConnectionRecord r = record("s", random(random, 9_000, 33, 127), null);
+            if (budget.sizeWith(0, shard, r) < 0) {
+                break;
+            }
+            shard = shard.put(self, r.connectionId(), r);
+        }
+        assertTrue(serialized(shard) <= budget.maxBytes(), "within the budget: " + serialized(shard));
+    }
+
     /** Through a real replicator: the write is refused with the reason, and leaves the shard as it was. */
     @Test
     void aRefusedTokenIsNotWrittenAndOtherShardsStillTakeTokens() {
