@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One handle of Janus's VideoRoom plugin: a room's publisher, a subscriber, or the node's room-management handle.
@@ -254,11 +256,37 @@ public final class VideoRoomHandle {
     /**
      * Makes {@code id} a publisher of {@code roomId} fed by plain RTP ({@code add_remote_publisher}, the SFU
      * cascading API, answered at once): Janus opens a port for RTP and one for RTCP, and subscribers join it as any
-     * publisher. Janus sends keyframe requests to wherever the first RTCP on its RTCP port came from.
+     * publisher. Janus sends keyframe requests to wherever the first RTCP on its RTCP port came from. Completes once
+     * the publisher is a participant of the room, so that subscribers can join it at once: janus_videoroom.c (1.1.2)
+     * answers before the publisher's own thread ({@code janus_videoroom_remote_publisher_thread}) adds it to the
+     * room, and until then a subscriber's join is refused with "no such feed" (seen in JanusClientTest under load).
      */
     public CompletableFuture<RemotePublisher> addRemotePublisher(String roomId, String id, List<RemoteStream> streams) {
         return client.message(handleId, addRemotePublisherRequest(roomId, id, streams), null, JanusSocket.Reply.FIRST)
-                .thenApply(VideoRoomHandle::remotePublisher);
+                .thenApply(VideoRoomHandle::remotePublisher)
+                .thenCompose(made -> untilParticipant(roomId, id, REMOTE_PUBLISHER_POLLS).thenApply(joined -> made));
+    }
+
+    /** How often, {@link #REMOTE_PUBLISHER_POLL_MS} apart, the room is listed for a new remote publisher: 2 s. */
+    static final int REMOTE_PUBLISHER_POLLS = 200;
+    static final long REMOTE_PUBLISHER_POLL_MS = 10;
+
+    private CompletableFuture<Void> untilParticipant(String roomId, String id, int pollsLeft) {
+        return participants(roomId).thenCompose(listed -> {
+            if (listed.stream().anyMatch(p -> p.id().equals(id))) {
+                return CompletableFuture.completedFuture(null);
+            }
+            if (pollsLeft <= 0) {
+                return CompletableFuture.failedFuture(JanusException.local("remote publisher " + id
+                        + " was not in room " + roomId + " " + REMOTE_PUBLISHER_POLLS * REMOTE_PUBLISHER_POLL_MS
+                        + " ms after Janus made it"));
+            }
+            // Run on the JDK's delay thread itself: its default executor would start a thread per poll on 2 cores.
+            Executor later = CompletableFuture.delayedExecutor(REMOTE_PUBLISHER_POLL_MS, TimeUnit.MILLISECONDS,
+                    Runnable::run);
+            return CompletableFuture.runAsync(() -> { }, later)
+                    .thenCompose(waited -> untilParticipant(roomId, id, pollsLeft - 1));
+        });
     }
 
     static ObjectNode addRemotePublisherRequest(String roomId, String id, List<RemoteStream> streams) {

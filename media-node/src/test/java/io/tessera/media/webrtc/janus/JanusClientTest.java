@@ -152,6 +152,8 @@ class JanusClientTest {
         VideoRoomHandle.RemotePublisher made = get(manager.addRemotePublisher(room, "cam", streams));
         assertEquals("cam", made.id());
         assertTrue(made.port() > 0 && made.rtcpPort() > 0 && made.port() != made.rtcpPort(), made.toString());
+        // At once: addRemotePublisher completes only when Janus's own thread has added it to the room (it answers
+        // first; this assertion failed now and then when it read the room right after the answer).
         assertTrue(get(manager.participants(room)).stream().anyMatch(p -> p.id().equals("cam")),
                 "the remote publisher is a participant of the room");
         assertEquals(436, failure(manager.addRemotePublisher(room, "cam", streams)).code(),
