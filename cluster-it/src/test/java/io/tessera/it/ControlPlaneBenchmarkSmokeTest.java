@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The control-plane benchmark end to end against real node JVMs (2 masters + 1 media node): two warm-up rounds, an
  * idle window and two short levels, beside a background of held sessions and tokens, complete every operation
- * through both masters and see the CPU of both roles; a short run at a fixed offered rate completes too; no session
+ * through both masters and see the CPU of both roles (the fresh joins included); a short run at a fixed offered rate completes too; no session
  * is left behind (the background's included).
  * No timing is asserted: the figures belong in docs/BENCHMARKS.md.
  */
@@ -31,7 +31,7 @@ class ControlPlaneBenchmarkSmokeTest {
             ControlPlaneConfig cfg = new ControlPlaneConfig("cp-smoke", cluster.masters().stream()
                     .map(ClusterProcesses.Node::httpBase).toList(), cluster.secret(), List.of(1, 3), 4, 2, 2, 2,
                     Duration.ofSeconds(1), 0, Duration.ofSeconds(10), cluster::pids,
-                    new ControlPlaneConfig.Background(3, 2));
+                    new ControlPlaneConfig.Background(3, 2), true);
             AtomicLong operations = new AtomicLong();
 
             ControlPlaneResult result = new ControlPlaneBenchmark(cfg, operations::incrementAndGet).run();
@@ -52,6 +52,10 @@ class ControlPlaneBenchmarkSmokeTest {
                             () -> assertEquals(expected, p.latencyMs().count()),
                             () -> assertTrue(p.perSecond() > 0));
                 }
+                // --fresh-joins: a session and a token through one master, joined at once through the other.
+                ControlPlaneResult.Phase fresh = level.phase("freshJoin");
+                assertAll(result.table(), () -> assertNull(fresh.firstError()), () -> assertEquals(8, fresh.ok()),
+                        () -> assertTrue(fresh.cpuMsByRole().containsKey("master")));
             }
             // Both roles are measured (the figures can be 0 at the 10 ms resolution of /proc for so few operations).
             assertTrue(result.levels().stream().allMatch(l -> l.phase("sessionCreate").cpuMsByRole()

@@ -108,6 +108,8 @@ public final class MasterMain {
         RoutingMeters routingMeters = new RoutingMeters(metrics.registry());
         RoutingTable routing = new RoutingTable(system, master.getDuration("routing.read-timeout"),
                 master.getDuration("routing.write-timeout"), routingMeters);
+        routing.answerAndAskPeers(master.getDuration("routing.peer-lookup.timeout"),
+                master.getDuration("routing.peer-lookup.quiet"));
         // Counts and convergence times for /metrics, from Replicator subscriptions (never on a request's path).
         RoutingObserver observer = new RoutingObserver(routing, routingMeters);
         system.systemActorOf(observer.behavior(), "routing-observer", org.apache.pekko.actor.typed.Props.empty());

@@ -62,8 +62,9 @@ public final class ControlPlaneBenchmark {
     /** Operations a run makes, warm-up included (for a progress bar's total). */
     public static long plannedOperations(ControlPlaneConfig cfg) {
         int p = cfg.participantsPerSession();
-        long perRound = 2L * cfg.sessions() + 4L * cfg.participants() + (long) cfg.sessions() * (p - 1);
-        long warmup = (2L * cfg.warmupSessions() + (5L * p - 1) * cfg.warmupSessions()) * cfg.warmupRounds();
+        int fresh = cfg.freshJoins() ? 1 : 0;
+        long perRound = 2L * cfg.sessions() + (4L + fresh) * cfg.participants() + (long) cfg.sessions() * (p - 1);
+        long warmup = (2L + (5L + fresh) * p - 1) * cfg.warmupSessions() * cfg.warmupRounds();
         long background = 2L * cfg.background().sessions() + cfg.background().tokens();
         return perRound * cfg.concurrency().size() + warmup + background;
     }
@@ -181,17 +182,7 @@ public final class ControlPlaneBenchmark {
                 if (tokens[j] == null) {
                     return false;
                 }
-                // Events are not read here: drop them as they come so the bounded queue never fills.
-                AtomicReference<SignallingClient> self = new AtomicReference<>();
-                SignallingClient client = SignallingClient.builder(webSockets.get((j + 2) % masters))
-                        .eventQueueCapacity(64).onEvent(e -> {
-                            SignallingClient c = self.get();
-                            if (c != null) {
-                                c.events().clear();
-                            }
-                        }).connect();
-                self.set(client);
-                clients[j] = client;
+                clients[j] = openDroppingEvents(webSockets.get((j + 2) % masters));
                 return true;
             }));
             phases.add(phase("joinRoom", concurrency, participants, j -> {
@@ -232,6 +223,10 @@ public final class ControlPlaneBenchmark {
                 rest.get((i + 2) % masters).deleteSession(sessionIds[i]);
                 return true;
             }));
+            if (cfg.freshJoins()) {
+                // As many as the level's joins, so that the phase is as long as the joinRoom phase it compares with.
+                phases.add(freshJoins(prefix, concurrency, participants));
+            }
         } finally {
             for (SignallingClient c : clients) {
                 if (c != null) {
@@ -240,6 +235,59 @@ public final class ControlPlaneBenchmark {
             }
         }
         return new ControlPlaneResult.Level(concurrency, sessions, participants, phases);
+    }
+
+    /**
+     * What an application server and its client do when a user joins a new room: create the session and a token
+     * through one master, then open a socket and join through another at once. The joining master may not have the
+     * two records yet (a majority write reaches the writer and one other master; the third learns them from the next
+     * delta, up to a fifth of the gossip interval later), so this phase measures the reads that look for them. Its
+     * sessions are deleted after it, unmeasured, and their sockets closed.
+     */
+    private ControlPlaneResult.Phase freshJoins(String prefix, int concurrency, int sessions)
+            throws InterruptedException {
+        // One fresh session per operation.
+        int masters = rest.size();
+        String[] fresh = new String[sessions];
+        SignallingClient[] clients = new SignallingClient[sessions];
+        try {
+            return phase("freshJoin", concurrency, sessions, i -> {
+                MasterRestClient writer = rest.get(i % masters);
+                String session = writer.createSession(SessionProperties.withId(prefix + "-fresh-" + i)).sessionId();
+                fresh[i] = session;
+                String token = writer.createConnection(session, new ConnectionProperties(null, null, null)).token();
+                SignallingClient client = openDroppingEvents(webSockets.get((i + 1) % masters));
+                clients[i] = client;
+                client.joinRoom(token, "{}").get(cfg.operationTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                return true;
+            });
+        } finally {
+            for (int i = 0; i < sessions; i++) {
+                if (fresh[i] != null) {
+                    try {
+                        rest.get(i % masters).deleteSession(fresh[i]);
+                    } catch (Exception e) {
+                        // Cleanup only: a session that is already gone or a master that is down changes no figure.
+                    }
+                }
+                if (clients[i] != null) {
+                    clients[i].close();
+                }
+            }
+        }
+    }
+
+    /** A socket whose events are not read here: they are dropped as they come so the bounded queue never fills. */
+    private static SignallingClient openDroppingEvents(java.net.URI webSocket) throws Exception {
+        AtomicReference<SignallingClient> self = new AtomicReference<>();
+        SignallingClient client = SignallingClient.builder(webSocket).eventQueueCapacity(64).onEvent(e -> {
+            SignallingClient c = self.get();
+            if (c != null) {
+                c.events().clear();
+            }
+        }).connect();
+        self.set(client);
+        return client;
     }
 
     private ControlPlaneResult.Phase phase(String operation, int concurrency, int count, PhaseRunner.Step step)

@@ -41,7 +41,7 @@ public final class ControlPlaneCommand implements Callable<Integer> {
     String secret;
 
     @Option(names = {"-c", "--concurrency"}, split = ",", defaultValue = "4,8,32",
-            description = "Concurrency levels, each a full round of the six phases. Default: ${DEFAULT-VALUE}")
+            description = "Concurrency levels, each a full round of the seven phases (eight with --fresh-joins). Default: ${DEFAULT-VALUE}")
     List<Integer> concurrency;
 
     @Option(names = {"-s", "--sessions"}, defaultValue = "200", description = "Sessions per level. Default: ${DEFAULT-VALUE}")
@@ -56,7 +56,7 @@ public final class ControlPlaneCommand implements Callable<Integer> {
     int warmup;
 
     @Option(names = "--warmup-rounds", defaultValue = "12",
-            description = "Warm-up rounds (each all six phases over -w sessions) before the idle window, so the JIT "
+            description = "Warm-up rounds (each all the phases over -w sessions) before the idle window, so the JIT "
                     + "can settle: after 3 a master still spends more per operation than after 12 "
                     + "(docs/BENCHMARKS.md \"Longer warm-up\"). Default: ${DEFAULT-VALUE}")
     int warmupRounds;
@@ -80,6 +80,12 @@ public final class ControlPlaneCommand implements Callable<Integer> {
             description = "Pending tokens (connections nobody joins) of each background session, 0.."
                     + ControlPlaneConfig.MAX_BACKGROUND_TOKENS_PER_SESSION + ". Default: ${DEFAULT-VALUE}")
     int backgroundTokens;
+
+    @Option(names = "--fresh-joins",
+            description = "One more phase per level, freshJoin: a session and a token created through one master and "
+                    + "joined at once through another (an application server and its client), so that the join's "
+                    + "master may not have the records yet. Its sessions are deleted after the level, unmeasured.")
+    boolean freshJoins;
 
     @Option(names = "--timeout", defaultValue = "10s", description = "Timeout of one operation. Default: ${DEFAULT-VALUE}")
     String timeout;
@@ -133,6 +139,7 @@ public final class ControlPlaneCommand implements Callable<Integer> {
         return new ControlPlaneConfig(runName, masters, secret, concurrency, sessions, participants, warmupRounds,
                 warmup, ChaosSchedule.duration(idle), rate, ChaosSchedule.duration(timeout),
                 pids == null ? Map::of : ProcessSampler.pidFiles(pids),
-                new ControlPlaneConfig.Background(backgroundSessions, backgroundSessions == 0 ? 0 : backgroundTokens));
+                new ControlPlaneConfig.Background(backgroundSessions, backgroundSessions == 0 ? 0 : backgroundTokens),
+                freshJoins);
     }
 }

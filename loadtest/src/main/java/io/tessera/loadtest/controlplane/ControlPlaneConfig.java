@@ -18,11 +18,14 @@ import java.util.function.Supplier;
  *                      figures
  * @param background    sessions (and pending tokens) created after the warm-up and held through the measured levels,
  *                      so that the operations are measured in a cluster that already holds them; deleted at the end
+ * @param freshJoins    one more phase per level, {@code freshJoin}, as many operations as the level's joins: a new
+ *                      session and a token created through one master and joined at once through another, as an
+ *                      application server and its client do
  */
 public record ControlPlaneConfig(String runName, List<URI> masters, String secret, List<Integer> concurrency,
                                  int sessions, int participantsPerSession, int warmupRounds, int warmupSessions,
                                  Duration idle, double ratePerSecond, Duration operationTimeout,
-                                 Supplier<Map<String, Long>> pids, Background background) {
+                                 Supplier<Map<String, Long>> pids, Background background, boolean freshJoins) {
     /** Bounds that keep one run's sockets, threads and memory within what one machine holds. */
     public static final int MAX_CONCURRENCY = 256;
     public static final int MAX_PARTICIPANTS = 20_000;
@@ -93,7 +96,16 @@ public record ControlPlaneConfig(String runName, List<URI> masters, String secre
                               Duration idle, double ratePerSecond, Duration operationTimeout,
                               Supplier<Map<String, Long>> pids) {
         this(runName, masters, secret, concurrency, sessions, participantsPerSession, warmupRounds, warmupSessions,
-                idle, ratePerSecond, operationTimeout, pids, Background.NONE);
+                idle, ratePerSecond, operationTimeout, pids, Background.NONE, false);
+    }
+
+    /** With a background, without the fresh joins. */
+    public ControlPlaneConfig(String runName, List<URI> masters, String secret, List<Integer> concurrency,
+                              int sessions, int participantsPerSession, int warmupRounds, int warmupSessions,
+                              Duration idle, double ratePerSecond, Duration operationTimeout,
+                              Supplier<Map<String, Long>> pids, Background background) {
+        this(runName, masters, secret, concurrency, sessions, participantsPerSession, warmupRounds, warmupSessions,
+                idle, ratePerSecond, operationTimeout, pids, background, false);
     }
 
     public int participants() {

@@ -25,7 +25,7 @@ public record ControlPlaneResult(String runName, List<String> masters, double ra
         public static final Background NONE = new Background(0, 0, List.of());
     }
 
-    /** One concurrency level: the six phases in order. */
+    /** One concurrency level: its phases in order (seven, eight with the fresh joins). */
     public record Level(int concurrency, int sessions, int participants, List<Phase> phases) {
         public Phase phase(String operation) {
             return phases.stream().filter(p -> p.operation().equals(operation)).findFirst().orElseThrow();

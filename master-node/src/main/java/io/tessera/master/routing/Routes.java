@@ -23,6 +23,15 @@ public interface Routes {
     /** The session, as this master knows it (a miss is confirmed with the other masters). */
     CompletionStage<Optional<SessionRecord>> session(String sessionId);
 
+    /**
+     * The session, for a caller that only looks at it (a join, a custom id's existence check): like
+     * {@link #session}, but a miss may be confirmed by asking the other masters for this one record, and nothing
+     * found elsewhere is written to this master's replica.
+     */
+    default CompletionStage<Optional<SessionRecord>> lookupSession(String sessionId) {
+        return session(sessionId);
+    }
+
     /** The session as a majority of masters has it: after two concurrent creates, the value they converge to. */
     CompletionStage<Optional<SessionRecord>> sessionFromMajority(String sessionId);
 
@@ -188,6 +197,12 @@ public interface Routes {
     }
 
     CompletionStage<Optional<ConnectionRecord>> findConnection(String sessionId, Predicate<ConnectionRecord> match);
+
+    /** The connection, for a caller that only looks at it: {@link #lookupSession}'s rule. */
+    default CompletionStage<Optional<ConnectionRecord>> lookupConnection(String sessionId,
+                                                                         PeerLookup.ConnectionMatch match) {
+        return findConnection(sessionId, match::matches);
+    }
 
     /** The connection as this master's replica has it, a miss not confirmed with anyone (a backstop's look). */
     default CompletionStage<Optional<ConnectionRecord>> localConnection(String sessionId, String connectionId) {

@@ -20,6 +20,8 @@ public final class RoutingMeters {
     private final Timer sessionConvergence;
     private final Counter majorityReads;
     private final Counter otherReads;
+    private final Counter peerLookupsDecided;
+    private final Counter peerLookupsUndecided;
     final AtomicInteger sessions = new AtomicInteger();
     final AtomicInteger activeConnections = new AtomicInteger();
     final AtomicInteger pendingConnections = new AtomicInteger();
@@ -34,6 +36,12 @@ public final class RoutingMeters {
                 + "the other masters, any other is answered from this master's replica";
         majorityReads = Counter.builder(reads).description(readsHelp).tag("consistency", "majority").register(registry);
         otherReads = Counter.builder(reads).description(readsHelp).tag("consistency", "local").register(registry);
+        String peer = "tessera.master.routing.peer.lookups";
+        String peerHelp = "Routing records this master's replica lacked, asked of every other master at once: decided "
+                + "by their answers, or undecided and read from a majority instead";
+        peerLookupsDecided = Counter.builder(peer).description(peerHelp).tag("outcome", "decided").register(registry);
+        peerLookupsUndecided = Counter.builder(peer).description(peerHelp).tag("outcome", "undecided")
+                .register(registry);
         String convergence = "tessera.master.routing.convergence";
         String convergenceHelp = "From a session record's write on another master to this master seeing it "
                 + "(the record's LWW timestamp to the replicator's change notification; includes clock skew); "
@@ -62,6 +70,10 @@ public final class RoutingMeters {
 
     void read(boolean majority) {
         (majority ? majorityReads : otherReads).increment();
+    }
+
+    void peerLookup(boolean decided) {
+        (decided ? peerLookupsDecided : peerLookupsUndecided).increment();
     }
 
     void converged(long millis) {

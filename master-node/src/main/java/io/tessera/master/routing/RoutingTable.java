@@ -3,6 +3,7 @@ package io.tessera.master.routing;
 import io.tessera.common.cluster.Asks;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.cluster.ddata.Key;
 import org.apache.pekko.cluster.ddata.LWWMap;
@@ -61,6 +62,8 @@ public final class RoutingTable implements Routes {
     private final List<Key<LWWMap<String, SessionRecord>>> sessionKeys = new ArrayList<>(SHARDS);
     private final List<Key<LWWMap<String, ConnectionRecord>>> connectionKeys = new ArrayList<>(SHARDS);
     private final ShardBudget connectionBudget;
+    /** Set once by {@link #answerAndAskPeers}; until then a local miss of a lookup goes to a majority read. */
+    private volatile PeerReads peers;
 
     public RoutingTable(ActorSystem<?> system, Duration readTimeout, Duration writeTimeout, RoutingMeters meters) {
         this(system, DistributedData.get(system).replicator(), readTimeout, writeTimeout, meters);
@@ -84,6 +87,18 @@ public final class RoutingTable implements Routes {
             sessionKeys.add(LWWMapKey.create("sessions-" + i));
             connectionKeys.add(LWWMapKey.create("connections-" + i));
         }
+    }
+
+    /**
+     * Starts this master's {@link PeerLookup} (answers the other masters' lookups from this replica) and lets
+     * {@link #lookupSession} and {@link #lookupConnection} ask the other masters before a majority read. Once per node.
+     *
+     * @param timeout how long the other masters' answers are waited for before a majority read instead
+     * @param quiet   how long after a change of the masters (and after this call) every lookup reads from a majority
+     */
+    public void answerAndAskPeers(Duration timeout, Duration quiet) {
+        system.systemActorOf(PeerLookup.create(this), "routing-peer-lookup", Props.empty());
+        peers = new PeerReads(system, timeout, quiet, meters);
     }
 
     ShardBudget connectionBudget() {
@@ -125,6 +140,40 @@ public final class RoutingTable implements Routes {
     public CompletionStage<Optional<ConnectionRecord>> localConnection(String sessionId, String connectionId) {
         return read(connectionKeys.get(shardOf(sessionId)), Replicator.readLocal())
                 .thenApply(map -> lookup(map, connectionId).filter(c -> c.sessionId().equals(sessionId)));
+    }
+
+    /**
+     * The session, for a caller that only looks at it: a local miss asks the other masters for this one record
+     * ({@link PeerReads}) and reads from a majority only when their answers do not decide. Unlike {@link #session},
+     * what is found elsewhere is not merged into this master's replica.
+     */
+    @Override
+    public CompletionStage<Optional<SessionRecord>> lookupSession(String sessionId) {
+        Key<LWWMap<String, SessionRecord>> key = sessionKeys.get(shardOf(sessionId));
+        return read(key, Replicator.readLocal()).thenCompose(map -> {
+            Optional<SessionRecord> found = lookup(map, sessionId);
+            PeerReads asked = peers;
+            if (found.isPresent()) {
+                return CompletableFuture.completedFuture(found);
+            }
+            CompletableFuture<PeerReads.Decision<SessionRecord>> asking = asked == null
+                    ? CompletableFuture.completedFuture(PeerReads.Decision.undecided())
+                    : asked.<SessionRecord, PeerLookup.SessionAnswer>lookup(
+                            replyTo -> new PeerLookup.FindSession(sessionId, replyTo));
+            return asking.thenCompose(decision -> decision.decided()
+                    ? CompletableFuture.completedFuture(decision.found())
+                    : read(key, new Replicator.ReadMajority(readTimeout)).thenApply(m -> lookup(m, sessionId)));
+        });
+    }
+
+    /** This replica's copy of the session with its timestamp, for another master's {@link PeerLookup}. */
+    CompletionStage<PeerLookup.SessionAnswer> localSessionAnswer(String sessionId) {
+        return read(sessionKeys.get(shardOf(sessionId)), Replicator.readLocal()).thenApply(map -> {
+            scala.Option<LWWRegister<SessionRecord>> register = map.underlying().get(sessionId);
+            return register.isDefined()
+                    ? new PeerLookup.SessionAnswer(register.get().getValue(), register.get().timestamp())
+                    : new PeerLookup.SessionAnswer(null, 0);
+        });
     }
 
     /** The session as a majority of masters has it: after two concurrent creates, the value they converge to. */
@@ -394,6 +443,55 @@ public final class RoutingTable implements Routes {
             }
             return read(key, new Replicator.ReadMajority(readTimeout)).thenApply(find);
         });
+    }
+
+    /** {@link #lookupSession}'s rule for a connection: a local miss asks the other masters before a majority. */
+    @Override
+    public CompletionStage<Optional<ConnectionRecord>> lookupConnection(String sessionId,
+                                                                        PeerLookup.ConnectionMatch match) {
+        Key<LWWMap<String, ConnectionRecord>> key = connectionKeys.get(shardOf(sessionId));
+        return read(key, Replicator.readLocal()).thenCompose(map -> {
+            LWWRegister<ConnectionRecord> found = findRegister(map, sessionId, match);
+            PeerReads asked = peers;
+            if (found != null) {
+                return CompletableFuture.completedFuture(Optional.of(found.getValue()));
+            }
+            CompletableFuture<PeerReads.Decision<ConnectionRecord>> asking = asked == null
+                    ? CompletableFuture.completedFuture(PeerReads.Decision.undecided())
+                    : asked.<ConnectionRecord, PeerLookup.ConnectionAnswer>lookup(
+                            replyTo -> new PeerLookup.FindConnection(sessionId, match, replyTo));
+            return asking.thenCompose(decision -> decision.decided() ? CompletableFuture.completedFuture(decision.found())
+                            : read(key, new Replicator.ReadMajority(readTimeout)).thenApply(m -> {
+                                LWWRegister<ConnectionRecord> r = findRegister(m, sessionId, match);
+                                return r == null ? Optional.<ConnectionRecord>empty() : Optional.of(r.getValue());
+                            }));
+        });
+    }
+
+    /** This replica's copy of the connection with its timestamp, for another master's {@link PeerLookup}. */
+    CompletionStage<PeerLookup.ConnectionAnswer> localConnectionAnswer(String sessionId,
+                                                                       PeerLookup.ConnectionMatch match) {
+        return read(connectionKeys.get(shardOf(sessionId)), Replicator.readLocal()).thenApply(map -> {
+            LWWRegister<ConnectionRecord> found = findRegister(map, sessionId, match);
+            return found == null ? new PeerLookup.ConnectionAnswer(null, 0)
+                    : new PeerLookup.ConnectionAnswer(found.getValue(), found.timestamp());
+        });
+    }
+
+    private static LWWRegister<ConnectionRecord> findRegister(LWWMap<String, ConnectionRecord> map, String sessionId,
+                                                              PeerLookup.ConnectionMatch match) {
+        if (match.connectionId() != null) {
+            scala.Option<LWWRegister<ConnectionRecord>> register = map.underlying().get(match.connectionId());
+            return register.isDefined() && register.get().getValue().sessionId().equals(sessionId)
+                    ? register.get() : null;
+        }
+        for (LWWRegister<ConnectionRecord> register : map.underlying().getEntries().values()) {
+            ConnectionRecord c = register.getValue();
+            if (c.sessionId().equals(sessionId) && match.matches(c)) {
+                return register;
+            }
+        }
+        return null;
     }
 
     // ---- plumbing

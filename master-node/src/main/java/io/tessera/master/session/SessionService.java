@@ -11,6 +11,7 @@ import io.tessera.master.placement.NodeStatusBroadcast;
 import io.tessera.master.placement.PlacementMeters;
 import io.tessera.master.placement.PlacementPolicy;
 import io.tessera.master.routing.ConnectionRecord;
+import io.tessera.master.routing.PeerLookup;
 import io.tessera.master.routing.Routes;
 import io.tessera.master.routing.RoutingTable;
 import io.tessera.master.routing.SessionRecord;
@@ -110,7 +111,7 @@ public final class SessionService {
     public CompletionStage<SessionRecord> createSession(NewSession request) {
         String sessionId = request.customSessionId() != null ? request.customSessionId() : Ids.sessionId();
         CompletionStage<Optional<SessionRecord>> existing = request.customSessionId() != null
-                ? routing.session(sessionId) : CompletableFuture.completedFuture(Optional.empty());
+                ? routing.lookupSession(sessionId) : CompletableFuture.completedFuture(Optional.empty());
         return existing.thenCompose(found -> {
             if (found.isPresent()) {
                 throw new ApiError(ErrorCode.CONFLICT, "session " + sessionId + " already exists");
@@ -295,13 +296,11 @@ public final class SessionService {
     /** Checks a token against the session's connections and finds the media node to join on. */
     public CompletionStage<JoinTicket> authorizeJoin(String sessionId, String tokenOrUrl) {
         String token = Tokens.tokenValue(tokenOrUrl).orElseThrow(() -> new ApiError(ErrorCode.UNAUTHORIZED, "token is missing or malformed"));
-        return routing.session(sessionId).thenCompose(found -> {
+        // Lookups: a session and a token created through another master a moment ago are asked of the other masters
+        // record by record (RoutingTable.lookupSession); nothing here writes them.
+        return routing.lookupSession(sessionId).thenCompose(found -> {
             SessionRecord session = found.orElseThrow(() -> notFound("session " + sessionId + " not found"));
-            // Every connection of the shard is looked at; the hash (cached in each String) passes only the one
-            // candidate on to the comparison in constant time, which allocates. Equal hashes tell nothing of a token.
-            int tokenHash = token.hashCode();
-            return routing.findConnection(sessionId,
-                            c -> c.token().hashCode() == tokenHash && Tokens.constantTimeEquals(c.token(), token))
+            return routing.lookupConnection(sessionId, PeerLookup.ConnectionMatch.byToken(token))
                     .thenApply(connection -> {
                         ConnectionRecord c = connection.orElseThrow(
                                 () -> new ApiError(ErrorCode.UNAUTHORIZED, "token is not valid for session " + sessionId));
@@ -339,10 +338,10 @@ public final class SessionService {
      * node. The resume secret is checked by the media node, which alone knows it.
      */
     public CompletionStage<JoinTicket> locateForResume(String sessionId, String connectionId) {
-        return routing.session(sessionId).thenCompose(found -> {
+        return routing.lookupSession(sessionId).thenCompose(found -> {
             SessionRecord session = found.orElseThrow(() -> notFound("session " + sessionId
                     + " not found (it ended); join again"));
-            return routing.findConnection(sessionId, c -> c.connectionId().equals(connectionId))
+            return routing.lookupConnection(sessionId, PeerLookup.ConnectionMatch.byId(connectionId))
                     .thenApply(connection -> new JoinTicket(session, connection.orElseThrow(() -> notFound(
                             "connection " + connectionId + " is no longer in session " + sessionId
                                     + " (its grace window passed, or it left); join again")), nodeOf(session)));

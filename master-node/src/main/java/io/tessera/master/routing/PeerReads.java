@@ -1,0 +1,183 @@
+package io.tessera.master.routing;
+
+import io.tessera.common.cluster.Asks;
+import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Subscribe;
+import org.apache.pekko.japi.function.Function;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
+
+/**
+ * One record that this master's replica lacks, asked of every other master at once ({@link PeerLookup}) instead of
+ * read from a majority with its whole shard. Used by reads that only look (a join's session and token, a custom
+ * session id's existence check); what is found is not written to this master's replica.
+ *
+ * <p>When the answers decide, and why that keeps the majority rule of docs/ARCHITECTURE.md "State": a session or a
+ * connection is created and deleted with a majority write, so every acknowledged create or delete is in the replica of
+ * at least one master other than this one.
+ * <ul>
+ *   <li><b>Every other master has the record</b>: it exists, and the newest copy (last-writer-wins timestamp) is the
+ *       answer. A delete acknowledged before the question would be in one of them.</li>
+ *   <li><b>No other master has it</b> (and neither has this one): it does not exist; an acknowledged create would be
+ *       in one of them.</li>
+ *   <li>Anything else (they disagree, one did not answer in time, a master is not up or not reachable, a master left
+ *       the cluster lately, a lookup actor is not known yet): undecided, and the caller reads from a majority as
+ *       before. "Lately" is {@code quiet}: a master that acknowledged a delete and then left is no longer asked, and
+ *       until its delete reaches the others by delta or gossip (a fifth of the gossip interval, or the interval) an
+ *       answer of theirs could be stale; so for {@code quiet} after any change of the masters, and after this master
+ *       starts, every lookup is undecided.</li>
+ * </ul>
+ * This master's own "absent" is never taken as a delete (a replica keeps no tombstone to tell), which is why the first
+ * rule asks every other master and not a majority.
+ */
+final class PeerReads {
+
+    /** What the answers said: a record, none, or nothing certain (then read from a majority). */
+    record Decision<V>(boolean decided, V record) {
+        static <V> Decision<V> undecided() {
+            return new Decision<>(false, null);
+        }
+
+        Optional<V> found() {
+            return Optional.ofNullable(record);
+        }
+    }
+
+    private static final AtomicInteger INSTANCES = new AtomicInteger();
+
+    private final ActorSystem<?> system;
+    private final Cluster cluster;
+    private final Duration timeout;
+    private final Duration quiet;
+    private final LongSupplier nanoClock;
+    private final RoutingMeters meters;
+    private volatile Map<Address, ActorRef<PeerLookup.Command>> lookups = Map.of();
+    private volatile long mastersChangedAt;
+
+    PeerReads(ActorSystem<?> system, Duration timeout, Duration quiet, RoutingMeters meters) {
+        this(system, timeout, quiet, meters, System::nanoTime);
+    }
+
+    PeerReads(ActorSystem<?> system, Duration timeout, Duration quiet, RoutingMeters meters, LongSupplier nanoClock) {
+        this.system = system;
+        this.cluster = Cluster.get(system);
+        this.timeout = timeout;
+        this.quiet = quiet;
+        this.meters = meters;
+        this.nanoClock = nanoClock;
+        this.mastersChangedAt = nanoClock.getAsLong();
+        system.systemActorOf(watch(), "routing-peer-reads-" + INSTANCES.incrementAndGet(), Props.empty());
+    }
+
+    /** Keeps the lookup actors the receptionist lists, and the time the masters last changed. */
+    private Behavior<Object> watch() {
+        return Behaviors.setup(context -> {
+            context.getSystem().receptionist().tell(Receptionist.subscribe(PeerLookup.SERVICE_KEY,
+                    context.getSelf().narrow()));
+            cluster.subscriptions().tell(Subscribe.create(context.getSelf().narrow(), ClusterEvent.MemberEvent.class));
+            cluster.subscriptions().tell(Subscribe.create(context.getSelf().narrow(),
+                    ClusterEvent.ReachabilityEvent.class));
+            return Behaviors.receiveMessage(message -> {
+                if (message instanceof Receptionist.Listing listing) {
+                    Map<Address, ActorRef<PeerLookup.Command>> next = new HashMap<>();
+                    for (ActorRef<PeerLookup.Command> ref : listing.getServiceInstances(PeerLookup.SERVICE_KEY)) {
+                        next.put(ref.path().address().hasGlobalScope() ? ref.path().address()
+                                : cluster.selfMember().address(), ref);
+                    }
+                    lookups = Map.copyOf(next);
+                } else if (message instanceof ClusterEvent.MemberEvent event && event.member().hasRole("master")
+                        && !(event instanceof ClusterEvent.MemberUp) && !(event instanceof ClusterEvent.MemberJoined)
+                        && !(event instanceof ClusterEvent.MemberWeaklyUp)) {
+                    // Down, leaving, exiting, removed: whatever it acknowledged may not have reached the others yet.
+                    mastersChangedAt = nanoClock.getAsLong();
+                } else if (message instanceof ClusterEvent.ReachabilityEvent event && event.member().hasRole("master")) {
+                    mastersChangedAt = nanoClock.getAsLong();
+                }
+                return Behaviors.same();
+            });
+        });
+    }
+
+    /**
+     * Asks every other master; completes (never exceptionally) with what their answers decide.
+     *
+     * @param question the question for one master, given where its answer goes
+     */
+    <V, A extends PeerLookup.Answer<V>> CompletableFuture<Decision<V>> lookup(
+            Function<ActorRef<A>, PeerLookup.Command> question) {
+        List<ActorRef<PeerLookup.Command>> others = others();
+        if (others == null) {
+            meters.peerLookup(false);
+            return CompletableFuture.completedFuture(Decision.undecided());
+        }
+        List<CompletableFuture<A>> answers = new ArrayList<>(others.size());
+        for (ActorRef<PeerLookup.Command> other : others) {
+            answers.add(Asks.<PeerLookup.Command, A>ask(other, question, timeout, system));
+        }
+        return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
+                .thenApply(done -> decide(answers.stream().map(CompletableFuture::join).toList()))
+                .exceptionally(error -> Decision.undecided())
+                .whenComplete((decision, error) -> meters.peerLookup(decision != null && decision.decided()));
+    }
+
+    /** The rule of the class comment, over the answers of every other master. */
+    static <V, A extends PeerLookup.Answer<V>> Decision<V> decide(List<A> answers) {
+        A newest = null;
+        int present = 0;
+        for (A answer : answers) {
+            if (answer.record() != null) {
+                present++;
+                if (newest == null || answer.timestamp() > newest.timestamp()) {
+                    newest = answer;
+                }
+            }
+        }
+        if (present == 0) {
+            return new Decision<>(true, null);
+        }
+        return present == answers.size() ? new Decision<>(true, newest.record()) : Decision.undecided();
+    }
+
+    /**
+     * The lookup actors of every other master, or null when one cannot be asked (not up, not reachable, not listed
+     * yet) or the masters changed within {@code quiet}.
+     */
+    private List<ActorRef<PeerLookup.Command>> others() {
+        if (nanoClock.getAsLong() - mastersChangedAt < quiet.toNanos()) {
+            return null;
+        }
+        var state = cluster.state();
+        Address self = cluster.selfMember().address();
+        Map<Address, ActorRef<PeerLookup.Command>> known = lookups;
+        List<ActorRef<PeerLookup.Command>> others = new ArrayList<>();
+        for (Member m : state.getMembers()) {
+            if (!m.hasRole("master") || m.address().equals(self)) {
+                continue;
+            }
+            ActorRef<PeerLookup.Command> lookup = known.get(m.address());
+            if (m.status() != MemberStatus.up() || state.getUnreachable().contains(m) || lookup == null) {
+                return null;
+            }
+            others.add(lookup);
+        }
+        return others;
+    }
+}

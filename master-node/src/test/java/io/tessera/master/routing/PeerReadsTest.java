@@ -1,0 +1,251 @@
+package io.tessera.master.routing;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.ddata.Key;
+import org.apache.pekko.cluster.ddata.LWWMap;
+import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
+import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@link PeerReads} and {@link PeerLookup} in a cluster of three masters in this JVM, each with its own replicator.
+ * Gossip runs once an hour here (deltas once every 12 minutes), so a record written locally on one master stays
+ * there: each test puts the replicas in the state it needs, then looks from master A.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class PeerReadsTest {
+    static final List<ActorTestKit> masters = new java.util.ArrayList<>();
+    static final List<RoutingTable> tables = new java.util.ArrayList<>();
+    static final List<MeterRegistry> registries = new java.util.ArrayList<>();
+
+    @BeforeAll
+    static void start() {
+        Config config = ConfigFactory.parseString("""
+                pekko.actor.provider = cluster
+                pekko.remote.artery.canonical.hostname = 127.0.0.1
+                pekko.remote.artery.canonical.port = 0
+                pekko.cluster.jmx.enabled = off
+                pekko.cluster.roles = [master]
+                pekko.cluster.distributed-data.role = master
+                pekko.cluster.distributed-data.gossip-interval = 1h
+                pekko.cluster.typed.receptionist.distributed-data.gossip-interval = 200ms
+                pekko.cluster.seed-nodes = []
+                pekko.cluster.downing-provider-class = ""
+                pekko.coordinated-shutdown.exit-jvm = off
+                """).withFallback(ConfigFactory.load("tessera-master"));
+        for (int i = 0; i < 3; i++) {
+            ActorTestKit kit = ActorTestKit.create("PeerReadsTest", config);
+            masters.add(kit);
+            Cluster cluster = Cluster.get(kit.system());
+            cluster.manager().tell(Join.create(Cluster.get(masters.get(0).system()).selfMember().address()));
+        }
+        for (ActorTestKit kit : masters) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> java.util.stream.StreamSupport.stream(
+                    Cluster.get(kit.system()).state().getMembers().spliterator(), false)
+                    .filter(m -> m.status() == MemberStatus.up()).count() == 3);
+            MeterRegistry registry = new SimpleMeterRegistry();
+            registries.add(registry);
+            RoutingTable table = new RoutingTable(kit.system(), Duration.ofSeconds(2), Duration.ofSeconds(2),
+                    new RoutingMeters(registry));
+            table.answerAndAskPeers(Duration.ofSeconds(2), Duration.ZERO);
+            tables.add(table);
+        }
+        // Every master's lookup actor is listed on A before a test asks (the receptionist gossips every 200 ms).
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            tables.get(0).lookupSession("peer-warm-" + UUID.randomUUID()).toCompletableFuture().join();
+            return peerDecided() > 0;
+        });
+    }
+
+    @AfterAll
+    static void stop() {
+        masters.forEach(ActorTestKit::shutdownTestKit);
+    }
+
+    private static double count(String name, String tag, String value) {
+        return registries.get(0).get(name).tag(tag, value).counter().count();
+    }
+
+    private static double majorityReads() {
+        return count("tessera.master.routing.reads", "consistency", "majority");
+    }
+
+    private static double peerDecided() {
+        return count("tessera.master.routing.peer.lookups", "outcome", "decided");
+    }
+
+    private static double peerUndecided() {
+        return count("tessera.master.routing.peer.lookups", "outcome", "undecided");
+    }
+
+    private static SessionRecord session(String id, String node) {
+        return new SessionRecord(id, 1, node, 1, "protected", id, "ROUTED", "MANUAL", "VP8", false, null);
+    }
+
+    private static ConnectionRecord connection(String sessionId, String id, String token) {
+        return new ConnectionRecord(id, sessionId, token, Long.MAX_VALUE, "PUBLISHER", false, "", 1, "pending", null,
+                null, null, null);
+    }
+
+    /** Puts a record into master {@code i}'s replica only (a local write; nothing spreads it within the test). */
+    private static <V> void putLocally(int i, Key<LWWMap<String, V>> key, String id, V record) {
+        DistributedData ddata = DistributedData.get(masters.get(i).system());
+        assertTrue(tables.get(i).update(key, Replicator.writeLocal(),
+                map -> map.put(ddata.selfUniqueAddress(), id, record)).toCompletableFuture().join());
+    }
+
+    private static void putSession(int i, SessionRecord record) {
+        putLocally(i, tables.get(i).sessionKeys().get(RoutingTable.shardOf(record.sessionId())), record.sessionId(),
+                record);
+    }
+
+    private static void putConnection(int i, ConnectionRecord record) {
+        putLocally(i, tables.get(i).connectionKeys().get(RoutingTable.shardOf(record.sessionId())),
+                record.connectionId(), record);
+    }
+
+    @Test
+    @Order(1)
+    void aSessionEveryOtherMasterHasIsTheirNewestCopyWithoutAMajorityReadOrARepair() {
+        String id = "peer-both-" + UUID.randomUUID();
+        putSession(1, session(id, "media-old"));
+        putSession(2, session(id, "media-new"));
+        double majority = majorityReads();
+        double decided = peerDecided();
+
+        Optional<SessionRecord> found = tables.get(0).lookupSession(id).toCompletableFuture().join();
+
+        assertEquals("media-new", found.orElseThrow().mediaNodeId(), "the copy written last wins");
+        assertEquals(majority, majorityReads(), "no majority read");
+        assertEquals(decided + 1, peerDecided());
+        assertTrue(tables.get(0).localSession(id).toCompletableFuture().join().isEmpty(),
+                "a lookup writes nothing to this master's replica");
+    }
+
+    @Test
+    @Order(2)
+    void aRecordNoMasterHasIsAbsentWithoutAMajorityRead() {
+        double majority = majorityReads();
+        double decided = peerDecided();
+
+        assertTrue(tables.get(0).lookupSession("peer-none-" + UUID.randomUUID()).toCompletableFuture().join().isEmpty());
+        assertTrue(tables.get(0).lookupConnection("peer-none", PeerLookup.ConnectionMatch.byToken("tok_nobody"))
+                .toCompletableFuture().join().isEmpty());
+
+        assertEquals(majority, majorityReads());
+        assertEquals(decided + 2, peerDecided());
+    }
+
+    @Test
+    @Order(3)
+    void mastersThatDisagreeSendTheLookupToAMajorityRead() {
+        String id = "peer-one-" + UUID.randomUUID();
+        putSession(1, session(id, "media-1"));
+        double majority = majorityReads();
+        double undecided = peerUndecided();
+
+        tables.get(0).lookupSession(id).toCompletableFuture().join();
+
+        assertEquals(undecided + 1, peerUndecided());
+        assertEquals(majority + 1, majorityReads(), "read from a majority instead");
+    }
+
+    @Test
+    @Order(4)
+    void aConnectionIsFoundByItsTokenOrIdAndTheQuestionDoesNotCarryTheTokenIntoLogs() {
+        String sessionId = "peer-conn-" + UUID.randomUUID();
+        String token = "tok_" + UUID.randomUUID();
+        ConnectionRecord record = connection(sessionId, "con_" + UUID.randomUUID(), token);
+        putConnection(1, record);
+        putConnection(2, record);
+        double majority = majorityReads();
+
+        assertEquals(record, tables.get(0).lookupConnection(sessionId, PeerLookup.ConnectionMatch.byToken(token))
+                .toCompletableFuture().join().orElseThrow());
+        assertEquals(record, tables.get(0).lookupConnection(sessionId,
+                PeerLookup.ConnectionMatch.byId(record.connectionId())).toCompletableFuture().join().orElseThrow());
+        assertTrue(tables.get(0).lookupConnection(sessionId, PeerLookup.ConnectionMatch.byToken(token + "x"))
+                .toCompletableFuture().join().isEmpty(), "another token matches nothing");
+        assertTrue(tables.get(0).lookupConnection("another-session", PeerLookup.ConnectionMatch.byToken(token))
+                .toCompletableFuture().join().isEmpty(), "the token of another session matches nothing");
+        assertEquals(majority, majorityReads());
+
+        String question = new PeerLookup.FindConnection(sessionId, PeerLookup.ConnectionMatch.byToken(token), null)
+                .toString();
+        assertFalse(question.contains(token), question);
+    }
+
+    @Test
+    @Order(5)
+    void theRuleOverTheAnswers() {
+        var absent = new PeerLookup.SessionAnswer(null, 0);
+        var old = new PeerLookup.SessionAnswer(session("s", "media-old"), 10);
+        var young = new PeerLookup.SessionAnswer(session("s", "media-new"), 20);
+
+        assertEquals(new PeerReads.Decision<>(true, young.record()), PeerReads.decide(List.of(old, young)));
+        assertEquals(new PeerReads.Decision<>(true, young.record()), PeerReads.decide(List.of(young, old)));
+        assertEquals(new PeerReads.Decision<SessionRecord>(true, null), PeerReads.decide(List.of(absent, absent)));
+        assertFalse(PeerReads.decide(List.of(old, absent)).decided(), "one without it: maybe deleted there");
+        assertFalse(PeerReads.decide(List.of(absent, young)).decided());
+        assertEquals(new PeerReads.Decision<SessionRecord>(true, null),
+                PeerReads.decide(List.<PeerLookup.SessionAnswer>of()), "the only master: its miss is the answer");
+    }
+
+    @Test
+    @Order(6)
+    void afterAChangeOfTheMastersEveryLookupReadsFromAMajorityForTheQuietPeriod() {
+        PeerReads quiet = new PeerReads(masters.get(0).system(), Duration.ofSeconds(2), Duration.ofHours(1),
+                new RoutingMeters(new SimpleMeterRegistry()));
+
+        PeerReads.Decision<SessionRecord> decision = quiet.<SessionRecord, PeerLookup.SessionAnswer>lookup(
+                replyTo -> new PeerLookup.FindSession("any", replyTo)).join();
+
+        assertFalse(decision.decided(), "a master that just started (or saw a master leave) reads from a majority");
+    }
+
+    @Test
+    @Order(7)
+    void aMasterLeavingSendsEveryLookupToAMajorityReadForTheQuietPeriod() {
+        java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong();
+        PeerReads reads = new PeerReads(masters.get(0).system(), Duration.ofSeconds(2), Duration.ofSeconds(30),
+                new RoutingMeters(new SimpleMeterRegistry()), clock::get);
+        java.util.function.Supplier<PeerReads.Decision<SessionRecord>> ask = () -> reads.<SessionRecord,
+                PeerLookup.SessionAnswer>lookup(replyTo -> new PeerLookup.FindSession("peer-leaving", replyTo)).join();
+        clock.addAndGet(Duration.ofSeconds(31).toNanos());
+        await().atMost(Duration.ofSeconds(30)).until(() -> ask.get().decided());
+
+        masters.get(2).shutdownTestKit();
+
+        // C leaves (exiting, removed): what it acknowledged may not have reached B yet, so nothing is decided.
+        await().atMost(Duration.ofSeconds(30)).until(() -> !ask.get().decided());
+        Cluster a = Cluster.get(masters.get(0).system());
+        await().atMost(Duration.ofSeconds(30)).until(() -> java.util.stream.StreamSupport.stream(
+                a.state().getMembers().spliterator(), false).count() == 2);
+        assertFalse(ask.get().decided(), "still within the quiet period");
+        // After it, B alone is every other master.
+        clock.addAndGet(Duration.ofSeconds(31).toNanos());
+        assertTrue(ask.get().decided());
+    }
+}
