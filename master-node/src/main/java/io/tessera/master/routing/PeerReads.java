@@ -141,19 +141,25 @@ final class PeerReads {
     /** The rule of the class comment, over the answers of every other master. */
     static <V, A extends PeerLookup.Answer<V>> Decision<V> decide(List<A> answers) {
         A newest = null;
+        boolean tied = false;
         int present = 0;
         for (A answer : answers) {
             if (answer.record() != null) {
                 present++;
                 if (newest == null || answer.timestamp() > newest.timestamp()) {
                     newest = answer;
+                    tied = false;
+                } else if (answer.timestamp() == newest.timestamp() && !answer.record().equals(newest.record())) {
+                    // Two writes in the same millisecond: last-writer-wins breaks the tie by the writers' addresses,
+                    // which the answers do not carry. The majority read merges them as the replicas will.
+                    tied = true;
                 }
             }
         }
         if (present == 0) {
             return new Decision<>(true, null);
         }
-        return present == answers.size() ? new Decision<>(true, newest.record()) : Decision.undecided();
+        return present == answers.size() && !tied ? new Decision<>(true, newest.record()) : Decision.undecided();
     }
 
     /**

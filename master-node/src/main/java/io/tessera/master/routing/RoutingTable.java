@@ -23,6 +23,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Sessions and connections in Pekko Distributed Data, shared by all masters.
@@ -121,14 +122,7 @@ public final class RoutingTable implements Routes {
     // ---- sessions
 
     public CompletionStage<Optional<SessionRecord>> session(String sessionId) {
-        Key<LWWMap<String, SessionRecord>> key = sessionKeys.get(shardOf(sessionId));
-        return read(key, Replicator.readLocal()).thenCompose(map -> {
-            Optional<SessionRecord> found = lookup(map, sessionId);
-            if (found.isPresent()) {
-                return CompletableFuture.completedFuture(found);
-            }
-            return read(key, new Replicator.ReadMajority(readTimeout)).thenApply(m -> lookup(m, sessionId));
-        });
+        return localElseMajority(sessionKeys.get(shardOf(sessionId)), map -> lookup(map, sessionId));
     }
 
     @Override
@@ -149,31 +143,20 @@ public final class RoutingTable implements Routes {
      */
     @Override
     public CompletionStage<Optional<SessionRecord>> lookupSession(String sessionId) {
-        Key<LWWMap<String, SessionRecord>> key = sessionKeys.get(shardOf(sessionId));
-        return read(key, Replicator.readLocal()).thenCompose(map -> {
-            Optional<SessionRecord> found = lookup(map, sessionId);
-            PeerReads asked = peers;
-            if (found.isPresent()) {
-                return CompletableFuture.completedFuture(found);
-            }
-            CompletableFuture<PeerReads.Decision<SessionRecord>> asking = asked == null
-                    ? CompletableFuture.completedFuture(PeerReads.Decision.undecided())
-                    : asked.<SessionRecord, PeerLookup.SessionAnswer>lookup(
-                            replyTo -> new PeerLookup.FindSession(sessionId, replyTo));
-            return asking.thenCompose(decision -> decision.decided()
-                    ? CompletableFuture.completedFuture(decision.found())
-                    : read(key, new Replicator.ReadMajority(readTimeout)).thenApply(m -> lookup(m, sessionId)));
-        });
+        return this.<SessionRecord, PeerLookup.SessionAnswer>lookupOne(sessionKeys.get(shardOf(sessionId)),
+                map -> sessionRegister(map, sessionId),
+                replyTo -> new PeerLookup.FindSession(sessionId, replyTo));
     }
 
     /** This replica's copy of the session with its timestamp, for another master's {@link PeerLookup}. */
     CompletionStage<PeerLookup.SessionAnswer> localSessionAnswer(String sessionId) {
-        return read(sessionKeys.get(shardOf(sessionId)), Replicator.readLocal()).thenApply(map -> {
-            scala.Option<LWWRegister<SessionRecord>> register = map.underlying().get(sessionId);
-            return register.isDefined()
-                    ? new PeerLookup.SessionAnswer(register.get().getValue(), register.get().timestamp())
-                    : new PeerLookup.SessionAnswer(null, 0);
-        });
+        return localAnswer(sessionKeys.get(shardOf(sessionId)), map -> sessionRegister(map, sessionId),
+                PeerLookup.SessionAnswer::new);
+    }
+
+    private static LWWRegister<SessionRecord> sessionRegister(LWWMap<String, SessionRecord> map, String sessionId) {
+        scala.Option<LWWRegister<SessionRecord>> register = map.underlying().get(sessionId);
+        return register.isDefined() ? register.get() : null;
     }
 
     /** The session as a majority of masters has it: after two concurrent creates, the value they converge to. */
@@ -419,65 +402,31 @@ public final class RoutingTable implements Routes {
         });
     }
 
-    /** Finds a connection by id; a local miss is retried with a majority read (it may have just been created elsewhere). */
-    public CompletionStage<Optional<ConnectionRecord>> connection(String sessionId, String connectionId) {
-        return findConnection(sessionId, c -> c.connectionId().equals(connectionId));
-    }
-
+    /** A connection of the session that {@code match} accepts; a local miss is retried with a majority read. */
+    @Override
     public CompletionStage<Optional<ConnectionRecord>> findConnection(String sessionId,
-                                                                      java.util.function.Predicate<ConnectionRecord> match) {
-        Key<LWWMap<String, ConnectionRecord>> key = connectionKeys.get(shardOf(sessionId));
-        Function<LWWMap<String, ConnectionRecord>, Optional<ConnectionRecord>> find = map -> {
-            for (LWWRegister<ConnectionRecord> register : map.underlying().getEntries().values()) {
-                ConnectionRecord c = register.getValue();
-                if (c.sessionId().equals(sessionId) && match.test(c)) {
-                    return Optional.of(c);
-                }
-            }
-            return Optional.empty();
-        };
-        return read(key, Replicator.readLocal()).thenCompose(map -> {
-            Optional<ConnectionRecord> found = find.apply(map);
-            if (found.isPresent()) {
-                return CompletableFuture.completedFuture(found);
-            }
-            return read(key, new Replicator.ReadMajority(readTimeout)).thenApply(find);
-        });
+                                                                      Predicate<ConnectionRecord> match) {
+        return localElseMajority(connectionKeys.get(shardOf(sessionId)),
+                map -> valueOf(findRegister(map, sessionId, match)));
     }
 
     /** {@link #lookupSession}'s rule for a connection: a local miss asks the other masters before a majority. */
     @Override
     public CompletionStage<Optional<ConnectionRecord>> lookupConnection(String sessionId,
                                                                         PeerLookup.ConnectionMatch match) {
-        Key<LWWMap<String, ConnectionRecord>> key = connectionKeys.get(shardOf(sessionId));
-        return read(key, Replicator.readLocal()).thenCompose(map -> {
-            LWWRegister<ConnectionRecord> found = findRegister(map, sessionId, match);
-            PeerReads asked = peers;
-            if (found != null) {
-                return CompletableFuture.completedFuture(Optional.of(found.getValue()));
-            }
-            CompletableFuture<PeerReads.Decision<ConnectionRecord>> asking = asked == null
-                    ? CompletableFuture.completedFuture(PeerReads.Decision.undecided())
-                    : asked.<ConnectionRecord, PeerLookup.ConnectionAnswer>lookup(
-                            replyTo -> new PeerLookup.FindConnection(sessionId, match, replyTo));
-            return asking.thenCompose(decision -> decision.decided() ? CompletableFuture.completedFuture(decision.found())
-                            : read(key, new Replicator.ReadMajority(readTimeout)).thenApply(m -> {
-                                LWWRegister<ConnectionRecord> r = findRegister(m, sessionId, match);
-                                return r == null ? Optional.<ConnectionRecord>empty() : Optional.of(r.getValue());
-                            }));
-        });
+        return this.<ConnectionRecord, PeerLookup.ConnectionAnswer>lookupOne(connectionKeys.get(shardOf(sessionId)),
+                map -> findRegister(map, sessionId, match),
+                replyTo -> new PeerLookup.FindConnection(sessionId, match, replyTo));
     }
 
     /** This replica's copy of the connection with its timestamp, for another master's {@link PeerLookup}. */
     CompletionStage<PeerLookup.ConnectionAnswer> localConnectionAnswer(String sessionId,
                                                                        PeerLookup.ConnectionMatch match) {
-        return read(connectionKeys.get(shardOf(sessionId)), Replicator.readLocal()).thenApply(map -> {
-            LWWRegister<ConnectionRecord> found = findRegister(map, sessionId, match);
-            return found == null ? new PeerLookup.ConnectionAnswer(null, 0)
-                    : new PeerLookup.ConnectionAnswer(found.getValue(), found.timestamp());
-        });
+        return localAnswer(connectionKeys.get(shardOf(sessionId)), map -> findRegister(map, sessionId, match),
+                PeerLookup.ConnectionAnswer::new);
     }
 
+    /** By id, one map lookup; by token, a scan of the shard. */
     private static LWWRegister<ConnectionRecord> findRegister(LWWMap<String, ConnectionRecord> map, String sessionId,
                                                               PeerLookup.ConnectionMatch match) {
         if (match.connectionId() != null) {
@@ -485,13 +434,66 @@ public final class RoutingTable implements Routes {
             return register.isDefined() && register.get().getValue().sessionId().equals(sessionId)
                     ? register.get() : null;
         }
+        return findRegister(map, sessionId, match::matches);
+    }
+
+    private static LWWRegister<ConnectionRecord> findRegister(LWWMap<String, ConnectionRecord> map, String sessionId,
+                                                              Predicate<ConnectionRecord> match) {
         for (LWWRegister<ConnectionRecord> register : map.underlying().getEntries().values()) {
             ConnectionRecord c = register.getValue();
-            if (c.sessionId().equals(sessionId) && match.matches(c)) {
+            if (c.sessionId().equals(sessionId) && match.test(c)) {
                 return register;
             }
         }
         return null;
+    }
+
+    // ---- one record, for a caller that only looks at it
+
+    /**
+     * The record {@code find} picks: from this replica; on a miss from the other masters' answers to
+     * {@code question} ({@link PeerReads}); when those do not decide, from a majority read of the shard.
+     */
+    private <V, A extends PeerLookup.Answer<V>> CompletionStage<Optional<V>> lookupOne(
+            Key<LWWMap<String, V>> key, Function<LWWMap<String, V>, LWWRegister<V>> find,
+            org.apache.pekko.japi.function.Function<ActorRef<A>, PeerLookup.Command> question) {
+        return read(key, Replicator.readLocal()).thenCompose(map -> {
+            LWWRegister<V> found = find.apply(map);
+            if (found != null) {
+                return CompletableFuture.completedFuture(Optional.of(found.getValue()));
+            }
+            PeerReads asked = peers;
+            CompletableFuture<PeerReads.Decision<V>> asking = asked == null
+                    ? CompletableFuture.completedFuture(PeerReads.Decision.undecided())
+                    : asked.<V, A>lookup(question);
+            return asking.thenCompose(decision -> decision.decided()
+                    ? CompletableFuture.completedFuture(decision.found())
+                    : read(key, new Replicator.ReadMajority(readTimeout)).thenApply(m -> valueOf(find.apply(m))));
+        });
+    }
+
+    /** What {@code find} picks in this replica, with its last-writer-wins timestamp (0 and null when absent). */
+    private <V, A> CompletionStage<A> localAnswer(Key<LWWMap<String, V>> key,
+                                                 Function<LWWMap<String, V>, LWWRegister<V>> find,
+                                                 java.util.function.BiFunction<V, Long, A> answer) {
+        return read(key, Replicator.readLocal()).thenApply(map -> {
+            LWWRegister<V> found = find.apply(map);
+            return found == null ? answer.apply(null, 0L) : answer.apply(found.getValue(), found.timestamp());
+        });
+    }
+
+    /** What {@code find} picks in this replica; on a miss, in a majority's copy of the shard (merged into this one). */
+    private <V> CompletionStage<Optional<V>> localElseMajority(Key<LWWMap<String, V>> key,
+                                                               Function<LWWMap<String, V>, Optional<V>> find) {
+        return read(key, Replicator.readLocal()).thenCompose(map -> {
+            Optional<V> found = find.apply(map);
+            return found.isPresent() ? CompletableFuture.completedFuture(found)
+                    : read(key, new Replicator.ReadMajority(readTimeout)).thenApply(find);
+        });
+    }
+
+    private static <V> Optional<V> valueOf(LWWRegister<V> register) {
+        return register == null ? Optional.empty() : Optional.of(register.getValue());
     }
 
     // ---- plumbing

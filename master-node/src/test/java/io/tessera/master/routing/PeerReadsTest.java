@@ -1,7 +1,6 @@
 package io.tessera.master.routing;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -42,19 +41,11 @@ class PeerReadsTest {
 
     @BeforeAll
     static void start() {
-        Config config = ConfigFactory.parseString("""
-                pekko.actor.provider = cluster
-                pekko.remote.artery.canonical.hostname = 127.0.0.1
-                pekko.remote.artery.canonical.port = 0
-                pekko.cluster.jmx.enabled = off
-                pekko.cluster.roles = [master]
-                pekko.cluster.distributed-data.role = master
+        // Gossip off: what one master has, another learns only from a write's majority or a lookup.
+        Config config = InProcessMasters.config("""
                 pekko.cluster.distributed-data.gossip-interval = 1h
                 pekko.cluster.typed.receptionist.distributed-data.gossip-interval = 200ms
-                pekko.cluster.seed-nodes = []
-                pekko.cluster.downing-provider-class = ""
-                pekko.coordinated-shutdown.exit-jvm = off
-                """).withFallback(ConfigFactory.load("tessera-master"));
+                """);
         for (int i = 0; i < 3; i++) {
             ActorTestKit kit = ActorTestKit.create("PeerReadsTest", config);
             masters.add(kit);
@@ -109,12 +100,20 @@ class PeerReadsTest {
                 null, null, null);
     }
 
-    /** Puts a record into master {@code i}'s replica only (a local write; nothing spreads it within the test). */
+    /**
+     * Puts a record into master {@code i}'s replica only (a local write; nothing spreads it within the test). Each put
+     * is timestamped a millisecond after the one before, whatever the wall clock: two puts on two masters in the same
+     * millisecond would tie, and last-writer-wins would pick by address, not by the order of the test.
+     */
     private static <V> void putLocally(int i, Key<LWWMap<String, V>> key, String id, V record) {
         DistributedData ddata = DistributedData.get(masters.get(i).system());
+        long timestamp = LAST_PUT.updateAndGet(last -> Math.max(last + 1, System.currentTimeMillis()));
         assertTrue(tables.get(i).update(key, Replicator.writeLocal(),
-                map -> map.put(ddata.selfUniqueAddress(), id, record)).toCompletableFuture().join());
+                map -> map.put(ddata.selfUniqueAddress(), id, record, (current, value) -> timestamp))
+                .toCompletableFuture().join());
     }
+
+    private static final java.util.concurrent.atomic.AtomicLong LAST_PUT = new java.util.concurrent.atomic.AtomicLong();
 
     private static void putSession(int i, SessionRecord record) {
         putLocally(i, tables.get(i).sessionKeys().get(RoutingTable.shardOf(record.sessionId())), record.sessionId(),
@@ -211,6 +210,12 @@ class PeerReadsTest {
         assertFalse(PeerReads.decide(List.of(absent, young)).decided());
         assertEquals(new PeerReads.Decision<SessionRecord>(true, null),
                 PeerReads.decide(List.<PeerLookup.SessionAnswer>of()), "the only master: its miss is the answer");
+        var sameMillisecond = new PeerLookup.SessionAnswer(session("s", "media-other"), 20);
+        assertFalse(PeerReads.decide(List.of(young, sameMillisecond)).decided(),
+                "two values written in the same millisecond: the tie is the replicas' to break");
+        assertFalse(PeerReads.decide(List.of(old, young, sameMillisecond)).decided());
+        assertEquals(new PeerReads.Decision<>(true, young.record()), PeerReads.decide(List.of(young,
+                new PeerLookup.SessionAnswer(session("s", "media-new"), 20))), "the same value twice is no tie");
     }
 
     @Test

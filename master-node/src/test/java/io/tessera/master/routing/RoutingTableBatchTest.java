@@ -1,6 +1,5 @@
 package io.tessera.master.routing;
 
-import com.typesafe.config.ConfigFactory;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -30,17 +29,7 @@ class RoutingTableBatchTest {
 
     @BeforeAll
     static void start() {
-        testKit = ActorTestKit.create(ConfigFactory.parseString("""
-                pekko.actor.provider = cluster
-                pekko.remote.artery.canonical.hostname = 127.0.0.1
-                pekko.remote.artery.canonical.port = 0
-                pekko.cluster.jmx.enabled = off
-                pekko.cluster.roles = [master]
-                pekko.cluster.distributed-data.role = master
-                pekko.cluster.seed-nodes = []
-                pekko.cluster.downing-provider-class = ""
-                pekko.coordinated-shutdown.exit-jvm = off
-                """).withFallback(ConfigFactory.load("tessera-master")));
+        testKit = ActorTestKit.create(InProcessMasters.config(""));
         Cluster cluster = Cluster.get(testKit.system());
         cluster.manager().tell(Join.create(cluster.selfMember().address()));
         await().atMost(Duration.ofSeconds(20)).until(() -> cluster.selfMember().status()
