@@ -31,21 +31,35 @@ public final class JanusClient implements AutoCloseable {
     static final Duration KEEPALIVE_INTERVAL = Duration.ofSeconds(15);
 
     /** How a client talks to Janus. */
-    public record Options(Duration requestTimeout, int maxPendingRequests, Optional<String> apiSecret) {
+    public record Options(Duration requestTimeout, int maxPendingRequests, Optional<String> apiSecret,
+                          Duration keepaliveInterval) {
         public Options {
             Objects.requireNonNull(requestTimeout, "requestTimeout");
+            Objects.requireNonNull(keepaliveInterval, "keepaliveInterval");
             if (maxPendingRequests < 1) {
                 throw new IllegalArgumentException("maxPendingRequests must be positive");
             }
+            if (keepaliveInterval.isNegative() || keepaliveInterval.isZero()) {
+                throw new IllegalArgumentException("keepaliveInterval must be positive");
+            }
+        }
+
+        public Options(Duration requestTimeout, int maxPendingRequests, Optional<String> apiSecret) {
+            this(requestTimeout, maxPendingRequests, apiSecret, KEEPALIVE_INTERVAL);
         }
 
         public static Options defaults(Optional<String> apiSecret) {
             return new Options(Duration.ofSeconds(10), 1024, apiSecret);
         }
 
+        public Options withKeepaliveInterval(Duration interval) {
+            return new Options(requestTimeout, maxPendingRequests, apiSecret, interval);
+        }
+
         @Override
         public String toString() {
-            return "Options[requestTimeout=" + requestTimeout + ", maxPendingRequests=" + maxPendingRequests + "]";
+            return "Options[requestTimeout=" + requestTimeout + ", maxPendingRequests=" + maxPendingRequests
+                    + ", keepaliveInterval=" + keepaliveInterval + "]";
         }
     }
 
@@ -175,7 +189,7 @@ public final class JanusClient implements AutoCloseable {
         return socket.request(base("create"), JanusSocket.Reply.FIRST).thenApply(reply -> {
             expect(reply, "success");
             sessionId = reply.path("data").path("id").asLong();
-            long period = KEEPALIVE_INTERVAL.toMillis();
+            long period = options.keepaliveInterval().toMillis();
             keepalive = keepalives.scheduleAtFixedRate(this::sendKeepalive, period, period, TimeUnit.MILLISECONDS);
             return null;
         });

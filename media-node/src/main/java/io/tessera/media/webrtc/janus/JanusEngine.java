@@ -358,7 +358,11 @@ public final class JanusEngine implements WebRtcEngine {
 
     private CompletableFuture<Void> connect() {
         return JanusClient.connect(process.apiUri(), process.clientOptions(), new Events()).thenCompose(connected -> {
+            JanusClient previous = client;
             client = connected;
+            if (previous != null) {
+                previous.close(); // the dead Janus's client, whose end the JDK may not have reported
+            }
             manager = connected.attachVideoRoom();
             return manager.thenApply(ignored -> null);
         });

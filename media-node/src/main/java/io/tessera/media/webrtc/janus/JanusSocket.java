@@ -108,6 +108,7 @@ final class JanusSocket implements WebSocket.Listener {
         send(request).whenComplete((ignored, error) -> {
             if (error != null) {
                 fail(transaction, JanusException.local("cannot send '" + janusVerb + "' to Janus: " + error));
+                writeFailed(error);
             }
         });
         return future.exceptionallyCompose(error -> {
@@ -223,6 +224,24 @@ final class JanusSocket implements WebSocket.Listener {
                 pending.remove(transaction);
                 waiting.future().complete(message);
             }
+        }
+    }
+
+    /**
+     * A write that fails means the connection is gone. This is also how a Janus that exited is noticed when the JDK
+     * lost the end of the stream: java.net.http.WebSocket drops an EOF that arrives while the listener is still in
+     * {@code onText} (its transport's {@code acknowledgeReception} throws an InternalError that nobody sees; JDK 17 and
+     * 25 alike), so no {@code onClose} comes. The next write then meets the peer's reset.
+     */
+    private void writeFailed(Throwable error) {
+        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                ? error.getCause() : error;
+        if (cause instanceof java.io.IOException) {
+            WebSocket ws = socket;
+            if (ws != null) {
+                ws.abort();
+            }
+            closed("the connection to Janus failed: " + cause);
         }
     }
 

@@ -68,7 +68,10 @@ class JanusProcessTest {
         JanusProcess janus = JanusProcess.start(JanusTestSupport.loopbackSettings(dir),
                 JanusProcess.RestartPolicy.defaults(), JanusProcess.Listener.IGNORE);
         long pid = janus.pid().orElseThrow();
-        JanusClient client = JanusClient.connect(janus.apiUri(), janus.clientOptions(), new JanusEvent.Listener() {
+        // A keepalive every 500 ms: when the JDK loses the end of the stream (it does when Janus's exit lands while
+        // the listener is still in onText; see JanusSocket#writeFailed), the client learns it from its next writes.
+        JanusClient client = JanusClient.connect(janus.apiUri(),
+                janus.clientOptions().withKeepaliveInterval(Duration.ofMillis(500)), new JanusEvent.Listener() {
             @Override
             public void onEvent(JanusEvent event) {
             }
