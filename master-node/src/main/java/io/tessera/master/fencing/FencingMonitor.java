@@ -166,7 +166,15 @@ public final class FencingMonitor {
                 majoritySinceNanos = now;
             }
             if (!lapsed || now - majoritySinceNanos >= settings.serveAgainAfter().toNanos()) {
+                long lapsedForNanos = now - gate.leaseEndNanos();
                 gate.renewLease(settings.selfFenceAfter().toNanos());
+                if (lapsed && !isolated) {
+                    // No check ran while the lease ran out (a busy pool or a frozen process): requests were refused
+                    // with 503 meanwhile, and without this line nothing would say why.
+                    ctx.getLog().warn("serving again: the lease ran out {} ms ago with no check in time (this "
+                            + "master was too busy or frozen); requests were refused since",
+                            TimeUnit.NANOSECONDS.toMillis(lapsedForNanos));
+                }
                 if (isolated) {
                     gate.lift(Reason.ISOLATED);
                     ctx.getLog().warn("serving again: this master has seen the majority of the cluster for {} ms",

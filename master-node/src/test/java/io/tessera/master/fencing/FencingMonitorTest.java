@@ -11,6 +11,7 @@ import io.tessera.master.fencing.ServingGate.Reason;
 import java.time.Duration;
 import java.util.Set;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.LoggingTestKit;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Down;
 import org.apache.pekko.cluster.typed.Join;
@@ -22,15 +23,18 @@ class FencingMonitorTest {
     private ActorTestKit testKit;
 
     private ServingGate start() {
-        testKit = ActorTestKit.create(ConfigFactory.parseString("""
+        return start("tessera.master.fencing { self-fence-after = auto, check-interval = 100ms }");
+    }
+
+    private ServingGate start(String fencing) {
+        testKit = ActorTestKit.create(ConfigFactory.parseString(fencing).withFallback(ConfigFactory.parseString("""
                 pekko.actor.provider = cluster
                 pekko.remote.artery.canonical.hostname = 127.0.0.1
                 pekko.remote.artery.canonical.port = 0
                 pekko.cluster.jmx.enabled = off
                 tessera.cluster.downing.stable-after = 7s
                 pekko.coordinated-shutdown.exit-jvm = off
-                tessera.master.fencing { self-fence-after = auto, check-interval = 100ms }
-                """).withFallback(ConfigFactory.load()));
+                """)).withFallback(ConfigFactory.load()));
         return Fencing.start(testKit.system(), new SimpleMeterRegistry());
     }
 
@@ -58,5 +62,25 @@ class FencingMonitorTest {
         assertTrue(gate.reasons().contains(Reason.DOWNED) || gate.reasons().contains(Reason.LEAVING),
                 gate.reasons().toString());
         assertFalse(gate.refusal().isEmpty());
+    }
+
+    /**
+     * A lease that runs out between two checks (here the checks come every 2 s and a lease lasts 300 ms; in production
+     * a pool too busy to run the check) refuses requests without the monitor closing the gate: the line it logs when
+     * it serves again is the only trace of those 503s in the log.
+     */
+    @Test
+    void aLeaseThatRunsOutBetweenChecksRefusesAndSaysSoWhenItServesAgain() {
+        ServingGate gate = start("tessera.master.fencing { self-fence-after = 300ms, check-interval = 2s }");
+        Cluster cluster = Cluster.get(testKit.system());
+        cluster.manager().tell(Join.create(cluster.selfMember().address()));
+        await().atMost(Duration.ofSeconds(20)).until(gate::serving);
+        await("the lease runs out before the next check").atMost(Duration.ofSeconds(3)).until(() -> !gate.serving());
+        assertTrue(gate.refusal().orElseThrow().contains("lost contact with the majority"), gate.refusal().toString());
+        assertEquals(Set.of(), gate.reasons(), "the gate itself was never closed");
+        LoggingTestKit.warn("serving again: the lease ran out").expect(testKit.system(), () -> {
+            await().atMost(Duration.ofSeconds(10)).until(gate::serving);
+            return null;
+        });
     }
 }
