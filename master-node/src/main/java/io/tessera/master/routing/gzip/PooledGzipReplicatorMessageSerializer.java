@@ -5,8 +5,7 @@ import org.apache.pekko.cluster.ddata.protobuf.ReplicatorMessageSerializer;
 import org.apache.pekko.protobufv3.internal.MessageLite;
 
 /**
- * Pekko's serializer of the replicator's messages, with {@link PooledGzip} for the ones it gzips (gossip), and delta
- * propagations gzipped too ({@link #fromBinary}). Bound in
+ * Pekko's serializer of the replicator's messages, with {@link PooledGzip} for the ones it gzips (gossip). Bound in
  * place of Pekko's under the same name and identifier (tessera-master.conf): each reads what the other writes.
  *
  * <p>A data envelope serialized on its own is a digest: the replicator hashes {@code toBinary(envelope)} to compare
@@ -28,25 +27,7 @@ public final class PooledGzipReplicatorMessageSerializer extends ReplicatorMessa
         if (DATA_ENVELOPE.isInstance(message)) {
             return PooledGzip.storedWhile(() -> super.toBinary(message));
         }
-        if (DeltaPropagationManifest().equals(manifest(message))) {
-            return PooledGzip.compress(super.toBinary(message));
-        }
         return super.toBinary(message);
-    }
-
-    /**
-     * Delta propagations arrive gzipped from these masters and plain from Pekko's own serializer. Pekko does not
-     * compress them, and with 1 000 shards a key's deltas stay under {@code max-delta-size} and are all sent: the
-     * propagation to a master then carries every change of the last delta interval (2 s), which under a burst of
-     * creates or deletes passed Artery's 256 KiB frame and was dropped (docs/BENCHMARKS.md "A thousand shards").
-     * A protobuf message never starts with gzip's magic byte 0x1f (wire type 7 does not exist).
-     */
-    @Override
-    public Object fromBinary(byte[] bytes, String manifest) {
-        if (DeltaPropagationManifest().equals(manifest) && PooledGzip.isGzip(bytes)) {
-            return super.fromBinary(PooledGzip.decompress(bytes), manifest);
-        }
-        return super.fromBinary(bytes, manifest);
     }
 
     @Override
