@@ -135,6 +135,11 @@ public final class PooledGzip {
      *
      * @throws UncheckedIOException when the bytes are not gzip, or inflate to more than {@link #MAX_INFLATED_BYTES}
      */
+    /** Whether {@code bytes} begin with gzip's magic number. */
+    public static boolean isGzip(byte[] bytes) {
+        return bytes.length >= 2 && bytes[0] == (byte) 0x1f && bytes[1] == (byte) 0x8b;
+    }
+
     public static byte[] decompress(byte[] gzipped) {
         byte[] fast = inflatePlain(gzipped);
         return fast != null ? fast : viaGzipInputStream(gzipped);

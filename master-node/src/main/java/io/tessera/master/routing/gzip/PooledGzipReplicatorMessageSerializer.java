@@ -5,7 +5,8 @@ import org.apache.pekko.cluster.ddata.protobuf.ReplicatorMessageSerializer;
 import org.apache.pekko.protobufv3.internal.MessageLite;
 
 /**
- * Pekko's serializer of the replicator's messages, with {@link PooledGzip} for the ones it gzips (gossip). Bound in
+ * Pekko's serializer of the replicator's messages, with {@link PooledGzip} for the ones it gzips (gossip), and delta
+ * propagations gzipped too ({@link #fromBinary}). Bound in
  * place of Pekko's under the same name and identifier (tessera-master.conf): each reads what the other writes.
  *
  * <p>A data envelope serialized on its own is a digest: the replicator hashes {@code toBinary(envelope)} to compare
@@ -27,7 +28,26 @@ public final class PooledGzipReplicatorMessageSerializer extends ReplicatorMessa
         if (DATA_ENVELOPE.isInstance(message)) {
             return PooledGzip.storedWhile(() -> super.toBinary(message));
         }
+        if (DeltaPropagationManifest().equals(manifest(message))) {
+            return PooledGzip.compress(super.toBinary(message));
+        }
         return super.toBinary(message);
+    }
+
+    /**
+     * Delta propagations arrive gzipped from these masters and plain from Pekko's own serializer. Pekko does not
+     * compress them, and one carries every change of the last delta interval (2 s) whose key stayed under
+     * {@code max-delta-size}: a burst of creates or deletes, or a few tokens with large {@code data}, took it past
+     * Artery's 256 KiB frame and Artery dropped it (HostileInputTest's 507 case saw it; docs/BENCHMARKS.md "A thousand
+     * shards" counted 130-228 a run with 10 000 sessions). A protobuf message never starts with gzip's magic byte
+     * 0x1f (wire type 7 does not exist).
+     */
+    @Override
+    public Object fromBinary(byte[] bytes, String manifest) {
+        if (DeltaPropagationManifest().equals(manifest) && PooledGzip.isGzip(bytes)) {
+            return super.fromBinary(PooledGzip.decompress(bytes), manifest);
+        }
+        return super.fromBinary(bytes, manifest);
     }
 
     @Override

@@ -129,6 +129,48 @@ class PooledGzipSerializersTest {
         assertTrue(data.toBinary(shard).length < raw.length / 2, "the shard alone is deflated again afterwards");
     }
 
+    /**
+     * A delta propagation carries every key's changes of one delta interval: 1 000 keys with 3 new sessions each here
+     * (a burst of creates). Pekko sends it plain, and such bursts passed Artery's 256 KiB frame;
+     * these masters send it gzipped, read it back, and read Pekko's plain form too.
+     */
+    @Test
+    void aDeltaPropagationIsGzippedAndBothFormsAreRead() throws Exception {
+        SelfUniqueAddress self = DistributedData.get(system).selfUniqueAddress();
+        Class<?> deltaClass = Class.forName("org.apache.pekko.cluster.ddata.Replicator$Internal$Delta");
+        scala.collection.immutable.Map<String, Object> deltas = scala.collection.immutable.Map$.MODULE$.empty();
+        for (int key = 0; key < 1000; key++) {
+            LWWMap<String, SessionRecord> delta = LWWMap.create();
+            for (int i = 0; i < 3; i++) {
+                String id = "ses_" + key + "_" + i;
+                delta = delta.put(self, id, new SessionRecord(id, 1_700_000_000_000L + i, "media-" + (i % 2), i,
+                        "normal", "", "ROUTED", "MANUAL", "VP8", false, "{}"));
+            }
+            Object envelope = PooledGzipReplicatorMessageSerializer.DATA_ENVELOPE.getConstructor(ReplicatedData.class,
+                    scala.collection.immutable.Map.class, VersionVector.class).newInstance(delta,
+                    scala.collection.immutable.Map$.MODULE$.empty(), VersionVector$.MODULE$.empty());
+            deltas = deltas.updated("sessions-" + key,
+                    deltaClass.getConstructor(PooledGzipReplicatorMessageSerializer.DATA_ENVELOPE, long.class, long.class)
+                            .newInstance(envelope, 1L, 1L));
+        }
+        Object propagation = Class.forName("org.apache.pekko.cluster.ddata.Replicator$Internal$DeltaPropagation")
+                .getConstructor(org.apache.pekko.cluster.UniqueAddress.class, boolean.class,
+                        scala.collection.immutable.Map.class)
+                .newInstance(self.uniqueAddress(), false, deltas);
+
+        ExtendedActorSystem classic = (ExtendedActorSystem) Adapter.toClassic(system);
+        PooledGzipReplicatorMessageSerializer ours = new PooledGzipReplicatorMessageSerializer(classic);
+        org.apache.pekko.cluster.ddata.protobuf.ReplicatorMessageSerializer pekkos =
+                new org.apache.pekko.cluster.ddata.protobuf.ReplicatorMessageSerializer(classic);
+        String manifest = ours.manifest(propagation);
+        byte[] plain = pekkos.toBinary(propagation);
+        byte[] gzipped = ours.toBinary(propagation);
+        assertTrue(PooledGzip.isGzip(gzipped) && !PooledGzip.isGzip(plain));
+        assertTrue(gzipped.length < plain.length / 3, "gzipped " + gzipped.length + " bytes, plain " + plain.length);
+        assertEquals(propagation, ours.fromBinary(gzipped, manifest));
+        assertEquals(propagation, ours.fromBinary(plain, manifest), "a plain one (Pekko's serializer) is read too");
+    }
+
     private static boolean contains(byte[] haystack, byte[] needle) {
         outer:
         for (int i = 0; i + needle.length <= haystack.length; i++) {
