@@ -301,10 +301,16 @@ public final class RestApi extends AllDirectives {
                 ? HttpResponse.create().withStatus(StatusCodes.NO_CONTENT) : failure(error, uri.path()))));
     }
 
-    private static HttpResponse failure(Throwable error, String path) {
+    static HttpResponse failure(Throwable error, String path) {
         Throwable cause = ApiError.cause(error);
         if (cause instanceof ApiError api) {
             return error(api.status(), api.getMessage(), path);
+        }
+        if (cause instanceof java.util.concurrent.TimeoutException) {
+            // An ask inside this master (the replicator, a media node) that got no answer in time: the master is
+            // overloaded or a peer is slow, not broken. Retryable, so 503, not a 500 with a stack trace in the log.
+            log.warn("no answer in time serving {}: {}", path, cause.getMessage());
+            return error(503, "this master got no answer in time from the cluster; try again", path);
         }
         log.error("unexpected failure serving {}", path, cause);
         return error(500, "internal error; see the master's log", path);
