@@ -128,6 +128,11 @@ public final class PooledGzip {
         return out;
     }
 
+    /** Whether {@code bytes} begin with gzip's magic number. */
+    public static boolean isGzip(byte[] bytes) {
+        return bytes.length >= 2 && bytes[0] == (byte) 0x1f && bytes[1] == (byte) 0x8b;
+    }
+
     /**
      * The bytes a gzip stream holds. Streams as {@link #compress} and GZIPOutputStream write them (no optional header
      * fields, one member) are inflated with this thread's inflater; any other stream, and any stream that does not
@@ -135,11 +140,6 @@ public final class PooledGzip {
      *
      * @throws UncheckedIOException when the bytes are not gzip, or inflate to more than {@link #MAX_INFLATED_BYTES}
      */
-    /** Whether {@code bytes} begin with gzip's magic number. */
-    public static boolean isGzip(byte[] bytes) {
-        return bytes.length >= 2 && bytes[0] == (byte) 0x1f && bytes[1] == (byte) 0x8b;
-    }
-
     public static byte[] decompress(byte[] gzipped) {
         byte[] fast = inflatePlain(gzipped);
         return fast != null ? fast : viaGzipInputStream(gzipped);

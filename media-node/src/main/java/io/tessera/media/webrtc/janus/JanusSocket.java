@@ -112,8 +112,7 @@ final class JanusSocket implements WebSocket.Listener {
             }
         });
         return future.exceptionallyCompose(error -> {
-            Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-                    ? error.getCause() : error;
+            Throwable cause = unwrapped(error);
             return CompletableFuture.failedFuture(cause instanceof TimeoutException
                     ? JanusException.local("Janus did not answer '" + janusVerb + "' within " + requestTimeout)
                     : cause);
@@ -234,8 +233,7 @@ final class JanusSocket implements WebSocket.Listener {
      * 25 alike), so no {@code onClose} comes. The next write then meets the peer's reset.
      */
     private void writeFailed(Throwable error) {
-        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-                ? error.getCause() : error;
+        Throwable cause = unwrapped(error);
         if (cause instanceof java.io.IOException) {
             WebSocket ws = socket;
             if (ws != null) {
@@ -243,6 +241,12 @@ final class JanusSocket implements WebSocket.Listener {
             }
             closed("the connection to Janus failed: " + cause);
         }
+    }
+
+    /** What a failed stage failed with, without the CompletionException a dependent stage wraps it in. */
+    private static Throwable unwrapped(Throwable error) {
+        return error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                ? error.getCause() : error;
     }
 
     private void fail(String transaction, JanusException error) {
