@@ -11,8 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 
 /**
- * Answers another master's question for one routing record from this master's replica: the server side of
- * {@link PeerReads}. A local miss elsewhere then costs two small messages per other master instead of a majority read,
+ * Answers another master's question for one routing record, or for the digests of every shard of one kind, from this
+ * master's replica: the server side of {@link PeerReads} (and of {@link AgreedListing}). A local miss elsewhere then costs two small messages per other master instead of a majority read,
  * whose answers carry the whole shard (hundreds of records once the cluster holds thousands of sessions) and are
  * merged into the asker's replica.
  *
@@ -68,6 +68,19 @@ public final class PeerLookup {
             implements Command {
     }
 
+    /** The routing table's two kinds of shard. */
+    public enum ShardKind {
+        SESSIONS, CONNECTIONS
+    }
+
+    /** A digest of every shard of {@code kind} in this master's replica, for {@link AgreedListing}. */
+    public record ShardDigests(ShardKind kind, ActorRef<DigestsAnswer> replyTo) implements Command {
+    }
+
+    /** One digest per shard, in shard order ({@link AgreedListing#digest}). */
+    public record DigestsAnswer(long[] digests) implements ClusterSerializable {
+    }
+
     public record SessionAnswer(SessionRecord record, long timestamp)
             implements Answer<SessionRecord>, ClusterSerializable {
     }
@@ -93,6 +106,10 @@ public final class PeerLookup {
                     })
                     .onMessage(FindConnection.class, find -> {
                         table.localConnectionAnswer(find.sessionId(), find.match()).thenAccept(find.replyTo()::tell);
+                        return Behaviors.same();
+                    })
+                    .onMessage(ShardDigests.class, ask -> {
+                        table.localDigests(ask.kind()).thenAccept(d -> ask.replyTo().tell(new DigestsAnswer(d)));
                         return Behaviors.same();
                     })
                     .build();

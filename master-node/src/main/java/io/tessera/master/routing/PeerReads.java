@@ -123,19 +123,27 @@ final class PeerReads {
      */
     <V, A extends PeerLookup.Answer<V>> CompletableFuture<Decision<V>> lookup(
             Function<ActorRef<A>, PeerLookup.Command> question) {
+        return this.<A>askEveryOther(question)
+                .thenApply(answers -> answers == null ? Decision.<V>undecided() : decide(answers))
+                .whenComplete((decision, error) -> meters.peerLookup(decision != null && decision.decided()));
+    }
+
+    /**
+     * Every other master's answer, in no particular order; completes (never exceptionally) with null when one cannot
+     * be asked ({@link #others()}) or does not answer within the timeout.
+     */
+    <A> CompletableFuture<List<A>> askEveryOther(Function<ActorRef<A>, PeerLookup.Command> question) {
         List<ActorRef<PeerLookup.Command>> others = others();
         if (others == null) {
-            meters.peerLookup(false);
-            return CompletableFuture.completedFuture(Decision.undecided());
+            return CompletableFuture.completedFuture(null);
         }
         List<CompletableFuture<A>> answers = new ArrayList<>(others.size());
         for (ActorRef<PeerLookup.Command> other : others) {
             answers.add(Asks.<PeerLookup.Command, A>ask(other, question, timeout, system));
         }
         return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
-                .thenApply(done -> decide(answers.stream().map(CompletableFuture::join).toList()))
-                .exceptionally(error -> Decision.undecided())
-                .whenComplete((decision, error) -> meters.peerLookup(decision != null && decision.decided()));
+                .thenApply(done -> answers.stream().map(CompletableFuture::join).toList())
+                .exceptionally(error -> null);
     }
 
     /** The rule of the class comment, over the answers of every other master. */

@@ -22,6 +22,8 @@ public final class RoutingMeters {
     private final Counter otherReads;
     private final Counter peerLookupsDecided;
     private final Counter peerLookupsUndecided;
+    private final Counter listedShardsAgreed;
+    private final Counter listedShardsFromMajority;
     final AtomicInteger sessions = new AtomicInteger();
     final AtomicInteger activeConnections = new AtomicInteger();
     final AtomicInteger pendingConnections = new AtomicInteger();
@@ -41,6 +43,12 @@ public final class RoutingMeters {
                 + "by their answers, or undecided and read from a majority instead";
         peerLookupsDecided = Counter.builder(peer).description(peerHelp).tag("outcome", "decided").register(registry);
         peerLookupsUndecided = Counter.builder(peer).description(peerHelp).tag("outcome", "undecided")
+                .register(registry);
+        String listed = "tessera.master.routing.listed.shards";
+        String listedHelp = "Shards read for a REST list: taken from this replica because every other master's digest "
+                + "agreed, or read from a majority because one differed or a master could not be asked";
+        listedShardsAgreed = Counter.builder(listed).description(listedHelp).tag("outcome", "agreed").register(registry);
+        listedShardsFromMajority = Counter.builder(listed).description(listedHelp).tag("outcome", "majority")
                 .register(registry);
         String convergence = "tessera.master.routing.convergence";
         String convergenceHelp = "From a session record's write on another master to this master seeing it "
@@ -74,6 +82,11 @@ public final class RoutingMeters {
 
     void peerLookup(boolean decided) {
         (decided ? peerLookupsDecided : peerLookupsUndecided).increment();
+    }
+
+    void listedShards(int agreed, int fromMajority) {
+        listedShardsAgreed.increment(agreed);
+        listedShardsFromMajority.increment(fromMajority);
     }
 
     void converged(long millis) {

@@ -65,6 +65,7 @@ public final class RoutingTable implements Routes {
     private final ShardBudget connectionBudget;
     /** Set once by {@link #answerAndAskPeers}; until then a local miss of a lookup goes to a majority read. */
     private volatile PeerReads peers;
+    private final AgreedListing listing;
 
     public RoutingTable(ActorSystem<?> system, Duration readTimeout, Duration writeTimeout, RoutingMeters meters) {
         this(system, DistributedData.get(system).replicator(), readTimeout, writeTimeout, meters);
@@ -81,6 +82,7 @@ public final class RoutingTable implements Routes {
         this.readTimeout = readTimeout;
         this.writeTimeout = writeTimeout;
         Serialization serialization = SerializationExtension.get(Adapter.toClassic(system));
+        this.listing = new AgreedListing(this, readTimeout, meters);
         this.connectionBudget = new ShardBudget(
                 system.settings().config().getBytes("pekko.remote.artery.advanced.maximum-frame-size"), SHARDS,
                 shard -> serialization.serialize(shard).get().length);
@@ -294,18 +296,23 @@ public final class RoutingTable implements Routes {
     }
 
     /**
-     * One majority read per shard, all in flight at once: each asks one other master (a majority of three is this
-     * one and one more) for its copy of the shard, so a list costs {@link #SHARDS} round trips whatever the number of
-     * sessions, and every session written with a majority is in it. A shard whose majority read times out is read
-     * from this master alone (as every read here: answer with what is known rather than fail).
+     * Every session as a majority has it ({@link AgreedListing}): one digest question to each other master, and a
+     * majority read of each shard whose digests differ (of every shard when a master cannot be asked). A shard whose
+     * majority read times out is read from this master alone (as every read here: answer with what is known rather
+     * than fail).
      */
     @Override
     public CompletionStage<List<SessionRecord>> allSessionsFromMajority() {
-        return allSessions(new Replicator.ReadMajority(readTimeout));
+        return sessionsOf(listing.readAll(sessionKeys, PeerLookup.ShardKind.SESSIONS, peers));
     }
 
     private CompletionStage<List<SessionRecord>> allSessions(Replicator.ReadConsistency consistency) {
-        return readAll(sessionKeys, consistency).thenApply(maps -> {
+        return sessionsOf(readAll(sessionKeys, consistency));
+    }
+
+    private static CompletionStage<List<SessionRecord>> sessionsOf(
+            CompletionStage<List<LWWMap<String, SessionRecord>>> shards) {
+        return shards.thenApply(maps -> {
             List<SessionRecord> all = new ArrayList<>();
             maps.forEach(map -> forEachValue(map, all::add));
             all.sort((a, b) -> Long.compare(a.createdAt(), b.createdAt()));
@@ -315,7 +322,7 @@ public final class RoutingTable implements Routes {
 
     @Override
     public CompletionStage<Map<String, List<ConnectionRecord>>> allConnectionsFromMajority() {
-        return readAll(connectionKeys, new Replicator.ReadMajority(readTimeout)).thenApply(maps -> {
+        return listing.readAll(connectionKeys, PeerLookup.ShardKind.CONNECTIONS, peers).thenApply(maps -> {
             Map<String, List<ConnectionRecord>> bySession = new java.util.HashMap<>();
             maps.forEach(map -> forEachValue(map,
                     c -> bySession.computeIfAbsent(c.sessionId(), id -> new ArrayList<>()).add(c)));
@@ -324,8 +331,16 @@ public final class RoutingTable implements Routes {
         });
     }
 
-    private <V> CompletionStage<List<LWWMap<String, V>>> readAll(List<Key<LWWMap<String, V>>> keys,
-                                                                 Replicator.ReadConsistency consistency) {
+    /** This replica's digest of every shard of {@code kind}, for another master's {@link AgreedListing}. */
+    CompletionStage<long[]> localDigests(PeerLookup.ShardKind kind) {
+        return switch (kind) {
+            case SESSIONS -> readAll(sessionKeys, Replicator.readLocal()).thenApply(AgreedListing::digests);
+            case CONNECTIONS -> readAll(connectionKeys, Replicator.readLocal()).thenApply(AgreedListing::digests);
+        };
+    }
+
+    <V> CompletionStage<List<LWWMap<String, V>>> readAll(List<Key<LWWMap<String, V>>> keys,
+                                                         Replicator.ReadConsistency consistency) {
         List<CompletableFuture<LWWMap<String, V>>> reads = new ArrayList<>(keys.size());
         for (Key<LWWMap<String, V>> key : keys) {
             reads.add(read(key, consistency).toCompletableFuture());
