@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Read-your-writes across masters for REST reads (issue 15): a session or a connection created through one master is
  * in the answer of the very next request to any other master, the list of sessions ({@code GET /sessions}, what
  * openvidu-node-client's {@code fetch()} calls) included. No waiting between the write and the reads: a majority
- * write is acknowledged by one other master, and the third gets it with the next delta (up to 200 ms later), so a
+ * write is acknowledged by one other master, and the third gets it with the next delta (up to 2 s later), so a
  * read of the local replica alone misses it on one of the two other masters in most rounds.
  * Three masters and one media node of its own.
  */
@@ -91,6 +91,11 @@ class RestReadYourWritesTest {
                         "round " + round + ": connection " + connectionId + " missing from the session in "
                                 + reader.id() + "'s list");
             }
+        }
+        for (ClusterProcesses.Node master : masters) {
+            // The layout every master must share (OPERATIONS.md "Upgrading masters"), in the cluster view.
+            JsonNode routing = cluster.rest(master).send("GET", "/openvidu/api/cluster").json().path("routing");
+            assertEquals(1000, routing.path("shards").asInt(), master.id() + ": " + routing);
         }
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("rounds", ROUNDS);

@@ -53,7 +53,7 @@ public final class RoutingMeters {
         String convergence = "tessera.master.routing.convergence";
         String convergenceHelp = "From a session record's write on another master to this master seeing it "
                 + "(the record's LWW timestamp to the replicator's change notification; includes clock skew); "
-                + "sampled: the records of 4 session shards of 100";
+                + "sampled: the records of 40 session shards of 1000";
         // A sample of the sessions only: a subscribed shard pays a digest at every write (RoutingObserver says why).
         sessionConvergence = latency(convergence, convergenceHelp).tag("record", "session").register(registry);
         Gauge.builder("tessera.master.sessions", sessions, AtomicInteger::get)

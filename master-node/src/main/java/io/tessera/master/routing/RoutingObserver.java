@@ -25,16 +25,18 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * version). Records written before this master started are not timed: they did not converge, this master was not
  * there yet.
  *
- * <p>Nothing here subscribes to a whole table. A subscribed key makes the replicator compute the key's digest (the
- * whole shard serialized, then a SHA-1) at every write and every merged delta, so the cost of a write grows with the
- * shard it lands in (docs/BENCHMARKS.md "Control plane", the create profile and "As the cluster fills"). Instead:
+ * <p>How it learns of changes:
  * <ul>
- *   <li>the session shards are read locally every {@link #SESSION_READ_INTERVAL} (a {@code Get} per shard from this
- *       master's replica: no serialization, no digest), for the session list and count;</li>
- *   <li>the connection shards likewise every {@link #CONNECTION_COUNT_INTERVAL}, for two gauges;</li>
- *   <li>convergence is timed on {@link #CONVERGENCE_SAMPLE_SHARDS} session shards only, which are subscribed to: a
- *       fixed sample of the session writes, spread over the id space by the hash that places ids in shards
- *       ({@link #timesConvergenceOf}).</li>
+ *   <li>the session shards are subscribed to, for the session list and count. A subscribed key makes the replicator
+ *       hash the key's serialized state when it changes (at most once per key per notification interval, 100 ms), so
+ *       that costs what the changed shards hold: ~10 sessions each with 10 000 held over {@link RoutingTable#SHARDS}
+ *       shards. An idle table costs nothing, where reading every shard on a timer cost {@code SHARDS} {@code Get}s a
+ *       round (docs/BENCHMARKS.md "A thousand shards");</li>
+ *   <li>the connection shards are read locally every {@link #CONNECTION_COUNT_INTERVAL} (a {@code Get} per shard from
+ *       this master's replica: no serialization, no digest), for two gauges: token writes outnumber session writes,
+ *       and a gauge need not follow each;</li>
+ *   <li>convergence is timed on {@link #CONVERGENCE_SAMPLE_SHARDS} session shards only: a fixed sample of the session
+ *       writes, spread over the id space by the hash that places ids in shards ({@link #timesConvergenceOf}).</li>
  * </ul>
  *
  * <p>The latest session maps are kept for readers on other threads ({@link #sessions()}), e.g. the HA plan gauges
@@ -45,40 +47,29 @@ public final class RoutingObserver {
     public interface Message {
     }
 
-    /** A change of a sampled session key; which shard is told by its key. */
+    /** A change of a session shard; which shard is told by its key. */
     private record KeyChanged(Replicator.SubscribeResponse<?> response) implements Message {
     }
-
-    /** Time to read the session shards again. */
-    private enum ReadSessions implements Message { INSTANCE }
 
     /** Time to count the connections again. */
     private enum CountConnections implements Message { INSTANCE }
 
-    /** One shard, sessions or connections (its key tells which), as this master's replica has it. */
+    /** One connection shard (its key tells which), as this master's replica has it. */
     private record ShardRead(Replicator.GetResponse<?> response) implements Message {
     }
 
     /**
      * How often the connection shards are counted: a local {@code Get} of each of the {@link RoutingTable#SHARDS}
-     * shards and its reply, 200 messages through the replicator per round whether anything changed or not. The counts
-     * feed two gauges only, which a scraper reads every 15 s or so; at 1 s the rounds were a steady share of an idle
-     * master's CPU (docs/BENCHMARKS.md "The idle floor and the JIT").
+     * shards and its reply, whether anything changed or not. The counts feed two gauges only, which a scraper reads
+     * every 15 s or so (docs/BENCHMARKS.md "The idle floor and the JIT").
      */
     static final java.time.Duration CONNECTION_COUNT_INTERVAL = java.time.Duration.ofSeconds(5);
 
     /**
-     * How often the session shards are read: the console's timeline compares samples every 300 ms and shows a session
-     * created through another master within a second or so (delta propagation ~200 ms, this interval, the sample).
-     * 100 local {@code Get}s and replies per round, about 400 messages a second on an idle master.
+     * Session shards whose records are timed for convergence: one in {@code SHARDS / CONVERGENCE_SAMPLE_SHARDS}, so
+     * about 4 % of the session writes.
      */
-    static final java.time.Duration SESSION_READ_INTERVAL = java.time.Duration.ofMillis(500);
-
-    /**
-     * Session shards whose records are timed for convergence (subscribed to): one in {@code SHARDS /
-     * CONVERGENCE_SAMPLE_SHARDS}, so about 4 % of the session writes, each still paying the digest.
-     */
-    static final int CONVERGENCE_SAMPLE_SHARDS = 4;
+    static final int CONVERGENCE_SAMPLE_SHARDS = 40;
 
     /** Whether convergence of this session's record is timed: its shard is one of the sampled ones. */
     public static boolean timesConvergenceOf(String sessionId) {
@@ -128,10 +119,7 @@ public final class RoutingObserver {
     public Behavior<Message> behavior() {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
             timers.startTimerWithFixedDelay(CountConnections.INSTANCE, CONNECTION_COUNT_INTERVAL);
-            timers.startTimerWithFixedDelay(ReadSessions.INSTANCE, SESSION_READ_INTERVAL);
-            Watch watch = new Watch(ctx);
-            watch.readSessions();
-            return watch.behavior();
+            return new Watch(ctx).behavior();
         }));
     }
 
@@ -166,36 +154,25 @@ public final class RoutingObserver {
                 Key<LWWMap<String, SessionRecord>> sessionKey = routing.sessionKeys().get(i);
                 sessionShardOf.put(sessionKey, i);
                 connectionShardOf.put(routing.connectionKeys().get(i), i);
-                if (sampled(i)) {
-                    replicator.tell(new Replicator.Subscribe(sessionKey, (ActorRef) changes));
-                }
+                // The current value comes at once if the shard has one, then each change.
+                replicator.tell(new Replicator.Subscribe(sessionKey, (ActorRef) changes));
             }
         }
 
         Behavior<Message> behavior() {
             return Behaviors.receive(Message.class)
                     .onMessage(KeyChanged.class, this::onChanged)
-                    .onMessage(ReadSessions.class, tick -> readSessions())
                     .onMessage(CountConnections.class, tick -> countConnections())
                     .onMessage(ShardRead.class, this::onShardRead)
                     .build();
         }
 
-        Behavior<Message> readSessions() {
-            readLocally(routing.sessionKeys());
-            return Behaviors.same();
-        }
-
-        private Behavior<Message> countConnections() {
-            readLocally(routing.connectionKeys());
-            return Behaviors.same();
-        }
-
         @SuppressWarnings({"unchecked", "rawtypes"})
-        private void readLocally(List<? extends Key<?>> keys) {
-            for (Key<?> key : keys) {
+        private Behavior<Message> countConnections() {
+            for (Key<?> key : routing.connectionKeys()) {
                 replicator.tell(new Replicator.Get(key, Replicator.readLocal(), (ActorRef) shardRead));
             }
+            return Behaviors.same();
         }
 
         @SuppressWarnings("unchecked")
@@ -206,10 +183,6 @@ public final class RoutingObserver {
                     : response instanceof Replicator.NotFound<?> ? LWWMap.create() : null;
             if (map == null) {
                 return Behaviors.same();
-            }
-            Integer sessionShard = sessionShardOf.get(response.key());
-            if (sessionShard != null) {
-                onSessions(sessionShard, (LWWMap<String, SessionRecord>) map);
             }
             Integer connectionShard = connectionShardOf.get(response.key());
             if (connectionShard != null) {
@@ -224,7 +197,9 @@ public final class RoutingObserver {
                 Integer sessionShard = sessionShardOf.get(c.key());
                 if (sessionShard != null) {
                     LWWMap<String, SessionRecord> map = (LWWMap<String, SessionRecord>) c.dataValue();
-                    seenSessions.set(sessionShard, observe(map, seenSessions.get(sessionShard)));
+                    if (sampled(sessionShard)) {
+                        seenSessions.set(sessionShard, observe(map, seenSessions.get(sessionShard)));
+                    }
                     onSessions(sessionShard, map);
                 }
             }

@@ -29,13 +29,21 @@ import java.util.function.Predicate;
  * Sessions and connections in Pekko Distributed Data, shared by all masters.
  *
  * Each kind of record is spread over {@link #SHARDS} LWWMaps by hash of the session id, so an update gossips
- * one small map and a session's connections sit in one map. Reads are local; a local miss is retried with
- * a majority read so that a record written with a majority on another master is found. Sessions and new
+ * one small map and a session's connections sit in one map. Pekko ships a key whole whenever its replicas differ (a
+ * gossip round while deltas are in flight, a majority read), so what a key holds bounds what each of those costs.
+ * Reads are local; a local miss is retried with a majority read so that a record written with a majority on another
+ * master is found. Sessions and new
  * connections are written with a majority so that "created through A, read or joined through B" holds;
  * status changes are written locally and gossip within a fraction of a second.
  */
 public final class RoutingTable implements Routes {
-    public static final int SHARDS = 100;
+    /**
+     * Shards per kind. 1 000: with 10 000 sessions and 50 000 tokens held, ~60 records per connection shard; at 100
+     * shards (~600 each) a gossip round under churn exchanged nearly the whole table between two masters, stalled
+     * their pools for seconds and fenced masters (docs/BENCHMARKS.md "A thousand shards"). Part of the wire format:
+     * the keys are named with it ({@link #keyName}), and masters with different counts must not run together.
+     */
+    public static final int SHARDS = 1000;
 
     /**
      * A new connection refused because its routing shard would outgrow what one message can carry
@@ -87,8 +95,8 @@ public final class RoutingTable implements Routes {
                 system.settings().config().getBytes("pekko.remote.artery.advanced.maximum-frame-size"), SHARDS,
                 shard -> serialization.serialize(shard).get().length);
         for (int i = 0; i < SHARDS; i++) {
-            sessionKeys.add(LWWMapKey.create("sessions-" + i));
-            connectionKeys.add(LWWMapKey.create("connections-" + i));
+            sessionKeys.add(LWWMapKey.create(keyName("sessions", i)));
+            connectionKeys.add(LWWMapKey.create(keyName("connections", i)));
         }
     }
 
@@ -117,8 +125,28 @@ public final class RoutingTable implements Routes {
         return connectionKeys;
     }
 
+    /**
+     * A shard's key, named with the shard count: masters that place ids over a different count use other keys, so a
+     * mixed cluster holds two tables that miss each other's records rather than one whose records sit in the wrong
+     * shards (OPERATIONS.md "Upgrading masters").
+     */
+    static String keyName(String kind, int shard) {
+        return kind + "-" + shard + "-of-" + SHARDS;
+    }
+
+    /**
+     * The id's {@code String.hashCode} mixed (MurmurHash3's 32-bit finalizer) before it is reduced: the plain hash of
+     * ids that differ in a numeric suffix ("room-1", "room-2", ...) falls unevenly modulo 1 000, down to a tenth of the
+     * mean in some shards (RouteMergeTest).
+     */
     static int shardOf(String sessionId) {
-        return Math.floorMod(sessionId.hashCode(), SHARDS);
+        int h = sessionId.hashCode();
+        h ^= h >>> 16;
+        h *= 0x85ebca6b;
+        h ^= h >>> 13;
+        h *= 0xc2b2ae35;
+        h ^= h >>> 16;
+        return Math.floorMod(h, SHARDS);
     }
 
     // ---- sessions

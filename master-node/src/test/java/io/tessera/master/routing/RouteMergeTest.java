@@ -4,6 +4,7 @@ import org.apache.pekko.actor.Address;
 import org.apache.pekko.cluster.UniqueAddress;
 import org.apache.pekko.cluster.ddata.LWWMap;
 import org.apache.pekko.cluster.ddata.SelfUniqueAddress;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -51,13 +52,28 @@ class RouteMergeTest {
 
     @Test
     void sessionsSpreadOverTheShardsAndOneSessionAlwaysMapsToTheSameShard() {
-        int[] perShard = new int[RoutingTable.SHARDS];
-        for (int i = 0; i < 10_000; i++) {
-            perShard[RoutingTable.shardOf("ses_" + i)]++;
+        // 100 per shard on average, of ids that differ in a numeric suffix (what applications name rooms with), and
+        // of random ones.
+        for (String prefix : List.of("ses_", "room-")) {
+            int[] perShard = new int[RoutingTable.SHARDS];
+            for (int i = 0; i < 100 * RoutingTable.SHARDS; i++) {
+                perShard[RoutingTable.shardOf(prefix + i)]++;
+            }
+            assertEvenlySpread(perShard, prefix);
         }
-        for (int count : perShard) {
-            assertTrue(count > 50 && count < 150, "uneven shard: " + count);
+        int[] random = new int[RoutingTable.SHARDS];
+        java.util.Random seeded = new java.util.Random(15); // fixed: the same ids every run
+        for (int i = 0; i < 100 * RoutingTable.SHARDS; i++) {
+            random[RoutingTable.shardOf(new java.util.UUID(seeded.nextLong(), seeded.nextLong()).toString())]++;
         }
+        assertEvenlySpread(random, "random");
         assertEquals(RoutingTable.shardOf("room-42"), RoutingTable.shardOf("room-42"));
+    }
+
+    /** Poisson with mean 100: below 50 or above 150 is 5 standard deviations out. */
+    private static void assertEvenlySpread(int[] perShard, String ids) {
+        for (int count : perShard) {
+            assertTrue(count > 50 && count < 150, "uneven shard for ids " + ids + ": " + count);
+        }
     }
 }

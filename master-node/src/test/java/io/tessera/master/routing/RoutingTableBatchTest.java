@@ -153,7 +153,7 @@ class RoutingTableBatchTest {
                 ids.add("budget-" + i);
             }
         }
-        String sessionKey = "sessions-" + RoutingTable.shardOf("budget-0");
+        String sessionKey = RoutingTable.keyName("sessions", RoutingTable.shardOf("budget-0"));
         ActorRef<Replicator.Command> real = DistributedData.get(testKit.system()).replicator();
         AtomicInteger sessionWrites = new AtomicInteger();
         ActorRef<Replicator.Command> counting = testKit.spawn(Behaviors.receive(Replicator.Command.class)
