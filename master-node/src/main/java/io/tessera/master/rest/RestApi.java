@@ -326,8 +326,8 @@ public final class RestApi extends AllDirectives {
                     if (cause instanceof EntityStreamSizeException size) {
                         return complete(error(413, "request body is larger than the limit of " + size.limit() + " bytes", path));
                     }
-                    log.error("unexpected failure serving {}", path, e);
-                    return complete(error(500, "internal error; see the master's log", path));
+                    // The same answers as a failed future: 503 for an ask that timed out, 500 for the unknown.
+                    return complete(failure(e, path));
                 })
                 .build();
     }
