@@ -100,13 +100,20 @@ final class SocketLink implements WebSocket.Listener {
         return deliveredEvents.get();
     }
 
+    /** A socket already open, for tests that stand in for the JDK's. */
+    static SocketLink attached(WebSocket webSocket, URI uri, int maxMessageChars, Owner owner) {
+        SocketLink link = new SocketLink(uri, maxMessageChars, owner);
+        link.ws = webSocket;
+        return link;
+    }
+
     // The JDK WebSocket allows one outstanding send: chain them.
     CompletableFuture<?> send(String text) {
         WebSocket w = ws;
         synchronized (sendLock) {
             CompletableFuture<?> next = sendTail.handle((r, e) -> null).thenCompose(v -> w.sendText(text, true));
             sendTail = next;
-            return next;
+            return endOnFailure(next);
         }
     }
 
@@ -115,8 +122,27 @@ final class SocketLink implements WebSocket.Listener {
         synchronized (sendLock) {
             CompletableFuture<?> next = sendTail.handle((r, e) -> null).thenCompose(v -> w.sendClose(code, reason));
             sendTail = next;
-            return next;
+            return endOnFailure(next);
         }
+    }
+
+    /**
+     * A write that fails ends the socket. The JDK's WebSocket can lose the server's end of the connection when it
+     * arrives while a listener method is running (its receiver's acknowledgement throws an InternalError that nobody
+     * sees; JDK 17 to 25) and then never calls {@link #onClose} or {@link #onError}; the writes after it still fail.
+     * Without this the keepalive's silence timeout (15 s by default) was the only way out; with it, the next ping or
+     * two (5 s apart by default) end the socket and the resume starts.
+     */
+    private CompletableFuture<?> endOnFailure(CompletableFuture<?> write) {
+        write.whenComplete((r, error) -> {
+            if (error != null && !ended.get()) {
+                Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                        ? error.getCause() : error;
+                log.debug("write to {} failed: dropping the socket", uri, cause);
+                abort("write to " + uri + " failed: " + cause);
+            }
+        });
+        return write;
     }
 
     /** Drops the connection at once (no close handshake) and reports the end with {@code why}. */
