@@ -4,13 +4,11 @@ import com.typesafe.config.Config;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.ddata.Key;
 import org.apache.pekko.cluster.ddata.LWWMap;
 import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
 import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
 import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -46,22 +44,10 @@ class PeerReadsTest {
                 pekko.cluster.distributed-data.gossip-interval = 1h
                 pekko.cluster.typed.receptionist.distributed-data.gossip-interval = 200ms
                 """);
-        for (int i = 0; i < 3; i++) {
-            ActorTestKit kit = ActorTestKit.create("PeerReadsTest", config);
-            masters.add(kit);
-            Cluster cluster = Cluster.get(kit.system());
-            cluster.manager().tell(Join.create(Cluster.get(masters.get(0).system()).selfMember().address()));
-        }
-        for (ActorTestKit kit : masters) {
-            await().atMost(Duration.ofSeconds(30)).until(() -> java.util.stream.StreamSupport.stream(
-                    Cluster.get(kit.system()).state().getMembers().spliterator(), false)
-                    .filter(m -> m.status() == MemberStatus.up()).count() == 3);
-            MeterRegistry registry = new SimpleMeterRegistry();
-            registries.add(registry);
-            RoutingTable table = new RoutingTable(kit.system(), Duration.ofSeconds(2), Duration.ofSeconds(2),
-                    new RoutingMeters(registry));
-            table.answerAndAskPeers(Duration.ofSeconds(2), Duration.ZERO);
-            tables.add(table);
+        for (InProcessMasters.Master master : InProcessMasters.startAsking("PeerReadsTest", config, 3)) {
+            masters.add(master.kit());
+            tables.add(master.table());
+            registries.add(master.registry());
         }
         // Every master's lookup actor is listed on A before a test asks (the receptionist gossips every 200 ms).
         await().atMost(Duration.ofSeconds(30)).until(() -> {
