@@ -50,7 +50,7 @@ final class AgreedListing {
     <V> CompletionStage<List<LWWMap<String, V>>> readAll(List<Key<LWWMap<String, V>>> keys,
                                                          PeerLookup.ShardKind kind, PeerReads peers) {
         CompletableFuture<List<LWWMap<String, V>>> mine =
-                table.readAll(keys, Replicator.readLocal()).toCompletableFuture();
+                table.shards().readAll(keys, Replicator.readLocal()).toCompletableFuture();
         CompletableFuture<List<PeerLookup.DigestsAnswer>> theirs = peers == null
                 ? CompletableFuture.completedFuture(null)
                 : peers.<PeerLookup.DigestsAnswer>askEveryOther(replyTo -> new PeerLookup.ShardDigests(kind, replyTo));
@@ -71,7 +71,7 @@ final class AgreedListing {
                 shards.add(CompletableFuture.completedFuture(local.get(i)));
                 agreed++;
             } else {
-                shards.add(table.read(keys.get(i), new Replicator.ReadMajority(readTimeout)).toCompletableFuture());
+                shards.add(table.shards().read(keys.get(i), new Replicator.ReadMajority(readTimeout)).toCompletableFuture());
             }
         }
         meters.listedShards(agreed, keys.size() - agreed);

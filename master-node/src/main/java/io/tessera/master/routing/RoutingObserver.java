@@ -97,7 +97,7 @@ public final class RoutingObserver {
         for (int i = 0; i < sessionShards.length(); i++) {
             LWWMap<String, SessionRecord> map = sessionShards.get(i);
             if (map != null) {
-                RoutingTable.forEachValue(map, all::add);
+                ShardAccess.forEachValue(map, all::add);
             }
         }
         return all;

@@ -1,6 +1,5 @@
 package io.tessera.master.routing;
 
-import io.tessera.common.cluster.Asks;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
@@ -63,7 +62,6 @@ public final class RoutingTable implements Routes {
     }
 
     private final ActorSystem<?> system;
-    private final ActorRef<Replicator.Command> replicator;
     private final SelfUniqueAddress self;
     private final Duration readTimeout;
     private final Duration writeTimeout;
@@ -74,6 +72,7 @@ public final class RoutingTable implements Routes {
     /** Set once by {@link #answerAndAskPeers}; until then a local miss of a lookup goes to a majority read. */
     private volatile PeerReads peers;
     private final AgreedListing listing;
+    private final ShardAccess shards;
 
     public RoutingTable(ActorSystem<?> system, Duration readTimeout, Duration writeTimeout, RoutingMeters meters) {
         this(system, DistributedData.get(system).replicator(), readTimeout, writeTimeout, meters);
@@ -85,11 +84,11 @@ public final class RoutingTable implements Routes {
         this.system = system;
         this.meters = meters;
         DistributedData ddata = DistributedData.get(system);
-        this.replicator = replicator;
         this.self = ddata.selfUniqueAddress();
         this.readTimeout = readTimeout;
         this.writeTimeout = writeTimeout;
         Serialization serialization = SerializationExtension.get(Adapter.toClassic(system));
+        this.shards = new ShardAccess(system, replicator, readTimeout, writeTimeout, meters);
         this.listing = new AgreedListing(this, readTimeout, meters);
         this.connectionBudget = new ShardBudget(
                 system.settings().config().getBytes("pekko.remote.artery.advanced.maximum-frame-size"), SHARDS,
@@ -110,6 +109,11 @@ public final class RoutingTable implements Routes {
     public void answerAndAskPeers(Duration timeout, Duration quiet) {
         system.systemActorOf(PeerLookup.create(this), "routing-peer-lookup", Props.empty());
         peers = new PeerReads(system, timeout, quiet, meters);
+    }
+
+    /** The replicator's reads and writes of one shard, for the table's helpers ({@link ShardRestore}, tests). */
+    ShardAccess shards() {
+        return shards;
     }
 
     ShardBudget connectionBudget() {
@@ -152,18 +156,19 @@ public final class RoutingTable implements Routes {
     // ---- sessions
 
     public CompletionStage<Optional<SessionRecord>> session(String sessionId) {
-        return localElseMajority(sessionKeys.get(shardOf(sessionId)), map -> lookup(map, sessionId));
+        return localElseMajority(sessionKeys.get(shardOf(sessionId)), map -> ShardAccess.lookup(map, sessionId));
     }
 
     @Override
     public CompletionStage<Optional<SessionRecord>> localSession(String sessionId) {
-        return read(sessionKeys.get(shardOf(sessionId)), Replicator.readLocal()).thenApply(map -> lookup(map, sessionId));
+        return shards.read(sessionKeys.get(shardOf(sessionId)), Replicator.readLocal())
+                .thenApply(map -> ShardAccess.lookup(map, sessionId));
     }
 
     @Override
     public CompletionStage<Optional<ConnectionRecord>> localConnection(String sessionId, String connectionId) {
-        return read(connectionKeys.get(shardOf(sessionId)), Replicator.readLocal())
-                .thenApply(map -> lookup(map, connectionId).filter(c -> c.sessionId().equals(sessionId)));
+        return shards.read(connectionKeys.get(shardOf(sessionId)), Replicator.readLocal())
+                .thenApply(map -> ShardAccess.lookup(map, connectionId).filter(c -> c.sessionId().equals(sessionId)));
     }
 
     /**
@@ -191,14 +196,14 @@ public final class RoutingTable implements Routes {
 
     /** The session as a majority of masters has it: after two concurrent creates, the value they converge to. */
     public CompletionStage<Optional<SessionRecord>> sessionFromMajority(String sessionId) {
-        return read(sessionKeys.get(shardOf(sessionId)), new Replicator.ReadMajority(readTimeout))
-                .thenApply(map -> lookup(map, sessionId));
+        return shards.read(sessionKeys.get(shardOf(sessionId)), new Replicator.ReadMajority(readTimeout))
+                .thenApply(map -> ShardAccess.lookup(map, sessionId));
     }
 
     /** Adds the session unless this master already knows one with that id (cluster-wide races resolve by LWW). */
     public CompletionStage<CreateOutcome> createSession(SessionRecord record) {
         Key<LWWMap<String, SessionRecord>> key = sessionKeys.get(shardOf(record.sessionId()));
-        return update(key, new Replicator.WriteMajority(writeTimeout), map -> {
+        return shards.update(key, new Replicator.WriteMajority(writeTimeout), map -> {
             if (map.contains(record.sessionId())) {
                 throw new Refused();
             }
@@ -214,8 +219,8 @@ public final class RoutingTable implements Routes {
                                                                     String toMediaNodeId) {
         Key<LWWMap<String, SessionRecord>> key = sessionKeys.get(shardOf(sessionId));
         SessionRecord[] moved = new SessionRecord[1];
-        return update(key, new Replicator.WriteMajority(writeTimeout), map -> {
-            Optional<SessionRecord> current = lookup(map, sessionId);
+        return shards.update(key, new Replicator.WriteMajority(writeTimeout), map -> {
+            Optional<SessionRecord> current = ShardAccess.lookup(map, sessionId);
             if (current.isEmpty() || !current.get().mediaNodeId().equals(fromMediaNodeId)) {
                 throw new Refused();
             }
@@ -240,11 +245,11 @@ public final class RoutingTable implements Routes {
         List<CompletableFuture<Boolean>> writes = new ArrayList<>(byShard.size());
         byShard.forEach((shard, group) -> {
             Map<String, SessionRecord> movedHere = new java.util.HashMap<>();
-            writes.add(update(sessionKeys.get(shard), new Replicator.WriteMajority(writeTimeout), map -> {
+            writes.add(shards.update(sessionKeys.get(shard), new Replicator.WriteMajority(writeTimeout), map -> {
                 movedHere.clear(); // the modify function may run again
                 LWWMap<String, SessionRecord> result = map;
                 for (Relocation m : group) {
-                    Optional<SessionRecord> current = lookup(map, m.sessionId());
+                    Optional<SessionRecord> current = ShardAccess.lookup(map, m.sessionId());
                     if (current.isPresent() && current.get().mediaNodeId().equals(m.fromMediaNodeId())) {
                         SessionRecord r = current.get();
                         SessionRecord next = new SessionRecord(r.sessionId(), r.createdAt(), m.toMediaNodeId(),
@@ -278,14 +283,15 @@ public final class RoutingTable implements Routes {
     @Override
     public CompletionStage<LocalIds> localIds() {
         List<CompletableFuture<LWWMap<String, SessionRecord>>> sessionReads = sessionKeys.stream()
-                .map(key -> read(key, Replicator.readLocal()).toCompletableFuture()).toList();
+                .map(key -> shards.read(key, Replicator.readLocal()).toCompletableFuture()).toList();
         List<CompletableFuture<LWWMap<String, ConnectionRecord>>> connectionReads = connectionKeys.stream()
-                .map(key -> read(key, Replicator.readLocal()).toCompletableFuture()).toList();
+                .map(key -> shards.read(key, Replicator.readLocal()).toCompletableFuture()).toList();
         List<CompletableFuture<?>> all = new ArrayList<>(sessionReads);
         all.addAll(connectionReads);
         return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(done -> {
             Map<String, String> sessionNodes = new java.util.HashMap<>();
-            sessionReads.forEach(r -> forEachValue(r.join(), s -> sessionNodes.put(s.sessionId(), s.mediaNodeId())));
+            sessionReads.forEach(r -> ShardAccess.forEachValue(r.join(),
+                    s -> sessionNodes.put(s.sessionId(), s.mediaNodeId())));
             java.util.Set<String> connectionIds = new java.util.HashSet<>();
             connectionReads.forEach(r -> connectionIds.addAll(r.join().underlying().getEntries().keySet()));
             return new LocalIds(sessionNodes, connectionIds);
@@ -295,14 +301,15 @@ public final class RoutingTable implements Routes {
     /** Removes the session and all its connections; true when there was a session to remove. */
     public CompletionStage<Boolean> removeSession(String sessionId) {
         int shard = shardOf(sessionId);
-        CompletionStage<Boolean> sessionRemoved = update(sessionKeys.get(shard), new Replicator.WriteMajority(writeTimeout),
-                map -> {
+        CompletionStage<Boolean> sessionRemoved = shards.update(sessionKeys.get(shard),
+                new Replicator.WriteMajority(writeTimeout), map -> {
                     if (!map.contains(sessionId)) {
                         throw new Refused();
                     }
                     return map.remove(self, sessionId);
                 });
-        CompletionStage<Boolean> connectionsRemoved = update(connectionKeys.get(shard), Replicator.writeLocal(), map -> {
+        Key<LWWMap<String, ConnectionRecord>> connectionKey = connectionKeys.get(shard);
+        CompletionStage<Boolean> connectionsRemoved = shards.update(connectionKey, Replicator.writeLocal(), map -> {
             LWWMap<String, ConnectionRecord> result = map;
             boolean any = false;
             for (Map.Entry<String, LWWRegister<ConnectionRecord>> e : map.underlying().getEntries().entrySet()) {
@@ -335,14 +342,14 @@ public final class RoutingTable implements Routes {
     }
 
     private CompletionStage<List<SessionRecord>> allSessions(Replicator.ReadConsistency consistency) {
-        return sessionsOf(readAll(sessionKeys, consistency));
+        return sessionsOf(shards.readAll(sessionKeys, consistency));
     }
 
     private static CompletionStage<List<SessionRecord>> sessionsOf(
-            CompletionStage<List<LWWMap<String, SessionRecord>>> shards) {
-        return shards.thenApply(maps -> {
+            CompletionStage<List<LWWMap<String, SessionRecord>>> read) {
+        return read.thenApply(maps -> {
             List<SessionRecord> all = new ArrayList<>();
-            maps.forEach(map -> forEachValue(map, all::add));
+            maps.forEach(map -> ShardAccess.forEachValue(map, all::add));
             all.sort((a, b) -> Long.compare(a.createdAt(), b.createdAt()));
             return all;
         });
@@ -352,7 +359,7 @@ public final class RoutingTable implements Routes {
     public CompletionStage<Map<String, List<ConnectionRecord>>> allConnectionsFromMajority() {
         return listing.readAll(connectionKeys, PeerLookup.ShardKind.CONNECTIONS, peers).thenApply(maps -> {
             Map<String, List<ConnectionRecord>> bySession = new java.util.HashMap<>();
-            maps.forEach(map -> forEachValue(map,
+            maps.forEach(map -> ShardAccess.forEachValue(map,
                     c -> bySession.computeIfAbsent(c.sessionId(), id -> new ArrayList<>()).add(c)));
             bySession.values().forEach(list -> list.sort((a, b) -> Long.compare(a.createdAt(), b.createdAt())));
             return bySession;
@@ -362,19 +369,10 @@ public final class RoutingTable implements Routes {
     /** This replica's digest of every shard of {@code kind}, for another master's {@link AgreedListing}. */
     CompletionStage<long[]> localDigests(PeerLookup.ShardKind kind) {
         return switch (kind) {
-            case SESSIONS -> readAll(sessionKeys, Replicator.readLocal()).thenApply(AgreedListing::digests);
-            case CONNECTIONS -> readAll(connectionKeys, Replicator.readLocal()).thenApply(AgreedListing::digests);
+            case SESSIONS -> shards.readAll(sessionKeys, Replicator.readLocal()).thenApply(AgreedListing::digests);
+            case CONNECTIONS ->
+                    shards.readAll(connectionKeys, Replicator.readLocal()).thenApply(AgreedListing::digests);
         };
-    }
-
-    <V> CompletionStage<List<LWWMap<String, V>>> readAll(List<Key<LWWMap<String, V>>> keys,
-                                                         Replicator.ReadConsistency consistency) {
-        List<CompletableFuture<LWWMap<String, V>>> reads = new ArrayList<>(keys.size());
-        for (Key<LWWMap<String, V>> key : keys) {
-            reads.add(read(key, consistency).toCompletableFuture());
-        }
-        return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new))
-                .thenApply(done -> reads.stream().map(CompletableFuture::join).toList());
     }
 
     // ---- connections
@@ -385,7 +383,7 @@ public final class RoutingTable implements Routes {
      */
     public CompletionStage<Void> putConnection(ConnectionRecord record) {
         int shard = shardOf(record.sessionId());
-        return update(connectionKeys.get(shard), new Replicator.WriteMajority(writeTimeout), map -> {
+        return shards.update(connectionKeys.get(shard), new Replicator.WriteMajority(writeTimeout), map -> {
             if (connectionBudget.sizeWith(shard, map, record) < 0) {
                 throw new ShardFull("the connections of the sessions that share a routing shard with session "
                         + record.sessionId() + " would outgrow the " + connectionBudget.maxBytes() / 1024
@@ -403,8 +401,9 @@ public final class RoutingTable implements Routes {
     public CompletionStage<Optional<ConnectionRecord>> updateConnection(String sessionId, String connectionId,
                                                                         Function<ConnectionRecord, ConnectionRecord> change) {
         ConnectionRecord[] changed = new ConnectionRecord[1];
-        return update(connectionKeys.get(shardOf(sessionId)), Replicator.writeLocal(), map -> {
-            Optional<ConnectionRecord> current = lookup(map, connectionId).filter(c -> c.sessionId().equals(sessionId));
+        return shards.update(connectionKeys.get(shardOf(sessionId)), Replicator.writeLocal(), map -> {
+            Optional<ConnectionRecord> current = ShardAccess.lookup(map, connectionId)
+                    .filter(c -> c.sessionId().equals(sessionId));
             if (current.isEmpty()) {
                 throw new Refused();
             }
@@ -414,8 +413,8 @@ public final class RoutingTable implements Routes {
     }
 
     public CompletionStage<Boolean> removeConnection(String sessionId, String connectionId) {
-        return update(connectionKeys.get(shardOf(sessionId)), Replicator.writeLocal(), map -> {
-            if (lookup(map, connectionId).filter(c -> c.sessionId().equals(sessionId)).isEmpty()) {
+        return shards.update(connectionKeys.get(shardOf(sessionId)), Replicator.writeLocal(), map -> {
+            if (ShardAccess.lookup(map, connectionId).filter(c -> c.sessionId().equals(sessionId)).isEmpty()) {
                 throw new Refused();
             }
             return map.remove(self, connectionId);
@@ -433,9 +432,9 @@ public final class RoutingTable implements Routes {
 
     private CompletionStage<List<ConnectionRecord>> connections(String sessionId, Replicator.ReadConsistency consistency) {
         Key<LWWMap<String, ConnectionRecord>> key = connectionKeys.get(shardOf(sessionId));
-        return read(key, consistency).thenApply(map -> {
+        return shards.read(key, consistency).thenApply(map -> {
             List<ConnectionRecord> result = new ArrayList<>();
-            forEachValue(map, c -> {
+            ShardAccess.forEachValue(map, c -> {
                 if (c.sessionId().equals(sessionId)) {
                     result.add(c);
                 }
@@ -500,7 +499,7 @@ public final class RoutingTable implements Routes {
     private <V, A extends PeerLookup.Answer<V>> CompletionStage<Optional<V>> lookupOne(
             Key<LWWMap<String, V>> key, Function<LWWMap<String, V>, LWWRegister<V>> find,
             org.apache.pekko.japi.function.Function<ActorRef<A>, PeerLookup.Command> question) {
-        return read(key, Replicator.readLocal()).thenCompose(map -> {
+        return shards.read(key, Replicator.readLocal()).thenCompose(map -> {
             LWWRegister<V> found = find.apply(map);
             if (found != null) {
                 return CompletableFuture.completedFuture(Optional.of(found.getValue()));
@@ -511,7 +510,7 @@ public final class RoutingTable implements Routes {
                     : asked.<V, A>lookup(question);
             return asking.thenCompose(decision -> decision.decided()
                     ? CompletableFuture.completedFuture(decision.found())
-                    : read(key, new Replicator.ReadMajority(readTimeout)).thenApply(m -> valueOf(find.apply(m))));
+                    : shards.read(key, new Replicator.ReadMajority(readTimeout)).thenApply(m -> valueOf(find.apply(m))));
         });
     }
 
@@ -519,7 +518,7 @@ public final class RoutingTable implements Routes {
     private <V, A> CompletionStage<A> localAnswer(Key<LWWMap<String, V>> key,
                                                  Function<LWWMap<String, V>, LWWRegister<V>> find,
                                                  java.util.function.BiFunction<V, Long, A> answer) {
-        return read(key, Replicator.readLocal()).thenApply(map -> {
+        return shards.read(key, Replicator.readLocal()).thenApply(map -> {
             LWWRegister<V> found = find.apply(map);
             return found == null ? answer.apply(null, 0L) : answer.apply(found.getValue(), found.timestamp());
         });
@@ -528,80 +527,14 @@ public final class RoutingTable implements Routes {
     /** What {@code find} picks in this replica; on a miss, in a majority's copy of the shard (merged into this one). */
     private <V> CompletionStage<Optional<V>> localElseMajority(Key<LWWMap<String, V>> key,
                                                                Function<LWWMap<String, V>, Optional<V>> find) {
-        return read(key, Replicator.readLocal()).thenCompose(map -> {
+        return shards.read(key, Replicator.readLocal()).thenCompose(map -> {
             Optional<V> found = find.apply(map);
             return found.isPresent() ? CompletableFuture.completedFuture(found)
-                    : read(key, new Replicator.ReadMajority(readTimeout)).thenApply(find);
+                    : shards.read(key, new Replicator.ReadMajority(readTimeout)).thenApply(find);
         });
     }
 
     private static <V> Optional<V> valueOf(LWWRegister<V> register) {
         return register == null ? Optional.empty() : Optional.of(register.getValue());
-    }
-
-    // ---- plumbing
-
-    /**
-     * Every value of the map, read in place from the underlying ORMap. {@code LWWMap.getEntries()} first builds a new
-     * map of the whole shard (hundreds of records once the cluster holds thousands of sessions), for each call.
-     */
-    static <V> void forEachValue(LWWMap<String, V> map, java.util.function.Consumer<V> action) {
-        for (LWWRegister<V> register : map.underlying().getEntries().values()) {
-            action.accept(register.getValue());
-        }
-    }
-
-    static <V> Optional<V> lookup(LWWMap<String, V> map, String key) {
-        scala.Option<V> value = map.get(key);
-        return value.isDefined() ? Optional.of(value.get()) : Optional.empty();
-    }
-
-    <V> CompletionStage<LWWMap<String, V>> read(Key<LWWMap<String, V>> key, Replicator.ReadConsistency consistency) {
-        Duration askTimeout = readTimeout.plusSeconds(1);
-        meters.read(consistency instanceof Replicator.ReadMajority);
-        return Asks.<Replicator.Command, Replicator.GetResponse<LWWMap<String, V>>>ask(replicator,
-                        replyTo -> new Replicator.Get<>(key, consistency, replyTo), askTimeout, system)
-                .thenApply(response -> {
-                    if (response instanceof Replicator.GetSuccess<LWWMap<String, V>> success) {
-                        return success.get(key);
-                    } else if (response instanceof Replicator.NotFound) {
-                        return LWWMap.<String, V>create();
-                    }
-                    // A majority read that timed out: fall back to what this master has.
-                    return null;
-                })
-                .thenCompose(map -> map != null ? CompletableFuture.<LWWMap<String, V>>completedFuture(map)
-                        : read(key, Replicator.readLocal()));
-    }
-
-    /**
-     * Applies {@code modify}; completes with false when it refused, true when applied. A majority write that
-     * timed out is still applied locally and gossips, so it counts as applied.
-     */
-    <V> CompletionStage<Boolean> update(Key<LWWMap<String, V>> key, Replicator.WriteConsistency consistency,
-                                                Function<LWWMap<String, V>, LWWMap<String, V>> modify) {
-        Duration askTimeout = writeTimeout.plusSeconds(1);
-        long started = System.nanoTime();
-        boolean majority = consistency instanceof Replicator.WriteMajority;
-        return Asks.<Replicator.Command, Replicator.UpdateResponse<LWWMap<String, V>>>ask(replicator,
-                        replyTo -> new Replicator.Update<>(key, LWWMap.<String, V>create(), consistency, replyTo, modify),
-                        askTimeout, system)
-                .whenComplete((response, error) -> meters.write(majority, System.nanoTime() - started))
-                .thenApply(response -> {
-                    if (response instanceof Replicator.ModifyFailure<?> failure) {
-                        if (failure.cause() instanceof Refused) {
-                            return false;
-                        }
-                        if (failure.cause() instanceof ShardFull full) {
-                            throw full;
-                        }
-                        throw new IllegalStateException("routing table update failed: " + failure.errorMessage(),
-                                failure.cause());
-                    }
-                    if (response instanceof Replicator.StoreFailure<?>) {
-                        throw new IllegalStateException("routing table could not be stored durably");
-                    }
-                    return true;
-                });
     }
 }

@@ -79,7 +79,7 @@ final class ShardBudget {
         if (exactBytes[shard] >= 0) {
             Set<ConnectionRecord> measured = measuredRecords.get(shard);
             long[] added = {rawBytes(record)};
-            RoutingTable.forEachValue(map, r -> {
+            ShardAccess.forEachValue(map, r -> {
                 if (!measured.contains(r)) {
                     added[0] += rawBytes(r);
                 }
@@ -93,7 +93,7 @@ final class ShardBudget {
         measurements++;
         long exact = serializedSize.applyAsLong(with);
         Set<ConnectionRecord> records = Collections.newSetFromMap(new IdentityHashMap<>());
-        RoutingTable.forEachValue(with, records::add);
+        ShardAccess.forEachValue(with, records::add);
         exactBytes[shard] = exact;
         measuredRecords.set(shard, records);
         return exact + SLACK_BYTES <= maxBytes ? exact + SLACK_BYTES : -1;
@@ -106,7 +106,7 @@ final class ShardBudget {
     /** The shard's records, by their raw size. */
     static long rawBytes(LWWMap<String, ConnectionRecord> shard) {
         long[] sum = {0};
-        RoutingTable.forEachValue(shard, record -> sum[0] += rawBytes(record));
+        ShardAccess.forEachValue(shard, record -> sum[0] += rawBytes(record));
         return sum[0];
     }
 

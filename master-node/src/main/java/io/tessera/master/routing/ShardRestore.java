@@ -113,8 +113,8 @@ final class ShardRestore {
 
     /** What a majority of masters has of the shard, merged into this replica (the writes below decide on it). */
     private CompletionStage<Void> readShardFromMajority(int shard) {
-        return table.read(table.sessionKeys().get(shard), new Replicator.ReadMajority(readTimeout))
-                .thenCombine(table.read(table.connectionKeys().get(shard), new Replicator.ReadMajority(readTimeout)),
+        return table.shards().read(table.sessionKeys().get(shard), new Replicator.ReadMajority(readTimeout))
+                .thenCombine(table.shards().read(table.connectionKeys().get(shard), new Replicator.ReadMajority(readTimeout)),
                         (s, c) -> null);
     }
 
@@ -127,12 +127,12 @@ final class ShardRestore {
         // The sessions whose route (known or written now) names the node the restore names: their connections count.
         Set<String> agreeing = ConcurrentHashMap.newKeySet();
         int[] added = new int[1];
-        return table.update(sessionKey, new Replicator.WriteMajority(writeTimeout), map -> {
+        return table.shards().update(sessionKey, new Replicator.WriteMajority(writeTimeout), map -> {
                     agreeing.clear(); // the modify function may run again
                     added[0] = 0;
                     LWWMap<String, SessionRecord> result = map;
                     for (Routes.Restore r : group) {
-                        Optional<SessionRecord> current = RoutingTable.lookup(map, r.record().sessionId());
+                        Optional<SessionRecord> current = ShardAccess.lookup(map, r.record().sessionId());
                         if (current.isEmpty()) {
                             result = result.put(self, r.record().sessionId(), r.record());
                             added[0]++;
@@ -151,7 +151,7 @@ final class ShardRestore {
                         sessions.addAndGet(added[0]);
                     }
                     int[] put = new int[1];
-                    return table.update(connectionKey, new Replicator.WriteMajority(writeTimeout), map -> {
+                    return table.shards().update(connectionKey, new Replicator.WriteMajority(writeTimeout), map -> {
                         put[0] = 0;
                         LWWMap<String, ConnectionRecord> result = map;
                         for (Routes.Restore r : group) {

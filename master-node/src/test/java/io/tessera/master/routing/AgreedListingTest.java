@@ -81,7 +81,7 @@ class AgreedListingTest {
                               java.util.function.BiFunction<LWWMap<String, SessionRecord>, SelfUniqueAddress,
                                       LWWMap<String, SessionRecord>> change) {
         SelfUniqueAddress self = DistributedData.get(masters.get(master).system()).selfUniqueAddress();
-        assertTrue(tables.get(master).update(shardOf(id), consistency, map -> change.apply(map, self))
+        assertTrue(tables.get(master).shards().update(shardOf(id), consistency, map -> change.apply(map, self))
                 .toCompletableFuture().join());
     }
 

@@ -94,7 +94,7 @@ class PeerReadsTest {
     private static <V> void putLocally(int i, Key<LWWMap<String, V>> key, String id, V record) {
         DistributedData ddata = DistributedData.get(masters.get(i).system());
         long timestamp = LAST_PUT.updateAndGet(last -> Math.max(last + 1, System.currentTimeMillis()));
-        assertTrue(tables.get(i).update(key, Replicator.writeLocal(),
+        assertTrue(tables.get(i).shards().update(key, Replicator.writeLocal(),
                 map -> map.put(ddata.selfUniqueAddress(), id, record, (current, value) -> timestamp))
                 .toCompletableFuture().join());
     }
