@@ -36,20 +36,18 @@ public final class RoutingMeters {
         String reads = "tessera.master.routing.reads";
         String readsHelp = "Routing table (Distributed Data) reads of one shard, by consistency: a majority read asks "
                 + "the other masters, any other is answered from this master's replica";
-        majorityReads = Counter.builder(reads).description(readsHelp).tag("consistency", "majority").register(registry);
-        otherReads = Counter.builder(reads).description(readsHelp).tag("consistency", "local").register(registry);
+        majorityReads = counter(registry, reads, readsHelp, "consistency", "majority");
+        otherReads = counter(registry, reads, readsHelp, "consistency", "local");
         String peer = "tessera.master.routing.peer.lookups";
         String peerHelp = "Routing records this master's replica lacked, asked of every other master at once: decided "
                 + "by their answers, or undecided and read from a majority instead";
-        peerLookupsDecided = Counter.builder(peer).description(peerHelp).tag("outcome", "decided").register(registry);
-        peerLookupsUndecided = Counter.builder(peer).description(peerHelp).tag("outcome", "undecided")
-                .register(registry);
+        peerLookupsDecided = counter(registry, peer, peerHelp, "outcome", "decided");
+        peerLookupsUndecided = counter(registry, peer, peerHelp, "outcome", "undecided");
         String listed = "tessera.master.routing.listed.shards";
         String listedHelp = "Shards read for a REST list: taken from this replica because every other master's digest "
                 + "agreed, or read from a majority because one differed or a master could not be asked";
-        listedShardsAgreed = Counter.builder(listed).description(listedHelp).tag("outcome", "agreed").register(registry);
-        listedShardsFromMajority = Counter.builder(listed).description(listedHelp).tag("outcome", "majority")
-                .register(registry);
+        listedShardsAgreed = counter(registry, listed, listedHelp, "outcome", "agreed");
+        listedShardsFromMajority = counter(registry, listed, listedHelp, "outcome", "majority");
         String convergence = "tessera.master.routing.convergence";
         String convergenceHelp = "From a session record's write on another master to this master seeing it "
                 + "(the record's LWW timestamp to the replicator's change notification; includes clock skew); "
@@ -65,6 +63,10 @@ public final class RoutingMeters {
         Gauge.builder("tessera.master.connections.pending", pendingConnections, AtomicInteger::get)
                 .description("Connections whose token was issued but not used to join yet, cluster-wide")
                 .register(registry);
+    }
+
+    private static Counter counter(MeterRegistry registry, String name, String help, String tag, String value) {
+        return Counter.builder(name).description(help).tag(tag, value).register(registry);
     }
 
     private static Timer.Builder latency(String name, String help) {
