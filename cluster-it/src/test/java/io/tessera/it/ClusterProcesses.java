@@ -43,7 +43,13 @@ public final class ClusterProcesses implements AutoCloseable {
     public enum Role { MASTER, MEDIA }
 
     /** One node of the cluster and where to reach it. */
-    public record Node(String id, Role role, String host, int port, int httpPort, Path log, boolean tls) {
+    /**
+     * One node's address and ports. {@code sentinelPort} is a media node's process sentinel (0 for a master): chosen
+     * here like the others, because a sentinel on an ephemeral port could take a port picked here as free for
+     * another of the node's listeners before that listener binds it.
+     */
+    public record Node(String id, Role role, String host, int port, int httpPort, int sentinelPort, Path log,
+                       boolean tls) {
         public URI httpBase() {
             return URI.create((tls ? "https://" : "http://") + host + ":" + httpPort);
         }
@@ -201,7 +207,10 @@ public final class ClusterProcesses implements AutoCloseable {
     }
 
     private static Node node(String id, Role role, String host, List<ServerSocket> held, Path logDir, boolean tls) {
-        return new Node(id, role, host, NodeProcesses.freePort(host, held), NodeProcesses.freePort(host, held), logDir.resolve(id + ".log"), tls);
+        int port = NodeProcesses.freePort(host, held);
+        int httpPort = NodeProcesses.freePort(host, held);
+        int sentinelPort = role == Role.MEDIA ? NodeProcesses.freePort(host, held) : 0;
+        return new Node(id, role, host, port, httpPort, sentinelPort, logDir.resolve(id + ".log"), tls);
     }
 
     /**
@@ -304,6 +313,9 @@ public final class ClusterProcesses implements AutoCloseable {
         env.put("TESSERA_HTTP_PORT", Integer.toString(n.httpPort()));
         env.put("TESSERA_SEEDS", seeds);
         env.put("TESSERA_SECRET", secret);
+        if (n.sentinelPort() > 0) {
+            env.put("TESSERA_SENTINEL_PORT", Integer.toString(n.sentinelPort()));
+        }
         Integer bindPort = bindPorts.get(n.id());
         if (bindPort != null) { // behind its proxy: others reach it at TESSERA_PORT, it listens here
             env.put("TESSERA_REMOTING_BIND_PORT", bindPort.toString());
