@@ -51,12 +51,21 @@ public final class ControlPlaneBenchmark {
 
     /** @param onOperation called after every measured or warm-up operation (a progress bar) */
     public ControlPlaneBenchmark(ControlPlaneConfig cfg, Runnable onOperation) {
+        this(cfg, onOperation, null);
+    }
+
+    /**
+     * @param onOperation called after every measured or warm-up operation (a progress bar)
+     * @param traceDir    where every phase, warm-up included, writes each operation's start and end (PhaseTrace); null:
+     *                    no traces
+     */
+    public ControlPlaneBenchmark(ControlPlaneConfig cfg, Runnable onOperation, Path traceDir) {
         this.cfg = cfg;
         this.rest = cfg.masters().stream().map(m -> MasterRestClient.builder(m).secret(cfg.secret())
                 .requestTimeout(cfg.operationTimeout()).build()).toList();
         this.webSockets = cfg.masters().stream().map(HarnessConfig::webSocketUri).toList();
         this.cpu = new NodeCpu(cfg.pids());
-        this.runner = new PhaseRunner(cpu, cfg.operationTimeout(), cfg.ratePerSecond(), onOperation);
+        this.runner = new PhaseRunner(cpu, cfg.operationTimeout(), cfg.ratePerSecond(), onOperation, traceDir);
     }
 
     /** Operations a run makes, warm-up included (for a progress bar's total). */

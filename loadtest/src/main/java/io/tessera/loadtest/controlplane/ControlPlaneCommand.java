@@ -104,6 +104,10 @@ public final class ControlPlaneCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "No progress bar (for logs and CI).")
     boolean noProgress;
 
+    @Option(names = "--trace", description = "Also write, for every phase (warm-up included), when each operation "
+            + "started and ended: <out>/trace/<operation>-<phase start, epoch ms>.csv (index, startMs, endMs, outcome).")
+    boolean trace;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new ControlPlaneCommand()).execute(args));
     }
@@ -114,12 +118,12 @@ public final class ControlPlaneCommand implements Callable<Integer> {
         ControlPlaneConfig cfg = config();
         ControlPlaneResult result;
         if (noProgress) {
-            result = new ControlPlaneBenchmark(cfg, () -> { }).run();
+            result = new ControlPlaneBenchmark(cfg, () -> { }, traceDir()).run();
         } else {
             try (ProgressBar bar = new ProgressBarBuilder().setTaskName("control plane")
                     .setInitialMax(ControlPlaneBenchmark.plannedOperations(cfg)).setStyle(ProgressBarStyle.ASCII)
                     .setConsumer(new ConsoleProgressBarConsumer(System.err)).setUpdateIntervalMillis(500).build()) {
-                result = new ControlPlaneBenchmark(cfg, bar::step).run();
+                result = new ControlPlaneBenchmark(cfg, bar::step, traceDir()).run();
             }
         }
         result.write(out.resolve(RESULT_FILE));
@@ -128,6 +132,10 @@ public final class ControlPlaneCommand implements Callable<Integer> {
         boolean clean = java.util.stream.Stream.concat(result.levels().stream().flatMap(l -> l.phases().stream()),
                 result.background().phases().stream()).allMatch(p -> p.errors() == 0);
         return clean ? 0 : 2;
+    }
+
+    private Path traceDir() {
+        return trace ? out.resolve("trace") : null;
     }
 
     ControlPlaneConfig config() {

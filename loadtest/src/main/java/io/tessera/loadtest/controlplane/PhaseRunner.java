@@ -1,6 +1,7 @@
 package io.tessera.loadtest.controlplane;
 
 import io.tessera.loadtest.harness.measure.Percentiles;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -36,18 +37,26 @@ final class PhaseRunner {
     private final Duration timeout;
     private final double ratePerSecond;
     private final Runnable onOperation;
+    private final Path traceDir;
 
     PhaseRunner(NodeCpu cpu, Duration timeout, double ratePerSecond, Runnable onOperation) {
+        this(cpu, timeout, ratePerSecond, onOperation, null);
+    }
+
+    /** @param traceDir where each phase's {@link PhaseTrace} goes; null: none */
+    PhaseRunner(NodeCpu cpu, Duration timeout, double ratePerSecond, Runnable onOperation, Path traceDir) {
         this.cpu = cpu;
         this.timeout = timeout;
         this.ratePerSecond = ratePerSecond;
         this.onOperation = onOperation;
+        this.traceDir = traceDir;
     }
 
     ControlPlaneResult.Phase run(String operation, int concurrency, int count, IdleFloor idle, Step step)
             throws InterruptedException {
         Histogram latency = new ConcurrentHistogram(Duration.ofMinutes(10).toNanos() / 1000, 3);
         Histogram service = new ConcurrentHistogram(Duration.ofMinutes(10).toNanos() / 1000, 3);
+        PhaseTrace trace = traceDir == null ? null : new PhaseTrace(count);
         AtomicInteger next = new AtomicInteger();
         AtomicLong ok = new AtomicLong();
         AtomicLong errors = new AtomicLong();
@@ -76,8 +85,14 @@ final class PhaseRunner {
                             latency.recordValue(Math.max(0, (end - from) / 1000));
                             service.recordValue(Math.max(0, (end - t0) / 1000));
                             ok.incrementAndGet();
+                            if (trace != null) {
+                                trace.record(i, from - started, end - started, true);
+                            }
                         }
                     } catch (Exception e) {
+                        if (trace != null) {
+                            trace.record(i, from - started, System.nanoTime() - started, false);
+                        }
                         errors.incrementAndGet();
                         firstError.compareAndSet(null, operation + " #" + i + ": " + e);
                         if (e instanceof InterruptedException) {
@@ -97,6 +112,9 @@ final class PhaseRunner {
             throw new IllegalStateException(operation + " phase did not finish in time");
         }
         double seconds = (System.nanoTime() - started) / 1e9;
+        if (trace != null) {
+            trace.write(traceDir, operation, startedAtMillis);
+        }
         NodeCpu.Snapshot cpuAfter = cpu.read();
         Map<String, CpuMs> cpuMs = NodeCpu.millisByRole(cpuBefore, cpuAfter);
         Map<String, Long> switches = NodeCpu.switchesByRole(cpuBefore, cpuAfter);
