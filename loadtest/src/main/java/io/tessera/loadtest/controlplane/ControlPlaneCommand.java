@@ -55,10 +55,10 @@ public final class ControlPlaneCommand implements Callable<Integer> {
             description = "Sessions of each warm-up round (not measured, first concurrency level). Default: ${DEFAULT-VALUE}")
     int warmup;
 
-    @Option(names = "--warmup-rounds", defaultValue = "12",
+    @Option(names = "--warmup-rounds", defaultValue = "40",
             description = "Warm-up rounds (each all the phases over -w sessions) before the idle window, so the JIT "
-                    + "can settle: after 3 a master still spends more per operation than after 12 "
-                    + "(docs/BENCHMARKS.md \"Longer warm-up\"). Default: ${DEFAULT-VALUE}")
+                    + "can settle: after 12 a media node's C2 still compiles about 1 ms per join, after 40 about "
+                    + "0.1 (docs/BENCHMARKS.md \"Forty warm-up rounds\"). Default: ${DEFAULT-VALUE}")
     int warmupRounds;
 
     @Option(names = "--idle", defaultValue = "10s",
