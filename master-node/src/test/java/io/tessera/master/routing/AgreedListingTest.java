@@ -1,9 +1,7 @@
 package io.tessera.master.routing;
 
-import com.typesafe.config.Config;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.cluster.UniqueAddress;
 import org.apache.pekko.cluster.ddata.Key;
 import org.apache.pekko.cluster.ddata.LWWMap;
@@ -34,39 +32,29 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AgreedListingTest {
-    static final List<ActorTestKit> masters = new java.util.ArrayList<>();
-    static final List<RoutingTable> tables = new java.util.ArrayList<>();
-    static final List<MeterRegistry> registries = new java.util.ArrayList<>();
+    static List<InProcessMasters.Master> masters;
 
     @BeforeAll
     static void start() {
-        Config config = InProcessMasters.config("""
-                pekko.cluster.distributed-data.gossip-interval = 1h
-                pekko.cluster.typed.receptionist.distributed-data.gossip-interval = 200ms
-                """);
-        for (InProcessMasters.Master master : InProcessMasters.startAsking("AgreedListingTest", config, 3)) {
-            masters.add(master.kit());
-            tables.add(master.table());
-            registries.add(master.registry());
-        }
+        masters = InProcessMasters.startAsking("AgreedListingTest", InProcessMasters.gossipOff(), 3);
         // Every master's lookup actor is listed on A before a test lists (the receptionist gossips every 200 ms).
         await().atMost(Duration.ofSeconds(30)).until(() -> {
-            tables.get(0).allSessionsFromMajority().toCompletableFuture().join();
+            masters.get(0).table().allSessionsFromMajority().toCompletableFuture().join();
             return listed("agreed") > 0;
         });
     }
 
     @AfterAll
     static void stop() {
-        masters.forEach(ActorTestKit::shutdownTestKit);
+        InProcessMasters.stop(masters);
     }
 
     private static double listed(String outcome) {
-        return registries.get(0).get("tessera.master.routing.listed.shards").tag("outcome", outcome).counter().count();
+        return masters.get(0).registry().get("tessera.master.routing.listed.shards").tag("outcome", outcome).counter().count();
     }
 
     private static double majorityReads() {
-        return registries.get(0).get("tessera.master.routing.reads").tag("consistency", "majority").counter().count();
+        return masters.get(0).registry().get("tessera.master.routing.reads").tag("consistency", "majority").counter().count();
     }
 
     private static SessionRecord session(String id) {
@@ -74,19 +62,19 @@ class AgreedListingTest {
     }
 
     private static Key<LWWMap<String, SessionRecord>> shardOf(String id) {
-        return tables.get(0).sessionKeys().get(RoutingTable.shardOf(id));
+        return masters.get(0).table().sessionKeys().get(RoutingTable.shardOf(id));
     }
 
     private static void write(int master, Replicator.WriteConsistency consistency, String id,
                               java.util.function.BiFunction<LWWMap<String, SessionRecord>, SelfUniqueAddress,
                                       LWWMap<String, SessionRecord>> change) {
-        SelfUniqueAddress self = DistributedData.get(masters.get(master).system()).selfUniqueAddress();
-        assertTrue(tables.get(master).shards().update(shardOf(id), consistency, map -> change.apply(map, self))
+        SelfUniqueAddress self = DistributedData.get(masters.get(master).kit().system()).selfUniqueAddress();
+        assertTrue(masters.get(master).table().shards().update(shardOf(id), consistency, map -> change.apply(map, self))
                 .toCompletableFuture().join());
     }
 
     private static List<String> listedIds() {
-        return tables.get(0).allSessionsFromMajority().toCompletableFuture().join().stream()
+        return masters.get(0).table().allSessionsFromMajority().toCompletableFuture().join().stream()
                 .map(SessionRecord::sessionId).toList();
     }
 
@@ -134,7 +122,7 @@ class AgreedListingTest {
     @Order(4)
     void aMasterThatAsksNobodyReadsEveryShardFromAMajority() {
         MeterRegistry registry = new SimpleMeterRegistry();
-        RoutingTable alone = new RoutingTable(masters.get(0).system(), Duration.ofSeconds(2), Duration.ofSeconds(2),
+        RoutingTable alone = new RoutingTable(masters.get(0).kit().system(), Duration.ofSeconds(2), Duration.ofSeconds(2),
                 new RoutingMeters(registry));
 
         alone.allSessionsFromMajority().toCompletableFuture().join();

@@ -51,6 +51,23 @@ final class InProcessMasters {
     }
 
     /**
+     * {@link #config} with Distributed Data's gossip once an hour (deltas once every 12 minutes): what one master has,
+     * another learns only from a write's majority or from asking it, so a test can put the replicas in the state it
+     * needs. The receptionist still gossips every 200 ms, so the masters' lookup actors are listed soon.
+     */
+    static Config gossipOff() {
+        return config("""
+                pekko.cluster.distributed-data.gossip-interval = 1h
+                pekko.cluster.typed.receptionist.distributed-data.gossip-interval = 200ms
+                """);
+    }
+
+    /** Shuts down every master of {@link #startAsking} (one already shut down is left as it is). */
+    static void stop(List<Master> masters) {
+        masters.forEach(m -> m.kit().shutdownTestKit());
+    }
+
+    /**
      * A master on a free loopback port that joins no seed and downs nobody (the test forms the cluster itself), with
      * {@code overrides} on top of the shipped tessera-master settings.
      */

@@ -1,9 +1,6 @@
 package io.tessera.master.routing;
 
-import com.typesafe.config.Config;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.cluster.ddata.Key;
 import org.apache.pekko.cluster.ddata.LWWMap;
 import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
@@ -33,36 +30,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PeerReadsTest {
-    static final List<ActorTestKit> masters = new java.util.ArrayList<>();
-    static final List<RoutingTable> tables = new java.util.ArrayList<>();
-    static final List<MeterRegistry> registries = new java.util.ArrayList<>();
+    static List<InProcessMasters.Master> masters;
 
     @BeforeAll
     static void start() {
-        // Gossip off: what one master has, another learns only from a write's majority or a lookup.
-        Config config = InProcessMasters.config("""
-                pekko.cluster.distributed-data.gossip-interval = 1h
-                pekko.cluster.typed.receptionist.distributed-data.gossip-interval = 200ms
-                """);
-        for (InProcessMasters.Master master : InProcessMasters.startAsking("PeerReadsTest", config, 3)) {
-            masters.add(master.kit());
-            tables.add(master.table());
-            registries.add(master.registry());
-        }
+        masters = InProcessMasters.startAsking("PeerReadsTest", InProcessMasters.gossipOff(), 3);
         // Every master's lookup actor is listed on A before a test asks (the receptionist gossips every 200 ms).
         await().atMost(Duration.ofSeconds(30)).until(() -> {
-            tables.get(0).lookupSession("peer-warm-" + UUID.randomUUID()).toCompletableFuture().join();
+            masters.get(0).table().lookupSession("peer-warm-" + UUID.randomUUID()).toCompletableFuture().join();
             return peerDecided() > 0;
         });
     }
 
     @AfterAll
     static void stop() {
-        masters.forEach(ActorTestKit::shutdownTestKit);
+        InProcessMasters.stop(masters);
     }
 
     private static double count(String name, String tag, String value) {
-        return registries.get(0).get(name).tag(tag, value).counter().count();
+        return masters.get(0).registry().get(name).tag(tag, value).counter().count();
     }
 
     private static double majorityReads() {
@@ -92,9 +78,9 @@ class PeerReadsTest {
      * millisecond would tie, and last-writer-wins would pick by address, not by the order of the test.
      */
     private static <V> void putLocally(int i, Key<LWWMap<String, V>> key, String id, V record) {
-        DistributedData ddata = DistributedData.get(masters.get(i).system());
+        DistributedData ddata = DistributedData.get(masters.get(i).kit().system());
         long timestamp = LAST_PUT.updateAndGet(last -> Math.max(last + 1, System.currentTimeMillis()));
-        assertTrue(tables.get(i).shards().update(key, Replicator.writeLocal(),
+        assertTrue(masters.get(i).table().shards().update(key, Replicator.writeLocal(),
                 map -> map.put(ddata.selfUniqueAddress(), id, record, (current, value) -> timestamp))
                 .toCompletableFuture().join());
     }
@@ -102,12 +88,12 @@ class PeerReadsTest {
     private static final java.util.concurrent.atomic.AtomicLong LAST_PUT = new java.util.concurrent.atomic.AtomicLong();
 
     private static void putSession(int i, SessionRecord record) {
-        putLocally(i, tables.get(i).sessionKeys().get(RoutingTable.shardOf(record.sessionId())), record.sessionId(),
+        putLocally(i, masters.get(i).table().sessionKeys().get(RoutingTable.shardOf(record.sessionId())), record.sessionId(),
                 record);
     }
 
     private static void putConnection(int i, ConnectionRecord record) {
-        putLocally(i, tables.get(i).connectionKeys().get(RoutingTable.shardOf(record.sessionId())),
+        putLocally(i, masters.get(i).table().connectionKeys().get(RoutingTable.shardOf(record.sessionId())),
                 record.connectionId(), record);
     }
 
@@ -120,12 +106,12 @@ class PeerReadsTest {
         double majority = majorityReads();
         double decided = peerDecided();
 
-        Optional<SessionRecord> found = tables.get(0).lookupSession(id).toCompletableFuture().join();
+        Optional<SessionRecord> found = masters.get(0).table().lookupSession(id).toCompletableFuture().join();
 
         assertEquals("media-new", found.orElseThrow().mediaNodeId(), "the copy written last wins");
         assertEquals(majority, majorityReads(), "no majority read");
         assertEquals(decided + 1, peerDecided());
-        assertTrue(tables.get(0).localSession(id).toCompletableFuture().join().isEmpty(),
+        assertTrue(masters.get(0).table().localSession(id).toCompletableFuture().join().isEmpty(),
                 "a lookup writes nothing to this master's replica");
     }
 
@@ -135,8 +121,8 @@ class PeerReadsTest {
         double majority = majorityReads();
         double decided = peerDecided();
 
-        assertTrue(tables.get(0).lookupSession("peer-none-" + UUID.randomUUID()).toCompletableFuture().join().isEmpty());
-        assertTrue(tables.get(0).lookupConnection("peer-none", PeerLookup.ConnectionMatch.byToken("tok_nobody"))
+        assertTrue(masters.get(0).table().lookupSession("peer-none-" + UUID.randomUUID()).toCompletableFuture().join().isEmpty());
+        assertTrue(masters.get(0).table().lookupConnection("peer-none", PeerLookup.ConnectionMatch.byToken("tok_nobody"))
                 .toCompletableFuture().join().isEmpty());
 
         assertEquals(majority, majorityReads());
@@ -151,7 +137,7 @@ class PeerReadsTest {
         double majority = majorityReads();
         double undecided = peerUndecided();
 
-        tables.get(0).lookupSession(id).toCompletableFuture().join();
+        masters.get(0).table().lookupSession(id).toCompletableFuture().join();
 
         assertEquals(undecided + 1, peerUndecided());
         assertEquals(majority + 1, majorityReads(), "read from a majority instead");
@@ -167,13 +153,13 @@ class PeerReadsTest {
         putConnection(2, record);
         double majority = majorityReads();
 
-        assertEquals(record, tables.get(0).lookupConnection(sessionId, PeerLookup.ConnectionMatch.byToken(token))
+        assertEquals(record, masters.get(0).table().lookupConnection(sessionId, PeerLookup.ConnectionMatch.byToken(token))
                 .toCompletableFuture().join().orElseThrow());
-        assertEquals(record, tables.get(0).lookupConnection(sessionId,
+        assertEquals(record, masters.get(0).table().lookupConnection(sessionId,
                 PeerLookup.ConnectionMatch.byId(record.connectionId())).toCompletableFuture().join().orElseThrow());
-        assertTrue(tables.get(0).lookupConnection(sessionId, PeerLookup.ConnectionMatch.byToken(token + "x"))
+        assertTrue(masters.get(0).table().lookupConnection(sessionId, PeerLookup.ConnectionMatch.byToken(token + "x"))
                 .toCompletableFuture().join().isEmpty(), "another token matches nothing");
-        assertTrue(tables.get(0).lookupConnection("another-session", PeerLookup.ConnectionMatch.byToken(token))
+        assertTrue(masters.get(0).table().lookupConnection("another-session", PeerLookup.ConnectionMatch.byToken(token))
                 .toCompletableFuture().join().isEmpty(), "the token of another session matches nothing");
         assertEquals(majority, majorityReads());
 
@@ -207,7 +193,7 @@ class PeerReadsTest {
     @Test
     @Order(6)
     void afterAChangeOfTheMastersEveryLookupReadsFromAMajorityForTheQuietPeriod() {
-        PeerReads quiet = new PeerReads(masters.get(0).system(), Duration.ofSeconds(2), Duration.ofHours(1),
+        PeerReads quiet = new PeerReads(masters.get(0).kit().system(), Duration.ofSeconds(2), Duration.ofHours(1),
                 new RoutingMeters(new SimpleMeterRegistry()));
 
         PeerReads.Decision<SessionRecord> decision = quiet.<SessionRecord, PeerLookup.SessionAnswer>lookup(
@@ -220,18 +206,18 @@ class PeerReadsTest {
     @Order(7)
     void aMasterLeavingSendsEveryLookupToAMajorityReadForTheQuietPeriod() {
         java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong();
-        PeerReads reads = new PeerReads(masters.get(0).system(), Duration.ofSeconds(2), Duration.ofSeconds(30),
+        PeerReads reads = new PeerReads(masters.get(0).kit().system(), Duration.ofSeconds(2), Duration.ofSeconds(30),
                 new RoutingMeters(new SimpleMeterRegistry()), clock::get);
         java.util.function.Supplier<PeerReads.Decision<SessionRecord>> ask = () -> reads.<SessionRecord,
                 PeerLookup.SessionAnswer>lookup(replyTo -> new PeerLookup.FindSession("peer-leaving", replyTo)).join();
         clock.addAndGet(Duration.ofSeconds(31).toNanos());
         await().atMost(Duration.ofSeconds(30)).until(() -> ask.get().decided());
 
-        masters.get(2).shutdownTestKit();
+        masters.get(2).kit().shutdownTestKit();
 
         // C leaves (exiting, removed): what it acknowledged may not have reached B yet, so nothing is decided.
         await().atMost(Duration.ofSeconds(30)).until(() -> !ask.get().decided());
-        Cluster a = Cluster.get(masters.get(0).system());
+        Cluster a = Cluster.get(masters.get(0).kit().system());
         await().atMost(Duration.ofSeconds(30)).until(() -> java.util.stream.StreamSupport.stream(
                 a.state().getMembers().spliterator(), false).count() == 2);
         assertFalse(ask.get().decided(), "still within the quiet period");
