@@ -112,10 +112,10 @@ final class PhaseRunner {
             throw new IllegalStateException(operation + " phase did not finish in time");
         }
         double seconds = (System.nanoTime() - started) / 1e9;
-        if (trace != null) {
+        NodeCpu.Snapshot cpuAfter = cpu.read();
+        if (trace != null) { // after the nodes' CPU is read: writing it is not the phase's time
             trace.write(traceDir, operation, startedAtMillis);
         }
-        NodeCpu.Snapshot cpuAfter = cpu.read();
         Map<String, CpuMs> cpuMs = NodeCpu.millisByRole(cpuBefore, cpuAfter);
         Map<String, Long> switches = NodeCpu.switchesByRole(cpuBefore, cpuAfter);
         long attempted = ok.get() + errors.get();

@@ -27,7 +27,10 @@ final class PhaseTrace {
         this.outcome = new byte[count];
     }
 
-    /** Item {@code index} ran from {@code start} to {@code end} (ns from the phase's start). One writer per index. */
+    /**
+     * Item {@code index} ran from {@code start} to {@code end} (ns from the phase's start; at a fixed rate the start
+     * is the item's due time, as for its latency). One writer per index.
+     */
     void record(int index, long start, long end, boolean ok) {
         startNanos[index] = start;
         endNanos[index] = end;
