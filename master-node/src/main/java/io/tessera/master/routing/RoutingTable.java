@@ -279,21 +279,16 @@ public final class RoutingTable implements Routes {
         return new ShardRestore(this, system, self, readTimeout, writeTimeout).restore(restores, budget);
     }
 
-    /** Every shard of both kinds read from this replica only: 200 local reads, no round trip to another master. */
+    /** Every shard of both kinds read from this replica only: 2 x SHARDS local reads, no round trip to another master. */
     @Override
     public CompletionStage<LocalIds> localIds() {
-        List<CompletableFuture<LWWMap<String, SessionRecord>>> sessionReads = sessionKeys.stream()
-                .map(key -> shards.read(key, Replicator.readLocal()).toCompletableFuture()).toList();
-        List<CompletableFuture<LWWMap<String, ConnectionRecord>>> connectionReads = connectionKeys.stream()
-                .map(key -> shards.read(key, Replicator.readLocal()).toCompletableFuture()).toList();
-        List<CompletableFuture<?>> all = new ArrayList<>(sessionReads);
-        all.addAll(connectionReads);
-        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(done -> {
+        return shards.readAll(sessionKeys, Replicator.readLocal()).thenCombine(
+                shards.readAll(connectionKeys, Replicator.readLocal()), (sessionMaps, connectionMaps) -> {
             Map<String, String> sessionNodes = new java.util.HashMap<>();
-            sessionReads.forEach(r -> ShardAccess.forEachValue(r.join(),
+            sessionMaps.forEach(map -> ShardAccess.forEachValue(map,
                     s -> sessionNodes.put(s.sessionId(), s.mediaNodeId())));
             java.util.Set<String> connectionIds = new java.util.HashSet<>();
-            connectionReads.forEach(r -> connectionIds.addAll(r.join().underlying().getEntries().keySet()));
+            connectionMaps.forEach(map -> connectionIds.addAll(map.underlying().getEntries().keySet()));
             return new LocalIds(sessionNodes, connectionIds);
         });
     }
