@@ -43,8 +43,26 @@ public final class MediaNodeClient {
     public record Accepted<T>(T value) implements Reply<T> {
     }
 
-    /** The node refused ({@code code} its reason), or did not answer in time ({@link ErrorCode#UNAVAILABLE}). */
-    public record Rejected<T>(ErrorCode code, String message) implements Reply<T> {
+    /**
+     * The node refused ({@code code} its reason), or did not answer in time ({@code silent}, always
+     * {@link ErrorCode#UNAVAILABLE}). A refusal is an answer: the node did not do it. After a silence it may have.
+     */
+    public record Rejected<T>(ErrorCode code, String message, boolean silent) implements Reply<T> {
+        /** The node's refusal. */
+        public Rejected(ErrorCode code, String message) {
+            this(code, message, false);
+        }
+
+        /** No answer in time: the node may have done it or not. */
+        public static <T> Rejected<T> silence(String message) {
+            return new Rejected<>(ErrorCode.UNAVAILABLE, message, true);
+        }
+
+        /** The node answered 503, which a media node does when it hosts its {@code max-sessions}: another may have room. */
+        public boolean noRoom() {
+            return !silent && code == ErrorCode.UNAVAILABLE;
+        }
+
         /** The same refusal, as the reply of a call with another answer type. */
         @SuppressWarnings("unchecked")
         public <U> Rejected<U> cast() {
@@ -89,7 +107,7 @@ public final class MediaNodeClient {
         return Asks.<Command, SessionsMedia>ask(node, replyTo -> new MediaNodeProtocol.DescribeSessions(
                         sessionIds, replyTo), within, system)
                 .handle((media, error) -> error != null
-                        ? new Rejected<>(ErrorCode.UNAVAILABLE, "the media node did not answer within "
+                        ? Rejected.<SessionsMedia>silence("the media node did not answer within "
                                 + within.toMillis() + " ms")
                         : media.mediaNodeId() == null ? new Rejected<>(ErrorCode.BAD_REQUEST, media.error())
                         : new Accepted<>(media));
@@ -293,7 +311,7 @@ public final class MediaNodeClient {
     }
 
     private <T> Rejected<T> silent(String who) {
-        return new Rejected<>(ErrorCode.UNAVAILABLE, "the " + who + " did not answer within " + timeout.toMillis() + " ms");
+        return Rejected.silence("the " + who + " did not answer within " + timeout.toMillis() + " ms");
     }
 
     private static <T> Rejected<T> refused(int code, String message) {

@@ -22,6 +22,7 @@ public final class PlacementMeters {
     private final Counter closedByFailover;
     private final Counter crashesSeen;
     private final Counter slowNodesHeldOff;
+    private final Counter refusedForRoom;
 
     /** Result of placing a new session. */
     public enum Outcome { PLACED, NO_CAPACITY, FAILED }
@@ -45,6 +46,10 @@ public final class PlacementMeters {
                 .description("Times a media node the failure detector lost was not failed over because its process"
                         + " answered its sentinel (slow, not dead; within ha.slow-node-grace)")
                 .register(registry);
+        refusedForRoom = Counter.builder("tessera.master.placements.refused")
+                .description("New sessions a media node refused for lack of room (at its max-sessions), each placed"
+                        + " again on another node, or 503 no_capacity when none is left")
+                .register(registry);
         closedByFailover = Counter.builder("tessera.master.failover.sessions.closed")
                 .description("Sessions of a failed media node closed instead of moved (priority none)")
                 .register(registry);
@@ -67,6 +72,11 @@ public final class PlacementMeters {
 
     public void placed(Outcome outcome) {
         placement("create", outcome).increment();
+    }
+
+    /** A node refused a new session for room; it is placed again elsewhere. */
+    public void refusedForRoom() {
+        refusedForRoom.increment();
     }
 
     void sessionMoved(String reason) {

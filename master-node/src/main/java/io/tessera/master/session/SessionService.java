@@ -24,8 +24,10 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -122,38 +124,61 @@ public final class SessionService {
                         + "master's routing table is incomplete (its rebuild from the media nodes failed and is being "
                         + "retried): it may exist already; try again in a few seconds");
             }
-            MediaNodeState node;
-            try {
-                node = chooseNode(request.mediaNodeId(), MediaNodeProtocol.PROTECTED.equals(request.priority()));
-            } catch (ApiError e) {
-                if (e.status() == ErrorCode.UNAVAILABLE.code()) {
-                    meters.placed(PlacementMeters.Outcome.NO_CAPACITY);
-                }
-                throw e;
-            }
-            long now = System.currentTimeMillis();
-            SessionRecord record = new SessionRecord(sessionId, now, node.id(), 1, request.priority(),
-                    request.customSessionId() == null ? "" : request.customSessionId(), request.mediaMode(),
-                    request.recordingMode(), request.forcedVideoCodec(), request.allowTranscoding(),
-                    request.defaultRecordingProperties());
-            return mediaNodeClient.hostSession(node.report().manager(), sessionId, record.descriptor(record.epoch()))
-                    .thenApply(SessionService::accepted)
-                    .whenComplete((ack, error) -> meters.placed(error == null
-                            ? PlacementMeters.Outcome.PLACED : PlacementMeters.Outcome.FAILED))
-                    .thenCompose(ack -> routing.createSession(record))
+            return host(request, sessionId, Set.of(), null).thenCompose(record -> routing.createSession(record)
                     .thenApply(outcome -> {
                         if (outcome == Routes.CreateOutcome.ALREADY_EXISTS) {
                             throw new ApiError(ErrorCode.CONFLICT, "session " + sessionId + " already exists");
                         }
-                        try (SessionMdc mdc = SessionMdc.of(sessionId, null, node.id())) {
-                            log.info("session {} created on media node {}", sessionId, node.id());
+                        try (SessionMdc mdc = SessionMdc.of(sessionId, null, record.mediaNodeId())) {
+                            log.info("session {} created on media node {}", sessionId, record.mediaNodeId());
                         }
                         return record;
-                    });
+                    }));
         });
     }
 
-    private MediaNodeState chooseNode(String requestedNodeId, boolean protectedSession) {
+    /**
+     * Places a new session on an available node other than those that refused it for room ({@code refusedBy}, the
+     * last refusal {@code lastRefusal}) and has it hosted there; the record to route is the answer. A node refuses
+     * when it is full, and masters place by load reports a moment old, so near capacity a full node can be chosen
+     * while another has room: the session goes to the other, and only when every available node refused is it 503.
+     * A node that was named ({@code mediaNode.id}) is not replaced, nor one that did not answer (it may host the
+     * session after all).
+     */
+    private CompletionStage<SessionRecord> host(NewSession request, String sessionId, Set<String> refusedBy,
+                                                ApiError lastRefusal) {
+        MediaNodeState node;
+        try {
+            node = chooseNode(request.mediaNodeId(), MediaNodeProtocol.PROTECTED.equals(request.priority()), refusedBy);
+        } catch (ApiError e) {
+            if (e.status() == ErrorCode.UNAVAILABLE.code()) {
+                meters.placed(PlacementMeters.Outcome.NO_CAPACITY);
+            }
+            throw lastRefusal != null ? lastRefusal : e;
+        }
+        SessionRecord record = new SessionRecord(sessionId, System.currentTimeMillis(), node.id(), 1,
+                request.priority(), request.customSessionId() == null ? "" : request.customSessionId(),
+                request.mediaMode(), request.recordingMode(), request.forcedVideoCodec(), request.allowTranscoding(),
+                request.defaultRecordingProperties());
+        return mediaNodeClient.hostSession(node.report().manager(), sessionId, record.descriptor(record.epoch()))
+                .thenCompose(reply -> {
+                    if (reply instanceof MediaNodeClient.Rejected<Ack> refused && refused.noRoom()
+                            && request.mediaNodeId() == null) {
+                        meters.refusedForRoom();
+                        log.info("media node {} has no room for session {} ({}); placing it on another node",
+                                node.id(), sessionId, refused.message());
+                        Set<String> refusing = new HashSet<>(refusedBy);
+                        refusing.add(node.id());
+                        return host(request, sessionId, refusing, new ApiError(refused.code(), refused.message()));
+                    }
+                    meters.placed(reply instanceof MediaNodeClient.Accepted<Ack>
+                            ? PlacementMeters.Outcome.PLACED : PlacementMeters.Outcome.FAILED);
+                    accepted(reply);
+                    return CompletableFuture.completedFuture(record);
+                });
+    }
+
+    private MediaNodeState chooseNode(String requestedNodeId, boolean protectedSession, Set<String> refusedBy) {
         long now = System.currentTimeMillis();
         if (requestedNodeId != null) {
             MediaNodeState node = mediaNodes.get(requestedNodeId)
@@ -164,7 +189,9 @@ public final class SessionService {
             placement.remember(node.id(), now, protectedSession);
             return node;
         }
-        return placement.place(mediaNodes.available(), now, protectedSession)
+        List<MediaNodeState> candidates = refusedBy.isEmpty() ? mediaNodes.available()
+                : mediaNodes.available().stream().filter(n -> !refusedBy.contains(n.id())).toList();
+        return placement.place(candidates, now, protectedSession)
                 .orElseThrow(() -> new ApiError(ErrorCode.UNAVAILABLE, "no media node is available to host a session"));
     }
 

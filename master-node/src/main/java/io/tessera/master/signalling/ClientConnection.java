@@ -474,7 +474,7 @@ public final class ClientConnection {
         ctx.pipeToSelf(handler.mediaNodes().rejoinMoved(relocation.manager(), relocation.sessionId(), p.self(), events,
                         relocation.fromMediaNodeId(), p.sequence().last(), relocation.reason(), p.resumeSecret()),
                 (reply, error) -> new MovedJoinCompleted(relocation, reply != null ? reply
-                        : new Rejected<>(ErrorCode.UNAVAILABLE, String.valueOf(error))));
+                        : Rejected.silence(String.valueOf(error))));
         Participation moved = p.movedTo(relocation.mediaNodeId(), relocation.manager());
         reconnects.onMoved(moved); // sent after the join: the new node sees the participant first
         return relocating(moved);

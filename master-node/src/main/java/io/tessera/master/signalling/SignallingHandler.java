@@ -339,7 +339,7 @@ final class SignallingHandler {
             CompletionStage<OpenViduResult> status = sessions.session(request.sessionId())
                     .handle((found, error) -> new OpenViduResult.SessionStatusResult(request.sessionId(), error == null));
             ctx.pipeToSelf(status, (result, error) -> new Answered(id, result, error == null ? null
-                    : new Rejected<>(ErrorCode.UNAVAILABLE, "the routing table did not answer"), null));
+                    : Rejected.silence("the routing table did not answer"), null));
             return Behaviors.same();
         }
 
@@ -400,7 +400,7 @@ final class SignallingHandler {
                 return new Answered(id, result.apply(accepted.value()), null, leaving);
             }
             Rejected<T> rejected = reply instanceof Rejected<T> r ? r
-                    : new Rejected<>(ErrorCode.UNAVAILABLE, "the session's media node did not answer in time");
+                    : Rejected.<T>silence("the session's media node did not answer in time");
             return new Answered(id, null, rejected, null);
         });
         return Behaviors.same();
