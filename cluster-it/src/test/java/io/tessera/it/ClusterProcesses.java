@@ -316,6 +316,9 @@ public final class ClusterProcesses implements AutoCloseable {
         if (n.sentinelPort() > 0) {
             env.put("TESSERA_SENTINEL_PORT", Integer.toString(n.sentinelPort()));
         }
+        if (n.role() == Role.MEDIA) { // its Janus's files (janus.log) next to the node's log, not left in /tmp
+            env.put("TESSERA_JANUS_WORK_DIR", n.log().resolveSibling(n.id() + "-janus").toAbsolutePath().toString());
+        }
         Integer bindPort = bindPorts.get(n.id());
         if (bindPort != null) { // behind its proxy: others reach it at TESSERA_PORT, it listens here
             env.put("TESSERA_REMOTING_BIND_PORT", bindPort.toString());

@@ -28,6 +28,7 @@ import io.tessera.media.webrtc.WebRtcEngine;
 import io.tessera.media.webrtc.WebRtcMeters;
 import io.tessera.media.webrtc.janus.JanusEngine;
 import io.tessera.media.webrtc.janus.JanusSettings;
+import io.tessera.media.webrtc.janus.JanusWorkDir;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -106,7 +107,7 @@ public final class MediaMain {
             PlainRtpEngine engine = startEngine(media, settings.host, publicAddress);
             ctx.getSystem().getWhenTerminated().thenRun(engine::close);
             MediaEngineMeters.bind(metrics.registry(), engine, engine.portPairCapacity() * 2);
-            WebRtcEngine webrtc = startWebRtcEngine(media.getString("webrtc.engine"), settings.nodeId);
+            WebRtcEngine webrtc = startWebRtcEngine(media.getString("webrtc.engine"));
             if (webrtc != null) {
                 ctx.getSystem().getWhenTerminated().thenRun(webrtc::close);
                 WebRtcMeters.bind(metrics.registry(), webrtc);
@@ -145,7 +146,7 @@ public final class MediaMain {
      * {@code TESSERA_JANUS_*}, {@code TESSERA_WEBRTC_PORT_MIN/MAX}, {@code TESSERA_PUBLIC_ADDRESS}; remote candidates
      * filtered by {@code TESSERA_ICE_ALLOW}); empty or {@code none}: no WebRTC engine.
      */
-    private static WebRtcEngine startWebRtcEngine(String name, String nodeId) {
+    private static WebRtcEngine startWebRtcEngine(String name) {
         String engine = name.trim().toLowerCase(java.util.Locale.ROOT);
         if (engine.isEmpty() || engine.equals("none")) {
             return null;
@@ -154,7 +155,8 @@ public final class MediaMain {
             throw new IllegalArgumentException("TESSERA_WEBRTC_ENGINE must be 'janus' or 'none', not '" + name + "'");
         }
         try {
-            Path workDir = Files.createTempDirectory("tessera-janus-" + nodeId.replaceAll("[^A-Za-z0-9_-]", "_") + "-");
+            Path workDir = JanusWorkDir.prepare(JanusWorkDir.of(System.getenv(),
+                    Path.of(System.getProperty("java.io.tmpdir"))));
             return JanusEngine.start(JanusSettings.fromEnvironment(System.getenv(), workDir),
                     IceAllowList.fromEnvironment(System.getenv()));
         } catch (IOException e) {

@@ -191,6 +191,45 @@ class MediaNodeBrowserFailoverTest {
         log.info("BENCHMARK kill ({}): kill to first new frame {}", label(), percentiles(all));
     }
 
+    /**
+     * The node's JVM alone killed (the OOM killer; {@code kill -9} of its pid): its Janus keeps running with the
+     * node's ports, and the node started again finds it by the pid file in its work directory and stops it, so it
+     * runs one Janus and hosts sessions again. (The add-on variant has nothing to add here.)
+     */
+    @Test
+    @Order(3)
+    void aJanusLeftRunningByAKilledNodeIsStoppedWhenTheNodeStartsAgain() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeFalse(withAddon(), "the same in both variants");
+        ClusterProcesses.Node victim = cluster.mediaNodes().get(0);
+        ProcessHandle orphan = janusOf(victim);
+        expectedDead.add(victim.id());
+        cluster.kill(victim);
+        assertTrue(orphan.isAlive(), "killing the JVM alone leaves its Janus running");
+
+        cluster.relaunch(victim);
+        expectedDead.remove(victim.id());
+        cluster.awaitReady(STARTUP);
+        await("the leftover Janus is stopped").atMost(Duration.ofSeconds(30)).until(() -> !orphan.isAlive());
+        ProcessHandle fresh = janusOf(victim);
+        assertTrue(fresh.pid() != orphan.pid(), "the node runs a Janus of its own");
+        MasterRestClient rest = cluster.rest(cluster.masters().get(0));
+        await("the node hosts sessions again").atMost(Duration.ofSeconds(30)).until(() -> rest.mediaNode(victim.id())
+                .map(n -> n.isRunning()).orElse(false));
+        String sessionId = "leftover-janus";
+        assertEquals(200, rest.sendJson("POST", "/openvidu/api/sessions", Map.of("customSessionId", sessionId,
+                "mediaNode", Map.of("id", victim.id()))).status());
+        assertEquals(victim.id(), rest.session(sessionId).orElseThrow().mediaNodeId());
+        rest.deleteSession(sessionId);
+    }
+
+    /** The one Janus a media node supervises (a child of its JVM). */
+    private static ProcessHandle janusOf(ClusterProcesses.Node node) {
+        List<ProcessHandle> janus = ProcessHandle.of(cluster.pid(node)).orElseThrow().descendants()
+                .filter(h -> h.info().command().map(c -> c.endsWith("/janus")).orElse(false)).toList();
+        assertEquals(1, janus.size(), node.id() + " supervises one Janus: " + janus);
+        return janus.get(0);
+    }
+
     /** {@code -Dtessera.benchmark.rounds=N}: each fault N times (1 by default), for docs/BENCHMARKS.md. */
     private static int rounds() {
         return Math.max(1, Integer.getInteger("tessera.benchmark.rounds", 1));

@@ -31,7 +31,8 @@ import java.util.concurrent.TimeoutException;
  * ({@link RestartPolicy}); past the policy's bound within its window the supervisor gives up and says so, because a
  * Janus that keeps crashing needs a person, not a loop. {@link #close} stops Janus (SIGTERM, then SIGKILL) and waits
  * for it; a JVM shutdown hook does the same if the node exits without closing it, and a Janus left over by a node
- * that was killed outright is found by its pid file and stopped at the next start.
+ * that was killed outright is found by its pid file and stopped at the next start (the node keeps one work directory
+ * for that, {@link JanusWorkDir}).
  *
  * <p>Every restart is a new Janus with no sessions: whoever held a {@link JanusClient} to the old one must connect
  * again and rebuild what it needs ({@link Listener#onRestarted}).
@@ -40,6 +41,7 @@ public final class JanusProcess implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(JanusProcess.class);
     private static final Duration STOP_GRACE = Duration.ofSeconds(5);
     private static final Duration PROBE_INTERVAL = Duration.ofMillis(100);
+    static final long LOG_ROTATE_BYTES = 16L * 1024 * 1024;
 
     /** How often Janus may die before the supervisor stops restarting it. */
     public record RestartPolicy(int maxRestarts, Duration window, Duration firstDelay, Duration maxDelay) {
@@ -192,6 +194,7 @@ public final class JanusProcess implements AutoCloseable {
     // --- internals ---
 
     private void launchAndAwait() throws IOException {
+        keepLogBounded();
         ProcessBuilder builder = new ProcessBuilder(List.of(settings.binary().toString(),
                 "--config=" + configFile, "--configs-folder=" + configFile.getParent()))
                 .redirectErrorStream(true)
@@ -199,8 +202,8 @@ public final class JanusProcess implements AutoCloseable {
         Process started = builder.start();
         process = started;
         Files.writeString(pidFile, Long.toString(started.pid()), StandardCharsets.US_ASCII);
-        log.info("Janus started (pid {}), API on {}, media ports {}-{}", started.pid(), apiUri(),
-                settings.rtpPortMin(), settings.rtpPortMax());
+        log.info("Janus started (pid {}), API on {}, media ports {}-{}, log {}", started.pid(), apiUri(),
+                settings.rtpPortMin(), settings.rtpPortMax(), logFile);
         awaitAnswer(started);
         started.onExit().thenRun(() -> onExit(started));
     }
@@ -306,6 +309,22 @@ public final class JanusProcess implements AutoCloseable {
             handle.destroyForcibly();
         } catch (ExecutionException e) {
             handle.destroyForcibly();
+        }
+    }
+
+    /**
+     * The work directory outlives the node ({@link JanusWorkDir}) and every launch appends to {@code janus.log}: past
+     * {@link #LOG_ROTATE_BYTES} it becomes {@code janus.log.1} (the one before is dropped), so restarts keep at most
+     * two logs.
+     */
+    private void keepLogBounded() {
+        try {
+            if (Files.isRegularFile(logFile) && Files.size(logFile) > LOG_ROTATE_BYTES) {
+                Files.move(logFile, logFile.resolveSibling(logFile.getFileName() + ".1"),
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            log.warn("cannot rotate {}: {}", logFile, e.getMessage());
         }
     }
 

@@ -119,6 +119,23 @@ class JanusProcessTest {
         assertEquals(List.of(), JanusTestSupport.janusProcessesUsing(dir));
     }
 
+    /** The work directory outlives the node, so each start's log would pile onto the last: past a bound it rotates. */
+    @Test
+    void aLargeLogFromEarlierRunsIsRotatedAtStart() throws Exception {
+        Path logFile = dir.resolve("janus.log");
+        byte[] earlier = new byte[(int) JanusProcess.LOG_ROTATE_BYTES + 1];
+        java.util.Arrays.fill(earlier, (byte) 'x');
+        Files.write(logFile, earlier);
+        Files.writeString(dir.resolve("janus.log.1"), "older still");
+        try (JanusProcess janus = JanusProcess.start(JanusTestSupport.loopbackSettings(dir),
+                JanusProcess.RestartPolicy.defaults(), JanusProcess.Listener.IGNORE)) {
+            assertTrue(janus.isRunning());
+        }
+        assertEquals(earlier.length, Files.size(dir.resolve("janus.log.1")), "the earlier log, the older one dropped");
+        assertTrue(Files.size(logFile) < earlier.length, "this run's log starts afresh");
+        assertTrue(Files.readString(logFile).contains("Janus"), "and holds this run's output");
+    }
+
     @Test
     void startFailuresSayWhy() throws IOException {
         JanusSettings settings = JanusTestSupport.loopbackSettings(dir);
