@@ -46,7 +46,10 @@ import java.util.function.LongSupplier;
  *       starts, every lookup is undecided.</li>
  * </ul>
  * This master's own "absent" is never taken as a delete (a replica keeps no tombstone to tell), which is why the first
- * rule asks every other master and not a majority.
+ * rule asks every other master and not a majority. The second asks every other master too, though with three this
+ * master and one other would be a majority: a master that joined lately lacks what was written before it joined until
+ * gossip brings it (rounds of 10 s over 2 000 shard keys), so "it and I lack it" would say absent of a session that
+ * the two older masters hold. Asking every master that is up finds it in one of those that acknowledged it.
  */
 final class PeerReads {
 
