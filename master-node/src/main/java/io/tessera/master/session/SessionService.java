@@ -165,7 +165,7 @@ public final class SessionService {
                     if (reply instanceof MediaNodeClient.Rejected<Ack> refused && refused.noRoom()
                             && request.mediaNodeId() == null) {
                         meters.refusedForRoom();
-                        log.info("media node {} has no room for session {} ({}); placing it on another node",
+                        log.info("media node {} has no room for session {} ({}); trying the other available nodes",
                                 node.id(), sessionId, refused.message());
                         Set<String> refusing = new HashSet<>(refusedBy);
                         refusing.add(node.id());
