@@ -82,7 +82,8 @@ class PlacementAfterRefusalTest {
         SessionService service = new SessionService(testKit.system(), routes, nodes.view(), new PlacementPolicy(3000),
                 new Tokens("http://127.0.0.1:4443"), Duration.ofMinutes(5),
                 // Answers may be slow on a loaded machine; the short timeout only where the test waits out a silence.
-                new MediaNodeClient(testKit.system(), silence ? Duration.ofMillis(300) : Duration.ofSeconds(10)), new PlacementMeters(registry));
+                new MediaNodeClient(testKit.system(), silence ? Duration.ofMillis(300) : Duration.ofSeconds(10)),
+                new PlacementMeters(registry));
         return new Fixture(service, routes, registry, seen);
     }
 
@@ -113,7 +114,8 @@ class PlacementAfterRefusalTest {
         assertEquals("media-2", await(f.routes().session("s1")).orElseThrow().mediaNodeId());
         assertEquals(1, f.counted("tessera.master.placements.refused", null));
         assertEquals(1, f.counted("tessera.master.placements", "placed"));
-        assertEquals(0, f.counted("tessera.master.placements", "failed") + f.counted("tessera.master.placements", "no_capacity"));
+        assertEquals(0, f.counted("tessera.master.placements", "failed")
+                + f.counted("tessera.master.placements", "no_capacity"));
     }
 
     @Test
@@ -128,7 +130,8 @@ class PlacementAfterRefusalTest {
         assertTrue(await(f.routes().session("s2")).isEmpty(), "not routed");
         assertEquals(2, f.counted("tessera.master.placements.refused", null));
         assertEquals(1, f.counted("tessera.master.placements", "no_capacity"));
-        assertEquals(0, f.counted("tessera.master.placements", "placed") + f.counted("tessera.master.placements", "failed"));
+        assertEquals(0, f.counted("tessera.master.placements", "placed")
+                + f.counted("tessera.master.placements", "failed"));
     }
 
     @Test

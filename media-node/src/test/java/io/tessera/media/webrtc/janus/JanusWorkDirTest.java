@@ -24,7 +24,8 @@ class JanusWorkDirTest {
     @Test
     void theDefaultIsKeyedByTheApiPortAndTheEnvironmentCanNameAnother() {
         assertEquals(tmp.resolve("tessera-janus-8188"), JanusWorkDir.of(Map.of(), tmp));
-        assertEquals(tmp.resolve("tessera-janus-18190"), JanusWorkDir.of(Map.of("TESSERA_JANUS_WS_PORT", "18190"), tmp));
+        assertEquals(tmp.resolve("tessera-janus-18190"),
+                JanusWorkDir.of(Map.of("TESSERA_JANUS_WS_PORT", "18190"), tmp));
         assertEquals(Path.of("/var/lib/tessera/janus"), JanusWorkDir.of(Map.of("TESSERA_JANUS_WORK_DIR",
                 " /var/lib/tessera/janus ", "TESSERA_JANUS_WS_PORT", "18190"), tmp));
         IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
