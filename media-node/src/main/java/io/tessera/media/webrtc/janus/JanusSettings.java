@@ -113,7 +113,8 @@ public record JanusSettings(Path binary, Path libraryDir, Path workDir, int wsPo
                 publicAddress, iceEnforceList, sdpAddress, timeout);
     }
 
-    private static int intValue(Map<String, String> env, String name, int fallback) {
+    /** {@code name}'s value as a number, {@code fallback} when unset; also {@link JanusWorkDir}'s reading of the port. */
+    static int intValue(Map<String, String> env, String name, int fallback) {
         String value = env.get(name);
         if (value == null || value.isBlank()) {
             return fallback;

@@ -30,10 +30,7 @@ public final class JanusWorkDir {
         if (named != null && !named.isBlank()) {
             return Path.of(named.trim());
         }
-        String port = env.getOrDefault("TESSERA_JANUS_WS_PORT", Integer.toString(JanusSettings.DEFAULT_WS_PORT)).trim();
-        if (!port.matches("[0-9]{1,5}")) {
-            throw new IllegalArgumentException("TESSERA_JANUS_WS_PORT must be a port number, not '" + port + "'");
-        }
+        int port = JanusSettings.intValue(env, "TESSERA_JANUS_WS_PORT", JanusSettings.DEFAULT_WS_PORT);
         return tempRoot.resolve("tessera-janus-" + port);
     }
 
