@@ -31,7 +31,7 @@ class ControlPlaneBenchmarkSmokeTest {
             ControlPlaneConfig cfg = new ControlPlaneConfig("cp-smoke", cluster.masters().stream()
                     .map(ClusterProcesses.Node::httpBase).toList(), cluster.secret(), List.of(1, 3), 4, 2, 2, 2,
                     Duration.ofSeconds(1), 0, Duration.ofSeconds(10), cluster::pids,
-                    new ControlPlaneConfig.Background(3, 2), true);
+                    new ControlPlaneConfig.Background(3, 2), true, false);
             AtomicLong operations = new AtomicLong();
 
             ControlPlaneResult result = new ControlPlaneBenchmark(cfg, operations::incrementAndGet).run();
@@ -73,10 +73,14 @@ class ControlPlaneBenchmarkSmokeTest {
             assertTrue(result.background().phases().stream().allMatch(p -> p.errors() == 0), result.table());
             assertTrue(result.table().contains("held through the levels: 3 sessions, 6 pending tokens"), result.table());
 
-            // The same at a fixed offered rate (open loop): every operation done, the rate said in the result.
+            // The same at a fixed offered rate (open loop), with sessions the masters name (--server-named-sessions):
+            // every operation done, the rate and the naming said in the result.
             ControlPlaneConfig open = new ControlPlaneConfig("cp-smoke-rate", cfg.masters(), cfg.secret(), List.of(3),
-                    4, 2, 0, 0, Duration.ZERO, 20, Duration.ofSeconds(10), cluster::pids);
+                    4, 2, 0, 0, Duration.ZERO, 20, Duration.ofSeconds(10), cluster::pids,
+                    ControlPlaneConfig.Background.NONE, false, true);
             ControlPlaneResult atRate = new ControlPlaneBenchmark(open, () -> { }).run();
+            assertTrue(atRate.serverNamedSessions() && !result.serverNamedSessions());
+            assertTrue(atRate.table().contains("sessions named by the server"), atRate.table());
             for (String op : ControlPlaneBenchmark.OPERATIONS) {
                 ControlPlaneResult.Phase p = atRate.levels().get(0).phase(op);
                 assertAll(atRate.table(), () -> assertNull(p.firstError()), () -> assertEquals(20, p.offeredPerSecond()),

@@ -108,7 +108,7 @@ public final class ControlPlaneBenchmark {
                 : new ControlPlaneResult.Background(held.length, cfg.background().tokens(), backgroundPhases);
         return new ControlPlaneResult(cfg.runName(), cfg.masters().stream().map(Object::toString).toList(),
                 cfg.ratePerSecond(), cfg.warmupRounds(), cfg.warmupSessions(), idle, loadBefore, loadAverage(), levels,
-                background);
+                background, cfg.serverNamedSessions());
     }
 
     /**
@@ -164,8 +164,8 @@ public final class ControlPlaneBenchmark {
         List<ControlPlaneResult.Phase> phases = new ArrayList<>();
 
         phases.add(phase("sessionCreate", concurrency, sessions, i -> {
-            sessionIds[i] = rest.get(i % masters).createSession(SessionProperties.withId(prefix + "-" + i))
-                    .sessionId();
+            sessionIds[i] = rest.get(i % masters).createSession(cfg.serverNamedSessions()
+                    ? new SessionProperties(null, null, null) : SessionProperties.withId(prefix + "-" + i)).sessionId();
             return true;
         }));
         phases.add(phase("connectionCreate", concurrency, participants, j -> {

@@ -87,6 +87,12 @@ public final class ControlPlaneCommand implements Callable<Integer> {
                     + "master may not have the records yet. Its sessions are deleted after the level, unmeasured.")
     boolean freshJoins;
 
+    @Option(names = "--server-named-sessions",
+            description = "Create the measured sessions without a customSessionId: the master names them and skips the "
+                    + "existence check that a custom id costs (an ask of every other master), in the warm-up rounds "
+                    + "too. Background sessions keep their custom ids.")
+    boolean serverNamedSessions;
+
     @Option(names = "--timeout", defaultValue = "10s", description = "Timeout of one operation. Default: ${DEFAULT-VALUE}")
     String timeout;
 
@@ -148,6 +154,6 @@ public final class ControlPlaneCommand implements Callable<Integer> {
                 warmup, ChaosSchedule.duration(idle), rate, ChaosSchedule.duration(timeout),
                 pids == null ? Map::of : ProcessSampler.pidFiles(pids),
                 new ControlPlaneConfig.Background(backgroundSessions, backgroundSessions == 0 ? 0 : backgroundTokens),
-                freshJoins);
+                freshJoins, serverNamedSessions);
     }
 }

@@ -21,11 +21,15 @@ import java.util.function.Supplier;
  * @param freshJoins    one more phase per level, {@code freshJoin}, as many operations as the level's joins: a new
  *                      session and a token created through one master and joined at once through another, as an
  *                      application server and its client do
+ * @param serverNamedSessions the sessions of every round (warm-up and measured) are created without a
+ *                      {@code customSessionId}, so the master names them and skips the existence check that a custom
+ *                      id needs (the background sessions keep their custom ids)
  */
 public record ControlPlaneConfig(String runName, List<URI> masters, String secret, List<Integer> concurrency,
                                  int sessions, int participantsPerSession, int warmupRounds, int warmupSessions,
                                  Duration idle, double ratePerSecond, Duration operationTimeout,
-                                 Supplier<Map<String, Long>> pids, Background background, boolean freshJoins) {
+                                 Supplier<Map<String, Long>> pids, Background background, boolean freshJoins,
+                                 boolean serverNamedSessions) {
     /** Bounds that keep one run's sockets, threads and memory within what one machine holds. */
     public static final int MAX_CONCURRENCY = 256;
     public static final int MAX_PARTICIPANTS = 20_000;
@@ -96,7 +100,7 @@ public record ControlPlaneConfig(String runName, List<URI> masters, String secre
                               Duration idle, double ratePerSecond, Duration operationTimeout,
                               Supplier<Map<String, Long>> pids) {
         this(runName, masters, secret, concurrency, sessions, participantsPerSession, warmupRounds, warmupSessions,
-                idle, ratePerSecond, operationTimeout, pids, Background.NONE, false);
+                idle, ratePerSecond, operationTimeout, pids, Background.NONE, false, false);
     }
 
     /** With a background, without the fresh joins. */
@@ -105,7 +109,7 @@ public record ControlPlaneConfig(String runName, List<URI> masters, String secre
                               Duration idle, double ratePerSecond, Duration operationTimeout,
                               Supplier<Map<String, Long>> pids, Background background) {
         this(runName, masters, secret, concurrency, sessions, participantsPerSession, warmupRounds, warmupSessions,
-                idle, ratePerSecond, operationTimeout, pids, background, false);
+                idle, ratePerSecond, operationTimeout, pids, background, false, false);
     }
 
     public int participants() {

@@ -18,7 +18,8 @@ import java.util.Map;
  */
 public record ControlPlaneResult(String runName, List<String> masters, double ratePerSecond, int warmupRounds,
                                  int warmupSessions, IdleFloor idle, String loadAverageBefore,
-                                 String loadAverageAfter, List<Level> levels, Background background) {
+                                 String loadAverageAfter, List<Level> levels, Background background,
+                                 boolean serverNamedSessions) {
 
     /** Sessions and pending tokens held through the levels, and the phases that created and deleted them. */
     public record Background(int sessions, int tokens, List<Phase> phases) {

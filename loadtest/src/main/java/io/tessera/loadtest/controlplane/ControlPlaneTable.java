@@ -14,11 +14,12 @@ final class ControlPlaneTable {
 
     static String render(ControlPlaneResult r) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "run %s, load average before %s, after %s; %s; warm-up %d x %d sessions%n",
+        sb.append(String.format(Locale.ROOT, "run %s, load average before %s, after %s; %s; warm-up %d x %d sessions%s%n",
                 r.runName(), r.loadAverageBefore(), r.loadAverageAfter(),
                 r.ratePerSecond() > 0 ? String.format(Locale.ROOT, "open loop at %.1f ops/s per phase (latency from "
                         + "the scheduled start), capped by the concurrency", r.ratePerSecond()) : "closed loop",
-                r.warmupRounds(), r.warmupSessions()));
+                r.warmupRounds(), r.warmupSessions(),
+                r.serverNamedSessions() ? "; sessions named by the server (no customSessionId)" : ""));
         sb.append(idle(r.idle())).append('\n');
         if (r.background() != null && r.background().sessions() > 0) {
             sb.append(String.format(Locale.ROOT, "held through the levels: %d sessions, %d pending tokens (created"
