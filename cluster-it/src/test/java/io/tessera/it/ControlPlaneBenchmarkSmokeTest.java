@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -31,7 +32,7 @@ class ControlPlaneBenchmarkSmokeTest {
             ControlPlaneConfig cfg = new ControlPlaneConfig("cp-smoke", cluster.masters().stream()
                     .map(ClusterProcesses.Node::httpBase).toList(), cluster.secret(), List.of(1, 3), 4, 2, 2, 2,
                     Duration.ofSeconds(1), 0, Duration.ofSeconds(10), cluster::pids,
-                    new ControlPlaneConfig.Background(3, 2), true, false);
+                    new ControlPlaneConfig.Background(3, 2), true, false, false);
             AtomicLong operations = new AtomicLong();
 
             ControlPlaneResult result = new ControlPlaneBenchmark(cfg, operations::incrementAndGet).run();
@@ -73,14 +74,21 @@ class ControlPlaneBenchmarkSmokeTest {
             assertTrue(result.background().phases().stream().allMatch(p -> p.errors() == 0), result.table());
             assertTrue(result.table().contains("held through the levels: 3 sessions, 6 pending tokens"), result.table());
 
-            // The same at a fixed offered rate (open loop), with sessions the masters name (--server-named-sessions):
-            // every operation done, the rate and the naming said in the result.
+            // The same at a fixed offered rate (open loop), with sessions the masters name (--server-named-sessions)
+            // and the nodes' live heap read between phases (--live-heap): every operation done, the rate and the
+            // naming said in the result, a heap reading of each role at each stage.
             ControlPlaneConfig open = new ControlPlaneConfig("cp-smoke-rate", cfg.masters(), cfg.secret(), List.of(3),
                     4, 2, 0, 0, Duration.ZERO, 20, Duration.ofSeconds(10), cluster::pids,
-                    ControlPlaneConfig.Background.NONE, false, true);
+                    ControlPlaneConfig.Background.NONE, false, true, true);
             ControlPlaneResult atRate = new ControlPlaneBenchmark(open, () -> { }).run();
             assertTrue(atRate.serverNamedSessions() && !result.serverNamedSessions());
             assertTrue(atRate.table().contains("sessions named by the server"), atRate.table());
+            Map<String, Map<String, Long>> heap = atRate.levels().get(0).liveHeapBytes();
+            assertEquals(List.of("before", "sessions", "tokens", "joined", "closed"), List.copyOf(heap.keySet()));
+            assertTrue(heap.values().stream().allMatch(byRole -> byRole.keySet().equals(java.util.Set.of("master",
+                    "media")) && byRole.values().stream().allMatch(bytes -> bytes > 1024 * 1024)), heap.toString());
+            assertTrue(atRate.table().contains("per joined participant"), atRate.table());
+            assertTrue(result.levels().stream().allMatch(l -> l.liveHeapBytes().isEmpty()), "no reading unless asked");
             for (String op : ControlPlaneBenchmark.OPERATIONS) {
                 ControlPlaneResult.Phase p = atRate.levels().get(0).phase(op);
                 assertAll(atRate.table(), () -> assertNull(p.firstError()), () -> assertEquals(20, p.offeredPerSecond()),

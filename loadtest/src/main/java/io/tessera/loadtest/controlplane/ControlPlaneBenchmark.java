@@ -6,12 +6,17 @@ import io.tessera.client.rest.MasterRestClient;
 import io.tessera.client.rest.SessionProperties;
 import io.tessera.loadtest.harness.scenario.HarnessConfig;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -82,7 +87,7 @@ public final class ControlPlaneBenchmark {
         String loadBefore = loadAverage();
         // The warm-up rounds run like the measured ones (closed loop or at the rate), at the first level.
         for (int w = 0; w < cfg.warmupRounds() && cfg.warmupSessions() > 0; w++) {
-            round(cfg.runName() + "-w" + w, cfg.concurrency().get(0), cfg.warmupSessions());
+            round(cfg.runName() + "-w" + w, cfg.concurrency().get(0), cfg.warmupSessions(), false);
         }
         int fillConcurrency = cfg.concurrency().get(0);
         String[] held = new String[cfg.background().sessions()];
@@ -91,7 +96,7 @@ public final class ControlPlaneBenchmark {
         try {
             idle = measureIdle();
             for (int c : cfg.concurrency()) {
-                levels.add(round(cfg.runName() + "-c" + c, c, cfg.sessions()));
+                levels.add(round(cfg.runName() + "-c" + c, c, cfg.sessions(), cfg.liveHeap()));
             }
         } finally {
             if (held.length > 0) {
@@ -154,7 +159,9 @@ public final class ControlPlaneBenchmark {
         return IdleFloor.measure(cpu, cfg.idle());
     }
 
-    private ControlPlaneResult.Level round(String prefix, int concurrency, int sessions) throws InterruptedException {
+    /** @param readHeap read every node's live heap before the round and after its creates, tokens, joins, deletes */
+    private ControlPlaneResult.Level round(String prefix, int concurrency, int sessions, boolean readHeap)
+            throws InterruptedException {
         int perSession = cfg.participantsPerSession();
         int participants = sessions * perSession;
         int masters = rest.size();
@@ -162,12 +169,15 @@ public final class ControlPlaneBenchmark {
         String[] tokens = new String[participants];
         SignallingClient[] clients = new SignallingClient[participants];
         List<ControlPlaneResult.Phase> phases = new ArrayList<>();
+        Map<String, Map<String, Long>> heap = new LinkedHashMap<>();
+        readHeap(readHeap, heap, "before");
 
         phases.add(phase("sessionCreate", concurrency, sessions, i -> {
             sessionIds[i] = rest.get(i % masters).createSession(cfg.serverNamedSessions()
                     ? new SessionProperties(null, null, null) : SessionProperties.withId(prefix + "-" + i)).sessionId();
             return true;
         }));
+        readHeap(readHeap, heap, "sessions");
         phases.add(phase("connectionCreate", concurrency, participants, j -> {
             String session = sessionIds[j / perSession];
             if (session == null) {
@@ -177,6 +187,7 @@ public final class ControlPlaneBenchmark {
                     new ConnectionProperties(null, null, null)).token();
             return true;
         }));
+        readHeap(readHeap, heap, "tokens");
         phases.add(phase("socket", concurrency, participants, j -> {
             // As many sockets as joins, over the same masters: open, one request that needs no session, close.
             try (SignallingClient client = SignallingClient.builder(webSockets.get((j + 2) % masters)).connect()) {
@@ -208,6 +219,7 @@ public final class ControlPlaneBenchmark {
                 }
                 return true;
             }));
+            readHeap(readHeap, heap, "joined");
             // The last participant of each session stays: a session closes when its last participant leaves (as in
             // OpenVidu), and the delete phase is to find it open (its delete then evicts that participant).
             int leaving = sessions * (perSession - 1);
@@ -243,7 +255,63 @@ public final class ControlPlaneBenchmark {
                 }
             }
         }
-        return new ControlPlaneResult.Level(concurrency, sessions, participants, phases);
+        if (readHeap) {
+            // The deletes evicted each session's last participant, whose socket stays open until its client closes
+            // it (above); the reading waits until every master has let go of every socket.
+            awaitNoSocketOpen();
+            readHeap(true, heap, "closed");
+        }
+        return new ControlPlaneResult.Level(concurrency, sessions, participants, phases, heap);
+    }
+
+    /** How long the masters get to notice that the level's sockets closed before a heap reading. */
+    static final Duration SOCKETS_CLOSED_WITHIN = Duration.ofSeconds(30);
+    private static final Pattern OPEN_SOCKETS = Pattern.compile(
+            "^tessera_master_websocket_connections(?:\\{[^}]*})? (\\S+)$", Pattern.MULTILINE);
+
+    /** Waits until every master's {@code tessera_master_websocket_connections} gauge says 0. */
+    private void awaitNoSocketOpen() throws InterruptedException {
+        long deadline = System.nanoTime() + SOCKETS_CLOSED_WITHIN.toNanos();
+        while (true) {
+            String open = null;
+            for (int m = 0; m < rest.size() && open == null; m++) {
+                double sockets = openSockets(rest.get(m));
+                if (sockets != 0) {
+                    open = cfg.masters().get(m) + " has " + (sockets < 0 ? "an unreadable count of" : (long) sockets)
+                            + " socket(s) open";
+                }
+            }
+            if (open == null) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("before the heap reading after the deletes: " + open + " "
+                        + SOCKETS_CLOSED_WITHIN.toSeconds() + " s after every client closed its socket");
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /** The master's open WebSocket connections from its {@code /metrics}; -1 when it cannot be read. */
+    private static double openSockets(MasterRestClient master) throws InterruptedException {
+        try {
+            Matcher m = OPEN_SOCKETS.matcher(master.send("GET", "/metrics").text());
+            return m.find() ? Double.parseDouble(m.group(1)) : -1;
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /** Every node's live heap by role under {@code stage} ({@link LiveHeap}), when {@code read}. */
+    private void readHeap(boolean read, Map<String, Map<String, Long>> heap, String stage) throws InterruptedException {
+        if (!read) {
+            return;
+        }
+        try {
+            heap.put(stage, LiveHeap.byRole(cfg.pids().get()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading the nodes' live heap (" + stage + "): " + e.getMessage(), e);
+        }
     }
 
     /**

@@ -93,6 +93,13 @@ public final class ControlPlaneCommand implements Callable<Integer> {
                     + "too. Background sessions keep their custom ids.")
     boolean serverNamedSessions;
 
+    @Option(names = "--live-heap",
+            description = "Read every node's live heap with jcmd (GC.run, then GC.heap_info) before each measured level "
+                    + "and after its creates, tokens, joins and deletes (once every socket closed), and print bytes per "
+                    + "session, per token and per joined participant. The forced collections pause the nodes between "
+                    + "phases: take CPU figures from a run without it.")
+    boolean liveHeap;
+
     @Option(names = "--timeout", defaultValue = "10s", description = "Timeout of one operation. Default: ${DEFAULT-VALUE}")
     String timeout;
 
@@ -154,6 +161,6 @@ public final class ControlPlaneCommand implements Callable<Integer> {
                 warmup, ChaosSchedule.duration(idle), rate, ChaosSchedule.duration(timeout),
                 pids == null ? Map::of : ProcessSampler.pidFiles(pids),
                 new ControlPlaneConfig.Background(backgroundSessions, backgroundSessions == 0 ? 0 : backgroundTokens),
-                freshJoins, serverNamedSessions);
+                freshJoins, serverNamedSessions, liveHeap);
     }
 }

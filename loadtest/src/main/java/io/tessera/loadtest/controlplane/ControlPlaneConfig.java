@@ -24,12 +24,16 @@ import java.util.function.Supplier;
  * @param serverNamedSessions the sessions of every round (warm-up and measured) are created without a
  *                      {@code customSessionId}, so the master names them and skips the existence check that a custom
  *                      id needs (the background sessions keep their custom ids)
+ * @param liveHeap      read every node's live heap (a forced full collection, {@link LiveHeap}) before each measured
+ *                      level, after its creates, tokens and joins, and after its deletes once every socket closed;
+ *                      the collections pause the nodes between phases, so the run's CPU figures are not comparable
+ *                      with those of a run without
  */
 public record ControlPlaneConfig(String runName, List<URI> masters, String secret, List<Integer> concurrency,
                                  int sessions, int participantsPerSession, int warmupRounds, int warmupSessions,
                                  Duration idle, double ratePerSecond, Duration operationTimeout,
                                  Supplier<Map<String, Long>> pids, Background background, boolean freshJoins,
-                                 boolean serverNamedSessions) {
+                                 boolean serverNamedSessions, boolean liveHeap) {
     /** Bounds that keep one run's sockets, threads and memory within what one machine holds. */
     public static final int MAX_CONCURRENCY = 256;
     public static final int MAX_PARTICIPANTS = 20_000;
@@ -100,7 +104,7 @@ public record ControlPlaneConfig(String runName, List<URI> masters, String secre
                               Duration idle, double ratePerSecond, Duration operationTimeout,
                               Supplier<Map<String, Long>> pids) {
         this(runName, masters, secret, concurrency, sessions, participantsPerSession, warmupRounds, warmupSessions,
-                idle, ratePerSecond, operationTimeout, pids, Background.NONE, false, false);
+                idle, ratePerSecond, operationTimeout, pids, Background.NONE, false, false, false);
     }
 
     /** With a background, without the fresh joins. */
@@ -109,7 +113,7 @@ public record ControlPlaneConfig(String runName, List<URI> masters, String secre
                               Duration idle, double ratePerSecond, Duration operationTimeout,
                               Supplier<Map<String, Long>> pids, Background background) {
         this(runName, masters, secret, concurrency, sessions, participantsPerSession, warmupRounds, warmupSessions,
-                idle, ratePerSecond, operationTimeout, pids, background, false, false);
+                idle, ratePerSecond, operationTimeout, pids, background, false, false, false);
     }
 
     public int participants() {

@@ -26,8 +26,18 @@ public record ControlPlaneResult(String runName, List<String> masters, double ra
         public static final Background NONE = new Background(0, 0, List.of());
     }
 
-    /** One concurrency level: its phases in order (seven, eight with the fresh joins). */
-    public record Level(int concurrency, int sessions, int participants, List<Phase> phases) {
+    /**
+     * One concurrency level: its phases in order (seven, eight with the fresh joins), and with {@code --live-heap}
+     * the nodes' live heap in bytes by stage ({@code before}, {@code sessions}, {@code tokens}, {@code joined},
+     * {@code closed}: before the level, after its creates, tokens and joins, and once its sessions were deleted and
+     * every socket closed) and role; empty without.
+     */
+    public record Level(int concurrency, int sessions, int participants, List<Phase> phases,
+                        Map<String, Map<String, Long>> liveHeapBytes) {
+        public Level {
+            liveHeapBytes = liveHeapBytes == null ? Map.of() : liveHeapBytes;
+        }
+
         public Phase phase(String operation) {
             return phases.stream().filter(p -> p.operation().equals(operation)).findFirst().orElseThrow();
         }

@@ -1,5 +1,6 @@
 package io.tessera.loadtest.controlplane;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -38,7 +39,47 @@ final class ControlPlaneTable {
         if (r.background() != null) {
             r.background().phases().forEach(p -> row(sb, "background", p));
         }
+        for (ControlPlaneResult.Level level : r.levels()) {
+            sb.append(liveHeap(level));
+        }
         return sb.toString();
+    }
+
+    /**
+     * The live heap readings of one level (--live-heap), one line per role, and what each unit added: the creates
+     * over the sessions, the tokens and the joins over the participants; what the deletes left over "before".
+     * Empty when the level has no readings.
+     */
+    static String liveHeap(ControlPlaneResult.Level level) {
+        Map<String, Map<String, Long>> heap = level.liveHeapBytes();
+        if (!heap.keySet().containsAll(List.of("before", "sessions", "tokens", "joined", "closed"))) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder();
+        for (String role : heap.get("before").keySet()) {
+            long before = heap.get("before").get(role);
+            long sessions = heap.get("sessions").getOrDefault(role, before);
+            long tokens = heap.get("tokens").getOrDefault(role, sessions);
+            long joined = heap.get("joined").getOrDefault(role, tokens);
+            long closed = heap.get("closed").getOrDefault(role, before);
+            sb.append(String.format(Locale.ROOT, "live heap at concurrency %d, %s (all nodes of the role): before"
+                            + " %.1f MiB, %d sessions %.1f, %d tokens %.1f, %d joined %.1f, closed %.1f; per session"
+                            + " %.1f KiB, per token %.1f KiB, per joined participant %.1f KiB; after the deletes and"
+                            + " closes %+.1f MiB%n",
+                    level.concurrency(), role, mib(before), level.sessions(), mib(sessions), level.participants(),
+                    mib(tokens), level.participants(), mib(joined), mib(closed),
+                    kib(sessions - before) / level.sessions(), kib(tokens - sessions) / level.participants(),
+                    kib(joined - tokens) / level.participants(), mib(closed - before)));
+        }
+        return sb.toString();
+    }
+
+    private static double mib(long bytes) {
+        return bytes / (1024.0 * 1024.0);
+    }
+
+    private static double kib(long bytes) {
+        return bytes / 1024.0;
     }
 
     private static void row(StringBuilder sb, String level, ControlPlaneResult.Phase p) {

@@ -1,0 +1,88 @@
+package io.tessera.loadtest.controlplane;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The heap each node keeps live, read with the JDK's {@code jcmd}: a full collection ({@code GC.run}) and then the
+ * heap's use ({@code GC.heap_info}), so the figure is what stays reachable, not what the collector has not reclaimed
+ * yet. Differences between two readings give bytes per session, per token and per joined participant
+ * (docs/BENCHMARKS.md "Heap per joined participant"). A forced full collection pauses the node, so readings are taken
+ * between phases, never inside one.
+ */
+final class LiveHeap {
+    /** One jcmd call; a node that does not answer within it fails the reading. */
+    static final long JCMD_TIMEOUT_SECONDS = 60;
+    /** What jcmd prints at most: a heap_info is a dozen lines. */
+    private static final int MAX_OUTPUT_BYTES = 64 * 1024;
+    /**
+     * A heap space's line: Serial's and Parallel's generations ("def new generation total 78656K, used 1234K"),
+     * G1's and ZGC's whole heap ("garbage-first heap total 262144K, used 12345K"). Metaspace is not heap.
+     */
+    private static final Pattern SPACE = Pattern.compile(
+            "^\\s*(?!Metaspace|class space)[^\\n]*?total \\d+K, used (\\d+)K", Pattern.MULTILINE);
+
+    private LiveHeap() {
+    }
+
+    /** The roles whose nodes are JVMs; bin/cluster's pid files also name HAProxy, which has no Java heap. */
+    static final Set<String> JVM_ROLES = Set.of("master", "media");
+
+    /**
+     * Live heap bytes summed by role (master, media), after a full collection of every node in {@code pids} whose
+     * role is in {@link #JVM_ROLES}; the others are left out.
+     */
+    static Map<String, Long> byRole(Map<String, Long> pids) throws IOException, InterruptedException {
+        Map<String, Long> byRole = new TreeMap<>();
+        for (Map.Entry<String, Long> node : new TreeMap<>(pids).entrySet()) {
+            if (!JVM_ROLES.contains(NodeCpu.roleOf(node.getKey()))) {
+                continue;
+            }
+            long pid = node.getValue();
+            jcmd(node.getKey(), pid, "GC.run");
+            long used = usedBytes(jcmd(node.getKey(), pid, "GC.heap_info"));
+            byRole.merge(NodeCpu.roleOf(node.getKey()), used, Long::sum);
+        }
+        return byRole;
+    }
+
+    /** The heap in use that a {@code GC.heap_info} text reports, in bytes. */
+    static long usedBytes(String heapInfo) {
+        Matcher m = SPACE.matcher(heapInfo);
+        long kib = 0;
+        boolean found = false;
+        while (m.find()) {
+            kib += Long.parseLong(m.group(1));
+            found = true;
+        }
+        if (!found) {
+            throw new IllegalArgumentException("no heap space in jcmd's GC.heap_info output: " + heapInfo.strip());
+        }
+        return kib * 1024;
+    }
+
+    private static String jcmd(String node, long pid, String command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("jcmd", Long.toString(pid), command).redirectErrorStream(true).start();
+        try {
+            byte[] out = p.getInputStream().readNBytes(MAX_OUTPUT_BYTES);
+            if (!p.waitFor(JCMD_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                throw new IOException("jcmd " + command + " on " + node + " (pid " + pid + ") did not finish within "
+                        + JCMD_TIMEOUT_SECONDS + " s");
+            }
+            String text = new String(out, StandardCharsets.UTF_8);
+            if (p.exitValue() != 0) {
+                throw new IOException("jcmd " + command + " on " + node + " (pid " + pid + ") failed with exit code "
+                        + p.exitValue() + ": " + text.strip());
+            }
+            return text;
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+}
