@@ -43,6 +43,10 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class ControlPlaneBenchmark {
     /** Pause between the last warm-up operation and the idle window. */
     static final Duration IDLE_SETTLE = Duration.ofSeconds(2);
+    /** How long the masters get to notice that the level's sockets closed before a heap reading. */
+    static final Duration SOCKETS_CLOSED_WITHIN = Duration.ofSeconds(30);
+    private static final Pattern OPEN_SOCKETS = Pattern.compile(
+            "^tessera_master_websocket_connections(?:\\{[^}]*})? (\\S+)$", Pattern.MULTILINE);
 
     public static final List<String> OPERATIONS = List.of("sessionCreate", "connectionCreate", "socket", "open",
             "joinRoom", "leave", "sessionDelete");
@@ -263,11 +267,6 @@ public final class ControlPlaneBenchmark {
         }
         return new ControlPlaneResult.Level(concurrency, sessions, participants, phases, heap);
     }
-
-    /** How long the masters get to notice that the level's sockets closed before a heap reading. */
-    static final Duration SOCKETS_CLOSED_WITHIN = Duration.ofSeconds(30);
-    private static final Pattern OPEN_SOCKETS = Pattern.compile(
-            "^tessera_master_websocket_connections(?:\\{[^}]*})? (\\S+)$", Pattern.MULTILINE);
 
     /** Waits until every master's {@code tessera_master_websocket_connections} gauge says 0. */
     private void awaitNoSocketOpen() throws InterruptedException {

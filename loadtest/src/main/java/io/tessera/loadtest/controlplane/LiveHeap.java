@@ -1,7 +1,10 @@
 package io.tessera.loadtest.controlplane;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -28,11 +31,11 @@ final class LiveHeap {
     private static final Pattern SPACE = Pattern.compile(
             "^\\s*(?!Metaspace|class space)[^\\n]*?total \\d+K, used (\\d+)K", Pattern.MULTILINE);
 
-    private LiveHeap() {
-    }
-
     /** The roles whose nodes are JVMs; bin/cluster's pid files also name HAProxy, which has no Java heap. */
     static final Set<String> JVM_ROLES = Set.of("master", "media");
+
+    private LiveHeap() {
+    }
 
     /**
      * Live heap bytes summed by role (master, media), after a full collection of every node in {@code pids} whose
@@ -41,13 +44,13 @@ final class LiveHeap {
     static Map<String, Long> byRole(Map<String, Long> pids) throws IOException, InterruptedException {
         Map<String, Long> byRole = new TreeMap<>();
         for (Map.Entry<String, Long> node : new TreeMap<>(pids).entrySet()) {
-            if (!JVM_ROLES.contains(NodeCpu.roleOf(node.getKey()))) {
+            String role = NodeCpu.roleOf(node.getKey());
+            if (!JVM_ROLES.contains(role)) {
                 continue;
             }
             long pid = node.getValue();
             jcmd(node.getKey(), pid, "GC.run");
-            long used = usedBytes(jcmd(node.getKey(), pid, "GC.heap_info"));
-            byRole.merge(NodeCpu.roleOf(node.getKey()), used, Long::sum);
+            byRole.merge(role, usedBytes(jcmd(node.getKey(), pid, "GC.heap_info")), Long::sum);
         }
         return byRole;
     }
@@ -67,15 +70,23 @@ final class LiveHeap {
         return kib * 1024;
     }
 
+    /**
+     * Runs jcmd with its output in a file, so that the timeout holds even when jcmd hangs without closing its
+     * output (a read of a pipe would wait for that first).
+     */
     private static String jcmd(String node, long pid, String command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("jcmd", Long.toString(pid), command).redirectErrorStream(true).start();
+        Path output = Files.createTempFile("tessera-jcmd-", ".txt");
+        Process p = new ProcessBuilder("jcmd", Long.toString(pid), command).redirectErrorStream(true)
+                .redirectOutput(output.toFile()).start();
         try {
-            byte[] out = p.getInputStream().readNBytes(MAX_OUTPUT_BYTES);
             if (!p.waitFor(JCMD_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 throw new IOException("jcmd " + command + " on " + node + " (pid " + pid + ") did not finish within "
                         + JCMD_TIMEOUT_SECONDS + " s");
             }
-            String text = new String(out, StandardCharsets.UTF_8);
+            String text;
+            try (InputStream in = Files.newInputStream(output)) {
+                text = new String(in.readNBytes(MAX_OUTPUT_BYTES), StandardCharsets.UTF_8);
+            }
             if (p.exitValue() != 0) {
                 throw new IOException("jcmd " + command + " on " + node + " (pid " + pid + ") failed with exit code "
                         + p.exitValue() + ": " + text.strip());
@@ -83,6 +94,7 @@ final class LiveHeap {
             return text;
         } finally {
             p.destroyForcibly();
+            Files.deleteIfExists(output);
         }
     }
 }
