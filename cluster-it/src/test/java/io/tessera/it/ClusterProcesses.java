@@ -3,6 +3,7 @@ package io.tessera.it;
 
 import io.tessera.client.rest.MasterRestClient;
 import io.tessera.client.rest.RestResponse;
+import io.tessera.loadtest.controlplane.GcLog;
 import io.tessera.loadtest.partition.NetworkPartitions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -301,6 +302,8 @@ public final class ClusterProcesses implements AutoCloseable {
         String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC"));
         command.addAll(NODE_JIT);
+        // Its GC pauses beside its log, as bin/cluster writes them (the control-plane benchmark reads them).
+        command.add(GcLog.jvmOption(n.log().resolveSibling(n.id() + GcLog.FILE_SUFFIX).toAbsolutePath()));
         // Names the process in ps output so a leak is easy to attribute.
         command.addAll(List.of("-Dtessera.it=" + testName + "/" + n.id(),
                 "-cp", classPath, n.role() == Role.MASTER ? MASTER_MAIN : MEDIA_MAIN));
@@ -345,6 +348,11 @@ public final class ClusterProcesses implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------- access
+
+    /** Where every node's log ({@code <node>.log}) and GC log ({@code <node>.gc.log}) go. */
+    public Path logDir() {
+        return logDir;
+    }
 
     public List<Node> masters() {
         return masters;

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.tessera.loadtest.controlplane.ControlPlaneBenchmark;
 import io.tessera.loadtest.controlplane.ControlPlaneConfig;
 import io.tessera.loadtest.controlplane.ControlPlaneResult;
+import io.tessera.loadtest.controlplane.GcLog;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,7 +36,9 @@ class ControlPlaneBenchmarkSmokeTest {
                     new ControlPlaneConfig.Background(3, 2), true, false, false);
             AtomicLong operations = new AtomicLong();
 
-            ControlPlaneResult result = new ControlPlaneBenchmark(cfg, operations::incrementAndGet).run();
+            // Every phase with its nodes' GC pauses, from the GC logs the nodes write beside their logs.
+            ControlPlaneResult result = GcLog.withPauses(new ControlPlaneBenchmark(cfg, operations::incrementAndGet)
+                    .run(), cluster.logDir());
 
             Path json = Files.createDirectories(Path.of("target", "control-plane-smoke")).resolve("control-plane.json");
             result.write(json);
@@ -73,6 +76,11 @@ class ControlPlaneBenchmarkSmokeTest {
                     .map(ControlPlaneResult.Phase::ok).toList(), result.table());
             assertTrue(result.background().phases().stream().allMatch(p -> p.errors() == 0), result.table());
             assertTrue(result.table().contains("held through the levels: 3 sessions, 6 pending tokens"), result.table());
+            // Both roles' pauses in every phase (a phase can hold none: the count is asserted with the forced ones below).
+            assertTrue(java.util.stream.Stream.concat(result.levels().stream().flatMap(l -> l.phases().stream()),
+                    result.background().phases().stream()).allMatch(p -> p.gcPausesByRole().keySet()
+                    .equals(java.util.Set.of("master", "media"))), result.table());
+            assertTrue(result.table().contains("| 1 | joinRoom | master |"), result.table());
 
             // The same at a fixed offered rate (open loop), with sessions the masters name (--server-named-sessions)
             // and the nodes' live heap read between phases (--live-heap): every operation done, the rate and the
@@ -88,6 +96,13 @@ class ControlPlaneBenchmarkSmokeTest {
             assertTrue(heap.values().stream().allMatch(byRole -> byRole.keySet().equals(java.util.Set.of("master",
                     "media")) && byRole.values().stream().allMatch(bytes -> bytes > 1024 * 1024)), heap.toString());
             assertTrue(atRate.table().contains("per joined participant"), atRate.table());
+            // Each stage's reading forced a full collection on every node (jcmd GC.run): each node's GC log has them,
+            // with their CPU.
+            for (ClusterProcesses.Node node : cluster.allNodes()) {
+                List<GcLog.Pause> pauses = GcLog.read(cluster.logDir().resolve(node.id() + GcLog.FILE_SUFFIX));
+                assertTrue(pauses.stream().filter(p -> p.kind().equals("Full") && p.cpuMs() >= 0).count() >= heap.size(),
+                        node.id() + ": " + pauses);
+            }
             assertTrue(result.levels().stream().allMatch(l -> l.liveHeapBytes().isEmpty()), "no reading unless asked");
             for (String op : ControlPlaneBenchmark.OPERATIONS) {
                 ControlPlaneResult.Phase p = atRate.levels().get(0).phase(op);

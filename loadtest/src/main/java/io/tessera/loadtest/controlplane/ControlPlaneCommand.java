@@ -14,7 +14,9 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** The control-plane benchmark on the command line; {@code --help} explains every option. */
 @Command(name = "tessera-control-plane-bench", mixinStandardHelpOptions = true, sortOptions = false,
@@ -107,6 +109,15 @@ public final class ControlPlaneCommand implements Callable<Integer> {
             description = "bin/cluster: read the node pids from its .cluster/run/*.pid files for the CPU figures.")
     Path clusterScript;
 
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--gc-logs", paramLabel = "DIR",
+            description = "Directory of the nodes' GC logs, <node>.gc.log as bin/cluster writes them: every phase gets"
+                    + " its nodes' GC pauses by role (count, longest, wall and CPU time). Default with --local-cluster:"
+                    + " its .cluster/logs.")
+    Path gcLogDir;
+
     @Option(names = "--pid-dir", description = "Directory of <node>.pid files (node names like master-1, media-2).")
     Path pidDir;
 
@@ -129,6 +140,11 @@ public final class ControlPlaneCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Files.createDirectories(out);
         ControlPlaneConfig cfg = config();
+        Path gcLogs = gcLogDirectory();
+        if (gcLogDir != null && GcLog.inDirectory(gcLogDir).isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--gc-logs " + gcLogDir + ": no <node>" + GcLog.FILE_SUFFIX + " there");
+        }
         ControlPlaneResult result;
         if (noProgress) {
             result = new ControlPlaneBenchmark(cfg, () -> { }, traceDir()).run();
@@ -139,12 +155,21 @@ public final class ControlPlaneCommand implements Callable<Integer> {
                 result = new ControlPlaneBenchmark(cfg, bar::step, traceDir()).run();
             }
         }
+        result = GcLog.withPauses(result, gcLogs);
         result.write(out.resolve(RESULT_FILE));
         System.out.print(result.table());
         System.out.println("result: " + out.resolve(RESULT_FILE).toAbsolutePath());
         boolean clean = java.util.stream.Stream.concat(result.levels().stream().flatMap(l -> l.phases().stream()),
                 result.background().phases().stream()).allMatch(p -> p.errors() == 0);
         return clean ? 0 : 2;
+    }
+
+    /** --gc-logs, else bin/cluster's log directory with --local-cluster, else null (no GC pauses). */
+    private Path gcLogDirectory() {
+        if (gcLogDir != null || clusterScript == null) {
+            return gcLogDir;
+        }
+        return clusterScript.toAbsolutePath().getParent().getParent().resolve(".cluster/logs");
     }
 
     private Path traceDir() {

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * What a control-plane run measured, per concurrency level and operation; written as JSON and as a text table.
@@ -54,7 +55,34 @@ public record ControlPlaneResult(String runName, List<String> masters, double ra
     public record Phase(String operation, long ok, long errors, double seconds, double perSecond,
                         double offeredPerSecond, Percentiles latencyMs, Percentiles serviceMs,
                         Map<String, CpuMs> cpuMsByRole, Map<String, OpCost> cpuMsPerOpByRole, String firstError,
-                        long startedAtMillis) {
+                        long startedAtMillis, Map<String, GcPauses> gcPausesByRole) {
+        public Phase {
+            gcPausesByRole = gcPausesByRole == null ? Map.of() : gcPausesByRole;
+        }
+
+        /** When the phase ended, epoch ms. */
+        public long endedAtMillis() {
+            return startedAtMillis + Math.round(seconds * 1000);
+        }
+
+        Phase withGcPauses(Map<String, GcPauses> byRole) {
+            return new Phase(operation, ok, errors, seconds, perSecond, offeredPerSecond, latencyMs, serviceMs,
+                    cpuMsByRole, cpuMsPerOpByRole, firstError, startedAtMillis, byRole);
+        }
+    }
+
+    /**
+     * A role's stop-the-world GC pauses that ended within a phase, from its nodes' GC logs ({@link GcLog}): how many,
+     * the longest, their sum in wall-clock time, and the CPU their collectors used (user + sys, over the pauses whose
+     * log line gives it). Wall time well above the CPU is a collector that waited for a core, not one with more to do.
+     */
+    public record GcPauses(int count, double maxWallMs, double wallMs, double cpuMs) {
+        public static final GcPauses NONE = new GcPauses(0, 0, 0, 0);
+
+        GcPauses plus(GcLog.Pause p) {
+            return new GcPauses(count + 1, Math.max(maxWallMs, p.wallMs()), CpuMs.round(wallMs + p.wallMs()),
+                    CpuMs.round(cpuMs + Math.max(0, p.cpuMs())));
+        }
     }
 
     /**
@@ -70,6 +98,21 @@ public record ControlPlaneResult(String runName, List<String> masters, double ra
             return new OpCost(per.total(), per.jit(), per.gc(), per.work(), marginal, per.sys(),
                     operations <= 0 ? 0 : CpuMs.round((double) switches / operations));
         }
+    }
+
+    /**
+     * This result with every phase's GC pauses by role (levels and background), from each node's pauses
+     * ({@link GcLog#read}) by node name; a role whose nodes paused not once in a phase shows {@link GcPauses#NONE}.
+     */
+    public ControlPlaneResult withGcPauses(Map<String, List<GcLog.Pause>> byNode) {
+        UnaryOperator<List<Phase>> each = phases -> phases.stream()
+                .map(p -> p.withGcPauses(GcLog.byRole(byNode, p.startedAtMillis(), p.endedAtMillis()))).toList();
+        List<Level> withPauses = levels.stream().map(l -> new Level(l.concurrency(), l.sessions(), l.participants(),
+                each.apply(l.phases()), l.liveHeapBytes())).toList();
+        Background bg = background == null ? null
+                : new Background(background.sessions(), background.tokens(), each.apply(background.phases()));
+        return new ControlPlaneResult(runName, masters, ratePerSecond, warmupRounds, warmupSessions, idle,
+                loadAverageBefore, loadAverageAfter, withPauses, bg, serverNamedSessions);
     }
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);

@@ -42,6 +42,7 @@ final class ControlPlaneTable {
         for (ControlPlaneResult.Level level : r.levels()) {
             sb.append(liveHeap(level));
         }
+        sb.append(gcPauses(r));
         return sb.toString();
     }
 
@@ -72,6 +73,34 @@ final class ControlPlaneTable {
                     kib(joined - tokens) / level.participants(), mib(closed - before)));
         }
         return sb.toString();
+    }
+
+    /**
+     * Every phase's stop-the-world GC pauses by role (from the nodes' GC logs), one row per phase and role; empty when
+     * the run read no GC log.
+     */
+    static String gcPauses(ControlPlaneResult r) {
+        StringBuilder rows = new StringBuilder();
+        for (ControlPlaneResult.Level level : r.levels()) {
+            level.phases().forEach(p -> gcPauseRows(rows, String.valueOf(level.concurrency()), p));
+        }
+        if (r.background() != null) {
+            r.background().phases().forEach(p -> gcPauseRows(rows, "background", p));
+        }
+        if (rows.isEmpty()) {
+            return "";
+        }
+        return "\nGC pauses that ended in each phase, from the nodes' GC logs: how many, the longest, their sum in"
+                + " wall-clock time and the CPU their collectors used (user + sys, in 10 ms steps; wall time above"
+                + " it is time the collector waited for a core)\n\n"
+                + "| concurrency | operation | role | pauses | max ms | wall ms | CPU ms |\n"
+                + "|---|---|---|---|---|---|---|\n" + rows;
+    }
+
+    private static void gcPauseRows(StringBuilder sb, String level, ControlPlaneResult.Phase p) {
+        p.gcPausesByRole().forEach((role, g) -> sb.append(String.format(Locale.ROOT,
+                "| %s | %s | %s | %d | %.1f | %.1f | %.1f |%n", level, p.operation(), role, g.count(), g.maxWallMs(),
+                g.wallMs(), g.cpuMs())));
     }
 
     private static double mib(long bytes) {

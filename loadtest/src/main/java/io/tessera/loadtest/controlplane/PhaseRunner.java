@@ -126,6 +126,6 @@ final class PhaseRunner {
         return new ControlPlaneResult.Phase(operation, ok.get(), errors.get(), Math.round(seconds * 1000) / 1000.0,
                 seconds > 0 ? Math.round(ok.get() / seconds * 10) / 10.0 : 0, ratePerSecond,
                 Percentiles.ofMicros(latency), Percentiles.ofMicros(service), new LinkedHashMap<>(cpuMs), perOp,
-                firstError.get(), startedAtMillis);
+                firstError.get(), startedAtMillis, Map.of());
     }
 }
