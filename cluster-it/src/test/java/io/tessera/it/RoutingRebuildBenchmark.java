@@ -8,6 +8,7 @@ import io.tessera.client.rest.MasterRestClient;
 import io.tessera.client.rest.RestResponse;
 import io.tessera.client.rest.Session;
 import io.tessera.client.rest.SessionProperties;
+import io.tessera.loadtest.controlplane.LiveHeap;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -240,23 +241,19 @@ class RoutingRebuildBenchmark {
     }
 
     /**
-     * Per node: heap in use right after a full GC forced with {@code jcmd <pid> GC.run} (what stays live, not what
-     * the collector has not reclaimed yet), from {@code /metrics}. The differences between session counts give the
-     * heap per idle session (docs/BENCHMARKS.md).
+     * Per node: heap in use right after a full GC forced with jcmd ({@link LiveHeap}: what stays live, not what the
+     * collector has not reclaimed yet); -1 for a node that could not be read. The differences between session counts
+     * give the heap per idle session (docs/BENCHMARKS.md).
      */
-    private static Map<String, Long> heapAfterGc(ClusterProcesses cluster) throws Exception {
+    private static Map<String, Long> heapAfterGc(ClusterProcesses cluster) throws InterruptedException {
         Map<String, Long> nodes = new LinkedHashMap<>();
         for (ClusterProcesses.Node n : cluster.allNodes()) {
-            Process gc = new ProcessBuilder("jcmd", Long.toString(cluster.pid(n)), "GC.run")
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            if (!gc.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || gc.exitValue() != 0) {
-                gc.destroyForcibly();
+            try {
+                nodes.put(n.id(), LiveHeap.ofNode(n.id(), cluster.pid(n)));
+            } catch (IOException | IllegalArgumentException e) {
+                System.out.println("BENCH rebuild heap of " + n.id() + " not read: " + e.getMessage());
                 nodes.put(n.id(), -1L);
-                continue;
             }
-            RestResponse r = cluster.rest(n).withoutCredentials().send("GET", "/metrics");
-            nodes.put(n.id(), Math.round(PrometheusText.parse(r.text()).sum("jvm_memory_used_bytes",
-                    Map.of("area", "heap"))));
         }
         return nodes;
     }

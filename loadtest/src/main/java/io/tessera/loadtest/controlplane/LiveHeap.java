@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * (docs/BENCHMARKS.md "Heap per joined participant"). A forced full collection pauses the node, so readings are taken
  * between phases, never inside one.
  */
-final class LiveHeap {
+public final class LiveHeap {
     /** One jcmd call; a node that does not answer within it fails the reading. */
     static final long JCMD_TIMEOUT_SECONDS = 60;
     /** What jcmd prints at most: a heap_info is a dozen lines. */
@@ -48,11 +48,18 @@ final class LiveHeap {
             if (!JVM_ROLES.contains(role)) {
                 continue;
             }
-            long pid = node.getValue();
-            jcmd(node.getKey(), pid, "GC.run");
-            byRole.merge(role, usedBytes(jcmd(node.getKey(), pid, "GC.heap_info")), Long::sum);
+            byRole.merge(role, ofNode(node.getKey(), node.getValue()), Long::sum);
         }
         return byRole;
+    }
+
+    /**
+     * The live heap of one JVM, {@code node} naming it in errors: a full collection, then the heap in use, in bytes.
+     * Fails (IOException) when jcmd cannot reach it or does not finish within {@link #JCMD_TIMEOUT_SECONDS}.
+     */
+    public static long ofNode(String node, long pid) throws IOException, InterruptedException {
+        jcmd(node, pid, "GC.run");
+        return usedBytes(jcmd(node, pid, "GC.heap_info"));
     }
 
     /** The heap in use that a {@code GC.heap_info} text reports, in bytes. */
