@@ -46,8 +46,9 @@ public final class GcLog {
     }
 
     /**
-     * The JVM option that writes the log this class reads to {@code file}: two files of 20 MB at most (the JVM
-     * rotates an older one away when it starts), one line per pause and one for its CPU. The name is quoted, so a
+     * The JVM option that writes the log this class reads to {@code file}: one line per pause and one for its CPU, in
+     * files of 20 MB at most (the JVM rotates the active one to {@code .0} or {@code .1} when it fills or the node
+     * starts again; only the active one is read). The name is quoted, so a
      * directory with a colon in its name does not end the option. bin/cluster writes the same option.
      */
     public static String jvmOption(Path file) {

@@ -34,7 +34,7 @@ import picocli.CommandLine.Option;
 public final class SocketFloorCommand implements Callable<Integer> {
     static final String RESULT_FILE = "socket-floor.json";
     /** bin/cluster's JVM flags for a master (JAVA_OPTS default plus MASTER_JAVA_OPTS default). */
-    static final String MASTER_JVM_FLAGS = "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1";
+    static final String MASTER_JVM_FLAGS = "-Xmx256m -XX:+UseSerialGC -XX:+AlwaysPreTouch -XX:TieredStopAtLevel=1";
 
     @Option(names = {"-n", "--sockets"}, defaultValue = "1000", description = "Measured sockets. Default: ${DEFAULT-VALUE}")
     int sockets;
