@@ -16,8 +16,9 @@ import java.util.stream.Stream;
 /**
  * A node's stop-the-world GC pauses, read from the JVM's own GC log. A pause's wall-clock time against the CPU its
  * collector used tells a collection that had much to copy from one that waited for a core: on two cores shared by
- * five JVMs and the client, a young pause of 30 ms of CPU lasted 100-340 ms (docs/BENCHMARKS.md, "What the masters'
- * young pauses are made of").
+ * five JVMs and the client, the masters' short pauses lasted 2-3 times their CPU, while those of the phases that open
+ * and join sockets worked for half their wall time and more (docs/BENCHMARKS.md, "The masters' young pauses, phase by
+ * phase").
  *
  * <p>The log is the one {@link #jvmOption} asks for, as {@code bin/cluster} and the test clusters start every node:
  * the {@code gc} tag's pause lines, each followed by its {@code gc+cpu} line, decorated with the epoch milliseconds
