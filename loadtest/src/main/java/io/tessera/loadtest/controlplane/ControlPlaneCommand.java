@@ -169,7 +169,12 @@ public final class ControlPlaneCommand implements Callable<Integer> {
         if (gcLogDir != null || clusterScript == null) {
             return gcLogDir;
         }
-        return clusterScript.toAbsolutePath().getParent().getParent().resolve(".cluster/logs");
+        return clusterState().resolve("logs");
+    }
+
+    /** bin/cluster's state directory, {@code .cluster} at the root of the checkout that holds the script. */
+    private Path clusterState() {
+        return clusterScript.toAbsolutePath().getParent().getParent().resolve(".cluster");
     }
 
     private Path traceDir() {
@@ -179,7 +184,7 @@ public final class ControlPlaneCommand implements Callable<Integer> {
     ControlPlaneConfig config() {
         Path pids = pidDir;
         if (pids == null && clusterScript != null) {
-            pids = clusterScript.toAbsolutePath().getParent().getParent().resolve(".cluster/run");
+            pids = clusterState().resolve("run");
         }
         String runName = "cp-" + Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36);
         return new ControlPlaneConfig(runName, masters, secret, concurrency, sessions, participants, warmupRounds,
