@@ -17,6 +17,7 @@ import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.http.javadsl.model.ws.TextMessage;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.stream.ActorAttributes;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.BufferOverflowException;
 import org.apache.pekko.stream.OverflowStrategy;
@@ -49,6 +50,9 @@ public final class SignallingRoute extends AllDirectives {
     public record Limits(int maxConnections, int maxMessageBytes, int messagesPerSecond, int outboundBuffer,
                          long outboundBufferBytes) {
     }
+
+    /** The largest outbound buffer that is one array from the start; a larger one grows as it fills. */
+    static final int EAGER_OUTBOUND_BUFFER = 128;
 
     /** The socket's hard ceiling, as a multiple of the per-connection request rate. */
     private static final int CEILING_FACTOR = 4;
@@ -92,11 +96,25 @@ public final class SignallingRoute extends AllDirectives {
                 // past it the socket is back-pressured, so a flood cannot grow the actor's mailbox without bound.
                 .throttle(limits.messagesPerSecond() * CEILING_FACTOR, Duration.ofSeconds(1),
                         limits.messagesPerSecond() * CEILING_FACTOR, ThrottleMode.shaping());
-        this.outboundQueue = ActorSource.<String>actorRef(
-                ClientConnection.CLOSE::equals,
-                m -> Outbox.OVERFLOW.equals(m) ? Optional.of(Outbox.overflow(limits.outboundBufferBytes()))
-                        : Optional.empty(),
-                limits.outboundBuffer(), OverflowStrategy.fail());
+        this.outboundQueue = outboundQueue(limits.outboundBuffer(), limits.outboundBufferBytes());
+    }
+
+    /**
+     * The blueprint of a socket's outbound stream: what the connection's actor tells it, at most {@code messages}
+     * waiting for the client (one more fails the stream, which closes the socket); {@link ClientConnection#CLOSE}
+     * completes it and {@link Outbox#OVERFLOW} (the outbox's bound of {@code chars}) fails it at once.
+     */
+    static Source<String, ActorRef<String>> outboundQueue(int messages, long chars) {
+        return ActorSource.<String>actorRef(
+                        ClientConnection.CLOSE::equals,
+                        m -> Outbox.OVERFLOW.equals(m) ? Optional.of(Outbox.overflow(chars)) : Optional.empty(),
+                        messages, OverflowStrategy.fail())
+                // Pekko makes a buffer of up to max-fixed-buffer-size (10^9 by default) one array of its full size,
+                // at materialization: 4 KB for every socket's 1 024 messages, nearly all of them never used. Above
+                // this size the buffer is a queue that starts at 128 and grows only for a client that falls behind;
+                // the bound and the overflow are the same (docs/BENCHMARKS.md "What a socket holds, and two arrays
+                // less").
+                .addAttributes(ActorAttributes.maxFixedBufferSize(EAGER_OUTBOUND_BUFFER));
     }
 
     public int openConnections() {
