@@ -82,6 +82,12 @@ public final class LiveHeap {
      * output (a read of a pipe would wait for that first).
      */
     private static String jcmd(String node, long pid, String command) throws IOException, InterruptedException {
+        return jcmd(node, pid, command, MAX_OUTPUT_BYTES);
+    }
+
+    /** As above, with a bound on the output: a longer one fails rather than being read in part. */
+    static String jcmd(String node, long pid, String command, int maxOutputBytes)
+            throws IOException, InterruptedException {
         Path output = Files.createTempFile("tessera-jcmd-", ".txt");
         Process p = new ProcessBuilder("jcmd", Long.toString(pid), command).redirectErrorStream(true)
                 .redirectOutput(output.toFile()).start();
@@ -90,9 +96,13 @@ public final class LiveHeap {
                 throw new IOException("jcmd " + command + " on " + node + " (pid " + pid + ") did not finish within "
                         + JCMD_TIMEOUT_SECONDS + " s");
             }
+            if (Files.size(output) > maxOutputBytes) {
+                throw new IOException("jcmd " + command + " on " + node + " (pid " + pid + ") wrote more than "
+                        + maxOutputBytes + " bytes");
+            }
             String text;
             try (InputStream in = Files.newInputStream(output)) {
-                text = new String(in.readNBytes(MAX_OUTPUT_BYTES), StandardCharsets.UTF_8);
+                text = new String(in.readNBytes(maxOutputBytes), StandardCharsets.UTF_8);
             }
             if (p.exitValue() != 0) {
                 throw new IOException("jcmd " + command + " on " + node + " (pid " + pid + ") failed with exit code "
