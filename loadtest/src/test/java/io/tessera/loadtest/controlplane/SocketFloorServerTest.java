@@ -2,9 +2,6 @@ package io.tessera.loadtest.controlplane;
 
 import jdk.jfr.consumer.RecordedStackTrace;
 import jdk.jfr.consumer.RecordingStream;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.http.javadsl.ServerBinding;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,21 +26,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * not), and made the floor measured before 2026-12-03 too high.
  */
 class SocketFloorServerTest {
-    private ActorSystem<Void> system;
+    private FloorServer floor;
     private int port;
 
     @BeforeEach
     void start() throws Exception {
-        system = ActorSystem.create(Behaviors.empty(), "socket-floor-test");
-        ServerBinding binding = SocketFloorServer.bind(system, "127.0.0.1", 0).toCompletableFuture()
-                .get(10, TimeUnit.SECONDS);
-        port = binding.localAddress().getPort();
+        floor = FloorServer.start("socket-floor-test");
+        port = floor.port();
     }
 
     @AfterEach
     void stop() throws Exception {
-        system.terminate();
-        system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        floor.close();
     }
 
     @Test

@@ -2,9 +2,6 @@ package io.tessera.loadtest.controlplane;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.http.javadsl.ServerBinding;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -12,7 +9,6 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -22,27 +18,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * this JVM's, so it holds the client's side of each socket too, and the server's stream machinery is in it.
  */
 class SocketHeapCommandTest {
-    private ActorSystem<Void> system;
-    private int port;
+    private FloorServer floor;
 
     @BeforeEach
     void start() throws Exception {
-        system = ActorSystem.create(Behaviors.empty(), "socket-heap-test");
-        ServerBinding binding = SocketFloorServer.bind(system, "127.0.0.1", 0).toCompletableFuture()
-                .get(10, TimeUnit.SECONDS);
-        port = binding.localAddress().getPort();
+        floor = FloorServer.start("socket-heap-test");
     }
 
     @AfterEach
     void stop() throws Exception {
-        system.terminate();
-        system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        floor.close();
     }
 
     @Test
     void measuresWhatEachOpenSocketHoldsByClass(@TempDir Path out) throws Exception {
         int exit = new CommandLine(new SocketHeapCommand()).execute("-n", "50", "--top", "400",
-                "--pid", Long.toString(ProcessHandle.current().pid()), "--url", "ws://127.0.0.1:" + port + "/openvidu",
+                "--pid", Long.toString(ProcessHandle.current().pid()), "--url", floor.webSocketUrl(),
                 "-o", out.toString());
         assertEquals(0, exit);
         JsonNode perSocket = new ObjectMapper().readTree(out.resolve(SocketHeapCommand.RESULT_FILE).toFile())
@@ -63,10 +54,10 @@ class SocketHeapCommandTest {
     void refusesWhatItCannotMeasure(@TempDir Path out) {
         String pid = Long.toString(ProcessHandle.current().pid());
         assertEquals(2, new CommandLine(new SocketHeapCommand()).execute("-n", "0", "--pid", pid,
-                "--url", "ws://127.0.0.1:" + port + "/openvidu", "-o", out.toString()));
+                "--url", floor.webSocketUrl(), "-o", out.toString()));
         assertEquals(2, new CommandLine(new SocketHeapCommand()).execute("-n", "1", "--pid", pid,
-                "--url", "http://127.0.0.1:" + port + "/openvidu", "-o", out.toString()));
+                "--url", floor.webSocketUrl().replace("ws://", "http://"), "-o", out.toString()));
         assertEquals(2, new CommandLine(new SocketHeapCommand()).execute("-n", "1", "--url",
-                "ws://127.0.0.1:" + port + "/openvidu", "-o", out.toString()), "--pid is required");
+                floor.webSocketUrl(), "-o", out.toString()), "--pid is required");
     }
 }
