@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -25,6 +27,9 @@ public final class ClassHistogram {
     /** One class's instances and their shallow size in bytes. */
     public record Count(long instances, long bytes) {
     }
+
+    /** A class that one of the two readings does not have. */
+    private static final Count NONE = new Count(0, 0);
 
     /** One class's difference per unit. */
     public record Row(String className, double instances, double bytes) {
@@ -72,11 +77,11 @@ public final class ClassHistogram {
         List<Row> rows = new ArrayList<>();
         long instances = 0;
         long bytes = 0;
-        Map<String, Count> all = new HashMap<>(before);
-        after.keySet().forEach(k -> all.putIfAbsent(k, new Count(0, 0)));
-        for (String className : all.keySet()) {
-            Count b = before.getOrDefault(className, new Count(0, 0));
-            Count a = after.getOrDefault(className, new Count(0, 0));
+        Set<String> classes = new HashSet<>(before.keySet());
+        classes.addAll(after.keySet());
+        for (String className : classes) {
+            Count b = before.getOrDefault(className, NONE);
+            Count a = after.getOrDefault(className, NONE);
             long di = a.instances() - b.instances();
             long db = a.bytes() - b.bytes();
             instances += di;

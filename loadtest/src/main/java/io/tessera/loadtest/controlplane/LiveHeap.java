@@ -77,15 +77,15 @@ public final class LiveHeap {
         return kib * 1024;
     }
 
-    /**
-     * Runs jcmd with its output in a file, so that the timeout holds even when jcmd hangs without closing its
-     * output (a read of a pipe would wait for that first).
-     */
     private static String jcmd(String node, long pid, String command) throws IOException, InterruptedException {
         return jcmd(node, pid, command, MAX_OUTPUT_BYTES);
     }
 
-    /** As above, with a bound on the output: a longer one fails rather than being read in part. */
+    /**
+     * Runs jcmd with its output in a file, so that the timeout holds even when jcmd hangs without closing its
+     * output (a read of a pipe would wait for that first). An output over {@code maxOutputBytes} fails rather than
+     * being read in part.
+     */
     static String jcmd(String node, long pid, String command, int maxOutputBytes)
             throws IOException, InterruptedException {
         Path output = Files.createTempFile("tessera-jcmd-", ".txt");
