@@ -27,6 +27,7 @@ import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.WWWAuthenticate;
 import org.apache.pekko.http.javadsl.model.headers.HttpChallenge;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Directives;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.MalformedRequestContentRejection;
@@ -61,6 +62,7 @@ public final class RestApi extends AllDirectives {
     private final Webhooks webhooks;
     private final LiveMedia liveMedia;
     private final ServingGate gate;
+    private final Route route;
 
     public RestApi(SessionService sessions, ClusterView cluster, String secret, ActorRef<MediaFailover.Command> failover,
                    Webhooks webhooks, LiveMedia liveMedia, ServingGate gate) {
@@ -71,65 +73,96 @@ public final class RestApi extends AllDirectives {
         this.sessions = sessions;
         this.cluster = cluster;
         this.credentials = new BasicCredentials(secret);
+        this.route = build();
     }
 
+    /**
+     * The route, built once. Pekko HTTP's Java DSL evaluates a directive's inner route per request, so a tree written
+     * inline is rebuilt for every request, handlers included; here only the leaves that capture a request's values
+     * (an id, a body) are (docs/BENCHMARKS.md "The REST route built once").
+     */
     public Route route() {
-        return extractUri(uri -> {
-            String path = uri.path();
-            return handleExceptions(exceptions(path), () -> handleRejections(rejections(path),
-                    () -> pathPrefix("openvidu", () -> pathPrefix("api", () -> serving(path, () -> authenticated(path, this::api))))));
-        });
+        return route;
     }
 
-    /** A master that is downed, leaving or fenced answers 503 at once, before it reads credentials or a body. */
-    private Route serving(String path, Supplier<Route> inner) {
-        return gate.refusal().map(message -> complete(error(503, message, path))).orElseGet(inner);
+    private Route build() {
+        Route api = api();
+        Route authenticated = authenticated(api);
+        // A master that is downed, leaving or fenced answers 503 at once, before it reads credentials or a body.
+        Route serving = extractRequest(request -> gate.refusal()
+                .<Route>map(message -> errorAtPath(503, message))
+                .orElse(authenticated));
+        Route openviduApi = pathPrefix("openvidu", () -> pathPrefix("api", () -> serving));
+        Route rejectionsHandled = handleRejections(REJECTIONS, () -> openviduApi);
+        Route rejectionsAsJson = extractUri(uri -> mapResponse(response -> asJsonError(response, uri.path()),
+                () -> rejectionsHandled));
+        return handleExceptions(exceptions(), () -> rejectionsAsJson);
     }
 
+    /** The API's tree; a lambda that returns a local route returns the one built here, not a new one. */
     private Route api() {
+        Route sessionList = concat(
+                post(() -> body(body -> respond(sessions.createSession(RequestBodies.newSession(body))
+                        .thenApply(this::announceCreated)
+                        .thenApply(this::newSessionJson)))),
+                get(() -> pending(pending -> respond(sessions.sessions().thenCompose(all -> sessionsJson(all, pending))))));
+        Route sessionsRoute = concat(
+                pathEnd(() -> sessionList),
+                pathPrefix(PathMatchers.segment(), sessionId -> validId(sessionId, "session", () -> session(sessionId))));
+        Route tokens = post(() -> body(this::legacyToken));
+        Route signal = post(() -> body(this::signal));
+        Route mediaNodeList = get(() -> complete(json(200, JsonViews.page(cluster.mediaNodes(), MediaNodeViews::mediaNode))));
+        Route mediaNodes = concat(
+                pathEnd(() -> mediaNodeList),
+                path(PathMatchers.segment(), id -> concat(
+                        get(() -> complete(cluster.mediaNode(id)
+                                .map(n -> json(200, MediaNodeViews.mediaNode(n)))
+                                .orElseGet(() -> error(404, "media node " + id + " not found",
+                                        "/openvidu/api/media-nodes/" + id)))),
+                        patch(() -> body(b -> setMediaNodeStatus(id, b))))));
+        Route health = get(() -> complete(json(200, JsonViews.MAPPER.createObjectNode().put("status", "UP"))));
+        Route clusterRoute = get(() -> respond(cluster.json()));
         return concat(
-                pathPrefix("sessions", () -> concat(
+                pathPrefix("sessions", () -> sessionsRoute),
+                path("tokens", () -> tokens),
+                path("signal", () -> signal),
+                pathPrefix("media-nodes", () -> mediaNodes),
+                path("health", () -> health),
+                path("cluster", () -> clusterRoute));
+    }
+
+    /** {@code /sessions/{sessionId}...}: built per request, as it holds the id. */
+    private Route session(String sessionId) {
+        return concat(
+                pathEnd(() -> concat(
+                        get(() -> pending(pending -> respond(sessions.session(sessionId)
+                                .thenCompose(s -> sessionJson(s, pending))))),
+                        delete(() -> noContent(sessions.closeSession(sessionId)
+                                .thenAccept(this::announceClosed))))),
+                pathPrefix("connection", () -> concat(
                         pathEnd(() -> concat(
-                                post(() -> body(body -> respond(sessions.createSession(RequestBodies.newSession(body))
-                                        .thenApply(this::announceCreated)
-                                        .thenApply(this::newSessionJson)))),
-                                get(() -> pending(pending -> respond(sessions.sessions().thenCompose(all -> sessionsJson(all, pending))))))),
-                        pathPrefix(PathMatchers.segment(), sessionId -> validId(sessionId, "session", () -> concat(
-                                pathEnd(() -> concat(
-                                        get(() -> pending(pending -> respond(sessions.session(sessionId)
-                                                .thenCompose(s -> sessionJson(s, pending))))),
-                                        delete(() -> noContent(sessions.closeSession(sessionId)
-                                                .thenAccept(this::announceClosed))))),
-                                pathPrefix("connection", () -> concat(
-                                        pathEnd(() -> concat(
-                                                post(() -> body(body -> respond(sessions.createConnection(sessionId,
-                                                                RequestBodies.newConnection(body))
-                                                        .thenApply(this::connectionJson)))),
-                                                get(() -> pending(pending -> respond(sessions.connections(sessionId)
-                                                        .thenCompose(cs -> connectionsJson(sessionId, visible(cs, pending)))
-                                                        .thenApply(views -> JsonViews.page(views, view -> view))))))),
-                                        path(PathMatchers.segment(), connectionId -> validId(connectionId, "connection", () -> concat(
-                                                get(() -> respond(sessions.connection(sessionId, connectionId)
-                                                        .thenCompose(c -> connectionsJson(sessionId, List.of(c)))
-                                                        .thenApply(views -> views.get(0)))),
-                                                delete(() -> noContent(sessions.deleteConnection(sessionId, connectionId))),
-                                                patch(() -> body(body -> respond(sessions.updateConnection(sessionId, connectionId,
-                                                                body.has("role") ? RequestBodies.oneOf(body, "role", RequestBodies.ROLES, null) : null,
-                                                                body.has("record") ? RequestBodies.bool(body, "record", true) : null)
-                                                        .thenCompose(c -> connectionsJson(sessionId, List.of(c)))
-                                                        .thenApply(views -> views.get(0))))))))))))))),
-                path("tokens", () -> post(() -> body(this::legacyToken))),
-                path("signal", () -> post(() -> body(this::signal))),
-                pathPrefix("media-nodes", () -> concat(
-                        pathEnd(() -> get(() -> complete(json(200, JsonViews.page(cluster.mediaNodes(), MediaNodeViews::mediaNode))))),
-                        path(PathMatchers.segment(), id -> concat(
-                                get(() -> complete(cluster.mediaNode(id)
-                                        .map(n -> json(200, MediaNodeViews.mediaNode(n)))
-                                        .orElseGet(() -> error(404, "media node " + id + " not found",
-                                                "/openvidu/api/media-nodes/" + id)))),
-                                patch(() -> body(b -> setMediaNodeStatus(id, b))))))),
-                path("health", () -> get(() -> complete(json(200, JsonViews.MAPPER.createObjectNode().put("status", "UP"))))),
-                path("cluster", () -> get(() -> respond(cluster.json()))));
+                                post(() -> body(body -> respond(sessions.createConnection(sessionId,
+                                                RequestBodies.newConnection(body))
+                                        .thenApply(this::connectionJson)))),
+                                get(() -> pending(pending -> respond(sessions.connections(sessionId)
+                                        .thenCompose(cs -> connectionsJson(sessionId, visible(cs, pending)))
+                                        .thenApply(views -> JsonViews.page(views, view -> view))))))),
+                        path(PathMatchers.segment(), connectionId -> validId(connectionId, "connection",
+                                () -> connection(sessionId, connectionId))))));
+    }
+
+    /** {@code /sessions/{sessionId}/connection/{connectionId}}. */
+    private Route connection(String sessionId, String connectionId) {
+        return concat(
+                get(() -> respond(sessions.connection(sessionId, connectionId)
+                        .thenCompose(c -> connectionsJson(sessionId, List.of(c)))
+                        .thenApply(views -> views.get(0)))),
+                delete(() -> noContent(sessions.deleteConnection(sessionId, connectionId))),
+                patch(() -> body(body -> respond(sessions.updateConnection(sessionId, connectionId,
+                                body.has("role") ? RequestBodies.oneOf(body, "role", RequestBodies.ROLES, null) : null,
+                                body.has("record") ? RequestBodies.bool(body, "record", true) : null)
+                        .thenCompose(c -> connectionsJson(sessionId, List.of(c)))
+                        .thenApply(views -> views.get(0))))));
     }
 
     // ---- handlers that need more than one line
@@ -266,14 +299,10 @@ public final class RestApi extends AllDirectives {
 
     // ---- directives
 
-    private Route authenticated(String path, Supplier<Route> inner) {
-        return optionalHeaderValueByName("Authorization", header -> {
-            if (credentials.accepts(header.orElse(null))) {
-                return inner.get();
-            }
-            return complete(error(401, "missing or wrong credentials: use HTTP Basic OPENVIDUAPP:<secret>", path)
-                    .addHeader(WWWAuthenticate.create(HttpChallenge.createBasic("Tessera"))));
-        });
+    private Route authenticated(Route inner) {
+        return optionalHeaderValueByName("Authorization", header -> credentials.accepts(header.orElse(null)) ? inner
+                : extractUri(uri -> complete(error(401, "missing or wrong credentials: use HTTP Basic OPENVIDUAPP:<secret>",
+                        uri.path()).addHeader(WWWAuthenticate.create(HttpChallenge.createBasic("Tessera"))))));
     }
 
     private Route validId(String id, String kind, Supplier<Route> inner) {
@@ -316,45 +345,51 @@ public final class RestApi extends AllDirectives {
         return error(500, "internal error; see the master's log", path);
     }
 
-    private ExceptionHandler exceptions(String path) {
+    private ExceptionHandler exceptions() {
         return ExceptionHandler.newBuilder()
-                .match(ApiError.class, e -> complete(error(e.status(), e.getMessage(), path)))
-                .match(EntityStreamSizeException.class, e -> complete(error(413,
-                        "request body is larger than the limit of " + e.limit() + " bytes", path)))
+                .match(ApiError.class, e -> errorAtPath(e.status(), e.getMessage()))
+                .match(EntityStreamSizeException.class, e -> errorAtPath(413,
+                        "request body is larger than the limit of " + e.limit() + " bytes"))
                 .matchAny(e -> {
                     Throwable cause = ApiError.cause(e);
                     if (cause instanceof EntityStreamSizeException size) {
-                        return complete(error(413, "request body is larger than the limit of " + size.limit() + " bytes", path));
+                        return errorAtPath(413, "request body is larger than the limit of " + size.limit() + " bytes");
                     }
                     // The same answers as a failed future: 503 for an ask that timed out, 500 for the unknown.
-                    return complete(failure(e, path));
+                    return extractUri(uri -> complete(failure(e, uri.path())));
                 })
                 .build();
     }
 
-    private RejectionHandler rejections(String path) {
-        // Pekko reports an oversized body as malformed content, with the exception's name in the text.
-        RejectionHandler tooLarge = RejectionHandler.newBuilder()
-                .handle(MalformedRequestContentRejection.class, rejection -> {
-                    if (rejection.getCause() instanceof EntityStreamSizeException size) {
-                        return complete(error(413, "request body is larger than the limit of " + size.limit()
-                                + " bytes", path));
-                    }
-                    return complete(error(400, "request body is not valid: " + rejection.message()
-                            .replaceAll("[A-Za-z.]*Exception: ", ""), path));
-                })
-                .build();
-        return tooLarge.withFallback(RejectionHandler.defaultHandler())
-                .mapRejectionResponse(response -> {
-                    if (response.entity() instanceof HttpEntity.Strict strict
-                            && !strict.getContentType().equals(ContentTypes.APPLICATION_JSON)) {
-                        String message = strict.getData().utf8String();
-                        HttpResponse json = error(response.status().intValue(), message.isBlank()
-                                ? response.status().reason() : message, path);
-                        return json.addHeaders(response.getHeaders());
-                    }
-                    return response;
-                });
+    /** Pekko's answers to rejected requests, with an oversized body told apart from a malformed one. */
+    private static final RejectionHandler REJECTIONS = RejectionHandler.newBuilder()
+            // Pekko reports an oversized body as malformed content, with the exception's name in the text.
+            .handle(MalformedRequestContentRejection.class, rejection -> {
+                if (rejection.getCause() instanceof EntityStreamSizeException size) {
+                    return errorAtPath(413, "request body is larger than the limit of " + size.limit() + " bytes");
+                }
+                return errorAtPath(400, "request body is not valid: " + rejection.message()
+                        .replaceAll("[A-Za-z.]*Exception: ", ""));
+            })
+            .build()
+            .withFallback(RejectionHandler.defaultHandler());
+
+    /**
+     * Pekko's default rejection answers are plain text; every error of this API is the JSON error body. Our own
+     * answers are JSON already, and a success is never changed.
+     */
+    private static HttpResponse asJsonError(HttpResponse response, String path) {
+        if (response.status().intValue() >= 400 && response.entity() instanceof HttpEntity.Strict strict
+                && !strict.getContentType().equals(ContentTypes.APPLICATION_JSON)) {
+            String message = strict.getData().utf8String();
+            return error(response.status().intValue(), message.isBlank() ? response.status().reason() : message, path)
+                    .addHeaders(response.getHeaders());
+        }
+        return response;
+    }
+
+    private static Route errorAtPath(int status, String message) {
+        return Directives.extractUri(uri -> Directives.complete(error(status, message, uri.path())));
     }
 
     /** A JSON answer; the console's endpoints answer with it too. */
