@@ -345,19 +345,14 @@ public final class RestApi extends AllDirectives {
         return error(500, "internal error; see the master's log", path);
     }
 
+    /**
+     * The same answers as a failed future ({@link #failure}: an {@link ApiError}'s own status, 503 for an ask that
+     * timed out, 500 for the unknown), and 413 for a body over the limit, thrown or wrapped.
+     */
     private ExceptionHandler exceptions() {
         return ExceptionHandler.newBuilder()
-                .match(ApiError.class, e -> errorAtPath(e.status(), e.getMessage()))
-                .match(EntityStreamSizeException.class, e -> errorAtPath(413,
-                        "request body is larger than the limit of " + e.limit() + " bytes"))
-                .matchAny(e -> {
-                    Throwable cause = ApiError.cause(e);
-                    if (cause instanceof EntityStreamSizeException size) {
-                        return errorAtPath(413, "request body is larger than the limit of " + size.limit() + " bytes");
-                    }
-                    // The same answers as a failed future: 503 for an ask that timed out, 500 for the unknown.
-                    return extractUri(uri -> complete(failure(e, uri.path())));
-                })
+                .matchAny(e -> ApiError.cause(e) instanceof EntityStreamSizeException size ? bodyTooLarge(size)
+                        : extractUri(uri -> complete(failure(e, uri.path()))))
                 .build();
     }
 
@@ -366,7 +361,7 @@ public final class RestApi extends AllDirectives {
             // Pekko reports an oversized body as malformed content, with the exception's name in the text.
             .handle(MalformedRequestContentRejection.class, rejection -> {
                 if (rejection.getCause() instanceof EntityStreamSizeException size) {
-                    return errorAtPath(413, "request body is larger than the limit of " + size.limit() + " bytes");
+                    return bodyTooLarge(size);
                 }
                 return errorAtPath(400, "request body is not valid: " + rejection.message()
                         .replaceAll("[A-Za-z.]*Exception: ", ""));
@@ -386,6 +381,10 @@ public final class RestApi extends AllDirectives {
                     .addHeaders(response.getHeaders());
         }
         return response;
+    }
+
+    private static Route bodyTooLarge(EntityStreamSizeException size) {
+        return errorAtPath(413, "request body is larger than the limit of " + size.limit() + " bytes");
     }
 
     private static Route errorAtPath(int status, String message) {
