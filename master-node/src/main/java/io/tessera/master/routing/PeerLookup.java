@@ -9,19 +9,32 @@ import org.apache.pekko.actor.typed.receptionist.ServiceKey;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
- * Answers another master's question for one routing record, or for the digests of every shard of one kind, from this
- * master's replica: the server side of {@link PeerReads} (and of {@link AgreedListing}). A local miss elsewhere then costs two small messages per other master instead of a majority read,
- * whose answers carry the whole shard (hundreds of records once the cluster holds thousands of sessions) and are
- * merged into the asker's replica.
+ * Answers another master's question for routing records (one connection, or the sessions of one round of
+ * {@link PeerReads}), or for the digests of every shard of one kind, from this master's replica: the server side of
+ * {@link PeerReads} (and of {@link AgreedListing}). A local miss elsewhere then costs two small messages per other
+ * master, shared by the sessions of a round, instead of a majority read, whose answers carry the whole shard (hundreds
+ * of records once the cluster holds thousands of sessions) and are merged into the asker's replica.
  *
- * <p>The answer carries the record's last-writer-wins timestamp, so the asker keeps the newest of the copies it gets.
+ * <p>Each answer carries its record's last-writer-wins timestamp, so the asker keeps the newest of the copies it gets.
  * Nothing is written here: the asker decides what the answers mean.
  */
 public final class PeerLookup {
 
-    static final ServiceKey<Command> SERVICE_KEY = ServiceKey.create(Command.class, "tessera-routing-peer-lookup");
+    /**
+     * Named anew when the questions change shape (2026-12-07: sessions asked in rounds, {@link FindSessions}): a master
+     * of another version is then not listed under this key, so {@link PeerReads} reads from a majority at once rather
+     * than waiting a timeout for an answer to a question the other does not understand (OPERATIONS.md "Upgrading
+     * masters").
+     */
+    static final ServiceKey<Command> SERVICE_KEY = ServiceKey.create(Command.class, "tessera-routing-peer-lookup-2");
+
+    /** The most session ids one {@link FindSessions} carries; the asker's rounds hold no more ({@link PeerReads}). */
+    static final int MAX_SESSIONS_PER_QUESTION = 64;
 
     /** What the lookup actor of a master handles: questions from the other masters. */
     public interface Command extends ClusterSerializable {
@@ -61,7 +74,8 @@ public final class PeerLookup {
         }
     }
 
-    public record FindSession(String sessionId, ActorRef<SessionAnswer> replyTo) implements Command {
+    /** Sessions by id, answered in one {@link SessionAnswers} in the same order. */
+    public record FindSessions(List<String> sessionIds, ActorRef<SessionAnswers> replyTo) implements Command {
     }
 
     public record FindConnection(String sessionId, ConnectionMatch match, ActorRef<ConnectionAnswer> replyTo)
@@ -85,6 +99,9 @@ public final class PeerLookup {
             implements Answer<SessionRecord>, ClusterSerializable {
     }
 
+    public record SessionAnswers(List<SessionAnswer> answers) implements ClusterSerializable {
+    }
+
     public record ConnectionAnswer(ConnectionRecord record, long timestamp)
             implements Answer<ConnectionRecord>, ClusterSerializable {
     }
@@ -100,8 +117,14 @@ public final class PeerLookup {
         return Behaviors.setup(context -> {
             context.getSystem().receptionist().tell(Receptionist.register(SERVICE_KEY, context.getSelf()));
             return Behaviors.receive(Command.class)
-                    .onMessage(FindSession.class, find -> {
-                        table.localSessionAnswer(find.sessionId()).thenAccept(find.replyTo()::tell);
+                    .onMessage(FindSessions.class, find -> {
+                        if (find.sessionIds().size() > MAX_SESSIONS_PER_QUESTION) {
+                            context.getLog().warn("a question for {} sessions from {} left unanswered (at most {} are "
+                                    + "asked at once)", find.sessionIds().size(), find.replyTo().path().address(),
+                                    MAX_SESSIONS_PER_QUESTION);
+                            return Behaviors.same();
+                        }
+                        answerSessions(table, find);
                         return Behaviors.same();
                     })
                     .onMessage(FindConnection.class, find -> {
@@ -113,6 +136,18 @@ public final class PeerLookup {
                         return Behaviors.same();
                     })
                     .build();
+        });
+    }
+
+    private static void answerSessions(RoutingTable table, FindSessions find) {
+        List<CompletableFuture<SessionAnswer>> answers = new ArrayList<>(find.sessionIds().size());
+        for (String sessionId : find.sessionIds()) {
+            answers.add(table.localSessionAnswer(sessionId).toCompletableFuture());
+        }
+        CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).thenRun(() -> {
+            List<SessionAnswer> all = new ArrayList<>(answers.size());
+            answers.forEach(answer -> all.add(answer.join()));
+            find.replyTo().tell(new SessionAnswers(all));
         });
     }
 }

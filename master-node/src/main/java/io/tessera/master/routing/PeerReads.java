@@ -28,7 +28,8 @@ import java.util.function.LongSupplier;
 /**
  * One record that this master's replica lacks, asked of every other master at once ({@link PeerLookup}) instead of
  * read from a majority with its whole shard. Used by reads that only look (a join's session and token, a custom
- * session id's existence check); what is found is not written to this master's replica.
+ * session id's existence check); what is found is not written to this master's replica. Sessions are asked in
+ * rounds ({@link #lookupSession}): the lookups that come while a round is out go together in the next one.
  *
  * <p>When the answers decide, and why that keeps the majority rule of docs/ARCHITECTURE.md "State": a session or a
  * connection is created and deleted with a majority write, so every acknowledged create or delete is in the replica of
@@ -72,6 +73,10 @@ final class PeerReads {
     private final Duration quiet;
     private final LongSupplier nanoClock;
     private final RoutingMeters meters;
+    /** At most this many session lookups wait for a round; more are undecided at once (a majority read each). */
+    static final int MAX_WAITING_SESSION_LOOKUPS = 4096;
+
+    private final QuestionRounds<String, Decision<SessionRecord>> sessionRounds;
     private volatile Map<Address, ActorRef<PeerLookup.Command>> lookups = Map.of();
     private volatile long mastersChangedAt;
 
@@ -87,6 +92,8 @@ final class PeerReads {
         this.meters = meters;
         this.nanoClock = nanoClock;
         this.mastersChangedAt = nanoClock.getAsLong();
+        this.sessionRounds = new QuestionRounds<>(this::askSessions, PeerLookup.MAX_SESSIONS_PER_QUESTION,
+                MAX_WAITING_SESSION_LOOKUPS, Decision.undecided());
         system.systemActorOf(watch(), "routing-peer-reads-" + INSTANCES.incrementAndGet(), Props.empty());
     }
 
@@ -120,7 +127,46 @@ final class PeerReads {
     }
 
     /**
-     * Asks every other master; completes (never exceptionally) with what their answers decide.
+     * The session, asked of every other master in the next round of session questions ({@link QuestionRounds}): the
+     * sessions that other lookups of this master want at the same time share its messages. Completes (never
+     * exceptionally) with what the answers decide for this one, by the rule of the class comment.
+     */
+    CompletableFuture<Decision<SessionRecord>> lookupSession(String sessionId) {
+        return sessionRounds.ask(sessionId)
+                .whenComplete((decision, error) -> meters.peerLookup(decision != null && decision.decided()));
+    }
+
+    /** One round: one {@link PeerLookup.FindSessions} to each other master, and a decision per session. */
+    private CompletableFuture<List<Decision<SessionRecord>>> askSessions(List<String> sessionIds) {
+        List<ActorRef<PeerLookup.Command>> others = others();
+        if (others == null) {
+            return CompletableFuture.completedFuture(decideEach(sessionIds.size(), null));
+        }
+        meters.peerSessionRound(sessionIds.size());
+        return this.<PeerLookup.SessionAnswers>askAll(others,
+                replyTo -> new PeerLookup.FindSessions(sessionIds, replyTo))
+                .thenApply(answers -> decideEach(sessionIds.size(), answers));
+    }
+
+    /**
+     * {@link #decide} for each of {@code count} sessions over every other master's answers (null: not all of them
+     * answered); all undecided when a master answered another number of sessions than were asked.
+     */
+    static List<Decision<SessionRecord>> decideEach(int count, List<PeerLookup.SessionAnswers> answers) {
+        if (answers == null || answers.stream().anyMatch(a -> a.answers() == null || a.answers().size() != count)) {
+            return java.util.Collections.nCopies(count, Decision.undecided());
+        }
+        List<Decision<SessionRecord>> decisions = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            int session = i;
+            decisions.add(decide(answers.stream().map(a -> a.answers().get(session)).toList()));
+        }
+        return decisions;
+    }
+
+    /**
+     * Asks every other master one question (a connection); completes (never exceptionally) with what their answers
+     * decide.
      *
      * @param question the question for one master, given where its answer goes
      */
@@ -137,9 +183,11 @@ final class PeerReads {
      */
     <A> CompletableFuture<List<A>> askEveryOther(Function<ActorRef<A>, PeerLookup.Command> question) {
         List<ActorRef<PeerLookup.Command>> others = others();
-        if (others == null) {
-            return CompletableFuture.completedFuture(null);
-        }
+        return others == null ? CompletableFuture.completedFuture(null) : askAll(others, question);
+    }
+
+    private <A> CompletableFuture<List<A>> askAll(List<ActorRef<PeerLookup.Command>> others,
+                                                  Function<ActorRef<A>, PeerLookup.Command> question) {
         List<CompletableFuture<A>> answers = new ArrayList<>(others.size());
         for (ActorRef<PeerLookup.Command> other : others) {
             answers.add(Asks.<PeerLookup.Command, A>ask(other, question, timeout, system));

@@ -1,6 +1,7 @@
 package io.tessera.master.routing;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -22,6 +23,7 @@ public final class RoutingMeters {
     private final Counter otherReads;
     private final Counter peerLookupsDecided;
     private final Counter peerLookupsUndecided;
+    private final DistributionSummary peerSessionRounds;
     private final Counter listedShardsAgreed;
     private final Counter listedShardsFromMajority;
     final AtomicInteger sessions = new AtomicInteger();
@@ -43,6 +45,12 @@ public final class RoutingMeters {
                 + "by their answers, or undecided and read from a majority instead";
         peerLookupsDecided = counter(registry, peer, peerHelp, "outcome", "decided");
         peerLookupsUndecided = counter(registry, peer, peerHelp, "outcome", "undecided");
+        peerSessionRounds = DistributionSummary.builder("tessera.master.routing.peer.session.rounds")
+                .description("Rounds of session lookups asked of the other masters, by the sessions each carried: one "
+                        + "question to each other master per round, for every session looked up while the round "
+                        + "before was out")
+                .baseUnit("sessions")
+                .register(registry);
         String listed = "tessera.master.routing.listed.shards";
         String listedHelp = "Shards read for a REST list: taken from this replica because every other master's digest "
                 + "agreed, or read from a majority because one differed or a master could not be asked";
@@ -84,6 +92,10 @@ public final class RoutingMeters {
 
     void peerLookup(boolean decided) {
         (decided ? peerLookupsDecided : peerLookupsUndecided).increment();
+    }
+
+    void peerSessionRound(int sessions) {
+        peerSessionRounds.record(sessions);
     }
 
     void listedShards(int agreed, int fromMajority) {

@@ -178,9 +178,8 @@ public final class RoutingTable implements Routes {
      */
     @Override
     public CompletionStage<Optional<SessionRecord>> lookupSession(String sessionId) {
-        return this.<SessionRecord, PeerLookup.SessionAnswer>lookupOne(sessionKeys.get(shardOf(sessionId)),
-                map -> sessionRegister(map, sessionId),
-                replyTo -> new PeerLookup.FindSession(sessionId, replyTo));
+        return lookupOne(sessionKeys.get(shardOf(sessionId)), map -> sessionRegister(map, sessionId),
+                asked -> asked.lookupSession(sessionId));
     }
 
     /** This replica's copy of the session with its timestamp, for another master's {@link PeerLookup}. */
@@ -451,9 +450,9 @@ public final class RoutingTable implements Routes {
     @Override
     public CompletionStage<Optional<ConnectionRecord>> lookupConnection(String sessionId,
                                                                         PeerLookup.ConnectionMatch match) {
-        return this.<ConnectionRecord, PeerLookup.ConnectionAnswer>lookupOne(connectionKeys.get(shardOf(sessionId)),
-                map -> findRegister(map, sessionId, match),
-                replyTo -> new PeerLookup.FindConnection(sessionId, match, replyTo));
+        return lookupOne(connectionKeys.get(shardOf(sessionId)), map -> findRegister(map, sessionId, match),
+                asked -> asked.<ConnectionRecord, PeerLookup.ConnectionAnswer>lookup(
+                        replyTo -> new PeerLookup.FindConnection(sessionId, match, replyTo)));
     }
 
     /** This replica's copy of the connection with its timestamp, for another master's {@link PeerLookup}. */
@@ -488,12 +487,12 @@ public final class RoutingTable implements Routes {
     // ---- one record, for a caller that only looks at it
 
     /**
-     * The record {@code find} picks: from this replica; on a miss from the other masters' answers to
-     * {@code question} ({@link PeerReads}); when those do not decide, from a majority read of the shard.
+     * The record {@code find} picks: from this replica; on a miss from what the other masters' answers decide
+     * ({@code ask}, {@link PeerReads}); when those do not decide, from a majority read of the shard.
      */
-    private <V, A extends PeerLookup.Answer<V>> CompletionStage<Optional<V>> lookupOne(
+    private <V> CompletionStage<Optional<V>> lookupOne(
             Key<LWWMap<String, V>> key, Function<LWWMap<String, V>, LWWRegister<V>> find,
-            org.apache.pekko.japi.function.Function<ActorRef<A>, PeerLookup.Command> question) {
+            Function<PeerReads, CompletableFuture<PeerReads.Decision<V>>> ask) {
         return shards.read(key, Replicator.readLocal()).thenCompose(map -> {
             LWWRegister<V> found = find.apply(map);
             if (found != null) {
@@ -502,7 +501,7 @@ public final class RoutingTable implements Routes {
             PeerReads asked = peers;
             CompletableFuture<PeerReads.Decision<V>> asking = asked == null
                     ? CompletableFuture.completedFuture(PeerReads.Decision.undecided())
-                    : asked.<V, A>lookup(question);
+                    : ask.apply(asked);
             return asking.thenCompose(decision -> decision.decided()
                     ? CompletableFuture.completedFuture(decision.found())
                     : shards.read(key, new Replicator.ReadMajority(readTimeout)).thenApply(m -> valueOf(find.apply(m))));

@@ -192,24 +192,75 @@ class PeerReadsTest {
 
     @Test
     @Order(6)
+    void sessionsLookedUpTogetherShareRoundsAndEachGetsItsOwnAnswer() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        PeerReads reads = new PeerReads(masters.get(0).kit().system(), Duration.ofSeconds(5), Duration.ZERO,
+                new RoutingMeters(registry));
+        await().atMost(Duration.ofSeconds(30)).until(() -> reads.lookupSession("peer-listed").join().decided());
+        var rounds = registry.get("tessera.master.routing.peer.session.rounds").summary();
+        long roundsBefore = rounds.count();
+        double sessionsBefore = rounds.totalAmount();
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            String id = "peer-round-" + i + "-" + UUID.randomUUID();
+            ids.add(id);
+            if (i % 4 != 3) { // every fourth session exists nowhere
+                putSession(1, session(id, "media-" + i));
+                putSession(2, session(id, "media-" + i));
+            }
+        }
+        putSession(1, session(ids.get(0), "media-older")); // and one that B and C hold in different versions
+        putSession(2, session(ids.get(0), "media-newer"));
+
+        List<java.util.concurrent.CompletableFuture<PeerReads.Decision<SessionRecord>>> decisions =
+                ids.stream().map(reads::lookupSession).toList();
+
+        for (int i = 0; i < ids.size(); i++) {
+            PeerReads.Decision<SessionRecord> decision = decisions.get(i).join();
+            assertTrue(decision.decided(), ids.get(i));
+            String expected = i == 0 ? "media-newer" : i % 4 == 3 ? null : "media-" + i;
+            assertEquals(expected, decision.found().map(SessionRecord::mediaNodeId).orElse(null), ids.get(i));
+        }
+        assertEquals(40, rounds.totalAmount() - sessionsBefore, 0.0, "every lookup asked in exactly one round");
+        assertTrue(rounds.count() - roundsBefore < 40, (rounds.count() - roundsBefore)
+                + " rounds: the lookups made while a round was out went together");
+    }
+
+    @Test
+    @Order(7)
+    void eachSessionOfARoundIsDecidedOnItsOwnAndAMasterThatAnswersAnotherNumberDecidesNone() {
+        SessionRecord held = session("s2", "media-1");
+        var absent = new PeerLookup.SessionAnswer(null, 0);
+        var two = new PeerLookup.SessionAnswers(List.of(absent, new PeerLookup.SessionAnswer(held, 5)));
+        var one = new PeerLookup.SessionAnswers(List.of(absent));
+        var undecided = PeerReads.Decision.<SessionRecord>undecided();
+
+        assertEquals(List.of(new PeerReads.Decision<SessionRecord>(true, null), new PeerReads.Decision<>(true, held)),
+                PeerReads.decideEach(2, List.of(two, two)));
+        assertEquals(List.of(undecided, undecided), PeerReads.decideEach(2, List.of(two, one)),
+                "one master answered one session of two");
+        assertEquals(List.of(undecided, undecided), PeerReads.decideEach(2, null), "a master did not answer");
+    }
+
+    @Test
+    @Order(8)
     void afterAChangeOfTheMastersEveryLookupReadsFromAMajorityForTheQuietPeriod() {
         PeerReads quiet = new PeerReads(masters.get(0).kit().system(), Duration.ofSeconds(2), Duration.ofHours(1),
                 new RoutingMeters(new SimpleMeterRegistry()));
 
-        PeerReads.Decision<SessionRecord> decision = quiet.<SessionRecord, PeerLookup.SessionAnswer>lookup(
-                replyTo -> new PeerLookup.FindSession("any", replyTo)).join();
+        PeerReads.Decision<SessionRecord> decision = quiet.lookupSession("any").join();
 
         assertFalse(decision.decided(), "a master that just started (or saw a master leave) reads from a majority");
     }
 
     @Test
-    @Order(7)
+    @Order(9)
     void aMasterLeavingSendsEveryLookupToAMajorityReadForTheQuietPeriod() {
         java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong();
         PeerReads reads = new PeerReads(masters.get(0).kit().system(), Duration.ofSeconds(2), Duration.ofSeconds(30),
                 new RoutingMeters(new SimpleMeterRegistry()), clock::get);
-        java.util.function.Supplier<PeerReads.Decision<SessionRecord>> ask = () -> reads.<SessionRecord,
-                PeerLookup.SessionAnswer>lookup(replyTo -> new PeerLookup.FindSession("peer-leaving", replyTo)).join();
+        java.util.function.Supplier<PeerReads.Decision<SessionRecord>> ask =
+                () -> reads.lookupSession("peer-leaving").join();
         clock.addAndGet(Duration.ofSeconds(31).toNanos());
         await().atMost(Duration.ofSeconds(30)).until(() -> ask.get().decided());
 
