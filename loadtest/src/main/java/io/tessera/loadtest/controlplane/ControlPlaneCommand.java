@@ -187,10 +187,16 @@ public final class ControlPlaneCommand implements Callable<Integer> {
             pids = clusterState().resolve("run");
         }
         String runName = "cp-" + Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36);
-        return new ControlPlaneConfig(runName, masters, secret, concurrency, sessions, participants, warmupRounds,
-                warmup, ChaosSchedule.duration(idle), rate, ChaosSchedule.duration(timeout),
-                pids == null ? Map::of : ProcessSampler.pidFiles(pids),
-                new ControlPlaneConfig.Background(backgroundSessions, backgroundSessions == 0 ? 0 : backgroundTokens),
-                freshJoins, serverNamedSessions, liveHeap);
+        try {
+            return new ControlPlaneConfig(runName, masters, secret, concurrency, sessions, participants, warmupRounds,
+                    warmup, ChaosSchedule.duration(idle), rate, ChaosSchedule.duration(timeout),
+                    pids == null ? Map::of : ProcessSampler.pidFiles(pids),
+                    new ControlPlaneConfig.Background(backgroundSessions,
+                            backgroundSessions == 0 ? 0 : backgroundTokens),
+                    freshJoins, serverNamedSessions, liveHeap);
+        } catch (IllegalArgumentException e) {
+            // A value out of its bounds (-p 1, a background too large): the usage error with the bound, exit 2.
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
     }
 }

@@ -1,16 +1,26 @@
 package io.tessera.loadtest.controlplane;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
-/** The background a run holds: bounded, absent unless asked for, and refused with a message when out of bounds. */
+/**
+ * The background a run holds: bounded, absent unless asked for, and refused with a message when out of bounds; the
+ * command's values out of their bounds refused as usage errors.
+ */
 class ControlPlaneConfigTest {
 
     private static ControlPlaneConfig with(ControlPlaneConfig.Background background) {
@@ -47,5 +57,16 @@ class ControlPlaneConfigTest {
                 () -> new ControlPlaneConfig.Background(10, ControlPlaneConfig.MAX_BACKGROUND_TOKENS_PER_SESSION + 1));
         assertTrue(tokens.getMessage().contains("tokens per session"), tokens.getMessage());
         assertThrows(NullPointerException.class, () -> with(null));
+    }
+
+    @Test
+    void aValueOutOfItsBoundsIsAUsageErrorWithTheBoundNotAStackTrace(@TempDir Path dir) {
+        StringWriter err = new StringWriter();
+        int exit = new CommandLine(new ControlPlaneCommand()).setErr(new PrintWriter(err, true))
+                .execute("-s", "10", "-p", "1", "-o", dir.resolve("out").toString(), "--no-progress");
+        assertEquals(CommandLine.ExitCode.USAGE, exit);
+        assertTrue(err.toString().contains("participants per session at least 2"), err.toString());
+        assertFalse(err.toString().contains("\tat "), "no stack trace: " + err);
+        assertFalse(Files.exists(dir.resolve("out").resolve(ControlPlaneCommand.RESULT_FILE)));
     }
 }
