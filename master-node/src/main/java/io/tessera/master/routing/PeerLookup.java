@@ -25,13 +25,16 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class PeerLookup {
 
+    static final ServiceKey<Command> SERVICE_KEY = ServiceKey.create(Command.class, "tessera-routing-peer-lookup");
+
     /**
-     * Named anew when the questions change shape (2026-12-07: sessions asked in rounds, {@link FindSessions}): a master
-     * of another version is then not listed under this key, so {@link PeerReads} reads from a majority at once rather
-     * than waiting a timeout for an answer to a question the other does not understand (OPERATIONS.md "Upgrading
-     * masters").
+     * The same actor listed a second time, by masters that answer {@link FindSessions} (since 2026-12-07). A master of
+     * an earlier version is listed only under {@link #SERVICE_KEY}: {@link PeerReads} then reads a session from a
+     * majority at once rather than wait a timeout for an answer to a question that master does not understand, and
+     * still asks it for connections and digests, whose questions have not changed (OPERATIONS.md "Upgrading masters").
      */
-    static final ServiceKey<Command> SERVICE_KEY = ServiceKey.create(Command.class, "tessera-routing-peer-lookup-2");
+    static final ServiceKey<Command> SESSION_ROUNDS_KEY =
+            ServiceKey.create(Command.class, "tessera-routing-peer-lookup-session-rounds");
 
     /** The most session ids one {@link FindSessions} carries; the asker's rounds hold no more ({@link PeerReads}). */
     static final int MAX_SESSIONS_PER_QUESTION = 64;
@@ -72,6 +75,13 @@ public final class PeerLookup {
         public String toString() {
             return connectionId != null ? "connection " + connectionId : "a token";
         }
+    }
+
+    /**
+     * One session: what masters before 2026-12-07 ask (this version asks {@link FindSessions}); still answered so that
+     * they keep asking newer masters during a rolling upgrade instead of waiting a timeout.
+     */
+    public record FindSession(String sessionId, ActorRef<SessionAnswer> replyTo) implements Command {
     }
 
     /** Sessions by id, answered in one {@link SessionAnswers} in the same order. */
@@ -116,7 +126,12 @@ public final class PeerLookup {
     static Behavior<Command> create(RoutingTable table) {
         return Behaviors.setup(context -> {
             context.getSystem().receptionist().tell(Receptionist.register(SERVICE_KEY, context.getSelf()));
+            context.getSystem().receptionist().tell(Receptionist.register(SESSION_ROUNDS_KEY, context.getSelf()));
             return Behaviors.receive(Command.class)
+                    .onMessage(FindSession.class, find -> {
+                        table.localSessionAnswer(find.sessionId()).thenAccept(find.replyTo()::tell);
+                        return Behaviors.same();
+                    })
                     .onMessage(FindSessions.class, find -> {
                         if (find.sessionIds().size() > MAX_SESSIONS_PER_QUESTION) {
                             context.getLog().warn("a question for {} sessions from {} left unanswered (at most {} are "

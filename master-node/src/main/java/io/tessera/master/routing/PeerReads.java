@@ -78,6 +78,8 @@ final class PeerReads {
 
     private final QuestionRounds<String, Decision<SessionRecord>> sessionRounds;
     private volatile Map<Address, ActorRef<PeerLookup.Command>> lookups = Map.of();
+    /** Those of {@link #lookups} that answer sessions in rounds ({@link PeerLookup#SESSION_ROUNDS_KEY}). */
+    private volatile Map<Address, ActorRef<PeerLookup.Command>> sessionAnswerers = Map.of();
     private volatile long mastersChangedAt;
 
     PeerReads(ActorSystem<?> system, Duration timeout, Duration quiet, RoutingMeters meters) {
@@ -102,17 +104,17 @@ final class PeerReads {
         return Behaviors.setup(context -> {
             context.getSystem().receptionist().tell(Receptionist.subscribe(PeerLookup.SERVICE_KEY,
                     context.getSelf().narrow()));
+            context.getSystem().receptionist().tell(Receptionist.subscribe(PeerLookup.SESSION_ROUNDS_KEY,
+                    context.getSelf().narrow()));
             cluster.subscriptions().tell(Subscribe.create(context.getSelf().narrow(), ClusterEvent.MemberEvent.class));
             cluster.subscriptions().tell(Subscribe.create(context.getSelf().narrow(),
                     ClusterEvent.ReachabilityEvent.class));
             return Behaviors.receiveMessage(message -> {
-                if (message instanceof Receptionist.Listing listing) {
-                    Map<Address, ActorRef<PeerLookup.Command>> next = new HashMap<>();
-                    for (ActorRef<PeerLookup.Command> ref : listing.getServiceInstances(PeerLookup.SERVICE_KEY)) {
-                        next.put(ref.path().address().hasGlobalScope() ? ref.path().address()
-                                : cluster.selfMember().address(), ref);
-                    }
-                    lookups = Map.copyOf(next);
+                if (message instanceof Receptionist.Listing listing && listing.isForKey(PeerLookup.SERVICE_KEY)) {
+                    lookups = byAddress(listing.getServiceInstances(PeerLookup.SERVICE_KEY));
+                } else if (message instanceof Receptionist.Listing listing
+                        && listing.isForKey(PeerLookup.SESSION_ROUNDS_KEY)) {
+                    sessionAnswerers = byAddress(listing.getServiceInstances(PeerLookup.SESSION_ROUNDS_KEY));
                 } else if (message instanceof ClusterEvent.MemberEvent event && event.member().hasRole("master")
                         && !(event instanceof ClusterEvent.MemberUp) && !(event instanceof ClusterEvent.MemberJoined)
                         && !(event instanceof ClusterEvent.MemberWeaklyUp)) {
@@ -124,6 +126,14 @@ final class PeerReads {
                 return Behaviors.same();
             });
         });
+    }
+
+    private Map<Address, ActorRef<PeerLookup.Command>> byAddress(java.util.Set<ActorRef<PeerLookup.Command>> refs) {
+        Map<Address, ActorRef<PeerLookup.Command>> next = new HashMap<>();
+        for (ActorRef<PeerLookup.Command> ref : refs) {
+            next.put(ref.path().address().hasGlobalScope() ? ref.path().address() : cluster.selfMember().address(), ref);
+        }
+        return Map.copyOf(next);
     }
 
     /**
@@ -138,7 +148,7 @@ final class PeerReads {
 
     /** One round: one {@link PeerLookup.FindSessions} to each other master, and a decision per session. */
     private CompletableFuture<List<Decision<SessionRecord>>> askSessions(List<String> sessionIds) {
-        List<ActorRef<PeerLookup.Command>> others = others();
+        List<ActorRef<PeerLookup.Command>> others = others(sessionAnswerers);
         if (others == null) {
             return CompletableFuture.completedFuture(decideEach(sessionIds.size(), null));
         }
@@ -179,10 +189,10 @@ final class PeerReads {
 
     /**
      * Every other master's answer, in no particular order; completes (never exceptionally) with null when one cannot
-     * be asked ({@link #others()}) or does not answer within the timeout.
+     * be asked ({@link #others}) or does not answer within the timeout.
      */
     <A> CompletableFuture<List<A>> askEveryOther(Function<ActorRef<A>, PeerLookup.Command> question) {
-        List<ActorRef<PeerLookup.Command>> others = others();
+        List<ActorRef<PeerLookup.Command>> others = others(lookups);
         return others == null ? CompletableFuture.completedFuture(null) : askAll(others, question);
     }
 
@@ -223,15 +233,15 @@ final class PeerReads {
 
     /**
      * The lookup actors of every other master, or null when one cannot be asked (not up, not reachable, not listed
-     * yet) or the masters changed within {@code quiet}.
+     * in {@code known} yet, or not at all: a master of an earlier version has no session rounds) or the masters
+     * changed within {@code quiet}.
      */
-    private List<ActorRef<PeerLookup.Command>> others() {
+    private List<ActorRef<PeerLookup.Command>> others(Map<Address, ActorRef<PeerLookup.Command>> known) {
         if (nanoClock.getAsLong() - mastersChangedAt < quiet.toNanos()) {
             return null;
         }
         var state = cluster.state();
         Address self = cluster.selfMember().address();
-        Map<Address, ActorRef<PeerLookup.Command>> known = lookups;
         List<ActorRef<PeerLookup.Command>> others = new ArrayList<>();
         for (Member m : state.getMembers()) {
             if (!m.hasRole("master") || m.address().equals(self)) {

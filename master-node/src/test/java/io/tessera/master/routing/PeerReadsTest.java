@@ -1,6 +1,10 @@
 package io.tessera.master.routing;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.cluster.ddata.Key;
 import org.apache.pekko.cluster.ddata.LWWMap;
 import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
@@ -228,6 +232,62 @@ class PeerReadsTest {
 
     @Test
     @Order(7)
+    void theOneSessionQuestionOfMastersBeforeTheRoundsIsStillAnswered() {
+        // A master of an earlier version asks FindSession under the first key during a rolling upgrade.
+        PeerReads reads = new PeerReads(masters.get(0).kit().system(), Duration.ofSeconds(5), Duration.ZERO,
+                new RoutingMeters(new SimpleMeterRegistry()));
+        String id = "peer-old-question-" + UUID.randomUUID();
+        putSession(1, session(id, "media-asked-alone"));
+        putSession(2, session(id, "media-asked-alone"));
+        java.util.function.Supplier<PeerReads.Decision<SessionRecord>> askAlone = () -> reads.<SessionRecord,
+                PeerLookup.SessionAnswer>lookup(replyTo -> new PeerLookup.FindSession(id, replyTo)).join();
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> askAlone.get().decided());
+
+        assertEquals("media-asked-alone", askAlone.get().found().orElseThrow().mediaNodeId());
+    }
+
+    @Test
+    @Order(8)
+    void aMasterNotListedForRoundsSendsSessionLookupsToAMajorityAndStillAnswersConnections() {
+        // C as a master from before the rounds: its lookup actor listed under the first key only.
+        var c = masters.get(2).kit();
+        PeerReads reads = new PeerReads(masters.get(0).kit().system(), Duration.ofSeconds(5), Duration.ZERO,
+                new RoutingMeters(new SimpleMeterRegistry()));
+        String id = "peer-unlisted-" + UUID.randomUUID();
+        putSession(1, session(id, "media-1"));
+        putSession(2, session(id, "media-1"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> reads.lookupSession(id).join().decided());
+        ActorRef<PeerLookup.Command> cLookup = findOnC(c).iterator().next();
+        c.system().receptionist().tell(Receptionist.deregister(PeerLookup.SESSION_ROUNDS_KEY, cLookup));
+        try {
+            ConnectionRecord record = connection(id, "con_" + UUID.randomUUID(), "tok_" + UUID.randomUUID());
+            putConnection(1, record);
+            putConnection(2, record);
+            // Once A's receptionist has the change (it gossips every 200 ms): every session lookup is undecided.
+            await().atMost(Duration.ofSeconds(30)).until(() -> !reads.lookupSession(id).join().decided());
+
+            assertEquals(record, reads.<ConnectionRecord, PeerLookup.ConnectionAnswer>lookup(replyTo ->
+                    new PeerLookup.FindConnection(id, PeerLookup.ConnectionMatch.byId(record.connectionId()),
+                            replyTo)).join().found().orElseThrow(), "C is still asked for connections");
+        } finally {
+            c.system().receptionist().tell(Receptionist.register(PeerLookup.SESSION_ROUNDS_KEY, cLookup));
+        }
+        // Listed again: C is asked for sessions again (and the tests after this one find it as before).
+        await().atMost(Duration.ofSeconds(30)).until(() -> reads.lookupSession(id).join().decided());
+    }
+
+    /** C's own lookup actors listed under the rounds key, as its receptionist has them. */
+    private static java.util.Set<ActorRef<PeerLookup.Command>> findOnC(ActorTestKit c) {
+        Receptionist.Listing listing = AskPattern.<Receptionist.Command, Receptionist.Listing>ask(
+                c.system().receptionist(), replyTo -> Receptionist.find(PeerLookup.SESSION_ROUNDS_KEY, replyTo),
+                Duration.ofSeconds(5), c.system().scheduler()).toCompletableFuture().join();
+        return listing.getServiceInstances(PeerLookup.SESSION_ROUNDS_KEY).stream()
+                .filter(ref -> !ref.path().address().hasGlobalScope()).collect(java.util.stream.Collectors.toSet());
+    }
+
+    @Test
+    @Order(9)
     void eachSessionOfARoundIsDecidedOnItsOwnAndAMasterThatAnswersAnotherNumberDecidesNone() {
         SessionRecord held = session("s2", "media-1");
         var absent = new PeerLookup.SessionAnswer(null, 0);
@@ -243,7 +303,7 @@ class PeerReadsTest {
     }
 
     @Test
-    @Order(8)
+    @Order(10)
     void afterAChangeOfTheMastersEveryLookupReadsFromAMajorityForTheQuietPeriod() {
         PeerReads quiet = new PeerReads(masters.get(0).kit().system(), Duration.ofSeconds(2), Duration.ofHours(1),
                 new RoutingMeters(new SimpleMeterRegistry()));
@@ -254,7 +314,7 @@ class PeerReadsTest {
     }
 
     @Test
-    @Order(9)
+    @Order(11)
     void aMasterLeavingSendsEveryLookupToAMajorityReadForTheQuietPeriod() {
         java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong();
         PeerReads reads = new PeerReads(masters.get(0).kit().system(), Duration.ofSeconds(2), Duration.ofSeconds(30),
