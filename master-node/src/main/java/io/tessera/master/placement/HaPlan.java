@@ -17,6 +17,11 @@ import java.util.stream.Collectors;
  * size k is therefore the k nodes with the most {@code protected + free}, which makes the answer exact without
  * trying every subset. Best-effort sessions are not counted as needing room (they are placed if room is left);
  * they do count as taking room where they are.
+ *
+ * <p>Protected sessions routed to a node that is not running (draining, failed and not yet placed again) are
+ * <em>pending</em>: they will need room on the running nodes whatever fails, so they take it first,
+ * {@code sum_F (protected + free) <= sum_all free - pending}. Without that a drain with a deadline made the plan
+ * turn overcommitted only when its sessions moved, long after the drain, where it read as an accident.
  */
 public final class HaPlan {
 
@@ -36,7 +41,15 @@ public final class HaPlan {
     }
 
     public static int maxFailuresToTolerate(List<NodeLoad> nodes) {
-        long totalFree = nodes.stream().mapToLong(NodeLoad::free).sum();
+        return maxFailuresToTolerate(nodes, 0);
+    }
+
+    /**
+     * With {@code pending} protected sessions still to be placed on these nodes. 0 also when not even those fit
+     * (no failure is survivable then either; the wire has no lower value, and {@link Plan#overcommitted()} says it).
+     */
+    public static int maxFailuresToTolerate(List<NodeLoad> nodes, int pending) {
+        long totalFree = nodes.stream().mapToLong(NodeLoad::free).sum() - pending;
         List<NodeLoad> worstFirst = nodes.stream()
                 .sorted(Comparator.comparingLong((NodeLoad n) -> (long) n.protectedSessions() + n.free()).reversed())
                 .toList();
@@ -53,9 +66,16 @@ public final class HaPlan {
     }
 
     public static Plan plan(List<NodeLoad> nodes, int failuresToTolerate) {
-        int max = maxFailuresToTolerate(nodes);
-        return new Plan(nodes.size(), max, failuresToTolerate, max < failuresToTolerate,
-                nodes.stream().mapToInt(NodeLoad::protectedSessions).sum(), nodes.stream().mapToInt(NodeLoad::free).sum());
+        return plan(nodes, 0, failuresToTolerate);
+    }
+
+    /** {@code pending}: protected sessions routed to no node of {@code nodes}, which need room on them. */
+    public static Plan plan(List<NodeLoad> nodes, int pending, int failuresToTolerate) {
+        int max = maxFailuresToTolerate(nodes, pending);
+        int free = nodes.stream().mapToInt(NodeLoad::free).sum();
+        // Pending sessions without room are overcommitted even when no failure is asked for.
+        return new Plan(nodes.size(), max, failuresToTolerate, max < failuresToTolerate || pending > free,
+                nodes.stream().mapToInt(NodeLoad::protectedSessions).sum() + pending, free);
     }
 
     /** The plan for the running media nodes, with protected sessions counted from the routing table. */
@@ -64,6 +84,8 @@ public final class HaPlan {
                 .collect(Collectors.groupingBy(SessionRecord::mediaNodeId, Collectors.counting()));
         List<NodeLoad> loads = running.stream().map(n -> new NodeLoad(n.id(), n.report().capacity(),
                 n.report().sessions(), protectedByNode.getOrDefault(n.id(), 0L).intValue())).toList();
-        return plan(loads, failuresToTolerate);
+        long placed = loads.stream().mapToLong(NodeLoad::protectedSessions).sum();
+        long pending = protectedByNode.values().stream().mapToLong(Long::longValue).sum() - placed;
+        return plan(loads, (int) pending, failuresToTolerate);
     }
 }

@@ -43,11 +43,17 @@ final class HaPlanWatch {
     private static final int MAX_DEPARTED = 1000;
 
     static Behavior<Command> create(Routes routing, MediaNodes nodes, int failuresToTolerate, Webhooks webhooks) {
+        return create(routing, nodes, failuresToTolerate, webhooks, EVERY);
+    }
+
+    /** Checking {@code every} (tests that need many checks). */
+    static Behavior<Command> create(Routes routing, MediaNodes nodes, int failuresToTolerate, Webhooks webhooks,
+                                    Duration every) {
         return Behaviors.setup(ctx -> {
             // Named, not found from the stack: a first log line from a timer's message was named ActorCell.
             ctx.setLoggerName(HaPlanWatch.class);
             return Behaviors.withTimers(timers -> {
-                timers.startTimerWithFixedDelay(Evaluate.INSTANCE, EVERY);
+                timers.startTimerWithFixedDelay(Evaluate.INSTANCE, every);
                 return new HaPlanWatch(routing, nodes, failuresToTolerate, webhooks, ctx).behavior();
             });
         });

@@ -62,4 +62,24 @@ class HaPlanTest {
         assertEquals(1, two.maxFailuresToTolerate());
         assertFalse(two.overcommitted());
     }
+
+    @Test
+    void pendingProtectedSessionsTakeRoomFirst() {
+        // a: capacity 3, empty -> free 3; the 2 protected sessions of a drained node still need room: total free
+        // 3 - 2 = 1. k=0: 0 <= 1; k=1: 0 + 3 > 1.
+        HaPlan.Plan drained = HaPlan.plan(List.of(new NodeLoad("a", 3, 0, 0)), 2, 1);
+        assertEquals(0, drained.maxFailuresToTolerate());
+        assertTrue(drained.overcommitted());
+        assertEquals(2, drained.protectedSessions());
+        assertEquals(3, drained.freeCapacity());
+        // Once they moved to a (not in its report yet): the same answer, so the move changes nothing.
+        assertEquals(0, HaPlan.maxFailuresToTolerate(List.of(new NodeLoad("a", 3, 0, 2)), 0));
+        // a and b with room for a's 2 protected and 2 pending: free 6 + 4 - 2 = 8; worst a 2+6=8 <= 8, b 4 more > 8.
+        assertEquals(1, HaPlan.maxFailuresToTolerate(List.of(new NodeLoad("a", 8, 2, 2), new NodeLoad("b", 4, 0, 0)), 2));
+        // More pending than all the free room: not even no failure is survivable, reported as 0 and overcommitted
+        // when no failure is asked for; with room for them and none asked, it is not.
+        assertEquals(0, HaPlan.maxFailuresToTolerate(List.of(new NodeLoad("a", 3, 2, 0)), 5));
+        assertTrue(HaPlan.plan(List.of(new NodeLoad("a", 3, 2, 0)), 5, 0).overcommitted());
+        assertFalse(HaPlan.plan(List.of(new NodeLoad("a", 3, 2, 0)), 1, 0).overcommitted());
+    }
 }

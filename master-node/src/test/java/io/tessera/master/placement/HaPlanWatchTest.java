@@ -82,6 +82,49 @@ class HaPlanWatchTest {
         assertTrue(receiver.requests().get(0).body().contains("\"haOvercommitted\""), receiver.requests().get(0).body());
     }
 
+    @Test
+    void aDrainWhoseSessionsMoveAtItsDeadlineRaisesNoAlert() throws Exception {
+        // CI's timeline (WebhookContractTest, stop 47): both protected sessions on media-1, media-2 empty with room
+        // for one failure's worth. The drain shows in a check while its sessions are still on media-1; they move to
+        // media-2 at the deadline, and only after that does the plan see media-2 full of protected sessions. That
+        // check once alerted, with no node gone since the one before.
+        TestProbe<MediaNodeProtocol.Command> manager = testKit.createTestProbe();
+        ActorRef<MediaNodeProtocol.Command> ref = manager.getRef();
+        TestMediaNodes nodes = new TestMediaNodes()
+                .report("media-1", ref, "running", 2, 3)
+                .report("media-2", ref, "running", 0, 3);
+        InMemoryRoutes routes = new InMemoryRoutes();
+        routes.createSession(protectedOn("s1", "media-1"));
+        routes.createSession(protectedOn("s2", "media-1"));
+        Duration every = Duration.ofMillis(500);
+        ActorRef<HaPlanWatch.Command> watch = testKit.spawn(HaPlanWatch.create(routes, nodes.view(), 1, webhooks, every));
+        Duration check = every.multipliedBy(3);
+
+        await("a first check of the whole pool").during(check).atMost(check.plusSeconds(1))
+                .until(() -> receiver.requests().isEmpty());
+        watch.tell(new HaPlanWatch.Departed("media-1", "draining"));
+        nodes.report("media-1", ref, "draining", 2, 3);
+        await("checks of the drain, its sessions still on media-1").during(check).atMost(check.plusSeconds(1))
+                .until(() -> receiver.requests().isEmpty());
+        routes.relocateSession("s1", "media-1", "media-2");
+        routes.relocateSession("s2", "media-1", "media-2");
+        nodes.report("media-2", ref, "running", 2, 3).report("media-1", ref, "draining", 0, 3);
+        await("checks after the deadline's moves").during(check).atMost(check.plusSeconds(1))
+                .until(() -> receiver.requests().isEmpty());
+        nodes.unreachable("media-1");
+        await("checks after the drained node stopped").during(check).atMost(check.plusSeconds(1))
+                .until(() -> receiver.requests().isEmpty());
+
+        // The checks ran: media-1 back in service and then lost is an accident, and alerts.
+        nodes.report("media-1", ref, "running", 0, 3);
+        await("checks with media-1 back").during(check).atMost(check.plusSeconds(1))
+                .until(() -> receiver.requests().isEmpty());
+        nodes.unreachable("media-1");
+        await("haOvercommitted for the unplanned loss").atMost(check.plusSeconds(5))
+                .until(() -> receiver.requests().size() == 1);
+        assertTrue(receiver.requests().get(0).body().contains("\"haOvercommitted\""), receiver.requests().get(0).body());
+    }
+
     private static SessionRecord protectedOn(String sessionId, String nodeId) {
         return new SessionRecord(sessionId, 1, nodeId, 1, "protected", sessionId, "ROUTED", "MANUAL", "VP8", false,
                 null);
