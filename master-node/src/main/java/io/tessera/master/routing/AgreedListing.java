@@ -55,8 +55,7 @@ final class AgreedListing {
                 ? CompletableFuture.completedFuture(null)
                 : peers.<PeerLookup.DigestsAnswer>askEveryOther(replyTo -> new PeerLookup.ShardDigests(kind, replyTo));
         return mine.thenCombine(theirs, (local, answers) -> reconcile(keys, local, answers))
-                .thenCompose(shards -> CompletableFuture.allOf(shards.toArray(CompletableFuture[]::new))
-                        .thenApply(done -> shards.stream().map(CompletableFuture::join).toList()));
+                .thenCompose(Futures::all);
     }
 
     private <V> List<CompletableFuture<LWWMap<String, V>>> reconcile(List<Key<LWWMap<String, V>>> keys,

@@ -159,10 +159,6 @@ public final class PeerLookup {
         for (String sessionId : find.sessionIds()) {
             answers.add(table.localSessionAnswer(sessionId).toCompletableFuture());
         }
-        CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).thenRun(() -> {
-            List<SessionAnswer> all = new ArrayList<>(answers.size());
-            answers.forEach(answer -> all.add(answer.join()));
-            find.replyTo().tell(new SessionAnswers(all));
-        });
+        Futures.all(answers).thenAccept(all -> find.replyTo().tell(new SessionAnswers(all)));
     }
 }

@@ -66,6 +66,8 @@ final class PeerReads {
     }
 
     private static final AtomicInteger INSTANCES = new AtomicInteger();
+    /** At most this many session lookups wait for a round; more are undecided at once (a majority read each). */
+    static final int MAX_WAITING_SESSION_LOOKUPS = 4096;
 
     private final ActorSystem<?> system;
     private final Cluster cluster;
@@ -73,8 +75,6 @@ final class PeerReads {
     private final Duration quiet;
     private final LongSupplier nanoClock;
     private final RoutingMeters meters;
-    /** At most this many session lookups wait for a round; more are undecided at once (a majority read each). */
-    static final int MAX_WAITING_SESSION_LOOKUPS = 4096;
 
     private final QuestionRounds<String, Decision<SessionRecord>> sessionRounds;
     private volatile Map<Address, ActorRef<PeerLookup.Command>> lookups = Map.of();
@@ -202,9 +202,7 @@ final class PeerReads {
         for (ActorRef<PeerLookup.Command> other : others) {
             answers.add(Asks.<PeerLookup.Command, A>ask(other, question, timeout, system));
         }
-        return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
-                .thenApply(done -> answers.stream().map(CompletableFuture::join).toList())
-                .exceptionally(error -> null);
+        return Futures.all(answers).exceptionally(error -> null);
     }
 
     /** The rule of the class comment, over the answers of every other master. */

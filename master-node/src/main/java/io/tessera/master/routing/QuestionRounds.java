@@ -96,8 +96,8 @@ final class QuestionRounds<Q, A> {
             if (next != null) {
                 send(next);
             }
+            boolean answered = error == null && list != null && list.size() == questions.size();
             for (int i = 0; i < questions.size(); i++) {
-                boolean answered = error == null && list != null && list.size() == questions.size();
                 questions.get(i).answer().complete(answered ? list.get(i) : fallback);
             }
         });

@@ -44,8 +44,7 @@ final class ShardAccess {
         for (Key<LWWMap<String, V>> key : keys) {
             reads.add(read(key, consistency).toCompletableFuture());
         }
-        return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new))
-                .thenApply(done -> reads.stream().map(CompletableFuture::join).toList());
+        return Futures.all(reads);
     }
 
     /**
