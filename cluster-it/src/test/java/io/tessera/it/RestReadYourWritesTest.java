@@ -58,6 +58,13 @@ class RestReadYourWritesTest {
                 if (reader == writer) {
                     continue;
                 }
+                // A token through another master at once, before a list that would repair its replica: its session
+                // is looked up (the last master in address order holds another master's create only once its delta
+                // came).
+                RestResponse token = cluster.rest(reader).send("POST", "/openvidu/api/sessions/" + sessionId
+                        + "/connection", "{}");
+                assertEquals(200, token.status(), "round " + round + ": a token through " + reader.id()
+                        + " for session " + sessionId + " created through " + writer.id() + ": " + token);
                 long started = System.nanoTime();
                 RestResponse list = cluster.rest(reader).send("GET", "/openvidu/api/sessions");
                 listNanos.add(System.nanoTime() - started);
