@@ -60,26 +60,17 @@ class HaPlanWatchTest {
         ActorRef<HaPlanWatch.Command> watch = testKit.spawn(HaPlanWatch.create(routes, nodes.view(), 1, webhooks));
 
         Duration check = HaPlanWatch.EVERY.plusSeconds(1);
-        await("a first check of the whole pool").during(check).atMost(check.plusSeconds(1))
-                .until(() -> receiver.requests().isEmpty());
+        noAlertFor("a first check of the whole pool", check);
         // The operator drains media-1; its report still says running at the next check (the master's view lags).
         watch.tell(new HaPlanWatch.Departed("media-1", "draining"));
-        await("a check with the drained media-1 still in the plan").during(check).atMost(check.plusSeconds(1))
-                .until(() -> receiver.requests().isEmpty());
+        noAlertFor("a check with the drained media-1 still in the plan", check);
         // Then it stops: the cluster loses it before the master hears it left. The check after that sees the pool
         // shrink, on purpose: no alert.
         nodes.unreachable("media-1");
-        await("a check without the stopped media-1").during(check).atMost(check.plusSeconds(1))
-                .until(() -> receiver.requests().isEmpty());
+        noAlertFor("a check without the stopped media-1", check);
 
         // It comes back into service, and a later loss of it is an accident: that one alerts (the checks did run).
-        nodes.report("media-1", ref, "running", 1, 2);
-        await("a check with media-1 back").during(check).atMost(check.plusSeconds(1))
-                .until(() -> receiver.requests().isEmpty());
-        nodes.unreachable("media-1");
-        await("haOvercommitted for the unplanned loss").atMost(check.plusSeconds(5))
-                .until(() -> receiver.requests().size() == 1);
-        assertTrue(receiver.requests().get(0).body().contains("\"haOvercommitted\""), receiver.requests().get(0).body());
+        backThenLostAlerts(nodes, ref, 1, 2, check);
     }
 
     @Test
@@ -100,29 +91,35 @@ class HaPlanWatchTest {
         ActorRef<HaPlanWatch.Command> watch = testKit.spawn(HaPlanWatch.create(routes, nodes.view(), 1, webhooks, every));
         Duration check = every.multipliedBy(3);
 
-        await("a first check of the whole pool").during(check).atMost(check.plusSeconds(1))
-                .until(() -> receiver.requests().isEmpty());
+        noAlertFor("a first check of the whole pool", check);
         watch.tell(new HaPlanWatch.Departed("media-1", "draining"));
         nodes.report("media-1", ref, "draining", 2, 3);
-        await("checks of the drain, its sessions still on media-1").during(check).atMost(check.plusSeconds(1))
-                .until(() -> receiver.requests().isEmpty());
+        noAlertFor("checks of the drain, its sessions still on media-1", check);
         routes.relocateSession("s1", "media-1", "media-2");
         routes.relocateSession("s2", "media-1", "media-2");
         nodes.report("media-2", ref, "running", 2, 3).report("media-1", ref, "draining", 0, 3);
-        await("checks after the deadline's moves").during(check).atMost(check.plusSeconds(1))
-                .until(() -> receiver.requests().isEmpty());
+        noAlertFor("checks after the deadline's moves", check);
         nodes.unreachable("media-1");
-        await("checks after the drained node stopped").during(check).atMost(check.plusSeconds(1))
-                .until(() -> receiver.requests().isEmpty());
+        noAlertFor("checks after the drained node stopped", check);
 
         // The checks ran: media-1 back in service and then lost is an accident, and alerts.
-        nodes.report("media-1", ref, "running", 0, 3);
-        await("checks with media-1 back").during(check).atMost(check.plusSeconds(1))
-                .until(() -> receiver.requests().isEmpty());
+        backThenLostAlerts(nodes, ref, 0, 3, check);
+    }
+
+    /** media-1 back in service for a check, then lost without a drain: the one alert of the test. */
+    private void backThenLostAlerts(TestMediaNodes nodes, ActorRef<MediaNodeProtocol.Command> ref, int sessions,
+                                    int capacity, Duration check) {
+        nodes.report("media-1", ref, "running", sessions, capacity);
+        noAlertFor("checks with media-1 back", check);
         nodes.unreachable("media-1");
         await("haOvercommitted for the unplanned loss").atMost(check.plusSeconds(5))
                 .until(() -> receiver.requests().size() == 1);
         assertTrue(receiver.requests().get(0).body().contains("\"haOvercommitted\""), receiver.requests().get(0).body());
+    }
+
+    /** No webhook for a whole {@code check} (a check of the plan's, and a margin). */
+    private void noAlertFor(String what, Duration check) {
+        await(what).during(check).atMost(check.plusSeconds(1)).until(() -> receiver.requests().isEmpty());
     }
 
     private static SessionRecord protectedOn(String sessionId, String nodeId) {
