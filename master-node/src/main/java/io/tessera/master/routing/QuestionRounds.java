@@ -77,49 +77,29 @@ final class QuestionRounds<Q, A> {
         return taken;
     }
 
-    /**
-     * Sends {@code questions}, and in a loop each round after it whose answers are there at once (no master can be
-     * asked: the undecided answers come back in this thread). Sent from the answers' callback instead, each such round
-     * went one call deeper, as deep as questions kept coming.
-     */
     private void send(List<Waiting<Q, A>> questions) {
-        for (List<Waiting<Q, A>> current = questions; current != null; ) {
-            List<Waiting<Q, A>> these = current;
-            CompletableFuture<List<A>> answers = ask(these);
-            if (!answers.isDone()) {
-                answers.thenAccept(list -> {
-                    // The next round goes before this one's answers are handed on: their callers' work (a media
-                    // node's placement, a majority write) runs in this thread and would hold the questions that wait.
-                    send(takeNextRound());
-                    answer(these, list);
-                });
-                return;
-            }
-            current = takeNextRound();
-            answer(these, answers.getNow(null));
-        }
-    }
-
-    /** The round's answers; null when it failed or threw. */
-    private CompletableFuture<List<A>> ask(List<Waiting<Q, A>> questions) {
         List<Q> asked = new ArrayList<>(questions.size());
         questions.forEach(w -> asked.add(w.question()));
+        CompletableFuture<List<A>> answers;
         try {
-            return round.apply(asked).exceptionally(error -> null);
+            answers = round.apply(asked);
         } catch (RuntimeException e) {
-            return CompletableFuture.completedFuture(null);
+            answers = CompletableFuture.failedFuture(e);
         }
-    }
-
-    private synchronized List<Waiting<Q, A>> takeNextRound() {
-        return nextRound();
-    }
-
-    /** Each question its answer from {@code list}; {@code fallback} each when there is none or of another size. */
-    private void answer(List<Waiting<Q, A>> questions, List<A> list) {
-        boolean answered = list != null && list.size() == questions.size();
-        for (int i = 0; i < questions.size(); i++) {
-            questions.get(i).answer().complete(answered ? list.get(i) : fallback);
-        }
+        answers.whenComplete((list, error) -> {
+            List<Waiting<Q, A>> next;
+            synchronized (this) {
+                next = nextRound();
+            }
+            // The next round goes before this one's answers are handed on: their callers' work (a media node's
+            // placement, a majority write) runs in this thread and would hold the questions that wait.
+            if (next != null) {
+                send(next);
+            }
+            boolean answered = error == null && list != null && list.size() == questions.size();
+            for (int i = 0; i < questions.size(); i++) {
+                questions.get(i).answer().complete(answered ? list.get(i) : fallback);
+            }
+        });
     }
 }

@@ -152,29 +152,4 @@ class QuestionRoundsTest {
             answering.shutdownNow();
         }
     }
-
-    @Test
-    void roundsAnsweredAtOnceGoOneAfterAnotherNotOneInsideAnother() {
-        // No master can be asked (the quiet period after a change of masters): each round is answered in the thread
-        // that sends it. Here every round also brings the next question, as steady creates would. Sent from the
-        // answers' callback, each round ran one call deeper: 20 000 overflowed the stack and left questions unanswered.
-        int total = 20_000;
-        java.util.concurrent.atomic.AtomicInteger named = new java.util.concurrent.atomic.AtomicInteger(1);
-        java.util.Map<String, CompletableFuture<String>> answers = new java.util.HashMap<>();
-        java.util.concurrent.atomic.AtomicReference<QuestionRounds<String, String>> rounds =
-                new java.util.concurrent.atomic.AtomicReference<>();
-        rounds.set(new QuestionRounds<>(questions -> {
-            if (named.get() < total) {
-                String next = "q" + named.getAndIncrement();
-                answers.put(next, rounds.get().ask(next));
-            }
-            return CompletableFuture.completedFuture(answersTo(questions));
-        }, 64, 100, "fallback"));
-
-        answers.put("q0", rounds.get().ask("q0"));
-
-        assertEquals(total, answers.size());
-        answers.forEach((question, answer) -> assertEquals("answer to " + question, answer.getNow("unanswered"),
-                question));
-    }
 }
